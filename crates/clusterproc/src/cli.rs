@@ -1,0 +1,131 @@
+//! Subcommands and the shared loading of procedure and cluster files.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use procedure::cluster::Cluster;
+use procedure::diagnostic::{FileError, SourceFile};
+use procedure::plan::Plan;
+use procedure::procedure::Procedure;
+
+/// The cluster description used when no --cluster is given.
+pub const DEFAULT_CLUSTER: &str = include_str!("../../../scenarios/cluster/ssc-two-node.toml");
+const DEFAULT_CLUSTER_NAME: &str = "<built-in ssc-two-node cluster>";
+
+/// Plan, simulate, check, rehearse and run cluster maintenance procedures.
+#[derive(Debug, Parser)]
+#[command(name = "clusterproc", version, about, max_term_width = 100)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show what the procedure will do, step by step, on which node.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// The procedure file (TOML).
+    procedure: PathBuf,
+    /// The cluster description; the built-in two-node SSC cluster when omitted.
+    #[arg(long)]
+    cluster: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Mermaid,
+}
+
+/// Why the command could not do its job; each maps to an exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// A file is malformed or invalid: exit 2.
+    File(Box<FileError>),
+    /// Anything else that stops the command before it starts: exit 2.
+    Usage(anyhow::Error),
+}
+
+impl From<FileError> for Failure {
+    fn from(error: FileError) -> Failure {
+        Failure::File(Box::new(error))
+    }
+}
+
+impl Failure {
+    /// Prints the failure on stderr and returns its exit code.
+    pub fn report(self) -> ExitCode {
+        let mut stderr = std::io::stderr().lock();
+        match self {
+            Failure::File(error) => {
+                let _ = writeln!(stderr, "error: {}", error.one_line());
+                let _ = write!(stderr, "{:?}", miette::Report::new(*error));
+                let _ = writeln!(stderr);
+            }
+            Failure::Usage(error) => {
+                let _ = writeln!(stderr, "error: {error:#}");
+            }
+        }
+        ExitCode::from(2)
+    }
+}
+
+/// Runs one command.
+pub fn run(args: Args) -> Result<ExitCode, Failure> {
+    install_diagnostic_style();
+    match args.command {
+        Command::Plan(args) => plan(args),
+    }
+}
+
+fn install_diagnostic_style() {
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+/// Loads the cluster description named on the command line, or the built-in one.
+pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, Failure> {
+    let source = match path {
+        Some(path) => SourceFile::read(path)?,
+        None => SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER),
+    };
+    Ok(procedure::cluster::load(&source)?)
+}
+
+/// Loads and validates a procedure file against `cluster`.
+pub fn load_procedure(path: &Path, cluster: &Cluster) -> Result<Procedure, Failure> {
+    let source = SourceFile::read(path)?;
+    Ok(procedure::procedure::load(&source, cluster)?)
+}
+
+fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
+    let cluster = load_cluster(args.cluster.as_deref())?;
+    let procedure = load_procedure(&args.procedure, &cluster)?;
+    let plan = Plan::new(&cluster, &procedure);
+    let text = match args.format {
+        PlanFormat::Text => plan.render_text(),
+        PlanFormat::Json => plan.render_json(),
+        PlanFormat::Mermaid => plan.render_mermaid(),
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,253 @@
+//! Errors in the files people write (procedures, cluster descriptions, scenarios), as
+//! diagnostics that point at the file, line, column and field at fault.
+//!
+//! Every loader reports through [`FileError`]: a kind that tests and tools can match on, a
+//! message for people, and a span into the source text that miette renders with a caret.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+
+/// What went wrong in a file; stable, so that tests can assert on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileErrorKind {
+    /// Not valid TOML.
+    Syntax,
+    /// Valid TOML that does not fit the format: unknown or missing field, wrong type.
+    Format,
+    /// A `version` this build does not read.
+    UnsupportedVersion,
+    /// Two steps (or nodes, groups, ...) share an id.
+    Duplicate,
+    /// A name that the file or the cluster does not define.
+    UnknownName,
+    /// An action, role or condition outside the fixed vocabulary.
+    UnknownKeyword,
+    /// A step names a node role that the cluster does not have.
+    MissingRole,
+    /// The procedure has no steps.
+    Empty,
+    /// A step argument that its action does not take, or a missing one that it needs.
+    Argument,
+    /// A value of the right type but not allowed here.
+    InvalidValue,
+    /// The file could not be read at all.
+    Unreadable,
+}
+
+/// An error in a user-written file, with a span into its text.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct FileError {
+    kind: FileErrorKind,
+    message: String,
+    source_code: NamedSource<Arc<str>>,
+    span: Option<SourceSpan>,
+    label: String,
+    help: Option<String>,
+    location: Option<(usize, usize)>,
+    path: String,
+}
+
+impl FileError {
+    /// The kind, for callers that branch on it.
+    pub fn kind(&self) -> FileErrorKind {
+        self.kind
+    }
+
+    /// The file the error is in, as the user named it.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// One-based line and column of the span's start, when there is a span.
+    pub fn line_column(&self) -> Option<(usize, usize)> {
+        self.location
+    }
+
+    /// The error as one line: `path:line:column: message`.
+    pub fn one_line(&self) -> String {
+        match self.location {
+            Some((line, column)) => format!("{}:{line}:{column}: {}", self.path, self.message),
+            None => format!("{}: {}", self.path, self.message),
+        }
+    }
+
+    /// The full diagnostic as text without colours: the one-line summary, then miette's
+    /// rendering with the source line and a caret. Stable enough to snapshot.
+    pub fn render_plain(&self) -> String {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100)
+                .with_links(false);
+        let mut out = String::new();
+        let _ = handler.render_report(&mut out, self);
+        out
+    }
+}
+
+impl miette::Diagnostic for FileError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let name = match self.kind {
+            FileErrorKind::Syntax => "syntax",
+            FileErrorKind::Format => "format",
+            FileErrorKind::UnsupportedVersion => "unsupported-version",
+            FileErrorKind::Duplicate => "duplicate",
+            FileErrorKind::UnknownName => "unknown-name",
+            FileErrorKind::UnknownKeyword => "unknown-keyword",
+            FileErrorKind::MissingRole => "missing-role",
+            FileErrorKind::Empty => "empty",
+            FileErrorKind::Argument => "argument",
+            FileErrorKind::InvalidValue => "invalid-value",
+            FileErrorKind::Unreadable => "unreadable",
+        };
+        Some(Box::new(format!("clusterproc::{name}")))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source_code)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(self.label.clone()), span),
+        )))
+    }
+}
+
+/// The text of a file being loaded, with the name to show in diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    path: String,
+    text: Arc<str>,
+}
+
+impl SourceFile {
+    /// A file's text, named as the user named the file.
+    pub fn new(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.to_owned(),
+            text: Arc::from(text),
+        }
+    }
+
+    /// Reads a file; an unreadable file is a [`FileError`] too.
+    pub fn read(path: &std::path::Path) -> Result<SourceFile, FileError> {
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(SourceFile::new(&shown, &text)),
+            Err(err) => {
+                let source = SourceFile::new(&shown, "");
+                Err(source.error(
+                    FileErrorKind::Unreadable,
+                    format!("cannot read {shown}: {err}"),
+                    None,
+                    "",
+                ))
+            }
+        }
+    }
+
+    /// The name shown in diagnostics.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// A hash of the text (FNV-1a, 64 bits), used to notice an edited file on resume.
+    pub fn content_hash(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.text.as_bytes() {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("fnv1a64:{hash:016x}")
+    }
+
+    /// An error at `span` (a byte range into the text) with a label under the caret.
+    pub fn error(
+        &self,
+        kind: FileErrorKind,
+        message: impl Into<String>,
+        span: Option<std::ops::Range<usize>>,
+        label: impl Into<String>,
+    ) -> FileError {
+        let span = span.map(|range| {
+            let start = range.start.min(self.text.len());
+            let end = range.end.clamp(start, self.text.len());
+            start..end
+        });
+        let location = span.as_ref().map(|range| self.line_column(range.start));
+        FileError {
+            kind,
+            message: message.into(),
+            source_code: NamedSource::new(self.path.clone(), Arc::clone(&self.text)),
+            span: span.map(|range| SourceSpan::from(range.start..range.end)),
+            label: label.into(),
+            help: None,
+            location,
+            path: self.path.clone(),
+        }
+    }
+
+    /// Converts a TOML error (syntax, or serde's unknown field / wrong type).
+    pub fn toml_error(&self, err: &toml::de::Error) -> FileError {
+        let message = err.message().trim().to_owned();
+        let kind = if is_syntax_error(&message) {
+            FileErrorKind::Syntax
+        } else {
+            FileErrorKind::Format
+        };
+        let label = match kind {
+            FileErrorKind::Syntax => "not valid TOML here",
+            _ => "here",
+        };
+        let mut error = self.error(kind, message, err.span(), label);
+        if kind == FileErrorKind::Format && error.message.starts_with("unknown field") {
+            error.help =
+                Some("check the spelling; the fields this table takes are listed above".to_owned());
+        }
+        error
+    }
+
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line, column)
+    }
+}
+
+impl FileError {
+    /// Adds advice shown under the diagnostic.
+    pub fn with_help(mut self, help: impl Into<String>) -> FileError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+fn is_syntax_error(message: &str) -> bool {
+    // serde's data errors all have these shapes; anything else comes from the TOML parser.
+    const SERDE_SHAPES: [&str; 6] = [
+        "unknown field",
+        "missing field",
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown variant",
+    ];
+    !SERDE_SHAPES.iter().any(|shape| message.starts_with(shape))
+}

@@ -1,0 +1,20 @@
+//! Procedure files, the cluster they run against, and everything that judges them.
+//!
+//! A procedure file (TOML) is parsed and validated against a cluster description into a
+//! typed [`procedure::Procedure`]; together they form a [`setup::Setup`], the resolved world
+//! that the engine, the simulator, the invariants and the plan renderers share. The
+//! [`backend::Backend`] trait is the boundary to the simulated and the real cluster.
+//! Nothing here does I/O except reading files; there is no async and no wall clock.
+
+// pub mod backend;
+pub mod cluster;
+pub mod diagnostic;
+pub mod duration;
+// pub mod engine;
+// pub mod event;
+// pub mod invariant;
+// pub mod journal;
+pub mod plan;
+pub mod procedure;
+// pub mod setup;
+mod text;

@@ -1,0 +1,596 @@
+//! `clusterproc plan`: the procedure resolved against a cluster — each step, the concrete
+//! node(s), what it will do, what it verifies afterwards, and which steps are skipped and
+//! why — rendered as text for people, JSON for tools, or a Mermaid flow diagram.
+//!
+//! The plan is static: roles resolve to the nodes that hold them in the cluster description
+//! (the first node of the first group's policy is the active server). At run time the engine
+//! resolves roles again from observation.
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, NodeId, ResourceKind, ServiceId};
+use crate::procedure::{Action, Condition, ManualCheck, Procedure, RestartAnswer, Role, Step};
+use crate::text::{and_list, one_line};
+
+/// A resolved plan; serializes to the `--format json` output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The procedure's title.
+    pub title: String,
+    /// The module applied.
+    pub module: PlannedModule,
+    /// The cluster planned against.
+    pub cluster: PlannedCluster,
+    /// Steps in order.
+    pub steps: Vec<PlannedStep>,
+    /// Procedure-wide notes.
+    pub notes: Vec<PlannedNote>,
+}
+
+/// The module section of a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedModule {
+    /// Module id.
+    pub id: String,
+    /// Archive name.
+    pub archive: String,
+    /// Components with their version change.
+    pub components: Vec<PlannedComponent>,
+    /// Whether the module writes registry values.
+    pub writes_registry: bool,
+    /// Whether its installer asks for a restart.
+    pub asks_for_restart: bool,
+}
+
+/// A component the module updates.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedComponent {
+    /// Component name.
+    pub name: String,
+    /// Version installed now.
+    pub from: String,
+    /// Version the module installs.
+    pub to: String,
+    /// Services the installer stops and restarts.
+    pub services: Vec<String>,
+    /// Registry values it writes, `key\value = data`.
+    pub registry: Vec<String>,
+}
+
+/// The cluster section of a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedCluster {
+    /// Cluster name.
+    pub name: String,
+    /// Clustering product.
+    pub product: String,
+    /// The active server.
+    pub active: String,
+    /// The standby servers.
+    pub standbys: Vec<String>,
+}
+
+/// A procedure note.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedNote {
+    /// Note id.
+    pub id: String,
+    /// Text.
+    pub text: String,
+}
+
+/// One step of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedStep {
+    /// Vendor step number.
+    pub number: Option<u32>,
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Action keyword.
+    pub action: String,
+    /// Role keyword.
+    pub role: String,
+    /// The nodes the step runs on, in order.
+    pub nodes: Vec<String>,
+    /// `run`, `skipped` or `conditional`.
+    pub status: StepStatus,
+    /// Why it is skipped, or when it runs.
+    pub reason: Option<String>,
+    /// What it will do.
+    pub does: Vec<String>,
+    /// What it checks afterwards.
+    pub verifies: Vec<String>,
+    /// Hazards this step has in this cluster.
+    pub warnings: Vec<String>,
+    /// What happens after this step under a rule of the engine.
+    pub then: Option<String>,
+    /// The step's notes.
+    pub notes: Vec<String>,
+}
+
+/// Whether a planned step will run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    /// It runs.
+    Run,
+    /// It never runs for this module.
+    Skipped,
+    /// It runs only if something happens during the run.
+    Conditional,
+}
+
+impl Plan {
+    /// Resolves `procedure` against `cluster`.
+    pub fn new(cluster: &Cluster, procedure: &Procedure) -> Plan {
+        let active = cluster.initial_active();
+        let standbys = cluster.initial_standbys();
+        let module = &procedure.module;
+        let planner = Planner {
+            cluster,
+            procedure,
+            active,
+            standbys: &standbys,
+        };
+        Plan {
+            title: procedure.title.clone(),
+            module: PlannedModule {
+                id: module.id.clone(),
+                archive: module.archive.clone(),
+                components: module
+                    .components
+                    .iter()
+                    .map(|component| PlannedComponent {
+                        name: cluster.components[component.component.index()].name.clone(),
+                        from: cluster.components[component.component.index()]
+                            .version
+                            .clone(),
+                        to: component.version.clone(),
+                        services: component
+                            .services
+                            .iter()
+                            .map(|&s| planner.service(s))
+                            .collect(),
+                        registry: component
+                            .registry
+                            .iter()
+                            .map(|v| format!("{}\\{} = {}", v.key, v.value, v.data))
+                            .collect(),
+                    })
+                    .collect(),
+                writes_registry: module.writes_registry(),
+                asks_for_restart: module.asks_for_restart,
+            },
+            cluster: PlannedCluster {
+                name: cluster.name.clone(),
+                product: cluster.product.clone(),
+                active: planner.node(active),
+                standbys: standbys.iter().map(|&n| planner.node(n)).collect(),
+            },
+            steps: procedure
+                .steps
+                .iter()
+                .map(|step| planner.step(step))
+                .collect(),
+            notes: procedure
+                .notes
+                .iter()
+                .map(|note| PlannedNote {
+                    id: note.id.clone(),
+                    text: one_line(&note.text),
+                })
+                .collect(),
+        }
+    }
+
+    /// Text for people.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let run = self
+            .steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Run)
+            .count();
+        let skipped = self
+            .steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Skipped)
+            .count();
+        let conditional = self.steps.len() - run - skipped;
+        out.push_str(&format!("Plan: {}\n", self.title));
+        out.push_str(&format!(
+            "  module   {} ({})\n",
+            self.module.id, self.module.archive
+        ));
+        for component in &self.module.components {
+            out.push_str(&format!(
+                "           {} {} -> {}\n",
+                component.name, component.from, component.to
+            ));
+        }
+        out.push_str(&format!(
+            "           registry: {}; restart request: {}\n",
+            if self.module.writes_registry {
+                "writes values"
+            } else {
+                "writes no values"
+            },
+            if self.module.asks_for_restart {
+                "the installer asks"
+            } else {
+                "not expected"
+            }
+        ));
+        out.push_str(&format!(
+            "  cluster  {} ({})\n",
+            self.cluster.name, self.cluster.product
+        ));
+        out.push_str(&format!(
+            "           active {}, standby {}\n",
+            self.cluster.active,
+            and_list(&self.cluster.standbys)
+        ));
+        let mut counts = format!(
+            "  steps    {} in all: {run} run, {skipped} skipped",
+            self.steps.len()
+        );
+        if conditional > 0 {
+            counts.push_str(&format!(", {conditional} conditional"));
+        }
+        out.push_str(&counts);
+        out.push_str("\n\n");
+        for step in &self.steps {
+            let number = step
+                .number
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".to_owned());
+            let place = match step.status {
+                StepStatus::Skipped => "skipped".to_owned(),
+                _ => step.nodes.join(", "),
+            };
+            out.push_str(&format!(
+                "{number:>3}  {:<24} {:<18} {}\n",
+                step.id, step.action, place
+            ));
+            out.push_str(&format!("     {}\n", step.title));
+            if let Some(reason) = &step.reason {
+                let head = if step.status == StepStatus::Skipped {
+                    "skipped:"
+                } else {
+                    "only if:"
+                };
+                out.push_str(&format!("     {head} {reason}\n"));
+            }
+            if step.status != StepStatus::Skipped {
+                for line in &step.does {
+                    out.push_str(&format!("     does:     {line}\n"));
+                }
+                for line in &step.verifies {
+                    out.push_str(&format!("     verifies: {line}\n"));
+                }
+                for line in &step.warnings {
+                    out.push_str(&format!("     WARNING:  {line}\n"));
+                }
+                for note in &step.notes {
+                    out.push_str(&format!("     note:     {note}\n"));
+                }
+            }
+            if let Some(then) = &step.then {
+                out.push_str(&format!("     then:     {then}\n"));
+            }
+            out.push('\n');
+        }
+        if !self.notes.is_empty() {
+            out.push_str("Notes\n");
+            for note in &self.notes {
+                out.push_str(&format!("  {}: {}\n", note.id, note.text));
+            }
+        }
+        out
+    }
+
+    /// Pretty JSON for tools.
+    pub fn render_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a plan is plain data");
+        text.push('\n');
+        text
+    }
+
+    /// A Mermaid flowchart: one subgraph per node, steps in run order, skipped steps dashed.
+    pub fn render_mermaid(&self) -> String {
+        let mut nodes: Vec<(String, String)> =
+            vec![(self.cluster.active.clone(), "active".to_owned())];
+        nodes.extend(
+            self.cluster
+                .standbys
+                .iter()
+                .map(|n| (n.clone(), "standby".to_owned())),
+        );
+        let mut out = String::from("flowchart TB\n");
+        let mut order: Vec<String> = Vec::new();
+        let mut skipped: Vec<String> = Vec::new();
+        let mut conditional: Vec<String> = Vec::new();
+        // Per node, the boxes in that node's lane.
+        let mut lanes: Vec<Vec<String>> = vec![Vec::new(); nodes.len()];
+        for (index, step) in self.steps.iter().enumerate() {
+            let label = match step.number {
+                Some(number) => format!("{number}. {}", step.title),
+                None => step.title.clone(),
+            };
+            let label = mermaid_escape(&label);
+            let targets: Vec<String> = if step.nodes.is_empty() {
+                vec![self.cluster.active.clone()]
+            } else {
+                step.nodes.clone()
+            };
+            for node in &targets {
+                let lane = nodes.iter().position(|(name, _)| name == node).unwrap_or(0);
+                let id = format!("s{index}_n{lane}");
+                let suffix = match step.status {
+                    StepStatus::Run => String::new(),
+                    StepStatus::Skipped => "<br/><i>skipped</i>".to_owned(),
+                    StepStatus::Conditional => "<br/><i>only if needed</i>".to_owned(),
+                };
+                lanes[lane].push(format!("    {id}[\"{label}{suffix}\"]"));
+                match step.status {
+                    StepStatus::Run => {}
+                    StepStatus::Skipped => skipped.push(id.clone()),
+                    StepStatus::Conditional => conditional.push(id.clone()),
+                }
+                order.push(id);
+            }
+        }
+        for (lane, (name, role)) in nodes.iter().enumerate() {
+            out.push_str(&format!(
+                "  subgraph lane{lane}[\"{} ({role})\"]\n",
+                mermaid_escape(name)
+            ));
+            out.push_str("    direction TB\n");
+            for line in &lanes[lane] {
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("  end\n");
+        }
+        for pair in order.windows(2) {
+            out.push_str(&format!("  {} --> {}\n", pair[0], pair[1]));
+        }
+        out.push_str("  classDef skipped stroke-dasharray: 5 5,color:#888\n");
+        out.push_str("  classDef conditional stroke-dasharray: 2 2\n");
+        if !skipped.is_empty() {
+            out.push_str(&format!("  class {} skipped\n", skipped.join(",")));
+        }
+        if !conditional.is_empty() {
+            out.push_str(&format!("  class {} conditional\n", conditional.join(",")));
+        }
+        out
+    }
+}
+
+fn mermaid_escape(text: &str) -> String {
+    text.replace('"', "#quot;")
+}
+
+struct Planner<'a> {
+    cluster: &'a Cluster,
+    procedure: &'a Procedure,
+    active: NodeId,
+    standbys: &'a [NodeId],
+}
+
+impl Planner<'_> {
+    fn node(&self, node: NodeId) -> String {
+        self.cluster.nodes[node.index()].name.clone()
+    }
+
+    fn service(&self, service: ServiceId) -> String {
+        self.cluster.services[service.index()].name.clone()
+    }
+
+    fn services(&self, services: &[ServiceId]) -> String {
+        let names: Vec<String> = services.iter().map(|&s| self.service(s)).collect();
+        match names.len() {
+            0..=3 => and_list(&names),
+            n => format!("{n} services ({} ... {})", names[0], names[n - 1]),
+        }
+    }
+
+    fn nodes_of(&self, role: Role) -> Vec<NodeId> {
+        match role {
+            Role::Active => vec![self.active],
+            Role::Standby => self.standbys.first().copied().into_iter().collect(),
+            Role::EveryStandby => self.standbys.to_vec(),
+            Role::EveryNode => std::iter::once(self.active)
+                .chain(self.standbys.iter().copied())
+                .collect(),
+        }
+    }
+
+    fn step(&self, step: &Step) -> PlannedStep {
+        let module = &self.procedure.module;
+        let (status, reason) = match step.condition {
+            None => (StepStatus::Run, None),
+            Some(Condition::ModuleWritesRegistry) if module.writes_registry() => {
+                (StepStatus::Run, None)
+            }
+            Some(Condition::ModuleWritesRegistry) => (
+                StepStatus::Skipped,
+                Some("the module writes no registry values".to_owned()),
+            ),
+            Some(Condition::RestartRequested) => (
+                StepStatus::Conditional,
+                Some("an installer asked for a restart that has not happened yet".to_owned()),
+            ),
+        };
+        let nodes = self.nodes_of(step.role);
+        let (does, verifies, warnings) = self.describe(step, &nodes);
+        let then = match step.action {
+            Action::ResumeCluster => Some(
+                "if an installer asked for a restart, reboot the cluster the cluster-safe way \
+                 (clpstdn -r), then check that every node, the group and its services come back"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
+        PlannedStep {
+            number: step.number,
+            id: step.id.clone(),
+            title: step.title.clone(),
+            action: step.action.keyword().to_owned(),
+            role: step.role.keyword().to_owned(),
+            nodes: nodes.iter().map(|&n| self.node(n)).collect(),
+            status,
+            reason,
+            does,
+            verifies,
+            warnings,
+            then,
+            notes: step.notes.clone(),
+        }
+    }
+
+    fn describe(&self, step: &Step, nodes: &[NodeId]) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let cluster = self.cluster;
+        let module = &self.procedure.module;
+        let mut warnings = Vec::new();
+        let on = and_list(&nodes.iter().map(|&n| self.node(n)).collect::<Vec<_>>());
+        let (does, verifies): (Vec<String>, Vec<String>) = match &step.action {
+            Action::UnzipModule { folder } => {
+                if cluster.is_mirror_drive(folder) {
+                    warnings.push(format!(
+                        "{folder} is on the mirror drive: only the node that holds the mirror disk can read it"
+                    ));
+                }
+                (
+                    vec![format!("extract {} into {folder} on {on}", module.archive)],
+                    vec![format!("the module's files are in {folder} on each node")],
+                )
+            }
+            Action::BackupRegistry => {
+                let keys: Vec<String> =
+                    module.components.iter().flat_map(|c| c.registry.iter().map(|v| v.key.clone())).collect::<Vec<_>>();
+                let mut keys = keys;
+                keys.dedup();
+                (
+                    vec![format!("export {} to a .reg file in the working folder on {on}", and_list(&keys))],
+                    vec!["the export file exists on each node".to_owned()],
+                )
+            }
+            Action::SuspendCluster => (
+                vec![format!("suspend the cluster from {on} (clpcl --suspend): monitors freeze, no failover")],
+                vec!["every node reports the cluster Suspended".to_owned()],
+            ),
+            Action::StopMonitoring { services } => {
+                let list = self.watched(services.as_deref());
+                (
+                    vec![format!("set the Task Manager watch of {} to Not monitoring on {on}", self.services(&list))],
+                    vec!["each of them reads Not monitoring".to_owned()],
+                )
+            }
+            Action::StopServices { services } => (
+                vec![format!("stop {} on {on}", self.services(services))],
+                vec!["each of them is Stopped".to_owned()],
+            ),
+            Action::InstallModule { folder, restart_answer } => {
+                if cluster.is_mirror_drive(folder) {
+                    warnings.push(format!("installs from {folder}, on the mirror drive"));
+                }
+                if *restart_answer == RestartAnswer::Restart {
+                    warnings.push("answers Restart at the installer's prompt: a reboot while the cluster is suspended rolls the synchronized registry keys back".to_owned());
+                }
+                let mut does = vec![format!("run the {} installer from {folder} on {on}", module.id)];
+                for component in &module.components {
+                    let name = &cluster.components[component.component.index()].name;
+                    does.push(format!(
+                        "it stops and restarts {} and updates {name} to {}",
+                        self.services(&component.services),
+                        component.version
+                    ));
+                    if !component.registry.is_empty() {
+                        does.push(format!("it writes {} registry value(s)", component.registry.len()));
+                    }
+                }
+                if *restart_answer == RestartAnswer::Decline {
+                    does.push("a restart prompt is declined; the reboot follows resume-cluster".to_owned());
+                }
+                let versions: Vec<String> = module
+                    .components
+                    .iter()
+                    .map(|c| format!("{} {}", cluster.components[c.component.index()].name, c.version))
+                    .collect();
+                (does, vec![format!("the installer finished without error and {} is installed", and_list(&versions))])
+            }
+            Action::ResumeCluster => (
+                vec![format!("resume the cluster from {on} (clpcl --resume); registry sync captures the current keys")],
+                vec!["every node runs the cluster and every resource of every group is online".to_owned()],
+            ),
+            Action::StartMonitoring { services } => {
+                let list = self.watched(services.as_deref());
+                (
+                    vec![format!("set the Task Manager watch of {} back to Monitoring on {on} where it is not", self.services(&list))],
+                    vec!["each of them reads Monitoring".to_owned()],
+                )
+            }
+            Action::MoveGroup { group, to } => {
+                let target = self.nodes_of(*to).first().map(|&n| self.node(n)).unwrap_or_default();
+                let name = &cluster.groups[group.index()].name;
+                let synced = cluster.groups[group.index()]
+                    .resources
+                    .iter()
+                    .any(|r| matches!(cluster.resources[r.index()].kind, ResourceKind::RegistrySync { .. }));
+                let mut does = vec![format!("move group {name} to {target} (clpgrp -m {name} -a {target}), from {on}")];
+                if synced {
+                    does.push(format!("registry sync restores the saved keys on {target} as the group starts there"));
+                }
+                (does, vec![format!("group {name} is online on {target} with every resource online")])
+            }
+            Action::CheckResources { group } => {
+                let name = &cluster.groups[group.index()].name;
+                (
+                    vec![format!("read the status of group {name} (clpstat)")],
+                    vec![format!("every resource of {name} is online on {on}")],
+                )
+            }
+            Action::CheckServices(check) => {
+                let mut verifies = vec![format!("{} run on {on}", self.services(&check.services))];
+                if !check.one_of.is_empty() {
+                    let sets: Vec<String> = check.one_of.iter().map(|set| self.services(set)).collect();
+                    verifies.push(format!("and one of: {}", sets.join(" / ")));
+                }
+                if !check.optional.is_empty() {
+                    verifies.push(format!("reported, not required: {}", and_list(&check.optional)));
+                }
+                (vec![format!("query the services on {on} (sc query)")], verifies)
+            }
+            Action::RebootCluster => (
+                vec!["reboot every node the cluster-safe way (clpstdn -r)".to_owned()],
+                vec!["every node is back, the cluster runs, the group is online on the active server".to_owned()],
+            ),
+            Action::Manual { instruction, check } => {
+                let verifies = match check {
+                    None => vec!["the operator confirms".to_owned()],
+                    Some(ManualCheck::ClusterRunning) => vec!["the cluster runs on every node".to_owned()],
+                    Some(ManualCheck::ClusterSuspended) => vec!["the cluster is suspended".to_owned()],
+                    Some(ManualCheck::GroupOnline(group)) => {
+                        vec![format!("group {} is online", cluster.groups[group.index()].name)]
+                    }
+                    Some(ManualCheck::ServicesRunning(services)) => vec![format!("{} run", self.services(services))],
+                };
+                (vec![format!("ask the operator on {on}: {}", one_line(instruction))], verifies)
+            }
+        };
+        (does, verifies, warnings)
+    }
+
+    fn watched(&self, services: Option<&[ServiceId]>) -> Vec<ServiceId> {
+        match services {
+            Some(list) => list.to_vec(),
+            None => (0..self.cluster.services.len() as u16)
+                .map(ServiceId)
+                .filter(|s| self.cluster.services[s.index()].watched)
+                .collect(),
+        }
+    }
+}

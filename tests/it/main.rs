@@ -1,0 +1,7 @@
+//! The one integration-test binary of the workspace: every cross-crate test is a module here,
+//! so the workspace links one test executable instead of many.
+
+mod support;
+
+mod plan;
+mod validation;

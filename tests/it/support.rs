@@ -1,0 +1,89 @@
+//! Helpers shared by the test modules: the workspace root, the built `clusterproc` binary,
+//! and loading the committed procedure and cluster files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use procedure::cluster::Cluster;
+use procedure::diagnostic::SourceFile;
+use procedure::procedure::Procedure;
+
+/// The workspace root, where `procedures/` and `scenarios/` live.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The `clusterproc` binary, built once per test process with the same cargo that runs the
+/// tests, so that CLI tests drive exactly what a user runs.
+pub fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "clusterproc",
+                "--bin",
+                "clusterproc",
+            ])
+            .current_dir(root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building clusterproc failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| root().join("target"), PathBuf::from);
+        target
+            .join("debug")
+            .join(format!("clusterproc{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// What a finished command printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `clusterproc ARGS` in the workspace root with colours off.
+pub fn clusterproc(args: &[&str]) -> Run {
+    clusterproc_in(&root(), args)
+}
+
+/// Runs `clusterproc ARGS` in `dir`.
+pub fn clusterproc_in(dir: &Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("clusterproc starts");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// The committed default cluster description.
+pub fn default_cluster() -> Cluster {
+    let path = root().join("scenarios/cluster/ssc-two-node.toml");
+    procedure::cluster::load(&SourceFile::read(&path).expect("readable"))
+        .expect("the default cluster is valid")
+}
+
+/// A committed procedure file, validated against the default cluster.
+pub fn procedure(relative: &str) -> Procedure {
+    let path = root().join(relative);
+    let source = SourceFile::read(&path).expect("readable");
+    procedure::procedure::load(&source, &default_cluster())
+        .expect("the committed procedure is valid")
+}

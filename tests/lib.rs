@@ -1,0 +1,1 @@
+//! The `tests` package has no library code; its test binary is `it/`.
