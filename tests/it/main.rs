@@ -4,4 +4,5 @@
 mod support;
 
 mod plan;
+mod scenarios;
 mod validation;

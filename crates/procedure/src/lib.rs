@@ -6,15 +6,15 @@
 //! [`backend::Backend`] trait is the boundary to the simulated and the real cluster.
 //! Nothing here does I/O except reading files; there is no async and no wall clock.
 
-// pub mod backend;
+pub mod backend;
 pub mod cluster;
 pub mod diagnostic;
 pub mod duration;
 // pub mod engine;
-// pub mod event;
+pub mod event;
 // pub mod invariant;
 // pub mod journal;
 pub mod plan;
 pub mod procedure;
-// pub mod setup;
+pub mod setup;
 mod text;

@@ -1,0 +1,726 @@
+//! Ground-truth events of a cluster, in time order: what the simulator did and why. The
+//! invariants judge a run on these (and on the final observation), and traces render them
+//! for people with a stable text layout, one line per event.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::backend::Refusal;
+use crate::cluster::{ComponentId, FinalAction, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
+use crate::duration::clock;
+use crate::procedure::RestartAnswer;
+use crate::setup::{DataId, Setup, SlotId};
+
+/// One event at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When, since the start of the run.
+    pub at: Duration,
+    /// What.
+    pub kind: EventKind,
+}
+
+/// Who did something to a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A person or the engine, through a console or command.
+    Operator,
+    /// The module installer.
+    Installer,
+    /// The cluster, starting or stopping a group resource.
+    Cluster,
+    /// The Task Manager service watch.
+    Watch,
+    /// A monitor resource's recovery action.
+    Monitor,
+    /// The node going down.
+    Shutdown,
+}
+
+/// Why a node went down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownCause {
+    /// A plain OS restart.
+    Reboot,
+    /// A restart accepted at the installer's prompt.
+    InstallerPrompt,
+    /// The cluster-safe reboot of every node (`clpstdn -r`).
+    ClusterReboot,
+    /// A crash (injected fault).
+    Crash,
+    /// A monitor's final action.
+    FinalAction,
+}
+
+/// What interrupted an installer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// Something restarted a service the installer had stopped.
+    ServiceRestarted {
+        /// The service.
+        service: ServiceId,
+        /// Who restarted it.
+        by: Actor,
+    },
+    /// The group left the node (failover, stop) while the installer ran there.
+    GroupLeft {
+        /// The group.
+        group: GroupId,
+    },
+    /// The node went down.
+    NodeDown,
+}
+
+/// Why an installer failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallerFailure {
+    /// The module's files are not in the folder, or its drive cannot be read here.
+    ModuleNotFound,
+    /// The installer failed on its own (injected fault).
+    Fault,
+    /// A service it restarts did not start.
+    ServiceDidNotStart {
+        /// The service.
+        service: ServiceId,
+    },
+}
+
+/// A monitor's recovery action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Reactivate the target resource.
+    Restart,
+    /// Fail the group over to another node.
+    Failover,
+    /// Take the final action.
+    FinalAction(FinalAction),
+}
+
+/// A fault injected into the simulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// The node crashes and stays down until restarted.
+    Crash {
+        /// The node.
+        node: NodeId,
+    },
+    /// A crashed node starts again.
+    Restart {
+        /// The node.
+        node: NodeId,
+    },
+    /// The next installer on the node fails midway.
+    InstallerFails {
+        /// The node.
+        node: NodeId,
+    },
+    /// The next installer on the node asks for a restart.
+    RestartRequest {
+        /// The node.
+        node: NodeId,
+    },
+    /// The next start of the service on the node fails.
+    ServiceFailsToStart {
+        /// The node.
+        node: NodeId,
+        /// The service.
+        service: ServiceId,
+    },
+    /// The next move of the group fails to bring it online on the destination.
+    GroupMoveFails {
+        /// The group.
+        group: GroupId,
+    },
+    /// The monitor reports an error that is not there.
+    MonitorFalseAlarm {
+        /// The node.
+        node: NodeId,
+        /// The monitor.
+        monitor: MonitorId,
+    },
+    /// The node stops answering commands.
+    Unreachable {
+        /// The node.
+        node: NodeId,
+    },
+    /// The node answers again.
+    Reachable {
+        /// The node.
+        node: NodeId,
+    },
+}
+
+/// A registry value that a restore overwrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overwrite {
+    /// The value.
+    pub slot: SlotId,
+    /// The data it had (lost).
+    pub lost: Option<DataId>,
+    /// The data the image put back.
+    pub restored: Option<DataId>,
+    /// Whether the lost data had been written by the module installer.
+    pub installer_write: bool,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// The engine started a step (index into the procedure's steps).
+    StepStarted { step: u16 },
+    /// A fault was injected.
+    FaultInjected { fault: Fault },
+    /// The cluster refused an operation.
+    OperationRefused {
+        node: NodeId,
+        operation: &'static str,
+        reason: Refusal,
+    },
+    /// Suspending began on a node.
+    ClusterSuspending { node: NodeId },
+    /// The cluster service on a node is suspended.
+    ClusterSuspended { node: NodeId },
+    /// Resuming began on a node.
+    ClusterResuming { node: NodeId },
+    /// The cluster service on a node runs again.
+    ClusterResumed { node: NodeId },
+    /// The cluster service started on a node.
+    ClusterServiceStarted { node: NodeId },
+    /// The cluster service stopped on a node.
+    ClusterServiceStopped { node: NodeId },
+    /// A node went down.
+    NodeDown {
+        node: NodeId,
+        cause: DownCause,
+        cluster_suspended: bool,
+    },
+    /// A node finished booting.
+    NodeBooted { node: NodeId },
+    /// A node stopped answering.
+    NodeUnreachable { node: NodeId },
+    /// A node answers again.
+    NodeReachable { node: NodeId },
+    /// A service stopped; which watchers were active on it at that moment.
+    ServiceStopped {
+        node: NodeId,
+        service: ServiceId,
+        by: Actor,
+        watch_active: bool,
+        monitor_active: Option<MonitorId>,
+    },
+    /// A service started.
+    ServiceStarted {
+        node: NodeId,
+        service: ServiceId,
+        by: Actor,
+        watch_active: bool,
+        monitor_active: Option<MonitorId>,
+    },
+    /// A service failed to start.
+    ServiceStartFailed { node: NodeId, service: ServiceId },
+    /// The Task Manager watch of a service changed.
+    WatchSet {
+        node: NodeId,
+        service: ServiceId,
+        monitoring: bool,
+    },
+    /// A monitor was suspended on a node.
+    MonitorSuspended { node: NodeId, monitor: MonitorId },
+    /// A monitor was resumed on a node.
+    MonitorResumed { node: NodeId, monitor: MonitorId },
+    /// A monitor detected an error.
+    MonitorError {
+        node: NodeId,
+        monitor: MonitorId,
+        false_alarm: bool,
+    },
+    /// A monitor's recovery action.
+    MonitorRecovery {
+        node: NodeId,
+        monitor: MonitorId,
+        action: Recovery,
+    },
+    /// A resource came online.
+    ResourceOnline { node: NodeId, resource: ResourceId },
+    /// A resource went offline.
+    ResourceOffline { node: NodeId, resource: ResourceId },
+    /// A resource failed to come online.
+    ResourceFailed { node: NodeId, resource: ResourceId },
+    /// A group began starting on a node.
+    GroupStarting { group: GroupId, node: NodeId },
+    /// A group is online on a node.
+    GroupOnline { group: GroupId, node: NodeId },
+    /// A group began stopping on a node.
+    GroupStopping { group: GroupId, node: NodeId },
+    /// A group is offline (it was on `node`).
+    GroupOffline { group: GroupId, node: NodeId },
+    /// A group move could not bring the group online on `node`.
+    GroupMoveFailed { group: GroupId, node: NodeId },
+    /// Registry sync captured the owner's keys into its image.
+    RegistryCaptured {
+        resource: ResourceId,
+        node: NodeId,
+        changed: u16,
+    },
+    /// Registry sync restored its image onto a node as the resource came online.
+    RegistryRestored {
+        resource: ResourceId,
+        node: NodeId,
+        overwritten: Vec<Overwrite>,
+    },
+    /// A registry value was written by the installer.
+    RegistryWritten {
+        node: NodeId,
+        slot: SlotId,
+        data: DataId,
+    },
+    /// The module archive was extracted.
+    ModuleUnzipped { node: NodeId, on_mirror: bool },
+    /// The registry keys were exported.
+    RegistryBackedUp { node: NodeId },
+    /// An installer started.
+    InstallerStarted { node: NodeId, from_mirror: bool },
+    /// An installer asked for a restart and got an answer.
+    InstallerPrompt { node: NodeId, answer: RestartAnswer },
+    /// An installer replaced a component's files.
+    ComponentUpdated {
+        node: NodeId,
+        component: ComponentId,
+    },
+    /// An installer finished.
+    InstallerFinished {
+        node: NodeId,
+        restart_requested: bool,
+        files_only: bool,
+    },
+    /// An installer failed.
+    InstallerFailed {
+        node: NodeId,
+        reason: InstallerFailure,
+    },
+    /// An installer was interrupted.
+    InstallerInterrupted { node: NodeId, cause: Interruption },
+    /// The cluster-safe reboot of every node began (`clpstdn -r`).
+    ClusterRebootStarted { via: NodeId },
+}
+
+impl EventKind {
+    /// The node the event happened on, for the trace's node column.
+    pub fn node(&self) -> Option<NodeId> {
+        use EventKind::*;
+        match *self {
+            StepStarted { .. } | FaultInjected { .. } => None,
+            OperationRefused { node, .. }
+            | ClusterSuspending { node }
+            | ClusterSuspended { node }
+            | ClusterResuming { node }
+            | ClusterResumed { node }
+            | ClusterServiceStarted { node }
+            | ClusterServiceStopped { node }
+            | NodeDown { node, .. }
+            | NodeBooted { node }
+            | NodeUnreachable { node }
+            | NodeReachable { node }
+            | ServiceStopped { node, .. }
+            | ServiceStarted { node, .. }
+            | ServiceStartFailed { node, .. }
+            | WatchSet { node, .. }
+            | MonitorSuspended { node, .. }
+            | MonitorResumed { node, .. }
+            | MonitorError { node, .. }
+            | MonitorRecovery { node, .. }
+            | ResourceOnline { node, .. }
+            | ResourceOffline { node, .. }
+            | ResourceFailed { node, .. }
+            | GroupStarting { node, .. }
+            | GroupOnline { node, .. }
+            | GroupStopping { node, .. }
+            | GroupOffline { node, .. }
+            | GroupMoveFailed { node, .. }
+            | RegistryCaptured { node, .. }
+            | RegistryRestored { node, .. }
+            | RegistryWritten { node, .. }
+            | ModuleUnzipped { node, .. }
+            | RegistryBackedUp { node }
+            | InstallerStarted { node, .. }
+            | InstallerPrompt { node, .. }
+            | ComponentUpdated { node, .. }
+            | InstallerFinished { node, .. }
+            | InstallerFailed { node, .. }
+            | InstallerInterrupted { node, .. } => Some(node),
+            ClusterRebootStarted { via } => Some(via),
+        }
+    }
+}
+
+/// Renders events for people; names come from the setup.
+#[derive(Debug, Clone, Copy)]
+pub struct Renderer<'a> {
+    setup: &'a Setup,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer over `setup`'s names.
+    pub fn new(setup: &'a Setup) -> Renderer<'a> {
+        Renderer { setup }
+    }
+
+    fn node(&self, node: NodeId) -> &'a str {
+        self.setup.node_name(node)
+    }
+
+    fn service(&self, service: ServiceId) -> &'a str {
+        &self.setup.cluster.services[service.index()].name
+    }
+
+    fn resource(&self, resource: ResourceId) -> &'a str {
+        &self.setup.cluster.resources[resource.index()].name
+    }
+
+    fn group(&self, group: GroupId) -> &'a str {
+        &self.setup.cluster.groups[group.index()].name
+    }
+
+    fn monitor(&self, monitor: MonitorId) -> &'a str {
+        &self.setup.cluster.monitors[monitor.index()].name
+    }
+
+    fn data(&self, data: Option<DataId>) -> String {
+        match data {
+            Some(data) => format!("{:?}", self.setup.data_text(data)),
+            None => "(absent)".to_owned(),
+        }
+    }
+
+    /// A whole trace: one line per event, `hh:mm:ss  node  what`.
+    pub fn trace(&self, events: &[Event]) -> String {
+        let mut out = String::new();
+        for event in events {
+            let _ = writeln!(out, "{}", self.line(event));
+        }
+        out
+    }
+
+    /// One event as a line.
+    pub fn line(&self, event: &Event) -> String {
+        let node = event.kind.node().map_or("-", |node| self.node(node));
+        format!(
+            "{:<12} {:<10} {}",
+            clock(event.at),
+            node,
+            self.describe(&event.kind)
+        )
+    }
+
+    /// What an event says, without time and node.
+    pub fn describe(&self, kind: &EventKind) -> String {
+        use EventKind::*;
+        match kind {
+            StepStarted { step } => {
+                let step = &self.setup.procedure.steps[usize::from(*step)];
+                format!("== step {} ({})", step.label(), step.action.keyword())
+            }
+            FaultInjected { fault } => format!("!! fault: {}", self.fault(fault)),
+            OperationRefused {
+                operation, reason, ..
+            } => format!("{operation} refused: {reason}"),
+            ClusterSuspending { .. } => "cluster suspending".to_owned(),
+            ClusterSuspended { .. } => "cluster suspended".to_owned(),
+            ClusterResuming { .. } => "cluster resuming".to_owned(),
+            ClusterResumed { .. } => "cluster resumed".to_owned(),
+            ClusterServiceStarted { .. } => "cluster service started".to_owned(),
+            ClusterServiceStopped { .. } => "cluster service stopped".to_owned(),
+            NodeDown {
+                cause,
+                cluster_suspended,
+                ..
+            } => {
+                let cause = match cause {
+                    DownCause::Reboot => "reboot",
+                    DownCause::InstallerPrompt => "reboot accepted at the installer's prompt",
+                    DownCause::ClusterReboot => "cluster-safe reboot",
+                    DownCause::Crash => "crash",
+                    DownCause::FinalAction => "monitor final action",
+                };
+                let suspended = if *cluster_suspended {
+                    " while the cluster is suspended"
+                } else {
+                    ""
+                };
+                format!("node down ({cause}){suspended}")
+            }
+            NodeBooted { .. } => "node booted".to_owned(),
+            NodeUnreachable { .. } => "node unreachable".to_owned(),
+            NodeReachable { .. } => "node reachable again".to_owned(),
+            ServiceStopped {
+                service,
+                by,
+                watch_active,
+                monitor_active,
+                ..
+            } => {
+                format!(
+                    "service {:?} stopped by {}{}",
+                    self.service(*service),
+                    actor(*by),
+                    self.watchers(*watch_active, *monitor_active)
+                )
+            }
+            ServiceStarted {
+                service,
+                by,
+                watch_active,
+                monitor_active,
+                ..
+            } => {
+                format!(
+                    "service {:?} started by {}{}",
+                    self.service(*service),
+                    actor(*by),
+                    self.watchers(*watch_active, *monitor_active)
+                )
+            }
+            ServiceStartFailed { service, .. } => {
+                format!("service {:?} failed to start", self.service(*service))
+            }
+            WatchSet {
+                service,
+                monitoring,
+                ..
+            } => format!(
+                "watch of {:?} set to {}",
+                self.service(*service),
+                if *monitoring {
+                    "Monitoring"
+                } else {
+                    "Not monitoring"
+                }
+            ),
+            MonitorSuspended { monitor, .. } => {
+                format!("monitor {} suspended", self.monitor(*monitor))
+            }
+            MonitorResumed { monitor, .. } => format!("monitor {} resumed", self.monitor(*monitor)),
+            MonitorError {
+                monitor,
+                false_alarm,
+                ..
+            } => {
+                format!(
+                    "monitor {} detected an error{}",
+                    self.monitor(*monitor),
+                    if *false_alarm { " (false alarm)" } else { "" }
+                )
+            }
+            MonitorRecovery {
+                monitor, action, ..
+            } => {
+                let action = match action {
+                    Recovery::Restart => "reactivates its target".to_owned(),
+                    Recovery::Failover => "fails the group over".to_owned(),
+                    Recovery::FinalAction(final_action) => {
+                        format!("takes its final action: {final_action:?}")
+                    }
+                };
+                format!("monitor {} {action}", self.monitor(*monitor))
+            }
+            ResourceOnline { resource, .. } => {
+                format!("resource {} online", self.resource(*resource))
+            }
+            ResourceOffline { resource, .. } => {
+                format!("resource {} offline", self.resource(*resource))
+            }
+            ResourceFailed { resource, .. } => {
+                format!("resource {} failed to start", self.resource(*resource))
+            }
+            GroupStarting { group, .. } => format!("group {} starting", self.group(*group)),
+            GroupOnline { group, .. } => format!("group {} online", self.group(*group)),
+            GroupStopping { group, .. } => format!("group {} stopping", self.group(*group)),
+            GroupOffline { group, .. } => format!("group {} offline", self.group(*group)),
+            GroupMoveFailed { group, .. } => format!(
+                "group {} failed to start here; moving it back",
+                self.group(*group)
+            ),
+            RegistryCaptured {
+                resource, changed, ..
+            } => {
+                format!(
+                    "registry sync {} captured the keys ({changed} value(s) changed)",
+                    self.resource(*resource)
+                )
+            }
+            RegistryRestored {
+                resource,
+                overwritten,
+                ..
+            } => {
+                let mut text = format!(
+                    "registry sync {} restored its image",
+                    self.resource(*resource)
+                );
+                if overwritten.is_empty() {
+                    text.push_str(" (no value changed)");
+                }
+                for overwrite in overwritten {
+                    let _ = write!(
+                        text,
+                        "; {} lost {}{}, restored {}",
+                        self.setup.slot_name(overwrite.slot),
+                        self.data(overwrite.lost),
+                        if overwrite.installer_write {
+                            " written by the installer"
+                        } else {
+                            ""
+                        },
+                        self.data(overwrite.restored)
+                    );
+                }
+                text
+            }
+            RegistryWritten { slot, data, .. } => {
+                format!(
+                    "installer wrote {} = {}",
+                    self.setup.slot_name(*slot),
+                    self.data(Some(*data))
+                )
+            }
+            ModuleUnzipped { on_mirror, .. } => {
+                format!(
+                    "module unzipped{}",
+                    if *on_mirror {
+                        " onto the mirror drive"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            RegistryBackedUp { .. } => "registry keys exported".to_owned(),
+            InstallerStarted { from_mirror, .. } => {
+                format!(
+                    "installer started{}",
+                    if *from_mirror {
+                        " from the mirror drive"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            InstallerPrompt { answer, .. } => format!(
+                "installer asks for a restart; answered {}",
+                match answer {
+                    RestartAnswer::Decline => "No (restart pending)",
+                    RestartAnswer::Restart => "Yes",
+                }
+            ),
+            ComponentUpdated { component, .. } => {
+                let name = &self.setup.cluster.components[component.index()].name;
+                format!(
+                    "{name} updated to {}",
+                    self.setup.module_version(*component).unwrap_or("?")
+                )
+            }
+            InstallerFinished {
+                restart_requested,
+                files_only,
+                ..
+            } => format!(
+                "installer finished{}{}",
+                if *files_only {
+                    " (files only: no database here)"
+                } else {
+                    ""
+                },
+                if *restart_requested {
+                    "; a restart is pending"
+                } else {
+                    ""
+                }
+            ),
+            InstallerFailed { reason, .. } => match reason {
+                InstallerFailure::ModuleNotFound => {
+                    "installer failed: the module's files cannot be read here".to_owned()
+                }
+                InstallerFailure::Fault => "installer failed midway".to_owned(),
+                InstallerFailure::ServiceDidNotStart { service } => {
+                    format!(
+                        "installer failed: {:?} did not start again",
+                        self.service(*service)
+                    )
+                }
+            },
+            InstallerInterrupted { cause, .. } => match cause {
+                Interruption::ServiceRestarted { service, by } => {
+                    format!(
+                        "installer interrupted: {} restarted {:?} under it",
+                        actor(*by),
+                        self.service(*service)
+                    )
+                }
+                Interruption::GroupLeft { group } => format!(
+                    "installer interrupted: group {} left the node",
+                    self.group(*group)
+                ),
+                Interruption::NodeDown => "installer interrupted: the node went down".to_owned(),
+            },
+            ClusterRebootStarted { .. } => {
+                "cluster-safe reboot of every node (clpstdn -r)".to_owned()
+            }
+        }
+    }
+
+    fn watchers(&self, watch_active: bool, monitor_active: Option<MonitorId>) -> String {
+        match (watch_active, monitor_active) {
+            (false, None) => String::new(),
+            (true, None) => " [watched: Task Manager]".to_owned(),
+            (false, Some(monitor)) => format!(" [watched: monitor {}]", self.monitor(monitor)),
+            (true, Some(monitor)) => format!(
+                " [watched: Task Manager, monitor {}]",
+                self.monitor(monitor)
+            ),
+        }
+    }
+
+    /// A fault in words.
+    pub fn fault(&self, fault: &Fault) -> String {
+        match *fault {
+            Fault::Crash { node } => format!("{} crashes", self.node(node)),
+            Fault::Restart { node } => format!("{} restarts", self.node(node)),
+            Fault::InstallerFails { node } => {
+                format!("the next installer on {} fails", self.node(node))
+            }
+            Fault::RestartRequest { node } => format!(
+                "the next installer on {} asks for a restart",
+                self.node(node)
+            ),
+            Fault::ServiceFailsToStart { node, service } => {
+                format!(
+                    "{:?} fails to start next on {}",
+                    self.service(service),
+                    self.node(node)
+                )
+            }
+            Fault::GroupMoveFails { group } => {
+                format!("the next move of group {} fails", self.group(group))
+            }
+            Fault::MonitorFalseAlarm { node, monitor } => {
+                format!(
+                    "monitor {} raises a false alarm on {}",
+                    self.monitor(monitor),
+                    self.node(node)
+                )
+            }
+            Fault::Unreachable { node } => format!("{} becomes unreachable", self.node(node)),
+            Fault::Reachable { node } => format!("{} is reachable again", self.node(node)),
+        }
+    }
+}
+
+fn actor(actor: Actor) -> &'static str {
+    match actor {
+        Actor::Operator => "the operator",
+        Actor::Installer => "the installer",
+        Actor::Cluster => "the cluster",
+        Actor::Watch => "the Task Manager watch",
+        Actor::Monitor => "a monitor's recovery",
+        Actor::Shutdown => "the shutdown",
+    }
+}

@@ -1,0 +1,157 @@
+//! A procedure resolved against a cluster: the world that the engine, the simulator, the
+//! invariants and the renderers share.
+//!
+//! Besides the two halves it interns the registry: every value the cluster starts with or
+//! the module writes gets a `SlotId`, and every distinct data string a `DataId`, so that
+//! registries are small vectors of ids and comparing two of them is cheap.
+
+use std::sync::Arc;
+
+use crate::cluster::{Cluster, ComponentId, NodeId, ResourceId, ResourceKind, key_is_under};
+use crate::procedure::Procedure;
+
+/// A registry value's place: key path and value name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SlotId(pub u16);
+
+/// An interned registry data string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DataId(pub u16);
+
+impl SlotId {
+    /// Index into [`Setup::registry`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One registry value the world knows about.
+#[derive(Debug, Clone)]
+pub struct RegistrySlot {
+    /// Key path.
+    pub key: String,
+    /// Value name.
+    pub value: String,
+    /// Data before the update, if the value exists then.
+    pub baseline: Option<DataId>,
+    /// The registry-sync resources whose keys cover it.
+    pub synced_by: Vec<ResourceId>,
+}
+
+/// The registry values one module component writes.
+#[derive(Debug, Clone)]
+pub struct ComponentWrites {
+    /// The component.
+    pub component: ComponentId,
+    /// `(slot, data)` pairs, in file order.
+    pub writes: Vec<(SlotId, DataId)>,
+}
+
+/// A procedure and the cluster it runs on.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The cluster description.
+    pub cluster: Cluster,
+    /// The validated procedure.
+    pub procedure: Procedure,
+    /// Every registry value of the world.
+    pub registry: Vec<RegistrySlot>,
+    /// Interned data strings, by `DataId`.
+    pub data: Vec<Arc<str>>,
+    /// What each module component writes, in module order.
+    pub module_writes: Vec<ComponentWrites>,
+}
+
+impl Setup {
+    /// Resolves the registry of `cluster` and `procedure`.
+    pub fn new(cluster: Cluster, procedure: Procedure) -> Setup {
+        let mut setup = Setup {
+            cluster,
+            procedure,
+            registry: Vec::new(),
+            data: Vec::new(),
+            module_writes: Vec::new(),
+        };
+        let baseline = setup.cluster.registry.clone();
+        for value in &baseline {
+            let slot = setup.slot(&value.key, &value.value);
+            let data = setup.intern(&value.data);
+            setup.registry[slot.index()].baseline = Some(data);
+        }
+        let components = setup.procedure.module.components.clone();
+        for component in &components {
+            let mut writes = Vec::new();
+            for value in &component.registry {
+                let slot = setup.slot(&value.key, &value.value);
+                writes.push((slot, setup.intern(&value.data)));
+            }
+            setup.module_writes.push(ComponentWrites {
+                component: component.component,
+                writes,
+            });
+        }
+        setup
+    }
+
+    fn slot(&mut self, key: &str, value: &str) -> SlotId {
+        if let Some(i) = self.registry.iter().position(|slot| {
+            slot.key.eq_ignore_ascii_case(key) && slot.value.eq_ignore_ascii_case(value)
+        }) {
+            return SlotId(i as u16);
+        }
+        let synced_by = self
+            .cluster
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, resource)| match &resource.kind {
+                ResourceKind::RegistrySync { keys } => {
+                    keys.iter().any(|prefix| key_is_under(key, prefix))
+                }
+                _ => false,
+            })
+            .map(|(i, _)| ResourceId(i as u16))
+            .collect();
+        self.registry.push(RegistrySlot {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            baseline: None,
+            synced_by,
+        });
+        SlotId((self.registry.len() - 1) as u16)
+    }
+
+    fn intern(&mut self, data: &str) -> DataId {
+        if let Some(i) = self.data.iter().position(|known| &**known == data) {
+            return DataId(i as u16);
+        }
+        self.data.push(Arc::from(data));
+        DataId((self.data.len() - 1) as u16)
+    }
+
+    /// A node's host name.
+    pub fn node_name(&self, node: NodeId) -> &str {
+        &self.cluster.nodes[node.index()].name
+    }
+
+    /// The text of a data id.
+    pub fn data_text(&self, data: DataId) -> &str {
+        &self.data[data.0 as usize]
+    }
+
+    /// `KEY\value` of a slot.
+    pub fn slot_name(&self, slot: SlotId) -> String {
+        let slot = &self.registry[slot.index()];
+        format!("{}\\{}", slot.key, slot.value)
+    }
+
+    /// The version the module installs for a cluster component, if it updates it.
+    pub fn module_version(&self, component: ComponentId) -> Option<&str> {
+        self.procedure
+            .module
+            .components
+            .iter()
+            .find(|c| c.component == component)
+            .map(|c| c.version.as_str())
+    }
+}

@@ -1,0 +1,473 @@
+//! Scenario files: a cluster, a module (from a procedure file), a seed, and a schedule of
+//! operations and faults played directly on the simulator — no engine, no guards — with the
+//! events the run must (and must not) show.
+//!
+//! ```toml
+//! version = 1
+//! title = "What this scenario shows"
+//! cluster = "cluster/ssc-two-node.toml"          # relative to the scenario file
+//! procedure = "../procedures/ssc0307-0006.toml"   # the module comes from here
+//! seed = 1
+//!
+//! [[step]]
+//! do = "suspend-cluster"      # an operation ...
+//! node = "ssc-node1"
+//!
+//! [[step]]
+//! fault = "crash"             # ... or a fault
+//! node = "ssc-node1"
+//! then = "5m"                 # let 5 minutes pass; the default lets the cluster settle
+//!
+//! [expect]
+//! events = ["registry sync regsync restored"]   # text that must appear in the trace
+//! absent = ["installer interrupted"]             # text that must not
+//! ```
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::{Backend, Operation};
+use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceId, ServiceId};
+use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
+use procedure::event::{Fault, Renderer};
+use procedure::procedure::RestartAnswer;
+use procedure::setup::Setup;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::sim::{Builder, Sim};
+
+/// How long a scenario step waits for the cluster to settle when it gives no `then`.
+pub const SETTLE_LIMIT: Duration = Duration::from_secs(4 * 3600);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ScenarioFile {
+    version: Spanned<u32>,
+    title: String,
+    cluster: Spanned<String>,
+    procedure: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    step: Vec<StepFile>,
+    #[serde(default)]
+    expect: Option<ExpectFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct StepFile {
+    #[serde(rename = "do")]
+    operation: Option<Spanned<String>>,
+    fault: Option<Spanned<String>>,
+    node: Option<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    service: Option<Spanned<String>>,
+    group: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
+    monitor: Option<Spanned<String>>,
+    folder: Option<Spanned<String>>,
+    answer: Option<Spanned<String>>,
+    then: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ExpectFile {
+    #[serde(default)]
+    events: Vec<String>,
+    #[serde(default)]
+    absent: Vec<String>,
+}
+
+/// One scheduled action.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Operations issued together (a whole-node Task Manager stop expands to several).
+    Operations(Vec<Operation>),
+    /// A fault.
+    Fault(Fault),
+}
+
+/// A step of the schedule.
+#[derive(Debug, Clone)]
+pub struct ScheduledStep {
+    /// What to do.
+    pub action: Action,
+    /// How long to let pass afterwards; `None` lets the cluster settle.
+    pub then: Option<Duration>,
+    /// Line in the scenario file.
+    pub line: usize,
+}
+
+/// A loaded scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// What it shows.
+    pub title: String,
+    /// The resolved cluster and module.
+    pub setup: Arc<Setup>,
+    /// The simulator's seed.
+    pub seed: u64,
+    /// The schedule.
+    pub steps: Vec<ScheduledStep>,
+    /// Text every run's trace must contain.
+    pub expect_events: Vec<String>,
+    /// Text no run's trace may contain.
+    pub expect_absent: Vec<String>,
+}
+
+/// What playing a scenario produced.
+#[derive(Debug, Clone)]
+pub struct Played {
+    /// The simulator afterwards.
+    pub sim: Sim,
+    /// Operations the cluster refused, as `line: message`.
+    pub refusals: Vec<String>,
+}
+
+impl Scenario {
+    /// Loads a scenario file and the cluster and procedure files it names.
+    pub fn load(path: &Path) -> Result<Scenario, FileError> {
+        let source = SourceFile::read(path)?;
+        let file: ScenarioFile =
+            toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+        let err = |kind, message: String, span: Range<usize>, label: &str| {
+            source.error(kind, message, Some(span), label)
+        };
+        if *file.version.get_ref() != 1 {
+            return Err(err(
+                FileErrorKind::UnsupportedVersion,
+                format!("unsupported scenario version {}", file.version.get_ref()),
+                file.version.span(),
+                "this build reads version 1",
+            ));
+        }
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let cluster =
+            procedure::cluster::load(&SourceFile::read(&base.join(file.cluster.get_ref()))?)?;
+        let procedure = procedure::procedure::load(
+            &SourceFile::read(&base.join(file.procedure.get_ref()))?,
+            &cluster,
+        )?;
+        let setup = Arc::new(Setup::new(cluster, procedure));
+        let mut steps = Vec::new();
+        for step in &file.step {
+            steps.push(resolve_step(&source, &setup, step)?);
+        }
+        let expect = file.expect.unwrap_or(ExpectFile {
+            events: Vec::new(),
+            absent: Vec::new(),
+        });
+        Ok(Scenario {
+            title: file.title,
+            setup,
+            seed: file.seed,
+            steps,
+            expect_events: expect.events,
+            expect_absent: expect.absent,
+        })
+    }
+
+    /// Plays the schedule on a fresh simulator.
+    pub fn play(&self) -> Played {
+        let mut sim = Builder::new(Arc::clone(&self.setup))
+            .seed(self.seed)
+            .build();
+        let mut refusals = Vec::new();
+        for step in &self.steps {
+            match &step.action {
+                Action::Operations(operations) => {
+                    for operation in operations {
+                        if let Err(error) = sim.execute(operation) {
+                            refusals.push(format!(
+                                "line {}: {} {error}",
+                                step.line,
+                                operation.verb()
+                            ));
+                        }
+                    }
+                }
+                Action::Fault(fault) => sim.inject(*fault),
+            }
+            match step.then {
+                Some(length) => sim.advance(length),
+                None => sim.settle(SETTLE_LIMIT),
+            }
+        }
+        Played { sim, refusals }
+    }
+
+    /// The trace of a played scenario as text.
+    pub fn render(&self, played: &Played) -> String {
+        Renderer::new(&self.setup).trace(played.sim.trace())
+    }
+}
+
+fn resolve_step(
+    source: &SourceFile,
+    setup: &Setup,
+    step: &StepFile,
+) -> Result<ScheduledStep, FileError> {
+    let cluster = &setup.cluster;
+    let span_of = |field: &Option<Spanned<String>>| field.as_ref().map(Spanned::span);
+    let anchor = span_of(&step.operation)
+        .or(span_of(&step.fault))
+        .unwrap_or(0..0);
+    let line = source.text()[..anchor.start].matches('\n').count() + 1;
+    let error =
+        |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
+    let need =
+        |field: &Option<Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
+            field.clone().ok_or_else(|| {
+                error(
+                    FileErrorKind::Argument,
+                    format!("this step needs `{name}`"),
+                    anchor.clone(),
+                )
+            })
+        };
+    let node = |field: &Option<Spanned<String>>, name: &str| -> Result<NodeId, FileError> {
+        let value = need(field, name)?;
+        cluster.node_by_name(value.get_ref()).ok_or_else(|| {
+            error(
+                FileErrorKind::UnknownName,
+                format!("unknown node `{}`", value.get_ref()),
+                value.span(),
+            )
+        })
+    };
+    let service = |value: &Spanned<String>| -> Result<ServiceId, FileError> {
+        cluster.service_by_name(value.get_ref()).ok_or_else(|| {
+            error(
+                FileErrorKind::UnknownName,
+                format!("unknown service `{}`", value.get_ref()),
+                value.span(),
+            )
+        })
+    };
+    let group = || -> Result<GroupId, FileError> {
+        match &step.group {
+            None => Ok(GroupId(0)),
+            Some(value) => cluster.group_by_name(value.get_ref()).ok_or_else(|| {
+                error(
+                    FileErrorKind::UnknownName,
+                    format!("unknown group `{}`", value.get_ref()),
+                    value.span(),
+                )
+            }),
+        }
+    };
+    let resource = || -> Result<ResourceId, FileError> {
+        let value = need(&step.resource, "resource")?;
+        cluster
+            .resources
+            .iter()
+            .position(|r| &r.name == value.get_ref())
+            .map(|i| ResourceId(i as u16))
+            .ok_or_else(|| {
+                error(
+                    FileErrorKind::UnknownName,
+                    format!("unknown resource `{}`", value.get_ref()),
+                    value.span(),
+                )
+            })
+    };
+    let monitor = || -> Result<MonitorId, FileError> {
+        let value = need(&step.monitor, "monitor")?;
+        cluster
+            .monitors
+            .iter()
+            .position(|m| &m.name == value.get_ref())
+            .map(|i| MonitorId(i as u16))
+            .ok_or_else(|| {
+                error(
+                    FileErrorKind::UnknownName,
+                    format!("unknown monitor `{}`", value.get_ref()),
+                    value.span(),
+                )
+            })
+    };
+    let folder = || -> Result<Arc<str>, FileError> {
+        Ok(Arc::from(need(&step.folder, "folder")?.get_ref().as_str()))
+    };
+    let then = match &step.then {
+        None => None,
+        Some(text) => Some(
+            procedure::duration::parse(text.get_ref())
+                .map_err(|message| error(FileErrorKind::InvalidValue, message, text.span()))?,
+        ),
+    };
+    let action = match (&step.operation, &step.fault) {
+        (Some(operation), None) => {
+            let single =
+                |operation: Operation| Ok::<_, FileError>(Action::Operations(vec![operation]));
+            match operation.get_ref().as_str() {
+                "suspend-cluster" => single(Operation::SuspendCluster {
+                    via: node(&step.node, "node")?,
+                })?,
+                "resume-cluster" => single(Operation::ResumeCluster {
+                    via: node(&step.node, "node")?,
+                })?,
+                "start-cluster-service" => single(Operation::StartClusterService {
+                    node: node(&step.node, "node")?,
+                })?,
+                "stop-cluster-service" => single(Operation::StopClusterService {
+                    node: node(&step.node, "node")?,
+                })?,
+                "suspend-monitor" => single(Operation::SuspendMonitor {
+                    node: node(&step.node, "node")?,
+                    monitor: monitor()?,
+                })?,
+                "resume-monitor" => single(Operation::ResumeMonitor {
+                    node: node(&step.node, "node")?,
+                    monitor: monitor()?,
+                })?,
+                "stop-watch" | "start-watch" => {
+                    let on = node(&step.node, "node")?;
+                    let services: Vec<ServiceId> = match &step.service {
+                        Some(name) => vec![service(name)?],
+                        None => (0..cluster.services.len() as u16)
+                            .map(ServiceId)
+                            .filter(|s| cluster.services[s.index()].watched)
+                            .collect(),
+                    };
+                    let start = operation.get_ref() == "start-watch";
+                    Action::Operations(
+                        services
+                            .into_iter()
+                            .map(|service| {
+                                if start {
+                                    Operation::StartWatch { node: on, service }
+                                } else {
+                                    Operation::StopWatch { node: on, service }
+                                }
+                            })
+                            .collect(),
+                    )
+                }
+                "stop-service" => single(Operation::StopService {
+                    node: node(&step.node, "node")?,
+                    service: service(&need(&step.service, "service")?)?,
+                })?,
+                "start-service" => single(Operation::StartService {
+                    node: node(&step.node, "node")?,
+                    service: service(&need(&step.service, "service")?)?,
+                })?,
+                "stop-resource" => single(Operation::StopResource {
+                    via: node(&step.node, "node")?,
+                    resource: resource()?,
+                })?,
+                "start-resource" => single(Operation::StartResource {
+                    node: node(&step.node, "node")?,
+                    resource: resource()?,
+                })?,
+                "move-group" => {
+                    let to = match &step.to {
+                        Some(_) => Some(node(&step.to, "to")?),
+                        None => None,
+                    };
+                    single(Operation::MoveGroup {
+                        via: node(&step.node, "node")?,
+                        group: group()?,
+                        to,
+                    })?
+                }
+                "unzip-module" => single(Operation::UnzipModule {
+                    node: node(&step.node, "node")?,
+                    folder: folder()?,
+                })?,
+                "backup-registry" => single(Operation::BackupRegistry {
+                    node: node(&step.node, "node")?,
+                    folder: folder()?,
+                })?,
+                "install-module" => {
+                    let restart_answer = match step
+                        .answer
+                        .as_ref()
+                        .map(|a| (a.get_ref().as_str(), a.span()))
+                    {
+                        None | Some(("decline", _)) => RestartAnswer::Decline,
+                        Some(("restart", _)) => RestartAnswer::Restart,
+                        Some((other, span)) => {
+                            return Err(error(
+                                FileErrorKind::UnknownKeyword,
+                                format!("unknown answer `{other}`"),
+                                span,
+                            ));
+                        }
+                    };
+                    single(Operation::InstallModule {
+                        node: node(&step.node, "node")?,
+                        folder: folder()?,
+                        restart_answer,
+                    })?
+                }
+                "reboot-node" => single(Operation::RebootNode {
+                    node: node(&step.node, "node")?,
+                })?,
+                "reboot-cluster" => single(Operation::RebootCluster {
+                    via: node(&step.node, "node")?,
+                })?,
+                "wait" => Action::Operations(Vec::new()),
+                other => {
+                    return Err(error(
+                        FileErrorKind::UnknownKeyword,
+                        format!("unknown operation `{other}`"),
+                        operation.span(),
+                    ));
+                }
+            }
+        }
+        (None, Some(fault)) => Action::Fault(match fault.get_ref().as_str() {
+            "crash" => Fault::Crash {
+                node: node(&step.node, "node")?,
+            },
+            "restart" => Fault::Restart {
+                node: node(&step.node, "node")?,
+            },
+            "installer-fails" => Fault::InstallerFails {
+                node: node(&step.node, "node")?,
+            },
+            "restart-request" => Fault::RestartRequest {
+                node: node(&step.node, "node")?,
+            },
+            "service-fails-to-start" => Fault::ServiceFailsToStart {
+                node: node(&step.node, "node")?,
+                service: service(&need(&step.service, "service")?)?,
+            },
+            "group-move-fails" => Fault::GroupMoveFails { group: group()? },
+            "monitor-false-alarm" => Fault::MonitorFalseAlarm {
+                node: node(&step.node, "node")?,
+                monitor: monitor()?,
+            },
+            "unreachable" => Fault::Unreachable {
+                node: node(&step.node, "node")?,
+            },
+            "reachable" => Fault::Reachable {
+                node: node(&step.node, "node")?,
+            },
+            other => {
+                return Err(error(
+                    FileErrorKind::UnknownKeyword,
+                    format!("unknown fault `{other}`"),
+                    fault.span(),
+                ));
+            }
+        }),
+        _ => {
+            return Err(error(
+                FileErrorKind::Argument,
+                "a scenario step has exactly one of `do` and `fault`".to_owned(),
+                anchor,
+            ));
+        }
+    };
+    Ok(ScheduledStep { action, then, line })
+}
