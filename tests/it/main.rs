@@ -3,6 +3,7 @@
 
 mod support;
 
+mod engine;
 mod plan;
 mod scenarios;
 mod validation;

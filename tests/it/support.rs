@@ -11,10 +11,7 @@ use procedure::procedure::Procedure;
 
 /// The workspace root, where `procedures/` and `scenarios/` live.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
 }
 
 /// The `clusterproc` binary, built once per test process with the same cargo that runs the
@@ -24,23 +21,13 @@ pub fn binary() -> &'static Path {
     BINARY.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "clusterproc",
-                "--bin",
-                "clusterproc",
-            ])
+            .args(["build", "--quiet", "--package", "clusterproc", "--bin", "clusterproc"])
             .current_dir(root())
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building clusterproc failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| root().join("target"), PathBuf::from);
-        target
-            .join("debug")
-            .join(format!("clusterproc{}", std::env::consts::EXE_SUFFIX))
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+        target.join("debug").join(format!("clusterproc{}", std::env::consts::EXE_SUFFIX))
     })
 }
 
@@ -76,14 +63,12 @@ pub fn clusterproc_in(dir: &Path, args: &[&str]) -> Run {
 /// The committed default cluster description.
 pub fn default_cluster() -> Cluster {
     let path = root().join("scenarios/cluster/ssc-two-node.toml");
-    procedure::cluster::load(&SourceFile::read(&path).expect("readable"))
-        .expect("the default cluster is valid")
+    procedure::cluster::load(&SourceFile::read(&path).expect("readable")).expect("the default cluster is valid")
 }
 
 /// A committed procedure file, validated against the default cluster.
 pub fn procedure(relative: &str) -> Procedure {
     let path = root().join(relative);
     let source = SourceFile::read(&path).expect("readable");
-    procedure::procedure::load(&source, &default_cluster())
-        .expect("the committed procedure is valid")
+    procedure::procedure::load(&source, &default_cluster()).expect("the committed procedure is valid")
 }

@@ -33,11 +33,7 @@ fn check_with(cluster: &Cluster, text: &str, kind: FileErrorKind) -> String {
     let source = SourceFile::new("broken.toml", text);
     let error = procedure::procedure::load(&source, cluster).expect_err("the file is invalid");
     assert_eq!(error.kind(), kind, "{}", error.one_line());
-    assert!(
-        error.line_column().is_some(),
-        "every procedure error points into the file: {}",
-        error.one_line()
-    );
+    assert!(error.line_column().is_some(), "every procedure error points into the file: {}", error.one_line());
     format!("{}\n\n{}", error.one_line(), error.render_plain())
 }
 
@@ -53,33 +49,23 @@ fn with_step(step: &str) -> String {
 #[test]
 fn the_base_file_is_valid() {
     let source = SourceFile::new("base.toml", BASE);
-    procedure::procedure::load(&source, &default_cluster())
-        .expect("the base of these tests is valid");
+    procedure::procedure::load(&source, &default_cluster()).expect("the base of these tests is valid");
 }
 
 #[test]
 fn syntax_error() {
-    let text = BASE.replace(
-        r#"title = "A small procedure""#,
-        r#"title = "A small procedure"#,
-    );
+    let text = BASE.replace(r#"title = "A small procedure""#, r#"title = "A small procedure"#);
     insta::assert_snapshot!(check(&text, FileErrorKind::Syntax));
 }
 
 #[test]
 fn unknown_field() {
-    insta::assert_snapshot!(check(
-        &format!("{BASE}colour = \"red\"\n"),
-        FileErrorKind::Format
-    ));
+    insta::assert_snapshot!(check(&format!("{BASE}colour = \"red\"\n"), FileErrorKind::Format));
 }
 
 #[test]
 fn wrong_type() {
-    insta::assert_snapshot!(check(
-        &format!("{BASE}number = \"one\"\n"),
-        FileErrorKind::Format
-    ));
+    insta::assert_snapshot!(check(&format!("{BASE}number = \"one\"\n"), FileErrorKind::Format));
 }
 
 #[test]
@@ -90,17 +76,12 @@ fn missing_field() {
 
 #[test]
 fn unsupported_version() {
-    insta::assert_snapshot!(check(
-        &BASE.replace("version = 1", "version = 7"),
-        FileErrorKind::UnsupportedVersion
-    ));
+    insta::assert_snapshot!(check(&BASE.replace("version = 1", "version = 7"), FileErrorKind::UnsupportedVersion));
 }
 
 #[test]
 fn duplicate_step_id() {
-    let text = with_step(
-        "id = \"unzip\"\ntitle = \"Again\"\non = \"active\"\naction = \"suspend-cluster\"\n",
-    );
+    let text = with_step("id = \"unzip\"\ntitle = \"Again\"\non = \"active\"\naction = \"suspend-cluster\"\n");
     insta::assert_snapshot!(check(&text, FileErrorKind::Duplicate));
 }
 
@@ -122,10 +103,7 @@ fn unknown_group() {
 
 #[test]
 fn unknown_component() {
-    let text = BASE.replace(
-        "name = \"DeploymentManager\"",
-        "name = \"DeploymentManger\"",
-    );
+    let text = BASE.replace("name = \"DeploymentManager\"", "name = \"DeploymentManger\"");
     insta::assert_snapshot!(check(&text, FileErrorKind::UnknownName));
 }
 
@@ -143,11 +121,8 @@ version = "6.7"
 name = "DeploymentManager API Service"
 component = "DeploymentManager"
 "#;
-    let cluster =
-        procedure::cluster::load(&SourceFile::new("lonely.toml", one_node)).expect("valid cluster");
-    let text = with_step(
-        "id = \"install\"\ntitle = \"Install\"\non = \"standby\"\naction = \"install-module\"\n",
-    );
+    let cluster = procedure::cluster::load(&SourceFile::new("lonely.toml", one_node)).expect("valid cluster");
+    let text = with_step("id = \"install\"\ntitle = \"Install\"\non = \"standby\"\naction = \"install-module\"\n");
     insta::assert_snapshot!(check_with(&cluster, &text, FileErrorKind::MissingRole));
 }
 
@@ -167,17 +142,14 @@ fn argument_the_action_does_not_take() {
 
 #[test]
 fn argument_the_action_needs() {
-    let text = with_step(
-        "id = \"move\"\ntitle = \"Move\"\non = \"active\"\naction = \"move-group\"\ngroup = \"failover\"\n",
-    );
+    let text =
+        with_step("id = \"move\"\ntitle = \"Move\"\non = \"active\"\naction = \"move-group\"\ngroup = \"failover\"\n");
     insta::assert_snapshot!(check(&text, FileErrorKind::Argument));
 }
 
 #[test]
 fn cluster_wide_action_on_every_node() {
-    let text = with_step(
-        "id = \"suspend\"\ntitle = \"Suspend\"\non = \"every-node\"\naction = \"suspend-cluster\"\n",
-    );
+    let text = with_step("id = \"suspend\"\ntitle = \"Suspend\"\non = \"every-node\"\naction = \"suspend-cluster\"\n");
     insta::assert_snapshot!(check(&text, FileErrorKind::Argument));
 }
 
@@ -189,39 +161,31 @@ fn unknown_action() {
 
 #[test]
 fn unknown_role() {
-    let text =
-        with_step("id = \"x\"\ntitle = \"X\"\non = \"primary\"\naction = \"suspend-cluster\"\n");
+    let text = with_step("id = \"x\"\ntitle = \"X\"\non = \"primary\"\naction = \"suspend-cluster\"\n");
     insta::assert_snapshot!(check(&text, FileErrorKind::UnknownKeyword));
 }
 
 #[test]
 fn unknown_condition() {
-    let text = with_step(
-        "id = \"x\"\ntitle = \"X\"\non = \"active\"\naction = \"backup-registry\"\nwhen = \"on-tuesdays\"\n",
-    );
+    let text =
+        with_step("id = \"x\"\ntitle = \"X\"\non = \"active\"\naction = \"backup-registry\"\nwhen = \"on-tuesdays\"\n");
     insta::assert_snapshot!(check(&text, FileErrorKind::UnknownKeyword));
 }
 
 #[test]
 fn folder_that_is_not_a_windows_path() {
-    insta::assert_snapshot!(check(
-        &BASE.replace(r"C:\Temp\M-1", "/tmp/m-1"),
-        FileErrorKind::InvalidValue
-    ));
+    insta::assert_snapshot!(check(&BASE.replace(r"C:\Temp\M-1", "/tmp/m-1"), FileErrorKind::InvalidValue));
 }
 
 #[test]
 fn folder_on_a_drive_no_node_has() {
-    insta::assert_snapshot!(check(
-        &BASE.replace(r"C:\Temp\M-1", r"Q:\Temp\M-1"),
-        FileErrorKind::UnknownName
-    ));
+    insta::assert_snapshot!(check(&BASE.replace(r"C:\Temp\M-1", r"Q:\Temp\M-1"), FileErrorKind::UnknownName));
 }
 
 #[track_caller]
 fn check_cluster(text: &str, kind: FileErrorKind) -> String {
-    let error = procedure::cluster::load(&SourceFile::new("cluster.toml", text))
-        .expect_err("the cluster file is invalid");
+    let error =
+        procedure::cluster::load(&SourceFile::new("cluster.toml", text)).expect_err("the cluster file is invalid");
     assert_eq!(error.kind(), kind, "{}", error.one_line());
     format!("{}\n\n{}", error.one_line(), error.render_plain())
 }
@@ -269,10 +233,7 @@ fn cluster_unknown_resource_type() {
 
 #[test]
 fn cluster_mirror_drive_that_is_also_local() {
-    insta::assert_snapshot!(check_cluster(
-        &CLUSTER.replace("\"E:\"", "\"C:\""),
-        FileErrorKind::InvalidValue
-    ));
+    insta::assert_snapshot!(check_cluster(&CLUSTER.replace("\"E:\"", "\"C:\""), FileErrorKind::InvalidValue));
 }
 
 /// Broken files through the CLI: exit 2, nothing on stdout, and the file:line:column first.
@@ -283,10 +244,7 @@ fn check_cli(file: &str, location: &str) {
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
     let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with(&format!("error: {path}:{location}: ")),
-        "first line: {first}"
-    );
+    assert!(first.starts_with(&format!("error: {path}:{location}: ")), "first line: {first}");
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
@@ -301,17 +259,8 @@ fn cli_reports_broken_files_with_their_line() {
 
 #[test]
 fn cli_reports_a_broken_cluster_file() {
-    let run = clusterproc(&[
-        "plan",
-        "procedures/ssc0307-0006.toml",
-        "--cluster",
-        "tests/data/broken/cluster-cycle.toml",
-    ]);
+    let run =
+        clusterproc(&["plan", "procedures/ssc0307-0006.toml", "--cluster", "tests/data/broken/cluster-cycle.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .starts_with("error: tests/data/broken/cluster-cycle.toml:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.starts_with("error: tests/data/broken/cluster-cycle.toml:"), "{}", run.stderr);
 }

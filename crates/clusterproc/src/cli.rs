@@ -12,7 +12,7 @@ use procedure::procedure::Procedure;
 
 /// The cluster description used when no --cluster is given.
 pub const DEFAULT_CLUSTER: &str = include_str!("../../../scenarios/cluster/ssc-two-node.toml");
-const DEFAULT_CLUSTER_NAME: &str = "<built-in ssc-two-node cluster>";
+pub const DEFAULT_CLUSTER_NAME: &str = "<built-in ssc-two-node cluster>";
 
 /// Plan, simulate, check, rehearse and run cluster maintenance procedures.
 #[derive(Debug, Parser)]
@@ -26,6 +26,38 @@ pub struct Args {
 enum Command {
     /// Show what the procedure will do, step by step, on which node.
     Plan(PlanArgs),
+    /// Run the procedure, one verified step at a time, on the simulated cluster.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The procedure file (TOML).
+    pub procedure: PathBuf,
+    /// Where to run: `sim`, the built-in simulated cluster.
+    #[arg(long, default_value = "sim")]
+    pub backend: String,
+    /// The cluster description; the built-in two-node SSC cluster when omitted.
+    #[arg(long)]
+    pub cluster: Option<PathBuf>,
+    /// A scenario: its cluster, seed and faults staged before steps.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// The simulator's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The run directory holding the journal; `runs/<module>-<n>` when omitted.
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Continue the run in --journal DIR from where it stopped.
+    #[arg(long)]
+    pub resume: bool,
+    /// Confirm manual steps without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Write a report: FILE.html for people, FILE.json for tools (may be repeated).
+    #[arg(long)]
+    pub report: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +86,14 @@ pub enum Failure {
     File(Box<FileError>),
     /// Anything else that stops the command before it starts: exit 2.
     Usage(anyhow::Error),
+    /// A journal that cannot be created or resumed: exit 2, nothing done.
+    Journal(procedure::journal::JournalError),
+}
+
+impl From<procedure::journal::JournalError> for Failure {
+    fn from(error: procedure::journal::JournalError) -> Failure {
+        Failure::Journal(error)
+    }
 }
 
 impl From<FileError> for Failure {
@@ -75,6 +115,9 @@ impl Failure {
             Failure::Usage(error) => {
                 let _ = writeln!(stderr, "error: {error:#}");
             }
+            Failure::Journal(error) => {
+                let _ = writeln!(stderr, "error: {error}");
+            }
         }
         ExitCode::from(2)
     }
@@ -85,20 +128,14 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     install_diagnostic_style();
     match args.command {
         Command::Plan(args) => plan(args),
+        Command::Run(args) => crate::run::run(args),
     }
 }
 
 fn install_diagnostic_style() {
-    let color = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(
-            miette::MietteHandlerOpts::new()
-                .color(color)
-                .unicode(color)
-                .width(100)
-                .build(),
-        )
+        Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).width(100).build())
     }));
 }
 

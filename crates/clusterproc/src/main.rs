@@ -6,6 +6,8 @@
 //! that points at the file, line and field.
 
 mod cli;
+mod report;
+mod run;
 
 use std::process::ExitCode;
 

@@ -42,21 +42,13 @@ pub enum Operation {
     /// Start a group resource, and the stopped resources it depends on, on a node.
     StartResource { node: NodeId, resource: ResourceId },
     /// Move a group to a node, or by failover policy when `to` is `None` (`clpgrp -m`).
-    MoveGroup {
-        via: NodeId,
-        group: GroupId,
-        to: Option<NodeId>,
-    },
+    MoveGroup { via: NodeId, group: GroupId, to: Option<NodeId> },
     /// Copy the module archive to a folder of a node and extract it.
     UnzipModule { node: NodeId, folder: Arc<str> },
     /// Export the registry keys the module changes into the folder (`reg export`).
     BackupRegistry { node: NodeId, folder: Arc<str> },
     /// Run the module installer from the folder; the answer is given to its restart prompt.
-    InstallModule {
-        node: NodeId,
-        folder: Arc<str>,
-        restart_answer: RestartAnswer,
-    },
+    InstallModule { node: NodeId, folder: Arc<str>, restart_answer: RestartAnswer },
     /// Reboot one node the plain way (the OS restart, as at the installer's prompt).
     RebootNode { node: NodeId },
     /// Reboot every node the cluster-safe way (`clpstdn -r`), issued on `via`.
@@ -230,6 +222,8 @@ pub struct NodeState {
     pub registry_backup: bool,
     /// The module installer on this node.
     pub installer: Installer,
+    /// How many times the node has booted (Windows' last boot time, as a counter).
+    pub boots: u32,
 }
 
 impl NodeState {
@@ -375,18 +369,14 @@ impl Observation {
             node.power == Power::Up
                 && matches!(
                     node.cluster,
-                    ClusterService::Suspended
-                        | ClusterService::Suspending
-                        | ClusterService::Resuming
+                    ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
                 )
         })
     }
 
     /// Whether every node that is up runs the cluster service, none suspended.
     pub fn cluster_running(&self) -> bool {
-        self.nodes
-            .iter()
-            .all(|node| node.power == Power::Up && node.cluster == ClusterService::Running)
+        self.nodes.iter().all(|node| node.power == Power::Up && node.cluster == ClusterService::Running)
     }
 
     /// Whether a group is online on `node` with every resource online there.
@@ -402,10 +392,7 @@ impl Observation {
 
     /// Whether an installer runs anywhere.
     pub fn installer_running(&self) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|node| node.installer == Installer::Running)
-            .map(|i| NodeId(i as u8))
+        self.nodes.iter().position(|node| node.installer == Installer::Running).map(|i| NodeId(i as u8))
     }
 }
 

@@ -263,62 +263,41 @@ impl Cluster {
 
     /// The node with this host name (case-insensitive, as Windows host names are).
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|node| node.name.eq_ignore_ascii_case(name))
-            .map(|i| NodeId(i as u8))
+        self.nodes.iter().position(|node| node.name.eq_ignore_ascii_case(name)).map(|i| NodeId(i as u8))
     }
 
     /// The service with this name.
     pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
-        self.services
-            .iter()
-            .position(|service| service.name == name)
-            .map(|i| ServiceId(i as u16))
+        self.services.iter().position(|service| service.name == name).map(|i| ServiceId(i as u16))
     }
 
     /// The group with this name.
     pub fn group_by_name(&self, name: &str) -> Option<GroupId> {
-        self.groups
-            .iter()
-            .position(|group| group.name == name)
-            .map(|i| GroupId(i as u8))
+        self.groups.iter().position(|group| group.name == name).map(|i| GroupId(i as u8))
     }
 
     /// The component with this name.
     pub fn component_by_name(&self, name: &str) -> Option<ComponentId> {
-        self.components
-            .iter()
-            .position(|component| component.name == name)
-            .map(|i| ComponentId(i as u8))
+        self.components.iter().position(|component| component.name == name).map(|i| ComponentId(i as u8))
     }
 
     /// The node that owns the first group when the procedure starts: the "active server".
     pub fn initial_active(&self) -> NodeId {
-        self.groups
-            .first()
-            .and_then(|group| group.policy.first().copied())
-            .unwrap_or(NodeId(0))
+        self.groups.first().and_then(|group| group.policy.first().copied()).unwrap_or(NodeId(0))
     }
 
     /// Every node but the initial active one, in file order: the "standby servers".
     pub fn initial_standbys(&self) -> Vec<NodeId> {
         let active = self.initial_active();
-        (0..self.nodes.len() as u8)
-            .map(NodeId)
-            .filter(|&node| node != active)
-            .collect()
+        (0..self.nodes.len() as u8).map(NodeId).filter(|&node| node != active).collect()
     }
 
     /// The mirror drives of the cluster and the resources that hold them.
     pub fn mirror_drives(&self) -> impl Iterator<Item = (ResourceId, &str)> {
-        self.resources
-            .iter()
-            .enumerate()
-            .filter_map(|(i, resource)| match &resource.kind {
-                ResourceKind::MirrorDisk { drive } => Some((ResourceId(i as u16), drive.as_str())),
-                _ => None,
-            })
+        self.resources.iter().enumerate().filter_map(|(i, resource)| match &resource.kind {
+            ResourceKind::MirrorDisk { drive } => Some((ResourceId(i as u16), drive.as_str())),
+            _ => None,
+        })
     }
 
     /// The registry-sync resources.
@@ -331,26 +310,15 @@ impl Cluster {
     }
 
     /// The service resources that start `service`.
-    pub fn resources_of_service(
-        &self,
-        service: ServiceId,
-    ) -> impl Iterator<Item = ResourceId> + '_ {
-        self.resources
-            .iter()
-            .enumerate()
-            .filter_map(move |(i, resource)| match &resource.kind {
-                ResourceKind::Service { services } if services.contains(&service) => {
-                    Some(ResourceId(i as u16))
-                }
-                _ => None,
-            })
+    pub fn resources_of_service(&self, service: ServiceId) -> impl Iterator<Item = ResourceId> + '_ {
+        self.resources.iter().enumerate().filter_map(move |(i, resource)| match &resource.kind {
+            ResourceKind::Service { services } if services.contains(&service) => Some(ResourceId(i as u16)),
+            _ => None,
+        })
     }
 
     /// The monitors whose target is `resource`.
-    pub fn monitors_of_resource(
-        &self,
-        resource: ResourceId,
-    ) -> impl Iterator<Item = MonitorId> + '_ {
+    pub fn monitors_of_resource(&self, resource: ResourceId) -> impl Iterator<Item = MonitorId> + '_ {
         self.monitors
             .iter()
             .enumerate()
@@ -361,8 +329,7 @@ impl Cluster {
     /// Whether `drive` (`E:`, or a path on it) is a mirror drive.
     pub fn is_mirror_drive(&self, path: &str) -> bool {
         let drive = drive_of(path);
-        self.mirror_drives()
-            .any(|(_, mirror)| mirror.eq_ignore_ascii_case(drive))
+        self.mirror_drives().any(|(_, mirror)| mirror.eq_ignore_ascii_case(drive))
     }
 }
 

@@ -77,10 +77,9 @@ impl FileError {
     /// The full diagnostic as text without colours: the one-line summary, then miette's
     /// rendering with the source line and a caret. Stable enough to snapshot.
     pub fn render_plain(&self) -> String {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .with_width(100)
-                .with_links(false);
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_links(false);
         let mut out = String::new();
         let _ = handler.render_report(&mut out, self);
         out
@@ -106,9 +105,7 @@ impl miette::Diagnostic for FileError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -117,9 +114,7 @@ impl miette::Diagnostic for FileError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(Some(self.label.clone()), span),
-        )))
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some(self.label.clone()), span))))
     }
 }
 
@@ -133,10 +128,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file's text, named as the user named the file.
     pub fn new(path: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: path.to_owned(),
-            text: Arc::from(text),
-        }
+        SourceFile { path: path.to_owned(), text: Arc::from(text) }
     }
 
     /// Reads a file; an unreadable file is a [`FileError`] too.
@@ -146,12 +138,7 @@ impl SourceFile {
             Ok(text) => Ok(SourceFile::new(&shown, &text)),
             Err(err) => {
                 let source = SourceFile::new(&shown, "");
-                Err(source.error(
-                    FileErrorKind::Unreadable,
-                    format!("cannot read {shown}: {err}"),
-                    None,
-                    "",
-                ))
+                Err(source.error(FileErrorKind::Unreadable, format!("cannot read {shown}: {err}"), None, ""))
             }
         }
     }
@@ -205,19 +192,14 @@ impl SourceFile {
     /// Converts a TOML error (syntax, or serde's unknown field / wrong type).
     pub fn toml_error(&self, err: &toml::de::Error) -> FileError {
         let message = err.message().trim().to_owned();
-        let kind = if is_syntax_error(&message) {
-            FileErrorKind::Syntax
-        } else {
-            FileErrorKind::Format
-        };
+        let kind = if is_syntax_error(&message) { FileErrorKind::Syntax } else { FileErrorKind::Format };
         let label = match kind {
             FileErrorKind::Syntax => "not valid TOML here",
             _ => "here",
         };
         let mut error = self.error(kind, message, err.span(), label);
         if kind == FileErrorKind::Format && error.message.starts_with("unknown field") {
-            error.help =
-                Some("check the spelling; the fields this table takes are listed above".to_owned());
+            error.help = Some("check the spelling; the fields this table takes are listed above".to_owned());
         }
         error
     }
@@ -241,13 +223,7 @@ impl FileError {
 
 fn is_syntax_error(message: &str) -> bool {
     // serde's data errors all have these shapes; anything else comes from the TOML parser.
-    const SERDE_SHAPES: [&str; 6] = [
-        "unknown field",
-        "missing field",
-        "invalid type",
-        "invalid value",
-        "invalid length",
-        "unknown variant",
-    ];
+    const SERDE_SHAPES: [&str; 6] =
+        ["unknown field", "missing field", "invalid type", "invalid value", "invalid length", "unknown variant"];
     !SERDE_SHAPES.iter().any(|shape| message.starts_with(shape))
 }

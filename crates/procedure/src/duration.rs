@@ -16,19 +16,13 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let mut total_ms: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return Err(format!("expected a number in `{text}`"));
         }
-        let number: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("number too large in `{text}`"))?;
+        let number: u64 = rest[..digits].parse().map_err(|_| format!("number too large in `{text}`"))?;
         rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let unit_ms = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -36,9 +30,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             "h" => 3_600_000,
             "" => return Err(format!("missing unit in `{text}` (use ms, s, m or h)")),
             other => {
-                return Err(format!(
-                    "unknown unit `{other}` in `{text}` (use ms, s, m or h)"
-                ));
+                return Err(format!("unknown unit `{other}` in `{text}` (use ms, s, m or h)"));
             }
         };
         rest = &rest[unit_len..];
@@ -53,12 +45,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 /// A clock reading since the start of a run: `00:12:40`, or `00:12:40.250` below the second.
 pub fn clock(at: Duration) -> String {
     let total = at.as_secs();
-    let mut out = format!(
-        "{:02}:{:02}:{:02}",
-        total / 3600,
-        total / 60 % 60,
-        total % 60
-    );
+    let mut out = format!("{:02}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60);
     let ms = at.subsec_millis();
     if ms != 0 {
         let _ = write!(out, ".{ms:03}");
@@ -77,12 +64,10 @@ pub fn human(length: Duration) -> String {
     if m > 0 {
         parts.push(format!("{m}m"));
     }
-    if s > 0 || parts.is_empty() {
-        if parts.is_empty() && length.subsec_millis() != 0 {
-            parts.push(format!("{}ms", length.as_millis()));
-        } else {
-            parts.push(format!("{s}s"));
-        }
+    if total == 0 && length.subsec_millis() != 0 {
+        parts.push(format!("{}ms", length.subsec_millis()));
+    } else if s > 0 || parts.is_empty() {
+        parts.push(format!("{s}s"));
     }
     parts.join(" ")
 }
@@ -116,5 +101,6 @@ mod tests {
         assert_eq!(human(Duration::from_secs(3725)), "1h 2m 5s");
         assert_eq!(human(Duration::from_secs(0)), "0s");
         assert_eq!(human(Duration::from_millis(300)), "300ms");
+        assert_eq!(human(Duration::from_millis(30_138)), "30s");
     }
 }

@@ -171,11 +171,7 @@ pub enum EventKind {
     /// A fault was injected.
     FaultInjected { fault: Fault },
     /// The cluster refused an operation.
-    OperationRefused {
-        node: NodeId,
-        operation: &'static str,
-        reason: Refusal,
-    },
+    OperationRefused { node: NodeId, operation: &'static str, reason: Refusal },
     /// Suspending began on a node.
     ClusterSuspending { node: NodeId },
     /// The cluster service on a node is suspended.
@@ -189,11 +185,7 @@ pub enum EventKind {
     /// The cluster service stopped on a node.
     ClusterServiceStopped { node: NodeId },
     /// A node went down.
-    NodeDown {
-        node: NodeId,
-        cause: DownCause,
-        cluster_suspended: bool,
-    },
+    NodeDown { node: NodeId, cause: DownCause, cluster_suspended: bool },
     /// A node finished booting.
     NodeBooted { node: NodeId },
     /// A node stopped answering.
@@ -219,31 +211,19 @@ pub enum EventKind {
     /// A service failed to start.
     ServiceStartFailed { node: NodeId, service: ServiceId },
     /// The Task Manager watch of a service changed.
-    WatchSet {
-        node: NodeId,
-        service: ServiceId,
-        monitoring: bool,
-    },
+    WatchSet { node: NodeId, service: ServiceId, monitoring: bool },
     /// A monitor was suspended on a node.
     MonitorSuspended { node: NodeId, monitor: MonitorId },
     /// A monitor was resumed on a node.
     MonitorResumed { node: NodeId, monitor: MonitorId },
     /// A monitor detected an error.
-    MonitorError {
-        node: NodeId,
-        monitor: MonitorId,
-        false_alarm: bool,
-    },
+    MonitorError { node: NodeId, monitor: MonitorId, false_alarm: bool },
     /// A monitor's recovery action.
-    MonitorRecovery {
-        node: NodeId,
-        monitor: MonitorId,
-        action: Recovery,
-    },
+    MonitorRecovery { node: NodeId, monitor: MonitorId, action: Recovery },
     /// A resource came online.
     ResourceOnline { node: NodeId, resource: ResourceId },
-    /// A resource went offline.
-    ResourceOffline { node: NodeId, resource: ResourceId },
+    /// A resource went offline: deactivated in order, or dropped by a crash.
+    ResourceOffline { node: NodeId, resource: ResourceId, orderly: bool },
     /// A resource failed to come online.
     ResourceFailed { node: NodeId, resource: ResourceId },
     /// A group began starting on a node.
@@ -257,23 +237,11 @@ pub enum EventKind {
     /// A group move could not bring the group online on `node`.
     GroupMoveFailed { group: GroupId, node: NodeId },
     /// Registry sync captured the owner's keys into its image.
-    RegistryCaptured {
-        resource: ResourceId,
-        node: NodeId,
-        changed: u16,
-    },
+    RegistryCaptured { resource: ResourceId, node: NodeId, changed: u16 },
     /// Registry sync restored its image onto a node as the resource came online.
-    RegistryRestored {
-        resource: ResourceId,
-        node: NodeId,
-        overwritten: Vec<Overwrite>,
-    },
+    RegistryRestored { resource: ResourceId, node: NodeId, overwritten: Vec<Overwrite> },
     /// A registry value was written by the installer.
-    RegistryWritten {
-        node: NodeId,
-        slot: SlotId,
-        data: DataId,
-    },
+    RegistryWritten { node: NodeId, slot: SlotId, data: DataId },
     /// The module archive was extracted.
     ModuleUnzipped { node: NodeId, on_mirror: bool },
     /// The registry keys were exported.
@@ -283,21 +251,11 @@ pub enum EventKind {
     /// An installer asked for a restart and got an answer.
     InstallerPrompt { node: NodeId, answer: RestartAnswer },
     /// An installer replaced a component's files.
-    ComponentUpdated {
-        node: NodeId,
-        component: ComponentId,
-    },
+    ComponentUpdated { node: NodeId, component: ComponentId },
     /// An installer finished.
-    InstallerFinished {
-        node: NodeId,
-        restart_requested: bool,
-        files_only: bool,
-    },
+    InstallerFinished { node: NodeId, restart_requested: bool, files_only: bool },
     /// An installer failed.
-    InstallerFailed {
-        node: NodeId,
-        reason: InstallerFailure,
-    },
+    InstallerFailed { node: NodeId, reason: InstallerFailure },
     /// An installer was interrupted.
     InstallerInterrupted { node: NodeId, cause: Interruption },
     /// The cluster-safe reboot of every node began (`clpstdn -r`).
@@ -404,12 +362,7 @@ impl<'a> Renderer<'a> {
     /// One event as a line.
     pub fn line(&self, event: &Event) -> String {
         let node = event.kind.node().map_or("-", |node| self.node(node));
-        format!(
-            "{:<12} {:<10} {}",
-            clock(event.at),
-            node,
-            self.describe(&event.kind)
-        )
+        format!("{:<12} {:<10} {}", clock(event.at), node, self.describe(&event.kind))
     }
 
     /// What an event says, without time and node.
@@ -421,20 +374,14 @@ impl<'a> Renderer<'a> {
                 format!("== step {} ({})", step.label(), step.action.keyword())
             }
             FaultInjected { fault } => format!("!! fault: {}", self.fault(fault)),
-            OperationRefused {
-                operation, reason, ..
-            } => format!("{operation} refused: {reason}"),
+            OperationRefused { operation, reason, .. } => format!("{operation} refused: {reason}"),
             ClusterSuspending { .. } => "cluster suspending".to_owned(),
             ClusterSuspended { .. } => "cluster suspended".to_owned(),
             ClusterResuming { .. } => "cluster resuming".to_owned(),
             ClusterResumed { .. } => "cluster resumed".to_owned(),
             ClusterServiceStarted { .. } => "cluster service started".to_owned(),
             ClusterServiceStopped { .. } => "cluster service stopped".to_owned(),
-            NodeDown {
-                cause,
-                cluster_suspended,
-                ..
-            } => {
+            NodeDown { cause, cluster_suspended, .. } => {
                 let cause = match cause {
                     DownCause::Reboot => "reboot",
                     DownCause::InstallerPrompt => "reboot accepted at the installer's prompt",
@@ -442,23 +389,13 @@ impl<'a> Renderer<'a> {
                     DownCause::Crash => "crash",
                     DownCause::FinalAction => "monitor final action",
                 };
-                let suspended = if *cluster_suspended {
-                    " while the cluster is suspended"
-                } else {
-                    ""
-                };
+                let suspended = if *cluster_suspended { " while the cluster is suspended" } else { "" };
                 format!("node down ({cause}){suspended}")
             }
             NodeBooted { .. } => "node booted".to_owned(),
             NodeUnreachable { .. } => "node unreachable".to_owned(),
             NodeReachable { .. } => "node reachable again".to_owned(),
-            ServiceStopped {
-                service,
-                by,
-                watch_active,
-                monitor_active,
-                ..
-            } => {
+            ServiceStopped { service, by, watch_active, monitor_active, .. } => {
                 format!(
                     "service {:?} stopped by {}{}",
                     self.service(*service),
@@ -466,13 +403,7 @@ impl<'a> Renderer<'a> {
                     self.watchers(*watch_active, *monitor_active)
                 )
             }
-            ServiceStarted {
-                service,
-                by,
-                watch_active,
-                monitor_active,
-                ..
-            } => {
+            ServiceStarted { service, by, watch_active, monitor_active, .. } => {
                 format!(
                     "service {:?} started by {}{}",
                     self.service(*service),
@@ -483,37 +414,23 @@ impl<'a> Renderer<'a> {
             ServiceStartFailed { service, .. } => {
                 format!("service {:?} failed to start", self.service(*service))
             }
-            WatchSet {
-                service,
-                monitoring,
-                ..
-            } => format!(
+            WatchSet { service, monitoring, .. } => format!(
                 "watch of {:?} set to {}",
                 self.service(*service),
-                if *monitoring {
-                    "Monitoring"
-                } else {
-                    "Not monitoring"
-                }
+                if *monitoring { "Monitoring" } else { "Not monitoring" }
             ),
             MonitorSuspended { monitor, .. } => {
                 format!("monitor {} suspended", self.monitor(*monitor))
             }
             MonitorResumed { monitor, .. } => format!("monitor {} resumed", self.monitor(*monitor)),
-            MonitorError {
-                monitor,
-                false_alarm,
-                ..
-            } => {
+            MonitorError { monitor, false_alarm, .. } => {
                 format!(
                     "monitor {} detected an error{}",
                     self.monitor(*monitor),
                     if *false_alarm { " (false alarm)" } else { "" }
                 )
             }
-            MonitorRecovery {
-                monitor, action, ..
-            } => {
+            MonitorRecovery { monitor, action, .. } => {
                 let action = match action {
                     Recovery::Restart => "reactivates its target".to_owned(),
                     Recovery::Failover => "fails the group over".to_owned(),
@@ -536,27 +453,14 @@ impl<'a> Renderer<'a> {
             GroupOnline { group, .. } => format!("group {} online", self.group(*group)),
             GroupStopping { group, .. } => format!("group {} stopping", self.group(*group)),
             GroupOffline { group, .. } => format!("group {} offline", self.group(*group)),
-            GroupMoveFailed { group, .. } => format!(
-                "group {} failed to start here; moving it back",
-                self.group(*group)
-            ),
-            RegistryCaptured {
-                resource, changed, ..
-            } => {
-                format!(
-                    "registry sync {} captured the keys ({changed} value(s) changed)",
-                    self.resource(*resource)
-                )
+            GroupMoveFailed { group, .. } => {
+                format!("group {} failed to start here; moving it back", self.group(*group))
             }
-            RegistryRestored {
-                resource,
-                overwritten,
-                ..
-            } => {
-                let mut text = format!(
-                    "registry sync {} restored its image",
-                    self.resource(*resource)
-                );
+            RegistryCaptured { resource, changed, .. } => {
+                format!("registry sync {} captured the keys ({changed} value(s) changed)", self.resource(*resource))
+            }
+            RegistryRestored { resource, overwritten, .. } => {
+                let mut text = format!("registry sync {} restored its image", self.resource(*resource));
                 if overwritten.is_empty() {
                     text.push_str(" (no value changed)");
                 }
@@ -566,43 +470,21 @@ impl<'a> Renderer<'a> {
                         "; {} lost {}{}, restored {}",
                         self.setup.slot_name(overwrite.slot),
                         self.data(overwrite.lost),
-                        if overwrite.installer_write {
-                            " written by the installer"
-                        } else {
-                            ""
-                        },
+                        if overwrite.installer_write { " written by the installer" } else { "" },
                         self.data(overwrite.restored)
                     );
                 }
                 text
             }
             RegistryWritten { slot, data, .. } => {
-                format!(
-                    "installer wrote {} = {}",
-                    self.setup.slot_name(*slot),
-                    self.data(Some(*data))
-                )
+                format!("installer wrote {} = {}", self.setup.slot_name(*slot), self.data(Some(*data)))
             }
             ModuleUnzipped { on_mirror, .. } => {
-                format!(
-                    "module unzipped{}",
-                    if *on_mirror {
-                        " onto the mirror drive"
-                    } else {
-                        ""
-                    }
-                )
+                format!("module unzipped{}", if *on_mirror { " onto the mirror drive" } else { "" })
             }
             RegistryBackedUp { .. } => "registry keys exported".to_owned(),
             InstallerStarted { from_mirror, .. } => {
-                format!(
-                    "installer started{}",
-                    if *from_mirror {
-                        " from the mirror drive"
-                    } else {
-                        ""
-                    }
-                )
+                format!("installer started{}", if *from_mirror { " from the mirror drive" } else { "" })
             }
             InstallerPrompt { answer, .. } => format!(
                 "installer asks for a restart; answered {}",
@@ -613,27 +495,12 @@ impl<'a> Renderer<'a> {
             ),
             ComponentUpdated { component, .. } => {
                 let name = &self.setup.cluster.components[component.index()].name;
-                format!(
-                    "{name} updated to {}",
-                    self.setup.module_version(*component).unwrap_or("?")
-                )
+                format!("{name} updated to {}", self.setup.module_version(*component).unwrap_or("?"))
             }
-            InstallerFinished {
-                restart_requested,
-                files_only,
-                ..
-            } => format!(
+            InstallerFinished { restart_requested, files_only, .. } => format!(
                 "installer finished{}{}",
-                if *files_only {
-                    " (files only: no database here)"
-                } else {
-                    ""
-                },
-                if *restart_requested {
-                    "; a restart is pending"
-                } else {
-                    ""
-                }
+                if *files_only { " (files only: no database here)" } else { "" },
+                if *restart_requested { "; a restart is pending" } else { "" }
             ),
             InstallerFailed { reason, .. } => match reason {
                 InstallerFailure::ModuleNotFound => {
@@ -641,29 +508,19 @@ impl<'a> Renderer<'a> {
                 }
                 InstallerFailure::Fault => "installer failed midway".to_owned(),
                 InstallerFailure::ServiceDidNotStart { service } => {
-                    format!(
-                        "installer failed: {:?} did not start again",
-                        self.service(*service)
-                    )
+                    format!("installer failed: {:?} did not start again", self.service(*service))
                 }
             },
             InstallerInterrupted { cause, .. } => match cause {
                 Interruption::ServiceRestarted { service, by } => {
-                    format!(
-                        "installer interrupted: {} restarted {:?} under it",
-                        actor(*by),
-                        self.service(*service)
-                    )
+                    format!("installer interrupted: {} restarted {:?} under it", actor(*by), self.service(*service))
                 }
-                Interruption::GroupLeft { group } => format!(
-                    "installer interrupted: group {} left the node",
-                    self.group(*group)
-                ),
+                Interruption::GroupLeft { group } => {
+                    format!("installer interrupted: group {} left the node", self.group(*group))
+                }
                 Interruption::NodeDown => "installer interrupted: the node went down".to_owned(),
             },
-            ClusterRebootStarted { .. } => {
-                "cluster-safe reboot of every node (clpstdn -r)".to_owned()
-            }
+            ClusterRebootStarted { .. } => "cluster-safe reboot of every node (clpstdn -r)".to_owned(),
         }
     }
 
@@ -672,10 +529,7 @@ impl<'a> Renderer<'a> {
             (false, None) => String::new(),
             (true, None) => " [watched: Task Manager]".to_owned(),
             (false, Some(monitor)) => format!(" [watched: monitor {}]", self.monitor(monitor)),
-            (true, Some(monitor)) => format!(
-                " [watched: Task Manager, monitor {}]",
-                self.monitor(monitor)
-            ),
+            (true, Some(monitor)) => format!(" [watched: Task Manager, monitor {}]", self.monitor(monitor)),
         }
     }
 
@@ -687,26 +541,15 @@ impl<'a> Renderer<'a> {
             Fault::InstallerFails { node } => {
                 format!("the next installer on {} fails", self.node(node))
             }
-            Fault::RestartRequest { node } => format!(
-                "the next installer on {} asks for a restart",
-                self.node(node)
-            ),
+            Fault::RestartRequest { node } => format!("the next installer on {} asks for a restart", self.node(node)),
             Fault::ServiceFailsToStart { node, service } => {
-                format!(
-                    "{:?} fails to start next on {}",
-                    self.service(service),
-                    self.node(node)
-                )
+                format!("{:?} fails to start next on {}", self.service(service), self.node(node))
             }
             Fault::GroupMoveFails { group } => {
                 format!("the next move of group {} fails", self.group(group))
             }
             Fault::MonitorFalseAlarm { node, monitor } => {
-                format!(
-                    "monitor {} raises a false alarm on {}",
-                    self.monitor(monitor),
-                    self.node(node)
-                )
+                format!("monitor {} raises a false alarm on {}", self.monitor(monitor), self.node(node))
             }
             Fault::Unreachable { node } => format!("{} becomes unreachable", self.node(node)),
             Fault::Reachable { node } => format!("{} is reachable again", self.node(node)),

@@ -128,12 +128,7 @@ impl Plan {
         let active = cluster.initial_active();
         let standbys = cluster.initial_standbys();
         let module = &procedure.module;
-        let planner = Planner {
-            cluster,
-            procedure,
-            active,
-            standbys: &standbys,
-        };
+        let planner = Planner { cluster, procedure, active, standbys: &standbys };
         Plan {
             title: procedure.title.clone(),
             module: PlannedModule {
@@ -144,15 +139,9 @@ impl Plan {
                     .iter()
                     .map(|component| PlannedComponent {
                         name: cluster.components[component.component.index()].name.clone(),
-                        from: cluster.components[component.component.index()]
-                            .version
-                            .clone(),
+                        from: cluster.components[component.component.index()].version.clone(),
                         to: component.version.clone(),
-                        services: component
-                            .services
-                            .iter()
-                            .map(|&s| planner.service(s))
-                            .collect(),
+                        services: component.services.iter().map(|&s| planner.service(s)).collect(),
                         registry: component
                             .registry
                             .iter()
@@ -169,18 +158,11 @@ impl Plan {
                 active: planner.node(active),
                 standbys: standbys.iter().map(|&n| planner.node(n)).collect(),
             },
-            steps: procedure
-                .steps
-                .iter()
-                .map(|step| planner.step(step))
-                .collect(),
+            steps: procedure.steps.iter().map(|step| planner.step(step)).collect(),
             notes: procedure
                 .notes
                 .iter()
-                .map(|note| PlannedNote {
-                    id: note.id.clone(),
-                    text: one_line(&note.text),
-                })
+                .map(|note| PlannedNote { id: note.id.clone(), text: one_line(&note.text) })
                 .collect(),
         }
     }
@@ -188,79 +170,41 @@ impl Plan {
     /// Text for people.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let run = self
-            .steps
-            .iter()
-            .filter(|s| s.status == StepStatus::Run)
-            .count();
-        let skipped = self
-            .steps
-            .iter()
-            .filter(|s| s.status == StepStatus::Skipped)
-            .count();
+        let run = self.steps.iter().filter(|s| s.status == StepStatus::Run).count();
+        let skipped = self.steps.iter().filter(|s| s.status == StepStatus::Skipped).count();
         let conditional = self.steps.len() - run - skipped;
         out.push_str(&format!("Plan: {}\n", self.title));
-        out.push_str(&format!(
-            "  module   {} ({})\n",
-            self.module.id, self.module.archive
-        ));
+        out.push_str(&format!("  module   {} ({})\n", self.module.id, self.module.archive));
         for component in &self.module.components {
-            out.push_str(&format!(
-                "           {} {} -> {}\n",
-                component.name, component.from, component.to
-            ));
+            out.push_str(&format!("           {} {} -> {}\n", component.name, component.from, component.to));
         }
         out.push_str(&format!(
             "           registry: {}; restart request: {}\n",
-            if self.module.writes_registry {
-                "writes values"
-            } else {
-                "writes no values"
-            },
-            if self.module.asks_for_restart {
-                "the installer asks"
-            } else {
-                "not expected"
-            }
+            if self.module.writes_registry { "writes values" } else { "writes no values" },
+            if self.module.asks_for_restart { "the installer asks" } else { "not expected" }
         ));
-        out.push_str(&format!(
-            "  cluster  {} ({})\n",
-            self.cluster.name, self.cluster.product
-        ));
+        out.push_str(&format!("  cluster  {} ({})\n", self.cluster.name, self.cluster.product));
         out.push_str(&format!(
             "           active {}, standby {}\n",
             self.cluster.active,
             and_list(&self.cluster.standbys)
         ));
-        let mut counts = format!(
-            "  steps    {} in all: {run} run, {skipped} skipped",
-            self.steps.len()
-        );
+        let mut counts = format!("  steps    {} in all: {run} run, {skipped} skipped", self.steps.len());
         if conditional > 0 {
             counts.push_str(&format!(", {conditional} conditional"));
         }
         out.push_str(&counts);
         out.push_str("\n\n");
         for step in &self.steps {
-            let number = step
-                .number
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".to_owned());
+            let number = step.number.map(|n| n.to_string()).unwrap_or_else(|| "-".to_owned());
             let place = match step.status {
                 StepStatus::Skipped => "skipped".to_owned(),
                 _ => step.nodes.join(", "),
             };
-            out.push_str(&format!(
-                "{number:>3}  {:<24} {:<18} {}\n",
-                step.id, step.action, place
-            ));
+            out.push_str(&format!("{number:>3}  {:<24} {:<18} {}\n", step.id, step.action, place));
             out.push_str(&format!("     {}\n", step.title));
             if let Some(reason) = &step.reason {
-                let head = if step.status == StepStatus::Skipped {
-                    "skipped:"
-                } else {
-                    "only if:"
-                };
+                let head = if step.status == StepStatus::Skipped { "skipped:" } else { "only if:" };
                 out.push_str(&format!("     {head} {reason}\n"));
             }
             if step.status != StepStatus::Skipped {
@@ -300,14 +244,8 @@ impl Plan {
 
     /// A Mermaid flowchart: one subgraph per node, steps in run order, skipped steps dashed.
     pub fn render_mermaid(&self) -> String {
-        let mut nodes: Vec<(String, String)> =
-            vec![(self.cluster.active.clone(), "active".to_owned())];
-        nodes.extend(
-            self.cluster
-                .standbys
-                .iter()
-                .map(|n| (n.clone(), "standby".to_owned())),
-        );
+        let mut nodes: Vec<(String, String)> = vec![(self.cluster.active.clone(), "active".to_owned())];
+        nodes.extend(self.cluster.standbys.iter().map(|n| (n.clone(), "standby".to_owned())));
         let mut out = String::from("flowchart TB\n");
         let mut order: Vec<String> = Vec::new();
         let mut skipped: Vec<String> = Vec::new();
@@ -320,11 +258,8 @@ impl Plan {
                 None => step.title.clone(),
             };
             let label = mermaid_escape(&label);
-            let targets: Vec<String> = if step.nodes.is_empty() {
-                vec![self.cluster.active.clone()]
-            } else {
-                step.nodes.clone()
-            };
+            let targets: Vec<String> =
+                if step.nodes.is_empty() { vec![self.cluster.active.clone()] } else { step.nodes.clone() };
             for node in &targets {
                 let lane = nodes.iter().position(|(name, _)| name == node).unwrap_or(0);
                 let id = format!("s{index}_n{lane}");
@@ -343,10 +278,7 @@ impl Plan {
             }
         }
         for (lane, (name, role)) in nodes.iter().enumerate() {
-            out.push_str(&format!(
-                "  subgraph lane{lane}[\"{} ({role})\"]\n",
-                mermaid_escape(name)
-            ));
+            out.push_str(&format!("  subgraph lane{lane}[\"{} ({role})\"]\n", mermaid_escape(name)));
             out.push_str("    direction TB\n");
             for line in &lanes[lane] {
                 out.push_str(line);
@@ -402,9 +334,7 @@ impl Planner<'_> {
             Role::Active => vec![self.active],
             Role::Standby => self.standbys.first().copied().into_iter().collect(),
             Role::EveryStandby => self.standbys.to_vec(),
-            Role::EveryNode => std::iter::once(self.active)
-                .chain(self.standbys.iter().copied())
-                .collect(),
+            Role::EveryNode => std::iter::once(self.active).chain(self.standbys.iter().copied()).collect(),
         }
     }
 
@@ -412,17 +342,13 @@ impl Planner<'_> {
         let module = &self.procedure.module;
         let (status, reason) = match step.condition {
             None => (StepStatus::Run, None),
-            Some(Condition::ModuleWritesRegistry) if module.writes_registry() => {
-                (StepStatus::Run, None)
+            Some(Condition::ModuleWritesRegistry) if module.writes_registry() => (StepStatus::Run, None),
+            Some(Condition::ModuleWritesRegistry) => {
+                (StepStatus::Skipped, Some("the module writes no registry values".to_owned()))
             }
-            Some(Condition::ModuleWritesRegistry) => (
-                StepStatus::Skipped,
-                Some("the module writes no registry values".to_owned()),
-            ),
-            Some(Condition::RestartRequested) => (
-                StepStatus::Conditional,
-                Some("an installer asked for a restart that has not happened yet".to_owned()),
-            ),
+            Some(Condition::RestartRequested) => {
+                (StepStatus::Conditional, Some("an installer asked for a restart that has not happened yet".to_owned()))
+            }
         };
         let nodes = self.nodes_of(step.role);
         let (does, verifies, warnings) = self.describe(step, &nodes);
@@ -468,13 +394,13 @@ impl Planner<'_> {
                     vec![format!("the module's files are in {folder} on each node")],
                 )
             }
-            Action::BackupRegistry => {
+            Action::BackupRegistry { folder } => {
                 let keys: Vec<String> =
                     module.components.iter().flat_map(|c| c.registry.iter().map(|v| v.key.clone())).collect::<Vec<_>>();
                 let mut keys = keys;
                 keys.dedup();
                 (
-                    vec![format!("export {} to a .reg file in the working folder on {on}", and_list(&keys))],
+                    vec![format!("export {} to a .reg file in {folder} on {on}", and_list(&keys))],
                     vec!["the export file exists on each node".to_owned()],
                 )
             }
@@ -489,10 +415,9 @@ impl Planner<'_> {
                     vec!["each of them reads Not monitoring".to_owned()],
                 )
             }
-            Action::StopServices { services } => (
-                vec![format!("stop {} on {on}", self.services(services))],
-                vec!["each of them is Stopped".to_owned()],
-            ),
+            Action::StopServices { services } => {
+                (vec![format!("stop {} on {on}", self.services(services))], vec!["each of them is Stopped".to_owned()])
+            }
             Action::InstallModule { folder, restart_answer } => {
                 if cluster.is_mirror_drive(folder) {
                     warnings.push(format!("installs from {folder}, on the mirror drive"));
@@ -529,7 +454,10 @@ impl Planner<'_> {
             Action::StartMonitoring { services } => {
                 let list = self.watched(services.as_deref());
                 (
-                    vec![format!("set the Task Manager watch of {} back to Monitoring on {on} where it is not", self.services(&list))],
+                    vec![format!(
+                        "set the Task Manager watch of {} back to Monitoring on {on} where it is not",
+                        self.services(&list)
+                    )],
                     vec!["each of them reads Monitoring".to_owned()],
                 )
             }

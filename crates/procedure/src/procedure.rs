@@ -43,16 +43,12 @@ pub struct Module {
 impl Module {
     /// Whether any component writes registry values.
     pub fn writes_registry(&self) -> bool {
-        self.components
-            .iter()
-            .any(|component| !component.registry.is_empty())
+        self.components.iter().any(|component| !component.registry.is_empty())
     }
 
     /// The services the installer stops and restarts, over all components.
     pub fn services(&self) -> impl Iterator<Item = ServiceId> + '_ {
-        self.components
-            .iter()
-            .flat_map(|component| component.services.iter().copied())
+        self.components.iter().flat_map(|component| component.services.iter().copied())
     }
 }
 
@@ -183,7 +179,10 @@ pub enum Action {
         folder: String,
     },
     /// Export the registry keys the module changes into the working folder.
-    BackupRegistry,
+    BackupRegistry {
+        /// The working folder (the module's unzip folder).
+        folder: String,
+    },
     /// Suspend the cluster (cluster-wide; issued on the node).
     SuspendCluster,
     /// Set the "Task Manager" watch of services to Not monitoring on the node.
@@ -240,7 +239,7 @@ impl Action {
     pub fn keyword(&self) -> &'static str {
         match self {
             Action::UnzipModule { .. } => "unzip-module",
-            Action::BackupRegistry => "backup-registry",
+            Action::BackupRegistry { .. } => "backup-registry",
             Action::SuspendCluster => "suspend-cluster",
             Action::StopMonitoring { .. } => "stop-monitoring",
             Action::StopServices { .. } => "stop-services",
@@ -276,10 +275,7 @@ impl Action {
     pub fn is_cluster_wide(&self) -> bool {
         matches!(
             self,
-            Action::SuspendCluster
-                | Action::ResumeCluster
-                | Action::RebootCluster
-                | Action::MoveGroup { .. }
+            Action::SuspendCluster | Action::ResumeCluster | Action::RebootCluster | Action::MoveGroup { .. }
         )
     }
 }

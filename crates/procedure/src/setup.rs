@@ -65,13 +65,7 @@ pub struct Setup {
 impl Setup {
     /// Resolves the registry of `cluster` and `procedure`.
     pub fn new(cluster: Cluster, procedure: Procedure) -> Setup {
-        let mut setup = Setup {
-            cluster,
-            procedure,
-            registry: Vec::new(),
-            data: Vec::new(),
-            module_writes: Vec::new(),
-        };
+        let mut setup = Setup { cluster, procedure, registry: Vec::new(), data: Vec::new(), module_writes: Vec::new() };
         let baseline = setup.cluster.registry.clone();
         for value in &baseline {
             let slot = setup.slot(&value.key, &value.value);
@@ -85,18 +79,17 @@ impl Setup {
                 let slot = setup.slot(&value.key, &value.value);
                 writes.push((slot, setup.intern(&value.data)));
             }
-            setup.module_writes.push(ComponentWrites {
-                component: component.component,
-                writes,
-            });
+            setup.module_writes.push(ComponentWrites { component: component.component, writes });
         }
         setup
     }
 
     fn slot(&mut self, key: &str, value: &str) -> SlotId {
-        if let Some(i) = self.registry.iter().position(|slot| {
-            slot.key.eq_ignore_ascii_case(key) && slot.value.eq_ignore_ascii_case(value)
-        }) {
+        if let Some(i) = self
+            .registry
+            .iter()
+            .position(|slot| slot.key.eq_ignore_ascii_case(key) && slot.value.eq_ignore_ascii_case(value))
+        {
             return SlotId(i as u16);
         }
         let synced_by = self
@@ -105,19 +98,12 @@ impl Setup {
             .iter()
             .enumerate()
             .filter(|(_, resource)| match &resource.kind {
-                ResourceKind::RegistrySync { keys } => {
-                    keys.iter().any(|prefix| key_is_under(key, prefix))
-                }
+                ResourceKind::RegistrySync { keys } => keys.iter().any(|prefix| key_is_under(key, prefix)),
                 _ => false,
             })
             .map(|(i, _)| ResourceId(i as u16))
             .collect();
-        self.registry.push(RegistrySlot {
-            key: key.to_owned(),
-            value: value.to_owned(),
-            baseline: None,
-            synced_by,
-        });
+        self.registry.push(RegistrySlot { key: key.to_owned(), value: value.to_owned(), baseline: None, synced_by });
         SlotId((self.registry.len() - 1) as u16)
     }
 
@@ -147,11 +133,6 @@ impl Setup {
 
     /// The version the module installs for a cluster component, if it updates it.
     pub fn module_version(&self, component: ComponentId) -> Option<&str> {
-        self.procedure
-            .module
-            .components
-            .iter()
-            .find(|c| c.component == component)
-            .map(|c| c.version.as_str())
+        self.procedure.module.components.iter().find(|c| c.component == component).map(|c| c.version.as_str())
     }
 }

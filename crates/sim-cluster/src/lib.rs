@@ -14,3 +14,4 @@
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod staged;

@@ -38,6 +38,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::sim::{Builder, Sim};
+use crate::staged::{StagedFault, StagedSim};
+use procedure::engine::{Engine, EngineConfig, Ending, Unattended, drive};
+use procedure::invariant::{Violation, judge};
 
 /// How long a scenario step waits for the cluster to settle when it gives no `then`.
 pub const SETTLE_LIMIT: Duration = Duration::from_secs(4 * 3600);
@@ -54,7 +57,20 @@ struct ScenarioFile {
     #[serde(default)]
     step: Vec<StepFile>,
     #[serde(default)]
+    fault: Vec<StagedFaultFile>,
+    #[serde(default)]
     expect: Option<ExpectFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct StagedFaultFile {
+    before_step: Spanned<String>,
+    fault: Spanned<String>,
+    node: Option<Spanned<String>>,
+    service: Option<Spanned<String>>,
+    group: Option<Spanned<String>>,
+    monitor: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +97,10 @@ struct ExpectFile {
     events: Vec<String>,
     #[serde(default)]
     absent: Vec<String>,
+    #[serde(default)]
+    ending: Option<String>,
+    #[serde(default)]
+    violations: Option<Vec<String>>,
 }
 
 /// One scheduled action.
@@ -118,6 +138,12 @@ pub struct Scenario {
     pub expect_events: Vec<String>,
     /// Text no run's trace may contain.
     pub expect_absent: Vec<String>,
+    /// Faults staged before steps of the procedure: the scenario is run by the engine.
+    pub staged: Vec<StagedFault>,
+    /// How an engine run must end: `completed`, `stopped`, or `refused: <invariant>`.
+    pub expect_ending: Option<String>,
+    /// The invariant ids an engine run must violate (none when empty).
+    pub expect_violations: Option<Vec<String>>,
 }
 
 /// What playing a scenario produced.
@@ -133,11 +159,9 @@ impl Scenario {
     /// Loads a scenario file and the cluster and procedure files it names.
     pub fn load(path: &Path) -> Result<Scenario, FileError> {
         let source = SourceFile::read(path)?;
-        let file: ScenarioFile =
-            toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
-        let err = |kind, message: String, span: Range<usize>, label: &str| {
-            source.error(kind, message, Some(span), label)
-        };
+        let file: ScenarioFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+        let err =
+            |kind, message: String, span: Range<usize>, label: &str| source.error(kind, message, Some(span), label);
         if *file.version.get_ref() != 1 {
             return Err(err(
                 FileErrorKind::UnsupportedVersion,
@@ -146,25 +170,34 @@ impl Scenario {
                 "this build reads version 1",
             ));
         }
-        let base = path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-        let cluster =
-            procedure::cluster::load(&SourceFile::read(&base.join(file.cluster.get_ref()))?)?;
-        let procedure = procedure::procedure::load(
-            &SourceFile::read(&base.join(file.procedure.get_ref()))?,
-            &cluster,
-        )?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let cluster = procedure::cluster::load(&SourceFile::read(&base.join(file.cluster.get_ref()))?)?;
+        let procedure = procedure::procedure::load(&SourceFile::read(&base.join(file.procedure.get_ref()))?, &cluster)?;
         let setup = Arc::new(Setup::new(cluster, procedure));
         let mut steps = Vec::new();
         for step in &file.step {
             steps.push(resolve_step(&source, &setup, step)?);
         }
-        let expect = file.expect.unwrap_or(ExpectFile {
-            events: Vec::new(),
-            absent: Vec::new(),
-        });
+        let mut staged = Vec::new();
+        for fault in &file.fault {
+            let step = setup.procedure.steps.iter().position(|s| &s.id == fault.before_step.get_ref()).ok_or_else(|| {
+                err(
+                    FileErrorKind::UnknownName,
+                    format!("the procedure has no step `{}`", fault.before_step.get_ref()),
+                    fault.before_step.span(),
+                    "unknown step",
+                )
+            })?;
+            let fields = FaultFields {
+                node: fault.node.as_ref(),
+                service: fault.service.as_ref(),
+                group: fault.group.as_ref(),
+                monitor: fault.monitor.as_ref(),
+            };
+            staged.push(StagedFault { before_step: step, fault: resolve_fault(&source, &setup, &fault.fault, &fields)? });
+        }
+        let expect =
+            file.expect.unwrap_or(ExpectFile { events: Vec::new(), absent: Vec::new(), ending: None, violations: None });
         Ok(Scenario {
             title: file.title,
             setup,
@@ -172,25 +205,22 @@ impl Scenario {
             steps,
             expect_events: expect.events,
             expect_absent: expect.absent,
+            staged,
+            expect_ending: expect.ending,
+            expect_violations: expect.violations,
         })
     }
 
     /// Plays the schedule on a fresh simulator.
     pub fn play(&self) -> Played {
-        let mut sim = Builder::new(Arc::clone(&self.setup))
-            .seed(self.seed)
-            .build();
+        let mut sim = Builder::new(Arc::clone(&self.setup)).seed(self.seed).build();
         let mut refusals = Vec::new();
         for step in &self.steps {
             match &step.action {
                 Action::Operations(operations) => {
                     for operation in operations {
                         if let Err(error) = sim.execute(operation) {
-                            refusals.push(format!(
-                                "line {}: {} {error}",
-                                step.line,
-                                operation.verb()
-                            ));
+                            refusals.push(format!("line {}: {} {error}", step.line, operation.verb()));
                         }
                     }
                 }
@@ -210,93 +240,47 @@ impl Scenario {
     }
 }
 
-fn resolve_step(
-    source: &SourceFile,
-    setup: &Setup,
-    step: &StepFile,
-) -> Result<ScheduledStep, FileError> {
+fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<ScheduledStep, FileError> {
     let cluster = &setup.cluster;
     let span_of = |field: &Option<Spanned<String>>| field.as_ref().map(Spanned::span);
-    let anchor = span_of(&step.operation)
-        .or(span_of(&step.fault))
-        .unwrap_or(0..0);
+    let anchor = span_of(&step.operation).or(span_of(&step.fault)).unwrap_or(0..0);
     let line = source.text()[..anchor.start].matches('\n').count() + 1;
-    let error =
-        |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
-    let need =
-        |field: &Option<Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
-            field.clone().ok_or_else(|| {
-                error(
-                    FileErrorKind::Argument,
-                    format!("this step needs `{name}`"),
-                    anchor.clone(),
-                )
-            })
-        };
+    let error = |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
+    let need = |field: &Option<Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
+        field.clone().ok_or_else(|| error(FileErrorKind::Argument, format!("this step needs `{name}`"), anchor.clone()))
+    };
     let node = |field: &Option<Spanned<String>>, name: &str| -> Result<NodeId, FileError> {
         let value = need(field, name)?;
         cluster.node_by_name(value.get_ref()).ok_or_else(|| {
-            error(
-                FileErrorKind::UnknownName,
-                format!("unknown node `{}`", value.get_ref()),
-                value.span(),
-            )
+            error(FileErrorKind::UnknownName, format!("unknown node `{}`", value.get_ref()), value.span())
         })
     };
     let service = |value: &Spanned<String>| -> Result<ServiceId, FileError> {
         cluster.service_by_name(value.get_ref()).ok_or_else(|| {
-            error(
-                FileErrorKind::UnknownName,
-                format!("unknown service `{}`", value.get_ref()),
-                value.span(),
-            )
+            error(FileErrorKind::UnknownName, format!("unknown service `{}`", value.get_ref()), value.span())
         })
     };
     let group = || -> Result<GroupId, FileError> {
         match &step.group {
             None => Ok(GroupId(0)),
             Some(value) => cluster.group_by_name(value.get_ref()).ok_or_else(|| {
-                error(
-                    FileErrorKind::UnknownName,
-                    format!("unknown group `{}`", value.get_ref()),
-                    value.span(),
-                )
+                error(FileErrorKind::UnknownName, format!("unknown group `{}`", value.get_ref()), value.span())
             }),
         }
     };
     let resource = || -> Result<ResourceId, FileError> {
         let value = need(&step.resource, "resource")?;
-        cluster
-            .resources
-            .iter()
-            .position(|r| &r.name == value.get_ref())
-            .map(|i| ResourceId(i as u16))
-            .ok_or_else(|| {
-                error(
-                    FileErrorKind::UnknownName,
-                    format!("unknown resource `{}`", value.get_ref()),
-                    value.span(),
-                )
-            })
+        cluster.resources.iter().position(|r| &r.name == value.get_ref()).map(|i| ResourceId(i as u16)).ok_or_else(
+            || error(FileErrorKind::UnknownName, format!("unknown resource `{}`", value.get_ref()), value.span()),
+        )
     };
     let monitor = || -> Result<MonitorId, FileError> {
         let value = need(&step.monitor, "monitor")?;
-        cluster
-            .monitors
-            .iter()
-            .position(|m| &m.name == value.get_ref())
-            .map(|i| MonitorId(i as u16))
-            .ok_or_else(|| {
-                error(
-                    FileErrorKind::UnknownName,
-                    format!("unknown monitor `{}`", value.get_ref()),
-                    value.span(),
-                )
-            })
+        cluster.monitors.iter().position(|m| &m.name == value.get_ref()).map(|i| MonitorId(i as u16)).ok_or_else(|| {
+            error(FileErrorKind::UnknownName, format!("unknown monitor `{}`", value.get_ref()), value.span())
+        })
     };
-    let folder = || -> Result<Arc<str>, FileError> {
-        Ok(Arc::from(need(&step.folder, "folder")?.get_ref().as_str()))
-    };
+    let folder = || -> Result<Arc<str>, FileError> { Ok(Arc::from(need(&step.folder, "folder")?.get_ref().as_str())) };
     let then = match &step.then {
         None => None,
         Some(text) => Some(
@@ -306,29 +290,18 @@ fn resolve_step(
     };
     let action = match (&step.operation, &step.fault) {
         (Some(operation), None) => {
-            let single =
-                |operation: Operation| Ok::<_, FileError>(Action::Operations(vec![operation]));
+            let single = |operation: Operation| Ok::<_, FileError>(Action::Operations(vec![operation]));
             match operation.get_ref().as_str() {
-                "suspend-cluster" => single(Operation::SuspendCluster {
-                    via: node(&step.node, "node")?,
-                })?,
-                "resume-cluster" => single(Operation::ResumeCluster {
-                    via: node(&step.node, "node")?,
-                })?,
-                "start-cluster-service" => single(Operation::StartClusterService {
-                    node: node(&step.node, "node")?,
-                })?,
-                "stop-cluster-service" => single(Operation::StopClusterService {
-                    node: node(&step.node, "node")?,
-                })?,
-                "suspend-monitor" => single(Operation::SuspendMonitor {
-                    node: node(&step.node, "node")?,
-                    monitor: monitor()?,
-                })?,
-                "resume-monitor" => single(Operation::ResumeMonitor {
-                    node: node(&step.node, "node")?,
-                    monitor: monitor()?,
-                })?,
+                "suspend-cluster" => single(Operation::SuspendCluster { via: node(&step.node, "node")? })?,
+                "resume-cluster" => single(Operation::ResumeCluster { via: node(&step.node, "node")? })?,
+                "start-cluster-service" => single(Operation::StartClusterService { node: node(&step.node, "node")? })?,
+                "stop-cluster-service" => single(Operation::StopClusterService { node: node(&step.node, "node")? })?,
+                "suspend-monitor" => {
+                    single(Operation::SuspendMonitor { node: node(&step.node, "node")?, monitor: monitor()? })?
+                }
+                "resume-monitor" => {
+                    single(Operation::ResumeMonitor { node: node(&step.node, "node")?, monitor: monitor()? })?
+                }
                 "stop-watch" | "start-watch" => {
                     let on = node(&step.node, "node")?;
                     let services: Vec<ServiceId> = match &step.service {
@@ -360,39 +333,27 @@ fn resolve_step(
                     node: node(&step.node, "node")?,
                     service: service(&need(&step.service, "service")?)?,
                 })?,
-                "stop-resource" => single(Operation::StopResource {
-                    via: node(&step.node, "node")?,
-                    resource: resource()?,
-                })?,
-                "start-resource" => single(Operation::StartResource {
-                    node: node(&step.node, "node")?,
-                    resource: resource()?,
-                })?,
+                "stop-resource" => {
+                    single(Operation::StopResource { via: node(&step.node, "node")?, resource: resource()? })?
+                }
+                "start-resource" => {
+                    single(Operation::StartResource { node: node(&step.node, "node")?, resource: resource()? })?
+                }
                 "move-group" => {
                     let to = match &step.to {
                         Some(_) => Some(node(&step.to, "to")?),
                         None => None,
                     };
-                    single(Operation::MoveGroup {
-                        via: node(&step.node, "node")?,
-                        group: group()?,
-                        to,
-                    })?
+                    single(Operation::MoveGroup { via: node(&step.node, "node")?, group: group()?, to })?
                 }
-                "unzip-module" => single(Operation::UnzipModule {
-                    node: node(&step.node, "node")?,
-                    folder: folder()?,
-                })?,
-                "backup-registry" => single(Operation::BackupRegistry {
-                    node: node(&step.node, "node")?,
-                    folder: folder()?,
-                })?,
+                "unzip-module" => {
+                    single(Operation::UnzipModule { node: node(&step.node, "node")?, folder: folder()? })?
+                }
+                "backup-registry" => {
+                    single(Operation::BackupRegistry { node: node(&step.node, "node")?, folder: folder()? })?
+                }
                 "install-module" => {
-                    let restart_answer = match step
-                        .answer
-                        .as_ref()
-                        .map(|a| (a.get_ref().as_str(), a.span()))
-                    {
+                    let restart_answer = match step.answer.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
                         None | Some(("decline", _)) => RestartAnswer::Decline,
                         Some(("restart", _)) => RestartAnswer::Restart,
                         Some((other, span)) => {
@@ -409,12 +370,8 @@ fn resolve_step(
                         restart_answer,
                     })?
                 }
-                "reboot-node" => single(Operation::RebootNode {
-                    node: node(&step.node, "node")?,
-                })?,
-                "reboot-cluster" => single(Operation::RebootCluster {
-                    via: node(&step.node, "node")?,
-                })?,
+                "reboot-node" => single(Operation::RebootNode { node: node(&step.node, "node")? })?,
+                "reboot-cluster" => single(Operation::RebootCluster { via: node(&step.node, "node")? })?,
                 "wait" => Action::Operations(Vec::new()),
                 other => {
                     return Err(error(
@@ -425,42 +382,15 @@ fn resolve_step(
                 }
             }
         }
-        (None, Some(fault)) => Action::Fault(match fault.get_ref().as_str() {
-            "crash" => Fault::Crash {
-                node: node(&step.node, "node")?,
-            },
-            "restart" => Fault::Restart {
-                node: node(&step.node, "node")?,
-            },
-            "installer-fails" => Fault::InstallerFails {
-                node: node(&step.node, "node")?,
-            },
-            "restart-request" => Fault::RestartRequest {
-                node: node(&step.node, "node")?,
-            },
-            "service-fails-to-start" => Fault::ServiceFailsToStart {
-                node: node(&step.node, "node")?,
-                service: service(&need(&step.service, "service")?)?,
-            },
-            "group-move-fails" => Fault::GroupMoveFails { group: group()? },
-            "monitor-false-alarm" => Fault::MonitorFalseAlarm {
-                node: node(&step.node, "node")?,
-                monitor: monitor()?,
-            },
-            "unreachable" => Fault::Unreachable {
-                node: node(&step.node, "node")?,
-            },
-            "reachable" => Fault::Reachable {
-                node: node(&step.node, "node")?,
-            },
-            other => {
-                return Err(error(
-                    FileErrorKind::UnknownKeyword,
-                    format!("unknown fault `{other}`"),
-                    fault.span(),
-                ));
-            }
-        }),
+        (None, Some(fault)) => {
+            let fields = FaultFields {
+                node: step.node.as_ref(),
+                service: step.service.as_ref(),
+                group: step.group.as_ref(),
+                monitor: step.monitor.as_ref(),
+            };
+            Action::Fault(resolve_fault(source, setup, fault, &fields)?)
+        }
         _ => {
             return Err(error(
                 FileErrorKind::Argument,
@@ -470,4 +400,107 @@ fn resolve_step(
         }
     };
     Ok(ScheduledStep { action, then, line })
+}
+
+/// The fields a fault may name.
+struct FaultFields<'a> {
+    node: Option<&'a Spanned<String>>,
+    service: Option<&'a Spanned<String>>,
+    group: Option<&'a Spanned<String>>,
+    monitor: Option<&'a Spanned<String>>,
+}
+
+fn resolve_fault(
+    source: &SourceFile,
+    setup: &Setup,
+    kind: &Spanned<String>,
+    fields: &FaultFields<'_>,
+) -> Result<Fault, FileError> {
+    let cluster = &setup.cluster;
+    let error = |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
+    let need = |field: Option<&Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
+        field.cloned().ok_or_else(|| error(FileErrorKind::Argument, format!("this fault needs `{name}`"), kind.span()))
+    };
+    let node = || -> Result<NodeId, FileError> {
+        let value = need(fields.node, "node")?;
+        cluster.node_by_name(value.get_ref()).ok_or_else(|| {
+            error(FileErrorKind::UnknownName, format!("unknown node `{}`", value.get_ref()), value.span())
+        })
+    };
+    let service = || -> Result<ServiceId, FileError> {
+        let value = need(fields.service, "service")?;
+        cluster.service_by_name(value.get_ref()).ok_or_else(|| {
+            error(FileErrorKind::UnknownName, format!("unknown service `{}`", value.get_ref()), value.span())
+        })
+    };
+    let group = || -> Result<GroupId, FileError> {
+        match fields.group {
+            None => Ok(GroupId(0)),
+            Some(value) => cluster.group_by_name(value.get_ref()).ok_or_else(|| {
+                error(FileErrorKind::UnknownName, format!("unknown group `{}`", value.get_ref()), value.span())
+            }),
+        }
+    };
+    let monitor = || -> Result<MonitorId, FileError> {
+        let value = need(fields.monitor, "monitor")?;
+        cluster.monitors.iter().position(|m| &m.name == value.get_ref()).map(|i| MonitorId(i as u16)).ok_or_else(|| {
+            error(FileErrorKind::UnknownName, format!("unknown monitor `{}`", value.get_ref()), value.span())
+        })
+    };
+    Ok(match kind.get_ref().as_str() {
+        "crash" => Fault::Crash { node: node()? },
+        "restart" => Fault::Restart { node: node()? },
+        "installer-fails" => Fault::InstallerFails { node: node()? },
+        "restart-request" => Fault::RestartRequest { node: node()? },
+        "service-fails-to-start" => Fault::ServiceFailsToStart { node: node()?, service: service()? },
+        "group-move-fails" => Fault::GroupMoveFails { group: group()? },
+        "monitor-false-alarm" => Fault::MonitorFalseAlarm { node: node()?, monitor: monitor()? },
+        "unreachable" => Fault::Unreachable { node: node()? },
+        "reachable" => Fault::Reachable { node: node()? },
+        other => {
+            return Err(error(FileErrorKind::UnknownKeyword, format!("unknown fault `{other}`"), kind.span())
+                .with_help("faults: crash, restart, installer-fails, restart-request, service-fails-to-start, group-move-fails, monitor-false-alarm, unreachable, reachable"));
+        }
+    })
+}
+
+/// A scenario run by the engine: the procedure, with the scenario's staged faults.
+#[derive(Debug, Clone)]
+pub struct EngineRun {
+    /// The simulator afterwards.
+    pub backend: StagedSim,
+    /// The engine afterwards.
+    pub engine: Engine,
+    /// Every invariant violated.
+    pub violations: Vec<Violation>,
+}
+
+impl EngineRun {
+    /// `completed`, `stopped`, or `refused: <invariant>`.
+    pub fn ending_text(&self) -> String {
+        match self.engine.ending() {
+            Some(Ending::Completed) | None => "completed".to_owned(),
+            Some(Ending::Stopped { .. }) => "stopped".to_owned(),
+            Some(Ending::Refused(refusal)) => format!("refused: {}", refusal.invariant.id()),
+        }
+    }
+}
+
+impl Scenario {
+    /// Whether the engine runs this scenario (it schedules no operations of its own).
+    pub fn is_engine_run(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Runs the scenario's procedure with the engine, injecting the staged faults.
+    pub fn run_engine(&self) -> EngineRun {
+        let sim = Builder::new(Arc::clone(&self.setup)).seed(self.seed).build();
+        let initial = sim.observation().clone();
+        let mut backend = StagedSim::new(sim, self.staged.clone());
+        let mut engine = Engine::new(Arc::clone(&self.setup), EngineConfig::standard());
+        drive(&mut engine, &mut backend, None, &mut Unattended).expect("no journal, so nothing to fail");
+        let judge_final = self.staged.is_empty() || matches!(engine.ending(), Some(Ending::Completed));
+        let violations = judge(&self.setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
+        EngineRun { backend, engine, violations }
+    }
 }

@@ -9,13 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::{
-    Backend, BackendError, ClusterService, GroupState, GroupStatus, Installer, MonitorStatus,
-    NodeState, Observation, Operation, Power, Refusal, ResourceState, ResourceStatus,
-    ServiceStatus, Watch,
+    Backend, BackendError, ClusterService, GroupState, GroupStatus, Installer, MonitorStatus, NodeState, Observation,
+    Operation, Power, Refusal, ResourceState, ResourceStatus, ServiceStatus, Watch,
 };
-use procedure::cluster::{
-    FinalAction, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId,
-};
+use procedure::cluster::{FinalAction, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId};
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Overwrite, Recovery,
 };
@@ -42,11 +39,7 @@ pub struct Builder {
 impl Builder {
     /// A builder for the cluster and module of `setup`, seed 0, with jitter.
     pub fn new(setup: Arc<Setup>) -> Builder {
-        Builder {
-            setup,
-            seed: 0,
-            jitter: true,
-        }
+        Builder { setup, seed: 0, jitter: true }
     }
 
     /// The seed of every random choice.
@@ -70,13 +63,8 @@ impl Builder {
         let node_count = cluster.nodes.len();
         let service_count = cluster.services.len();
         let monitor_count = cluster.monitors.len();
-        let baseline: Vec<Option<DataId>> =
-            setup.registry.iter().map(|slot| slot.baseline).collect();
-        let versions: Vec<Arc<str>> = cluster
-            .components
-            .iter()
-            .map(|c| Arc::from(c.version.as_str()))
-            .collect();
+        let baseline: Vec<Option<DataId>> = setup.registry.iter().map(|slot| slot.baseline).collect();
+        let versions: Vec<Arc<str>> = cluster.components.iter().map(|c| Arc::from(c.version.as_str())).collect();
         let node = NodeState {
             reachable: true,
             power: Power::Up,
@@ -89,6 +77,7 @@ impl Builder {
             unzipped: None,
             registry_backup: false,
             installer: Installer::Idle,
+            boots: 1,
         };
         // Services that no group resource starts run on every node from boot.
         let mut standalone = vec![true; service_count];
@@ -110,27 +99,12 @@ impl Builder {
         let observation = Observation {
             at: Duration::ZERO,
             nodes,
-            groups: vec![
-                GroupState {
-                    status: GroupStatus::Offline,
-                    owner: None
-                };
-                cluster.groups.len()
-            ],
-            resources: vec![
-                ResourceState {
-                    status: ResourceStatus::Offline,
-                    node: None
-                };
-                cluster.resources.len()
-            ],
+            groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
+            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()],
             mirror_unzipped: None,
         };
-        let monitor_phase = cluster
-            .monitors
-            .iter()
-            .map(|m| Duration::from_millis(rng.below(m.interval.as_millis() as u64)))
-            .collect();
+        let monitor_phase =
+            cluster.monitors.iter().map(|m| Duration::from_millis(rng.below(m.interval.as_millis() as u64))).collect();
         let mut sim = Sim {
             setup: Arc::clone(&setup),
             now: Duration::ZERO,
@@ -165,10 +139,7 @@ impl Builder {
             for &resource in &group.resources {
                 sim.activate_resource(node, resource, Actor::Cluster);
             }
-            sim.obs.groups[g] = GroupState {
-                status: GroupStatus::Online,
-                owner: Some(node),
-            };
+            sim.obs.groups[g] = GroupState { status: GroupStatus::Online, owner: Some(node) };
         }
         sim.refresh_monitor_status();
         sim.trace.clear();
@@ -223,76 +194,21 @@ enum Phase {
 /// Something scheduled to happen.
 #[derive(Debug, Clone)]
 enum Timer {
-    ClusterSuspended {
-        node: NodeId,
-        generation: u32,
-    },
-    ClusterResumed {
-        node: NodeId,
-        generation: u32,
-    },
-    ServiceStopped {
-        node: NodeId,
-        service: ServiceId,
-        generation: u32,
-    },
-    ServiceStarted {
-        node: NodeId,
-        service: ServiceId,
-        generation: u32,
-    },
-    GroupStopped {
-        group: GroupId,
-        node: NodeId,
-        generation: u32,
-        then: Then,
-    },
-    GroupStarted {
-        group: GroupId,
-        node: NodeId,
-        generation: u32,
-        fail_back_to: Option<NodeId>,
-    },
-    ResourceStopped {
-        resource: ResourceId,
-        node: NodeId,
-        generation: u32,
-    },
-    ResourceStarted {
-        resource: ResourceId,
-        node: NodeId,
-        generation: u32,
-    },
-    MonitorPoll {
-        node: NodeId,
-        monitor: MonitorId,
-    },
-    WatchPoll {
-        node: NodeId,
-        service: ServiceId,
-    },
-    Installer {
-        node: NodeId,
-        generation: u32,
-        phase: Phase,
-    },
-    Unzipped {
-        node: NodeId,
-        folder: Arc<str>,
-        generation: u32,
-    },
-    BackedUp {
-        node: NodeId,
-        generation: u32,
-    },
-    Booted {
-        node: NodeId,
-        generation: u32,
-    },
-    PeerLost {
-        node: NodeId,
-        generation: u32,
-    },
+    ClusterSuspended { node: NodeId, generation: u32 },
+    ClusterResumed { node: NodeId, generation: u32 },
+    ServiceStopped { node: NodeId, service: ServiceId, generation: u32 },
+    ServiceStarted { node: NodeId, service: ServiceId, generation: u32 },
+    GroupStopped { group: GroupId, node: NodeId, generation: u32, then: Then },
+    GroupStarted { group: GroupId, node: NodeId, generation: u32, fail_back_to: Option<NodeId> },
+    ResourceStopped { resource: ResourceId, node: NodeId, generation: u32 },
+    ResourceStarted { resource: ResourceId, node: NodeId, generation: u32 },
+    MonitorPoll { node: NodeId, monitor: MonitorId },
+    WatchPoll { node: NodeId, service: ServiceId },
+    Installer { node: NodeId, generation: u32, phase: Phase },
+    Unzipped { node: NodeId, folder: Arc<str>, generation: u32 },
+    BackedUp { node: NodeId, generation: u32 },
+    Booted { node: NodeId, generation: u32 },
+    PeerLost { node: NodeId, generation: u32 },
 }
 
 /// What follows a group stop.
@@ -403,9 +319,7 @@ impl Sim {
             }
             Fault::InstallerFails { node } => self.armed.installer_fails[node.index()] = true,
             Fault::RestartRequest { node } => self.armed.restart_request[node.index()] = true,
-            Fault::ServiceFailsToStart { node, service } => {
-                self.armed.service_fails.push((node, service))
-            }
+            Fault::ServiceFailsToStart { node, service } => self.armed.service_fails.push((node, service)),
             Fault::GroupMoveFails { group } => self.armed.group_move_fails[group.index()] = true,
             Fault::MonitorFalseAlarm { node, monitor } => {
                 if self.monitor_active(node, monitor) {
@@ -459,15 +373,9 @@ impl Sim {
     fn schedule(&mut self, after: Duration, timer: Timer) {
         let at = self.now + after;
         self.sequence += 1;
-        let entry = Scheduled {
-            at,
-            sequence: self.sequence,
-            timer,
-        };
+        let entry = Scheduled { at, sequence: self.sequence, timer };
         // Sorted descending by (at, sequence): the earliest is popped from the end.
-        let position = self
-            .queue
-            .partition_point(|e| (e.at, e.sequence) > (at, entry.sequence));
+        let position = self.queue.partition_point(|e| (e.at, e.sequence) > (at, entry.sequence));
         self.queue.insert(position, entry);
     }
 
@@ -482,8 +390,7 @@ impl Sim {
     }
 
     fn node_alive(&self, node: NodeId, generation: u32) -> bool {
-        self.node_generation[node.index()] == generation
-            && self.obs.nodes[node.index()].power == Power::Up
+        self.node_generation[node.index()] == generation && self.obs.nodes[node.index()].power == Power::Up
     }
 
     // ----- timers ----------------------------------------------------------------------------
@@ -500,8 +407,7 @@ impl Sim {
                 }
             }
             Timer::ClusterResumed { node, generation } => {
-                if self.node_alive(node, generation)
-                    && self.obs.nodes[node.index()].cluster == ClusterService::Resuming
+                if self.node_alive(node, generation) && self.obs.nodes[node.index()].cluster == ClusterService::Resuming
                 {
                     self.obs.nodes[node.index()].cluster = ClusterService::Running;
                     self.emit(EventKind::ClusterResumed { node });
@@ -510,71 +416,42 @@ impl Sim {
                     self.recheck_watchers(node);
                 }
             }
-            Timer::ServiceStopped {
-                node,
-                service,
-                generation,
-            } => {
+            Timer::ServiceStopped { node, service, generation } => {
                 if self.node_alive(node, generation)
-                    && self.obs.nodes[node.index()].services[service.index()]
-                        == ServiceStatus::StopPending
+                    && self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::StopPending
                 {
                     self.set_service_stopped(node, service, Actor::Operator);
                 }
             }
-            Timer::ServiceStarted {
-                node,
-                service,
-                generation,
-            } => {
+            Timer::ServiceStarted { node, service, generation } => {
                 if self.node_alive(node, generation)
-                    && self.obs.nodes[node.index()].services[service.index()]
-                        == ServiceStatus::StartPending
+                    && self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::StartPending
                 {
                     self.set_service_started(node, service, Actor::Operator);
                 }
             }
-            Timer::GroupStopped {
-                group,
-                node,
-                generation,
-                then,
-            } => {
+            Timer::GroupStopped { group, node, generation, then } => {
                 if self.group_generation[group.index()] == generation {
                     self.finish_group_stop(group, node, then);
                 }
             }
-            Timer::GroupStarted {
-                group,
-                node,
-                generation,
-                fail_back_to,
-            } => {
+            Timer::GroupStarted { group, node, generation, fail_back_to } => {
                 if self.group_generation[group.index()] == generation {
                     self.finish_group_start(group, node, fail_back_to);
                 }
             }
-            Timer::ResourceStopped {
-                resource,
-                node,
-                generation,
-            } => {
+            Timer::ResourceStopped { resource, node, generation } => {
                 if self.node_alive(node, generation) {
                     for dependent in self.dependents_in_stop_order(resource) {
                         if self.obs.resources[dependent.index()].node == Some(node)
-                            && self.obs.resources[dependent.index()].status
-                                != ResourceStatus::Offline
+                            && self.obs.resources[dependent.index()].status != ResourceStatus::Offline
                         {
                             self.deactivate_resource(node, dependent);
                         }
                     }
                 }
             }
-            Timer::ResourceStarted {
-                resource,
-                node,
-                generation,
-            } => {
+            Timer::ResourceStarted { resource, node, generation } => {
                 if self.node_alive(node, generation) {
                     for needed in self.dependencies_in_start_order(resource) {
                         if self.obs.resources[needed.index()].status != ResourceStatus::Online {
@@ -585,22 +462,12 @@ impl Sim {
             }
             Timer::MonitorPoll { node, monitor } => self.monitor_poll(node, monitor),
             Timer::WatchPoll { node, service } => self.watch_poll(node, service),
-            Timer::Installer {
-                node,
-                generation,
-                phase,
-            } => {
-                if self.installer_generation[node.index()] == generation
-                    && self.installers[node.index()].is_some()
-                {
+            Timer::Installer { node, generation, phase } => {
+                if self.installer_generation[node.index()] == generation && self.installers[node.index()].is_some() {
                     self.installer_phase(node, phase);
                 }
             }
-            Timer::Unzipped {
-                node,
-                folder,
-                generation,
-            } => {
+            Timer::Unzipped { node, folder, generation } => {
                 if self.node_alive(node, generation) {
                     let on_mirror = self.setup.cluster.is_mirror_drive(&folder);
                     if on_mirror {
@@ -655,13 +522,7 @@ impl Sim {
         *status = ServiceStatus::Stopped;
         let watch_active = self.watch_active(node, service);
         let monitor_active = self.active_monitor_of_service(node, service);
-        self.emit(EventKind::ServiceStopped {
-            node,
-            service,
-            by,
-            watch_active,
-            monitor_active,
-        });
+        self.emit(EventKind::ServiceStopped { node, service, by, watch_active, monitor_active });
         if watch_active {
             self.schedule_watch_poll(node, service);
         }
@@ -672,12 +533,7 @@ impl Sim {
 
     /// Starts a service now; false when an armed fault makes it fail.
     fn set_service_started(&mut self, node: NodeId, service: ServiceId, by: Actor) -> bool {
-        if let Some(i) = self
-            .armed
-            .service_fails
-            .iter()
-            .position(|&(n, s)| n == node && s == service)
-        {
+        if let Some(i) = self.armed.service_fails.iter().position(|&(n, s)| n == node && s == service) {
             self.armed.service_fails.remove(i);
             self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::Stopped;
             self.emit(EventKind::ServiceStartFailed { node, service });
@@ -690,13 +546,7 @@ impl Sim {
         *status = ServiceStatus::Running;
         let watch_active = self.watch_active(node, service);
         let monitor_active = self.active_monitor_of_service(node, service);
-        self.emit(EventKind::ServiceStarted {
-            node,
-            service,
-            by,
-            watch_active,
-            monitor_active,
-        });
+        self.emit(EventKind::ServiceStarted { node, service, by, watch_active, monitor_active });
         if by != Actor::Installer
             && let Some(run) = &self.installers[node.index()]
             && run.stopped.contains(&service)
@@ -770,9 +620,9 @@ impl Sim {
         }
         let target = self.setup.cluster.monitors[monitor.index()].target;
         match &self.setup.cluster.resources[target.index()].kind {
-            ResourceKind::Service { services } => services.iter().all(|s| {
-                self.obs.nodes[node.index()].services[s.index()] == ServiceStatus::Running
-            }),
+            ResourceKind::Service { services } => {
+                services.iter().all(|s| self.obs.nodes[node.index()].services[s.index()] == ServiceStatus::Running)
+            }
             _ => true,
         }
     }
@@ -834,22 +684,14 @@ impl Sim {
         let false_alarm = self.false_alarm[index];
         self.false_alarm[index] = false;
         self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Error;
-        self.emit(EventKind::MonitorError {
-            node,
-            monitor,
-            false_alarm,
-        });
+        self.emit(EventKind::MonitorError { node, monitor, false_alarm });
         let spec = self.setup.cluster.monitors[monitor.index()].clone();
         let escalation = self.escalation[index];
         let target = spec.target;
         let group = self.setup.cluster.resources[target.index()].group;
         if escalation.restarts < spec.restart_threshold {
             self.escalation[index].restarts += 1;
-            self.emit(EventKind::MonitorRecovery {
-                node,
-                monitor,
-                action: Recovery::Restart,
-            });
+            self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Restart });
             self.deactivate_resource(node, target);
             self.activate_resource(node, target, Actor::Monitor);
             self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Normal;
@@ -860,26 +702,11 @@ impl Sim {
             && let Some(destination) = self.failover_destination(group, node)
         {
             self.escalation[index].failovers += 1;
-            self.emit(EventKind::MonitorRecovery {
-                node,
-                monitor,
-                action: Recovery::Failover,
-            });
-            self.begin_group_stop(
-                group,
-                node,
-                Then::StartOn {
-                    node: destination,
-                    fail: false,
-                },
-            );
+            self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Failover });
+            self.begin_group_stop(group, node, Then::StartOn { node: destination, fail: false });
             return;
         }
-        self.emit(EventKind::MonitorRecovery {
-            node,
-            monitor,
-            action: Recovery::FinalAction(spec.final_action),
-        });
+        self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::FinalAction(spec.final_action) });
         match spec.final_action {
             FinalAction::NoOperation => {}
             FinalAction::StopGroup => self.begin_group_stop(group, node, Then::Nothing),
@@ -905,10 +732,8 @@ impl Sim {
             ResourceKind::Service { services } => {
                 for &service in services {
                     if !self.set_service_started(node, service, by) {
-                        self.obs.resources[resource.index()] = ResourceState {
-                            status: ResourceStatus::OnlineFailure,
-                            node: Some(node),
-                        };
+                        self.obs.resources[resource.index()] =
+                            ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
                         self.emit(EventKind::ResourceFailed { node, resource });
                         return false;
                     }
@@ -923,10 +748,7 @@ impl Sim {
             }
             ResourceKind::MirrorDisk { .. } | ResourceKind::FloatingIp { .. } => {}
         }
-        self.obs.resources[resource.index()] = ResourceState {
-            status: ResourceStatus::Online,
-            node: Some(node),
-        };
+        self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Online, node: Some(node) };
         self.emit(EventKind::ResourceOnline { node, resource });
         true
     }
@@ -948,11 +770,8 @@ impl Sim {
             }
             ResourceKind::MirrorDisk { .. } | ResourceKind::FloatingIp { .. } => {}
         }
-        self.obs.resources[resource.index()] = ResourceState {
-            status: ResourceStatus::Offline,
-            node: None,
-        };
-        self.emit(EventKind::ResourceOffline { node, resource });
+        self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+        self.emit(EventKind::ResourceOffline { node, resource, orderly: true });
         self.refresh_monitor_status();
     }
 
@@ -981,11 +800,7 @@ impl Sim {
             }
             self.provenance[node.index()][s] = false;
         }
-        self.emit(EventKind::RegistryRestored {
-            resource,
-            node,
-            overwritten,
-        });
+        self.emit(EventKind::RegistryRestored { resource, node, overwritten });
     }
 
     /// Copies the node's synchronized values into the image; returns how many changed.
@@ -1013,11 +828,7 @@ impl Sim {
             let state = self.obs.resources[resource.index()];
             if state.status == ResourceStatus::Online && state.node == Some(node) {
                 let changed = self.capture(node, resource);
-                self.emit(EventKind::RegistryCaptured {
-                    resource,
-                    node,
-                    changed,
-                });
+                self.emit(EventKind::RegistryCaptured { resource, node, changed });
             }
         }
     }
@@ -1036,11 +847,7 @@ impl Sim {
             let state = self.obs.resources[resource.index()];
             if state.status == ResourceStatus::Online && state.node == Some(node) {
                 self.images[resource.index()][slot.index()] = Some(data);
-                self.emit(EventKind::RegistryCaptured {
-                    resource,
-                    node,
-                    changed: 1,
-                });
+                self.emit(EventKind::RegistryCaptured { resource, node, changed: 1 });
             }
         }
     }
@@ -1050,22 +857,14 @@ impl Sim {
         let group = &cluster.groups[cluster.resources[resource.index()].group.index()];
         let mut affected = vec![resource];
         for &candidate in &group.resources {
-            if cluster.resources[candidate.index()]
-                .depends
-                .iter()
-                .any(|d| affected.contains(d))
+            if cluster.resources[candidate.index()].depends.iter().any(|d| affected.contains(d))
                 && !affected.contains(&candidate)
             {
                 affected.push(candidate);
             }
         }
-        let mut order: Vec<ResourceId> = group
-            .resources
-            .iter()
-            .rev()
-            .copied()
-            .filter(|r| affected.contains(r))
-            .collect();
+        let mut order: Vec<ResourceId> =
+            group.resources.iter().rev().copied().filter(|r| affected.contains(r)).collect();
         order.dedup();
         order
     }
@@ -1083,26 +882,17 @@ impl Sim {
             i += 1;
         }
         let group = &cluster.groups[cluster.resources[resource.index()].group.index()];
-        group
-            .resources
-            .iter()
-            .copied()
-            .filter(|r| needed.contains(r))
-            .collect()
+        group.resources.iter().copied().filter(|r| needed.contains(r)).collect()
     }
 
     // ----- groups -----------------------------------------------------------------------------
 
     fn failover_destination(&self, group: GroupId, from: NodeId) -> Option<NodeId> {
-        self.setup.cluster.groups[group.index()]
-            .policy
-            .iter()
-            .copied()
-            .find(|&node| {
-                node != from
-                    && self.obs.nodes[node.index()].power == Power::Up
-                    && self.obs.nodes[node.index()].cluster == ClusterService::Running
-            })
+        self.setup.cluster.groups[group.index()].policy.iter().copied().find(|&node| {
+            node != from
+                && self.obs.nodes[node.index()].power == Power::Up
+                && self.obs.nodes[node.index()].cluster == ClusterService::Running
+        })
     }
 
     fn group_resources(&self, group: GroupId) -> Vec<ResourceId> {
@@ -1128,15 +918,7 @@ impl Sim {
         let count = self.setup.cluster.groups[group.index()].resources.len() as u32;
         let length = self.duration(per_resource * count);
         let generation = self.group_generation[group.index()];
-        self.schedule(
-            length,
-            Timer::GroupStopped {
-                group,
-                node,
-                generation,
-                then,
-            },
-        );
+        self.schedule(length, Timer::GroupStopped { group, node, generation, then });
     }
 
     fn finish_group_stop(&mut self, group: GroupId, node: NodeId, then: Then) {
@@ -1145,10 +927,7 @@ impl Sim {
                 self.deactivate_resource(node, resource);
             }
         }
-        self.obs.groups[group.index()] = GroupState {
-            status: GroupStatus::Offline,
-            owner: None,
-        };
+        self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
         self.emit(EventKind::GroupOffline { group, node });
         match then {
             Then::Nothing => self.group_busy[group.index()] = false,
@@ -1165,30 +944,17 @@ impl Sim {
     fn begin_group_start(&mut self, group: GroupId, node: NodeId, fail_back_to: Option<NodeId>) {
         self.group_generation[group.index()] += 1;
         self.group_busy[group.index()] = true;
-        self.obs.groups[group.index()] = GroupState {
-            status: GroupStatus::OnlinePending,
-            owner: Some(node),
-        };
+        self.obs.groups[group.index()] = GroupState { status: GroupStatus::OnlinePending, owner: Some(node) };
         for resource in self.group_resources(group) {
-            self.obs.resources[resource.index()] = ResourceState {
-                status: ResourceStatus::OnlinePending,
-                node: Some(node),
-            };
+            self.obs.resources[resource.index()] =
+                ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
         }
         self.emit(EventKind::GroupStarting { group, node });
         let per_resource = self.setup.cluster.timing.resource;
         let count = self.setup.cluster.groups[group.index()].resources.len() as u32;
         let length = self.duration(per_resource * count);
         let generation = self.group_generation[group.index()];
-        self.schedule(
-            length,
-            Timer::GroupStarted {
-                group,
-                node,
-                generation,
-                fail_back_to,
-            },
-        );
+        self.schedule(length, Timer::GroupStarted { group, node, generation, fail_back_to });
     }
 
     fn finish_group_start(&mut self, group: GroupId, node: NodeId, fail_back_to: Option<NodeId>) {
@@ -1196,25 +962,14 @@ impl Sim {
             // The move's destination cannot bring the group online: the first resource fails
             // and the group goes back to where it came from.
             let first = self.setup.cluster.groups[group.index()].resources[0];
-            self.obs.resources[first.index()] = ResourceState {
-                status: ResourceStatus::OnlineFailure,
-                node: Some(node),
-            };
-            self.emit(EventKind::ResourceFailed {
-                node,
-                resource: first,
-            });
+            self.obs.resources[first.index()] =
+                ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
+            self.emit(EventKind::ResourceFailed { node, resource: first });
             for resource in self.group_resources(group) {
-                self.obs.resources[resource.index()] = ResourceState {
-                    status: ResourceStatus::Offline,
-                    node: None,
-                };
+                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
             }
             self.emit(EventKind::GroupMoveFailed { group, node });
-            self.obs.groups[group.index()] = GroupState {
-                status: GroupStatus::Offline,
-                owner: None,
-            };
+            self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
             if self.obs.nodes[source.index()].power == Power::Up {
                 self.begin_group_start(group, source, None);
             } else {
@@ -1225,10 +980,7 @@ impl Sim {
         let mut failed = false;
         for resource in self.group_resources(group) {
             if failed {
-                self.obs.resources[resource.index()] = ResourceState {
-                    status: ResourceStatus::Offline,
-                    node: None,
-                };
+                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
                 continue;
             }
             if !self.activate_resource(node, resource, Actor::Cluster) {
@@ -1239,15 +991,9 @@ impl Sim {
         if failed {
             // Inferred: the activation-failure action is "no operation (stop)", the default
             // (research/domain.md section 4); the group stays in Online Failure here.
-            self.obs.groups[group.index()] = GroupState {
-                status: GroupStatus::OnlineFailure,
-                owner: Some(node),
-            };
+            self.obs.groups[group.index()] = GroupState { status: GroupStatus::OnlineFailure, owner: Some(node) };
         } else {
-            self.obs.groups[group.index()] = GroupState {
-                status: GroupStatus::Online,
-                owner: Some(node),
-            };
+            self.obs.groups[group.index()] = GroupState { status: GroupStatus::Online, owner: Some(node) };
             self.emit(EventKind::GroupOnline { group, node });
         }
         self.refresh_monitor_status();
@@ -1285,17 +1031,12 @@ impl Sim {
                 if orderly {
                     self.deactivate_resource(node, resource);
                 } else {
-                    self.obs.resources[resource.index()] = ResourceState {
-                        status: ResourceStatus::Offline,
-                        node: None,
-                    };
-                    self.emit(EventKind::ResourceOffline { node, resource });
+                    self.obs.resources[resource.index()] =
+                        ResourceState { status: ResourceStatus::Offline, node: None };
+                    self.emit(EventKind::ResourceOffline { node, resource, orderly: false });
                 }
             }
-            self.obs.groups[g] = GroupState {
-                status: GroupStatus::Offline,
-                owner: None,
-            };
+            self.obs.groups[g] = GroupState { status: GroupStatus::Offline, owner: None };
             self.emit(EventKind::GroupOffline { group, node });
         }
     }
@@ -1310,11 +1051,8 @@ impl Sim {
         for g in 0..self.setup.cluster.groups.len() {
             let group = GroupId(g as u8);
             if self.obs.groups[g].owner == Some(node) {
-                let destination = if state == ClusterService::Running {
-                    self.failover_destination(group, node)
-                } else {
-                    None
-                };
+                let destination =
+                    if state == ClusterService::Running { self.failover_destination(group, node) } else { None };
                 match destination {
                     Some(destination) => {
                         // Stop here, start there, in one go (no timer: the service stop waits).
@@ -1338,10 +1076,7 @@ impl Sim {
                 self.deactivate_resource(node, resource);
             }
         }
-        self.obs.groups[group.index()] = GroupState {
-            status: GroupStatus::Offline,
-            owner: None,
-        };
+        self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
         self.group_busy[group.index()] = false;
         self.emit(EventKind::GroupOffline { group, node });
     }
@@ -1350,10 +1085,8 @@ impl Sim {
     /// its keys only if the cluster runs); a crash just drops them.
     fn node_down(&mut self, node: NodeId, cause: DownCause) {
         let cluster_was = self.obs.nodes[node.index()].cluster;
-        let suspended = matches!(
-            cluster_was,
-            ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
-        );
+        let suspended =
+            matches!(cluster_was, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming);
         if self.installers[node.index()].is_some() {
             self.interrupt_installer(node, Interruption::NodeDown);
         }
@@ -1375,11 +1108,7 @@ impl Sim {
             *watch = Watch::Absent;
         }
         self.node_generation[node.index()] += 1;
-        self.emit(EventKind::NodeDown {
-            node,
-            cause,
-            cluster_suspended: suspended,
-        });
+        self.emit(EventKind::NodeDown { node, cause, cluster_suspended: suspended });
         self.refresh_monitor_status();
         if owned_any && cause == DownCause::Crash {
             let generation = self.node_generation[node.index()];
@@ -1402,6 +1131,7 @@ impl Sim {
         let state = &mut self.obs.nodes[node.index()];
         state.power = Power::Up;
         state.cluster = ClusterService::Running;
+        state.boots += 1;
         let standalone: Vec<ServiceId> = (0..self.setup.cluster.services.len() as u16)
             .map(ServiceId)
             .filter(|&s| self.setup.cluster.resources_of_service(s).next().is_none())
@@ -1424,15 +1154,10 @@ impl Sim {
             if self.obs.groups[g].owner.is_some() || self.group_busy[g] {
                 continue;
             }
-            let best = self.setup.cluster.groups[g]
-                .policy
-                .iter()
-                .copied()
-                .find(|&n| {
-                    let state = &self.obs.nodes[n.index()];
-                    state.power == Power::Booting
-                        || (state.power == Power::Up && state.cluster != ClusterService::Stopped)
-                });
+            let best = self.setup.cluster.groups[g].policy.iter().copied().find(|&n| {
+                let state = &self.obs.nodes[n.index()];
+                state.power == Power::Booting || (state.power == Power::Up && state.cluster != ClusterService::Stopped)
+            });
             if let Some(best) = best {
                 let state = &self.obs.nodes[best.index()];
                 if state.power == Power::Up && state.cluster == ClusterService::Running {
@@ -1460,10 +1185,7 @@ impl Sim {
 
     fn start_installer(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) {
         let on_mirror = self.setup.cluster.is_mirror_drive(folder);
-        self.emit(EventKind::InstallerStarted {
-            node,
-            from_mirror: on_mirror,
-        });
+        self.emit(EventKind::InstallerStarted { node, from_mirror: on_mirror });
         self.installer_generation[node.index()] += 1;
         let readable = if on_mirror {
             self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref() == Some(folder)
@@ -1472,10 +1194,7 @@ impl Sim {
         };
         if !readable {
             self.obs.nodes[node.index()].installer = Installer::Failed;
-            self.emit(EventKind::InstallerFailed {
-                node,
-                reason: InstallerFailure::ModuleNotFound,
-            });
+            self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
             return;
         }
         let fail = std::mem::take(&mut self.armed.installer_fails[node.index()]);
@@ -1501,21 +1220,12 @@ impl Sim {
 
     fn schedule_phase(&mut self, node: NodeId, phase: Phase, after: Duration) {
         let generation = self.installer_generation[node.index()];
-        self.schedule(
-            after,
-            Timer::Installer {
-                node,
-                generation,
-                phase,
-            },
-        );
+        self.schedule(after, Timer::Installer { node, generation, phase });
     }
 
     /// The installer's part of the run at `fraction` of its length, measured from its start.
     fn phase_time(&self, node: NodeId, tenths: u32) -> Duration {
-        let run = self.installers[node.index()]
-            .as_ref()
-            .expect("a running installer");
+        let run = self.installers[node.index()].as_ref().expect("a running installer");
         let at = run.started_at + run.length * tenths / 10;
         at.saturating_sub(self.now)
     }
@@ -1527,9 +1237,7 @@ impl Sim {
             Phase::Stop(i) => {
                 let service = module_services.get(usize::from(i)).copied();
                 if let Some(service) = service {
-                    if self.obs.nodes[node.index()].services[service.index()]
-                        != ServiceStatus::Stopped
-                    {
+                    if self.obs.nodes[node.index()].services[service.index()] != ServiceStatus::Stopped {
                         if let Some(run) = &mut self.installers[node.index()] {
                             run.stopped.push(service);
                         }
@@ -1547,15 +1255,9 @@ impl Sim {
                 self.schedule_phase(node, Phase::Files, at);
             }
             Phase::Files => {
-                if self.installers[node.index()]
-                    .as_ref()
-                    .is_some_and(|run| run.fail)
-                {
+                if self.installers[node.index()].as_ref().is_some_and(|run| run.fail) {
                     self.end_installer(node, Installer::Failed);
-                    self.emit(EventKind::InstallerFailed {
-                        node,
-                        reason: InstallerFailure::Fault,
-                    });
+                    self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::Fault });
                     return;
                 }
                 for c in 0..self.setup.procedure.module.components.len() {
@@ -1563,21 +1265,14 @@ impl Sim {
                     let id = component.component;
                     let version: Arc<str> = Arc::from(component.version.as_str());
                     self.obs.nodes[node.index()].components[id.index()] = version;
-                    self.emit(EventKind::ComponentUpdated {
-                        node,
-                        component: id,
-                    });
+                    self.emit(EventKind::ComponentUpdated { node, component: id });
                 }
                 let at = self.phase_time(node, 7);
                 self.schedule_phase(node, Phase::Registry, at);
             }
             Phase::Registry => {
-                let writes: Vec<(SlotId, DataId)> = self
-                    .setup
-                    .module_writes
-                    .iter()
-                    .flat_map(|c| c.writes.iter().copied())
-                    .collect();
+                let writes: Vec<(SlotId, DataId)> =
+                    self.setup.module_writes.iter().flat_map(|c| c.writes.iter().copied()).collect();
                 for (slot, data) in writes {
                     self.write_registry(node, slot, data);
                 }
@@ -1585,10 +1280,7 @@ impl Sim {
                 self.schedule_phase(node, Phase::Start(0), at);
             }
             Phase::Start(i) => {
-                let stopped = self.installers[node.index()]
-                    .as_ref()
-                    .map(|run| run.stopped.clone())
-                    .unwrap_or_default();
+                let stopped = self.installers[node.index()].as_ref().map(|run| run.stopped.clone()).unwrap_or_default();
                 if let Some(&service) = stopped.get(usize::from(i)) {
                     if !self.set_service_started(node, service, Actor::Installer) {
                         self.end_installer(node, Installer::Failed);
@@ -1607,28 +1299,14 @@ impl Sim {
                 self.schedule_phase(node, Phase::Finish, at);
             }
             Phase::Finish => {
-                let run = self.installers[node.index()]
-                    .clone()
-                    .expect("a running installer");
+                let run = self.installers[node.index()].clone().expect("a running installer");
                 let asked = self.setup.procedure.module.asks_for_restart
                     || std::mem::take(&mut self.armed.restart_request[node.index()]);
                 if asked {
-                    self.emit(EventKind::InstallerPrompt {
-                        node,
-                        answer: run.answer,
-                    });
+                    self.emit(EventKind::InstallerPrompt { node, answer: run.answer });
                 }
-                self.end_installer(
-                    node,
-                    Installer::Finished {
-                        restart_requested: asked,
-                    },
-                );
-                self.emit(EventKind::InstallerFinished {
-                    node,
-                    restart_requested: asked,
-                    files_only: run.files_only,
-                });
+                self.end_installer(node, Installer::Finished { restart_requested: asked });
+                self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
                 if asked && run.answer == RestartAnswer::Restart {
                     self.node_down(node, DownCause::InstallerPrompt);
                     self.boot(node);
@@ -1639,17 +1317,8 @@ impl Sim {
 
     // ----- operations -------------------------------------------------------------------------
 
-    fn refuse(
-        &mut self,
-        node: NodeId,
-        operation: &Operation,
-        reason: Refusal,
-    ) -> Result<(), BackendError> {
-        self.emit(EventKind::OperationRefused {
-            node,
-            operation: operation.verb(),
-            reason,
-        });
+    fn refuse(&mut self, node: NodeId, operation: &Operation, reason: Refusal) -> Result<(), BackendError> {
+        self.emit(EventKind::OperationRefused { node, operation: operation.verb(), reason });
         Err(BackendError::Refused { node, reason })
     }
 
@@ -1658,9 +1327,7 @@ impl Sim {
             return self.mirror_readable(node);
         }
         let drive = procedure::cluster::drive_of(folder).to_ascii_uppercase();
-        self.setup.cluster.nodes[node.index()]
-            .drives
-            .contains(&drive)
+        self.setup.cluster.nodes[node.index()].drives.contains(&drive)
     }
 
     fn run_operation(&mut self, operation: &Operation) -> Result<(), BackendError> {
@@ -1682,19 +1349,11 @@ impl Sim {
                 let length = self.duration(timing.suspend);
                 for n in 0..self.obs.nodes.len() {
                     let target = NodeId(n as u8);
-                    if self.obs.nodes[n].power == Power::Up
-                        && self.obs.nodes[n].cluster == ClusterService::Running
-                    {
+                    if self.obs.nodes[n].power == Power::Up && self.obs.nodes[n].cluster == ClusterService::Running {
                         self.obs.nodes[n].cluster = ClusterService::Suspending;
                         self.emit(EventKind::ClusterSuspending { node: target });
                         let generation = self.node_generation[n];
-                        self.schedule(
-                            length,
-                            Timer::ClusterSuspended {
-                                node: target,
-                                generation,
-                            },
-                        );
+                        self.schedule(length, Timer::ClusterSuspended { node: target, generation });
                     }
                 }
                 self.refresh_monitor_status();
@@ -1707,21 +1366,12 @@ impl Sim {
                 for n in 0..self.obs.nodes.len() {
                     let target = NodeId(n as u8);
                     if self.obs.nodes[n].power == Power::Up
-                        && matches!(
-                            self.obs.nodes[n].cluster,
-                            ClusterService::Suspended | ClusterService::Suspending
-                        )
+                        && matches!(self.obs.nodes[n].cluster, ClusterService::Suspended | ClusterService::Suspending)
                     {
                         self.obs.nodes[n].cluster = ClusterService::Resuming;
                         self.emit(EventKind::ClusterResuming { node: target });
                         let generation = self.node_generation[n];
-                        self.schedule(
-                            length,
-                            Timer::ClusterResumed {
-                                node: target,
-                                generation,
-                            },
-                        );
+                        self.schedule(length, Timer::ClusterResumed { node: target, generation });
                     }
                 }
             }
@@ -1736,20 +1386,12 @@ impl Sim {
             Operation::StopClusterService { .. } => self.stop_cluster_service(node),
             Operation::SuspendMonitor { monitor, .. } => {
                 self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Suspended;
-                self.emit(EventKind::MonitorSuspended {
-                    node,
-                    monitor: *monitor,
-                });
+                self.emit(EventKind::MonitorSuspended { node, monitor: *monitor });
             }
             Operation::ResumeMonitor { monitor, .. } => {
-                if self.obs.nodes[node.index()].monitors[monitor.index()]
-                    == MonitorStatus::Suspended
-                {
+                if self.obs.nodes[node.index()].monitors[monitor.index()] == MonitorStatus::Suspended {
                     self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Offline;
-                    self.emit(EventKind::MonitorResumed {
-                        node,
-                        monitor: *monitor,
-                    });
+                    self.emit(EventKind::MonitorResumed { node, monitor: *monitor });
                     self.refresh_monitor_status();
                     self.recheck_watchers(node);
                 }
@@ -1760,22 +1402,11 @@ impl Sim {
                 if watch == Watch::Absent {
                     return self.refuse(node, operation, Refusal::NotWatched);
                 }
-                let wanted = if monitoring {
-                    Watch::Monitoring
-                } else {
-                    Watch::NotMonitoring
-                };
+                let wanted = if monitoring { Watch::Monitoring } else { Watch::NotMonitoring };
                 if watch != wanted {
                     self.obs.nodes[node.index()].watches[service.index()] = wanted;
-                    self.emit(EventKind::WatchSet {
-                        node,
-                        service: *service,
-                        monitoring,
-                    });
-                    if monitoring
-                        && self.obs.nodes[node.index()].services[service.index()]
-                            == ServiceStatus::Stopped
-                    {
+                    self.emit(EventKind::WatchSet { node, service: *service, monitoring });
+                    if monitoring && self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Stopped {
                         self.schedule_watch_poll(node, *service);
                     }
                 }
@@ -1783,33 +1414,17 @@ impl Sim {
             Operation::StopService { service, .. } => {
                 let status = self.obs.nodes[node.index()].services[service.index()];
                 if matches!(status, ServiceStatus::Running | ServiceStatus::StartPending) {
-                    self.obs.nodes[node.index()].services[service.index()] =
-                        ServiceStatus::StopPending;
+                    self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::StopPending;
                     let length = self.duration(timing.service);
-                    self.schedule(
-                        length,
-                        Timer::ServiceStopped {
-                            node,
-                            service: *service,
-                            generation,
-                        },
-                    );
+                    self.schedule(length, Timer::ServiceStopped { node, service: *service, generation });
                 }
             }
             Operation::StartService { service, .. } => {
                 let status = self.obs.nodes[node.index()].services[service.index()];
                 if matches!(status, ServiceStatus::Stopped | ServiceStatus::StopPending) {
-                    self.obs.nodes[node.index()].services[service.index()] =
-                        ServiceStatus::StartPending;
+                    self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::StartPending;
                     let length = self.duration(timing.service);
-                    self.schedule(
-                        length,
-                        Timer::ServiceStarted {
-                            node,
-                            service: *service,
-                            generation,
-                        },
-                    );
+                    self.schedule(length, Timer::ServiceStarted { node, service: *service, generation });
                 }
             }
             Operation::StopResource { resource, .. } => {
@@ -1820,43 +1435,23 @@ impl Sim {
                     let length = self.duration(timing.resource);
                     for dependent in self.dependents_in_stop_order(*resource) {
                         if self.obs.resources[dependent.index()].status == ResourceStatus::Online {
-                            self.obs.resources[dependent.index()].status =
-                                ResourceStatus::OfflinePending;
+                            self.obs.resources[dependent.index()].status = ResourceStatus::OfflinePending;
                         }
                     }
                     let generation = self.node_generation[owner.index()];
-                    self.schedule(
-                        length,
-                        Timer::ResourceStopped {
-                            resource: *resource,
-                            node: owner,
-                            generation,
-                        },
-                    );
+                    self.schedule(length, Timer::ResourceStopped { resource: *resource, node: owner, generation });
                 }
             }
             Operation::StartResource { resource, .. } => {
                 let group = self.setup.cluster.resources[resource.index()].group;
-                if self.obs.groups[group.index()]
-                    .owner
-                    .is_some_and(|owner| owner != node)
-                {
+                if self.obs.groups[group.index()].owner.is_some_and(|owner| owner != node) {
                     return self.refuse(node, operation, Refusal::TargetUnavailable);
                 }
                 if self.obs.resources[resource.index()].status != ResourceStatus::Online {
-                    self.obs.resources[resource.index()] = ResourceState {
-                        status: ResourceStatus::OnlinePending,
-                        node: Some(node),
-                    };
+                    self.obs.resources[resource.index()] =
+                        ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
                     let length = self.duration(timing.resource);
-                    self.schedule(
-                        length,
-                        Timer::ResourceStarted {
-                            resource: *resource,
-                            node,
-                            generation,
-                        },
-                    );
+                    self.schedule(length, Timer::ResourceStarted { resource: *resource, node, generation });
                 }
             }
             Operation::MoveGroup { group, to, .. } => {
@@ -1880,28 +1475,19 @@ impl Sim {
                         }
                         *target
                     }
-                    None => {
-                        match owner.and_then(|owner| self.failover_destination(*group, owner)) {
-                            Some(target) => target,
-                            None => {
-                                return self.refuse(node, operation, Refusal::TargetUnavailable);
-                            }
+                    None => match owner.and_then(|owner| self.failover_destination(*group, owner)) {
+                        Some(target) => target,
+                        None => {
+                            return self.refuse(node, operation, Refusal::TargetUnavailable);
                         }
-                    }
+                    },
                 };
                 if owner == Some(destination) {
                     return Ok(());
                 }
                 let fail = std::mem::take(&mut self.armed.group_move_fails[group.index()]);
                 match owner {
-                    Some(owner) => self.begin_group_stop(
-                        *group,
-                        owner,
-                        Then::StartOn {
-                            node: destination,
-                            fail,
-                        },
-                    ),
+                    Some(owner) => self.begin_group_stop(*group, owner, Then::StartOn { node: destination, fail }),
                     None => self.begin_group_start(*group, destination, None),
                 }
             }
@@ -1910,14 +1496,7 @@ impl Sim {
                     return self.refuse(node, operation, Refusal::DriveNotAccessible);
                 }
                 let length = self.duration(timing.unzip);
-                self.schedule(
-                    length,
-                    Timer::Unzipped {
-                        node,
-                        folder: Arc::clone(folder),
-                        generation,
-                    },
-                );
+                self.schedule(length, Timer::Unzipped { node, folder: Arc::clone(folder), generation });
             }
             Operation::BackupRegistry { folder, .. } => {
                 if !self.drive_readable(node, folder) {
@@ -1926,11 +1505,7 @@ impl Sim {
                 let length = self.duration(timing.backup);
                 self.schedule(length, Timer::BackedUp { node, generation });
             }
-            Operation::InstallModule {
-                folder,
-                restart_answer,
-                ..
-            } => {
+            Operation::InstallModule { folder, restart_answer, .. } => {
                 if self.installers[node.index()].is_some() {
                     return self.refuse(node, operation, Refusal::InstallerRunning);
                 }

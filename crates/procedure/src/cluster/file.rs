@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::cluster::{
-    Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, FinalAction, Group, GroupId,
-    Monitor, Node, RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing,
+    Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, FinalAction, Group, GroupId, Monitor, Node,
+    RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing,
 };
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 
@@ -140,13 +140,7 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn err(
-        &self,
-        kind: FileErrorKind,
-        message: String,
-        span: Range<usize>,
-        label: &str,
-    ) -> FileError {
+    fn err(&self, kind: FileErrorKind, message: String, span: Range<usize>, label: &str) -> FileError {
         self.source.error(kind, message, Some(span), label)
     }
 
@@ -154,28 +148,17 @@ impl Loader<'_> {
         if *file.version.get_ref() != 1 {
             return Err(self.err(
                 FileErrorKind::UnsupportedVersion,
-                format!(
-                    "unsupported cluster file version {}",
-                    file.version.get_ref()
-                ),
+                format!("unsupported cluster file version {}", file.version.get_ref()),
                 file.version.span(),
                 "this build reads version 1",
             ));
         }
         if file.node.is_empty() {
-            return Err(self.source.error(
-                FileErrorKind::Empty,
-                "the cluster has no [[node]]",
-                Some(0..0),
-                "here",
-            ));
+            return Err(self.source.error(FileErrorKind::Empty, "the cluster has no [[node]]", Some(0..0), "here"));
         }
         let mut nodes = Vec::new();
         for node in &file.node {
-            if nodes
-                .iter()
-                .any(|known: &Node| known.name.eq_ignore_ascii_case(node.name.get_ref()))
-            {
+            if nodes.iter().any(|known: &Node| known.name.eq_ignore_ascii_case(node.name.get_ref())) {
                 return Err(self.duplicate("node", &node.name));
             }
             if node.drives.is_empty() {
@@ -191,70 +174,42 @@ impl Loader<'_> {
             }
             nodes.push(Node {
                 name: node.name.get_ref().clone(),
-                drives: node
-                    .drives
-                    .iter()
-                    .map(|d| d.get_ref().to_ascii_uppercase())
-                    .collect(),
+                drives: node.drives.iter().map(|d| d.get_ref().to_ascii_uppercase()).collect(),
             });
         }
         if nodes.len() > usize::from(u8::MAX) {
-            return Err(self.source.error(
-                FileErrorKind::InvalidValue,
-                "too many nodes",
-                Some(0..0),
-                "here",
-            ));
+            return Err(self.source.error(FileErrorKind::InvalidValue, "too many nodes", Some(0..0), "here"));
         }
 
         let mut components = Vec::new();
         for component in &file.component {
-            if components
-                .iter()
-                .any(|known: &Component| &known.name == component.name.get_ref())
-            {
+            if components.iter().any(|known: &Component| &known.name == component.name.get_ref()) {
                 return Err(self.duplicate("component", &component.name));
             }
-            components.push(Component {
-                name: component.name.get_ref().clone(),
-                version: component.version.clone(),
-            });
+            components.push(Component { name: component.name.get_ref().clone(), version: component.version.clone() });
         }
 
         let mut services = Vec::new();
         for service in &file.service {
-            if services
-                .iter()
-                .any(|known: &Service| &known.name == service.name.get_ref())
-            {
+            if services.iter().any(|known: &Service| &known.name == service.name.get_ref()) {
                 return Err(self.duplicate("service", &service.name));
             }
             let component = match &service.component {
                 None => None,
                 Some(name) => Some(self.component(&components, name)?),
             };
-            services.push(Service {
-                name: service.name.get_ref().clone(),
-                component,
-                watched: service.watched,
-            });
+            services.push(Service { name: service.name.get_ref().clone(), component, watched: service.watched });
         }
 
         let registry = file
             .registry
             .iter()
-            .map(|value| RegistryValue {
-                key: value.key.clone(),
-                value: value.value.clone(),
-                data: value.data.clone(),
-            })
+            .map(|value| RegistryValue { key: value.key.clone(), value: value.value.clone(), data: value.data.clone() })
             .collect();
 
         let mut cluster = Cluster {
             name: file.name,
-            product: file
-                .product
-                .unwrap_or_else(|| "EXPRESSCLUSTER X".to_owned()),
+            product: file.product.unwrap_or_else(|| "EXPRESSCLUSTER X".to_owned()),
             nodes,
             components,
             services,
@@ -296,11 +251,7 @@ impl Loader<'_> {
         ))
     }
 
-    fn component(
-        &self,
-        components: &[Component],
-        name: &Spanned<String>,
-    ) -> Result<ComponentId, FileError> {
+    fn component(&self, components: &[Component], name: &Spanned<String>) -> Result<ComponentId, FileError> {
         match components.iter().position(|c| &c.name == name.get_ref()) {
             Some(i) => Ok(ComponentId(i as u8)),
             None => Err(self.err(
@@ -333,11 +284,7 @@ impl Loader<'_> {
             let id = cluster.node_by_name(node.get_ref()).ok_or_else(|| {
                 self.err(
                     FileErrorKind::UnknownName,
-                    format!(
-                        "unknown node `{}` in the policy of group `{}`",
-                        node.get_ref(),
-                        group.name.get_ref()
-                    ),
+                    format!("unknown node `{}` in the policy of group `{}`", node.get_ref(), group.name.get_ref()),
                     node.span(),
                     "not declared with [[node]]",
                 )
@@ -371,10 +318,7 @@ impl Loader<'_> {
         let mut names: BTreeMap<&str, ResourceId> = BTreeMap::new();
         for (i, resource) in group.resource.iter().enumerate() {
             let id = ResourceId((first + i) as u16);
-            if cluster
-                .resources
-                .iter()
-                .any(|r| &r.name == resource.name.get_ref())
+            if cluster.resources.iter().any(|r| &r.name == resource.name.get_ref())
                 || names.insert(resource.name.get_ref(), id).is_some()
             {
                 return Err(self.duplicate("resource", &resource.name));
@@ -401,19 +345,10 @@ impl Loader<'_> {
                     }
                 }
             }
-            cluster.resources.push(Resource {
-                name: resource.name.get_ref().clone(),
-                group: group_id,
-                kind,
-                depends,
-            });
+            cluster.resources.push(Resource { name: resource.name.get_ref().clone(), group: group_id, kind, depends });
         }
         let order = self.activation_order(cluster, first, group)?;
-        cluster.groups.push(Group {
-            name: group.name.get_ref().clone(),
-            policy,
-            resources: order,
-        });
+        cluster.groups.push(Group { name: group.name.get_ref().clone(), policy, resources: order });
         Ok(())
     }
 
@@ -428,11 +363,7 @@ impl Loader<'_> {
         let mut order = Vec::with_capacity(count);
         while order.len() < count {
             let ready = (0..count).find(|&i| {
-                !placed[i]
-                    && cluster.resources[first + i]
-                        .depends
-                        .iter()
-                        .all(|d| placed[d.index() - first])
+                !placed[i] && cluster.resources[first + i].depends.iter().all(|d| placed[d.index() - first])
             });
             match ready {
                 Some(i) => {
@@ -443,10 +374,7 @@ impl Loader<'_> {
                     let stuck = (0..count).find(|&i| !placed[i]).unwrap_or(0);
                     return Err(self.err(
                         FileErrorKind::InvalidValue,
-                        format!(
-                            "the dependencies of resource `{}` form a cycle",
-                            group.resource[stuck].name.get_ref()
-                        ),
+                        format!("the dependencies of resource `{}` form a cycle", group.resource[stuck].name.get_ref()),
                         group.resource[stuck].name.span(),
                         "part of a dependency cycle",
                     ));
@@ -456,11 +384,7 @@ impl Loader<'_> {
         Ok(order)
     }
 
-    fn resource_kind(
-        &self,
-        cluster: &Cluster,
-        resource: &ResourceFile,
-    ) -> Result<ResourceKind, FileError> {
+    fn resource_kind(&self, cluster: &Cluster, resource: &ResourceFile) -> Result<ResourceKind, FileError> {
         let type_name = resource.kind.get_ref().as_str();
         let allowed: &[&str] = match type_name {
             "mirror-disk" => &["drive"],
@@ -475,9 +399,7 @@ impl Loader<'_> {
                         resource.kind.span(),
                         "not a resource type",
                     )
-                    .with_help(
-                        "resource types: mirror-disk, floating-ip, registry-sync, service",
-                    ));
+                    .with_help("resource types: mirror-disk, floating-ip, registry-sync, service"));
             }
         };
         let present: [(&str, Option<Range<usize>>); 5] = [
@@ -502,10 +424,7 @@ impl Loader<'_> {
         let missing = |field: &str| {
             self.err(
                 FileErrorKind::Argument,
-                format!(
-                    "{type_name} resource `{}` needs `{field}`",
-                    resource.name.get_ref()
-                ),
+                format!("{type_name} resource `{}` needs `{field}`", resource.name.get_ref()),
                 resource.name.span(),
                 "defined here",
             )
@@ -515,11 +434,7 @@ impl Loader<'_> {
                 let drive = resource.drive.as_ref().ok_or_else(|| missing("drive"))?;
                 self.check_drive(drive)?;
                 let letter = drive.get_ref().to_ascii_uppercase();
-                if cluster
-                    .nodes
-                    .iter()
-                    .any(|node| node.drives.contains(&letter))
-                {
+                if cluster.nodes.iter().any(|node| node.drives.contains(&letter)) {
                     return Err(self.err(
                         FileErrorKind::InvalidValue,
                         format!("mirror drive {letter} is also listed as a local drive of a node"),
@@ -530,12 +445,7 @@ impl Loader<'_> {
                 ResourceKind::MirrorDisk { drive: letter }
             }
             "floating-ip" => ResourceKind::FloatingIp {
-                address: resource
-                    .address
-                    .as_ref()
-                    .ok_or_else(|| missing("address"))?
-                    .get_ref()
-                    .clone(),
+                address: resource.address.as_ref().ok_or_else(|| missing("address"))?.get_ref().clone(),
             },
             "registry-sync" => {
                 let keys = resource.keys.as_ref().ok_or_else(|| missing("keys"))?;
@@ -547,9 +457,7 @@ impl Loader<'_> {
                         "empty",
                     ));
                 }
-                ResourceKind::RegistrySync {
-                    keys: keys.get_ref().clone(),
-                }
+                ResourceKind::RegistrySync { keys: keys.get_ref().clone() }
             }
             _ => {
                 let mut services = Vec::new();
@@ -568,10 +476,7 @@ impl Loader<'_> {
                     if cluster.resources_of_service(service).next().is_some() {
                         return Err(self.err(
                             FileErrorKind::Duplicate,
-                            format!(
-                                "service `{}` is started by two resources",
-                                cluster.services[service.index()].name
-                            ),
+                            format!("service `{}` is started by two resources", cluster.services[service.index()].name),
                             resource.name.span(),
                             "second resource",
                         ));
@@ -583,29 +488,17 @@ impl Loader<'_> {
     }
 
     fn monitor(&self, cluster: &mut Cluster, monitor: &MonitorFile) -> Result<(), FileError> {
-        if cluster
-            .monitors
-            .iter()
-            .any(|m| &m.name == monitor.name.get_ref())
-        {
+        if cluster.monitors.iter().any(|m| &m.name == monitor.name.get_ref()) {
             return Err(self.duplicate("monitor", &monitor.name));
         }
-        let target = cluster
-            .resources
-            .iter()
-            .position(|r| &r.name == monitor.target.get_ref())
-            .ok_or_else(|| {
-                self.err(
-                    FileErrorKind::UnknownName,
-                    format!(
-                        "monitor `{}` watches unknown resource `{}`",
-                        monitor.name.get_ref(),
-                        monitor.target.get_ref()
-                    ),
-                    monitor.target.span(),
-                    "no such resource",
-                )
-            })?;
+        let target = cluster.resources.iter().position(|r| &r.name == monitor.target.get_ref()).ok_or_else(|| {
+            self.err(
+                FileErrorKind::UnknownName,
+                format!("monitor `{}` watches unknown resource `{}`", monitor.name.get_ref(), monitor.target.get_ref()),
+                monitor.target.span(),
+                "no such resource",
+            )
+        })?;
         let target = ResourceId(target as u16);
         let expected = match monitor.kind.get_ref().as_str() {
             "service" => "service",
@@ -635,20 +528,12 @@ impl Loader<'_> {
                 "wrong resource type",
             ));
         }
-        let final_action = match monitor
-            .final_action
-            .as_ref()
-            .map(|s| (s.get_ref().as_str(), s.span()))
-        {
+        let final_action = match monitor.final_action.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
             None | Some(("stop-group", _)) => FinalAction::StopGroup,
             Some(("no-operation", _)) => FinalAction::NoOperation,
             Some(("stop-cluster-service", _)) => FinalAction::StopClusterService,
-            Some(("stop-cluster-service-and-shutdown", _)) => {
-                FinalAction::StopClusterServiceAndShutdown
-            }
-            Some(("stop-cluster-service-and-reboot", _)) => {
-                FinalAction::StopClusterServiceAndReboot
-            }
+            Some(("stop-cluster-service-and-shutdown", _)) => FinalAction::StopClusterServiceAndShutdown,
+            Some(("stop-cluster-service-and-reboot", _)) => FinalAction::StopClusterServiceAndReboot,
             Some((other, span)) => {
                 return Err(self
                     .err(
@@ -687,12 +572,7 @@ impl Loader<'_> {
                 text.span(),
                 "must be positive",
             )),
-            Err(message) => Err(self.err(
-                FileErrorKind::InvalidValue,
-                message,
-                text.span(),
-                "not a duration",
-            )),
+            Err(message) => Err(self.err(FileErrorKind::InvalidValue, message, text.span(), "not a duration")),
         }
     }
 

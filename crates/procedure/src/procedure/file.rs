@@ -13,8 +13,7 @@ use toml::Spanned;
 use crate::cluster::{Cluster, GroupId, RegistryValue, ServiceId};
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 use crate::procedure::{
-    Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role,
-    ServiceCheck, Step,
+    Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
 };
 
 #[derive(Deserialize)]
@@ -105,8 +104,7 @@ struct StepFile {
 
 /// Parses a procedure file and validates it against `cluster`.
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
-    let file: ProcedureFile =
-        toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+    let file: ProcedureFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
     Loader { source, cluster }.procedure(file)
 }
 
@@ -116,13 +114,7 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn err(
-        &self,
-        kind: FileErrorKind,
-        message: String,
-        span: Range<usize>,
-        label: &str,
-    ) -> FileError {
+    fn err(&self, kind: FileErrorKind, message: String, span: Range<usize>, label: &str) -> FileError {
         self.source.error(kind, message, Some(span), label)
     }
 
@@ -130,10 +122,7 @@ impl Loader<'_> {
         if *file.version.get_ref() != 1 {
             return Err(self.err(
                 FileErrorKind::UnsupportedVersion,
-                format!(
-                    "unsupported procedure file version {}",
-                    file.version.get_ref()
-                ),
+                format!("unsupported procedure file version {}", file.version.get_ref()),
                 file.version.span(),
                 "this build reads version 1",
             ));
@@ -144,18 +133,9 @@ impl Loader<'_> {
             None => (0..0, Vec::new()),
         };
         if step_files.is_empty() {
-            let span = if step_span.is_empty() {
-                0..self.source.text().find('\n').unwrap_or(0)
-            } else {
-                step_span
-            };
+            let span = if step_span.is_empty() { 0..self.source.text().find('\n').unwrap_or(0) } else { step_span };
             return Err(self
-                .err(
-                    FileErrorKind::Empty,
-                    "the procedure has no steps".to_owned(),
-                    span,
-                    "no [[step]] in this file",
-                )
+                .err(FileErrorKind::Empty, "the procedure has no steps".to_owned(), span, "no [[step]] in this file")
                 .with_help("add at least one [[step]] table"));
         }
         let mut steps: Vec<Step> = Vec::with_capacity(step_files.len());
@@ -169,10 +149,7 @@ impl Loader<'_> {
                         step.id.span(),
                         "second use",
                     )
-                    .with_help(format!(
-                        "the first step with this id starts on line {}",
-                        first.line
-                    )));
+                    .with_help(format!("the first step with this id starts on line {}", first.line)));
             }
             let parsed = self.step(step, last_folder.as_deref())?;
             if let Action::UnzipModule { folder } = &parsed.action {
@@ -184,14 +161,7 @@ impl Loader<'_> {
             title: file.title,
             source: file.source,
             module,
-            notes: file
-                .note
-                .into_iter()
-                .map(|note| Note {
-                    id: note.id,
-                    text: note.text,
-                })
-                .collect(),
+            notes: file.note.into_iter().map(|note| Note { id: note.id, text: note.text }).collect(),
             steps,
             content_hash: self.source.content_hash(),
         })
@@ -201,33 +171,22 @@ impl Loader<'_> {
         let span = file.component.span();
         let components_file = file.component.into_inner();
         if components_file.is_empty() {
-            return Err(self.err(
-                FileErrorKind::Empty,
-                "the module updates no component".to_owned(),
-                span,
-                "empty",
-            ));
+            return Err(self.err(FileErrorKind::Empty, "the module updates no component".to_owned(), span, "empty"));
         }
         let mut components: Vec<ModuleComponent> = Vec::new();
         for component in components_file {
-            let id = self
-                .cluster
-                .component_by_name(component.name.get_ref())
-                .ok_or_else(|| {
-                    self.err(
-                        FileErrorKind::UnknownName,
-                        format!(
-                            "the cluster has no component `{}`",
-                            component.name.get_ref()
-                        ),
-                        component.name.span(),
-                        "unknown component",
-                    )
-                    .with_help(format!(
-                        "the cluster's components: {}",
-                        self.names(self.cluster.components.iter().map(|c| &c.name))
-                    ))
-                })?;
+            let id = self.cluster.component_by_name(component.name.get_ref()).ok_or_else(|| {
+                self.err(
+                    FileErrorKind::UnknownName,
+                    format!("the cluster has no component `{}`", component.name.get_ref()),
+                    component.name.span(),
+                    "unknown component",
+                )
+                .with_help(format!(
+                    "the cluster's components: {}",
+                    self.names(self.cluster.components.iter().map(|c| &c.name))
+                ))
+            })?;
             if components.iter().any(|known| known.component == id) {
                 return Err(self.err(
                     FileErrorKind::Duplicate,
@@ -236,40 +195,19 @@ impl Loader<'_> {
                     "second entry",
                 ));
             }
-            let services = component
-                .services
-                .iter()
-                .map(|name| self.service(name))
-                .collect::<Result<Vec<_>, _>>()?;
+            let services = component.services.iter().map(|name| self.service(name)).collect::<Result<Vec<_>, _>>()?;
             let registry = component
                 .registry
                 .into_iter()
-                .map(|value| RegistryValue {
-                    key: value.key,
-                    value: value.value,
-                    data: value.data,
-                })
+                .map(|value| RegistryValue { key: value.key, value: value.value, data: value.data })
                 .collect();
-            components.push(ModuleComponent {
-                component: id,
-                version: component.version,
-                services,
-                registry,
-            });
+            components.push(ModuleComponent { component: id, version: component.version, services, registry });
         }
-        Ok(Module {
-            id: file.id,
-            archive: file.archive,
-            asks_for_restart: file.asks_for_restart,
-            components,
-        })
+        Ok(Module { id: file.id, archive: file.archive, asks_for_restart: file.asks_for_restart, components })
     }
 
     fn names<'n>(&self, names: impl Iterator<Item = &'n String>) -> String {
-        names
-            .map(|name| format!("`{name}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        names.map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
     }
 
     fn service(&self, name: &Spanned<String>) -> Result<ServiceId, FileError> {
@@ -292,12 +230,7 @@ impl Loader<'_> {
         self.cluster
             .services
             .iter()
-            .map(|service| {
-                (
-                    edit_distance(&wanted, &service.name.to_lowercase()),
-                    service.name.as_str(),
-                )
-            })
+            .map(|service| (edit_distance(&wanted, &service.name.to_lowercase()), service.name.as_str()))
             .filter(|(distance, _)| *distance <= 3.max(wanted.len() / 5))
             .min_by_key(|(distance, _)| *distance)
             .map(|(_, name)| name)
@@ -311,10 +244,7 @@ impl Loader<'_> {
                 name.span(),
                 "the cluster has no such group",
             )
-            .with_help(format!(
-                "the cluster's groups: {}",
-                self.names(self.cluster.groups.iter().map(|g| &g.name))
-            ))
+            .with_help(format!("the cluster's groups: {}", self.names(self.cluster.groups.iter().map(|g| &g.name))))
         })
     }
 
@@ -383,10 +313,7 @@ impl Loader<'_> {
                 "use `active` or `standby`",
             ));
         }
-        let line = self.source.text()[..step.id.span().start]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = self.source.text()[..step.id.span().start].matches('\n').count() + 1;
         Ok(Step {
             id: step.id.into_inner(),
             number: step.number,
@@ -425,17 +352,11 @@ impl Loader<'_> {
         let given: [(&str, Option<Range<usize>>); 9] = [
             ("folder", step.folder.as_ref().map(Spanned::span)),
             ("services", step.services.as_ref().map(Spanned::span)),
-            (
-                "optional-services",
-                step.optional_services.as_ref().map(Spanned::span),
-            ),
+            ("optional-services", step.optional_services.as_ref().map(Spanned::span)),
             ("one-of", step.one_of.as_ref().map(Spanned::span)),
             ("group", step.group.as_ref().map(Spanned::span)),
             ("to", step.to.as_ref().map(Spanned::span)),
-            (
-                "restart-answer",
-                step.restart_answer.as_ref().map(Spanned::span),
-            ),
+            ("restart-answer", step.restart_answer.as_ref().map(Spanned::span)),
             ("instruction", step.instruction.as_ref().map(Spanned::span)),
             ("check", step.check.as_ref().map(Spanned::span)),
         ];
@@ -460,10 +381,7 @@ impl Loader<'_> {
         let missing = |field: &str| {
             self.err(
                 FileErrorKind::Argument,
-                format!(
-                    "action `{keyword}` in step `{}` needs `{field}`",
-                    step.id.get_ref()
-                ),
+                format!("action `{keyword}` in step `{}` needs `{field}`", step.id.get_ref()),
                 step.action.span(),
                 "this action",
             )
@@ -478,42 +396,30 @@ impl Loader<'_> {
                     list.span(),
                     "name at least one service",
                 )),
-                Some(list) => Ok(Some(
-                    list.get_ref()
-                        .iter()
-                        .map(|name| self.service(name))
-                        .collect::<Result<_, _>>()?,
-                )),
+                Some(list) => Ok(Some(list.get_ref().iter().map(|name| self.service(name)).collect::<Result<_, _>>()?)),
             }
         };
         Ok(match keyword {
             "unzip-module" => {
                 let folder = step.folder.as_ref().ok_or_else(|| missing("folder"))?;
-                Action::UnzipModule {
-                    folder: self.folder(folder)?,
-                }
+                Action::UnzipModule { folder: self.folder(folder)? }
             }
-            "backup-registry" => Action::BackupRegistry,
+            "backup-registry" => {
+                Action::BackupRegistry { folder: last_folder.map_or_else(|| r"C:\Temp".to_owned(), str::to_owned) }
+            }
             "suspend-cluster" => Action::SuspendCluster,
             "resume-cluster" => Action::ResumeCluster,
             "reboot-cluster" => Action::RebootCluster,
-            "stop-monitoring" => Action::StopMonitoring {
-                services: services(false)?,
-            },
-            "start-monitoring" => Action::StartMonitoring {
-                services: services(false)?,
-            },
-            "stop-services" => Action::StopServices {
-                services: services(true)?.unwrap_or_default(),
-            },
+            "stop-monitoring" => Action::StopMonitoring { services: services(false)? },
+            "start-monitoring" => Action::StartMonitoring { services: services(false)? },
+            "stop-services" => Action::StopServices { services: services(true)?.unwrap_or_default() },
             "install-module" => {
                 let folder = match (&step.folder, last_folder) {
                     (Some(folder), _) => self.folder(folder)?,
                     (None, Some(folder)) => folder.to_owned(),
                     (None, None) => {
-                        return Err(missing("folder").with_help(
-                            "give `folder`, or unzip the module in an earlier unzip-module step",
-                        ));
+                        return Err(missing("folder")
+                            .with_help("give `folder`, or unzip the module in an earlier unzip-module step"));
                     }
                 };
                 let restart_answer = match &step.restart_answer {
@@ -533,10 +439,7 @@ impl Loader<'_> {
                         }
                     },
                 };
-                Action::InstallModule {
-                    folder,
-                    restart_answer,
-                }
+                Action::InstallModule { folder, restart_answer }
             }
             "move-group" => {
                 let group = self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?;
@@ -545,44 +448,39 @@ impl Loader<'_> {
                 if matches!(to, Role::EveryNode | Role::EveryStandby) {
                     return Err(self.err(
                         FileErrorKind::InvalidValue,
-                        format!(
-                            "a group moves to one node; `{}` names several",
-                            to_keyword.get_ref()
-                        ),
+                        format!("a group moves to one node; `{}` names several", to_keyword.get_ref()),
                         to_keyword.span(),
                         "use `active` or `standby`",
                     ));
                 }
                 Action::MoveGroup { group, to }
             }
-            "check-resources" => Action::CheckResources {
-                group: self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?,
-            },
-            "check-services" => Action::CheckServices(
-                self.service_check(step, services(true)?.unwrap_or_default())?,
-            ),
+            "check-resources" => {
+                Action::CheckResources { group: self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)? }
+            }
+            "check-services" => Action::CheckServices(self.service_check(step, services(true)?.unwrap_or_default())?),
             _ => {
-                let instruction = step
-                    .instruction
-                    .as_ref()
-                    .ok_or_else(|| missing("instruction"))?
-                    .get_ref()
-                    .clone();
+                let instruction = step.instruction.as_ref().ok_or_else(|| missing("instruction"))?.get_ref().clone();
                 let check = match &step.check {
                     None => None,
                     Some(check) => Some(match check.get_ref().as_str() {
                         "cluster-running" => ManualCheck::ClusterRunning,
                         "cluster-suspended" => ManualCheck::ClusterSuspended,
-                        "group-online" => ManualCheck::GroupOnline(
-                            self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?,
-                        ),
-                        "services-running" => {
-                            ManualCheck::ServicesRunning(services(true)?.unwrap_or_default())
+                        "group-online" => {
+                            ManualCheck::GroupOnline(self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?)
                         }
+                        "services-running" => ManualCheck::ServicesRunning(services(true)?.unwrap_or_default()),
                         other => {
                             return Err(self
-                                .err(FileErrorKind::UnknownKeyword, format!("unknown check `{other}`"), check.span(), "not a check")
-                                .with_help("checks: cluster-running, cluster-suspended, group-online, services-running"));
+                                .err(
+                                    FileErrorKind::UnknownKeyword,
+                                    format!("unknown check `{other}`"),
+                                    check.span(),
+                                    "not a check",
+                                )
+                                .with_help(
+                                    "checks: cluster-running, cluster-suspended, group-online, services-running",
+                                ));
                         }
                     }),
                 };
@@ -594,10 +492,7 @@ impl Loader<'_> {
     fn folder(&self, folder: &Spanned<String>) -> Result<String, FileError> {
         let text = folder.get_ref();
         let bytes = text.as_bytes();
-        let has_drive = bytes.len() >= 3
-            && bytes[0].is_ascii_alphabetic()
-            && bytes[1] == b':'
-            && bytes[2] == b'\\';
+        let has_drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'\\';
         if !has_drive {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
@@ -607,19 +502,12 @@ impl Loader<'_> {
             ));
         }
         let drive = crate::cluster::drive_of(text).to_ascii_uppercase();
-        let known = self
-            .cluster
-            .nodes
-            .iter()
-            .any(|node| node.drives.contains(&drive))
-            || self.cluster.is_mirror_drive(&drive);
+        let known =
+            self.cluster.nodes.iter().any(|node| node.drives.contains(&drive)) || self.cluster.is_mirror_drive(&drive);
         if !known {
             return Err(self.err(
                 FileErrorKind::UnknownName,
-                format!(
-                    "no node of cluster `{}` has drive {drive}",
-                    self.cluster.name
-                ),
+                format!("no node of cluster `{}` has drive {drive}", self.cluster.name),
                 folder.span(),
                 "unknown drive",
             ));
@@ -627,23 +515,13 @@ impl Loader<'_> {
         Ok(text.clone())
     }
 
-    fn service_check(
-        &self,
-        step: &StepFile,
-        services: Vec<ServiceId>,
-    ) -> Result<ServiceCheck, FileError> {
-        let optional = step
-            .optional_services
-            .as_ref()
-            .map(|list| list.get_ref().clone())
-            .unwrap_or_default();
+    fn service_check(&self, step: &StepFile, services: Vec<ServiceId>) -> Result<ServiceCheck, FileError> {
+        let optional = step.optional_services.as_ref().map(|list| list.get_ref().clone()).unwrap_or_default();
         let mut one_of = Vec::new();
         if let Some(sets) = &step.one_of {
             for set in sets.get_ref() {
-                let ids: Option<Vec<ServiceId>> = set
-                    .iter()
-                    .map(|name| self.cluster.service_by_name(name.get_ref()))
-                    .collect();
+                let ids: Option<Vec<ServiceId>> =
+                    set.iter().map(|name| self.cluster.service_by_name(name.get_ref())).collect();
                 if let Some(ids) = ids
                     && !ids.is_empty()
                 {
@@ -662,16 +540,10 @@ impl Loader<'_> {
                         sets.span(),
                         "no set whose services the cluster has",
                     )
-                    .with_help(
-                        "at least one set must name only services the cluster description declares",
-                    ));
+                    .with_help("at least one set must name only services the cluster description declares"));
             }
         }
-        Ok(ServiceCheck {
-            services,
-            optional,
-            one_of,
-        })
+        Ok(ServiceCheck { services, optional, one_of })
     }
 }
 
@@ -683,9 +555,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current[j + 1] = (previous[j] + cost)
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
+            current[j + 1] = (previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1);
         }
         previous = current;
     }

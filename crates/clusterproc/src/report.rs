@@ -1,0 +1,481 @@
+//! Run reports: what each step did on which node and when, the invariants' verdicts, and a
+//! timeline picture (SVG, one lane per node) — as JSON for tools and HTML for people.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use procedure::backend::Operation;
+use procedure::duration::{clock, human};
+use procedure::engine::{Ending, RunRecord, StepStatus};
+use procedure::event::{Event, EventKind};
+use procedure::invariant::{Invariant, Violation};
+use procedure::journal::OperationRecord;
+use procedure::setup::Setup;
+use serde::Serialize;
+
+/// A run report; serializes to the `.json` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The procedure's title.
+    pub title: String,
+    /// The module.
+    pub module: String,
+    /// The cluster.
+    pub cluster: String,
+    /// `sim` or `expresscluster`.
+    pub backend: String,
+    /// The simulator's seed.
+    pub seed: Option<u64>,
+    /// `completed`, `refused`, or `stopped`.
+    pub result: String,
+    /// Why it did not complete.
+    pub reason: Option<String>,
+    /// Total run time (virtual on the simulator), ms.
+    pub duration_ms: u64,
+    /// When the cluster was suspended, ms from the start.
+    pub suspended_ms: Option<(u64, u64)>,
+    /// Steps.
+    pub steps: Vec<ReportStep>,
+    /// Every invariant's verdict.
+    pub invariants: Vec<ReportInvariant>,
+    /// Timeline items, by node.
+    pub timeline: Vec<Lane>,
+}
+
+/// A step in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportStep {
+    /// Vendor number.
+    pub number: Option<u32>,
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `done`, `skipped`, `ended`, `done-earlier`.
+    pub status: String,
+    /// Why skipped.
+    pub reason: Option<String>,
+    /// Per node.
+    pub nodes: Vec<ReportNode>,
+}
+
+/// A step on one node.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportNode {
+    /// The node.
+    pub node: String,
+    /// Began, ms.
+    pub started_ms: u64,
+    /// Ended, ms.
+    pub ended_ms: u64,
+    /// Operations issued.
+    pub operations: Vec<OperationRecord>,
+    /// The restart rule's reboot.
+    pub restart_reboot: bool,
+}
+
+/// An invariant's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportInvariant {
+    /// Its id.
+    pub id: String,
+    /// `safety` or `final`.
+    pub kind: String,
+    /// `ok`, `violated` or `not judged`.
+    pub verdict: String,
+    /// What happened, when violated.
+    pub detail: Option<String>,
+    /// When, ms.
+    pub at_ms: Option<u64>,
+}
+
+/// One node's lane in the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lane {
+    /// The node.
+    pub node: String,
+    /// Bars.
+    pub items: Vec<Item>,
+}
+
+/// A bar or a mark on a lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// `suspended`, `group-online`, `install`, `reboot`, `service-stop`, `failover`, `rollback`.
+    pub kind: String,
+    /// From, ms.
+    pub from_ms: u64,
+    /// To, ms (equal to `from_ms` for a mark).
+    pub to_ms: u64,
+    /// Hover text.
+    pub label: String,
+}
+
+fn ms(at: Duration) -> u64 {
+    at.as_millis() as u64
+}
+
+impl RunReport {
+    /// Builds the report of a finished run.
+    #[expect(clippy::too_many_arguments, reason = "a report gathers everything about a run")]
+    pub fn new(
+        setup: &Setup,
+        backend: &str,
+        seed: Option<u64>,
+        record: &RunRecord,
+        ending: Option<&Ending>,
+        events: &[Event],
+        violations: &[Violation],
+        final_judged: bool,
+    ) -> RunReport {
+        let (result, reason) = match ending {
+            Some(Ending::Completed) | None => ("completed".to_owned(), None),
+            Some(Ending::Refused(refusal)) => (
+                "refused".to_owned(),
+                Some(format!(
+                    "step {}: {} [{}]",
+                    setup.procedure.steps[refusal.step].label(),
+                    refusal.message,
+                    refusal.invariant.id()
+                )),
+            ),
+            Some(Ending::Stopped { step, reason, .. }) => {
+                ("stopped".to_owned(), Some(format!("step {}: {reason}", setup.procedure.steps[*step].label())))
+            }
+        };
+        let end = record.ended.or(events.last().map(|e| e.at)).unwrap_or_default();
+        let steps = record
+            .steps
+            .iter()
+            .map(|step| {
+                let spec = &setup.procedure.steps[step.step];
+                let (status, reason) = match &step.status {
+                    StepStatus::Done => ("done", None),
+                    StepStatus::Skipped(why) => ("skipped", Some(why.clone())),
+                    StepStatus::Ended => ("ended", None),
+                    StepStatus::DoneEarlier => ("done-earlier", None),
+                };
+                ReportStep {
+                    number: spec.number,
+                    id: spec.id.clone(),
+                    title: spec.title.clone(),
+                    status: status.to_owned(),
+                    reason,
+                    nodes: step
+                        .nodes
+                        .iter()
+                        .map(|span| ReportNode {
+                            node: setup.node_name(span.node).to_owned(),
+                            started_ms: ms(span.started),
+                            ended_ms: ms(span.ended),
+                            operations: span
+                                .operations
+                                .iter()
+                                .map(|(_, op): &(Duration, Operation)| OperationRecord::from_operation(setup, op))
+                                .collect(),
+                            restart_reboot: span.restart_reboot,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let invariants = Invariant::ALL
+            .iter()
+            .map(|&invariant| {
+                let violation = violations.iter().find(|v| v.invariant == invariant);
+                let verdict = match (violation, invariant.is_safety() || final_judged) {
+                    (Some(_), _) => "violated",
+                    (None, true) => "ok",
+                    (None, false) => "not judged",
+                };
+                ReportInvariant {
+                    id: invariant.id().to_owned(),
+                    kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
+                    verdict: verdict.to_owned(),
+                    detail: violation.map(|v| v.detail.clone()),
+                    at_ms: violation.map(|v| ms(v.at)),
+                }
+            })
+            .collect();
+        RunReport {
+            title: setup.procedure.title.clone(),
+            module: setup.procedure.module.id.clone(),
+            cluster: setup.cluster.name.clone(),
+            backend: backend.to_owned(),
+            seed,
+            result,
+            reason,
+            duration_ms: ms(end),
+            suspended_ms: record.suspended_from.map(|from| (ms(from), ms(record.suspended_until.unwrap_or(end)))),
+            steps,
+            invariants,
+            timeline: timeline(setup, events, end),
+        }
+    }
+
+    /// Pretty JSON.
+    pub fn render_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a report is plain data");
+        text.push('\n');
+        text
+    }
+
+    /// A self-contained HTML page: summary, timeline, invariants, steps.
+    pub fn render_html(&self) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>clusterproc run: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+            escape(&self.module)
+        );
+        let _ = writeln!(out, "<h1>{}</h1>", escape(&self.title));
+        let _ = writeln!(
+            out,
+            "<p class=\"summary result-{}\" id=\"result\"><strong>{}</strong>{}</p>",
+            self.result,
+            escape(&self.result),
+            self.reason.as_ref().map(|r| format!(": {}", escape(r))).unwrap_or_default()
+        );
+        let _ = writeln!(
+            out,
+            "<p>Cluster {} on the {} backend{}; run time {}.{}</p>",
+            escape(&self.cluster),
+            escape(&self.backend),
+            self.seed.map(|s| format!(" (seed {s}, virtual time)")).unwrap_or_default(),
+            human(Duration::from_millis(self.duration_ms)),
+            match self.suspended_ms {
+                Some((from, to)) => format!(
+                    " The cluster was suspended from {} to {} ({}).",
+                    clock(Duration::from_millis(from)),
+                    clock(Duration::from_millis(to)),
+                    human(Duration::from_millis(to.saturating_sub(from)))
+                ),
+                None => String::new(),
+            }
+        );
+        out.push_str("<h2>Timeline</h2>\n");
+        out.push_str(&self.render_svg());
+        out.push_str("<h2>Invariants</h2>\n<table id=\"invariants\">\n<tr><th>invariant</th><th>kind</th><th>verdict</th><th>detail</th></tr>\n");
+        for invariant in &self.invariants {
+            let _ = writeln!(
+                out,
+                "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                invariant.verdict.replace(' ', "-"),
+                escape(&invariant.id),
+                invariant.kind,
+                invariant.verdict,
+                invariant
+                    .detail
+                    .as_ref()
+                    .map(|d| format!(
+                        "{} (at {})",
+                        escape(d),
+                        clock(Duration::from_millis(invariant.at_ms.unwrap_or_default()))
+                    ))
+                    .unwrap_or_default()
+            );
+        }
+        out.push_str("</table>\n<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>operations</th></tr>\n");
+        for step in &self.steps {
+            let number = step.number.map(|n| n.to_string()).unwrap_or_default();
+            if step.nodes.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"{}\"><td>{number}</td><td>{}</td><td>{}{}</td><td></td><td></td><td></td><td></td></tr>",
+                    step.status,
+                    escape(&step.id),
+                    step.status,
+                    step.reason.as_ref().map(|r| format!(": {}", escape(r))).unwrap_or_default()
+                );
+            }
+            for node in &step.nodes {
+                let operations: Vec<String> = node
+                    .operations
+                    .iter()
+                    .map(|op| {
+                        let target = op.service.as_ref().or(op.to.as_ref()).or(op.resource.as_ref());
+                        match target {
+                            Some(target) => format!("{} {}", op.verb, target),
+                            None => op.verb.clone(),
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"{}\"><td>{number}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    step.status,
+                    escape(&step.id),
+                    if node.restart_reboot { " (restart reboot)" } else { "" },
+                    step.status,
+                    escape(&node.node),
+                    clock(Duration::from_millis(node.started_ms)),
+                    clock(Duration::from_millis(node.ended_ms)),
+                    escape(&operations.join(", "))
+                );
+            }
+        }
+        out.push_str("</table>\n</body>\n</html>\n");
+        out
+    }
+
+    /// The timeline as an inline SVG: one lane per node, time left to right.
+    pub fn render_svg(&self) -> String {
+        const LEFT: f64 = 110.0;
+        const WIDTH: f64 = 900.0;
+        const LANE: f64 = 54.0;
+        const TOP: f64 = 30.0;
+        let total = self.duration_ms.max(1) as f64;
+        let x = |at: u64| LEFT + WIDTH * at as f64 / total;
+        let height = TOP + LANE * self.timeline.len() as f64 + 30.0;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"timeline\">",
+            LEFT + WIDTH + 20.0,
+            LEFT + WIDTH + 20.0
+        );
+        for tick in 0..=10u64 {
+            let at = self.duration_ms * tick / 10;
+            let tx = x(at);
+            let _ = writeln!(
+                out,
+                "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
+                height - 25.0,
+                height - 10.0,
+                clock(Duration::from_millis(at))
+            );
+        }
+        for (lane_index, lane) in self.timeline.iter().enumerate() {
+            let y = TOP + LANE * lane_index as f64;
+            let _ = writeln!(
+                out,
+                "<g class=\"lane\" data-node=\"{}\"><text class=\"node\" x=\"4\" y=\"{:.1}\">{}</text>",
+                escape(&lane.node),
+                y + LANE / 2.0 + 4.0,
+                escape(&lane.node)
+            );
+            for item in &lane.items {
+                let (row, bar_height) = match item.kind.as_str() {
+                    "suspended" => (0.0, LANE - 6.0),
+                    "group-online" => (4.0, 10.0),
+                    "install" => (18.0, 12.0),
+                    "reboot" => (18.0, 12.0),
+                    _ => (32.0, 12.0),
+                };
+                let x1 = x(item.from_ms);
+                let width = (x(item.to_ms) - x1).max(2.0);
+                let _ = writeln!(
+                    out,
+                    "<rect class=\"{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{bar_height:.1}\"><title>{}</title></rect>",
+                    item.kind,
+                    y + 3.0 + row,
+                    escape(&item.label)
+                );
+            }
+            out.push_str("</g>\n");
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
+    let node_count = setup.cluster.nodes.len();
+    let mut lanes: Vec<Lane> =
+        setup.cluster.nodes.iter().map(|n| Lane { node: n.name.clone(), items: Vec::new() }).collect();
+    let mut suspended_since: Vec<Option<Duration>> = vec![None; node_count];
+    let mut online_since: Vec<Option<Duration>> = vec![None; node_count];
+    let mut install_since: Vec<Option<Duration>> = vec![None; node_count];
+    let mut down_since: Vec<Option<Duration>> = vec![None; node_count];
+    let push = |lanes: &mut Vec<Lane>, node: usize, kind: &str, from: Duration, to: Duration, label: String| {
+        lanes[node].items.push(Item { kind: kind.to_owned(), from_ms: ms(from), to_ms: ms(to), label });
+    };
+    // The group starts online on its first node.
+    if let Some(group) = setup.cluster.groups.first() {
+        online_since[group.policy[0].index()] = Some(Duration::ZERO);
+    }
+    for event in events {
+        let Some(node) = event.kind.node() else { continue };
+        let n = node.index();
+        match &event.kind {
+            EventKind::ClusterSuspending { .. } => {
+                suspended_since[n].get_or_insert(event.at);
+            }
+            EventKind::ClusterResumed { .. } | EventKind::NodeDown { .. } => {
+                if let Some(from) = suspended_since[n].take() {
+                    push(&mut lanes, n, "suspended", from, event.at, "cluster suspended".to_owned());
+                }
+                if let EventKind::NodeDown { .. } = event.kind {
+                    down_since[n] = Some(event.at);
+                    if let Some(from) = online_since[n].take() {
+                        push(&mut lanes, n, "group-online", from, event.at, "group online here".to_owned());
+                    }
+                }
+            }
+            EventKind::NodeBooted { .. } => {
+                if let Some(from) = down_since[n].take() {
+                    push(&mut lanes, n, "reboot", from, event.at, "down / rebooting".to_owned());
+                }
+            }
+            EventKind::GroupOnline { group, .. } if group.index() == 0 => {
+                online_since[n].get_or_insert(event.at);
+            }
+            EventKind::GroupStopping { group, .. } | EventKind::GroupOffline { group, .. } if group.index() == 0 => {
+                if let Some(from) = online_since[n].take() {
+                    push(&mut lanes, n, "group-online", from, event.at, "group online here".to_owned());
+                }
+            }
+            EventKind::GroupStarting { group, .. } if group.index() == 0 && event.at > Duration::ZERO => {
+                push(&mut lanes, n, "failover", event.at, event.at, "group starting here".to_owned());
+            }
+            EventKind::InstallerStarted { .. } => install_since[n] = Some(event.at),
+            EventKind::InstallerFinished { .. } | EventKind::InstallerFailed { .. } | EventKind::InstallerInterrupted { .. } => {
+                if let Some(from) = install_since[n].take() {
+                    let outcome = match event.kind {
+                        EventKind::InstallerFinished { .. } => "install",
+                        EventKind::InstallerFailed { .. } => "install failed",
+                        _ => "install interrupted",
+                    };
+                    push(&mut lanes, n, "install", from, event.at, outcome.to_owned());
+                }
+            }
+            EventKind::ServiceStopped { service, by, .. }
+                if matches!(by, procedure::event::Actor::Operator | procedure::event::Actor::Installer) =>
+            {
+                let label = format!("{:?} stopped", setup.cluster.services[service.index()].name);
+                push(&mut lanes, n, "service-stop", event.at, event.at, label);
+            }
+            EventKind::RegistryRestored { overwritten, .. } if overwritten.iter().any(|o| o.installer_write) => {
+                push(&mut lanes, n, "rollback", event.at, event.at, "registry rolled back".to_owned());
+            }
+            _ => {}
+        }
+    }
+    for n in 0..node_count {
+        if let Some(from) = suspended_since[n].take() {
+            push(&mut lanes, n, "suspended", from, end, "cluster suspended".to_owned());
+        }
+        if let Some(from) = online_since[n].take() {
+            push(&mut lanes, n, "group-online", from, end, "group online here".to_owned());
+        }
+        if let Some(from) = install_since[n].take() {
+            push(&mut lanes, n, "install", from, end, "install (running)".to_owned());
+        }
+        if let Some(from) = down_since[n].take() {
+            push(&mut lanes, n, "reboot", from, end, "down".to_owned());
+        }
+    }
+    lanes
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
+table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}\
+tr.violated td{background:#fdd}tr.ok td:nth-child(3){color:#070}tr.skipped td{color:#888}\
+.result-completed{color:#070}.result-refused,.result-stopped{color:#b00}\
+svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:middle}\
+rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
+rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";

@@ -1,0 +1,423 @@
+//! `clusterproc run`: the procedure, one verified step at a time, on the built-in simulated
+//! cluster (or, later, real nodes), with a crash-safe journal, `--resume`, and reports.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use procedure::backend::{Backend, Operation};
+use procedure::diagnostic::SourceFile;
+use procedure::duration::{clock, human};
+use procedure::engine::{Engine, EngineConfig, Ending, ManualPrompt, Operator, StepStatus, drive};
+use procedure::event::Fault;
+use procedure::invariant::{Invariant, Violation, judge};
+use procedure::journal::{Journal, Record, cluster_identity};
+use procedure::procedure::Action;
+use procedure::setup::Setup;
+use sim_cluster::scenario::Scenario;
+use sim_cluster::sim::Builder;
+use sim_cluster::staged::{StagedFault, StagedSim};
+
+use crate::cli::{DEFAULT_CLUSTER, DEFAULT_CLUSTER_NAME, Failure, RunArgs};
+use crate::report::RunReport;
+
+/// Seed of the simulator when neither `--seed` nor a scenario gives one.
+const DEFAULT_SEED: u64 = 1;
+
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    if args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "backend `{}` is not available in this build; use --backend sim (the built-in simulated cluster)",
+            args.backend
+        )));
+    }
+    if args.resume && args.journal.is_none() {
+        return Err(Failure::Usage(anyhow::anyhow!("--resume needs --journal DIR: the run directory to continue")));
+    }
+    if args.scenario.is_some() && args.cluster.is_some() {
+        return Err(Failure::Usage(anyhow::anyhow!("give --cluster or --scenario, not both: a scenario names its cluster")));
+    }
+    for report in &args.report {
+        report_format(report)?;
+    }
+
+    // The cluster (from the scenario, the file given, or the built-in one) and the procedure.
+    let scenario = match &args.scenario {
+        Some(path) => Some(Scenario::load(path)?),
+        None => None,
+    };
+    let (cluster, cluster_source) = match (&scenario, &args.cluster) {
+        (Some(scenario), _) => (scenario.setup.cluster.clone(), None),
+        (None, Some(path)) => {
+            let source = SourceFile::read(path)?;
+            (procedure::cluster::load(&source)?, Some(source))
+        }
+        (None, None) => {
+            let source = SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER);
+            (procedure::cluster::load(&source)?, Some(source))
+        }
+    };
+    let cluster_hash = match (&cluster_source, &args.scenario) {
+        (Some(source), _) => source.content_hash(),
+        (None, Some(path)) => SourceFile::read(path)?.content_hash(),
+        (None, None) => unreachable!("either a cluster source or a scenario"),
+    };
+    let procedure_source = SourceFile::read(&args.procedure)?;
+    let procedure = procedure::procedure::load(&procedure_source, &cluster)?;
+    let setup = Arc::new(Setup::new(cluster, procedure));
+    let identity = cluster_identity(&setup, &cluster_hash);
+
+    // Faults the scenario stages, resolved against this procedure's step ids.
+    let staged = match &scenario {
+        Some(scenario) => restage(scenario, &setup)?,
+        None => Vec::new(),
+    };
+
+    let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
+    if needs_operator && !args.yes && !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "this procedure has manual steps that need an operator's confirmation, and there is no terminal to ask on; \
+             run it in a terminal, or pass --yes to confirm them unattended"
+        )));
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    let fresh = Builder::new(Arc::clone(&setup)).seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED)).build();
+
+    let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
+        let dir = args.journal.clone().expect("checked above");
+        let (journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
+        if let Some(ending) = &resumption.finished
+            && ending == "completed"
+        {
+            let _ = writeln!(stdout, "The run in {} already completed; there is nothing to resume.", dir.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
+        let sim = Builder::new(Arc::clone(&setup)).seed(seed).build();
+        let initial = sim.observation().clone();
+        // The simulated cluster lives in memory: rebuild it by replaying the journal, then
+        // clear the faults that stopped the run (the operator fixed them before resuming).
+        let mut backend = StagedSim::new(sim, staged.clone()).replay(&setup, &resumption.records, resumption.last_at);
+        clear_fired_faults(&mut backend, &staged, resumption.next_step);
+        let observation = backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
+        resumption.check_against(journal.path(), &setup, observation)?;
+        let engine = Engine::resumed(Arc::clone(&setup), EngineConfig::standard(), &resumption);
+        let _ = writeln!(
+            stdout,
+            "Resuming {} at step {} ({}).",
+            journal.path().display(),
+            setup.procedure.steps[resumption.next_step].label(),
+            setup.procedure.steps[resumption.next_step].title
+        );
+        (journal, backend, engine, initial, seed)
+    } else {
+        let dir = match &args.journal {
+            Some(dir) => dir.clone(),
+            None => default_run_dir(&setup.procedure.module.id),
+        };
+        let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
+        let journal = Journal::create(
+            &dir,
+            &Record::RunStarted {
+                version: 1,
+                procedure: args.procedure.display().to_string(),
+                procedure_hash: setup.procedure.content_hash.clone(),
+                module: setup.procedure.module.id.clone(),
+                cluster: setup.cluster.name.clone(),
+                cluster_identity: identity.clone(),
+                backend: "sim".to_owned(),
+                seed: Some(seed),
+                scenario: args.scenario.as_ref().map(|p| p.display().to_string()),
+            },
+        )?;
+        let initial = fresh.observation().clone();
+        let backend = StagedSim::new(fresh.clone(), staged.clone());
+        let engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+        (journal, backend, engine, initial, seed)
+    };
+
+    let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
+    let _ = writeln!(stdout, "  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name);
+    if let Some(path) = &args.scenario {
+        let _ = writeln!(stdout, "  scenario {}", path.display());
+    }
+    let _ = writeln!(stdout, "  journal  {}", journal.path().display());
+    let _ = stdout.flush();
+
+    let mut console = Console::new(setup.procedure.steps.len(), args.yes);
+    let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
+    console.done();
+    if let Err(error) = driven {
+        return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
+    }
+
+    let completed = matches!(engine.ending(), Some(Ending::Completed));
+    let judge_final = completed || (staged.is_empty() && matches!(engine.ending(), Some(Ending::Stopped { .. })));
+    let violations = judge(&setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
+    summarize(&mut stdout, &setup, &engine, &violations, judge_final);
+
+    let report = RunReport::new(
+        &setup,
+        "sim",
+        Some(seed),
+        engine.record(),
+        engine.ending(),
+        backend.events(),
+        &violations,
+        judge_final,
+    );
+    for path in &args.report {
+        let text = match report_format(path)? {
+            ReportFormat::Html => report.render_html(),
+            ReportFormat::Json => report.render_json(),
+        };
+        std::fs::write(path, text)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
+        let _ = writeln!(stdout, "Report written to {}", path.display());
+    }
+    Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+enum ReportFormat {
+    Html,
+    Json,
+}
+
+fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html" | "htm") => Ok(ReportFormat::Html),
+        Some("json") => Ok(ReportFormat::Json),
+        _ => Err(Failure::Usage(anyhow::anyhow!(
+            "--report {}: name the file .html or .json to choose the format",
+            path.display()
+        ))),
+    }
+}
+
+/// The scenario's staged faults, by step id, against the procedure of this run.
+fn restage(scenario: &Scenario, setup: &Setup) -> Result<Vec<StagedFault>, Failure> {
+    scenario
+        .staged
+        .iter()
+        .map(|fault| {
+            let id = &scenario.setup.procedure.steps[fault.before_step].id;
+            match setup.procedure.steps.iter().position(|s| &s.id == id) {
+                Some(step) => Ok(StagedFault { before_step: step, fault: fault.fault }),
+                None => Err(Failure::Usage(anyhow::anyhow!(
+                    "the scenario stages a fault before step `{id}`, which this procedure does not have"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// On resume, the faults that fired before the step to continue with are cleared, as the
+/// operator would have done before resuming.
+fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step: usize) {
+    for fault in staged.iter().filter(|f| f.before_step <= next_step) {
+        match fault.fault {
+            Fault::Unreachable { node } => backend.sim.inject(Fault::Reachable { node }),
+            Fault::Crash { node } => {
+                backend.sim.inject(Fault::Restart { node });
+                backend.sim.settle(Duration::from_secs(3600));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `runs/<module>-<n>` for the first free `n`.
+fn default_run_dir(module: &str) -> PathBuf {
+    let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
+}
+
+fn summarize(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation], judged_final: bool) {
+    let record = engine.record();
+    let total = setup.procedure.steps.len();
+    let _ = writeln!(out);
+    if let Some(roles) = engine.roles() {
+        let standbys: Vec<&str> = roles.standbys.iter().map(|&n| setup.node_name(n)).collect();
+        let _ = writeln!(out, "Roles: active {}, standby {}", setup.node_name(roles.active), standbys.join(", "));
+    }
+    let _ = writeln!(out, "Steps");
+    for step in &record.steps {
+        let spec = &setup.procedure.steps[step.step];
+        let label = format!("[{:>2}/{total}]", step.step + 1);
+        match &step.status {
+            StepStatus::Skipped(reason) => {
+                let _ = writeln!(out, "  {label} {:<24} skipped: {reason}", spec.id);
+            }
+            StepStatus::DoneEarlier => {
+                let _ = writeln!(out, "  {label} {:<24} done in the earlier run", spec.id);
+            }
+            status => {
+                for span in &step.nodes {
+                    let what = if span.restart_reboot { "restart rule: cluster-safe reboot".to_owned() } else { spec.id.clone() };
+                    let ops = span.operations.len();
+                    let _ = writeln!(
+                        out,
+                        "  {label} {what:<24} {:<10} {} -> {} ({}), {ops} operation{}{}",
+                        setup.node_name(span.node),
+                        clock(span.started),
+                        clock(span.ended),
+                        human(span.ended.saturating_sub(span.started)),
+                        if ops == 1 { "" } else { "s" },
+                        if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
+                    );
+                }
+                if step.nodes.is_empty() {
+                    let _ = writeln!(out, "  {label} {:<24} the run ended here", spec.id);
+                }
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let done = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Done | StepStatus::DoneEarlier)).count();
+    let skipped = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Skipped(_))).count();
+    let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
+    match engine.ending() {
+        Some(Ending::Completed) | None => {
+            let _ = writeln!(out, "Completed: {done} steps done, {skipped} skipped, in {duration} of virtual time.");
+        }
+        Some(Ending::Refused(refusal)) => {
+            let _ = writeln!(
+                out,
+                "Refused at step {}: {} [{}]. Nothing was done; the run stopped safely.",
+                setup.procedure.steps[refusal.step].label(),
+                refusal.message,
+                refusal.invariant.id()
+            );
+        }
+        Some(Ending::Stopped { step, reason, .. }) => {
+            let _ = writeln!(
+                out,
+                "Stopped at step {}: {reason}. {done} steps done, {skipped} skipped; resume with --resume once it is fixed.",
+                setup.procedure.steps[*step].label()
+            );
+        }
+    }
+    match (record.suspended_from, record.suspended_until) {
+        (Some(from), Some(until)) => {
+            let _ = writeln!(
+                out,
+                "The cluster was suspended from {} to {} ({}).",
+                clock(from),
+                clock(until),
+                human(until.saturating_sub(from))
+            );
+        }
+        (Some(from), None) => {
+            let _ = writeln!(out, "The cluster has been suspended since {} and still is.", clock(from));
+        }
+        _ => {}
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Invariants");
+    for invariant in Invariant::ALL {
+        let found = violations.iter().find(|v| v.invariant == invariant);
+        match found {
+            Some(violation) => {
+                let _ = writeln!(
+                    out,
+                    "  VIOLATED    {:<36} at {}: {}",
+                    invariant.id(),
+                    clock(violation.at),
+                    violation.detail
+                );
+            }
+            None if invariant.is_safety() || judged_final => {
+                let _ = writeln!(out, "  ok          {}", invariant.id());
+            }
+            None => {
+                let _ = writeln!(out, "  not judged  {} (the run did not finish)", invariant.id());
+            }
+        }
+    }
+}
+
+/// Progress on stderr and confirmations for manual steps.
+struct Console {
+    steps: usize,
+    yes: bool,
+    bar: Option<ProgressBar>,
+}
+
+impl Console {
+    fn new(steps: usize, yes: bool) -> Console {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(steps as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("a valid template").progress_chars("=> "),
+            );
+            bar
+        });
+        Console { steps, yes, bar }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Operator for Console {
+    fn confirm(&mut self, setup: &Setup, prompt: &ManualPrompt) -> bool {
+        if self.yes {
+            return true;
+        }
+        let step = &setup.procedure.steps[prompt.step];
+        let text = format!(
+            "Step {} on {}: {}\nType `done` when it is done (anything else stops the run): ",
+            step.label(),
+            setup.node_name(prompt.node),
+            prompt.instruction
+        );
+        if let Some(bar) = &self.bar {
+            bar.suspend(|| eprint!("{text}"));
+        } else {
+            eprint!("{text}");
+        }
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        answer.trim() == "done"
+    }
+
+    fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
+        let spec = &setup.procedure.steps[step];
+        let text = format!("[{:>2}/{}] {} {} {}", step + 1, self.steps, clock(at), spec.id, spec.title);
+        if let Some(bar) = &self.bar {
+            bar.set_position(step as u64);
+            bar.set_message(format!("{} {}", spec.id, spec.title));
+        }
+        self.line(&text);
+    }
+
+    fn operation(&mut self, setup: &Setup, operation: &Operation, at: Duration) {
+        if self.bar.is_none() {
+            let record = procedure::journal::OperationRecord::from_operation(setup, operation);
+            let target = record.service.or(record.resource).or(record.to.map(|to| format!("to {to}"))).or(record.folder);
+            let target = target.map(|t| format!(" {t}")).unwrap_or_default();
+            eprintln!("         {} {}{target} on {}", clock(at), operation.verb(), record.node);
+        }
+    }
+
+    fn waiting(&mut self, setup: &Setup, step: usize, since: Duration, now: Duration) {
+        if let Some(bar) = &self.bar {
+            let spec = &setup.procedure.steps[step];
+            bar.set_message(format!("{} waiting {}", spec.id, human(now.saturating_sub(since))));
+        }
+    }
+}

@@ -1,0 +1,910 @@
+//! The engine: runs a procedure one verified step at a time, sans-IO.
+//!
+//! [`Engine::next`] takes what happened (an observation, an operation's result, a
+//! confirmation) and returns what to do next (observe, execute an operation, wait, ask the
+//! operator, or finish). Drivers perform the outputs on a [`crate::backend::Backend`]: the
+//! synchronous [`drive`] loop does it for the simulator and for real nodes alike.
+//!
+//! For each step the engine observes, resolves the step's nodes from the roles bound at the
+//! start of the run, refuses unsafe operations with [`guard`], issues what is still needed
+//! (steps are idempotent: what already holds is not redone), then polls until the step's
+//! postcondition holds, failing fast on what cannot recover.
+
+mod guard;
+mod verify;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::{Backend, BackendError, Installer, Observation, Operation, Power, ServiceStatus, Watch};
+use crate::cluster::{NodeId, ServiceId};
+use crate::journal::{Journal, JournalError, Resumption};
+use crate::procedure::{Action, Condition, Role, Step};
+use crate::setup::Setup;
+
+pub use guard::{GuardRefusal, guard};
+
+/// How patient the engine is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Between two observations while waiting for a postcondition.
+    pub poll_interval: Duration,
+    /// Longest wait for an install to finish.
+    pub install_timeout: Duration,
+    /// Longest wait for a reboot of the cluster.
+    pub reboot_timeout: Duration,
+    /// Longest wait for a group move.
+    pub move_timeout: Duration,
+    /// Longest wait for any other step.
+    pub step_timeout: Duration,
+    /// Longest wait for a check step to see what it wants.
+    pub check_timeout: Duration,
+}
+
+impl EngineConfig {
+    /// Timeouts suited to the SSC procedure: installs take about 30 minutes.
+    pub fn standard() -> EngineConfig {
+        EngineConfig {
+            poll_interval: Duration::from_secs(10),
+            install_timeout: Duration::from_secs(90 * 60),
+            reboot_timeout: Duration::from_secs(30 * 60),
+            move_timeout: Duration::from_secs(15 * 60),
+            step_timeout: Duration::from_secs(10 * 60),
+            check_timeout: Duration::from_secs(3 * 60),
+        }
+    }
+}
+
+/// The nodes that hold each role, bound when the run starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles {
+    /// The node that owned the first group at the start.
+    pub active: NodeId,
+    /// The other nodes, in cluster order.
+    pub standbys: Vec<NodeId>,
+}
+
+impl Roles {
+    /// The nodes of a role, in order.
+    pub fn nodes(&self, role: Role) -> Vec<NodeId> {
+        match role {
+            Role::Active => vec![self.active],
+            Role::Standby => self.standbys.first().copied().into_iter().collect(),
+            Role::EveryStandby => self.standbys.clone(),
+            Role::EveryNode => std::iter::once(self.active).chain(self.standbys.iter().copied()).collect(),
+        }
+    }
+}
+
+/// What happened since the engine's last output.
+#[derive(Debug)]
+pub enum Input<'a> {
+    /// Begin (the first call).
+    Start,
+    /// The answer to [`Output::Observe`].
+    Observed(&'a Observation),
+    /// The result of [`Output::Execute`].
+    Executed(Result<(), BackendError>),
+    /// [`Output::Wait`] is over.
+    Waited,
+    /// The operator's answer to [`Output::Confirm`].
+    Confirmed(bool),
+}
+
+/// What the driver must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A step begins (for traces, alert logs and progress).
+    MarkStep(usize),
+    /// Observe the cluster and answer [`Input::Observed`].
+    Observe,
+    /// Run an operation and answer [`Input::Executed`].
+    Execute(Operation),
+    /// Let this much time pass and answer [`Input::Waited`].
+    Wait(Duration),
+    /// Ask the operator to do something by hand and answer [`Input::Confirmed`].
+    Confirm(ManualPrompt),
+    /// The run is over.
+    Finished,
+}
+
+/// A manual step's question to the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualPrompt {
+    /// The step.
+    pub step: usize,
+    /// The node to do it on.
+    pub node: NodeId,
+    /// What to do.
+    pub instruction: String,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// Every step done or skipped.
+    Completed,
+    /// A guard refused an unsafe operation; nothing was done.
+    Refused(GuardRefusal),
+    /// The run stopped safely: an operation failed, a check did not hold in time, a node
+    /// went away, or the operator declined.
+    Stopped {
+        /// The step.
+        step: usize,
+        /// The node, when one.
+        node: Option<NodeId>,
+        /// Why, for people.
+        reason: String,
+    },
+}
+
+/// What happened to one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    /// Index into the procedure's steps.
+    pub step: usize,
+    /// Done, skipped (why), or where the run ended.
+    pub status: StepStatus,
+    /// The nodes it ran on, with when each began and ended.
+    pub nodes: Vec<NodeSpan>,
+}
+
+/// When a step ran on one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpan {
+    /// The node.
+    pub node: NodeId,
+    /// First observation for it.
+    pub started: Duration,
+    /// Postcondition held (or the run ended).
+    pub ended: Duration,
+    /// Operations issued, with the time each was issued.
+    pub operations: Vec<(Duration, Operation)>,
+    /// It was the cluster-safe reboot that follows a restart request.
+    pub restart_reboot: bool,
+}
+
+/// Status of a step in a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Its postcondition held on every node.
+    Done,
+    /// It did not run, and why.
+    Skipped(String),
+    /// The run ended during it.
+    Ended,
+    /// Done in an earlier, interrupted run (from the journal).
+    DoneEarlier,
+}
+
+/// The record of a run, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunRecord {
+    /// Steps in the order they were met.
+    pub steps: Vec<StepRecord>,
+    /// The first observation with the cluster suspended, and the first after it without.
+    pub suspended_from: Option<Duration>,
+    /// See `suspended_from`.
+    pub suspended_until: Option<Duration>,
+    /// Time of the first and last observation.
+    pub started: Option<Duration>,
+    /// See `started`.
+    pub ended: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    NotStarted,
+    /// Observing to bind roles and run the pre-flight checks.
+    Preflight,
+    /// Observing to decide the current task's operations.
+    Plan,
+    /// An operation is out.
+    Executing,
+    /// Observing to check the current task's postcondition.
+    Verify,
+    /// Waiting between two verify observations.
+    Waiting,
+    /// The operator has the prompt.
+    Confirming,
+    Finished,
+}
+
+/// One unit of work inside a step: the step's action on one node, or the cluster-safe
+/// reboot that the restart rule adds after resume-cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Task {
+    node: NodeId,
+    restart_reboot: bool,
+}
+
+/// The engine; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    setup: Arc<Setup>,
+    config: EngineConfig,
+    roles: Option<Roles>,
+    stage: Stage,
+    step: usize,
+    tasks: Vec<Task>,
+    task: usize,
+    operations: Vec<Operation>,
+    operation: usize,
+    deadline: Option<Duration>,
+    now: Duration,
+    /// An install has been issued: the apply window is open until the resume.
+    apply_started: bool,
+    resumed: bool,
+    restart_pending: bool,
+    ending: Option<Ending>,
+    record: RunRecord,
+    /// Operations the journal says completed in the interrupted run, not to be repeated.
+    completed_earlier: Vec<(usize, usize, Operation)>,
+    /// The operation whose intent the interrupted run wrote but not its outcome.
+    unfinished: Option<(usize, usize, Operation, Vec<u32>)>,
+}
+
+impl Engine {
+    /// An engine at the start of the procedure.
+    pub fn new(setup: Arc<Setup>, config: EngineConfig) -> Engine {
+        Engine {
+            setup,
+            config,
+            roles: None,
+            stage: Stage::NotStarted,
+            step: 0,
+            tasks: Vec::new(),
+            task: 0,
+            operations: Vec::new(),
+            operation: 0,
+            deadline: None,
+            now: Duration::ZERO,
+            apply_started: false,
+            resumed: false,
+            restart_pending: false,
+            ending: None,
+            record: RunRecord::default(),
+            completed_earlier: Vec::new(),
+            unfinished: None,
+        }
+    }
+
+    /// An engine that continues an interrupted run from what its journal says.
+    pub fn resumed(setup: Arc<Setup>, config: EngineConfig, resumption: &Resumption) -> Engine {
+        let mut engine = Engine::new(setup, config);
+        engine.roles = Some(resumption.roles.clone());
+        engine.step = resumption.next_step;
+        engine.apply_started = resumption.apply_started;
+        engine.resumed = resumption.resumed;
+        engine.restart_pending = resumption.restart_pending;
+        engine.completed_earlier = resumption.completed_operations.clone();
+        engine.unfinished = resumption.unfinished.clone();
+        engine.record.steps = (0..resumption.next_step)
+            .map(|step| StepRecord { step, status: StepStatus::DoneEarlier, nodes: Vec::new() })
+            .collect();
+        engine.stage = Stage::NotStarted;
+        engine
+    }
+
+    /// The setup it runs.
+    pub fn setup(&self) -> &Arc<Setup> {
+        &self.setup
+    }
+
+    /// The roles, once bound.
+    pub fn roles(&self) -> Option<&Roles> {
+        self.roles.as_ref()
+    }
+
+    /// How the run ended, once it has.
+    pub fn ending(&self) -> Option<&Ending> {
+        self.ending.as_ref()
+    }
+
+    /// What happened so far.
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
+    /// The step, task index and node being worked on, and whether the task is the
+    /// restart rule's reboot; for journals and progress.
+    pub fn position(&self) -> (usize, usize, Option<NodeId>, bool) {
+        let task = self.tasks.get(self.task).copied();
+        (self.step, self.task, task.map(|t| t.node), task.is_some_and(|t| t.restart_reboot))
+    }
+
+    /// Whether the apply window (first install to resume) is open, and a restart pending.
+    pub fn window(&self) -> (bool, bool, bool) {
+        (self.apply_started, self.resumed, self.restart_pending)
+    }
+
+    fn current_step(&self) -> &Step {
+        &self.setup.procedure.steps[self.step]
+    }
+
+    fn finish(&mut self, ending: Ending) -> Output {
+        if !matches!(ending, Ending::Completed) {
+            self.close_step(StepStatus::Ended);
+        }
+        self.record.ended = Some(self.now);
+        self.ending = Some(ending);
+        self.stage = Stage::Finished;
+        Output::Finished
+    }
+
+    fn stop(&mut self, node: Option<NodeId>, reason: String) -> Output {
+        let step = self.step;
+        self.finish(Ending::Stopped { step, node, reason })
+    }
+
+    fn note_observation(&mut self, observation: &Observation) {
+        self.now = observation.at;
+        if self.record.started.is_none() {
+            self.record.started = Some(observation.at);
+        }
+        let suspended = observation.cluster_suspended();
+        if suspended && self.record.suspended_from.is_none() {
+            self.record.suspended_from = Some(observation.at);
+        }
+        if !suspended && self.record.suspended_from.is_some() && self.record.suspended_until.is_none() {
+            self.record.suspended_until = Some(observation.at);
+        }
+    }
+
+    /// Advances the engine; see the module documentation.
+    pub fn next(&mut self, input: Input<'_>) -> Output {
+        match (self.stage, input) {
+            (Stage::NotStarted, Input::Start) => {
+                self.stage = Stage::Preflight;
+                Output::Observe
+            }
+            (Stage::Preflight, Input::Observed(observation)) => self.preflight(observation),
+            (Stage::Plan, Input::Observed(observation)) => self.plan(observation),
+            (Stage::Executing, Input::Executed(result)) => self.executed(result),
+            (Stage::Verify, Input::Observed(observation)) => self.verify(observation),
+            (Stage::Waiting, Input::Waited) => {
+                self.stage = Stage::Verify;
+                Output::Observe
+            }
+            (Stage::Confirming, Input::Confirmed(true)) => {
+                self.stage = Stage::Verify;
+                Output::Observe
+            }
+            (Stage::Confirming, Input::Confirmed(false)) => {
+                let node = self.tasks.get(self.task).map(|t| t.node);
+                self.stop(node, "the operator did not confirm the manual step".to_owned())
+            }
+            (Stage::Finished, _) => Output::Finished,
+            (stage, input) => panic!("engine protocol violated: {input:?} in stage {stage:?}"),
+        }
+    }
+
+    fn preflight(&mut self, observation: &Observation) -> Output {
+        self.note_observation(observation);
+        let cluster = &self.setup.cluster;
+        for (n, node) in observation.nodes.iter().enumerate() {
+            let name = &cluster.nodes[n].name;
+            if !node.reachable {
+                return self.stop(Some(NodeId(n as u8)), format!("pre-flight: {name} does not answer"));
+            }
+            if node.power != Power::Up {
+                return self.stop(Some(NodeId(n as u8)), format!("pre-flight: {name} is not up"));
+            }
+        }
+        if let Some(node) = observation.installer_running() {
+            let name = &cluster.nodes[node.index()].name;
+            return self.stop(Some(node), format!("pre-flight: an installer is running on {name}"));
+        }
+        if self.roles.is_none() {
+            if observation.cluster_suspended() {
+                return self.stop(
+                    None,
+                    "pre-flight: the cluster is already suspended; resume it first, or continue the earlier run with --resume"
+                        .to_owned(),
+                );
+            }
+            let Some(active) = observation.groups.first().and_then(|g| g.owner) else {
+                return self
+                    .stop(None, "pre-flight: the failover group is not online, so no node is active".to_owned());
+            };
+            let standbys = (0..observation.nodes.len() as u8).map(NodeId).filter(|&n| n != active).collect();
+            self.roles = Some(Roles { active, standbys });
+        }
+        self.begin_step()
+    }
+
+    fn close_step(&mut self, status: StepStatus) {
+        if let Some(record) = self.record.steps.last_mut()
+            && record.step == self.step
+            && record.status == StepStatus::Ended
+        {
+            record.status = status;
+        }
+    }
+
+    fn begin_step(&mut self) -> Output {
+        loop {
+            if self.step >= self.setup.procedure.steps.len() {
+                return self.finish(Ending::Completed);
+            }
+            let step = self.current_step();
+            let skip = match step.condition {
+                Some(Condition::ModuleWritesRegistry) if !self.setup.procedure.module.writes_registry() => {
+                    Some("the module writes no registry values")
+                }
+                Some(Condition::RestartRequested) if !self.restart_pending => Some("no installer asked for a restart"),
+                _ => None,
+            };
+            if let Some(reason) = skip {
+                self.record.steps.push(StepRecord {
+                    step: self.step,
+                    status: StepStatus::Skipped(reason.to_owned()),
+                    nodes: Vec::new(),
+                });
+                self.step += 1;
+                continue;
+            }
+            let roles = self.roles.as_ref().expect("roles are bound in pre-flight");
+            self.tasks = roles.nodes(step.role).into_iter().map(|node| Task { node, restart_reboot: false }).collect();
+            self.task = 0;
+            self.record.steps.push(StepRecord { step: self.step, status: StepStatus::Ended, nodes: Vec::new() });
+            self.stage = Stage::Plan;
+            return Output::MarkStep(self.step);
+        }
+    }
+
+    /// After MarkStep the driver observes.
+    fn plan(&mut self, observation: &Observation) -> Output {
+        self.note_observation(observation);
+        let task = self.tasks[self.task];
+        if let Some(reason) = self.health(observation) {
+            return self.stop(Some(task.node), reason);
+        }
+        if self.record.steps.last().is_some_and(|r| r.nodes.len() == self.task) {
+            let span = NodeSpan {
+                node: task.node,
+                started: self.now,
+                ended: self.now,
+                operations: Vec::new(),
+                restart_reboot: task.restart_reboot,
+            };
+            if let Some(record) = self.record.steps.last_mut() {
+                record.nodes.push(span);
+            }
+        }
+        let operations = if task.restart_reboot {
+            vec![Operation::RebootCluster { via: task.node }]
+        } else {
+            self.operations_for(observation, task.node)
+        };
+        let operations = self.without_completed_earlier(operations);
+        let operations = self.without_unfinished_that_took_effect(operations, observation);
+        for operation in &operations {
+            let context = guard::Context { apply_started: self.apply_started, resumed: self.resumed };
+            if let Some(refusal) = guard(&self.setup, observation, operation, self.step, &context) {
+                return self.finish(Ending::Refused(refusal));
+            }
+        }
+        self.operations = operations;
+        self.operation = 0;
+        self.deadline = None;
+        if let Action::Manual { instruction, .. } = &self.current_step().action
+            && !task.restart_reboot
+        {
+            let prompt = ManualPrompt { step: self.step, node: task.node, instruction: instruction.clone() };
+            self.stage = Stage::Confirming;
+            return Output::Confirm(prompt);
+        }
+        self.issue_next()
+    }
+
+    /// Drops non-idempotent operations that the interrupted run completed in this step.
+    fn without_completed_earlier(&mut self, operations: Vec<Operation>) -> Vec<Operation> {
+        if self.completed_earlier.is_empty() {
+            return operations;
+        }
+        let step = self.step;
+        let task = self.task;
+        operations
+            .into_iter()
+            .filter(|operation| {
+                if operation.is_idempotent() {
+                    return true;
+                }
+                let done =
+                    self.completed_earlier.iter().position(|(s, t, o)| *s == step && *t == task && o == operation);
+                match done {
+                    Some(index) => {
+                        self.completed_earlier.remove(index);
+                        false
+                    }
+                    None => true,
+                }
+            })
+            .collect()
+    }
+
+    /// For the operation the interrupted run started without recording its outcome, the
+    /// cluster decides: if it took effect, it is not issued again.
+    fn without_unfinished_that_took_effect(
+        &mut self,
+        operations: Vec<Operation>,
+        observation: &Observation,
+    ) -> Vec<Operation> {
+        let Some((step, task, unfinished, boots)) = self.unfinished.clone() else { return operations };
+        if step != self.step || task != self.task {
+            return operations;
+        }
+        self.unfinished = None;
+        if unfinished.is_idempotent() || !took_effect(&self.setup, &unfinished, observation, &boots) {
+            return operations;
+        }
+        operations.into_iter().filter(|operation| *operation != unfinished).collect()
+    }
+
+    fn issue_next(&mut self) -> Output {
+        match self.operations.get(self.operation) {
+            Some(operation) => {
+                self.stage = Stage::Executing;
+                let operation = operation.clone();
+                if let Some(record) = self.record.steps.last_mut()
+                    && let Some(span) = record.nodes.last_mut()
+                {
+                    span.operations.push((self.now, operation.clone()));
+                }
+                Output::Execute(operation)
+            }
+            None => {
+                self.stage = Stage::Verify;
+                Output::Observe
+            }
+        }
+    }
+
+    fn executed(&mut self, result: Result<(), BackendError>) -> Output {
+        let operation = self.operations[self.operation].clone();
+        if let Err(error) = result {
+            let node = operation.node();
+            let name = self.setup.node_name(node).to_owned();
+            return self
+                .stop(Some(node), format!("{} on {name} failed: {}", operation.verb(), self.describe_error(&error)));
+        }
+        match operation {
+            Operation::InstallModule { .. } => self.apply_started = true,
+            Operation::RebootCluster { .. } => self.restart_pending = false,
+            _ => {}
+        }
+        self.operation += 1;
+        self.issue_next()
+    }
+
+    fn describe_error(&self, error: &BackendError) -> String {
+        match error {
+            BackendError::Unreachable { node } => format!("{} is unreachable", self.setup.node_name(*node)),
+            BackendError::Refused { reason, .. } => format!("refused: {reason}"),
+            BackendError::Failed { message, .. } => message.clone(),
+        }
+    }
+
+    fn timeout(&self, restart_reboot: bool) -> Duration {
+        if restart_reboot {
+            return self.config.reboot_timeout;
+        }
+        match self.current_step().action {
+            Action::InstallModule { .. } => self.config.install_timeout,
+            Action::RebootCluster => self.config.reboot_timeout,
+            Action::MoveGroup { .. } => self.config.move_timeout,
+            Action::CheckServices(_) | Action::CheckResources { .. } => self.config.check_timeout,
+            _ => self.config.step_timeout,
+        }
+    }
+
+    fn verify(&mut self, observation: &Observation) -> Output {
+        self.note_observation(observation);
+        let task = self.tasks[self.task];
+        let deadline = *self.deadline.get_or_insert(observation.at + self.timeout(task.restart_reboot));
+        let verdict = if task.restart_reboot {
+            verify::reboot(&self.setup, observation, self.roles.as_ref().expect("roles"))
+        } else {
+            verify::step(&self.setup, self.current_step(), observation, task.node, self.roles.as_ref().expect("roles"))
+        };
+        match verdict {
+            verify::Verdict::Holds => self.task_done(observation),
+            verify::Verdict::Failed(reason) => self.stop(Some(task.node), reason),
+            verify::Verdict::Pending(reason) => {
+                if observation.at >= deadline {
+                    let waited = crate::duration::human(self.timeout(task.restart_reboot));
+                    return self.stop(Some(task.node), format!("timed out after {waited}: {reason}"));
+                }
+                self.stage = Stage::Waiting;
+                Output::Wait(self.config.poll_interval.min(deadline - observation.at))
+            }
+        }
+    }
+
+    fn task_done(&mut self, observation: &Observation) -> Output {
+        if let Some(record) = self.record.steps.last_mut()
+            && let Some(span) = record.nodes.last_mut()
+        {
+            span.ended = observation.at;
+        }
+        let task = self.tasks[self.task];
+        if !task.restart_reboot {
+            match &self.current_step().action {
+                Action::InstallModule { .. } => {
+                    if let Installer::Finished { restart_requested: true } =
+                        observation.nodes[task.node.index()].installer
+                    {
+                        self.restart_pending = true;
+                    }
+                }
+                Action::ResumeCluster => {
+                    if self.apply_started {
+                        self.resumed = true;
+                    }
+                }
+                Action::RebootCluster => self.restart_pending = false,
+                _ => {}
+            }
+        }
+        self.task += 1;
+        if self.task == self.tasks.len()
+            && matches!(self.current_step().action, Action::ResumeCluster)
+            && self.restart_pending
+            && !self.tasks.iter().any(|t| t.restart_reboot)
+        {
+            // The restart rule: decline at the prompt, finish, resume, then reboot safely.
+            self.tasks.push(Task { node: task.node, restart_reboot: true });
+        }
+        if self.task < self.tasks.len() {
+            self.stage = Stage::Plan;
+            return Output::Observe;
+        }
+        self.close_step(StepStatus::Done);
+        self.step += 1;
+        self.begin_step()
+    }
+
+    /// Whether the cluster is fit to go on, before a task's operations.
+    fn health(&self, observation: &Observation) -> Option<String> {
+        for (n, state) in observation.nodes.iter().enumerate() {
+            let name = &self.setup.cluster.nodes[n].name;
+            if !state.reachable {
+                return Some(format!("{name} does not answer"));
+            }
+            if state.power != Power::Up {
+                return Some(format!("{name} is down"));
+            }
+        }
+        None
+    }
+
+    /// The operations a step still needs on a node, given what is observed: what already
+    /// holds is not redone.
+    fn operations_for(&self, observation: &Observation, node: NodeId) -> Vec<Operation> {
+        let state = &observation.nodes[node.index()];
+        let roles = self.roles.as_ref().expect("roles");
+        let setup = &self.setup;
+        match &self.current_step().action {
+            Action::UnzipModule { folder } => {
+                let done = if setup.cluster.is_mirror_drive(folder) {
+                    observation.mirror_unzipped.as_deref() == Some(folder.as_str())
+                } else {
+                    state.unzipped.as_deref() == Some(folder.as_str())
+                };
+                if done {
+                    Vec::new()
+                } else {
+                    vec![Operation::UnzipModule { node, folder: Arc::from(folder.as_str()) }]
+                }
+            }
+            Action::BackupRegistry { folder } => {
+                if state.registry_backup {
+                    Vec::new()
+                } else {
+                    vec![Operation::BackupRegistry { node, folder: Arc::from(folder.as_str()) }]
+                }
+            }
+            Action::SuspendCluster => {
+                if verify::all_suspended(observation) {
+                    Vec::new()
+                } else {
+                    vec![Operation::SuspendCluster { via: node }]
+                }
+            }
+            Action::ResumeCluster => {
+                if observation.cluster_running() {
+                    Vec::new()
+                } else {
+                    vec![Operation::ResumeCluster { via: node }]
+                }
+            }
+            Action::StopMonitoring { services } => watched_services(setup, services.as_deref())
+                .filter(|s| state.watches[s.index()] == Watch::Monitoring)
+                .map(|service| Operation::StopWatch { node, service })
+                .collect(),
+            Action::StartMonitoring { services } => watched_services(setup, services.as_deref())
+                .filter(|s| state.watches[s.index()] == Watch::NotMonitoring)
+                .map(|service| Operation::StartWatch { node, service })
+                .collect(),
+            Action::StopServices { services } => services
+                .iter()
+                .copied()
+                .filter(|s| matches!(state.services[s.index()], ServiceStatus::Running | ServiceStatus::StartPending))
+                .map(|service| Operation::StopService { node, service })
+                .collect(),
+            Action::InstallModule { folder, restart_answer } => {
+                let installed = verify::module_installed(setup, state);
+                match state.installer {
+                    Installer::Running => Vec::new(),
+                    Installer::Finished { .. } if installed => Vec::new(),
+                    _ => vec![Operation::InstallModule {
+                        node,
+                        folder: Arc::from(folder.as_str()),
+                        restart_answer: *restart_answer,
+                    }],
+                }
+            }
+            Action::MoveGroup { group, to } => {
+                let target = roles.nodes(*to)[0];
+                let resources = &setup.cluster.groups[group.index()].resources;
+                if observation.group_online_on(*group, resources, target) {
+                    Vec::new()
+                } else {
+                    vec![Operation::MoveGroup { via: node, group: *group, to: Some(target) }]
+                }
+            }
+            Action::RebootCluster => vec![Operation::RebootCluster { via: node }],
+            Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Whether an operation whose outcome was never recorded took effect, judged by the cluster.
+fn took_effect(setup: &Setup, operation: &Operation, observation: &Observation, boots: &[u32]) -> bool {
+    match operation {
+        Operation::InstallModule { node, .. } => {
+            let state = &observation.nodes[node.index()];
+            state.installer != Installer::Idle || verify::module_installed(setup, state)
+        }
+        Operation::MoveGroup { group, to, .. } => {
+            let state = observation.groups[group.index()];
+            state.owner == *to
+                || matches!(
+                    state.status,
+                    crate::backend::GroupStatus::OnlinePending | crate::backend::GroupStatus::OfflinePending
+                )
+        }
+        Operation::RebootNode { .. } | Operation::RebootCluster { .. } => observation
+            .nodes
+            .iter()
+            .enumerate()
+            .any(|(n, state)| state.power != Power::Up || boots.get(n).is_some_and(|&b| b != state.boots)),
+        Operation::StartResource { resource, .. } => {
+            observation.resources[resource.index()].status != crate::backend::ResourceStatus::Offline
+        }
+        Operation::StopResource { resource, .. } => {
+            observation.resources[resource.index()].status != crate::backend::ResourceStatus::Online
+        }
+        _ => false,
+    }
+}
+
+/// The services a monitoring step covers: the listed ones, or every watched service.
+fn watched_services<'a>(
+    setup: &'a Setup,
+    services: Option<&'a [ServiceId]>,
+) -> Box<dyn Iterator<Item = ServiceId> + 'a> {
+    match services {
+        Some(list) => Box::new(list.iter().copied()),
+        None => Box::new(
+            (0..setup.cluster.services.len() as u16)
+                .map(ServiceId)
+                .filter(|s| setup.cluster.services[s.index()].watched),
+        ),
+    }
+}
+
+/// The operator's side of a run: confirmations for manual steps and progress.
+pub trait Operator {
+    /// Asks the operator to do a manual step; `true` once done.
+    fn confirm(&mut self, setup: &Setup, prompt: &ManualPrompt) -> bool;
+
+    /// A step began.
+    fn step_started(&mut self, _setup: &Setup, _step: usize, _at: Duration) {}
+
+    /// An operation is about to run.
+    fn operation(&mut self, _setup: &Setup, _operation: &Operation, _at: Duration) {}
+
+    /// The engine is waiting for something slow.
+    fn waiting(&mut self, _setup: &Setup, _step: usize, _since: Duration, _now: Duration) {}
+}
+
+/// An operator that confirms every manual step without asking (`--yes`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unattended;
+
+impl Operator for Unattended {
+    fn confirm(&mut self, _setup: &Setup, _prompt: &ManualPrompt) -> bool {
+        true
+    }
+}
+
+/// Why driving stopped before the engine finished.
+#[derive(Debug, thiserror::Error)]
+pub enum DriveError {
+    /// The journal could not be written: the run stops rather than act unrecorded.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Nothing of the cluster could be observed.
+    #[error("cannot observe the cluster: {0}")]
+    Observe(BackendError),
+}
+
+/// Runs the engine to its end on a backend, writing the journal (intent before each
+/// operation, outcome after) when one is given.
+pub fn drive<B: Backend, O: Operator + ?Sized>(
+    engine: &mut Engine,
+    backend: &mut B,
+    mut journal: Option<&mut Journal>,
+    operator: &mut O,
+) -> Result<(), DriveError> {
+    let mut output = engine.next(Input::Start);
+    let mut waiting_since: Option<Duration> = None;
+    loop {
+        output = match output {
+            Output::Finished => break,
+            Output::MarkStep(step) => {
+                backend.mark_step(step);
+                operator.step_started(engine.setup(), step, backend.now());
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.step_started(engine, step, backend.now())?;
+                }
+                let observation = backend.observe().map_err(DriveError::Observe)?;
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.observe_boots(observation);
+                }
+                engine.next(Input::Observed(observation))
+            }
+            Output::Observe => {
+                let observation = backend.observe().map_err(DriveError::Observe)?;
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.observe_boots(observation);
+                }
+                engine.next(Input::Observed(observation))
+            }
+            Output::Execute(operation) => {
+                waiting_since = None;
+                operator.operation(engine.setup(), &operation, backend.now());
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.intent(engine, &operation, backend.now())?;
+                }
+                let result = backend.execute(&operation);
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.outcome(engine, &operation, &result, backend.now())?;
+                }
+                engine.next(Input::Executed(result))
+            }
+            Output::Wait(length) => {
+                let since = *waiting_since.get_or_insert(backend.now());
+                backend.wait(length);
+                operator.waiting(engine.setup(), engine.position().0, since, backend.now());
+                engine.next(Input::Waited)
+            }
+            Output::Confirm(prompt) => {
+                let confirmed = operator.confirm(engine.setup(), &prompt);
+                if let Some(journal) = journal.as_deref_mut() {
+                    journal.confirmation(engine, confirmed, backend.now())?;
+                }
+                engine.next(Input::Confirmed(confirmed))
+            }
+        };
+        if let Output::MarkStep(_) | Output::Finished = output {
+            waiting_since = None;
+            if let (Output::Finished, Some(journal)) = (&output, journal.as_deref_mut()) {
+                journal.finished(engine, backend.now())?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Guards: the engine refuses an unsafe operation given the live state, whatever the
+//! procedure file says, naming the step and the invariant it protects.
+
+use crate::backend::{ClusterService, MonitorStatus, Observation, Operation, Watch};
+use crate::cluster::ResourceKind;
+use crate::invariant::Invariant;
+use crate::procedure::RestartAnswer;
+use crate::setup::Setup;
+
+/// Where the run stands, for the rules that depend on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    /// An install has been issued.
+    pub apply_started: bool,
+    /// The cluster was resumed after the first install.
+    pub resumed: bool,
+}
+
+impl Context {
+    fn in_apply_window(self) -> bool {
+        self.apply_started && !self.resumed
+    }
+}
+
+/// A refused operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardRefusal {
+    /// The step that asked for it.
+    pub step: usize,
+    /// The operation.
+    pub operation: Operation,
+    /// The invariant it would break.
+    pub invariant: Invariant,
+    /// Why, for people.
+    pub message: String,
+}
+
+/// Refuses `operation` if it would break an invariant in the observed state.
+pub fn guard(
+    setup: &Setup,
+    observation: &Observation,
+    operation: &Operation,
+    step: usize,
+    context: &Context,
+) -> Option<GuardRefusal> {
+    let cluster = &setup.cluster;
+    let node = operation.node();
+    let name = setup.node_name(node);
+    let refuse = |invariant: Invariant, message: String| {
+        Some(GuardRefusal { step, operation: operation.clone(), invariant, message })
+    };
+    let suspended = observation.cluster_suspended();
+    match operation {
+        Operation::RebootNode { .. } | Operation::RebootCluster { .. } if suspended => refuse(
+            Invariant::RebootWhileSuspended,
+            format!("a reboot of {name} while the cluster is suspended would roll the synchronized registry keys back"),
+        ),
+        Operation::InstallModule { restart_answer: RestartAnswer::Restart, .. } if suspended => refuse(
+            Invariant::RebootWhileSuspended,
+            format!(
+                "answering Restart at the installer's prompt on {name} would reboot it while the cluster is suspended; \
+                 decline, resume, then reboot the cluster"
+            ),
+        ),
+        Operation::InstallModule { folder, .. } if cluster.is_mirror_drive(folder) => refuse(
+            Invariant::ModuleOnMirrorDrive,
+            format!("{folder} is on the mirror drive; install from a local drive of {name}"),
+        ),
+        Operation::UnzipModule { folder, .. } if cluster.is_mirror_drive(folder) => refuse(
+            Invariant::ModuleOnMirrorDrive,
+            format!("{folder} is on the mirror drive, which the standby cannot read; unzip to a local drive"),
+        ),
+        Operation::InstallModule { .. } => {
+            let state = &observation.nodes[node.index()];
+            for service in setup.procedure.module.services() {
+                let service_name = &cluster.services[service.index()].name;
+                if state.watches[service.index()] == Watch::Monitoring {
+                    return refuse(
+                        Invariant::MonitoringDuringApply,
+                        format!(
+                            "the Task Manager watch of {service_name:?} on {name} is Monitoring; stop monitoring first"
+                        ),
+                    );
+                }
+                if state.cluster == ClusterService::Running {
+                    for resource in cluster.resources_of_service(service) {
+                        for monitor in cluster.monitors_of_resource(resource) {
+                            if matches!(state.monitors[monitor.index()], MonitorStatus::Normal | MonitorStatus::Error) {
+                                return refuse(
+                                    Invariant::MonitoringDuringApply,
+                                    format!(
+                                        "monitor {} watches {service_name:?} on {name} and the cluster is not suspended",
+                                        cluster.monitors[monitor.index()].name
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            None
+        }
+        Operation::MoveGroup { group, .. } => {
+            if let Some(running) = observation.installer_running() {
+                return refuse(
+                    Invariant::InstallerInterrupted,
+                    format!(
+                        "an installer is running on {}; moving group {} would cut it short",
+                        setup.node_name(running),
+                        cluster.groups[group.index()].name
+                    ),
+                );
+            }
+            if context.in_apply_window() {
+                return refuse(
+                    Invariant::RegistrySyncStoppedDuringApply,
+                    format!(
+                        "moving group {} between the first install and the resume stops its registry sync",
+                        cluster.groups[group.index()].name
+                    ),
+                );
+            }
+            None
+        }
+        Operation::StopResource { resource, .. } if context.in_apply_window() => {
+            let group = &cluster.groups[cluster.resources[resource.index()].group.index()];
+            // Stopping a resource stops everything that depends on it.
+            let mut stopped = vec![*resource];
+            for &candidate in &group.resources {
+                if cluster.resources[candidate.index()].depends.iter().any(|d| stopped.contains(d)) {
+                    stopped.push(candidate);
+                }
+            }
+            let sync =
+                stopped.iter().find(|r| matches!(cluster.resources[r.index()].kind, ResourceKind::RegistrySync { .. }));
+            match sync {
+                Some(sync) => refuse(
+                    Invariant::RegistrySyncStoppedDuringApply,
+                    format!(
+                        "stopping {} stops registry sync {} between the first install and the resume",
+                        cluster.resources[resource.index()].name,
+                        cluster.resources[sync.index()].name
+                    ),
+                ),
+                None => None,
+            }
+        }
+        Operation::StopClusterService { .. } if context.in_apply_window() => refuse(
+            Invariant::RegistrySyncStoppedDuringApply,
+            format!("stopping the cluster service on {name} during the apply stops registry sync there"),
+        ),
+        _ => None,
+    }
+}

@@ -1,0 +1,32 @@
+//! The engine driving the simulator: the seed procedure completes with every invariant
+//! satisfied; guards stop unsafe procedures; crash and resume.
+
+use std::sync::Arc;
+
+use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::event::Renderer;
+use procedure::invariant::Judge;
+use procedure::setup::Setup;
+use sim_cluster::sim::Builder;
+
+use crate::support::{default_cluster, procedure};
+
+fn setup(path: &str) -> Arc<Setup> {
+    Arc::new(Setup::new(default_cluster(), procedure(path)))
+}
+
+#[test]
+fn seed_procedure_completes_on_the_simulator() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let mut sim = Builder::new(Arc::clone(&setup)).seed(1).build();
+    let initial = sim.observation().clone();
+    let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+    drive(&mut engine, &mut sim, None, &mut Unattended).expect("drives");
+    let trace = Renderer::new(&setup).trace(sim.trace());
+    let mut judge = Judge::new(&setup, &initial);
+    judge.feed(&setup, sim.trace());
+    let roles = engine.roles().unwrap().clone();
+    judge.finish(&setup, sim.observation(), roles.active, &roles.standbys);
+    assert_eq!(engine.ending(), Some(&Ending::Completed), "{trace}");
+    assert!(judge.violations().is_empty(), "{:?}\n{trace}", judge.violations());
+}
