@@ -5,5 +5,8 @@ mod support;
 
 mod engine;
 mod plan;
+mod resume;
+mod run;
 mod scenarios;
+mod simulator;
 mod validation;

@@ -19,13 +19,20 @@ fn scenarios() {
             if let Some(expected) = &scenario.expect_violations {
                 assert_eq!(&ids, expected, "{}: {:?}", path.display(), run.violations);
             }
-            (renderer.trace(run.backend.sim.trace()), format!("# ending: {}\n# violations: {ids:?}\n", run.ending_text()))
+            (
+                renderer.trace(run.backend.sim.trace()),
+                format!("# ending: {}\n# violations: {ids:?}\n", run.ending_text()),
+            )
         } else {
             let played = scenario.play();
             (scenario.render(&played), format!("# refused: {:?}\n", played.refusals))
         };
         for expected in &scenario.expect_events {
-            assert!(trace.contains(expected.as_str()), "{}: expected {expected:?} in the trace:\n{trace}", path.display());
+            assert!(
+                trace.contains(expected.as_str()),
+                "{}: expected {expected:?} in the trace:\n{trace}",
+                path.display()
+            );
         }
         for unexpected in &scenario.expect_absent {
             assert!(

@@ -72,3 +72,9 @@ pub fn procedure(relative: &str) -> Procedure {
     let source = SourceFile::read(&path).expect("readable");
     procedure::procedure::load(&source, &default_cluster()).expect("the committed procedure is valid")
 }
+
+/// The number of proptest cases: `PROPTEST_CASES` when set (for long local hunts), else
+/// `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}

@@ -429,7 +429,9 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
                 push(&mut lanes, n, "failover", event.at, event.at, "group starting here".to_owned());
             }
             EventKind::InstallerStarted { .. } => install_since[n] = Some(event.at),
-            EventKind::InstallerFinished { .. } | EventKind::InstallerFailed { .. } | EventKind::InstallerInterrupted { .. } => {
+            EventKind::InstallerFinished { .. }
+            | EventKind::InstallerFailed { .. }
+            | EventKind::InstallerInterrupted { .. } => {
                 if let Some(from) = install_since[n].take() {
                     let outcome = match event.kind {
                         EventKind::InstallerFinished { .. } => "install",

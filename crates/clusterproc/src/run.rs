@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use procedure::backend::{Backend, Operation};
 use procedure::diagnostic::SourceFile;
 use procedure::duration::{clock, human};
-use procedure::engine::{Engine, EngineConfig, Ending, ManualPrompt, Operator, StepStatus, drive};
+use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, StepStatus, drive};
 use procedure::event::Fault;
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::{Journal, Record, cluster_identity};
@@ -38,7 +38,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::Usage(anyhow::anyhow!("--resume needs --journal DIR: the run directory to continue")));
     }
     if args.scenario.is_some() && args.cluster.is_some() {
-        return Err(Failure::Usage(anyhow::anyhow!("give --cluster or --scenario, not both: a scenario names its cluster")));
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "give --cluster or --scenario, not both: a scenario names its cluster"
+        )));
     }
     for report in &args.report {
         report_format(report)?;
@@ -85,7 +87,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
 
     let mut stdout = std::io::stdout().lock();
-    let fresh = Builder::new(Arc::clone(&setup)).seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED)).build();
+    let fresh = Builder::new(Arc::clone(&setup))
+        .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
+        .build();
 
     let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
         let dir = args.journal.clone().expect("checked above");
@@ -103,7 +107,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         // clear the faults that stopped the run (the operator fixed them before resuming).
         let mut backend = StagedSim::new(sim, staged.clone()).replay(&setup, &resumption.records, resumption.last_at);
         clear_fired_faults(&mut backend, &staged, resumption.next_step);
-        let observation = backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
+        let observation =
+            backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
         resumption.check_against(journal.path(), &setup, observation)?;
         let engine = Engine::resumed(Arc::clone(&setup), EngineConfig::standard(), &resumption);
         let _ = writeln!(
@@ -236,7 +241,13 @@ fn default_run_dir(module: &str) -> PathBuf {
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
-fn summarize(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation], judged_final: bool) {
+fn summarize(
+    out: &mut impl std::io::Write,
+    setup: &Setup,
+    engine: &Engine,
+    violations: &[Violation],
+    judged_final: bool,
+) {
     let record = engine.record();
     let total = setup.procedure.steps.len();
     let _ = writeln!(out);
@@ -257,7 +268,11 @@ fn summarize(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, viol
             }
             status => {
                 for span in &step.nodes {
-                    let what = if span.restart_reboot { "restart rule: cluster-safe reboot".to_owned() } else { spec.id.clone() };
+                    let what = if span.restart_reboot {
+                        "restart rule: cluster-safe reboot".to_owned()
+                    } else {
+                        spec.id.clone()
+                    };
                     let ops = span.operations.len();
                     let _ = writeln!(
                         out,
@@ -352,7 +367,9 @@ impl Console {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(steps as u64);
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("a valid template").progress_chars("=> "),
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
             );
             bar
         });
@@ -408,7 +425,8 @@ impl Operator for Console {
     fn operation(&mut self, setup: &Setup, operation: &Operation, at: Duration) {
         if self.bar.is_none() {
             let record = procedure::journal::OperationRecord::from_operation(setup, operation);
-            let target = record.service.or(record.resource).or(record.to.map(|to| format!("to {to}"))).or(record.folder);
+            let target =
+                record.service.or(record.resource).or(record.to.map(|to| format!("to {to}"))).or(record.folder);
             let target = target.map(|t| format!(" {t}")).unwrap_or_default();
             eprintln!("         {} {}{target} on {}", clock(at), operation.verb(), record.node);
         }

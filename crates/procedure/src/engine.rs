@@ -272,7 +272,7 @@ impl Engine {
     /// An engine that continues an interrupted run from what its journal says.
     pub fn resumed(setup: Arc<Setup>, config: EngineConfig, resumption: &Resumption) -> Engine {
         let mut engine = Engine::new(setup, config);
-        engine.roles = Some(resumption.roles.clone());
+        engine.roles = resumption.roles.clone();
         engine.step = resumption.next_step;
         engine.apply_started = resumption.apply_started;
         engine.resumed = resumption.resumed;
@@ -391,11 +391,11 @@ impl Engine {
                 return self.stop(Some(NodeId(n as u8)), format!("pre-flight: {name} is not up"));
             }
         }
-        if let Some(node) = observation.installer_running() {
-            let name = &cluster.nodes[node.index()].name;
-            return self.stop(Some(node), format!("pre-flight: an installer is running on {name}"));
-        }
         if self.roles.is_none() {
+            if let Some(node) = observation.installer_running() {
+                let name = &cluster.nodes[node.index()].name;
+                return self.stop(Some(node), format!("pre-flight: an installer is running on {name}"));
+            }
             if observation.cluster_suspended() {
                 return self.stop(
                     None,
@@ -755,6 +755,20 @@ impl Engine {
                 }
             }
             Action::RebootCluster => vec![Operation::RebootCluster { via: node }],
+            Action::StopResource { resource } => {
+                if observation.resources[resource.index()].status == crate::backend::ResourceStatus::Offline {
+                    Vec::new()
+                } else {
+                    vec![Operation::StopResource { via: node, resource: *resource }]
+                }
+            }
+            Action::StartResource { resource } => {
+                if observation.resources[resource.index()].status == crate::backend::ResourceStatus::Online {
+                    Vec::new()
+                } else {
+                    vec![Operation::StartResource { node, resource: *resource }]
+                }
+            }
             Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. } => Vec::new(),
         }
     }
@@ -818,6 +832,12 @@ pub trait Operator {
 
     /// The engine is waiting for something slow.
     fn waiting(&mut self, _setup: &Setup, _step: usize, _since: Duration, _now: Duration) {}
+
+    /// Whether the operator interrupted the run (Ctrl-C). Asked between any two journal
+    /// writes; the run then stops where it is, and `--resume` continues it.
+    fn interrupted(&mut self) -> bool {
+        false
+    }
 }
 
 /// An operator that confirms every manual step without asking (`--yes`).
@@ -841,6 +861,15 @@ pub enum DriveError {
     Observe(BackendError),
 }
 
+/// How driving ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driven {
+    /// The engine finished; see [`Engine::ending`].
+    Finished,
+    /// The operator interrupted the run; the journal says where.
+    Interrupted,
+}
+
 /// Runs the engine to its end on a backend, writing the journal (intent before each
 /// operation, outcome after) when one is given.
 pub fn drive<B: Backend, O: Operator + ?Sized>(
@@ -848,10 +877,13 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
     backend: &mut B,
     mut journal: Option<&mut Journal>,
     operator: &mut O,
-) -> Result<(), DriveError> {
+) -> Result<Driven, DriveError> {
     let mut output = engine.next(Input::Start);
     let mut waiting_since: Option<Duration> = None;
     loop {
+        if operator.interrupted() {
+            return Ok(Driven::Interrupted);
+        }
         output = match output {
             Output::Finished => break,
             Output::MarkStep(step) => {
@@ -879,7 +911,13 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
                 if let Some(journal) = journal.as_deref_mut() {
                     journal.intent(engine, &operation, backend.now())?;
                 }
+                if operator.interrupted() {
+                    return Ok(Driven::Interrupted);
+                }
                 let result = backend.execute(&operation);
+                if operator.interrupted() {
+                    return Ok(Driven::Interrupted);
+                }
                 if let Some(journal) = journal.as_deref_mut() {
                     journal.outcome(engine, &operation, &result, backend.now())?;
                 }
@@ -906,5 +944,5 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
             }
         }
     }
-    Ok(())
+    Ok(Driven::Finished)
 }

@@ -209,8 +209,8 @@ pub enum Record {
 /// What a resumed engine needs to know from the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resumption {
-    /// Roles as bound by the first run.
-    pub roles: Roles,
+    /// Roles as bound by the first run, if it got as far as a step.
+    pub roles: Option<Roles>,
     /// The step to continue with: the last one that began.
     pub next_step: usize,
     /// Engine state when that step began.
@@ -459,7 +459,7 @@ impl Resumption {
                 .ok_or_else(|| mismatch(format!("it names node {name:?}, which the cluster lacks")))
         };
         let mut resumption = Resumption {
-            roles: Roles { active: NodeId(0), standbys: Vec::new() },
+            roles: None,
             next_step: 0,
             apply_started: false,
             resumed: false,
@@ -473,7 +473,6 @@ impl Resumption {
             records: Vec::new(),
         };
         let mut intents: Vec<(u64, usize, usize, Operation, Vec<u32>)> = Vec::new();
-        let mut started_any = false;
         for record in &records {
             match record {
                 Record::RunStarted { .. } | Record::Confirmation { .. } => {}
@@ -482,15 +481,14 @@ impl Resumption {
                     if setup.procedure.steps.get(*step).map(|s| &s.id) != Some(id) {
                         return Err(mismatch(format!("step {step} is {id:?} in the journal")));
                     }
-                    started_any = true;
                     if *step != resumption.next_step {
                         resumption.completed_operations.clear();
                     }
                     resumption.next_step = *step;
-                    resumption.roles = Roles {
+                    resumption.roles = Some(Roles {
                         active: node(active)?,
                         standbys: standbys.iter().map(|s| node(s)).collect::<Result<_, _>>()?,
-                    };
+                    });
                     resumption.apply_started = *apply_started;
                     resumption.resumed = *resumed;
                     resumption.restart_pending = *restart_pending;
@@ -515,9 +513,6 @@ impl Resumption {
                     resumption.last_at = Duration::from_millis(*at_ms);
                 }
             }
-        }
-        if !started_any {
-            return Err(mismatch("no step began in that run; start a new run instead".to_owned()));
         }
         if let Some((_, step, task, operation, boots)) = intents.pop() {
             resumption.unfinished = Some((step, task, operation, boots));

@@ -492,6 +492,23 @@ impl Planner<'_> {
                 }
                 (vec![format!("query the services on {on} (sc query)")], verifies)
             }
+            Action::StopResource { resource } | Action::StartResource { resource } => {
+                let resource = &cluster.resources[resource.index()];
+                let (verb, state, flag) = match &step.action {
+                    Action::StopResource { .. } => ("stop", "offline", "-t"),
+                    _ => ("start", "online", "-s"),
+                };
+                if matches!(resource.kind, ResourceKind::RegistrySync { .. }) && verb == "stop" {
+                    warnings.push(format!(
+                        "stops registry sync {}: keys written while it is offline roll back when it starts",
+                        resource.name
+                    ));
+                }
+                (
+                    vec![format!("{verb} resource {} from {on} (clprsc {flag} {})", resource.name, resource.name)],
+                    vec![format!("resource {} is {state}", resource.name)],
+                )
+            }
             Action::RebootCluster => (
                 vec!["reboot every node the cluster-safe way (clpstdn -r)".to_owned()],
                 vec!["every node is back, the cluster runs, the group is online on the active server".to_owned()],

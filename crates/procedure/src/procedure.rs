@@ -6,7 +6,7 @@
 
 mod file;
 
-use crate::cluster::{ComponentId, GroupId, RegistryValue, ServiceId};
+use crate::cluster::{ComponentId, GroupId, RegistryValue, ResourceId, ServiceId};
 
 pub use file::load;
 
@@ -225,6 +225,16 @@ pub enum Action {
     CheckServices(ServiceCheck),
     /// Reboot the whole cluster the cluster-safe way (stop the cluster, reboot, start).
     RebootCluster,
+    /// Stop one group resource, and the resources that depend on it (`clprsc -t`).
+    StopResource {
+        /// The resource.
+        resource: ResourceId,
+    },
+    /// Start one group resource, and the stopped resources it depends on (`clprsc -s`).
+    StartResource {
+        /// The resource.
+        resource: ResourceId,
+    },
     /// Something only a person can do; the run waits for confirmation.
     Manual {
         /// What to do.
@@ -250,12 +260,14 @@ impl Action {
             Action::CheckResources { .. } => "check-resources",
             Action::CheckServices(_) => "check-services",
             Action::RebootCluster => "reboot-cluster",
+            Action::StopResource { .. } => "stop-resource",
+            Action::StartResource { .. } => "start-resource",
             Action::Manual { .. } => "manual",
         }
     }
 
     /// Every action keyword, for help texts.
-    pub const KEYWORDS: [&'static str; 13] = [
+    pub const KEYWORDS: [&'static str; 15] = [
         "unzip-module",
         "backup-registry",
         "suspend-cluster",
@@ -268,6 +280,8 @@ impl Action {
         "check-resources",
         "check-services",
         "reboot-cluster",
+        "stop-resource",
+        "start-resource",
         "manual",
     ];
 

@@ -39,7 +39,7 @@ use toml::Spanned;
 
 use crate::sim::{Builder, Sim};
 use crate::staged::{StagedFault, StagedSim};
-use procedure::engine::{Engine, EngineConfig, Ending, Unattended, drive};
+use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
 use procedure::invariant::{Violation, judge};
 
 /// How long a scenario step waits for the cluster to settle when it gives no `then`.
@@ -180,24 +180,30 @@ impl Scenario {
         }
         let mut staged = Vec::new();
         for fault in &file.fault {
-            let step = setup.procedure.steps.iter().position(|s| &s.id == fault.before_step.get_ref()).ok_or_else(|| {
-                err(
-                    FileErrorKind::UnknownName,
-                    format!("the procedure has no step `{}`", fault.before_step.get_ref()),
-                    fault.before_step.span(),
-                    "unknown step",
-                )
-            })?;
+            let step =
+                setup.procedure.steps.iter().position(|s| &s.id == fault.before_step.get_ref()).ok_or_else(|| {
+                    err(
+                        FileErrorKind::UnknownName,
+                        format!("the procedure has no step `{}`", fault.before_step.get_ref()),
+                        fault.before_step.span(),
+                        "unknown step",
+                    )
+                })?;
             let fields = FaultFields {
                 node: fault.node.as_ref(),
                 service: fault.service.as_ref(),
                 group: fault.group.as_ref(),
                 monitor: fault.monitor.as_ref(),
             };
-            staged.push(StagedFault { before_step: step, fault: resolve_fault(&source, &setup, &fault.fault, &fields)? });
+            staged
+                .push(StagedFault { before_step: step, fault: resolve_fault(&source, &setup, &fault.fault, &fields)? });
         }
-        let expect =
-            file.expect.unwrap_or(ExpectFile { events: Vec::new(), absent: Vec::new(), ending: None, violations: None });
+        let expect = file.expect.unwrap_or(ExpectFile {
+            events: Vec::new(),
+            absent: Vec::new(),
+            ending: None,
+            violations: None,
+        });
         Ok(Scenario {
             title: file.title,
             setup,
@@ -500,7 +506,8 @@ impl Scenario {
         let mut engine = Engine::new(Arc::clone(&self.setup), EngineConfig::standard());
         drive(&mut engine, &mut backend, None, &mut Unattended).expect("no journal, so nothing to fail");
         let judge_final = self.staged.is_empty() || matches!(engine.ending(), Some(Ending::Completed));
-        let violations = judge(&self.setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
+        let violations =
+            judge(&self.setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
         EngineRun { backend, engine, violations }
     }
 }

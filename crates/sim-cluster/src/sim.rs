@@ -441,7 +441,8 @@ impl Sim {
                 }
             }
             Timer::ResourceStopped { resource, node, generation } => {
-                if self.node_alive(node, generation) {
+                let group = self.setup.cluster.resources[resource.index()].group;
+                if self.node_alive(node, generation) && self.obs.groups[group.index()].owner == Some(node) {
                     for dependent in self.dependents_in_stop_order(resource) {
                         if self.obs.resources[dependent.index()].node == Some(node)
                             && self.obs.resources[dependent.index()].status != ResourceStatus::Offline
@@ -449,15 +450,28 @@ impl Sim {
                             self.deactivate_resource(node, dependent);
                         }
                     }
+                    let all_offline = self.setup.cluster.groups[group.index()]
+                        .resources
+                        .iter()
+                        .all(|r| self.obs.resources[r.index()].status == ResourceStatus::Offline);
+                    if all_offline && !self.group_busy[group.index()] {
+                        self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
+                        self.emit(EventKind::GroupOffline { group, node });
+                    }
                 }
             }
             Timer::ResourceStarted { resource, node, generation } => {
-                if self.node_alive(node, generation) {
+                let group = self.setup.cluster.resources[resource.index()].group;
+                if self.node_alive(node, generation) && self.obs.groups[group.index()].owner == Some(node) {
                     for needed in self.dependencies_in_start_order(resource) {
                         if self.obs.resources[needed.index()].status != ResourceStatus::Online {
                             self.activate_resource(node, needed, Actor::Cluster);
                         }
                     }
+                    if self.obs.groups[group.index()].status == GroupStatus::OnlinePending {
+                        self.obs.groups[group.index()].status = GroupStatus::Online;
+                    }
+                    self.refresh_monitor_status();
                 }
             }
             Timer::MonitorPoll { node, monitor } => self.monitor_poll(node, monitor),
@@ -1430,6 +1444,10 @@ impl Sim {
             Operation::StopResource { resource, .. } => {
                 // Inferred: single-resource control (clprsc) is not refused while suspended,
                 // unlike group operations; NEC's warning 1 presumes it can be done.
+                let group = self.setup.cluster.resources[resource.index()].group;
+                if self.group_busy[group.index()] {
+                    return self.refuse(node, operation, Refusal::Busy);
+                }
                 let owner = self.obs.resources[resource.index()].node;
                 if let Some(owner) = owner {
                     let length = self.duration(timing.resource);
@@ -1444,12 +1462,28 @@ impl Sim {
             }
             Operation::StartResource { resource, .. } => {
                 let group = self.setup.cluster.resources[resource.index()].group;
+                if self.obs.nodes[node.index()].cluster == ClusterService::Stopped {
+                    return self.refuse(node, operation, Refusal::ClusterNotRunning);
+                }
                 if self.obs.groups[group.index()].owner.is_some_and(|owner| owner != node) {
                     return self.refuse(node, operation, Refusal::TargetUnavailable);
                 }
+                if self.group_busy[group.index()] {
+                    return self.refuse(node, operation, Refusal::Busy);
+                }
                 if self.obs.resources[resource.index()].status != ResourceStatus::Online {
-                    self.obs.resources[resource.index()] =
-                        ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
+                    if self.obs.groups[group.index()].owner.is_none() {
+                        // Starting one resource of an offline group brings the group up here,
+                        // partly.
+                        self.obs.groups[group.index()] =
+                            GroupState { status: GroupStatus::OnlinePending, owner: Some(node) };
+                    }
+                    for needed in self.dependencies_in_start_order(*resource) {
+                        if self.obs.resources[needed.index()].status == ResourceStatus::Offline {
+                            self.obs.resources[needed.index()] =
+                                ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
+                        }
+                    }
                     let length = self.duration(timing.resource);
                     self.schedule(length, Timer::ResourceStarted { resource: *resource, node, generation });
                 }

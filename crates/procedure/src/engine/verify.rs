@@ -153,6 +153,26 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
             Verdict::Holds
         }
         Action::RebootCluster => reboot(setup, observation, roles),
+        Action::StopResource { resource } => {
+            let state = observation.resources[resource.index()];
+            if state.status == crate::backend::ResourceStatus::Offline {
+                Verdict::Holds
+            } else {
+                Verdict::Pending(format!("resource {} is not offline yet", cluster.resources[resource.index()].name))
+            }
+        }
+        Action::StartResource { resource } => {
+            let state = observation.resources[resource.index()];
+            match state.status {
+                crate::backend::ResourceStatus::Online => Verdict::Holds,
+                crate::backend::ResourceStatus::OnlineFailure => {
+                    Verdict::Failed(format!("resource {} failed to start", cluster.resources[resource.index()].name))
+                }
+                _ => {
+                    Verdict::Pending(format!("resource {} is not online yet", cluster.resources[resource.index()].name))
+                }
+            }
+        }
         Action::Manual { check, .. } => match check {
             None => Verdict::Holds,
             Some(ManualCheck::ClusterRunning) => pending(if observation.cluster_running() {

@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{Cluster, GroupId, RegistryValue, ServiceId};
+use crate::cluster::{Cluster, GroupId, RegistryValue, ResourceId, ServiceId};
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 use crate::procedure::{
     Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
@@ -96,6 +96,8 @@ struct StepFile {
     to: Option<Spanned<String>>,
     #[serde(default)]
     restart_answer: Option<Spanned<String>>,
+    #[serde(default)]
+    resource: Option<Spanned<String>>,
     #[serde(default)]
     instruction: Option<Spanned<String>>,
     #[serde(default)]
@@ -338,6 +340,7 @@ impl Loader<'_> {
             "check-resources" => &["group"],
             "check-services" => &["services", "optional-services", "one-of"],
             "manual" => &["instruction", "check", "group", "services"],
+            "stop-resource" | "start-resource" => &["resource"],
             other => {
                 return Err(self
                     .err(
@@ -349,7 +352,8 @@ impl Loader<'_> {
                     .with_help(format!("actions: {}", Action::KEYWORDS.join(", "))));
             }
         };
-        let given: [(&str, Option<Range<usize>>); 9] = [
+        let given: [(&str, Option<Range<usize>>); 10] = [
+            ("resource", step.resource.as_ref().map(Spanned::span)),
             ("folder", step.folder.as_ref().map(Spanned::span)),
             ("services", step.services.as_ref().map(Spanned::span)),
             ("optional-services", step.optional_services.as_ref().map(Spanned::span)),
@@ -454,6 +458,28 @@ impl Loader<'_> {
                     ));
                 }
                 Action::MoveGroup { group, to }
+            }
+            "stop-resource" | "start-resource" => {
+                let name = step.resource.as_ref().ok_or_else(|| missing("resource"))?;
+                let resource = self
+                    .cluster
+                    .resources
+                    .iter()
+                    .position(|r| &r.name == name.get_ref())
+                    .map(|i| ResourceId(i as u16))
+                    .ok_or_else(|| {
+                        self.err(
+                            FileErrorKind::UnknownName,
+                            format!("unknown resource `{}`", name.get_ref()),
+                            name.span(),
+                            "the cluster has no such resource",
+                        )
+                    })?;
+                if keyword == "stop-resource" {
+                    Action::StopResource { resource }
+                } else {
+                    Action::StartResource { resource }
+                }
             }
             "check-resources" => {
                 Action::CheckResources { group: self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)? }
