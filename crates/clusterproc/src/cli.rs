@@ -28,6 +28,61 @@ enum Command {
     Plan(PlanArgs),
     /// Run the procedure, one verified step at a time, on the simulated cluster.
     Run(RunArgs),
+    /// Run the procedure on the simulator under every single or double fault, random fault
+    /// schedules and mutants, and judge every invariant (for CI).
+    Check(CheckArgs),
+    /// Run a counterexample saved by `check` again, exactly.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The procedure file (TOML).
+    pub procedure: PathBuf,
+    /// The cluster description; the built-in two-node SSC cluster when omitted.
+    #[arg(long)]
+    pub cluster: Option<PathBuf>,
+    /// Which faults to inject at every step boundary on every node.
+    #[arg(long, value_enum, default_value_t = FaultDepth::Single)]
+    pub faults: FaultDepth,
+    /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at prompt).
+    #[arg(long)]
+    pub mutants: bool,
+    /// Also run this many random fault schedules, shrunk to minimal counterexamples.
+    #[arg(long)]
+    pub cases: Option<usize>,
+    /// The seed of the simulator and of random schedules.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Where counterexample files are saved.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FaultDepth {
+    /// Only the run with no fault.
+    None,
+    /// Every single fault.
+    Single,
+    /// Every ordered pair of faults.
+    Double,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A counterexample file saved by `check`.
+    pub counterexample: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -129,6 +184,8 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     match args.command {
         Command::Plan(args) => plan(args),
         Command::Run(args) => crate::run::run(args),
+        Command::Check(args) => crate::check::check(args),
+        Command::Replay(args) => crate::check::replay(args),
     }
 }
 

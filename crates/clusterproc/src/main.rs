@@ -5,6 +5,7 @@
 //! or the run stopped on a fault; 2 bad input (a file or an argument), with a diagnostic
 //! that points at the file, line and field.
 
+mod check;
 mod cli;
 mod report;
 mod run;

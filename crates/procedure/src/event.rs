@@ -78,6 +78,11 @@ pub enum InstallerFailure {
     ModuleNotFound,
     /// The installer failed on its own (injected fault).
     Fault,
+    /// A service that must be stopped first was running.
+    ServiceInUse {
+        /// The service.
+        service: ServiceId,
+    },
     /// A service it restarts did not start.
     ServiceDidNotStart {
         /// The service.
@@ -507,6 +512,9 @@ impl<'a> Renderer<'a> {
                     "installer failed: the module's files cannot be read here".to_owned()
                 }
                 InstallerFailure::Fault => "installer failed midway".to_owned(),
+                InstallerFailure::ServiceInUse { service } => {
+                    format!("installer failed: {:?} is running and holds files it replaces", self.service(*service))
+                }
                 InstallerFailure::ServiceDidNotStart { service } => {
                     format!("installer failed: {:?} did not start again", self.service(*service))
                 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod event;
 pub mod invariant;
 pub mod journal;
+pub mod mutation;
 pub mod plan;
 pub mod procedure;
 pub mod setup;

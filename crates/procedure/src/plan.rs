@@ -426,6 +426,12 @@ impl Planner<'_> {
                     warnings.push("answers Restart at the installer's prompt: a reboot while the cluster is suspended rolls the synchronized registry keys back".to_owned());
                 }
                 let mut does = vec![format!("run the {} installer from {folder} on {on}", module.id)];
+                if !module.requires_stopped.is_empty() {
+                    does.push(format!(
+                        "it needs {} stopped first, and fails otherwise",
+                        self.services(&module.requires_stopped)
+                    ));
+                }
                 for component in &module.components {
                     let name = &cluster.components[component.component.index()].name;
                     does.push(format!(

@@ -38,6 +38,9 @@ pub struct Module {
     pub asks_for_restart: bool,
     /// Components it updates.
     pub components: Vec<ModuleComponent>,
+    /// Services that must be stopped before its installer runs (other components use the
+    /// files it replaces); the installer fails while one of them runs.
+    pub requires_stopped: Vec<ServiceId>,
 }
 
 impl Module {

@@ -11,6 +11,7 @@
 //! trace byte for byte. Behaviours that the research marks as inferred carry an
 //! `Inferred:` paragraph in their doc comment.
 
+pub mod explore;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

@@ -1211,6 +1211,17 @@ impl Sim {
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
             return;
         }
+        let in_use = self.setup.procedure.module.requires_stopped.iter().copied().find(|s| {
+            matches!(
+                self.obs.nodes[node.index()].services[s.index()],
+                ServiceStatus::Running | ServiceStatus::StartPending
+            )
+        });
+        if let Some(service) = in_use {
+            self.obs.nodes[node.index()].installer = Installer::Failed;
+            self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
+            return;
+        }
         let fail = std::mem::take(&mut self.armed.installer_fails[node.index()]);
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers[node.index()] = Some(InstallerRun {

@@ -37,6 +37,8 @@ struct ModuleFile {
     archive: String,
     #[serde(default)]
     asks_for_restart: bool,
+    #[serde(default)]
+    requires_stopped: Vec<Spanned<String>>,
     component: Spanned<Vec<ComponentFile>>,
 }
 
@@ -205,7 +207,15 @@ impl Loader<'_> {
                 .collect();
             components.push(ModuleComponent { component: id, version: component.version, services, registry });
         }
-        Ok(Module { id: file.id, archive: file.archive, asks_for_restart: file.asks_for_restart, components })
+        let requires_stopped =
+            file.requires_stopped.iter().map(|name| self.service(name)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Module {
+            id: file.id,
+            archive: file.archive,
+            asks_for_restart: file.asks_for_restart,
+            components,
+            requires_stopped,
+        })
     }
 
     fn names<'n>(&self, names: impl Iterator<Item = &'n String>) -> String {

@@ -1,0 +1,549 @@
+//! `clusterproc check` and `clusterproc replay`: the procedure on the simulator with no
+//! fault, every single or double fault, random fault schedules and mutants; counterexamples
+//! printed as traces and saved for replay; text, JSON or JUnit output.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use procedure::diagnostic::SourceFile;
+use procedure::duration::clock;
+use procedure::engine::Ending;
+use procedure::event::Renderer;
+use procedure::invariant::{Invariant, Violation};
+use procedure::mutation::Mutation;
+use procedure::setup::Setup;
+use serde::Serialize;
+use sim_cluster::explore::{
+    Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, RunResult, fault_record, staged_fault,
+};
+
+use crate::cli::{CheckArgs, CheckFormat, DEFAULT_CLUSTER, DEFAULT_CLUSTER_NAME, Failure, FaultDepth, ReplayArgs};
+
+/// How many trailing trace lines a counterexample shows in text output.
+const TRACE_TAIL: usize = 12;
+
+struct Loaded {
+    setup: Arc<Setup>,
+    cluster_path: Option<String>,
+    cluster_hash: String,
+}
+
+fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure> {
+    let source = match cluster {
+        Some(path) => SourceFile::read(path)?,
+        None => SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER),
+    };
+    let cluster_value = procedure::cluster::load(&source)?;
+    let procedure_value = procedure::procedure::load(&SourceFile::read(procedure)?, &cluster_value)?;
+    Ok(Loaded {
+        setup: Arc::new(Setup::new(cluster_value, procedure_value)),
+        cluster_path: cluster.map(|p| p.display().to_string()),
+        cluster_hash: source.content_hash(),
+    })
+}
+
+/// Everything a check found, as the JSON output shows it.
+#[derive(Debug, Serialize)]
+struct Report {
+    procedure: String,
+    module: String,
+    cluster: String,
+    seed: u64,
+    faults: String,
+    baseline: String,
+    baseline_reason: Option<String>,
+    runs: usize,
+    completed: usize,
+    stopped_safely: usize,
+    violated: usize,
+    invariants: Vec<InvariantReport>,
+    mutants: Option<MutantReport>,
+    counterexamples: Vec<CounterexampleReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct InvariantReport {
+    id: String,
+    kind: String,
+    verdict: String,
+    detail: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct MutantReport {
+    total: usize,
+    equivalent: usize,
+    caught: usize,
+    score: f64,
+    findings: usize,
+    mutants: Vec<MutantLine>,
+}
+
+#[derive(Debug, Serialize)]
+struct MutantLine {
+    mutant: String,
+    caught: bool,
+    caught_by: Vec<String>,
+    equivalent: Option<String>,
+    finding: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct CounterexampleReport {
+    invariant: String,
+    seed: u64,
+    mutation: Option<String>,
+    faults: Vec<String>,
+    detail: String,
+    at: String,
+    file: Option<String>,
+    #[serde(skip)]
+    trace: String,
+}
+
+pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    let setup = Arc::clone(&loaded.setup);
+    let explorer = Explorer::new(Arc::clone(&setup), args.seed);
+
+    let baseline = explorer.baseline();
+    let mut combined = Exploration::default();
+    let mut baseline_counted = Exploration::default();
+    baseline_counted.count_baseline(&baseline, args.seed);
+    let faulty = match args.faults {
+        FaultDepth::None => Exploration::default(),
+        FaultDepth::Single => explorer.single(),
+        FaultDepth::Double => explorer.double(),
+    };
+    let random = match args.cases {
+        Some(cases) if cases > 0 => Some(explorer.random(cases, args.seed)),
+        _ => None,
+    };
+    combined.merge(&baseline_counted);
+    combined.merge(&faulty);
+    if let Some(random) = &random {
+        combined.merge(random);
+    }
+    let mutants = args.mutants.then(|| explorer.mutants());
+
+    // Counterexamples: the procedure's own, then those of the mutants are not failures of
+    // this procedure, so they are reported with the mutants only.
+    let mut counterexamples = Vec::new();
+    for counterexample in combined.counterexamples.values() {
+        counterexamples.push(describe(&explorer, &loaded, &args.procedure, counterexample, args.save.as_deref())?);
+    }
+
+    let runs = faulty.runs + random.as_ref().map_or(0, |r| r.runs);
+    let report = Report {
+        procedure: args.procedure.display().to_string(),
+        module: setup.procedure.module.id.clone(),
+        cluster: setup.cluster.name.clone(),
+        seed: args.seed,
+        faults: match args.faults {
+            FaultDepth::None => "none",
+            FaultDepth::Single => "single",
+            FaultDepth::Double => "double",
+        }
+        .to_owned(),
+        baseline: ending_word(&baseline.ending).to_owned(),
+        baseline_reason: ending_reason(&setup, &baseline.ending),
+        runs,
+        completed: faulty.successes + random.as_ref().map_or(0, |r| r.successes),
+        stopped_safely: faulty.safe_stops + random.as_ref().map_or(0, |r| r.safe_stops),
+        violated: faulty.violations + random.as_ref().map_or(0, |r| r.violations),
+        invariants: Invariant::ALL
+            .iter()
+            .map(|&invariant| {
+                let found = combined.counterexamples.get(&invariant);
+                InvariantReport {
+                    id: invariant.id().to_owned(),
+                    kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
+                    verdict: if found.is_some() { "violated" } else { "ok" }.to_owned(),
+                    detail: found.map(|c| c.violation.detail.clone()),
+                }
+            })
+            .collect(),
+        mutants: mutants.as_ref().map(|(results, _)| mutant_report(results)),
+        counterexamples,
+    };
+    let text = match args.format {
+        CheckFormat::Text => render_text(&setup, &report, args.faults, &explorer),
+        CheckFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&report).expect("plain data");
+            text.push('\n');
+            text
+        }
+        CheckFormat::Junit => render_junit(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let failed = report.invariants.iter().any(|i| i.verdict == "violated");
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+trait Counting {
+    fn count_baseline(&mut self, result: &RunResult, seed: u64);
+    fn merge(&mut self, other: &Exploration);
+}
+
+impl Counting for Exploration {
+    fn count_baseline(&mut self, result: &RunResult, seed: u64) {
+        for violation in &result.violations {
+            self.counterexamples.entry(violation.invariant).or_insert_with(|| Counterexample {
+                invariant: violation.invariant,
+                seed,
+                mutation: None,
+                faults: Vec::new(),
+                violation: violation.clone(),
+            });
+        }
+    }
+
+    fn merge(&mut self, other: &Exploration) {
+        self.runs += other.runs;
+        self.successes += other.successes;
+        self.safe_stops += other.safe_stops;
+        self.violations += other.violations;
+        for (invariant, counterexample) in &other.counterexamples {
+            let better = match self.counterexamples.get(invariant) {
+                None => true,
+                Some(known) => counterexample.faults.len() < known.faults.len(),
+            };
+            if better {
+                self.counterexamples.insert(*invariant, counterexample.clone());
+            }
+        }
+    }
+}
+
+fn ending_word(ending: &Ending) -> &'static str {
+    match ending {
+        Ending::Completed => "completed",
+        Ending::Refused(_) => "refused",
+        Ending::Stopped { .. } => "stopped",
+    }
+}
+
+fn ending_reason(setup: &Setup, ending: &Ending) -> Option<String> {
+    match ending {
+        Ending::Completed => None,
+        Ending::Refused(refusal) => Some(format!(
+            "step {}: {} [{}]",
+            setup.procedure.steps[refusal.step].label(),
+            refusal.message,
+            refusal.invariant.id()
+        )),
+        Ending::Stopped { step, reason, .. } => {
+            Some(format!("step {}: {reason}", setup.procedure.steps[*step].label()))
+        }
+    }
+}
+
+fn mutant_report(results: &[MutantResult]) -> MutantReport {
+    let equivalent = results.iter().filter(|m| m.equivalent.is_some() && !m.caught()).count();
+    let caught = results.iter().filter(|m| m.caught()).count();
+    let counted = results.len() - equivalent;
+    let mutants: Vec<MutantLine> = results
+        .iter()
+        .map(|m| {
+            let mut caught_by: Vec<String> = m.refused_by.iter().map(|i| format!("guard {}", i.id())).collect();
+            caught_by.extend(m.violated.iter().map(|i| i.id().to_owned()));
+            if let Some(step) = &m.stopped_at {
+                caught_by.push(format!("a stop at {step}"));
+            }
+            let equivalent = m.equivalent.filter(|_| !m.caught()).map(str::to_owned);
+            MutantLine {
+                mutant: m.name.clone(),
+                caught: m.caught(),
+                caught_by,
+                finding: !m.caught() && equivalent.is_none() && m.matters,
+                equivalent,
+            }
+        })
+        .collect();
+    MutantReport {
+        total: results.len(),
+        equivalent,
+        caught,
+        score: if counted == 0 { 1.0 } else { caught as f64 / counted as f64 },
+        findings: mutants.iter().filter(|m| m.finding).count(),
+        mutants,
+    }
+}
+
+fn fault_words(setup: &Setup, counterexample: &Counterexample) -> Vec<String> {
+    let renderer = Renderer::new(setup);
+    counterexample
+        .faults
+        .iter()
+        .map(|f| format!("{} before step {}", renderer.fault(&f.fault), setup.procedure.steps[f.before_step].label()))
+        .collect()
+}
+
+fn describe(
+    explorer: &Explorer,
+    loaded: &Loaded,
+    procedure_path: &Path,
+    counterexample: &Counterexample,
+    save: Option<&Path>,
+) -> Result<CounterexampleReport, Failure> {
+    let explorer = match &counterexample.mutation {
+        Some(mutation) => explorer.mutant(mutation),
+        None => explorer.with_seed(counterexample.seed),
+    };
+    let (_, sim) = explorer.run(&counterexample.faults);
+    let trace = explorer.render(sim.trace());
+    let setup = explorer.setup();
+    let file = CounterexampleFile {
+        version: 1,
+        invariant: counterexample.invariant.id().to_owned(),
+        procedure: procedure_path.display().to_string(),
+        procedure_hash: loaded.setup.procedure.content_hash.clone(),
+        cluster: loaded.cluster_path.clone(),
+        cluster_hash: loaded.cluster_hash.clone(),
+        seed: counterexample.seed,
+        mutation: counterexample.mutation.as_ref().map(|m| m.describe(&loaded.setup.procedure)),
+        faults: counterexample.faults.iter().map(|f| fault_record(setup, f)).collect(),
+        trace_hash: SourceFile::new("trace", &trace).content_hash(),
+        detail: counterexample.violation.detail.clone(),
+    };
+    let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
+    let path = dir.join(format!("{}.json", counterexample.invariant.id()));
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&file).expect("plain data") + "\n"));
+    if let Err(error) = written {
+        return Err(Failure::Usage(anyhow::anyhow!("cannot save the counterexample to {}: {error}", path.display())));
+    }
+    Ok(CounterexampleReport {
+        invariant: counterexample.invariant.id().to_owned(),
+        seed: counterexample.seed,
+        mutation: file.mutation.clone(),
+        faults: fault_words(setup, counterexample),
+        detail: counterexample.violation.detail.clone(),
+        at: clock(counterexample.violation.at),
+        file: Some(path.display().to_string()),
+        trace,
+    })
+}
+
+fn render_text(setup: &Setup, report: &Report, depth: FaultDepth, explorer: &Explorer) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Check: {}", setup.procedure.title);
+    let _ = writeln!(out, "  cluster {}, simulator seed {}", report.cluster, report.seed);
+    let boundaries = setup.procedure.steps.len();
+    let kinds = explorer.candidate_faults().len();
+    let _ = writeln!(
+        out,
+        "  faults  {} ({kinds} faults on the nodes and the group, at each of up to {boundaries} step boundaries)",
+        report.faults
+    );
+    let _ = writeln!(out);
+    match &report.baseline_reason {
+        None => {
+            let _ = writeln!(out, "Without faults: {}.", report.baseline);
+        }
+        Some(reason) => {
+            let _ = writeln!(out, "Without faults: {} at {reason}.", report.baseline);
+        }
+    }
+    if depth != FaultDepth::None || report.runs > 0 {
+        let _ = writeln!(
+            out,
+            "With faults: {} runs: {} completed, {} stopped safely, {} broke an invariant.",
+            report.runs, report.completed, report.stopped_safely, report.violated
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Invariants");
+    for invariant in &report.invariants {
+        match &invariant.detail {
+            Some(detail) => {
+                let _ = writeln!(out, "  VIOLATED  {:<36} {detail}", invariant.id);
+            }
+            None => {
+                let _ = writeln!(out, "  ok        {}", invariant.id);
+            }
+        }
+    }
+    if let Some(mutants) = &report.mutants {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Mutants: {} of {} caught, {} equivalent (mutation score {:.0}%); {} finding{}",
+            mutants.caught,
+            mutants.total - mutants.equivalent,
+            mutants.equivalent,
+            mutants.score * 100.0,
+            mutants.findings,
+            if mutants.findings == 1 { "" } else { "s" }
+        );
+        for mutant in &mutants.mutants {
+            if mutant.caught {
+                let _ = writeln!(out, "  caught      {:<44} by {}", mutant.mutant, mutant.caught_by.join(", "));
+            } else if let Some(why) = &mutant.equivalent {
+                let _ = writeln!(out, "  equivalent  {:<44} ({why})", mutant.mutant);
+            } else if mutant.finding {
+                let _ = writeln!(
+                    out,
+                    "  SURVIVED    {:<44} finding: the step acts, and no invariant noticed",
+                    mutant.mutant
+                );
+            } else {
+                let _ = writeln!(out, "  survived    {:<44} (a check step: invariants cannot see it)", mutant.mutant);
+            }
+        }
+    }
+    if !report.counterexamples.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Counterexamples (the shortest found for each invariant)");
+        for counterexample in &report.counterexamples {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{} at {}: {}", counterexample.invariant, counterexample.at, counterexample.detail);
+            let faults =
+                if counterexample.faults.is_empty() { "none".to_owned() } else { counterexample.faults.join("; ") };
+            let _ = writeln!(out, "  seed {}; faults: {faults}", counterexample.seed);
+            let lines: Vec<&str> = counterexample.trace.lines().collect();
+            let cut = lines
+                .iter()
+                .position(|line| line.starts_with(&counterexample.at))
+                .map_or(lines.len(), |i| i + 1)
+                .max(1);
+            let from = cut.saturating_sub(TRACE_TAIL);
+            if from > 0 {
+                let _ = writeln!(out, "  ...");
+            }
+            for line in &lines[from..cut] {
+                let _ = writeln!(out, "  {line}");
+            }
+            if let Some(file) = &counterexample.file {
+                let _ = writeln!(out, "  replay: clusterproc replay {file}");
+            }
+        }
+    }
+    out
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn render_junit(report: &Report) -> String {
+    let failures = report.invariants.iter().filter(|i| i.verdict == "violated").count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"clusterproc check\" tests=\"{}\" failures=\"{failures}\">",
+        report.invariants.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        xml(&format!("{} ({} faults)", report.module, report.faults)),
+        report.invariants.len()
+    );
+    for invariant in &report.invariants {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"clusterproc.invariants.{}\" name=\"{}\"",
+            invariant.kind,
+            xml(&invariant.id)
+        );
+        match &invariant.detail {
+            None => out.push_str("/>\n"),
+            Some(detail) => {
+                let trace = report
+                    .counterexamples
+                    .iter()
+                    .find(|c| c.invariant == invariant.id)
+                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.trace))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    ">\n      <failure message=\"{}\" type=\"invariant\">{}</failure>\n    </testcase>",
+                    xml(detail),
+                    xml(&trace)
+                );
+            }
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
+pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
+    let text = std::fs::read_to_string(&args.counterexample)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot read {}: {e}", args.counterexample.display())))?;
+    let file: CounterexampleFile = serde_json::from_str(&text).map_err(|e| {
+        Failure::Usage(anyhow::anyhow!("{} is not a counterexample file: {e}", args.counterexample.display()))
+    })?;
+    let base = args.counterexample.parent().map(Path::to_path_buf).unwrap_or_default();
+    let locate = |named: &str| -> PathBuf {
+        let as_given = PathBuf::from(named);
+        if as_given.exists() { as_given } else { base.join(named) }
+    };
+    let loaded = load(&locate(&file.procedure), file.cluster.as_deref().map(locate).as_deref())?;
+    if loaded.setup.procedure.content_hash != file.procedure_hash {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} changed since the counterexample was found; the replay would not be the same run",
+            file.procedure
+        )));
+    }
+    if loaded.cluster_hash != file.cluster_hash {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "the cluster description changed since the counterexample was found"
+        )));
+    }
+    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed);
+    let explorer = match &file.mutation {
+        Some(text) => {
+            let mutation = Mutation::parse(text, &loaded.setup.procedure)
+                .ok_or_else(|| Failure::Usage(anyhow::anyhow!("unknown mutation {text:?}")))?;
+            explorer.mutant(&mutation)
+        }
+        None => explorer,
+    };
+    let faults = file
+        .faults
+        .iter()
+        .map(|record| staged_fault(explorer.setup(), record))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", args.counterexample.display())))?;
+    let (result, sim) = explorer.run(&faults);
+    let trace = explorer.render(sim.trace());
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "Replay of {} (seed {})", args.counterexample.display(), file.seed);
+    if let Some(mutation) = &file.mutation {
+        let _ = writeln!(stdout, "  mutant: {mutation}");
+    }
+    let _ = write!(stdout, "{trace}");
+    let _ = writeln!(stdout);
+    let exact = SourceFile::new("trace", &trace).content_hash() == file.trace_hash;
+    let _ = writeln!(
+        stdout,
+        "{}",
+        if exact {
+            "The trace is identical to the one check found."
+        } else {
+            "The trace DIFFERS from the one check found."
+        }
+    );
+    print_violations(&mut stdout, &result.violations);
+    let reproduced = result.violations.iter().any(|v| v.invariant.id() == file.invariant);
+    let _ = writeln!(
+        stdout,
+        "{} {}",
+        file.invariant,
+        if reproduced { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
+    );
+    Ok(if result.violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn print_violations(out: &mut impl std::io::Write, violations: &[Violation]) {
+    for violation in violations {
+        let _ = writeln!(out, "VIOLATED {} at {}: {}", violation.invariant.id(), clock(violation.at), violation.detail);
+    }
+}
