@@ -3,6 +3,7 @@
 
 mod support;
 
+mod check;
 mod engine;
 mod plan;
 mod resume;

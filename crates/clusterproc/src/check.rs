@@ -22,8 +22,8 @@ use sim_cluster::explore::{
 
 use crate::cli::{CheckArgs, CheckFormat, DEFAULT_CLUSTER, DEFAULT_CLUSTER_NAME, Failure, FaultDepth, ReplayArgs};
 
-/// How many trailing trace lines a counterexample shows in text output.
-const TRACE_TAIL: usize = 12;
+/// How many lines of its story a counterexample shows in text output, up to the violation.
+const STORY_LINES: usize = 40;
 
 struct Loaded {
     setup: Arc<Setup>,
@@ -100,8 +100,8 @@ struct CounterexampleReport {
     detail: String,
     at: String,
     file: Option<String>,
-    #[serde(skip)]
-    trace: String,
+    /// The run's trace without routine detail.
+    story: String,
 }
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
@@ -210,7 +210,7 @@ impl Counting for Exploration {
         for (invariant, counterexample) in &other.counterexamples {
             let better = match self.counterexamples.get(invariant) {
                 None => true,
-                Some(known) => counterexample.faults.len() < known.faults.len(),
+                Some(known) => sim_cluster::explore::shorter(&counterexample.faults, &known.faults),
             };
             if better {
                 self.counterexamples.insert(*invariant, counterexample.clone());
@@ -296,6 +296,7 @@ fn describe(
     };
     let (_, sim) = explorer.run(&counterexample.faults);
     let trace = explorer.render(sim.trace());
+    let story = explorer.story(sim.trace());
     let setup = explorer.setup();
     let file = CounterexampleFile {
         version: 1,
@@ -325,7 +326,7 @@ fn describe(
         detail: counterexample.violation.detail.clone(),
         at: clock(counterexample.violation.at),
         file: Some(path.display().to_string()),
-        trace,
+        story,
     })
 }
 
@@ -405,15 +406,12 @@ fn render_text(setup: &Setup, report: &Report, depth: FaultDepth, explorer: &Exp
             let faults =
                 if counterexample.faults.is_empty() { "none".to_owned() } else { counterexample.faults.join("; ") };
             let _ = writeln!(out, "  seed {}; faults: {faults}", counterexample.seed);
-            let lines: Vec<&str> = counterexample.trace.lines().collect();
-            let cut = lines
-                .iter()
-                .position(|line| line.starts_with(&counterexample.at))
-                .map_or(lines.len(), |i| i + 1)
-                .max(1);
-            let from = cut.saturating_sub(TRACE_TAIL);
+            let lines: Vec<&str> = counterexample.story.lines().collect();
+            let cut =
+                lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1);
+            let from = cut.saturating_sub(STORY_LINES);
             if from > 0 {
-                let _ = writeln!(out, "  ...");
+                let _ = writeln!(out, "  ... ({from} earlier lines in the replay)");
             }
             for line in &lines[from..cut] {
                 let _ = writeln!(out, "  {line}");
@@ -458,7 +456,7 @@ fn render_junit(report: &Report) -> String {
                     .counterexamples
                     .iter()
                     .find(|c| c.invariant == invariant.id)
-                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.trace))
+                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.story))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,

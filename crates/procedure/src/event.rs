@@ -364,6 +364,17 @@ impl<'a> Renderer<'a> {
         out
     }
 
+    /// The trace without the routine detail — services and resources started and stopped
+    /// with their group, watch changes, restores that changed nothing — so that the story
+    /// of a run fits on a screen.
+    pub fn story(&self, events: &[Event]) -> String {
+        let mut out = String::new();
+        for event in events.iter().filter(|e| !is_routine(&e.kind)) {
+            let _ = writeln!(out, "{}", self.line(event));
+        }
+        out
+    }
+
     /// One event as a line.
     pub fn line(&self, event: &Event) -> String {
         let node = event.kind.node().map_or("-", |node| self.node(node));
@@ -562,6 +573,20 @@ impl<'a> Renderer<'a> {
             Fault::Unreachable { node } => format!("{} becomes unreachable", self.node(node)),
             Fault::Reachable { node } => format!("{} is reachable again", self.node(node)),
         }
+    }
+}
+
+/// Events a story leaves out.
+fn is_routine(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::ServiceStopped { by, watch_active, monitor_active, .. }
+        | EventKind::ServiceStarted { by, watch_active, monitor_active, .. } => {
+            matches!(by, Actor::Cluster | Actor::Shutdown) && !*watch_active && monitor_active.is_none()
+        }
+        EventKind::ResourceOnline { .. } | EventKind::ResourceOffline { orderly: true, .. } => true,
+        EventKind::WatchSet { .. } | EventKind::ClusterSuspending { .. } | EventKind::ClusterResuming { .. } => true,
+        EventKind::RegistryRestored { overwritten, .. } => overwritten.is_empty(),
+        _ => false,
     }
 }
 

@@ -88,7 +88,7 @@ impl Exploration {
         for violation in &result.violations {
             let better = match self.counterexamples.get(&violation.invariant) {
                 None => true,
-                Some(known) => result.faults.len() < known.faults.len(),
+                Some(known) => shorter(&result.faults, &known.faults),
             };
             if better {
                 self.counterexamples.insert(
@@ -104,6 +104,13 @@ impl Exploration {
             }
         }
     }
+}
+
+/// Whether a fault schedule tells a shorter story than another: fewer faults, or as many
+/// injected later (closer to what they cause).
+pub fn shorter(faults: &[StagedFault], than: &[StagedFault]) -> bool {
+    let lateness = |faults: &[StagedFault]| faults.iter().map(|f| f.before_step).sum::<usize>();
+    faults.len() < than.len() || (faults.len() == than.len() && lateness(faults) > lateness(than))
 }
 
 /// A mutant's verdict.
@@ -475,6 +482,11 @@ impl Explorer {
     /// A trace rendered for people.
     pub fn render(&self, events: &[Event]) -> String {
         Renderer::new(&self.setup).trace(events)
+    }
+
+    /// The story of a run: its trace without routine detail.
+    pub fn story(&self, events: &[Event]) -> String {
+        Renderer::new(&self.setup).story(events)
     }
 }
 
