@@ -30,3 +30,29 @@ fn seed_procedure_completes_on_the_simulator() {
     assert_eq!(engine.ending(), Some(&Ending::Completed), "{trace}");
     assert!(judge.violations().is_empty(), "{:?}\n{trace}", judge.violations());
 }
+
+/// See: the property test `the_engine_never_reboots_while_suspended_nor_stops_registry_sync_during_the_apply`
+/// found that installing while registry sync was already offline went unguarded.
+#[test]
+fn installing_while_registry_sync_is_offline_is_refused() {
+    use procedure::invariant::Invariant;
+    use procedure::procedure::{Action, Role};
+    let mut procedure = procedure("procedures/examples/registry-changing-module.toml");
+    let install = procedure.steps.iter().position(|s| s.id == "install-active").unwrap();
+    let mut stop = procedure.steps[install].clone();
+    stop.id = "stop-registry-sync".to_owned();
+    stop.role = Role::Active;
+    stop.action = Action::StopResource { resource: procedure::cluster::ResourceId(2) };
+    procedure.steps.insert(0, stop);
+    let setup = Arc::new(Setup::new(default_cluster(), procedure));
+    let mut sim = Builder::new(Arc::clone(&setup)).seed(1).build();
+    let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+    drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
+    match engine.ending() {
+        Some(Ending::Refused(refusal)) => {
+            assert_eq!(refusal.invariant, Invariant::RegistrySyncStoppedDuringApply);
+            assert_eq!(setup.procedure.steps[refusal.step].id, "install-active");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 mod check;
 mod engine;
 mod plan;
+mod properties;
 mod resume;
 mod run;
 mod scenarios;

@@ -343,6 +343,11 @@ impl Engine {
             self.record.started = Some(observation.at);
         }
         let suspended = observation.cluster_suspended();
+        // The apply window closes at the first moment after the first install when no node
+        // is suspended and no installer runs (the invariants judge it the same way).
+        if self.apply_started && !self.resumed && !suspended && observation.installer_running().is_none() {
+            self.resumed = true;
+        }
         if suspended && self.record.suspended_from.is_none() {
             self.record.suspended_from = Some(observation.at);
         }

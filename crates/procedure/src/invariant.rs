@@ -144,10 +144,12 @@ pub struct Judge {
     suspended: Vec<bool>,
     fed: usize,
     step: Option<usize>,
-    /// The apply window: opened by the first installer start, closed when no node is
-    /// suspended any more after that.
+    /// The apply window: opened by the first installer start, closed at the first moment
+    /// after it when no node is suspended and no installer runs.
     window_open: bool,
     window_closed: bool,
+    /// Per node: an installer runs.
+    installing: Vec<bool>,
     restart_pending: bool,
     /// Index of the last finished installer.
     last_install_finished: Option<usize>,
@@ -175,6 +177,7 @@ impl Judge {
             resource_online,
             suspended,
             fed: 0,
+            installing: vec![false; initial.nodes.len()],
             step: None,
             window_open: false,
             window_closed: false,
@@ -225,18 +228,31 @@ impl Judge {
     }
 
     fn event(&mut self, setup: &Setup, event: &Event, index: usize) {
+        self.judge_event(setup, event, index);
+        match event.kind {
+            EventKind::InstallerStarted { node, .. } => self.installing[node.index()] = true,
+            EventKind::InstallerFinished { node, .. }
+            | EventKind::InstallerFailed { node, .. }
+            | EventKind::InstallerInterrupted { node, .. } => self.installing[node.index()] = false,
+            _ => {}
+        }
+        if self.window_open
+            && !self.window_closed
+            && self.suspended.iter().all(|s| !s)
+            && self.installing.iter().all(|i| !i)
+        {
+            self.window_closed = true;
+        }
+    }
+
+    fn judge_event(&mut self, setup: &Setup, event: &Event, index: usize) {
         match &event.kind {
             EventKind::StepStarted { step } => self.step = Some(usize::from(*step)),
             EventKind::ClusterSuspending { node } | EventKind::ClusterSuspended { node } => {
                 self.suspended[node.index()] = true;
             }
             EventKind::ClusterResuming { .. } => {}
-            EventKind::ClusterResumed { node } => {
-                self.suspended[node.index()] = false;
-                if self.window_open && self.suspended.iter().all(|s| !s) {
-                    self.window_closed = true;
-                }
-            }
+            EventKind::ClusterResumed { node } => self.suspended[node.index()] = false,
             EventKind::ClusterServiceStarted { node } | EventKind::ClusterServiceStopped { node } => {
                 self.suspended[node.index()] = false;
             }

@@ -72,6 +72,19 @@ pub fn guard(
         ),
         Operation::InstallModule { .. } => {
             let state = &observation.nodes[node.index()];
+            let offline_sync = cluster
+                .registry_sync_resources()
+                .find(|r| observation.resources[r.index()].status != crate::backend::ResourceStatus::Online);
+            if let Some(sync) = offline_sync {
+                return refuse(
+                    Invariant::RegistrySyncStoppedDuringApply,
+                    format!(
+                        "registry sync {} is not online: the installer's keys would not be captured, and would roll back \
+                         when it starts again",
+                        cluster.resources[sync.index()].name
+                    ),
+                );
+            }
             for service in setup.procedure.module.services() {
                 let service_name = &cluster.services[service.index()].name;
                 if state.watches[service.index()] == Watch::Monitoring {
