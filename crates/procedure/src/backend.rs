@@ -405,9 +405,9 @@ pub trait Backend {
     /// Issues an operation; slow ones complete later.
     fn execute(&mut self, operation: &Operation) -> Result<(), BackendError>;
 
-    /// Lets time pass: at most `at_most`, and less if something observable happens sooner
-    /// (the simulator jumps to its next event; a real backend sleeps one poll interval).
-    fn wait(&mut self, at_most: Duration);
+    /// Lets `length` of time pass (the simulator runs everything due in it in virtual time;
+    /// a real backend sleeps).
+    fn wait(&mut self, length: Duration);
 
     /// Time since the start of the run.
     fn now(&self) -> Duration;

@@ -27,8 +27,11 @@ pub use guard::{GuardRefusal, guard};
 /// How patient the engine is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineConfig {
-    /// Between two observations while waiting for a postcondition.
+    /// The first wait before observing again while a postcondition does not hold yet; each
+    /// further wait doubles, up to `poll_max`.
     pub poll_interval: Duration,
+    /// The longest wait between two observations.
+    pub poll_max: Duration,
     /// Longest wait for an install to finish.
     pub install_timeout: Duration,
     /// Longest wait for a reboot of the cluster.
@@ -45,7 +48,8 @@ impl EngineConfig {
     /// Timeouts suited to the SSC procedure: installs take about 30 minutes.
     pub fn standard() -> EngineConfig {
         EngineConfig {
-            poll_interval: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(5),
+            poll_max: Duration::from_secs(120),
             install_timeout: Duration::from_secs(90 * 60),
             reboot_timeout: Duration::from_secs(30 * 60),
             move_timeout: Duration::from_secs(15 * 60),
@@ -231,6 +235,8 @@ pub struct Engine {
     operations: Vec<Operation>,
     operation: usize,
     deadline: Option<Duration>,
+    /// Observations of the current task's postcondition that found it pending.
+    polls: u32,
     now: Duration,
     /// An install has been issued: the apply window is open until the resume.
     apply_started: bool,
@@ -258,6 +264,7 @@ impl Engine {
             operations: Vec::new(),
             operation: 0,
             deadline: None,
+            polls: 0,
             now: Duration::ZERO,
             apply_started: false,
             resumed: false,
@@ -493,6 +500,7 @@ impl Engine {
         self.operations = operations;
         self.operation = 0;
         self.deadline = None;
+        self.polls = 0;
         if let Action::Manual { instruction, .. } = &self.current_step().action
             && !task.restart_reboot
         {
@@ -608,21 +616,25 @@ impl Engine {
         self.note_observation(observation);
         let task = self.tasks[self.task];
         let deadline = *self.deadline.get_or_insert(observation.at + self.timeout(task.restart_reboot));
+        let roles = self.roles.as_ref().expect("roles");
+        let timed_out = observation.at >= deadline;
         let verdict = if task.restart_reboot {
-            verify::reboot(&self.setup, observation, self.roles.as_ref().expect("roles"))
+            verify::reboot(&self.setup, observation, roles, timed_out)
         } else {
-            verify::step(&self.setup, self.current_step(), observation, task.node, self.roles.as_ref().expect("roles"))
+            verify::step(&self.setup, self.current_step(), observation, task.node, roles, timed_out)
         };
         match verdict {
             verify::Verdict::Holds => self.task_done(observation),
             verify::Verdict::Failed(reason) => self.stop(Some(task.node), reason),
             verify::Verdict::Pending(reason) => {
-                if observation.at >= deadline {
+                if timed_out {
                     let waited = crate::duration::human(self.timeout(task.restart_reboot));
                     return self.stop(Some(task.node), format!("timed out after {waited}: {reason}"));
                 }
                 self.stage = Stage::Waiting;
-                Output::Wait(self.config.poll_interval.min(deadline - observation.at))
+                let backoff = self.config.poll_interval.saturating_mul(1 << self.polls.min(16));
+                self.polls += 1;
+                Output::Wait(backoff.min(self.config.poll_max).min(deadline - observation.at))
             }
         }
     }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::cluster::{Cluster, ComponentId, NodeId, ResourceId, ResourceKind, key_is_under};
+use crate::cluster::{Cluster, ComponentId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId, key_is_under};
 use crate::procedure::Procedure;
 
 /// A registry value's place: key path and value name.
@@ -60,12 +60,33 @@ pub struct Setup {
     pub data: Vec<Arc<str>>,
     /// What each module component writes, in module order.
     pub module_writes: Vec<ComponentWrites>,
+    /// By service: the monitors that watch it (through the service resources that start it).
+    pub service_monitors: Vec<Vec<MonitorId>>,
+    /// The services the installer stops and restarts, over all the module's components.
+    pub module_services: Vec<ServiceId>,
 }
 
 impl Setup {
     /// Resolves the registry of `cluster` and `procedure`.
     pub fn new(cluster: Cluster, procedure: Procedure) -> Setup {
-        let mut setup = Setup { cluster, procedure, registry: Vec::new(), data: Vec::new(), module_writes: Vec::new() };
+        let service_monitors = (0..cluster.services.len() as u16)
+            .map(|service| {
+                cluster
+                    .resources_of_service(ServiceId(service))
+                    .flat_map(|resource| cluster.monitors_of_resource(resource))
+                    .collect()
+            })
+            .collect();
+        let module_services = procedure.module.services().collect();
+        let mut setup = Setup {
+            cluster,
+            procedure,
+            registry: Vec::new(),
+            data: Vec::new(),
+            module_writes: Vec::new(),
+            service_monitors,
+            module_services,
+        };
         let baseline = setup.cluster.registry.clone();
         for value in &baseline {
             let slot = setup.slot(&value.key, &value.value);

@@ -127,11 +127,11 @@ impl Builder {
                 service_fails: Vec::new(),
                 group_move_fails: vec![false; cluster.groups.len()],
             },
-            queue: Vec::new(),
+            queue: Vec::with_capacity(16),
             sequence: 0,
             rng,
             jitter: self.jitter,
-            trace: Vec::new(),
+            trace: Vec::with_capacity(512),
         };
         // Bring every group online on its first node, silently: this is the starting state.
         for (g, group) in cluster.groups.iter().enumerate() {
@@ -144,6 +144,54 @@ impl Builder {
         sim.refresh_monitor_status();
         sim.trace.clear();
         sim
+    }
+}
+
+/// A group's resources, borrowed through a shared handle on the setup.
+struct GroupResources {
+    setup: Arc<Setup>,
+    group: GroupId,
+}
+
+impl GroupResources {
+    fn slice(&self) -> &[ResourceId] {
+        &self.setup.cluster.groups[self.group.index()].resources
+    }
+}
+
+impl IntoIterator for GroupResources {
+    type Item = ResourceId;
+    type IntoIter = GroupResourcesIter;
+
+    fn into_iter(self) -> GroupResourcesIter {
+        let back = self.slice().len();
+        GroupResourcesIter { resources: self, front: 0, back }
+    }
+}
+
+struct GroupResourcesIter {
+    resources: GroupResources,
+    front: usize,
+    back: usize,
+}
+
+impl Iterator for GroupResourcesIter {
+    type Item = ResourceId;
+
+    fn next(&mut self) -> Option<ResourceId> {
+        (self.front < self.back).then(|| {
+            self.front += 1;
+            self.resources.slice()[self.front - 1]
+        })
+    }
+}
+
+impl DoubleEndedIterator for GroupResourcesIter {
+    fn next_back(&mut self) -> Option<ResourceId> {
+        (self.front < self.back).then(|| {
+            self.back -= 1;
+            self.resources.slice()[self.back]
+        })
     }
 }
 
@@ -458,6 +506,7 @@ impl Sim {
                         self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
                         self.emit(EventKind::GroupOffline { group, node });
                     }
+                    self.refresh_monitor_status();
                 }
             }
             Timer::ResourceStarted { resource, node, generation } => {
@@ -517,11 +566,7 @@ impl Sim {
 
     /// The monitor watching `service` on `node` right now, if one is active.
     fn active_monitor_of_service(&self, node: NodeId, service: ServiceId) -> Option<MonitorId> {
-        let cluster = &self.setup.cluster;
-        cluster
-            .resources_of_service(service)
-            .flat_map(|resource| cluster.monitors_of_resource(resource))
-            .find(|&monitor| self.monitor_active(node, monitor))
+        self.setup.service_monitors[service.index()].iter().copied().find(|&monitor| self.monitor_active(node, monitor))
     }
 
     fn watch_active(&self, node: NodeId, service: ServiceId) -> bool {
@@ -699,7 +744,8 @@ impl Sim {
         self.false_alarm[index] = false;
         self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Error;
         self.emit(EventKind::MonitorError { node, monitor, false_alarm });
-        let spec = self.setup.cluster.monitors[monitor.index()].clone();
+        let setup = Arc::clone(&self.setup);
+        let spec = &setup.cluster.monitors[monitor.index()];
         let escalation = self.escalation[index];
         let target = spec.target;
         let group = self.setup.cluster.resources[target.index()].group;
@@ -740,8 +786,8 @@ impl Sim {
     // ----- resources and registry sync ------------------------------------------------------
 
     fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
-        let kind = self.setup.cluster.resources[resource.index()].kind.clone();
-        match &kind {
+        let setup = Arc::clone(&self.setup);
+        match &setup.cluster.resources[resource.index()].kind {
             ResourceKind::RegistrySync { .. } => self.restore_image(node, resource),
             ResourceKind::Service { services } => {
                 for &service in services {
@@ -768,8 +814,8 @@ impl Sim {
     }
 
     fn deactivate_resource(&mut self, node: NodeId, resource: ResourceId) {
-        let kind = self.setup.cluster.resources[resource.index()].kind.clone();
-        match &kind {
+        let setup = Arc::clone(&self.setup);
+        match &setup.cluster.resources[resource.index()].kind {
             ResourceKind::Service { services } => {
                 for &service in services.iter().rev() {
                     self.obs.nodes[node.index()].watches[service.index()] = Watch::Absent;
@@ -786,7 +832,6 @@ impl Sim {
         }
         self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
         self.emit(EventKind::ResourceOffline { node, resource, orderly: true });
-        self.refresh_monitor_status();
     }
 
     /// Registry sync activation: the node's synchronized values are overwritten from the
@@ -909,8 +954,10 @@ impl Sim {
         })
     }
 
-    fn group_resources(&self, group: GroupId) -> Vec<ResourceId> {
-        self.setup.cluster.groups[group.index()].resources.clone()
+    /// The group's resources in activation order, from a shared handle so that the caller
+    /// can change the simulator while it walks them.
+    fn group_resources(&self, group: GroupId) -> GroupResources {
+        GroupResources { setup: Arc::clone(&self.setup), group }
     }
 
     fn begin_group_stop(&mut self, group: GroupId, node: NodeId, then: Then) {
@@ -943,6 +990,7 @@ impl Sim {
         }
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
         self.emit(EventKind::GroupOffline { group, node });
+        self.refresh_monitor_status();
         match then {
             Then::Nothing => self.group_busy[group.index()] = false,
             Then::StartOn { node: target, fail } => {
@@ -1053,6 +1101,7 @@ impl Sim {
             self.obs.groups[g] = GroupState { status: GroupStatus::Offline, owner: None };
             self.emit(EventKind::GroupOffline { group, node });
         }
+        self.refresh_monitor_status();
     }
 
     // ----- nodes --------------------------------------------------------------------------------
@@ -1093,6 +1142,7 @@ impl Sim {
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
         self.group_busy[group.index()] = false;
         self.emit(EventKind::GroupOffline { group, node });
+        self.refresh_monitor_status();
     }
 
     /// The node goes down. An orderly shutdown deactivates its resources (registry sync saves
@@ -1256,7 +1306,8 @@ impl Sim {
     }
 
     fn installer_phase(&mut self, node: NodeId, phase: Phase) {
-        let module_services: Vec<ServiceId> = self.setup.procedure.module.services().collect();
+        let setup = Arc::clone(&self.setup);
+        let module_services = &setup.module_services;
         let service_time = self.setup.cluster.timing.service;
         match phase {
             Phase::Stop(i) => {
@@ -1296,9 +1347,7 @@ impl Sim {
                 self.schedule_phase(node, Phase::Registry, at);
             }
             Phase::Registry => {
-                let writes: Vec<(SlotId, DataId)> =
-                    self.setup.module_writes.iter().flat_map(|c| c.writes.iter().copied()).collect();
-                for (slot, data) in writes {
+                for (slot, data) in setup.module_writes.iter().flat_map(|c| c.writes.iter().copied()) {
                     self.write_registry(node, slot, data);
                 }
                 let at = self.phase_time(node, 8);
@@ -1592,26 +1641,9 @@ impl Backend for Sim {
         self.run_operation(operation)
     }
 
-    /// Runs timers up to `at_most` from now, returning as soon as one of them changes
-    /// something observable (it leaves an event in the trace).
-    fn wait(&mut self, at_most: Duration) {
-        let deadline = self.now + at_most;
-        let before = self.trace.len();
-        while let Some(next) = self.queue.last() {
-            if next.at > deadline {
-                break;
-            }
-            let at = next.at;
-            self.run_next_timer();
-            // Finish everything due at the same moment before looking.
-            while self.queue.last().is_some_and(|next| next.at == at) {
-                self.run_next_timer();
-            }
-            if self.trace.len() != before {
-                return;
-            }
-        }
-        self.now = deadline;
+    /// Runs every timer due in the next `length` of virtual time.
+    fn wait(&mut self, length: Duration) {
+        self.advance(length);
     }
 
     fn now(&self) -> Duration {

@@ -74,8 +74,8 @@ impl Backend for StagedSim {
         self.sim.execute(operation)
     }
 
-    fn wait(&mut self, at_most: Duration) {
-        self.sim.wait(at_most);
+    fn wait(&mut self, length: Duration) {
+        self.sim.wait(length);
     }
 
     fn now(&self) -> Duration {

@@ -10,6 +10,14 @@ use crate::setup::Setup;
 
 use super::Roles;
 
+/// A pending verdict whose reason is only formatted when it will be shown (on a timeout):
+/// polling a postcondition must not allocate.
+macro_rules! pending {
+    ($explain:expr, $($format:tt)+) => {
+        Verdict::Pending(if $explain { format!($($format)+) } else { String::new() })
+    };
+}
+
 /// A postcondition's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -31,22 +39,29 @@ pub fn module_installed(setup: &Setup, state: &NodeState) -> bool {
     setup.procedure.module.components.iter().all(|c| state.component(c.component) == c.version)
 }
 
-fn services_running(setup: &Setup, state: &NodeState, services: &[ServiceId]) -> Result<(), String> {
+fn services_running(state: &NodeState, services: &[ServiceId]) -> Result<(), ServiceId> {
     match services.iter().find(|s| state.services[s.index()] != ServiceStatus::Running) {
-        Some(service) => Err(format!("{:?} is not running", setup.cluster.services[service.index()].name)),
+        Some(service) => Err(*service),
         None => Ok(()),
     }
 }
 
-fn pending(result: Result<(), String>) -> Verdict {
-    match result {
-        Ok(()) => Verdict::Holds,
-        Err(reason) => Verdict::Pending(reason),
-    }
+fn not_running(setup: &Setup, service: ServiceId, explain: bool) -> Verdict {
+    pending!(explain, "{:?} is not running", setup.cluster.services[service.index()].name)
 }
 
 /// The postcondition of `step` on `node`.
-pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId, roles: &Roles) -> Verdict {
+///
+/// With `explain` false a pending verdict carries no reason; ask again with `explain` true
+/// to get one.
+pub fn step(
+    setup: &Setup,
+    step: &Step,
+    observation: &Observation,
+    node: NodeId,
+    roles: &Roles,
+    explain: bool,
+) -> Verdict {
     let state = &observation.nodes[node.index()];
     let name = setup.node_name(node);
     let cluster = &setup.cluster;
@@ -57,27 +72,27 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
             } else {
                 state.unzipped.as_deref() == Some(folder.as_str())
             };
-            if done { Verdict::Holds } else { Verdict::Pending(format!("the module is not yet unzipped in {folder}")) }
+            if done { Verdict::Holds } else { pending!(explain, "the module is not yet unzipped in {folder}") }
         }
         Action::BackupRegistry { .. } => {
             if state.registry_backup {
                 Verdict::Holds
             } else {
-                Verdict::Pending("the registry export is not there yet".to_owned())
+                pending!(explain, "the registry export is not there yet")
             }
         }
         Action::SuspendCluster => {
             if all_suspended(observation) {
                 Verdict::Holds
             } else {
-                Verdict::Pending("the cluster is not suspended yet".to_owned())
+                pending!(explain, "the cluster is not suspended yet")
             }
         }
         Action::StopMonitoring { services } => {
             let still = watched(setup, services.as_deref()).find(|s| state.watches[s.index()] == Watch::Monitoring);
             match still {
                 None => Verdict::Holds,
-                Some(s) => Verdict::Pending(format!("{:?} still reads Monitoring", cluster.services[s.index()].name)),
+                Some(s) => pending!(explain, "{:?} still reads Monitoring", cluster.services[s.index()].name),
             }
         }
         Action::StartMonitoring { services } => {
@@ -85,14 +100,14 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
             match still {
                 None => Verdict::Holds,
                 Some(s) => {
-                    Verdict::Pending(format!("{:?} still reads Not monitoring", cluster.services[s.index()].name))
+                    pending!(explain, "{:?} still reads Not monitoring", cluster.services[s.index()].name)
                 }
             }
         }
         Action::StopServices { services } => {
             match services.iter().find(|s| state.services[s.index()] != ServiceStatus::Stopped) {
                 None => Verdict::Holds,
-                Some(s) => Verdict::Pending(format!("{:?} is not stopped", cluster.services[s.index()].name)),
+                Some(s) => pending!(explain, "{:?} is not stopped", cluster.services[s.index()].name),
             }
         }
         Action::InstallModule { .. } => match state.installer {
@@ -103,14 +118,14 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
                 Verdict::Failed(format!("the installer finished on {name} but the module's versions are not installed"))
             }
             Installer::Idle | Installer::Running => {
-                Verdict::Pending(format!("the installer is still running on {name}"))
+                pending!(explain, "the installer is still running on {name}")
             }
         },
         Action::ResumeCluster => {
             if !observation.cluster_running() {
-                return Verdict::Pending("the cluster is not running on every node yet".to_owned());
+                return pending!(explain, "the cluster is not running on every node yet");
             }
-            groups_online(setup, observation)
+            groups_online(setup, observation, explain)
         }
         Action::MoveGroup { group, to } => {
             let target = roles.nodes(*to)[0];
@@ -130,35 +145,36 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
                     setup.node_name(target)
                 ));
             }
-            Verdict::Pending(format!("group {group_name} is not online on {} yet", setup.node_name(target)))
+            pending!(explain, "group {group_name} is not online on {} yet", setup.node_name(target))
         }
         Action::CheckResources { group } => {
             let resources = &cluster.groups[group.index()].resources;
             if observation.group_online_on(*group, resources, node) {
                 Verdict::Holds
             } else {
-                Verdict::Pending(format!(
+                pending!(
+                    explain,
                     "group {} is not online on {name} with every resource",
                     cluster.groups[group.index()].name
-                ))
+                )
             }
         }
         Action::CheckServices(check) => {
-            if let Err(reason) = services_running(setup, state, &check.services) {
-                return Verdict::Pending(format!("{reason} on {name}"));
+            if let Err(service) = services_running(state, &check.services) {
+                return pending!(explain, "{:?} is not running on {name}", cluster.services[service.index()].name);
             }
-            if !check.one_of.is_empty() && !check.one_of.iter().any(|set| services_running(setup, state, set).is_ok()) {
-                return Verdict::Pending(format!("no database service set is running on {name}"));
+            if !check.one_of.is_empty() && !check.one_of.iter().any(|set| services_running(state, set).is_ok()) {
+                return pending!(explain, "no database service set is running on {name}");
             }
             Verdict::Holds
         }
-        Action::RebootCluster => reboot(setup, observation, roles),
+        Action::RebootCluster => reboot(setup, observation, roles, explain),
         Action::StopResource { resource } => {
             let state = observation.resources[resource.index()];
             if state.status == crate::backend::ResourceStatus::Offline {
                 Verdict::Holds
             } else {
-                Verdict::Pending(format!("resource {} is not offline yet", cluster.resources[resource.index()].name))
+                pending!(explain, "resource {} is not offline yet", cluster.resources[resource.index()].name)
             }
         }
         Action::StartResource { resource } => {
@@ -169,31 +185,28 @@ pub fn step(setup: &Setup, step: &Step, observation: &Observation, node: NodeId,
                     Verdict::Failed(format!("resource {} failed to start", cluster.resources[resource.index()].name))
                 }
                 _ => {
-                    Verdict::Pending(format!("resource {} is not online yet", cluster.resources[resource.index()].name))
+                    pending!(explain, "resource {} is not online yet", cluster.resources[resource.index()].name)
                 }
             }
         }
         Action::Manual { check, .. } => match check {
             None => Verdict::Holds,
-            Some(ManualCheck::ClusterRunning) => pending(if observation.cluster_running() {
-                Ok(())
-            } else {
-                Err("the cluster is not running on every node".to_owned())
-            }),
-            Some(ManualCheck::ClusterSuspended) => pending(if all_suspended(observation) {
-                Ok(())
-            } else {
-                Err("the cluster is not suspended".to_owned())
-            }),
-            Some(ManualCheck::GroupOnline(group)) => {
-                let online = observation.groups[group.index()].status == GroupStatus::Online;
-                pending(if online {
-                    Ok(())
-                } else {
-                    Err(format!("group {} is not online", cluster.groups[group.index()].name))
-                })
+            Some(ManualCheck::ClusterRunning) if observation.cluster_running() => Verdict::Holds,
+            Some(ManualCheck::ClusterRunning) => pending!(explain, "the cluster is not running on every node"),
+            Some(ManualCheck::ClusterSuspended) if all_suspended(observation) => Verdict::Holds,
+            Some(ManualCheck::ClusterSuspended) => pending!(explain, "the cluster is not suspended"),
+            Some(ManualCheck::GroupOnline(group))
+                if observation.groups[group.index()].status == GroupStatus::Online =>
+            {
+                Verdict::Holds
             }
-            Some(ManualCheck::ServicesRunning(services)) => pending(services_running(setup, state, services)),
+            Some(ManualCheck::GroupOnline(group)) => {
+                pending!(explain, "group {} is not online", cluster.groups[group.index()].name)
+            }
+            Some(ManualCheck::ServicesRunning(services)) => match services_running(state, services) {
+                Ok(()) => Verdict::Holds,
+                Err(service) => not_running(setup, service, explain),
+            },
         },
     }
 }
@@ -209,7 +222,7 @@ fn watched<'a>(setup: &'a Setup, services: Option<&'a [ServiceId]>) -> Box<dyn I
     }
 }
 
-fn groups_online(setup: &Setup, observation: &Observation) -> Verdict {
+fn groups_online(setup: &Setup, observation: &Observation, explain: bool) -> Verdict {
     for (g, group) in setup.cluster.groups.iter().enumerate() {
         let state = observation.groups[g];
         match state.owner {
@@ -217,7 +230,7 @@ fn groups_online(setup: &Setup, observation: &Observation) -> Verdict {
             _ if state.status == GroupStatus::OnlineFailure => {
                 return Verdict::Failed(format!("group {} failed to come online", group.name));
             }
-            _ => return Verdict::Pending(format!("group {} is not online with every resource", group.name)),
+            _ => return pending!(explain, "group {} is not online with every resource", group.name),
         }
     }
     Verdict::Holds
@@ -225,10 +238,10 @@ fn groups_online(setup: &Setup, observation: &Observation) -> Verdict {
 
 /// After a cluster-safe reboot: every node up, the cluster running, each group online on the
 /// active node with its services running, and no monitor in error.
-pub fn reboot(setup: &Setup, observation: &Observation, roles: &Roles) -> Verdict {
+pub fn reboot(setup: &Setup, observation: &Observation, roles: &Roles, explain: bool) -> Verdict {
     for (n, node) in observation.nodes.iter().enumerate() {
         if node.power != Power::Up || node.cluster != ClusterService::Running {
-            return Verdict::Pending(format!("{} is not back yet", setup.cluster.nodes[n].name));
+            return pending!(explain, "{} is not back yet", setup.cluster.nodes[n].name);
         }
     }
     for (g, group) in setup.cluster.groups.iter().enumerate() {
@@ -236,22 +249,18 @@ pub fn reboot(setup: &Setup, observation: &Observation, roles: &Roles) -> Verdic
             if observation.groups[g].status == GroupStatus::OnlineFailure {
                 return Verdict::Failed(format!("group {} failed to come online after the reboot", group.name));
             }
-            return Verdict::Pending(format!(
-                "group {} is not online on {} yet",
-                group.name,
-                setup.node_name(roles.active)
-            ));
+            return pending!(explain, "group {} is not online on {} yet", group.name, setup.node_name(roles.active));
         }
         for resource in &group.resources {
             if let ResourceKind::Service { services } = &setup.cluster.resources[resource.index()].kind
-                && let Err(reason) = services_running(setup, &observation.nodes[roles.active.index()], services)
+                && let Err(service) = services_running(&observation.nodes[roles.active.index()], services)
             {
-                return Verdict::Pending(reason);
+                return not_running(setup, service, explain);
             }
         }
     }
     if let Some(node) = observation.nodes.iter().position(|n| n.monitors.contains(&MonitorStatus::Error)) {
-        return Verdict::Pending(format!("a monitor on {} reports an error", setup.cluster.nodes[node].name));
+        return pending!(explain, "a monitor on {} reports an error", setup.cluster.nodes[node].name);
     }
     Verdict::Holds
 }
