@@ -51,7 +51,7 @@ fn any_step() -> impl Strategy<Value = Step> {
     let regsync = ResourceId(2);
     let per_node = prop_oneof![
         folder.clone().prop_map(|folder| Action::UnzipModule { folder }),
-        folder.clone().prop_map(|folder| Action::BackupRegistry { folder }),
+        folder.clone().prop_map(|folder| Action::BackupRegistry { file: format!("{folder}\\registry.reg") }),
         Just(Action::StopMonitoring { services: None }),
         Just(Action::StartMonitoring { services: None }),
         Just(Action::StopServices { services: vec![procedure::cluster::ServiceId(20)] }),

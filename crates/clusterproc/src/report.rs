@@ -324,9 +324,19 @@ impl RunReport {
         const WIDTH: f64 = 900.0;
         const LANE: f64 = 54.0;
         const TOP: f64 = 30.0;
+        const LEGEND: [(&str, &str); 7] = [
+            ("suspended", "cluster suspended"),
+            ("group-online", "group online here"),
+            ("install", "installer"),
+            ("reboot", "down / rebooting"),
+            ("service-stop", "service stopped"),
+            ("failover", "group starts here"),
+            ("rollback", "registry rolled back"),
+        ];
         let total = self.duration_ms.max(1) as f64;
         let x = |at: u64| LEFT + WIDTH * at as f64 / total;
-        let height = TOP + LANE * self.timeline.len() as f64 + 30.0;
+        let lanes_bottom = TOP + LANE * self.timeline.len() as f64;
+        let height = lanes_bottom + 60.0;
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -334,15 +344,38 @@ impl RunReport {
             LEFT + WIDTH + 20.0,
             LEFT + WIDTH + 20.0
         );
-        for tick in 0..=10u64 {
-            let at = self.duration_ms * tick / 10;
+        for tick in 0..=8u64 {
+            let at = self.duration_ms * tick / 8;
             let tx = x(at);
             let _ = writeln!(
                 out,
-                "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
-                height - 25.0,
-                height - 10.0,
-                clock(Duration::from_millis(at))
+                "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{lanes_bottom:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
+                lanes_bottom + 14.0,
+                clock(Duration::from_secs(at / 1000))
+            );
+        }
+        // Where each step began, numbered along the top.
+        for step in &self.steps {
+            let Some(first) = step.nodes.first() else { continue };
+            let sx = x(first.started_ms);
+            let label = step.number.map_or_else(|| step.id.clone(), |n| n.to_string());
+            let _ = writeln!(
+                out,
+                "<line class=\"step\" x1=\"{sx:.1}\" y1=\"{:.1}\" x2=\"{sx:.1}\" y2=\"{lanes_bottom:.1}\"><title>{}</title></line><text class=\"step\" x=\"{sx:.1}\" y=\"{:.1}\">{}</text>",
+                TOP - 12.0,
+                escape(&format!("step {label} {} at {}", step.id, clock(Duration::from_millis(first.started_ms)))),
+                TOP - 14.0,
+                escape(&label)
+            );
+        }
+        for (i, (kind, words)) in LEGEND.iter().enumerate() {
+            let lx = LEFT + 130.0 * i as f64;
+            let _ = writeln!(
+                out,
+                "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{words}</text>",
+                lanes_bottom + 30.0,
+                lx + 16.0,
+                lanes_bottom + 39.0
             );
         }
         for (lane_index, lane) in self.timeline.iter().enumerate() {
@@ -354,7 +387,14 @@ impl RunReport {
                 y + LANE / 2.0 + 4.0,
                 escape(&lane.node)
             );
-            for item in &lane.items {
+            // Backgrounds first, marks last, so that nothing hides a bar.
+            let mut items: Vec<&Item> = lane.items.iter().collect();
+            items.sort_by_key(|item| match item.kind.as_str() {
+                "suspended" => 0,
+                "group-online" | "install" | "reboot" => 1,
+                _ => 2,
+            });
+            for item in items {
                 let (row, bar_height) = match item.kind.as_str() {
                     "suspended" => (0.0, LANE - 6.0),
                     "group-online" => (4.0, 10.0),
@@ -479,5 +519,6 @@ table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;p
 tr.violated td{background:#fdd}tr.ok td:nth-child(3){color:#070}tr.skipped td{color:#888}\
 .result-completed{color:#070}.result-refused,.result-stopped{color:#b00}\
 svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:middle}\
+svg line.step{stroke:#999;stroke-dasharray:2 3}svg text.step{text-anchor:middle;font-size:10px;fill:#666}\
 rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
 rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";

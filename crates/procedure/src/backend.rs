@@ -45,8 +45,8 @@ pub enum Operation {
     MoveGroup { via: NodeId, group: GroupId, to: Option<NodeId> },
     /// Copy the module archive to a folder of a node and extract it.
     UnzipModule { node: NodeId, folder: Arc<str> },
-    /// Export the registry keys the module changes into the folder (`reg export`).
-    BackupRegistry { node: NodeId, folder: Arc<str> },
+    /// Export the registry keys the module changes into a file (`reg export`).
+    BackupRegistry { node: NodeId, file: Arc<str> },
     /// Run the module installer from the folder; the answer is given to its restart prompt.
     InstallModule { node: NodeId, folder: Arc<str>, restart_answer: RestartAnswer },
     /// Reboot one node the plain way (the OS restart, as at the installer's prompt).
@@ -218,8 +218,8 @@ pub struct NodeState {
     pub registry: Vec<Option<DataId>>,
     /// The local folder the module was unzipped into, if any.
     pub unzipped: Option<Arc<str>>,
-    /// Whether a registry backup was exported on this node.
-    pub registry_backup: bool,
+    /// The registry export files on this node.
+    pub registry_backups: Vec<Arc<str>>,
     /// The module installer on this node.
     pub installer: Installer,
     /// How many times the node has booted (Windows' last boot time, as a counter).

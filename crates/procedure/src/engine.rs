@@ -715,11 +715,11 @@ impl Engine {
                     vec![Operation::UnzipModule { node, folder: Arc::from(folder.as_str()) }]
                 }
             }
-            Action::BackupRegistry { folder } => {
-                if state.registry_backup {
+            Action::BackupRegistry { file } => {
+                if state.registry_backups.iter().any(|done| **done == **file) {
                     Vec::new()
                 } else {
-                    vec![Operation::BackupRegistry { node, folder: Arc::from(folder.as_str()) }]
+                    vec![Operation::BackupRegistry { node, file: Arc::from(file.as_str()) }]
                 }
             }
             Action::SuspendCluster => {

@@ -108,6 +108,9 @@ pub struct OperationRecord {
     /// The folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
+    /// The file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The answer to the installer's restart prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_answer: Option<String>,
@@ -567,6 +570,7 @@ impl OperationRecord {
             resource: None,
             monitor: None,
             folder: None,
+            file: None,
             restart_answer: None,
         };
         match operation {
@@ -586,9 +590,8 @@ impl OperationRecord {
                 record.group = Some(cluster.groups[group.index()].name.clone());
                 record.to = to.map(|n| setup.node_name(n).to_owned());
             }
-            Operation::UnzipModule { folder, .. } | Operation::BackupRegistry { folder, .. } => {
-                record.folder = Some(folder.to_string());
-            }
+            Operation::UnzipModule { folder, .. } => record.folder = Some(folder.to_string()),
+            Operation::BackupRegistry { file, .. } => record.file = Some(file.to_string()),
             Operation::InstallModule { folder, restart_answer, .. } => {
                 record.folder = Some(folder.to_string());
                 record.restart_answer = Some(
@@ -665,7 +668,9 @@ impl OperationRecord {
                 },
             },
             "unzip-module" => Operation::UnzipModule { node: at, folder: folder()? },
-            "backup-registry" => Operation::BackupRegistry { node: at, folder: folder()? },
+            "backup-registry" => {
+                Operation::BackupRegistry { node: at, file: Arc::from(field(&self.file, "a file")?.as_str()) }
+            }
             "install-module" => Operation::InstallModule {
                 node: at,
                 folder: folder()?,

@@ -394,13 +394,13 @@ impl Planner<'_> {
                     vec![format!("the module's files are in {folder} on each node")],
                 )
             }
-            Action::BackupRegistry { folder } => {
+            Action::BackupRegistry { file } => {
                 let keys: Vec<String> =
                     module.components.iter().flat_map(|c| c.registry.iter().map(|v| v.key.clone())).collect::<Vec<_>>();
                 let mut keys = keys;
                 keys.dedup();
                 (
-                    vec![format!("export {} to a .reg file in {folder} on {on}", and_list(&keys))],
+                    vec![format!("export {} to {file} on {on}", and_list(&keys))],
                     vec!["the export file exists on each node".to_owned()],
                 )
             }

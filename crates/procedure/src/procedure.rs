@@ -181,10 +181,10 @@ pub enum Action {
         /// Working folder, `C:\Temp\SSC0307-0006`.
         folder: String,
     },
-    /// Export the registry keys the module changes into the working folder.
+    /// Export the registry keys the module changes into a .reg file in the working folder.
     BackupRegistry {
-        /// The working folder (the module's unzip folder).
-        folder: String,
+        /// The export file: `<working folder>\\registry-<step id>.reg`.
+        file: String,
     },
     /// Suspend the cluster (cluster-wide; issued on the node).
     SuspendCluster,

@@ -356,7 +356,8 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                     single(Operation::UnzipModule { node: node(&step.node, "node")?, folder: folder()? })?
                 }
                 "backup-registry" => {
-                    single(Operation::BackupRegistry { node: node(&step.node, "node")?, folder: folder()? })?
+                    let file = Arc::from(format!("{}\\registry-backup.reg", folder()?).as_str());
+                    single(Operation::BackupRegistry { node: node(&step.node, "node")?, file })?
                 }
                 "install-module" => {
                     let restart_answer = match step.answer.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {

@@ -75,7 +75,7 @@ impl Builder {
             components: versions,
             registry: baseline.clone(),
             unzipped: None,
-            registry_backup: false,
+            registry_backups: Vec::new(),
             installer: Installer::Idle,
             boots: 1,
         };
@@ -254,7 +254,7 @@ enum Timer {
     WatchPoll { node: NodeId, service: ServiceId },
     Installer { node: NodeId, generation: u32, phase: Phase },
     Unzipped { node: NodeId, folder: Arc<str>, generation: u32 },
-    BackedUp { node: NodeId, generation: u32 },
+    BackedUp { node: NodeId, file: Arc<str>, generation: u32 },
     Booted { node: NodeId, generation: u32 },
     PeerLost { node: NodeId, generation: u32 },
 }
@@ -541,9 +541,9 @@ impl Sim {
                     self.emit(EventKind::ModuleUnzipped { node, on_mirror });
                 }
             }
-            Timer::BackedUp { node, generation } => {
+            Timer::BackedUp { node, file, generation } => {
                 if self.node_alive(node, generation) {
-                    self.obs.nodes[node.index()].registry_backup = true;
+                    self.obs.nodes[node.index()].registry_backups.push(file);
                     self.emit(EventKind::RegistryBackedUp { node });
                 }
             }
@@ -1592,12 +1592,12 @@ impl Sim {
                 let length = self.duration(timing.unzip);
                 self.schedule(length, Timer::Unzipped { node, folder: Arc::clone(folder), generation });
             }
-            Operation::BackupRegistry { folder, .. } => {
-                if !self.drive_readable(node, folder) {
+            Operation::BackupRegistry { file, .. } => {
+                if !self.drive_readable(node, file) {
                     return self.refuse(node, operation, Refusal::DriveNotAccessible);
                 }
                 let length = self.duration(timing.backup);
-                self.schedule(length, Timer::BackedUp { node, generation });
+                self.schedule(length, Timer::BackedUp { node, file: Arc::clone(file), generation });
             }
             Operation::InstallModule { folder, restart_answer, .. } => {
                 if self.installers[node.index()].is_some() {

@@ -74,8 +74,8 @@ pub fn step(
             };
             if done { Verdict::Holds } else { pending!(explain, "the module is not yet unzipped in {folder}") }
         }
-        Action::BackupRegistry { .. } => {
-            if state.registry_backup {
+        Action::BackupRegistry { file } => {
+            if state.registry_backups.iter().any(|done| **done == **file) {
                 Verdict::Holds
             } else {
                 pending!(explain, "the registry export is not there yet")

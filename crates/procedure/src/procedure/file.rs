@@ -419,7 +419,8 @@ impl Loader<'_> {
                 Action::UnzipModule { folder: self.folder(folder)? }
             }
             "backup-registry" => {
-                Action::BackupRegistry { folder: last_folder.map_or_else(|| r"C:\Temp".to_owned(), str::to_owned) }
+                let folder = last_folder.unwrap_or(r"C:\Temp");
+                Action::BackupRegistry { file: format!("{folder}\\registry-{}.reg", step.id.get_ref()) }
             }
             "suspend-cluster" => Action::SuspendCluster,
             "resume-cluster" => Action::ResumeCluster,
