@@ -543,7 +543,11 @@ impl Sim {
             }
             Timer::BackedUp { node, file, generation } => {
                 if self.node_alive(node, generation) {
-                    self.obs.nodes[node.index()].registry_backups.push(file);
+                    // Exporting to the same file again overwrites it (`reg export /y`).
+                    let backups = &mut self.obs.nodes[node.index()].registry_backups;
+                    if !backups.contains(&file) {
+                        backups.push(file);
+                    }
                     self.emit(EventKind::RegistryBackedUp { node });
                 }
             }
