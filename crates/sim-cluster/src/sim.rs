@@ -733,6 +733,9 @@ impl Sim {
         self.schedule(Duration::ZERO, Timer::MonitorPoll { node, monitor });
     }
 
+    /// A monitor's poll: on error, reactivate the target up to the restart threshold, then
+    /// fail the group over up to the failover threshold, then take the final action (the
+    /// escalation of NEC's monitor parameters, research/domain.md section 4).
     fn monitor_poll(&mut self, node: NodeId, monitor: MonitorId) {
         let index = self.nm(node, monitor);
         self.monitor_poll_pending[index] = false;
@@ -827,7 +830,8 @@ impl Sim {
                 }
             }
             ResourceKind::RegistrySync { .. } => {
-                // Saved when taken offline, as long as the cluster runs here.
+                // Inferred: saved when taken offline, as long as the cluster runs here (as WSFC
+                // checkpoints are, KB174070).
                 if self.obs.nodes[node.index()].cluster == ClusterService::Running {
                     self.capture(node, resource);
                 }
@@ -898,6 +902,10 @@ impl Sim {
 
     /// A value written on a node is captured at once if a registry-sync resource covering it
     /// is online there and the cluster runs (not suspended).
+    ///
+    /// Inferred: NEC documents only that changes made while the resource is active reach the
+    /// other server (research/domain.md section 2.1); that capture stops while the cluster is
+    /// suspended is inferred from the warning about rebooting while suspended.
     fn write_registry(&mut self, node: NodeId, slot: SlotId, data: DataId) {
         self.obs.nodes[node.index()].registry[slot.index()] = Some(data);
         self.provenance[node.index()][slot.index()] = true;
