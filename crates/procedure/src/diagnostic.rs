@@ -38,8 +38,14 @@ pub enum FileErrorKind {
 
 /// An error in a user-written file, with a span into its text.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", .inner.message)]
 pub struct FileError {
+    inner: Box<Inner>,
+}
+
+/// What a [`FileError`] holds; boxed so that results stay small.
+#[derive(Debug, Clone)]
+struct Inner {
     kind: FileErrorKind,
     message: String,
     source_code: NamedSource<Arc<str>>,
@@ -53,24 +59,24 @@ pub struct FileError {
 impl FileError {
     /// The kind, for callers that branch on it.
     pub fn kind(&self) -> FileErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The file the error is in, as the user named it.
     pub fn path(&self) -> &str {
-        &self.path
+        &self.inner.path
     }
 
     /// One-based line and column of the span's start, when there is a span.
     pub fn line_column(&self) -> Option<(usize, usize)> {
-        self.location
+        self.inner.location
     }
 
     /// The error as one line: `path:line:column: message`.
     pub fn one_line(&self) -> String {
-        match self.location {
-            Some((line, column)) => format!("{}:{line}:{column}: {}", self.path, self.message),
-            None => format!("{}: {}", self.path, self.message),
+        match self.inner.location {
+            Some((line, column)) => format!("{}:{line}:{column}: {}", self.inner.path, self.inner.message),
+            None => format!("{}: {}", self.inner.path, self.inner.message),
         }
     }
 
@@ -88,7 +94,7 @@ impl FileError {
 
 impl miette::Diagnostic for FileError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let name = match self.kind {
+        let name = match self.inner.kind {
             FileErrorKind::Syntax => "syntax",
             FileErrorKind::Format => "format",
             FileErrorKind::UnsupportedVersion => "unsupported-version",
@@ -105,16 +111,16 @@ impl miette::Diagnostic for FileError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.inner.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source_code)
+        Some(&self.inner.source_code)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let span = self.span?;
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some(self.label.clone()), span))))
+        let span = self.inner.span?;
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some(self.inner.label.clone()), span))))
     }
 }
 
@@ -178,14 +184,16 @@ impl SourceFile {
         });
         let location = span.as_ref().map(|range| self.line_column(range.start));
         FileError {
-            kind,
-            message: message.into(),
-            source_code: NamedSource::new(self.path.clone(), Arc::clone(&self.text)),
-            span: span.map(|range| SourceSpan::from(range.start..range.end)),
-            label: label.into(),
-            help: None,
-            location,
-            path: self.path.clone(),
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                source_code: NamedSource::new(self.path.clone(), Arc::clone(&self.text)),
+                span: span.map(|range| SourceSpan::from(range.start..range.end)),
+                label: label.into(),
+                help: None,
+                location,
+                path: self.path.clone(),
+            }),
         }
     }
 
@@ -198,8 +206,8 @@ impl SourceFile {
             _ => "here",
         };
         let mut error = self.error(kind, message, err.span(), label);
-        if kind == FileErrorKind::Format && error.message.starts_with("unknown field") {
-            error.help = Some("check the spelling; the fields this table takes are listed above".to_owned());
+        if kind == FileErrorKind::Format && error.inner.message.starts_with("unknown field") {
+            error.inner.help = Some("check the spelling; the fields this table takes are listed above".to_owned());
         }
         error
     }
@@ -216,7 +224,7 @@ impl SourceFile {
 impl FileError {
     /// Adds advice shown under the diagnostic.
     pub fn with_help(mut self, help: impl Into<String>) -> FileError {
-        self.help = Some(help.into());
+        self.inner.help = Some(help.into());
         self
     }
 }

@@ -158,7 +158,7 @@ impl Cursor {
     }
 
     /// Runs until the engine is about to begin a step (`Some(step)`), or has finished.
-    fn to_boundary(&mut self) -> Option<usize> {
+    fn run_to_boundary(&mut self) -> Option<usize> {
         loop {
             match self.next {
                 Output::MarkStep(step) => return Some(step),
@@ -294,7 +294,7 @@ impl Explorer {
     /// Runs with the given faults and returns the simulator too, for traces.
     pub fn run(&self, faults: &[StagedFault]) -> (RunResult, Sim) {
         let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
-        while let Some(step) = cursor.to_boundary() {
+        while let Some(step) = cursor.run_to_boundary() {
             let due: Vec<Fault> = faults.iter().filter(|f| f.before_step == step).map(|f| f.fault).collect();
             cursor.begin_step(&due);
         }
@@ -307,7 +307,7 @@ impl Explorer {
     fn checkpoints(&self) -> Vec<(usize, Cursor)> {
         let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
         let mut checkpoints = Vec::new();
-        while let Some(step) = cursor.to_boundary() {
+        while let Some(step) = cursor.run_to_boundary() {
             checkpoints.push((step, cursor.clone()));
             cursor.begin_step(&[]);
         }
@@ -342,7 +342,7 @@ impl Explorer {
                 }
                 let mut spine = checkpoint.clone();
                 spine.begin_step(&[first]);
-                while spine.to_boundary().is_some() {
+                while spine.run_to_boundary().is_some() {
                     for &second in &faults {
                         let mut cursor = spine.clone();
                         cursor.begin_step(&[second]);
