@@ -148,3 +148,18 @@ fn replay_refuses_an_edited_procedure() {
     assert_eq!(replay.code, 2, "{}", replay.stdout);
     assert!(replay.stderr.contains("changed since the counterexample was found"), "{}", replay.stderr);
 }
+
+/// See: review finding — a mutation swapping the last step parsed and then panicked.
+#[test]
+fn replay_refuses_a_mutation_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[BROKEN]);
+    assert_eq!(run.code, 1);
+    let file = dir.path().join("pending-restart-skipped.json");
+    let text =
+        std::fs::read_to_string(&file).unwrap().replace("\"mutation\": null", "\"mutation\": \"swap check-active ?\"");
+    std::fs::write(&file, text).unwrap();
+    let replay = clusterproc(&["replay", &file.display().to_string()]);
+    assert_eq!(replay.code, 2, "{}\n{}", replay.stdout, replay.stderr);
+    assert!(replay.stderr.contains("unknown mutation \"swap check-active ?\""), "{}", replay.stderr);
+}

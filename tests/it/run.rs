@@ -70,7 +70,18 @@ fn a_reboot_at_the_installer_prompt_is_refused() {
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains("VIOLATED"), "the guard stopped it before anything broke:\n{}", run.stdout);
+    for safety in ["reboot-while-suspended", "registry-rolled-back", "registry-sync-stopped-during-apply"] {
+        assert!(
+            !run.stdout.contains(&format!("VIOLATED    {safety}")),
+            "the guard stopped it before anything broke:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("VIOLATED    partial-update"),
+        "a stopped run leaves the update partial:\n{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -232,4 +243,73 @@ fn a_report_needs_a_known_extension() {
     let run = run_in(&dir.path().join("run"), &[SEED, "--report", "report.pdf"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("name the file .html or .json"), "{}", run.stderr);
+}
+
+/// See: review finding — a watch left on PVMService (which the installer needs stopped)
+/// restarted it mid-install and nothing noticed.
+#[test]
+fn installing_while_a_needed_stopped_service_is_watched_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &["tests/data/unsafe/pvmservice-still-watched.toml"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "Refused at step 6 install-active: the Task Manager watch of \"PVMService\" on ssc-node1 is Monitoring"
+        ) && run.stdout.contains("[monitoring-during-apply]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_failed_installer_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &["tests/data/broken/no-stop-services.toml"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("the installer failed on ssc-node1: \"PVMService\" is running and holds files it replaces"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn windows_paths_compare_without_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &["tests/data/install-folder-other-case.toml"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn an_unwritable_report_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = run_in(&journal, &[SEED, "--report", "/nonexistent-dir/run.json"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot write the report /nonexistent-dir/run.json"), "{}", run.stderr);
+    assert!(!journal.exists(), "nothing ran");
+}
+
+#[test]
+fn run_refuses_a_scenario_that_schedules_its_own_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &[SEED, "--scenario", "scenarios/skip-stop-monitoring.toml"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("schedules its own operations"), "{}", run.stderr);
+}
+
+#[test]
+fn resume_refuses_a_journal_whose_roles_do_not_fit_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let (procedure, journal) = stopped_run(dir.path());
+    let file = journal.join("journal.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap().replace("\"standbys\":[\"ssc-node2\"]", "\"standbys\":[]");
+    std::fs::write(&file, text).unwrap();
+    let scenario = root().join("scenarios/run-standby-unreachable.toml");
+    let run = run_in(
+        &journal,
+        &[&procedure.display().to_string(), "--scenario", &scenario.display().to_string(), "--resume"],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("its roles do not name every node"), "{}", run.stderr);
 }

@@ -120,6 +120,13 @@ version = "6.7"
 [[service]]
 name = "DeploymentManager API Service"
 component = "DeploymentManager"
+[[group]]
+name = "failover"
+nodes = ["only-node"]
+[[group.resource]]
+name = "ip"
+type = "floating-ip"
+address = "10.0.0.1"
 "#;
     let cluster = procedure::cluster::load(&SourceFile::new("lonely.toml", one_node)).expect("valid cluster");
     let text = with_step("id = \"install\"\ntitle = \"Install\"\non = \"standby\"\naction = \"install-module\"\n");
@@ -263,4 +270,52 @@ fn cli_reports_a_broken_cluster_file() {
         clusterproc(&["plan", "procedures/ssc0307-0006.toml", "--cluster", "tests/data/broken/cluster-cycle.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.starts_with("error: tests/data/broken/cluster-cycle.toml:"), "{}", run.stderr);
+}
+
+#[test]
+fn cluster_without_a_group() {
+    let text = CLUSTER[..CLUSTER.find("[[group]]").unwrap()].to_owned();
+    insta::assert_snapshot!(check_cluster(&text, FileErrorKind::Empty));
+}
+
+#[test]
+fn cluster_group_without_resources() {
+    let text = CLUSTER[..CLUSTER.find("[[group.resource]]").unwrap()].to_owned();
+    insta::assert_snapshot!(check_cluster(&text, FileErrorKind::Empty));
+}
+
+#[test]
+fn cluster_with_too_many_groups() {
+    let mut text = CLUSTER.to_owned();
+    for i in 0..300 {
+        text.push_str(&format!(
+            "[[group]]\nname = \"g{i}\"\nnodes = [\"n1\"]\n[[group.resource]]\nname = \"ip{i}\"\ntype = \"floating-ip\"\naddress = \"10.0.0.1\"\n"
+        ));
+    }
+    let error = procedure::cluster::load(&SourceFile::new("cluster.toml", &text)).expect_err("too many groups");
+    assert_eq!(error.kind(), FileErrorKind::InvalidValue);
+    assert!(
+        error.one_line().contains("301 groups; a cluster description may have at most 255"),
+        "{}",
+        error.one_line()
+    );
+}
+
+#[test]
+fn cluster_with_an_absurd_duration() {
+    let text = format!("{CLUSTER}[timing]\ninstall = \"18446744073709551615ms\"\n");
+    let error = procedure::cluster::load(&SourceFile::new("cluster.toml", &text)).expect_err("too long");
+    assert!(error.one_line().contains("is longer than a month"), "{}", error.one_line());
+}
+
+#[test]
+fn move_to_a_node_outside_the_group_policy() {
+    let cluster_text = std::fs::read_to_string(crate::support::root().join("scenarios/cluster/ssc-two-node.toml"))
+        .unwrap()
+        .replace("nodes = [\"ssc-node1\", \"ssc-node2\"]", "nodes = [\"ssc-node1\"]");
+    let cluster = procedure::cluster::load(&SourceFile::new("one-policy.toml", &cluster_text)).expect("valid");
+    let text = with_step(
+        "id = \"move\"\ntitle = \"Move\"\non = \"active\"\naction = \"move-group\"\ngroup = \"failover\"\nto = \"standby\"\n",
+    );
+    insta::assert_snapshot!(check_with(&cluster, &text, FileErrorKind::MissingRole));
 }

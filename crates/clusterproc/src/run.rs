@@ -72,6 +72,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let setup = Arc::new(Setup::new(cluster, procedure));
     let identity = cluster_identity(&setup, &cluster_hash);
 
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !scenario.is_engine_run()
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} schedules its own operations for the simulator; `run` takes scenarios that stage faults \
+             before steps ([[fault]] with before-step) and schedule nothing",
+            path.display()
+        )));
+    }
     // Faults the scenario stages, resolved against this procedure's step ids.
     let staged = match &scenario {
         Some(scenario) => restage(scenario, &setup)?,
@@ -84,6 +93,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             "this procedure has manual steps that need an operator's confirmation, and there is no terminal to ask on; \
              run it in a terminal, or pass --yes to confirm them unattended"
         )));
+    }
+
+    // A report that cannot be written is found out before the run, not after it.
+    for path in &args.report {
+        std::fs::File::create(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
     }
 
     let mut stdout = std::io::stdout().lock();
@@ -161,9 +176,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
 
     let completed = matches!(engine.ending(), Some(Ending::Completed));
-    let judge_final = completed || (staged.is_empty() && matches!(engine.ending(), Some(Ending::Stopped { .. })));
+    // Final invariants judge a run that completed, or one that stopped with no fault injected:
+    // a procedure must finish on a healthy cluster (`check` judges the same way).
+    let judge_final = completed || staged.is_empty();
     let violations = judge(&setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
-    summarize(&mut stdout, &setup, &engine, &violations, judge_final);
+    summarize(&mut stdout, &setup, &engine, &violations, judge_final, args.resume);
 
     let report = RunReport::new(
         &setup,
@@ -180,9 +197,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             ReportFormat::Html => report.render_html(),
             ReportFormat::Json => report.render_json(),
         };
-        std::fs::write(path, text)
-            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
-        let _ = writeln!(stdout, "Report written to {}", path.display());
+        match std::fs::write(path, text) {
+            Ok(()) => {
+                let _ = writeln!(stdout, "Report written to {}", path.display());
+            }
+            Err(error) => eprintln!("warning: cannot write the report {}: {error}", path.display()),
+        }
     }
     Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -247,7 +267,9 @@ fn summarize(
     engine: &Engine,
     violations: &[Violation],
     judged_final: bool,
+    resumed: bool,
 ) {
+    let since = if resumed { " since the resume" } else { "" };
     let record = engine.record();
     let total = setup.procedure.steps.len();
     let _ = writeln!(out);
@@ -297,12 +319,13 @@ fn summarize(
     let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
     match engine.ending() {
         Some(Ending::Completed) | None => {
-            let _ = writeln!(out, "Completed: {done} steps done, {skipped} skipped, in {duration} of virtual time.");
+            let _ =
+                writeln!(out, "Completed: {done} steps done, {skipped} skipped, in {duration} of virtual time{since}.");
         }
         Some(Ending::Refused(refusal)) => {
             let _ = writeln!(
                 out,
-                "Refused at step {}: {} [{}]. Nothing was done; the run stopped safely.",
+                "Refused at step {}: {} [{}]. The guard refused before acting; the run stopped safely here.",
                 setup.procedure.steps[refusal.step].label(),
                 refusal.message,
                 refusal.invariant.id()
@@ -320,7 +343,7 @@ fn summarize(
         (Some(from), Some(until)) => {
             let _ = writeln!(
                 out,
-                "The cluster was suspended from {} to {} ({}).",
+                "The cluster was suspended{since} from {} to {} ({}).",
                 clock(from),
                 clock(until),
                 human(until.saturating_sub(from))

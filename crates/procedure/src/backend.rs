@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cluster::{ComponentId, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
-use crate::event::Event;
+use crate::event::{Event, InstallerFailure, Interruption};
 use crate::procedure::RestartAnswer;
 use crate::setup::DataId;
 
@@ -182,6 +182,11 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// Whether two Windows paths name the same folder or file (Windows ignores case).
+pub fn same_path(a: &str, b: &str) -> bool {
+    a.trim_end_matches('\\').eq_ignore_ascii_case(b.trim_end_matches('\\'))
+}
+
 /// Everything clpstat, sc query, reg export and the installer's log show, at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
@@ -216,7 +221,7 @@ pub struct NodeState {
     pub components: Vec<Arc<str>>,
     /// Registry data, by `SlotId`; `None` where the value does not exist.
     pub registry: Vec<Option<DataId>>,
-    /// The local folder the module was unzipped into, if any.
+    /// The local folder the module was unzipped into, if any (compare with [`same_path`]).
     pub unzipped: Option<Arc<str>>,
     /// The registry export files on this node.
     pub registry_backups: Vec<Arc<str>>,
@@ -308,10 +313,10 @@ pub enum Installer {
         /// It asked for a restart.
         restart_requested: bool,
     },
-    /// Failed.
-    Failed,
-    /// Cut short by something outside it.
-    Interrupted,
+    /// Failed, and why.
+    Failed(InstallerFailure),
+    /// Cut short by something outside it, and what.
+    Interrupted(Interruption),
 }
 
 /// A failover group as observed.

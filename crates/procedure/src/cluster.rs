@@ -286,10 +286,14 @@ impl Cluster {
         self.groups.first().and_then(|group| group.policy.first().copied()).unwrap_or(NodeId(0))
     }
 
-    /// Every node but the initial active one, in file order: the "standby servers".
+    /// Every node but the initial active one, the first group's failover policy first: the
+    /// "standby servers".
     pub fn initial_standbys(&self) -> Vec<NodeId> {
         let active = self.initial_active();
-        (0..self.nodes.len() as u8).map(NodeId).filter(|&node| node != active).collect()
+        let policy: &[NodeId] = self.groups.first().map_or(&[], |group| &group.policy);
+        let mut standbys: Vec<NodeId> = policy.iter().copied().filter(|&node| node != active).collect();
+        standbys.extend(self.node_ids().filter(|node| *node != active && !policy.contains(node)));
+        standbys
     }
 
     /// The mirror drives of the cluster and the resources that hold them.

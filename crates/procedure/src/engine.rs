@@ -419,7 +419,11 @@ impl Engine {
                 return self
                     .stop(None, "pre-flight: the failover group is not online, so no node is active".to_owned());
             };
-            let standbys = (0..observation.nodes.len() as u8).map(NodeId).filter(|&n| n != active).collect();
+            // Standbys in the first group's failover policy order, then any other nodes.
+            let policy = &self.setup.cluster.groups[0].policy;
+            let mut standbys: Vec<NodeId> = policy.iter().copied().filter(|&n| n != active).collect();
+            standbys
+                .extend((0..observation.nodes.len() as u8).map(NodeId).filter(|n| *n != active && !policy.contains(n)));
             self.roles = Some(Roles { active, standbys });
         }
         self.begin_step()
@@ -705,9 +709,9 @@ impl Engine {
         match &self.current_step().action {
             Action::UnzipModule { folder } => {
                 let done = if setup.cluster.is_mirror_drive(folder) {
-                    observation.mirror_unzipped.as_deref() == Some(folder.as_str())
+                    observation.mirror_unzipped.as_deref().is_some_and(|f| crate::backend::same_path(f, folder))
                 } else {
-                    state.unzipped.as_deref() == Some(folder.as_str())
+                    state.unzipped.as_deref().is_some_and(|f| crate::backend::same_path(f, folder))
                 };
                 if done {
                     Vec::new()
@@ -716,7 +720,7 @@ impl Engine {
                 }
             }
             Action::BackupRegistry { file } => {
-                if state.registry_backups.iter().any(|done| **done == **file) {
+                if state.registry_backups.iter().any(|done| crate::backend::same_path(done, file)) {
                     Vec::new()
                 } else {
                     vec![Operation::BackupRegistry { node, file: Arc::from(file.as_str()) }]

@@ -517,6 +517,18 @@ impl Resumption {
                 }
             }
         }
+        if let Some(roles) = &resumption.roles {
+            let mut nodes: Vec<NodeId> = std::iter::once(roles.active).chain(roles.standbys.iter().copied()).collect();
+            nodes.sort();
+            let before = nodes.len();
+            nodes.dedup();
+            if nodes.len() != before || nodes.len() != setup.cluster.nodes.len() {
+                return Err(mismatch(
+                    "its roles do not name every node of the cluster exactly once (one active, the rest standby)"
+                        .to_owned(),
+                ));
+            }
+        }
         if let Some((_, step, task, operation, boots)) = intents.pop() {
             resumption.unfinished = Some((step, task, operation, boots));
         }

@@ -64,7 +64,7 @@ impl Mutation {
             "restart-at-prompt" => Mutation::RestartAtPrompt { step },
             _ => return None,
         };
-        (mutation.describe(procedure) == text).then_some(mutation)
+        (mutation.describe(procedure) == text && mutations(procedure).contains(&mutation)).then_some(mutation)
     }
 
     /// The mutated procedure.

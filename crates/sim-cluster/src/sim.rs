@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use procedure::backend::{
     Backend, BackendError, ClusterService, GroupState, GroupStatus, Installer, MonitorStatus, NodeState, Observation,
-    Operation, Power, Refusal, ResourceState, ResourceStatus, ServiceStatus, Watch,
+    Operation, Power, Refusal, ResourceState, ResourceStatus, ServiceStatus, Watch, same_path,
 };
 use procedure::cluster::{FinalAction, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId};
 use procedure::event::{
@@ -545,7 +545,7 @@ impl Sim {
                 if self.node_alive(node, generation) {
                     // Exporting to the same file again overwrites it (`reg export /y`).
                     let backups = &mut self.obs.nodes[node.index()].registry_backups;
-                    if !backups.contains(&file) {
+                    if !backups.iter().any(|known| same_path(known, &file)) {
                         backups.push(file);
                     }
                     self.emit(EventKind::RegistryBackedUp { node });
@@ -612,7 +612,7 @@ impl Sim {
         self.emit(EventKind::ServiceStarted { node, service, by, watch_active, monitor_active });
         if by != Actor::Installer
             && let Some(run) = &self.installers[node.index()]
-            && run.stopped.contains(&service)
+            && (run.stopped.contains(&service) || self.setup.procedure.module.requires_stopped.contains(&service))
         {
             self.interrupt_installer(node, Interruption::ServiceRestarted { service, by });
         }
@@ -1248,7 +1248,7 @@ impl Sim {
     fn interrupt_installer(&mut self, node: NodeId, cause: Interruption) {
         if self.installers[node.index()].take().is_some() {
             self.installer_generation[node.index()] += 1;
-            self.obs.nodes[node.index()].installer = Installer::Interrupted;
+            self.obs.nodes[node.index()].installer = Installer::Interrupted(cause);
             self.emit(EventKind::InstallerInterrupted { node, cause });
         }
     }
@@ -1264,12 +1264,12 @@ impl Sim {
         self.emit(EventKind::InstallerStarted { node, from_mirror: on_mirror });
         self.installer_generation[node.index()] += 1;
         let readable = if on_mirror {
-            self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref() == Some(folder)
+            self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, folder))
         } else {
-            self.obs.nodes[node.index()].unzipped.as_deref() == Some(folder)
+            self.obs.nodes[node.index()].unzipped.as_deref().is_some_and(|f| same_path(f, folder))
         };
         if !readable {
-            self.obs.nodes[node.index()].installer = Installer::Failed;
+            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ModuleNotFound);
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
             return;
         }
@@ -1280,7 +1280,7 @@ impl Sim {
             )
         });
         if let Some(service) = in_use {
-            self.obs.nodes[node.index()].installer = Installer::Failed;
+            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ServiceInUse { service });
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
@@ -1344,7 +1344,7 @@ impl Sim {
             }
             Phase::Files => {
                 if self.installers[node.index()].as_ref().is_some_and(|run| run.fail) {
-                    self.end_installer(node, Installer::Failed);
+                    self.end_installer(node, Installer::Failed(InstallerFailure::Fault));
                     self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::Fault });
                     return;
                 }
@@ -1369,7 +1369,7 @@ impl Sim {
                 let stopped = self.installers[node.index()].as_ref().map(|run| run.stopped.clone()).unwrap_or_default();
                 if let Some(&service) = stopped.get(usize::from(i)) {
                     if !self.set_service_started(node, service, Actor::Installer) {
-                        self.end_installer(node, Installer::Failed);
+                        self.end_installer(node, Installer::Failed(InstallerFailure::ServiceDidNotStart { service }));
                         self.emit(EventKind::InstallerFailed {
                             node,
                             reason: InstallerFailure::ServiceDidNotStart { service },
@@ -1576,7 +1576,8 @@ impl Sim {
                 let destination = match to {
                     Some(target) => {
                         let state = &self.obs.nodes[target.index()];
-                        if state.power != Power::Up || state.cluster != ClusterService::Running {
+                        let allowed = self.setup.cluster.groups[group.index()].policy.contains(target);
+                        if !allowed || state.power != Power::Up || state.cluster != ClusterService::Running {
                             return self.refuse(node, operation, Refusal::TargetUnavailable);
                         }
                         *target

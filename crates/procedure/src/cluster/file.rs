@@ -17,7 +17,7 @@ use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ClusterFile {
     version: Spanned<u32>,
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
     product: Option<String>,
     #[serde(default)]
@@ -129,6 +129,21 @@ struct TimingFile {
     console: Option<Spanned<String>>,
 }
 
+/// At most this many nodes (ids are bytes).
+const MAX_NODES: usize = u8::MAX as usize;
+/// At most this many components and groups (ids are bytes).
+const MAX_SMALL: usize = u8::MAX as usize;
+/// At most this many services, resources and monitors (ids are 16 bits).
+const MAX_LARGE: usize = u16::MAX as usize;
+/// The longest duration a cluster file may give: a month.
+const MAX_DURATION: Duration = Duration::from_secs(31 * 24 * 3600);
+
+impl ClusterFile {
+    fn name_span(&self) -> Range<usize> {
+        self.name.span()
+    }
+}
+
 /// Parses and validates a cluster description.
 pub fn load(source: &SourceFile) -> Result<Cluster, FileError> {
     let file: ClusterFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
@@ -177,8 +192,37 @@ impl Loader<'_> {
                 drives: node.drives.iter().map(|d| d.get_ref().to_ascii_uppercase()).collect(),
             });
         }
-        if nodes.len() > usize::from(u8::MAX) {
-            return Err(self.source.error(FileErrorKind::InvalidValue, "too many nodes", Some(0..0), "here"));
+        if nodes.len() > MAX_NODES {
+            return Err(self.source.error(
+                FileErrorKind::InvalidValue,
+                format!("{} nodes; a cluster description may have at most {MAX_NODES}", nodes.len()),
+                Some(file.node[MAX_NODES].name.span()),
+                "one too many",
+            ));
+        }
+        let limits: [(&str, usize, usize, Option<Range<usize>>); 4] = [
+            ("components", file.component.len(), MAX_SMALL, file.component.get(MAX_SMALL).map(|c| c.name.span())),
+            ("groups", file.group.len(), MAX_SMALL, file.group.get(MAX_SMALL).map(|g| g.name.span())),
+            ("services", file.service.len(), MAX_LARGE, file.service.get(MAX_LARGE).map(|s| s.name.span())),
+            ("monitors", file.monitor.len(), MAX_LARGE, file.monitor.get(MAX_LARGE).map(|m| m.name.span())),
+        ];
+        for (what, count, max, span) in limits {
+            if count > max {
+                return Err(self.source.error(
+                    FileErrorKind::InvalidValue,
+                    format!("{count} {what}; a cluster description may have at most {max}"),
+                    span,
+                    "one too many",
+                ));
+            }
+        }
+        if file.group.is_empty() {
+            return Err(self
+                .source
+                .error(FileErrorKind::Empty, "the cluster has no failover [[group]]", Some(file.name_span()), "here")
+                .with_help(
+                    "the group's owner is the active server; describe at least one [[group]] with its resources",
+                ));
         }
 
         let mut components = Vec::new();
@@ -208,7 +252,7 @@ impl Loader<'_> {
             .collect();
 
         let mut cluster = Cluster {
-            name: file.name,
+            name: file.name.into_inner(),
             product: file.product.unwrap_or_else(|| "EXPRESSCLUSTER X".to_owned()),
             nodes,
             components,
@@ -277,6 +321,22 @@ impl Loader<'_> {
     fn group(&self, cluster: &mut Cluster, group: &GroupFile) -> Result<(), FileError> {
         if cluster.group_by_name(group.name.get_ref()).is_some() {
             return Err(self.duplicate("group", &group.name));
+        }
+        if group.resource.is_empty() {
+            return Err(self.err(
+                FileErrorKind::Empty,
+                format!("group `{}` has no resources", group.name.get_ref()),
+                group.name.span(),
+                "add its [[group.resource]] tables",
+            ));
+        }
+        if cluster.resources.len() + group.resource.len() > MAX_LARGE {
+            return Err(self.err(
+                FileErrorKind::InvalidValue,
+                format!("more than {MAX_LARGE} resources"),
+                group.name.span(),
+                "too many resources",
+            ));
         }
         let group_id = GroupId(cluster.groups.len() as u8);
         let mut policy = Vec::new();
@@ -565,6 +625,12 @@ impl Loader<'_> {
 
     fn duration(&self, text: &Spanned<String>) -> Result<Duration, FileError> {
         match crate::duration::parse(text.get_ref()) {
+            Ok(duration) if duration > MAX_DURATION => Err(self.err(
+                FileErrorKind::InvalidValue,
+                format!("`{}` is longer than a month", text.get_ref()),
+                text.span(),
+                "too long",
+            )),
             Ok(duration) if !duration.is_zero() => Ok(duration),
             Ok(_) => Err(self.err(
                 FileErrorKind::InvalidValue,

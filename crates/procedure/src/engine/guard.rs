@@ -85,6 +85,32 @@ pub fn guard(
                     ),
                 );
             }
+            for &service in &setup.procedure.module.requires_stopped {
+                let service_name = &cluster.services[service.index()].name;
+                if state.watches[service.index()] == Watch::Monitoring {
+                    return refuse(
+                        Invariant::MonitoringDuringApply,
+                        format!(
+                            "the Task Manager watch of {service_name:?} on {name} is Monitoring: it would restart the \
+                             service the installer needs stopped; stop monitoring first"
+                        ),
+                    );
+                }
+                if state.cluster == ClusterService::Running
+                    && let Some(monitor) = setup.service_monitors[service.index()]
+                        .iter()
+                        .find(|m| matches!(state.monitors[m.index()], MonitorStatus::Normal | MonitorStatus::Error))
+                {
+                    return refuse(
+                        Invariant::MonitoringDuringApply,
+                        format!(
+                            "monitor {} watches {service_name:?} on {name}, which the installer needs stopped, and the \
+                             cluster is not suspended",
+                            cluster.monitors[monitor.index()].name
+                        ),
+                    );
+                }
+            }
             for service in setup.procedure.module.services() {
                 let service_name = &cluster.services[service.index()].name;
                 if state.watches[service.index()] == Watch::Monitoring {

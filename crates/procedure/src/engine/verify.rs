@@ -3,8 +3,10 @@
 
 use crate::backend::{
     ClusterService, GroupStatus, Installer, MonitorStatus, NodeState, Observation, Power, ServiceStatus, Watch,
+    same_path,
 };
 use crate::cluster::{NodeId, ResourceKind, ServiceId};
+use crate::event::InstallerFailure;
 use crate::procedure::{Action, ManualCheck, Step};
 use crate::setup::Setup;
 
@@ -68,14 +70,14 @@ pub fn step(
     match &step.action {
         Action::UnzipModule { folder } => {
             let done = if cluster.is_mirror_drive(folder) {
-                observation.mirror_unzipped.as_deref() == Some(folder.as_str())
+                observation.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, folder))
             } else {
-                state.unzipped.as_deref() == Some(folder.as_str())
+                state.unzipped.as_deref().is_some_and(|f| same_path(f, folder))
             };
             if done { Verdict::Holds } else { pending!(explain, "the module is not yet unzipped in {folder}") }
         }
         Action::BackupRegistry { file } => {
-            if state.registry_backups.iter().any(|done| **done == **file) {
+            if state.registry_backups.iter().any(|done| same_path(done, file)) {
                 Verdict::Holds
             } else {
                 pending!(explain, "the registry export is not there yet")
@@ -111,8 +113,23 @@ pub fn step(
             }
         }
         Action::InstallModule { .. } => match state.installer {
-            Installer::Failed => Verdict::Failed(format!("the installer failed on {name}")),
-            Installer::Interrupted => Verdict::Failed(format!("the installer on {name} was interrupted")),
+            Installer::Failed(reason) => {
+                let why = match reason {
+                    InstallerFailure::ModuleNotFound => {
+                        "the module's files cannot be read from the folder here".to_owned()
+                    }
+                    InstallerFailure::Fault => "it failed midway".to_owned(),
+                    InstallerFailure::ServiceInUse { service } => format!(
+                        "{:?} is running and holds files it replaces; stop it first",
+                        cluster.services[service.index()].name
+                    ),
+                    InstallerFailure::ServiceDidNotStart { service } => {
+                        format!("{:?} did not start again", cluster.services[service.index()].name)
+                    }
+                };
+                Verdict::Failed(format!("the installer failed on {name}: {why}"))
+            }
+            Installer::Interrupted(_) => Verdict::Failed(format!("the installer on {name} was interrupted")),
             Installer::Finished { .. } if module_installed(setup, state) => Verdict::Holds,
             Installer::Finished { .. } => {
                 Verdict::Failed(format!("the installer finished on {name} but the module's versions are not installed"))

@@ -468,6 +468,28 @@ impl Loader<'_> {
                         "use `active` or `standby`",
                     ));
                 }
+                let policy = &self.cluster.groups[group.index()].policy;
+                let target = match to {
+                    Role::Active => Some(self.cluster.initial_active()),
+                    _ => self.cluster.initial_standbys().first().copied(),
+                };
+                if target.is_none_or(|node| !policy.contains(&node)) {
+                    return Err(self.err(
+                        FileErrorKind::MissingRole,
+                        format!(
+                            "group `{}` may not run on the {} node: its failover policy lists {}",
+                            self.cluster.groups[group.index()].name,
+                            to_keyword.get_ref(),
+                            policy
+                                .iter()
+                                .map(|n| format!("`{}`", self.cluster.nodes[n.index()].name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        to_keyword.span(),
+                        "not a node of the group's policy",
+                    ));
+                }
                 Action::MoveGroup { group, to }
             }
             "stop-resource" | "start-resource" => {
