@@ -79,6 +79,7 @@ fn effects(backend: &StagedSim) -> (usize, usize, usize) {
 
 #[test]
 fn a_run_cut_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
+    let _no_spawning = crate::support::no_spawning();
     let setup = setup();
     // The uninterrupted run, which also tells where each chance to cut falls.
     let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
+
+/// Spawning a process duplicates every open file of this test process into the child until
+/// it execs, and with them their `flock` locks. Tests that lock journals in-process hold this
+/// for writing so that no test spawns a process meanwhile; spawners hold it for reading.
+static SPAWNING: RwLock<()> = RwLock::new(());
+
+/// Keeps other tests from spawning processes while the guard lives.
+pub fn no_spawning() -> RwLockWriteGuard<'static, ()> {
+    SPAWNING.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 use procedure::cluster::Cluster;
 use procedure::diagnostic::SourceFile;
@@ -20,6 +30,7 @@ pub fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let status = Command::new(cargo)
             .args(["build", "--quiet", "--package", "clusterproc", "--bin", "clusterproc"])
             .current_dir(root())
@@ -46,7 +57,9 @@ pub fn clusterproc(args: &[&str]) -> Run {
 
 /// Runs `clusterproc ARGS` in `dir`.
 pub fn clusterproc_in(dir: &Path, args: &[&str]) -> Run {
-    let output: Output = Command::new(binary())
+    let binary = binary();
+    let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let output: Output = Command::new(binary)
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -261,6 +261,18 @@ impl Cluster {
         (0..self.nodes.len() as u8).map(NodeId)
     }
 
+    /// The services a monitoring step covers: `services` when listed, else every service the
+    /// Task Manager watch lists.
+    pub fn listed_or_watched<'a>(&'a self, services: Option<&'a [ServiceId]>) -> impl Iterator<Item = ServiceId> + 'a {
+        let listed = services.into_iter().flatten().copied();
+        let watched = services
+            .is_none()
+            .then(|| (0..self.services.len() as u16).map(ServiceId).filter(|s| self.services[s.index()].watched))
+            .into_iter()
+            .flatten();
+        listed.chain(watched)
+    }
+
     /// The node with this host name (case-insensitive, as Windows host names are).
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|node| node.name.eq_ignore_ascii_case(name)).map(|i| NodeId(i as u8))

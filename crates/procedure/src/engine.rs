@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::{Backend, BackendError, Installer, Observation, Operation, Power, ServiceStatus, Watch};
-use crate::cluster::{NodeId, ServiceId};
+use crate::cluster::NodeId;
 use crate::journal::{Journal, JournalError, Resumption};
 use crate::procedure::{Action, Condition, Role, Step};
 use crate::setup::Setup;
@@ -740,11 +740,15 @@ impl Engine {
                     vec![Operation::ResumeCluster { via: node }]
                 }
             }
-            Action::StopMonitoring { services } => watched_services(setup, services.as_deref())
+            Action::StopMonitoring { services } => setup
+                .cluster
+                .listed_or_watched(services.as_deref())
                 .filter(|s| state.watches[s.index()] == Watch::Monitoring)
                 .map(|service| Operation::StopWatch { node, service })
                 .collect(),
-            Action::StartMonitoring { services } => watched_services(setup, services.as_deref())
+            Action::StartMonitoring { services } => setup
+                .cluster
+                .listed_or_watched(services.as_deref())
                 .filter(|s| state.watches[s.index()] == Watch::NotMonitoring)
                 .map(|service| Operation::StartWatch { node, service })
                 .collect(),
@@ -822,21 +826,6 @@ fn took_effect(setup: &Setup, operation: &Operation, observation: &Observation, 
             observation.resources[resource.index()].status != crate::backend::ResourceStatus::Online
         }
         _ => false,
-    }
-}
-
-/// The services a monitoring step covers: the listed ones, or every watched service.
-fn watched_services<'a>(
-    setup: &'a Setup,
-    services: Option<&'a [ServiceId]>,
-) -> Box<dyn Iterator<Item = ServiceId> + 'a> {
-    match services {
-        Some(list) => Box::new(list.iter().copied()),
-        None => Box::new(
-            (0..setup.cluster.services.len() as u16)
-                .map(ServiceId)
-                .filter(|s| setup.cluster.services[s.index()].watched),
-        ),
     }
 }
 

@@ -409,7 +409,7 @@ impl Planner<'_> {
                 vec!["every node reports the cluster Suspended".to_owned()],
             ),
             Action::StopMonitoring { services } => {
-                let list = self.watched(services.as_deref());
+                let list: Vec<ServiceId> = self.cluster.listed_or_watched(services.as_deref()).collect();
                 (
                     vec![format!("set the Task Manager watch of {} to Not monitoring on {on}", self.services(&list))],
                     vec!["each of them reads Not monitoring".to_owned()],
@@ -458,7 +458,7 @@ impl Planner<'_> {
                 vec!["every node runs the cluster and every resource of every group is online".to_owned()],
             ),
             Action::StartMonitoring { services } => {
-                let list = self.watched(services.as_deref());
+                let list: Vec<ServiceId> = self.cluster.listed_or_watched(services.as_deref()).collect();
                 (
                     vec![format!(
                         "set the Task Manager watch of {} back to Monitoring on {on} where it is not",
@@ -533,15 +533,5 @@ impl Planner<'_> {
             }
         };
         (does, verifies, warnings)
-    }
-
-    fn watched(&self, services: Option<&[ServiceId]>) -> Vec<ServiceId> {
-        match services {
-            Some(list) => list.to_vec(),
-            None => (0..self.cluster.services.len() as u16)
-                .map(ServiceId)
-                .filter(|s| self.cluster.services[s.index()].watched)
-                .collect(),
-        }
     }
 }

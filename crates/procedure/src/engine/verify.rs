@@ -91,14 +91,20 @@ pub fn step(
             }
         }
         Action::StopMonitoring { services } => {
-            let still = watched(setup, services.as_deref()).find(|s| state.watches[s.index()] == Watch::Monitoring);
+            let still = setup
+                .cluster
+                .listed_or_watched(services.as_deref())
+                .find(|s| state.watches[s.index()] == Watch::Monitoring);
             match still {
                 None => Verdict::Holds,
                 Some(s) => pending!(explain, "{:?} still reads Monitoring", cluster.services[s.index()].name),
             }
         }
         Action::StartMonitoring { services } => {
-            let still = watched(setup, services.as_deref()).find(|s| state.watches[s.index()] == Watch::NotMonitoring);
+            let still = setup
+                .cluster
+                .listed_or_watched(services.as_deref())
+                .find(|s| state.watches[s.index()] == Watch::NotMonitoring);
             match still {
                 None => Verdict::Holds,
                 Some(s) => {
@@ -225,17 +231,6 @@ pub fn step(
                 Err(service) => not_running(setup, service, explain),
             },
         },
-    }
-}
-
-fn watched<'a>(setup: &'a Setup, services: Option<&'a [ServiceId]>) -> Box<dyn Iterator<Item = ServiceId> + 'a> {
-    match services {
-        Some(list) => Box::new(list.iter().copied()),
-        None => Box::new(
-            (0..setup.cluster.services.len() as u16)
-                .map(ServiceId)
-                .filter(|s| setup.cluster.services[s.index()].watched),
-        ),
     }
 }
 
