@@ -425,13 +425,17 @@ impl Operator for Console {
             setup.node_name(prompt.node),
             prompt.instruction
         );
-        if let Some(bar) = &self.bar {
-            bar.suspend(|| eprint!("{text}"));
-        } else {
+        let ask = || {
             eprint!("{text}");
-        }
-        let mut answer = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut answer);
+            let mut answer = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut answer);
+            answer
+        };
+        // The bar stays out of the way until the operator has answered.
+        let answer = match &self.bar {
+            Some(bar) => bar.suspend(ask),
+            None => ask(),
+        };
         answer.trim() == "done"
     }
 
