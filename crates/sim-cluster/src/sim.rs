@@ -322,11 +322,6 @@ impl Sim {
         &self.trace
     }
 
-    /// Whether no timer is pending: the cluster is quiet.
-    pub fn is_quiet(&self) -> bool {
-        self.queue.is_empty()
-    }
-
     /// Runs timers until the cluster is quiet or `limit` of virtual time has passed.
     pub fn settle(&mut self, limit: Duration) {
         let deadline = self.now + limit;
