@@ -306,6 +306,9 @@ fn summarize(
                         if ops == 1 { "" } else { "s" },
                         if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
                     );
+                    for note in &span.notes {
+                        let _ = writeln!(out, "  {:7} {note}", "");
+                    }
                 }
                 if step.nodes.is_empty() {
                     let _ = writeln!(out, "  {label} {:<24} the run ended here", spec.id);

@@ -166,6 +166,8 @@ pub struct NodeSpan {
     pub operations: Vec<(Duration, Operation)>,
     /// It was the cluster-safe reboot that follows a restart request.
     pub restart_reboot: bool,
+    /// What the step found worth telling that it does not require (optional services).
+    pub notes: Vec<String>,
 }
 
 /// Status of a step in a record.
@@ -483,6 +485,7 @@ impl Engine {
                 ended: self.now,
                 operations: Vec::new(),
                 restart_reboot: task.restart_reboot,
+                notes: Vec::new(),
             };
             if let Some(record) = self.record.steps.last_mut() {
                 record.nodes.push(span);
@@ -644,12 +647,19 @@ impl Engine {
     }
 
     fn task_done(&mut self, observation: &Observation) -> Output {
+        let task = self.tasks[self.task];
+        let notes = match &self.current_step().action {
+            Action::CheckServices(check) if !task.restart_reboot => {
+                optional_service_notes(&self.setup, &check.optional, observation, task.node)
+            }
+            _ => Vec::new(),
+        };
         if let Some(record) = self.record.steps.last_mut()
             && let Some(span) = record.nodes.last_mut()
         {
             span.ended = observation.at;
+            span.notes = notes;
         }
-        let task = self.tasks[self.task];
         if !task.restart_reboot {
             match &self.current_step().action {
                 Action::InstallModule { .. } => {
@@ -827,6 +837,21 @@ fn took_effect(setup: &Setup, operation: &Operation, observation: &Observation, 
         }
         _ => false,
     }
+}
+
+/// How a check step's optional services stand on a node: they are reported, never required.
+fn optional_service_notes(setup: &Setup, optional: &[String], observation: &Observation, node: NodeId) -> Vec<String> {
+    optional
+        .iter()
+        .map(|name| match setup.cluster.service_by_name(name) {
+            None => format!("{name:?} is not installed (optional)"),
+            Some(service) => {
+                let status = observation.nodes[node.index()].services[service.index()];
+                let running = if status == ServiceStatus::Running { "running" } else { "not running" };
+                format!("{name:?} is {running} (optional)")
+            }
+        })
+        .collect()
 }
 
 /// The operator's side of a run: confirmations for manual steps and progress.
