@@ -23,28 +23,26 @@ fn setup(procedure_path: &str) -> Arc<Setup> {
     Arc::new(Setup::new(cluster, procedure))
 }
 
-/// Building the simulated cluster and running the whole seed procedure on it.
+/// Builds the simulated cluster and runs a whole procedure on it.
+fn run_once(setup: &Arc<Setup>) -> usize {
+    let mut sim = Builder::new(Arc::clone(setup)).seed(1).build();
+    let mut engine = Engine::new(Arc::clone(setup), EngineConfig::standard());
+    drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
+    sim.trace().len()
+}
+
+/// One whole run of the seed procedure.
 #[divan::bench]
 fn seed_procedure_run(bencher: divan::Bencher) {
     let setup = setup("procedures/ssc0307-0006.toml");
-    bencher.bench(|| {
-        let mut sim = Builder::new(Arc::clone(&setup)).seed(1).build();
-        let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
-        drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
-        divan::black_box(sim.trace().len())
-    });
+    bencher.bench(|| divan::black_box(run_once(&setup)));
 }
 
 /// The same with the registry-writing example module.
 #[divan::bench]
 fn example_module_run(bencher: divan::Bencher) {
     let setup = setup("procedures/examples/registry-changing-module.toml");
-    bencher.bench(|| {
-        let mut sim = Builder::new(Arc::clone(&setup)).seed(1).build();
-        let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
-        drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
-        divan::black_box(sim.trace().len())
-    });
+    bencher.bench(|| divan::black_box(run_once(&setup)));
 }
 
 /// Cloning a simulator mid-run: what `check` pays at each fault point.
