@@ -288,6 +288,16 @@ impl Cluster {
         self.groups.iter().position(|group| group.name == name).map(|i| GroupId(i as u8))
     }
 
+    /// The resource with this name.
+    pub fn resource_by_name(&self, name: &str) -> Option<ResourceId> {
+        self.resources.iter().position(|resource| resource.name == name).map(|i| ResourceId(i as u16))
+    }
+
+    /// The monitor with this name.
+    pub fn monitor_by_name(&self, name: &str) -> Option<MonitorId> {
+        self.monitors.iter().position(|monitor| monitor.name == name).map(|i| MonitorId(i as u16))
+    }
+
     /// The component with this name.
     pub fn component_by_name(&self, name: &str) -> Option<ComponentId> {
         self.components.iter().position(|component| component.name == name).map(|i| ComponentId(i as u8))

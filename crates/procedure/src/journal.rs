@@ -636,21 +636,11 @@ impl OperationRecord {
         };
         let resource = || -> Result<ResourceId, String> {
             let name = field(&self.resource, "a resource")?;
-            cluster
-                .resources
-                .iter()
-                .position(|r| r.name == name)
-                .map(|i| ResourceId(i as u16))
-                .ok_or_else(|| format!("unknown resource {name:?}"))
+            cluster.resource_by_name(&name).ok_or_else(|| format!("unknown resource {name:?}"))
         };
         let monitor = || -> Result<MonitorId, String> {
             let name = field(&self.monitor, "a monitor")?;
-            cluster
-                .monitors
-                .iter()
-                .position(|m| m.name == name)
-                .map(|i| MonitorId(i as u16))
-                .ok_or_else(|| format!("unknown monitor {name:?}"))
+            cluster.monitor_by_name(&name).ok_or_else(|| format!("unknown monitor {name:?}"))
         };
         let group = || -> Result<GroupId, String> {
             let name = field(&self.group, "a group")?;

@@ -623,12 +623,7 @@ pub fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, 
         }
         "monitor-false-alarm" => {
             let name = record.monitor.as_deref().ok_or("the fault names no monitor")?;
-            let monitor = cluster
-                .monitors
-                .iter()
-                .position(|m| m.name == name)
-                .map(|i| MonitorId(i as u16))
-                .ok_or_else(|| format!("unknown monitor {name:?}"))?;
+            let monitor = cluster.monitor_by_name(name).ok_or_else(|| format!("unknown monitor {name:?}"))?;
             Fault::MonitorFalseAlarm { node: node()?, monitor }
         }
         "group-move-fails" => {

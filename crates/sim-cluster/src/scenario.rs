@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::{Backend, Operation};
-use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceId, ServiceId};
+use procedure::cluster::{Cluster, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
 use procedure::event::{Fault, Renderer};
 use procedure::procedure::RestartAnswer;
@@ -246,47 +246,73 @@ impl Scenario {
     }
 }
 
+/// Resolves the names a scenario step or fault gives, with errors that point at them.
+struct Names<'a> {
+    source: &'a SourceFile,
+    cluster: &'a Cluster,
+    /// Where a missing field is reported: the step's `do` or `fault`.
+    anchor: Range<usize>,
+}
+
+impl Names<'_> {
+    fn error(&self, kind: FileErrorKind, message: String, span: Range<usize>) -> FileError {
+        self.source.error(kind, message, Some(span), "here")
+    }
+
+    fn need<'f>(&self, field: Option<&'f Spanned<String>>, name: &str) -> Result<&'f Spanned<String>, FileError> {
+        field.ok_or_else(|| self.error(FileErrorKind::Argument, format!("this needs `{name}`"), self.anchor.clone()))
+    }
+
+    fn lookup<T>(
+        &self,
+        field: Option<&Spanned<String>>,
+        what: &str,
+        find: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, FileError> {
+        let value = self.need(field, what)?;
+        find(value.get_ref()).ok_or_else(|| {
+            self.error(FileErrorKind::UnknownName, format!("unknown {what} `{}`", value.get_ref()), value.span())
+        })
+    }
+
+    fn node(&self, field: Option<&Spanned<String>>) -> Result<NodeId, FileError> {
+        self.lookup(field, "node", |name| self.cluster.node_by_name(name))
+    }
+
+    fn service(&self, field: Option<&Spanned<String>>) -> Result<ServiceId, FileError> {
+        self.lookup(field, "service", |name| self.cluster.service_by_name(name))
+    }
+
+    fn resource(&self, field: Option<&Spanned<String>>) -> Result<ResourceId, FileError> {
+        self.lookup(field, "resource", |name| self.cluster.resource_by_name(name))
+    }
+
+    fn monitor(&self, field: Option<&Spanned<String>>) -> Result<MonitorId, FileError> {
+        self.lookup(field, "monitor", |name| self.cluster.monitor_by_name(name))
+    }
+
+    /// The named group, or the first one when none is named.
+    fn group(&self, field: Option<&Spanned<String>>) -> Result<GroupId, FileError> {
+        match field {
+            None => Ok(GroupId(0)),
+            Some(_) => self.lookup(field, "group", |name| self.cluster.group_by_name(name)),
+        }
+    }
+}
+
 fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<ScheduledStep, FileError> {
     let cluster = &setup.cluster;
     let span_of = |field: &Option<Spanned<String>>| field.as_ref().map(Spanned::span);
     let anchor = span_of(&step.operation).or(span_of(&step.fault)).unwrap_or(0..0);
     let line = source.text()[..anchor.start].matches('\n').count() + 1;
-    let error = |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
-    let need = |field: &Option<Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
-        field.clone().ok_or_else(|| error(FileErrorKind::Argument, format!("this step needs `{name}`"), anchor.clone()))
+    let names = Names { source, cluster, anchor };
+    let error = |kind, message: String, span: Range<usize>| names.error(kind, message, span);
+    let group = || names.group(step.group.as_ref());
+    let resource = || names.resource(step.resource.as_ref());
+    let monitor = || names.monitor(step.monitor.as_ref());
+    let folder = || -> Result<Arc<str>, FileError> {
+        Ok(Arc::from(names.need(step.folder.as_ref(), "folder")?.get_ref().as_str()))
     };
-    let node = |field: &Option<Spanned<String>>, name: &str| -> Result<NodeId, FileError> {
-        let value = need(field, name)?;
-        cluster.node_by_name(value.get_ref()).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown node `{}`", value.get_ref()), value.span())
-        })
-    };
-    let service = |value: &Spanned<String>| -> Result<ServiceId, FileError> {
-        cluster.service_by_name(value.get_ref()).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown service `{}`", value.get_ref()), value.span())
-        })
-    };
-    let group = || -> Result<GroupId, FileError> {
-        match &step.group {
-            None => Ok(GroupId(0)),
-            Some(value) => cluster.group_by_name(value.get_ref()).ok_or_else(|| {
-                error(FileErrorKind::UnknownName, format!("unknown group `{}`", value.get_ref()), value.span())
-            }),
-        }
-    };
-    let resource = || -> Result<ResourceId, FileError> {
-        let value = need(&step.resource, "resource")?;
-        cluster.resources.iter().position(|r| &r.name == value.get_ref()).map(|i| ResourceId(i as u16)).ok_or_else(
-            || error(FileErrorKind::UnknownName, format!("unknown resource `{}`", value.get_ref()), value.span()),
-        )
-    };
-    let monitor = || -> Result<MonitorId, FileError> {
-        let value = need(&step.monitor, "monitor")?;
-        cluster.monitors.iter().position(|m| &m.name == value.get_ref()).map(|i| MonitorId(i as u16)).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown monitor `{}`", value.get_ref()), value.span())
-        })
-    };
-    let folder = || -> Result<Arc<str>, FileError> { Ok(Arc::from(need(&step.folder, "folder")?.get_ref().as_str())) };
     let then = match &step.then {
         None => None,
         Some(text) => Some(
@@ -298,20 +324,24 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
         (Some(operation), None) => {
             let single = |operation: Operation| Ok::<_, FileError>(Action::Operations(vec![operation]));
             match operation.get_ref().as_str() {
-                "suspend-cluster" => single(Operation::SuspendCluster { via: node(&step.node, "node")? })?,
-                "resume-cluster" => single(Operation::ResumeCluster { via: node(&step.node, "node")? })?,
-                "start-cluster-service" => single(Operation::StartClusterService { node: node(&step.node, "node")? })?,
-                "stop-cluster-service" => single(Operation::StopClusterService { node: node(&step.node, "node")? })?,
+                "suspend-cluster" => single(Operation::SuspendCluster { via: names.node(step.node.as_ref())? })?,
+                "resume-cluster" => single(Operation::ResumeCluster { via: names.node(step.node.as_ref())? })?,
+                "start-cluster-service" => {
+                    single(Operation::StartClusterService { node: names.node(step.node.as_ref())? })?
+                }
+                "stop-cluster-service" => {
+                    single(Operation::StopClusterService { node: names.node(step.node.as_ref())? })?
+                }
                 "suspend-monitor" => {
-                    single(Operation::SuspendMonitor { node: node(&step.node, "node")?, monitor: monitor()? })?
+                    single(Operation::SuspendMonitor { node: names.node(step.node.as_ref())?, monitor: monitor()? })?
                 }
                 "resume-monitor" => {
-                    single(Operation::ResumeMonitor { node: node(&step.node, "node")?, monitor: monitor()? })?
+                    single(Operation::ResumeMonitor { node: names.node(step.node.as_ref())?, monitor: monitor()? })?
                 }
                 "stop-watch" | "start-watch" => {
-                    let on = node(&step.node, "node")?;
+                    let on = names.node(step.node.as_ref())?;
                     let services: Vec<ServiceId> = match &step.service {
-                        Some(name) => vec![service(name)?],
+                        Some(name) => vec![names.service(Some(name))?],
                         None => (0..cluster.services.len() as u16)
                             .map(ServiceId)
                             .filter(|s| cluster.services[s.index()].watched)
@@ -332,32 +362,32 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                     )
                 }
                 "stop-service" => single(Operation::StopService {
-                    node: node(&step.node, "node")?,
-                    service: service(&need(&step.service, "service")?)?,
+                    node: names.node(step.node.as_ref())?,
+                    service: names.service(step.service.as_ref())?,
                 })?,
                 "start-service" => single(Operation::StartService {
-                    node: node(&step.node, "node")?,
-                    service: service(&need(&step.service, "service")?)?,
+                    node: names.node(step.node.as_ref())?,
+                    service: names.service(step.service.as_ref())?,
                 })?,
                 "stop-resource" => {
-                    single(Operation::StopResource { via: node(&step.node, "node")?, resource: resource()? })?
+                    single(Operation::StopResource { via: names.node(step.node.as_ref())?, resource: resource()? })?
                 }
                 "start-resource" => {
-                    single(Operation::StartResource { node: node(&step.node, "node")?, resource: resource()? })?
+                    single(Operation::StartResource { node: names.node(step.node.as_ref())?, resource: resource()? })?
                 }
                 "move-group" => {
                     let to = match &step.to {
-                        Some(_) => Some(node(&step.to, "to")?),
+                        Some(_) => Some(names.node(step.to.as_ref())?),
                         None => None,
                     };
-                    single(Operation::MoveGroup { via: node(&step.node, "node")?, group: group()?, to })?
+                    single(Operation::MoveGroup { via: names.node(step.node.as_ref())?, group: group()?, to })?
                 }
                 "unzip-module" => {
-                    single(Operation::UnzipModule { node: node(&step.node, "node")?, folder: folder()? })?
+                    single(Operation::UnzipModule { node: names.node(step.node.as_ref())?, folder: folder()? })?
                 }
                 "backup-registry" => {
                     let file = Arc::from(format!("{}\\registry-backup.reg", folder()?).as_str());
-                    single(Operation::BackupRegistry { node: node(&step.node, "node")?, file })?
+                    single(Operation::BackupRegistry { node: names.node(step.node.as_ref())?, file })?
                 }
                 "install-module" => {
                     let restart_answer = match step.answer.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
@@ -372,13 +402,13 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                         }
                     };
                     single(Operation::InstallModule {
-                        node: node(&step.node, "node")?,
+                        node: names.node(step.node.as_ref())?,
                         folder: folder()?,
                         restart_answer,
                     })?
                 }
-                "reboot-node" => single(Operation::RebootNode { node: node(&step.node, "node")? })?,
-                "reboot-cluster" => single(Operation::RebootCluster { via: node(&step.node, "node")? })?,
+                "reboot-node" => single(Operation::RebootNode { node: names.node(step.node.as_ref())? })?,
+                "reboot-cluster" => single(Operation::RebootCluster { via: names.node(step.node.as_ref())? })?,
                 "wait" => Action::Operations(Vec::new()),
                 other => {
                     return Err(error(
@@ -402,7 +432,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
             return Err(error(
                 FileErrorKind::Argument,
                 "a scenario step has exactly one of `do` and `fault`".to_owned(),
-                anchor,
+                names.anchor.clone(),
             ));
         }
     };
@@ -423,37 +453,12 @@ fn resolve_fault(
     kind: &Spanned<String>,
     fields: &FaultFields<'_>,
 ) -> Result<Fault, FileError> {
-    let cluster = &setup.cluster;
-    let error = |kind, message: String, span: Range<usize>| source.error(kind, message, Some(span), "here");
-    let need = |field: Option<&Spanned<String>>, name: &str| -> Result<Spanned<String>, FileError> {
-        field.cloned().ok_or_else(|| error(FileErrorKind::Argument, format!("this fault needs `{name}`"), kind.span()))
-    };
-    let node = || -> Result<NodeId, FileError> {
-        let value = need(fields.node, "node")?;
-        cluster.node_by_name(value.get_ref()).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown node `{}`", value.get_ref()), value.span())
-        })
-    };
-    let service = || -> Result<ServiceId, FileError> {
-        let value = need(fields.service, "service")?;
-        cluster.service_by_name(value.get_ref()).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown service `{}`", value.get_ref()), value.span())
-        })
-    };
-    let group = || -> Result<GroupId, FileError> {
-        match fields.group {
-            None => Ok(GroupId(0)),
-            Some(value) => cluster.group_by_name(value.get_ref()).ok_or_else(|| {
-                error(FileErrorKind::UnknownName, format!("unknown group `{}`", value.get_ref()), value.span())
-            }),
-        }
-    };
-    let monitor = || -> Result<MonitorId, FileError> {
-        let value = need(fields.monitor, "monitor")?;
-        cluster.monitors.iter().position(|m| &m.name == value.get_ref()).map(|i| MonitorId(i as u16)).ok_or_else(|| {
-            error(FileErrorKind::UnknownName, format!("unknown monitor `{}`", value.get_ref()), value.span())
-        })
-    };
+    let names = Names { source, cluster: &setup.cluster, anchor: kind.span() };
+    let error = |kind, message: String, span: Range<usize>| names.error(kind, message, span);
+    let node = || names.node(fields.node);
+    let service = || names.service(fields.service);
+    let group = || names.group(fields.group);
+    let monitor = || names.monitor(fields.monitor);
     Ok(match kind.get_ref().as_str() {
         "crash" => Fault::Crash { node: node()? },
         "restart" => Fault::Restart { node: node()? },

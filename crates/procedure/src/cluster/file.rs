@@ -551,7 +551,7 @@ impl Loader<'_> {
         if cluster.monitors.iter().any(|m| &m.name == monitor.name.get_ref()) {
             return Err(self.duplicate("monitor", &monitor.name));
         }
-        let target = cluster.resources.iter().position(|r| &r.name == monitor.target.get_ref()).ok_or_else(|| {
+        let target = cluster.resource_by_name(monitor.target.get_ref()).ok_or_else(|| {
             self.err(
                 FileErrorKind::UnknownName,
                 format!("monitor `{}` watches unknown resource `{}`", monitor.name.get_ref(), monitor.target.get_ref()),
@@ -559,7 +559,6 @@ impl Loader<'_> {
                 "no such resource",
             )
         })?;
-        let target = ResourceId(target as u16);
         let expected = match monitor.kind.get_ref().as_str() {
             "service" => "service",
             "registry-sync" => "registry-sync",

@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{Cluster, GroupId, RegistryValue, ResourceId, ServiceId};
+use crate::cluster::{Cluster, GroupId, RegistryValue, ServiceId};
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 use crate::procedure::{
     Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
@@ -494,20 +494,14 @@ impl Loader<'_> {
             }
             "stop-resource" | "start-resource" => {
                 let name = step.resource.as_ref().ok_or_else(|| missing("resource"))?;
-                let resource = self
-                    .cluster
-                    .resources
-                    .iter()
-                    .position(|r| &r.name == name.get_ref())
-                    .map(|i| ResourceId(i as u16))
-                    .ok_or_else(|| {
-                        self.err(
-                            FileErrorKind::UnknownName,
-                            format!("unknown resource `{}`", name.get_ref()),
-                            name.span(),
-                            "the cluster has no such resource",
-                        )
-                    })?;
+                let resource = self.cluster.resource_by_name(name.get_ref()).ok_or_else(|| {
+                    self.err(
+                        FileErrorKind::UnknownName,
+                        format!("unknown resource `{}`", name.get_ref()),
+                        name.span(),
+                        "the cluster has no such resource",
+                    )
+                })?;
                 if keyword == "stop-resource" {
                     Action::StopResource { resource }
                 } else {
