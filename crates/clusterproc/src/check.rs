@@ -20,30 +20,11 @@ use sim_cluster::explore::{
     Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, RunResult, fault_record, staged_fault,
 };
 
-use crate::cli::{CheckArgs, CheckFormat, DEFAULT_CLUSTER, DEFAULT_CLUSTER_NAME, Failure, FaultDepth, ReplayArgs};
+use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, Loaded, ReplayArgs, load};
+use crate::report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
 const STORY_LINES: usize = 40;
-
-struct Loaded {
-    setup: Arc<Setup>,
-    cluster_path: Option<String>,
-    cluster_hash: String,
-}
-
-fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure> {
-    let source = match cluster {
-        Some(path) => SourceFile::read(path)?,
-        None => SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER),
-    };
-    let cluster_value = procedure::cluster::load(&source)?;
-    let procedure_value = procedure::procedure::load(&SourceFile::read(procedure)?, &cluster_value)?;
-    Ok(Loaded {
-        setup: Arc::new(Setup::new(cluster_value, procedure_value)),
-        cluster_path: cluster.map(|p| p.display().to_string()),
-        cluster_hash: source.content_hash(),
-    })
-}
 
 /// Everything a check found, as the JSON output shows it.
 #[derive(Debug, Serialize)]
@@ -422,10 +403,6 @@ fn render_text(setup: &Setup, report: &Report, depth: FaultDepth, explorer: &Exp
         }
     }
     out
-}
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn render_junit(report: &Report) -> String {

@@ -3,12 +3,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use procedure::cluster::Cluster;
 use procedure::diagnostic::{FileError, SourceFile};
 use procedure::plan::Plan;
-use procedure::procedure::Procedure;
+use procedure::setup::Setup;
 
 /// The cluster description used when no --cluster is given.
 pub const DEFAULT_CLUSTER: &str = include_str!("../../../scenarios/cluster/ssc-two-node.toml");
@@ -196,25 +196,40 @@ fn install_diagnostic_style() {
     }));
 }
 
-/// Loads the cluster description named on the command line, or the built-in one.
-pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, Failure> {
-    let source = match path {
+/// The text of the cluster description named on the command line, or of the built-in one.
+pub fn cluster_source(path: Option<&Path>) -> Result<SourceFile, Failure> {
+    Ok(match path {
         Some(path) => SourceFile::read(path)?,
         None => SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER),
-    };
-    Ok(procedure::cluster::load(&source)?)
+    })
 }
 
-/// Loads and validates a procedure file against `cluster`.
-pub fn load_procedure(path: &Path, cluster: &Cluster) -> Result<Procedure, Failure> {
-    let source = SourceFile::read(path)?;
-    Ok(procedure::procedure::load(&source, cluster)?)
+/// A procedure resolved against its cluster description, and that description's identity.
+pub struct Loaded {
+    /// The procedure and the cluster.
+    pub setup: Arc<Setup>,
+    /// The cluster file as given, `None` for the built-in one.
+    pub cluster_path: Option<String>,
+    /// Hash of the cluster description's text.
+    pub cluster_hash: String,
+}
+
+/// Loads a procedure file and validates it against the cluster description named (or the
+/// built-in one).
+pub fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure> {
+    let source = cluster_source(cluster)?;
+    let cluster_value = procedure::cluster::load(&source)?;
+    let procedure_value = procedure::procedure::load(&SourceFile::read(procedure)?, &cluster_value)?;
+    Ok(Loaded {
+        setup: Arc::new(Setup::new(cluster_value, procedure_value)),
+        cluster_path: cluster.map(|p| p.display().to_string()),
+        cluster_hash: source.content_hash(),
+    })
 }
 
 fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
-    let cluster = load_cluster(args.cluster.as_deref())?;
-    let procedure = load_procedure(&args.procedure, &cluster)?;
-    let plan = Plan::new(&cluster, &procedure);
+    let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    let plan = Plan::new(&loaded.setup.cluster, &loaded.setup.procedure);
     let text = match args.format {
         PlanFormat::Text => plan.render_text(),
         PlanFormat::Json => plan.render_json(),

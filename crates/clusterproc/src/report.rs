@@ -510,7 +510,8 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
     lanes
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML and XML.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

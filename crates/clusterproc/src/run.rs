@@ -21,7 +21,7 @@ use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::Builder;
 use sim_cluster::staged::{StagedFault, StagedSim};
 
-use crate::cli::{DEFAULT_CLUSTER, DEFAULT_CLUSTER_NAME, Failure, RunArgs};
+use crate::cli::{Failure, RunArgs, cluster_source};
 use crate::report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
@@ -51,21 +51,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         Some(path) => Some(Scenario::load(path)?),
         None => None,
     };
-    let (cluster, cluster_source) = match (&scenario, &args.cluster) {
-        (Some(scenario), _) => (scenario.setup.cluster.clone(), None),
-        (None, Some(path)) => {
-            let source = SourceFile::read(path)?;
-            (procedure::cluster::load(&source)?, Some(source))
+    let (cluster, cluster_hash) = match (&scenario, &args.scenario) {
+        (Some(scenario), Some(path)) => (scenario.setup.cluster.clone(), SourceFile::read(path)?.content_hash()),
+        _ => {
+            let source = cluster_source(args.cluster.as_deref())?;
+            (procedure::cluster::load(&source)?, source.content_hash())
         }
-        (None, None) => {
-            let source = SourceFile::new(DEFAULT_CLUSTER_NAME, DEFAULT_CLUSTER);
-            (procedure::cluster::load(&source)?, Some(source))
-        }
-    };
-    let cluster_hash = match (&cluster_source, &args.scenario) {
-        (Some(source), _) => source.content_hash(),
-        (None, Some(path)) => SourceFile::read(path)?.content_hash(),
-        (None, None) => unreachable!("either a cluster source or a scenario"),
     };
     let procedure_source = SourceFile::read(&args.procedure)?;
     let procedure = procedure::procedure::load(&procedure_source, &cluster)?;
