@@ -17,7 +17,7 @@ use procedure::mutation::Mutation;
 use procedure::setup::Setup;
 use serde::Serialize;
 use sim_cluster::explore::{
-    Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, RunResult, fault_record, staged_fault,
+    Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, fault_record, staged_fault,
 };
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, Loaded, ReplayArgs, load};
@@ -93,7 +93,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let baseline = explorer.baseline();
     let mut combined = Exploration::default();
     let mut baseline_counted = Exploration::default();
-    baseline_counted.count_baseline(&baseline, args.seed);
+    baseline_counted.keep_counterexamples(&baseline, args.seed, None);
     let faulty = match args.faults {
         FaultDepth::None => Exploration::default(),
         FaultDepth::Single => explorer.single(),
@@ -163,41 +163,6 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let _ = stdout.write_all(text.as_bytes());
     let failed = report.invariants.iter().any(|i| i.verdict == "violated");
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-trait Counting {
-    fn count_baseline(&mut self, result: &RunResult, seed: u64);
-    fn merge(&mut self, other: &Exploration);
-}
-
-impl Counting for Exploration {
-    fn count_baseline(&mut self, result: &RunResult, seed: u64) {
-        for violation in &result.violations {
-            self.counterexamples.entry(violation.invariant).or_insert_with(|| Counterexample {
-                invariant: violation.invariant,
-                seed,
-                mutation: None,
-                faults: Vec::new(),
-                violation: violation.clone(),
-            });
-        }
-    }
-
-    fn merge(&mut self, other: &Exploration) {
-        self.runs += other.runs;
-        self.successes += other.successes;
-        self.safe_stops += other.safe_stops;
-        self.violations += other.violations;
-        for (invariant, counterexample) in &other.counterexamples {
-            let better = match self.counterexamples.get(invariant) {
-                None => true,
-                Some(known) => sim_cluster::explore::shorter(&counterexample.faults, &known.faults),
-            };
-            if better {
-                self.counterexamples.insert(*invariant, counterexample.clone());
-            }
-        }
-    }
 }
 
 fn ending_word(ending: &Ending) -> &'static str {

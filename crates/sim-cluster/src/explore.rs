@@ -85,23 +85,41 @@ impl Exploration {
             RunClass::SafeStop => self.safe_stops += 1,
             RunClass::Violation => self.violations += 1,
         }
+        self.keep_counterexamples(result, seed, mutation);
+    }
+
+    /// Keeps the run as the counterexample of each invariant it broke, where it tells a
+    /// shorter story than the one kept so far. The run is not counted.
+    pub fn keep_counterexamples(&mut self, result: &RunResult, seed: u64, mutation: Option<&Mutation>) {
         for violation in &result.violations {
-            let better = match self.counterexamples.get(&violation.invariant) {
-                None => true,
-                Some(known) => shorter(&result.faults, &known.faults),
-            };
-            if better {
-                self.counterexamples.insert(
-                    violation.invariant,
-                    Counterexample {
-                        invariant: violation.invariant,
-                        seed,
-                        mutation: mutation.cloned(),
-                        faults: result.faults.clone(),
-                        violation: violation.clone(),
-                    },
-                );
-            }
+            self.offer(Counterexample {
+                invariant: violation.invariant,
+                seed,
+                mutation: mutation.cloned(),
+                faults: result.faults.clone(),
+                violation: violation.clone(),
+            });
+        }
+    }
+
+    fn offer(&mut self, counterexample: Counterexample) {
+        let better = match self.counterexamples.get(&counterexample.invariant) {
+            None => true,
+            Some(known) => shorter(&counterexample.faults, &known.faults),
+        };
+        if better {
+            self.counterexamples.insert(counterexample.invariant, counterexample);
+        }
+    }
+
+    /// Adds another exploration's counts and counterexamples to this one.
+    pub fn merge(&mut self, other: &Exploration) {
+        self.runs += other.runs;
+        self.successes += other.successes;
+        self.safe_stops += other.safe_stops;
+        self.violations += other.violations;
+        for counterexample in other.counterexamples.values() {
+            self.offer(counterexample.clone());
         }
     }
 }
@@ -377,15 +395,12 @@ impl Explorer {
             schedule.sort_by_key(|f| f.before_step);
             let explorer = Explorer { seed: case_seed, ..self.clone() };
             let (result, _) = explorer.run(&schedule);
-            if result.class == RunClass::Violation {
-                for violation in &result.violations {
-                    let shrunk = explorer.shrink(&schedule, violation.invariant);
-                    let (small, _) = explorer.run(&shrunk);
-                    exploration.count(&small, case_seed, None);
-                }
-                exploration.runs -= result.violations.len();
-            }
             exploration.count(&result, case_seed, None);
+            for violation in &result.violations {
+                let shrunk = explorer.shrink(&schedule, violation.invariant);
+                let (small, _) = explorer.run(&shrunk);
+                exploration.keep_counterexamples(&small, case_seed, None);
+            }
         }
         exploration
     }
