@@ -259,6 +259,18 @@ enum Timer {
     PeerLost { node: NodeId, generation: u32 },
 }
 
+/// How a group goes offline at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Offline {
+    /// A stop: announced, resources deactivated in order.
+    Announced,
+    /// Resources deactivated in order, with no announcement (an orderly shutdown, or the end
+    /// of a stop announced earlier).
+    Quiet,
+    /// Resources dropped without deactivation (a crash).
+    Dropped,
+}
+
 /// What follows a group stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Then {
@@ -990,24 +1002,37 @@ impl Sim {
     }
 
     fn finish_group_stop(&mut self, group: GroupId, node: NodeId, then: Then) {
+        // GroupStopping was announced when the stop began.
+        self.take_group_offline(group, node, Offline::Quiet);
+        if let Then::StartOn { node: target, fail } = then
+            && self.obs.nodes[target.index()].power == Power::Up
+        {
+            self.begin_group_start(group, target, if fail { Some(node) } else { None });
+        }
+    }
+
+    /// Takes a group offline on its node at once: its resources in reverse activation order,
+    /// deactivated in order or dropped.
+    fn take_group_offline(&mut self, group: GroupId, node: NodeId, how: Offline) {
+        self.group_generation[group.index()] += 1;
+        self.group_busy[group.index()] = false;
+        if how == Offline::Announced {
+            self.emit(EventKind::GroupStopping { group, node });
+        }
         for resource in self.group_resources(group).into_iter().rev() {
-            if self.obs.resources[resource.index()].status != ResourceStatus::Offline {
+            if self.obs.resources[resource.index()].status == ResourceStatus::Offline {
+                continue;
+            }
+            if how == Offline::Dropped {
+                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+                self.emit(EventKind::ResourceOffline { node, resource, orderly: false });
+            } else {
                 self.deactivate_resource(node, resource);
             }
         }
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
         self.emit(EventKind::GroupOffline { group, node });
         self.refresh_monitor_status();
-        match then {
-            Then::Nothing => self.group_busy[group.index()] = false,
-            Then::StartOn { node: target, fail } => {
-                if self.obs.nodes[target.index()].power == Power::Up {
-                    self.begin_group_start(group, target, if fail { Some(node) } else { None });
-                } else {
-                    self.group_busy[group.index()] = false;
-                }
-            }
-        }
     }
 
     fn begin_group_start(&mut self, group: GroupId, node: NodeId, fail_back_to: Option<NodeId>) {
@@ -1086,29 +1111,12 @@ impl Sim {
     /// A node's resources go offline at once, without deactivation (crash) or with it
     /// (orderly shutdown).
     fn drop_groups_of(&mut self, node: NodeId, orderly: bool) {
+        let how = if orderly { Offline::Quiet } else { Offline::Dropped };
         for g in 0..self.setup.cluster.groups.len() {
-            let group = GroupId(g as u8);
-            if self.obs.groups[g].owner != Some(node) {
-                continue;
+            if self.obs.groups[g].owner == Some(node) {
+                self.take_group_offline(GroupId(g as u8), node, how);
             }
-            self.group_generation[g] += 1;
-            self.group_busy[g] = false;
-            for resource in self.group_resources(group).into_iter().rev() {
-                if self.obs.resources[resource.index()].status == ResourceStatus::Offline {
-                    continue;
-                }
-                if orderly {
-                    self.deactivate_resource(node, resource);
-                } else {
-                    self.obs.resources[resource.index()] =
-                        ResourceState { status: ResourceStatus::Offline, node: None };
-                    self.emit(EventKind::ResourceOffline { node, resource, orderly: false });
-                }
-            }
-            self.obs.groups[g] = GroupState { status: GroupStatus::Offline, owner: None };
-            self.emit(EventKind::GroupOffline { group, node });
         }
-        self.refresh_monitor_status();
     }
 
     // ----- nodes --------------------------------------------------------------------------------
@@ -1126,29 +1134,15 @@ impl Sim {
                 match destination {
                     Some(destination) => {
                         // Stop here, start there, in one go (no timer: the service stop waits).
-                        self.drop_groups_of_group(group, node);
+                        self.take_group_offline(group, node, Offline::Announced);
                         self.begin_group_start(group, destination, None);
                     }
-                    None => self.drop_groups_of_group(group, node),
+                    None => self.take_group_offline(group, node, Offline::Announced),
                 }
             }
         }
         self.obs.nodes[node.index()].cluster = ClusterService::Stopped;
         self.emit(EventKind::ClusterServiceStopped { node });
-        self.refresh_monitor_status();
-    }
-
-    fn drop_groups_of_group(&mut self, group: GroupId, node: NodeId) {
-        self.group_generation[group.index()] += 1;
-        self.emit(EventKind::GroupStopping { group, node });
-        for resource in self.group_resources(group).into_iter().rev() {
-            if self.obs.resources[resource.index()].status != ResourceStatus::Offline {
-                self.deactivate_resource(node, resource);
-            }
-        }
-        self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
-        self.group_busy[group.index()] = false;
-        self.emit(EventKind::GroupOffline { group, node });
         self.refresh_monitor_status();
     }
 
@@ -1623,7 +1617,7 @@ impl Sim {
                 // runs), every cluster service stops, every node reboots.
                 for g in 0..self.setup.cluster.groups.len() {
                     if let Some(owner) = self.obs.groups[g].owner {
-                        self.drop_groups_of_group(GroupId(g as u8), owner);
+                        self.take_group_offline(GroupId(g as u8), owner, Offline::Announced);
                     }
                 }
                 for n in 0..self.obs.nodes.len() {
