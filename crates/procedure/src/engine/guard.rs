@@ -85,56 +85,35 @@ pub fn guard(
                     ),
                 );
             }
-            for &service in &setup.procedure.module.requires_stopped {
+            // The services the installer needs stopped, then those it stops and restarts:
+            // no watch or monitor may see either change under it.
+            let needed = setup.procedure.module.requires_stopped.iter().map(|&s| (s, "it needs stopped"));
+            let restarted = setup.module_services.iter().map(|&s| (s, "it stops and restarts"));
+            for (service, role) in needed.chain(restarted) {
                 let service_name = &cluster.services[service.index()].name;
                 if state.watches[service.index()] == Watch::Monitoring {
                     return refuse(
                         Invariant::MonitoringDuringApply,
                         format!(
-                            "the Task Manager watch of {service_name:?} on {name} is Monitoring: it would restart the \
-                             service the installer needs stopped; stop monitoring first"
+                            "the Task Manager watch of {service_name:?} on {name} is Monitoring, a service the \
+                             installer {role}; stop monitoring first"
                         ),
                     );
                 }
+                let monitor = setup.service_monitors[service.index()]
+                    .iter()
+                    .find(|m| matches!(state.monitors[m.index()], MonitorStatus::Normal | MonitorStatus::Error));
                 if state.cluster == ClusterService::Running
-                    && let Some(monitor) = setup.service_monitors[service.index()]
-                        .iter()
-                        .find(|m| matches!(state.monitors[m.index()], MonitorStatus::Normal | MonitorStatus::Error))
+                    && let Some(monitor) = monitor
                 {
                     return refuse(
                         Invariant::MonitoringDuringApply,
                         format!(
-                            "monitor {} watches {service_name:?} on {name}, which the installer needs stopped, and the \
+                            "monitor {} watches {service_name:?} on {name}, a service the installer {role}, and the \
                              cluster is not suspended",
                             cluster.monitors[monitor.index()].name
                         ),
                     );
-                }
-            }
-            for service in setup.procedure.module.services() {
-                let service_name = &cluster.services[service.index()].name;
-                if state.watches[service.index()] == Watch::Monitoring {
-                    return refuse(
-                        Invariant::MonitoringDuringApply,
-                        format!(
-                            "the Task Manager watch of {service_name:?} on {name} is Monitoring; stop monitoring first"
-                        ),
-                    );
-                }
-                if state.cluster == ClusterService::Running {
-                    for resource in cluster.resources_of_service(service) {
-                        for monitor in cluster.monitors_of_resource(resource) {
-                            if matches!(state.monitors[monitor.index()], MonitorStatus::Normal | MonitorStatus::Error) {
-                                return refuse(
-                                    Invariant::MonitoringDuringApply,
-                                    format!(
-                                        "monitor {} watches {service_name:?} on {name} and the cluster is not suspended",
-                                        cluster.monitors[monitor.index()].name
-                                    ),
-                                );
-                            }
-                        }
-                    }
                 }
             }
             None
