@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use procedure::diagnostic::SourceFile;
+use procedure::diagnostic::content_hash;
 use procedure::duration::clock;
-use procedure::engine::Ending;
 use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
 use procedure::mutation::Mutation;
@@ -129,8 +128,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             FaultDepth::Double => "double",
         }
         .to_owned(),
-        baseline: ending_word(&baseline.ending).to_owned(),
-        baseline_reason: ending_reason(&setup, &baseline.ending),
+        baseline: baseline.ending.word().to_owned(),
+        baseline_reason: baseline.ending.reason(&setup),
         runs,
         completed: faulty.successes + random.as_ref().map_or(0, |r| r.successes),
         stopped_safely: faulty.safe_stops + random.as_ref().map_or(0, |r| r.safe_stops),
@@ -163,29 +162,6 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let _ = stdout.write_all(text.as_bytes());
     let failed = report.invariants.iter().any(|i| i.verdict == "violated");
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn ending_word(ending: &Ending) -> &'static str {
-    match ending {
-        Ending::Completed => "completed",
-        Ending::Refused(_) => "refused",
-        Ending::Stopped { .. } => "stopped",
-    }
-}
-
-fn ending_reason(setup: &Setup, ending: &Ending) -> Option<String> {
-    match ending {
-        Ending::Completed => None,
-        Ending::Refused(refusal) => Some(format!(
-            "step {}: {} [{}]",
-            setup.procedure.steps[refusal.step].label(),
-            refusal.message,
-            refusal.invariant.id()
-        )),
-        Ending::Stopped { step, reason, .. } => {
-            Some(format!("step {}: {reason}", setup.procedure.steps[*step].label()))
-        }
-    }
 }
 
 fn mutant_report(results: &[MutantResult]) -> MutantReport {
@@ -254,7 +230,7 @@ fn describe(
         seed: counterexample.seed,
         mutation: counterexample.mutation.as_ref().map(|m| m.describe(&loaded.setup.procedure)),
         faults: counterexample.faults.iter().map(|f| fault_record(setup, f)).collect(),
-        trace_hash: SourceFile::new("trace", &trace).content_hash(),
+        trace_hash: content_hash(&trace),
         detail: counterexample.violation.detail.clone(),
     };
     let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
@@ -461,7 +437,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
     }
     let _ = write!(stdout, "{trace}");
     let _ = writeln!(stdout);
-    let exact = SourceFile::new("trace", &trace).content_hash() == file.trace_hash;
+    let exact = content_hash(&trace) == file.trace_hash;
     let _ = writeln!(
         stdout,
         "{}",

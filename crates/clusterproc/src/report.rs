@@ -128,21 +128,8 @@ impl RunReport {
         violations: &[Violation],
         final_judged: bool,
     ) -> RunReport {
-        let (result, reason) = match ending {
-            Some(Ending::Completed) | None => ("completed".to_owned(), None),
-            Some(Ending::Refused(refusal)) => (
-                "refused".to_owned(),
-                Some(format!(
-                    "step {}: {} [{}]",
-                    setup.procedure.steps[refusal.step].label(),
-                    refusal.message,
-                    refusal.invariant.id()
-                )),
-            ),
-            Some(Ending::Stopped { step, reason, .. }) => {
-                ("stopped".to_owned(), Some(format!("step {}: {reason}", setup.procedure.steps[*step].label())))
-            }
-        };
+        let ending = ending.unwrap_or(&Ending::Completed);
+        let (result, reason) = (ending.word().to_owned(), ending.reason(setup));
         let end = record.ended.or(events.last().map(|e| e.at)).unwrap_or_default();
         let steps = record
             .steps

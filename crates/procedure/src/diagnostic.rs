@@ -124,6 +124,17 @@ impl miette::Diagnostic for FileError {
     }
 }
 
+/// A hash of a text (FNV-1a, 64 bits): `fnv1a64:<hex>`. Stable across builds, so it can be
+/// stored in journals and counterexample files.
+pub fn content_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("fnv1a64:{hash:016x}")
+}
+
 /// The text of a file being loaded, with the name to show in diagnostics.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -161,12 +172,7 @@ impl SourceFile {
 
     /// A hash of the text (FNV-1a, 64 bits), used to notice an edited file on resume.
     pub fn content_hash(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.text.as_bytes() {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("fnv1a64:{hash:016x}")
+        content_hash(&self.text)
     }
 
     /// An error at `span` (a byte range into the text) with a label under the caret.

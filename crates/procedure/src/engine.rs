@@ -142,6 +142,33 @@ pub enum Ending {
     },
 }
 
+impl Ending {
+    /// `completed`, `refused` or `stopped`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Ending::Completed => "completed",
+            Ending::Refused(_) => "refused",
+            Ending::Stopped { .. } => "stopped",
+        }
+    }
+
+    /// Where and why the run did not complete: `step 6 install-active: ... [invariant]`.
+    pub fn reason(&self, setup: &Setup) -> Option<String> {
+        match self {
+            Ending::Completed => None,
+            Ending::Refused(refusal) => Some(format!(
+                "step {}: {} [{}]",
+                setup.procedure.steps[refusal.step].label(),
+                refusal.message,
+                refusal.invariant.id()
+            )),
+            Ending::Stopped { step, reason, .. } => {
+                Some(format!("step {}: {reason}", setup.procedure.steps[*step].label()))
+            }
+        }
+    }
+}
+
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepRecord {
@@ -396,14 +423,8 @@ impl Engine {
     fn preflight(&mut self, observation: &Observation) -> Output {
         self.note_observation(observation);
         let cluster = &self.setup.cluster;
-        for (n, node) in observation.nodes.iter().enumerate() {
-            let name = &cluster.nodes[n].name;
-            if !node.reachable {
-                return self.stop(Some(NodeId(n as u8)), format!("pre-flight: {name} does not answer"));
-            }
-            if node.power != Power::Up {
-                return self.stop(Some(NodeId(n as u8)), format!("pre-flight: {name} is not up"));
-            }
+        if let Some((node, reason)) = self.health(observation) {
+            return self.stop(Some(node), format!("pre-flight: {reason}"));
         }
         if self.roles.is_none() {
             if let Some(node) = observation.installer_running() {
@@ -475,8 +496,8 @@ impl Engine {
     fn plan(&mut self, observation: &Observation) -> Output {
         self.note_observation(observation);
         let task = self.tasks[self.task];
-        if let Some(reason) = self.health(observation) {
-            return self.stop(Some(task.node), reason);
+        if let Some((node, reason)) = self.health(observation) {
+            return self.stop(Some(node), reason);
         }
         if self.record.steps.last().is_some_and(|r| r.nodes.len() == self.task) {
             let span = NodeSpan {
@@ -697,17 +718,19 @@ impl Engine {
     }
 
     /// Whether the cluster is fit to go on, before a task's operations.
-    fn health(&self, observation: &Observation) -> Option<String> {
-        for (n, state) in observation.nodes.iter().enumerate() {
+    /// The first node that keeps the run from going on: every node must answer and be up.
+    fn health(&self, observation: &Observation) -> Option<(NodeId, String)> {
+        observation.nodes.iter().enumerate().find_map(|(n, state)| {
             let name = &self.setup.cluster.nodes[n].name;
-            if !state.reachable {
-                return Some(format!("{name} does not answer"));
-            }
-            if state.power != Power::Up {
-                return Some(format!("{name} is down"));
-            }
-        }
-        None
+            let problem = if !state.reachable {
+                format!("{name} does not answer")
+            } else if state.power != Power::Up {
+                format!("{name} is down")
+            } else {
+                return None;
+            };
+            Some((NodeId(n as u8), problem))
+        })
     }
 
     /// The operations a step still needs on a node, given what is observed: what already
@@ -954,7 +977,7 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
                     return Ok(Driven::Interrupted);
                 }
                 if let Some(journal) = journal.as_deref_mut() {
-                    journal.outcome(engine, &operation, &result, backend.now())?;
+                    journal.outcome(&result, backend.now())?;
                 }
                 engine.next(Input::Executed(result))
             }

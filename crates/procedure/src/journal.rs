@@ -358,14 +358,7 @@ impl Journal {
     }
 
     /// What `operation` returned.
-    pub fn outcome(
-        &mut self,
-        engine: &Engine,
-        operation: &Operation,
-        result: &Result<(), BackendError>,
-        at: Duration,
-    ) -> Result<(), JournalError> {
-        let _ = (engine, operation);
+    pub fn outcome(&mut self, result: &Result<(), BackendError>, at: Duration) -> Result<(), JournalError> {
         let op = self.next_op;
         self.next_op += 1;
         let result = match result {

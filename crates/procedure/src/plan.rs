@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::cluster::{Cluster, NodeId, ResourceKind, ServiceId};
+use crate::engine::Roles;
 use crate::procedure::{Action, Condition, ManualCheck, Procedure, RestartAnswer, Role, Step};
 use crate::text::{and_list, one_line};
 
@@ -125,10 +126,9 @@ pub enum StepStatus {
 impl Plan {
     /// Resolves `procedure` against `cluster`.
     pub fn new(cluster: &Cluster, procedure: &Procedure) -> Plan {
-        let active = cluster.initial_active();
-        let standbys = cluster.initial_standbys();
+        let roles = Roles { active: cluster.initial_active(), standbys: cluster.initial_standbys() };
         let module = &procedure.module;
-        let planner = Planner { cluster, procedure, active, standbys: &standbys };
+        let planner = Planner { cluster, procedure, roles };
         Plan {
             title: procedure.title.clone(),
             module: PlannedModule {
@@ -155,8 +155,8 @@ impl Plan {
             cluster: PlannedCluster {
                 name: cluster.name.clone(),
                 product: cluster.product.clone(),
-                active: planner.node(active),
-                standbys: standbys.iter().map(|&n| planner.node(n)).collect(),
+                active: planner.node(planner.roles.active),
+                standbys: planner.roles.standbys.iter().map(|&n| planner.node(n)).collect(),
             },
             steps: procedure.steps.iter().map(|step| planner.step(step)).collect(),
             notes: procedure
@@ -308,8 +308,7 @@ fn mermaid_escape(text: &str) -> String {
 struct Planner<'a> {
     cluster: &'a Cluster,
     procedure: &'a Procedure,
-    active: NodeId,
-    standbys: &'a [NodeId],
+    roles: Roles,
 }
 
 impl Planner<'_> {
@@ -330,12 +329,7 @@ impl Planner<'_> {
     }
 
     fn nodes_of(&self, role: Role) -> Vec<NodeId> {
-        match role {
-            Role::Active => vec![self.active],
-            Role::Standby => self.standbys.first().copied().into_iter().collect(),
-            Role::EveryStandby => self.standbys.to_vec(),
-            Role::EveryNode => std::iter::once(self.active).chain(self.standbys.iter().copied()).collect(),
-        }
+        self.roles.nodes(role)
     }
 
     fn step(&self, step: &Step) -> PlannedStep {

@@ -491,9 +491,8 @@ impl EngineRun {
     /// `completed`, `stopped`, or `refused: <invariant>`.
     pub fn ending_text(&self) -> String {
         match self.engine.ending() {
-            Some(Ending::Completed) | None => "completed".to_owned(),
-            Some(Ending::Stopped { .. }) => "stopped".to_owned(),
             Some(Ending::Refused(refusal)) => format!("refused: {}", refusal.invariant.id()),
+            ending => ending.unwrap_or(&Ending::Completed).word().to_owned(),
         }
     }
 }
