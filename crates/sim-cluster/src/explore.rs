@@ -199,12 +199,11 @@ impl Cursor {
     }
 
     fn perform(&mut self) {
+        if let Output::MarkStep(_) = self.next {
+            return self.begin_step(&[]);
+        }
         self.next = match std::mem::replace(&mut self.next, Output::Finished) {
-            Output::MarkStep(step) => {
-                self.next = Output::MarkStep(step);
-                self.begin_step(&[]);
-                return;
-            }
+            Output::MarkStep(_) => unreachable!("handled above"),
             Output::Observe => {
                 let observation = self.sim.observe().expect("the simulator always answers");
                 self.engine.next(Input::Observed(observation))
