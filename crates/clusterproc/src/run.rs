@@ -446,8 +446,12 @@ impl Operator for Console {
     fn operation(&mut self, setup: &Setup, operation: &Operation, at: Duration) {
         if self.bar.is_none() {
             let record = procedure::journal::OperationRecord::from_operation(setup, operation);
-            let target =
-                record.service.or(record.resource).or(record.to.map(|to| format!("to {to}"))).or(record.folder);
+            let target = record
+                .service
+                .or(record.resource)
+                .or(record.monitor)
+                .or(record.to.map(|to| format!("to {to}")))
+                .or(record.folder);
             let target = target.map(|t| format!(" {t}")).unwrap_or_default();
             eprintln!("         {} {}{target} on {}", clock(at), operation.verb(), record.node);
         }

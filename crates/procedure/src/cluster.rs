@@ -273,6 +273,16 @@ impl Cluster {
         listed.chain(watched)
     }
 
+    /// The monitors a monitor step covers: `monitors` when listed, else every monitor.
+    pub fn listed_or_all_monitors<'a>(
+        &'a self,
+        monitors: Option<&'a [MonitorId]>,
+    ) -> impl Iterator<Item = MonitorId> + 'a {
+        let listed = monitors.into_iter().flatten().copied();
+        let all = monitors.is_none().then(|| (0..self.monitors.len() as u16).map(MonitorId)).into_iter().flatten();
+        listed.chain(all)
+    }
+
     /// The node with this host name (case-insensitive, as Windows host names are).
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|node| node.name.eq_ignore_ascii_case(name)).map(|i| NodeId(i as u8))

@@ -16,7 +16,10 @@ mod verify;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, BackendError, Installer, Observation, Operation, Power, ServiceStatus, Watch};
+use crate::backend::{
+    Backend, BackendError, ClusterService, Installer, MonitorStatus, Observation, Operation, Power, ServiceStatus,
+    Watch,
+};
 use crate::cluster::NodeId;
 use crate::journal::{Journal, JournalError, Resumption};
 use crate::procedure::{Action, Condition, Role, Step};
@@ -267,6 +270,10 @@ pub struct Engine {
     /// Observations of the current task's postcondition that found it pending.
     polls: u32,
     now: Duration,
+    /// Each node's boot count at the last observation.
+    boots_seen: Vec<u32>,
+    /// The boot count of the node a reboot-node step rebooted, when the reboot was issued.
+    reboot_from: Option<u32>,
     /// An install has been issued: the apply window is open until the resume.
     apply_started: bool,
     resumed: bool,
@@ -295,6 +302,8 @@ impl Engine {
             deadline: None,
             polls: 0,
             now: Duration::ZERO,
+            boots_seen: Vec::new(),
+            reboot_from: None,
             apply_started: false,
             resumed: false,
             restart_pending: false,
@@ -375,6 +384,8 @@ impl Engine {
 
     fn note_observation(&mut self, observation: &Observation) {
         self.now = observation.at;
+        self.boots_seen.clear();
+        self.boots_seen.extend(observation.nodes.iter().map(|node| node.boots));
         if self.record.started.is_none() {
             self.record.started = Some(observation.at);
         }
@@ -588,6 +599,9 @@ impl Engine {
             Some(operation) => {
                 self.stage = Stage::Executing;
                 let operation = operation.clone();
+                if let Operation::RebootNode { node } = operation {
+                    self.reboot_from = self.boots_seen.get(node.index()).copied();
+                }
                 if let Some(record) = self.record.steps.last_mut()
                     && let Some(span) = record.nodes.last_mut()
                 {
@@ -633,7 +647,7 @@ impl Engine {
         }
         match self.current_step().action {
             Action::InstallModule { .. } => self.config.install_timeout,
-            Action::RebootCluster => self.config.reboot_timeout,
+            Action::RebootCluster | Action::RebootNode => self.config.reboot_timeout,
             Action::MoveGroup { .. } => self.config.move_timeout,
             Action::CheckServices(_) | Action::CheckResources { .. } => self.config.check_timeout,
             _ => self.config.step_timeout,
@@ -649,7 +663,7 @@ impl Engine {
         let verdict = if task.restart_reboot {
             verify::reboot(&self.setup, observation, roles, timed_out)
         } else {
-            verify::step(&self.setup, self.current_step(), observation, task.node, roles, timed_out)
+            verify::step(&self.setup, self.current_step(), observation, task.node, roles, self.reboot_from, timed_out)
         };
         match verdict {
             verify::Verdict::Holds => self.task_done(observation),
@@ -669,6 +683,7 @@ impl Engine {
 
     fn task_done(&mut self, observation: &Observation) -> Output {
         let task = self.tasks[self.task];
+        self.reboot_from = None;
         let notes = match &self.current_step().action {
             Action::CheckServices(check) if !task.restart_reboot => {
                 optional_service_notes(&self.setup, &check.optional, observation, task.node)
@@ -827,6 +842,35 @@ impl Engine {
                     vec![Operation::StartResource { node, resource: *resource }]
                 }
             }
+            Action::StopClusterService => {
+                if state.cluster == ClusterService::Stopped {
+                    Vec::new()
+                } else {
+                    vec![Operation::StopClusterService { node }]
+                }
+            }
+            Action::StartClusterService => {
+                if state.cluster == ClusterService::Stopped {
+                    vec![Operation::StartClusterService { node }]
+                } else {
+                    Vec::new()
+                }
+            }
+            // A reboot is asked for, not a state: it always runs (a resumed run does not
+            // repeat one the journal says completed).
+            Action::RebootNode => vec![Operation::RebootNode { node }],
+            Action::SuspendMonitor { monitors } => setup
+                .cluster
+                .listed_or_all_monitors(monitors.as_deref())
+                .filter(|m| state.monitors[m.index()] != MonitorStatus::Suspended)
+                .map(|monitor| Operation::SuspendMonitor { node, monitor })
+                .collect(),
+            Action::ResumeMonitor { monitors } => setup
+                .cluster
+                .listed_or_all_monitors(monitors.as_deref())
+                .filter(|m| state.monitors[m.index()] == MonitorStatus::Suspended)
+                .map(|monitor| Operation::ResumeMonitor { node, monitor })
+                .collect(),
             Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. } => Vec::new(),
         }
     }

@@ -1,7 +1,7 @@
 //! Mutants of a procedure: the operator deviations that `check --mutants` explores — drop a
-//! step, swap two adjacent steps, run a step on the other node, restart at the installer's
-//! prompt. A good procedure and a good set of invariants catch every mutant of a step that
-//! matters.
+//! step, swap two adjacent steps, run a step on the other node, reboot the node at the
+//! installer's restart prompt, stop the cluster service instead of suspending the cluster.
+//! A good procedure and a good set of invariants catch every mutant of a step that matters.
 
 use crate::procedure::{Action, Procedure, RestartAnswer, Role};
 
@@ -23,9 +23,18 @@ pub enum Mutation {
         /// Step index.
         step: usize,
     },
-    /// The operator answers Restart at this install step's prompt, and the installer asks.
+    /// The operator reboots the node at the installer's prompt: the installer of this step
+    /// asks for a restart and the operator answers Restart, so the node reboots there and
+    /// then (a plain OS reboot, whatever state the cluster is in).
     RestartAtPrompt {
         /// Step index.
+        step: usize,
+    },
+    /// The operator stops the cluster service on every node (`clpcl -t`) instead of this
+    /// suspend-cluster step, and starts it on every node (`clpcl -s`) instead of the
+    /// resume-cluster step that follows, if one does.
+    StopClusterServiceInsteadOfSuspend {
+        /// Index of the suspend-cluster step.
         step: usize,
     },
 }
@@ -37,7 +46,29 @@ impl Mutation {
             Mutation::Drop { step }
             | Mutation::SwapWithNext { step }
             | Mutation::OtherNode { step }
-            | Mutation::RestartAtPrompt { step } => step,
+            | Mutation::RestartAtPrompt { step }
+            | Mutation::StopClusterServiceInsteadOfSuspend { step } => step,
+        }
+    }
+
+    /// What the operator does differently, in a sentence.
+    pub fn explain(&self, procedure: &Procedure) -> String {
+        let id = |step: usize| procedure.steps.get(step).map_or("?", |s| s.id.as_str());
+        match *self {
+            Mutation::Drop { step } => format!("the operator leaves out step {}", id(step)),
+            Mutation::SwapWithNext { step } => {
+                format!("the operator does step {} after step {}", id(step), id(step + 1))
+            }
+            Mutation::OtherNode { step } => format!("the operator does step {} on the other node", id(step)),
+            Mutation::RestartAtPrompt { step } => format!(
+                "the installer of step {} asks for a restart and the operator reboots the node at the prompt",
+                id(step)
+            ),
+            Mutation::StopClusterServiceInsteadOfSuspend { step } => format!(
+                "the operator stops the cluster service on every node instead of step {}, and starts it again \
+                 instead of resuming",
+                id(step)
+            ),
         }
     }
 
@@ -49,6 +80,9 @@ impl Mutation {
             Mutation::SwapWithNext { step } => format!("swap {} {}", id(step), id(step + 1)),
             Mutation::OtherNode { step } => format!("other-node {}", id(step)),
             Mutation::RestartAtPrompt { step } => format!("restart-at-prompt {}", id(step)),
+            Mutation::StopClusterServiceInsteadOfSuspend { step } => {
+                format!("stop-cluster-service-instead-of-suspend {}", id(step))
+            }
         }
     }
 
@@ -62,6 +96,7 @@ impl Mutation {
             "swap" => Mutation::SwapWithNext { step },
             "other-node" => Mutation::OtherNode { step },
             "restart-at-prompt" => Mutation::RestartAtPrompt { step },
+            "stop-cluster-service-instead-of-suspend" => Mutation::StopClusterServiceInsteadOfSuspend { step },
             _ => return None,
         };
         (mutation.describe(procedure) == text && mutations(procedure).contains(&mutation)).then_some(mutation)
@@ -95,6 +130,22 @@ impl Mutation {
                 }
                 mutant.module.asks_for_restart = true;
             }
+            Mutation::StopClusterServiceInsteadOfSuspend { step } => {
+                let resume = mutant.steps[step + 1..]
+                    .iter()
+                    .position(|s| s.action == Action::ResumeCluster)
+                    .map(|offset| step + 1 + offset);
+                let stop = &mut mutant.steps[step];
+                stop.role = Role::EveryNode;
+                stop.action = Action::StopClusterService;
+                stop.title = "Stop the cluster service on every node (instead of suspending)".to_owned();
+                if let Some(resume) = resume {
+                    let start = &mut mutant.steps[resume];
+                    start.role = Role::EveryNode;
+                    start.action = Action::StartClusterService;
+                    start.title = "Start the cluster service on every node (instead of resuming)".to_owned();
+                }
+            }
         }
         // A mutant is a different procedure: a journal of the original must not resume it.
         mutant.content_hash = format!("{}+{}", procedure.content_hash, self.describe(procedure));
@@ -118,6 +169,9 @@ pub fn mutations(procedure: &Procedure) -> Vec<Mutation> {
         }
         if matches!(step.action, Action::InstallModule { restart_answer: RestartAnswer::Decline, .. }) {
             all.push(Mutation::RestartAtPrompt { step: index });
+        }
+        if step.action == Action::SuspendCluster {
+            all.push(Mutation::StopClusterServiceInsteadOfSuspend { step: index });
         }
     }
     all

@@ -328,6 +328,12 @@ impl Planner<'_> {
         }
     }
 
+    /// One command per node, in order: `clpcl -t -h node1, then clpcl -t -h node2`.
+    fn per_node(&self, nodes: &[NodeId], before: &str, after: &str) -> String {
+        let commands: Vec<String> = nodes.iter().map(|&n| format!("{before}{}{after}", self.node(n))).collect();
+        commands.join(", then ")
+    }
+
     fn nodes_of(&self, role: Role) -> Vec<NodeId> {
         self.roles.nodes(role)
     }
@@ -508,6 +514,68 @@ impl Planner<'_> {
                     vec![format!("{verb} resource {} from {on} (clprsc {flag} {})", resource.name, resource.name)],
                     vec![format!("resource {} is {state}", resource.name)],
                 )
+            }
+            Action::StopClusterService => {
+                warnings.push(
+                    "a stopped cluster service runs no registry sync and no monitor: its groups fail over or stop"
+                        .to_owned(),
+                );
+                (
+                    vec![format!("stop the cluster service on {on} ({})", self.per_node(nodes, "clpcl -t -h ", ""))],
+                    vec!["the cluster service is stopped on each node".to_owned()],
+                )
+            }
+            Action::StartClusterService => (
+                vec![format!(
+                    "start the cluster service on {on} ({}); a group offline everywhere starts on its best node, \
+                     and registry sync restores its saved keys there",
+                    self.per_node(nodes, "clpcl -s -h ", "")
+                )],
+                vec!["the cluster service runs on each node".to_owned()],
+            ),
+            Action::RebootNode => {
+                warnings.push(
+                    "a plain OS reboot, not cluster-safe: while the cluster is suspended it rolls the synchronized \
+                     registry keys back"
+                        .to_owned(),
+                );
+                (
+                    vec![format!(
+                        "restart the operating system of {on} (on the node: shutdown /r /t 0), one node at a time"
+                    )],
+                    vec!["each node is up again and has booted since (its last boot time changed)".to_owned()],
+                )
+            }
+            Action::SuspendMonitor { monitors } | Action::ResumeMonitor { monitors } => {
+                let names: Vec<String> = cluster
+                    .listed_or_all_monitors(monitors.as_deref())
+                    .map(|m| cluster.monitors[m.index()].name.clone())
+                    .collect();
+                let which = match monitors {
+                    None => format!("every monitor ({})", names.len()),
+                    Some(_) => format!("monitor {}", and_list(&names)),
+                };
+                let which_flag = match names.as_slice() {
+                    [one] if monitors.is_some() => format!(" -m {one}"),
+                    _ if monitors.is_some() => " -m <each of them>".to_owned(),
+                    _ => String::new(),
+                };
+                match &step.action {
+                    Action::SuspendMonitor { .. } => (
+                        vec![format!(
+                            "suspend {which} on {on} ({})",
+                            self.per_node(nodes, "clpmonctrl -s -h ", &which_flag)
+                        )],
+                        vec!["each of them reads Suspended".to_owned()],
+                    ),
+                    _ => (
+                        vec![format!(
+                            "resume {which} on {on} ({})",
+                            self.per_node(nodes, "clpmonctrl -r -h ", &which_flag)
+                        )],
+                        vec!["none of them reads Suspended".to_owned()],
+                    ),
+                }
             }
             Action::RebootCluster => (
                 vec!["reboot every node the cluster-safe way (clpstdn -r)".to_owned()],

@@ -6,7 +6,7 @@
 
 mod file;
 
-use crate::cluster::{ComponentId, GroupId, RegistryValue, ResourceId, ServiceId};
+use crate::cluster::{ComponentId, GroupId, MonitorId, RegistryValue, ResourceId, ServiceId};
 
 pub use file::load;
 
@@ -238,6 +238,24 @@ pub enum Action {
         /// The resource.
         resource: ResourceId,
     },
+    /// Stop the EXPRESSCLUSTER cluster service on the node (`clpcl -t`); its groups fail
+    /// over to another node that runs the cluster, or stop.
+    StopClusterService,
+    /// Start the EXPRESSCLUSTER cluster service on the node (`clpcl -s`).
+    StartClusterService,
+    /// Reboot the node's operating system, as at the installer's prompt. Not cluster-safe:
+    /// a reboot while the cluster is suspended rolls the synchronized registry keys back.
+    RebootNode,
+    /// Suspend monitor resources on the node (`clpmonctrl -s`).
+    SuspendMonitor {
+        /// The monitors; every monitor of the cluster when absent.
+        monitors: Option<Vec<MonitorId>>,
+    },
+    /// Resume suspended monitor resources on the node (`clpmonctrl -r`).
+    ResumeMonitor {
+        /// The monitors; every monitor of the cluster when absent.
+        monitors: Option<Vec<MonitorId>>,
+    },
     /// Something only a person can do; the run waits for confirmation.
     Manual {
         /// What to do.
@@ -265,12 +283,17 @@ impl Action {
             Action::RebootCluster => "reboot-cluster",
             Action::StopResource { .. } => "stop-resource",
             Action::StartResource { .. } => "start-resource",
+            Action::StopClusterService => "stop-cluster-service",
+            Action::StartClusterService => "start-cluster-service",
+            Action::RebootNode => "reboot-node",
+            Action::SuspendMonitor { .. } => "suspend-monitor",
+            Action::ResumeMonitor { .. } => "resume-monitor",
             Action::Manual { .. } => "manual",
         }
     }
 
     /// Every action keyword, for help texts.
-    pub const KEYWORDS: [&'static str; 15] = [
+    pub const KEYWORDS: [&'static str; 20] = [
         "unzip-module",
         "backup-registry",
         "suspend-cluster",
@@ -285,6 +308,11 @@ impl Action {
         "reboot-cluster",
         "stop-resource",
         "start-resource",
+        "stop-cluster-service",
+        "start-cluster-service",
+        "reboot-node",
+        "suspend-monitor",
+        "resume-monitor",
         "manual",
     ];
 

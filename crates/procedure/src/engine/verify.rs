@@ -52,7 +52,8 @@ fn not_running(setup: &Setup, service: ServiceId, explain: bool) -> Verdict {
     pending!(explain, "{:?} is not running", setup.cluster.services[service.index()].name)
 }
 
-/// The postcondition of `step` on `node`.
+/// The postcondition of `step` on `node`. `boots_before` is the node's boot count when a
+/// reboot-node step rebooted it (unknown when an earlier run did).
 ///
 /// With `explain` false a pending verdict carries no reason; ask again with `explain` true
 /// to get one.
@@ -62,6 +63,7 @@ pub fn step(
     observation: &Observation,
     node: NodeId,
     roles: &Roles,
+    boots_before: Option<u32>,
     explain: bool,
 ) -> Verdict {
     let state = &observation.nodes[node.index()];
@@ -209,6 +211,47 @@ pub fn step(
                 }
                 _ => {
                     pending!(explain, "resource {} is not online yet", cluster.resources[resource.index()].name)
+                }
+            }
+        }
+        Action::StopClusterService => {
+            if state.cluster == ClusterService::Stopped {
+                Verdict::Holds
+            } else {
+                pending!(explain, "the cluster service still runs on {name}")
+            }
+        }
+        Action::StartClusterService => match state.cluster {
+            ClusterService::Stopped => pending!(explain, "the cluster service is not running on {name} yet"),
+            _ => Verdict::Holds,
+        },
+        // Like the restart rule's reboot, judged by the node itself: it is up again, and it
+        // booted since the reboot was issued (Windows' last boot time, as a counter).
+        Action::RebootNode => {
+            let booted = boots_before.is_none_or(|before| state.boots > before);
+            if state.power == Power::Up && booted {
+                Verdict::Holds
+            } else {
+                pending!(explain, "{name} is not back from its reboot yet")
+            }
+        }
+        Action::SuspendMonitor { monitors } => {
+            let still = cluster
+                .listed_or_all_monitors(monitors.as_deref())
+                .find(|m| state.monitors[m.index()] != MonitorStatus::Suspended);
+            match still {
+                None => Verdict::Holds,
+                Some(m) => pending!(explain, "monitor {} is not suspended on {name}", cluster.monitors[m.index()].name),
+            }
+        }
+        Action::ResumeMonitor { monitors } => {
+            let still = cluster
+                .listed_or_all_monitors(monitors.as_deref())
+                .find(|m| state.monitors[m.index()] == MonitorStatus::Suspended);
+            match still {
+                None => Verdict::Holds,
+                Some(m) => {
+                    pending!(explain, "monitor {} is still suspended on {name}", cluster.monitors[m.index()].name)
                 }
             }
         }

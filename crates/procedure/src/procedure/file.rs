@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{Cluster, GroupId, RegistryValue, ServiceId};
+use crate::cluster::{Cluster, GroupId, MonitorId, RegistryValue, ServiceId};
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 use crate::procedure::{
     Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
@@ -100,6 +100,8 @@ struct StepFile {
     restart_answer: Option<Spanned<String>>,
     #[serde(default)]
     resource: Option<Spanned<String>>,
+    #[serde(default)]
+    monitors: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     instruction: Option<Spanned<String>>,
     #[serde(default)]
@@ -248,6 +250,46 @@ impl Loader<'_> {
             .map(|(_, name)| name)
     }
 
+    /// The `monitors` list of a monitor step: `None` (every monitor) when absent.
+    fn monitors(&self, step: &StepFile) -> Result<Option<Vec<MonitorId>>, FileError> {
+        let Some(list) = &step.monitors else { return Ok(None) };
+        if list.get_ref().is_empty() {
+            return Err(self
+                .err(
+                    FileErrorKind::InvalidValue,
+                    "an empty monitor list".to_owned(),
+                    list.span(),
+                    "name at least one monitor",
+                )
+                .with_help("leave `monitors` out to mean every monitor"));
+        }
+        let ids = list.get_ref().iter().map(|name| {
+            self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
+                self.err(
+                    FileErrorKind::UnknownName,
+                    format!("unknown monitor `{}`", name.get_ref()),
+                    name.span(),
+                    "the cluster has no such monitor",
+                )
+                .with_help(format!(
+                    "the cluster's monitors: {}",
+                    self.names(self.cluster.monitors.iter().map(|m| &m.name))
+                ))
+            })
+        });
+        let mut ids: Vec<MonitorId> = ids.collect::<Result<_, _>>()?;
+        let mut seen = Vec::with_capacity(ids.len());
+        ids.retain(|id| {
+            if seen.contains(id) {
+                false
+            } else {
+                seen.push(*id);
+                true
+            }
+        });
+        Ok(Some(ids))
+    }
+
     fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
         self.cluster.group_by_name(name.get_ref()).ok_or_else(|| {
             self.err(
@@ -343,7 +385,14 @@ impl Loader<'_> {
         let keyword = step.action.get_ref().as_str();
         let takes: &[&str] = match keyword {
             "unzip-module" => &["folder"],
-            "backup-registry" | "suspend-cluster" | "resume-cluster" | "reboot-cluster" => &[],
+            "backup-registry"
+            | "suspend-cluster"
+            | "resume-cluster"
+            | "reboot-cluster"
+            | "stop-cluster-service"
+            | "start-cluster-service"
+            | "reboot-node" => &[],
+            "suspend-monitor" | "resume-monitor" => &["monitors"],
             "stop-monitoring" | "start-monitoring" | "stop-services" => &["services"],
             "install-module" => &["folder", "restart-answer"],
             "move-group" => &["group", "to"],
@@ -362,8 +411,9 @@ impl Loader<'_> {
                     .with_help(format!("actions: {}", Action::KEYWORDS.join(", "))));
             }
         };
-        let given: [(&str, Option<Range<usize>>); 10] = [
+        let given: [(&str, Option<Range<usize>>); 11] = [
             ("resource", step.resource.as_ref().map(Spanned::span)),
+            ("monitors", step.monitors.as_ref().map(Spanned::span)),
             ("folder", step.folder.as_ref().map(Spanned::span)),
             ("services", step.services.as_ref().map(Spanned::span)),
             ("optional-services", step.optional_services.as_ref().map(Spanned::span)),
@@ -425,6 +475,11 @@ impl Loader<'_> {
             "suspend-cluster" => Action::SuspendCluster,
             "resume-cluster" => Action::ResumeCluster,
             "reboot-cluster" => Action::RebootCluster,
+            "stop-cluster-service" => Action::StopClusterService,
+            "start-cluster-service" => Action::StartClusterService,
+            "reboot-node" => Action::RebootNode,
+            "suspend-monitor" => Action::SuspendMonitor { monitors: self.monitors(step)? },
+            "resume-monitor" => Action::ResumeMonitor { monitors: self.monitors(step)? },
             "stop-monitoring" => Action::StopMonitoring { services: services(false)? },
             "start-monitoring" => Action::StartMonitoring { services: services(false)? },
             "stop-services" => Action::StopServices { services: services(true)?.unwrap_or_default() },
