@@ -92,6 +92,7 @@ fn mutants_of_the_seed_are_caught_by_the_expected_invariants() {
         ("drop move-to-standby", "failover-not-verified"),
         ("drop move-to-active", "cluster-not-restored"),
         ("restart-at-prompt install-active", "guard reboot-while-suspended"),
+        ("stop-cluster-service-instead-of-suspend suspend-cluster", "guard registry-sync-stopped-during-apply"),
     ];
     for (mutant, invariant) in expect {
         let by = caught_by(mutant);

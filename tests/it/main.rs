@@ -12,3 +12,4 @@ mod run;
 mod scenarios;
 mod simulator;
 mod validation;
+mod vocabulary;
