@@ -11,5 +11,6 @@ mod resume;
 mod run;
 mod scenarios;
 mod simulator;
+mod timing;
 mod validation;
 mod vocabulary;

@@ -11,6 +11,7 @@ use procedure::event::{Event, EventKind};
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::OperationRecord;
 use procedure::setup::Setup;
+use procedure::span_time::SpanTime;
 use serde::Serialize;
 
 /// A run report; serializes to the `.json` report.
@@ -66,8 +67,12 @@ pub struct ReportNode {
     pub node: String,
     /// Began, ms.
     pub started_ms: u64,
-    /// Ended, ms.
+    /// Ended: the observation that found the postcondition true (or the end of the run), ms.
     pub ended_ms: u64,
+    /// How long the cluster took: to the last event at or before `ended_ms`, ms.
+    pub took_ms: u64,
+    /// How much later the engine's polling saw it, ms.
+    pub seen_after_ms: u64,
     /// Operations issued.
     pub operations: Vec<OperationRecord>,
     /// The restart rule's reboot.
@@ -151,16 +156,21 @@ impl RunReport {
                     nodes: step
                         .nodes
                         .iter()
-                        .map(|span| ReportNode {
-                            node: setup.node_name(span.node).to_owned(),
-                            started_ms: ms(span.started),
-                            ended_ms: ms(span.ended),
-                            operations: span
-                                .operations
-                                .iter()
-                                .map(|(_, op): &(Duration, Operation)| OperationRecord::from_operation(setup, op))
-                                .collect(),
-                            restart_reboot: span.restart_reboot,
+                        .map(|span| {
+                            let time = SpanTime::of(span, events);
+                            ReportNode {
+                                node: setup.node_name(span.node).to_owned(),
+                                started_ms: ms(span.started),
+                                ended_ms: ms(span.ended),
+                                took_ms: ms(time.took),
+                                seen_after_ms: ms(time.seen_after),
+                                operations: span
+                                    .operations
+                                    .iter()
+                                    .map(|(_, op): &(Duration, Operation)| OperationRecord::from_operation(setup, op))
+                                    .collect(),
+                                restart_reboot: span.restart_reboot,
+                            }
                         })
                         .collect(),
                 }
@@ -262,13 +272,13 @@ impl RunReport {
                     .unwrap_or_default()
             );
         }
-        out.push_str("</table>\n<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>operations</th></tr>\n");
+        out.push_str("</table>\n<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>took</th><th>operations</th></tr>\n");
         for step in &self.steps {
             let number = step.number.map(|n| n.to_string()).unwrap_or_default();
             if step.nodes.is_empty() {
                 let _ = writeln!(
                     out,
-                    "<tr class=\"{}\"><td>{number}</td><td>{}</td><td>{}{}</td><td></td><td></td><td></td><td></td></tr>",
+                    "<tr class=\"{}\"><td>{number}</td><td>{}</td><td>{}{}</td><td></td><td></td><td></td><td></td><td></td></tr>",
                     step.status,
                     escape(&step.id),
                     step.status,
@@ -289,7 +299,7 @@ impl RunReport {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "<tr class=\"{}\"><td>{number}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr class=\"{}\"><td>{number}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     step.status,
                     escape(&step.id),
                     if node.restart_reboot { " (restart reboot)" } else { "" },
@@ -297,6 +307,11 @@ impl RunReport {
                     escape(&node.node),
                     clock(Duration::from_millis(node.started_ms)),
                     clock(Duration::from_millis(node.ended_ms)),
+                    SpanTime {
+                        took: Duration::from_millis(node.took_ms),
+                        seen_after: Duration::from_millis(node.seen_after_ms)
+                    }
+                    .describe(),
                     escape(&operations.join(", "))
                 );
             }

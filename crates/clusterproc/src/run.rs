@@ -12,11 +12,12 @@ use procedure::backend::{Backend, Operation};
 use procedure::diagnostic::SourceFile;
 use procedure::duration::{clock, human};
 use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, StepStatus, drive};
-use procedure::event::Fault;
+use procedure::event::{Event, Fault};
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
+use procedure::span_time::SpanTime;
 use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::Builder;
 use sim_cluster::staged::{StagedFault, StagedSim};
@@ -171,7 +172,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     // a procedure must finish on a healthy cluster (`check` judges the same way).
     let judge_final = completed || staged.is_empty();
     let violations = judge(&setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
-    summarize(&mut stdout, &setup, &engine, &violations, judge_final, args.resume);
+    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, judge_final, args.resume);
 
     let report = RunReport::new(
         &setup,
@@ -252,10 +253,12 @@ fn default_run_dir(module: &str) -> PathBuf {
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
+#[expect(clippy::too_many_arguments, reason = "a summary gathers everything about a run")]
 fn summarize(
     out: &mut impl std::io::Write,
     setup: &Setup,
     engine: &Engine,
+    events: &[Event],
     violations: &[Violation],
     judged_final: bool,
     resumed: bool,
@@ -293,7 +296,7 @@ fn summarize(
                         setup.node_name(span.node),
                         clock(span.started),
                         clock(span.ended),
-                        human(span.ended.saturating_sub(span.started)),
+                        SpanTime::of(span, events).describe(),
                         if ops == 1 { "" } else { "s" },
                         if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
                     );

@@ -468,6 +468,12 @@ impl Engine {
             && record.step == self.step
             && record.status == StepStatus::Ended
         {
+            // A step the run ended in ran until the run ended.
+            if status == StepStatus::Ended
+                && let Some(span) = record.nodes.last_mut()
+            {
+                span.ended = self.now;
+            }
             record.status = status;
         }
     }

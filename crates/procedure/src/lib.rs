@@ -18,4 +18,5 @@ pub mod mutation;
 pub mod plan;
 pub mod procedure;
 pub mod setup;
+pub mod span_time;
 mod text;

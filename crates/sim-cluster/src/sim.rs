@@ -1414,6 +1414,26 @@ impl Sim {
         if state.power != Power::Up {
             return self.refuse(node, operation, Refusal::NodeDown);
         }
+        if matches!(
+            operation,
+            Operation::StopWatch { .. }
+                | Operation::StartWatch { .. }
+                | Operation::SuspendMonitor { .. }
+                | Operation::ResumeMonitor { .. }
+        ) {
+            // Inferred: a console operation (Task Manager's Stop/Start Monitoring, clpmonctrl)
+            // takes the operator `timing.console` of clicks and confirmations before the state
+            // changes; the cluster goes on meanwhile.
+            let clicks = self.duration(self.setup.cluster.timing.console);
+            self.advance(clicks);
+            let state = &self.obs.nodes[node.index()];
+            if !state.reachable {
+                return Err(BackendError::Unreachable { node });
+            }
+            if state.power != Power::Up {
+                return self.refuse(node, operation, Refusal::NodeDown);
+            }
+        }
         let generation = self.node_generation[node.index()];
         let timing = self.setup.cluster.timing.clone();
         match operation {
