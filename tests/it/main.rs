@@ -14,3 +14,4 @@ mod simulator;
 mod timing;
 mod validation;
 mod vocabulary;
+mod wording;

@@ -76,6 +76,7 @@ fn any_step() -> impl Strategy<Value = Step> {
             text: String::new(),
             notes: Vec::new(),
             line: 0,
+            position: 0,
         })
 }
 
@@ -89,6 +90,7 @@ fn any_procedure(max_steps: usize) -> impl Strategy<Value = Procedure> {
             .enumerate()
             .map(|(i, mut step)| {
                 step.id = format!("s{i}-{}", step.action.keyword());
+                step.position = i + 1;
                 step
             })
             .collect();

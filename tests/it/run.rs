@@ -90,7 +90,7 @@ fn stopping_registry_sync_during_the_apply_is_refused() {
     let run = run_in(&dir.path().join("run"), &["tests/data/unsafe/stop-registry-sync.toml"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("Refused at step stop-registry-sync: stopping regsync stops registry sync regsync")
+        run.stdout.contains("Refused at step #7 stop-registry-sync: stopping regsync stops registry sync regsync")
             && run.stdout.contains("[registry-sync-stopped-during-apply]"),
         "{}",
         run.stdout

@@ -48,6 +48,8 @@ pub struct RunReport {
 pub struct ReportStep {
     /// Vendor number.
     pub number: Option<u32>,
+    /// The vendor's number, `6`, or for an unnumbered step its place, `#3`.
+    pub tag: String,
     /// Step id.
     pub id: String,
     /// Title.
@@ -149,6 +151,7 @@ impl RunReport {
                 };
                 ReportStep {
                     number: spec.number,
+                    tag: spec.tag(),
                     id: spec.id.clone(),
                     title: spec.title.clone(),
                     status: status.to_owned(),
@@ -274,7 +277,7 @@ impl RunReport {
         }
         out.push_str("</table>\n<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>took</th><th>operations</th></tr>\n");
         for step in &self.steps {
-            let number = step.number.map(|n| n.to_string()).unwrap_or_default();
+            let number = &step.tag;
             if step.nodes.is_empty() {
                 let _ = writeln!(
                     out,
@@ -360,7 +363,7 @@ impl RunReport {
         for step in &self.steps {
             let Some(first) = step.nodes.first() else { continue };
             let sx = x(first.started_ms);
-            let label = step.number.map_or_else(|| step.id.clone(), |n| n.to_string());
+            let label = &step.tag;
             let _ = writeln!(
                 out,
                 "<line class=\"step\" x1=\"{sx:.1}\" y1=\"{:.1}\" x2=\"{sx:.1}\" y2=\"{lanes_bottom:.1}\"><title>{}</title></line><text class=\"step\" x=\"{sx:.1}\" y=\"{:.1}\">{}</text>",

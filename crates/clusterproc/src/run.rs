@@ -265,7 +265,6 @@ fn summarize(
 ) {
     let since = if resumed { " since the resume" } else { "" };
     let record = engine.record();
-    let total = setup.procedure.steps.len();
     let _ = writeln!(out);
     if let Some(roles) = engine.roles() {
         let standbys: Vec<&str> = roles.standbys.iter().map(|&n| setup.node_name(n)).collect();
@@ -274,7 +273,7 @@ fn summarize(
     let _ = writeln!(out, "Steps");
     for step in &record.steps {
         let spec = &setup.procedure.steps[step.step];
-        let label = format!("[{:>2}/{total}]", step.step + 1);
+        let label = format!("[{:>2}]", spec.tag());
         match &step.status {
             StepStatus::Skipped(reason) => {
                 let _ = writeln!(out, "  {label} {:<24} skipped: {reason}", spec.id);
@@ -301,7 +300,7 @@ fn summarize(
                         if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
                     );
                     for note in &span.notes {
-                        let _ = writeln!(out, "  {:7} {note}", "");
+                        let _ = writeln!(out, "  {:4} {note}", "");
                     }
                 }
                 if step.nodes.is_empty() {
@@ -377,7 +376,6 @@ fn summarize(
 
 /// Progress on stderr and confirmations for manual steps.
 struct Console {
-    steps: usize,
     yes: bool,
     bar: Option<ProgressBar>,
 }
@@ -387,13 +385,13 @@ impl Console {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(steps as u64);
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
-                    .expect("a valid template")
-                    .progress_chars("=> "),
+                // The bar shows how far through the procedure; the message names the step the way
+                // every other output does (no second counter to disagree with its number).
+                ProgressStyle::with_template("{bar:30} {msg}").expect("a valid template").progress_chars("=> "),
             );
             bar
         });
-        Console { steps, yes, bar }
+        Console { yes, bar }
     }
 
     fn line(&self, text: &str) {
@@ -438,10 +436,10 @@ impl Operator for Console {
 
     fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
         let spec = &setup.procedure.steps[step];
-        let text = format!("[{:>2}/{}] {} {} {}", step + 1, self.steps, clock(at), spec.id, spec.title);
+        let text = format!("[{:>2}] {} {} {}", spec.tag(), clock(at), spec.id, spec.title);
         if let Some(bar) = &self.bar {
             bar.set_position(step as u64);
-            bar.set_message(format!("{} {}", spec.id, spec.title));
+            bar.set_message(format!("step {}: {}", spec.label(), spec.title));
         }
         self.line(&text);
     }

@@ -147,6 +147,9 @@ impl Mutation {
                 }
             }
         }
+        for (index, step) in mutant.steps.iter_mut().enumerate() {
+            step.position = index + 1;
+        }
         // A mutant is a different procedure: a journal of the original must not resume it.
         mutant.content_hash = format!("{}+{}", procedure.content_hash, self.describe(procedure));
         mutant

@@ -85,6 +85,8 @@ pub struct PlannedNote {
 pub struct PlannedStep {
     /// Vendor step number.
     pub number: Option<u32>,
+    /// The vendor's number, `6`, or for an unnumbered step its place, `#3`.
+    pub tag: String,
     /// Step id.
     pub id: String,
     /// Title.
@@ -196,7 +198,7 @@ impl Plan {
         out.push_str(&counts);
         out.push_str("\n\n");
         for step in &self.steps {
-            let number = step.number.map(|n| n.to_string()).unwrap_or_else(|| "-".to_owned());
+            let number = &step.tag;
             let place = match step.status {
                 StepStatus::Skipped => "skipped".to_owned(),
                 _ => step.nodes.join(", "),
@@ -362,6 +364,7 @@ impl Planner<'_> {
         };
         PlannedStep {
             number: step.number,
+            tag: step.tag(),
             id: step.id.clone(),
             title: step.title.clone(),
             action: step.action.keyword().to_owned(),

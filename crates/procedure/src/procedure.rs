@@ -98,15 +98,24 @@ pub struct Step {
     pub notes: Vec<String>,
     /// Line of the step's `[[step]]` header in the file.
     pub line: usize,
+    /// The step's place in its procedure, from 1 (a mutant that moves steps sets it again).
+    pub position: usize,
 }
 
 impl Step {
-    /// `6 install-active`, or the id alone for unnumbered steps.
-    pub fn label(&self) -> String {
+    /// How every renderer says which step this is: the vendor's number, `6`, or for a step
+    /// without one its place in the procedure, `#3` (the mark keeps a place from reading as
+    /// a vendor's number).
+    pub fn tag(&self) -> String {
         match self.number {
-            Some(number) => format!("{number} {}", self.id),
-            None => self.id.clone(),
+            Some(number) => number.to_string(),
+            None => format!("#{}", self.position),
         }
+    }
+
+    /// `6 install-active`, or `#3 install-active` for an unnumbered step.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.tag(), self.id)
     }
 }
 

@@ -157,7 +157,8 @@ impl Loader<'_> {
                     )
                     .with_help(format!("the first step with this id starts on line {}", first.line)));
             }
-            let parsed = self.step(step, last_folder.as_deref())?;
+            let mut parsed = self.step(step, last_folder.as_deref())?;
+            parsed.position = steps.len() + 1;
             if let Action::UnzipModule { folder } = &parsed.action {
                 last_folder = Some(folder.clone());
             }
@@ -378,6 +379,7 @@ impl Loader<'_> {
             text: step.text.unwrap_or_default(),
             notes: step.notes,
             line,
+            position: 0,
         })
     }
 
