@@ -370,7 +370,7 @@ impl RunReport {
                 TOP - 12.0,
                 escape(&format!("step {label} {} at {}", step.id, clock(Duration::from_millis(first.started_ms)))),
                 TOP - 14.0,
-                escape(&label)
+                escape(label)
             );
         }
         for (i, (kind, words)) in LEGEND.iter().enumerate() {

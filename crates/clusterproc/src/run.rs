@@ -253,7 +253,6 @@ fn default_run_dir(module: &str) -> PathBuf {
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
-#[expect(clippy::too_many_arguments, reason = "a summary gathers everything about a run")]
 fn summarize(
     out: &mut impl std::io::Write,
     setup: &Setup,
