@@ -204,3 +204,42 @@ fn check_lists_the_new_mutants_and_catches_them() {
     assert!(by.contains(&"guard registry-sync-stopped-during-apply"), "{by:?}");
     assert_eq!(find("restart-at-prompt install-active")["caught"], true);
 }
+
+#[test]
+fn stopping_the_active_cluster_service_waits_for_the_failover_to_settle() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::support::root().join(VOCABULARY)).unwrap();
+    let steps = text.find("[[step]]").unwrap();
+    let procedure = format!(
+        "{}{}",
+        &text[..steps],
+        r#"[[step]]
+id = "stop-active-cluster"
+title = "Stop the cluster service on the active server"
+on = "active"
+action = "stop-cluster-service"
+
+[[step]]
+id = "start-active-cluster"
+title = "Start it again"
+on = "active"
+action = "start-cluster-service"
+
+[[step]]
+id = "move-back"
+title = "Fail the group back"
+on = "active"
+action = "move-group"
+group = "failover"
+to = "active"
+"#
+    );
+    let path = dir.path().join("restart-active.toml");
+    std::fs::write(&path, procedure).unwrap();
+    let (run, report) = run_with_report(dir.path(), &path.display().to_string());
+    // Nothing is installed, so partial-update fails the run; the steps themselves complete.
+    assert_eq!(report["result"], "completed", "{}\n{}", run.stdout, run.stderr);
+    let stop = &step(&report, "stop-active-cluster")["nodes"][0];
+    assert!(stop["took_ms"].as_u64().unwrap() > 0, "the step lasts until the group is online on the standby: {stop}");
+    assert_eq!(operations(&report, "move-back"), ["move-group ssc-node1"]);
+}

@@ -198,6 +198,9 @@ pub struct NodeSpan {
     pub restart_reboot: bool,
     /// What the step found worth telling that it does not require (optional services).
     pub notes: Vec<String>,
+    /// How many events the backend had recorded at the observation that ended the span,
+    /// when the driver said (see [`Engine::note_events`]): the events before its end.
+    pub events_before_end: Option<usize>,
 }
 
 /// Status of a step in a record.
@@ -274,6 +277,8 @@ pub struct Engine {
     boots_seen: Vec<u32>,
     /// The boot count of the node a reboot-node step rebooted, when the reboot was issued.
     reboot_from: Option<u32>,
+    /// How many events the backend had at the observation being handed over.
+    events_noted: Option<usize>,
     /// An install has been issued: the apply window is open until the resume.
     apply_started: bool,
     resumed: bool,
@@ -304,6 +309,7 @@ impl Engine {
             now: Duration::ZERO,
             boots_seen: Vec::new(),
             reboot_from: None,
+            events_noted: None,
             apply_started: false,
             resumed: false,
             restart_pending: false,
@@ -361,6 +367,13 @@ impl Engine {
     /// Whether the apply window (first install to resume) is open, and a restart pending.
     pub fn window(&self) -> (bool, bool, bool) {
         (self.apply_started, self.resumed, self.restart_pending)
+    }
+
+    /// The driver says how many events the backend had recorded when it made the
+    /// observation it hands over next, so that a span's record knows which events came
+    /// before its end (events stamped with the same instant may follow it).
+    pub fn note_events(&mut self, count: usize) {
+        self.events_noted = Some(count);
     }
 
     fn current_step(&self) -> &Step {
@@ -473,6 +486,7 @@ impl Engine {
                 && let Some(span) = record.nodes.last_mut()
             {
                 span.ended = self.now;
+                span.events_before_end = self.events_noted;
             }
             record.status = status;
         }
@@ -524,6 +538,7 @@ impl Engine {
                 operations: Vec::new(),
                 restart_reboot: task.restart_reboot,
                 notes: Vec::new(),
+                events_before_end: None,
             };
             if let Some(record) = self.record.steps.last_mut() {
                 record.nodes.push(span);
@@ -701,6 +716,7 @@ impl Engine {
         {
             span.ended = observation.at;
             span.notes = notes;
+            span.events_before_end = self.events_noted;
         }
         if !task.restart_reboot {
             match &self.current_step().action {
@@ -1000,6 +1016,7 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
                 if let Some(journal) = journal.as_deref_mut() {
                     journal.step_started(engine, step, backend.now())?;
                 }
+                engine.note_events(backend.events().len());
                 let observation = backend.observe().map_err(DriveError::Observe)?;
                 if let Some(journal) = journal.as_deref_mut() {
                     journal.observe_boots(observation);
@@ -1007,6 +1024,7 @@ pub fn drive<B: Backend, O: Operator + ?Sized>(
                 engine.next(Input::Observed(observation))
             }
             Output::Observe => {
+                engine.note_events(backend.events().len());
                 let observation = backend.observe().map_err(DriveError::Observe)?;
                 if let Some(journal) = journal.as_deref_mut() {
                     journal.observe_boots(observation);

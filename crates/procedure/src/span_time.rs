@@ -6,11 +6,10 @@
 //! observation, and not before the span began; what remains is the polling lag. Events are
 //! the backend's ground truth (the simulator's trace); with none, the lag is zero.
 //!
-//! Events stamped with the very instant of the observation may follow it: the next step
-//! begins (a `StepStarted` mark) and its operations act at once. Those after the mark are not
-//! the span's. (Between two nodes of one step there is no mark, so an event that the next
-//! node's first operation causes at that instant counts for the span before it; the engine
-//! issues nothing else at the same instant.)
+//! Events stamped with the very instant of the observation may follow it (the next step
+//! begins and its first operation acts at once): when the driver noted how many events there
+//! were at the observation (`NodeSpan::events_before_end`), only those count; otherwise those
+//! after a `StepStarted` mark at that instant are left out.
 
 use std::time::Duration;
 
@@ -28,14 +27,22 @@ pub struct SpanTime {
 }
 
 impl SpanTime {
-    /// The time of a span on one node, judged by `events` (sorted by time).
+    /// The time of a span on one node, judged by `events` (the backend's, in order).
     pub fn of(span: &NodeSpan, events: &[Event]) -> SpanTime {
+        let events = match span.events_before_end {
+            Some(count) => &events[..count.min(events.len())],
+            None => events,
+        };
         SpanTime::between(span.started, span.ended, events)
     }
 
-    /// The time from `started` to the observation at `observed`, judged by `events`.
+    /// The time from `started` to the observation at `observed`, judged by `events`. A
+    /// backend that records no events leaves the observed time as all there is to tell.
     pub fn between(started: Duration, observed: Duration, events: &[Event]) -> SpanTime {
         let observed = observed.max(started);
+        if events.is_empty() {
+            return SpanTime { took: observed - started, seen_after: Duration::ZERO };
+        }
         let mut upto = events.partition_point(|event| event.at <= observed);
         let same_instant = events[..upto].iter().rev().take_while(|event| event.at == observed).count();
         if let Some(mark) = events[upto - same_instant..upto]

@@ -214,17 +214,20 @@ pub fn step(
                 }
             }
         }
+        // Stopping or starting a node's cluster service moves, stops or starts groups: the
+        // step is done once they have settled, so that the next step finds them at rest.
         Action::StopClusterService => {
-            if state.cluster == ClusterService::Stopped {
-                Verdict::Holds
-            } else {
-                pending!(explain, "the cluster service still runs on {name}")
+            if state.cluster != ClusterService::Stopped {
+                return pending!(explain, "the cluster service still runs on {name}");
             }
+            groups_settled(setup, observation, explain)
         }
-        Action::StartClusterService => match state.cluster {
-            ClusterService::Stopped => pending!(explain, "the cluster service is not running on {name} yet"),
-            _ => Verdict::Holds,
-        },
+        Action::StartClusterService => {
+            if state.cluster == ClusterService::Stopped {
+                return pending!(explain, "the cluster service is not running on {name} yet");
+            }
+            groups_settled(setup, observation, explain)
+        }
         // Like the restart rule's reboot, judged by the node itself: it is up again, and it
         // booted since the reboot was issued (Windows' last boot time, as a counter).
         Action::RebootNode => {
@@ -275,6 +278,21 @@ pub fn step(
             },
         },
     }
+}
+
+/// No group is starting or stopping; a group that failed to start fails the step.
+fn groups_settled(setup: &Setup, observation: &Observation, explain: bool) -> Verdict {
+    for (g, group) in setup.cluster.groups.iter().enumerate() {
+        match observation.groups[g].status {
+            GroupStatus::OnlineFailure => {
+                return Verdict::Failed(format!("group {} failed to come online", group.name));
+            }
+            GroupStatus::OnlinePending => return pending!(explain, "group {} is still starting", group.name),
+            GroupStatus::OfflinePending => return pending!(explain, "group {} is still stopping", group.name),
+            GroupStatus::Online | GroupStatus::Offline => {}
+        }
+    }
+    Verdict::Holds
 }
 
 fn groups_online(setup: &Setup, observation: &Observation, explain: bool) -> Verdict {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::cluster::{GroupId, NodeId};
+use crate::engine::NodeSpan;
 use crate::event::{Event, EventKind};
 
 use super::SpanTime;
@@ -50,9 +51,27 @@ fn never_before_the_span_began() {
 }
 
 #[test]
-fn no_events_means_no_cluster_time() {
+fn without_events_the_observed_time_is_all_there_is() {
     check(100, 100, &[], 0, 0);
-    check(100, 120, &[], 0, 20);
+    check(100, 120, &[], 20, 0);
+}
+
+#[test]
+fn events_after_the_observation_do_not_count_even_at_the_same_instant() {
+    let span = NodeSpan {
+        node: NodeId(0),
+        started: secs(100),
+        ended: secs(255),
+        operations: Vec::new(),
+        restart_reboot: false,
+        notes: Vec::new(),
+        events_before_end: Some(2),
+    };
+    // The third event, at the observation's instant, came after it (the next node's work).
+    let events: Vec<Event> = [100, 230, 255].iter().map(|&at| event(at)).collect();
+    assert_eq!(SpanTime::of(&span, &events), SpanTime { took: secs(130), seen_after: secs(25) });
+    let unknown = NodeSpan { events_before_end: None, ..span };
+    assert_eq!(SpanTime::of(&unknown, &events), SpanTime { took: secs(155), seen_after: Duration::ZERO });
 }
 
 #[test]
