@@ -125,3 +125,62 @@ fn a_run_cut_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
         assert_eq!(normalized(sim.observe().unwrap()), expected, "cut {cut}: the same final state");
     }
 }
+
+/// A reboot-node step is not repeated by a resumed run, wherever the run was cut around it.
+#[test]
+fn a_reboot_node_step_cut_anywhere_reboots_the_node_once() {
+    use procedure::event::DownCause;
+    let _no_spawning = crate::support::no_spawning();
+    let setup = Arc::new(Setup::new(default_cluster(), procedure("tests/data/operator-vocabulary.toml")));
+    let reboot = setup.procedure.steps.iter().position(|s| s.id == "reboot-standby").unwrap();
+    let reboots = |sim: &StagedSim| {
+        sim.events().iter().filter(|e| matches!(e.kind, EventKind::NodeDown { cause: DownCause::Reboot, .. })).count()
+    };
+    let fresh = || StagedSim::new(Builder::new(Arc::clone(&setup)).seed(5).build(), Vec::new());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut reference = fresh();
+    let mut journal = Journal::create(&dir.path().join("reference"), &first_record(&setup)).unwrap();
+    let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+    let mut cutter = Cutter { cut: None, calls: 0, step: 0, steps_at_call: Vec::new() };
+    assert_eq!(drive(&mut engine, &mut reference, Some(&mut journal), &mut cutter).unwrap(), Driven::Finished);
+    assert_eq!(engine.ending(), Some(&Ending::Completed));
+    assert_eq!(reboots(&reference), 1);
+    let expected = normalized(reference.observe().unwrap());
+
+    let cuts: Vec<usize> = (1..=cutter.steps_at_call.len())
+        .filter(|&c| matches!(cutter.steps_at_call[c - 1], s if s == reboot || s == reboot + 1))
+        .collect();
+    assert!(cuts.len() >= 4, "{} cut points", cuts.len());
+    for cut in cuts {
+        let dir = tempfile::tempdir().unwrap();
+        let run_dir = dir.path().join("run");
+        let mut sim = fresh();
+        {
+            let mut journal = Journal::create(&run_dir, &first_record(&setup)).unwrap();
+            let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+            let mut cutter = Cutter { cut: Some(cut), calls: 0, step: 0, steps_at_call: Vec::new() };
+            let driven = drive(&mut engine, &mut sim, Some(&mut journal), &mut cutter).unwrap();
+            assert_eq!(driven, Driven::Interrupted, "cut {cut}");
+        }
+        let resume = |sim: &mut StagedSim| {
+            let (mut journal, resumption) =
+                Journal::resume(&run_dir, &setup, "test-cluster").unwrap_or_else(|error| panic!("cut {cut}: {error}"));
+            let mut engine = Engine::resumed(Arc::clone(&setup), EngineConfig::standard(), &resumption);
+            let mut operator = Cutter { cut: None, calls: 0, step: 0, steps_at_call: Vec::new() };
+            drive(&mut engine, sim, Some(&mut journal), &mut operator).unwrap();
+            engine.ending().cloned()
+        };
+        let mut ending = resume(&mut sim);
+        // Resumed while the node is still rebooting, the run stops at its pre-flight check
+        // (every node must be up); resumed again once the node is back, it finishes.
+        if let Some(Ending::Stopped { reason, .. }) = &ending {
+            assert_eq!(reason, "pre-flight: ssc-node2 is down", "cut {cut}");
+            sim.wait(std::time::Duration::from_secs(10 * 60));
+            ending = resume(&mut sim);
+        }
+        assert_eq!(ending, Some(Ending::Completed), "cut {cut}");
+        assert_eq!(reboots(&sim), 1, "cut {cut}: the node is rebooted exactly once");
+        assert_eq!(normalized(sim.observe().unwrap()), expected, "cut {cut}: the same final state");
+    }
+}
