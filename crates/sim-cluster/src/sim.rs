@@ -349,6 +349,23 @@ impl Sim {
         self.now = deadline;
     }
 
+    /// What happens after a run stops, with nobody acting, for up to `limit` of virtual
+    /// time: the cluster goes on by itself (monitors, watches, heartbeats, boots), and a node
+    /// that is down comes back up.
+    ///
+    /// Inferred: a Windows server that crashed restarts by itself (the default "Automatically
+    /// restart" on system failure), and one that is powered off is powered on again by
+    /// someone before anyone resumes the procedure; either way it boots into the cluster.
+    pub fn after_stop(&mut self, limit: Duration) {
+        self.emit(EventKind::RunStopped);
+        for n in 0..self.obs.nodes.len() {
+            if self.obs.nodes[n].power == Power::Down {
+                self.boot(NodeId(n as u8));
+            }
+        }
+        self.settle(limit);
+    }
+
     /// Lets exactly `length` of virtual time pass, running every timer due in it.
     pub fn advance(&mut self, length: Duration) {
         let deadline = self.now + length;
