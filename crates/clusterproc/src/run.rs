@@ -17,9 +17,9 @@ use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
-use sim_cluster::explore::{AFTERMATH, aftermath};
+use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
-use sim_cluster::sim::Builder;
+use sim_cluster::sim::{AFTERMATH, Builder};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
 use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
@@ -98,7 +98,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
     }
 
-    let guards = args.guards == GuardsSwitch::On;
+    // A scenario written to show a procedure as written turns the guards off too.
+    let guards = args.guards == GuardsSwitch::On && scenario.as_ref().is_none_or(|s| s.guards);
     let config = EngineConfig::standard().with_guards(guards);
     let mut stdout = std::io::stdout().lock();
     let fresh = Builder::new(Arc::clone(&setup))

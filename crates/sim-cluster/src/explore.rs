@@ -24,10 +24,6 @@ use crate::rng::Rng;
 use crate::sim::{Builder, Sim};
 use crate::staged::StagedFault;
 
-/// How long the simulator goes on after a run stops, with nobody acting, before the stop is
-/// judged safe: long enough for a crashed node to boot and its groups to start.
-pub const AFTERMATH: Duration = Duration::from_secs(30 * 60);
-
 /// The two ways a procedure is run, both judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mode {
@@ -402,7 +398,7 @@ impl Explorer {
     fn finish_with_sim(&self, cursor: Cursor) -> (RunResult, Sim) {
         let (engine, mut sim, faults) = cursor.finish();
         if !matches!(engine.ending(), Some(Ending::Completed)) {
-            sim.after_stop(AFTERMATH);
+            sim.after_stop(crate::sim::AFTERMATH);
         }
         let result = self.classify(&engine, sim.trace(), sim.observation(), faults);
         (result, sim)

@@ -28,6 +28,10 @@ use crate::rng::Rng;
 /// the exact figure does not change any outcome here, only when it happens.
 pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long the simulator goes on after a run stops, with nobody acting, before the stop is
+/// judged safe: long enough for a crashed node to boot and its groups to start.
+pub const AFTERMATH: Duration = Duration::from_secs(30 * 60);
+
 /// Makes a [`Sim`].
 #[derive(Debug, Clone)]
 pub struct Builder {
