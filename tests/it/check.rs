@@ -1,13 +1,20 @@
 //! `clusterproc check` and `replay` through the CLI: the seed passes single and double
-//! faults; a broken procedure fails with a replayable counterexample; mutants are caught by
-//! the expected invariants; JUnit output is valid.
+//! faults both ways (as written and guarded); a broken procedure fails with a replayable
+//! counterexample; a procedure that cannot finish fails; guards show as `prevented`; a stop
+//! is judged on what happens next; mutants are caught both ways, survivors explained, and a
+//! minimum mutation score fails CI; JUnit output is valid.
 
 use std::path::Path;
+
+use serde_json::Value;
 
 use crate::support::{Run, clusterproc};
 
 const SEED: &str = "procedures/ssc0307-0006.toml";
+const REGISTRY_EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
 const BROKEN: &str = "tests/data/broken/standby-after-resume.toml";
+const MIRROR_AT_THE_END: &str = "tests/data/broken/trailing-mirror-unzip.toml";
+const WRONG_NODE_AT_THE_END: &str = "tests/data/broken/check-on-wrong-node.toml";
 
 fn check_in(save: &Path, args: &[&str]) -> Run {
     let save_arg = save.display().to_string();
@@ -19,8 +26,50 @@ fn check_in(save: &Path, args: &[&str]) -> Run {
     run
 }
 
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("JSON output: {e}\n{}\n{}", run.stdout, run.stderr))
+}
+
+/// The way (`as-written` or `guarded`) of a JSON report.
+fn way<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["ways"].as_array().unwrap().iter().find(|w| w["way"] == id).unwrap_or_else(|| panic!("no way {id}"))
+}
+
+fn invariant<'a>(way: &'a Value, id: &str) -> &'a Value {
+    way["invariants"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()
+}
+
+fn junit_cases(xml: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+    let document = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let mut cases = Vec::new();
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let listed: usize = suite.attribute("tests").unwrap().parse().unwrap();
+        let failed: usize = suite.attribute("failures").unwrap().parse().unwrap();
+        let suite_cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+        assert_eq!(suite_cases.len(), listed);
+        let failures = suite_cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("failure"))).count();
+        assert_eq!(failures, failed);
+        for case in suite_cases {
+            let failure = case
+                .children()
+                .find(|n| n.has_tag_name("failure"))
+                .map(|f| format!("{}\n{}", f.attribute("message").unwrap_or_default(), f.text().unwrap_or_default()));
+            let out = case.children().find(|n| n.has_tag_name("system-out")).and_then(|n| n.text()).map(str::to_owned);
+            cases.push((
+                case.attribute("classname").unwrap().to_owned(),
+                case.attribute("name").unwrap().to_owned(),
+                failure,
+                out,
+            ));
+        }
+    }
+    cases
+}
+
 #[test]
-fn the_seed_passes_every_single_fault() {
+fn the_seed_passes_every_single_fault_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[SEED]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -29,77 +78,237 @@ fn the_seed_passes_every_single_fault() {
 }
 
 #[test]
-fn the_seed_passes_every_double_fault() {
+fn the_seed_passes_every_double_fault_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[SEED, "--faults", "double", "--format", "json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["violated"], 0);
-    assert!(report["runs"].as_u64().unwrap() > 5000, "{}", report["runs"]);
-    assert!(report["invariants"].as_array().unwrap().iter().all(|i| i["verdict"] == "ok"));
+    let report = json(&run);
+    assert_eq!(report["passed"], true);
+    for id in ["as-written", "guarded"] {
+        let way = way(&report, id);
+        assert_eq!(way["violated"], 0, "{id}");
+        assert_eq!(way["baseline"]["ending"], "completed");
+        assert!(way["runs"].as_u64().unwrap() > 5000, "{}", way["runs"]);
+        assert!(way["invariants"].as_array().unwrap().iter().all(|i| i["verdict"] == "ok"), "{id}");
+    }
 }
 
 #[test]
-fn a_broken_procedure_fails_with_a_replayable_counterexample() {
+fn a_broken_procedure_fails_with_a_replayable_counterexample_each_way() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[BROKEN]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     insta::assert_snapshot!("check_broken_single", run.stdout);
+    assert!(run.stdout.starts_with("Check:") && run.stdout.contains("\nFAILED\n"), "{}", run.stdout);
 
-    let file = dir.path().join("pending-restart-skipped.json");
-    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(saved["invariant"], "pending-restart-skipped");
-    assert_eq!(saved["faults"].as_array().unwrap().len(), 1, "the shortest story has one fault");
+    for way in ["as-written", "guarded"] {
+        let file = dir.path().join(format!("pending-restart-skipped.{way}.json"));
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(saved["invariant"], "pending-restart-skipped");
+        assert_eq!(saved["way"], way);
+        assert_eq!(saved["faults"].as_array().unwrap().len(), 1, "the shortest story has one fault");
 
-    let replay = clusterproc(&["replay", &file.display().to_string()]);
-    assert_eq!(replay.code, 1, "{}\n{}", replay.stdout, replay.stderr);
-    assert!(replay.stdout.contains("The trace is identical to the one check found."), "{}", replay.stdout);
-    assert!(replay.stdout.contains("pending-restart-skipped is violated again: reproduced."), "{}", replay.stdout);
+        let replay = clusterproc(&["replay", &file.display().to_string()]);
+        assert_eq!(replay.code, 1, "{}\n{}", replay.stdout, replay.stderr);
+        assert!(replay.stdout.contains("The trace is identical to the one check found."), "{}", replay.stdout);
+        assert!(replay.stdout.contains("pending-restart-skipped is violated again: reproduced."), "{}", replay.stdout);
+    }
 }
 
 #[test]
 fn random_schedules_shrink_to_a_minimal_counterexample() {
     let dir = tempfile::tempdir().unwrap();
-    let run = check_in(dir.path(), &[BROKEN, "--faults", "none", "--cases", "200", "--seed", "7", "--format", "json"]);
+    let run = check_in(
+        dir.path(),
+        &[BROKEN, "--faults", "none", "--cases", "200", "--seed", "7", "--format", "json", "--guards", "on"],
+    );
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let report = json(&run);
     let counterexamples = report["counterexamples"].as_array().unwrap();
     let found = counterexamples.iter().find(|c| c["invariant"] == "pending-restart-skipped").expect("found");
     assert_eq!(found["faults"].as_array().unwrap().len(), 1, "shrunk to the one fault that matters: {found}");
     assert!(found["faults"][0].as_str().unwrap().contains("ssc-node2 asks for a restart"), "{found}");
-    let file = dir.path().join("pending-restart-skipped.json");
+    let file = dir.path().join("pending-restart-skipped.guarded.json");
     let replay = clusterproc(&["replay", &file.display().to_string()]);
     assert!(replay.stdout.contains("The trace is identical"), "{}", replay.stdout);
 }
 
 #[test]
-fn mutants_of_the_seed_are_caught_by_the_expected_invariants() {
+fn a_procedure_that_cannot_finish_without_faults_fails() {
+    // The last step unzips onto the mirror drive: as written it breaks
+    // module-on-mirror-drive; guarded, the guard refuses it and the run cannot finish.
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = run.stdout.split("\n\n").nth(1).unwrap();
+    assert!(failed.starts_with("FAILED\n"), "the failure comes first: {}", run.stdout);
+    assert!(failed.contains("guarded: without faults the procedure does not finish: step #16 unzip-again"), "{failed}");
+
+    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report = json(&run);
+    assert_eq!(report["passed"], false);
+    let did_not_finish = report["failures"].as_array().unwrap().iter().find(|f| f["kind"] == "did-not-finish").unwrap();
+    assert_eq!(did_not_finish["way"], "guarded");
+    assert_eq!(did_not_finish["step"], "#16 unzip-again");
+    assert!(did_not_finish["reason"].as_str().unwrap().contains("mirror drive"), "{did_not_finish}");
+    // As written the consequence shows, with the events that prove it; guarded, the guard
+    // prevented it: never "ok".
+    let as_written = invariant(way(&report, "as-written"), "module-on-mirror-drive");
+    assert_eq!(as_written["verdict"], "violated");
+    let events = as_written["violated"]["events"].as_array().unwrap();
+    assert!(events[0].as_str().unwrap().contains("module unzipped onto the mirror drive"), "{as_written}");
+    let guarded = invariant(way(&report, "guarded"), "module-on-mirror-drive");
+    assert_eq!(guarded["verdict"], "prevented", "{guarded}");
+    assert_eq!(guarded["prevented"]["step"], "#16 unzip-again");
+    assert_eq!(guarded["prevented"]["operation"], "unzip-module on ssc-node1");
+    assert_eq!(guarded["prevented"]["invariant"], "module-on-mirror-drive");
+
+    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none", "--format", "junit"]);
+    assert_eq!(run.code, 1);
+    let cases = junit_cases(&run.stdout);
+    let baseline = cases.iter().find(|c| c.0 == "clusterproc.guarded.baseline").unwrap();
+    assert!(baseline.2.as_deref().unwrap().contains("step #16 unzip-again"), "{baseline:?}");
+    let prevented = cases
+        .iter()
+        .find(|c| c.0 == "clusterproc.guarded.invariants.safety" && c.1 == "module-on-mirror-drive")
+        .unwrap();
+    assert!(prevented.2.is_none(), "a prevented invariant is not a failure: {prevented:?}");
+    assert!(prevented.3.as_deref().unwrap().starts_with("prevented: a guard refused unzip-module"), "{prevented:?}");
+    let violated = cases
+        .iter()
+        .find(|c| c.0 == "clusterproc.as-written.invariants.safety" && c.1 == "module-on-mirror-drive")
+        .unwrap();
+    assert!(violated.2.is_some(), "{violated:?}");
+}
+
+#[test]
+fn a_last_check_on_the_wrong_node_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[WRONG_NODE_AT_THE_END, "--faults", "none", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    for id in ["as-written", "guarded"] {
+        let way = way(&report, id);
+        assert_eq!(way["baseline"]["ending"], "stopped");
+        assert_eq!(way["baseline"]["step"], "15 check-active");
+        assert!(way["baseline"]["reason"].as_str().unwrap().contains("is not running on ssc-node2"), "{way}");
+    }
+}
+
+#[test]
+fn a_crash_during_the_apply_is_judged_on_what_happens_next() {
+    // The active node crashes while the cluster is suspended after the module wrote its
+    // registry values; the run stops there. With nobody acting, the node comes back, starts
+    // the group, and registry sync restores an image that never captured the values.
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    for id in ["as-written", "guarded"] {
+        let rolled_back = invariant(way(&report, id), "registry-rolled-back");
+        assert_eq!(rolled_back["verdict"], "violated", "{id}: {rolled_back}");
+        let faults = rolled_back["violated"]["faults"].as_array().unwrap();
+        assert_eq!(faults.len(), 1, "{rolled_back}");
+        assert!(faults[0].as_str().unwrap().starts_with("ssc-node1 crashes before step"), "{rolled_back}");
+        let counterexample = report["counterexamples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["way"] == id && c["invariant"] == "registry-rolled-back")
+            .unwrap();
+        let story = counterexample["story"].as_str().unwrap();
+        let stop = story.find("the run stopped; from here on nobody acts").expect("the stop is in the story");
+        let boot = story.find("ssc-node1  node booted").expect("the node comes back");
+        let restore = story.find("lost \"3.7.0001\" written by the installer").expect("the keys roll back");
+        assert!(stop < boot && boot < restore, "{story}");
+    }
+}
+
+#[test]
+fn mutants_are_judged_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[SEED, "--faults", "none", "--mutants", "--format", "json"]);
     assert_eq!(run.code, 0, "the seed itself is fine: {}", run.stderr);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let report = json(&run);
     let mutants = report["mutants"]["mutants"].as_array().unwrap();
-    let caught_by = |name: &str| -> Vec<String> {
-        let mutant = mutants.iter().find(|m| m["mutant"] == name).unwrap_or_else(|| panic!("no mutant {name}"));
-        assert_eq!(mutant["caught"], true, "{name} is caught: {mutant}");
-        mutant["caught_by"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    let mutant =
+        |name: &str| mutants.iter().find(|m| m["mutant"] == name).unwrap_or_else(|| panic!("no mutant {name}"));
+    let ways = |name: &str| -> (Value, Value) {
+        let m = mutant(name);
+        assert_eq!(m["caught"], true, "{name} is caught: {m}");
+        let ways = m["ways"].as_array().unwrap();
+        (ways[0].clone(), ways[1].clone())
     };
-    let expect = [
-        ("drop suspend-cluster", "guard monitoring-during-apply"),
-        ("drop stop-monitoring", "guard monitoring-during-apply"),
-        ("drop install-standby", "partial-update"),
-        ("drop resume-cluster", "cluster-not-restored"),
-        ("drop move-to-standby", "failover-not-verified"),
-        ("drop move-to-active", "cluster-not-restored"),
-        ("restart-at-prompt install-active", "guard reboot-while-suspended"),
-        ("stop-cluster-service-instead-of-suspend suspend-cluster", "guard registry-sync-stopped-during-apply"),
-    ];
-    for (mutant, invariant) in expect {
-        let by = caught_by(mutant);
-        assert!(by.iter().any(|b| b == invariant), "{mutant} caught by {by:?}, expected {invariant}");
-    }
+    let ids = |way: &Value| -> Vec<String> {
+        way["violated"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+
+    // Without suspending, the monitors see the installer's service stops: as written the
+    // installer is interrupted; guarded, the install is refused.
+    let (as_written, guarded) = ways("drop suspend-cluster");
+    assert_eq!(as_written["way"], "as-written");
+    assert!(ids(&as_written).contains(&"monitoring-during-apply".to_owned()), "{as_written}");
+    assert!(ids(&as_written).contains(&"installer-interrupted".to_owned()), "{as_written}");
+    assert_eq!(guarded["ending"], "refused");
+    assert_eq!(guarded["refused"]["invariant"], "monitoring-during-apply");
+    assert_eq!(guarded["refused"]["step"], "6 install-active");
+
+    let (as_written, guarded) = ways("restart-at-prompt install-active");
+    assert!(ids(&as_written).contains(&"reboot-while-suspended".to_owned()), "{as_written}");
+    assert_eq!(guarded["refused"]["invariant"], "reboot-while-suspended");
+
+    // Without the resume the move is refused because the cluster is still suspended.
+    let (as_written, guarded) = ways("drop resume-cluster");
+    assert_eq!(as_written["ending"], "stopped");
+    assert!(ids(&as_written).contains(&"cluster-not-restored".to_owned()), "{as_written}");
+    assert_eq!(guarded["refused"]["invariant"], "failover-during-apply", "{guarded}");
+    assert!(guarded["refused"]["reason"].as_str().unwrap().contains("still suspended"), "{guarded}");
+
+    // Stopping the cluster service instead of suspending takes registry sync offline for the
+    // install: as written that is seen, guarded the install is refused.
+    let (as_written, guarded) = ways("stop-cluster-service-instead-of-suspend suspend-cluster");
+    assert!(ids(&as_written).contains(&"registry-sync-stopped-during-apply".to_owned()), "{as_written}");
+    assert_eq!(guarded["refused"]["invariant"], "registry-sync-stopped-during-apply", "{guarded}");
+
+    let (as_written, _) = ways("drop install-standby");
+    assert!(ids(&as_written).contains(&"partial-update".to_owned()));
+
+    // A survivor says why no invariant saw it.
+    let survivor = mutant("drop start-monitoring");
+    assert_eq!(survivor["caught"], false);
+    let why = survivor["why_unseen"].as_str().unwrap();
+    assert!(why.contains("same state as with the procedure by the start of step 13 check-standby"), "{why}");
+
     let score = report["mutants"]["score"].as_f64().unwrap();
     assert!(score > 0.7, "mutation score {score}");
+}
+
+#[test]
+fn a_minimum_mutation_score_fails_ci_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[SEED, "--faults", "none", "--mutants", "--min-mutation-score", "95"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("FAILED\n  mutation score"), "{}", run.stdout);
+    assert!(run.stdout.contains("is below the minimum of 95%"), "{}", run.stdout);
+    let run = check_in(dir.path(), &[SEED, "--faults", "none", "--mutants", "--min-mutation-score", "50"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = check_in(dir.path(), &[SEED, "--min-mutation-score", "50"]);
+    assert_eq!(run.code, 2, "--min-mutation-score needs --mutants: {}", run.stderr);
+}
+
+#[test]
+fn guards_choose_the_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    for (choice, ways) in
+        [("off", vec!["as-written"]), ("on", vec!["guarded"]), ("both", vec!["as-written", "guarded"])]
+    {
+        let run = check_in(dir.path(), &[SEED, "--faults", "none", "--guards", choice, "--format", "json"]);
+        assert_eq!(run.code, 0);
+        let report = json(&run);
+        let found: Vec<&str> = report["ways"].as_array().unwrap().iter().map(|w| w["way"].as_str().unwrap()).collect();
+        assert_eq!(found, ways, "--guards {choice}");
+    }
 }
 
 #[test]
@@ -107,25 +316,15 @@ fn junit_output_is_valid_junit_xml() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[BROKEN, "--format", "junit"]);
     assert_eq!(run.code, 1);
-    let document = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
-    let root = document.root_element();
-    assert_eq!(root.tag_name().name(), "testsuites");
-    let suites: Vec<_> = root.children().filter(|n| n.is_element()).collect();
-    assert_eq!(suites.len(), 1);
-    assert_eq!(suites[0].tag_name().name(), "testsuite");
-    let cases: Vec<_> = suites[0].children().filter(|n| n.has_tag_name("testcase")).collect();
-    assert_eq!(cases.len(), 11, "one test case per invariant");
-    assert_eq!(suites[0].attribute("tests"), Some("11"));
-    assert_eq!(suites[0].attribute("failures"), Some("1"));
-    for case in &cases {
-        assert!(case.attribute("name").is_some() && case.attribute("classname").is_some());
+    let cases = junit_cases(&run.stdout);
+    assert_eq!(cases.len(), 2 * 12, "per way: one case for finishing, one per invariant");
+    let failed: Vec<_> = cases.iter().filter(|c| c.2.is_some()).collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    for case in failed {
+        assert_eq!(case.1, "pending-restart-skipped");
+        let failure = case.2.as_deref().unwrap();
+        assert!(failure.contains("restart") && failure.contains("installer asks for a restart"), "{failure}");
     }
-    let failed: Vec<_> = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("failure"))).collect();
-    assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].attribute("name"), Some("pending-restart-skipped"));
-    let failure = failed[0].children().find(|n| n.has_tag_name("failure")).unwrap();
-    assert!(failure.attribute("message").unwrap().contains("restart"));
-    assert!(failure.text().unwrap().contains("installer asks for a restart"));
 }
 
 #[test]
@@ -145,7 +344,7 @@ fn replay_refuses_an_edited_procedure() {
     assert_eq!(run.code, 1);
     let text = std::fs::read_to_string(&procedure).unwrap().replace("Unzip the software", "Unzip it");
     std::fs::write(&procedure, text).unwrap();
-    let replay = clusterproc(&["replay", &save.join("pending-restart-skipped.json").display().to_string()]);
+    let replay = clusterproc(&["replay", &save.join("pending-restart-skipped.guarded.json").display().to_string()]);
     assert_eq!(replay.code, 2, "{}", replay.stdout);
     assert!(replay.stderr.contains("changed since the counterexample was found"), "{}", replay.stderr);
 }
@@ -156,7 +355,7 @@ fn replay_refuses_a_mutation_that_does_not_exist() {
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[BROKEN]);
     assert_eq!(run.code, 1);
-    let file = dir.path().join("pending-restart-skipped.json");
+    let file = dir.path().join("pending-restart-skipped.as-written.json");
     let text =
         std::fs::read_to_string(&file).unwrap().replace("\"mutation\": null", "\"mutation\": \"swap check-active ?\"");
     std::fs::write(&file, text).unwrap();

@@ -313,3 +313,45 @@ fn resume_refuses_a_journal_whose_roles_do_not_fit_the_cluster() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("its roles do not name every node"), "{}", run.stderr);
 }
+
+#[test]
+fn without_guards_the_run_does_what_the_procedure_says_and_shows_the_consequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let unsafe_procedure = "tests/data/unsafe/reboot-at-prompt.toml";
+    let scenario = "scenarios/run-as-written-restart-at-prompt.toml";
+    // Guarded, the install is refused before it starts.
+    let guarded = run_in(&dir.path().join("guarded"), &[unsafe_procedure, "--scenario", scenario, "--guards", "on"]);
+    assert_eq!(guarded.code, 1, "{}\n{}", guarded.stdout, guarded.stderr);
+    // The scenario asks for the run as written; --guards off says the same.
+    let run = run_in(&dir.path().join("as-written"), &[unsafe_procedure, "--scenario", scenario, "--guards", "off"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("guards   off"), "{}", run.stdout);
+    assert!(run.stdout.contains("VIOLATED    reboot-while-suspended"), "{}", run.stdout);
+    assert!(run.stdout.contains("VIOLATED    registry-rolled-back"), "{}", run.stdout);
+    let next = run.stdout.find("What happens next if nobody acts").expect("the aftermath is told");
+    assert!(run.stdout[next..].contains("lost \"3.7.0001\" written by the installer"), "{}", run.stdout);
+}
+
+#[test]
+fn guards_off_exists_only_on_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &[SEED, "--guards", "off", "--backend", "expresscluster"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--guards off exists only on the simulator"), "{}", run.stderr);
+}
+
+#[test]
+fn a_stop_is_judged_on_what_happens_next() {
+    // The active node crashes while suspended after the installs: the run stops at once,
+    // and when the node boots by itself registry sync rolls the module's values back.
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(&dir.path().join("run"), &[EXAMPLE, "--scenario", "scenarios/run-crash-while-suspended.toml"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Stopped at step 10 resume-cluster: ssc-node1 is down"), "{}", run.stdout);
+    assert!(run.stdout.contains("VIOLATED    registry-rolled-back"), "{}", run.stdout);
+    let next = run.stdout.find("What happens next if nobody acts").expect("the aftermath is told");
+    let after = &run.stdout[next..];
+    let boot = after.find("ssc-node1  node booted").expect("the node boots");
+    let lost = after.find("lost \"3.7.0001\" written by the installer").expect("the values are lost");
+    assert!(boot < lost, "{after}");
+}

@@ -198,10 +198,9 @@ fn check_lists_the_new_mutants_and_catches_them() {
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let mutants = report["mutants"]["mutants"].as_array().unwrap();
     let find = |name: &str| mutants.iter().find(|m| m["mutant"] == name).unwrap_or_else(|| panic!("no mutant {name}"));
+    // How each way catches it is checked in check.rs (mutants_are_judged_both_ways).
     let stop_instead = find("stop-cluster-service-instead-of-suspend suspend-cluster");
     assert_eq!(stop_instead["caught"], true, "{stop_instead}");
-    let by: Vec<&str> = stop_instead["caught_by"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(by.contains(&"guard registry-sync-stopped-during-apply"), "{by:?}");
     assert_eq!(find("restart-at-prompt install-active")["caught"], true);
 }
 

@@ -1,8 +1,11 @@
-//! `clusterproc check` and `clusterproc replay`: the procedure on the simulator with no
-//! fault, every single or double fault, random fault schedules and mutants; counterexamples
-//! printed as traces and saved for replay; text, JSON or JUnit output.
+//! `clusterproc check` and `clusterproc replay`: the procedure on the simulator, run both
+//! ways — as written (no guards: an operator following the text) and guarded (as `run` runs
+//! it) — with no fault, every single or double fault, random fault schedules and mutants;
+//! each invariant judged `ok`, `violated` or `prevented`; counterexamples printed as stories
+//! and saved for replay; text, JSON or JUnit output.
 
-use std::fmt::Write as _;
+mod render;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,20 +13,20 @@ use std::sync::Arc;
 
 use procedure::diagnostic::content_hash;
 use procedure::duration::clock;
+use procedure::engine::{Ending, GuardRefusal};
 use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
+use procedure::journal::OperationRecord;
 use procedure::mutation::Mutation;
 use procedure::setup::Setup;
 use serde::Serialize;
 use sim_cluster::explore::{
-    Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, fault_record, staged_fault,
+    Counterexample, CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record,
+    staged_fault,
 };
+use sim_cluster::staged::StagedFault;
 
-use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, Loaded, ReplayArgs, load};
-use crate::report::escape as xml;
-
-/// How many lines of its story a counterexample shows in text output, up to the violation.
-const STORY_LINES: usize = 40;
+use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
 
 /// Everything a check found, as the JSON output shows it.
 #[derive(Debug, Serialize)]
@@ -33,23 +36,80 @@ struct Report {
     cluster: String,
     seed: u64,
     faults: String,
-    baseline: String,
-    baseline_reason: Option<String>,
+    /// `both`, `on` or `off`.
+    guards: String,
+    /// No failure below.
+    passed: bool,
+    /// Why the check fails, most important first.
+    failures: Vec<FailureReport>,
+    /// One per way of running.
+    ways: Vec<WayReport>,
+    mutants: Option<MutantReport>,
+    counterexamples: Vec<CounterexampleReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct FailureReport {
+    /// `did-not-finish`, `invariant` or `mutation-score`.
+    kind: String,
+    /// `as-written` or `guarded`, when the failure is one way's.
+    way: Option<String>,
+    invariant: Option<String>,
+    step: Option<String>,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct WayReport {
+    way: String,
+    /// The run with no fault.
+    baseline: BaselineReport,
     runs: usize,
     completed: usize,
     stopped_safely: usize,
     violated: usize,
     invariants: Vec<InvariantReport>,
-    mutants: Option<MutantReport>,
-    counterexamples: Vec<CounterexampleReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct BaselineReport {
+    /// `completed`, `refused` or `stopped`.
+    ending: String,
+    step: Option<String>,
+    reason: Option<String>,
+    /// What the cluster did after a stop with nobody acting.
+    aftermath: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct InvariantReport {
     id: String,
     kind: String,
+    /// `ok`, `violated` or `prevented`.
     verdict: String,
-    detail: Option<String>,
+    violated: Option<ViolationReport>,
+    prevented: Option<PreventionReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct ViolationReport {
+    at: String,
+    node: Option<String>,
+    step: Option<String>,
+    detail: String,
+    faults: Vec<String>,
+    /// The events that show it, as the trace renders them.
+    events: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PreventionReport {
+    /// The invariant the guard protected.
+    invariant: String,
+    step: String,
+    operation: String,
+    reason: String,
+    faults: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +118,7 @@ struct MutantReport {
     equivalent: usize,
     caught: usize,
     score: f64,
+    min_score: Option<f64>,
     findings: usize,
     mutants: Vec<MutantLine>,
 }
@@ -66,13 +127,29 @@ struct MutantReport {
 struct MutantLine {
     mutant: String,
     caught: bool,
-    caught_by: Vec<String>,
+    ways: Vec<MutantWay>,
     equivalent: Option<String>,
+    /// It acts, nothing caught it, and it is not equivalent.
     finding: bool,
+    /// Why no invariant saw it, when nothing caught it.
+    why_unseen: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct MutantWay {
+    way: String,
+    /// `completed`, `refused` or `stopped`.
+    ending: String,
+    violated: Vec<String>,
+    refused: Option<PreventionReport>,
+    stopped: Option<String>,
+    /// One line for people.
+    summary: String,
 }
 
 #[derive(Debug, Serialize)]
 struct CounterexampleReport {
+    way: String,
     invariant: String,
     seed: u64,
     mutation: Option<String>,
@@ -80,43 +157,106 @@ struct CounterexampleReport {
     detail: String,
     at: String,
     file: Option<String>,
+    /// The events that show the violation.
+    evidence: Vec<String>,
     /// The run's trace without routine detail.
     story: String,
 }
 
-pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
-    let loaded = load(&args.procedure, args.cluster.as_deref())?;
-    let setup = Arc::clone(&loaded.setup);
-    let explorer = Explorer::new(Arc::clone(&setup), args.seed);
+/// One way of running, explored.
+struct Way {
+    mode: Mode,
+    explorer: Explorer,
+    baseline: RunResult,
+    baseline_aftermath: Vec<String>,
+    found: Exploration,
+    runs: usize,
+    completed: usize,
+    stopped_safely: usize,
+    violated: usize,
+    mutants: Option<Vec<MutantResult>>,
+}
 
-    let baseline = explorer.baseline();
-    let mut combined = Exploration::default();
-    let mut baseline_counted = Exploration::default();
-    baseline_counted.keep_counterexamples(&baseline, args.seed, None);
+fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
+    let (baseline, sim) = explorer.run(&[]);
+    let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
+    let mut found = Exploration::default();
+    found.keep_counterexamples(&baseline, args.seed, None);
     let faulty = match args.faults {
         FaultDepth::None => Exploration::default(),
         FaultDepth::Single => explorer.single(),
         FaultDepth::Double => explorer.double(),
     };
     let random = match args.cases {
-        Some(cases) if cases > 0 => Some(explorer.random(cases, args.seed)),
-        _ => None,
+        Some(cases) if cases > 0 => explorer.random(cases, args.seed),
+        _ => Exploration::default(),
     };
-    combined.merge(&baseline_counted);
-    combined.merge(&faulty);
-    if let Some(random) = &random {
-        combined.merge(random);
+    found.merge(&faulty);
+    found.merge(&random);
+    let mutants = args.mutants.then(|| explorer.mutants().0);
+    Way {
+        mode: explorer.mode(),
+        baseline,
+        baseline_aftermath,
+        runs: faulty.runs + random.runs,
+        completed: faulty.successes + random.successes,
+        stopped_safely: faulty.safe_stops + random.safe_stops,
+        violated: faulty.violations + random.violations,
+        found,
+        mutants,
+        explorer,
     }
-    let mutants = args.mutants.then(|| explorer.mutants());
+}
 
-    // Counterexamples: the procedure's own, then those of the mutants are not failures of
-    // this procedure, so they are reported with the mutants only.
+pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    let setup = Arc::clone(&loaded.setup);
+    let explorer = Explorer::new(Arc::clone(&setup), args.seed);
+    let modes: &[Mode] = match args.guards {
+        GuardsChoice::Both => &Mode::BOTH,
+        GuardsChoice::On => &[Mode::Guarded],
+        GuardsChoice::Off => &[Mode::AsWritten],
+    };
+    let ways: Vec<Way> = modes.iter().map(|&mode| explore(explorer.in_mode(mode), &args)).collect();
+
     let mut counterexamples = Vec::new();
-    for counterexample in combined.counterexamples.values() {
-        counterexamples.push(describe(&explorer, &loaded, &args.procedure, counterexample, args.save.as_deref())?);
+    for way in &ways {
+        for counterexample in way.found.counterexamples.values() {
+            counterexamples.push(describe(way, &loaded, &args.procedure, counterexample, args.save.as_deref())?);
+        }
+    }
+    let way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
+    let mutants = args.mutants.then(|| mutant_report(&setup, &ways, args.min_mutation_score));
+
+    let mut failures = Vec::new();
+    for (way, report) in ways.iter().zip(&way_reports) {
+        if let Some(failure) = did_not_finish(&setup, way) {
+            failures.push(failure);
+        }
+        for invariant in report.invariants.iter().filter(|i| i.verdict == "violated") {
+            let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
+            failures.push(FailureReport {
+                kind: "invariant".to_owned(),
+                way: Some(report.way.clone()),
+                invariant: Some(invariant.id.clone()),
+                step: violation.step.clone(),
+                reason: violation.detail.clone(),
+            });
+        }
+    }
+    if let Some(mutants) = &mutants
+        && let Some(min) = mutants.min_score
+        && mutants.score < min
+    {
+        failures.push(FailureReport {
+            kind: "mutation-score".to_owned(),
+            way: None,
+            invariant: None,
+            step: None,
+            reason: format!("mutation score {:.0}% is below the minimum of {:.0}%", mutants.score * 100.0, min * 100.0),
+        });
     }
 
-    let runs = faulty.runs + random.as_ref().map_or(0, |r| r.runs);
     let report = Report {
         procedure: args.procedure.display().to_string(),
         module: setup.procedure.module.id.clone(),
@@ -128,100 +268,273 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             FaultDepth::Double => "double",
         }
         .to_owned(),
-        baseline: baseline.ending.word().to_owned(),
-        baseline_reason: baseline.ending.reason(&setup),
-        runs,
-        completed: faulty.successes + random.as_ref().map_or(0, |r| r.successes),
-        stopped_safely: faulty.safe_stops + random.as_ref().map_or(0, |r| r.safe_stops),
-        violated: faulty.violations + random.as_ref().map_or(0, |r| r.violations),
-        invariants: Invariant::ALL
-            .iter()
-            .map(|&invariant| {
-                let found = combined.counterexamples.get(&invariant);
-                InvariantReport {
-                    id: invariant.id().to_owned(),
-                    kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
-                    verdict: if found.is_some() { "violated" } else { "ok" }.to_owned(),
-                    detail: found.map(|c| c.violation.detail.clone()),
-                }
-            })
-            .collect(),
-        mutants: mutants.as_ref().map(|(results, _)| mutant_report(results)),
+        guards: match args.guards {
+            GuardsChoice::Both => "both",
+            GuardsChoice::On => "on",
+            GuardsChoice::Off => "off",
+        }
+        .to_owned(),
+        passed: failures.is_empty(),
+        failures,
+        ways: way_reports,
+        mutants,
         counterexamples,
     };
+    let candidate_faults = explorer.candidate_faults().len();
     let text = match args.format {
-        CheckFormat::Text => render_text(&setup, &report, args.faults, &explorer),
+        CheckFormat::Text => render::text(&setup, &report, candidate_faults),
         CheckFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report).expect("plain data");
             text.push('\n');
             text
         }
-        CheckFormat::Junit => render_junit(&report),
+        CheckFormat::Junit => render::junit(&report),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
-    let failed = report.invariants.iter().any(|i| i.verdict == "violated");
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn mutant_report(results: &[MutantResult]) -> MutantReport {
-    let equivalent = results.iter().filter(|m| m.equivalent.is_some() && !m.caught()).count();
-    let caught = results.iter().filter(|m| m.caught()).count();
-    let counted = results.len() - equivalent;
-    let mutants: Vec<MutantLine> = results
+/// The failure of a way whose run with no fault does not complete.
+fn did_not_finish(setup: &Setup, way: &Way) -> Option<FailureReport> {
+    let (step, reason) = match &way.baseline.ending {
+        Ending::Completed => return None,
+        Ending::Refused(refusal) => (
+            refusal.step,
+            format!(
+                "a guard refused {}: {} [{}]",
+                operation_words(setup, refusal),
+                refusal.message,
+                refusal.invariant.id()
+            ),
+        ),
+        Ending::Stopped { step, reason, .. } => (*step, format!("stopped: {reason}")),
+    };
+    Some(FailureReport {
+        kind: "did-not-finish".to_owned(),
+        way: Some(way.mode.id().to_owned()),
+        invariant: None,
+        step: Some(setup.procedure.steps[step].label()),
+        reason,
+    })
+}
+
+/// `install-module on ssc-node1`.
+fn operation_words(setup: &Setup, refusal: &GuardRefusal) -> String {
+    let record = OperationRecord::from_operation(setup, &refusal.operation);
+    format!("{} on {}", record.verb, record.node)
+}
+
+fn prevention_report(setup: &Setup, refusal: &GuardRefusal, faults: &[StagedFault]) -> PreventionReport {
+    PreventionReport {
+        invariant: refusal.invariant.id().to_owned(),
+        step: setup.procedure.steps[refusal.step].label(),
+        operation: operation_words(setup, refusal),
+        reason: refusal.message.clone(),
+        faults: fault_words(setup, faults),
+    }
+}
+
+fn way_report(setup: &Setup, way: &Way, counterexamples: &[CounterexampleReport]) -> WayReport {
+    let (ending, step, reason) = match &way.baseline.ending {
+        Ending::Completed => ("completed", None, None),
+        Ending::Refused(refusal) => (
+            "refused",
+            Some(setup.procedure.steps[refusal.step].label()),
+            Some(format!("{} [{}]", refusal.message, refusal.invariant.id())),
+        ),
+        Ending::Stopped { step, reason, .. } => {
+            ("stopped", Some(setup.procedure.steps[*step].label()), Some(reason.clone()))
+        }
+    };
+    let invariants = Invariant::ALL
         .iter()
-        .map(|m| {
-            let mut caught_by: Vec<String> = m.refused_by.iter().map(|i| format!("guard {}", i.id())).collect();
-            caught_by.extend(m.violated.iter().map(|i| i.id().to_owned()));
-            if let Some(step) = &m.stopped_at {
-                caught_by.push(format!("a stop at {step}"));
-            }
-            let equivalent = m.equivalent.filter(|_| !m.caught()).map(str::to_owned);
-            MutantLine {
-                mutant: m.name.clone(),
-                caught: m.caught(),
-                caught_by,
-                finding: !m.caught() && equivalent.is_none() && m.matters,
-                equivalent,
+        .map(|&invariant| {
+            let violated = way.found.counterexamples.get(&invariant).map(|c| {
+                let evidence = counterexamples
+                    .iter()
+                    .find(|r| r.way == way.mode.id() && r.invariant == invariant.id())
+                    .map(|r| r.evidence.clone())
+                    .unwrap_or_default();
+                violation_report(setup, &c.violation, &c.faults, evidence)
+            });
+            let prevented = way
+                .found
+                .prevented
+                .get(&invariant)
+                .filter(|_| violated.is_none())
+                .map(|p| prevention_report(setup, &p.refusal, &p.faults));
+            let verdict = if violated.is_some() {
+                "violated"
+            } else if prevented.is_some() {
+                "prevented"
+            } else {
+                "ok"
+            };
+            InvariantReport {
+                id: invariant.id().to_owned(),
+                kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
+                verdict: verdict.to_owned(),
+                violated,
+                prevented,
             }
         })
         .collect();
+    WayReport {
+        way: way.mode.id().to_owned(),
+        baseline: BaselineReport { ending: ending.to_owned(), step, reason, aftermath: way.baseline_aftermath.clone() },
+        runs: way.runs,
+        completed: way.completed,
+        stopped_safely: way.stopped_safely,
+        violated: way.violated,
+        invariants,
+    }
+}
+
+fn violation_report(
+    setup: &Setup,
+    violation: &Violation,
+    faults: &[StagedFault],
+    events: Vec<String>,
+) -> ViolationReport {
+    ViolationReport {
+        at: clock(violation.at),
+        node: violation.node.map(|n| setup.node_name(n).to_owned()),
+        step: violation.step.map(|s| setup.procedure.steps[s].label()),
+        detail: violation.detail.clone(),
+        faults: fault_words(setup, faults),
+        events,
+    }
+}
+
+/// `monitoring-during-apply, installer-interrupted at 00:03:10; partial-update at 01:10:00`.
+fn violation_words(violations: &[Violation]) -> String {
+    let mut sorted: Vec<&Violation> = violations.iter().collect();
+    sorted.sort_by_key(|v| v.at);
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let at = sorted[i].at;
+        let same: Vec<&str> = sorted[i..].iter().take_while(|v| v.at == at).map(|v| v.invariant.id()).collect();
+        i += same.len();
+        parts.push(format!("{} at {}", same.join(", "), clock(at)));
+    }
+    parts.join("; ")
+}
+
+fn mutant_way(setup: &Setup, mode: Mode, result: &MutantResult) -> MutantWay {
+    let refused = result.refusal.as_ref().map(|r| prevention_report(setup, r, &[]));
+    let mut summary = Vec::new();
+    if !result.violations.is_empty() {
+        summary.push(violation_words(&result.violations));
+    }
+    if let Some(refusal) = &result.refusal {
+        summary.push(format!(
+            "refused at step {} ({})",
+            setup.procedure.steps.get(refusal.step).map_or_else(String::new, |s| s.label()),
+            refusal.invariant.id()
+        ));
+    }
+    if let Some(step) = &result.stopped_at {
+        summary.push(format!("stopped at {step}"));
+    }
+    let ending = if result.refusal.is_some() {
+        "refused"
+    } else if result.stopped_at.is_some() {
+        "stopped"
+    } else {
+        "completed"
+    };
+    if summary.is_empty() {
+        summary.push("completed; no invariant broken".to_owned());
+    }
+    MutantWay {
+        way: mode.id().to_owned(),
+        ending: ending.to_owned(),
+        violated: result.violated.iter().map(|i| i.id().to_owned()).collect(),
+        refused,
+        stopped: result.stop_reason.clone(),
+        summary: summary.join("; "),
+    }
+}
+
+fn mutant_report(setup: &Setup, ways: &[Way], min_score: Option<u8>) -> MutantReport {
+    let per_way: Vec<(Mode, &Vec<MutantResult>)> =
+        ways.iter().filter_map(|w| w.mutants.as_ref().map(|m| (w.mode, m))).collect();
+    let count = per_way.first().map_or(0, |(_, m)| m.len());
+    let mut mutants = Vec::new();
+    for index in 0..count {
+        let results: Vec<(Mode, &MutantResult)> = per_way.iter().map(|(mode, m)| (*mode, &m[index])).collect();
+        let first = results[0].1;
+        let caught = results.iter().any(|(_, r)| r.caught());
+        // The mutant of a step that does not run for this module is set by the setup, not
+        // the way of running: every way agrees on it.
+        let equivalent = first.equivalent.filter(|_| !caught).map(str::to_owned);
+        let mutant_setup = Setup::new(setup.cluster.clone(), first.mutation.apply(&setup.procedure));
+        let ways = results.iter().map(|(mode, r)| mutant_way(&mutant_setup, *mode, r)).collect();
+        let why_unseen = if caught { None } else { results.iter().find_map(|(_, r)| r.explanation.clone()) };
+        mutants.push(MutantLine {
+            mutant: first.name.clone(),
+            caught,
+            ways,
+            finding: !caught && equivalent.is_none() && first.matters,
+            equivalent,
+            why_unseen,
+        });
+    }
+    let equivalent = mutants.iter().filter(|m| m.equivalent.is_some()).count();
+    let caught = mutants.iter().filter(|m| m.caught).count();
+    let counted = mutants.len() - equivalent;
     MutantReport {
-        total: results.len(),
+        total: mutants.len(),
         equivalent,
         caught,
         score: if counted == 0 { 1.0 } else { caught as f64 / counted as f64 },
+        min_score: min_score.map(|pct| f64::from(pct) / 100.0),
         findings: mutants.iter().filter(|m| m.finding).count(),
         mutants,
     }
 }
 
-fn fault_words(setup: &Setup, counterexample: &Counterexample) -> Vec<String> {
+fn fault_words(setup: &Setup, faults: &[StagedFault]) -> Vec<String> {
     let renderer = Renderer::new(setup);
-    counterexample
-        .faults
+    faults
         .iter()
         .map(|f| format!("{} before step {}", renderer.fault(&f.fault), setup.procedure.steps[f.before_step].label()))
         .collect()
 }
 
+/// Where a counterexample is saved: `<invariant>.<way>.json`.
+fn counterexample_path(dir: &Path, mode: Mode, invariant: Invariant) -> PathBuf {
+    dir.join(format!("{}.{}.json", invariant.id(), mode.id()))
+}
+
 fn describe(
-    explorer: &Explorer,
+    way: &Way,
     loaded: &Loaded,
     procedure_path: &Path,
     counterexample: &Counterexample,
     save: Option<&Path>,
 ) -> Result<CounterexampleReport, Failure> {
     let explorer = match &counterexample.mutation {
-        Some(mutation) => explorer.mutant(mutation),
-        None => explorer.with_seed(counterexample.seed),
+        Some(mutation) => way.explorer.mutant(mutation),
+        None => way.explorer.with_seed(counterexample.seed),
     };
     let (_, sim) = explorer.run(&counterexample.faults);
     let trace = explorer.render(sim.trace());
     let story = explorer.story(sim.trace());
     let setup = explorer.setup();
+    let renderer = Renderer::new(setup);
+    let evidence = counterexample
+        .violation
+        .evidence
+        .iter()
+        .filter_map(|&i| sim.trace().get(i))
+        .map(|e| renderer.line(e))
+        .collect();
     let file = CounterexampleFile {
         version: 1,
+        way: way.mode.id().to_owned(),
         invariant: counterexample.invariant.id().to_owned(),
         procedure: procedure_path.display().to_string(),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),
@@ -234,159 +547,24 @@ fn describe(
         detail: counterexample.violation.detail.clone(),
     };
     let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
-    let path = dir.join(format!("{}.json", counterexample.invariant.id()));
+    let path = counterexample_path(&dir, way.mode, counterexample.invariant);
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&file).expect("plain data") + "\n"));
     if let Err(error) = written {
         return Err(Failure::Usage(anyhow::anyhow!("cannot save the counterexample to {}: {error}", path.display())));
     }
     Ok(CounterexampleReport {
+        way: way.mode.id().to_owned(),
         invariant: counterexample.invariant.id().to_owned(),
         seed: counterexample.seed,
         mutation: file.mutation.clone(),
-        faults: fault_words(setup, counterexample),
+        faults: fault_words(setup, &counterexample.faults),
         detail: counterexample.violation.detail.clone(),
         at: clock(counterexample.violation.at),
         file: Some(path.display().to_string()),
+        evidence,
         story,
     })
-}
-
-fn render_text(setup: &Setup, report: &Report, depth: FaultDepth, explorer: &Explorer) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "Check: {}", setup.procedure.title);
-    let _ = writeln!(out, "  cluster {}, simulator seed {}", report.cluster, report.seed);
-    let boundaries = setup.procedure.steps.len();
-    let kinds = explorer.candidate_faults().len();
-    let _ = writeln!(
-        out,
-        "  faults  {} ({kinds} faults on the nodes and the group, at each of up to {boundaries} step boundaries)",
-        report.faults
-    );
-    let _ = writeln!(out);
-    match &report.baseline_reason {
-        None => {
-            let _ = writeln!(out, "Without faults: {}.", report.baseline);
-        }
-        Some(reason) => {
-            let _ = writeln!(out, "Without faults: {} at {reason}.", report.baseline);
-        }
-    }
-    if depth != FaultDepth::None || report.runs > 0 {
-        let _ = writeln!(
-            out,
-            "With faults: {} runs: {} completed, {} stopped safely, {} broke an invariant.",
-            report.runs, report.completed, report.stopped_safely, report.violated
-        );
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Invariants");
-    for invariant in &report.invariants {
-        match &invariant.detail {
-            Some(detail) => {
-                let _ = writeln!(out, "  VIOLATED  {:<36} {detail}", invariant.id);
-            }
-            None => {
-                let _ = writeln!(out, "  ok        {}", invariant.id);
-            }
-        }
-    }
-    if let Some(mutants) = &report.mutants {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "Mutants: {} of {} caught, {} equivalent (mutation score {:.0}%); {} finding{}",
-            mutants.caught,
-            mutants.total - mutants.equivalent,
-            mutants.equivalent,
-            mutants.score * 100.0,
-            mutants.findings,
-            if mutants.findings == 1 { "" } else { "s" }
-        );
-        for mutant in &mutants.mutants {
-            if mutant.caught {
-                let _ = writeln!(out, "  caught      {:<44} by {}", mutant.mutant, mutant.caught_by.join(", "));
-            } else if let Some(why) = &mutant.equivalent {
-                let _ = writeln!(out, "  equivalent  {:<44} ({why})", mutant.mutant);
-            } else if mutant.finding {
-                let _ = writeln!(
-                    out,
-                    "  SURVIVED    {:<44} finding: the step acts, and no invariant noticed",
-                    mutant.mutant
-                );
-            } else {
-                let _ = writeln!(out, "  survived    {:<44} (a check step: invariants cannot see it)", mutant.mutant);
-            }
-        }
-    }
-    if !report.counterexamples.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "Counterexamples (the shortest found for each invariant)");
-        for counterexample in &report.counterexamples {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "{} at {}: {}", counterexample.invariant, counterexample.at, counterexample.detail);
-            let faults =
-                if counterexample.faults.is_empty() { "none".to_owned() } else { counterexample.faults.join("; ") };
-            let _ = writeln!(out, "  seed {}; faults: {faults}", counterexample.seed);
-            let lines: Vec<&str> = counterexample.story.lines().collect();
-            let cut =
-                lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1);
-            let from = cut.saturating_sub(STORY_LINES);
-            if from > 0 {
-                let _ = writeln!(out, "  ... ({from} earlier lines in the replay)");
-            }
-            for line in &lines[from..cut] {
-                let _ = writeln!(out, "  {line}");
-            }
-            if let Some(file) = &counterexample.file {
-                let _ = writeln!(out, "  replay: clusterproc replay {file}");
-            }
-        }
-    }
-    out
-}
-
-fn render_junit(report: &Report) -> String {
-    let failures = report.invariants.iter().filter(|i| i.verdict == "violated").count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"clusterproc check\" tests=\"{}\" failures=\"{failures}\">",
-        report.invariants.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-        xml(&format!("{} ({} faults)", report.module, report.faults)),
-        report.invariants.len()
-    );
-    for invariant in &report.invariants {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"clusterproc.invariants.{}\" name=\"{}\"",
-            invariant.kind,
-            xml(&invariant.id)
-        );
-        match &invariant.detail {
-            None => out.push_str("/>\n"),
-            Some(detail) => {
-                let trace = report
-                    .counterexamples
-                    .iter()
-                    .find(|c| c.invariant == invariant.id)
-                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.story))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{}\" type=\"invariant\">{}</failure>\n    </testcase>",
-                    xml(detail),
-                    xml(&trace)
-                );
-            }
-        }
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
 }
 
 /// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
@@ -395,6 +573,13 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot read {}: {e}", args.counterexample.display())))?;
     let file: CounterexampleFile = serde_json::from_str(&text).map_err(|e| {
         Failure::Usage(anyhow::anyhow!("{} is not a counterexample file: {e}", args.counterexample.display()))
+    })?;
+    let mode = Mode::from_id(&file.way).ok_or_else(|| {
+        Failure::Usage(anyhow::anyhow!(
+            "{}: unknown way {:?}; expected \"as-written\" or \"guarded\"",
+            args.counterexample.display(),
+            file.way
+        ))
     })?;
     let base = args.counterexample.parent().map(Path::to_path_buf).unwrap_or_default();
     let locate = |named: &str| -> PathBuf {
@@ -413,7 +598,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
             "the cluster description changed since the counterexample was found"
         )));
     }
-    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed);
+    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode);
     let explorer = match &file.mutation {
         Some(text) => {
             let mutation = Mutation::parse(text, &loaded.setup.procedure)
@@ -431,7 +616,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
     let (result, sim) = explorer.run(&faults);
     let trace = explorer.render(sim.trace());
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "Replay of {} (seed {})", args.counterexample.display(), file.seed);
+    let _ = writeln!(stdout, "Replay of {} (seed {}, {})", args.counterexample.display(), file.seed, mode.words());
     if let Some(mutation) = &file.mutation {
         let _ = writeln!(stdout, "  mutant: {mutation}");
     }

@@ -60,6 +60,35 @@ pub struct CheckArgs {
     /// Where counterexample files are saved.
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
+    /// Which ways to run the procedure: `off` as written (no guards: an operator following
+    /// the text), `on` guarded (as `clusterproc run` runs it), or `both`.
+    #[arg(long, value_enum, default_value_t = GuardsChoice::Both)]
+    pub guards: GuardsChoice,
+    /// With --mutants: fail (exit 1) when fewer than PCT percent of the mutants that can
+    /// differ from the procedure are caught.
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100), requires = "mutants")]
+    pub min_mutation_score: Option<u8>,
+}
+
+/// Which ways `check` runs the procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GuardsChoice {
+    /// Guarded only.
+    On,
+    /// As written only.
+    Off,
+    /// Both.
+    Both,
+}
+
+/// Whether `run` uses its guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GuardsSwitch {
+    /// Refuse unsafe operations (the default).
+    On,
+    /// Do what the procedure says, even when unsafe (simulator only: for training and for
+    /// seeing what a mistake does).
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +142,10 @@ pub struct RunArgs {
     /// Write a report: FILE.html for people, FILE.json for tools (may be repeated).
     #[arg(long)]
     pub report: Vec<PathBuf>,
+    /// `off` runs without the guards that refuse unsafe operations, as an operator following
+    /// the text would; only on the simulator.
+    #[arg(long, value_enum, default_value_t = GuardsSwitch::On)]
+    pub guards: GuardsSwitch,
 }
 
 #[derive(Debug, clap::Args)]

@@ -18,17 +18,23 @@ use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
 use procedure::span_time::SpanTime;
+use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
-use sim_cluster::sim::Builder;
+use sim_cluster::sim::{AFTERMATH, Builder};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
-use crate::cli::{Failure, RunArgs, cluster_source};
+use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
 use crate::report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    if args.guards == GuardsSwitch::Off && args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
+        )));
+    }
     if args.backend != "sim" {
         return Err(Failure::Usage(anyhow::anyhow!(
             "backend `{}` is not available in this build; use --backend sim (the built-in simulated cluster)",
@@ -93,6 +99,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
     }
 
+    // A scenario written to show a procedure as written turns the guards off too.
+    let guards = args.guards == GuardsSwitch::On && scenario.as_ref().is_none_or(|s| s.guards);
+    let config = EngineConfig::standard().with_guards(guards);
     let mut stdout = std::io::stdout().lock();
     let fresh = Builder::new(Arc::clone(&setup))
         .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
@@ -117,7 +126,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let observation =
             backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
         resumption.check_against(journal.path(), &setup, observation)?;
-        let engine = Engine::resumed(Arc::clone(&setup), EngineConfig::standard(), &resumption);
+        let engine = Engine::resumed(Arc::clone(&setup), config.clone(), &resumption);
         let _ = writeln!(
             stdout,
             "Resuming {} at step {} ({}).",
@@ -148,7 +157,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         )?;
         let initial = fresh.observation().clone();
         let backend = StagedSim::new(fresh.clone(), staged.clone());
-        let engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+        let engine = Engine::new(Arc::clone(&setup), config.clone());
         (journal, backend, engine, initial, seed)
     };
 
@@ -158,6 +167,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let _ = writeln!(stdout, "  scenario {}", path.display());
     }
     let _ = writeln!(stdout, "  journal  {}", journal.path().display());
+    if !guards {
+        let _ = writeln!(stdout, "  guards   off: unsafe operations are done as the procedure says, not refused");
+    }
     let _ = stdout.flush();
 
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
@@ -171,19 +183,26 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     // Final invariants judge a run that completed, or one that stopped with no fault injected:
     // a procedure must finish on a healthy cluster (`check` judges the same way).
     let judge_final = completed || staged.is_empty();
-    let violations = judge(&setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
-    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, judge_final, args.resume);
+    // A run that stops is judged on what the cluster does next with nobody acting, on a copy:
+    // the journal and `--resume` go on from where the run stopped.
+    let mut cluster = backend.sim.clone();
+    if !completed {
+        cluster.after_stop(AFTERMATH);
+    }
+    let events = cluster.trace();
+    let violations = judge(&setup, &initial, events, cluster.observation(), &engine, judge_final);
+    summarize(&mut stdout, &setup, &engine, events, &violations, judge_final, args.resume);
+    let next = aftermath(&setup, events);
+    if !next.is_empty() {
+        let _ = writeln!(stdout);
+        let _ = writeln!(stdout, "What happens next if nobody acts (the next {} on the simulator):", human(AFTERMATH));
+        for line in &next {
+            let _ = writeln!(stdout, "  {line}");
+        }
+    }
 
-    let report = RunReport::new(
-        &setup,
-        "sim",
-        Some(seed),
-        engine.record(),
-        engine.ending(),
-        backend.events(),
-        &violations,
-        judge_final,
-    );
+    let report =
+        RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
     for path in &args.report {
         let text = match report_format(path)? {
             ReportFormat::Html => report.render_html(),

@@ -265,6 +265,8 @@ pub enum EventKind {
     InstallerInterrupted { node: NodeId, cause: Interruption },
     /// The cluster-safe reboot of every node began (`clpstdn -r`).
     ClusterRebootStarted { via: NodeId },
+    /// The run stopped here; what follows happens with nobody acting on the cluster.
+    RunStopped,
 }
 
 impl EventKind {
@@ -272,7 +274,7 @@ impl EventKind {
     pub fn node(&self) -> Option<NodeId> {
         use EventKind::*;
         match *self {
-            StepStarted { .. } | FaultInjected { .. } => None,
+            StepStarted { .. } | FaultInjected { .. } | RunStopped => None,
             OperationRefused { node, .. }
             | ClusterSuspending { node }
             | ClusterSuspended { node }
@@ -390,6 +392,7 @@ impl<'a> Renderer<'a> {
                 format!("== step {} ({})", step.label(), step.action.keyword())
             }
             FaultInjected { fault } => format!("!! fault: {}", self.fault(fault)),
+            RunStopped => "== the run stopped; from here on nobody acts on the cluster".to_owned(),
             OperationRefused { operation, reason, .. } => format!("{operation} refused: {reason}"),
             ClusterSuspending { .. } => "cluster suspending".to_owned(),
             ClusterSuspended { .. } => "cluster suspended".to_owned(),

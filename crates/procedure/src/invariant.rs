@@ -155,6 +155,9 @@ pub struct Judge {
     last_install_finished: Option<usize>,
     /// After the last install: nodes the group came online on, in order.
     online_after_update: Vec<NodeId>,
+    /// Per group: a crash dropped it, and it has not started since. Its next start is the
+    /// cluster recovering from the fault, not the procedure moving it.
+    dropped_by_crash: Vec<bool>,
     violations: Vec<Violation>,
 }
 
@@ -184,6 +187,7 @@ impl Judge {
             restart_pending: false,
             last_install_finished: None,
             online_after_update: Vec::new(),
+            dropped_by_crash: vec![false; setup.cluster.groups.len()],
             violations: Vec::new(),
         }
     }
@@ -273,6 +277,9 @@ impl Judge {
             EventKind::ResourceOnline { resource, .. } => self.resource_online[resource.index()] = true,
             EventKind::ResourceOffline { resource, node, orderly } => {
                 self.resource_online[resource.index()] = false;
+                if !*orderly {
+                    self.dropped_by_crash[setup.cluster.resources[resource.index()].group.index()] = true;
+                }
                 if *orderly && self.in_window() && self.registry_sync.contains(resource) {
                     let detail = format!(
                         "registry-sync resource {} went offline on {} during the apply",
@@ -298,7 +305,11 @@ impl Judge {
                 }
             }
             EventKind::GroupStarting { group, node } | EventKind::GroupStopping { group, node } => {
-                if self.in_window() {
+                // A group that a crash dropped starts again where the cluster can: that is the
+                // fault's consequence (judged by what it restores), not a move by the procedure.
+                let recovering = matches!(event.kind, EventKind::GroupStarting { .. })
+                    && std::mem::take(&mut self.dropped_by_crash[group.index()]);
+                if self.in_window() && !recovering {
                     let detail = format!(
                         "group {} started or stopped on {} during the apply",
                         setup.cluster.groups[group.index()].name,

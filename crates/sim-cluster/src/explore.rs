@@ -8,10 +8,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use procedure::backend::{Backend, Observation};
 use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceKind};
-use procedure::engine::{Ending, Engine, EngineConfig, Input, Output};
+use procedure::engine::{Ending, Engine, EngineConfig, GuardRefusal, Input, Output};
 use procedure::event::{Event, Fault, Renderer};
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::mutation::{Mutation, mutations};
@@ -22,6 +23,46 @@ use serde::{Deserialize, Serialize};
 use crate::rng::Rng;
 use crate::sim::{Builder, Sim};
 use crate::staged::StagedFault;
+
+/// The two ways a procedure is run, both judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    /// The engine without its guards: an operator following the text.
+    AsWritten,
+    /// With the guards that `clusterproc run` has.
+    Guarded,
+}
+
+impl Mode {
+    /// Both, as written first.
+    pub const BOTH: [Mode; 2] = [Mode::AsWritten, Mode::Guarded];
+
+    /// `as-written` or `guarded`, as files and JSON name it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::AsWritten => "as-written",
+            Mode::Guarded => "guarded",
+        }
+    }
+
+    /// `as written` or `guarded`, for people.
+    pub fn words(self) -> &'static str {
+        match self {
+            Mode::AsWritten => "as written",
+            Mode::Guarded => "guarded",
+        }
+    }
+
+    /// The mode with this id.
+    pub fn from_id(id: &str) -> Option<Mode> {
+        Mode::BOTH.into_iter().find(|mode| mode.id() == id)
+    }
+
+    /// Whether the engine's guards are on.
+    pub fn guards(self) -> bool {
+        self == Mode::Guarded
+    }
+}
 
 /// How a run ended, for counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,9 +103,22 @@ pub struct Counterexample {
     pub violation: Violation,
 }
 
+/// A guard refusal that kept a run from breaking an invariant.
+#[derive(Debug, Clone)]
+pub struct Prevention {
+    /// The refusal: step, operation, invariant, why.
+    pub refusal: GuardRefusal,
+    /// The simulator's seed.
+    pub seed: u64,
+    /// The faults of the run.
+    pub faults: Vec<StagedFault>,
+}
+
 /// What an exploration found.
 #[derive(Debug, Clone, Default)]
 pub struct Exploration {
+    /// The shortest run in which a guard refused what would break each invariant.
+    pub prevented: BTreeMap<Invariant, Prevention>,
     /// Runs made, faulty ones only (the baseline is apart).
     pub runs: usize,
     /// Per class.
@@ -91,6 +145,16 @@ impl Exploration {
     /// Keeps the run as the counterexample of each invariant it broke, where it tells a
     /// shorter story than the one kept so far. The run is not counted.
     pub fn keep_counterexamples(&mut self, result: &RunResult, seed: u64, mutation: Option<&Mutation>) {
+        if let (Ending::Refused(refusal), None) = (&result.ending, mutation) {
+            let better = match self.prevented.get(&refusal.invariant) {
+                None => true,
+                Some(known) => shorter(&result.faults, &known.faults),
+            };
+            if better {
+                let prevention = Prevention { refusal: refusal.clone(), seed, faults: result.faults.clone() };
+                self.prevented.insert(refusal.invariant, prevention);
+            }
+        }
         for violation in &result.violations {
             self.offer(Counterexample {
                 invariant: violation.invariant,
@@ -121,6 +185,15 @@ impl Exploration {
         for counterexample in other.counterexamples.values() {
             self.offer(counterexample.clone());
         }
+        for (invariant, prevention) in &other.prevented {
+            let better = match self.prevented.get(invariant) {
+                None => true,
+                Some(known) => shorter(&prevention.faults, &known.faults),
+            };
+            if better {
+                self.prevented.insert(*invariant, prevention.clone());
+            }
+        }
     }
 }
 
@@ -140,10 +213,18 @@ pub struct MutantResult {
     pub name: String,
     /// The invariant a guard refused on, if one did.
     pub refused_by: Option<Invariant>,
+    /// The guard's refusal, if one refused.
+    pub refusal: Option<GuardRefusal>,
     /// Invariants the run broke.
     pub violated: Vec<Invariant>,
+    /// The first violation of each, in invariant order.
+    pub violations: Vec<Violation>,
     /// Where the run stopped, if it did: a fault-free run must complete.
     pub stopped_at: Option<String>,
+    /// Why it stopped.
+    pub stop_reason: Option<String>,
+    /// For a mutant nothing caught: why no invariant saw it.
+    pub explanation: Option<String>,
     /// Whether the mutated step does something the invariants should see.
     pub matters: bool,
     /// Why the mutant cannot differ from the procedure, if it cannot (it moves a step that
@@ -245,6 +326,16 @@ impl Explorer {
         Explorer { setup, seed, config: EngineConfig::standard(), initial }
     }
 
+    /// The same explorer running the procedure as written (no guards) or guarded.
+    pub fn in_mode(&self, mode: Mode) -> Explorer {
+        Explorer { config: self.config.clone().with_guards(mode.guards()), ..self.clone() }
+    }
+
+    /// The way it runs the procedure.
+    pub fn mode(&self) -> Mode {
+        if self.config.guards { Mode::Guarded } else { Mode::AsWritten }
+    }
+
     /// The setup explored.
     pub fn setup(&self) -> &Arc<Setup> {
         &self.setup
@@ -299,8 +390,18 @@ impl Explorer {
     }
 
     fn finish(&self, cursor: Cursor) -> RunResult {
-        let (engine, sim, faults) = cursor.finish();
-        self.classify(&engine, sim.trace(), sim.observation(), faults)
+        self.finish_with_sim(cursor).0
+    }
+
+    /// Runs the cursor to its end; a run that stops is followed by what the cluster does
+    /// next with nobody acting, and judged on that too.
+    fn finish_with_sim(&self, cursor: Cursor) -> (RunResult, Sim) {
+        let (engine, mut sim, faults) = cursor.finish();
+        if !matches!(engine.ending(), Some(Ending::Completed)) {
+            sim.after_stop(crate::sim::AFTERMATH);
+        }
+        let result = self.classify(&engine, sim.trace(), sim.observation(), faults);
+        (result, sim)
     }
 
     /// The run with no fault.
@@ -315,9 +416,7 @@ impl Explorer {
             let due: Vec<Fault> = faults.iter().filter(|f| f.before_step == step).map(|f| f.fault).collect();
             cursor.begin_step(&due);
         }
-        let (engine, sim, injected) = cursor.finish();
-        let result = self.classify(&engine, sim.trace(), sim.observation(), injected);
-        (result, sim)
+        self.finish_with_sim(cursor)
     }
 
     /// The runs paused at each step boundary of the baseline.
@@ -427,22 +526,35 @@ impl Explorer {
         let procedure = &self.setup.procedure;
         let mut exploration = Exploration::default();
         let mut results = Vec::new();
+        let original = self.boundary_states();
         for mutation in mutations(procedure) {
             let mutant = Arc::new(Setup::new(self.setup.cluster.clone(), mutation.apply(procedure)));
-            let explorer = Explorer::new(mutant, self.seed);
+            let explorer = Explorer { setup: mutant, ..self.clone() };
             let result = explorer.baseline();
             exploration.count(&result, self.seed, Some(&mutation));
             let refused_by = match &result.ending {
                 Ending::Refused(refusal) => Some(refusal.invariant),
                 _ => None,
             };
-            let stopped_at = match &result.ending {
-                Ending::Stopped { step, .. } => Some(explorer.setup.procedure.steps[*step].id.clone()),
+            let refusal = match &result.ending {
+                Ending::Refused(refusal) => Some(refusal.clone()),
                 _ => None,
             };
-            let mut violated: Vec<Invariant> = result.violations.iter().map(|v| v.invariant).collect();
-            violated.sort();
-            violated.dedup();
+            let (stopped_at, stop_reason) = match &result.ending {
+                Ending::Stopped { step, reason, .. } => {
+                    (Some(explorer.setup.procedure.steps[*step].id.clone()), Some(reason.clone()))
+                }
+                _ => (None, None),
+            };
+            // The first violation of each invariant, in invariant order.
+            let mut violations: Vec<Violation> = Vec::new();
+            for violation in &result.violations {
+                if !violations.iter().any(|v| v.invariant == violation.invariant) {
+                    violations.push(violation.clone());
+                }
+            }
+            violations.sort_by_key(|v| v.invariant);
+            let violated: Vec<Invariant> = violations.iter().map(|v| v.invariant).collect();
             let matters = match mutation {
                 Mutation::SwapWithNext { step } => {
                     step_matters(&self.setup, step) || step_matters(&self.setup, step + 1)
@@ -469,28 +581,83 @@ impl Explorer {
             } else {
                 None
             };
+            let caught = refused_by.is_some() || !violated.is_empty() || stopped_at.is_some();
+            let explanation =
+                (!caught && equivalent.is_none()).then(|| self.why_unseen(&explorer, &mutation, &original));
             results.push(MutantResult {
                 name: mutation.describe(procedure),
                 mutation,
                 refused_by,
+                refusal,
                 violated,
+                violations,
                 stopped_at,
+                stop_reason,
                 matters,
                 equivalent,
+                explanation,
             });
         }
         (results, exploration)
     }
 
+    /// The cluster's state as each step begins (by step id), and at the end, in the run
+    /// with no fault.
+    fn boundary_states(&self) -> Vec<(String, Observation)> {
+        let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
+        let mut states = Vec::new();
+        while let Some(step) = cursor.run_to_boundary() {
+            states.push((self.setup.procedure.steps[step].id.clone(), timeless(cursor.sim.observation())));
+            cursor.begin_step(&[]);
+        }
+        let (_, sim, _) = cursor.finish();
+        states.push((String::new(), timeless(sim.observation())));
+        states
+    }
+
+    /// Why no invariant saw a mutant that completed cleanly: its cluster converges with the
+    /// procedure's own before some later step (what the mutated step did is redone or undone
+    /// there: a redundant step, or one whose effect no invariant needs), or it ends in
+    /// another state that no invariant covers (a blind spot of the model).
+    fn why_unseen(&self, mutant: &Explorer, mutation: &Mutation, original: &[(String, Observation)]) -> String {
+        let procedure = &self.setup.procedure;
+        let mutated = procedure.steps.get(mutation.step()).map(|s| s.id.as_str()).unwrap_or_default();
+        let states = mutant.boundary_states();
+        let after_mutation = original.iter().position(|(id, _)| id == mutated).map_or(0, |i| i + 1);
+        let converged = original[after_mutation.min(original.len())..]
+            .iter()
+            .find(|(id, state)| states.iter().any(|(other, mutant_state)| other == id && mutant_state == state));
+        match converged {
+            Some((id, _)) if id.is_empty() => {
+                "it ends in the same state as the procedure; nothing it changed lasts".to_owned()
+            }
+            Some((id, _)) => {
+                let step = procedure.steps.iter().find(|s| &s.id == id).map_or(id.clone(), |s| s.label());
+                format!(
+                    "the cluster is in the same state as with the procedure by the start of step {step}: \
+                     what the step does is redone or undone before any invariant needs it"
+                )
+            }
+            None => {
+                let (_, end) = original.last().expect("an end state");
+                let (_, mutant_end) = states.last().expect("an end state");
+                format!(
+                    "it ends in another state than the procedure ({}), which no invariant covers: a blind spot",
+                    state_difference(&self.setup, end, mutant_end)
+                )
+            }
+        }
+    }
+
     /// The setup of a mutant, for replaying its counterexamples.
     pub fn mutant(&self, mutation: &Mutation) -> Explorer {
         let mutant = Arc::new(Setup::new(self.setup.cluster.clone(), mutation.apply(&self.setup.procedure)));
-        Explorer::new(mutant, self.seed)
+        Explorer { setup: mutant, ..self.clone() }
     }
 
     /// The same explorer with another simulator seed.
     pub fn with_seed(&self, seed: u64) -> Explorer {
-        Explorer::new(Arc::clone(&self.setup), seed)
+        Explorer { config: self.config.clone(), ..Explorer::new(Arc::clone(&self.setup), seed) }
     }
 
     /// A trace rendered for people.
@@ -502,6 +669,59 @@ impl Explorer {
     pub fn story(&self, events: &[Event]) -> String {
         Renderer::new(&self.setup).story(events)
     }
+}
+
+/// What the cluster did after a run stopped, with nobody acting: the story of the events
+/// after the stop, one line each (empty when nothing happened or the run did not stop).
+pub fn aftermath(setup: &Setup, events: &[Event]) -> Vec<String> {
+    let Some(stop) = events.iter().position(|e| matches!(e.kind, procedure::event::EventKind::RunStopped)) else {
+        return Vec::new();
+    };
+    Renderer::new(setup).story(&events[stop + 1..]).lines().map(str::to_owned).collect()
+}
+
+/// An observation without its time, for comparing states reached at different moments.
+fn timeless(observation: &Observation) -> Observation {
+    Observation { at: Duration::ZERO, ..observation.clone() }
+}
+
+/// The first thing that differs between two states, for people.
+fn state_difference(setup: &Setup, a: &Observation, b: &Observation) -> String {
+    let cluster = &setup.cluster;
+    for (n, (x, y)) in a.nodes.iter().zip(&b.nodes).enumerate() {
+        let node = &cluster.nodes[n].name;
+        if let Some(s) = (0..x.services.len()).find(|&s| x.services[s] != y.services[s]) {
+            return format!(
+                "service {:?} on {node}: {:?}, not {:?}",
+                cluster.services[s].name, y.services[s], x.services[s]
+            );
+        }
+        if let Some(s) = (0..x.watches.len()).find(|&s| x.watches[s] != y.watches[s]) {
+            return format!(
+                "the watch of {:?} on {node}: {:?}, not {:?}",
+                cluster.services[s].name, y.watches[s], x.watches[s]
+            );
+        }
+        if let Some(m) = (0..x.monitors.len()).find(|&m| x.monitors[m] != y.monitors[m]) {
+            return format!(
+                "monitor {} on {node}: {:?}, not {:?}",
+                cluster.monitors[m].name, y.monitors[m], x.monitors[m]
+            );
+        }
+        if x.registry != y.registry {
+            return format!("the registry of {node}");
+        }
+        if x.components != y.components {
+            return format!("the installed components of {node}");
+        }
+        if x != y {
+            return format!("the state of {node}");
+        }
+    }
+    if a.groups != b.groups || a.resources != b.resources {
+        return "the groups and their resources".to_owned();
+    }
+    "the cluster's state".to_owned()
 }
 
 /// Whether a step never runs for this module (its condition is decided by the module).
@@ -551,6 +771,8 @@ pub struct FaultRecord {
 pub struct CounterexampleFile {
     /// Format version.
     pub version: u32,
+    /// How the procedure was run: `as-written` (no guards) or `guarded`.
+    pub way: String,
     /// The invariant it breaks.
     pub invariant: String,
     /// The procedure file, as given to `check`.

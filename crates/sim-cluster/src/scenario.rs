@@ -37,7 +37,7 @@ use procedure::setup::Setup;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::sim::{Builder, Sim};
+use crate::sim::{AFTERMATH, Builder, Sim};
 use crate::staged::{StagedFault, StagedSim};
 use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
 use procedure::invariant::{Violation, judge};
@@ -54,6 +54,9 @@ struct ScenarioFile {
     procedure: Spanned<String>,
     #[serde(default)]
     seed: u64,
+    /// Whether the engine runs with its guards (default) or as written.
+    #[serde(default = "guards_on")]
+    guards: bool,
     #[serde(default)]
     step: Vec<StepFile>,
     #[serde(default)]
@@ -123,6 +126,10 @@ pub struct ScheduledStep {
     pub line: usize,
 }
 
+fn guards_on() -> bool {
+    true
+}
+
 /// A loaded scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -132,6 +139,8 @@ pub struct Scenario {
     pub setup: Arc<Setup>,
     /// The simulator's seed.
     pub seed: u64,
+    /// Whether an engine run has its guards on (`guards = false`: as written).
+    pub guards: bool,
     /// The schedule.
     pub steps: Vec<ScheduledStep>,
     /// Text every run's trace must contain.
@@ -208,6 +217,7 @@ impl Scenario {
             title: file.title,
             setup,
             seed: file.seed,
+            guards: file.guards,
             steps,
             expect_events: expect.events,
             expect_absent: expect.absent,
@@ -508,8 +518,11 @@ impl Scenario {
         let sim = Builder::new(Arc::clone(&self.setup)).seed(self.seed).build();
         let initial = sim.observation().clone();
         let mut backend = StagedSim::new(sim, self.staged.clone());
-        let mut engine = Engine::new(Arc::clone(&self.setup), EngineConfig::standard());
+        let mut engine = Engine::new(Arc::clone(&self.setup), EngineConfig::standard().with_guards(self.guards));
         drive(&mut engine, &mut backend, None, &mut Unattended).expect("no journal, so nothing to fail");
+        if !matches!(engine.ending(), Some(Ending::Completed)) {
+            backend.sim.after_stop(AFTERMATH);
+        }
         let judge_final = self.staged.is_empty() || matches!(engine.ending(), Some(Ending::Completed));
         let violations =
             judge(&self.setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);

@@ -87,16 +87,17 @@ pub fn guard(
             }
             // The services the installer needs stopped, then those it stops and restarts:
             // no watch or monitor may see either change under it.
-            let needed = setup.procedure.module.requires_stopped.iter().map(|&s| (s, "it needs stopped"));
-            let restarted = setup.module_services.iter().map(|&s| (s, "it stops and restarts"));
+            let needed =
+                setup.procedure.module.requires_stopped.iter().map(|&s| (s, "must be stopped before the install"));
+            let restarted = setup.module_services.iter().map(|&s| (s, "is stopped and restarted by the installer"));
             for (service, role) in needed.chain(restarted) {
                 let service_name = &cluster.services[service.index()].name;
                 if state.watches[service.index()] == Watch::Monitoring {
                     return refuse(
                         Invariant::MonitoringDuringApply,
                         format!(
-                            "the Task Manager watch of {service_name:?} on {name} is Monitoring, a service the \
-                             installer {role}; stop monitoring first"
+                            "the Task Manager watch of {service_name:?} on {name} is Monitoring, and that service \
+                             {role}; stop monitoring it first"
                         ),
                     );
                 }
@@ -109,8 +110,8 @@ pub fn guard(
                     return refuse(
                         Invariant::MonitoringDuringApply,
                         format!(
-                            "monitor {} watches {service_name:?} on {name}, a service the installer {role}, and the \
-                             cluster is not suspended",
+                            "monitor {} watches {service_name:?} on {name} and the cluster is not suspended, \
+                             but that service {role}; suspend the cluster first",
                             cluster.monitors[monitor.index()].name
                         ),
                     );
@@ -129,13 +130,20 @@ pub fn guard(
                     ),
                 );
             }
+            let group_name = &cluster.groups[group.index()].name;
+            if suspended {
+                return refuse(
+                    Invariant::FailoverDuringApply,
+                    format!(
+                        "the cluster is still suspended: group {group_name} cannot move before the cluster is \
+                         resumed, and moving it during the apply would restart it"
+                    ),
+                );
+            }
             if context.in_apply_window() {
                 return refuse(
-                    Invariant::RegistrySyncStoppedDuringApply,
-                    format!(
-                        "moving group {} between the first install and the resume stops its registry sync",
-                        cluster.groups[group.index()].name
-                    ),
+                    Invariant::FailoverDuringApply,
+                    format!("group {group_name} would change owner between the first install and the resume"),
                 );
             }
             None

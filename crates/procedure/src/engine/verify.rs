@@ -150,7 +150,10 @@ pub fn step(
             if !observation.cluster_running() {
                 return pending!(explain, "the cluster is not running on every node yet");
             }
-            groups_online(setup, observation, explain)
+            match groups_online(setup, observation, explain) {
+                Verdict::Holds => monitors_green(setup, observation, explain),
+                other => other,
+            }
         }
         Action::MoveGroup { group, to } => {
             let target = roles.nodes(*to)[0];
@@ -304,6 +307,50 @@ fn groups_online(setup: &Setup, observation: &Observation, explain: bool) -> Ver
                 return Verdict::Failed(format!("group {} failed to come online", group.name));
             }
             _ => return pending!(explain, "group {} is not online with every resource", group.name),
+        }
+    }
+    Verdict::Holds
+}
+
+/// Every icon of the cluster tree is green (the seed's step 10): no monitor in error or
+/// suspended, and what each service monitor watches is running where its resource is online.
+///
+/// Inferred: a service stopped by hand while the cluster was suspended (PVMService, step 5)
+/// is not seen by its monitor until the monitor's first poll after the resume; it then reports
+/// an error and its recovery reactivates the resource, which starts the service again. Until
+/// then the icon is about to turn red, so the step waits for the service to run.
+fn monitors_green(setup: &Setup, observation: &Observation, explain: bool) -> Verdict {
+    let cluster = &setup.cluster;
+    for (n, node) in observation.nodes.iter().enumerate() {
+        if node.power != Power::Up {
+            continue;
+        }
+        let name = &cluster.nodes[n].name;
+        for (m, status) in node.monitors.iter().enumerate() {
+            let monitor = &cluster.monitors[m];
+            match status {
+                MonitorStatus::Error => {
+                    return pending!(explain, "monitor {} reports an error on {name}", monitor.name);
+                }
+                MonitorStatus::Suspended => {
+                    return pending!(explain, "monitor {} is suspended on {name}", monitor.name);
+                }
+                MonitorStatus::Normal | MonitorStatus::Offline => {}
+            }
+            let target = observation.resources[monitor.target.index()];
+            if target.node != Some(NodeId(n as u8)) {
+                continue;
+            }
+            if let ResourceKind::Service { services } = &cluster.resources[monitor.target.index()].kind
+                && let Err(service) = services_running(node, services)
+            {
+                return pending!(
+                    explain,
+                    "{:?} is not running on {name}: monitor {} will report an error until its recovery starts it",
+                    cluster.services[service.index()].name,
+                    monitor.name
+                );
+            }
         }
     }
     Verdict::Holds

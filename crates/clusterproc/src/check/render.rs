@@ -1,0 +1,343 @@
+//! `check`'s report for people (text) and for CI systems (JUnit XML).
+
+use std::fmt::Write as _;
+
+use procedure::setup::Setup;
+
+use super::{InvariantReport, Report, WayReport};
+use crate::report::escape as xml;
+
+/// How many lines of its story a counterexample shows in text output, up to the violation.
+const STORY_LINES: usize = 40;
+
+fn way_words(id: &str) -> &str {
+    match id {
+        "as-written" => "as written",
+        other => other,
+    }
+}
+
+pub(super) fn text(setup: &Setup, report: &Report, candidate_faults: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Check: {}", setup.procedure.title);
+    let _ = writeln!(out, "  cluster {}, simulator seed {}", report.cluster, report.seed);
+    if report.faults == "none" {
+        let _ = writeln!(out, "  faults  none");
+    } else {
+        let _ = writeln!(
+            out,
+            "  faults  {} ({candidate_faults} faults on the nodes and the group, at each of up to {} step boundaries)",
+            report.faults,
+            setup.procedure.steps.len()
+        );
+    }
+    let ways: Vec<&str> = report
+        .ways
+        .iter()
+        .map(|w| match w.way.as_str() {
+            "as-written" => "as written (no guards: an operator following the text)",
+            _ => "guarded (as `clusterproc run` runs it, refusing unsafe operations)",
+        })
+        .collect();
+    let _ = writeln!(out, "  ways    {}", ways.join(" and "));
+    let _ = writeln!(out);
+
+    if !report.failures.is_empty() {
+        let _ = writeln!(out, "FAILED");
+        for failure in &report.failures {
+            let way = failure.way.as_deref().map(|w| format!("{}: ", way_words(w))).unwrap_or_default();
+            let what = match failure.kind.as_str() {
+                "did-not-finish" => format!(
+                    "without faults the procedure does not finish: step {}: {}",
+                    failure.step.as_deref().unwrap_or("?"),
+                    failure.reason
+                ),
+                "invariant" => format!(
+                    "{} violated{}: {}",
+                    failure.invariant.as_deref().unwrap_or("?"),
+                    failure.step.as_deref().map(|s| format!(" at step {s}")).unwrap_or_default(),
+                    failure.reason
+                ),
+                _ => failure.reason.clone(),
+            };
+            let _ = writeln!(out, "  {way}{what}");
+        }
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(out, "Without faults");
+    for way in &report.ways {
+        let baseline = &way.baseline;
+        let ending = match (&baseline.step, &baseline.reason) {
+            (Some(step), Some(reason)) => format!("{} at step {step}: {reason}", baseline.ending),
+            _ => baseline.ending.clone(),
+        };
+        let _ = writeln!(out, "  {:<11} {ending}", way_words(&way.way));
+        if !baseline.aftermath.is_empty() {
+            let _ = writeln!(out, "              then, with nobody acting:");
+            for line in &baseline.aftermath {
+                let _ = writeln!(out, "                {line}");
+            }
+        }
+    }
+    if report.faults != "none" || report.ways.iter().any(|w| w.runs > 0) {
+        let _ = writeln!(out, "With faults");
+        for way in &report.ways {
+            let _ = writeln!(
+                out,
+                "  {:<11} {} runs: {} completed, {} stopped safely, {} broke an invariant",
+                way_words(&way.way),
+                way.runs,
+                way.completed,
+                way.stopped_safely,
+                way.violated
+            );
+        }
+    }
+    let _ = writeln!(out);
+    invariants(&mut out, &report.ways);
+    mutants(&mut out, report);
+    counterexamples(&mut out, report);
+    out
+}
+
+fn invariants(out: &mut String, ways: &[WayReport]) {
+    let mut header = format!("{:<40}", "Invariants");
+    for way in ways {
+        let _ = write!(header, "{:<12}", way_words(&way.way));
+    }
+    let _ = writeln!(out, "{}", header.trim_end());
+    let Some(first) = ways.first() else { return };
+    for (index, invariant) in first.invariants.iter().enumerate() {
+        let row: Vec<&InvariantReport> = ways.iter().map(|w| &w.invariants[index]).collect();
+        let mut line = format!("  {:<38}", invariant.id);
+        for cell in &row {
+            let verdict = if cell.verdict == "violated" { "VIOLATED" } else { cell.verdict.as_str() };
+            let _ = write!(line, "{verdict:<12}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        for (way, cell) in ways.iter().zip(&row) {
+            if let Some(violation) = &cell.violated {
+                let place = [
+                    Some(format!("at {}", violation.at)),
+                    violation.node.as_ref().map(|n| format!("on {n}")),
+                    violation.step.as_ref().map(|s| format!("step {s}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+                let _ = writeln!(out, "      {}: {place}: {}", way_words(&way.way), violation.detail);
+            }
+            if let Some(prevented) = &cell.prevented {
+                let _ = writeln!(
+                    out,
+                    "      {}: refused {} at step {}: {}",
+                    way_words(&way.way),
+                    prevented.operation,
+                    prevented.step,
+                    prevented.reason
+                );
+            }
+        }
+    }
+}
+
+fn mutants(out: &mut String, report: &Report) {
+    let Some(mutants) = &report.mutants else { return };
+    let _ = writeln!(out);
+    let minimum = mutants.min_score.map(|m| format!(", minimum {:.0}%", m * 100.0)).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Mutants: {} of {} caught, {} equivalent (mutation score {:.0}%{minimum}); {} finding{}",
+        mutants.caught,
+        mutants.total - mutants.equivalent,
+        mutants.equivalent,
+        mutants.score * 100.0,
+        mutants.findings,
+        if mutants.findings == 1 { "" } else { "s" }
+    );
+    for mutant in &mutants.mutants {
+        if let Some(why) = &mutant.equivalent {
+            let _ = writeln!(out, "  equivalent  {} ({why})", mutant.mutant);
+            continue;
+        }
+        let status = if mutant.caught {
+            "caught"
+        } else if mutant.finding {
+            "SURVIVED"
+        } else {
+            "survived"
+        };
+        let note = if mutant.finding {
+            "  finding: the step acts, and no invariant noticed"
+        } else if !mutant.caught {
+            "  (a check step: invariants cannot see it)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {status:<11} {}{note}", mutant.mutant);
+        for way in &mutant.ways {
+            let _ = writeln!(out, "                {:<12}{}", format!("{}:", way_words(&way.way)), way.summary);
+        }
+        if let Some(why) = &mutant.why_unseen {
+            let _ = writeln!(out, "                {:<12}{why}", "why:");
+        }
+    }
+}
+
+fn counterexamples(out: &mut String, report: &Report) {
+    if report.counterexamples.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Counterexamples (the shortest found for each invariant, each way)");
+    for counterexample in &report.counterexamples {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{} ({}) at {}: {}",
+            counterexample.invariant,
+            way_words(&counterexample.way),
+            counterexample.at,
+            counterexample.detail
+        );
+        let faults =
+            if counterexample.faults.is_empty() { "none".to_owned() } else { counterexample.faults.join("; ") };
+        let _ = writeln!(out, "  seed {}; faults: {faults}", counterexample.seed);
+        if let Some(mutation) = &counterexample.mutation {
+            let _ = writeln!(out, "  mutant: {mutation}");
+        }
+        let lines: Vec<&str> = counterexample.story.lines().collect();
+        let cut = lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1);
+        let from = cut.saturating_sub(STORY_LINES);
+        if from > 0 {
+            let _ = writeln!(out, "  ... ({from} earlier lines in the replay)");
+        }
+        for line in &lines[from..cut] {
+            let _ = writeln!(out, "  {line}");
+        }
+        if let Some(file) = &counterexample.file {
+            let _ = writeln!(out, "  replay: clusterproc replay {file}");
+        }
+    }
+}
+
+/// One test suite per way: a case for "completes without faults" and one per invariant; a
+/// prevented invariant passes and says so in its output. With mutants, a suite for the score.
+pub(super) fn junit(report: &Report) -> String {
+    let mut suites = String::new();
+    let mut total_tests = 0;
+    let mut total_failures = 0;
+    for way in &report.ways {
+        let mut cases = String::new();
+        let mut failures = 0;
+        let baseline =
+            report.failures.iter().find(|f| f.kind == "did-not-finish" && f.way.as_deref() == Some(&way.way));
+        let _ = write!(
+            cases,
+            "    <testcase classname=\"clusterproc.{}.baseline\" name=\"completes without faults\"",
+            xml(&way.way)
+        );
+        match baseline {
+            None => cases.push_str("/>\n"),
+            Some(failure) => {
+                failures += 1;
+                let message = format!("step {}: {}", failure.step.as_deref().unwrap_or("?"), failure.reason);
+                let _ = writeln!(
+                    cases,
+                    ">\n      <failure message=\"{}\" type=\"did-not-finish\">{}</failure>\n    </testcase>",
+                    xml(&message),
+                    xml(&way.baseline.aftermath.join("\n"))
+                );
+            }
+        }
+        for invariant in &way.invariants {
+            let _ = write!(
+                cases,
+                "    <testcase classname=\"clusterproc.{}.invariants.{}\" name=\"{}\"",
+                xml(&way.way),
+                invariant.kind,
+                xml(&invariant.id)
+            );
+            if let Some(violation) = &invariant.violated {
+                failures += 1;
+                let story = report
+                    .counterexamples
+                    .iter()
+                    .find(|c| c.invariant == invariant.id && c.way == way.way)
+                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.story))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    cases,
+                    ">\n      <failure message=\"{}\" type=\"violated\">{}</failure>\n    </testcase>",
+                    xml(&format!("violated at {}: {}", violation.at, violation.detail)),
+                    xml(&story)
+                );
+            } else if let Some(prevented) = &invariant.prevented {
+                let _ = writeln!(
+                    cases,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&format!(
+                        "prevented: a guard refused {} at step {}: {}",
+                        prevented.operation, prevented.step, prevented.reason
+                    ))
+                );
+            } else {
+                cases.push_str("/>\n");
+            }
+        }
+        let tests = way.invariants.len() + 1;
+        total_tests += tests;
+        total_failures += failures;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+            xml(&format!("{} ({} faults, {})", report.module, report.faults, way_words(&way.way)))
+        );
+        suites.push_str(&cases);
+        suites.push_str("  </testsuite>\n");
+    }
+    if let Some(mutants) = &report.mutants {
+        let failed = report.failures.iter().find(|f| f.kind == "mutation-score");
+        total_tests += 1;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"1\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
+            xml(&format!("{} mutants", report.module)),
+            u8::from(failed.is_some())
+        );
+        let _ = write!(suites, "    <testcase classname=\"clusterproc.mutants\" name=\"mutation score\"");
+        let survivors: Vec<String> = mutants
+            .mutants
+            .iter()
+            .filter(|m| m.finding)
+            .map(|m| format!("{}: {}", m.mutant, m.why_unseen.as_deref().unwrap_or("")))
+            .collect();
+        match failed {
+            Some(failure) => {
+                total_failures += 1;
+                let _ = writeln!(
+                    suites,
+                    ">\n      <failure message=\"{}\" type=\"mutation-score\">{}</failure>\n    </testcase>",
+                    xml(&failure.reason),
+                    xml(&survivors.join("\n"))
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    suites,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&format!("mutation score {:.0}%\n{}", mutants.score * 100.0, survivors.join("\n")))
+                );
+            }
+        }
+        suites.push_str("  </testsuite>\n");
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ =
+        writeln!(out, "<testsuites name=\"clusterproc check\" tests=\"{total_tests}\" failures=\"{total_failures}\">");
+    out.push_str(&suites);
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,162 @@
+//! The module's installer: its phases (stop services, replace files, write registry
+//! values, start services, finish and perhaps ask for a restart) and what cuts it short.
+
+use super::*;
+
+impl Sim {
+    pub(super) fn interrupt_installer(&mut self, node: NodeId, cause: Interruption) {
+        if self.installers[node.index()].take().is_some() {
+            self.installer_generation[node.index()] += 1;
+            self.obs.nodes[node.index()].installer = Installer::Interrupted(cause);
+            self.emit(EventKind::InstallerInterrupted { node, cause });
+        }
+    }
+
+    pub(super) fn end_installer(&mut self, node: NodeId, outcome: Installer) {
+        self.installers[node.index()] = None;
+        self.installer_generation[node.index()] += 1;
+        self.obs.nodes[node.index()].installer = outcome;
+    }
+
+    pub(super) fn start_installer(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) {
+        let on_mirror = self.setup.cluster.is_mirror_drive(folder);
+        self.emit(EventKind::InstallerStarted { node, from_mirror: on_mirror });
+        self.installer_generation[node.index()] += 1;
+        let readable = if on_mirror {
+            self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, folder))
+        } else {
+            self.obs.nodes[node.index()].unzipped.as_deref().is_some_and(|f| same_path(f, folder))
+        };
+        if !readable {
+            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ModuleNotFound);
+            self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
+            return;
+        }
+        let in_use = self.setup.procedure.module.requires_stopped.iter().copied().find(|s| {
+            matches!(
+                self.obs.nodes[node.index()].services[s.index()],
+                ServiceStatus::Running | ServiceStatus::StartPending
+            )
+        });
+        if let Some(service) = in_use {
+            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ServiceInUse { service });
+            self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
+            return;
+        }
+        let fail = std::mem::take(&mut self.armed.installer_fails[node.index()]);
+        let length = self.duration(self.setup.cluster.timing.install);
+        self.installers[node.index()] = Some(InstallerRun {
+            answer,
+            stopped: Vec::new(),
+            files_only: !self.mirror_readable(node),
+            fail,
+            started_at: self.now,
+            length,
+        });
+        self.obs.nodes[node.index()].installer = Installer::Running;
+        self.schedule_phase(node, Phase::Stop(0), self.setup.cluster.timing.service);
+    }
+
+    pub(super) fn mirror_readable(&self, node: NodeId) -> bool {
+        self.setup.cluster.mirror_drives().any(|(resource, _)| {
+            let state = self.obs.resources[resource.index()];
+            state.status == ResourceStatus::Online && state.node == Some(node)
+        })
+    }
+
+    pub(super) fn schedule_phase(&mut self, node: NodeId, phase: Phase, after: Duration) {
+        let generation = self.installer_generation[node.index()];
+        self.schedule(after, Timer::Installer { node, generation, phase });
+    }
+
+    /// The installer's part of the run at `fraction` of its length, measured from its start.
+    pub(super) fn phase_time(&self, node: NodeId, tenths: u32) -> Duration {
+        let run = self.installers[node.index()].as_ref().expect("a running installer");
+        let at = run.started_at + run.length * tenths / 10;
+        at.saturating_sub(self.now)
+    }
+
+    pub(super) fn installer_phase(&mut self, node: NodeId, phase: Phase) {
+        let setup = Arc::clone(&self.setup);
+        let module_services = &setup.module_services;
+        let service_time = self.setup.cluster.timing.service;
+        match phase {
+            Phase::Stop(i) => {
+                let service = module_services.get(usize::from(i)).copied();
+                if let Some(service) = service {
+                    if self.obs.nodes[node.index()].services[service.index()] != ServiceStatus::Stopped {
+                        if let Some(run) = &mut self.installers[node.index()] {
+                            run.stopped.push(service);
+                        }
+                        self.set_service_stopped(node, service, Actor::Installer);
+                        if self.installers[node.index()].is_none() {
+                            return;
+                        }
+                    }
+                    if usize::from(i) + 1 < module_services.len() {
+                        self.schedule_phase(node, Phase::Stop(i + 1), service_time);
+                        return;
+                    }
+                }
+                let at = self.phase_time(node, 6);
+                self.schedule_phase(node, Phase::Files, at);
+            }
+            Phase::Files => {
+                if self.installers[node.index()].as_ref().is_some_and(|run| run.fail) {
+                    self.end_installer(node, Installer::Failed(InstallerFailure::Fault));
+                    self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::Fault });
+                    return;
+                }
+                for c in 0..self.setup.procedure.module.components.len() {
+                    let component = &self.setup.procedure.module.components[c];
+                    let id = component.component;
+                    let version: Arc<str> = Arc::from(component.version.as_str());
+                    self.obs.nodes[node.index()].components[id.index()] = version;
+                    self.emit(EventKind::ComponentUpdated { node, component: id });
+                }
+                let at = self.phase_time(node, 7);
+                self.schedule_phase(node, Phase::Registry, at);
+            }
+            Phase::Registry => {
+                for (slot, data) in setup.module_writes.iter().flat_map(|c| c.writes.iter().copied()) {
+                    self.write_registry(node, slot, data);
+                }
+                let at = self.phase_time(node, 8);
+                self.schedule_phase(node, Phase::Start(0), at);
+            }
+            Phase::Start(i) => {
+                let stopped = self.installers[node.index()].as_ref().map(|run| run.stopped.clone()).unwrap_or_default();
+                if let Some(&service) = stopped.get(usize::from(i)) {
+                    if !self.set_service_started(node, service, Actor::Installer) {
+                        self.end_installer(node, Installer::Failed(InstallerFailure::ServiceDidNotStart { service }));
+                        self.emit(EventKind::InstallerFailed {
+                            node,
+                            reason: InstallerFailure::ServiceDidNotStart { service },
+                        });
+                        return;
+                    }
+                    if usize::from(i) + 1 < stopped.len() {
+                        self.schedule_phase(node, Phase::Start(i + 1), service_time);
+                        return;
+                    }
+                }
+                let at = self.phase_time(node, 10);
+                self.schedule_phase(node, Phase::Finish, at);
+            }
+            Phase::Finish => {
+                let run = self.installers[node.index()].clone().expect("a running installer");
+                let asked = self.setup.procedure.module.asks_for_restart
+                    || std::mem::take(&mut self.armed.restart_request[node.index()]);
+                if asked {
+                    self.emit(EventKind::InstallerPrompt { node, answer: run.answer });
+                }
+                self.end_installer(node, Installer::Finished { restart_requested: asked });
+                self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
+                if asked && run.answer == RestartAnswer::Restart {
+                    self.node_down(node, DownCause::InstallerPrompt);
+                    self.boot(node);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Monitor resources: polling on their grid, and recovery escalation (reactivate the
+//! target, fail the group over, then the final action).
+
+use super::*;
+
+impl Sim {
+    /// Whether a monitor watches on `node` now.
+    ///
+    /// Inferred: while the cluster is suspended, monitors are frozen (research/domain.md
+    /// section 2.3; the SSC procedure suspends the cluster to prevent failovers).
+    pub(super) fn monitor_active(&self, node: NodeId, monitor: MonitorId) -> bool {
+        let state = &self.obs.nodes[node.index()];
+        let target = self.setup.cluster.monitors[monitor.index()].target;
+        let resource = self.obs.resources[target.index()];
+        state.power == Power::Up
+            && state.cluster == ClusterService::Running
+            && state.monitors[monitor.index()] != MonitorStatus::Suspended
+            && resource.status == ResourceStatus::Online
+            && resource.node == Some(node)
+    }
+
+    pub(super) fn monitor_condition_ok(&self, node: NodeId, monitor: MonitorId) -> bool {
+        if self.false_alarm[self.nm(node, monitor)] {
+            return false;
+        }
+        let target = self.setup.cluster.monitors[monitor.index()].target;
+        match &self.setup.cluster.resources[target.index()].kind {
+            ResourceKind::Service { services } => {
+                services.iter().all(|s| self.obs.nodes[node.index()].services[s.index()] == ServiceStatus::Running)
+            }
+            _ => true,
+        }
+    }
+
+    pub(super) fn refresh_monitor_status(&mut self) {
+        for n in 0..self.obs.nodes.len() {
+            let node = NodeId(n as u8);
+            for m in 0..self.setup.cluster.monitors.len() {
+                let monitor = MonitorId(m as u16);
+                if self.obs.nodes[n].monitors[m] == MonitorStatus::Suspended {
+                    continue;
+                }
+                let status = if self.monitor_active(node, monitor) {
+                    if self.obs.nodes[n].monitors[m] == MonitorStatus::Error {
+                        MonitorStatus::Error
+                    } else {
+                        MonitorStatus::Normal
+                    }
+                } else {
+                    MonitorStatus::Offline
+                };
+                self.obs.nodes[n].monitors[m] = status;
+            }
+        }
+    }
+
+    pub(super) fn schedule_monitor_poll(&mut self, node: NodeId, monitor: MonitorId) {
+        let index = self.nm(node, monitor);
+        if self.monitor_poll_pending[index] {
+            return;
+        }
+        self.monitor_poll_pending[index] = true;
+        let interval = self.setup.cluster.monitors[monitor.index()].interval;
+        let phase = self.monitor_phase[monitor.index()];
+        // The next tick of this monitor's polling grid, strictly after now.
+        let since = self.now.saturating_sub(phase).as_millis() as u64;
+        let step = interval.as_millis() as u64;
+        let next = phase + Duration::from_millis((since / step + 1) * step);
+        self.schedule(next - self.now, Timer::MonitorPoll { node, monitor });
+    }
+
+    pub(super) fn schedule_monitor_poll_now(&mut self, node: NodeId, monitor: MonitorId) {
+        let index = self.nm(node, monitor);
+        self.monitor_poll_pending[index] = true;
+        self.schedule(Duration::ZERO, Timer::MonitorPoll { node, monitor });
+    }
+
+    /// A monitor's poll: on error, reactivate the target up to the restart threshold, then
+    /// fail the group over up to the failover threshold, then take the final action (the
+    /// escalation of NEC's monitor parameters, research/domain.md section 4).
+    pub(super) fn monitor_poll(&mut self, node: NodeId, monitor: MonitorId) {
+        let index = self.nm(node, monitor);
+        self.monitor_poll_pending[index] = false;
+        if !self.monitor_active(node, monitor) {
+            self.false_alarm[index] = false;
+            return;
+        }
+        if self.monitor_condition_ok(node, monitor) {
+            self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Normal;
+            return;
+        }
+        let false_alarm = self.false_alarm[index];
+        self.false_alarm[index] = false;
+        self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Error;
+        self.emit(EventKind::MonitorError { node, monitor, false_alarm });
+        let setup = Arc::clone(&self.setup);
+        let spec = &setup.cluster.monitors[monitor.index()];
+        let escalation = self.escalation[index];
+        let target = spec.target;
+        let group = self.setup.cluster.resources[target.index()].group;
+        if escalation.restarts < spec.restart_threshold {
+            self.escalation[index].restarts += 1;
+            self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Restart });
+            self.deactivate_resource(node, target);
+            self.activate_resource(node, target, Actor::Monitor);
+            self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Normal;
+            self.schedule_monitor_poll(node, monitor);
+            return;
+        }
+        if escalation.failovers < spec.failover_threshold
+            && let Some(destination) = self.failover_destination(group, node)
+        {
+            self.escalation[index].failovers += 1;
+            self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Failover });
+            self.begin_group_stop(group, node, Then::StartOn { node: destination, fail: false });
+            return;
+        }
+        self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::FinalAction(spec.final_action) });
+        match spec.final_action {
+            FinalAction::NoOperation => {}
+            FinalAction::StopGroup => self.begin_group_stop(group, node, Then::Nothing),
+            FinalAction::StopClusterService => self.stop_cluster_service(node),
+            FinalAction::StopClusterServiceAndShutdown => {
+                self.stop_cluster_service(node);
+                self.node_down(node, DownCause::FinalAction);
+            }
+            FinalAction::StopClusterServiceAndReboot => {
+                self.stop_cluster_service(node);
+                self.node_down(node, DownCause::FinalAction);
+                self.boot(node);
+            }
+        }
+    }
+}
