@@ -20,10 +20,15 @@ use procedure::journal::OperationRecord;
 use procedure::mutation::Mutation;
 use procedure::setup::Setup;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
 use sim_cluster::explore::{
-    Counterexample, CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record,
-    staged_fault,
+    CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record, staged_fault,
+    timed_fault, timed_fault_record,
 };
+use sim_cluster::model::TimedFault;
+use sim_cluster::model::search::{SearchConfig, SearchResult, search};
 use sim_cluster::staged::StagedFault;
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
@@ -68,7 +73,23 @@ struct WayReport {
     completed: usize,
     stopped_safely: usize,
     violated: usize,
+    /// What the model checker did, when faults were asked for.
+    search: Option<SearchReport>,
     invariants: Vec<InvariantReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchReport {
+    max_faults: usize,
+    /// Distinct states (engine, cluster and judge) visited.
+    states: u64,
+    transitions: u64,
+    /// The most transitions in one run.
+    depth: u32,
+    /// Fault schedules explored.
+    schedules: u64,
+    /// Distinct states first reached with 0, 1, 2, ... faults.
+    states_per_fault_count: Vec<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -163,13 +184,40 @@ struct CounterexampleReport {
     story: String,
 }
 
+/// The faults of a run: staged before steps (the run with none, random schedules, mutants)
+/// or struck after transitions (the model checker).
+#[derive(Debug, Clone)]
+enum Schedule {
+    Staged(Vec<StagedFault>),
+    Timed(Vec<TimedFault>),
+}
+
+impl Schedule {
+    fn len(&self) -> usize {
+        match self {
+            Schedule::Staged(faults) => faults.len(),
+            Schedule::Timed(faults) => faults.len(),
+        }
+    }
+}
+
+/// The shortest run found that breaks an invariant.
+#[derive(Debug, Clone)]
+struct Witness {
+    seed: u64,
+    schedule: Schedule,
+    violation: Violation,
+}
+
 /// One way of running, explored.
 struct Way {
     mode: Mode,
     explorer: Explorer,
     baseline: RunResult,
     baseline_aftermath: Vec<String>,
-    found: Exploration,
+    witnesses: BTreeMap<Invariant, Witness>,
+    prevented: BTreeMap<Invariant, (GuardRefusal, Schedule)>,
+    search: Option<SearchResult>,
     runs: usize,
     completed: usize,
     stopped_safely: usize,
@@ -177,35 +225,78 @@ struct Way {
     mutants: Option<Vec<MutantResult>>,
 }
 
+impl Way {
+    fn offer(&mut self, invariant: Invariant, witness: Witness) {
+        let better = match self.witnesses.get(&invariant) {
+            None => true,
+            Some(known) => (witness.schedule.len(), witness.violation.at) < (known.schedule.len(), known.violation.at),
+        };
+        if better {
+            self.witnesses.insert(invariant, witness);
+        }
+    }
+}
+
 fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
     let mut found = Exploration::default();
     found.keep_counterexamples(&baseline, args.seed, None);
-    let faulty = match args.faults {
-        FaultDepth::None => Exploration::default(),
-        FaultDepth::Single => explorer.single(),
-        FaultDepth::Double => explorer.double(),
-    };
     let random = match args.cases {
         Some(cases) if cases > 0 => explorer.random(cases, args.seed),
         _ => Exploration::default(),
     };
-    found.merge(&faulty);
     found.merge(&random);
+    let FaultDepth(max_faults) = args.faults;
+    let search = (max_faults > 0).then(|| {
+        let config = SearchConfig {
+            max_faults,
+            faults: explorer.candidate_faults(),
+            seed: args.seed,
+            engine: explorer.engine_config().clone(),
+        };
+        search(explorer.setup(), &config, &AtomicBool::new(false))
+    });
     let mutants = args.mutants.then(|| explorer.mutants().0);
-    Way {
+    let mut way = Way {
         mode: explorer.mode(),
         baseline,
         baseline_aftermath,
-        runs: faulty.runs + random.runs,
-        completed: faulty.successes + random.successes,
-        stopped_safely: faulty.safe_stops + random.safe_stops,
-        violated: faulty.violations + random.violations,
-        found,
+        witnesses: BTreeMap::new(),
+        prevented: BTreeMap::new(),
+        runs: random.runs,
+        completed: random.successes,
+        stopped_safely: random.safe_stops,
+        violated: random.violations,
+        search: None,
         mutants,
         explorer,
+    };
+    for (invariant, counterexample) in &found.counterexamples {
+        let schedule = Schedule::Staged(counterexample.faults.clone());
+        let witness = Witness { seed: counterexample.seed, schedule, violation: counterexample.violation.clone() };
+        way.offer(*invariant, witness);
     }
+    for (invariant, prevention) in &found.prevented {
+        way.prevented.insert(*invariant, (prevention.refusal.clone(), Schedule::Staged(prevention.faults.clone())));
+    }
+    if let Some(search) = search {
+        way.runs += search.ends as usize;
+        way.completed += search.completed as usize;
+        way.stopped_safely += search.stopped_safely as usize;
+        way.violated += search.violated as usize;
+        for (invariant, found) in &search.counterexamples {
+            let schedule = Schedule::Timed(found.faults.clone());
+            way.offer(*invariant, Witness { seed: args.seed, schedule, violation: found.violation.clone() });
+        }
+        for (invariant, prevented) in &search.prevented {
+            way.prevented
+                .entry(*invariant)
+                .or_insert_with(|| (prevented.refusal.clone(), Schedule::Timed(prevented.faults.clone())));
+        }
+        way.search = Some(search);
+    }
+    way
 }
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
@@ -221,8 +312,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
 
     let mut counterexamples = Vec::new();
     for way in &ways {
-        for counterexample in way.found.counterexamples.values() {
-            counterexamples.push(describe(way, &loaded, &args.procedure, counterexample, args.save.as_deref())?);
+        for (invariant, witness) in &way.witnesses {
+            counterexamples.push(describe(way, &loaded, &args.procedure, *invariant, witness, args.save.as_deref())?);
         }
     }
     let way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
@@ -263,11 +354,9 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         cluster: setup.cluster.name.clone(),
         seed: args.seed,
         faults: match args.faults {
-            FaultDepth::None => "none",
-            FaultDepth::Single => "single",
-            FaultDepth::Double => "double",
-        }
-        .to_owned(),
+            FaultDepth(0) => "none".to_owned(),
+            FaultDepth(n) => n.to_string(),
+        },
         guards: match args.guards {
             GuardsChoice::Both => "both",
             GuardsChoice::On => "on",
@@ -325,7 +414,7 @@ fn operation_words(setup: &Setup, refusal: &GuardRefusal) -> String {
     format!("{} on {}", record.verb, record.node)
 }
 
-fn prevention_report(setup: &Setup, refusal: &GuardRefusal, faults: &[StagedFault]) -> PreventionReport {
+fn prevention_report(setup: &Setup, refusal: &GuardRefusal, faults: &Schedule) -> PreventionReport {
     PreventionReport {
         invariant: refusal.invariant.id().to_owned(),
         step: setup.procedure.steps[refusal.step].label(),
@@ -350,20 +439,19 @@ fn way_report(setup: &Setup, way: &Way, counterexamples: &[CounterexampleReport]
     let invariants = Invariant::ALL
         .iter()
         .map(|&invariant| {
-            let violated = way.found.counterexamples.get(&invariant).map(|c| {
+            let violated = way.witnesses.get(&invariant).map(|w| {
                 let evidence = counterexamples
                     .iter()
                     .find(|r| r.way == way.mode.id() && r.invariant == invariant.id())
                     .map(|r| r.evidence.clone())
                     .unwrap_or_default();
-                violation_report(setup, &c.violation, &c.faults, evidence)
+                violation_report(setup, &w.violation, &w.schedule, evidence)
             });
             let prevented = way
-                .found
                 .prevented
                 .get(&invariant)
                 .filter(|_| violated.is_none())
-                .map(|p| prevention_report(setup, &p.refusal, &p.faults));
+                .map(|(refusal, faults)| prevention_report(setup, refusal, faults));
             let verdict = if violated.is_some() {
                 "violated"
             } else if prevented.is_some() {
@@ -387,16 +475,19 @@ fn way_report(setup: &Setup, way: &Way, counterexamples: &[CounterexampleReport]
         completed: way.completed,
         stopped_safely: way.stopped_safely,
         violated: way.violated,
+        search: way.search.as_ref().map(|s| SearchReport {
+            max_faults: s.states_per_layer.len().saturating_sub(1),
+            states: s.states,
+            transitions: s.transitions,
+            depth: s.depth,
+            schedules: s.schedules,
+            states_per_fault_count: s.states_per_layer.clone(),
+        }),
         invariants,
     }
 }
 
-fn violation_report(
-    setup: &Setup,
-    violation: &Violation,
-    faults: &[StagedFault],
-    events: Vec<String>,
-) -> ViolationReport {
+fn violation_report(setup: &Setup, violation: &Violation, faults: &Schedule, events: Vec<String>) -> ViolationReport {
     ViolationReport {
         at: clock(violation.at),
         node: violation.node.map(|n| setup.node_name(n).to_owned()),
@@ -423,7 +514,7 @@ fn violation_words(violations: &[Violation]) -> String {
 }
 
 fn mutant_way(setup: &Setup, mode: Mode, result: &MutantResult) -> MutantWay {
-    let refused = result.refusal.as_ref().map(|r| prevention_report(setup, r, &[]));
+    let refused = result.refusal.as_ref().map(|r| prevention_report(setup, r, &Schedule::Staged(Vec::new())));
     let mut summary = Vec::new();
     if !result.violations.is_empty() {
         summary.push(violation_words(&result.violations));
@@ -496,12 +587,28 @@ fn mutant_report(setup: &Setup, ways: &[Way], min_score: Option<u8>) -> MutantRe
     }
 }
 
-fn fault_words(setup: &Setup, faults: &[StagedFault]) -> Vec<String> {
+fn fault_words(setup: &Setup, faults: &Schedule) -> Vec<String> {
     let renderer = Renderer::new(setup);
-    faults
-        .iter()
-        .map(|f| format!("{} before step {}", renderer.fault(&f.fault), setup.procedure.steps[f.before_step].label()))
-        .collect()
+    match faults {
+        Schedule::Staged(faults) => faults
+            .iter()
+            .map(|f| {
+                format!("{} before step {}", renderer.fault(&f.fault), setup.procedure.steps[f.before_step].label())
+            })
+            .collect(),
+        Schedule::Timed(faults) => faults
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} at {} during step {} (after transition {})",
+                    renderer.fault(&f.fault),
+                    clock(f.at),
+                    setup.procedure.steps[f.step].label(),
+                    f.after
+                )
+            })
+            .collect(),
+    }
 }
 
 /// Where a counterexample is saved: `<invariant>.<way>.json`.
@@ -513,41 +620,48 @@ fn describe(
     way: &Way,
     loaded: &Loaded,
     procedure_path: &Path,
-    counterexample: &Counterexample,
+    invariant: Invariant,
+    witness: &Witness,
     save: Option<&Path>,
 ) -> Result<CounterexampleReport, Failure> {
-    let explorer = match &counterexample.mutation {
-        Some(mutation) => way.explorer.mutant(mutation),
-        None => way.explorer.with_seed(counterexample.seed),
+    let explorer = way.explorer.with_seed(witness.seed);
+    let (violations, sim) = match &witness.schedule {
+        Schedule::Staged(faults) => {
+            let (result, sim) = explorer.run(faults);
+            (result.violations, sim)
+        }
+        Schedule::Timed(faults) => {
+            let (violations, _, sim) = explorer.run_timed(faults);
+            (violations, sim)
+        }
     };
-    let (_, sim) = explorer.run(&counterexample.faults);
     let trace = explorer.render(sim.trace());
     let story = explorer.story(sim.trace());
     let setup = explorer.setup();
     let renderer = Renderer::new(setup);
-    let evidence = counterexample
-        .violation
-        .evidence
-        .iter()
-        .filter_map(|&i| sim.trace().get(i))
-        .map(|e| renderer.line(e))
-        .collect();
+    // The replay's own violation carries the events that prove it.
+    let replayed = violations.iter().find(|v| v.invariant == invariant).unwrap_or(&witness.violation);
+    let evidence = replayed.evidence.iter().filter_map(|&i| sim.trace().get(i)).map(|e| renderer.line(e)).collect();
+    let faults = match &witness.schedule {
+        Schedule::Staged(faults) => faults.iter().map(|f| fault_record(setup, f)).collect(),
+        Schedule::Timed(faults) => faults.iter().map(|f| timed_fault_record(setup, f)).collect(),
+    };
     let file = CounterexampleFile {
         version: 1,
         way: way.mode.id().to_owned(),
-        invariant: counterexample.invariant.id().to_owned(),
+        invariant: invariant.id().to_owned(),
         procedure: procedure_path.display().to_string(),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),
         cluster: loaded.cluster_path.clone(),
         cluster_hash: loaded.cluster_hash.clone(),
-        seed: counterexample.seed,
-        mutation: counterexample.mutation.as_ref().map(|m| m.describe(&loaded.setup.procedure)),
-        faults: counterexample.faults.iter().map(|f| fault_record(setup, f)).collect(),
+        seed: witness.seed,
+        mutation: None,
+        faults,
         trace_hash: content_hash(&trace),
-        detail: counterexample.violation.detail.clone(),
+        detail: witness.violation.detail.clone(),
     };
     let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
-    let path = counterexample_path(&dir, way.mode, counterexample.invariant);
+    let path = counterexample_path(&dir, way.mode, invariant);
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&file).expect("plain data") + "\n"));
     if let Err(error) = written {
@@ -555,12 +669,12 @@ fn describe(
     }
     Ok(CounterexampleReport {
         way: way.mode.id().to_owned(),
-        invariant: counterexample.invariant.id().to_owned(),
-        seed: counterexample.seed,
+        invariant: invariant.id().to_owned(),
+        seed: witness.seed,
         mutation: file.mutation.clone(),
-        faults: fault_words(setup, &counterexample.faults),
-        detail: counterexample.violation.detail.clone(),
-        at: clock(counterexample.violation.at),
+        faults: fault_words(setup, &witness.schedule),
+        detail: witness.violation.detail.clone(),
+        at: clock(witness.violation.at),
         file: Some(path.display().to_string()),
         evidence,
         story,
@@ -607,13 +721,19 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
         }
         None => explorer,
     };
-    let faults = file
-        .faults
-        .iter()
-        .map(|record| staged_fault(explorer.setup(), record))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", args.counterexample.display())))?;
-    let (result, sim) = explorer.run(&faults);
+    let bad = |e: String| Failure::Usage(anyhow::anyhow!("{}: {e}", args.counterexample.display()));
+    let timed = file.faults.iter().any(|record| record.after_transition.is_some());
+    let (violations, sim) = if timed {
+        let faults =
+            file.faults.iter().map(|record| timed_fault(explorer.setup(), record)).collect::<Result<Vec<_>, _>>();
+        let (violations, _, sim) = explorer.run_timed(&faults.map_err(bad)?);
+        (violations, sim)
+    } else {
+        let faults =
+            file.faults.iter().map(|record| staged_fault(explorer.setup(), record)).collect::<Result<Vec<_>, _>>();
+        let (result, sim) = explorer.run(&faults.map_err(bad)?);
+        (result.violations, sim)
+    };
     let trace = explorer.render(sim.trace());
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "Replay of {} (seed {}, {})", args.counterexample.display(), file.seed, mode.words());
@@ -632,15 +752,15 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
             "The trace DIFFERS from the one check found."
         }
     );
-    print_violations(&mut stdout, &result.violations);
-    let reproduced = result.violations.iter().any(|v| v.invariant.id() == file.invariant);
+    print_violations(&mut stdout, &violations);
+    let reproduced = violations.iter().any(|v| v.invariant.id() == file.invariant);
     let _ = writeln!(
         stdout,
         "{} {}",
         file.invariant,
         if reproduced { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
     );
-    Ok(if result.violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn print_violations(out: &mut impl std::io::Write, violations: &[Violation]) {

@@ -42,8 +42,11 @@ pub struct CheckArgs {
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
     pub cluster: Option<PathBuf>,
-    /// Which faults to inject at every step boundary on every node.
-    #[arg(long, value_enum, default_value_t = FaultDepth::Single)]
+    /// Up to how many faults a run gets: `none`, 1, 2, 3, ... (`single` = 1, `double` = 2).
+    /// Each may strike at any point where the cluster changes (mid-install, mid-move,
+    /// between two nodes' resume), on any node; every schedule is explored breadth-first
+    /// with deduplicated states.
+    #[arg(long, default_value = "single", value_parser = parse_fault_depth)]
     pub faults: FaultDepth,
     /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at prompt).
     #[arg(long)]
@@ -91,14 +94,24 @@ pub enum GuardsSwitch {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FaultDepth {
-    /// Only the run with no fault.
-    None,
-    /// Every single fault.
-    Single,
-    /// Every ordered pair of faults.
-    Double,
+/// Up to how many faults `check` puts in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultDepth(pub usize);
+
+/// The most faults a run may get: the search grows about tenfold with each.
+pub const MAX_FAULTS: usize = 6;
+
+fn parse_fault_depth(text: &str) -> Result<FaultDepth, String> {
+    match text {
+        "none" => Ok(FaultDepth(0)),
+        "single" => Ok(FaultDepth(1)),
+        "double" => Ok(FaultDepth(2)),
+        number => match number.parse::<usize>() {
+            Ok(n) if n <= MAX_FAULTS => Ok(FaultDepth(n)),
+            Ok(n) => Err(format!("{n} faults is more than the {MAX_FAULTS} a check can explore")),
+            Err(_) => Err(format!("expected none, single, double or a number of faults, not {number:?}")),
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

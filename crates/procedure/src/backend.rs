@@ -15,7 +15,7 @@ use crate::procedure::RestartAnswer;
 use crate::setup::DataId;
 
 /// Something the engine asks a cluster to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// Suspend the cluster (`clpcl --suspend`), issued on `via`.
     SuspendCluster { via: NodeId },
@@ -147,7 +147,7 @@ pub enum BackendError {
 }
 
 /// Why a cluster refuses an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Refusal {
     /// Group operations are refused while the cluster is suspended.
     ClusterSuspended,
@@ -188,7 +188,7 @@ pub fn same_path(a: &str, b: &str) -> bool {
 }
 
 /// Everything clpstat, sc query, reg export and the installer's log show, at one moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Observation {
     /// Time since the start of the run (virtual on the simulator).
     pub at: Duration,
@@ -203,7 +203,7 @@ pub struct Observation {
 }
 
 /// One node as observed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NodeState {
     /// Whether the node answers; when it does not, the rest of this is the last known state.
     pub reachable: bool,
@@ -239,7 +239,7 @@ impl NodeState {
 }
 
 /// Power state of a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Power {
     /// Running.
     Up,
@@ -250,7 +250,7 @@ pub enum Power {
 }
 
 /// The cluster service on a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClusterService {
     /// Not running.
     Stopped,
@@ -265,7 +265,7 @@ pub enum ClusterService {
 }
 
 /// A Windows service's state, as `sc query` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ServiceStatus {
     /// STOPPED.
     Stopped,
@@ -278,7 +278,7 @@ pub enum ServiceStatus {
 }
 
 /// The Task Manager watch of a service on a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Watch {
     /// Not listed: the service is not watched on this node.
     Absent,
@@ -289,7 +289,7 @@ pub enum Watch {
 }
 
 /// A monitor resource on one node, as `clpstat -m` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MonitorStatus {
     /// Watching, no error.
     Normal,
@@ -302,7 +302,7 @@ pub enum MonitorStatus {
 }
 
 /// The module installer on a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Installer {
     /// Never started.
     Idle,
@@ -320,7 +320,7 @@ pub enum Installer {
 }
 
 /// A failover group as observed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GroupState {
     /// Its status.
     pub status: GroupStatus,
@@ -329,7 +329,7 @@ pub struct GroupState {
 }
 
 /// A group's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GroupStatus {
     /// Every resource online.
     Online,
@@ -344,7 +344,7 @@ pub enum GroupStatus {
 }
 
 /// A group resource as observed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ResourceState {
     /// Its status.
     pub status: ResourceStatus,
@@ -353,7 +353,7 @@ pub struct ResourceState {
 }
 
 /// A resource's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceStatus {
     /// Online.
     Online,

@@ -196,7 +196,7 @@ pub struct Monitor {
 
 /// The final action of a monitor (EXPRESSCLUSTER codes 1-5; 6, the intentional stop error,
 /// is not modelled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FinalAction {
     /// Do nothing more.
     NoOperation,

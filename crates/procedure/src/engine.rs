@@ -48,6 +48,9 @@ pub struct EngineConfig {
     /// Whether guards refuse unsafe operations. Off, the engine does what the procedure
     /// says, as an operator reading the text would: the run "as written".
     pub guards: bool,
+    /// Whether the engine keeps the record of its steps for reports; a model checker that
+    /// visits millions of states does without.
+    pub record: bool,
 }
 
 impl EngineConfig {
@@ -62,6 +65,7 @@ impl EngineConfig {
             step_timeout: Duration::from_secs(10 * 60),
             check_timeout: Duration::from_secs(3 * 60),
             guards: true,
+            record: true,
         }
     }
 
@@ -73,7 +77,7 @@ impl EngineConfig {
 }
 
 /// The nodes that hold each role, bound when the run starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Roles {
     /// The node that owned the first group at the start.
     pub active: NodeId,
@@ -109,7 +113,7 @@ pub enum Input<'a> {
 }
 
 /// What the driver must do next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Output {
     /// A step begins (for traces, alert logs and progress).
     MarkStep(usize),
@@ -126,7 +130,7 @@ pub enum Output {
 }
 
 /// A manual step's question to the operator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ManualPrompt {
     /// The step.
     pub step: usize,
@@ -137,7 +141,7 @@ pub struct ManualPrompt {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ending {
     /// Every step done or skipped.
     Completed,
@@ -241,7 +245,7 @@ pub struct RunRecord {
     pub ended: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Stage {
     NotStarted,
     /// Observing to bind roles and run the pre-flight checks.
@@ -261,7 +265,7 @@ enum Stage {
 
 /// One unit of work inside a step: the step's action on one node, or the cluster-safe
 /// reboot that the restart rule adds after resume-cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Task {
     node: NodeId,
     restart_reboot: bool,
@@ -345,6 +349,29 @@ impl Engine {
             .collect();
         engine.stage = Stage::NotStarted;
         engine
+    }
+
+    /// Feeds what decides the engine's future into `state`: its stage, step, task and
+    /// operations, deadlines, the apply window, how it ended. The record of what happened
+    /// (for reports) does not decide anything and is left out.
+    pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        self.roles.hash(state);
+        self.stage.hash(state);
+        self.step.hash(state);
+        self.tasks.hash(state);
+        self.task.hash(state);
+        self.operations.hash(state);
+        self.operation.hash(state);
+        self.deadline.hash(state);
+        self.polls.hash(state);
+        self.now.hash(state);
+        self.apply_started.hash(state);
+        self.resumed.hash(state);
+        self.restart_pending.hash(state);
+        self.ending.hash(state);
+        self.completed_earlier.hash(state);
+        self.unfinished.hash(state);
     }
 
     /// The setup it runs.
@@ -516,18 +543,22 @@ impl Engine {
                 _ => None,
             };
             if let Some(reason) = skip {
-                self.record.steps.push(StepRecord {
-                    step: self.step,
-                    status: StepStatus::Skipped(reason.to_owned()),
-                    nodes: Vec::new(),
-                });
+                if self.config.record {
+                    self.record.steps.push(StepRecord {
+                        step: self.step,
+                        status: StepStatus::Skipped(reason.to_owned()),
+                        nodes: Vec::new(),
+                    });
+                }
                 self.step += 1;
                 continue;
             }
             let roles = self.roles.as_ref().expect("roles are bound in pre-flight");
             self.tasks = roles.nodes(step.role).into_iter().map(|node| Task { node, restart_reboot: false }).collect();
             self.task = 0;
-            self.record.steps.push(StepRecord { step: self.step, status: StepStatus::Ended, nodes: Vec::new() });
+            if self.config.record {
+                self.record.steps.push(StepRecord { step: self.step, status: StepStatus::Ended, nodes: Vec::new() });
+            }
             self.stage = Stage::Plan;
             return Output::MarkStep(self.step);
         }
@@ -691,6 +722,13 @@ impl Engine {
         let deadline = *self.deadline.get_or_insert(observation.at + self.timeout(task.restart_reboot));
         let roles = self.roles.as_ref().expect("roles");
         let timed_out = observation.at >= deadline;
+        // A node that goes down or stops answering while a step waits will not come back by
+        // itself in time: stop now rather than at the timeout. Reboots expect it.
+        let reboots =
+            task.restart_reboot || matches!(self.current_step().action, Action::RebootCluster | Action::RebootNode);
+        if !reboots && let Some((node, reason)) = self.health(observation) {
+            return self.stop(Some(node), reason);
+        }
         let verdict = if task.restart_reboot {
             verify::reboot(&self.setup, observation, roles, timed_out)
         } else {

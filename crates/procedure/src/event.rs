@@ -21,7 +21,7 @@ pub struct Event {
 }
 
 /// Who did something to a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Actor {
     /// A person or the engine, through a console or command.
     Operator,
@@ -38,7 +38,7 @@ pub enum Actor {
 }
 
 /// Why a node went down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DownCause {
     /// A plain OS restart.
     Reboot,
@@ -53,7 +53,7 @@ pub enum DownCause {
 }
 
 /// What interrupted an installer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Interruption {
     /// Something restarted a service the installer had stopped.
     ServiceRestarted {
@@ -68,11 +68,14 @@ pub enum Interruption {
         group: GroupId,
     },
     /// The node went down.
-    NodeDown,
+    NodeDown {
+        /// Why.
+        cause: DownCause,
+    },
 }
 
 /// Why an installer failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstallerFailure {
     /// The module's files are not in the folder, or its drive cannot be read here.
     ModuleNotFound,
@@ -91,7 +94,7 @@ pub enum InstallerFailure {
 }
 
 /// A monitor's recovery action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Recovery {
     /// Reactivate the target resource.
     Restart,
@@ -540,7 +543,10 @@ impl<'a> Renderer<'a> {
                 Interruption::GroupLeft { group } => {
                     format!("installer interrupted: group {} left the node", self.group(*group))
                 }
-                Interruption::NodeDown => "installer interrupted: the node went down".to_owned(),
+                Interruption::NodeDown { cause: DownCause::Crash } => {
+                    "installer interrupted: the node crashed".to_owned()
+                }
+                Interruption::NodeDown { .. } => "installer interrupted: the node went down".to_owned(),
             },
             ClusterRebootStarted { .. } => "cluster-safe reboot of every node (clpstdn -r)".to_owned(),
         }

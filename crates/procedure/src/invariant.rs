@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::backend::{ClusterService, MonitorStatus, Observation, Power, ServiceStatus, Watch};
 use crate::cluster::{NodeId, ResourceId, ResourceKind};
-use crate::event::{Actor, DownCause, Event, EventKind};
+use crate::event::{Actor, DownCause, Event, EventKind, Interruption};
 use crate::setup::Setup;
 
 /// An invariant, by its stable id.
@@ -222,6 +222,36 @@ impl Judge {
         });
     }
 
+    /// Feeds what decides the judge's future verdicts into `state`: the apply window, who
+    /// is suspended or installing, what is online, which invariants are already broken.
+    pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        self.resource_online.hash(state);
+        self.suspended.hash(state);
+        self.step.hash(state);
+        self.window_open.hash(state);
+        self.window_closed.hash(state);
+        self.installing.hash(state);
+        self.restart_pending.hash(state);
+        self.last_install_finished.is_some().hash(state);
+        self.online_after_update.hash(state);
+        self.dropped_by_crash.hash(state);
+        for violation in &self.violations {
+            (violation.invariant, violation.node).hash(state);
+        }
+    }
+
+    /// Reads `events`, which follow the events read so far, and forgets them: for a search
+    /// that drops each event once judged. Violations then carry no evidence.
+    pub fn feed_and_forget(&mut self, setup: &Setup, events: &[Event]) {
+        for event in events {
+            self.event(setup, event, usize::MAX);
+        }
+        for violation in &mut self.violations {
+            violation.evidence.retain(|&i| i != usize::MAX);
+        }
+    }
+
     /// Reads the events not yet read (`events` is the whole list so far).
     pub fn feed(&mut self, setup: &Setup, events: &[Event]) {
         while self.fed < events.len() {
@@ -346,6 +376,9 @@ impl Judge {
                 let detail = format!("{} unzipped the module onto the mirror drive", setup.node_name(*node));
                 self.violate(Invariant::ModuleOnMirrorDrive, event, index, detail);
             }
+            // A crash cuts an installer short whatever the procedure does: the fault's doing,
+            // judged by what the stop leads to (a rollback, a reboot while suspended).
+            EventKind::InstallerInterrupted { cause: Interruption::NodeDown { cause: DownCause::Crash }, .. } => {}
             EventKind::InstallerInterrupted { node, .. } => {
                 let detail = format!("the installer on {} was cut short", setup.node_name(*node));
                 self.violate(Invariant::InstallerInterrupted, event, index, detail);

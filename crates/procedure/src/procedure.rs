@@ -120,7 +120,7 @@ impl Step {
 }
 
 /// The node role a step runs on, resolved when a run starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     /// The node that owns the failover group when the run starts.
     Active,
@@ -174,7 +174,7 @@ impl Condition {
 }
 
 /// How the installer's restart prompt is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RestartAnswer {
     /// Decline; the engine reboots the cluster safely after resume-cluster.
     Decline,

@@ -20,6 +20,7 @@ use procedure::procedure::Action;
 use procedure::setup::Setup;
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Machine, TimedFault};
 use crate::rng::Rng;
 use crate::sim::{Builder, Sim};
 use crate::staged::StagedFault;
@@ -329,6 +330,19 @@ impl Explorer {
     /// The same explorer running the procedure as written (no guards) or guarded.
     pub fn in_mode(&self, mode: Mode) -> Explorer {
         Explorer { config: self.config.clone().with_guards(mode.guards()), ..self.clone() }
+    }
+
+    /// The engine's configuration: guards, patience.
+    pub fn engine_config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Runs with faults that strike after given transitions (as the model checker found
+    /// them), keeping the whole trace: the violations, how the engine ended, the simulator.
+    pub fn run_timed(&self, faults: &[TimedFault]) -> (Vec<Violation>, Ending, Sim) {
+        let machine = Machine::new(&self.setup, self.seed, &self.config, true).run_with(faults);
+        let ending = machine.engine().ending().cloned().unwrap_or(Ending::Completed);
+        (machine.violations().to_vec(), ending, machine.sim().clone())
     }
 
     /// The way it runs the procedure.
@@ -763,6 +777,10 @@ pub struct FaultRecord {
     /// Group name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// For a fault found by the model checker: the transition it strikes after (counted
+    /// from the start of the run); `before_step` then names the step it strikes in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_transition: Option<u32>,
 }
 
 /// A saved counterexample: everything `clusterproc replay` needs to run it again.
@@ -805,6 +823,7 @@ pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
         service: None,
         monitor: None,
         group: None,
+        after_transition: None,
     };
     let node = |n: NodeId| Some(setup.node_name(n).to_owned());
     let (kind, fault_node) = match fault.fault {
@@ -830,6 +849,19 @@ pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
     record.fault = kind.to_owned();
     record.node = fault_node.and_then(node);
     record
+}
+
+/// Names a fault found by the model checker.
+pub fn timed_fault_record(setup: &Setup, fault: &TimedFault) -> FaultRecord {
+    let staged = StagedFault { before_step: fault.step, fault: fault.fault };
+    FaultRecord { after_transition: Some(fault.after), ..fault_record(setup, &staged) }
+}
+
+/// Resolves a fault named with the transition it strikes after.
+pub fn timed_fault(setup: &Setup, record: &FaultRecord) -> Result<TimedFault, String> {
+    let after = record.after_transition.ok_or("the fault names no transition")?;
+    let staged = staged_fault(setup, record)?;
+    Ok(TimedFault { after, step: staged.before_step, at: std::time::Duration::ZERO, fault: staged.fault })
 }
 
 /// Resolves a named fault against `setup`.

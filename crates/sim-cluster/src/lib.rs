@@ -12,6 +12,7 @@
 //! `Inferred:` paragraph in their doc comment.
 
 pub mod explore;
+pub mod model;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

@@ -4,7 +4,7 @@
 //! failing check replays the same run next year.
 
 /// A SplitMix64 generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rng {
     state: u64,
 }

@@ -160,14 +160,14 @@ impl Builder {
 }
 
 /// Escalation counters of one monitor on one node.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Escalation {
     restarts: u8,
     failovers: u8,
 }
 
 /// Faults waiting for the operation they spoil.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 struct Armed {
     installer_fails: Vec<bool>,
     restart_request: Vec<bool>,
@@ -176,7 +176,7 @@ struct Armed {
 }
 
 /// A running installer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 struct InstallerRun {
     answer: RestartAnswer,
     /// Services it stopped and will start again.
@@ -189,7 +189,7 @@ struct InstallerRun {
 }
 
 /// The installer's phases, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Phase {
     /// Stop the i-th service of the module.
     Stop(u16),
@@ -204,7 +204,7 @@ enum Phase {
 }
 
 /// Something scheduled to happen.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 enum Timer {
     ClusterSuspended { node: NodeId, generation: u32 },
     ClusterResumed { node: NodeId, generation: u32 },
@@ -224,7 +224,7 @@ enum Timer {
 }
 
 /// How a group goes offline at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Offline {
     /// A stop: announced, resources deactivated in order.
     Announced,
@@ -236,13 +236,13 @@ enum Offline {
 }
 
 /// What follows a group stop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Then {
     Nothing,
     StartOn { node: NodeId, fail: bool },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 struct Scheduled {
     at: Duration,
     sequence: u64,
@@ -296,6 +296,46 @@ impl Sim {
     /// The trace so far.
     pub fn trace(&self) -> &[Event] {
         &self.trace
+    }
+
+    /// Feeds what decides the cluster's future into `state`: everything but the trace (what
+    /// happened) and the timers' sequence numbers (only their order matters).
+    pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        self.now.hash(state);
+        let Observation { at: _, nodes, groups, resources, mirror_unzipped } = &self.obs;
+        (nodes, groups, resources, mirror_unzipped).hash(state);
+        self.images.hash(state);
+        self.provenance.hash(state);
+        self.escalation.hash(state);
+        self.false_alarm.hash(state);
+        self.monitor_poll_pending.hash(state);
+        self.watch_poll_pending.hash(state);
+        self.installers.hash(state);
+        self.installer_generation.hash(state);
+        self.node_generation.hash(state);
+        self.group_generation.hash(state);
+        self.group_busy.hash(state);
+        self.armed.hash(state);
+        for entry in &self.queue {
+            (entry.at, &entry.timer).hash(state);
+        }
+        self.rng.hash(state);
+    }
+
+    /// When the next timer is due, if one is.
+    pub fn next_timer_at(&self) -> Option<Duration> {
+        self.queue.last().map(|entry| entry.at)
+    }
+
+    /// Runs the next timer: one transition of the cluster.
+    pub fn fire_next_timer(&mut self) {
+        self.run_next_timer();
+    }
+
+    /// Forgets the trace so far (a search judges each event once and keeps none).
+    pub fn clear_trace(&mut self) {
+        self.trace.clear();
     }
 
     /// Runs timers until the cluster is quiet or `limit` of virtual time has passed.

@@ -26,9 +26,9 @@ pub(super) fn text(setup: &Setup, report: &Report, candidate_faults: usize) -> S
     } else {
         let _ = writeln!(
             out,
-            "  faults  {} ({candidate_faults} faults on the nodes and the group, at each of up to {} step boundaries)",
+            "  faults  up to {} a run, of {candidate_faults} kinds on the nodes and the group, at every point where \
+             the cluster changes",
             report.faults,
-            setup.procedure.steps.len()
         );
     }
     let ways: Vec<&str> = report
@@ -83,10 +83,21 @@ pub(super) fn text(setup: &Setup, report: &Report, candidate_faults: usize) -> S
     if report.faults != "none" || report.ways.iter().any(|w| w.runs > 0) {
         let _ = writeln!(out, "With faults");
         for way in &report.ways {
+            if let Some(search) = &way.search {
+                let _ = writeln!(
+                    out,
+                    "  {:<11} {} states, {} transitions, depth {}, {} fault schedules",
+                    way_words(&way.way),
+                    search.states,
+                    search.transitions,
+                    search.depth,
+                    search.schedules
+                );
+            }
             let _ = writeln!(
                 out,
-                "  {:<11} {} runs: {} completed, {} stopped safely, {} broke an invariant",
-                way_words(&way.way),
+                "  {:<11} {} runs to their end: {} completed, {} stopped safely, {} broke an invariant",
+                if way.search.is_some() { "" } else { way_words(&way.way) },
                 way.runs,
                 way.completed,
                 way.stopped_safely,

@@ -23,7 +23,7 @@ impl Context {
 }
 
 /// A refused operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GuardRefusal {
     /// The step that asked for it.
     pub step: usize,

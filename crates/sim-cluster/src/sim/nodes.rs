@@ -36,7 +36,7 @@ impl Sim {
         let suspended =
             matches!(cluster_was, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming);
         if self.installers[node.index()].is_some() {
-            self.interrupt_installer(node, Interruption::NodeDown);
+            self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
         let orderly = cause != DownCause::Crash;
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));

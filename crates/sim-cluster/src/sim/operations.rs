@@ -53,10 +53,12 @@ impl Sim {
                 if self.obs.nodes[node.index()].cluster == ClusterService::Stopped {
                     return self.refuse(node, operation, Refusal::ClusterNotRunning);
                 }
-                let length = self.duration(timing.suspend);
+                // Inferred: each server suspends and resumes on its own, so they finish at
+                // slightly different moments (each draws its own duration).
                 for n in 0..self.obs.nodes.len() {
                     let target = NodeId(n as u8);
                     if self.obs.nodes[n].power == Power::Up && self.obs.nodes[n].cluster == ClusterService::Running {
+                        let length = self.duration(timing.suspend);
                         self.obs.nodes[n].cluster = ClusterService::Suspending;
                         self.emit(EventKind::ClusterSuspending { node: target });
                         let generation = self.node_generation[n];
@@ -69,12 +71,12 @@ impl Sim {
                 if self.obs.nodes[node.index()].cluster == ClusterService::Stopped {
                     return self.refuse(node, operation, Refusal::ClusterNotRunning);
                 }
-                let length = self.duration(timing.resume);
                 for n in 0..self.obs.nodes.len() {
                     let target = NodeId(n as u8);
                     if self.obs.nodes[n].power == Power::Up
                         && matches!(self.obs.nodes[n].cluster, ClusterService::Suspended | ClusterService::Suspending)
                     {
+                        let length = self.duration(timing.resume);
                         self.obs.nodes[n].cluster = ClusterService::Resuming;
                         self.emit(EventKind::ClusterResuming { node: target });
                         let generation = self.node_generation[n];

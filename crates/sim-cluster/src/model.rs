@@ -1,0 +1,246 @@
+//! The state of a run as the model checker sees it: the engine, the simulated cluster and
+//! the judge together, advanced one transition at a time so that a fault can strike between
+//! any two of them — mid-install, mid-move, between two nodes' resume completions — not only
+//! between steps.
+//!
+//! A transition is one thing happening: the engine observing or acting, or one timer of the
+//! cluster firing while the engine waits. After a transition that changed the cluster (a
+//! timer fired, an operation ran, a step began) a fault may be injected: that is a fault
+//! point. The system between faults is deterministic, so a run is named by its faults and the
+//! transition after which each struck.
+
+pub mod fingerprint;
+pub mod search;
+
+use std::hash::Hasher as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::Backend;
+use procedure::engine::{Ending, Engine, EngineConfig, Input, Output};
+use procedure::event::Fault;
+use procedure::invariant::{Judge, Violation};
+use procedure::setup::Setup;
+
+use crate::sim::{AFTERMATH, Builder, Sim};
+
+use self::fingerprint::FxHasher;
+
+/// A fault injected after a given transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimedFault {
+    /// The transition it follows (counted from 1).
+    pub after: u32,
+    /// The step the engine was in, for people.
+    pub step: usize,
+    /// Virtual time when it struck, for people.
+    pub at: Duration,
+    /// The fault.
+    pub fault: Fault,
+}
+
+/// What a transition was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// The cluster changed: a fault may strike now.
+    FaultPoint,
+    /// The engine looked, decided or waited without the cluster changing.
+    Quiet,
+    /// The run is over (and, if it stopped, so is what followed with nobody acting).
+    Finished,
+}
+
+/// One state of a run; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    engine: Engine,
+    sim: Sim,
+    judge: Judge,
+    next: Output,
+    wait_until: Option<Duration>,
+    transitions: u32,
+    faults: Vec<TimedFault>,
+    keep_trace: bool,
+    finished: bool,
+}
+
+impl Machine {
+    /// A run at its start. With `keep_trace` the cluster keeps every event (for a replay);
+    /// without, each event is judged once and forgotten (for a search).
+    pub fn new(setup: &Arc<Setup>, seed: u64, config: &EngineConfig, keep_trace: bool) -> Machine {
+        let sim = Builder::new(Arc::clone(setup)).seed(seed).build();
+        let judge = Judge::new(setup, sim.observation());
+        let mut config = config.clone();
+        config.record = keep_trace;
+        let mut engine = Engine::new(Arc::clone(setup), config);
+        let next = engine.next(Input::Start);
+        Machine {
+            engine,
+            sim,
+            judge,
+            next,
+            wait_until: None,
+            transitions: 0,
+            faults: Vec::new(),
+            keep_trace,
+            finished: false,
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The simulated cluster.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The faults injected so far.
+    pub fn faults(&self) -> &[TimedFault] {
+        &self.faults
+    }
+
+    /// Transitions made so far.
+    pub fn transitions(&self) -> u32 {
+        self.transitions
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Duration {
+        self.sim.now()
+    }
+
+    /// The violations found so far (with the final invariants, once finished).
+    pub fn violations(&self) -> &[Violation] {
+        self.judge.violations()
+    }
+
+    /// Whether the run is over.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The step the engine is in.
+    pub fn step_index(&self) -> usize {
+        self.engine.position().0.min(self.engine.setup().procedure.steps.len().saturating_sub(1))
+    }
+
+    fn judge_new_events(&mut self) {
+        let setup = Arc::clone(self.engine.setup());
+        if self.keep_trace {
+            self.judge.feed(&setup, self.sim.trace());
+        } else {
+            self.judge.feed_and_forget(&setup, self.sim.trace());
+            self.sim.clear_trace();
+        }
+    }
+
+    /// Makes one transition.
+    pub fn step(&mut self) -> Transition {
+        if self.finished {
+            return Transition::Finished;
+        }
+        self.transitions += 1;
+        let kind = match std::mem::replace(&mut self.next, Output::Finished) {
+            Output::Finished => {
+                self.finish();
+                return Transition::Finished;
+            }
+            Output::MarkStep(step) => {
+                // The step begins, then the engine observes: a fault may strike in between,
+                // as the step-boundary faults of scenarios do.
+                self.sim.mark_step(step);
+                self.next = Output::Observe;
+                Transition::FaultPoint
+            }
+            Output::Observe => {
+                let observation = self.sim.observe().expect("the simulator always answers");
+                self.next = self.engine.next(Input::Observed(observation));
+                Transition::Quiet
+            }
+            Output::Execute(operation) => {
+                let result = self.sim.execute(&operation);
+                self.next = self.engine.next(Input::Executed(result));
+                Transition::FaultPoint
+            }
+            Output::Confirm(_) => {
+                self.next = self.engine.next(Input::Confirmed(true));
+                Transition::Quiet
+            }
+            Output::Wait(length) => {
+                let until = *self.wait_until.get_or_insert(self.sim.now() + length);
+                if self.sim.next_timer_at().is_some_and(|at| at <= until) {
+                    self.sim.fire_next_timer();
+                    self.next = Output::Wait(length);
+                    Transition::FaultPoint
+                } else {
+                    self.sim.advance(until.saturating_sub(self.sim.now()));
+                    self.wait_until = None;
+                    self.next = self.engine.next(Input::Waited);
+                    Transition::Quiet
+                }
+            }
+        };
+        self.judge_new_events();
+        kind
+    }
+
+    /// Ends the run: a stop is followed by what the cluster does with nobody acting; the
+    /// final invariants judge a run that completed, or one that stopped with no fault.
+    fn finish(&mut self) {
+        self.finished = true;
+        let completed = matches!(self.engine.ending(), Some(Ending::Completed));
+        if !completed {
+            self.sim.after_stop(AFTERMATH);
+            self.judge_new_events();
+        }
+        if completed || self.faults.is_empty() {
+            let setup = Arc::clone(self.engine.setup());
+            let (active, standbys) = match self.engine.roles() {
+                Some(roles) => (roles.active, roles.standbys.clone()),
+                None => (setup.cluster.initial_active(), setup.cluster.initial_standbys()),
+            };
+            let mut last = self.sim.observation().clone();
+            last.at = self.sim.now();
+            self.judge.finish(&setup, &last, active, &standbys);
+        }
+    }
+
+    /// Injects a fault now, after the last transition.
+    pub fn inject(&mut self, fault: Fault) {
+        let step = self.step_index();
+        self.faults.push(TimedFault { after: self.transitions, step, at: self.sim.now(), fault });
+        self.sim.inject(fault);
+        self.judge_new_events();
+    }
+
+    /// A 64-bit fingerprint of everything that decides the run's future: the engine, the
+    /// cluster and the judge. Two states with the same fingerprint are the same state (up to
+    /// a hash collision, one in 2^64 per pair).
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = FxHasher::default();
+        self.engine.fingerprint(&mut hasher);
+        self.sim.fingerprint(&mut hasher);
+        self.judge.fingerprint(&mut hasher);
+        std::hash::Hash::hash(&self.next, &mut hasher);
+        std::hash::Hash::hash(&self.wait_until, &mut hasher);
+        std::hash::Hash::hash(&self.finished, &mut hasher);
+        hasher.finish()
+    }
+
+    /// Runs to the end, injecting each of `faults` right after its transition.
+    pub fn run_with(mut self, faults: &[TimedFault]) -> Machine {
+        let mut pending = faults.iter().peekable();
+        while let Some(fault) = pending.next_if(|f| f.after == 0) {
+            self.inject(fault.fault);
+        }
+        while self.step() != Transition::Finished {
+            while let Some(fault) = pending.next_if(|f| f.after == self.transitions) {
+                self.inject(fault.fault);
+            }
+        }
+        self
+    }
+}

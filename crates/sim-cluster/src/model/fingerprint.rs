@@ -1,0 +1,167 @@
+//! Fingerprints of states: a fast, deterministic 64-bit hasher and an open-addressing set of
+//! fingerprints. Deterministic by construction (no random keys), so a search visits the same
+//! states in the same order on every machine.
+
+use std::hash::Hasher;
+
+/// The Fx hash (as in rustc): a multiply and a rotate per word. Not for untrusted keys; the
+/// keys here are the simulator's own states.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // A final mix, so that the low bits the set indexes by depend on every word.
+        let mut x = self.hash;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
+    }
+}
+
+/// A set of fingerprints: open addressing with linear probing; 0 marks an empty slot (the
+/// fingerprint 0 is stored as 1).
+#[derive(Debug, Clone)]
+pub struct FingerprintSet {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Default for FingerprintSet {
+    fn default() -> FingerprintSet {
+        FingerprintSet { slots: vec![0; 1 << 12], len: 0 }
+    }
+}
+
+impl FingerprintSet {
+    /// How many fingerprints it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a fingerprint; false if it was there already.
+    pub fn insert(&mut self, fingerprint: u64) -> bool {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let fingerprint = fingerprint.max(1);
+        let mask = self.slots.len() - 1;
+        let mut index = (fingerprint as usize) & mask;
+        loop {
+            match self.slots[index] {
+                0 => {
+                    self.slots[index] = fingerprint;
+                    self.len += 1;
+                    return true;
+                }
+                known if known == fingerprint => return false,
+                _ => index = (index + 1) & mask,
+            }
+        }
+    }
+
+    /// Whether it holds a fingerprint.
+    pub fn contains(&self, fingerprint: u64) -> bool {
+        let fingerprint = fingerprint.max(1);
+        let mask = self.slots.len() - 1;
+        let mut index = (fingerprint as usize) & mask;
+        loop {
+            match self.slots[index] {
+                0 => return false,
+                known if known == fingerprint => return true,
+                _ => index = (index + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let doubled = vec![0; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        self.len = 0;
+        for fingerprint in old.into_iter().filter(|&f| f != 0) {
+            self.insert(fingerprint);
+        }
+    }
+
+    /// Bytes it holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_holds_each_fingerprint_once_across_growth() {
+        let mut set = FingerprintSet::default();
+        let mut x = 1u64;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            assert!(set.insert(x));
+        }
+        assert_eq!(set.len(), 100_000);
+        assert!(!set.insert(x));
+        assert!(set.contains(x));
+        assert!(!set.contains(x ^ 1) || set.len() == 100_000);
+        assert!(set.insert(0) && !set.insert(1), "0 is stored as 1");
+    }
+}
