@@ -5,6 +5,7 @@ mod support;
 
 mod check;
 mod engine;
+mod model;
 mod plan;
 mod properties;
 mod resume;

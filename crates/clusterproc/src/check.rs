@@ -4,7 +4,10 @@
 //! each invariant judged `ok`, `violated` or `prevented`; counterexamples printed as stories
 //! and saved for replay; text, JSON or JUnit output.
 
+mod merge;
 mod render;
+
+pub use merge::merge;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,7 @@ use procedure::invariant::{Invariant, Violation};
 use procedure::journal::OperationRecord;
 use procedure::mutation::Mutation;
 use procedure::setup::Setup;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
@@ -34,8 +37,11 @@ use sim_cluster::staged::StagedFault;
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
 
 /// Everything a check found, as the JSON output shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Report {
+    title: String,
+    /// How many fault kinds the search tried at each fault point.
+    fault_kinds: usize,
     procedure: String,
     module: String,
     cluster: String,
@@ -53,7 +59,7 @@ struct Report {
     counterexamples: Vec<CounterexampleReport>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct FailureReport {
     /// `did-not-finish`, `invariant` or `mutation-score`.
     kind: String,
@@ -64,7 +70,7 @@ struct FailureReport {
     reason: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct WayReport {
     way: String,
     /// The run with no fault.
@@ -78,7 +84,7 @@ struct WayReport {
     invariants: Vec<InvariantReport>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct SearchReport {
     max_faults: usize,
     /// Distinct states (engine, cluster and judge) visited.
@@ -92,7 +98,7 @@ struct SearchReport {
     states_per_fault_count: Vec<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct BaselineReport {
     /// `completed`, `refused` or `stopped`.
     ending: String,
@@ -102,7 +108,7 @@ struct BaselineReport {
     aftermath: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct InvariantReport {
     id: String,
     kind: String,
@@ -112,7 +118,7 @@ struct InvariantReport {
     prevented: Option<PreventionReport>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct ViolationReport {
     at: String,
     node: Option<String>,
@@ -123,7 +129,7 @@ struct ViolationReport {
     events: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct PreventionReport {
     /// The invariant the guard protected.
     invariant: String,
@@ -133,7 +139,7 @@ struct PreventionReport {
     faults: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct MutantReport {
     total: usize,
     equivalent: usize,
@@ -144,7 +150,7 @@ struct MutantReport {
     mutants: Vec<MutantLine>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct MutantLine {
     mutant: String,
     caught: bool,
@@ -156,7 +162,7 @@ struct MutantLine {
     why_unseen: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct MutantWay {
     way: String,
     /// `completed`, `refused` or `stopped`.
@@ -168,7 +174,7 @@ struct MutantWay {
     summary: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct CounterexampleReport {
     way: String,
     invariant: String,
@@ -254,6 +260,8 @@ fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
             faults: explorer.candidate_faults(),
             seed: args.seed,
             engine: explorer.engine_config().clone(),
+            jobs: args.jobs,
+            shard: args.shard,
         };
         search(explorer.setup(), &config, &AtomicBool::new(false))
     });
@@ -300,7 +308,13 @@ fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
 }
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
-    let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    if !args.merge.is_empty() {
+        return merge(&args);
+    }
+    let Some(procedure_path) = args.procedure.clone() else {
+        return Err(Failure::Usage(anyhow::anyhow!("check needs a PROCEDURE file, or --merge with JSON outputs")));
+    };
+    let loaded = load(&procedure_path, args.cluster.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
     let explorer = Explorer::new(Arc::clone(&setup), args.seed);
     let modes: &[Mode] = match args.guards {
@@ -313,7 +327,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut counterexamples = Vec::new();
     for way in &ways {
         for (invariant, witness) in &way.witnesses {
-            counterexamples.push(describe(way, &loaded, &args.procedure, *invariant, witness, args.save.as_deref())?);
+            counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, args.save.as_deref())?);
         }
     }
     let way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
@@ -349,7 +363,9 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     }
 
     let report = Report {
-        procedure: args.procedure.display().to_string(),
+        title: setup.procedure.title.clone(),
+        fault_kinds: explorer.candidate_faults().len(),
+        procedure: procedure_path.display().to_string(),
         module: setup.procedure.module.id.clone(),
         cluster: setup.cluster.name.clone(),
         seed: args.seed,
@@ -369,19 +385,23 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         mutants,
         counterexamples,
     };
-    let candidate_faults = explorer.candidate_faults().len();
-    let text = match args.format {
-        CheckFormat::Text => render::text(&setup, &report, candidate_faults),
+    Ok(print_report(&report, args.format))
+}
+
+/// Prints a report in the format asked for; exit 1 unless it passed.
+fn print_report(report: &Report, format: CheckFormat) -> ExitCode {
+    let text = match format {
+        CheckFormat::Text => render::text(report),
         CheckFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&report).expect("plain data");
+            let mut text = serde_json::to_string_pretty(report).expect("plain data");
             text.push('\n');
             text
         }
-        CheckFormat::Junit => render::junit(&report),
+        CheckFormat::Junit => render::junit(report),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
-    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// The failure of a way whose run with no fault does not complete.

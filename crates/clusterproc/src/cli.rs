@@ -38,7 +38,12 @@ enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// The procedure file (TOML).
-    pub procedure: PathBuf,
+    #[arg(required_unless_present = "merge")]
+    pub procedure: Option<PathBuf>,
+    /// Combine the JSON outputs of `check --shard I/N --format json` runs into one verdict,
+    /// printed in --format.
+    #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with = "procedure")]
+    pub merge: Vec<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
     pub cluster: Option<PathBuf>,
@@ -67,6 +72,13 @@ pub struct CheckArgs {
     /// the text), `on` guarded (as `clusterproc run` runs it), or `both`.
     #[arg(long, value_enum, default_value_t = GuardsChoice::Both)]
     pub guards: GuardsChoice,
+    /// Threads for the search; the result is the same for any number.
+    #[arg(long, default_value_t = default_jobs())]
+    pub jobs: usize,
+    /// Explore only part I of N of the fault schedules (runs whose first fault is the I-th
+    /// modulo N), for a CI job matrix; `check --merge` combines the parts' JSON outputs.
+    #[arg(long, value_name = "I/N", default_value = "0/1", value_parser = parse_shard)]
+    pub shard: sim_cluster::model::search::Shard,
     /// With --mutants: fail (exit 1) when fewer than PCT percent of the mutants that can
     /// differ from the procedure are caught.
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100), requires = "mutants")]
@@ -92,6 +104,20 @@ pub enum GuardsSwitch {
     /// Do what the procedure says, even when unsafe (simulator only: for training and for
     /// seeing what a mistake does).
     Off,
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn parse_shard(text: &str) -> Result<sim_cluster::model::search::Shard, String> {
+    let (index, count) = text.split_once('/').ok_or_else(|| format!("expected I/N, like 0/4, not {text:?}"))?;
+    let index: usize = index.trim().parse().map_err(|_| format!("{index:?} is not a shard number"))?;
+    let count: usize = count.trim().parse().map_err(|_| format!("{count:?} is not a number of shards"))?;
+    if count == 0 || index >= count {
+        return Err(format!("shard {index}/{count} does not exist: I counts from 0 and must be less than N"));
+    }
+    Ok(sim_cluster::model::search::Shard { index, count })
 }
 
 /// Up to how many faults `check` puts in a run.

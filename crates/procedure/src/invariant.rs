@@ -158,6 +158,9 @@ pub struct Judge {
     /// Per group: a crash dropped it, and it has not started since. Its next start is the
     /// cluster recovering from the fault, not the procedure moving it.
     dropped_by_crash: Vec<bool>,
+    /// The resource whose monitor just raised a false alarm (an injected fault): its
+    /// recovery (restart, failover) is the fault's doing, until the resource is online again.
+    false_alarm_target: Option<ResourceId>,
     violations: Vec<Violation>,
 }
 
@@ -188,6 +191,7 @@ impl Judge {
             last_install_finished: None,
             online_after_update: Vec::new(),
             dropped_by_crash: vec![false; setup.cluster.groups.len()],
+            false_alarm_target: None,
             violations: Vec::new(),
         }
     }
@@ -236,6 +240,7 @@ impl Judge {
         self.last_install_finished.is_some().hash(state);
         self.online_after_update.hash(state);
         self.dropped_by_crash.hash(state);
+        self.false_alarm_target.hash(state);
         for violation in &self.violations {
             (violation.invariant, violation.node).hash(state);
         }
@@ -304,13 +309,25 @@ impl Judge {
                     );
                 }
             }
-            EventKind::ResourceOnline { resource, .. } => self.resource_online[resource.index()] = true,
+            EventKind::ResourceOnline { resource, .. } => {
+                self.resource_online[resource.index()] = true;
+                if self.false_alarm_target == Some(*resource) {
+                    self.false_alarm_target = None;
+                }
+            }
+            EventKind::MonitorError { monitor, false_alarm, .. } => {
+                self.false_alarm_target = false_alarm.then(|| setup.cluster.monitors[monitor.index()].target);
+            }
             EventKind::ResourceOffline { resource, node, orderly } => {
                 self.resource_online[resource.index()] = false;
                 if !*orderly {
                     self.dropped_by_crash[setup.cluster.resources[resource.index()].group.index()] = true;
                 }
-                if *orderly && self.in_window() && self.registry_sync.contains(resource) {
+                let group = setup.cluster.resources[resource.index()].group;
+                let by_false_alarm = self
+                    .false_alarm_target
+                    .is_some_and(|target| setup.cluster.resources[target.index()].group == group);
+                if *orderly && self.in_window() && self.registry_sync.contains(resource) && !by_false_alarm {
                     let detail = format!(
                         "registry-sync resource {} went offline on {} during the apply",
                         setup.cluster.resources[resource.index()].name,
@@ -339,7 +356,10 @@ impl Judge {
                 // fault's consequence (judged by what it restores), not a move by the procedure.
                 let recovering = matches!(event.kind, EventKind::GroupStarting { .. })
                     && std::mem::take(&mut self.dropped_by_crash[group.index()]);
-                if self.in_window() && !recovering {
+                let by_false_alarm = self
+                    .false_alarm_target
+                    .is_some_and(|target| setup.cluster.resources[target.index()].group == *group);
+                if self.in_window() && !recovering && !by_false_alarm {
                     let detail = format!(
                         "group {} started or stopped on {} during the apply",
                         setup.cluster.groups[group.index()].name,

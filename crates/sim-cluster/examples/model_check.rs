@@ -9,7 +9,7 @@ use procedure::diagnostic::SourceFile;
 use procedure::engine::EngineConfig;
 use procedure::setup::Setup;
 use sim_cluster::explore::Explorer;
-use sim_cluster::model::search::{SearchConfig, search};
+use sim_cluster::model::search::{SearchConfig, Shard, search};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -23,7 +23,15 @@ fn main() {
     let max_faults: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1);
     let guards = args.get(3).is_some_and(|a| a == "guarded");
     let faults = Explorer::new(Arc::clone(&setup), 1).candidate_faults();
-    let config = SearchConfig { max_faults, faults, seed: 1, engine: EngineConfig::standard().with_guards(guards) };
+    let jobs: usize = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(1);
+    let config = SearchConfig {
+        max_faults,
+        faults,
+        seed: 1,
+        engine: EngineConfig::standard().with_guards(guards),
+        jobs,
+        shard: Shard::WHOLE,
+    };
     let started = std::time::Instant::now();
     let result = search(&setup, &config, &AtomicBool::new(false));
     let elapsed = started.elapsed();

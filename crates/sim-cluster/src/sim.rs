@@ -379,6 +379,22 @@ impl Sim {
         self.now = deadline;
     }
 
+    /// Whether injecting `fault` now would change anything: a crash of a node that is down,
+    /// a false alarm of a monitor that does not run, a fault already armed, change nothing.
+    pub fn fault_changes_state(&self, fault: Fault) -> bool {
+        match fault {
+            Fault::Crash { node } => self.obs.nodes[node.index()].power != Power::Down,
+            Fault::Restart { node } => self.obs.nodes[node.index()].power == Power::Down,
+            Fault::InstallerFails { node } => !self.armed.installer_fails[node.index()],
+            Fault::RestartRequest { node } => !self.armed.restart_request[node.index()],
+            Fault::ServiceFailsToStart { node, service } => !self.armed.service_fails.contains(&(node, service)),
+            Fault::GroupMoveFails { group } => !self.armed.group_move_fails[group.index()],
+            Fault::MonitorFalseAlarm { node, monitor } => self.monitor_active(node, monitor),
+            Fault::Unreachable { node } => self.obs.nodes[node.index()].reachable,
+            Fault::Reachable { node } => !self.obs.nodes[node.index()].reachable,
+        }
+    }
+
     /// Injects a fault now.
     pub fn inject(&mut self, fault: Fault) {
         self.emit(EventKind::FaultInjected { fault });

@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use procedure::setup::Setup;
-
 use super::{InvariantReport, Report, WayReport};
 use crate::report::escape as xml;
 
@@ -17,9 +15,10 @@ fn way_words(id: &str) -> &str {
     }
 }
 
-pub(super) fn text(setup: &Setup, report: &Report, candidate_faults: usize) -> String {
+pub(super) fn text(report: &Report) -> String {
+    let candidate_faults = report.fault_kinds;
     let mut out = String::new();
-    let _ = writeln!(out, "Check: {}", setup.procedure.title);
+    let _ = writeln!(out, "Check: {}", report.title);
     let _ = writeln!(out, "  cluster {}, simulator seed {}", report.cluster, report.seed);
     if report.faults == "none" {
         let _ = writeln!(out, "  faults  none");

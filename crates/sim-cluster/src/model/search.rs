@@ -1,11 +1,18 @@
-//! Breadth-first search over fault schedules with deduplicated states.
+//! Breadth-first search over fault schedules with deduplicated states, on every core, with
+//! the same result for any number of threads.
 //!
-//! Layer k holds the states right after a k-th fault. From each, the run goes on
-//! deterministically, one transition at a time; every state is fingerprinted, and a run that
-//! reaches a state seen before stops there (the rest was explored from that state). At every
-//! fault point of a run in layer k < N, each fault that changes the state starts a run of
-//! layer k+1. Layers are explored in order, so the first counterexample of an invariant has
-//! the fewest faults, and among those the earliest violation.
+//! States are explored in order of (faults so far, transitions so far). Layer k holds the
+//! runs that have had k faults; within a layer, every run advances one transition per level,
+//! in lockstep. A level is expanded in parallel (each run makes its transition, is
+//! fingerprinted, and at a fault point spawns one run of layer k+1 per fault), then merged
+//! in a fixed order: a state already seen ends its run (its future was explored from where it
+//! was first seen), a new one goes on. The merge order never depends on the threads, so
+//! neither does anything the search reports.
+//!
+//! The first counterexample of an invariant therefore has the fewest faults, and among those
+//! the earliest violation. `--shard i/n` keeps the runs of layer 1 whose index is i modulo n
+//! (layer 0, the run with no fault, is explored by every shard), so a CI matrix can split
+//! the search; `check --merge` combines the verdicts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,9 +22,24 @@ use procedure::engine::{Ending, EngineConfig, GuardRefusal};
 use procedure::event::Fault;
 use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
+use rayon::prelude::*;
 
 use super::fingerprint::FingerprintSet;
 use super::{Machine, TimedFault, Transition};
+
+/// A part of the search, for splitting it across machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: usize,
+    /// How many shards there are.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole search.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+}
 
 /// What to search.
 #[derive(Debug, Clone)]
@@ -30,6 +52,10 @@ pub struct SearchConfig {
     pub seed: u64,
     /// Guards on or off, and the engine's patience.
     pub engine: EngineConfig,
+    /// Threads to expand levels on (1: this thread only).
+    pub jobs: usize,
+    /// Which part of the search this is.
+    pub shard: Shard,
 }
 
 /// The first violation of an invariant found, with the faults that lead to it.
@@ -94,91 +120,132 @@ impl SearchResult {
     }
 }
 
+/// The fewest runs in a level for it to be expanded on several threads.
+const PARALLEL_LEVEL: usize = 64;
+
+/// One run after its transition of this level.
+struct Advanced {
+    machine: Machine,
+    finished: bool,
+    fingerprint: u64,
+    /// Violations found by this transition.
+    violations: Vec<Violation>,
+    /// Runs of the next layer, with their fingerprints.
+    children: Vec<(u64, Machine)>,
+}
+
+/// Makes one run's transition of this level. `seen` holds the states of earlier levels (the
+/// merge adds this level's): a run that reaches one of them spawns nothing.
+fn advance(mut machine: Machine, branch: bool, faults: &[Fault], seen: &FingerprintSet) -> Advanced {
+    let judged = machine.violations().len();
+    let transition = machine.step();
+    let violations = machine.violations()[judged.min(machine.violations().len())..].to_vec();
+    let finished = transition == Transition::Finished;
+    let fingerprint = if finished { 0 } else { machine.fingerprint() };
+    let mut children = Vec::new();
+    if branch && transition == Transition::FaultPoint && !seen.contains(fingerprint) {
+        for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
+            let mut child = machine.clone();
+            child.inject(fault);
+            let child_fingerprint = child.fingerprint();
+            // A fault that changes nothing leads back to this very state.
+            if child_fingerprint != fingerprint {
+                children.push((child_fingerprint, child));
+            }
+        }
+    }
+    Advanced { machine, finished, fingerprint, violations, children }
+}
+
 /// Searches every schedule of up to `config.max_faults` faults. `stop` is polled between
-/// runs: when it is set, the search ends early with what it found (`interrupted`).
+/// levels: when it is set, the search ends early with what it found (`interrupted`).
 pub fn search(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicBool) -> SearchResult {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.jobs.max(1)).build();
+    match pool {
+        Ok(pool) => pool.install(|| search_on_this_pool(setup, config, stop)),
+        // No threads to be had: the same search on this thread.
+        Err(_) => search_on_this_pool(setup, &SearchConfig { jobs: 1, ..config.clone() }, stop),
+    }
+}
+
+fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicBool) -> SearchResult {
     let mut result = SearchResult::default();
     let mut visited = FingerprintSet::default();
     let start = Machine::new(setup, config.seed, &config.engine, false);
-    visited.insert(start.fingerprint());
-    let mut layer = vec![start];
-    for faults_so_far in 0..=config.max_faults {
+    let mut seeds: Vec<(u64, Machine)> = vec![(start.fingerprint(), start)];
+    for layer in 0..=config.max_faults {
         let before = result.states;
-        let branch = faults_so_far < config.max_faults;
-        let mut next_layer = Vec::new();
-        for seed in layer {
+        let branch = layer < config.max_faults;
+        // This layer's runs start from states not seen with fewer faults, each state once.
+        let mut frontier = Vec::new();
+        for (index, (fingerprint, machine)) in seeds.into_iter().enumerate() {
+            if layer == 1 && index % config.shard.count != config.shard.index {
+                continue;
+            }
+            if visited.insert(fingerprint) {
+                result.states += 1;
+                result.schedules += 1;
+                frontier.push(machine);
+            }
+        }
+        let mut next_seeds = Vec::new();
+        while !frontier.is_empty() {
             if stop.load(Ordering::Relaxed) {
                 result.interrupted = true;
                 break;
             }
-            result.schedules += 1;
-            follow(seed, branch, &config.faults, &mut visited, &mut result, &mut next_layer);
+            let seen = &visited;
+            // Small levels are not worth handing to other threads.
+            let advanced: Vec<Advanced> = if config.jobs > 1 && frontier.len() >= PARALLEL_LEVEL {
+                frontier.into_par_iter().with_min_len(16).map(|m| advance(m, branch, &config.faults, seen)).collect()
+            } else {
+                frontier.into_iter().map(|m| advance(m, branch, &config.faults, seen)).collect()
+            };
+            frontier = Vec::with_capacity(advanced.len());
+            for step in advanced {
+                result.transitions += 1;
+                result.depth = result.depth.max(step.machine.transitions());
+                for violation in &step.violations {
+                    result.offer(violation, step.machine.faults());
+                }
+                if step.finished {
+                    end(&step.machine, &mut result);
+                    continue;
+                }
+                if !visited.insert(step.fingerprint) {
+                    continue;
+                }
+                result.states += 1;
+                next_seeds.extend(step.children);
+                frontier.push(step.machine);
+            }
         }
         result.states_per_layer.push(result.states - before);
-        if result.interrupted || next_layer.is_empty() {
+        if result.interrupted || next_seeds.is_empty() {
             break;
         }
-        layer = next_layer;
+        seeds = next_seeds;
     }
     result.fingerprint_bytes = visited.heap_bytes();
     result
 }
 
-/// Follows one run from `machine` until it ends or joins a state seen before, offering
-/// violations and starting a run of the next layer at each fault point.
-fn follow(
-    mut machine: Machine,
-    branch: bool,
-    faults: &[Fault],
-    visited: &mut FingerprintSet,
-    result: &mut SearchResult,
-    next_layer: &mut Vec<Machine>,
-) {
-    let mut judged = 0;
-    offer_new(&machine, &mut judged, result);
-    loop {
-        let transition = machine.step();
-        result.transitions += 1;
-        result.depth = result.depth.max(machine.transitions());
-        offer_new(&machine, &mut judged, result);
-        if transition == Transition::Finished {
-            result.ends += 1;
-            let broke = !machine.violations().is_empty();
-            match machine.engine().ending() {
-                _ if broke => result.violated += 1,
-                Some(Ending::Completed) => result.completed += 1,
-                _ => result.stopped_safely += 1,
-            }
-            if let Some(Ending::Refused(refusal)) = machine.engine().ending()
-                && !result.prevented.contains_key(&refusal.invariant)
-            {
-                let prevented = Prevented { refusal: refusal.clone(), faults: machine.faults().to_vec() };
-                result.prevented.insert(refusal.invariant, prevented);
-            }
-            return;
-        }
-        if !visited.insert(machine.fingerprint()) {
-            return;
-        }
-        result.states += 1;
-        if branch && transition == Transition::FaultPoint {
-            for &fault in faults {
-                let mut child = machine.clone();
-                child.inject(fault);
-                // A fault that changes nothing leads to a state seen already: dropped here.
-                if visited.insert(child.fingerprint()) {
-                    result.states += 1;
-                    next_layer.push(child);
-                }
-            }
+fn end(machine: &Machine, result: &mut SearchResult) {
+    result.ends += 1;
+    let broke = !machine.violations().is_empty();
+    match machine.engine().ending() {
+        _ if broke => result.violated += 1,
+        Some(Ending::Completed) => result.completed += 1,
+        _ => result.stopped_safely += 1,
+    }
+    if let Some(Ending::Refused(refusal)) = machine.engine().ending() {
+        let shorter = match result.prevented.get(&refusal.invariant) {
+            None => true,
+            Some(known) => machine.faults().len() < known.faults.len(),
+        };
+        if shorter {
+            let prevented = Prevented { refusal: refusal.clone(), faults: machine.faults().to_vec() };
+            result.prevented.insert(refusal.invariant, prevented);
         }
     }
-}
-
-fn offer_new(machine: &Machine, judged: &mut usize, result: &mut SearchResult) {
-    let violations = machine.violations();
-    for violation in &violations[(*judged).min(violations.len())..] {
-        result.offer(violation, machine.faults());
-    }
-    *judged = violations.len();
 }

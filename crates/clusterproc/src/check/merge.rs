@@ -1,0 +1,120 @@
+//! `check --merge`: one verdict from the JSON outputs of a search split with `--shard I/N`
+//! across CI jobs. An invariant is violated if any part found it violated (the shortest
+//! counterexample wins: fewest faults, then earliest), prevented if any part saw a guard
+//! prevent it and none saw it violated, ok otherwise. Counts are summed over the parts (a
+//! state reached by two parts counts twice).
+
+use std::process::ExitCode;
+
+use super::{FailureReport, InvariantReport, Report, ViolationReport, print_report};
+use crate::cli::{CheckArgs, Failure};
+
+fn usage(message: String) -> Failure {
+    Failure::Usage(anyhow::anyhow!(message))
+}
+
+fn shorter(a: &ViolationReport, b: &ViolationReport) -> bool {
+    (a.faults.len(), &a.at) < (b.faults.len(), &b.at)
+}
+
+pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let mut reports = Vec::new();
+    for path in &args.merge {
+        let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+        let report: Report = serde_json::from_str(&text).map_err(|e| {
+            usage(format!("{} is not the JSON output of `clusterproc check --format json`: {e}", path.display()))
+        })?;
+        reports.push((path.display().to_string(), report));
+    }
+    let (first_path, mut merged) = reports.remove(0);
+    for (path, part) in reports {
+        let identity = |r: &Report| {
+            (r.procedure.clone(), r.module.clone(), r.cluster.clone(), r.seed, r.faults.clone(), r.guards.clone())
+        };
+        if identity(&part) != identity(&merged) {
+            return Err(usage(format!(
+                "{path} is a check of another procedure, cluster, seed, fault count or guards than {first_path}"
+            )));
+        }
+        let ways: Vec<&str> = part.ways.iter().map(|w| w.way.as_str()).collect();
+        if ways != merged.ways.iter().map(|w| w.way.as_str()).collect::<Vec<_>>() {
+            return Err(usage(format!("{path} ran other ways than {first_path}")));
+        }
+        for (way, other) in merged.ways.iter_mut().zip(part.ways) {
+            way.runs += other.runs;
+            way.completed += other.completed;
+            way.stopped_safely += other.stopped_safely;
+            way.violated += other.violated;
+            if let (Some(search), Some(other)) = (&mut way.search, other.search) {
+                search.states += other.states;
+                search.transitions += other.transitions;
+                search.schedules += other.schedules;
+                search.depth = search.depth.max(other.depth);
+                for (i, count) in other.states_per_fault_count.into_iter().enumerate() {
+                    match search.states_per_fault_count.get_mut(i) {
+                        Some(known) => *known += count,
+                        None => search.states_per_fault_count.push(count),
+                    }
+                }
+            }
+            for (invariant, other) in way.invariants.iter_mut().zip(other.invariants) {
+                merge_invariant(invariant, other);
+            }
+        }
+        merged.counterexamples.extend(part.counterexamples);
+    }
+    // Keep the counterexample of each verdict, once.
+    let mut kept = Vec::new();
+    for way in &merged.ways {
+        for invariant in &way.invariants {
+            let Some(violation) = &invariant.violated else { continue };
+            let found = merged.counterexamples.iter().position(|c| {
+                c.way == way.way && c.invariant == invariant.id && c.at == violation.at && c.faults == violation.faults
+            });
+            if let Some(index) = found {
+                kept.push(merged.counterexamples.swap_remove(index));
+            }
+        }
+    }
+    merged.counterexamples = kept;
+    let mut failures: Vec<FailureReport> =
+        merged.failures.drain(..).filter(|f| f.kind != "invariant").collect::<Vec<_>>();
+    for way in &merged.ways {
+        for invariant in way.invariants.iter().filter(|i| i.verdict == "violated") {
+            let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
+            failures.push(FailureReport {
+                kind: "invariant".to_owned(),
+                way: Some(way.way.clone()),
+                invariant: Some(invariant.id.clone()),
+                step: violation.step.clone(),
+                reason: violation.detail.clone(),
+            });
+        }
+    }
+    failures.sort_by_key(|f| f.kind != "did-not-finish");
+    merged.failures = failures;
+    merged.passed = merged.failures.is_empty();
+    Ok(print_report(&merged, args.format))
+}
+
+fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {
+    match (&into.violated, other.violated) {
+        (Some(known), Some(found)) if shorter(&found, known) => into.violated = Some(found),
+        (None, Some(found)) => into.violated = Some(found),
+        _ => {}
+    }
+    if into.prevented.is_none() {
+        into.prevented = other.prevented;
+    }
+    if into.violated.is_some() {
+        into.prevented = None;
+    }
+    into.verdict = if into.violated.is_some() {
+        "violated"
+    } else if into.prevented.is_some() {
+        "prevented"
+    } else {
+        "ok"
+    }
+    .to_owned();
+}

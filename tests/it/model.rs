@@ -1,0 +1,139 @@
+//! The model checker behind `check --faults N`: faults between any two transitions, the
+//! gap between two nodes' resume completions, counts that do not depend on threads, and
+//! shards whose merged verdict is the whole search's.
+
+use std::sync::Arc;
+
+use procedure::backend::ClusterService;
+use procedure::cluster::NodeId;
+use procedure::engine::EngineConfig;
+use procedure::event::Fault;
+use procedure::invariant::Invariant;
+use procedure::setup::Setup;
+use serde_json::Value;
+use sim_cluster::model::{Machine, Transition};
+
+use crate::support::{clusterproc, default_cluster, procedure};
+
+const SEED: &str = "procedures/ssc0307-0006.toml";
+const REGISTRY_EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+
+/// The peer model's finding, pinned: the active node crashes after the standby finished
+/// resuming and before it did. Its registry sync never captured the module's values, the
+/// standby takes the group over, and restores the old image over the values its own
+/// installer wrote. No ordering of steps prevents a crash there; the registry backups of
+/// steps 7 and 9 are what an operator restores from (ARCHITECTURE.md).
+#[test]
+fn a_crash_between_the_two_resume_completions_rolls_the_standby_back() {
+    let setup = Arc::new(Setup::new(default_cluster(), procedure(REGISTRY_EXAMPLE)));
+    // Seed 6: the standby finishes resuming first.
+    let mut machine = Machine::new(&setup, 6, &EngineConfig::standard().with_guards(true), true);
+    let active = NodeId(0);
+    loop {
+        assert_ne!(machine.step(), Transition::Finished, "the run reaches the gap");
+        let nodes = &machine.sim().observation().nodes;
+        if nodes[1].cluster == ClusterService::Running && nodes[0].cluster == ClusterService::Resuming {
+            break;
+        }
+    }
+    machine.inject(Fault::Crash { node: active });
+    while machine.step() != Transition::Finished {}
+    let rolled_back = machine.violations().iter().find(|v| v.invariant == Invariant::RegistryRolledBack);
+    let rolled_back = rolled_back.expect("the standby's values are rolled back");
+    assert_eq!(rolled_back.node, Some(NodeId(1)), "{rolled_back:?}");
+    assert!(rolled_back.detail.contains("on ssc-node2 over the installer's \"3.7.0001\""), "{rolled_back:?}");
+}
+
+fn check_json(args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json", "--save", &save]);
+    let run = clusterproc(&all);
+    (run.code, run.stdout.replace(&save, "[save]"))
+}
+
+#[test]
+fn three_faults_anywhere_on_the_seed() {
+    let (code, out) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "1"]);
+    assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let search = &report["ways"][0]["search"];
+    insta::assert_snapshot!(
+        "seed_three_faults",
+        format!(
+            "states {}\ntransitions {}\ndepth {}\nschedules {}\nstates per fault count {}\n",
+            search["states"],
+            search["transitions"],
+            search["depth"],
+            search["schedules"],
+            search["states_per_fault_count"]
+        )
+    );
+}
+
+#[test]
+fn one_thread_and_two_give_the_same_output() {
+    let (one_code, one) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2", "--jobs", "1"]);
+    let (two_code, two) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2", "--jobs", "2"]);
+    assert_eq!(one_code, 1);
+    assert_eq!(two_code, 1);
+    assert!(one == two, "the JSON outputs differ between 1 and 2 threads");
+}
+
+#[test]
+fn shards_merge_to_the_whole_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    for shard in ["0/3", "1/3", "2/3"] {
+        let (_, out) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2", "--shard", shard]);
+        let path = dir.path().join(format!("shard-{}.json", &shard[..1]));
+        std::fs::write(&path, out).unwrap();
+        parts.push(path.display().to_string());
+    }
+    let mut merge = vec!["check", "--merge"];
+    merge.extend(parts.iter().map(String::as_str));
+    merge.extend(["--format", "json"]);
+    let merged = clusterproc(&merge);
+    assert_eq!(merged.code, 1, "{}", merged.stderr);
+    let merged: Value = serde_json::from_str(&merged.stdout).unwrap();
+    let (_, whole) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2"]);
+    let whole: Value = serde_json::from_str(&whole).unwrap();
+    let verdicts = |report: &Value| -> Vec<(String, String, String, String, usize)> {
+        let mut out = Vec::new();
+        for way in report["ways"].as_array().unwrap() {
+            for invariant in way["invariants"].as_array().unwrap() {
+                let violated = &invariant["violated"];
+                out.push((
+                    way["way"].as_str().unwrap().to_owned(),
+                    invariant["id"].as_str().unwrap().to_owned(),
+                    invariant["verdict"].as_str().unwrap().to_owned(),
+                    violated["at"].as_str().unwrap_or("").to_owned(),
+                    violated["faults"].as_array().map_or(0, Vec::len),
+                ));
+            }
+        }
+        out
+    };
+    assert_eq!(verdicts(&merged), verdicts(&whole));
+    assert_eq!(merged["passed"], whole["passed"]);
+
+    // Parts of different checks do not merge.
+    let (_, other) = check_json(&[SEED, "--faults", "1", "--shard", "0/2"]);
+    let other_path = dir.path().join("other.json");
+    std::fs::write(&other_path, other).unwrap();
+    let refused = clusterproc(&["check", "--merge", &parts[0], &other_path.display().to_string()]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("is a check of another procedure"), "{}", refused.stderr);
+}
+
+#[test]
+fn a_shard_that_does_not_exist_is_refused() {
+    let run = clusterproc(&["check", SEED, "--shard", "2/2"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("shard 2/2 does not exist"), "{}", run.stderr);
+    let run = clusterproc(&["check", SEED, "--faults", "9"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("more than the 6"), "{}", run.stderr);
+}
