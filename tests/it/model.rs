@@ -57,18 +57,25 @@ fn check_json(args: &[&str]) -> (i32, String) {
 #[test]
 fn three_faults_anywhere_on_the_seed() {
     let (code, out) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "1"]);
-    assert_eq!(code, 0, "{out}");
     let report: Value = serde_json::from_str(&out).unwrap();
-    let search = &report["ways"][0]["search"];
+    let way = &report["ways"][0];
+    let search = &way["search"];
+    let verdicts: Vec<String> = way["invariants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("{} {} {}", i["id"].as_str().unwrap(), i["verdict"].as_str().unwrap(), i["violated"]["faults"]))
+        .collect();
     insta::assert_snapshot!(
         "seed_three_faults",
         format!(
-            "states {}\ntransitions {}\ndepth {}\nschedules {}\nstates per fault count {}\n",
+            "exit {code}\nstates {}\ntransitions {}\ndepth {}\nschedules {}\nstates per fault count {}\n{}\n",
             search["states"],
             search["transitions"],
             search["depth"],
             search["schedules"],
-            search["states_per_fault_count"]
+            search["states_per_fault_count"],
+            verdicts.join("\n")
         )
     );
 }

@@ -35,6 +35,15 @@ pub enum Actor {
     Monitor,
     /// The node going down.
     Shutdown,
+    /// An injected fault (the service died).
+    Fault,
+}
+
+impl DownCause {
+    /// Whether an injected fault took the node down (nothing deactivated in order).
+    pub fn is_fault(self) -> bool {
+        matches!(self, DownCause::Crash | DownCause::NetworkPartition)
+    }
 }
 
 /// Why a node went down.
@@ -48,6 +57,9 @@ pub enum DownCause {
     ClusterReboot,
     /// A crash (injected fault).
     Crash,
+    /// Isolated by a heartbeat loss, the node shut itself down (network partition
+    /// resolution; injected fault).
+    NetworkPartition,
     /// A monitor's final action.
     FinalAction,
 }
@@ -153,6 +165,28 @@ pub enum Fault {
     },
     /// The node answers again.
     Reachable {
+        /// The node.
+        node: NodeId,
+    },
+    /// The next installer on the node hangs after stopping its services: it never finishes.
+    InstallerHangs {
+        /// The node.
+        node: NodeId,
+    },
+    /// A running service dies (it stops by itself).
+    ServiceDies {
+        /// The node.
+        node: NodeId,
+        /// The service.
+        service: ServiceId,
+    },
+    /// The next activation of the resource fails.
+    ResourceFails {
+        /// The resource.
+        resource: ResourceId,
+    },
+    /// The node loses the heartbeat with every other node.
+    HeartbeatLoss {
         /// The node.
         node: NodeId,
     },
@@ -409,6 +443,7 @@ impl<'a> Renderer<'a> {
                     DownCause::InstallerPrompt => "reboot accepted at the installer's prompt",
                     DownCause::ClusterReboot => "cluster-safe reboot",
                     DownCause::Crash => "crash",
+                    DownCause::NetworkPartition => "isolated by a heartbeat loss: emergency shutdown",
                     DownCause::FinalAction => "monitor final action",
                 };
                 let suspended = if *cluster_suspended { " while the cluster is suspended" } else { "" };
@@ -581,6 +616,14 @@ impl<'a> Renderer<'a> {
             }
             Fault::Unreachable { node } => format!("{} becomes unreachable", self.node(node)),
             Fault::Reachable { node } => format!("{} is reachable again", self.node(node)),
+            Fault::InstallerHangs { node } => format!("the next installer on {} hangs", self.node(node)),
+            Fault::ServiceDies { node, service } => {
+                format!("{:?} dies on {}", self.service(service), self.node(node))
+            }
+            Fault::ResourceFails { resource } => {
+                format!("the next activation of resource {} fails", self.setup.cluster.resources[resource.index()].name)
+            }
+            Fault::HeartbeatLoss { node } => format!("{} loses the heartbeat with the other nodes", self.node(node)),
         }
     }
 }
@@ -607,5 +650,6 @@ fn actor(actor: Actor) -> &'static str {
         Actor::Watch => "the Task Manager watch",
         Actor::Monitor => "a monitor's recovery",
         Actor::Shutdown => "the shutdown",
+        Actor::Fault => "a fault (it died)",
     }
 }

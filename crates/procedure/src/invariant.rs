@@ -398,7 +398,7 @@ impl Judge {
             }
             // A crash cuts an installer short whatever the procedure does: the fault's doing,
             // judged by what the stop leads to (a rollback, a reboot while suspended).
-            EventKind::InstallerInterrupted { cause: Interruption::NodeDown { cause: DownCause::Crash }, .. } => {}
+            EventKind::InstallerInterrupted { cause: Interruption::NodeDown { cause }, .. } if cause.is_fault() => {}
             EventKind::InstallerInterrupted { node, .. } => {
                 let detail = format!("the installer on {} was cut short", setup.node_name(*node));
                 self.violate(Invariant::InstallerInterrupted, event, index, detail);

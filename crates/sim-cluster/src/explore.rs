@@ -355,10 +355,11 @@ impl Explorer {
         &self.setup
     }
 
-    /// The faults tried at each step boundary: on every node a crash, loss of contact, a
-    /// failing installer, a restart request, a module service that will not start, false
-    /// alarms of the module's service monitor and of registry sync's monitor; and a failing
-    /// move of the group.
+    /// The faults tried at each fault point: on every node a crash and a restart, a heartbeat
+    /// loss, loss and return of contact, a failing, hanging or restart-requesting installer,
+    /// a module service that will not start or that dies, false alarms of the module's
+    /// service monitor and of registry sync's monitor; a failing move of the group; a failing
+    /// activation of each registry-sync resource.
     pub fn candidate_faults(&self) -> Vec<Fault> {
         let cluster = &self.setup.cluster;
         let module_service = self.setup.procedure.module.services().next();
@@ -373,11 +374,16 @@ impl Explorer {
         let mut faults = Vec::new();
         for node in cluster.node_ids() {
             faults.push(Fault::Crash { node });
+            faults.push(Fault::Restart { node });
+            faults.push(Fault::HeartbeatLoss { node });
             faults.push(Fault::Unreachable { node });
+            faults.push(Fault::Reachable { node });
             faults.push(Fault::InstallerFails { node });
+            faults.push(Fault::InstallerHangs { node });
             faults.push(Fault::RestartRequest { node });
             if let Some(service) = module_service {
                 faults.push(Fault::ServiceFailsToStart { node, service });
+                faults.push(Fault::ServiceDies { node, service });
             }
             for monitor in [service_monitor, sync_monitor].into_iter().flatten() {
                 faults.push(Fault::MonitorFalseAlarm { node, monitor });
@@ -385,6 +391,9 @@ impl Explorer {
         }
         if !cluster.groups.is_empty() {
             faults.push(Fault::GroupMoveFails { group: GroupId(0) });
+        }
+        for resource in cluster.registry_sync_resources() {
+            faults.push(Fault::ResourceFails { resource });
         }
         faults
     }
@@ -777,6 +786,9 @@ pub struct FaultRecord {
     /// Group name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Resource name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// For a fault found by the model checker: the transition it strikes after (counted
     /// from the start of the run); `before_step` then names the step it strikes in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -823,6 +835,7 @@ pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
         service: None,
         monitor: None,
         group: None,
+        resource: None,
         after_transition: None,
     };
     let node = |n: NodeId| Some(setup.node_name(n).to_owned());
@@ -845,6 +858,16 @@ pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
         }
         Fault::Unreachable { node } => ("unreachable", Some(node)),
         Fault::Reachable { node } => ("reachable", Some(node)),
+        Fault::InstallerHangs { node } => ("installer-hangs", Some(node)),
+        Fault::ServiceDies { node, service } => {
+            record.service = Some(cluster.services[service.index()].name.clone());
+            ("service-dies", Some(node))
+        }
+        Fault::ResourceFails { resource } => {
+            record.resource = Some(cluster.resources[resource.index()].name.clone());
+            ("resource-fails", None)
+        }
+        Fault::HeartbeatLoss { node } => ("heartbeat-loss", Some(node)),
     };
     record.fault = kind.to_owned();
     record.node = fault_node.and_then(node);
@@ -884,6 +907,19 @@ pub fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, 
         "restart-request" => Fault::RestartRequest { node: node()? },
         "unreachable" => Fault::Unreachable { node: node()? },
         "reachable" => Fault::Reachable { node: node()? },
+        "installer-hangs" => Fault::InstallerHangs { node: node()? },
+        "heartbeat-loss" => Fault::HeartbeatLoss { node: node()? },
+        "service-dies" => {
+            let name = record.service.as_deref().ok_or("the fault names no service")?;
+            let service = cluster.service_by_name(name).ok_or_else(|| format!("unknown service {name:?}"))?;
+            Fault::ServiceDies { node: node()?, service }
+        }
+        "resource-fails" => {
+            let name = record.resource.as_deref().ok_or("the fault names no resource")?;
+            Fault::ResourceFails {
+                resource: cluster.resource_by_name(name).ok_or_else(|| format!("unknown resource {name:?}"))?,
+            }
+        }
         "service-fails-to-start" => {
             let name = record.service.as_deref().ok_or("the fault names no service")?;
             let service = cluster.service_by_name(name).ok_or_else(|| format!("unknown service {name:?}"))?;

@@ -74,6 +74,7 @@ struct StagedFaultFile {
     service: Option<Spanned<String>>,
     group: Option<Spanned<String>>,
     monitor: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +204,7 @@ impl Scenario {
                 service: fault.service.as_ref(),
                 group: fault.group.as_ref(),
                 monitor: fault.monitor.as_ref(),
+                resource: fault.resource.as_ref(),
             };
             staged
                 .push(StagedFault { before_step: step, fault: resolve_fault(&source, &setup, &fault.fault, &fields)? });
@@ -435,6 +437,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                 service: step.service.as_ref(),
                 group: step.group.as_ref(),
                 monitor: step.monitor.as_ref(),
+                resource: step.resource.as_ref(),
             };
             Action::Fault(resolve_fault(source, setup, fault, &fields)?)
         }
@@ -455,6 +458,7 @@ struct FaultFields<'a> {
     service: Option<&'a Spanned<String>>,
     group: Option<&'a Spanned<String>>,
     monitor: Option<&'a Spanned<String>>,
+    resource: Option<&'a Spanned<String>>,
 }
 
 fn resolve_fault(
@@ -469,6 +473,7 @@ fn resolve_fault(
     let service = || names.service(fields.service);
     let group = || names.group(fields.group);
     let monitor = || names.monitor(fields.monitor);
+    let resource = || names.resource(fields.resource);
     Ok(match kind.get_ref().as_str() {
         "crash" => Fault::Crash { node: node()? },
         "restart" => Fault::Restart { node: node()? },
@@ -479,9 +484,13 @@ fn resolve_fault(
         "monitor-false-alarm" => Fault::MonitorFalseAlarm { node: node()?, monitor: monitor()? },
         "unreachable" => Fault::Unreachable { node: node()? },
         "reachable" => Fault::Reachable { node: node()? },
+        "installer-hangs" => Fault::InstallerHangs { node: node()? },
+        "service-dies" => Fault::ServiceDies { node: node()?, service: service()? },
+        "resource-fails" => Fault::ResourceFails { resource: resource()? },
+        "heartbeat-loss" => Fault::HeartbeatLoss { node: node()? },
         other => {
             return Err(error(FileErrorKind::UnknownKeyword, format!("unknown fault `{other}`"), kind.span())
-                .with_help("faults: crash, restart, installer-fails, restart-request, service-fails-to-start, group-move-fails, monitor-false-alarm, unreachable, reachable"));
+                .with_help("faults: crash, restart, heartbeat-loss, installer-fails, installer-hangs, restart-request, service-fails-to-start, service-dies, group-move-fails, resource-fails, monitor-false-alarm, unreachable, reachable"));
         }
     })
 }

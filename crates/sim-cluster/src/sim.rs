@@ -135,6 +135,8 @@ impl Builder {
             group_busy: vec![false; cluster.groups.len()],
             armed: Armed {
                 installer_fails: vec![false; node_count],
+                installer_hangs: vec![false; node_count],
+                resource_fails: vec![false; cluster.resources.len()],
                 restart_request: vec![false; node_count],
                 service_fails: Vec::new(),
                 group_move_fails: vec![false; cluster.groups.len()],
@@ -170,6 +172,8 @@ struct Escalation {
 #[derive(Debug, Clone, Hash)]
 struct Armed {
     installer_fails: Vec<bool>,
+    installer_hangs: Vec<bool>,
+    resource_fails: Vec<bool>,
     restart_request: Vec<bool>,
     service_fails: Vec<(NodeId, ServiceId)>,
     group_move_fails: Vec<bool>,
@@ -184,6 +188,8 @@ struct InstallerRun {
     /// On a node without the mirror disk it only exchanges files.
     files_only: bool,
     fail: bool,
+    /// It will hang after stopping its services (an injected fault).
+    hang: bool,
     started_at: Duration,
     length: Duration,
 }
@@ -392,6 +398,12 @@ impl Sim {
             Fault::MonitorFalseAlarm { node, monitor } => self.monitor_active(node, monitor),
             Fault::Unreachable { node } => self.obs.nodes[node.index()].reachable,
             Fault::Reachable { node } => !self.obs.nodes[node.index()].reachable,
+            Fault::InstallerHangs { node } => !self.armed.installer_hangs[node.index()],
+            Fault::ServiceDies { node, service } => {
+                self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running
+            }
+            Fault::ResourceFails { resource } => !self.armed.resource_fails[resource.index()],
+            Fault::HeartbeatLoss { node } => self.obs.nodes[node.index()].power == Power::Up,
         }
     }
 
@@ -430,6 +442,21 @@ impl Sim {
                 if !self.obs.nodes[node.index()].reachable {
                     self.obs.nodes[node.index()].reachable = true;
                     self.emit(EventKind::NodeReachable { node });
+                }
+            }
+            Fault::InstallerHangs { node } => self.armed.installer_hangs[node.index()] = true,
+            Fault::ServiceDies { node, service } => {
+                if self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running {
+                    self.set_service_stopped(node, service, Actor::Fault);
+                }
+            }
+            Fault::ResourceFails { resource } => self.armed.resource_fails[resource.index()] = true,
+            Fault::HeartbeatLoss { node } => {
+                // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated
+                // node down at once (no orderly deactivation) so that only one side keeps the
+                // groups; the others fail its groups over after the heartbeat timeout.
+                if self.obs.nodes[node.index()].power == Power::Up {
+                    self.node_down(node, DownCause::NetworkPartition);
                 }
             }
         }

@@ -44,12 +44,14 @@ impl Sim {
             return;
         }
         let fail = std::mem::take(&mut self.armed.installer_fails[node.index()]);
+        let hang = std::mem::take(&mut self.armed.installer_hangs[node.index()]);
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers[node.index()] = Some(InstallerRun {
             answer,
             stopped: Vec::new(),
             files_only: !self.mirror_readable(node),
             fail,
+            hang,
             started_at: self.now,
             length,
         });
@@ -97,6 +99,10 @@ impl Sim {
                         self.schedule_phase(node, Phase::Stop(i + 1), service_time);
                         return;
                     }
+                }
+                // A hung installer stops here, with its services stopped, and never finishes.
+                if self.installers[node.index()].as_ref().is_some_and(|run| run.hang) {
+                    return;
                 }
                 let at = self.phase_time(node, 6);
                 self.schedule_phase(node, Phase::Files, at);

@@ -38,7 +38,7 @@ impl Sim {
         if self.installers[node.index()].is_some() {
             self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
-        let orderly = cause != DownCause::Crash;
+        let orderly = !cause.is_fault();
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));
         if orderly && cluster_was == ClusterService::Running && cause != DownCause::ClusterReboot {
             // An orderly shutdown of a running cluster node moves its groups away first.
@@ -58,7 +58,7 @@ impl Sim {
         self.node_generation[node.index()] += 1;
         self.emit(EventKind::NodeDown { node, cause, cluster_suspended: suspended });
         self.refresh_monitor_status();
-        if owned_any && cause == DownCause::Crash {
+        if owned_any && cause.is_fault() {
             let generation = self.node_generation[node.index()];
             self.schedule(HEARTBEAT_TIMEOUT, Timer::PeerLost { node, generation });
         }

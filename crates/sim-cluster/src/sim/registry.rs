@@ -5,6 +5,12 @@ use super::*;
 
 impl Sim {
     pub(super) fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
+        if std::mem::take(&mut self.armed.resource_fails[resource.index()]) {
+            self.obs.resources[resource.index()] =
+                ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
+            self.emit(EventKind::ResourceFailed { node, resource });
+            return false;
+        }
         let setup = Arc::clone(&self.setup);
         match &setup.cluster.resources[resource.index()].kind {
             ResourceKind::RegistrySync { .. } => self.restore_image(node, resource),
