@@ -6,6 +6,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+/// The longest duration a file may give: a year. Bounding file durations keeps the
+/// simulator's time arithmetic far from overflow.
+pub const MAX_MS: u64 = 366 * 24 * 3_600_000;
+
 /// Parses `"45s"`, `"30m"`, `"1h30m"` or `"500ms"`; a bare number is rejected because its
 /// unit would be a guess.
 pub fn parse(text: &str) -> Result<Duration, String> {
@@ -37,7 +41,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         total_ms = number
             .checked_mul(unit_ms)
             .and_then(|ms| total_ms.checked_add(ms))
-            .ok_or_else(|| format!("duration too large: `{text}`"))?;
+            .filter(|&ms| ms <= MAX_MS)
+            .ok_or_else(|| format!("duration too large: `{text}` (at most 8784h, a year)"))?;
     }
     Ok(Duration::from_millis(total_ms))
 }

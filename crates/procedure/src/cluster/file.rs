@@ -147,6 +147,7 @@ impl ClusterFile {
 /// Parses and validates a cluster description.
 pub fn load(source: &SourceFile) -> Result<Cluster, FileError> {
     let file: ClusterFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+    crate::safe_text::check_document(source)?;
     Loader { source }.cluster(file)
 }
 

@@ -1,0 +1,168 @@
+//! Text that cannot hurt the people who read it: ids and names hold no control characters,
+//! no line breaks and no invisible or bidirectional formatting characters (which make a
+//! name display as something else, "Trojan Source"); prose fields (titles, step texts,
+//! notes) may break lines but hold nothing else of the sort.
+//!
+//! Every TOML file is checked as a whole after it parses, so that no field, present or
+//! future, is forgotten; JSON files (journals, counterexamples) check their names with
+//! [`check_name`]. [`for_terminal`] escapes whatever else reaches a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
+
+/// Fields that hold prose for people: line breaks and tabs are allowed there.
+const PROSE_FIELDS: [&str; 9] =
+    ["title", "text", "notes", "source", "instruction", "check", "product", "data", "value"];
+
+/// A character that a name or a text must not hold, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsafe {
+    /// The character.
+    pub character: char,
+    /// Its byte offset in the text checked.
+    pub offset: usize,
+}
+
+impl std::fmt::Display for Unsafe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (U+{:04X})", describe(self.character), u32::from(self.character))
+    }
+}
+
+/// Checks an id or a name: no control character (line breaks included), no invisible or
+/// bidirectional formatting character.
+pub fn check_name(text: &str) -> Result<(), Unsafe> {
+    match text.char_indices().find(|&(_, c)| c.is_control() || is_format(c) || is_line_separator(c)) {
+        Some((offset, character)) => Err(Unsafe { character, offset }),
+        None => Ok(()),
+    }
+}
+
+/// Checks prose: line breaks and tabs are allowed, other control and formatting characters
+/// are not.
+pub fn check_prose(text: &str) -> Result<(), Unsafe> {
+    let allowed = |c: char| matches!(c, '\n' | '\r' | '\t');
+    match text.char_indices().find(|&(_, c)| !allowed(c) && (c.is_control() || is_format(c))) {
+        Some((offset, character)) => Err(Unsafe { character, offset }),
+        None => Ok(()),
+    }
+}
+
+/// Invisible characters that change how text around them displays: bidirectional
+/// embeddings, overrides, isolates and marks; zero-width characters; the byte-order mark.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{0085}')
+}
+
+/// A character's name for an error message.
+fn describe(c: char) -> &'static str {
+    match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\u{1B}' => "an escape character",
+        '\u{0}' => "a NUL character",
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{200E}' | '\u{200F}' => {
+            "a bidirectional formatting character"
+        }
+        '\u{2028}' | '\u{2029}' | '\u{0085}' => "a line separator",
+        c if c.is_control() => "a control character",
+        _ => "an invisible formatting character",
+    }
+}
+
+/// Checks every string and key of a TOML document that has parsed: keys and the values of
+/// fields other than prose must be names (see [`check_name`]); prose must pass
+/// [`check_prose`].
+pub fn check_document(source: &SourceFile) -> Result<(), FileError> {
+    // A document that does not parse is reported by the typed loader with better words.
+    let Ok(document) = DeTable::parse(source.text()) else { return Ok(()) };
+    check_table(source, document.get_ref())
+}
+
+fn check_table(source: &SourceFile, table: &DeTable<'_>) -> Result<(), FileError> {
+    for (key, value) in table {
+        // A key written as a bare or quoted key in the text: its span covers it.
+        check(source, key.get_ref(), key.span(), false, "key")?;
+        let prose = PROSE_FIELDS.contains(&key.get_ref().as_ref());
+        check_value(source, value.get_ref(), value.span(), prose, key.get_ref())?;
+    }
+    Ok(())
+}
+
+fn check_value(
+    source: &SourceFile,
+    value: &DeValue<'_>,
+    span: std::ops::Range<usize>,
+    prose: bool,
+    field: &str,
+) -> Result<(), FileError> {
+    match value {
+        DeValue::String(text) => check(source, text, span, prose, field),
+        DeValue::Array(items) => {
+            items.into_iter().try_for_each(|item| check_value(source, item.get_ref(), item.span(), prose, field))
+        }
+        DeValue::Table(table) => check_table(source, table),
+        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => Ok(()),
+    }
+}
+
+fn check(
+    source: &SourceFile,
+    text: &str,
+    span: std::ops::Range<usize>,
+    prose: bool,
+    field: &str,
+) -> Result<(), FileError> {
+    let result = if prose { check_prose(text) } else { check_name(text) };
+    let Err(found) = result else { return Ok(()) };
+    let what = if prose { "text" } else { "name" };
+    Err(source
+        .error(
+            FileErrorKind::InvalidValue,
+            format!("`{field}` holds {found} at character {} of the {what}", char_number(text, found.offset)),
+            Some(span),
+            format!("{} here", describe(found.character)),
+        )
+        .with_help(if prose {
+            "texts may hold line breaks and tabs, but no other control or invisible formatting characters"
+        } else {
+            "ids and names may not hold control characters, line breaks, or invisible or bidirectional formatting characters"
+        }))
+}
+
+/// The one-based number of the character at byte `offset`.
+fn char_number(text: &str, offset: usize) -> usize {
+    text.char_indices().take_while(|&(at, _)| at < offset).count() + 1
+}
+
+/// Text for a terminal: control, formatting and line-separator characters are shown as
+/// `\u{..}` escapes (line breaks too when `one_line`), everything else as it is.
+pub fn for_terminal(text: &str, one_line: bool) -> Cow<'_, str> {
+    let escape = |c: char| {
+        if c == '\n' || c == '\t' { one_line } else { c.is_control() || is_format(c) || is_line_separator(c) }
+    };
+    if !text.chars().any(escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests;
