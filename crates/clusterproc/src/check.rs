@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,14 +12,15 @@ use procedure::diagnostic::content_hash;
 use procedure::duration::clock;
 use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
-use procedure::mutation::Mutation;
 use procedure::setup::Setup;
 use serde::Serialize;
-use sim_cluster::explore::{
-    Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, fault_record, staged_fault,
-};
+use sim_cluster::explore::{Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, fault_record};
+
+use sim_cluster::watch::Watch;
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, Loaded, ReplayArgs, load};
+use crate::counterexample::Replayable;
+use crate::progress::Progress;
 use crate::report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
@@ -42,6 +43,9 @@ struct Report {
     invariants: Vec<InvariantReport>,
     mutants: Option<MutantReport>,
     counterexamples: Vec<CounterexampleReport>,
+    /// Set when a signal stopped the search: how far it got.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,7 +91,11 @@ struct CounterexampleReport {
 pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
-    let explorer = Explorer::new(Arc::clone(&setup), args.seed);
+    // Ctrl-C or SIGTERM stops the search between two runs; what it found is still reported.
+    let watch = Arc::new(Watch::default());
+    crate::interrupt::stop_on_signal(&watch);
+    let progress = Progress::start(Arc::clone(&watch), args.progress);
+    let explorer = Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch));
 
     let baseline = explorer.baseline();
     let mut combined = Exploration::default();
@@ -98,8 +106,9 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         FaultDepth::Single => explorer.single(),
         FaultDepth::Double => explorer.double(),
     };
+    let searched = watch.runs();
     let random = match args.cases {
-        Some(cases) if cases > 0 => Some(explorer.random(cases, args.seed)),
+        Some(cases) if cases > 0 && !watch.stopped() => Some(explorer.random(cases, args.seed)),
         _ => None,
     };
     combined.merge(&baseline_counted);
@@ -107,13 +116,14 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     if let Some(random) = &random {
         combined.merge(random);
     }
-    let mutants = args.mutants.then(|| explorer.mutants());
+    let mutants = (args.mutants && !watch.stopped()).then(|| explorer.mutants());
+    let interrupted = progress.finish(&watch, searched, random.as_ref().map(|r| r.runs), args.cases);
 
     // Counterexamples: the procedure's own, then those of the mutants are not failures of
     // this procedure, so they are reported with the mutants only.
     let mut counterexamples = Vec::new();
     for counterexample in combined.counterexamples.values() {
-        counterexamples.push(describe(&explorer, &loaded, &args.procedure, counterexample, args.save.as_deref())?);
+        counterexamples.push(describe(&explorer, &loaded, &args.procedure, counterexample, &args.save)?);
     }
 
     let runs = faulty.runs + random.as_ref().map_or(0, |r| r.runs);
@@ -148,6 +158,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             .collect(),
         mutants: mutants.as_ref().map(|(results, _)| mutant_report(results)),
         counterexamples,
+        interrupted: interrupted.clone(),
     };
     let text = match args.format {
         CheckFormat::Text => render_text(&setup, &report, args.faults, &explorer),
@@ -158,10 +169,15 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         CheckFormat::Junit => render_junit(&report),
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     let _ = stdout.write_all(text.as_bytes());
+    if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
+        let _ = writeln!(stdout, "Counterexamples saved in {}/", args.save.display());
+    }
+    let code = crate::interrupt::conclude(interrupted.as_deref(), args.format == CheckFormat::Text, &mut stdout);
+    stdout.finish()?;
     let failed = report.invariants.iter().any(|i| i.verdict == "violated");
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(code.unwrap_or(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }))
 }
 
 fn mutant_report(results: &[MutantResult]) -> MutantReport {
@@ -210,7 +226,7 @@ fn describe(
     loaded: &Loaded,
     procedure_path: &Path,
     counterexample: &Counterexample,
-    save: Option<&Path>,
+    dir: &Path,
 ) -> Result<CounterexampleReport, Failure> {
     let explorer = match &counterexample.mutation {
         Some(mutation) => explorer.mutant(mutation),
@@ -223,9 +239,9 @@ fn describe(
     let file = CounterexampleFile {
         version: 1,
         invariant: counterexample.invariant.id().to_owned(),
-        procedure: procedure_path.display().to_string(),
+        procedure: crate::counterexample::reference(procedure_path, dir),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),
-        cluster: loaded.cluster_path.clone(),
+        cluster: loaded.cluster_path.as_deref().map(|path| crate::counterexample::reference(Path::new(path), dir)),
         cluster_hash: loaded.cluster_hash.clone(),
         seed: counterexample.seed,
         mutation: counterexample.mutation.as_ref().map(|m| m.describe(&loaded.setup.procedure)),
@@ -233,13 +249,7 @@ fn describe(
         trace_hash: content_hash(&trace),
         detail: counterexample.violation.detail.clone(),
     };
-    let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
-    let path = dir.join(format!("{}.json", counterexample.invariant.id()));
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&file).expect("plain data") + "\n"));
-    if let Err(error) = written {
-        return Err(Failure::Usage(anyhow::anyhow!("cannot save the counterexample to {}: {error}", path.display())));
-    }
+    let path = crate::counterexample::save(dir, &file)?;
     Ok(CounterexampleReport {
         invariant: counterexample.invariant.id().to_owned(),
         seed: counterexample.seed,
@@ -391,46 +401,10 @@ fn render_junit(report: &Report) -> String {
 
 /// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
-    let text = std::fs::read_to_string(&args.counterexample)
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot read {}: {e}", args.counterexample.display())))?;
-    let file: CounterexampleFile = serde_json::from_str(&text).map_err(|e| {
-        Failure::Usage(anyhow::anyhow!("{} is not a counterexample file: {e}", args.counterexample.display()))
-    })?;
-    let base = args.counterexample.parent().map(Path::to_path_buf).unwrap_or_default();
-    let locate = |named: &str| -> PathBuf {
-        let as_given = PathBuf::from(named);
-        if as_given.exists() { as_given } else { base.join(named) }
-    };
-    let loaded = load(&locate(&file.procedure), file.cluster.as_deref().map(locate).as_deref())?;
-    if loaded.setup.procedure.content_hash != file.procedure_hash {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "{} changed since the counterexample was found; the replay would not be the same run",
-            file.procedure
-        )));
-    }
-    if loaded.cluster_hash != file.cluster_hash {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "the cluster description changed since the counterexample was found"
-        )));
-    }
-    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed);
-    let explorer = match &file.mutation {
-        Some(text) => {
-            let mutation = Mutation::parse(text, &loaded.setup.procedure)
-                .ok_or_else(|| Failure::Usage(anyhow::anyhow!("unknown mutation {text:?}")))?;
-            explorer.mutant(&mutation)
-        }
-        None => explorer,
-    };
-    let faults = file
-        .faults
-        .iter()
-        .map(|record| staged_fault(explorer.setup(), record))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", args.counterexample.display())))?;
+    let Replayable { file, explorer, faults } = crate::counterexample::read(&args.counterexample)?;
     let (result, sim) = explorer.run(&faults);
     let trace = explorer.render(sim.trace());
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     let _ = writeln!(stdout, "Replay of {} (seed {})", args.counterexample.display(), file.seed);
     if let Some(mutation) = &file.mutation {
         let _ = writeln!(stdout, "  mutant: {mutation}");
@@ -455,6 +429,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
         file.invariant,
         if reproduced { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
     );
+    stdout.finish()?;
     Ok(if result.violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

@@ -19,11 +19,11 @@ pub const DEFAULT_CLUSTER_NAME: &str = "<built-in ssc-two-node cluster>";
 #[command(name = "clusterproc", version, about, max_term_width = 100)]
 pub struct Args {
     #[command(subcommand)]
-    command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// Show what the procedure will do, step by step, on which node.
     Plan(PlanArgs),
     /// Run the procedure, one verified step at a time, on the simulated cluster.
@@ -48,7 +48,8 @@ pub struct CheckArgs {
     /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at prompt).
     #[arg(long)]
     pub mutants: bool,
-    /// Also run this many random fault schedules, shrunk to minimal counterexamples.
+    /// Also run this many random fault schedules, shrunk to minimal counterexamples
+    /// [default: none].
     #[arg(long)]
     pub cases: Option<usize>,
     /// The seed of the simulator and of random schedules.
@@ -58,8 +59,11 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
     /// Where counterexample files are saved.
-    #[arg(long, value_name = "DIR")]
-    pub save: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", default_value = "counterexamples")]
+    pub save: PathBuf,
+    /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,7 +102,7 @@ pub struct RunArgs {
     /// A scenario: its cluster, seed and faults staged before steps.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
-    /// The simulator's seed.
+    /// The simulator's seed [default: the scenario's seed, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
     /// The run directory holding the journal; `runs/<module>-<n>` when omitted.
@@ -116,12 +120,12 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
-struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// The procedure file (TOML).
-    procedure: PathBuf,
+    pub(crate) procedure: PathBuf,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
-    cluster: Option<PathBuf>,
+    pub(crate) cluster: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
@@ -143,6 +147,30 @@ pub enum Failure {
     Usage(anyhow::Error),
     /// A journal that cannot be created or resumed: exit 2, nothing done.
     Journal(procedure::journal::JournalError),
+    /// Output could not be written: stdout or stderr closed or full, or an output file not
+    /// saved: exit 3.
+    Output {
+        /// What was being written: `stdout`, `stderr`, or a file.
+        target: String,
+        /// Why it failed.
+        error: std::io::Error,
+    },
+}
+
+/// The exit code of a command whose output could not be written.
+pub const EXIT_OUTPUT: u8 = 3;
+
+impl Failure {
+    /// A failed write to `target` (a stream's name or a file).
+    pub fn output(target: impl Into<String>, error: std::io::Error) -> Failure {
+        Failure::Output { target: target.into(), error }
+    }
+}
+
+impl From<(&'static str, std::io::Error)> for Failure {
+    fn from((stream, error): (&'static str, std::io::Error)) -> Failure {
+        Failure::output(stream, error)
+    }
 }
 
 impl From<procedure::journal::JournalError> for Failure {
@@ -158,23 +186,64 @@ impl From<FileError> for Failure {
 }
 
 impl Failure {
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr and returns its exit code. Messages are escaped for the
+    /// terminal: a damaged file cannot send control sequences through them.
     pub fn report(self) -> ExitCode {
         let mut stderr = std::io::stderr().lock();
+        let shown = |text: String| procedure::safe_text::for_terminal(&text, false).into_owned();
         match self {
             Failure::File(error) => {
-                let _ = writeln!(stderr, "error: {}", error.one_line());
-                let _ = write!(stderr, "{:?}", miette::Report::new(*error));
-                let _ = writeln!(stderr);
+                // The message once, on the first line; then, for an error at a place in the
+                // file, miette's excerpt with the caret and the help, without the message again.
+                let _ = writeln!(stderr, "error: {}", shown(error.one_line()));
+                if error.line_column().is_some() {
+                    let message = format!("{error}");
+                    let rendered = format!("{:?}", miette::Report::new(*error));
+                    for line in rendered.lines() {
+                        let header = line.trim_start().strip_prefix(['x', '×']).map(str::trim);
+                        if header != Some(message.as_str()) {
+                            let _ = writeln!(stderr, "{}", shown(line.to_owned()));
+                        }
+                    }
+                }
             }
             Failure::Usage(error) => {
-                let _ = writeln!(stderr, "error: {error:#}");
+                let _ = writeln!(stderr, "error: {}", shown(format!("{error:#}")));
             }
             Failure::Journal(error) => {
-                let _ = writeln!(stderr, "error: {error}");
+                let _ = writeln!(stderr, "error: {}", shown(error.to_string()));
+            }
+            Failure::Output { target, error } => {
+                // A reader that went away (`| head`) needs no message, as with cargo and rg.
+                if error.kind() != std::io::ErrorKind::BrokenPipe {
+                    let _ = writeln!(stderr, "error: cannot write to {}: {error}", shown(target));
+                }
+                return ExitCode::from(EXIT_OUTPUT);
             }
         }
         ExitCode::from(2)
+    }
+}
+
+/// The whole command line: parses the arguments, runs the command, reports a failure.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return usage_error(&error),
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Prints clap's error, help or version text, and exits as clap would, or with
+/// [`EXIT_OUTPUT`] when that text could not be written.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let printed = error.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
+        Err(error) => Failure::output("stdout", error).report(),
     }
 }
 
@@ -205,6 +274,7 @@ pub fn cluster_source(path: Option<&Path>) -> Result<SourceFile, Failure> {
 }
 
 /// A procedure resolved against its cluster description, and that description's identity.
+#[derive(Debug)]
 pub struct Loaded {
     /// The procedure and the cluster.
     pub setup: Arc<Setup>,
@@ -235,6 +305,8 @@ fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
         PlanFormat::Json => plan.render_json(),
         PlanFormat::Mermaid => plan.render_mermaid(),
     };
-    print!("{text}");
+    let mut stdout = crate::output::stdout();
+    let _ = stdout.write_all(text.as_bytes());
+    stdout.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,3 +16,4 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod staged;
+pub mod watch;

@@ -160,6 +160,7 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, FileError> {
         let source = SourceFile::read(path)?;
         let file: ScenarioFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+        procedure::safe_text::check_document(&source)?;
         let err =
             |kind, message: String, span: Range<usize>, label: &str| source.error(kind, message, Some(span), label);
         if *file.version.get_ref() != 1 {
