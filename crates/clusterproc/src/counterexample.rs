@@ -18,6 +18,7 @@ use crate::cli::{Failure, Loaded, load};
 pub const VERSION: u32 = 1;
 
 /// A counterexample file read back and resolved, ready to run again.
+#[derive(Debug)]
 pub struct Replayable {
     /// The file's contents.
     pub file: CounterexampleFile,

@@ -9,7 +9,7 @@
 mod atomic_file;
 mod check;
 pub mod cli;
-mod counterexample;
+pub mod counterexample;
 pub mod inputs;
 mod interrupt;
 mod output;

@@ -431,7 +431,8 @@ fn read(file: &File, path: &Path) -> Result<String, JournalError> {
         return Err(JournalError::Io {
             path: path.display().to_string(),
             source: std::io::Error::other(format!(
-                "the journal is larger than {limit} bytes (16 MiB), the limit for input files"
+                "the journal is larger than {} MiB, the limit for input files",
+                limit / (1024 * 1024)
             )),
         });
     }
