@@ -4,11 +4,17 @@
 mod support;
 
 mod check;
+mod damaged_journals;
 mod engine;
+mod hostile_files;
+mod interrupt;
+mod nothing_lost;
+mod output_failures;
 mod plan;
 mod properties;
 mod resume;
 mod run;
 mod scenarios;
 mod simulator;
+mod small_things;
 mod validation;

@@ -85,58 +85,77 @@ fn describe(c: char) -> &'static str {
 pub fn check_document(source: &SourceFile) -> Result<(), FileError> {
     // A document that does not parse is reported by the typed loader with better words.
     let Ok(document) = DeTable::parse(source.text()) else { return Ok(()) };
-    check_table(source, document.get_ref())
+    // The parsed tables are not in the file's order: report the first offence in the file.
+    let mut first: Option<Offence> = None;
+    check_table(document.get_ref(), &mut first);
+    match first {
+        None => Ok(()),
+        Some(offence) => Err(offence.error(source)),
+    }
 }
 
-fn check_table(source: &SourceFile, table: &DeTable<'_>) -> Result<(), FileError> {
-    for (key, value) in table {
-        // A key written as a bare or quoted key in the text: its span covers it.
-        check(source, key.get_ref(), key.span(), false, "key")?;
-        let prose = PROSE_FIELDS.contains(&key.get_ref().as_ref());
-        check_value(source, value.get_ref(), value.span(), prose, key.get_ref())?;
+/// An unsafe character in a string or key of a document.
+struct Offence {
+    found: Unsafe,
+    number: usize,
+    span: std::ops::Range<usize>,
+    prose: bool,
+    field: String,
+}
+
+impl Offence {
+    fn error(&self, source: &SourceFile) -> FileError {
+        let what = if self.prose { "text" } else { "name" };
+        source
+            .error(
+                FileErrorKind::InvalidValue,
+                format!("`{}` holds {} at character {} of the {what}", self.field, self.found, self.number),
+                Some(self.span.clone()),
+                format!("{} here", describe(self.found.character)),
+            )
+            .with_help(if self.prose {
+                "texts may hold line breaks and tabs, but no other control or invisible formatting characters"
+            } else {
+                "ids and names may not hold control characters, line breaks, or invisible or bidirectional formatting \
+                 characters"
+            })
     }
-    Ok(())
+}
+
+fn check_table(table: &DeTable<'_>, first: &mut Option<Offence>) {
+    for (key, value) in table {
+        check(key.get_ref(), key.span(), false, "key", first);
+        let prose = PROSE_FIELDS.contains(&key.get_ref().as_ref());
+        check_value(value.get_ref(), value.span(), prose, key.get_ref(), first);
+    }
 }
 
 fn check_value(
-    source: &SourceFile,
     value: &DeValue<'_>,
     span: std::ops::Range<usize>,
     prose: bool,
     field: &str,
-) -> Result<(), FileError> {
+    first: &mut Option<Offence>,
+) {
     match value {
-        DeValue::String(text) => check(source, text, span, prose, field),
+        DeValue::String(text) => check(text, span, prose, field, first),
         DeValue::Array(items) => {
-            items.into_iter().try_for_each(|item| check_value(source, item.get_ref(), item.span(), prose, field))
+            for item in items {
+                check_value(item.get_ref(), item.span(), prose, field, first);
+            }
         }
-        DeValue::Table(table) => check_table(source, table),
-        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => Ok(()),
+        DeValue::Table(table) => check_table(table, first),
+        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => {}
     }
 }
 
-fn check(
-    source: &SourceFile,
-    text: &str,
-    span: std::ops::Range<usize>,
-    prose: bool,
-    field: &str,
-) -> Result<(), FileError> {
+fn check(text: &str, span: std::ops::Range<usize>, prose: bool, field: &str, first: &mut Option<Offence>) {
     let result = if prose { check_prose(text) } else { check_name(text) };
-    let Err(found) = result else { return Ok(()) };
-    let what = if prose { "text" } else { "name" };
-    Err(source
-        .error(
-            FileErrorKind::InvalidValue,
-            format!("`{field}` holds {found} at character {} of the {what}", char_number(text, found.offset)),
-            Some(span),
-            format!("{} here", describe(found.character)),
-        )
-        .with_help(if prose {
-            "texts may hold line breaks and tabs, but no other control or invisible formatting characters"
-        } else {
-            "ids and names may not hold control characters, line breaks, or invisible or bidirectional formatting characters"
-        }))
+    let Err(found) = result else { return };
+    if first.as_ref().is_some_and(|known| known.span.start <= span.start) {
+        return;
+    }
+    *first = Some(Offence { found, number: char_number(text, found.offset), span, prose, field: field.to_owned() });
 }
 
 /// The one-based number of the character at byte `offset`.
