@@ -115,3 +115,19 @@ fn a_counterexample_naming_an_unknown_invariant_is_refused() {
     refused(&run, "unknown invariant \"x\\u{1b}[2J\"");
     assert!(!run.stderr.contains('\u{1b}'), "no escape sequence reaches the terminal");
 }
+
+#[test]
+fn markup_in_a_title_stays_text_in_every_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seed_with(dir.path(), "title = \"Unzip the software\"", "title = \"Unzip <script>\\\"#x\\\"</script>\"");
+    let mermaid = clusterproc(&["plan", &path, "--format", "mermaid"]);
+    assert_eq!(mermaid.code, 0, "{}", mermaid.stderr);
+    assert!(
+        !mermaid.stdout.contains("<script>") && mermaid.stdout.contains("#lt;script#gt;#quot;#35;x"),
+        "{}",
+        mermaid.stdout
+    );
+    let json = clusterproc(&["plan", &path, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(plan["steps"][0]["title"], "Unzip <script>\"#x\"</script>");
+}

@@ -529,3 +529,6 @@ svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:mi
 svg line.step{stroke:#999;stroke-dasharray:2 3}svg text.step{text-anchor:middle;font-size:10px;fill:#666}\
 rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
 rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";
+
+#[cfg(test)]
+mod tests;

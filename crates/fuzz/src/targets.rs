@@ -213,6 +213,12 @@ impl Fixture {
     }
 }
 
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
+
 fn other(error: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(error.to_string())
 }
