@@ -6,6 +6,7 @@ mod support;
 mod check;
 mod damaged_journals;
 mod engine;
+mod fuzz_regressions;
 mod hostile_files;
 mod interrupt;
 mod nothing_lost;

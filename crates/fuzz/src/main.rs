@@ -1,4 +1,6 @@
 //! `cargo run --release -p fuzz -- [--seconds N] [--seed S] [--target NAME]... [--execs N]`
+//! `cargo run --release -p fuzz -- --target NAME --input FILE...` runs saved inputs once
+//! each, without catching panics, to see a crash with its backtrace.
 //!
 //! A fuzz harness on stable Rust: each target (procedure, cluster, scenario, journal,
 //! counterexample, cli) starts from the project's own files, mutates bytes and lines and
@@ -28,10 +30,11 @@ struct Options {
     seed: u64,
     targets: Vec<Target>,
     execs: Option<u64>,
+    inputs: Vec<PathBuf>,
 }
 
 fn parse_options() -> Result<Options, String> {
-    let mut options = Options { seconds: 60.0, seed: 1, targets: Vec::new(), execs: None };
+    let mut options = Options { seconds: 60.0, seed: 1, targets: Vec::new(), execs: None, inputs: Vec::new() };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -48,6 +51,7 @@ fn parse_options() -> Result<Options, String> {
                 })?;
                 options.targets.push(target);
             }
+            "--input" => options.inputs.push(PathBuf::from(value("--input")?)),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -73,6 +77,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !options.inputs.is_empty() {
+        for path in &options.inputs {
+            let input = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            for &target in &options.targets {
+                println!("{} {}: loaded {}", target.name(), path.display(), fixture.exec(target, &input));
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     std::panic::set_hook(Box::new(|info| {
         let message = format!("{info}");
         *PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
