@@ -65,3 +65,16 @@ fn a_file_error_prints_its_message_once() {
     assert_eq!(run.stderr.matches("unknown service `PVM Service`").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("help: did you mean `PVMService`?"), "{}", run.stderr);
 }
+
+#[test]
+fn a_check_on_a_pipe_shows_no_progress_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let quiet = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cases", "200", "--save", &save]);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr, "", "nothing on a pipe");
+    let shown =
+        clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cases", "200", "--progress", "--save", &save]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stderr.starts_with("progress: "), "{}", shown.stderr);
+}

@@ -15,7 +15,6 @@ use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
 use serde::Serialize;
 use sim_cluster::explore::{Counterexample, CounterexampleFile, Exploration, Explorer, MutantResult, fault_record};
-
 use sim_cluster::watch::Watch;
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, Loaded, ReplayArgs, load};
@@ -237,7 +236,7 @@ fn describe(
     let story = explorer.story(sim.trace());
     let setup = explorer.setup();
     let file = CounterexampleFile {
-        version: 1,
+        version: crate::counterexample::VERSION,
         invariant: counterexample.invariant.id().to_owned(),
         procedure: crate::counterexample::reference(procedure_path, dir),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),

@@ -100,12 +100,14 @@ fn spinner(watch: &Watch, done: &AtomicBool, started: Instant) {
 
 fn print_lines(watch: &Watch, done: &AtomicBool, started: Instant) {
     let mut stderr = crate::output::stderr();
-    let mut last = None::<Instant>;
+    // A first line at once, however short the search: `--progress` always shows something.
+    let _ = writeln!(stderr, "progress: {}", status(watch, started));
+    let mut last = Instant::now();
     while !done.load(Ordering::SeqCst) {
-        if last.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
-            let _ = writeln!(stderr, "progress: {}", status(watch, started));
-            last = Some(Instant::now());
-        }
         std::thread::sleep(Duration::from_millis(50));
+        if last.elapsed() >= Duration::from_secs(1) {
+            let _ = writeln!(stderr, "progress: {}", status(watch, started));
+            last = Instant::now();
+        }
     }
 }
