@@ -47,3 +47,11 @@ fn generated_steps(bencher: divan::Bencher<'_, '_>, steps: usize) {
     let source = generated(steps);
     bencher.bench_local(|| procedure::procedure::load(&source, &cluster).expect("valid"));
 }
+
+/// The share of loading spent parsing the TOML text and checking every key and string for
+/// unsafe characters, before the procedure is built.
+#[divan::bench(args = [100_000], sample_count = 3, sample_size = 1)]
+fn parse_and_name_check(bencher: divan::Bencher<'_, '_>, steps: usize) {
+    let source = generated(steps);
+    bencher.bench_local(|| procedure::safe_text::check_document(&source).expect("safe"));
+}

@@ -3,9 +3,10 @@
 //! name display as something else, "Trojan Source"); prose fields (titles, step texts,
 //! notes) may break lines but hold nothing else of the sort.
 //!
-//! Every TOML file is checked as a whole after it parses, so that no field, present or
-//! future, is forgotten; JSON files (journals, counterexamples) check their names with
-//! [`check_name`]. [`for_terminal`] escapes whatever else reaches a terminal.
+//! Every TOML file is checked as a whole as it is parsed ([`from_toml`]), so that no field,
+//! present or future, is forgotten. JSON files (journals, counterexamples) only name what
+//! the cluster and the procedure define, and unknown names are refused. [`for_terminal`]
+//! escapes whatever else reaches a terminal (error messages quoting a damaged file).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -79,15 +80,28 @@ fn describe(c: char) -> &'static str {
     }
 }
 
-/// Checks every string and key of a TOML document that has parsed: keys and the values of
-/// fields other than prose must be names (see [`check_name`]); prose must pass
-/// [`check_prose`].
+/// Parses a TOML file into its typed form, checking on the way every key and string: keys
+/// and the values of fields other than prose must be names (see [`check_name`]); prose must
+/// pass [`check_prose`]. The text is parsed once; the check walks the parsed document.
+pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, FileError> {
+    let document = DeTable::parse(source.text()).map_err(|err| source.toml_error(&err))?;
+    check_parsed(source, document.get_ref())?;
+    T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| source.toml_error(&err))
+}
+
+/// Checks every key and string of a TOML document, as [`from_toml`] does; a document that
+/// does not parse passes (its loader reports it).
 pub fn check_document(source: &SourceFile) -> Result<(), FileError> {
-    // A document that does not parse is reported by the typed loader with better words.
-    let Ok(document) = DeTable::parse(source.text()) else { return Ok(()) };
+    match DeTable::parse(source.text()) {
+        Ok(document) => check_parsed(source, document.get_ref()),
+        Err(_) => Ok(()),
+    }
+}
+
+fn check_parsed(source: &SourceFile, document: &DeTable<'_>) -> Result<(), FileError> {
     // The parsed tables are not in the file's order: report the first offence in the file.
     let mut first: Option<Offence> = None;
-    check_table(document.get_ref(), &mut first);
+    check_table(document, &mut first);
     match first {
         None => Ok(()),
         Some(offence) => Err(offence.error(source)),

@@ -162,8 +162,7 @@ impl Scenario {
     /// Loads a scenario file and the cluster and procedure files it names.
     pub fn load(path: &Path) -> Result<Scenario, FileError> {
         let source = SourceFile::read(path)?;
-        let file: ScenarioFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
-        procedure::safe_text::check_document(&source)?;
+        let file: ScenarioFile = procedure::safe_text::from_toml(&source)?;
         let err =
             |kind, message: String, span: Range<usize>, label: &str| source.error(kind, message, Some(span), label);
         if *file.version.get_ref() != 1 {

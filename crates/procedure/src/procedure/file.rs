@@ -109,8 +109,7 @@ struct StepFile {
 
 /// Parses a procedure file and validates it against `cluster`.
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
-    let file: ProcedureFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
-    crate::safe_text::check_document(source)?;
+    let file: ProcedureFile = crate::safe_text::from_toml(source)?;
     Loader { source, cluster, lines: LineIndex::new(source.text()) }.procedure(file)
 }
 
