@@ -82,3 +82,16 @@ fn a_report_that_cannot_be_written_is_refused_before_the_run() {
     assert!(run.stderr.contains("cannot write the report"), "{}", run.stderr);
     assert!(!journal.exists(), "the run did not start");
 }
+
+#[test]
+fn check_refuses_a_save_directory_that_is_a_file_before_it_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "keep me").unwrap();
+    let run =
+        clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &file.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("it is not a directory"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing searched: {}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+}

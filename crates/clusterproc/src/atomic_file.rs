@@ -23,6 +23,17 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
     tempfile::Builder::new().prefix(".clusterproc-").tempfile_in(directory_of(path)).map(drop)
 }
 
+/// Checks that files can later be saved in `dir`: it is a directory that takes new files, or
+/// does not exist yet (it is made when the first file is saved).
+pub fn check_directory(dir: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(metadata) if !metadata.is_dir() => Err(std::io::Error::other("it is not a directory")),
+        Ok(_) => tempfile::Builder::new().prefix(".clusterproc-").tempfile_in(dir).map(drop),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a reader sees the old file or the new one, never a
 /// part of it.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

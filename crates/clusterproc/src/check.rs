@@ -89,6 +89,8 @@ struct CounterexampleReport {
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    crate::atomic_file::check_directory(&args.save)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot save counterexamples in {}: {e}", args.save.display())))?;
     let setup = Arc::clone(&loaded.setup);
     // Ctrl-C or SIGTERM stops the search between two runs; what it found is still reported.
     let watch = Arc::new(Watch::default());
