@@ -15,7 +15,13 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
     match &args.command {
         Command::Plan(plan) => load(&plan.procedure, plan.cluster.as_deref()).map(drop),
         Command::Check(check) => load(&check.procedure, check.cluster.as_deref()).map(drop),
-        Command::Run(run) => crate::run::load_run_inputs(run).map(drop),
+        Command::Run(run) => {
+            let inputs = crate::run::load_run_inputs(run)?;
+            match (&run.journal, run.resume) {
+                (Some(dir), true) => inputs.check_journal(dir),
+                _ => Ok(()),
+            }
+        }
         Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
     }
 }

@@ -91,6 +91,18 @@ pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
     Ok(RunInputs { scenario, setup, identity, staged })
 }
 
+impl RunInputs {
+    /// Reads and checks the journal in `dir` as a resume would, without locking it or
+    /// writing to it.
+    pub fn check_journal(&self, dir: &Path) -> Result<(), Failure> {
+        let path = dir.join(procedure::journal::FILE_NAME);
+        let text = procedure::bounded::read_text(&path, procedure::bounded::MAX_FILE_BYTES)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
+        procedure::journal::Resumption::parse(&path, &text, &self.setup, &self.identity)?;
+        Ok(())
+    }
+}
+
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
 
