@@ -131,3 +131,14 @@ fn markup_in_a_title_stays_text_in_every_rendering() {
     let plan: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(plan["steps"][0]["title"], "Unzip <script>\"#x\"</script>");
 }
+
+#[test]
+fn control_characters_in_a_file_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escape.toml");
+    std::fs::write(&path, "version = 1\n# \u{1b}[2J\u{7} a comment\ntitle = \"x\"\n").unwrap();
+    let run = clusterproc(&["plan", &path.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("escape.toml:2:"), "{}", run.stderr);
+    assert!(!run.stderr.contains(['\u{1b}', '\u{7}']), "{:?}", run.stderr);
+}

@@ -157,6 +157,32 @@ pub enum Failure {
     },
 }
 
+/// Whether a line of miette's rendering is its header, `× message` (or `x message`), perhaps
+/// coloured.
+fn is_header(line: &str, message: &str) -> bool {
+    let plain: String = strip_ansi(line);
+    plain.trim_start().strip_prefix(['x', '×']).map(str::trim) == Some(message)
+}
+
+/// `text` without ANSI colour sequences (`ESC [ ... m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1B}' {
+            // Skip to the end of the sequence: its final byte is a letter.
+            for next in chars.by_ref() {
+                if next.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The exit code of a command whose output could not be written.
 pub const EXIT_OUTPUT: u8 = 3;
 
@@ -195,14 +221,14 @@ impl Failure {
             Failure::File(error) => {
                 // The message once, on the first line; then, for an error at a place in the
                 // file, miette's excerpt with the caret and the help, without the message again.
-                let _ = writeln!(stderr, "error: {}", shown(error.one_line()));
+                // (A `FileError` holds only escaped text: miette's colours pass through.)
+                let _ = writeln!(stderr, "error: {}", error.one_line());
                 if error.line_column().is_some() {
                     let message = format!("{error}");
                     let rendered = format!("{:?}", miette::Report::new(*error));
                     for line in rendered.lines() {
-                        let header = line.trim_start().strip_prefix(['x', '×']).map(str::trim);
-                        if header != Some(message.as_str()) {
-                            let _ = writeln!(stderr, "{}", shown(line.to_owned()));
+                        if !is_header(line, &message) {
+                            let _ = writeln!(stderr, "{line}");
                         }
                     }
                 }

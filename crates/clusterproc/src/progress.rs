@@ -25,7 +25,7 @@ impl Progress {
     pub fn start(watch: Arc<Watch>, lines: bool) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
-        let terminal = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let terminal = std::io::stderr().is_terminal();
         let thread = if terminal {
             let done = Arc::clone(&done);
             std::thread::Builder::new().name("progress".to_owned()).spawn(move || spinner(&watch, &done, started)).ok()

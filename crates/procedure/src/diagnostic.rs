@@ -190,16 +190,23 @@ impl SourceFile {
             start..end
         });
         let location = span.as_ref().map(|range| self.line_column(range.start));
+        // What a damaged file holds reaches a terminal only escaped or masked: messages and
+        // labels may quote it, and the excerpt shows its lines.
+        let terminal = |text: String| crate::safe_text::for_terminal(&text, false).into_owned();
+        let shown = match crate::safe_text::masked(&self.text) {
+            std::borrow::Cow::Borrowed(_) => Arc::clone(&self.text),
+            std::borrow::Cow::Owned(masked) => Arc::from(masked),
+        };
         FileError {
             inner: Box::new(Inner {
                 kind,
-                message: message.into(),
-                source_code: NamedSource::new(self.path.clone(), Arc::clone(&self.text)),
+                message: terminal(message.into()),
+                source_code: NamedSource::new(terminal(self.path.clone()), shown),
                 span: span.map(|range| SourceSpan::from(range.start..range.end)),
-                label: label.into(),
+                label: terminal(label.into()),
                 help: None,
                 location,
-                path: self.path.clone(),
+                path: terminal(self.path.clone()),
             }),
         }
     }
@@ -252,7 +259,7 @@ impl SourceFile {
 impl FileError {
     /// Adds advice shown under the diagnostic.
     pub fn with_help(mut self, help: impl Into<String>) -> FileError {
-        self.inner.help = Some(help.into());
+        self.inner.help = Some(crate::safe_text::for_terminal(&help.into(), false).into_owned());
         self
     }
 }

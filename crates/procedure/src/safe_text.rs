@@ -197,5 +197,26 @@ pub fn for_terminal(text: &str, one_line: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for a terminal with every byte offset kept: each control, formatting or
+/// line-separator character (tabs and line breaks aside) becomes a visible character of the
+/// same UTF-8 length (`?`, `¿` or U+FFFD), so spans into the text stay valid. Diagnostics
+/// show source lines through it.
+pub fn masked(text: &str) -> Cow<'_, str> {
+    let mask = |c: char| !matches!(c, '\n' | '\r' | '\t') && (c.is_control() || is_format(c) || is_line_separator(c));
+    if !text.chars().any(mask) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match (mask(c), c.len_utf8()) {
+                (false, _) => c,
+                (true, 1) => '?',
+                (true, 2) => '¿',
+                (true, _) => '\u{FFFD}',
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests;

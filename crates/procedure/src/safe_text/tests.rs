@@ -47,3 +47,12 @@ fn documents() {
         Some("f.toml:1:16: `names` holds a line break (U+000A) at character 4 of the name".to_owned())
     );
 }
+
+#[test]
+fn masking_keeps_offsets() {
+    let text = "a\u{1B}b\u{85}c\u{202E}d\te\n";
+    let shown = masked(text);
+    assert_eq!(shown, "a?b¿c\u{FFFD}d\te\n");
+    assert_eq!(shown.len(), text.len());
+    assert!(matches!(masked("plain\n"), Cow::Borrowed(_)));
+}
