@@ -408,7 +408,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
     let mut stdout = crate::output::stdout();
     let _ = writeln!(stdout, "Replay of {} (seed {})", args.counterexample.display(), file.seed);
     if let Some(mutation) = &file.mutation {
-        let _ = writeln!(stdout, "  mutant: {mutation}");
+        let _ = writeln!(stdout, "  mutant: {}", procedure::safe_text::for_terminal(mutation, true));
     }
     let _ = write!(stdout, "{trace}");
     let _ = writeln!(stdout);

@@ -130,7 +130,7 @@ fn fuzz(fixture: &Fixture, root: &Path, target: Target, seed: u64, budget: Durat
     loop {
         let done = match execs {
             Some(limit) => count >= limit,
-            None => count % 64 == 0 && started.elapsed() >= budget,
+            None => count.is_multiple_of(64) && started.elapsed() >= budget,
         };
         if done {
             break;
