@@ -4,14 +4,21 @@
 mod support;
 
 mod check;
+mod damaged_journals;
 mod engine;
+mod fuzz_regressions;
+mod hostile_files;
+mod interrupt;
 mod model;
+mod nothing_lost;
+mod output_failures;
 mod plan;
 mod properties;
 mod resume;
 mod run;
 mod scenarios;
 mod simulator;
+mod small_things;
 mod timing;
 mod validation;
 mod vocabulary;

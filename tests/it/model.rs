@@ -64,7 +64,9 @@ fn three_faults_anywhere_on_the_seed() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| format!("{} {} {}", i["id"].as_str().unwrap(), i["verdict"].as_str().unwrap(), i["violated"]["faults"]))
+        .map(|i| {
+            format!("{} {} {}", i["id"].as_str().unwrap(), i["verdict"].as_str().unwrap(), i["violated"]["faults"])
+        })
         .collect();
     insta::assert_snapshot!(
         "seed_three_faults",

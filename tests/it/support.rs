@@ -91,3 +91,42 @@ pub fn procedure(relative: &str) -> Procedure {
 pub fn proptest_cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
+
+/// Runs `clusterproc ARGS` in `dir` with stdout going to `stdout` (a full device, a pipe
+/// whose reader is gone); returns the exit code (-1 when a signal ended it) and stderr.
+pub fn clusterproc_to(dir: &Path, args: &[&str], stdout: std::process::Stdio) -> (i32, String) {
+    clusterproc_with(dir, args, stdout, std::process::Stdio::piped())
+}
+
+/// As [`clusterproc_to`], with stderr going to `stderr` too.
+pub fn clusterproc_with(
+    dir: &Path,
+    args: &[&str],
+    stdout: std::process::Stdio,
+    stderr: std::process::Stdio,
+) -> (i32, String) {
+    let binary = binary();
+    let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let output = Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .expect("clusterproc starts");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// A pipe whose reading end is already closed: writing to it fails with EPIPE.
+pub fn closed_pipe() -> std::process::Stdio {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    writer.into()
+}
+
+/// `/dev/full`: every write fails with ENOSPC.
+pub fn full_device() -> std::process::Stdio {
+    std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full").into()
+}

@@ -9,8 +9,9 @@ mod render;
 
 pub use merge::merge;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -20,21 +21,22 @@ use procedure::engine::{Ending, GuardRefusal};
 use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::OperationRecord;
-use procedure::mutation::Mutation;
 use procedure::setup::Setup;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
 
 use sim_cluster::explore::{
-    CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record, staged_fault,
-    timed_fault, timed_fault_record,
+    CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record,
+    timed_fault_record,
 };
 use sim_cluster::model::TimedFault;
 use sim_cluster::model::search::{SearchConfig, SearchResult, search};
 use sim_cluster::staged::StagedFault;
+use sim_cluster::watch::Watch;
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
+use crate::counterexample::{ReplayFaults, Replayable};
+use crate::progress::Progress;
 
 /// Everything a check found, as the JSON output shows it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,6 +59,9 @@ struct Report {
     ways: Vec<WayReport>,
     mutants: Option<MutantReport>,
     counterexamples: Vec<CounterexampleReport>,
+    /// Set when a signal stopped the search: how far it got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    interrupted: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -224,6 +229,8 @@ struct Way {
     witnesses: BTreeMap<Invariant, Witness>,
     prevented: BTreeMap<Invariant, (GuardRefusal, Schedule)>,
     search: Option<SearchResult>,
+    /// Random schedules run (`--cases`).
+    random_runs: usize,
     runs: usize,
     completed: usize,
     stopped_safely: usize,
@@ -243,18 +250,18 @@ impl Way {
     }
 }
 
-fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
+fn explore(explorer: Explorer, args: &CheckArgs, watch: &Watch) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
     let mut found = Exploration::default();
     found.keep_counterexamples(&baseline, args.seed, None);
     let random = match args.cases {
-        Some(cases) if cases > 0 => explorer.random(cases, args.seed),
+        Some(cases) if cases > 0 && !watch.stopped() => explorer.random(cases, args.seed),
         _ => Exploration::default(),
     };
     found.merge(&random);
     let FaultDepth(max_faults) = args.faults;
-    let search = (max_faults > 0).then(|| {
+    let search = (max_faults > 0 && !watch.stopped()).then(|| {
         let config = SearchConfig {
             max_faults,
             faults: explorer.candidate_faults(),
@@ -263,15 +270,16 @@ fn explore(explorer: Explorer, args: &CheckArgs) -> Way {
             jobs: args.jobs,
             shard: args.shard,
         };
-        search(explorer.setup(), &config, &AtomicBool::new(false))
+        search(explorer.setup(), &config, watch)
     });
-    let mutants = args.mutants.then(|| explorer.mutants().0);
+    let mutants = (args.mutants && !watch.stopped()).then(|| explorer.mutants().0);
     let mut way = Way {
         mode: explorer.mode(),
         baseline,
         baseline_aftermath,
         witnesses: BTreeMap::new(),
         prevented: BTreeMap::new(),
+        random_runs: random.runs,
         runs: random.runs,
         completed: random.successes,
         stopped_safely: random.safe_stops,
@@ -315,19 +323,30 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::Usage(anyhow::anyhow!("check needs a PROCEDURE file, or --merge with JSON outputs")));
     };
     let loaded = load(&procedure_path, args.cluster.as_deref())?;
+    crate::atomic_file::check_directory(&args.save)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot save counterexamples in {}: {e}", args.save.display())))?;
+    crate::output::check_output(args.output.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
-    let explorer = Explorer::new(Arc::clone(&setup), args.seed);
+    // Ctrl-C or SIGTERM stops the search at the next level or run; what it found is still
+    // reported.
+    let watch = Arc::new(Watch::default());
+    crate::interrupt::stop_on_signal(&watch);
+    let progress = Progress::start(Arc::clone(&watch), args.progress);
+    let explorer = Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch));
     let modes: &[Mode] = match args.guards {
         GuardsChoice::Both => &Mode::BOTH,
         GuardsChoice::On => &[Mode::Guarded],
         GuardsChoice::Off => &[Mode::AsWritten],
     };
-    let ways: Vec<Way> = modes.iter().map(|&mode| explore(explorer.in_mode(mode), &args)).collect();
+    let ways: Vec<Way> = modes.iter().map(|&mode| explore(explorer.in_mode(mode), &args, &watch)).collect();
+    let random_runs: usize = ways.iter().map(|w| w.random_runs).sum();
+    let searched = watch.runs().saturating_sub(random_runs as u64);
+    let interrupted = progress.finish(&watch, searched, args.cases.map(|_| random_runs), args.cases);
 
     let mut counterexamples = Vec::new();
     for way in &ways {
         for (invariant, witness) in &way.witnesses {
-            counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, args.save.as_deref())?);
+            counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, &args.save)?);
         }
     }
     let way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
@@ -380,17 +399,29 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         .to_owned(),
         passed: failures.is_empty(),
+        interrupted: interrupted.clone(),
         failures,
         ways: way_reports,
         mutants,
         counterexamples,
     };
-    Ok(print_report(&report, args.format))
+    let mut text = render_report(&report, args.format);
+    if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
+        let _ = writeln!(text, "Counterexamples saved in {}/", args.save.display());
+    }
+    let code = crate::interrupt::conclude(interrupted.as_deref(), args.format == CheckFormat::Text, &mut text);
+    crate::output::emit(&text, args.output.as_deref())?;
+    Ok(code.unwrap_or(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }))
 }
 
-/// Prints a report in the format asked for; exit 1 unless it passed.
-fn print_report(report: &Report, format: CheckFormat) -> ExitCode {
-    let text = match format {
+/// Prints a report in the format asked for, to `--output` or stdout; exit 1 unless it passed.
+fn print_report(report: &Report, format: CheckFormat, output: Option<&Path>) -> Result<ExitCode, Failure> {
+    crate::output::emit(&render_report(report, format), output)?;
+    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn render_report(report: &Report, format: CheckFormat) -> String {
+    match format {
         CheckFormat::Text => render::text(report),
         CheckFormat::Json => {
             let mut text = serde_json::to_string_pretty(report).expect("plain data");
@@ -398,10 +429,7 @@ fn print_report(report: &Report, format: CheckFormat) -> ExitCode {
             text
         }
         CheckFormat::Junit => render::junit(report),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    }
 }
 
 /// The failure of a way whose run with no fault does not complete.
@@ -631,18 +659,13 @@ fn fault_words(setup: &Setup, faults: &Schedule) -> Vec<String> {
     }
 }
 
-/// Where a counterexample is saved: `<invariant>.<way>.json`.
-fn counterexample_path(dir: &Path, mode: Mode, invariant: Invariant) -> PathBuf {
-    dir.join(format!("{}.{}.json", invariant.id(), mode.id()))
-}
-
 fn describe(
     way: &Way,
     loaded: &Loaded,
     procedure_path: &Path,
     invariant: Invariant,
     witness: &Witness,
-    save: Option<&Path>,
+    dir: &Path,
 ) -> Result<CounterexampleReport, Failure> {
     let explorer = way.explorer.with_seed(witness.seed);
     let (violations, sim) = match &witness.schedule {
@@ -667,12 +690,12 @@ fn describe(
         Schedule::Timed(faults) => faults.iter().map(|f| timed_fault_record(setup, f)).collect(),
     };
     let file = CounterexampleFile {
-        version: 1,
+        version: crate::counterexample::VERSION,
         way: way.mode.id().to_owned(),
         invariant: invariant.id().to_owned(),
-        procedure: procedure_path.display().to_string(),
+        procedure: crate::counterexample::reference(procedure_path, dir),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),
-        cluster: loaded.cluster_path.clone(),
+        cluster: loaded.cluster_path.as_deref().map(|path| crate::counterexample::reference(Path::new(path), dir)),
         cluster_hash: loaded.cluster_hash.clone(),
         seed: witness.seed,
         mutation: None,
@@ -680,13 +703,7 @@ fn describe(
         trace_hash: content_hash(&trace),
         detail: witness.violation.detail.clone(),
     };
-    let dir = save.map_or_else(|| PathBuf::from("counterexamples"), Path::to_path_buf);
-    let path = counterexample_path(&dir, way.mode, invariant);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&file).expect("plain data") + "\n"));
-    if let Err(error) = written {
-        return Err(Failure::Usage(anyhow::anyhow!("cannot save the counterexample to {}: {error}", path.display())));
-    }
+    let path = crate::counterexample::save(dir, &file)?;
     Ok(CounterexampleReport {
         way: way.mode.id().to_owned(),
         invariant: invariant.id().to_owned(),
@@ -703,62 +720,22 @@ fn describe(
 
 /// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
-    let text = std::fs::read_to_string(&args.counterexample)
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot read {}: {e}", args.counterexample.display())))?;
-    let file: CounterexampleFile = serde_json::from_str(&text).map_err(|e| {
-        Failure::Usage(anyhow::anyhow!("{} is not a counterexample file: {e}", args.counterexample.display()))
-    })?;
-    let mode = Mode::from_id(&file.way).ok_or_else(|| {
-        Failure::Usage(anyhow::anyhow!(
-            "{}: unknown way {:?}; expected \"as-written\" or \"guarded\"",
-            args.counterexample.display(),
-            file.way
-        ))
-    })?;
-    let base = args.counterexample.parent().map(Path::to_path_buf).unwrap_or_default();
-    let locate = |named: &str| -> PathBuf {
-        let as_given = PathBuf::from(named);
-        if as_given.exists() { as_given } else { base.join(named) }
-    };
-    let loaded = load(&locate(&file.procedure), file.cluster.as_deref().map(locate).as_deref())?;
-    if loaded.setup.procedure.content_hash != file.procedure_hash {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "{} changed since the counterexample was found; the replay would not be the same run",
-            file.procedure
-        )));
-    }
-    if loaded.cluster_hash != file.cluster_hash {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "the cluster description changed since the counterexample was found"
-        )));
-    }
-    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode);
-    let explorer = match &file.mutation {
-        Some(text) => {
-            let mutation = Mutation::parse(text, &loaded.setup.procedure)
-                .ok_or_else(|| Failure::Usage(anyhow::anyhow!("unknown mutation {text:?}")))?;
-            explorer.mutant(&mutation)
+    let Replayable { file, mode, explorer, faults } = crate::counterexample::read(&args.counterexample)?;
+    let (violations, sim) = match &faults {
+        ReplayFaults::Timed(faults) => {
+            let (violations, _, sim) = explorer.run_timed(faults);
+            (violations, sim)
         }
-        None => explorer,
-    };
-    let bad = |e: String| Failure::Usage(anyhow::anyhow!("{}: {e}", args.counterexample.display()));
-    let timed = file.faults.iter().any(|record| record.after_transition.is_some());
-    let (violations, sim) = if timed {
-        let faults =
-            file.faults.iter().map(|record| timed_fault(explorer.setup(), record)).collect::<Result<Vec<_>, _>>();
-        let (violations, _, sim) = explorer.run_timed(&faults.map_err(bad)?);
-        (violations, sim)
-    } else {
-        let faults =
-            file.faults.iter().map(|record| staged_fault(explorer.setup(), record)).collect::<Result<Vec<_>, _>>();
-        let (result, sim) = explorer.run(&faults.map_err(bad)?);
-        (result.violations, sim)
+        ReplayFaults::Staged(faults) => {
+            let (result, sim) = explorer.run(faults);
+            (result.violations, sim)
+        }
     };
     let trace = explorer.render(sim.trace());
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     let _ = writeln!(stdout, "Replay of {} (seed {}, {})", args.counterexample.display(), file.seed, mode.words());
     if let Some(mutation) = &file.mutation {
-        let _ = writeln!(stdout, "  mutant: {mutation}");
+        let _ = writeln!(stdout, "  mutant: {}", procedure::safe_text::for_terminal(mutation, true));
     }
     let _ = write!(stdout, "{trace}");
     let _ = writeln!(stdout);
@@ -780,6 +757,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
         file.invariant,
         if reproduced { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
     );
+    stdout.finish()?;
     Ok(if violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

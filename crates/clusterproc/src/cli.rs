@@ -19,11 +19,11 @@ pub const DEFAULT_CLUSTER_NAME: &str = "<built-in ssc-two-node cluster>";
 #[command(name = "clusterproc", version, about, max_term_width = 100)]
 pub struct Args {
     #[command(subcommand)]
-    command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// Show what the procedure will do, step by step, on which node.
     Plan(PlanArgs),
     /// Run the procedure, one verified step at a time, on the simulated cluster.
@@ -56,7 +56,8 @@ pub struct CheckArgs {
     /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at prompt).
     #[arg(long)]
     pub mutants: bool,
-    /// Also run this many random fault schedules, shrunk to minimal counterexamples.
+    /// Also run this many random fault schedules, shrunk to minimal counterexamples
+    /// [default: none].
     #[arg(long)]
     pub cases: Option<usize>,
     /// The seed of the simulator and of random schedules.
@@ -66,8 +67,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
     /// Where counterexample files are saved.
-    #[arg(long, value_name = "DIR")]
-    pub save: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", default_value = "counterexamples")]
+    pub save: PathBuf,
+    /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
+    #[arg(long)]
+    pub progress: bool,
+    /// Write the report (text, JSON or JUnit) to FILE (replaced only once complete) instead of
+    /// stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Which ways to run the procedure: `off` as written (no guards: an operator following
     /// the text), `on` guarded (as `clusterproc run` runs it), or `both`.
     #[arg(long, value_enum, default_value_t = GuardsChoice::Both)]
@@ -166,7 +174,7 @@ pub struct RunArgs {
     /// A scenario: its cluster, seed and faults staged before steps.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
-    /// The simulator's seed.
+    /// The simulator's seed [default: the scenario's seed, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
     /// The run directory holding the journal; `runs/<module>-<n>` when omitted.
@@ -188,15 +196,18 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
-struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// The procedure file (TOML).
-    procedure: PathBuf,
+    pub(crate) procedure: PathBuf,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
-    cluster: Option<PathBuf>,
+    pub(crate) cluster: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    /// Write the plan to FILE (replaced only once complete) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -215,6 +226,56 @@ pub enum Failure {
     Usage(anyhow::Error),
     /// A journal that cannot be created or resumed: exit 2, nothing done.
     Journal(procedure::journal::JournalError),
+    /// Output could not be written: stdout or stderr closed or full, or an output file not
+    /// saved: exit 3.
+    Output {
+        /// What was being written: `stdout`, `stderr`, or a file.
+        target: String,
+        /// Why it failed.
+        error: std::io::Error,
+    },
+}
+
+/// Whether a line of miette's rendering is its header, `× message` (or `x message`), perhaps
+/// coloured.
+fn is_header(line: &str, message: &str) -> bool {
+    let plain: String = strip_ansi(line);
+    plain.trim_start().strip_prefix(['x', '×']).map(str::trim) == Some(message)
+}
+
+/// `text` without ANSI colour sequences (`ESC [ ... m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1B}' {
+            // Skip to the end of the sequence: its final byte is a letter.
+            for next in chars.by_ref() {
+                if next.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The exit code of a command whose output could not be written.
+pub const EXIT_OUTPUT: u8 = 3;
+
+impl Failure {
+    /// A failed write to `target` (a stream's name or a file).
+    pub fn output(target: impl Into<String>, error: std::io::Error) -> Failure {
+        Failure::Output { target: target.into(), error }
+    }
+}
+
+impl From<(&'static str, std::io::Error)> for Failure {
+    fn from((stream, error): (&'static str, std::io::Error)) -> Failure {
+        Failure::output(stream, error)
+    }
 }
 
 impl From<procedure::journal::JournalError> for Failure {
@@ -230,23 +291,65 @@ impl From<FileError> for Failure {
 }
 
 impl Failure {
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr and returns its exit code. Messages are escaped for the
+    /// terminal: a damaged file cannot send control sequences through them.
     pub fn report(self) -> ExitCode {
         let mut stderr = std::io::stderr().lock();
+        let shown = |text: String| procedure::safe_text::for_terminal(&text, false).into_owned();
         match self {
             Failure::File(error) => {
+                // The message once, on the first line; then, for an error at a place in the
+                // file, miette's excerpt with the caret and the help, without the message again.
+                // (A `FileError` holds only escaped text: miette's colours pass through.)
                 let _ = writeln!(stderr, "error: {}", error.one_line());
-                let _ = write!(stderr, "{:?}", miette::Report::new(*error));
-                let _ = writeln!(stderr);
+                if error.line_column().is_some() {
+                    let message = format!("{error}");
+                    let rendered = format!("{:?}", miette::Report::new(*error));
+                    for line in rendered.lines() {
+                        if !is_header(line, &message) {
+                            let _ = writeln!(stderr, "{line}");
+                        }
+                    }
+                }
             }
             Failure::Usage(error) => {
-                let _ = writeln!(stderr, "error: {error:#}");
+                let _ = writeln!(stderr, "error: {}", shown(format!("{error:#}")));
             }
             Failure::Journal(error) => {
-                let _ = writeln!(stderr, "error: {error}");
+                let _ = writeln!(stderr, "error: {}", shown(error.to_string()));
+            }
+            Failure::Output { target, error } => {
+                // A reader that went away (`| head`) needs no message, as with cargo and rg.
+                if error.kind() != std::io::ErrorKind::BrokenPipe {
+                    let _ = writeln!(stderr, "error: cannot write to {}: {error}", shown(target));
+                }
+                return ExitCode::from(EXIT_OUTPUT);
             }
         }
         ExitCode::from(2)
+    }
+}
+
+/// The whole command line: parses the arguments, runs the command, reports a failure.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return usage_error(&error),
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Prints clap's error, help or version text, and exits as clap would, or with
+/// [`EXIT_OUTPUT`] when that text could not be written.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let printed = error.print().and_then(|()| std::io::stdout().flush());
+    let stream = if error.use_stderr() { "stderr" } else { "stdout" };
+    match printed {
+        Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
+        Err(error) => Failure::output(stream, error).report(),
     }
 }
 
@@ -277,6 +380,7 @@ pub fn cluster_source(path: Option<&Path>) -> Result<SourceFile, Failure> {
 }
 
 /// A procedure resolved against its cluster description, and that description's identity.
+#[derive(Debug)]
 pub struct Loaded {
     /// The procedure and the cluster.
     pub setup: Arc<Setup>,
@@ -301,12 +405,13 @@ pub fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure>
 
 fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    crate::output::check_output(args.output.as_deref())?;
     let plan = Plan::new(&loaded.setup.cluster, &loaded.setup.procedure);
     let text = match args.format {
         PlanFormat::Text => plan.render_text(),
         PlanFormat::Json => plan.render_json(),
         PlanFormat::Mermaid => plan.render_mermaid(),
     };
-    print!("{text}");
+    crate::output::emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

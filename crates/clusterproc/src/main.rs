@@ -1,21 +1,5 @@
-//! The `clusterproc` command line: parses arguments, loads files, calls into the library
-//! crates, prints, and maps outcomes to exit codes.
-//!
-//! Exit codes: 0 success (or a safe result); 1 an invariant was violated, a guard refused,
-//! or the run stopped on a fault; 2 bad input (a file or an argument), with a diagnostic
-//! that points at the file, line and field.
+//! The `clusterproc` binary; see the library for the commands and the exit codes.
 
-mod check;
-mod cli;
-mod report;
-mod run;
-
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let args = <cli::Args as clap::Parser>::parse();
-    match cli::run(args) {
-        Ok(code) => code,
-        Err(failure) => failure.report(),
-    }
+fn main() -> std::process::ExitCode {
+    clusterproc::cli::main()
 }

@@ -515,9 +515,28 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
     lanes
 }
 
-/// Escapes text for HTML and XML.
+/// Escapes text for HTML and XML 1.0, in element content and in attribute values: markup
+/// characters become entities, line breaks and tabs character references (so attributes
+/// keep them), and characters XML 1.0 does not allow at all (other C0 and C1 controls,
+/// U+FFFE, U+FFFF) the replacement character U+FFFD.
 pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
@@ -528,3 +547,6 @@ svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:mi
 svg line.step{stroke:#999;stroke-dasharray:2 3}svg text.step{text-anchor:middle;font-size:10px;fill:#666}\
 rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
 rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";
+
+#[cfg(test)]
+mod tests;

@@ -24,12 +24,23 @@ use sim_cluster::sim::{AFTERMATH, Builder};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
 use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
+use crate::output::Sink;
 use crate::report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;
 
-pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+/// What a run needs before it starts, every input loaded and checked.
+pub struct RunInputs {
+    scenario: Option<Scenario>,
+    setup: Arc<Setup>,
+    identity: String,
+    staged: Vec<StagedFault>,
+}
+
+/// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
+/// nothing.
+pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
     if args.guards == GuardsSwitch::Off && args.backend != "sim" {
         return Err(Failure::Usage(anyhow::anyhow!(
             "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
@@ -84,6 +95,23 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         Some(scenario) => restage(scenario, &setup)?,
         None => Vec::new(),
     };
+    Ok(RunInputs { scenario, setup, identity, staged })
+}
+
+impl RunInputs {
+    /// Reads and checks the journal in `dir` as a resume would, without locking it or
+    /// writing to it.
+    pub fn check_journal(&self, dir: &Path) -> Result<(), Failure> {
+        let path = dir.join(procedure::journal::FILE_NAME);
+        let text = procedure::bounded::read_text(&path, procedure::bounded::MAX_FILE_BYTES)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
+        procedure::journal::Resumption::parse(&path, &text, &self.setup, &self.identity)?;
+        Ok(())
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
 
     let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
     if needs_operator && !args.yes && !std::io::stdin().is_terminal() {
@@ -93,16 +121,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         )));
     }
 
-    // A report that cannot be written is found out before the run, not after it.
+    // A report that cannot be written is found out before the run, not after it; an
+    // existing report is left as it is until the new one is complete.
     for path in &args.report {
-        std::fs::File::create(path)
+        crate::atomic_file::check_writable(path)
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
     }
 
     // A scenario written to show a procedure as written turns the guards off too.
     let guards = args.guards == GuardsSwitch::On && scenario.as_ref().is_none_or(|s| s.guards);
     let config = EngineConfig::standard().with_guards(guards);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
     let fresh = Builder::new(Arc::clone(&setup))
         .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
         .build();
@@ -114,6 +143,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             && ending == "completed"
         {
             let _ = writeln!(stdout, "The run in {} already completed; there is nothing to resume.", dir.display());
+            stdout.finish()?;
             return Ok(ExitCode::SUCCESS);
         }
         let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
@@ -174,7 +204,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
     let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
-    console.done();
+    let stderr = console.done();
     if let Err(error) = driven {
         return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
     }
@@ -208,13 +238,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             ReportFormat::Html => report.render_html(),
             ReportFormat::Json => report.render_json(),
         };
-        match std::fs::write(path, text) {
-            Ok(()) => {
-                let _ = writeln!(stdout, "Report written to {}", path.display());
-            }
-            Err(error) => eprintln!("warning: cannot write the report {}: {error}", path.display()),
-        }
+        crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
+        let _ = writeln!(stdout, "Report written to {}", path.display());
     }
+    stdout.finish()?;
+    stderr.finish()?;
     Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -224,7 +253,8 @@ enum ReportFormat {
 }
 
 fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
-    match path.extension().and_then(|e| e.to_str()) {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match extension.as_deref() {
         Some("html" | "htm") => Ok(ReportFormat::Html),
         Some("json") => Ok(ReportFormat::Json),
         _ => Err(Failure::Usage(anyhow::anyhow!(
@@ -396,6 +426,7 @@ fn summarize(
 struct Console {
     yes: bool,
     bar: Option<ProgressBar>,
+    stderr: Sink<std::io::Stderr>,
 }
 
 impl Console {
@@ -409,20 +440,24 @@ impl Console {
             );
             bar
         });
-        Console { yes, bar }
+        Console { yes, bar, stderr: crate::output::stderr() }
     }
 
-    fn line(&self, text: &str) {
+    fn line(&mut self, text: &str) {
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
+            None => {
+                let _ = writeln!(self.stderr, "{text}");
+            }
         }
     }
 
-    fn done(&self) {
+    /// Clears the bar; returns stderr, to learn whether everything reached it.
+    fn done(self) -> Sink<std::io::Stderr> {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        self.stderr
     }
 }
 
@@ -438,10 +473,15 @@ impl Operator for Console {
             setup.node_name(prompt.node),
             prompt.instruction
         );
-        let ask = || {
-            eprint!("{text}");
+        let stderr = &mut self.stderr;
+        let mut ask = || {
+            let _ = write!(stderr, "{text}");
+            let _ = stderr.flush();
             let mut answer = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut answer);
+            // No one sees a question that could not be written: that is not a confirmation.
+            if !stderr.failed() {
+                let _ = std::io::stdin().lock().read_line(&mut answer);
+            }
             answer
         };
         // The bar stays out of the way until the operator has answered.
@@ -472,7 +512,7 @@ impl Operator for Console {
                 .or(record.to.map(|to| format!("to {to}")))
                 .or(record.folder);
             let target = target.map(|t| format!(" {t}")).unwrap_or_default();
-            eprintln!("         {} {}{target} on {}", clock(at), operation.verb(), record.node);
+            let _ = writeln!(self.stderr, "         {} {}{target} on {}", clock(at), operation.verb(), record.node);
         }
     }
 

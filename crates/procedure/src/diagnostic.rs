@@ -148,14 +148,15 @@ impl SourceFile {
         SourceFile { path: path.to_owned(), text: Arc::from(text) }
     }
 
-    /// Reads a file; an unreadable file is a [`FileError`] too.
+    /// Reads a file of at most [`MAX_FILE_BYTES`](crate::bounded::MAX_FILE_BYTES); an
+    /// unreadable, oversized or non-UTF-8 file is a [`FileError`] too.
     pub fn read(path: &std::path::Path) -> Result<SourceFile, FileError> {
         let shown = path.display().to_string();
-        match std::fs::read_to_string(path) {
+        match crate::bounded::read_text(path, crate::bounded::MAX_FILE_BYTES) {
             Ok(text) => Ok(SourceFile::new(&shown, &text)),
             Err(err) => {
                 let source = SourceFile::new(&shown, "");
-                Err(source.error(FileErrorKind::Unreadable, format!("cannot read {shown}: {err}"), None, ""))
+                Err(source.error(FileErrorKind::Unreadable, err.to_string(), None, ""))
             }
         }
     }
@@ -184,21 +185,28 @@ impl SourceFile {
         label: impl Into<String>,
     ) -> FileError {
         let span = span.map(|range| {
-            let start = range.start.min(self.text.len());
-            let end = range.end.clamp(start, self.text.len());
+            let start = self.char_boundary(range.start);
+            let end = self.char_boundary(range.end).max(start);
             start..end
         });
         let location = span.as_ref().map(|range| self.line_column(range.start));
+        // What a damaged file holds reaches a terminal only escaped or masked: messages and
+        // labels may quote it, and the excerpt shows its lines.
+        let terminal = |text: String| crate::safe_text::for_terminal(&text, false).into_owned();
+        let shown = match crate::safe_text::masked(&self.text) {
+            std::borrow::Cow::Borrowed(_) => Arc::clone(&self.text),
+            std::borrow::Cow::Owned(masked) => Arc::from(masked),
+        };
         FileError {
             inner: Box::new(Inner {
                 kind,
-                message: message.into(),
-                source_code: NamedSource::new(self.path.clone(), Arc::clone(&self.text)),
+                message: terminal(message.into()),
+                source_code: NamedSource::new(terminal(self.path.clone()), shown),
                 span: span.map(|range| SourceSpan::from(range.start..range.end)),
-                label: label.into(),
+                label: terminal(label.into()),
                 help: None,
                 location,
-                path: self.path.clone(),
+                path: terminal(self.path.clone()),
             }),
         }
     }
@@ -218,6 +226,27 @@ impl SourceFile {
         error
     }
 
+    /// Converts a JSON error (syntax, or serde's unknown field / wrong type) at its line and
+    /// column.
+    pub fn json_error(&self, err: &serde_json::Error) -> FileError {
+        let kind = if err.is_syntax() || err.is_eof() { FileErrorKind::Syntax } else { FileErrorKind::Format };
+        let offset = LineIndex::new(&self.text).offset(err.line(), err.column());
+        let message = err.to_string();
+        // serde_json appends " at line L column C"; the diagnostic shows the place itself.
+        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head).to_owned();
+        let label = if kind == FileErrorKind::Syntax { "not valid JSON here" } else { "here" };
+        self.error(kind, message, offset.map(|at| at..at), label)
+    }
+
+    /// `offset`, moved back to the start of the character it falls in (and into the text).
+    fn char_boundary(&self, offset: usize) -> usize {
+        let mut at = offset.min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
@@ -230,8 +259,35 @@ impl SourceFile {
 impl FileError {
     /// Adds advice shown under the diagnostic.
     pub fn with_help(mut self, help: impl Into<String>) -> FileError {
-        self.inner.help = Some(help.into());
+        self.inner.help = Some(crate::safe_text::for_terminal(&help.into(), false).into_owned());
         self
+    }
+}
+
+/// Where each line of a text starts, to turn byte offsets into line numbers (and back) in
+/// logarithmic time: loaders number every step without rescanning the text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
+        LineIndex { starts }
+    }
+
+    /// The one-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset).max(1)
+    }
+
+    /// The byte offset of one-based `line` and `column` (counted in bytes), when the text has
+    /// that line.
+    pub fn offset(&self, line: usize, column: usize) -> Option<usize> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        Some(start.saturating_add(column.saturating_sub(1)))
     }
 }
 

@@ -6,7 +6,7 @@
 //! One run per journal at a time: the journal file is locked while a run holds it.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,9 @@ use crate::setup::Setup;
 
 /// The journal file's name inside its run directory.
 pub const FILE_NAME: &str = "journal.jsonl";
+
+/// The journal format version this build writes and reads.
+pub const VERSION: u32 = 1;
 
 /// What can go wrong with a journal. Each refuses to go on rather than guess.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +75,30 @@ pub enum JournalError {
         /// What is wrong.
         message: String,
     },
+    /// A number in a record is out of the range a run can produce.
+    #[error("{path}:{line}: `{field}` is {value}, out of range (at most {limit}); the journal was damaged or edited")]
+    OutOfRange {
+        /// The journal file.
+        path: String,
+        /// Line number.
+        line: usize,
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: u64,
+        /// The largest value allowed there.
+        limit: u64,
+    },
+    /// The journal's format version is not one this build reads.
+    #[error("{path}:{line}: unsupported journal version {version}; this build reads version {VERSION}")]
+    UnsupportedVersion {
+        /// The journal file.
+        path: String,
+        /// Line number.
+        line: usize,
+        /// The version found.
+        version: u32,
+    },
     /// The journal was written for another procedure, cluster, or state.
     #[error("{path}: refusing to resume: {reason}")]
     Mismatch {
@@ -118,7 +145,7 @@ pub struct OperationRecord {
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Record {
     /// The first line: what is run, where.
     RunStarted {
@@ -291,8 +318,9 @@ impl Journal {
             Err(error) => return Err(io(&path)(error)),
         };
         lock(&file, &path)?;
-        let records = read(&file, &path)?;
-        let resumption = Resumption::from_records(&path, setup, cluster_identity, records)?;
+        let text = read(&file, &path)?;
+        let resumption = Resumption::parse(&path, &text, setup, cluster_identity)?;
+        // Operation numbers are bounded when read (see `check_ranges`): this cannot overflow.
         let next_op = resumption
             .records
             .iter()
@@ -393,21 +421,43 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
     }
 }
 
-fn read(file: &File, path: &Path) -> Result<Vec<Record>, JournalError> {
-    let mut reader = BufReader::new(file);
-    let mut records = Vec::new();
-    let mut line = String::new();
-    let mut number = 0;
-    loop {
-        line.clear();
-        let read = reader.read_line(&mut line).map_err(io(path))?;
-        if read == 0 {
-            break;
+/// The journal's text, read up to the input size limit.
+fn read(file: &File, path: &Path) -> Result<String, JournalError> {
+    use std::io::Read as _;
+    let limit = crate::bounded::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io(path))?;
+    if bytes.len() as u64 > limit {
+        return Err(JournalError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(format!(
+                "the journal is larger than {} MiB, the limit for input files",
+                limit / (1024 * 1024)
+            )),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(JournalError::Corrupt { path: path.display().to_string(), line, message: "not UTF-8 text".to_owned() })
         }
-        number += 1;
+    }
+}
+
+/// The records of a journal's text, one per line, each checked for its version, its fields
+/// and the range of its numbers.
+fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Record>, JournalError> {
+    let mut records = Vec::new();
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let number = index + 1;
         let complete = line.ends_with('\n');
         match serde_json::from_str::<Record>(line.trim_end()) {
-            Ok(record) if complete => records.push(record),
+            Ok(record) if complete => {
+                check_ranges(path, number, &record, steps, nodes)?;
+                records.push(record);
+            }
             Ok(_) | Err(_) if !complete => {
                 return Err(JournalError::Truncated { path: path.display().to_string(), line: number });
             }
@@ -424,7 +474,71 @@ fn read(file: &File, path: &Path) -> Result<Vec<Record>, JournalError> {
     Ok(records)
 }
 
+/// Times a journal can hold: ten years of a run, in ms. Far more than any procedure takes,
+/// and far enough from `u64::MAX` that time arithmetic on them cannot overflow.
+pub const MAX_AT_MS: u64 = 10 * 366 * 24 * 3_600_000;
+
+/// Operation numbers, and task indexes within a step, a journal can hold.
+pub const MAX_OPERATIONS: u64 = 1 << 40;
+
+/// Boot counts a journal can hold.
+pub const MAX_BOOTS: u64 = 1 << 24;
+
+fn check_ranges(path: &Path, line: usize, record: &Record, steps: usize, nodes: usize) -> Result<(), JournalError> {
+    let bound = |field: &'static str, value: u64, limit: u64| {
+        if value <= limit {
+            Ok(())
+        } else {
+            Err(JournalError::OutOfRange { path: path.display().to_string(), line, field, value, limit })
+        }
+    };
+    let step_bound = |value: usize| bound("step", value as u64, steps.saturating_sub(1) as u64);
+    match record {
+        Record::RunStarted { version, .. } => {
+            if *version != VERSION {
+                return Err(JournalError::UnsupportedVersion {
+                    path: path.display().to_string(),
+                    line,
+                    version: *version,
+                });
+            }
+        }
+        Record::Resumed { at_ms } => bound("at_ms", *at_ms, MAX_AT_MS)?,
+        Record::StepStarted { step, at_ms, .. } => {
+            step_bound(*step)?;
+            bound("at_ms", *at_ms, MAX_AT_MS)?;
+        }
+        Record::Intent { op, step, task, boots, at_ms, .. } => {
+            bound("op", *op, MAX_OPERATIONS)?;
+            step_bound(*step)?;
+            bound("task", *task as u64, MAX_OPERATIONS)?;
+            bound("boots (the number of nodes)", boots.len() as u64, nodes as u64)?;
+            for boot in boots {
+                bound("boots", u64::from(*boot), MAX_BOOTS)?;
+            }
+            bound("at_ms", *at_ms, MAX_AT_MS)?;
+        }
+        Record::Outcome { op, at_ms, .. } => {
+            bound("op", *op, MAX_OPERATIONS)?;
+            bound("at_ms", *at_ms, MAX_AT_MS)?;
+        }
+        Record::Confirmation { step, at_ms, .. } => {
+            step_bound(*step)?;
+            bound("at_ms", *at_ms, MAX_AT_MS)?;
+        }
+        Record::Finished { at_ms, .. } => bound("at_ms", *at_ms, MAX_AT_MS)?,
+    }
+    Ok(())
+}
+
 impl Resumption {
+    /// Reads a journal's text (`path` names it in errors) and checks it against the
+    /// procedure and cluster of this run. Pure: [`Journal::resume`] reads and locks the file.
+    pub fn parse(path: &Path, text: &str, setup: &Setup, cluster_identity: &str) -> Result<Resumption, JournalError> {
+        let records = records(path, text, setup.procedure.steps.len(), setup.cluster.nodes.len())?;
+        Resumption::from_records(path, setup, cluster_identity, records)
+    }
+
     fn from_records(
         path: &Path,
         setup: &Setup,
@@ -444,8 +558,13 @@ impl Resumption {
             )));
         }
         if journal_cluster != cluster_identity {
+            // A scenario names its cluster: a resume without it resolves another one.
+            let hint = match scenario {
+                Some(scenario) => format!("; the run used --scenario {scenario}: add --scenario FILE to resume it"),
+                None => String::new(),
+            };
             return Err(mismatch(format!(
-                "it was written for cluster {journal_cluster:?}, and this is {cluster_identity:?}"
+                "it was written for cluster {journal_cluster:?}, and this is {cluster_identity:?}{hint}"
             )));
         }
         let node = |name: &str| -> Result<NodeId, JournalError> {

@@ -7,6 +7,7 @@
 //! Nothing here does I/O except reading files; there is no async and no wall clock.
 
 pub mod backend;
+pub mod bounded;
 pub mod cluster;
 pub mod diagnostic;
 pub mod duration;
@@ -17,6 +18,7 @@ pub mod journal;
 pub mod mutation;
 pub mod plan;
 pub mod procedure;
+pub mod safe_text;
 pub mod setup;
 pub mod span_time;
 mod text;

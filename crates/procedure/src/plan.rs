@@ -303,8 +303,23 @@ impl Plan {
     }
 }
 
+/// Text for a quoted Mermaid label: quotes and markup as Mermaid's `#name;` entities (the
+/// label is rendered as HTML), line breaks and other control characters as spaces.
 fn mermaid_escape(text: &str) -> String {
-    text.replace('"', "#quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct Planner<'a> {

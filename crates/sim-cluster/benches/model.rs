@@ -5,7 +5,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use procedure::diagnostic::SourceFile;
 use procedure::engine::EngineConfig;
@@ -69,7 +68,7 @@ fn run(setup: &Arc<Setup>, max_faults: usize, jobs: usize) -> u64 {
         jobs,
         shard: Shard::WHOLE,
     };
-    search(setup, &config, &AtomicBool::new(false)).states
+    search(setup, &config, &sim_cluster::watch::Watch::default()).states
 }
 
 fn bench(bencher: divan::Bencher, setup: &Arc<Setup>, max_faults: usize, jobs: usize) {

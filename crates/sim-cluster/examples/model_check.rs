@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use procedure::diagnostic::SourceFile;
 use procedure::engine::EngineConfig;
@@ -33,7 +32,7 @@ fn main() {
         shard: Shard::WHOLE,
     };
     let started = std::time::Instant::now();
-    let result = search(&setup, &config, &AtomicBool::new(false));
+    let result = search(&setup, &config, &sim_cluster::watch::Watch::default());
     let elapsed = started.elapsed();
     println!(
         "{} faults: {} states, {} transitions, depth {}, {} schedules, {} ends ({} completed, {} stopped, {} violated), per layer {:?}, {:.3} s, {:.2} M states/s",

@@ -24,6 +24,7 @@ use crate::model::{Machine, TimedFault};
 use crate::rng::Rng;
 use crate::sim::{Builder, Sim};
 use crate::staged::StagedFault;
+use crate::watch::Watch;
 
 /// The two ways a procedure is run, both judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -318,13 +319,25 @@ pub struct Explorer {
     seed: u64,
     config: EngineConfig,
     initial: Observation,
+    watch: Arc<Watch>,
 }
 
 impl Explorer {
     /// An explorer of `setup` with simulator seed `seed`.
     pub fn new(setup: Arc<Setup>, seed: u64) -> Explorer {
         let initial = Builder::new(Arc::clone(&setup)).seed(seed).build().observation().clone();
-        Explorer { setup, seed, config: EngineConfig::standard(), initial }
+        Explorer { setup, seed, config: EngineConfig::standard(), initial, watch: Arc::default() }
+    }
+
+    /// The same explorer, counting its runs in `watch` and stopping between two runs once
+    /// `watch` asks it to: what it found until then is returned as usual.
+    pub fn watched(self, watch: Arc<Watch>) -> Explorer {
+        Explorer { watch, ..self }
+    }
+
+    /// Counts a finished run; whether to go on.
+    fn go_on(&self, exploration: &Exploration) -> bool {
+        self.watch.ran(exploration.counterexamples.len())
     }
 
     /// The same explorer running the procedure as written (no guards) or guarded.
@@ -462,6 +475,9 @@ impl Explorer {
                 let mut cursor = checkpoint.clone();
                 cursor.begin_step(&[fault]);
                 exploration.count(&self.finish(cursor), self.seed, None);
+                if !self.go_on(&exploration) {
+                    return exploration;
+                }
             }
         }
         exploration
@@ -478,6 +494,9 @@ impl Explorer {
                     let mut cursor = checkpoint.clone();
                     cursor.begin_step(&[first, second]);
                     exploration.count(&self.finish(cursor), self.seed, None);
+                    if !self.go_on(&exploration) {
+                        return exploration;
+                    }
                 }
                 let mut spine = checkpoint.clone();
                 spine.begin_step(&[first]);
@@ -486,6 +505,9 @@ impl Explorer {
                         let mut cursor = spine.clone();
                         cursor.begin_step(&[second]);
                         exploration.count(&self.finish(cursor), self.seed, None);
+                        if !self.go_on(&exploration) {
+                            return exploration;
+                        }
                     }
                     spine.begin_step(&[]);
                 }
@@ -522,6 +544,9 @@ impl Explorer {
                 let (small, _) = explorer.run(&shrunk);
                 exploration.keep_counterexamples(&small, case_seed, None);
             }
+            if !self.go_on(&exploration) {
+                break;
+            }
         }
         exploration
     }
@@ -553,6 +578,9 @@ impl Explorer {
         for mutation in mutations(procedure) {
             let mutant = Arc::new(Setup::new(self.setup.cluster.clone(), mutation.apply(procedure)));
             let explorer = Explorer { setup: mutant, ..self.clone() };
+            if self.watch.stopped() {
+                break;
+            }
             let result = explorer.baseline();
             exploration.count(&result, self.seed, Some(&mutation));
             let refused_by = match &result.ending {

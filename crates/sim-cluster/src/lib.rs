@@ -17,3 +17,4 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod staged;
+pub mod watch;

@@ -42,6 +42,9 @@ use crate::staged::{StagedFault, StagedSim};
 use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
 use procedure::invariant::{Violation, judge};
 
+/// The longest `then` a scenario step may give: a year.
+const MAX_THEN: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// How long a scenario step waits for the cluster to settle when it gives no `then`.
 pub const SETTLE_LIMIT: Duration = Duration::from_secs(4 * 3600);
 
@@ -169,7 +172,7 @@ impl Scenario {
     /// Loads a scenario file and the cluster and procedure files it names.
     pub fn load(path: &Path) -> Result<Scenario, FileError> {
         let source = SourceFile::read(path)?;
-        let file: ScenarioFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+        let file: ScenarioFile = procedure::safe_text::from_toml(&source)?;
         let err =
             |kind, message: String, span: Range<usize>, label: &str| source.error(kind, message, Some(span), label);
         if *file.version.get_ref() != 1 {
@@ -329,6 +332,10 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
         None => None,
         Some(text) => Some(
             procedure::duration::parse(text.get_ref())
+                .and_then(|then| {
+                    // Far beyond any scenario, and far from overflowing the simulator's clock.
+                    if then <= MAX_THEN { Ok(then) } else { Err(format!("`{}` is longer than a year", text.get_ref())) }
+                })
                 .map_err(|message| error(FileErrorKind::InvalidValue, message, text.span()))?,
         ),
     };

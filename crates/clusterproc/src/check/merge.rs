@@ -94,7 +94,7 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     failures.sort_by_key(|f| f.kind != "did-not-finish");
     merged.failures = failures;
     merged.passed = merged.failures.is_empty();
-    Ok(print_report(&merged, args.format))
+    print_report(&merged, args.format, args.output.as_deref())
 }
 
 fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {

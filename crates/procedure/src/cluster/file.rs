@@ -146,7 +146,7 @@ impl ClusterFile {
 
 /// Parses and validates a cluster description.
 pub fn load(source: &SourceFile) -> Result<Cluster, FileError> {
-    let file: ClusterFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
+    let file: ClusterFile = crate::safe_text::from_toml(source)?;
     Loader { source }.cluster(file)
 }
 

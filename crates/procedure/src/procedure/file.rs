@@ -5,13 +5,14 @@
 //! which arguments an action takes, names the cluster must know — is checked here so that
 //! each error can point at the exact field.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::cluster::{Cluster, GroupId, MonitorId, RegistryValue, ServiceId};
-use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
+use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
 use crate::procedure::{
     Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
 };
@@ -110,13 +111,14 @@ struct StepFile {
 
 /// Parses a procedure file and validates it against `cluster`.
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
-    let file: ProcedureFile = toml::from_str(source.text()).map_err(|err| source.toml_error(&err))?;
-    Loader { source, cluster }.procedure(file)
+    let file: ProcedureFile = crate::safe_text::from_toml(source)?;
+    Loader { source, cluster, lines: LineIndex::new(source.text()) }.procedure(file)
 }
 
 struct Loader<'a> {
     source: &'a SourceFile,
     cluster: &'a Cluster,
+    lines: LineIndex,
 }
 
 impl Loader<'_> {
@@ -145,9 +147,12 @@ impl Loader<'_> {
                 .with_help("add at least one [[step]] table"));
         }
         let mut steps: Vec<Step> = Vec::with_capacity(step_files.len());
+        // Step ids seen so far, with the line each starts on: finding a duplicate stays
+        // logarithmic, so loading is linear in the number of steps.
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut last_folder: Option<String> = None;
         for step in step_files {
-            if let Some(first) = steps.iter().find(|known| &known.id == step.id.get_ref()) {
+            if let Some(first_line) = seen.get(step.id.get_ref()) {
                 return Err(self
                     .err(
                         FileErrorKind::Duplicate,
@@ -155,10 +160,11 @@ impl Loader<'_> {
                         step.id.span(),
                         "second use",
                     )
-                    .with_help(format!("the first step with this id starts on line {}", first.line)));
+                    .with_help(format!("the first step with this id starts on line {first_line}")));
             }
             let mut parsed = self.step(step, last_folder.as_deref())?;
             parsed.position = steps.len() + 1;
+            seen.insert(parsed.id.clone(), parsed.line);
             if let Action::UnzipModule { folder } = &parsed.action {
                 last_folder = Some(folder.clone());
             }
@@ -368,7 +374,7 @@ impl Loader<'_> {
                 "use `active` or `standby`",
             ));
         }
-        let line = self.source.text()[..step.id.span().start].matches('\n').count() + 1;
+        let line = self.lines.line(step.id.span().start);
         Ok(Step {
             id: step.id.into_inner(),
             number: step.number,

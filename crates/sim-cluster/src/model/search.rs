@@ -16,7 +16,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use procedure::engine::{Ending, EngineConfig, GuardRefusal};
 use procedure::event::Fault;
@@ -26,6 +25,7 @@ use rayon::prelude::*;
 
 use super::fingerprint::FingerprintSet;
 use super::{Machine, TimedFault, Transition};
+use crate::watch::Watch;
 
 /// A part of the search, for splitting it across machines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,18 +157,19 @@ fn advance(mut machine: Machine, branch: bool, faults: &[Fault], seen: &Fingerpr
     Advanced { machine, finished, fingerprint, violations, children }
 }
 
-/// Searches every schedule of up to `config.max_faults` faults. `stop` is polled between
-/// levels: when it is set, the search ends early with what it found (`interrupted`).
-pub fn search(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicBool) -> SearchResult {
+/// Searches every schedule of up to `config.max_faults` faults. `watch` is asked between
+/// levels whether to stop (the search then ends early with what it found: `interrupted`),
+/// and counts the runs that reach their end, for progress.
+pub fn search(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> SearchResult {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.jobs.max(1)).build();
     match pool {
-        Ok(pool) => pool.install(|| search_on_this_pool(setup, config, stop)),
+        Ok(pool) => pool.install(|| search_on_this_pool(setup, config, watch)),
         // No threads to be had: the same search on this thread.
-        Err(_) => search_on_this_pool(setup, &SearchConfig { jobs: 1, ..config.clone() }, stop),
+        Err(_) => search_on_this_pool(setup, &SearchConfig { jobs: 1, ..config.clone() }, watch),
     }
 }
 
-fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicBool) -> SearchResult {
+fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> SearchResult {
     let mut result = SearchResult::default();
     let mut visited = FingerprintSet::default();
     let start = Machine::new(setup, config.seed, &config.engine, false);
@@ -190,7 +191,7 @@ fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicB
         }
         let mut next_seeds = Vec::new();
         while !frontier.is_empty() {
-            if stop.load(Ordering::Relaxed) {
+            if watch.stopped() {
                 result.interrupted = true;
                 break;
             }
@@ -210,6 +211,7 @@ fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, stop: &AtomicB
                 }
                 if step.finished {
                     end(&step.machine, &mut result);
+                    watch.ran(result.counterexamples.len());
                     continue;
                 }
                 if !visited.insert(step.fingerprint) {

@@ -62,11 +62,13 @@ impl Sim {
         self.monitor_poll_pending[index] = true;
         let interval = self.setup.cluster.monitors[monitor.index()].interval;
         let phase = self.monitor_phase[monitor.index()];
-        // The next tick of this monitor's polling grid, strictly after now.
-        let since = self.now.saturating_sub(phase).as_millis() as u64;
-        let step = interval.as_millis() as u64;
-        let next = phase + Duration::from_millis((since / step + 1) * step);
-        self.schedule(next - self.now, Timer::MonitorPoll { node, monitor });
+        // The next tick of this monitor's polling grid, strictly after now. In u128 and
+        // saturating: a clock read from a damaged journal must not wrap into the past.
+        let since = self.now.saturating_sub(phase).as_millis();
+        let step = interval.as_millis().max(1);
+        let next_ms = u64::try_from((since / step + 1) * step).unwrap_or(u64::MAX);
+        let next = phase.saturating_add(Duration::from_millis(next_ms));
+        self.schedule(next.saturating_sub(self.now), Timer::MonitorPoll { node, monitor });
     }
 
     pub(super) fn schedule_monitor_poll_now(&mut self, node: NodeId, monitor: MonitorId) {

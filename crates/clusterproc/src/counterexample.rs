@@ -1,0 +1,188 @@
+//! Counterexample files on disk: saved whole (see `atomic_file`) with the procedure and
+//! cluster named relative to the file itself, so that `replay` works from any directory;
+//! loaded with the size limit, unknown versions and fields refused with file and line, names
+//! resolved and content hashes compared.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use procedure::diagnostic::{FileErrorKind, SourceFile};
+use procedure::invariant::Invariant;
+use procedure::mutation::Mutation;
+use sim_cluster::explore::{CounterexampleFile, Explorer, Mode, staged_fault, timed_fault};
+use sim_cluster::model::TimedFault;
+use sim_cluster::staged::StagedFault;
+
+use crate::cli::{Failure, Loaded, load};
+
+/// The counterexample format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// A counterexample file read back and resolved, ready to run again.
+#[derive(Debug)]
+pub struct Replayable {
+    /// The file's contents.
+    pub file: CounterexampleFile,
+    /// How the procedure was run: as written or guarded.
+    pub mode: Mode,
+    /// The explorer of the procedure (or its mutant) with the file's seed and way.
+    pub explorer: Explorer,
+    /// The faults to inject.
+    pub faults: ReplayFaults,
+}
+
+/// The faults of a counterexample: staged before steps, or struck after transitions (the
+/// model checker's).
+#[derive(Debug)]
+pub enum ReplayFaults {
+    /// Before steps.
+    Staged(Vec<StagedFault>),
+    /// After transitions.
+    Timed(Vec<TimedFault>),
+}
+
+/// How a counterexample saved in `dir` names `file` (a procedure or cluster file given on
+/// the command line): relative to `dir` when both can be resolved, else absolute.
+pub fn reference(file: &Path, dir: &Path) -> String {
+    let absolute = |path: &Path| std::path::absolute(path).ok().map(|p| normalize(&p));
+    match (absolute(file), absolute(dir)) {
+        (Some(file), Some(dir)) => relative(&file, &dir).unwrap_or(file).display().to_string(),
+        _ => file.display().to_string(),
+    }
+}
+
+/// `path` without `.` and with `..` applied lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `file` relative to `dir`, both absolute and normalized; `None` across drive prefixes.
+fn relative(file: &Path, dir: &Path) -> Option<PathBuf> {
+    let file_parts: Vec<Component<'_>> = file.components().collect();
+    let dir_parts: Vec<Component<'_>> = dir.components().collect();
+    if file_parts.first() != dir_parts.first() {
+        return None;
+    }
+    let common = file_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..dir_parts.len() {
+        out.push("..");
+    }
+    for part in &file_parts[common..] {
+        out.push(part);
+    }
+    Some(out)
+}
+
+/// Saves `file` as `<dir>/<invariant>.<way>.json`, whole or not at all.
+pub fn save(dir: &Path, file: &CounterexampleFile) -> Result<PathBuf, Failure> {
+    let path = dir.join(format!("{}.{}.json", file.invariant, file.way));
+    let text = serde_json::to_string_pretty(file).expect("plain data") + "\n";
+    std::fs::create_dir_all(dir)
+        .and_then(|()| crate::atomic_file::write(&path, text.as_bytes()))
+        .map_err(|error| Failure::output(format!("the counterexample {}", path.display()), error))?;
+    Ok(path)
+}
+
+/// Reads a counterexample file and resolves it against the procedure and cluster it names.
+pub fn read(path: &Path) -> Result<Replayable, Failure> {
+    let source = SourceFile::read(path)?;
+    let file: CounterexampleFile = serde_json::from_str(source.text()).map_err(|e| source.json_error(&e))?;
+    let at_field = |field: &str| source.text().find(&format!("\"{field}\"")).map(|at| at..at + field.len() + 2);
+    if file.version != VERSION {
+        return Err(source
+            .error(
+                FileErrorKind::UnsupportedVersion,
+                format!("unsupported counterexample version {}", file.version),
+                at_field("version"),
+                format!("this build reads version {VERSION}"),
+            )
+            .into());
+    }
+    if !Invariant::ALL.iter().any(|i| i.id() == file.invariant) {
+        return Err(source
+            .error(
+                FileErrorKind::UnknownName,
+                format!("unknown invariant {:?}", file.invariant),
+                at_field("invariant"),
+                "not an invariant id",
+            )
+            .into());
+    }
+    let Some(mode) = Mode::from_id(&file.way) else {
+        return Err(source
+            .error(
+                FileErrorKind::UnknownKeyword,
+                format!("unknown way {:?}", file.way),
+                at_field("way"),
+                "expected \"as-written\" or \"guarded\"",
+            )
+            .into());
+    };
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    // Relative to the counterexample file; files of earlier builds named them relative to
+    // the directory `check` ran in.
+    let locate = |named: &str| -> PathBuf {
+        let beside = base.join(named);
+        if beside.exists() { beside } else { PathBuf::from(named) }
+    };
+    let loaded: Loaded = load(&locate(&file.procedure), file.cluster.as_deref().map(locate).as_deref())?;
+    if loaded.setup.procedure.content_hash != file.procedure_hash {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} changed since the counterexample was found; the replay would not be the same run",
+            file.procedure
+        )));
+    }
+    if loaded.cluster_hash != file.cluster_hash {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "the cluster description changed since the counterexample was found"
+        )));
+    }
+    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode);
+    let explorer = match &file.mutation {
+        Some(text) => {
+            let mutation = Mutation::parse(text, &loaded.setup.procedure)
+                .ok_or_else(|| Failure::Usage(anyhow::anyhow!("unknown mutation {text:?}")))?;
+            explorer.mutant(&mutation)
+        }
+        None => explorer,
+    };
+    let bad = |e: String| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display()));
+    let faults = if file.faults.iter().any(|record| record.after_transition.is_some()) {
+        let faults = file.faults.iter().map(|record| timed_fault(explorer.setup(), record));
+        ReplayFaults::Timed(faults.collect::<Result<Vec<_>, _>>().map_err(bad)?)
+    } else {
+        let faults = file.faults.iter().map(|record| staged_fault(explorer.setup(), record));
+        ReplayFaults::Staged(faults.collect::<Result<Vec<_>, _>>().map_err(bad)?)
+    };
+    Ok(Replayable { file, mode, explorer, faults })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let check = |file: &str, dir: &str, expect: &str| {
+            assert_eq!(
+                relative(Path::new(file), Path::new(dir)).map(|p| p.display().to_string()).as_deref(),
+                Some(expect)
+            );
+        };
+        check("/w/procedures/p.toml", "/w/counterexamples", "../procedures/p.toml");
+        check("/w/p.toml", "/w", "p.toml");
+        check("/a/b/p.toml", "/c/d/e", "../../../a/b/p.toml");
+        assert_eq!(normalize(Path::new("/w/./x/../p.toml")), Path::new("/w/p.toml"));
+    }
+}

@@ -1,0 +1,36 @@
+//! Ctrl-C and SIGTERM: the first asks the running command to stop at the next safe point
+//! (for `check`, between two runs of the simulator, so that it can still print and save what
+//! it found); a second one ends the process at once, with the same exit code 130.
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use sim_cluster::watch::Watch;
+
+/// The exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report).
+pub const EXIT_CODE: u8 = 130;
+
+/// Routes SIGINT and SIGTERM to `watch`. Returns false when a handler could not be installed
+/// (the command then runs on, and a signal ends it the default way).
+pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
+    let watch = Arc::clone(watch);
+    ctrlc::set_handler(move || {
+        if watch.stopped() {
+            std::process::exit(i32::from(EXIT_CODE));
+        }
+        watch.stop();
+    })
+    .is_ok()
+}
+
+/// Ends a command that a signal interrupted: says so on stderr, and in its output `out` too
+/// when that is text for people; the exit code, when interrupted.
+pub fn conclude(interrupted: Option<&str>, text: bool, out: &mut String) -> Option<std::process::ExitCode> {
+    let how_far = interrupted?;
+    if text {
+        out.push_str(&format!("\nInterrupted: {how_far}\n"));
+    }
+    let mut stderr = crate::output::stderr();
+    let _ = writeln!(stderr, "interrupted: {how_far}");
+    Some(std::process::ExitCode::from(EXIT_CODE))
+}

@@ -1,0 +1,18 @@
+//! The `clusterproc` command line as a library: the binary is `main` over [`cli::main`], and
+//! the fuzz harness drives argument parsing and input loading in-process.
+//!
+//! Exit codes: 0 success (or a safe result); 1 an invariant was violated, a guard refused,
+//! or the run stopped on a fault; 2 bad input (a file or an argument), with a diagnostic
+//! that points at the file, line and field; 3 output could not be written (stdout or stderr
+//! closed or full, a report or counterexample not saved); 130 interrupted (SIGINT, SIGTERM).
+
+mod atomic_file;
+mod check;
+pub mod cli;
+pub mod counterexample;
+pub mod inputs;
+mod interrupt;
+mod output;
+mod progress;
+mod report;
+mod run;

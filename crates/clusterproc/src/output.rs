@@ -1,0 +1,91 @@
+//! The streams a command writes to people, as writers that never panic: a write to a closed
+//! or full stdout or stderr is remembered, later writes are dropped, and the command ends
+//! with [`Failure::Output`](crate::cli::Failure::Output) instead of a silent success.
+//!
+//! `print!` and `eprintln!` panic when their stream fails; nothing in this crate uses them.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::cli::Failure;
+
+/// Writes a command's whole output to `file` (whole or not at all, see `atomic_file`), or to
+/// stdout when no file is given.
+pub fn emit(text: &str, file: Option<&Path>) -> Result<(), Failure> {
+    match file {
+        Some(path) => crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(path.display().to_string(), error)),
+        None => {
+            let mut stdout = stdout();
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(stdout.finish()?)
+        }
+    }
+}
+
+/// Checks before a command starts that its `--output` file can be written.
+pub fn check_output(file: Option<&Path>) -> Result<(), Failure> {
+    match file {
+        Some(path) => crate::atomic_file::check_writable(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write {}: {e}", path.display()))),
+        None => Ok(()),
+    }
+}
+
+/// A stream that remembers its first error instead of returning it at every write.
+#[derive(Debug)]
+pub struct Sink<W: Write> {
+    name: &'static str,
+    inner: W,
+    error: Option<io::Error>,
+}
+
+/// The process's stdout.
+pub fn stdout() -> Sink<io::StdoutLock<'static>> {
+    Sink { name: "stdout", inner: io::stdout().lock(), error: None }
+}
+
+/// The process's stderr.
+pub fn stderr() -> Sink<io::Stderr> {
+    Sink { name: "stderr", inner: io::stderr(), error: None }
+}
+
+impl<W: Write> Sink<W> {
+    /// Flushes, and returns the first error the stream met, with its name.
+    pub fn finish(mut self) -> Result<(), (&'static str, io::Error)> {
+        if self.error.is_none()
+            && let Err(error) = self.inner.flush()
+        {
+            self.error = Some(error);
+        }
+        match self.error.take() {
+            Some(error) => Err((self.name, error)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a write has failed: a long command can stop asking for input no one sees.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+impl<W: Write> Write for Sink<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.error.is_none()
+            && let Err(error) = self.inner.write_all(bytes)
+        {
+            self.error = Some(error);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.error.is_none()
+            && let Err(error) = self.inner.flush()
+        {
+            self.error = Some(error);
+        }
+        Ok(())
+    }
+}

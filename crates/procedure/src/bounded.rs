@@ -1,0 +1,47 @@
+//! Reading input files with a size limit: the limit is checked against the file's metadata
+//! before reading and enforced while reading, so `/dev/zero`, a FIFO or a file that grows
+//! cannot make a command use more memory than the limit.
+
+use std::io::Read as _;
+use std::path::Path;
+
+/// The largest input file any command reads: procedures, cluster descriptions, scenarios,
+/// journals and counterexample files. Generous: the seed procedure is 12 KiB, and a
+/// procedure of 100,000 steps with a line of text each is 17 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a bounded read failed; the caller names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Opening or reading failed.
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
+    /// The file is larger than the limit.
+    #[error("the file is larger than {} MiB, the limit for input files", limit / (1024 * 1024))]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("the file is not UTF-8 text (invalid byte at offset {offset})")]
+    NotText {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+}
+
+/// Reads a whole text file of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    if metadata.is_file() && metadata.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::new();
+    // One byte more than the limit tells a file of exactly `limit` bytes from a larger one.
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    String::from_utf8(bytes).map_err(|error| ReadError::NotText { offset: error.utf8_error().valid_up_to() })
+}

@@ -1,0 +1,222 @@
+//! Text that cannot hurt the people who read it: ids and names hold no control characters,
+//! no line breaks and no invisible or bidirectional formatting characters (which make a
+//! name display as something else, "Trojan Source"); prose fields (titles, step texts,
+//! notes) may break lines but hold nothing else of the sort.
+//!
+//! Every TOML file is checked as a whole as it is parsed ([`from_toml`]), so that no field,
+//! present or future, is forgotten. JSON files (journals, counterexamples) only name what
+//! the cluster and the procedure define, and unknown names are refused. [`for_terminal`]
+//! escapes whatever else reaches a terminal (error messages quoting a damaged file).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
+
+/// Fields that hold prose for people: line breaks and tabs are allowed there.
+const PROSE_FIELDS: [&str; 9] =
+    ["title", "text", "notes", "source", "instruction", "check", "product", "data", "value"];
+
+/// A character that a name or a text must not hold, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsafe {
+    /// The character.
+    pub character: char,
+    /// Its byte offset in the text checked.
+    pub offset: usize,
+}
+
+impl std::fmt::Display for Unsafe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (U+{:04X})", describe(self.character), u32::from(self.character))
+    }
+}
+
+/// Checks an id or a name: no control character (line breaks included), no invisible or
+/// bidirectional formatting character.
+pub fn check_name(text: &str) -> Result<(), Unsafe> {
+    match text.char_indices().find(|&(_, c)| c.is_control() || is_format(c) || is_line_separator(c)) {
+        Some((offset, character)) => Err(Unsafe { character, offset }),
+        None => Ok(()),
+    }
+}
+
+/// Checks prose: line breaks and tabs are allowed, other control and formatting characters
+/// are not.
+pub fn check_prose(text: &str) -> Result<(), Unsafe> {
+    let allowed = |c: char| matches!(c, '\n' | '\r' | '\t');
+    match text.char_indices().find(|&(_, c)| !allowed(c) && (c.is_control() || is_format(c))) {
+        Some((offset, character)) => Err(Unsafe { character, offset }),
+        None => Ok(()),
+    }
+}
+
+/// Invisible characters that change how text around them displays: bidirectional
+/// embeddings, overrides, isolates and marks; zero-width characters; the byte-order mark.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{0085}')
+}
+
+/// A character's name for an error message.
+fn describe(c: char) -> &'static str {
+    match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\u{1B}' => "an escape character",
+        '\u{0}' => "a NUL character",
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{200E}' | '\u{200F}' => {
+            "a bidirectional formatting character"
+        }
+        '\u{2028}' | '\u{2029}' | '\u{0085}' => "a line separator",
+        c if c.is_control() => "a control character",
+        _ => "an invisible formatting character",
+    }
+}
+
+/// Parses a TOML file into its typed form, checking on the way every key and string: keys
+/// and the values of fields other than prose must be names (see [`check_name`]); prose must
+/// pass [`check_prose`]. The text is parsed once; the check walks the parsed document.
+pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, FileError> {
+    let document = DeTable::parse(source.text()).map_err(|err| source.toml_error(&err))?;
+    check_parsed(source, document.get_ref())?;
+    T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| source.toml_error(&err))
+}
+
+/// Checks every key and string of a TOML document, as [`from_toml`] does; a document that
+/// does not parse passes (its loader reports it).
+pub fn check_document(source: &SourceFile) -> Result<(), FileError> {
+    match DeTable::parse(source.text()) {
+        Ok(document) => check_parsed(source, document.get_ref()),
+        Err(_) => Ok(()),
+    }
+}
+
+fn check_parsed(source: &SourceFile, document: &DeTable<'_>) -> Result<(), FileError> {
+    // The parsed tables are not in the file's order: report the first offence in the file.
+    let mut first: Option<Offence> = None;
+    check_table(document, &mut first);
+    match first {
+        None => Ok(()),
+        Some(offence) => Err(offence.error(source)),
+    }
+}
+
+/// An unsafe character in a string or key of a document.
+struct Offence {
+    found: Unsafe,
+    number: usize,
+    span: std::ops::Range<usize>,
+    prose: bool,
+    field: String,
+}
+
+impl Offence {
+    fn error(&self, source: &SourceFile) -> FileError {
+        let what = if self.prose { "text" } else { "name" };
+        source
+            .error(
+                FileErrorKind::InvalidValue,
+                format!("`{}` holds {} at character {} of the {what}", self.field, self.found, self.number),
+                Some(self.span.clone()),
+                format!("{} here", describe(self.found.character)),
+            )
+            .with_help(if self.prose {
+                "texts may hold line breaks and tabs, but no other control or invisible formatting characters"
+            } else {
+                "ids and names may not hold control characters, line breaks, or invisible or bidirectional formatting \
+                 characters"
+            })
+    }
+}
+
+fn check_table(table: &DeTable<'_>, first: &mut Option<Offence>) {
+    for (key, value) in table {
+        check(key.get_ref(), key.span(), false, "key", first);
+        let prose = PROSE_FIELDS.contains(&key.get_ref().as_ref());
+        check_value(value.get_ref(), value.span(), prose, key.get_ref(), first);
+    }
+}
+
+fn check_value(
+    value: &DeValue<'_>,
+    span: std::ops::Range<usize>,
+    prose: bool,
+    field: &str,
+    first: &mut Option<Offence>,
+) {
+    match value {
+        DeValue::String(text) => check(text, span, prose, field, first),
+        DeValue::Array(items) => {
+            for item in items {
+                check_value(item.get_ref(), item.span(), prose, field, first);
+            }
+        }
+        DeValue::Table(table) => check_table(table, first),
+        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => {}
+    }
+}
+
+fn check(text: &str, span: std::ops::Range<usize>, prose: bool, field: &str, first: &mut Option<Offence>) {
+    let result = if prose { check_prose(text) } else { check_name(text) };
+    let Err(found) = result else { return };
+    if first.as_ref().is_some_and(|known| known.span.start <= span.start) {
+        return;
+    }
+    *first = Some(Offence { found, number: char_number(text, found.offset), span, prose, field: field.to_owned() });
+}
+
+/// The one-based number of the character at byte `offset`.
+fn char_number(text: &str, offset: usize) -> usize {
+    text.char_indices().take_while(|&(at, _)| at < offset).count() + 1
+}
+
+/// Text for a terminal: control, formatting and line-separator characters are shown as
+/// `\u{..}` escapes (line breaks too when `one_line`), everything else as it is.
+pub fn for_terminal(text: &str, one_line: bool) -> Cow<'_, str> {
+    let escape = |c: char| {
+        if c == '\n' || c == '\t' { one_line } else { c.is_control() || is_format(c) || is_line_separator(c) }
+    };
+    if !text.chars().any(escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for a terminal with every byte offset kept: each control, formatting or
+/// line-separator character (tabs and line breaks aside) becomes a visible character of the
+/// same UTF-8 length (`?`, `¿` or U+FFFD), so spans into the text stay valid. Diagnostics
+/// show source lines through it.
+pub fn masked(text: &str) -> Cow<'_, str> {
+    let mask = |c: char| !matches!(c, '\n' | '\r' | '\t') && (c.is_control() || is_format(c) || is_line_separator(c));
+    if !text.chars().any(mask) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match (mask(c), c.len_utf8()) {
+                (false, _) => c,
+                (true, 1) => '?',
+                (true, 2) => '¿',
+                (true, _) => '\u{FFFD}',
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! Issue 9, points 3, 4 and 5: input files are bounded in size (checked before and while
+//! reading), counterexample files refuse unknown versions and fields with file and line, and
+//! ids and names cannot hold control, line-break or bidirectional characters.
+
+use std::path::Path;
+
+use crate::support::{Run, clusterproc, root};
+
+fn refused(run: &Run, expect: &str) {
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(run.stderr.contains(expect), "expected {expect:?} in:\n{}", run.stderr);
+}
+
+#[test]
+fn an_endless_file_stops_at_the_size_limit() {
+    refused(&clusterproc(&["plan", "/dev/zero"]), "error: /dev/zero: the file is larger than 64 MiB");
+    refused(&clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cluster", "/dev/zero"]), "larger than 64 MiB");
+}
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap();
+    refused(&clusterproc(&["plan", &big.display().to_string()]), "the file is larger than 64 MiB");
+}
+
+#[test]
+fn a_file_that_is_not_text_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"version = 1\n\xff\xfe").unwrap();
+    refused(&clusterproc(&["plan", &binary.display().to_string()]), "not UTF-8 text (invalid byte at offset 12)");
+}
+
+/// The seed procedure with `from` replaced by `to`, in `dir`.
+fn seed_with(dir: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    assert!(text.contains(from));
+    let path = dir.join("edited.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_step_id_with_a_bidi_override_is_refused_saying_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seed_with(dir.path(), "id = \"unzip\"", "id = \"un\\u202Ezip\"");
+    let run = clusterproc(&["plan", &path]);
+    refused(
+        &run,
+        "edited.toml:61:6: `id` holds a bidirectional formatting character (U+202E) at character 3 of the name",
+    );
+}
+
+#[test]
+fn a_node_name_with_a_control_character_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/cluster/ssc-two-node.toml")).unwrap();
+    let cluster = dir.path().join("cluster.toml");
+    std::fs::write(&cluster, text.replace("\"ssc-node2\"", "\"ssc-node2\\u0007\"")).unwrap();
+    let run = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cluster", &cluster.display().to_string()]);
+    refused(&run, "`name` holds a control character (U+0007) at character 10 of the name");
+}
+
+#[test]
+fn a_newline_in_a_service_name_is_refused_but_prose_may_break_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seed_with(dir.path(), "services = [\"PVMService\"]", "services = [\"PVM\\nService\"]");
+    refused(&clusterproc(&["plan", &path]), "`services` holds a line break (U+000A)");
+    let path = seed_with(dir.path(), "title = \"Unzip the software\"", "title = \"Unzip\\tthe software\"");
+    assert_eq!(clusterproc(&["plan", &path]).code, 0);
+}
+
+/// A counterexample saved by `check` for the broken procedure, in `dir`.
+fn counterexample(dir: &Path) -> std::path::PathBuf {
+    let run =
+        clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &dir.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    dir.join("pending-restart-skipped.as-written.json")
+}
+
+#[test]
+fn a_counterexample_of_an_unknown_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = counterexample(dir.path());
+    let text = std::fs::read_to_string(&file).unwrap().replace("\"version\": 1", "\"version\": 7");
+    std::fs::write(&file, text).unwrap();
+    let run = clusterproc(&["replay", &file.display().to_string()]);
+    refused(&run, "pending-restart-skipped.as-written.json:2:3: unsupported counterexample version 7");
+}
+
+#[test]
+fn a_counterexample_with_an_unknown_field_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = counterexample(dir.path());
+    let text = std::fs::read_to_string(&file).unwrap().replace("\"seed\":", "\"sead\": 1,\n  \"seed\":");
+    std::fs::write(&file, text).unwrap();
+    let run = clusterproc(&["replay", &file.display().to_string()]);
+    refused(&run, "pending-restart-skipped.as-written.json:9:");
+    assert!(run.stderr.contains("unknown field `sead`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_counterexample_naming_an_unknown_invariant_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = counterexample(dir.path());
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"invariant\": \"pending-restart-skipped\"", "\"invariant\": \"x\\u001b[2J\"");
+    std::fs::write(&file, text).unwrap();
+    let run = clusterproc(&["replay", &file.display().to_string()]);
+    refused(&run, "unknown invariant \"x\\u{1b}[2J\"");
+    assert!(!run.stderr.contains('\u{1b}'), "no escape sequence reaches the terminal");
+}
+
+#[test]
+fn markup_in_a_title_stays_text_in_every_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seed_with(dir.path(), "title = \"Unzip the software\"", "title = \"Unzip <script>\\\"#x\\\"</script>\"");
+    let mermaid = clusterproc(&["plan", &path, "--format", "mermaid"]);
+    assert_eq!(mermaid.code, 0, "{}", mermaid.stderr);
+    assert!(
+        !mermaid.stdout.contains("<script>") && mermaid.stdout.contains("#lt;script#gt;#quot;#35;x"),
+        "{}",
+        mermaid.stdout
+    );
+    let json = clusterproc(&["plan", &path, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(plan["steps"][0]["title"], "Unzip <script>\"#x\"</script>");
+}
+
+#[test]
+fn control_characters_in_a_file_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escape.toml");
+    std::fs::write(&path, "version = 1\n# \u{1b}[2J\u{7} a comment\ntitle = \"x\"\n").unwrap();
+    let run = clusterproc(&["plan", &path.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("escape.toml:2:"), "{}", run.stderr);
+    assert!(!run.stderr.contains(['\u{1b}', '\u{7}']), "{:?}", run.stderr);
+}

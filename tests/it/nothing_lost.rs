@@ -1,0 +1,145 @@
+//! Issue 9, point 1: output files are written whole, and only after the inputs are checked —
+//! a refused or failed command leaves every existing file as it was.
+
+use crate::support::clusterproc;
+
+const SEED: &str = "procedures/ssc0307-0006.toml";
+
+#[test]
+fn an_existing_report_survives_a_refused_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    std::fs::write(&report, "the report of yesterday's run").unwrap();
+    let journal = dir.path().join("run");
+    std::fs::create_dir_all(&journal).unwrap();
+    std::fs::write(journal.join("journal.jsonl"), "").unwrap();
+    // Refused: a journal is there already and this is not a resume.
+    let run = clusterproc(&[
+        "run",
+        SEED,
+        "--journal",
+        &journal.display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "the report of yesterday's run");
+}
+
+#[test]
+fn an_existing_report_survives_a_bad_procedure() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    std::fs::write(&report, "{\"old\": true}").unwrap();
+    let run = clusterproc(&[
+        "run",
+        "tests/data/broken/unknown-service.toml",
+        "--journal",
+        &dir.path().join("run").display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "{\"old\": true}");
+    assert!(!dir.path().join("run").exists(), "no journal for a run that never started");
+}
+
+#[test]
+fn a_report_is_replaced_whole_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("Report.HTML");
+    std::fs::write(&report, "old").unwrap();
+    let run = clusterproc(&[
+        "run",
+        SEED,
+        "--journal",
+        &dir.path().join("run").display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"), "{html}");
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.starts_with(".clusterproc-")), "{names:?}");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("no-such-dir").join("report.html");
+    let journal = dir.path().join("run");
+    let run = clusterproc(&[
+        "run",
+        SEED,
+        "--journal",
+        &journal.display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write the report"), "{}", run.stderr);
+    assert!(!journal.exists(), "the run did not start");
+}
+
+#[test]
+fn check_refuses_a_save_directory_that_is_a_file_before_it_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "keep me").unwrap();
+    let run =
+        clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &file.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("it is not a directory"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing searched: {}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+#[test]
+fn output_given_as_a_path_is_written_whole_and_survives_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("check.xml");
+    let junit_arg = junit.display().to_string();
+    let save = dir.path().join("cx").display().to_string();
+    let run = clusterproc(&[
+        "check",
+        "tests/data/broken/standby-after-resume.toml",
+        "--format",
+        "junit",
+        "--output",
+        &junit_arg,
+        "--save",
+        &save,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "the report went to the file: {}", run.stdout);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    roxmltree::Document::parse(&xml).expect("valid XML");
+
+    let refused = clusterproc(&["check", "tests/data/broken/unknown-service.toml", "--output", &junit_arg]);
+    assert_eq!(refused.code, 2);
+    assert_eq!(std::fs::read_to_string(&junit).unwrap(), xml, "left as it was");
+
+    let plan = dir.path().join("plan.json");
+    let run = clusterproc(&[
+        "plan",
+        "procedures/ssc0307-0006.toml",
+        "--format",
+        "json",
+        "--output",
+        &plan.display().to_string(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert!(value["steps"].as_array().is_some_and(|steps| steps.len() == 15));
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("missing").join("check.json").display().to_string();
+    let run = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--output", &output]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+}

@@ -1,0 +1,80 @@
+//! Issue 9, point 8: commands say where they write, `replay` works from any directory,
+//! `--help` shows defaults, report extensions are case-insensitive, errors print once.
+
+use crate::support::{clusterproc, clusterproc_in, root};
+
+#[test]
+fn check_says_where_it_saved_and_replay_works_from_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("cx");
+    let save_arg = save.display().to_string();
+    let run = clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &save_arg]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("Counterexamples saved in {save_arg}/")), "{}", run.stdout);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(save.join("pending-restart-skipped.as-written.json")).unwrap()).unwrap();
+    let named = saved["procedure"].as_str().unwrap();
+    assert!(named.ends_with("tests/data/broken/standby-after-resume.toml") && named.starts_with(".."), "{named}");
+    // From another directory, with the file named by an absolute path.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let replay =
+        clusterproc_in(elsewhere.path(), &["replay", &save.join("pending-restart-skipped.as-written.json").display().to_string()]);
+    assert_eq!(replay.code, 1, "{}", replay.stderr);
+    assert!(replay.stdout.contains("is violated again: reproduced."), "{}", replay.stdout);
+}
+
+#[test]
+fn run_says_where_its_journal_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = clusterproc_in(dir.path(), &["run", &root().join("procedures/ssc0307-0006.toml").display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("journal  runs/SSC0307-0006-1/journal.jsonl"), "{}", run.stdout);
+}
+
+#[test]
+fn help_shows_defaults() {
+    let help = clusterproc(&["check", "--help"]);
+    assert_eq!(help.code, 0);
+    for default in ["[default: single]", "[default: 1]", "[default: text]", "[default: counterexamples]"] {
+        assert!(help.stdout.contains(default), "{default} in {}", help.stdout);
+    }
+}
+
+#[test]
+fn an_unknown_report_extension_is_refused_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = clusterproc(&[
+        "run",
+        "procedures/ssc0307-0006.toml",
+        "--journal",
+        &dir.path().join("run").display().to_string(),
+        "--report",
+        &dir.path().join("r.JSON").display().to_string(),
+        "--report",
+        &dir.path().join("r.TXT").display().to_string(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("r.TXT: name the file .html or .json"), "{}", run.stderr);
+    assert!(!run.stderr.contains("r.JSON"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_error_prints_its_message_once() {
+    let run = clusterproc(&["plan", "tests/data/broken/unknown-service.toml"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.matches("unknown service `PVM Service`").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `PVMService`?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_check_on_a_pipe_shows_no_progress_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let quiet = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cases", "200", "--save", &save]);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr, "", "nothing on a pipe");
+    let shown =
+        clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cases", "200", "--progress", "--save", &save]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stderr.starts_with("progress: "), "{}", shown.stderr);
+}
