@@ -12,13 +12,16 @@ fn check_says_where_it_saved_and_replay_works_from_elsewhere() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains(&format!("Counterexamples saved in {save_arg}/")), "{}", run.stdout);
     let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(save.join("pending-restart-skipped.as-written.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(save.join("pending-restart-skipped.as-written.json")).unwrap())
+            .unwrap();
     let named = saved["procedure"].as_str().unwrap();
     assert!(named.ends_with("tests/data/broken/standby-after-resume.toml") && named.starts_with(".."), "{named}");
     // From another directory, with the file named by an absolute path.
     let elsewhere = tempfile::tempdir().unwrap();
-    let replay =
-        clusterproc_in(elsewhere.path(), &["replay", &save.join("pending-restart-skipped.as-written.json").display().to_string()]);
+    let replay = clusterproc_in(
+        elsewhere.path(),
+        &["replay", &save.join("pending-restart-skipped.as-written.json").display().to_string()],
+    );
     assert_eq!(replay.code, 1, "{}", replay.stderr);
     assert!(replay.stdout.contains("is violated again: reproduced."), "{}", replay.stdout);
 }
