@@ -12,3 +12,4 @@ pub mod commands;
 pub mod parse;
 pub mod registry;
 pub mod text;
+pub mod transport;
