@@ -8,7 +8,9 @@
 
 pub mod archive;
 pub mod argv;
+pub mod backend;
 pub mod commands;
+pub mod drift;
 pub mod parse;
 pub mod registry;
 pub mod text;
