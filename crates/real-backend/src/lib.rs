@@ -10,6 +10,7 @@ pub mod archive;
 pub mod argv;
 pub mod backend;
 pub mod commands;
+pub mod connection;
 pub mod drift;
 pub mod parse;
 pub mod registry;

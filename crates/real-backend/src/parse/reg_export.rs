@@ -130,7 +130,7 @@ fn parse_data(data: &str) -> Result<RegData, String> {
 
 /// NUL-separated UTF-16LE strings, without the empty ones at the end.
 fn utf16_strings(bytes: &[u8]) -> Result<Vec<String>, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err("UTF-16 data of odd length".to_owned());
     }
     let units: Vec<u16> = bytes.chunks(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]])).collect();

@@ -89,7 +89,7 @@ fn parse_data(type_name: &str, data: &str) -> Result<RegData, String> {
 }
 
 fn hex_bytes(data: &str) -> Option<Vec<u8>> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return None;
     }
     (0..data.len()).step_by(2).map(|i| u8::from_str_radix(data.get(i..i + 2)?, 16).ok()).collect()
