@@ -7,6 +7,9 @@
 
 mod check;
 mod cli;
+mod connect;
+mod preflight;
+mod real_run;
 mod report;
 mod run;
 

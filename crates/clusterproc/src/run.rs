@@ -28,6 +28,9 @@ use crate::report::RunReport;
 const DEFAULT_SEED: u64 = 1;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    if args.backend == "expresscluster" {
+        return crate::real_run::run(args);
+    }
     if args.backend != "sim" {
         return Err(Failure::Usage(anyhow::anyhow!(
             "backend `{}` is not available in this build; use --backend sim (the built-in simulated cluster)",
@@ -247,12 +250,12 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
 }
 
 /// `runs/<module>-<n>` for the first free `n`.
-fn default_run_dir(module: &str) -> PathBuf {
+pub(crate) fn default_run_dir(module: &str) -> PathBuf {
     let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
-fn summarize(
+pub(crate) fn summarize(
     out: &mut impl std::io::Write,
     setup: &Setup,
     engine: &Engine,
@@ -373,14 +376,14 @@ fn summarize(
 }
 
 /// Progress on stderr and confirmations for manual steps.
-struct Console {
+pub(crate) struct Console {
     steps: usize,
     yes: bool,
     bar: Option<ProgressBar>,
 }
 
 impl Console {
-    fn new(steps: usize, yes: bool) -> Console {
+    pub(crate) fn new(steps: usize, yes: bool) -> Console {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(steps as u64);
             bar.set_style(
@@ -400,7 +403,7 @@ impl Console {
         }
     }
 
-    fn done(&self) {
+    pub(crate) fn done(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -187,6 +187,30 @@ impl RealBackend {
         self.manifest.as_ref()
     }
 
+    /// Runs one command on a node (for pre-flight checks), recorded like the others.
+    pub fn run_command(&mut self, node: NodeId, argv: &Argv) -> Result<Output, BackendError> {
+        self.run_on(node, argv, self.config.command_timeout)
+    }
+
+    /// The settings it was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A backend error as one line that names the node, for people.
+    pub fn describe_error(&self, error: &BackendError) -> String {
+        match error {
+            BackendError::Unreachable { node } => format!(
+                "{} does not answer via {} (within {} s)",
+                self.node_name(*node),
+                self.links[node.index()].transport.describe(),
+                self.config.command_timeout.as_secs()
+            ),
+            BackendError::Refused { node, reason } => format!("{} refused: {reason}", self.node_name(*node)),
+            BackendError::Failed { message, .. } => message.clone(),
+        }
+    }
+
     fn node_name(&self, node: NodeId) -> &str {
         &self.links[node.index()].name
     }

@@ -109,6 +109,11 @@ pub fn hash_file(file: &str) -> Result<Argv, NameError> {
     Argv::new("certutil").arg("-hashfile").name("file", file).map(|argv| argv.arg("SHA256"))
 }
 
+/// `fsutil volume diskfree DRIVE`: the free bytes of a drive.
+pub fn disk_free(drive: &str) -> Result<Argv, NameError> {
+    Argv::new("fsutil").arg("volume").arg("diskfree").name("drive", drive)
+}
+
 /// The installer's silent command as the connection file declares it: `program` relative
 /// to the folder the module was extracted into, then its arguments verbatim.
 pub fn install_module(folder: &str, program: &str, args: &[String]) -> Result<Argv, NameError> {

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod connection;
 pub mod drift;
 pub mod parse;
+pub mod preflight;
 pub mod registry;
 pub mod text;
 pub mod transport;

@@ -7,6 +7,7 @@
 pub mod certutil;
 pub mod clpcmd;
 pub mod clpstat;
+pub mod diskfree;
 pub mod reg_export;
 pub mod reg_query;
 pub mod sc;

@@ -7,6 +7,7 @@
 
 pub mod encode;
 pub mod local;
+pub mod ssh;
 
 use std::path::Path;
 use std::time::Duration;

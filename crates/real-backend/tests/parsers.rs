@@ -122,3 +122,12 @@ fn truncated_outputs_never_panic() {
     }
     assert!(files > 30, "found only {files} files");
 }
+
+#[test]
+fn fsutil_diskfree() {
+    insta::glob!(CONSTRUCTED, "diskfree/*.txt", |path| {
+        insta::assert_snapshot!(shown(real_backend::parse::diskfree::parse(&output(path)), |bytes| format!(
+            "{bytes} bytes free\n"
+        )))
+    });
+}

@@ -26,6 +26,19 @@ pub fn command_line(shell: RemoteShell, argv: &Argv) -> Result<String, Transport
     }
 }
 
+/// The command string that creates a folder and its parents.
+pub fn make_folder(shell: RemoteShell, folder: &str) -> Result<String, TransportError> {
+    match shell {
+        RemoteShell::Posix => Ok(format!("mkdir -p -- {}", posix_quote(folder))),
+        RemoteShell::Windows => {
+            let script =
+                format!("New-Item -ItemType Directory -Force -Path '{}' | Out-Null", folder.replace('\'', "''"));
+            let utf16: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            Ok(format!("powershell -NoProfile -NonInteractive -EncodedCommand {}", base64(&utf16)))
+        }
+    }
+}
+
 fn posix(argv: &Argv) -> String {
     std::iter::once(&argv.program).chain(&argv.args).map(|element| posix_quote(element)).collect::<Vec<_>>().join(" ")
 }
