@@ -7,6 +7,7 @@ mod check;
 mod engine;
 mod plan;
 mod properties;
+mod real_nodes;
 mod resume;
 mod run;
 mod scenarios;
