@@ -4,6 +4,7 @@
 mod support;
 
 mod check;
+mod conformance;
 mod engine;
 mod plan;
 mod properties;

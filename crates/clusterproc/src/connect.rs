@@ -85,6 +85,10 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         watch: connection.watch.clone(),
         clpstat_long: true,
     };
-    let backend = RealBackend::new(Arc::clone(setup), config, links).map_err(|e| Failure::Usage(anyhow::anyhow!(e)))?;
+    let mut backend =
+        RealBackend::new(Arc::clone(setup), config, links).map_err(|e| Failure::Usage(anyhow::anyhow!(e)))?;
+    if let Some(session) = &connection.simulator {
+        backend.set_clock(Box::new(crate::sim_node::SimClock { session: session.clone() }));
+    }
     Ok(Connected { backend, connection, hints, _staging: staging })
 }

@@ -12,10 +12,15 @@ mod preflight;
 mod real_run;
 mod report;
 mod run;
+mod sim_node;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.first().is_some_and(|argv0| sim_node::invoked_as_command(argv0)) {
+        return sim_node::main(argv);
+    }
     let args = <cli::Args as clap::Parser>::parse();
     match cli::run(args) {
         Ok(code) => code,

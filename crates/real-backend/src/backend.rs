@@ -23,10 +23,12 @@ use procedure::backend::{
     Operation, Power, ResourceState, ResourceStatus, ServiceStatus, Watch,
 };
 use procedure::cluster::NodeId;
+use procedure::event::{Event, EventKind};
 use procedure::setup::Setup;
 
 use crate::archive::Manifest;
 use crate::argv::Argv;
+use crate::clock::{Clock, SystemClock};
 use crate::drift::DriftDetector;
 use crate::parse::Output;
 use crate::transport::{Transport, TransportError};
@@ -72,6 +74,9 @@ pub struct WatchCommands {
     pub stop: Vec<String>,
     /// Sets it back to Monitoring.
     pub start: Vec<String>,
+    /// Lists every watched service as `NAME : Monitoring` or `NAME : Not monitoring`, one
+    /// per line; without it the backend tracks the watch from its own commands.
+    pub list: Option<Vec<String>>,
 }
 
 /// One node and the way to reach it.
@@ -108,7 +113,7 @@ pub struct RealBackend {
     config: Config,
     links: Vec<NodeLink>,
     observation: Observation,
-    started: Instant,
+    clock: Box<dyn Clock>,
     /// Inferred: the watch state, as the backend's own commands left it.
     watches: Vec<Vec<Watch>>,
     manifest: Option<Manifest>,
@@ -116,6 +121,8 @@ pub struct RealBackend {
     commands: Vec<CommandRecord>,
     /// Registry data seen on nodes that the setup does not know (ids past the setup's).
     foreign_data: Vec<Arc<str>>,
+    /// Observed events: what changed between two observations, or what a command ended.
+    events: Vec<Event>,
 }
 
 impl RealBackend {
@@ -165,11 +172,17 @@ impl RealBackend {
             config,
             links,
             observation,
-            started: Instant::now(),
+            clock: Box::new(SystemClock::default()),
             manifest: None,
             commands: Vec::new(),
             foreign_data: Vec::new(),
+            events: Vec::new(),
         })
+    }
+
+    /// Replaces the wall clock (a simulated cluster's nodes keep virtual time).
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
+        self.clock = clock;
     }
 
     /// Every command run so far, with its duration.
@@ -266,14 +279,25 @@ impl Backend for RealBackend {
     }
 
     fn wait(&mut self, length: Duration) {
-        std::thread::sleep(length);
+        self.clock.sleep(length);
     }
 
     fn now(&self) -> Duration {
-        self.started.elapsed()
+        self.clock.now()
     }
 
-    fn mark_step(&mut self, _step: usize) {}
+    fn mark_step(&mut self, step: usize) {
+        let at = self.clock.now();
+        self.events.push(Event { at, kind: EventKind::StepStarted { step: step as u16 } });
+    }
+
+    /// Observed events, not ground truth: installers starting and ending (seen by the
+    /// command that runs them), and the cluster suspending, resuming and groups starting and
+    /// coming online as successive observations show them, stamped with the observation's
+    /// time. The invariants judge these as they judge the simulator's.
+    fn events(&self) -> &[Event] {
+        &self.events
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub struct Connection {
     pub service_keys: BTreeMap<String, String>,
     /// Task Manager watch commands, when the site has them.
     pub watch: Option<WatchCommands>,
+    /// For rehearsals on clusterproc's simulated nodes only: the simulator session whose
+    /// virtual clock the run waits on, `http://127.0.0.1:PORT/sessions/ID`.
+    pub simulator: Option<String>,
 }
 
 /// Timeouts of every kind of command.

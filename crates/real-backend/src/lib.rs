@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod argv;
 pub mod backend;
+pub mod clock;
 pub mod commands;
 pub mod connection;
 pub mod drift;

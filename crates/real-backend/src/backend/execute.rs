@@ -2,7 +2,7 @@
 
 use procedure::backend::{BackendError, Installer, Operation, Power, Refusal, same_path};
 use procedure::cluster::NodeId;
-use procedure::event::InstallerFailure;
+use procedure::event::{Event, EventKind, InstallerFailure};
 use procedure::procedure::RestartAnswer;
 
 use super::RealBackend;
@@ -243,18 +243,29 @@ impl RealBackend {
             .map_err(|error| self.failed(node, error))?;
         let before = self.read_registry(node)?;
         self.observation.nodes[node.index()].installer = Installer::Running;
+        let from_mirror = self.setup.cluster.is_mirror_drive(folder);
+        let at = self.clock.now();
+        self.events.push(Event { at, kind: EventKind::InstallerStarted { node, from_mirror } });
         let output = self.run_on(node, &argv, self.config.install_timeout)?;
         let restart_requested = match output.code {
             Some(0) => false,
             Some(EXIT_RESTART_REQUIRED) => true,
             code => {
                 self.observation.nodes[node.index()].installer = Installer::Failed(InstallerFailure::Fault);
+                let at = self.clock.now();
+                self.events
+                    .push(Event { at, kind: EventKind::InstallerFailed { node, reason: InstallerFailure::Fault } });
                 return Err(self.failed(
                     node,
                     format!("the installer `{argv}` exited with code {code:?}: {}", output.text().trim()),
                 ));
             }
         };
+        let at = self.clock.now();
+        // Inferred: whether an installer did only the files-only part is not visible; the
+        // standby's run is reported like the active one's.
+        let finished = EventKind::InstallerFinished { node, restart_requested, files_only: false };
+        self.events.push(Event { at, kind: finished });
         let after = self.read_registry(node)?;
         self.drift.installed(node, &before, &after);
         let state = &mut self.observation.nodes[node.index()];

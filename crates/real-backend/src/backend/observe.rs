@@ -23,6 +23,7 @@ impl RealBackend {
     /// answers at all.
     pub(super) fn observe_all(&mut self) -> Result<(), BackendError> {
         let nodes: Vec<NodeId> = self.setup.cluster.node_ids().collect();
+        let before = self.observation.clone();
         let mut views: Vec<Option<ClusterStatus>> = vec![None; nodes.len()];
         let mut answered = false;
         for &node in &nodes {
@@ -51,8 +52,44 @@ impl RealBackend {
                 }
             }
         }
-        self.observation.at = self.started.elapsed();
+        self.observation.at = self.clock.now();
+        self.record_changes(&before);
         Ok(())
+    }
+
+    /// Observed events from what changed since the previous observation.
+    fn record_changes(&mut self, before: &procedure::backend::Observation) {
+        use procedure::event::{Event, EventKind};
+        let at = self.observation.at;
+        for (n, (old, new)) in before.nodes.iter().zip(&self.observation.nodes).enumerate() {
+            let node = NodeId(n as u8);
+            let suspended = |state: ClusterService| {
+                matches!(state, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming)
+            };
+            if !new.reachable {
+                continue;
+            }
+            if !suspended(old.cluster) && suspended(new.cluster) {
+                self.events.push(Event { at, kind: EventKind::ClusterSuspended { node } });
+            }
+            if suspended(old.cluster) && new.cluster == ClusterService::Running {
+                self.events.push(Event { at, kind: EventKind::ClusterResumed { node } });
+            }
+        }
+        for (g, (old, new)) in before.groups.iter().zip(&self.observation.groups).enumerate() {
+            let group = procedure::cluster::GroupId(g as u8);
+            let Some(node) = new.owner else { continue };
+            let was_starting_here = old.owner == Some(node) && old.status == GroupStatus::OnlinePending;
+            let was_online_here = old.owner == Some(node) && old.status == GroupStatus::Online;
+            let starting = new.status == GroupStatus::OnlinePending && !was_starting_here;
+            let online = new.status == GroupStatus::Online && !was_online_here;
+            if starting || (online && !was_starting_here) {
+                self.events.push(Event { at, kind: EventKind::GroupStarting { group, node } });
+            }
+            if online {
+                self.events.push(Event { at, kind: EventKind::GroupOnline { group, node } });
+            }
+        }
     }
 
     /// One node: its clpstat view (`None` when its cluster service is stopped), services
@@ -87,6 +124,9 @@ impl RealBackend {
             None => vec![MonitorStatus::Offline; self.setup.cluster.monitors.len()],
         };
         let services = self.read_services(node)?;
+        if let Some(watches) = self.read_watches(node)? {
+            self.watches[node.index()] = watches;
+        }
         let registry = self.read_registry(node)?;
         let slots = self.registry_slots(&registry);
         self.drift.check(&self.setup, node, &registry);
@@ -202,6 +242,52 @@ impl RealBackend {
             });
         }
         Ok(states)
+    }
+
+    /// The Task Manager watch through the connection file's `[watch] list` command, when it
+    /// has one.
+    fn read_watches(&mut self, node: NodeId) -> Result<Option<Vec<procedure::backend::Watch>>, BackendError> {
+        use procedure::backend::Watch;
+        let Some(list) = self.config.watch.as_ref().and_then(|watch| watch.list.clone()) else { return Ok(None) };
+        let Some((program, args)) = list.split_first() else { return Ok(None) };
+        let argv = Argv { program: program.clone(), args: args.to_vec() };
+        let output = self.run_on(node, &argv, self.config.command_timeout)?;
+        if output.code != Some(0) {
+            return Err(
+                self.failed(node, format!("`{argv}` exited with code {:?}: {}", output.code, output.text().trim()))
+            );
+        }
+        let mut watches = vec![Watch::Absent; self.setup.cluster.services.len()];
+        let text = output.text();
+        for (number, line) in crate::text::lines(&text) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed = line.rsplit_once(" : ").and_then(|(name, state)| {
+                let state = match state.trim() {
+                    "Monitoring" => Watch::Monitoring,
+                    "Not monitoring" => Watch::NotMonitoring,
+                    _ => return None,
+                };
+                let service = (0..self.setup.cluster.services.len()).find(|&s| {
+                    self.service_key(procedure::cluster::ServiceId(s as u16)).eq_ignore_ascii_case(name.trim())
+                })?;
+                Some((service, state))
+            });
+            match parsed {
+                Some((service, state)) => watches[service] = state,
+                None => {
+                    let error = crate::parse::ParseError::line(
+                        "watch list",
+                        number,
+                        line,
+                        "expected `SERVICE : Monitoring` or `SERVICE : Not monitoring` for a known service",
+                    );
+                    return Err(self.failed(node, error));
+                }
+            }
+        }
+        Ok(Some(watches))
     }
 
     /// The values under every key that registry sync covers or the module writes.

@@ -24,6 +24,7 @@ struct ConnectionFile {
     #[serde(default)]
     services: BTreeMap<String, String>,
     watch: Option<WatchFile>,
+    simulator: Option<Spanned<String>>,
     #[serde(default)]
     node: Vec<NodeFile>,
 }
@@ -50,6 +51,7 @@ struct ModuleFile {
 struct WatchFile {
     stop: Spanned<Vec<String>>,
     start: Spanned<Vec<String>>,
+    list: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,7 +259,11 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                     ));
                 }
             }
-            Some(WatchCommands { stop: watch.stop.get_ref().clone(), start: watch.start.get_ref().clone() })
+            Some(WatchCommands {
+                stop: watch.stop.get_ref().clone(),
+                start: watch.start.get_ref().clone(),
+                list: watch.list.clone().filter(|list| !list.is_empty()),
+            })
         }
     };
     Ok(Connection {
@@ -268,6 +274,17 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
         min_free_bytes: file.module.min_free_space_mib.unwrap_or(1024) << 20,
         service_keys: file.services,
         watch,
+        simulator: match file.simulator {
+            Some(url) if !url.get_ref().starts_with("http://127.0.0.1:") => {
+                return Err(err(
+                    FileErrorKind::InvalidValue,
+                    "the simulator is reached on loopback only".into(),
+                    url.span(),
+                    "expected http://127.0.0.1:PORT/sessions/ID",
+                ));
+            }
+            other => other.map(Spanned::into_inner),
+        },
     })
 }
 

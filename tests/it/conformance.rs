@@ -1,0 +1,166 @@
+//! Conformance: the same procedure on the same simulated cluster (same seed), run (a) on
+//! the simulator directly and (b) through the real backend, the `local` transport and the
+//! `sim-node` command shims (the real `clusterproc` binary linked as `clpstat`, `clpcl`,
+//! `sc.exe`, ...) against a `sim-server` session. Both must complete with no invariant
+//! violated and reach the same final state.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use procedure::backend::Backend as _;
+use procedure::diagnostic::SourceFile;
+use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::invariant::judge;
+use procedure::setup::Setup;
+use sim_cluster::sim::Builder;
+
+use crate::support::{binary, clusterproc_in, root};
+
+const SEED: u64 = 1;
+
+fn setup(procedure: &str) -> Arc<Setup> {
+    let cluster =
+        procedure::cluster::load(&SourceFile::read(&root().join("scenarios/cluster/ssc-two-node.toml")).unwrap())
+            .unwrap();
+    let procedure = procedure::procedure::load(&SourceFile::read(&root().join(procedure)).unwrap(), &cluster).unwrap();
+    Arc::new(Setup::new(cluster, procedure))
+}
+
+/// (a) The simulator directly: completed, the violated invariants, the final state.
+fn direct(setup: &Arc<Setup>) -> (bool, Vec<String>, String) {
+    let mut sim = Builder::new(Arc::clone(setup)).seed(SEED).build();
+    let initial = sim.observation().clone();
+    let mut engine = Engine::new(Arc::clone(setup), EngineConfig::standard());
+    drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
+    let completed = matches!(engine.ending(), Some(Ending::Completed));
+    let violations = judge(setup, &initial, sim.events(), sim.observation(), &engine, true);
+    let ids = violations.iter().map(|v| v.invariant.id().to_owned()).collect();
+    (completed, ids, sim_server::render::final_state(setup, sim.observation()))
+}
+
+/// A folder with the command shims (links to the clusterproc binary), the module archive and
+/// a connection file for `local` nodes on a fresh simulator session.
+struct Shims {
+    dir: tempfile::TempDir,
+    session: String,
+}
+
+impl Shims {
+    fn new(server: &sim_server::server::Server, folder: &str) -> Shims {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let installer = format!("{folder}\\setup.exe");
+        let names: Vec<&str> = clusterproc_commands().into_iter().chain([installer.as_str()]).collect();
+        for name in names {
+            std::os::unix::fs::symlink(binary(), bin.join(name)).unwrap();
+        }
+        let created =
+            sim_server::client::post(&format!("{}/sessions", server.url), &serde_json::json!({ "seed": SEED }))
+                .unwrap();
+        let session = format!("{}/sessions/{}", server.url, created["id"]);
+        let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        archive.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut archive, b"MZ stand-in installer").unwrap();
+        std::fs::write(dir.path().join("module.zip"), archive.finish().unwrap().into_inner()).unwrap();
+        Shims { dir, session }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.path().join("bin")
+    }
+
+    fn common(&self) -> String {
+        format!(
+            "version = 1\nsimulator = \"{}\"\n\n[timeouts]\ncommand = \"20s\"\n\n[module]\narchive = \"module.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n\n\
+             [watch]\nstop = [\"taskwatch\", \"stop\", \"{{service}}\"]\nstart = [\"taskwatch\", \"start\", \"{{service}}\"]\nlist = [\"taskwatch\", \"list\"]\n\n",
+            self.session
+        )
+    }
+
+    fn local_connection(&self) -> PathBuf {
+        let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
+        let mut text = self.common();
+        for (i, role) in [(1, "active"), (2, "standby")] {
+            text += &format!(
+                "[[node]]\nname = \"ssc-node{i}\"\nrole = \"{role}\"\ntransport = \"local\"\n\
+                 env = {{ PATH = \"{path}\", CLUSTERPROC_NODE = \"ssc-node{i}\", CLUSTERPROC_SIM = \"{}\" }}\n\n",
+                self.session
+            );
+        }
+        let file = self.path().join("loopback-local.toml");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    fn final_state(&self) -> String {
+        let state = sim_server::client::get(&format!("{}/state", self.session)).unwrap();
+        state["state"].as_str().unwrap().to_owned()
+    }
+}
+
+fn clusterproc_commands() -> Vec<&'static str> {
+    vec![
+        "clpstat",
+        "clpcl",
+        "clpgrp",
+        "clpmonctrl",
+        "clprsc",
+        "clpstdn",
+        "sc.exe",
+        "reg",
+        "shutdown",
+        "certutil",
+        "fsutil",
+        "taskwatch",
+    ]
+}
+
+fn conforms(procedure: &str, folder: &str) {
+    let setup = setup(procedure);
+    let (completed, violations, expected) = direct(&setup);
+    assert!(completed, "the direct run did not complete");
+    assert_eq!(violations, Vec::<String>::new());
+
+    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+    let shims = Shims::new(&server, folder);
+    let connection = shims.local_connection();
+    let run = clusterproc_in(
+        shims.path(),
+        &[
+            "run",
+            root().join(procedure).to_str().unwrap(),
+            "--backend",
+            "expresscluster",
+            "--connection",
+            connection.to_str().unwrap(),
+            "--yes",
+            "--journal",
+            "journal",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Completed:"), "{}", run.stdout);
+    similar_asserts(&expected, &shims.final_state());
+}
+
+fn similar_asserts(expected: &str, found: &str) {
+    if expected != found {
+        let differing: Vec<String> = expected
+            .lines()
+            .zip(found.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("direct: {a}\nshims:  {b}"))
+            .collect();
+        panic!("final states differ:\n{}", differing.join("\n"));
+    }
+}
+
+#[test]
+fn the_seed_procedure_through_the_shims_matches_the_simulator() {
+    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006");
+}
