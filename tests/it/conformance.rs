@@ -14,6 +14,7 @@ use procedure::invariant::judge;
 use procedure::setup::Setup;
 use sim_cluster::sim::Builder;
 
+use crate::real_nodes::{Keys, Sshd};
 use crate::support::{binary, clusterproc_in, root};
 
 const SEED: u64 = 1;
@@ -97,6 +98,25 @@ impl Shims {
         file
     }
 
+    /// Two sshd on 127.0.0.1, one per node, whose commands reach this session's shims; each
+    /// node's files live in its own folder.
+    fn ssh_connection(&self, keys: &Keys) -> (PathBuf, Vec<Sshd>) {
+        let mut text = self.common();
+        let mut servers = Vec::new();
+        for i in 1..=2 {
+            let node = format!("ssc-node{i}");
+            let disk = self.path().join(format!("disk-{node}"));
+            std::fs::create_dir_all(&disk).unwrap();
+            let sshd = keys.start(&self.bin(), &node, &format!("CLUSTERPROC_SIM={}", self.session));
+            text += &keys.node(i, sshd.port);
+            text += &format!("working-directory = \"{}\"\n\n", disk.display());
+            servers.push(sshd);
+        }
+        let file = self.path().join("loopback-ssh.toml");
+        std::fs::write(&file, text).unwrap();
+        (file, servers)
+    }
+
     fn final_state(&self) -> String {
         let state = sim_server::client::get(&format!("{}/state", self.session)).unwrap();
         state["state"].as_str().unwrap().to_owned()
@@ -120,16 +140,8 @@ fn clusterproc_commands() -> Vec<&'static str> {
     ]
 }
 
-fn conforms(procedure: &str, folder: &str) {
-    let setup = setup(procedure);
-    let (completed, violations, expected) = direct(&setup);
-    assert!(completed, "the direct run did not complete");
-    assert_eq!(violations, Vec::<String>::new());
-
-    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
-    let shims = Shims::new(&server, folder);
-    let connection = shims.local_connection();
-    let run = clusterproc_in(
+fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run {
+    clusterproc_in(
         shims.path(),
         &[
             "run",
@@ -142,7 +154,32 @@ fn conforms(procedure: &str, folder: &str) {
             "--journal",
             "journal",
         ],
-    );
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Transport {
+    Local,
+    Ssh,
+}
+
+fn conforms(procedure: &str, folder: &str, transport: Transport) {
+    let setup = setup(procedure);
+    let (completed, violations, expected) = direct(&setup);
+    assert!(completed, "the direct run did not complete");
+    assert_eq!(violations, Vec::<String>::new());
+
+    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+    let shims = Shims::new(&server, folder);
+    let keys;
+    let (connection, _servers) = match transport {
+        Transport::Local => (shims.local_connection(), Vec::new()),
+        Transport::Ssh => {
+            keys = Keys::new(shims.path());
+            shims.ssh_connection(&keys)
+        }
+    };
+    let run = run(&shims, procedure, &connection);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Completed:"), "{}", run.stdout);
     similar_asserts(&expected, &shims.final_state());
@@ -162,5 +199,40 @@ fn similar_asserts(expected: &str, found: &str) {
 
 #[test]
 fn the_seed_procedure_through_the_shims_matches_the_simulator() {
-    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006");
+    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+}
+
+#[test]
+fn the_seed_procedure_over_real_sshd_matches_the_simulator() {
+    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Ssh);
+}
+
+#[test]
+fn a_registry_writing_module_through_the_shims_matches_the_simulator() {
+    conforms("procedures/examples/registry-changing-module.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+}
+
+#[test]
+fn a_run_with_the_standby_sshd_stopped_fails_in_seconds_naming_it() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+    let shims = Shims::new(&server, r"C:\Temp\SSC0307-0006");
+    let keys = Keys::new(shims.path());
+    let (connection, mut servers) = shims.ssh_connection(&keys);
+    let standby = servers.pop().unwrap();
+    let port = standby.port;
+    drop(standby);
+    let started = std::time::Instant::now();
+    let run = run(&shims, "procedures/ssc0307-0006.toml", &connection);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    assert!(
+        run.stdout.contains(&format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port}")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("The run did not start"), "{}", run.stdout);
+    // Generous against a loaded machine, far below any SSH default timeout.
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
 }

@@ -200,9 +200,9 @@ fn a_connection_file_error_points_at_its_line() {
 
 /// A real OpenSSH server on 127.0.0.1 for one node, with a throwaway host key; commands
 /// run with the shims first on PATH and the node's name in `CLUSTERPROC_NODE`.
-struct Sshd {
+pub(crate) struct Sshd {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Sshd {
@@ -213,7 +213,7 @@ impl Drop for Sshd {
 }
 
 /// Keys shared by the sshd instances of a fixture: host key, user key, known_hosts.
-struct Keys {
+pub(crate) struct Keys {
     dir: PathBuf,
 }
 
@@ -227,8 +227,8 @@ fn keygen(path: &Path) {
 }
 
 impl Keys {
-    fn new(fixture: &Fixture) -> Keys {
-        let dir = fixture.path().join("ssh");
+    pub(crate) fn new(folder: &Path) -> Keys {
+        let dir = folder.join("ssh");
         std::fs::create_dir_all(&dir).unwrap();
         keygen(&dir.join("host_key"));
         keygen(&dir.join("user_key"));
@@ -236,7 +236,9 @@ impl Keys {
         Keys { dir }
     }
 
-    fn start(&self, fixture: &Fixture, node: &str) -> Sshd {
+    /// Starts an sshd for `node` whose commands find `bin` first on PATH and get `env`
+    /// (`NAME=value` pairs separated by spaces).
+    pub(crate) fn start(&self, bin: &Path, node: &str, env: &str) -> Sshd {
         let sshd = Path::new("/usr/sbin/sshd");
         assert!(sshd.exists(), "/usr/sbin/sshd is missing: install openssh-server (.ci/run does)");
         // sshd refuses to start without its privilege separation folder.
@@ -249,10 +251,10 @@ impl Keys {
             format!(
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {keys}/host_key\nPidFile {keys}/sshd-{node}.pid\n\
                  AuthorizedKeysFile {keys}/authorized_keys\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-                 PubkeyAuthentication yes\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nAllowUsers {user}\n\
-                 SetEnv PATH={bin}:/usr/bin:/bin CLUSTERPROC_NODE={node}\n",
+                 PubkeyAuthentication yes\nSubsystem sftp /usr/lib/openssh/sftp-server\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nAllowUsers {user}\n\
+                 SetEnv PATH={bin}:/usr/bin:/bin CLUSTERPROC_NODE={node} {env}\n",
                 keys = self.dir.display(),
-                bin = fixture.bin().display(),
+                bin = bin.display(),
             ),
         )
         .unwrap();
@@ -275,7 +277,7 @@ impl Keys {
         Sshd { child, port }
     }
 
-    fn node(&self, i: usize, port: u16) -> String {
+    pub(crate) fn node(&self, i: usize, port: u16) -> String {
         let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
         format!(
             "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"ssh\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\n\
@@ -292,9 +294,9 @@ fn free_port() -> u16 {
 #[test]
 fn preflight_over_ssh_passes_and_an_unreachable_standby_fails_in_seconds_naming_it() {
     let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
-    let keys = Keys::new(&fixture);
-    let node1 = keys.start(&fixture, "ssc-node1");
-    let node2 = keys.start(&fixture, "ssc-node2");
+    let keys = Keys::new(fixture.path());
+    let node1 = keys.start(&fixture.bin(), "ssc-node1", "");
+    let node2 = keys.start(&fixture.bin(), "ssc-node2", "");
     let connection = fixture.connection(&(keys.node(1, node1.port) + &keys.node(2, node2.port)));
     let run = fixture.preflight(&connection);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

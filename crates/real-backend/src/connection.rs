@@ -101,6 +101,9 @@ pub struct SshConfig {
     pub known_hosts: PathBuf,
     /// The remote shell.
     pub shell: crate::transport::encode::RemoteShell,
+    /// POSIX shells only: the folder commands run in and relative paths are copied under
+    /// (a simulated node's own disk); the login folder when `None`.
+    pub working_directory: Option<String>,
 }
 
 /// WinRM settings.

@@ -68,6 +68,7 @@ struct NodeFile {
     identity_file: Option<String>,
     known_hosts: Option<String>,
     shell: Option<Spanned<String>>,
+    working_directory: Option<String>,
     url: Option<String>,
     password_file: Option<String>,
     password_env: Option<String>,
@@ -187,6 +188,17 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                     identity_file: node.identity_file.as_deref().map(&resolve),
                     known_hosts: resolve(&needs("known-hosts", &node.known_hosts)?),
                     shell,
+                    working_directory: match (&node.working_directory, shell) {
+                        (Some(_), RemoteShell::Windows) => {
+                            return Err(err(
+                                FileErrorKind::Argument,
+                                format!("node `{name}`: `working-directory` is for POSIX shells only"),
+                                node.transport.span(),
+                                "this transport",
+                            ));
+                        }
+                        (directory, _) => directory.clone(),
+                    },
                 })
             }
             "winrm" => {

@@ -104,16 +104,42 @@ impl SshTransport {
     }
 }
 
+impl Drop for SshTransport {
+    /// Ends the control master, so that no ssh process outlives the transport.
+    fn drop(&mut self) {
+        if let Some(dir) = &self.control_dir {
+            let mut argv = Argv::new("ssh");
+            argv.args = vec![
+                "-o".to_owned(),
+                format!("ControlPath={}", dir.path().join("%C").display()),
+                "-p".to_owned(),
+                self.config.port.to_string(),
+                "-O".to_owned(),
+                "exit".to_owned(),
+                self.destination(),
+            ];
+            let _ = self.local.run(&argv, Duration::from_secs(5));
+        }
+    }
+}
+
 impl Transport for SshTransport {
     fn run(&mut self, argv: &Argv, timeout: Duration) -> Result<Output, TransportError> {
-        let command_line = encode::command_line(self.config.shell, argv)?;
+        let mut command_line = encode::command_line(self.config.shell, argv)?;
+        if let (RemoteShell::Posix, Some(directory)) = (self.config.shell, &self.config.working_directory) {
+            command_line = format!("cd {} && {command_line}", encode::posix_quote(directory));
+        }
         self.ssh(command_line, timeout)
     }
 
     fn copy_file(&mut self, local: &Path, remote_path: &str, timeout: Duration) -> Result<(), TransportError> {
         let (folder, remote) = match self.config.shell {
             RemoteShell::Posix => {
-                (remote_path.rsplit_once('/').map(|(folder, _)| folder.to_owned()), remote_path.to_owned())
+                let remote = match &self.config.working_directory {
+                    Some(directory) if !remote_path.starts_with('/') => format!("{directory}/{remote_path}"),
+                    _ => remote_path.to_owned(),
+                };
+                (remote.rsplit_once('/').map(|(folder, _)| folder.to_owned()), remote)
             }
             // Inferred: Windows OpenSSH's SFTP server takes `C:/Temp/x` for `C:\Temp\x`.
             RemoteShell::Windows => {

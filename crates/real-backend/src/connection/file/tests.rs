@@ -35,7 +35,7 @@ fn errors_point_at_the_line_and_field() {
     );
     check(
         "version = 1\n[[node]]\nname = \"a\"\ntransport = \"ssh\"\npassword = \"hunter2\"\n",
-        "site/connection.toml:5:1: unknown field `password`, expected one of `name`, `role`, `transport`, `env`, `host`, `port`, `user`, `identity-file`, `known-hosts`, `shell`, `url`, `password-file`, `password-env`, `ca-file`",
+        "site/connection.toml:5:1: unknown field `password`, expected one of `name`, `role`, `transport`, `env`, `host`, `port`, `user`, `identity-file`, `known-hosts`, `shell`, `working-directory`, `url`, `password-file`, `password-env`, `ca-file`",
     );
     check(
         "version = 1\n[[node]]\nname = \"a\"\ntransport = \"winrm\"\nurl = \"http://a:5985/wsman\"\nuser = \"u\"\npassword-env = \"P\"\n",
