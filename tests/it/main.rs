@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod check;
 mod conformance;
 mod engine;
