@@ -315,3 +315,49 @@ fn preflight_over_ssh_passes_and_an_unreachable_standby_fails_in_seconds_naming_
     assert!(took < Duration::from_secs(30), "took {took:?}");
     drop(node1);
 }
+
+fn winrm_nodes(port: u16) -> String {
+    (1..=2)
+        .map(|i| {
+            format!(
+                "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"winrm\"\nurl = \"https://127.0.0.1:{port}/wsman\"\nuser = \"admin\"\npassword-env = \"CLUSTERPROC_TEST_WINRM_PASSWORD\"\n\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_winrm_password_variable_that_is_not_set_is_named_not_guessed() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let connection = fixture.connection(&winrm_nodes(free_port()));
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "node ssc-node1: the environment variable CLUSTERPROC_TEST_WINRM_PASSWORD (password-env) is not set"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let port = free_port();
+    let connection = fixture.connection(&winrm_nodes(port));
+    let procedure = root().join("procedures/ssc0307-0006.toml");
+    let output = Command::new(crate::support::binary())
+        .args(["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()])
+        .env("CLUSTERPROC_TEST_WINRM_PASSWORD", "not-a-real-secret")
+        .current_dir(fixture.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("ssc-node1 does not answer via winrm admin@https://127.0.0.1:{port}/wsman")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not-a-real-secret"));
+}

@@ -8,10 +8,11 @@ use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
 use real_backend::backend::{Config, NodeLink, RealBackend};
-use real_backend::connection::{Connection, RoleHint, TransportConfig};
+use real_backend::connection::{Connection, RoleHint, SecretRef, TransportConfig};
 use real_backend::transport::Transport;
 use real_backend::transport::local::LocalTransport;
 use real_backend::transport::ssh::SshTransport;
+use real_backend::transport::winrm::WinrmTransport;
 
 use crate::cli::Failure;
 
@@ -48,13 +49,30 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         let transport: Box<dyn Transport> = match &entry.transport {
             TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
             TransportConfig::Ssh(ssh) => Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect)),
-            TransportConfig::Winrm(_) => {
-                return Err(Failure::Usage(anyhow::anyhow!(
-                    "{}:{}: node {} uses the winrm transport, which this build does not have yet; use ssh or local",
-                    path.display(),
-                    entry.line,
-                    entry.name
-                )));
+            TransportConfig::Winrm(winrm) => {
+                let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
+                let password = match &winrm.password {
+                    SecretRef::File(file) => std::fs::read_to_string(file)
+                        .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
+                        .map_err(|e| {
+                            Failure::Usage(anyhow::anyhow!("{at}: cannot read password-file {}: {e}", file.display()))
+                        })?,
+                    SecretRef::Env(variable) => std::env::var(variable).map_err(|_| {
+                        Failure::Usage(anyhow::anyhow!(
+                            "{at}: the environment variable {variable} (password-env) is not set"
+                        ))
+                    })?,
+                };
+                let ca = match &winrm.ca_file {
+                    Some(file) => Some(std::fs::read(file).map_err(|e| {
+                        Failure::Usage(anyhow::anyhow!("{at}: cannot read ca-file {}: {e}", file.display()))
+                    })?),
+                    None => None,
+                };
+                let transport =
+                    WinrmTransport::new(&winrm.url, &winrm.user, &password, ca.as_deref(), connection.timeouts.connect)
+                        .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: {e}")))?;
+                Box::new(transport)
             }
         };
         links.push(NodeLink { name: node.name.clone(), transport });

@@ -47,7 +47,14 @@ keys come from a file or the SSH agent, passwords from a file or an environment 
   shell = \"windows\"               # windows (cmd/PowerShell) | posix
 
 A node where clusterproc itself runs may use transport = \"local\" (with optional
-env = { NAME = \"value\" }).";
+env = { NAME = \"value\" }). WinRM over HTTPS (Basic authentication; the certificate is always
+verified, against the system's roots plus an optional CA file):
+
+  transport = \"winrm\"
+  url = \"https://10.0.0.11:5986/wsman\"
+  user = \"Administrator\"
+  password-env = \"SSC_NODE1_PASSWORD\"   # or password-file = \"secrets/node1\"
+  ca-file = \"site-ca.pem\"               # optional";
 
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {

@@ -8,6 +8,7 @@
 pub mod encode;
 pub mod local;
 pub mod ssh;
+pub mod winrm;
 
 use std::path::Path;
 use std::time::Duration;

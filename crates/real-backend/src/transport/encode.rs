@@ -64,11 +64,17 @@ fn powershell_encoded(argv: &Argv) -> Result<String, TransportError> {
         script.push_str(&format!("'{}' ", element.replace('\'', "''")));
     }
     script.push_str("; exit $LASTEXITCODE");
-    let utf16: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    Ok(format!("powershell -NoProfile -NonInteractive -EncodedCommand {}", base64(&utf16)))
+    Ok(powershell_script(&script))
 }
 
-fn base64(bytes: &[u8]) -> String {
+/// `powershell -NoProfile -NonInteractive -EncodedCommand BASE64` for a PowerShell script.
+pub fn powershell_script(script: &str) -> String {
+    let utf16: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    format!("powershell -NoProfile -NonInteractive -EncodedCommand {}", base64(&utf16))
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
