@@ -153,6 +153,8 @@ fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run
             "--yes",
             "--journal",
             "journal",
+            "--report",
+            "report.json",
         ],
     )
 }
@@ -163,7 +165,7 @@ enum Transport {
     Ssh,
 }
 
-fn conforms(procedure: &str, folder: &str, transport: Transport) {
+fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
     let setup = setup(procedure);
     let (completed, violations, expected) = direct(&setup);
     assert!(completed, "the direct run did not complete");
@@ -183,6 +185,12 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Completed:"), "{}", run.stdout);
     similar_asserts(&expected, &shims.final_state());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["backend"], "expresscluster", "{report}");
+    let journal = std::fs::read_to_string(shims.path().join("journal/journal.jsonl")).unwrap();
+    assert!(journal.lines().last().unwrap().contains("\"kind\":\"finished\""), "{journal}");
+    run.stdout
 }
 
 fn similar_asserts(expected: &str, found: &str) {
@@ -199,7 +207,8 @@ fn similar_asserts(expected: &str, found: &str) {
 
 #[test]
 fn the_seed_procedure_through_the_shims_matches_the_simulator() {
-    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+    let stdout = conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+    assert!(stdout.contains("Registry drift: none (0 values written by installers stayed)"), "{stdout}");
 }
 
 #[test]
@@ -209,7 +218,10 @@ fn the_seed_procedure_over_real_sshd_matches_the_simulator() {
 
 #[test]
 fn a_registry_writing_module_through_the_shims_matches_the_simulator() {
-    conforms("procedures/examples/registry-changing-module.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    let stdout =
+        conforms("procedures/examples/registry-changing-module.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    // Both nodes' installers wrote the module's two values, and registry sync kept them.
+    assert!(stdout.contains("Registry drift: none (4 values written by installers stayed)"), "{stdout}");
 }
 
 #[test]

@@ -15,7 +15,8 @@ use procedure::journal::{Journal, Record, cluster_identity};
 use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
-use crate::run::{Console, default_run_dir, summarize};
+use crate::report::RunReport;
+use crate::run::{Console, ReportFormat, default_run_dir, report_format, summarize};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let Some(connection_path) = args.connection.clone() else {
@@ -30,8 +31,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             return Err(Failure::Usage(anyhow::anyhow!("{flag} is not available with --backend expresscluster")));
         }
     }
-    if !args.report.is_empty() {
-        return Err(Failure::Usage(anyhow::anyhow!("--report is not available with --backend expresscluster yet")));
+    for report in &args.report {
+        report_format(report)?;
+        // A report that cannot be written is found out before the run, not after it.
+        std::fs::File::create(report)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", report.display())))?;
     }
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
@@ -88,6 +92,20 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let violations = judge(&setup, &initial, backend.events(), &last, &engine, true);
     summarize(&mut stdout, &setup, &engine, &violations, true, false);
 
+    for finding in backend.drift().findings() {
+        let name = if finding.written.name.is_empty() { "(default)" } else { &finding.written.name };
+        let record = Record::RegistryDrift {
+            node: setup.node_name(finding.written.node).to_owned(),
+            value: format!("{}\\{name}", finding.written.key),
+            wrote: finding.written.data.clone(),
+            now: finding.now.clone(),
+            moment: finding.moment.clone(),
+            at_ms: backend.now().as_millis() as u64,
+        };
+        if let Err(error) = journal.registry_drift(record) {
+            eprintln!("warning: cannot record the registry drift in the journal: {error}");
+        }
+    }
     let drift = backend.drift().render(&setup);
     if drift.is_empty() {
         let _ = writeln!(
@@ -108,6 +126,28 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             commands.len(),
             total.as_millis() / commands.len() as u128
         );
+    }
+    let report = RunReport::new(
+        &setup,
+        "expresscluster",
+        None,
+        engine.record(),
+        engine.ending(),
+        backend.events(),
+        &violations,
+        true,
+    );
+    for path in &args.report {
+        let text = match report_format(path)? {
+            ReportFormat::Html => report.render_html(),
+            ReportFormat::Json => report.render_json(),
+        };
+        match std::fs::write(path, text) {
+            Ok(()) => {
+                let _ = writeln!(stdout, "Report written to {}", path.display());
+            }
+            Err(error) => eprintln!("warning: cannot write the report {}: {error}", path.display()),
+        }
     }
     let drifted = !backend.drift().findings().is_empty();
     Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })

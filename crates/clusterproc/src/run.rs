@@ -201,12 +201,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-enum ReportFormat {
+pub(crate) enum ReportFormat {
     Html,
     Json,
 }
 
-fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
+pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("html" | "htm") => Ok(ReportFormat::Html),
         Some("json") => Ok(ReportFormat::Json),
