@@ -77,3 +77,26 @@ pub fn parse_owner(output: &Output) -> Result<Option<String>, ParseError> {
     }
     Ok(owner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(text: &str, code: i32) -> Output {
+        Output { stdout: text.as_bytes().to_vec(), stderr: Vec::new(), code: Some(code) }
+    }
+
+    #[test]
+    fn clpgrp_n_prints_the_server_or_nothing() {
+        assert_eq!(parse_owner(&output("ssc-node1\r\n", 0)), Ok(Some("ssc-node1".to_owned())));
+        assert_eq!(parse_owner(&output("", 0)), Ok(None));
+        assert_eq!(
+            parse_owner(&output("ssc-node1\r\nssc-node2\r\n", 0)).unwrap_err().to_string(),
+            "cannot read line 2 of the output of `clpgrp -n`: \"ssc-node2\": expected one line with a server name"
+        );
+        assert_eq!(
+            parse_owner(&output("Invalid group name.\r\n", 1)).unwrap_err().to_string(),
+            "cannot read the output of `clpgrp -n`: it exited with code 1 and printed \"Invalid group name.\""
+        );
+    }
+}

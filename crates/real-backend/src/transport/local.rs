@@ -98,6 +98,18 @@ mod tests {
         );
     }
 
+    /// No shell in between: each element reaches the program as one argument, byte for byte.
+    #[test]
+    fn hostile_arguments_arrive_intact() {
+        let hostile =
+            ["a\"b", "x & y", "p | q", "%PATH%", "$(id)", "`id`", "l1\nl2", "'q'", "a;b", " s ", "サービス", "tr\\"];
+        let mut argv = Argv { program: "printf".into(), args: vec!["%s\\0".into()] };
+        argv.args.extend(hostile.iter().map(|h| (*h).to_owned()));
+        let output = LocalTransport::default().run(&argv, Duration::from_secs(10)).unwrap();
+        let expected: Vec<u8> = hostile.iter().flat_map(|h| h.bytes().chain([0])).collect();
+        assert_eq!(output.stdout, expected);
+    }
+
     #[test]
     fn a_command_that_hangs_is_stopped_at_its_timeout() {
         let argv = Argv { program: "sleep".into(), args: vec!["30".into()] };
