@@ -27,16 +27,26 @@ fn setup(procedure: &str) -> Arc<Setup> {
     Arc::new(Setup::new(cluster, procedure))
 }
 
-/// (a) The simulator directly: completed, the violated invariants, the final state.
-fn direct(setup: &Arc<Setup>) -> (bool, Vec<String>, String) {
+/// (a) The simulator directly: how the run ended (as `run` prints it), the violated
+/// invariants, the final state.
+fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
     let mut sim = Builder::new(Arc::clone(setup)).seed(SEED).build();
     let initial = sim.observation().clone();
     let mut engine = Engine::new(Arc::clone(setup), EngineConfig::standard());
     drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
-    let completed = matches!(engine.ending(), Some(Ending::Completed));
+    let ending = match engine.ending() {
+        Some(Ending::Completed) | None => "Completed:".to_owned(),
+        Some(Ending::Refused(refusal)) => format!(
+            "Refused at step {}: {} [{}]",
+            setup.procedure.steps[refusal.step].label(),
+            refusal.message,
+            refusal.invariant.id()
+        ),
+        Some(other) => panic!("the direct run ended {}", other.word()),
+    };
     let violations = judge(setup, &initial, sim.events(), sim.observation(), &engine, true);
     let ids = violations.iter().map(|v| v.invariant.id().to_owned()).collect();
-    (completed, ids, sim_server::render::final_state(setup, sim.observation()))
+    (ending, ids, sim_server::render::final_state(setup, sim.observation()))
 }
 
 /// A folder with the command shims (links to the clusterproc binary), the module archive and
@@ -167,9 +177,7 @@ enum Transport {
 
 fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
     let setup = setup(procedure);
-    let (completed, violations, expected) = direct(&setup);
-    assert!(completed, "the direct run did not complete");
-    assert_eq!(violations, Vec::<String>::new());
+    let (ending, violations, expected) = direct(&setup);
 
     let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
     let shims = Shims::new(&server, folder);
@@ -182,8 +190,12 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
         }
     };
     let run = run(&shims, procedure, &connection);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("Completed:"), "{}", run.stdout);
+    let expected_code = if ending == "Completed:" && violations.is_empty() { 0 } else { 1 };
+    assert_eq!(run.code, expected_code, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(&ending), "expected {ending:?} in\n{}", run.stdout);
+    for id in &violations {
+        assert!(run.stdout.contains(&format!("VIOLATED    {id}")), "expected {id} violated in\n{}", run.stdout);
+    }
     similar_asserts(&expected, &shims.final_state());
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
@@ -222,6 +234,26 @@ fn a_registry_writing_module_through_the_shims_matches_the_simulator() {
         conforms("procedures/examples/registry-changing-module.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
     // Both nodes' installers wrote the module's two values, and registry sync kept them.
     assert!(stdout.contains("Registry drift: none (4 values written by installers stayed)"), "{stdout}");
+}
+
+/// A procedure that stops registry sync during the apply: the guard refuses the same step,
+/// for the same invariant, on both.
+#[test]
+fn a_guard_refuses_the_same_step_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/stop-registry-sync.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    assert!(stdout.contains("[registry-sync-stopped-during-apply]"), "{stdout}");
+}
+
+#[test]
+fn the_watch_guard_refuses_the_same_step_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/pvmservice-still-watched.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+    assert!(stdout.contains("[monitoring-during-apply]"), "{stdout}");
+}
+
+#[test]
+fn a_restart_at_the_prompt_is_refused_the_same_way_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/reboot-at-prompt.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    assert!(stdout.contains("[reboot-while-suspended]"), "{stdout}");
 }
 
 #[test]

@@ -97,14 +97,34 @@ fn operate(sim: &mut Sim, operation: Operation) -> Reply {
     }
 }
 
+/// Issues a cluster-wide operation and returns once every node that is up shows `state`.
+///
+/// Inferred: `clpcl --suspend` and `--resume` return when the cluster has got there (NEC's
+/// scripts act on the cluster right after them); clpstat has no word for the way there.
+fn settled(sim: &mut Sim, operation: Operation, state: ClusterService) -> Reply {
+    let reply = operate(sim, operation);
+    if reply.code != 0 {
+        return reply;
+    }
+    let started = sim.now();
+    let there = |sim: &Sim| sim.observation().nodes.iter().all(|node| node.power != Power::Up || node.cluster == state);
+    while !there(sim) {
+        if sim.now() - started > Duration::from_secs(10 * 60) {
+            return Reply::fail(1, "The cluster did not finish in time.\r\n");
+        }
+        sim.wait(Duration::from_secs(1));
+    }
+    reply
+}
+
 fn node_named(sim: &Sim, name: &str) -> Option<NodeId> {
     sim.setup().cluster.node_by_name(name)
 }
 
 fn clpcl(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
     match args {
-        ["--suspend"] => operate(sim, Operation::SuspendCluster { via: node }),
-        ["--resume"] => operate(sim, Operation::ResumeCluster { via: node }),
+        ["--suspend"] => settled(sim, Operation::SuspendCluster { via: node }, ClusterService::Suspended),
+        ["--resume"] => settled(sim, Operation::ResumeCluster { via: node }, ClusterService::Running),
         ["-s", "-h", host] => match node_named(sim, host) {
             Some(target) => operate(sim, Operation::StartClusterService { node: target }),
             None => Reply::fail(1, format!("Invalid server name. ({host})\r\n")),
