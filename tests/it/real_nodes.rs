@@ -214,7 +214,7 @@ impl Drop for Sshd {
 
 /// Keys shared by the sshd instances of a fixture: host key, user key, known_hosts.
 pub(crate) struct Keys {
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 fn keygen(path: &Path) {
@@ -360,4 +360,43 @@ fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
         "{stdout}"
     );
     assert!(!stdout.contains("not-a-real-secret"));
+}
+
+/// Over a real sshd: each hostile element reaches the remote program as one argument, byte
+/// for byte, and a copied file arrives intact.
+#[test]
+fn hostile_arguments_and_files_cross_ssh_intact() {
+    use real_backend::argv::Argv;
+    use real_backend::connection::SshConfig;
+    use real_backend::transport::Transport as _;
+    use real_backend::transport::encode::RemoteShell;
+    use real_backend::transport::ssh::SshTransport;
+
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let sshd = keys.start(&fixture.bin(), "ssc-node1", "");
+    let disk = fixture.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let config = SshConfig {
+        host: "127.0.0.1".into(),
+        port: sshd.port,
+        user: std::env::var("USER").unwrap_or_else(|_| "root".to_owned()),
+        identity_file: Some(keys.dir.join("user_key")),
+        known_hosts: keys.dir.join("known_hosts"),
+        shell: RemoteShell::Posix,
+        working_directory: Some(disk.display().to_string()),
+    };
+    let mut transport = SshTransport::new(config, Duration::from_secs(5));
+    let hostile =
+        ["a\"b", "x & y", "p | q", "%PATH%", "$(id)", "`id`", "l1\nl2", "'q'", "a;b", " s ", "サービス", "tr\\"];
+    let mut argv = Argv::new("printf").arg("%s\\0");
+    argv.args.extend(hostile.iter().map(|h| (*h).to_owned()));
+    let output = transport.run(&argv, Duration::from_secs(20)).unwrap();
+    let expected: Vec<u8> = hostile.iter().flat_map(|h| h.bytes().chain([0])).collect();
+    assert_eq!(output.stdout, expected, "{}", String::from_utf8_lossy(&output.stderr));
+
+    let local = fixture.path().join("SSC0307-0006.zip");
+    transport.copy_file(&local, r"C:\Temp\M\module.zip", Duration::from_secs(20)).unwrap();
+    let copied = std::fs::read(disk.join(r"C:\Temp\M\module.zip")).unwrap();
+    assert_eq!(copied, std::fs::read(&local).unwrap());
 }
