@@ -3,7 +3,9 @@
 
 mod support;
 
+mod architecture;
 mod check;
+mod conformance;
 mod damaged_journals;
 mod engine;
 mod fuzz_regressions;
@@ -14,6 +16,7 @@ mod nothing_lost;
 mod output_failures;
 mod plan;
 mod properties;
+mod real_nodes;
 mod resume;
 mod run;
 mod scenarios;

@@ -26,8 +26,14 @@ pub struct Args {
 pub(crate) enum Command {
     /// Show what the procedure will do, step by step, on which node.
     Plan(PlanArgs),
-    /// Run the procedure, one verified step at a time, on the simulated cluster.
+    /// Run the procedure, one verified step at a time, on the simulated cluster or, with
+    /// `--backend expresscluster --connection FILE`, on real nodes.
     Run(RunArgs),
+    /// Check real nodes before a run: cluster running and not suspended, every node online,
+    /// the group online on the active node, monitors Normal, the module archive, the working
+    /// folder and its free space, registry sync, and the services the procedure names.
+    #[command(after_long_help = crate::preflight::CONNECTION_HELP)]
+    Preflight(crate::preflight::PreflightArgs),
     /// Run the procedure on the simulator under every single or double fault, random fault
     /// schedules and mutants, and judge every invariant (for CI).
     Check(CheckArgs),
@@ -162,12 +168,18 @@ pub struct ReplayArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = crate::preflight::CONNECTION_HELP)]
 pub struct RunArgs {
     /// The procedure file (TOML).
     pub procedure: PathBuf,
-    /// Where to run: `sim`, the built-in simulated cluster.
+    /// Where to run: `sim`, the built-in simulated cluster, or `expresscluster`, real nodes
+    /// reached as the --connection file says.
     #[arg(long, default_value = "sim")]
     pub backend: String,
+    /// The connection file (TOML) for `--backend expresscluster`: nodes, transports,
+    /// credentials by reference, timeouts, the module archive and its installer command.
+    #[arg(long, value_name = "FILE")]
+    pub connection: Option<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
     pub cluster: Option<PathBuf>,
@@ -359,6 +371,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     match args.command {
         Command::Plan(args) => plan(args),
         Command::Run(args) => crate::run::run(args),
+        Command::Preflight(args) => crate::preflight::preflight(args),
         Command::Check(args) => crate::check::check(args),
         Command::Replay(args) => crate::check::replay(args),
     }

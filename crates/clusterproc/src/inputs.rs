@@ -25,6 +25,7 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
                 _ => Ok(()),
             }
         }
+        Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
         Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
     }
 }

@@ -9,10 +9,14 @@
 mod atomic_file;
 mod check;
 pub mod cli;
+mod connect;
 pub mod counterexample;
 pub mod inputs;
 mod interrupt;
 mod output;
+mod preflight;
 mod progress;
+mod real_run;
 mod report;
 mod run;
+pub mod sim_node;

@@ -111,6 +111,14 @@ impl RunInputs {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    if args.guards == GuardsSwitch::Off && args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
+        )));
+    }
+    if args.backend == "expresscluster" {
+        return crate::real_run::run(args);
+    }
     let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
 
     let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
@@ -247,12 +255,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-enum ReportFormat {
+pub(crate) enum ReportFormat {
     Html,
     Json,
 }
 
-fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
+pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("html" | "htm") => Ok(ReportFormat::Html),
@@ -297,12 +305,12 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
 }
 
 /// `runs/<module>-<n>` for the first free `n`.
-fn default_run_dir(module: &str) -> PathBuf {
+pub(crate) fn default_run_dir(module: &str) -> PathBuf {
     let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
-fn summarize(
+pub(crate) fn summarize(
     out: &mut impl std::io::Write,
     setup: &Setup,
     engine: &Engine,
@@ -423,14 +431,14 @@ fn summarize(
 }
 
 /// Progress on stderr and confirmations for manual steps.
-struct Console {
+pub(crate) struct Console {
     yes: bool,
     bar: Option<ProgressBar>,
     stderr: Sink<std::io::Stderr>,
 }
 
 impl Console {
-    fn new(steps: usize, yes: bool) -> Console {
+    pub(crate) fn new(steps: usize, yes: bool) -> Console {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(steps as u64);
             bar.set_style(
@@ -453,7 +461,7 @@ impl Console {
     }
 
     /// Clears the bar; returns stderr, to learn whether everything reached it.
-    fn done(self) -> Sink<std::io::Stderr> {
+    pub(crate) fn done(self) -> Sink<std::io::Stderr> {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

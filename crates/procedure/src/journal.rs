@@ -234,6 +234,23 @@ pub enum Record {
         /// Time, ms.
         at_ms: u64,
     },
+    /// On real nodes: a registry value an installer wrote reads differently later (the
+    /// real-world witness of `registry-rolled-back`).
+    RegistryDrift {
+        /// The node.
+        node: String,
+        /// `KEY\value`.
+        value: String,
+        /// What the installer wrote.
+        wrote: String,
+        /// What the node showed; `None` when the value was gone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        now: Option<String>,
+        /// When it was seen: `after resume-cluster`, `after move-group`.
+        moment: String,
+        /// Time, ms.
+        at_ms: u64,
+    },
 }
 
 /// What a resumed engine needs to know from the journal.
@@ -411,6 +428,12 @@ impl Journal {
         };
         self.append(&Record::Finished { ending, at_ms: ms(at) })
     }
+
+    /// Records a registry value that changed back after an installer wrote it.
+    pub fn registry_drift(&mut self, record: Record) -> Result<(), JournalError> {
+        debug_assert!(matches!(record, Record::RegistryDrift { .. }));
+        self.append(&record)
+    }
 }
 
 fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
@@ -526,7 +549,7 @@ fn check_ranges(path: &Path, line: usize, record: &Record, steps: usize, nodes: 
             step_bound(*step)?;
             bound("at_ms", *at_ms, MAX_AT_MS)?;
         }
-        Record::Finished { at_ms, .. } => bound("at_ms", *at_ms, MAX_AT_MS)?,
+        Record::Finished { at_ms, .. } | Record::RegistryDrift { at_ms, .. } => bound("at_ms", *at_ms, MAX_AT_MS)?,
     }
     Ok(())
 }
@@ -590,7 +613,7 @@ impl Resumption {
         let mut intents: Vec<(u64, usize, usize, Operation, Vec<u32>)> = Vec::new();
         for record in &records {
             match record {
-                Record::RunStarted { .. } | Record::Confirmation { .. } => {}
+                Record::RunStarted { .. } | Record::Confirmation { .. } | Record::RegistryDrift { .. } => {}
                 Record::Resumed { at_ms } => resumption.last_at = Duration::from_millis(*at_ms),
                 Record::StepStarted { step, id, at_ms, active, standbys, apply_started, resumed, restart_pending } => {
                     if setup.procedure.steps.get(*step).map(|s| &s.id) != Some(id) {

@@ -1,0 +1,112 @@
+//! Connecting to real nodes: the connection file read, a transport made for each node, and
+//! a [`RealBackend`] over them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use procedure::cluster::NodeId;
+use procedure::diagnostic::SourceFile;
+use procedure::setup::Setup;
+use real_backend::backend::{Config, NodeLink, RealBackend};
+use real_backend::connection::{Connection, RoleHint, SecretRef, TransportConfig};
+use real_backend::transport::Transport;
+use real_backend::transport::local::LocalTransport;
+use real_backend::transport::ssh::SshTransport;
+use real_backend::transport::winrm::WinrmTransport;
+
+use crate::cli::Failure;
+
+/// A backend on real nodes, with what else the connection file says.
+pub struct Connected {
+    /// The backend.
+    pub backend: RealBackend,
+    /// The connection file, validated.
+    pub connection: Connection,
+    /// Role hints by node.
+    pub hints: Vec<(NodeId, RoleHint)>,
+    /// Holds the local extraction folder for as long as the backend lives.
+    pub _staging: tempfile::TempDir,
+}
+
+/// Reads the connection file and makes a transport per node of the cluster.
+pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
+    let source = SourceFile::read(path)?;
+    let connection = real_backend::connection::load(&source)?;
+    let mut links = Vec::new();
+    let mut hints = Vec::new();
+    for (i, node) in setup.cluster.nodes.iter().enumerate() {
+        let Some(entry) = connection.nodes.iter().find(|entry| entry.name.eq_ignore_ascii_case(&node.name)) else {
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "{}: no [[node]] for {}, a node of cluster {}",
+                path.display(),
+                node.name,
+                setup.cluster.name
+            )));
+        };
+        if let Some(hint) = entry.role {
+            hints.push((NodeId(i as u8), hint));
+        }
+        let transport: Box<dyn Transport> = match &entry.transport {
+            TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
+            TransportConfig::Ssh(ssh) => Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect)),
+            TransportConfig::Winrm(winrm) => {
+                let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
+                let password = match &winrm.password {
+                    SecretRef::File(file) => std::fs::read_to_string(file)
+                        .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
+                        .map_err(|e| {
+                            Failure::Usage(anyhow::anyhow!("{at}: cannot read password-file {}: {e}", file.display()))
+                        })?,
+                    SecretRef::Env(variable) => std::env::var(variable).map_err(|_| {
+                        Failure::Usage(anyhow::anyhow!(
+                            "{at}: the environment variable {variable} (password-env) is not set"
+                        ))
+                    })?,
+                };
+                let ca = match &winrm.ca_file {
+                    Some(file) => Some(std::fs::read(file).map_err(|e| {
+                        Failure::Usage(anyhow::anyhow!("{at}: cannot read ca-file {}: {e}", file.display()))
+                    })?),
+                    None => None,
+                };
+                let transport =
+                    WinrmTransport::new(&winrm.url, &winrm.user, &password, ca.as_deref(), connection.timeouts.connect)
+                        .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: {e}")))?;
+                Box::new(transport)
+            }
+        };
+        links.push(NodeLink { name: node.name.clone(), transport });
+    }
+    for entry in &connection.nodes {
+        if setup.cluster.node_by_name(&entry.name).is_none() {
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "{}:{}: node {} is not a node of cluster {}",
+                path.display(),
+                entry.line,
+                entry.name,
+                setup.cluster.name
+            )));
+        }
+    }
+    let staging = tempfile::Builder::new()
+        .prefix("clusterproc-module")
+        .tempdir()
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot make a folder to extract the module in: {e}")))?;
+    let config = Config {
+        command_timeout: connection.timeouts.command,
+        install_timeout: connection.timeouts.install,
+        copy_timeout: connection.timeouts.copy,
+        service_keys: connection.service_keys.clone(),
+        installer: connection.installer.clone(),
+        archive: connection.archive.clone(),
+        staging: staging.path().join("module"),
+        watch: connection.watch.clone(),
+        clpstat_long: true,
+    };
+    let mut backend =
+        RealBackend::new(Arc::clone(setup), config, links).map_err(|e| Failure::Usage(anyhow::anyhow!(e)))?;
+    if let Some(session) = &connection.simulator {
+        backend.set_clock(Box::new(crate::sim_node::SimClock { session: session.clone() }));
+    }
+    Ok(Connected { backend, connection, hints, _staging: staging })
+}

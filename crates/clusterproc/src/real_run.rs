@@ -1,0 +1,154 @@
+//! `clusterproc run --backend expresscluster`: the procedure on real nodes, after the
+//! pre-flight checks pass, with the same engine, guards, journal and judgement as on the
+//! simulator, and the registry drift detector's findings at the end.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::Backend as _;
+use procedure::engine::{Ending, Engine, EngineConfig, drive};
+use procedure::invariant::judge;
+use procedure::journal::{Journal, Record, cluster_identity};
+
+use crate::cli::{Failure, RunArgs, load};
+use crate::connect::connect;
+use crate::preflight::{render_text, run_checks};
+use crate::report::RunReport;
+use crate::run::{Console, ReportFormat, default_run_dir, report_format, summarize};
+
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let Some(connection_path) = args.connection.clone() else {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--backend expresscluster needs --connection FILE: how to reach each node (see `clusterproc run --help`)"
+        )));
+    };
+    for (given, flag) in
+        [(args.scenario.is_some(), "--scenario"), (args.seed.is_some(), "--seed"), (args.resume, "--resume")]
+    {
+        if given {
+            return Err(Failure::Usage(anyhow::anyhow!("{flag} is not available with --backend expresscluster")));
+        }
+    }
+    for report in &args.report {
+        report_format(report)?;
+        // A report that cannot be written is found out before the run, not after it.
+        std::fs::File::create(report)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", report.display())))?;
+    }
+    let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    let setup = Arc::clone(&loaded.setup);
+    let mut connected = connect(&setup, &connection_path)?;
+    let mut stdout = std::io::stdout().lock();
+
+    let checks = run_checks(&mut connected, &setup);
+    if checks.iter().any(|check| !check.passed) {
+        let _ = stdout.write_all(render_text(&checks).as_bytes());
+        let _ = writeln!(stdout, "The run did not start: fix the failed checks first.");
+        return Ok(ExitCode::from(1));
+    }
+
+    let identity = cluster_identity(&setup, &loaded.cluster_hash);
+    let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
+    let mut journal = Journal::create(
+        &dir,
+        &Record::RunStarted {
+            version: 1,
+            procedure: args.procedure.display().to_string(),
+            procedure_hash: setup.procedure.content_hash.clone(),
+            module: setup.procedure.module.id.clone(),
+            cluster: setup.cluster.name.clone(),
+            cluster_identity: identity,
+            backend: "expresscluster".to_owned(),
+            seed: None,
+            scenario: None,
+        },
+    )?;
+    let backend = &mut connected.backend;
+    let initial = backend
+        .observe()
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {error}")))?
+        .clone();
+    let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
+    let _ = writeln!(
+        stdout,
+        "  backend  expresscluster, {} (pre-flight: {} checks passed)",
+        connection_path.display(),
+        checks.len()
+    );
+    let _ = writeln!(stdout, "  journal  {}", journal.path().display());
+    let _ = stdout.flush();
+
+    let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+    let mut console = Console::new(setup.procedure.steps.len(), args.yes);
+    let driven = drive(&mut engine, backend, Some(&mut journal), &mut console);
+    console.done();
+    if let Err(error) = driven {
+        return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
+    }
+    let completed = matches!(engine.ending(), Some(Ending::Completed));
+    let last = backend.observe().cloned().unwrap_or(initial.clone());
+    let violations = judge(&setup, &initial, backend.events(), &last, &engine, true);
+    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, true, false);
+
+    for finding in backend.drift().findings() {
+        let name = if finding.written.name.is_empty() { "(default)" } else { &finding.written.name };
+        let record = Record::RegistryDrift {
+            node: setup.node_name(finding.written.node).to_owned(),
+            value: format!("{}\\{name}", finding.written.key),
+            wrote: finding.written.data.clone(),
+            now: finding.now.clone(),
+            moment: finding.moment.clone(),
+            at_ms: backend.now().as_millis() as u64,
+        };
+        if let Err(error) = journal.registry_drift(record) {
+            eprintln!("warning: cannot record the registry drift in the journal: {error}");
+        }
+    }
+    let drift = backend.drift().render(&setup);
+    if drift.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "Registry drift: none ({} values written by installers stayed)",
+            backend.drift().written().len()
+        );
+    } else {
+        let _ = writeln!(stdout, "Registry drift:");
+        let _ = stdout.write_all(drift.as_bytes());
+    }
+    let commands = backend.commands();
+    if !commands.is_empty() {
+        let total: Duration = commands.iter().map(|command| command.took).sum();
+        let _ = writeln!(
+            stdout,
+            "Commands: {} run, {} ms each on average",
+            commands.len(),
+            total.as_millis() / commands.len() as u128
+        );
+    }
+    let report = RunReport::new(
+        &setup,
+        "expresscluster",
+        None,
+        engine.record(),
+        engine.ending(),
+        backend.events(),
+        &violations,
+        true,
+    );
+    for path in &args.report {
+        let text = match report_format(path)? {
+            ReportFormat::Html => report.render_html(),
+            ReportFormat::Json => report.render_json(),
+        };
+        match std::fs::write(path, text) {
+            Ok(()) => {
+                let _ = writeln!(stdout, "Report written to {}", path.display());
+            }
+            Err(error) => eprintln!("warning: cannot write the report {}: {error}", path.display()),
+        }
+    }
+    let drifted = !backend.drift().findings().is_empty();
+    Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

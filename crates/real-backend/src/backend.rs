@@ -1,0 +1,304 @@
+//! [`RealBackend`]: the engine's [`Backend`] on real nodes, made of the command builders,
+//! the parsers and one [`Transport`] per node.
+//!
+//! Observing runs, on every node, `clpstat --long`, one `sc.exe query` listing every
+//! service, and `reg query` of the keys that registry sync covers and the module writes.
+//! Acting runs the one command an [`Operation`] maps to and reads its result; slow changes
+//! (suspend, moves, service starts) show up in later observations, which the engine polls.
+//!
+//! What no command shows is tracked from the backend's own successful commands and marked
+//! `Inferred:` where it is set: the Task Manager watch, installed component versions, the
+//! unzipped folder, registry exports, the installer's outcome and the boot counter.
+
+mod execute;
+mod observe;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use procedure::backend::{
+    Backend, BackendError, ClusterService, GroupState, GroupStatus, Installer, MonitorStatus, NodeState, Observation,
+    Operation, Power, ResourceState, ResourceStatus, ServiceStatus, Watch,
+};
+use procedure::cluster::NodeId;
+use procedure::event::{Event, EventKind};
+use procedure::setup::Setup;
+
+use crate::archive::Manifest;
+use crate::argv::Argv;
+use crate::clock::{Clock, SystemClock};
+use crate::drift::DriftDetector;
+use crate::parse::Output;
+use crate::transport::{Transport, TransportError};
+
+/// How long commands may take, and the commands a site declares.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Any single command other than the installer.
+    pub command_timeout: Duration,
+    /// The installer.
+    pub install_timeout: Duration,
+    /// Copying one file to a node.
+    pub copy_timeout: Duration,
+    /// Service key names (`sc.exe` takes these) by the display names the cluster
+    /// description uses; a service not listed has a key name equal to its display name.
+    pub service_keys: BTreeMap<String, String>,
+    /// The installer's silent command: a program inside the module folder and its arguments.
+    pub installer: Option<InstallerCommand>,
+    /// The module archive on this machine.
+    pub archive: Option<PathBuf>,
+    /// Where the archive is extracted on this machine, once.
+    pub staging: PathBuf,
+    /// The commands that set a service's Task Manager watch, when the site has them.
+    pub watch: Option<WatchCommands>,
+    /// Whether `clpstat --long` (wide names) is used instead of `clpstat`.
+    pub clpstat_long: bool,
+}
+
+/// The installer's silent command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallerCommand {
+    /// The program, relative to the folder the module was extracted into.
+    pub program: String,
+    /// Its arguments, verbatim.
+    pub args: Vec<String>,
+}
+
+/// Commands that stop and start the Task Manager watch of one service; an element that is
+/// exactly `{service}` is replaced by the service's key name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchCommands {
+    /// Sets the watch to Not monitoring.
+    pub stop: Vec<String>,
+    /// Sets it back to Monitoring.
+    pub start: Vec<String>,
+    /// Lists every watched service as `NAME : Monitoring` or `NAME : Not monitoring`, one
+    /// per line; without it the backend tracks the watch from its own commands.
+    pub list: Option<Vec<String>>,
+}
+
+/// One node and the way to reach it.
+pub struct NodeLink {
+    /// Its host name, as in the cluster description.
+    pub name: String,
+    /// How to reach it.
+    pub transport: Box<dyn Transport>,
+}
+
+impl std::fmt::Debug for NodeLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} via {}", self.name, self.transport.describe())
+    }
+}
+
+/// One command as run, for the overhead figures and the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRecord {
+    /// The node's name.
+    pub node: String,
+    /// The command, as shown to people.
+    pub command: String,
+    /// How long it took, transport included.
+    pub took: Duration,
+    /// Its exit code, or the transport error.
+    pub outcome: Result<Option<i32>, String>,
+}
+
+/// The backend on real nodes.
+#[derive(Debug)]
+pub struct RealBackend {
+    setup: Arc<Setup>,
+    config: Config,
+    links: Vec<NodeLink>,
+    observation: Observation,
+    clock: Box<dyn Clock>,
+    /// Inferred: the watch state, as the backend's own commands left it.
+    watches: Vec<Vec<Watch>>,
+    manifest: Option<Manifest>,
+    drift: DriftDetector,
+    commands: Vec<CommandRecord>,
+    /// Registry data seen on nodes that the setup does not know (ids past the setup's).
+    foreign_data: Vec<Arc<str>>,
+    /// Observed events: what changed between two observations, or what a command ended.
+    events: Vec<Event>,
+}
+
+impl RealBackend {
+    /// A backend for the cluster of `setup`, reaching each node through its link (in the
+    /// cluster description's node order).
+    pub fn new(setup: Arc<Setup>, config: Config, links: Vec<NodeLink>) -> Result<RealBackend, String> {
+        for (i, node) in setup.cluster.nodes.iter().enumerate() {
+            match links.get(i) {
+                Some(link) if link.name.eq_ignore_ascii_case(&node.name) => {}
+                _ => return Err(format!("no connection is given for node {} (in cluster order)", node.name)),
+            }
+        }
+        if links.len() != setup.cluster.nodes.len() {
+            return Err("the connection names more nodes than the cluster has".to_owned());
+        }
+        let cluster = &setup.cluster;
+        let versions: Vec<Arc<str>> = cluster.components.iter().map(|c| Arc::from(c.version.as_str())).collect();
+        // Inferred: no command reads the watch; services the cluster description marks as
+        // watched start out Monitoring.
+        let watch_row: Vec<Watch> =
+            cluster.services.iter().map(|s| if s.watched { Watch::Monitoring } else { Watch::Absent }).collect();
+        let node = NodeState {
+            reachable: false,
+            power: Power::Up,
+            cluster: ClusterService::Stopped,
+            services: vec![ServiceStatus::Stopped; cluster.services.len()],
+            watches: watch_row.clone(),
+            monitors: vec![MonitorStatus::Offline; cluster.monitors.len()],
+            components: versions,
+            registry: setup.registry.iter().map(|slot| slot.baseline).collect(),
+            unzipped: None,
+            registry_backups: Vec::new(),
+            installer: Installer::Idle,
+            boots: 1,
+        };
+        let observation = Observation {
+            at: Duration::ZERO,
+            nodes: vec![node; cluster.nodes.len()],
+            groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
+            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()],
+            mirror_unzipped: None,
+        };
+        Ok(RealBackend {
+            drift: DriftDetector::new(&setup),
+            watches: vec![watch_row; cluster.nodes.len()],
+            setup,
+            config,
+            links,
+            observation,
+            clock: Box::new(SystemClock::default()),
+            manifest: None,
+            commands: Vec::new(),
+            foreign_data: Vec::new(),
+            events: Vec::new(),
+        })
+    }
+
+    /// Replaces the wall clock (a simulated cluster's nodes keep virtual time).
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// Every command run so far, with its duration.
+    pub fn commands(&self) -> &[CommandRecord] {
+        &self.commands
+    }
+
+    /// The registry drift found so far.
+    pub fn drift(&self) -> &DriftDetector {
+        &self.drift
+    }
+
+    /// The manifest of the extracted module, once extracted.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Runs one command on a node (for pre-flight checks), recorded like the others.
+    pub fn run_command(&mut self, node: NodeId, argv: &Argv) -> Result<Output, BackendError> {
+        self.run_on(node, argv, self.config.command_timeout)
+    }
+
+    /// The settings it was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A backend error as one line that names the node, for people.
+    pub fn describe_error(&self, error: &BackendError) -> String {
+        match error {
+            BackendError::Unreachable { node } => format!(
+                "{} does not answer via {} (within {} s)",
+                self.node_name(*node),
+                self.links[node.index()].transport.describe(),
+                self.config.command_timeout.as_secs()
+            ),
+            BackendError::Refused { node, reason } => format!("{} refused: {reason}", self.node_name(*node)),
+            BackendError::Failed { message, .. } => message.clone(),
+        }
+    }
+
+    fn node_name(&self, node: NodeId) -> &str {
+        &self.links[node.index()].name
+    }
+
+    /// Runs `argv` on a node with `timeout`, recording it. Transport failures become
+    /// `Unreachable` (the node does not answer) or `Failed` naming the node and command.
+    fn run_on(&mut self, node: NodeId, argv: &Argv, timeout: Duration) -> Result<Output, BackendError> {
+        let started = Instant::now();
+        let result = self.links[node.index()].transport.run(argv, timeout);
+        self.commands.push(CommandRecord {
+            node: self.node_name(node).to_owned(),
+            command: argv.to_string(),
+            took: started.elapsed(),
+            outcome: result.as_ref().map(|output| output.code).map_err(ToString::to_string),
+        });
+        result.map_err(|error| self.transport_error(node, argv, error))
+    }
+
+    fn transport_error(&self, node: NodeId, argv: &Argv, error: TransportError) -> BackendError {
+        match error {
+            TransportError::Unreachable { .. } | TransportError::Timeout { .. } => BackendError::Unreachable { node },
+            other => BackendError::Failed {
+                node,
+                message: format!(
+                    "{}: `{argv}` via {}: {other}",
+                    self.node_name(node),
+                    self.links[node.index()].transport.describe()
+                ),
+            },
+        }
+    }
+
+    /// A `Failed` error naming the node.
+    fn failed(&self, node: NodeId, message: impl std::fmt::Display) -> BackendError {
+        BackendError::Failed { node, message: format!("{}: {message}", self.node_name(node)) }
+    }
+
+    /// The service key name `sc.exe` takes for a service of the cluster description.
+    fn service_key(&self, service: procedure::cluster::ServiceId) -> &str {
+        let name = &self.setup.cluster.services[service.index()].name;
+        self.config.service_keys.get(name).map_or(name.as_str(), String::as_str)
+    }
+}
+
+impl Backend for RealBackend {
+    fn observe(&mut self) -> Result<&Observation, BackendError> {
+        self.observe_all()?;
+        Ok(&self.observation)
+    }
+
+    fn execute(&mut self, operation: &Operation) -> Result<(), BackendError> {
+        self.execute_operation(operation)
+    }
+
+    fn wait(&mut self, length: Duration) {
+        self.clock.sleep(length);
+    }
+
+    fn now(&self) -> Duration {
+        self.clock.now()
+    }
+
+    fn mark_step(&mut self, step: usize) {
+        let at = self.clock.now();
+        self.events.push(Event { at, kind: EventKind::StepStarted { step: step as u16 } });
+    }
+
+    /// Observed events, not ground truth: installers starting and ending (seen by the
+    /// command that runs them), and the cluster suspending, resuming and groups starting and
+    /// coming online as successive observations show them, stamped with the observation's
+    /// time. The invariants judge these as they judge the simulator's.
+    fn events(&self) -> &[Event] {
+        &self.events
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,289 @@
+//! The backend against scripted nodes: what it runs, and how it reads what comes back.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use procedure::backend::{
+    Backend, BackendError, ClusterService, GroupStatus, MonitorStatus, Operation, Refusal, ServiceStatus,
+};
+use procedure::cluster::{GroupId, NodeId};
+use procedure::diagnostic::SourceFile;
+use procedure::setup::Setup;
+
+use super::*;
+use crate::parse::Output;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn setup(procedure: &str) -> Arc<Setup> {
+    let cluster = SourceFile::read(&workspace().join("scenarios/cluster/ssc-two-node.toml")).unwrap();
+    let cluster = procedure::cluster::load(&cluster).unwrap();
+    let procedure = SourceFile::read(&workspace().join(procedure)).unwrap();
+    let procedure = procedure::procedure::load(&procedure, &cluster).unwrap();
+    Arc::new(Setup::new(cluster, procedure))
+}
+
+/// What a scripted node answers: a function of the argv, with a log of every argv.
+type Script = dyn Fn(&[String]) -> Result<Output, TransportError> + Send + Sync;
+
+struct Scripted {
+    script: Arc<Script>,
+    log: Arc<Mutex<Vec<Vec<String>>>>,
+}
+
+impl Transport for Scripted {
+    fn run(&mut self, argv: &Argv, _timeout: Duration) -> Result<Output, TransportError> {
+        let mut elements = vec![argv.program.clone()];
+        elements.extend(argv.args.iter().cloned());
+        self.log.lock().unwrap().push(elements.clone());
+        (self.script)(&elements)
+    }
+
+    fn copy_file(&mut self, _local: &Path, _remote: &str, _timeout: Duration) -> Result<(), TransportError> {
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "scripted".to_owned()
+    }
+}
+
+fn ok(text: &str) -> Result<Output, TransportError> {
+    Ok(Output { stdout: text.as_bytes().to_vec(), stderr: Vec::new(), code: Some(0) })
+}
+
+fn exit(code: i32, text: &str) -> Result<Output, TransportError> {
+    Ok(Output { stdout: text.as_bytes().to_vec(), stderr: Vec::new(), code: Some(code) })
+}
+
+fn test_data(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data").join(name)).unwrap()
+}
+
+/// `sc.exe query` listing every service of the cluster in `state`.
+fn listing(setup: &Setup, state: &str) -> String {
+    setup
+        .cluster
+        .services
+        .iter()
+        .map(|service| {
+            format!(
+                "\nSERVICE_NAME: {}\nDISPLAY_NAME: {}\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : {state}\n        WIN32_EXIT_CODE    : 0  (0x0)\n        SERVICE_EXIT_CODE  : 0  (0x0)\n        CHECKPOINT         : 0x0\n        WAIT_HINT          : 0x0\n",
+                service.name, service.name
+            )
+        })
+        .collect()
+}
+
+fn config() -> Config {
+    Config {
+        command_timeout: Duration::from_secs(5),
+        install_timeout: Duration::from_secs(5),
+        copy_timeout: Duration::from_secs(5),
+        service_keys: Default::default(),
+        installer: Some(InstallerCommand { program: "setup.exe".into(), args: vec!["/s".into()] }),
+        archive: None,
+        staging: PathBuf::from("/nonexistent"),
+        watch: None,
+        clpstat_long: true,
+    }
+}
+
+/// Registry values a scripted node holds, shared so that a test can change them.
+type Registry = Arc<Mutex<String>>;
+
+fn backend_with(
+    setup: &Arc<Setup>,
+    clpstat: String,
+    registry: Registry,
+    node2_reachable: bool,
+) -> (RealBackend, Arc<Mutex<Vec<Vec<String>>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let services = listing(setup, "4  RUNNING");
+    let mut links = Vec::new();
+    for (i, node) in setup.cluster.nodes.iter().enumerate() {
+        let clpstat = clpstat.clone();
+        let services = services.clone();
+        let registry = Arc::clone(&registry);
+        let reachable = i == 0 || node2_reachable;
+        let script: Arc<Script> = Arc::new(move |argv: &[String]| {
+            if !reachable {
+                return Err(TransportError::Unreachable { reason: "connection refused".into() });
+            }
+            match argv[0].as_str() {
+                "clpstat" => ok(&clpstat),
+                "sc.exe" if argv[1] == "query" => ok(&services),
+                "sc.exe" => ok("\nSERVICE_NAME: x\n        STATE              : 3  STOP_PENDING\n"),
+                "reg" if argv[1] == "query" => {
+                    let text = registry.lock().unwrap().clone();
+                    let found: String =
+                        text.split("\n\n").filter(|block| block.starts_with(&argv[2])).collect::<Vec<_>>().join("\n\n");
+                    if found.is_empty() {
+                        exit(1, "ERROR: The system was unable to find the specified registry key or value.\n")
+                    } else {
+                        ok(&format!("\n{found}\n"))
+                    }
+                }
+                "clpgrp" if argv.len() > 2 && argv[2] == "suspended" => exit(1, "The cluster is suspended.\n"),
+                "clpgrp" | "clpcl" | "clpmonctrl" | "clprsc" | "clpstdn" => ok("Command succeeded.\n"),
+                program if program.ends_with("setup.exe") => {
+                    *registry.lock().unwrap() = PVM_AFTER_INSTALL.to_owned();
+                    ok("")
+                }
+                _ => exit(9009, "not scripted"),
+            }
+        });
+        links.push(NodeLink {
+            name: node.name.clone(),
+            transport: Box::new(Scripted { script, log: Arc::clone(&log) }),
+        });
+    }
+    (RealBackend::new(Arc::clone(setup), config(), links).unwrap(), log)
+}
+
+const PVM_BEFORE: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\n    Version    REG_SZ    3.7\n\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\DeploymentManager\n    GroupValue    REG_DWORD    0x1";
+const PVM_AFTER_INSTALL: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\n    Version    REG_SZ    3.7.0001\n    PatchLevel    REG_SZ    1\n\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\DeploymentManager\n    GroupValue    REG_DWORD    0x1";
+
+#[test]
+fn a_healthy_cluster_is_observed_from_clpstat_sc_and_reg() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let observation = backend.observe().unwrap().clone();
+    assert!(observation.nodes.iter().all(|node| node.reachable && node.cluster == ClusterService::Running));
+    assert_eq!(observation.groups[0].status, GroupStatus::Online);
+    assert_eq!(observation.groups[0].owner, Some(NodeId(0)));
+    assert!(observation.nodes[1].services.iter().all(|s| *s == ServiceStatus::Running));
+    assert!(observation.nodes[0].monitors.iter().all(|m| *m == MonitorStatus::Normal));
+    let version = setup.registry.iter().position(|slot| slot.value == "Version").unwrap();
+    assert_eq!(observation.nodes[0].registry[version].map(|d| setup.data_text(d)), Some("3.7"));
+    let first_node: Vec<String> = log.lock().unwrap().iter().take(4).map(|argv| argv.join(" ")).collect();
+    assert_eq!(
+        first_node,
+        [
+            "clpstat --long",
+            "sc.exe query type= service state= all",
+            "reg query HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\DeploymentManager /s",
+            "reg query HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM /s",
+        ]
+    );
+}
+
+#[test]
+fn suspend_shows_as_suspended_servers_and_monitors() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-suspend-constructed.txt");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let observation = backend.observe().unwrap();
+    assert!(observation.cluster_suspended());
+    assert!(observation.nodes[0].monitors.iter().all(|m| *m == MonitorStatus::Suspended));
+}
+
+#[test]
+fn an_unreachable_node_is_marked_not_an_error() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), false);
+    let observation = backend.observe().unwrap();
+    assert!(observation.nodes[0].reachable);
+    assert!(!observation.nodes[1].reachable);
+}
+
+#[test]
+fn an_output_the_parser_refuses_names_the_node_and_the_line() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/unknown-status-constructed.txt");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let error = backend.observe().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "failed: ssc-node1: cannot read line 27 of the output of `clpstat`: \"    servicew-sql                      : Warming\": unknown status"
+    );
+}
+
+#[test]
+fn operations_run_their_exact_command_lines() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let pvm = setup.cluster.service_by_name("PVMService").unwrap();
+    let monitor = setup.cluster.monitor_by_name("servicew-pvm").unwrap();
+    let operations = [
+        Operation::SuspendCluster { via: NodeId(0) },
+        Operation::SuspendMonitor { node: NodeId(1), monitor },
+        Operation::StopService { node: NodeId(0), service: pvm },
+        Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: Some(NodeId(1)) },
+        Operation::ResumeCluster { via: NodeId(0) },
+        Operation::RebootCluster { via: NodeId(0) },
+    ];
+    for operation in &operations {
+        backend.execute(operation).unwrap();
+    }
+    let ran: Vec<String> = log.lock().unwrap().iter().map(|argv| argv.join(" ")).collect();
+    assert_eq!(
+        ran,
+        [
+            "clpcl --suspend",
+            "clpmonctrl -s -h ssc-node2 -m servicew-pvm",
+            "sc.exe stop PVMService",
+            "clpgrp -m failover -a ssc-node2",
+            "clpcl --resume",
+            "clpstdn -r",
+        ]
+    );
+    let error = backend.execute(&Operation::StopWatch { node: NodeId(0), service: pvm }).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "failed: ssc-node1: no command is known for the Task Manager watch; declare [watch] stop and start in the connection file"
+    );
+}
+
+#[test]
+fn an_unreachable_node_fails_an_operation_naming_it() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), false);
+    let error =
+        backend.execute(&Operation::SuspendMonitor { node: NodeId(1), monitor: procedure::cluster::MonitorId(0) });
+    assert_eq!(error, Err(BackendError::Unreachable { node: NodeId(1) }));
+}
+
+#[test]
+fn a_refused_group_move_while_suspended_is_a_refusal() {
+    let mut setup = (*setup("procedures/ssc0307-0006.toml")).clone();
+    setup.cluster.groups[0].name = "suspended".into();
+    let setup = Arc::new(setup);
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let error = backend.execute(&Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: None });
+    assert_eq!(error, Err(BackendError::Refused { node: NodeId(0), reason: Refusal::ClusterSuspended }));
+}
+
+#[test]
+fn registry_drift_after_a_move_is_reported() {
+    let setup = setup("procedures/examples/registry-changing-module.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let registry: Registry = Arc::new(Mutex::new(PVM_BEFORE.into()));
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::clone(&registry), true);
+    let install = Operation::InstallModule {
+        node: NodeId(0),
+        folder: r"C:\Temp\EXAMPLE-0001".into(),
+        restart_answer: procedure::procedure::RestartAnswer::Decline,
+    };
+    backend.execute(&install).unwrap();
+    assert_eq!(backend.drift().written().len(), 2);
+    backend.observe().unwrap();
+    assert!(backend.drift().findings().is_empty(), "no drift before a resume or a move");
+    backend.execute(&Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: Some(NodeId(1)) }).unwrap();
+    // The group's registry sync restores its older image on activation.
+    *registry.lock().unwrap() = PVM_BEFORE.into();
+    backend.observe().unwrap();
+    assert_eq!(
+        backend.drift().render(&setup),
+        "registry-rolled-back: HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\\Version on ssc-node1: the installer wrote \"3.7.0001\", after move-group it reads \"3.7\"\n\
+         registry-rolled-back: HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\\PatchLevel on ssc-node1: the installer wrote \"1\", after move-group it reads as absent\n"
+    );
+}

@@ -1,0 +1,129 @@
+//! The connection file: how clusterproc reaches each node of a real cluster, and what the
+//! site declares that no procedure file knows (the installer's silent command, service key
+//! names, the module archive, timeouts).
+//!
+//! Secrets are never in the file: a credential is a reference (a file path, or the name of
+//! an environment variable), resolved when the transport is built.
+
+mod file;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use file::load;
+
+use crate::backend::{InstallerCommand, WatchCommands};
+
+/// A validated connection file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// Nodes, in the file's order.
+    pub nodes: Vec<NodeConnection>,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// The module archive on this machine, resolved against the file's folder.
+    pub archive: Option<PathBuf>,
+    /// The installer's silent command.
+    pub installer: Option<InstallerCommand>,
+    /// Free space the working folder needs on each node, in bytes.
+    pub min_free_bytes: u64,
+    /// Service key names by display name.
+    pub service_keys: BTreeMap<String, String>,
+    /// Task Manager watch commands, when the site has them.
+    pub watch: Option<WatchCommands>,
+    /// For rehearsals on clusterproc's simulated nodes only: the simulator session whose
+    /// virtual clock the run waits on, `http://127.0.0.1:PORT/sessions/ID`.
+    pub simulator: Option<String>,
+}
+
+/// Timeouts of every kind of command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connecting to a node.
+    pub connect: Duration,
+    /// One command.
+    pub command: Duration,
+    /// The installer.
+    pub install: Duration,
+    /// Copying one file.
+    pub copy: Duration,
+}
+
+/// One node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeConnection {
+    /// Host name, as in the cluster description.
+    pub name: String,
+    /// What the operator expects the node to be; checked against the live cluster.
+    pub role: Option<RoleHint>,
+    /// How to reach it.
+    pub transport: TransportConfig,
+    /// The 1-based line of its `[[node]]` table, for messages.
+    pub line: usize,
+}
+
+/// The role an operator expects a node to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleHint {
+    /// The group is online here.
+    Active,
+    /// The group is not online here.
+    Standby,
+}
+
+/// How a node is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportConfig {
+    /// clusterproc runs on the node.
+    Local {
+        /// Extra environment for every command.
+        env: Vec<(String, String)>,
+    },
+    /// SSH, to Windows OpenSSH (or a POSIX sshd).
+    Ssh(SshConfig),
+    /// WinRM over HTTPS.
+    Winrm(WinrmConfig),
+}
+
+/// SSH settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User.
+    pub user: String,
+    /// The private key file; the agent's keys when `None`.
+    pub identity_file: Option<PathBuf>,
+    /// The known_hosts file host keys are verified against.
+    pub known_hosts: PathBuf,
+    /// The remote shell.
+    pub shell: crate::transport::encode::RemoteShell,
+    /// POSIX shells only: the folder commands run in and relative paths are copied under
+    /// (a simulated node's own disk); the login folder when `None`.
+    pub working_directory: Option<String>,
+}
+
+/// WinRM settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WinrmConfig {
+    /// `https://host:5986/wsman`.
+    pub url: String,
+    /// User.
+    pub user: String,
+    /// Where the password comes from.
+    pub password: SecretRef,
+    /// A CA certificate (PEM) to trust in addition to the system's.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// A file holding it.
+    File(PathBuf),
+    /// An environment variable holding it.
+    Env(String),
+}

@@ -1,0 +1,52 @@
+use super::*;
+
+fn check(text: &str, expected: &str) {
+    let source = SourceFile::new("site/connection.toml", text);
+    match load(&source) {
+        Ok(connection) => assert_eq!(format!("{connection:?}"), expected),
+        Err(error) => assert_eq!(error.one_line(), expected),
+    }
+}
+
+#[test]
+fn a_minimal_local_file() {
+    let source = SourceFile::new(
+        "site/connection.toml",
+        "version = 1\n[module]\narchive = \"SSC0307-0006.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n[[node]]\nname = \"ssc-node1\"\nrole = \"active\"\ntransport = \"local\"\n",
+    );
+    let connection = load(&source).unwrap();
+    assert_eq!(connection.nodes[0].line, 6);
+    assert_eq!(connection.nodes[0].role, Some(RoleHint::Active));
+    assert_eq!(connection.archive, Some(PathBuf::from("site/SSC0307-0006.zip")));
+    assert_eq!(connection.installer, Some(InstallerCommand { program: "setup.exe".into(), args: vec!["/s".into()] }));
+    assert_eq!(connection.timeouts.command, std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn errors_point_at_the_line_and_field() {
+    check("version = 2\n", "site/connection.toml:1:11: unsupported connection file version 2");
+    check(
+        "version = 1\n[[node]]\nname = \"a\"\ntransport = \"telnet\"\n",
+        "site/connection.toml:4:13: unknown transport `telnet`",
+    );
+    check(
+        "version = 1\n[[node]]\nname = \"a\"\ntransport = \"ssh\"\nhost = \"h\"\nuser = \"u\"\n",
+        "site/connection.toml:4:13: node `a` uses transport `ssh` and needs `known-hosts`",
+    );
+    check(
+        "version = 1\n[[node]]\nname = \"a\"\ntransport = \"ssh\"\npassword = \"hunter2\"\n",
+        "site/connection.toml:5:1: unknown field `password`, expected one of `name`, `role`, `transport`, `env`, `host`, `port`, `user`, `identity-file`, `known-hosts`, `shell`, `working-directory`, `url`, `password-file`, `password-env`, `ca-file`",
+    );
+    check(
+        "version = 1\n[[node]]\nname = \"a\"\ntransport = \"winrm\"\nurl = \"http://a:5985/wsman\"\nuser = \"u\"\npassword-env = \"P\"\n",
+        "site/connection.toml:4:13: node `a`: WinRM is used over HTTPS only, not http://a:5985/wsman",
+    );
+    check(
+        "version = 1\n[timeouts]\ncommand = \"soon\"\n[[node]]\nname = \"a\"\ntransport = \"local\"\n",
+        "site/connection.toml:3:11: expected a number in `soon`",
+    );
+    check(
+        "version = 1\n[[node]]\nname = \"a\"\ntransport = \"local\"\n[[node]]\nname = \"A\"\ntransport = \"local\"\n",
+        "site/connection.toml:6:8: node `A` appears twice",
+    );
+}

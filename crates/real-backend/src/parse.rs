@@ -1,0 +1,83 @@
+//! Parsers of command outputs: stdout, stderr and the exit code in, typed data or a
+//! [`ParseError`] out.
+//!
+//! A line a parser does not understand is an error that quotes the line and names the
+//! command; nothing falls back to a default.
+
+pub mod certutil;
+pub mod clpcmd;
+pub mod clpstat;
+pub mod diskfree;
+pub mod reg_export;
+pub mod reg_query;
+pub mod sc;
+
+use std::fmt;
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output, as bytes.
+    pub stdout: Vec<u8>,
+    /// Standard error, as bytes.
+    pub stderr: Vec<u8>,
+    /// The exit code; `None` when the process was killed by a signal.
+    pub code: Option<i32>,
+}
+
+impl Output {
+    /// Standard output and standard error, decoded, joined with a newline.
+    pub fn text(&self) -> String {
+        let stdout = crate::text::decode(&self.stdout);
+        let stderr = crate::text::decode(&self.stderr);
+        match (stdout.trim().is_empty(), stderr.trim().is_empty()) {
+            (_, true) => stdout.into_owned(),
+            (true, false) => stderr.into_owned(),
+            (false, false) => format!("{stdout}\n{stderr}"),
+        }
+    }
+}
+
+/// An output a parser could not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ParseError {
+    /// The command, as `clpstat` or `sc.exe query`.
+    pub command: &'static str,
+    /// The 1-based line number; 0 when the problem is not one line's.
+    pub line_number: usize,
+    /// The line, verbatim (without its line ending).
+    pub line: String,
+    /// What was expected.
+    pub reason: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line_number == 0 {
+            write!(f, "cannot read the output of `{}`: {}", self.command, self.reason)
+        } else {
+            write!(
+                f,
+                "cannot read line {} of the output of `{}`: {:?}: {}",
+                self.line_number, self.command, self.line, self.reason
+            )
+        }
+    }
+}
+
+impl ParseError {
+    /// A line that does not fit.
+    pub fn line(command: &'static str, line_number: usize, line: &str, reason: impl Into<String>) -> ParseError {
+        ParseError { command, line_number, line: line.to_owned(), reason: reason.into() }
+    }
+
+    /// A problem with the output as a whole.
+    pub fn whole(command: &'static str, reason: impl Into<String>) -> ParseError {
+        ParseError { command, line_number: 0, line: String::new(), reason: reason.into() }
+    }
+}
+
+/// `code 1`, or `a signal` when the process had no exit code.
+fn exit_text(code: Option<i32>) -> String {
+    code.map_or_else(|| "a signal".to_owned(), |code| format!("code {code}"))
+}

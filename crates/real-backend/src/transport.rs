@@ -1,0 +1,69 @@
+//! The seam between the backend and a node: run an argv there with a timeout, and copy a
+//! file there. `local` runs processes on this machine; the remote transports carry the
+//! same argv over a connection.
+//!
+//! Every call has a timeout, and a node that does not answer within it is an error that the
+//! backend reports with the node's name.
+
+pub mod encode;
+pub mod local;
+pub mod ssh;
+pub mod winrm;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::argv::Argv;
+use crate::parse::Output;
+
+/// Carries commands and files to one node.
+pub trait Transport: Send {
+    /// Runs `argv` on the node and returns what it printed and its exit code, or an error
+    /// when it could not be run or did not finish within `timeout`.
+    fn run(&mut self, argv: &Argv, timeout: Duration) -> Result<Output, TransportError>;
+
+    /// Copies a local file to `remote_path` on the node, creating its folder.
+    fn copy_file(&mut self, local: &Path, remote_path: &str, timeout: Duration) -> Result<(), TransportError>;
+
+    /// How the node is reached, for messages: `local`, `ssh admin@10.0.0.5:22`.
+    fn describe(&self) -> String;
+}
+
+/// Why a command or a copy did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The node could not be reached at all.
+    #[error("cannot reach it ({reason})")]
+    Unreachable {
+        /// What failed: refused connection, no route, authentication.
+        reason: String,
+    },
+    /// The command or copy did not finish in time.
+    #[error("no answer within {} ms", .after.as_millis())]
+    Timeout {
+        /// The timeout.
+        after: Duration,
+    },
+    /// The program could not be started on the node.
+    #[error("cannot start `{program}` ({reason})")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        reason: String,
+    },
+    /// The argv cannot be carried to the node's shell without changing its meaning.
+    #[error("cannot pass the argument {argument:?} to the node's shell: {reason}")]
+    Unencodable {
+        /// The argument.
+        argument: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A local or remote file operation failed.
+    #[error("file transfer failed ({reason})")]
+    Copy {
+        /// Why.
+        reason: String,
+    },
+}

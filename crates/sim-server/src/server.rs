@@ -1,0 +1,128 @@
+//! The HTTP server: simulated-cluster sessions on 127.0.0.1.
+//!
+//! `POST /sessions {"seed": N}` makes a session (a fresh simulated cluster) and returns its
+//! id; `POST /sessions/{id}/exec {"node", "argv"}` runs a command on a node;
+//! `POST /sessions/{id}/wait {"ms"}` lets virtual time pass; `GET /sessions/{id}/now` and
+//! `GET /sessions/{id}/state` read the clock and the final-state summary.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use procedure::backend::Backend as _;
+use procedure::setup::Setup;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sim_cluster::sim::{Builder, Sim};
+
+use crate::exec::{Reply, exec};
+
+#[derive(Clone)]
+struct Shared {
+    setup: Arc<Setup>,
+    sessions: Arc<Mutex<Vec<Sim>>>,
+}
+
+/// A running server; stopped when dropped.
+#[derive(Debug)]
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts a server for the cluster and module of `setup` on a free loopback port.
+pub fn start(setup: Arc<Setup>) -> std::io::Result<Server> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let shared = Shared { setup, sessions: Arc::new(Mutex::new(Vec::new())) };
+    let app = Router::new()
+        .route("/sessions", post(create))
+        .route("/sessions/{id}/exec", post(run))
+        .route("/sessions/{id}/wait", post(wait))
+        .route("/sessions/{id}/now", get(now))
+        .route("/sessions/{id}/state", get(state))
+        .with_state(shared);
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+    });
+    Ok(Server { url, shutdown: Some(shutdown), thread: Some(thread) })
+}
+
+#[derive(Deserialize)]
+struct Create {
+    seed: u64,
+}
+
+async fn create(State(shared): State<Shared>, Json(body): Json<Create>) -> Json<Value> {
+    let sim = Builder::new(Arc::clone(&shared.setup)).seed(body.seed).build();
+    let mut sessions = shared.sessions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    sessions.push(sim);
+    Json(json!({ "id": sessions.len() - 1 }))
+}
+
+#[derive(Deserialize)]
+struct Exec {
+    node: String,
+    argv: Vec<String>,
+}
+
+type Answer<T> = Result<Json<T>, (StatusCode, String)>;
+
+fn with_session<T>(shared: &Shared, id: usize, f: impl FnOnce(&mut Sim) -> Result<T, String>) -> Answer<T> {
+    let mut sessions = shared.sessions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let sim = sessions.get_mut(id).ok_or((StatusCode::NOT_FOUND, format!("no session {id}")))?;
+    f(sim).map(Json).map_err(|message| (StatusCode::BAD_REQUEST, message))
+}
+
+async fn run(State(shared): State<Shared>, Path(id): Path<usize>, Json(body): Json<Exec>) -> Answer<Reply> {
+    with_session(&shared, id, |sim| {
+        let node = sim.setup().cluster.node_by_name(&body.node).ok_or(format!("no node {}", body.node))?;
+        Ok(exec(sim, node, &body.argv))
+    })
+}
+
+#[derive(Deserialize)]
+struct Wait {
+    ms: u64,
+}
+
+async fn wait(State(shared): State<Shared>, Path(id): Path<usize>, Json(body): Json<Wait>) -> Answer<Value> {
+    with_session(&shared, id, |sim| {
+        sim.wait(Duration::from_millis(body.ms));
+        Ok(json!({ "now_ms": sim.now().as_millis() as u64 }))
+    })
+}
+
+async fn now(State(shared): State<Shared>, Path(id): Path<usize>) -> Answer<Value> {
+    with_session(&shared, id, |sim| Ok(json!({ "now_ms": sim.now().as_millis() as u64 })))
+}
+
+async fn state(State(shared): State<Shared>, Path(id): Path<usize>) -> Answer<Value> {
+    with_session(&shared, id, |sim| Ok(json!({ "state": crate::render::final_state(sim.setup(), sim.observation()) })))
+}

@@ -1,0 +1,282 @@
+//! Conformance: the same procedure on the same simulated cluster (same seed), run (a) on
+//! the simulator directly and (b) through the real backend, the `local` transport and the
+//! `sim-node` command shims (the real `clusterproc` binary linked as `clpstat`, `clpcl`,
+//! `sc.exe`, ...) against a `sim-server` session. Both must complete with no invariant
+//! violated and reach the same final state.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use procedure::backend::Backend as _;
+use procedure::diagnostic::SourceFile;
+use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::invariant::judge;
+use procedure::setup::Setup;
+use sim_cluster::sim::Builder;
+
+use crate::real_nodes::{Keys, Sshd};
+use crate::support::{binary, clusterproc_in, root};
+
+const SEED: u64 = 1;
+
+fn setup(procedure: &str) -> Arc<Setup> {
+    let cluster =
+        procedure::cluster::load(&SourceFile::read(&root().join("scenarios/cluster/ssc-two-node.toml")).unwrap())
+            .unwrap();
+    let procedure = procedure::procedure::load(&SourceFile::read(&root().join(procedure)).unwrap(), &cluster).unwrap();
+    Arc::new(Setup::new(cluster, procedure))
+}
+
+/// (a) The simulator directly: how the run ended (as `run` prints it), the violated
+/// invariants, the final state.
+fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
+    let mut sim = Builder::new(Arc::clone(setup)).seed(SEED).build();
+    let initial = sim.observation().clone();
+    let mut engine = Engine::new(Arc::clone(setup), EngineConfig::standard());
+    drive(&mut engine, &mut sim, None, &mut Unattended).unwrap();
+    let ending = match engine.ending() {
+        Some(Ending::Completed) | None => "Completed:".to_owned(),
+        Some(Ending::Refused(refusal)) => format!(
+            "Refused at step {}: {} [{}]",
+            setup.procedure.steps[refusal.step].label(),
+            refusal.message,
+            refusal.invariant.id()
+        ),
+        Some(other) => panic!("the direct run ended {}", other.word()),
+    };
+    let violations = judge(setup, &initial, sim.events(), sim.observation(), &engine, true);
+    let ids = violations.iter().map(|v| v.invariant.id().to_owned()).collect();
+    (ending, ids, sim_server::render::final_state(setup, sim.observation()))
+}
+
+/// A folder with the command shims (links to the clusterproc binary), the module archive and
+/// a connection file for `local` nodes on a fresh simulator session.
+struct Shims {
+    dir: tempfile::TempDir,
+    session: String,
+}
+
+impl Shims {
+    fn new(server: &sim_server::server::Server, folder: &str) -> Shims {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let installer = format!("{folder}\\setup.exe");
+        let names: Vec<&str> = clusterproc_commands().into_iter().chain([installer.as_str()]).collect();
+        for name in names {
+            std::os::unix::fs::symlink(binary(), bin.join(name)).unwrap();
+        }
+        let created =
+            sim_server::client::post(&format!("{}/sessions", server.url), &serde_json::json!({ "seed": SEED }))
+                .unwrap();
+        let session = format!("{}/sessions/{}", server.url, created["id"]);
+        let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        archive.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut archive, b"MZ stand-in installer").unwrap();
+        std::fs::write(dir.path().join("module.zip"), archive.finish().unwrap().into_inner()).unwrap();
+        Shims { dir, session }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.path().join("bin")
+    }
+
+    fn common(&self) -> String {
+        format!(
+            "version = 1\nsimulator = \"{}\"\n\n[timeouts]\ncommand = \"20s\"\n\n[module]\narchive = \"module.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n\n\
+             [watch]\nstop = [\"taskwatch\", \"stop\", \"{{service}}\"]\nstart = [\"taskwatch\", \"start\", \"{{service}}\"]\nlist = [\"taskwatch\", \"list\"]\n\n",
+            self.session
+        )
+    }
+
+    fn local_connection(&self) -> PathBuf {
+        let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
+        let mut text = self.common();
+        for (i, role) in [(1, "active"), (2, "standby")] {
+            text += &format!(
+                "[[node]]\nname = \"ssc-node{i}\"\nrole = \"{role}\"\ntransport = \"local\"\n\
+                 env = {{ PATH = \"{path}\", CLUSTERPROC_NODE = \"ssc-node{i}\", CLUSTERPROC_SIM = \"{}\" }}\n\n",
+                self.session
+            );
+        }
+        let file = self.path().join("loopback-local.toml");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    /// Two sshd on 127.0.0.1, one per node, whose commands reach this session's shims; each
+    /// node's files live in its own folder.
+    fn ssh_connection(&self, keys: &Keys) -> (PathBuf, Vec<Sshd>) {
+        let mut text = self.common();
+        let mut servers = Vec::new();
+        for i in 1..=2 {
+            let node = format!("ssc-node{i}");
+            let disk = self.path().join(format!("disk-{node}"));
+            std::fs::create_dir_all(&disk).unwrap();
+            let sshd = keys.start(&self.bin(), &node, &format!("CLUSTERPROC_SIM={}", self.session));
+            text += &keys.node(i, sshd.port);
+            text += &format!("working-directory = \"{}\"\n\n", disk.display());
+            servers.push(sshd);
+        }
+        let file = self.path().join("loopback-ssh.toml");
+        std::fs::write(&file, text).unwrap();
+        (file, servers)
+    }
+
+    fn final_state(&self) -> String {
+        let state = sim_server::client::get(&format!("{}/state", self.session)).unwrap();
+        state["state"].as_str().unwrap().to_owned()
+    }
+}
+
+fn clusterproc_commands() -> Vec<&'static str> {
+    vec![
+        "clpstat",
+        "clpcl",
+        "clpgrp",
+        "clpmonctrl",
+        "clprsc",
+        "clpstdn",
+        "sc.exe",
+        "reg",
+        "shutdown",
+        "certutil",
+        "fsutil",
+        "taskwatch",
+    ]
+}
+
+fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run {
+    clusterproc_in(
+        shims.path(),
+        &[
+            "run",
+            root().join(procedure).to_str().unwrap(),
+            "--backend",
+            "expresscluster",
+            "--connection",
+            connection.to_str().unwrap(),
+            "--yes",
+            "--journal",
+            "journal",
+            "--report",
+            "report.json",
+        ],
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Transport {
+    Local,
+    Ssh,
+}
+
+fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
+    let setup = setup(procedure);
+    let (ending, violations, expected) = direct(&setup);
+
+    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+    let shims = Shims::new(&server, folder);
+    let keys;
+    let (connection, _servers) = match transport {
+        Transport::Local => (shims.local_connection(), Vec::new()),
+        Transport::Ssh => {
+            keys = Keys::new(shims.path());
+            shims.ssh_connection(&keys)
+        }
+    };
+    let run = run(&shims, procedure, &connection);
+    let expected_code = if ending == "Completed:" && violations.is_empty() { 0 } else { 1 };
+    assert_eq!(run.code, expected_code, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(&ending), "expected {ending:?} in\n{}", run.stdout);
+    for id in &violations {
+        assert!(run.stdout.contains(&format!("VIOLATED    {id}")), "expected {id} violated in\n{}", run.stdout);
+    }
+    similar_asserts(&expected, &shims.final_state());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["backend"], "expresscluster", "{report}");
+    let journal = std::fs::read_to_string(shims.path().join("journal/journal.jsonl")).unwrap();
+    assert!(journal.lines().last().unwrap().contains("\"kind\":\"finished\""), "{journal}");
+    run.stdout
+}
+
+fn similar_asserts(expected: &str, found: &str) {
+    if expected != found {
+        let differing: Vec<String> = expected
+            .lines()
+            .zip(found.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("direct: {a}\nshims:  {b}"))
+            .collect();
+        panic!("final states differ:\n{}", differing.join("\n"));
+    }
+}
+
+#[test]
+fn the_seed_procedure_through_the_shims_matches_the_simulator() {
+    let stdout = conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+    assert!(stdout.contains("Registry drift: none (0 values written by installers stayed)"), "{stdout}");
+}
+
+#[test]
+fn the_seed_procedure_over_real_sshd_matches_the_simulator() {
+    conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Ssh);
+}
+
+#[test]
+fn a_registry_writing_module_through_the_shims_matches_the_simulator() {
+    let stdout =
+        conforms("procedures/examples/registry-changing-module.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    // Both nodes' installers wrote the module's two values, and registry sync kept them.
+    assert!(stdout.contains("Registry drift: none (4 values written by installers stayed)"), "{stdout}");
+}
+
+/// A procedure that stops registry sync during the apply: the guard refuses the same step,
+/// for the same invariant, on both.
+#[test]
+fn a_guard_refuses_the_same_step_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/stop-registry-sync.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    assert!(stdout.contains("[registry-sync-stopped-during-apply]"), "{stdout}");
+}
+
+#[test]
+fn the_watch_guard_refuses_the_same_step_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/pvmservice-still-watched.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
+    assert!(stdout.contains("[monitoring-during-apply]"), "{stdout}");
+}
+
+#[test]
+fn a_restart_at_the_prompt_is_refused_the_same_way_through_the_shims() {
+    let stdout = conforms("tests/data/unsafe/reboot-at-prompt.toml", r"C:\Temp\EXAMPLE-0001", Transport::Local);
+    assert!(stdout.contains("[reboot-while-suspended]"), "{stdout}");
+}
+
+#[test]
+fn a_run_with_the_standby_sshd_stopped_fails_in_seconds_naming_it() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+    let shims = Shims::new(&server, r"C:\Temp\SSC0307-0006");
+    let keys = Keys::new(shims.path());
+    let (connection, mut servers) = shims.ssh_connection(&keys);
+    let standby = servers.pop().unwrap();
+    let port = standby.port;
+    drop(standby);
+    let started = std::time::Instant::now();
+    let run = run(&shims, "procedures/ssc0307-0006.toml", &connection);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    assert!(
+        run.stdout.contains(&format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port}")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("The run did not start"), "{}", run.stdout);
+    // Generous against a loaded machine, far below any SSH default timeout.
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}

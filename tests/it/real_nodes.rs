@@ -1,0 +1,402 @@
+//! `preflight` and `run --backend expresscluster` through real processes: the real binary,
+//! the `local` transport and the `ssh` transport over a real OpenSSH `sshd` on 127.0.0.1,
+//! reaching command shims that print what EXPRESSCLUSTER and Windows tools print (the
+//! project's constructed outputs, which the parser tests check against real captures).
+//!
+//! The shims are static: they answer a healthy (or a suspended) cluster, enough for the
+//! pre-flight checks; the shims that play the simulated cluster are not built yet.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{clusterproc_in, root};
+
+/// A node as the shims play it.
+#[derive(Clone, Copy)]
+enum NodeView {
+    Healthy,
+    Suspended,
+}
+
+/// A folder with the shims, their outputs, a module archive and a connection file.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new(views: [NodeView; 2]) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Fixture { dir };
+        let data = fixture.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        for (i, view) in views.iter().enumerate() {
+            let node = format!("ssc-node{}", i + 1);
+            std::fs::write(data.join(format!("clpstat-{node}.txt")), clpstat(&node, *view)).unwrap();
+        }
+        std::fs::write(data.join("sc.txt"), service_listing()).unwrap();
+        std::fs::write(data.join("fsutil.txt"), "Total free bytes                :  52,428,800,000 ( 48.8 GB)\r\n")
+            .unwrap();
+        let bin = fixture.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let data = data.display();
+        shim(&bin, "clpstat", &format!("cat \"{data}/clpstat-$CLUSTERPROC_NODE.txt\""));
+        shim(&bin, "sc.exe", &format!("cat \"{data}/sc.txt\""));
+        shim(&bin, "fsutil", &format!("cat \"{data}/fsutil.txt\""));
+        shim(&bin, "reg", "printf '\\r\\n%s\\r\\n    Version    REG_SZ    3.7\\r\\n\\r\\n' \"$3\"");
+        // The module archive: a stand-in installer and a text file.
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        writer.start_file("setup.exe", options).unwrap();
+        writer.write_all(b"MZ stand-in installer").unwrap();
+        writer.start_file("Install.txt", options).unwrap();
+        writer.write_all(b"Section 2: exchange the module.").unwrap();
+        std::fs::write(fixture.path().join("SSC0307-0006.zip"), writer.finish().unwrap().into_inner()).unwrap();
+        fixture
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.path().join("bin")
+    }
+
+    /// Writes `connection.toml` with the common part and the two `[[node]]` tables.
+    fn connection(&self, nodes: &str) -> PathBuf {
+        let path = self.path().join("connection.toml");
+        let text = format!(
+            "version = 1\n\n[timeouts]\nconnect = \"3s\"\ncommand = \"5s\"\n\n[module]\narchive = \"SSC0307-0006.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n\n{nodes}"
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn local_nodes(&self) -> String {
+        let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
+        (1..=2)
+            .map(|i| {
+                format!(
+                    "[[node]]\nname = \"ssc-node{i}\"\nrole = \"{}\"\ntransport = \"local\"\nenv = {{ PATH = \"{path}\", CLUSTERPROC_NODE = \"ssc-node{i}\" }}\n\n",
+                    if i == 1 { "active" } else { "standby" }
+                )
+            })
+            .collect()
+    }
+
+    fn preflight(&self, connection: &Path) -> crate::support::Run {
+        let procedure = root().join("procedures/ssc0307-0006.toml");
+        clusterproc_in(
+            self.path(),
+            &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()],
+        )
+    }
+}
+
+fn shim(bin: &Path, name: &str, body: &str) {
+    let path = bin.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    make_executable(&path);
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `clpstat --long` as node `local` shows the SSC cluster (CRLF and padding as on Windows).
+fn clpstat(local: &str, view: NodeView) -> String {
+    let (server, monitor) = match view {
+        NodeView::Healthy => ("Online", "Normal"),
+        NodeView::Suspended => ("Suspend", "Suspend"),
+    };
+    let row = |indent: usize, name: &str, dots: bool, status: &str| {
+        let star = if name == local && indent == 4 && dots { "*" } else { " " };
+        let label = if dots { format!("{name} {}", ".".repeat(33 - name.len())) } else { format!("{name:<34}") };
+        let label = if indent == 6 { format!("{name:<32}") } else { label };
+        format!("{}{star}{label}: {status}\r\n", " ".repeat(indent - 1))
+    };
+    let mut out = String::from(
+        " ========================  CLUSTER STATUS  ===========================\r\n  Cluster : ssc-cluster\r\n  <server>\r\n",
+    );
+    for node in ["ssc-node1", "ssc-node2"] {
+        out += &row(4, node, true, server);
+        out += &row(6, "lankhb1", false, "Normal           LAN Heartbeat");
+    }
+    out += "  <group>\r\n";
+    out += &row(4, "failover", true, "Online");
+    out += &row(6, "current", false, "ssc-node1");
+    for resource in [
+        "md",
+        "fip",
+        "regsync",
+        "service-sql-dpmdbi",
+        "service-sql-ssccmdb",
+        "service-esmpro",
+        "service-dpm",
+        "service-pvm",
+        "service-sysmon",
+    ] {
+        out += &row(6, resource, false, "Online");
+    }
+    out += "  <monitor>\r\n";
+    for name in
+        ["mdw", "regsyncw", "servicew-dpm", "servicew-pvm", "servicew-sysmon", "servicew-esmpro", "servicew-sql"]
+    {
+        out += &row(4, name, false, monitor);
+    }
+    out + " =====================================================================\r\n"
+}
+
+/// `sc.exe query type= service state= all` listing every service of the default cluster.
+fn service_listing() -> String {
+    crate::support::default_cluster()
+        .services
+        .iter()
+        .map(|service| {
+            format!(
+                "\r\nSERVICE_NAME: {0}\r\nDISPLAY_NAME: {0}\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 4  RUNNING\r\n                                (STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n        SERVICE_EXIT_CODE  : 0  (0x0)\r\n        CHECKPOINT         : 0x0\r\n        WAIT_HINT          : 0x0\r\n",
+                service.name
+            )
+        })
+        .collect()
+}
+
+fn redact(text: &str, fixture: &Fixture) -> String {
+    text.replace(&fixture.path().display().to_string(), "[dir]")
+}
+
+#[test]
+fn preflight_passes_on_a_healthy_cluster_over_local() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let connection = fixture.connection(&fixture.local_nodes());
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(redact(&run.stdout, &fixture));
+}
+
+#[test]
+fn preflight_fails_on_a_suspended_cluster_with_impact_and_fix() {
+    let fixture = Fixture::new([NodeView::Suspended, NodeView::Suspended]);
+    let connection = fixture.connection(&fixture.local_nodes());
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(redact(&run.stdout, &fixture));
+}
+
+#[test]
+fn a_connection_file_error_points_at_its_line() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let connection = fixture.connection(
+        "[[node]]\nname = \"ssc-node1\"\ntransport = \"ssh\"\nhost = \"h\"\nuser = \"u\"\npassword = \"secret\"\n",
+    );
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("connection.toml:16:1: unknown field `password`"), "{}", run.stderr);
+}
+
+/// A real OpenSSH server on 127.0.0.1 for one node, with a throwaway host key; commands
+/// run with the shims first on PATH and the node's name in `CLUSTERPROC_NODE`.
+pub(crate) struct Sshd {
+    child: Child,
+    pub(crate) port: u16,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Keys shared by the sshd instances of a fixture: host key, user key, known_hosts.
+pub(crate) struct Keys {
+    pub(crate) dir: PathBuf,
+}
+
+fn keygen(path: &Path) {
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "clusterproc-test", "-f"])
+        .arg(path)
+        .status()
+        .expect("ssh-keygen (openssh-client) is installed; .ci/run installs it");
+    assert!(status.success());
+}
+
+impl Keys {
+    pub(crate) fn new(folder: &Path) -> Keys {
+        let dir = folder.join("ssh");
+        std::fs::create_dir_all(&dir).unwrap();
+        keygen(&dir.join("host_key"));
+        keygen(&dir.join("user_key"));
+        std::fs::copy(dir.join("user_key.pub"), dir.join("authorized_keys")).unwrap();
+        Keys { dir }
+    }
+
+    /// Starts an sshd for `node` whose commands find `bin` first on PATH and get `env`
+    /// (`NAME=value` pairs separated by spaces).
+    pub(crate) fn start(&self, bin: &Path, node: &str, env: &str) -> Sshd {
+        let sshd = Path::new("/usr/sbin/sshd");
+        assert!(sshd.exists(), "/usr/sbin/sshd is missing: install openssh-server (.ci/run does)");
+        // sshd refuses to start without its privilege separation folder.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let port = free_port();
+        let config = self.dir.join(format!("sshd_config-{node}"));
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {keys}/host_key\nPidFile {keys}/sshd-{node}.pid\n\
+                 AuthorizedKeysFile {keys}/authorized_keys\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                 PubkeyAuthentication yes\nSubsystem sftp /usr/lib/openssh/sftp-server\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nAllowUsers {user}\n\
+                 SetEnv PATH={bin}:/usr/bin:/bin CLUSTERPROC_NODE={node} {env}\n",
+                keys = self.dir.display(),
+                bin = bin.display(),
+            ),
+        )
+        .unwrap();
+        let child = Command::new(sshd)
+            .args(["-D", "-e", "-f"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sshd starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "sshd did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let host_key = std::fs::read_to_string(self.dir.join("host_key.pub")).unwrap();
+        let mut known_hosts =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("known_hosts")).unwrap();
+        writeln!(known_hosts, "[127.0.0.1]:{port} {}", host_key.trim()).unwrap();
+        Sshd { child, port }
+    }
+
+    pub(crate) fn node(&self, i: usize, port: u16) -> String {
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        format!(
+            "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"ssh\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\n\
+             identity-file = \"{keys}/user_key\"\nknown-hosts = \"{keys}/known_hosts\"\nshell = \"posix\"\n\n",
+            keys = self.dir.display()
+        )
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn preflight_over_ssh_passes_and_an_unreachable_standby_fails_in_seconds_naming_it() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let node1 = keys.start(&fixture.bin(), "ssc-node1", "");
+    let node2 = keys.start(&fixture.bin(), "ssc-node2", "");
+    let connection = fixture.connection(&(keys.node(1, node1.port) + &keys.node(2, node2.port)));
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.ends_with("All 10 checks passed.\n"), "{}", run.stdout);
+
+    let port2 = node2.port;
+    drop(node2);
+    let started = Instant::now();
+    let run = fixture.preflight(&connection);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    let expected = format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port2}");
+    assert!(run.stdout.contains(&expected), "{}", run.stdout);
+    // Generous against a loaded machine, far below any SSH default timeout.
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    drop(node1);
+}
+
+fn winrm_nodes(port: u16) -> String {
+    (1..=2)
+        .map(|i| {
+            format!(
+                "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"winrm\"\nurl = \"https://127.0.0.1:{port}/wsman\"\nuser = \"admin\"\npassword-env = \"CLUSTERPROC_TEST_WINRM_PASSWORD\"\n\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_winrm_password_variable_that_is_not_set_is_named_not_guessed() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let connection = fixture.connection(&winrm_nodes(free_port()));
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "node ssc-node1: the environment variable CLUSTERPROC_TEST_WINRM_PASSWORD (password-env) is not set"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let port = free_port();
+    let connection = fixture.connection(&winrm_nodes(port));
+    let procedure = root().join("procedures/ssc0307-0006.toml");
+    let output = Command::new(crate::support::binary())
+        .args(["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()])
+        .env("CLUSTERPROC_TEST_WINRM_PASSWORD", "not-a-real-secret")
+        .current_dir(fixture.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("ssc-node1 does not answer via winrm admin@https://127.0.0.1:{port}/wsman")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not-a-real-secret"));
+}
+
+/// Over a real sshd: each hostile element reaches the remote program as one argument, byte
+/// for byte, and a copied file arrives intact.
+#[test]
+fn hostile_arguments_and_files_cross_ssh_intact() {
+    use real_backend::argv::Argv;
+    use real_backend::connection::SshConfig;
+    use real_backend::transport::Transport as _;
+    use real_backend::transport::encode::RemoteShell;
+    use real_backend::transport::ssh::SshTransport;
+
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let sshd = keys.start(&fixture.bin(), "ssc-node1", "");
+    let disk = fixture.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let config = SshConfig {
+        host: "127.0.0.1".into(),
+        port: sshd.port,
+        user: std::env::var("USER").unwrap_or_else(|_| "root".to_owned()),
+        identity_file: Some(keys.dir.join("user_key")),
+        known_hosts: keys.dir.join("known_hosts"),
+        shell: RemoteShell::Posix,
+        working_directory: Some(disk.display().to_string()),
+    };
+    let mut transport = SshTransport::new(config, Duration::from_secs(5));
+    let hostile =
+        ["a\"b", "x & y", "p | q", "%PATH%", "$(id)", "`id`", "l1\nl2", "'q'", "a;b", " s ", "サービス", "tr\\"];
+    let mut argv = Argv::new("printf").arg("%s\\0");
+    argv.args.extend(hostile.iter().map(|h| (*h).to_owned()));
+    let output = transport.run(&argv, Duration::from_secs(20)).unwrap();
+    let expected: Vec<u8> = hostile.iter().flat_map(|h| h.bytes().chain([0])).collect();
+    assert_eq!(output.stdout, expected, "{}", String::from_utf8_lossy(&output.stderr));
+
+    let local = fixture.path().join("SSC0307-0006.zip");
+    transport.copy_file(&local, r"C:\Temp\M\module.zip", Duration::from_secs(20)).unwrap();
+    let copied = std::fs::read(disk.join(r"C:\Temp\M\module.zip")).unwrap();
+    assert_eq!(copied, std::fs::read(&local).unwrap());
+}
