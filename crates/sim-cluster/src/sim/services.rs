@@ -46,9 +46,13 @@ impl Sim {
         let watch_active = self.watch_active(node, service);
         let monitor_active = self.active_monitor_of_service(node, service);
         self.emit(EventKind::ServiceStarted { node, service, by, watch_active, monitor_active });
+        // A service of the component being exchanged, started under a running installer, holds
+        // the files it replaces: the installer is cut short.
         if by != Actor::Installer
             && let Some(run) = &self.installers[node.index()]
-            && (run.stopped.contains(&service) || self.setup.procedure.module.requires_stopped.contains(&service))
+            && (run.stopped.contains(&service)
+                || self.setup.procedure.module.requires_stopped.contains(&service)
+                || self.setup.module_services.contains(&service))
         {
             self.interrupt_installer(node, Interruption::ServiceRestarted { service, by });
         }
