@@ -121,13 +121,13 @@ impl Builder {
             setup: Arc::clone(&setup),
             now: Duration::ZERO,
             obs: observation,
-            images: vec![baseline; cluster.resources.len()],
-            provenance: vec![vec![false; setup.registry.len()]; node_count],
+            images: Arc::new(vec![baseline; cluster.resources.len()]),
+            provenance: Arc::new(vec![vec![false; setup.registry.len()]; node_count]),
             escalation: vec![Escalation::default(); node_count * monitor_count],
             false_alarm: vec![false; node_count * monitor_count],
             monitor_poll_pending: vec![false; node_count * monitor_count],
             watch_poll_pending: vec![false; node_count * service_count],
-            monitor_phase,
+            monitor_phase: Arc::new(monitor_phase),
             installers: vec![None; node_count],
             installer_generation: vec![0; node_count],
             node_generation: vec![0; node_count],
@@ -262,16 +262,19 @@ pub struct Sim {
     now: Duration,
     obs: Observation,
     /// Registry-sync images, by resource, by slot (only registry-sync resources use theirs).
-    images: Vec<Vec<Option<DataId>>>,
+    /// Shared until written (copy on write): it changes rarely, and a model checker clones
+    /// the simulator at every fault point.
+    images: Arc<Vec<Vec<Option<DataId>>>>,
     /// Per node, per slot: the current data was written by the installer.
-    provenance: Vec<Vec<bool>>,
+    /// Shared until written, like `images`.
+    provenance: Arc<Vec<Vec<bool>>>,
     /// Per node × monitor.
     escalation: Vec<Escalation>,
     false_alarm: Vec<bool>,
     monitor_poll_pending: Vec<bool>,
     /// Per node × service.
     watch_poll_pending: Vec<bool>,
-    monitor_phase: Vec<Duration>,
+    monitor_phase: Arc<Vec<Duration>>,
     installers: Vec<Option<InstallerRun>>,
     installer_generation: Vec<u32>,
     /// Bumped when a node goes down: its pending timers die with it.

@@ -83,7 +83,9 @@ impl Sim {
                 });
                 self.obs.nodes[node.index()].registry[s] = image;
             }
-            self.provenance[node.index()][s] = false;
+            if self.provenance[node.index()][s] {
+                Arc::make_mut(&mut self.provenance)[node.index()][s] = false;
+            }
         }
         self.emit(EventKind::RegistryRestored { resource, node, overwritten });
     }
@@ -95,7 +97,7 @@ impl Sim {
             if slot.synced_by.contains(&resource) {
                 let current = self.obs.nodes[node.index()].registry[s];
                 if self.images[resource.index()][s] != current {
-                    self.images[resource.index()][s] = current;
+                    Arc::make_mut(&mut self.images)[resource.index()][s] = current;
                     changed += 1;
                 }
             }
@@ -126,7 +128,7 @@ impl Sim {
     /// suspended is inferred from the warning about rebooting while suspended.
     pub(super) fn write_registry(&mut self, node: NodeId, slot: SlotId, data: DataId) {
         self.obs.nodes[node.index()].registry[slot.index()] = Some(data);
-        self.provenance[node.index()][slot.index()] = true;
+        Arc::make_mut(&mut self.provenance)[node.index()][slot.index()] = true;
         self.emit(EventKind::RegistryWritten { node, slot, data });
         if self.obs.nodes[node.index()].cluster != ClusterService::Running {
             return;
@@ -135,7 +137,7 @@ impl Sim {
         for resource in synced_by {
             let state = self.obs.resources[resource.index()];
             if state.status == ResourceStatus::Online && state.node == Some(node) {
-                self.images[resource.index()][slot.index()] = Some(data);
+                Arc::make_mut(&mut self.images)[resource.index()][slot.index()] = Some(data);
                 self.emit(EventKind::RegistryCaptured { resource, node, changed: 1 });
             }
         }
