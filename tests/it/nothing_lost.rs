@@ -95,3 +95,51 @@ fn check_refuses_a_save_directory_that_is_a_file_before_it_searches() {
     assert!(run.stdout.is_empty(), "nothing searched: {}", run.stdout);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }
+
+#[test]
+fn output_given_as_a_path_is_written_whole_and_survives_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("check.xml");
+    let junit_arg = junit.display().to_string();
+    let save = dir.path().join("cx").display().to_string();
+    let run = clusterproc(&[
+        "check",
+        "tests/data/broken/standby-after-resume.toml",
+        "--format",
+        "junit",
+        "--output",
+        &junit_arg,
+        "--save",
+        &save,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "the report went to the file: {}", run.stdout);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    roxmltree::Document::parse(&xml).expect("valid XML");
+
+    let refused = clusterproc(&["check", "tests/data/broken/unknown-service.toml", "--output", &junit_arg]);
+    assert_eq!(refused.code, 2);
+    assert_eq!(std::fs::read_to_string(&junit).unwrap(), xml, "left as it was");
+
+    let plan = dir.path().join("plan.json");
+    let run = clusterproc(&[
+        "plan",
+        "procedures/ssc0307-0006.toml",
+        "--format",
+        "json",
+        "--output",
+        &plan.display().to_string(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert!(value["steps"].as_array().is_some_and(|steps| steps.len() == 15));
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("missing").join("check.json").display().to_string();
+    let run = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--output", &output]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+}

@@ -91,6 +91,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
     crate::atomic_file::check_directory(&args.save)
         .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot save counterexamples in {}: {e}", args.save.display())))?;
+    crate::output::check_output(args.output.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
     // Ctrl-C or SIGTERM stops the search between two runs; what it found is still reported.
     let watch = Arc::new(Watch::default());
@@ -161,7 +162,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         counterexamples,
         interrupted: interrupted.clone(),
     };
-    let text = match args.format {
+    let mut text = match args.format {
         CheckFormat::Text => render_text(&setup, &report, args.faults, &explorer),
         CheckFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report).expect("plain data");
@@ -170,13 +171,11 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         CheckFormat::Junit => render_junit(&report),
     };
-    let mut stdout = crate::output::stdout();
-    let _ = stdout.write_all(text.as_bytes());
     if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
-        let _ = writeln!(stdout, "Counterexamples saved in {}/", args.save.display());
+        let _ = writeln!(text, "Counterexamples saved in {}/", args.save.display());
     }
-    let code = crate::interrupt::conclude(interrupted.as_deref(), args.format == CheckFormat::Text, &mut stdout);
-    stdout.finish()?;
+    let code = crate::interrupt::conclude(interrupted.as_deref(), args.format == CheckFormat::Text, &mut text);
+    crate::output::emit(&text, args.output.as_deref())?;
     let failed = report.invariants.iter().any(|i| i.verdict == "violated");
     Ok(code.unwrap_or(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }))
 }

@@ -64,6 +64,10 @@ pub struct CheckArgs {
     /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
     #[arg(long)]
     pub progress: bool,
+    /// Write the report (text, JSON or JUnit) to FILE (replaced only once complete) instead of
+    /// stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,6 +133,9 @@ pub(crate) struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    /// Write the plan to FILE (replaced only once complete) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -325,14 +332,13 @@ pub fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure>
 
 fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
+    crate::output::check_output(args.output.as_deref())?;
     let plan = Plan::new(&loaded.setup.cluster, &loaded.setup.procedure);
     let text = match args.format {
         PlanFormat::Text => plan.render_text(),
         PlanFormat::Json => plan.render_json(),
         PlanFormat::Mermaid => plan.render_mermaid(),
     };
-    let mut stdout = crate::output::stdout();
-    let _ = stdout.write_all(text.as_bytes());
-    stdout.finish()?;
+    crate::output::emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

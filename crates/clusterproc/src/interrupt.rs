@@ -23,16 +23,12 @@ pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
     .is_ok()
 }
 
-/// Ends a command that a signal interrupted: says so on stderr, and on `out` too when it is
-/// text for people; the exit code, when interrupted.
-pub fn conclude(
-    interrupted: Option<&str>,
-    text: bool,
-    out: &mut impl std::io::Write,
-) -> Option<std::process::ExitCode> {
+/// Ends a command that a signal interrupted: says so on stderr, and in its output `out` too
+/// when that is text for people; the exit code, when interrupted.
+pub fn conclude(interrupted: Option<&str>, text: bool, out: &mut String) -> Option<std::process::ExitCode> {
     let how_far = interrupted?;
     if text {
-        let _ = writeln!(out, "\nInterrupted: {how_far}");
+        out.push_str(&format!("\nInterrupted: {how_far}\n"));
     }
     let mut stderr = crate::output::stderr();
     let _ = writeln!(stderr, "interrupted: {how_far}");

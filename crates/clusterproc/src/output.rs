@@ -5,6 +5,32 @@
 //! `print!` and `eprintln!` panic when their stream fails; nothing in this crate uses them.
 
 use std::io::{self, Write};
+use std::path::Path;
+
+use crate::cli::Failure;
+
+/// Writes a command's whole output to `file` (whole or not at all, see `atomic_file`), or to
+/// stdout when no file is given.
+pub fn emit(text: &str, file: Option<&Path>) -> Result<(), Failure> {
+    match file {
+        Some(path) => crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(path.display().to_string(), error)),
+        None => {
+            let mut stdout = stdout();
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(stdout.finish()?)
+        }
+    }
+}
+
+/// Checks before a command starts that its `--output` file can be written.
+pub fn check_output(file: Option<&Path>) -> Result<(), Failure> {
+    match file {
+        Some(path) => crate::atomic_file::check_writable(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write {}: {e}", path.display()))),
+        None => Ok(()),
+    }
+}
 
 /// A stream that remembers its first error instead of returning it at every write.
 #[derive(Debug)]
