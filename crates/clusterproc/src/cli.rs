@@ -274,9 +274,10 @@ pub fn main() -> ExitCode {
 /// [`EXIT_OUTPUT`] when that text could not be written.
 fn usage_error(error: &clap::Error) -> ExitCode {
     let printed = error.print().and_then(|()| std::io::stdout().flush());
+    let stream = if error.use_stderr() { "stderr" } else { "stdout" };
     match printed {
         Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
-        Err(error) => Failure::output("stdout", error).report(),
+        Err(error) => Failure::output(stream, error).report(),
     }
 }
 
