@@ -446,6 +446,12 @@ fn read(file: &File, path: &Path) -> Result<String, JournalError> {
     }
 }
 
+/// The version of a journal's first line, whatever else it holds.
+#[derive(Deserialize)]
+struct Head {
+    version: Option<u32>,
+}
+
 /// The records of a journal's text, one per line, each checked for its version, its fields
 /// and the range of its numbers.
 fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Record>, JournalError> {
@@ -453,6 +459,13 @@ fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Re
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let complete = line.ends_with('\n');
+        // A later format may add fields: its version is what to report, not the fields.
+        if number == 1
+            && let Ok(Head { version: Some(version) }) = serde_json::from_str::<Head>(line.trim_end())
+            && version != VERSION
+        {
+            return Err(JournalError::UnsupportedVersion { path: path.display().to_string(), line: number, version });
+        }
         match serde_json::from_str::<Record>(line.trim_end()) {
             Ok(record) if complete => {
                 check_ranges(path, number, &record, steps, nodes)?;
