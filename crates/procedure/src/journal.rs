@@ -307,7 +307,7 @@ impl Journal {
     }
 
     /// Opens an existing journal to resume it: locks it, reads it, and checks it against the
-    /// procedure and cluster of this run.
+    /// procedure and cluster of this run. Nothing is written until [`Journal::resumed`].
     pub fn resume(dir: &Path, setup: &Setup, cluster_identity: &str) -> Result<(Journal, Resumption), JournalError> {
         let path = dir.join(FILE_NAME);
         let file = match OpenOptions::new().read(true).append(true).open(&path) {
@@ -330,9 +330,13 @@ impl Journal {
             })
             .max()
             .unwrap_or(0);
-        let mut journal = Journal { file, path, next_op, boots: Arc::from(Vec::new()) };
-        journal.append(&Record::Resumed { at_ms: ms(resumption.last_at) })?;
-        Ok((journal, resumption))
+        Ok((Journal { file, path, next_op, boots: Arc::from(Vec::new()) }, resumption))
+    }
+
+    /// Records that a later run took the journal over, once it has checked the cluster
+    /// against it: a refused resume leaves the journal as it was.
+    pub fn resumed(&mut self, resumption: &Resumption) -> Result<(), JournalError> {
+        self.append(&Record::Resumed { at_ms: ms(resumption.last_at) })
     }
 
     /// The journal file.
