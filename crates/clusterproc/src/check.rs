@@ -370,6 +370,10 @@ fn render_junit(report: &Report) -> String {
         xml(&format!("{} ({} faults)", report.module, report.faults)),
         report.invariants.len()
     );
+    if let Some(how_far) = &report.interrupted {
+        let _ =
+            writeln!(out, "    <properties><property name=\"interrupted\" value=\"{}\"/></properties>", xml(how_far));
+    }
     for invariant in &report.invariants {
         let _ = write!(
             out,
