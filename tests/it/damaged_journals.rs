@@ -83,7 +83,8 @@ fn a_step_beyond_the_procedure_is_out_of_range() {
 fn an_unknown_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let journal = cut_run(dir.path());
-    edit_line(&journal, 1, |line| set_number(line, "version", "2"));
+    // A later version with a field this build does not know: the version is what is reported.
+    edit_line(&journal, 1, |line| set_number(line, "version", "2").replacen('{', "{\"operator\":\"x\",", 1));
     refused(&resume(&journal), "journal.jsonl:1: unsupported journal version 2; this build reads version 1");
 }
 
@@ -125,4 +126,41 @@ fn a_scenario_run_resumed_without_its_scenario_says_to_add_it() {
     let first = clusterproc(&["run", SEED, "--scenario", scenario, "--journal", &journal_arg]);
     assert_eq!(first.code, 1, "{}", first.stderr);
     refused(&resume(&journal), "the run used --scenario scenarios/run-standby-unreachable.toml: add --scenario FILE");
+}
+
+#[test]
+fn resuming_a_completed_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = clusterproc(&["run", SEED, "--journal", &journal.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let before = std::fs::read(journal.join("journal.jsonl")).unwrap();
+    let again = resume(&journal);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("already completed"), "{}", again.stdout);
+    assert_eq!(std::fs::read(journal.join("journal.jsonl")).unwrap(), before);
+}
+
+#[test]
+fn a_resume_refused_after_looking_at_the_cluster_leaves_the_journal_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = clusterproc(&["run", SEED, "--journal", &journal.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Keep the journal up to the suspend's outcome, without the record of its step starting:
+    // the cluster rebuilt from it is suspended, which the journal then cannot explain.
+    let file = journal.join("journal.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let step = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"step-started\"") && l.contains("\"suspend-cluster\""))
+        .unwrap();
+    let intent = lines.iter().position(|l| l.contains("\"verb\":\"suspend-cluster\"")).unwrap();
+    let outcome = intent + 1 + lines[intent + 1..].iter().position(|l| l.contains("\"kind\":\"outcome\"")).unwrap();
+    let kept: String =
+        lines[..=outcome].iter().enumerate().filter(|&(i, _)| i != step).map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(&file, &kept).unwrap();
+    refused(&resume(&journal), "the cluster is suspended, but the journal never got to suspending it");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), kept);
 }

@@ -9,9 +9,9 @@ use crate::support::{binary, root};
 
 /// Starts a check that would run for days, waits for its first progress line after some
 /// runs, sends `signal` with kill(1), and returns exit code, stdout and stderr.
-fn interrupt_check(signal: &str, save: &std::path::Path) -> (Option<i32>, String, String) {
+fn interrupt_check(signal: &str, save: &std::path::Path, format: &str) -> (Option<i32>, String, String) {
     let mut child = Command::new(binary())
-        .args(["check", "tests/data/unsafe/stop-registry-sync.toml", "--faults", "none"])
+        .args(["check", "tests/data/unsafe/stop-registry-sync.toml", "--faults", "none", "--format", format])
         .args(["--cases", "100000000", "--progress", "--save"])
         .arg(save)
         .current_dir(root())
@@ -44,7 +44,7 @@ fn interrupt_check(signal: &str, save: &std::path::Path) -> (Option<i32>, String
 #[test]
 fn sigint_keeps_the_counterexamples_found_so_far() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = interrupt_check("-INT", dir.path());
+    let (code, stdout, stderr) = interrupt_check("-INT", dir.path(), "text");
     assert_eq!(code, Some(130), "{stdout}\n{stderr}");
     assert!(stdout.contains("Interrupted: the search stopped after"), "{stdout}");
     assert!(stdout.contains("random schedules); the counterexamples shown are those found so far"), "{stdout}");
@@ -59,9 +59,12 @@ fn sigint_keeps_the_counterexamples_found_so_far() {
 }
 
 #[test]
-fn sigterm_stops_the_check_too() {
+fn sigterm_stops_the_check_too_and_junit_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = interrupt_check("-TERM", dir.path());
+    let (code, stdout, _) = interrupt_check("-TERM", dir.path(), "junit");
     assert_eq!(code, Some(130), "{stdout}");
-    assert!(stdout.contains("Interrupted:"), "{stdout}");
+    let document = roxmltree::Document::parse(&stdout).expect("valid JUnit XML");
+    let property = document.descendants().find(|n| n.has_tag_name("property")).expect("a property");
+    assert_eq!(property.attribute("name"), Some("interrupted"));
+    assert!(property.attribute("value").unwrap().starts_with("the search stopped after"), "{stdout}");
 }

@@ -117,6 +117,7 @@ fn a_run_cut_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
         let (mut journal, resumption) =
             Journal::resume(&run_dir, &setup, "test-cluster").unwrap_or_else(|error| panic!("cut {cut}: {error}"));
         resumption.check_against(journal.path(), &setup, sim.observe().unwrap()).unwrap();
+        journal.resumed(&resumption).unwrap();
         let mut engine = Engine::resumed(Arc::clone(&setup), EngineConfig::standard(), &resumption);
         let mut operator = Cutter { cut: None, calls: 0, step: 0, steps_at_call: Vec::new() };
         drive(&mut engine, &mut sim, Some(&mut journal), &mut operator).unwrap();

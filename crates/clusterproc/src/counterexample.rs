@@ -18,6 +18,12 @@ use crate::cli::{Failure, Loaded, load};
 /// The counterexample format version this build writes and reads.
 pub const VERSION: u32 = 1;
 
+/// The version of a counterexample file, whatever else it holds.
+#[derive(serde::Deserialize)]
+struct Head {
+    version: Option<u32>,
+}
+
 /// A counterexample file read back and resolved, ready to run again.
 #[derive(Debug)]
 pub struct Replayable {
@@ -97,18 +103,21 @@ pub fn save(dir: &Path, file: &CounterexampleFile) -> Result<PathBuf, Failure> {
 /// Reads a counterexample file and resolves it against the procedure and cluster it names.
 pub fn read(path: &Path) -> Result<Replayable, Failure> {
     let source = SourceFile::read(path)?;
-    let file: CounterexampleFile = serde_json::from_str(source.text()).map_err(|e| source.json_error(&e))?;
     let at_field = |field: &str| source.text().find(&format!("\"{field}\"")).map(|at| at..at + field.len() + 2);
-    if file.version != VERSION {
+    // The version first: a later format may add fields, and its version is what to report.
+    if let Ok(Head { version: Some(version) }) = serde_json::from_str::<Head>(source.text())
+        && version != VERSION
+    {
         return Err(source
             .error(
                 FileErrorKind::UnsupportedVersion,
-                format!("unsupported counterexample version {}", file.version),
+                format!("unsupported counterexample version {version}"),
                 at_field("version"),
                 format!("this build reads version {VERSION}"),
             )
             .into());
     }
+    let file: CounterexampleFile = serde_json::from_str(source.text()).map_err(|e| source.json_error(&e))?;
     if !Invariant::ALL.iter().any(|i| i.id() == file.invariant) {
         return Err(source
             .error(

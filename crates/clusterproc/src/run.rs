@@ -146,7 +146,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
         let dir = args.journal.clone().expect("checked above");
-        let (journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
+        let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
         if let Some(ending) = &resumption.finished
             && ending == "completed"
         {
@@ -164,6 +164,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let observation =
             backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
         resumption.check_against(journal.path(), &setup, observation)?;
+        journal.resumed(&resumption)?;
         let engine = Engine::resumed(Arc::clone(&setup), config.clone(), &resumption);
         let _ = writeln!(
             stdout,

@@ -45,3 +45,19 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     }
     String::from_utf8(bytes).map_err(|error| ReadError::NotText { offset: error.utf8_error().valid_up_to() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_inclusive_and_enforced_while_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ten.txt");
+        std::fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_text(&path, 10).unwrap(), "0123456789");
+        assert!(matches!(read_text(&path, 9), Err(ReadError::TooLarge { limit: 9 })));
+        // /dev/zero has no size to check first: the limit stops the read.
+        assert!(matches!(read_text(Path::new("/dev/zero"), 1 << 20), Err(ReadError::TooLarge { .. })));
+    }
+}

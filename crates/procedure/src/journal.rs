@@ -324,7 +324,7 @@ impl Journal {
     }
 
     /// Opens an existing journal to resume it: locks it, reads it, and checks it against the
-    /// procedure and cluster of this run.
+    /// procedure and cluster of this run. Nothing is written until [`Journal::resumed`].
     pub fn resume(dir: &Path, setup: &Setup, cluster_identity: &str) -> Result<(Journal, Resumption), JournalError> {
         let path = dir.join(FILE_NAME);
         let file = match OpenOptions::new().read(true).append(true).open(&path) {
@@ -347,9 +347,13 @@ impl Journal {
             })
             .max()
             .unwrap_or(0);
-        let mut journal = Journal { file, path, next_op, boots: Arc::from(Vec::new()) };
-        journal.append(&Record::Resumed { at_ms: ms(resumption.last_at) })?;
-        Ok((journal, resumption))
+        Ok((Journal { file, path, next_op, boots: Arc::from(Vec::new()) }, resumption))
+    }
+
+    /// Records that a later run took the journal over, once it has checked the cluster
+    /// against it: a refused resume leaves the journal as it was.
+    pub fn resumed(&mut self, resumption: &Resumption) -> Result<(), JournalError> {
+        self.append(&Record::Resumed { at_ms: ms(resumption.last_at) })
     }
 
     /// The journal file.
@@ -469,6 +473,12 @@ fn read(file: &File, path: &Path) -> Result<String, JournalError> {
     }
 }
 
+/// The version of a journal's first line, whatever else it holds.
+#[derive(Deserialize)]
+struct Head {
+    version: Option<u32>,
+}
+
 /// The records of a journal's text, one per line, each checked for its version, its fields
 /// and the range of its numbers.
 fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Record>, JournalError> {
@@ -476,6 +486,13 @@ fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Re
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let complete = line.ends_with('\n');
+        // A later format may add fields: its version is what to report, not the fields.
+        if number == 1
+            && let Ok(Head { version: Some(version) }) = serde_json::from_str::<Head>(line.trim_end())
+            && version != VERSION
+        {
+            return Err(JournalError::UnsupportedVersion { path: path.display().to_string(), line: number, version });
+        }
         match serde_json::from_str::<Record>(line.trim_end()) {
             Ok(record) if complete => {
                 check_ranges(path, number, &record, steps, nodes)?;
@@ -489,12 +506,24 @@ fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Re
                 return Err(JournalError::Corrupt {
                     path: path.display().to_string(),
                     line: number,
-                    message: error.to_string(),
+                    message: without_position(&error),
                 });
             }
         }
     }
     Ok(records)
+}
+
+/// A JSON error's message with its column when it has one, without serde_json's "at line
+/// 1" (a journal line is one JSON document: the journal's own line number is what helps).
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let head = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
+    // Errors found after the record was read whole (a tagged record) have no column.
+    match error.column() {
+        0 => head.to_owned(),
+        column => format!("{head} (column {column})"),
+    }
 }
 
 /// Times a journal can hold: ten years of a run, in ms. Far more than any procedure takes,

@@ -305,6 +305,13 @@ pub(super) fn junit(report: &Report) -> String {
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
             xml(&format!("{} ({} faults, {})", report.module, report.faults, way_words(&way.way)))
         );
+        if let Some(how_far) = &report.interrupted {
+            let _ = writeln!(
+                suites,
+                "    <properties><property name=\"interrupted\" value=\"{}\"/></properties>",
+                xml(how_far)
+            );
+        }
         suites.push_str(&cases);
         suites.push_str("  </testsuite>\n");
     }
