@@ -197,6 +197,10 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
         assert!(run.stdout.contains(&format!("VIOLATED    {id}")), "expected {id} violated in\n{}", run.stdout);
     }
     similar_asserts(&expected, &shims.final_state());
+    // The per-command overhead, for people reading the test output (never asserted).
+    if let Some(line) = run.stdout.lines().find(|line| line.starts_with("Commands:")) {
+        eprintln!("{procedure} over {}: {line}", if matches!(transport, Transport::Ssh) { "ssh" } else { "local" });
+    }
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["backend"], "expresscluster", "{report}");
