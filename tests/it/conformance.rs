@@ -274,7 +274,7 @@ fn a_run_with_the_standby_sshd_stopped_fails_in_seconds_naming_it() {
     let run = run(&shims, "procedures/ssc0307-0006.toml", &connection);
     let took = started.elapsed();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    let user = crate::real_nodes::current_user();
     assert!(
         run.stdout.contains(&format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port}")),
         "{}",

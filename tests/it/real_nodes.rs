@@ -245,7 +245,7 @@ impl Keys {
         let _ = std::fs::create_dir_all("/run/sshd");
         let port = free_port();
         let config = self.dir.join(format!("sshd_config-{node}"));
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        let user = crate::real_nodes::current_user();
         std::fs::write(
             &config,
             format!(
@@ -278,13 +278,19 @@ impl Keys {
     }
 
     pub(crate) fn node(&self, i: usize, port: u16) -> String {
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        let user = crate::real_nodes::current_user();
         format!(
             "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"ssh\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\n\
              identity-file = \"{keys}/user_key\"\nknown-hosts = \"{keys}/known_hosts\"\nshell = \"posix\"\n\n",
             keys = self.dir.display()
         )
     }
+}
+
+/// The user this test runs as (sshd lets only this user in), from `id -un`.
+pub(crate) fn current_user() -> String {
+    let output = Command::new("id").arg("-un").output().expect("id runs");
+    String::from_utf8(output.stdout).expect("a UTF-8 user name").trim().to_owned()
 }
 
 fn free_port() -> u16 {
@@ -308,7 +314,7 @@ fn preflight_over_ssh_passes_and_an_unreachable_standby_fails_in_seconds_naming_
     let run = fixture.preflight(&connection);
     let took = started.elapsed();
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    let user = crate::real_nodes::current_user();
     let expected = format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port2}");
     assert!(run.stdout.contains(&expected), "{}", run.stdout);
     // Generous against a loaded machine, far below any SSH default timeout.
@@ -380,7 +386,7 @@ fn hostile_arguments_and_files_cross_ssh_intact() {
     let config = SshConfig {
         host: "127.0.0.1".into(),
         port: sshd.port,
-        user: std::env::var("USER").unwrap_or_else(|_| "root".to_owned()),
+        user: crate::real_nodes::current_user(),
         identity_file: Some(keys.dir.join("user_key")),
         known_hosts: keys.dir.join("known_hosts"),
         shell: RemoteShell::Posix,
