@@ -392,7 +392,7 @@ fn hostile_arguments_and_files_cross_ssh_intact() {
         shell: RemoteShell::Posix,
         working_directory: Some(disk.display().to_string()),
     };
-    let mut transport = SshTransport::new(config, Duration::from_secs(5));
+    let mut transport = SshTransport::new(config, Duration::from_secs(5)).unwrap();
     let hostile =
         ["a\"b", "x & y", "p | q", "%PATH%", "$(id)", "`id`", "l1\nl2", "'q'", "a;b", " s ", "サービス", "tr\\"];
     let mut argv = Argv::new("printf").arg("%s\\0");
@@ -405,4 +405,19 @@ fn hostile_arguments_and_files_cross_ssh_intact() {
     transport.copy_file(&local, r"C:\Temp\M\module.zip", Duration::from_secs(20)).unwrap();
     let copied = std::fs::read(disk.join(r"C:\Temp\M\module.zip")).unwrap();
     assert_eq!(copied, std::fs::read(&local).unwrap());
+}
+
+/// The same pre-flight through the system's OpenSSH client (`transport = "openssh"`).
+#[test]
+fn preflight_over_the_openssh_client_passes() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let node1 = keys.start(&fixture.bin(), "ssc-node1", "");
+    let node2 = keys.start(&fixture.bin(), "ssc-node2", "");
+    let nodes = (keys.node(1, node1.port) + &keys.node(2, node2.port))
+        .replace("transport = \"ssh\"", "transport = \"openssh\"");
+    let connection = fixture.connection(&nodes);
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.ends_with("All 10 checks passed.\n"), "{}", run.stdout);
 }
