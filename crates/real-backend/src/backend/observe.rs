@@ -258,7 +258,7 @@ impl RealBackend {
             );
         }
         let mut watches = vec![Watch::Absent; self.setup.cluster.services.len()];
-        let text = output.text();
+        let text = output.stdout_text();
         for (number, line) in crate::text::lines(&text) {
             if line.trim().is_empty() {
                 continue;
