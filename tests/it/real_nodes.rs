@@ -421,3 +421,47 @@ fn preflight_over_the_openssh_client_passes() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.ends_with("All 10 checks passed.\n"), "{}", run.stdout);
 }
+
+/// README's example connection file is valid, and the same as the committed copy.
+#[test]
+fn the_readme_connection_example_is_valid() {
+    let path = root().join("tests/data/connection/site-example.toml");
+    let source = procedure::diagnostic::SourceFile::read(&path).unwrap();
+    let connection = real_backend::connection::load(&source).unwrap();
+    assert_eq!(connection.nodes.len(), 2);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let body: String =
+        source.text().lines().skip_while(|line| line.starts_with('#')).map(|line| format!("{line}\n")).collect();
+    assert!(readme.contains(&body), "README.md's example differs from tests/data/connection/site-example.toml");
+}
+
+#[test]
+fn preflight_speaks_json_and_junit() {
+    let fixture = Fixture::new([NodeView::Suspended, NodeView::Suspended]);
+    let connection = fixture.connection(&fixture.local_nodes());
+    let procedure = root().join("procedures/ssc0307-0006.toml");
+    let json = clusterproc_in(
+        fixture.path(),
+        &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["passed"], false);
+    let failed: Vec<&str> = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["cluster-running", "nodes-online", "monitors-normal"]);
+
+    let junit = clusterproc_in(
+        fixture.path(),
+        &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap(), "--format", "junit"],
+    );
+    assert_eq!(junit.code, 1);
+    let document = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let suite = document.root_element();
+    assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("10"), Some("3")));
+}
