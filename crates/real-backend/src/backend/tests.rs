@@ -315,3 +315,21 @@ fn an_installer_that_outlives_its_timeout_is_a_failure_not_an_unreachable_node()
         "failed: ssc-node2: the installer `C:\\Temp\\SSC0307-0006\\setup.exe /s` did not finish within 120 min; it may still be running there"
     );
 }
+
+#[test]
+fn the_module_is_never_unzipped_on_the_mirror_drive_or_a_drive_the_node_lacks() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let mirror = Operation::UnzipModule { node: NodeId(0), folder: r"E:\Temp\SSC0307-0006".into() };
+    assert_eq!(
+        backend.execute(&mirror).unwrap_err().to_string(),
+        r"failed: ssc-node1: refusing to unzip into E:\Temp\SSC0307-0006: it is on the mirror drive"
+    );
+    let elsewhere = Operation::UnzipModule { node: NodeId(0), folder: r"F:\Temp\SSC0307-0006".into() };
+    assert_eq!(
+        backend.execute(&elsewhere),
+        Err(BackendError::Refused { node: NodeId(0), reason: Refusal::DriveNotAccessible })
+    );
+    assert!(log.lock().unwrap().is_empty(), "nothing ran on the node");
+}
