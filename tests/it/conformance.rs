@@ -197,6 +197,10 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
         assert!(run.stdout.contains(&format!("VIOLATED    {id}")), "expected {id} violated in\n{}", run.stdout);
     }
     similar_asserts(&expected, &shims.final_state());
+    // The per-command overhead, for people reading the test output (never asserted).
+    if let Some(line) = run.stdout.lines().find(|line| line.starts_with("Commands:")) {
+        eprintln!("{procedure} over {}: {line}", if matches!(transport, Transport::Ssh) { "ssh" } else { "local" });
+    }
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["backend"], "expresscluster", "{report}");
@@ -221,6 +225,12 @@ fn similar_asserts(expected: &str, found: &str) {
 fn the_seed_procedure_through_the_shims_matches_the_simulator() {
     let stdout = conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Local);
     assert!(stdout.contains("Registry drift: none (0 values written by installers stayed)"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "Module archive: sha256 d01bac238c88d6aff6face4ea94fcec8aa0754919a165878e1d47c1484c3f15a, 1 files"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -270,7 +280,7 @@ fn a_run_with_the_standby_sshd_stopped_fails_in_seconds_naming_it() {
     let run = run(&shims, "procedures/ssc0307-0006.toml", &connection);
     let took = started.elapsed();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    let user = crate::real_nodes::current_user();
     assert!(
         run.stdout.contains(&format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port}")),
         "{}",
@@ -279,4 +289,54 @@ fn a_run_with_the_standby_sshd_stopped_fails_in_seconds_naming_it() {
     assert!(run.stdout.contains("The run did not start"), "{}", run.stdout);
     // Generous against a loaded machine, far below any SSH default timeout.
     assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}
+
+/// What the simulated nodes print is read by the same parsers as real outputs, and says
+/// what the simulator's state says.
+#[test]
+fn the_simulated_outputs_parse_as_real_ones() {
+    use procedure::backend::Operation;
+    use procedure::cluster::NodeId;
+    use real_backend::parse::clpstat::Status;
+
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let mut sim = Builder::new(Arc::clone(&setup)).seed(SEED).build();
+    let status = |sim: &sim_cluster::sim::Sim, node: u8| {
+        real_backend::parse::clpstat::parse_status(&sim_server::render::clpstat_long(
+            &setup,
+            sim.observation(),
+            NodeId(node),
+        ))
+        .unwrap()
+    };
+    let view = status(&sim, 1);
+    assert_eq!(view.cluster, setup.cluster.name);
+    assert!(view.server("ssc-node2").unwrap().local);
+    assert_eq!(view.group("failover").unwrap().current.as_deref(), Some("ssc-node1"));
+    let group = view.group("failover").unwrap();
+    assert!(
+        group.resources.iter().all(|r| r.status == Status::Online)
+            && group.resources.len() == setup.cluster.resources.len()
+    );
+
+    sim.execute(&Operation::SuspendCluster { via: NodeId(0) }).unwrap();
+    sim.wait(std::time::Duration::from_secs(120));
+    let view = status(&sim, 0);
+    assert!(view.servers.iter().all(|server| server.status == Status::Suspend));
+
+    let listing =
+        real_backend::parse::sc::parse_text(&sim_server::render::service_listing(&setup, sim.observation(), NodeId(0)));
+    assert_eq!(listing.unwrap().services.len(), setup.cluster.services.len());
+    let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\NEC\PVM";
+    let text = sim_server::render::reg_query(&setup, sim.observation(), NodeId(0), key).unwrap();
+    let output = real_backend::parse::Output { stdout: text.into_bytes(), stderr: Vec::new(), code: Some(0) };
+    match real_backend::parse::reg_query::parse(&output).unwrap() {
+        real_backend::parse::reg_query::RegQuery::Values(values) => {
+            assert_eq!(
+                values.iter().map(|v| (v.name.as_str(), v.data.text())).collect::<Vec<_>>(),
+                [("Version", "3.7".to_owned())]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -245,7 +245,7 @@ impl Keys {
         let _ = std::fs::create_dir_all("/run/sshd");
         let port = free_port();
         let config = self.dir.join(format!("sshd_config-{node}"));
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        let user = crate::real_nodes::current_user();
         std::fs::write(
             &config,
             format!(
@@ -278,13 +278,19 @@ impl Keys {
     }
 
     pub(crate) fn node(&self, i: usize, port: u16) -> String {
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        let user = crate::real_nodes::current_user();
         format!(
             "[[node]]\nname = \"ssc-node{i}\"\ntransport = \"ssh\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\n\
              identity-file = \"{keys}/user_key\"\nknown-hosts = \"{keys}/known_hosts\"\nshell = \"posix\"\n\n",
             keys = self.dir.display()
         )
     }
+}
+
+/// The user this test runs as (sshd lets only this user in), from `id -un`.
+pub(crate) fn current_user() -> String {
+    let output = Command::new("id").arg("-un").output().expect("id runs");
+    String::from_utf8(output.stdout).expect("a UTF-8 user name").trim().to_owned()
 }
 
 fn free_port() -> u16 {
@@ -308,7 +314,7 @@ fn preflight_over_ssh_passes_and_an_unreachable_standby_fails_in_seconds_naming_
     let run = fixture.preflight(&connection);
     let took = started.elapsed();
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+    let user = crate::real_nodes::current_user();
     let expected = format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{port2}");
     assert!(run.stdout.contains(&expected), "{}", run.stdout);
     // Generous against a loaded machine, far below any SSH default timeout.
@@ -380,13 +386,13 @@ fn hostile_arguments_and_files_cross_ssh_intact() {
     let config = SshConfig {
         host: "127.0.0.1".into(),
         port: sshd.port,
-        user: std::env::var("USER").unwrap_or_else(|_| "root".to_owned()),
+        user: crate::real_nodes::current_user(),
         identity_file: Some(keys.dir.join("user_key")),
         known_hosts: keys.dir.join("known_hosts"),
         shell: RemoteShell::Posix,
         working_directory: Some(disk.display().to_string()),
     };
-    let mut transport = SshTransport::new(config, Duration::from_secs(5));
+    let mut transport = SshTransport::new(config, Duration::from_secs(5)).unwrap();
     let hostile =
         ["a\"b", "x & y", "p | q", "%PATH%", "$(id)", "`id`", "l1\nl2", "'q'", "a;b", " s ", "サービス", "tr\\"];
     let mut argv = Argv::new("printf").arg("%s\\0");
@@ -399,4 +405,63 @@ fn hostile_arguments_and_files_cross_ssh_intact() {
     transport.copy_file(&local, r"C:\Temp\M\module.zip", Duration::from_secs(20)).unwrap();
     let copied = std::fs::read(disk.join(r"C:\Temp\M\module.zip")).unwrap();
     assert_eq!(copied, std::fs::read(&local).unwrap());
+}
+
+/// The same pre-flight through the system's OpenSSH client (`transport = "openssh"`).
+#[test]
+fn preflight_over_the_openssh_client_passes() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let node1 = keys.start(&fixture.bin(), "ssc-node1", "");
+    let node2 = keys.start(&fixture.bin(), "ssc-node2", "");
+    let nodes = (keys.node(1, node1.port) + &keys.node(2, node2.port))
+        .replace("transport = \"ssh\"", "transport = \"openssh\"");
+    let connection = fixture.connection(&nodes);
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.ends_with("All 10 checks passed.\n"), "{}", run.stdout);
+}
+
+/// README's example connection file is valid, and the same as the committed copy.
+#[test]
+fn the_readme_connection_example_is_valid() {
+    let path = root().join("tests/data/connection/site-example.toml");
+    let source = procedure::diagnostic::SourceFile::read(&path).unwrap();
+    let connection = real_backend::connection::load(&source).unwrap();
+    assert_eq!(connection.nodes.len(), 2);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let body: String =
+        source.text().lines().skip_while(|line| line.starts_with('#')).map(|line| format!("{line}\n")).collect();
+    assert!(readme.contains(&body), "README.md's example differs from tests/data/connection/site-example.toml");
+}
+
+#[test]
+fn preflight_speaks_json_and_junit() {
+    let fixture = Fixture::new([NodeView::Suspended, NodeView::Suspended]);
+    let connection = fixture.connection(&fixture.local_nodes());
+    let procedure = root().join("procedures/ssc0307-0006.toml");
+    let json = clusterproc_in(
+        fixture.path(),
+        &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["passed"], false);
+    let failed: Vec<&str> = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["cluster-running", "nodes-online", "monitors-normal"]);
+
+    let junit = clusterproc_in(
+        fixture.path(),
+        &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap(), "--format", "junit"],
+    );
+    assert_eq!(junit.code, 1);
+    let document = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let suite = document.root_element();
+    assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("10"), Some("3")));
 }

@@ -11,6 +11,7 @@ use real_backend::backend::{Config, NodeLink, RealBackend};
 use real_backend::connection::{Connection, RoleHint, SecretRef, TransportConfig};
 use real_backend::transport::Transport;
 use real_backend::transport::local::LocalTransport;
+use real_backend::transport::openssh::OpenSshTransport;
 use real_backend::transport::ssh::SshTransport;
 use real_backend::transport::winrm::WinrmTransport;
 
@@ -48,7 +49,12 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         }
         let transport: Box<dyn Transport> = match &entry.transport {
             TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
-            TransportConfig::Ssh(ssh) => Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect)),
+            TransportConfig::Ssh(ssh) => {
+                Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect).map_err(|e| {
+                    Failure::Usage(anyhow::anyhow!("{}:{}: node {}: {e}", path.display(), entry.line, entry.name))
+                })?)
+            }
+            TransportConfig::OpenSsh(ssh) => Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect)),
             TransportConfig::Winrm(winrm) => {
                 let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
                 let password = match &winrm.password {

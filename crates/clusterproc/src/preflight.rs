@@ -38,7 +38,7 @@ keys come from a file or the SSH agent, passwords from a file or an environment 
   [[node]]
   name = \"ssc-node1\"              # as in the cluster description
   role = \"active\"                 # optional hint, checked against the live cluster
-  transport = \"ssh\"               # local | ssh | winrm
+  transport = \"ssh\"               # local | ssh (russh) | openssh (system client) | winrm
   host = \"10.0.0.11\"
   port = 22
   user = \"Administrator\"

@@ -117,6 +117,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let _ = writeln!(stdout, "Registry drift:");
         let _ = stdout.write_all(drift.as_bytes());
     }
+    if let Some(manifest) = backend.manifest() {
+        let _ = writeln!(
+            stdout,
+            "Module archive: sha256 {}, {} files, each checked by SHA-256 on the nodes it was copied to",
+            manifest.archive_sha256,
+            manifest.files.len()
+        );
+    }
     let commands = backend.commands();
     if !commands.is_empty() {
         let total: Duration = commands.iter().map(|command| command.took).sum();

@@ -62,8 +62,10 @@ pub fn main(argv: Vec<String>) -> ExitCode {
         }
     };
     if reply["unreachable"] == true {
-        // A node that is down answers nothing: hang until the caller's timeout ends us.
-        std::thread::sleep(Duration::from_secs(3600));
+        // A node that is down answers nothing. Over SSH, exit code 255 is what the client
+        // gives when it cannot reach a host, so the transport reports the node unreachable;
+        // a `local` node cannot be down while clusterproc runs on it.
+        eprintln!("sim-node: {node} is down");
         return ExitCode::from(255);
     }
     let _ = std::io::stdout().write_all(reply["stdout"].as_str().unwrap_or("").as_bytes());

@@ -82,7 +82,7 @@ impl fmt::Display for Argv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.program)?;
         for arg in &self.args {
-            if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:\\=".contains(c)) {
+            if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:\\=/".contains(c)) {
                 write!(f, " {arg}")?;
             } else {
                 write!(f, " {arg:?}")?;

@@ -166,7 +166,7 @@ impl RealBackend {
             mirror_unzipped: None,
         };
         Ok(RealBackend {
-            drift: DriftDetector::new(&setup),
+            drift: DriftDetector::default(),
             watches: vec![watch_row; cluster.nodes.len()],
             setup,
             config,
@@ -231,6 +231,11 @@ impl RealBackend {
     /// Runs `argv` on a node with `timeout`, recording it. Transport failures become
     /// `Unreachable` (the node does not answer) or `Failed` naming the node and command.
     fn run_on(&mut self, node: NodeId, argv: &Argv, timeout: Duration) -> Result<Output, BackendError> {
+        self.run_raw(node, argv, timeout).map_err(|error| self.transport_error(node, argv, error))
+    }
+
+    /// Runs `argv` on a node, recording it, and returns the transport's own error.
+    fn run_raw(&mut self, node: NodeId, argv: &Argv, timeout: Duration) -> Result<Output, TransportError> {
         let started = Instant::now();
         let result = self.links[node.index()].transport.run(argv, timeout);
         self.commands.push(CommandRecord {
@@ -239,7 +244,7 @@ impl RealBackend {
             took: started.elapsed(),
             outcome: result.as_ref().map(|output| output.code).map_err(ToString::to_string),
         });
-        result.map_err(|error| self.transport_error(node, argv, error))
+        result
     }
 
     fn transport_error(&self, node: NodeId, argv: &Argv, error: TransportError) -> BackendError {

@@ -80,8 +80,10 @@ pub enum TransportConfig {
         /// Extra environment for every command.
         env: Vec<(String, String)>,
     },
-    /// SSH, to Windows OpenSSH (or a POSIX sshd).
+    /// SSH with russh, to Windows OpenSSH (or a POSIX sshd).
     Ssh(SshConfig),
+    /// SSH through the system's OpenSSH client, with the same settings.
+    OpenSsh(SshConfig),
     /// WinRM over HTTPS.
     Winrm(WinrmConfig),
 }

@@ -43,11 +43,6 @@ pub struct DriftDetector {
 }
 
 impl DriftDetector {
-    /// A detector that knows nothing yet.
-    pub fn new(_setup: &Setup) -> DriftDetector {
-        DriftDetector::default()
-    }
-
     /// Records what an install on `node` changed under the keys read before and after it.
     pub fn installed(&mut self, node: NodeId, before: &[RegValue], after: &[RegValue]) {
         for value in after {
@@ -67,7 +62,7 @@ impl DriftDetector {
 
     /// Compares what `node` shows now with what installers wrote there; new differences
     /// become findings. Does nothing before the first resume or move.
-    pub fn check(&mut self, _setup: &Setup, node: NodeId, values: &[RegValue]) {
+    pub fn check(&mut self, node: NodeId, values: &[RegValue]) {
         let Some(moment) = &self.moment else { return };
         for written in self.written.iter().filter(|written| written.node == node) {
             let now = values.iter().find(|value| same_place(written, value)).map(|value| value.data.text());

@@ -26,7 +26,15 @@ pub struct Output {
 }
 
 impl Output {
-    /// Standard output and standard error, decoded, joined with a newline.
+    /// Standard output, decoded: what a command that succeeded reports. Standard error is
+    /// left out because a node's shell may write there too (profile scripts), and it is not
+    /// the command's answer.
+    pub fn stdout_text(&self) -> String {
+        crate::text::decode(&self.stdout).into_owned()
+    }
+
+    /// Standard output and standard error, decoded, joined with a newline: everything a
+    /// failed command said.
     pub fn text(&self) -> String {
         let stdout = crate::text::decode(&self.stdout);
         let stderr = crate::text::decode(&self.stderr);

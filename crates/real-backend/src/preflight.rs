@@ -259,15 +259,19 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     match inputs.archive {
         None => check.fail("the connection file names no [module] archive".to_owned()),
         Some(path) => {
-            let scratch = std::env::temp_dir().join(format!("clusterproc-preflight-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&scratch);
-            match archive::extract(path, &scratch, archive::Limits::default()) {
+            // Extracted into a scratch folder that is removed with it.
+            let extracted = tempfile::tempdir()
+                .map_err(|error| format!("cannot make a scratch folder: {error}"))
+                .and_then(|scratch| {
+                    archive::extract(path, &scratch.path().join("module"), archive::Limits::default())
+                        .map_err(|error| error.to_string())
+                });
+            match extracted {
                 Ok(manifest) => {
                     archive_note = format!("{} files, sha256 {}", manifest.files.len(), manifest.archive_sha256);
                 }
-                Err(error) => check.fail(error.to_string()),
+                Err(error) => check.fail(error),
             }
-            let _ = std::fs::remove_dir_all(&scratch);
         }
     }
     checks.push(check.done(&archive_note));

@@ -7,6 +7,7 @@
 
 pub mod encode;
 pub mod local;
+pub mod openssh;
 pub mod ssh;
 pub mod winrm;
 

@@ -11,6 +11,7 @@ use crate::argv::{Argv, NameError};
 use crate::commands;
 use crate::parse::clpcmd::{self, ClpResult};
 use crate::parse::{certutil, sc};
+use crate::transport::TransportError;
 
 /// `ERROR_SUCCESS_REBOOT_REQUIRED`: Windows installers' "done, restart needed".
 const EXIT_RESTART_REQUIRED: i32 = 3010;
@@ -246,7 +247,20 @@ impl RealBackend {
         let from_mirror = self.setup.cluster.is_mirror_drive(folder);
         let at = self.clock.now();
         self.events.push(Event { at, kind: EventKind::InstallerStarted { node, from_mirror } });
-        let output = self.run_on(node, &argv, self.config.install_timeout)?;
+        // An installer that outlives its timeout is not an unreachable node: it may still run.
+        let output = match self.run_raw(node, &argv, self.config.install_timeout) {
+            Ok(output) => output,
+            Err(TransportError::Timeout { after }) => {
+                return Err(self.failed(
+                    node,
+                    format!(
+                        "the installer `{argv}` did not finish within {} min; it may still be running there",
+                        after.as_secs() / 60
+                    ),
+                ));
+            }
+            Err(error) => return Err(self.transport_error(node, &argv, error)),
+        };
         let restart_requested = match output.code {
             Some(0) => false,
             Some(EXIT_RESTART_REQUIRED) => true,

@@ -129,7 +129,7 @@ impl RealBackend {
         }
         let registry = self.read_registry(node)?;
         let slots = self.registry_slots(&registry);
-        self.drift.check(&self.setup, node, &registry);
+        self.drift.check(node, &registry);
         let state = &mut self.observation.nodes[node.index()];
         state.reachable = true;
         state.power = Power::Up;
@@ -258,7 +258,7 @@ impl RealBackend {
             );
         }
         let mut watches = vec![Watch::Absent; self.setup.cluster.services.len()];
-        let text = output.text();
+        let text = output.stdout_text();
         for (number, line) in crate::text::lines(&text) {
             if line.trim().is_empty() {
                 continue;

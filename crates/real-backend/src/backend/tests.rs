@@ -287,3 +287,49 @@ fn registry_drift_after_a_move_is_reported() {
          registry-rolled-back: HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\\PatchLevel on ssc-node1: the installer wrote \"1\", after move-group it reads as absent\n"
     );
 }
+
+#[test]
+fn an_installer_that_outlives_its_timeout_is_a_failure_not_an_unreachable_node() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let links = setup
+        .cluster
+        .nodes
+        .iter()
+        .map(|node| {
+            let script: Arc<Script> = Arc::new(|argv: &[String]| match argv[0].as_str() {
+                "reg" => ok(&format!("\n{PVM_BEFORE}\n")),
+                _ => Err(TransportError::Timeout { after: Duration::from_secs(7200) }),
+            });
+            NodeLink { name: node.name.clone(), transport: Box::new(Scripted { script, log: Arc::clone(&log) }) }
+        })
+        .collect();
+    let mut backend = RealBackend::new(Arc::clone(&setup), config(), links).unwrap();
+    let install = Operation::InstallModule {
+        node: NodeId(1),
+        folder: r"C:\Temp\SSC0307-0006".into(),
+        restart_answer: procedure::procedure::RestartAnswer::Decline,
+    };
+    assert_eq!(
+        backend.execute(&install).unwrap_err().to_string(),
+        "failed: ssc-node2: the installer `C:\\Temp\\SSC0307-0006\\setup.exe /s` did not finish within 120 min; it may still be running there"
+    );
+}
+
+#[test]
+fn the_module_is_never_unzipped_on_the_mirror_drive_or_a_drive_the_node_lacks() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let mirror = Operation::UnzipModule { node: NodeId(0), folder: r"E:\Temp\SSC0307-0006".into() };
+    assert_eq!(
+        backend.execute(&mirror).unwrap_err().to_string(),
+        r"failed: ssc-node1: refusing to unzip into E:\Temp\SSC0307-0006: it is on the mirror drive"
+    );
+    let elsewhere = Operation::UnzipModule { node: NodeId(0), folder: r"F:\Temp\SSC0307-0006".into() };
+    assert_eq!(
+        backend.execute(&elsewhere),
+        Err(BackendError::Refused { node: NodeId(0), reason: Refusal::DriveNotAccessible })
+    );
+    assert!(log.lock().unwrap().is_empty(), "nothing ran on the node");
+}

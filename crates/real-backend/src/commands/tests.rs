@@ -1,3 +1,5 @@
+//! The command builders: each command line exactly, and hostile names kept as one argument.
+
 use super::*;
 
 fn check(argv: Result<Argv, NameError>, expected: &[&str]) {

@@ -163,7 +163,7 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                 }
                 TransportConfig::Local { env: node.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect() }
             }
-            "ssh" => {
+            "ssh" | "openssh" => {
                 refuse("url", node.url.is_some())?;
                 refuse("password-file", node.password_file.is_some())?;
                 refuse("password-env", node.password_env.is_some())?;
@@ -181,7 +181,7 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                         ));
                     }
                 };
-                TransportConfig::Ssh(SshConfig {
+                let ssh = SshConfig {
                     host: needs("host", &node.host)?,
                     port: node.port.unwrap_or(22),
                     user: needs("user", &node.user)?,
@@ -199,7 +199,12 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                         }
                         (directory, _) => directory.clone(),
                     },
-                })
+                };
+                if node.transport.get_ref() == "ssh" {
+                    TransportConfig::Ssh(ssh)
+                } else {
+                    TransportConfig::OpenSsh(ssh)
+                }
             }
             "winrm" => {
                 refuse("host", node.host.is_some())?;
@@ -237,7 +242,7 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
                     FileErrorKind::UnknownKeyword,
                     format!("unknown transport `{other}`"),
                     node.transport.span(),
-                    "expected local, ssh or winrm",
+                    "expected local, ssh, openssh or winrm",
                 ));
             }
         };

@@ -12,13 +12,13 @@ const COMMAND: &str = "certutil -hashfile";
 
 /// The SHA-256 in lowercase hex.
 pub fn parse(output: &Output) -> Result<String, ParseError> {
-    let text = output.text();
     if output.code != Some(0) {
         return Err(ParseError::whole(
             COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
+            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
         ));
     }
+    let text = output.stdout_text();
     let mut hash = None;
     let mut completed = false;
     for (number, line) in text::lines(&text) {

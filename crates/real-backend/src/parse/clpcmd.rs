@@ -24,10 +24,10 @@ pub enum ClpResult {
 
 /// Reads the result of an acting command; `command` names it in errors (`clpgrp -m`).
 pub fn parse_result(command: &'static str, output: &Output) -> Result<ClpResult, ParseError> {
-    let text = output.text();
     if output.code != Some(0) {
-        return Ok(ClpResult::Failed { code: output.code, message: text.trim().to_owned() });
+        return Ok(ClpResult::Failed { code: output.code, message: output.text().trim().to_owned() });
     }
+    let text = output.stdout_text();
     let mut succeeded = false;
     for (number, line) in text::lines(&text) {
         let line = line.trim();
@@ -57,13 +57,13 @@ pub fn parse_result(command: &'static str, output: &Output) -> Result<ClpResult,
 /// empty output is read as "nowhere".
 pub fn parse_owner(output: &Output) -> Result<Option<String>, ParseError> {
     const COMMAND: &str = "clpgrp -n";
-    let text = output.text();
     if output.code != Some(0) {
         return Err(ParseError::whole(
             COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
+            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
         ));
     }
+    let text = output.stdout_text();
     let mut owner = None;
     for (number, line) in text::lines(&text) {
         let line = line.trim();

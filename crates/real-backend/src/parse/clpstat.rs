@@ -134,8 +134,8 @@ impl Status {
 /// A non-zero exit is `NotRunning` when clpstat says it could not get the cluster status
 /// (the cluster service is stopped on that node), and an error otherwise.
 pub fn parse(output: &Output) -> Result<Clpstat, ParseError> {
-    let text = output.text();
     if output.code != Some(0) {
+        let text = output.text();
         // Inferred: the wording NEC's scripts match on; the exact text of every version is
         // not documented, so any other failure is reported verbatim.
         if text.contains("Failed to get cluster status") {
@@ -146,7 +146,7 @@ pub fn parse(output: &Output) -> Result<Clpstat, ParseError> {
             format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
         ));
     }
-    parse_status(&text).map(Clpstat::Status)
+    parse_status(&output.stdout_text()).map(Clpstat::Status)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -331,4 +331,26 @@ impl ClusterStatus {
 
 fn comment(comment: &str) -> String {
     if comment.is_empty() { String::new() } else { format!(" ({comment})") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node's shell may write to standard error (profile scripts); a clpstat that exited 0
+    /// is read from standard output alone. A failure quotes both.
+    #[test]
+    fn noise_on_standard_error_is_not_the_answer() {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/clpstat/ssc-long-running-crlf-3space-constructed.txt");
+        let stdout = std::fs::read(path).unwrap();
+        let noise = b"rm: cannot remove '/root/.pyenv/shims/tmp.x': No such file or directory\n".to_vec();
+        let output = Output { stdout: stdout.clone(), stderr: noise.clone(), code: Some(0) };
+        assert!(matches!(parse(&output), Ok(Clpstat::Status(_))));
+        let failed = Output { stdout: b"Log in as administrator.\n".to_vec(), stderr: noise, code: Some(9) };
+        assert_eq!(
+            parse(&failed).unwrap_err().to_string(),
+            "cannot read the output of `clpstat`: it exited with code 9 and printed \"Log in as administrator.\\n\\nrm: cannot remove '/root/.pyenv/shims/tmp.x': No such file or directory\""
+        );
+    }
 }

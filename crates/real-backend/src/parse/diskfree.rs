@@ -11,13 +11,13 @@ const COMMAND: &str = "fsutil volume diskfree";
 
 /// The free bytes of the drive.
 pub fn parse(output: &Output) -> Result<u64, ParseError> {
-    let text = output.text();
     if output.code != Some(0) {
         return Err(ParseError::whole(
             COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
+            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
         ));
     }
+    let text = output.stdout_text();
     for (number, line) in text::lines(&text) {
         let Some((label, value)) = line.split_once(':') else { continue };
         let label = label.trim();

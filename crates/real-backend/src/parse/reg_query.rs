@@ -24,8 +24,8 @@ pub enum RegQuery {
 
 /// Reads the output of `reg query KEY /s`.
 pub fn parse(output: &Output) -> Result<RegQuery, ParseError> {
-    let text = output.text();
     if output.code != Some(0) {
+        let text = output.text();
         if text.contains("unable to find the specified registry key") {
             return Ok(RegQuery::KeyNotFound);
         }
@@ -34,6 +34,7 @@ pub fn parse(output: &Output) -> Result<RegQuery, ParseError> {
             format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
         ));
     }
+    let text = output.stdout_text();
     let mut values = Vec::new();
     let mut key: Option<String> = None;
     for (number, line) in text::lines(&text) {

@@ -144,11 +144,11 @@ pub enum ScErrorKind {
     Other,
 }
 
-/// Reads what an sc invocation printed. The exit code is ignored on purpose: the records
-/// and the `[SC]` lines say everything, and the code may arrive truncated.
+/// Reads what an sc invocation printed on standard output (where it writes its records and
+/// its `[SC]` lines). The exit code is ignored on purpose: the records and the `[SC]` lines
+/// say everything, and the code may arrive truncated.
 pub fn parse(output: &Output) -> Result<ScOutput, ParseError> {
-    let text = output.text();
-    parse_text(&text)
+    parse_text(&output.stdout_text())
 }
 
 /// Reads sc's text.

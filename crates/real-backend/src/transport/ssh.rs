@@ -1,125 +1,189 @@
-//! The `ssh` transport, through the system's OpenSSH client (`ssh` and `scp`).
+//! The `ssh` transport, through `russh` (a pure-Rust SSH client): to Windows OpenSSH (commands
+//! as PowerShell `-EncodedCommand`) or to a POSIX sshd.
 //!
-//! Why the OpenSSH client and not an SSH library: it is what operators already trust and
-//! audit, it verifies host keys against the given known_hosts file
-//! (`StrictHostKeyChecking=yes`, no global file), it takes keys from a file or the agent, and
-//! `BatchMode=yes` means it never asks for a password, so none can end up on a command line.
-//! On Unix a control master keeps one connection open per node, so a command costs one
-//! round trip rather than a key exchange. The argv becomes one command string for the
-//! node's shell through [`encode`](crate::transport::encode).
+//! The server's host key must be in the given known_hosts file (an unknown or changed key
+//! ends the connection); the client authenticates with a key file or, without one, with the
+//! keys of the SSH agent. There is no password authentication, so no password can end up on
+//! a command line or in the connection file. One connection per node is kept open; each
+//! command runs on its own channel. Files are streamed into a command's standard input
+//! (`cat` on POSIX, a PowerShell stream copy on Windows).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+
+use russh::client;
+use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
 use crate::argv::Argv;
 use crate::connection::SshConfig;
 use crate::parse::Output;
 use crate::transport::encode::{self, RemoteShell};
-use crate::transport::local::LocalTransport;
 use crate::transport::{Transport, TransportError};
 
-/// OpenSSH's exit code for its own failures (connection, authentication, host key).
-const SSH_FAILURE: i32 = 255;
+/// Checks the server's key against the known_hosts file.
+struct HostKeys {
+    host: String,
+    port: u16,
+    known_hosts: std::path::PathBuf,
+}
 
-/// Runs commands on a node over SSH.
-#[derive(Debug)]
+impl client::Handler for HostKeys {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, server: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        match server {
+            PublicKeyOrCertificate::PublicKey { key, .. } => {
+                // An unknown key is `false`; a changed key is an error; both end the connection.
+                russh::keys::check_known_hosts_path(&self.host, self.port, key, &self.known_hosts)
+                    .map_err(russh::Error::from)
+            }
+            PublicKeyOrCertificate::Certificate(_) => Ok(false),
+        }
+    }
+}
+
+/// Runs commands on a node over SSH with russh.
 pub struct SshTransport {
     config: SshConfig,
     connect_timeout: Duration,
-    /// Holds the control socket; removed with the transport.
-    control_dir: Option<tempfile::TempDir>,
-    local: LocalTransport,
+    runtime: tokio::runtime::Runtime,
+    session: Option<client::Handle<HostKeys>>,
+}
+
+impl std::fmt::Debug for SshTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+fn unreachable(reason: impl std::fmt::Display) -> TransportError {
+    TransportError::Unreachable { reason: reason.to_string() }
 }
 
 impl SshTransport {
     /// A transport for one node; nothing is connected until the first command.
-    pub fn new(config: SshConfig, connect_timeout: Duration) -> SshTransport {
-        let control_dir =
-            if cfg!(unix) { tempfile::Builder::new().prefix("clusterproc-ssh").tempdir().ok() } else { None };
-        SshTransport { config, connect_timeout, control_dir, local: LocalTransport::default() }
+    pub fn new(config: SshConfig, connect_timeout: Duration) -> Result<SshTransport, TransportError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| unreachable(format!("cannot start the SSH runtime: {error}")))?;
+        Ok(SshTransport { config, connect_timeout, runtime, session: None })
     }
 
-    /// The options every `ssh` and `scp` call takes.
-    fn options(&self) -> Vec<String> {
-        let mut options = vec![
-            "-o".to_owned(),
-            "BatchMode=yes".to_owned(),
-            "-o".to_owned(),
-            "StrictHostKeyChecking=yes".to_owned(),
-            "-o".to_owned(),
-            format!("UserKnownHostsFile={}", self.config.known_hosts.display()),
-            "-o".to_owned(),
-            "GlobalKnownHostsFile=/dev/null".to_owned(),
-            "-o".to_owned(),
-            format!("ConnectTimeout={}", self.connect_timeout.as_secs().max(1)),
-            "-o".to_owned(),
-            "ServerAliveInterval=5".to_owned(),
-            "-o".to_owned(),
-            "ServerAliveCountMax=3".to_owned(),
-            "-o".to_owned(),
-            "LogLevel=ERROR".to_owned(),
-            "-F".to_owned(),
-            "/dev/null".to_owned(),
-        ];
-        if let Some(identity) = &self.config.identity_file {
-            options.extend(["-o".to_owned(), "IdentitiesOnly=yes".to_owned(), "-i".to_owned(), path_text(identity)]);
+    /// The open session, connecting and authenticating first when there is none.
+    async fn connect(
+        config: &SshConfig,
+        connect_timeout: Duration,
+    ) -> Result<client::Handle<HostKeys>, TransportError> {
+        let handler =
+            HostKeys { host: config.host.clone(), port: config.port, known_hosts: config.known_hosts.clone() };
+        let settings = Arc::new(client::Config {
+            inactivity_timeout: None,
+            keepalive_interval: Some(Duration::from_secs(5)),
+            keepalive_max: 3,
+            nodelay: true,
+            ..client::Config::default()
+        });
+        let connecting = client::connect(settings, (config.host.as_str(), config.port), handler);
+        let mut session = match tokio::time::timeout(connect_timeout, connecting).await {
+            Err(_) => return Err(TransportError::Timeout { after: connect_timeout }),
+            Ok(Err(russh::Error::UnknownKey)) => {
+                return Err(unreachable(format!(
+                    "its host key is not in {} (or does not match it)",
+                    config.known_hosts.display()
+                )));
+            }
+            Ok(Err(error)) => return Err(unreachable(error)),
+            Ok(Ok(session)) => session,
+        };
+        let authenticated = match &config.identity_file {
+            Some(path) => {
+                let key = russh::keys::load_secret_key(path, None)
+                    .map_err(|error| unreachable(format!("cannot load the key {}: {error}", path.display())))?;
+                let hash = session.best_supported_rsa_hash().await.map_err(unreachable)?.flatten();
+                session
+                    .authenticate_publickey(&config.user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))
+                    .await
+                    .map_err(unreachable)?
+                    .success()
+            }
+            None => Self::authenticate_with_agent(&mut session, &config.user).await?,
+        };
+        if !authenticated {
+            return Err(unreachable(format!("the server refused the key(s) for user {}", config.user)));
         }
-        if let Some(dir) = &self.control_dir {
-            options.extend([
-                "-o".to_owned(),
-                "ControlMaster=auto".to_owned(),
-                "-o".to_owned(),
-                format!("ControlPath={}", dir.path().join("%C").display()),
-                "-o".to_owned(),
-                "ControlPersist=60".to_owned(),
-            ]);
-        }
-        options
+        Ok(session)
     }
 
-    fn destination(&self) -> String {
-        let host =
-            if self.config.host.contains(':') { format!("[{}]", self.config.host) } else { self.config.host.clone() };
-        format!("{}@{host}", self.config.user)
+    #[cfg(unix)]
+    async fn authenticate_with_agent(
+        session: &mut client::Handle<HostKeys>,
+        user: &str,
+    ) -> Result<bool, TransportError> {
+        let mut agent = russh::keys::agent::client::AgentClient::connect_env()
+            .await
+            .map_err(|error| unreachable(format!("no identity-file and no SSH agent: {error}")))?;
+        let identities = agent.request_identities().await.map_err(unreachable)?;
+        for identity in identities {
+            if let russh::keys::agent::AgentIdentity::PublicKey { key, .. } = identity {
+                let result = session.authenticate_publickey_with(user, key, None, &mut agent).await;
+                if result.is_ok_and(|result| result.success()) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
-    /// Runs a command string through `ssh`.
-    fn ssh(&mut self, command_line: String, timeout: Duration) -> Result<Output, TransportError> {
-        let mut argv = Argv::new("ssh");
-        argv.args = self.options();
-        argv.args.extend([
-            "-p".to_owned(),
-            self.config.port.to_string(),
-            "--".to_owned(),
-            self.destination(),
-            command_line,
-        ]);
-        let output = self.local.run(&argv, timeout)?;
-        if output.code == Some(SSH_FAILURE) {
-            return Err(TransportError::Unreachable {
-                reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
-        Ok(output)
+    #[cfg(not(unix))]
+    async fn authenticate_with_agent(_: &mut client::Handle<HostKeys>, _: &str) -> Result<bool, TransportError> {
+        Err(unreachable("the SSH agent is used on Unix only here; give an identity-file"))
     }
-}
 
-impl Drop for SshTransport {
-    /// Ends the control master, so that no ssh process outlives the transport.
-    fn drop(&mut self) {
-        if let Some(dir) = &self.control_dir {
-            let mut argv = Argv::new("ssh");
-            argv.args = vec![
-                "-o".to_owned(),
-                format!("ControlPath={}", dir.path().join("%C").display()),
-                "-p".to_owned(),
-                self.config.port.to_string(),
-                "-O".to_owned(),
-                "exit".to_owned(),
-                self.destination(),
-            ];
-            let _ = self.local.run(&argv, Duration::from_secs(5));
+    /// Runs a command string on a new channel, feeding `input` to its standard input.
+    fn exec(
+        &mut self,
+        command_line: String,
+        input: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<Output, TransportError> {
+        let config = self.config.clone();
+        let connect_timeout = self.connect_timeout;
+        let mut session = self.session.take().filter(|session| !session.is_closed());
+        let result = self.runtime.block_on(async {
+            let work = async {
+                if session.is_none() {
+                    session = Some(Self::connect(&config, connect_timeout).await?);
+                }
+                let Some(open) = session.as_ref() else { return Err(unreachable("no session")) };
+                let mut channel = open.channel_open_session().await.map_err(unreachable)?;
+                channel.exec(true, command_line.into_bytes()).await.map_err(unreachable)?;
+                if let Some(bytes) = input {
+                    channel.data(&bytes[..]).await.map_err(unreachable)?;
+                }
+                channel.eof().await.map_err(unreachable)?;
+                let mut output = Output { stdout: Vec::new(), stderr: Vec::new(), code: None };
+                while let Some(message) = channel.wait().await {
+                    match message {
+                        russh::ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
+                        russh::ChannelMsg::ExtendedData { data, ext: 1 } => output.stderr.extend_from_slice(&data),
+                        russh::ChannelMsg::ExitStatus { exit_status } => output.code = Some(exit_status as i32),
+                        _ => {}
+                    }
+                }
+                Ok(output)
+            };
+            match tokio::time::timeout(timeout, work).await {
+                Ok(result) => result,
+                Err(_) => Err(TransportError::Timeout { after: timeout }),
+            }
+        });
+        // A session that failed or timed out is dropped; the next command connects again.
+        if result.is_ok() {
+            self.session = session;
         }
+        result
     }
 }
 
@@ -129,55 +193,41 @@ impl Transport for SshTransport {
         if let (RemoteShell::Posix, Some(directory)) = (self.config.shell, &self.config.working_directory) {
             command_line = format!("cd {} && {command_line}", encode::posix_quote(directory));
         }
-        self.ssh(command_line, timeout)
+        self.exec(command_line, None, timeout)
     }
 
     fn copy_file(&mut self, local: &Path, remote_path: &str, timeout: Duration) -> Result<(), TransportError> {
-        let (folder, remote) = match self.config.shell {
+        let bytes = std::fs::read(local)
+            .map_err(|error| TransportError::Copy { reason: format!("{}: {error}", local.display()) })?;
+        let command_line = match self.config.shell {
             RemoteShell::Posix => {
-                let remote = match &self.config.working_directory {
+                let path = match &self.config.working_directory {
                     Some(directory) if !remote_path.starts_with('/') => format!("{directory}/{remote_path}"),
                     _ => remote_path.to_owned(),
                 };
-                (remote.rsplit_once('/').map(|(folder, _)| folder.to_owned()), remote)
+                let folder = path.rsplit_once('/').map_or(".".to_owned(), |(folder, _)| folder.to_owned());
+                format!("mkdir -p -- {} && cat > {}", encode::posix_quote(&folder), encode::posix_quote(&path))
             }
-            // Inferred: Windows OpenSSH's SFTP server takes `C:/Temp/x` for `C:\Temp\x`.
             RemoteShell::Windows => {
-                (remote_path.rsplit_once('\\').map(|(folder, _)| folder.to_owned()), remote_path.replace('\\', "/"))
+                let quoted = remote_path.replace('\'', "''");
+                let folder =
+                    remote_path.rsplit_once('\\').map_or(String::new(), |(folder, _)| folder.replace('\'', "''"));
+                encode::powershell_script(&format!(
+                    "$ErrorActionPreference = 'Stop'; if ('{folder}' -ne '') {{ New-Item -ItemType Directory -Force -Path '{folder}' | Out-Null }}; \
+                     $in = [Console]::OpenStandardInput(); $f = [IO.File]::Create('{quoted}'); $in.CopyTo($f); $f.Close()"
+                ))
             }
         };
-        if let Some(folder) = folder {
-            let made = self.ssh(encode::make_folder(self.config.shell, &folder)?, timeout)?;
-            if made.code != Some(0) {
-                return Err(TransportError::Copy {
-                    reason: format!("cannot create {folder}: {}", String::from_utf8_lossy(&made.stderr).trim()),
-                });
-            }
-        }
-        let mut argv = Argv::new("scp");
-        argv.args = self.options();
-        argv.args.extend([
-            "-q".to_owned(),
-            "-P".to_owned(),
-            self.config.port.to_string(),
-            "--".to_owned(),
-            path_text(local),
-            format!("{}:{remote}", self.destination()),
-        ]);
-        let output = self.local.run(&argv, timeout)?;
+        let output = self.exec(command_line, Some(bytes), timeout)?;
         match output.code {
             Some(0) => Ok(()),
             _ => Err(TransportError::Copy {
-                reason: format!("scp to {remote_path}: {}", String::from_utf8_lossy(&output.stderr).trim()),
+                reason: format!("{remote_path}: {}", String::from_utf8_lossy(&output.stderr).trim()),
             }),
         }
     }
 
     fn describe(&self) -> String {
-        format!("ssh {}:{}", self.destination(), self.config.port)
+        format!("ssh {}@{}:{}", self.config.user, self.config.host, self.config.port)
     }
-}
-
-fn path_text(path: &Path) -> String {
-    PathBuf::from(path).display().to_string()
 }

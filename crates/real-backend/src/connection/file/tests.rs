@@ -1,3 +1,5 @@
+//! The connection file: what it accepts, and errors that point at the line and field.
+
 use super::*;
 
 fn check(text: &str, expected: &str) {
