@@ -135,7 +135,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             total.as_millis() / commands.len() as u128
         );
     }
-    let report = RunReport::new(
+    let mut report = RunReport::new(
         &setup,
         "expresscluster",
         None,
@@ -145,17 +145,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         &violations,
         true,
     );
+    report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
     for path in &args.report {
         let text = match report_format(path)? {
             ReportFormat::Html => report.render_html(),
             ReportFormat::Json => report.render_json(),
         };
-        match std::fs::write(path, text) {
-            Ok(()) => {
-                let _ = writeln!(stdout, "Report written to {}", path.display());
-            }
-            Err(error) => eprintln!("warning: cannot write the report {}: {error}", path.display()),
-        }
+        crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
+        let _ = writeln!(stdout, "Report written to {}", path.display());
     }
     let drifted = !backend.drift().findings().is_empty();
     Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })

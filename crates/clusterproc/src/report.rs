@@ -41,6 +41,10 @@ pub struct RunReport {
     pub invariants: Vec<ReportInvariant>,
     /// Timeline items, by node.
     pub timeline: Vec<Lane>,
+    /// On real nodes: registry values an installer wrote that later read back otherwise, one
+    /// line each (the witness of `registry-rolled-back`); empty on the simulator.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub registry_drift: Vec<String>,
 }
 
 /// A step in the report.
@@ -210,6 +214,7 @@ impl RunReport {
             steps,
             invariants,
             timeline: timeline(setup, events, end),
+            registry_drift: Vec::new(),
         }
     }
 
@@ -275,7 +280,15 @@ impl RunReport {
                     .unwrap_or_default()
             );
         }
-        out.push_str("</table>\n<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>took</th><th>operations</th></tr>\n");
+        out.push_str("</table>\n");
+        if !self.registry_drift.is_empty() {
+            out.push_str("<h2>Registry drift</h2>\n<ul id=\"registry-drift\">\n");
+            for line in &self.registry_drift {
+                let _ = writeln!(out, "<li>{}</li>", escape(line));
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>took</th><th>operations</th></tr>\n");
         for step in &self.steps {
             let number = &step.tag;
             if step.nodes.is_empty() {

@@ -33,3 +33,32 @@ fn markup_is_inert() {
     assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
     assert_eq!(round_trip("node\u{1}name\u{1B}[31m").0, "node\u{FFFD}name\u{FFFD}[31m");
 }
+
+/// A real run's registry drift reaches both reports; the simulator's reports leave it out.
+#[test]
+fn registry_drift_is_in_the_html_and_json_reports() {
+    let mut report = super::RunReport {
+        title: "t".to_owned(),
+        module: "m".to_owned(),
+        cluster: "c".to_owned(),
+        backend: "expresscluster".to_owned(),
+        seed: None,
+        result: "completed".to_owned(),
+        reason: None,
+        duration_ms: 0,
+        suspended_ms: None,
+        steps: Vec::new(),
+        invariants: Vec::new(),
+        timeline: Vec::new(),
+        registry_drift: Vec::new(),
+    };
+    assert!(!report.render_json().contains("registry_drift"));
+    assert!(!report.render_html().contains("Registry drift"));
+    report.registry_drift =
+        vec![r#"ssc-node2 HKLM\SOFTWARE\NEC\PVM\Version: wrote "3.7.0001", now "3.7" after move-group"#.to_owned()];
+    let json: serde_json::Value = serde_json::from_str(&report.render_json()).unwrap();
+    assert_eq!(json["registry_drift"][0], report.registry_drift[0]);
+    let html = report.render_html();
+    let section = html.find("<h2>Registry drift</h2>").expect("a drift section");
+    assert!(html[section..].contains("wrote &quot;3.7.0001&quot;, now &quot;3.7&quot;"), "{html}");
+}
