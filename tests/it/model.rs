@@ -144,5 +144,5 @@ fn a_shard_that_does_not_exist_is_refused() {
     assert!(run.stderr.contains("shard 2/2 does not exist"), "{}", run.stderr);
     let run = clusterproc(&["check", SEED, "--faults", "9"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("more than the 6"), "{}", run.stderr);
+    assert!(run.stderr.contains("more than the 4"), "{}", run.stderr);
 }
