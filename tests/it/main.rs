@@ -20,6 +20,7 @@ mod real_nodes;
 mod resume;
 mod run;
 mod scenarios;
+mod serve;
 mod simulator;
 mod small_things;
 mod timing;
