@@ -1,0 +1,120 @@
+//! Issue 12: the real backend's REST client end to end against the simulated REST API
+//! (`sim-server`), over a real loopback socket.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::{ClusterService, GroupStatus, MonitorStatus, ResourceStatus};
+use procedure::diagnostic::SourceFile;
+use procedure::setup::Setup;
+use real_backend::rest::{ClusterView, Confirm, RestClient, RestConfig, RestError, apply};
+use sim_cluster::sim::Builder;
+use sim_server::rest::users::Users;
+
+use crate::support::root;
+
+fn setup() -> Arc<Setup> {
+    let cluster =
+        procedure::cluster::load(&SourceFile::read(&root().join("scenarios/cluster/ssc-two-node.toml")).unwrap())
+            .unwrap();
+    let procedure =
+        procedure::procedure::load(&SourceFile::read(&root().join("procedures/ssc0307-0006.toml")).unwrap(), &cluster)
+            .unwrap();
+    Arc::new(Setup::new(cluster, procedure))
+}
+
+fn serve(setup: &Arc<Setup>) -> sim_server::rest::RestServer {
+    let config =
+        sim_server::rest::Config { setup: Arc::clone(setup), seed: 1, speed: 0.0, users: Users::single("ops", "pw") };
+    sim_server::rest::start(config, std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap()
+}
+
+fn client(server: &sim_server::rest::RestServer, password: &str) -> RestClient {
+    RestClient::new(RestConfig {
+        base_url: format!("http://{}", server.address),
+        user: "ops".to_owned(),
+        password: password.to_owned(),
+        timeout: Duration::from_secs(10),
+        get_attempts: 2,
+        backoff: Duration::from_millis(10),
+        ca_file: None,
+    })
+    .unwrap()
+}
+
+/// Lets the default session's virtual time pass, through the management API.
+fn advance(server: &sim_server::rest::RestServer, length: Duration) {
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("http://{}/sim/v1/sessions/default/advance", server.address))
+        .basic_auth("ops", Some("pw"))
+        .body(format!("{{\"ms\": {}}}", length.as_millis()))
+        .send()
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.text().unwrap());
+}
+
+#[test]
+fn the_view_through_the_api_is_the_simulators_state() {
+    let setup = setup();
+    let server = serve(&setup);
+    let view = client(&server, "pw").cluster_view().unwrap();
+    assert_eq!((view.name.as_str(), view.status.as_str()), ("ssc-cluster", "Online"));
+
+    let sim = Builder::new(Arc::clone(&setup)).seed(1).build();
+    let truth = sim.observation().clone();
+    let mut observed = truth.clone();
+    for node in &mut observed.nodes {
+        node.cluster = ClusterService::Stopped;
+        node.monitors.fill(MonitorStatus::Error);
+    }
+    observed.groups.iter_mut().for_each(|g| (g.status, g.owner) = (GroupStatus::Offline, None));
+    observed.resources.iter_mut().for_each(|r| (r.status, r.node) = (ResourceStatus::Offline, None));
+    apply(&setup, &view, &mut observed).unwrap();
+    assert_eq!(observed, truth);
+}
+
+#[test]
+fn a_move_is_confirmed_by_polling_while_virtual_time_passes() {
+    let setup = setup();
+    let server = serve(&setup);
+    let client = client(&server, "pw");
+    let done =
+        |view: &ClusterView| view.group("failover").is_some_and(|g| g.status == "Online" && g.current == "ssc-node2");
+    let confirm = Confirm {
+        expected: "failover online on ssc-node2",
+        done: &done,
+        poll: Duration::from_secs(5),
+        within: Duration::from_secs(600),
+    };
+    let mut polls = 0;
+    let body = serde_json::json!({ "target": "ssc-node2" });
+    client
+        .post_confirmed("groups/failover/move", Some(&body), &confirm, &mut |length| {
+            polls += 1;
+            advance(&server, length);
+        })
+        .unwrap();
+    assert!(polls >= 1, "the move completed before any time passed");
+
+    // While suspended, the cluster refuses the move, and the client says so.
+    let suspended = |view: &ClusterView| view.status == "Suspend";
+    let confirm = Confirm {
+        expected: "suspended",
+        done: &suspended,
+        poll: Duration::from_secs(5),
+        within: Duration::from_secs(600),
+    };
+    client.post_confirmed("cluster/suspend", None, &confirm, &mut |length| advance(&server, length)).unwrap();
+    let refused = client.post("groups/failover/move", None);
+    assert!(
+        matches!(&refused, Err(RestError::Refused { status: 409, code: 1, message, .. }) if message.contains("suspended")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_refused_and_not_retried_as_if_unreachable() {
+    let server = serve(&setup());
+    let answer = client(&server, "wrong").get("cluster");
+    assert!(matches!(answer, Err(RestError::Refused { status: 401, code: 4, .. })), "{answer:?}");
+}
