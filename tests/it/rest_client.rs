@@ -118,3 +118,137 @@ fn a_wrong_password_is_refused_and_not_retried_as_if_unreachable() {
     let answer = client(&server, "wrong").get("cluster");
     assert!(matches!(answer, Err(RestError::Refused { status: 401, code: 4, .. })), "{answer:?}");
 }
+
+/// A node whose Windows side is scripted: every service running, no registry values; it
+/// logs the programs it is asked to run.
+struct WindowsSide {
+    services: String,
+    programs: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl real_backend::transport::Transport for WindowsSide {
+    fn run(
+        &mut self,
+        argv: &real_backend::argv::Argv,
+        _timeout: Duration,
+    ) -> Result<real_backend::parse::Output, real_backend::transport::TransportError> {
+        self.programs.lock().unwrap().push(argv.program.clone());
+        let (code, stdout) = match argv.program.as_str() {
+            "sc.exe" => (0, self.services.clone()),
+            "reg" => (1, "ERROR: The system was unable to find the specified registry key or value.\r\n".to_owned()),
+            _ => (9009, "not scripted\r\n".to_owned()),
+        };
+        Ok(real_backend::parse::Output { stdout: stdout.into_bytes(), stderr: Vec::new(), code: Some(code) })
+    }
+
+    fn copy_file(
+        &mut self,
+        _local: &std::path::Path,
+        _remote: &str,
+        _timeout: Duration,
+    ) -> Result<(), real_backend::transport::TransportError> {
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "scripted Windows side".to_owned()
+    }
+}
+
+/// The simulated session's clock: sleeping advances its virtual time.
+#[derive(Debug)]
+struct SessionClock {
+    address: std::net::SocketAddr,
+    now: Duration,
+}
+
+impl real_backend::clock::Clock for SessionClock {
+    fn now(&self) -> Duration {
+        self.now
+    }
+
+    fn sleep(&mut self, length: Duration) {
+        let answer = reqwest::blocking::Client::new()
+            .post(format!("http://{}/sim/v1/sessions/default/advance", self.address))
+            .basic_auth("ops", Some("pw"))
+            .body(format!("{{\"ms\": {}}}", length.as_millis()))
+            .send()
+            .unwrap();
+        assert!(answer.status().is_success());
+        self.now += length;
+    }
+}
+
+#[test]
+fn the_real_backend_observes_and_operates_the_cluster_through_the_api() {
+    use procedure::backend::Backend as _;
+    let setup = setup();
+    let server = serve(&setup);
+    let services: String = setup
+        .cluster
+        .services
+        .iter()
+        .map(|s| sim_server::render::service_record(&s.name, Some(&s.name), procedure::backend::ServiceStatus::Running))
+        .collect();
+    let programs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let links = setup
+        .cluster
+        .nodes
+        .iter()
+        .map(|node| real_backend::backend::NodeLink {
+            name: node.name.clone(),
+            transport: Box::new(WindowsSide { services: services.clone(), programs: Arc::clone(&programs) }),
+        })
+        .collect();
+    let config = real_backend::backend::Config {
+        command_timeout: Duration::from_secs(5),
+        install_timeout: Duration::from_secs(5),
+        copy_timeout: Duration::from_secs(5),
+        service_keys: Default::default(),
+        installer: None,
+        archive: None,
+        staging: std::path::PathBuf::from("/nonexistent"),
+        watch: None,
+        clpstat_long: true,
+    };
+    let mut backend = real_backend::backend::RealBackend::new(Arc::clone(&setup), config, links).unwrap();
+    backend.set_clock(Box::new(SessionClock { address: server.address, now: Duration::ZERO }));
+    backend.use_rest_api(client(&server, "pw"));
+
+    let observation = backend.observe().unwrap().clone();
+    assert!(observation.cluster_running(), "{observation:?}");
+    assert_eq!(observation.groups[0].owner, Some(procedure::cluster::NodeId(0)));
+
+    let failover = setup.cluster.group_by_name("failover").unwrap();
+    let node2 = setup.cluster.node_by_name("ssc-node2").unwrap();
+    let node1 = setup.cluster.node_by_name("ssc-node1").unwrap();
+    backend
+        .execute(&procedure::backend::Operation::MoveGroup { via: node1, group: failover, to: Some(node2) })
+        .unwrap();
+    backend.wait(Duration::from_secs(600));
+    let resources = &setup.cluster.groups[failover.index()].resources;
+    assert!(backend.observe().unwrap().group_online_on(failover, resources, node2));
+
+    // A suspend returns once every server shows it; a move is then refused as suspended.
+    backend.execute(&procedure::backend::Operation::SuspendCluster { via: node1 }).unwrap();
+    assert!(backend.observe().unwrap().nodes.iter().all(|n| n.cluster == ClusterService::Suspended));
+    let refused =
+        backend.execute(&procedure::backend::Operation::MoveGroup { via: node1, group: failover, to: Some(node1) });
+    assert!(
+        matches!(
+            refused,
+            Err(procedure::backend::BackendError::Refused {
+                reason: procedure::backend::Refusal::ClusterSuspended,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    backend.execute(&procedure::backend::Operation::ResumeCluster { via: node1 }).unwrap();
+    assert!(backend.observe().unwrap().cluster_running());
+
+    // No EXPRESSCLUSTER command line ran on a node; the API was used instead.
+    let programs = programs.lock().unwrap();
+    assert!(programs.iter().all(|p| p == "sc.exe" || p == "reg"), "{programs:?}");
+    assert!(backend.commands().iter().any(|c| c.command == "POST /api/v1/groups/failover/move"));
+}
