@@ -252,3 +252,28 @@ fn the_real_backend_observes_and_operates_the_cluster_through_the_api() {
     assert!(programs.iter().all(|p| p == "sc.exe" || p == "reg"), "{programs:?}");
     assert!(backend.commands().iter().any(|c| c.command == "POST /api/v1/groups/failover/move"));
 }
+
+#[test]
+fn a_connection_file_with_api_rest_reads_its_password_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let connection = dir.path().join("site.toml");
+    std::fs::write(
+        &connection,
+        "version = 1\napi = \"rest\"\n[rest]\nurl = \"https://127.0.0.1:29009\"\nuser = \"Administrator\"\n\
+         password-env = \"CLUSTERPROC_TEST_NEVER_SET\"\n\
+         [[node]]\nname = \"ssc-node1\"\ntransport = \"local\"\n[[node]]\nname = \"ssc-node2\"\ntransport = \"local\"\n",
+    )
+    .unwrap();
+    let run = crate::support::clusterproc(&[
+        "preflight",
+        "procedures/ssc0307-0006.toml",
+        "--connection",
+        connection.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[rest]: the environment variable CLUSTERPROC_TEST_NEVER_SET (password-env) is not set"),
+        "{}",
+        run.stderr
+    );
+}
