@@ -247,6 +247,14 @@ fn the_real_backend_observes_and_operates_the_cluster_through_the_api() {
     backend.execute(&procedure::backend::Operation::ResumeCluster { via: node1 }).unwrap();
     assert!(backend.observe().unwrap().cluster_running());
 
+    // A monitor is suspended on the node the operation names (the body's target).
+    let monitor = setup.cluster.monitor_by_name("servicew-pvm").unwrap();
+    backend.execute(&procedure::backend::Operation::SuspendMonitor { node: node2, monitor }).unwrap();
+    backend.wait(Duration::from_secs(60));
+    let monitors: Vec<MonitorStatus> =
+        backend.observe().unwrap().nodes.iter().map(|n| n.monitors[monitor.index()]).collect();
+    assert_eq!(monitors, [MonitorStatus::Offline, MonitorStatus::Suspended]);
+
     // No EXPRESSCLUSTER command line ran on a node; the API was used instead.
     let programs = programs.lock().unwrap();
     assert!(programs.iter().all(|p| p == "sc.exe" || p == "reg"), "{programs:?}");

@@ -97,3 +97,38 @@ fn serve_listens_on_loopback_only_and_checks_its_files() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("missing field `password`"), "{}", run.stderr);
 }
+
+#[test]
+fn serve_takes_a_scenario_and_a_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    std::fs::write(&users, "version = 1\n[[user]]\nname = \"rehearsal\"\npassword = \"s3cret pass\"\n").unwrap();
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0", "--scenario", "scenarios/happy-path.toml"])
+        .arg("--users")
+        .arg(&users)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    // With a users file, no credentials are printed.
+    let address = url.trim_end().strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')).unwrap().to_owned();
+    assert!(address.starts_with("127.0.0.1:") && !address.contains('@'), "{url}");
+    let authorization = format!("Basic {}", base64("rehearsal:s3cret pass"));
+    let (status, body) = http_get(&address, "/api/v1/servers?select=name", Some(&authorization));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["servers"],
+        serde_json::json!([{ "name": "ssc-node1" }, { "name": "ssc-node2" }])
+    );
+    let wrong = format!("Basic {}", base64("clusterproc:s3cret pass"));
+    assert_eq!(http_get(&address, "/api/v1/cluster", Some(&wrong)).0, "HTTP/1.1 401 Unauthorized");
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+}
