@@ -39,6 +39,9 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Run a counterexample saved by `check` again, exactly.
     Replay(ReplayArgs),
+    /// Serve a simulated cluster through the EXPRESSCLUSTER X REST API (`/api/v1/...`, Basic
+    /// auth) on loopback, for tools written against the real API; runs until Ctrl-C.
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -375,6 +378,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Command::Preflight(args) => crate::preflight::preflight(args),
         Command::Check(args) => crate::check::check(args),
         Command::Replay(args) => crate::check::replay(args),
+        Command::Serve(args) => crate::serve::serve(args),
     }
 }
 

@@ -8,7 +8,8 @@ use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
 use real_backend::backend::{Config, NodeLink, RealBackend};
-use real_backend::connection::{Connection, RoleHint, SecretRef, TransportConfig};
+use real_backend::connection::{ClusterApi, Connection, RoleHint, SecretRef, TransportConfig};
+use real_backend::rest::{RestClient, RestConfig};
 use real_backend::transport::Transport;
 use real_backend::transport::local::LocalTransport;
 use real_backend::transport::openssh::OpenSshTransport;
@@ -57,18 +58,7 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
             TransportConfig::OpenSsh(ssh) => Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect)),
             TransportConfig::Winrm(winrm) => {
                 let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
-                let password = match &winrm.password {
-                    SecretRef::File(file) => std::fs::read_to_string(file)
-                        .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
-                        .map_err(|e| {
-                            Failure::Usage(anyhow::anyhow!("{at}: cannot read password-file {}: {e}", file.display()))
-                        })?,
-                    SecretRef::Env(variable) => std::env::var(variable).map_err(|_| {
-                        Failure::Usage(anyhow::anyhow!(
-                            "{at}: the environment variable {variable} (password-env) is not set"
-                        ))
-                    })?,
-                };
+                let password = read_secret(&at, &winrm.password)?;
                 let ca = match &winrm.ca_file {
                     Some(file) => Some(std::fs::read(file).map_err(|e| {
                         Failure::Usage(anyhow::anyhow!("{at}: cannot read ca-file {}: {e}", file.display()))
@@ -114,5 +104,38 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
     if let Some(session) = &connection.simulator {
         backend.set_clock(Box::new(crate::sim_node::SimClock { session: session.clone() }));
     }
+    if let ClusterApi::Rest(rest) = &connection.api {
+        let at = format!("{}: [rest]", path.display());
+        let client = RestClient::new(RestConfig {
+            base_url: rest.url.clone(),
+            user: rest.user.clone(),
+            password: read_secret(&at, &rest.password)?,
+            timeout: connection.timeouts.command,
+            get_attempts: REST_GET_ATTEMPTS,
+            backoff: REST_BACKOFF,
+            ca_file: rest.ca_file.clone(),
+        })
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: {e}")))?;
+        backend.use_rest_api(client);
+    }
     Ok(Connected { backend, connection, hints, _staging: staging })
+}
+
+/// How many times a status GET of the REST API is tried.
+const REST_GET_ATTEMPTS: u32 = 4;
+
+/// The wait before the second try of a status GET; it doubles after each.
+const REST_BACKOFF: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A password, from the file or environment variable the connection file names; `at` says
+/// where it was named, for messages.
+fn read_secret(at: &str, secret: &SecretRef) -> Result<String, Failure> {
+    match secret {
+        SecretRef::File(file) => std::fs::read_to_string(file)
+            .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: cannot read password-file {}: {e}", file.display()))),
+        SecretRef::Env(variable) => std::env::var(variable).map_err(|_| {
+            Failure::Usage(anyhow::anyhow!("{at}: the environment variable {variable} (password-env) is not set"))
+        }),
+    }
 }

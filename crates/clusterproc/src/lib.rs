@@ -19,4 +19,5 @@ mod progress;
 mod real_run;
 mod report;
 mod run;
+mod serve;
 pub mod sim_node;

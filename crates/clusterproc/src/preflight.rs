@@ -54,6 +54,18 @@ verified, against the system's roots plus an optional CA file):
   url = \"https://10.0.0.11:5986/wsman\"
   user = \"Administrator\"
   password-env = \"SSC_NODE1_PASSWORD\"   # or password-file = \"secrets/node1\"
+  ca-file = \"site-ca.pem\"               # optional
+
+The cluster itself (servers, groups, resources, monitors; suspend, resume, moves) is
+observed and operated with the EXPRESSCLUSTER commands on the nodes, or, with api = \"rest\"
+at the top, through its REST API (X 4.2 and later; Windows services, the registry and the
+installer still go through the nodes' transports):
+
+  api = \"rest\"
+  [rest]
+  url = \"https://10.0.0.10:29009\"       # HTTPS; the certificate is always verified
+  user = \"Administrator\"
+  password-env = \"ECX_API_PASSWORD\"     # or password-file = \"secrets/api\"
   ca-file = \"site-ca.pem\"               # optional";
 
 #[derive(Debug, clap::Args)]

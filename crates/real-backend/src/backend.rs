@@ -12,6 +12,7 @@
 
 mod execute;
 mod observe;
+mod rest_api;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -123,6 +124,8 @@ pub struct RealBackend {
     foreign_data: Vec<Arc<str>>,
     /// Observed events: what changed between two observations, or what a command ended.
     events: Vec<Event>,
+    /// The cluster's REST API, when it is used instead of its command lines.
+    rest: Option<crate::rest::RestClient>,
 }
 
 impl RealBackend {
@@ -177,6 +180,7 @@ impl RealBackend {
             commands: Vec::new(),
             foreign_data: Vec::new(),
             events: Vec::new(),
+            rest: None,
         })
     }
 

@@ -35,6 +35,31 @@ pub struct Connection {
     /// For rehearsals on clusterproc's simulated nodes only: the simulator session whose
     /// virtual clock the run waits on, `http://127.0.0.1:PORT/sessions/ID`.
     pub simulator: Option<String>,
+    /// How the cluster itself is observed and operated.
+    pub api: ClusterApi,
+}
+
+/// How the cluster (servers, groups, resources, monitors) is observed and operated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterApi {
+    /// The EXPRESSCLUSTER command lines on each node (`clpstat`, `clpcl`, `clpgrp`, ...).
+    Commands,
+    /// The EXPRESSCLUSTER REST API (X 4.2 and later); Windows-side work still goes through
+    /// each node's transport.
+    Rest(RestApiConfig),
+}
+
+/// Where the REST API is and how to log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestApiConfig {
+    /// `https://HOST:29009` (`http://` on loopback only, for the simulator).
+    pub url: String,
+    /// The OS user.
+    pub user: String,
+    /// Where the password comes from.
+    pub password: SecretRef,
+    /// A CA certificate (PEM) to trust in addition to the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Timeouts of every kind of command.

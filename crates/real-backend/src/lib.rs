@@ -16,5 +16,6 @@ pub mod drift;
 pub mod parse;
 pub mod preflight;
 pub mod registry;
+pub mod rest;
 pub mod text;
 pub mod transport;

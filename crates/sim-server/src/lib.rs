@@ -10,4 +10,5 @@
 pub mod client;
 pub mod exec;
 pub mod render;
+pub mod rest;
 pub mod server;

@@ -63,7 +63,8 @@ fn padded_wide(name: &str) -> String {
     format!("{name:<34}")
 }
 
-fn group_word(status: GroupStatus) -> &'static str {
+/// A group's status word, as clpstat and the REST API show it.
+pub fn group_word(status: GroupStatus) -> &'static str {
     match status {
         GroupStatus::Online => "Online",
         GroupStatus::Offline => "Offline",
@@ -73,7 +74,8 @@ fn group_word(status: GroupStatus) -> &'static str {
     }
 }
 
-fn resource_word(status: ResourceStatus) -> &'static str {
+/// A resource's status word, as clpstat and the REST API show it.
+pub fn resource_word(status: ResourceStatus) -> &'static str {
     match status {
         ResourceStatus::Online => "Online",
         ResourceStatus::Offline => "Offline",

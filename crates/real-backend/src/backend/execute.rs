@@ -18,6 +18,9 @@ const EXIT_RESTART_REQUIRED: i32 = 3010;
 
 impl RealBackend {
     pub(super) fn execute_operation(&mut self, operation: &Operation) -> Result<(), BackendError> {
+        if let Some(result) = self.execute_through_rest(operation) {
+            return result;
+        }
         let node = operation.node();
         let setup = std::sync::Arc::clone(&self.setup);
         let cluster = &setup.cluster;

@@ -39,6 +39,13 @@ impl RealBackend {
         if !answered {
             return Err(BackendError::Unreachable { node: nodes[0] });
         }
+        if self.uses_rest_api() {
+            let via = nodes.iter().copied().find(|n| self.observation.nodes[n.index()].reachable).unwrap_or(nodes[0]);
+            self.observe_through_rest(via)?;
+            self.observation.at = self.clock.now();
+            self.record_changes(&before);
+            return Ok(());
+        }
         // Groups and resources as the first node whose cluster service answers sees them.
         let first = views.iter().enumerate().find_map(|(i, view)| view.clone().map(|view| (NodeId(i as u8), view)));
         match first {
@@ -94,12 +101,17 @@ impl RealBackend {
 
     /// One node: its clpstat view (`None` when its cluster service is stopped), services
     /// and registry.
+    /// With the REST API, clpstat is not run: the API's view replaces it afterwards.
     fn observe_node(&mut self, node: NodeId) -> Result<Option<ClusterStatus>, BackendError> {
-        let argv = commands::cluster_status(self.config.clpstat_long);
-        let output = self.run_on(node, &argv, self.config.command_timeout)?;
-        let view = match clpstat::parse(&output).map_err(|error| self.failed(node, error))? {
-            Clpstat::Status(view) => Some(view),
-            Clpstat::NotRunning { .. } => None,
+        let view = if self.uses_rest_api() {
+            None
+        } else {
+            let argv = commands::cluster_status(self.config.clpstat_long);
+            let output = self.run_on(node, &argv, self.config.command_timeout)?;
+            match clpstat::parse(&output).map_err(|error| self.failed(node, error))? {
+                Clpstat::Status(view) => Some(view),
+                Clpstat::NotRunning { .. } => None,
+            }
         };
         let cluster_state = match &view {
             None => ClusterService::Stopped,

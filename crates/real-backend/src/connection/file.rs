@@ -9,7 +9,10 @@ use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Connection, NodeConnection, RoleHint, SecretRef, SshConfig, Timeouts, TransportConfig, WinrmConfig};
+use super::{
+    ClusterApi, Connection, NodeConnection, RestApiConfig, RoleHint, SecretRef, SshConfig, Timeouts, TransportConfig,
+    WinrmConfig,
+};
 use crate::backend::{InstallerCommand, WatchCommands};
 use crate::transport::encode::RemoteShell;
 
@@ -25,8 +28,20 @@ struct ConnectionFile {
     services: BTreeMap<String, String>,
     watch: Option<WatchFile>,
     simulator: Option<Spanned<String>>,
+    api: Option<Spanned<String>>,
+    rest: Option<Spanned<RestFile>>,
     #[serde(default)]
     node: Vec<NodeFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RestFile {
+    url: Spanned<String>,
+    user: String,
+    password_file: Option<String>,
+    password_env: Option<String>,
+    ca_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -283,7 +298,60 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
             })
         }
     };
+    let api = match (file.api.as_ref().map(|api| (api.get_ref().as_str(), api.span())), &file.rest) {
+        (None | Some(("commands", _)), None) => ClusterApi::Commands,
+        (None | Some(("commands", _)), Some(rest)) => {
+            return Err(err(
+                FileErrorKind::Argument,
+                "[rest] is used only with api = \"rest\"".into(),
+                rest.span(),
+                "add api = \"rest\" at the top, or remove this",
+            ));
+        }
+        (Some(("rest", span)), None) => {
+            return Err(err(FileErrorKind::Argument, "api = \"rest\" needs a [rest] table".into(), span, "here"));
+        }
+        (Some(("rest", _)), Some(rest)) => {
+            let table = rest.get_ref();
+            let password = match (&table.password_file, &table.password_env) {
+                (Some(file), None) => SecretRef::File(resolve(file)),
+                (None, Some(variable)) => SecretRef::Env(variable.clone()),
+                _ => {
+                    return Err(err(
+                        FileErrorKind::Argument,
+                        "[rest] needs exactly one of `password-file` and `password-env`".into(),
+                        rest.span(),
+                        "the password is referenced, never written here",
+                    ));
+                }
+            };
+            let url = table.url.get_ref();
+            if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1:")) {
+                return Err(err(
+                    FileErrorKind::InvalidValue,
+                    format!("the REST API is used over HTTPS only (http on 127.0.0.1 for the simulator), not {url}"),
+                    table.url.span(),
+                    "expected https://HOST:29009",
+                ));
+            }
+            ClusterApi::Rest(RestApiConfig {
+                url: url.clone(),
+                user: table.user.clone(),
+                password,
+                ca_file: table.ca_file.as_deref().map(&resolve),
+            })
+        }
+        (Some((other, span)), _) => {
+            return Err(err(
+                FileErrorKind::UnknownKeyword,
+                format!("unknown api `{other}`"),
+                span,
+                "expected commands or rest",
+            ));
+        }
+    };
     Ok(Connection {
+        api,
         nodes,
         timeouts,
         archive: file.module.archive.as_deref().map(resolve),

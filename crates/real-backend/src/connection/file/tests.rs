@@ -52,3 +52,50 @@ fn errors_point_at_the_line_and_field() {
         "site/connection.toml:6:8: node `A` appears twice",
     );
 }
+
+const NODE: &str = "[[node]]\nname = \"a\"\ntransport = \"local\"\n";
+
+#[test]
+fn the_cluster_api_is_the_command_lines_unless_rest_is_asked_for() {
+    let load_text = |text: &str| load(&SourceFile::new("site/connection.toml", text));
+    assert_eq!(load_text(&format!("version = 1\n{NODE}")).unwrap().api, ClusterApi::Commands);
+    let rest = "version = 1\napi = \"rest\"\n[rest]\nurl = \"https://ssc:29009\"\nuser = \"Administrator\"\npassword-env = \"ECX_PASSWORD\"\nca-file = \"ca.pem\"\n";
+    assert_eq!(
+        load_text(&format!("{rest}{NODE}")).unwrap().api,
+        ClusterApi::Rest(RestApiConfig {
+            url: "https://ssc:29009".into(),
+            user: "Administrator".into(),
+            password: SecretRef::Env("ECX_PASSWORD".into()),
+            ca_file: Some(PathBuf::from("site/ca.pem")),
+        })
+    );
+}
+
+#[test]
+fn rest_settings_are_checked() {
+    check(&format!("version = 1\napi = \"soap\"\n{NODE}"), "site/connection.toml:2:7: unknown api `soap`");
+    check(
+        &format!("version = 1\napi = \"rest\"\n{NODE}"),
+        "site/connection.toml:2:7: api = \"rest\" needs a [rest] table",
+    );
+    check(
+        &format!("version = 1\n{NODE}[rest]\nurl = \"https://h:29009\"\nuser = \"u\"\npassword-env = \"P\"\n"),
+        "site/connection.toml:5:1: [rest] is used only with api = \"rest\"",
+    );
+    check(
+        &format!(
+            "version = 1\napi = \"rest\"\n{NODE}[rest]\nurl = \"http://h:29009\"\nuser = \"u\"\npassword-env = \"P\"\n"
+        ),
+        "site/connection.toml:7:7: the REST API is used over HTTPS only (http on 127.0.0.1 for the simulator), not http://h:29009",
+    );
+    check(
+        &format!("version = 1\napi = \"rest\"\n{NODE}[rest]\nurl = \"https://h:29009\"\nuser = \"u\"\n"),
+        "site/connection.toml:6:1: [rest] needs exactly one of `password-file` and `password-env`",
+    );
+    check(
+        &format!(
+            "version = 1\napi = \"rest\"\n{NODE}[rest]\nurl = \"https://h:29009\"\nuser = \"u\"\npassword = \"x\"\n"
+        ),
+        "site/connection.toml:9:1: unknown field `password`, expected one of `url`, `user`, `password-file`, `password-env`, `ca-file`",
+    );
+}

@@ -1,0 +1,122 @@
+//! `clusterproc serve`: a simulated cluster behind the EXPRESSCLUSTER X REST API on
+//! loopback, so that a tool written against the real API can rehearse against it.
+//!
+//! The server listens on 127.0.0.1 only: the API is plain HTTP with Basic auth, and a
+//! rehearsal cluster has no business on a network. With no `--users` file, one user
+//! `clusterproc` gets a random password for this run, printed in the base URL.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use procedure::diagnostic::SourceFile;
+use procedure::setup::Setup;
+use sim_server::rest::users::Users;
+
+use crate::cli::Failure;
+
+/// The procedure every served session carries (the simulator needs one; the API does not use it).
+const DEFAULT_PROCEDURE: &str = include_str!("../../../procedures/ssc0307-0006.toml");
+
+/// The user made when no users file is given.
+const DEFAULT_USER: &str = "clusterproc";
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The loopback address and port to listen on; port 0 takes a free one (printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29009")]
+    pub listen: SocketAddr,
+    /// A scenario file: its cluster and seed make the default session [default: the
+    /// built-in two-node SSC cluster, seed 1].
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Who may log in (TOML: `version = 1`, `[[user]] name, password`) [default: one user
+    /// `clusterproc` with a random password, printed].
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// Virtual seconds per wall-clock second; 0 stops the clock, which then moves only through
+    /// `POST /sim/v1/sessions/{id}/advance`.
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+}
+
+/// Runs `serve` until SIGINT or SIGTERM.
+pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
+    let (config, password) = load_serve_inputs(&args)?;
+    let cluster_name = config.setup.cluster.name.clone();
+    let listener = std::net::TcpListener::bind(args.listen)
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
+    let (signal, signalled) = std::sync::mpsc::channel::<()>();
+    // A second signal while stopping ends the process at once, as elsewhere.
+    let handler = ctrlc::set_handler(move || {
+        if signal.send(()).is_err() {
+            std::process::exit(i32::from(crate::interrupt::EXIT_CODE));
+        }
+    });
+    if let Err(error) = handler {
+        return Err(Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")));
+    }
+    let server = sim_server::rest::start(config, listener).map_err(|error| Failure::Usage(error.into()))?;
+    let address = server.address;
+    let credentials = password.map_or(String::new(), |password| format!("{DEFAULT_USER}:{password}@"));
+    let mut stdout = crate::output::stdout();
+    let _ = writeln!(stdout, "http://{credentials}{address}/");
+    let _ = writeln!(stdout, "Serving the simulated cluster {cluster_name} through the EXPRESSCLUSTER REST API:");
+    let _ = writeln!(stdout, "  GET http://{address}/api/v1/cluster, /servers, /groups, /resources, /monitors");
+    let _ = writeln!(stdout, "  sessions: http://{address}/sim/v1/sessions (speed {}x)", args.speed);
+    let _ = writeln!(stdout, "Stop with Ctrl-C.");
+    stdout.flush().map_err(|error| Failure::output("stdout", error))?;
+    stdout.finish()?;
+    // Blocks until a signal; a closed channel (cannot happen: the handler holds the sender)
+    // would end the server too.
+    let _ = signalled.recv();
+    drop(server);
+    let mut stderr = crate::output::stderr();
+    let _ = writeln!(stderr, "interrupted: the server stopped");
+    Ok(ExitCode::from(crate::interrupt::EXIT_CODE))
+}
+
+/// Everything `serve` reads and checks before it listens: the scenario, the users, the speed;
+/// and the password made for this run when there is no users file.
+pub fn load_serve_inputs(args: &ServeArgs) -> Result<(sim_server::rest::Config, Option<String>), Failure> {
+    if !args.listen.ip().is_loopback() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--listen {}: the simulated API serves plain HTTP with Basic auth on loopback only (127.0.0.1 or ::1)",
+            args.listen
+        )));
+    }
+    let (setup, seed) = match &args.scenario {
+        Some(path) => {
+            let scenario = sim_cluster::scenario::Scenario::load(path)?;
+            (scenario.setup, scenario.seed)
+        }
+        None => (default_setup()?, 1),
+    };
+    let (users, password) = match &args.users {
+        Some(path) => (Users::load(path).map_err(|error| Failure::Usage(error.into()))?, None),
+        None => {
+            let password = random_password()?;
+            (Users::single(DEFAULT_USER, password.clone()), Some(password))
+        }
+    };
+    let config = sim_server::rest::Config { setup, seed, speed: args.speed, users };
+    config.check().map_err(|error| Failure::Usage(anyhow::anyhow!("--speed: {error}")))?;
+    Ok((config, password))
+}
+
+fn default_setup() -> Result<Arc<Setup>, Failure> {
+    let cluster = procedure::cluster::load(&crate::cli::cluster_source(None)?)?;
+    let procedure =
+        procedure::procedure::load(&SourceFile::new("<built-in SSC0307-0006 procedure>", DEFAULT_PROCEDURE), &cluster)?;
+    Ok(Arc::new(Setup::new(cluster, procedure)))
+}
+
+/// 128 bits from the operating system's generator, as 32 hex digits.
+fn random_password() -> Result<String, Failure> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot make a password ({error}); give --users FILE")))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}

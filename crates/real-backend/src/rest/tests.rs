@@ -1,0 +1,186 @@
+//! The REST client against wiremock: the envelope, Basic auth, GET retries, POSTs sent once.
+
+use std::time::Duration;
+
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::{Confirm, RestClient, RestConfig, RestError};
+
+/// A client's settings; the blocking client itself is made (and dropped) off the runtime.
+fn client(server: &MockServer, get_attempts: u32) -> RestConfig {
+    RestConfig {
+        base_url: server.uri(),
+        user: "ops".to_owned(),
+        password: "secret".to_owned(),
+        timeout: Duration::from_secs(5),
+        get_attempts,
+        backoff: Duration::from_millis(1),
+        ca_file: None,
+    }
+}
+
+/// Makes a blocking client and runs `f` with it, off the async runtime.
+async fn blocking<T: Send + 'static>(config: RestConfig, f: impl FnOnce(&RestClient) -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(move || f(&RestClient::new(config).unwrap())).await.unwrap()
+}
+
+fn envelope(code: i64, message: &str) -> serde_json::Value {
+    json!({ "result": { "code": code, "message": message } })
+}
+
+/// "ops:secret" in Basic form.
+const AUTHORIZATION: &str = "Basic b3BzOnNlY3JldA==";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_sends_basic_auth_and_returns_the_body() {
+    let server = MockServer::start().await;
+    let answer = json!({ "result": { "code": 0, "message": "" }, "cluster": { "name": "c", "status": "Online" } });
+    Mock::given(method("GET"))
+        .and(path("/api/v1/cluster"))
+        .and(header("authorization", AUTHORIZATION))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, 3);
+    assert_eq!(blocking(client, move |client| client.get("cluster")).await, Ok(answer));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_is_retried_after_a_server_error_and_a_refusal_is_not() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/servers"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/servers"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "result": { "code": 0, "message": "" }, "servers": [] })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/groups/nogroup"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(envelope(2, "no group named nogroup")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, 3);
+    let (servers, refused) =
+        blocking(client, move |client| (client.get("servers"), client.get("groups/nogroup"))).await;
+    assert!(servers.is_ok(), "{servers:?}");
+    assert!(
+        matches!(&refused, Err(RestError::Refused { status: 404, code: 2, message, .. }) if message == "no group named nogroup"),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_gives_up_after_its_tries() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)).expect(2).mount(&server).await;
+    let client = client(&server, 2);
+    let answer = blocking(client, move |client| client.get("cluster")).await;
+    assert!(matches!(answer, Err(RestError::Refused { status: 500, code: -1, .. })), "{answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_is_sent_once_even_when_it_fails() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/groups/failover/move"))
+        .and(body_json(json!({ "target": "node2" })))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, 5);
+    let answer =
+        blocking(client, move |client| client.post("groups/failover/move", Some(&json!({ "target": "node2" })))).await;
+    assert!(matches!(answer, Err(RestError::Refused { status: 503, .. })), "{answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_or_a_code_in_a_200_is_a_failure_and_no_envelope_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/cluster/suspend"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(0, "some server did not answer")))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/cluster/resume"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(9, "")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/cluster"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
+        .mount(&server)
+        .await;
+    let client = client(&server, 1);
+    let (suspend, resume, get) = blocking(client, move |client| {
+        (client.post("cluster/suspend", None), client.post("cluster/resume", None), client.get("cluster"))
+    })
+    .await;
+    assert!(
+        matches!(&suspend, Err(RestError::Refused { status: 200, code: 0, message, .. }) if message == "some server did not answer"),
+        "{suspend:?}"
+    );
+    assert!(matches!(resume, Err(RestError::Refused { code: 9, .. })), "{resume:?}");
+    assert!(matches!(&get, Err(RestError::Body { message, .. }) if message.contains("<html>login</html>")), "{get:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_listening_is_unreachable() {
+    let server = MockServer::start().await;
+    let mut config = client(&server, 2);
+    // A port that was just free: bound, read and closed again (wiremock keeps its servers).
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    config.base_url = format!("http://{free}");
+    let client = config;
+    let answer = blocking(client, move |client| client.get("cluster")).await;
+    assert!(matches!(answer, Err(RestError::Unreachable { attempts: 2, .. })), "{answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_accepted_operation_that_never_shows_is_not_confirmed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(0, "")))
+        .mount(&server)
+        .await;
+    for (name, key, list) in [
+        ("cluster", "cluster", json!({ "name": "c", "status": "Online" })),
+        ("servers", "servers", json!([{ "name": "n1", "status": "Online" }])),
+        ("groups", "groups", json!([{ "name": "g", "status": "Online", "current": "n1", "resources": [] }])),
+        ("monitors", "monitors", json!([])),
+    ] {
+        let mut body = envelope(0, "");
+        body[key] = list;
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v1/{name}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server, 1);
+    let (waits, answer) = blocking(client, move |client| {
+        let mut waits = 0;
+        let done = |view: &super::ClusterView| view.group("g").is_some_and(|g| g.current == "n2");
+        let confirm =
+            Confirm { expected: "g on n2", done: &done, poll: Duration::from_secs(5), within: Duration::from_secs(20) };
+        let answer = client.post_confirmed("groups/g/move", None, &confirm, &mut |_| waits += 1);
+        (waits, answer)
+    })
+    .await;
+    assert_eq!(waits, 4);
+    assert!(matches!(answer, Err(RestError::NotConfirmed { .. })), "{answer:?}");
+}

@@ -1,0 +1,212 @@
+//! The status GETs' JSON read into typed views, and a view applied to an [`Observation`].
+//!
+//! Status words are read strictly: a word this reader does not know is an error naming
+//! it, never a default. Unknown JSON fields are ignored, unlike in this project's own
+//! files: NEC publishes no payload, so the real API may well send fields these readers do
+//! not know (research/domain.md §3).
+
+use procedure::backend::{ClusterService, GroupStatus, MonitorStatus, Observation, ResourceStatus};
+use procedure::setup::Setup;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Every status the API shows, as words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterView {
+    /// The cluster's name.
+    pub name: String,
+    /// Its status word.
+    pub status: String,
+    /// Each server's name and status word.
+    pub servers: Vec<(String, String)>,
+    /// Groups with their resources.
+    pub groups: Vec<GroupView>,
+    /// Monitors.
+    pub monitors: Vec<MonitorView>,
+}
+
+/// A group.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct GroupView {
+    /// Name.
+    pub name: String,
+    /// Status word.
+    pub status: String,
+    /// The owner, `"None"` when it has none.
+    pub current: String,
+    /// Its resources.
+    #[serde(default)]
+    pub resources: Vec<ResourceView>,
+}
+
+/// A group resource.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ResourceView {
+    /// Name.
+    pub name: String,
+    /// Status word.
+    pub status: String,
+    /// The server it is on, `"None"` when offline.
+    pub current: String,
+}
+
+/// A monitor and its status on each server.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MonitorView {
+    /// Name.
+    pub name: String,
+    /// Overall status word.
+    pub status: String,
+    /// Per server.
+    pub servers: Vec<NamedStatus>,
+}
+
+/// A name and a status word.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NamedStatus {
+    /// Name.
+    pub name: String,
+    /// Status word.
+    pub status: String,
+}
+
+#[derive(Deserialize)]
+struct ClusterAnswer {
+    cluster: NamedStatus,
+}
+
+#[derive(Deserialize)]
+struct ServersAnswer {
+    servers: Vec<NamedStatus>,
+}
+
+#[derive(Deserialize)]
+struct GroupsAnswer {
+    groups: Vec<GroupView>,
+}
+
+#[derive(Deserialize)]
+struct MonitorsAnswer {
+    monitors: Vec<MonitorView>,
+}
+
+fn field<T: for<'de> Deserialize<'de>>(what: &str, value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|error| format!("{what}: {error}"))
+}
+
+impl ClusterView {
+    /// Reads the answers of `GET cluster`, `servers`, `groups` and `monitors`.
+    pub fn read(cluster: &Value, servers: &Value, groups: &Value, monitors: &Value) -> Result<ClusterView, String> {
+        let cluster: ClusterAnswer = field("cluster", cluster)?;
+        let servers: ServersAnswer = field("servers", servers)?;
+        let groups: GroupsAnswer = field("groups", groups)?;
+        let monitors: MonitorsAnswer = field("monitors", monitors)?;
+        Ok(ClusterView {
+            name: cluster.cluster.name,
+            status: cluster.cluster.status,
+            servers: servers.servers.into_iter().map(|s| (s.name, s.status)).collect(),
+            groups: groups.groups,
+            monitors: monitors.monitors,
+        })
+    }
+
+    /// A group by name.
+    pub fn group(&self, name: &str) -> Option<&GroupView> {
+        self.groups.iter().find(|group| group.name == name)
+    }
+
+    /// A server's status word.
+    pub fn server(&self, name: &str) -> Option<&str> {
+        self.servers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, status)| status.as_str())
+    }
+}
+
+fn cluster_service(word: &str) -> Result<ClusterService, String> {
+    match word {
+        "Online" => Ok(ClusterService::Running),
+        // Inferred: servers of a suspended cluster show `Suspend` (as in clpstat).
+        "Suspend" => Ok(ClusterService::Suspended),
+        "Offline" => Ok(ClusterService::Stopped),
+        other => Err(format!("server status {other:?} is not known")),
+    }
+}
+
+fn group_status(word: &str) -> Result<GroupStatus, String> {
+    match word {
+        "Online" => Ok(GroupStatus::Online),
+        "Offline" => Ok(GroupStatus::Offline),
+        "Online Pending" => Ok(GroupStatus::OnlinePending),
+        "Offline Pending" => Ok(GroupStatus::OfflinePending),
+        "Online Failure" => Ok(GroupStatus::OnlineFailure),
+        other => Err(format!("group status {other:?} is not known")),
+    }
+}
+
+fn resource_status(word: &str) -> Result<ResourceStatus, String> {
+    match word {
+        "Online" => Ok(ResourceStatus::Online),
+        "Offline" => Ok(ResourceStatus::Offline),
+        "Online Pending" => Ok(ResourceStatus::OnlinePending),
+        "Offline Pending" => Ok(ResourceStatus::OfflinePending),
+        "Online Failure" => Ok(ResourceStatus::OnlineFailure),
+        other => Err(format!("resource status {other:?} is not known")),
+    }
+}
+
+fn monitor_status(word: &str) -> Result<MonitorStatus, String> {
+    match word {
+        "Normal" => Ok(MonitorStatus::Normal),
+        "Error" => Ok(MonitorStatus::Error),
+        "Suspend" => Ok(MonitorStatus::Suspended),
+        "Offline" => Ok(MonitorStatus::Offline),
+        other => Err(format!("monitor status {other:?} is not known")),
+    }
+}
+
+/// Writes what `view` shows into `observation`: each node's cluster service, groups with
+/// owners, resources, and each node's monitors. Everything the cluster description names
+/// must be in the view.
+pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -> Result<(), String> {
+    let cluster = &setup.cluster;
+    let node_of = |name: &str| -> Result<Option<procedure::cluster::NodeId>, String> {
+        if name == "None" {
+            return Ok(None);
+        }
+        cluster.node_by_name(name).map(Some).ok_or_else(|| format!("server {name:?} is not a node of the cluster"))
+    };
+    for (n, node) in cluster.nodes.iter().enumerate() {
+        let word = view.server(&node.name).ok_or_else(|| format!("the API shows no server {}", node.name))?;
+        observation.nodes[n].cluster = cluster_service(word)?;
+    }
+    for (g, group) in cluster.groups.iter().enumerate() {
+        let shown = view.group(&group.name).ok_or_else(|| format!("the API shows no group {}", group.name))?;
+        observation.groups[g].status = group_status(&shown.status)?;
+        observation.groups[g].owner = node_of(&shown.current)?;
+        for resource in &group.resources {
+            let name = &cluster.resources[resource.index()].name;
+            let shown = shown
+                .resources
+                .iter()
+                .find(|r| &r.name == name)
+                .ok_or_else(|| format!("the API shows no resource {name} in group {}", group.name))?;
+            observation.resources[resource.index()].status = resource_status(&shown.status)?;
+            observation.resources[resource.index()].node = node_of(&shown.current)?;
+        }
+    }
+    for (m, monitor) in cluster.monitors.iter().enumerate() {
+        let shown = view
+            .monitors
+            .iter()
+            .find(|shown| shown.name == monitor.name)
+            .ok_or_else(|| format!("the API shows no monitor {}", monitor.name))?;
+        for (n, node) in cluster.nodes.iter().enumerate() {
+            let on_node = shown
+                .servers
+                .iter()
+                .find(|server| server.name.eq_ignore_ascii_case(&node.name))
+                .ok_or_else(|| format!("the API shows monitor {} without server {}", monitor.name, node.name))?;
+            observation.nodes[n].monitors[m] = monitor_status(&on_node.status)?;
+        }
+    }
+    Ok(())
+}

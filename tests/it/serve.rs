@@ -1,0 +1,134 @@
+//! Issue 12: `clusterproc serve` serves a simulated cluster through the EXPRESSCLUSTER REST
+//! API on loopback; a client logs in with the credentials it prints.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::process::{Command, Stdio};
+
+use crate::support::{binary, clusterproc, root};
+
+/// A GET over a fresh connection; the status line and the body.
+fn http_get(address: &str, path: &str, authorization: Option<&str>) -> (String, String) {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    if let Some(authorization) = authorization {
+        request += &format!("Authorization: {authorization}\r\n");
+    }
+    stream.write_all(format!("{request}\r\n").as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+/// Base64 of `text`, so the test does not share the server's encoder.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_encodes_as_rfc_4648_says() {
+    assert_eq!(base64("clusterproc:pw"), "Y2x1c3RlcnByb2M6cHc=");
+    assert_eq!(base64("ab"), "YWI=");
+    assert_eq!(base64("abc"), "YWJj");
+}
+
+#[test]
+fn serve_prints_a_url_with_fresh_credentials_that_log_in() {
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    let url = url.trim_end();
+    let rest = url.strip_prefix("http://clusterproc:").unwrap_or_else(|| panic!("{url:?}"));
+    let (password, address) = rest.split_once('@').unwrap();
+    let address = address.strip_suffix('/').unwrap();
+    assert!(address.starts_with("127.0.0.1:") && !address.ends_with(":0"), "{url}");
+    assert_eq!(password.len(), 32, "{url}");
+
+    let authorization = format!("Basic {}", base64(&format!("clusterproc:{password}")));
+    let (status, body) = http_get(address, "/api/v1/cluster", Some(&authorization));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        serde_json::json!({ "result": { "code": 0, "message": "" },
+                            "cluster": { "name": "ssc-cluster", "status": "Online" } })
+    );
+    let (status, _) = http_get(address, "/api/v1/cluster", None);
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: the server stopped"), "{stderr}");
+}
+
+#[test]
+fn serve_listens_on_loopback_only_and_checks_its_files() {
+    let run = clusterproc(&["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("loopback only"), "{}", run.stderr);
+    let run = clusterproc(&["serve", "--listen", "127.0.0.1:0", "--speed", "-1"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    std::fs::write(&users, "version = 1\n[[user]]\nname = \"ops\"\n").unwrap();
+    let run = clusterproc(&["serve", "--listen", "127.0.0.1:0", "--users", users.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("missing field `password`"), "{}", run.stderr);
+}
+
+#[test]
+fn serve_takes_a_scenario_and_a_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    std::fs::write(&users, "version = 1\n[[user]]\nname = \"rehearsal\"\npassword = \"s3cret pass\"\n").unwrap();
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0", "--scenario", "scenarios/happy-path.toml"])
+        .arg("--users")
+        .arg(&users)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    // With a users file, no credentials are printed.
+    let address = url.trim_end().strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')).unwrap().to_owned();
+    assert!(address.starts_with("127.0.0.1:") && !address.contains('@'), "{url}");
+    let authorization = format!("Basic {}", base64("rehearsal:s3cret pass"));
+    let (status, body) = http_get(&address, "/api/v1/servers?select=name", Some(&authorization));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["servers"],
+        serde_json::json!([{ "name": "ssc-node1" }, { "name": "ssc-node2" }])
+    );
+    let wrong = format!("Basic {}", base64("clusterproc:s3cret pass"));
+    assert_eq!(http_get(&address, "/api/v1/cluster", Some(&wrong)).0, "HTTP/1.1 401 Unauthorized");
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+}
