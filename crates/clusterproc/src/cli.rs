@@ -34,8 +34,8 @@ pub(crate) enum Command {
     /// folder and its free space, registry sync, and the services the procedure names.
     #[command(after_long_help = crate::preflight::CONNECTION_HELP)]
     Preflight(crate::preflight::PreflightArgs),
-    /// Run the procedure on the simulator under every single or double fault, random fault
-    /// schedules and mutants, and judge every invariant (for CI).
+    /// Judge the procedure on the simulator, as written and guarded: every schedule of up to N
+    /// faults at any point where the cluster changes, random schedules and mutants (for CI).
     Check(CheckArgs),
     /// Run a counterexample saved by `check` again, exactly.
     Replay(ReplayArgs),
@@ -62,7 +62,9 @@ pub struct CheckArgs {
     /// with deduplicated states.
     #[arg(long, default_value = "single", value_parser = parse_fault_depth)]
     pub faults: FaultDepth,
-    /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at prompt).
+    /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at the
+    /// installer's prompt; the cluster service stopped instead of suspended), both ways; each
+    /// survivor says why no invariant saw it.
     #[arg(long)]
     pub mutants: bool,
     /// Also run this many random fault schedules, shrunk to minimal counterexamples
