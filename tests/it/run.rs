@@ -354,4 +354,8 @@ fn a_stop_is_judged_on_what_happens_next() {
     let boot = after.find("ssc-node1  node booted").expect("the node boots");
     let lost = after.find("lost \"3.7.0001\" written by the installer").expect("the values are lost");
     assert!(boot < lost, "{after}");
+    // What the operator restores them from: the exports of steps 7 and 9, made after the
+    // installs.
+    assert!(after.contains("The installer's registry values were rolled back on ssc-node1."), "{after}");
+    assert!(after.contains("step 7 backup-registry-active"), "{after}");
 }

@@ -239,6 +239,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             let _ = writeln!(stdout, "  {line}");
         }
     }
+    restore_advice(&mut stdout, &setup, &engine, &violations);
 
     let report =
         RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
@@ -302,6 +303,46 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
             }
             _ => {}
         }
+    }
+}
+
+/// When the installer's registry values were rolled back, where the operator finds them
+/// again: the exports the procedure's backup steps made after the installs.
+fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation]) {
+    let rolled_back: Vec<&Violation> =
+        violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack).collect();
+    if rolled_back.is_empty() {
+        return;
+    }
+    let exports: Vec<String> = engine
+        .record()
+        .steps
+        .iter()
+        .filter(|record| matches!(record.status, StepStatus::Done | StepStatus::DoneEarlier))
+        .filter_map(|record| {
+            let step = &setup.procedure.steps[record.step];
+            match &step.action {
+                Action::BackupRegistry { file } => Some(format!("step {} ({file})", step.label())),
+                _ => None,
+            }
+        })
+        .collect();
+    let _ = writeln!(out);
+    let nodes: Vec<String> = rolled_back.iter().filter_map(|v| v.node.map(|n| setup.node_name(n).to_owned())).collect();
+    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", nodes.join(", "));
+    if exports.is_empty() {
+        let _ = writeln!(
+            out,
+            "No registry export of this run holds them: reinstall the module on that node once the cluster \
+             runs again."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The exports made by {} hold them: once the cluster runs again and the group is back, import \
+             the export of that node (reg import FILE) and check the values.",
+            exports.join(", ")
+        );
     }
 }
 
