@@ -143,3 +143,21 @@ fn an_output_path_that_cannot_be_written_is_refused_before_the_search() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
 }
+
+#[test]
+fn output_to_a_special_file_or_through_a_link_is_written_there() {
+    // /dev/stdout is the test's pipe: written in place, not replaced by a renamed file.
+    let run = clusterproc(&["plan", "procedures/ssc0307-0006.toml", "--format", "json", "--output", "/dev/stdout"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(serde_json::from_str::<serde_json::Value>(&run.stdout).is_ok(), "{}", run.stdout);
+
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("plan.txt");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("latest.txt");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let run = clusterproc(&["plan", "procedures/ssc0307-0006.toml", "--output", &link.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with("Plan"), "its target has the plan");
+}
