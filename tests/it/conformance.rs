@@ -3,6 +3,11 @@
 //! `sim-node` command shims (the real `clusterproc` binary linked as `clpstat`, `clpcl`,
 //! `sc.exe`, ...) against a `sim-server` session. Both must complete with no invariant
 //! violated and reach the same final state.
+//!
+//! The fourth leg, (c): the real backend with `api = "rest"` (the connection file
+//! `tests/data/connection/loopback-rest.toml`): the cluster side through the simulated
+//! EXPRESSCLUSTER REST API, the Windows side through the local transport and the shims, both
+//! on one session of the REST server, against the same verdicts and final state.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +20,7 @@ use procedure::setup::Setup;
 use sim_cluster::sim::Builder;
 
 use crate::real_nodes::{Keys, Sshd};
-use crate::support::{binary, clusterproc_in, root};
+use crate::support::{binary, clusterproc_in_env, root};
 
 const SEED: u64 = 1;
 
@@ -54,27 +59,38 @@ fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
 struct Shims {
     dir: tempfile::TempDir,
     session: String,
+    /// The REST server's user and password, when the session is one of its.
+    auth: Option<(String, String)>,
 }
 
 impl Shims {
     fn new(server: &sim_server::server::Server, folder: &str) -> Shims {
+        let created =
+            sim_server::client::post(&format!("{}/sessions", server.url), &serde_json::json!({ "seed": SEED }))
+                .unwrap();
+        Shims::on(format!("{}/sessions/{}", server.url, created["id"]), folder, None)
+    }
+
+    fn on(session: String, folder: &str, auth: Option<(String, String)>) -> Shims {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         let installer = format!("{folder}\\setup.exe");
-        let names: Vec<&str> = clusterproc_commands().into_iter().chain([installer.as_str()]).collect();
+        // A REST session's run must not need the EXPRESSCLUSTER commands: they are left out,
+        // so a `clpstat` or `clpgrp` the backend ran would fail the run.
+        let names: Vec<&str> = clusterproc_commands()
+            .into_iter()
+            .filter(|name| auth.is_none() || !name.starts_with("clp"))
+            .chain([installer.as_str()])
+            .collect();
         for name in names {
             std::os::unix::fs::symlink(binary(), bin.join(name)).unwrap();
         }
-        let created =
-            sim_server::client::post(&format!("{}/sessions", server.url), &serde_json::json!({ "seed": SEED }))
-                .unwrap();
-        let session = format!("{}/sessions/{}", server.url, created["id"]);
         let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         archive.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
         std::io::Write::write_all(&mut archive, b"MZ stand-in installer").unwrap();
         std::fs::write(dir.path().join("module.zip"), archive.finish().unwrap().into_inner()).unwrap();
-        Shims { dir, session }
+        Shims { dir, session, auth }
     }
 
     fn path(&self) -> &Path {
@@ -127,8 +143,21 @@ impl Shims {
         (file, servers)
     }
 
+    /// The committed `loopback-rest.toml` with this session and the shims' PATH filled in.
+    fn rest_connection(&self) -> PathBuf {
+        let template = std::fs::read_to_string(root().join("tests/data/connection/loopback-rest.toml")).unwrap();
+        let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
+        let file = self.path().join("loopback-rest.toml");
+        std::fs::write(&file, template.replace("@SESSION@", &self.session).replace("@PATH@", &path)).unwrap();
+        file
+    }
+
     fn final_state(&self) -> String {
-        let state = sim_server::client::get(&format!("{}/state", self.session)).unwrap();
+        let mut request = reqwest::blocking::Client::new().get(format!("{}/state", self.session));
+        if let Some((user, password)) = &self.auth {
+            request = request.basic_auth(user, Some(password));
+        }
+        let state: serde_json::Value = serde_json::from_str(&request.send().unwrap().text().unwrap()).unwrap();
         state["state"].as_str().unwrap().to_owned()
     }
 }
@@ -151,7 +180,14 @@ fn clusterproc_commands() -> Vec<&'static str> {
 }
 
 fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run {
-    clusterproc_in(
+    let env: Vec<(&str, &str)> = shims
+        .auth
+        .as_ref()
+        .map(|(user, password)| {
+            vec![("CLUSTERPROC_SIM_USER", user.as_str()), ("CLUSTERPROC_SIM_PASSWORD", password.as_str())]
+        })
+        .unwrap_or_default();
+    clusterproc_in_env(
         shims.path(),
         &[
             "run",
@@ -166,6 +202,7 @@ fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run
             "--report",
             "report.json",
         ],
+        &env,
     )
 }
 
@@ -173,17 +210,34 @@ fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run
 enum Transport {
     Local,
     Ssh,
+    /// `api = "rest"` for the cluster, `local` to the shims for Windows, one REST session.
+    Rest,
 }
 
 fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
     let setup = setup(procedure);
     let (ending, violations, expected) = direct(&setup);
 
-    let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
-    let shims = Shims::new(&server, folder);
+    let (_server, _rest, shims) = if matches!(transport, Transport::Rest) {
+        let password = format!("rehearsal-{}", std::process::id());
+        let config = sim_server::rest::Config {
+            setup: Arc::clone(&setup),
+            seed: SEED,
+            speed: 0.0,
+            users: sim_server::rest::users::Users::single("ops", password.clone()),
+        };
+        let rest = sim_server::rest::start(config, std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+        let session = format!("http://{}/sessions/default", rest.address);
+        (None, Some(rest), Shims::on(session, folder, Some(("ops".to_owned(), password))))
+    } else {
+        let server = sim_server::server::start(Arc::clone(&setup)).unwrap();
+        let shims = Shims::new(&server, folder);
+        (Some(server), None, shims)
+    };
     let keys;
     let (connection, _servers) = match transport {
         Transport::Local => (shims.local_connection(), Vec::new()),
+        Transport::Rest => (shims.rest_connection(), Vec::new()),
         Transport::Ssh => {
             keys = Keys::new(shims.path());
             shims.ssh_connection(&keys)
@@ -199,7 +253,12 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
     similar_asserts(&expected, &shims.final_state());
     // The per-command overhead, for people reading the test output (never asserted).
     if let Some(line) = run.stdout.lines().find(|line| line.starts_with("Commands:")) {
-        eprintln!("{procedure} over {}: {line}", if matches!(transport, Transport::Ssh) { "ssh" } else { "local" });
+        let over = match transport {
+            Transport::Local => "local",
+            Transport::Ssh => "ssh",
+            Transport::Rest => "rest + local",
+        };
+        eprintln!("{procedure} over {over}: {line}");
     }
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("report.json")).unwrap()).unwrap();
@@ -231,6 +290,13 @@ fn the_seed_procedure_through_the_shims_matches_the_simulator() {
         ),
         "{stdout}"
     );
+}
+
+/// The fourth leg: the cluster through the REST API, Windows through the shims, one session.
+#[test]
+fn the_seed_procedure_through_the_rest_api_and_the_shims_matches_the_simulator() {
+    let stdout = conforms("procedures/ssc0307-0006.toml", r"C:\Temp\SSC0307-0006", Transport::Rest);
+    assert!(stdout.contains("Registry drift: none (0 values written by installers stayed)"), "{stdout}");
 }
 
 #[test]

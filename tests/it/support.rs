@@ -57,11 +57,17 @@ pub fn clusterproc(args: &[&str]) -> Run {
 
 /// Runs `clusterproc ARGS` in `dir`.
 pub fn clusterproc_in(dir: &Path, args: &[&str]) -> Run {
+    clusterproc_in_env(dir, args, &[])
+}
+
+/// Runs `clusterproc ARGS` in `dir` with `env` added to its environment.
+pub fn clusterproc_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let binary = binary();
     let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     let output: Output = Command::new(binary)
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .output()

@@ -1,5 +1,7 @@
 //! `clusterproc serve`: a simulated cluster behind the EXPRESSCLUSTER X REST API on
-//! loopback, so that a tool written against the real API can rehearse against it.
+//! loopback, so that a tool written against the real API can rehearse against it. The same
+//! sessions answer the command shims (`clusterproc sim-node`) at `/sessions/{id}/exec`, so a
+//! run can drive the cluster through the API and Windows through the shims, on one cluster.
 //!
 //! The server listens on 127.0.0.1 only: the API is plain HTTP with Basic auth, and a
 //! rehearsal cluster has no business on a network. With no `--users` file, one user
@@ -66,6 +68,10 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
     let _ = writeln!(stdout, "Serving the simulated cluster {cluster_name} through the EXPRESSCLUSTER REST API:");
     let _ = writeln!(stdout, "  GET http://{address}/api/v1/cluster, /servers, /groups, /resources, /monitors");
     let _ = writeln!(stdout, "  sessions: http://{address}/sim/v1/sessions (speed {}x)", args.speed);
+    let _ = writeln!(
+        stdout,
+        "  command shims (sim-node): CLUSTERPROC_SIM=http://{address}/sessions/default, with CLUSTERPROC_SIM_USER and CLUSTERPROC_SIM_PASSWORD"
+    );
     let _ = writeln!(stdout, "Stop with Ctrl-C.");
     stdout.flush().map_err(|error| Failure::output("stdout", error))?;
     stdout.finish()?;

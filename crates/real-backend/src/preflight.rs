@@ -51,7 +51,19 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     let cluster = &setup.cluster;
     let nodes: Vec<NodeId> = cluster.node_ids().collect();
     let mut views: Vec<Result<Option<ClusterStatus>, String>> = Vec::new();
+    // With the REST API, the cluster's status comes from it, once, shown as each node's
+    // clpstat would; a node answers when a command runs on it through its transport.
+    let rest_view = backend.rest_cluster_view();
     for &node in &nodes {
+        if let Some(rest_view) = &rest_view {
+            let answers = backend.run_command(node, &service_listing()).map_err(|error| backend.describe_error(&error));
+            views.push(match (answers, rest_view) {
+                (Err(error), _) => Err(error),
+                (Ok(_), Err(error)) => Err(format!("{}: the REST API: {error}", name(setup, node))),
+                (Ok(_), Ok(view)) => Ok(Some(view.as_clpstat(name(setup, node)))),
+            });
+            continue;
+        }
         let argv = commands::cluster_status(backend.config().clpstat_long);
         let view = match backend.run_command(node, &argv) {
             Ok(output) => match clpstat::parse(&output) {
@@ -230,9 +242,8 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             check.fail(format!("{}: unknown (does not answer)", name(setup, node)));
             continue;
         }
-        let argv = crate::argv::Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all");
         let listing = backend
-            .run_command(node, &argv)
+            .run_command(node, &service_listing())
             .map_err(|error| backend.describe_error(&error))
             .and_then(|output| sc::parse(&output).map_err(|error| error.to_string()));
         match listing {
@@ -338,6 +349,11 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     }
     checks.push(check.done(&format!("at least {} MiB free", inputs.min_free_bytes >> 20)));
     checks
+}
+
+/// `sc.exe query type= service state= all`: every service of a node.
+fn service_listing() -> crate::argv::Argv {
+    crate::argv::Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all")
 }
 
 fn name(setup: &Setup, node: NodeId) -> &str {

@@ -1,5 +1,9 @@
 //! A small blocking HTTP/1.1 client for the server's JSON API, enough for `sim-node` and the
 //! simulated clock: one request per connection, loopback only.
+//!
+//! When `CLUSTERPROC_SIM_USER` and `CLUSTERPROC_SIM_PASSWORD` are set, requests carry them as
+//! Basic auth: a session of the REST server (`clusterproc serve`) asks for it, so the shims
+//! and the REST API can share one session.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -50,8 +54,16 @@ fn request(method: &str, url: &str, body: Option<&Value>) -> Result<Value, Clien
     let mut stream = TcpStream::connect(host).map_err(io)?;
     stream.set_read_timeout(Some(Duration::from_secs(120))).map_err(io)?;
     let payload = body.map(Value::to_string).unwrap_or_default();
+    let authorization = match (std::env::var("CLUSTERPROC_SIM_USER"), std::env::var("CLUSTERPROC_SIM_PASSWORD")) {
+        (Ok(user), Ok(password)) => {
+            use base64::Engine as _;
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            format!("Authorization: Basic {token}\r\n")
+        }
+        _ => String::new(),
+    };
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
         payload.len()
     );
     stream.write_all(request.as_bytes()).map_err(io)?;

@@ -8,11 +8,16 @@
 //! included, carries the envelope. Endpoints the simulator cannot give a meaning to
 //! (`toratio`, `dummy-failure`, `scripts/run`, shutdowns, whole-group start and stop)
 //! answer `501` with a non-zero `result.code` that says so.
+//!
+//! The same sessions answer the command shims at `/sessions/{id}/exec` and beside it
+//! ([`shim`]), so the cluster side of a run can go through the API and its Windows side
+//! through the shims, on one simulated cluster.
 
 pub mod envelope;
 pub mod manage;
 pub mod operate;
 pub mod session;
+pub mod shim;
 pub mod status;
 pub mod users;
 
@@ -160,6 +165,9 @@ async fn dispatch(State(shared): State<Shared>, request: Request) -> Response {
     let answer = match segments.as_slice() {
         ["api", "v1", rest @ ..] => sessions.get(DEFAULT_SESSION).and_then(|session| api(session, rest, &request)),
         ["sessions", id, "api", "v1", rest @ ..] => sessions.get(id).and_then(|session| api(session, rest, &request)),
+        ["sessions", id, verb @ ("exec" | "wait" | "now" | "state")] => {
+            sessions.get(id).and_then(|session| shim::answer(session, verb, &request))
+        }
         ["sim", "v1", rest @ ..] => manage::manage(&mut sessions, rest, &request),
         _ => Err(ApiError::NoSuchPath(path.to_owned())),
     };

@@ -33,6 +33,17 @@ impl RealBackend {
         self.rest.is_some()
     }
 
+    /// With the REST API in use, every status at once from its GETs (recorded as a command);
+    /// `None` when the cluster is reached through its command lines.
+    pub fn rest_cluster_view(&mut self) -> Option<Result<ClusterView, RestError>> {
+        let client = self.rest.take()?;
+        let started = Instant::now();
+        let view = client.cluster_view();
+        self.record_rest("GET /api/v1/cluster, servers, groups, monitors", started, &view);
+        self.rest = Some(client);
+        Some(view)
+    }
+
     /// Servers, groups, resources and monitors from the status GETs.
     pub(super) fn observe_through_rest(&mut self, via: NodeId) -> Result<(), BackendError> {
         let Some(client) = self.rest.take() else { return Ok(()) };

@@ -127,6 +127,11 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         STATUSES.iter().find(|(_, status)| *status == self).map_or("Unknown", |(text, _)| text)
     }
+
+    /// The status a word names exactly (as the REST API shows it), `Unknown` for any other.
+    pub fn from_word(word: &str) -> Status {
+        STATUSES.iter().find(|(text, _)| *text == word).map_or(Status::Unknown, |(_, status)| *status)
+    }
 }
 
 /// Reads the output of `clpstat` or `clpstat --long`.

@@ -184,3 +184,30 @@ async fn an_accepted_operation_that_never_shows_is_not_confirmed() {
     assert_eq!(waits, 4);
     assert!(matches!(answer, Err(RestError::NotConfirmed { .. })), "{answer:?}");
 }
+
+/// Pre-flight reads an API view as clpstat on each server would show it.
+#[test]
+fn a_view_reads_as_each_servers_clpstat() {
+    use crate::parse::clpstat::Status;
+    let view = super::ClusterView::read(
+        &json!({ "cluster": { "name": "c", "status": "Online" } }),
+        &json!({ "servers": [{ "name": "n1", "status": "Online" }, { "name": "n2", "status": "Suspend" }] }),
+        &json!({ "groups": [
+            { "name": "g", "status": "Online", "current": "n1",
+              "resources": [{ "name": "r", "status": "Online Pending", "current": "n1" }] },
+            { "name": "h", "status": "Offline", "current": "None", "resources": [] }
+        ] }),
+        &json!({ "monitors": [{ "name": "m", "status": "Normal",
+            "servers": [{ "name": "n1", "status": "Normal" }, { "name": "n2", "status": "Offline" }] }] }),
+    )
+    .unwrap();
+    let on_n2 = view.as_clpstat("n2");
+    assert_eq!(on_n2.cluster, "c");
+    let servers: Vec<_> = on_n2.servers.iter().map(|s| (s.name.as_str(), s.local, s.status)).collect();
+    assert_eq!(servers, [("n1", false, Status::Online), ("n2", true, Status::Suspend)]);
+    assert_eq!(on_n2.group("g").unwrap().current.as_deref(), Some("n1"));
+    assert_eq!(on_n2.group("g").unwrap().resources[0].status, Status::OnlinePending);
+    assert_eq!(on_n2.group("h").unwrap().current, None);
+    assert_eq!(on_n2.monitor("m").unwrap().status, Status::Offline);
+    assert_eq!(view.as_clpstat("n1").monitor("m").unwrap().status, Status::Normal);
+}

@@ -119,6 +119,51 @@ impl ClusterView {
     pub fn server(&self, name: &str) -> Option<&str> {
         self.servers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, status)| status.as_str())
     }
+
+    /// The view as `clpstat` on server `local` shows it, for checks written against
+    /// clpstat (pre-flight): monitors with their status on `local`, no heartbeats (the API
+    /// has none), `None` as the current server of a group that has none.
+    pub fn as_clpstat(&self, local: &str) -> crate::parse::clpstat::ClusterStatus {
+        use crate::parse::clpstat::{ClusterStatus, Group, Item, Server, Status};
+        let item = |name: &str, status: &str| Item {
+            name: name.to_owned(),
+            status: Status::from_word(status),
+            comment: String::new(),
+        };
+        ClusterStatus {
+            cluster: self.name.clone(),
+            servers: self
+                .servers
+                .iter()
+                .map(|(name, status)| Server {
+                    name: name.clone(),
+                    local: name.eq_ignore_ascii_case(local),
+                    status: Status::from_word(status),
+                    comment: String::new(),
+                    heartbeats: Vec::new(),
+                })
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|group| Group {
+                    name: group.name.clone(),
+                    status: Status::from_word(&group.status),
+                    comment: String::new(),
+                    current: (group.current != "None" && !group.current.is_empty()).then(|| group.current.clone()),
+                    resources: group.resources.iter().map(|r| item(&r.name, &r.status)).collect(),
+                })
+                .collect(),
+            monitors: self
+                .monitors
+                .iter()
+                .map(|monitor| {
+                    let here = monitor.servers.iter().find(|s| s.name.eq_ignore_ascii_case(local));
+                    item(&monitor.name, here.map_or(&monitor.status, |s| &s.status))
+                })
+                .collect(),
+        }
+    }
 }
 
 fn cluster_service(word: &str) -> Result<ClusterService, String> {

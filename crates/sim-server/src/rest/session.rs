@@ -20,7 +20,7 @@ use super::envelope::ApiError;
 pub const DEFAULT_SESSION: &str = "default";
 
 /// The most sessions a server holds at once (each is a whole simulated cluster).
-pub const MAX_SESSIONS: usize = 64;
+pub const MAX_SESSIONS: usize = 256;
 
 /// The longest single catch-up or `advance`: a day of virtual time.
 pub const MAX_ADVANCE: Duration = Duration::from_secs(24 * 60 * 60);

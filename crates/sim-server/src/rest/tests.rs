@@ -415,3 +415,49 @@ fn serves_over_a_real_socket() {
     drop(server);
     assert!(std::net::TcpStream::connect(address).is_err(), "still serving after the server was dropped");
 }
+
+/// The shims' session API on a REST session: the same cluster the API shows, behind the
+/// same authentication.
+#[tokio::test]
+async fn the_command_shims_reach_the_same_session_as_the_api() {
+    let app = app();
+    let exec = |node: &str, argv: &[&str]| json!({ "node": node, "argv": argv }).to_string();
+
+    // Without credentials, nothing runs.
+    let anonymous = Request::builder()
+        .method("POST")
+        .uri("/sessions/default/exec")
+        .body(Body::from(exec("ssc-node1", &["clpgrp", "-m", "failover", "-a", "ssc-node2"])))
+        .unwrap();
+    let (status, _, _) = send(&app, anonymous).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A move through a shim shows in the API once virtual time passes through `wait`.
+    let (status, reply) =
+        post(&app, "/sessions/default/exec", &exec("ssc-node1", &["clpgrp", "-m", "failover", "-a", "ssc-node2"]))
+            .await;
+    assert_eq!((status, &reply["code"]), (StatusCode::OK, &json!(0)), "{reply}");
+    let (status, now) = post(&app, "/sessions/default/wait", r#"{"ms": 600000}"#).await;
+    assert_eq!((status, &now["now_ms"]), (StatusCode::OK, &json!(600_000)), "{now}");
+    assert_eq!(get(&app, "/sessions/default/now").await["now_ms"], 600_000);
+    let groups = get(&app, "/api/v1/groups/failover").await;
+    assert_eq!(groups["groups"][0]["current"], "ssc-node2", "{groups}");
+    let state = get(&app, "/sessions/default/state").await;
+    assert!(state["state"].as_str().is_some_and(|s| s.contains("ssc-node2")), "{state}");
+
+    // Bad input is an error envelope, never a panic.
+    check_error(
+        post(&app, "/sessions/default/exec", &exec("nowhere", &["clpstat"])).await,
+        StatusCode::NOT_FOUND,
+        2,
+        "nowhere",
+    );
+    check_error(
+        post(&app, "/sessions/default/exec", &exec("ssc-node1", &[])).await,
+        StatusCode::BAD_REQUEST,
+        3,
+        "argv",
+    );
+    check_error(post(&app, "/sessions/default/wait", r#"{"ms": "soon"}"#).await, StatusCode::BAD_REQUEST, 3, "body");
+    check_error(post(&app, "/sessions/9/exec", &exec("ssc-node1", &["clpstat"])).await, StatusCode::NOT_FOUND, 2, "9");
+}
