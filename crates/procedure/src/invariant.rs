@@ -133,6 +133,9 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// The index of an event that is judged and then dropped: it can be no evidence.
+const FORGOTTEN: usize = usize::MAX;
+
 /// Evaluates the invariants over a stream of events and a final state.
 #[derive(Debug, Clone)]
 pub struct Judge {
@@ -221,7 +224,7 @@ impl Judge {
             at: event.at,
             step: self.step,
             node,
-            evidence: vec![index],
+            evidence: if index == FORGOTTEN { Vec::new() } else { vec![index] },
             detail,
         });
     }
@@ -250,10 +253,7 @@ impl Judge {
     /// that drops each event once judged. Violations then carry no evidence.
     pub fn feed_and_forget(&mut self, setup: &Setup, events: &[Event]) {
         for event in events {
-            self.event(setup, event, usize::MAX);
-        }
-        for violation in &mut self.violations {
-            violation.evidence.retain(|&i| i != usize::MAX);
+            self.event(setup, event, FORGOTTEN);
         }
     }
 

@@ -413,55 +413,38 @@ impl Sim {
     /// Injects a fault now.
     pub fn inject(&mut self, fault: Fault) {
         self.emit(EventKind::FaultInjected { fault });
+        // A fault that would change nothing (a crash of a node that is down, a false alarm of
+        // a monitor that does not run, a fault already armed) is recorded and does nothing.
+        if !self.fault_changes_state(fault) {
+            return;
+        }
         match fault {
-            Fault::Crash { node } => {
-                if self.obs.nodes[node.index()].power != Power::Down {
-                    self.node_down(node, DownCause::Crash);
-                }
-            }
-            Fault::Restart { node } => {
-                if self.obs.nodes[node.index()].power == Power::Down {
-                    self.boot(node);
-                }
-            }
+            Fault::Crash { node } => self.node_down(node, DownCause::Crash),
+            Fault::Restart { node } => self.boot(node),
             Fault::InstallerFails { node } => self.armed.installer_fails[node.index()] = true,
             Fault::RestartRequest { node } => self.armed.restart_request[node.index()] = true,
             Fault::ServiceFailsToStart { node, service } => self.armed.service_fails.push((node, service)),
             Fault::GroupMoveFails { group } => self.armed.group_move_fails[group.index()] = true,
             Fault::MonitorFalseAlarm { node, monitor } => {
-                if self.monitor_active(node, monitor) {
-                    let index = self.nm(node, monitor);
-                    self.false_alarm[index] = true;
-                    self.schedule_monitor_poll_now(node, monitor);
-                }
+                let index = self.nm(node, monitor);
+                self.false_alarm[index] = true;
+                self.schedule_monitor_poll_now(node, monitor);
             }
             Fault::Unreachable { node } => {
-                if self.obs.nodes[node.index()].reachable {
-                    self.obs.nodes[node.index()].reachable = false;
-                    self.emit(EventKind::NodeUnreachable { node });
-                }
+                self.obs.nodes[node.index()].reachable = false;
+                self.emit(EventKind::NodeUnreachable { node });
             }
             Fault::Reachable { node } => {
-                if !self.obs.nodes[node.index()].reachable {
-                    self.obs.nodes[node.index()].reachable = true;
-                    self.emit(EventKind::NodeReachable { node });
-                }
+                self.obs.nodes[node.index()].reachable = true;
+                self.emit(EventKind::NodeReachable { node });
             }
             Fault::InstallerHangs { node } => self.armed.installer_hangs[node.index()] = true,
-            Fault::ServiceDies { node, service } => {
-                if self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running {
-                    self.set_service_stopped(node, service, Actor::Fault);
-                }
-            }
+            Fault::ServiceDies { node, service } => self.set_service_stopped(node, service, Actor::Fault),
             Fault::ResourceFails { resource } => self.armed.resource_fails[resource.index()] = true,
-            Fault::HeartbeatLoss { node } => {
-                // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated
-                // node down at once (no orderly deactivation) so that only one side keeps the
-                // groups; the others fail its groups over after the heartbeat timeout.
-                if self.obs.nodes[node.index()].power == Power::Up {
-                    self.node_down(node, DownCause::NetworkPartition);
-                }
-            }
+            // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated node
+            // down at once (no orderly deactivation) so that only one side keeps the groups;
+            // the others fail its groups over after the heartbeat timeout.
+            Fault::HeartbeatLoss { node } => self.node_down(node, DownCause::NetworkPartition),
         }
     }
 
