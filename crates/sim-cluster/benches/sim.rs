@@ -1,4 +1,6 @@
-//! Benchmarks of the simulator driven by the engine: one whole run of the seed procedure.
+//! Benchmarks of the simulator driven by the engine: one whole run of the seed procedure, and
+//! a clone of the simulator (what the model checker pays per fault; `benches/model.rs` measures
+//! the search itself).
 //! Run with `cargo bench -p sim-cluster`.
 
 use std::path::Path;
@@ -51,20 +53,4 @@ fn clone_simulator(bencher: divan::Bencher) {
     let setup = setup("procedures/ssc0307-0006.toml");
     let sim = Builder::new(Arc::clone(&setup)).seed(1).build();
     bencher.bench(|| divan::black_box(sim.clone()));
-}
-
-/// `check --faults single` of the seed procedure: every single fault at every boundary.
-#[divan::bench(sample_count = 20)]
-fn check_single_faults(bencher: divan::Bencher) {
-    let explorer = sim_cluster::explore::Explorer::new(setup("procedures/ssc0307-0006.toml"), 1);
-    let runs = explorer.single().runs;
-    bencher.counter(divan::counter::ItemsCount::new(runs)).bench(|| divan::black_box(explorer.single().runs));
-}
-
-/// `check --faults double` of the seed procedure: every ordered pair of faults.
-#[divan::bench(sample_count = 5)]
-fn check_double_faults(bencher: divan::Bencher) {
-    let explorer = sim_cluster::explore::Explorer::new(setup("procedures/ssc0307-0006.toml"), 1);
-    let runs = explorer.double().runs;
-    bencher.counter(divan::counter::ItemsCount::new(runs)).bench(|| divan::black_box(explorer.double().runs));
 }

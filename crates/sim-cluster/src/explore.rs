@@ -1,28 +1,27 @@
-//! Exploring a procedure's runs on the simulator: with no fault, with every single fault at
-//! every step boundary on every node, with every ordered pair of them, with random fault
-//! schedules (shrunk to a minimal counterexample), and as mutants. This is what
-//! `clusterproc check` reports.
-//!
-//! Runs share prefixes: the engine and the simulator are plain data, so a run paused at a
-//! step boundary is cloned once per fault instead of replayed from the start.
+//! Runs of a procedure on the simulator besides the model checker's search (`crate::model`):
+//! the run with no fault, runs with faults staged before steps or struck after transitions
+//! (for counterexamples and `replay`), random fault schedules shrunk to a minimal
+//! counterexample, and the procedure's mutants with why a survivor survives. Every run is a
+//! `model::Machine` driven to its end, so all of them advance the engine and the cluster the
+//! same way. Also the two ways of running (`Mode`) and the counterexample file format.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::{Backend, Observation};
+use procedure::backend::Observation;
 use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceKind};
-use procedure::engine::{Ending, Engine, EngineConfig, GuardRefusal, Input, Output};
+use procedure::engine::{Ending, EngineConfig, GuardRefusal};
 use procedure::event::{Event, Fault, Renderer};
-use procedure::invariant::{Invariant, Violation, judge};
+use procedure::invariant::{Invariant, Violation};
 use procedure::mutation::{Mutation, mutations};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Machine, TimedFault};
+use crate::model::{Machine, TimedFault, Transition};
 use crate::rng::Rng;
-use crate::sim::{Builder, Sim};
+use crate::sim::Sim;
 use crate::staged::StagedFault;
 use crate::watch::Watch;
 
@@ -241,92 +240,19 @@ impl MutantResult {
     }
 }
 
-/// A run paused somewhere: the engine, the simulator and the engine's next output.
-#[derive(Debug, Clone)]
-struct Cursor {
-    engine: Engine,
-    sim: Sim,
-    next: Output,
-    faults: Vec<StagedFault>,
-}
-
-impl Cursor {
-    fn new(setup: &Arc<Setup>, seed: u64, config: &EngineConfig) -> Cursor {
-        let sim = Builder::new(Arc::clone(setup)).seed(seed).build();
-        let mut engine = Engine::new(Arc::clone(setup), config.clone());
-        let next = engine.next(Input::Start);
-        Cursor { engine, sim, next, faults: Vec::new() }
-    }
-
-    /// Runs until the engine is about to begin a step (`Some(step)`), or has finished.
-    fn run_to_boundary(&mut self) -> Option<usize> {
-        loop {
-            match self.next {
-                Output::MarkStep(step) => return Some(step),
-                Output::Finished => return None,
-                _ => self.perform(),
-            }
-        }
-    }
-
-    /// Begins the step the cursor waits at, injecting `faults` as it begins.
-    fn begin_step(&mut self, faults: &[Fault]) {
-        let Output::MarkStep(step) = self.next else { unreachable!("begin_step at a step boundary") };
-        self.sim.mark_step(step);
-        for &fault in faults {
-            self.sim.inject(fault);
-            self.faults.push(StagedFault { before_step: step, fault });
-        }
-        let observation = self.sim.observe().expect("the simulator always answers");
-        self.next = self.engine.next(Input::Observed(observation));
-    }
-
-    fn perform(&mut self) {
-        if let Output::MarkStep(_) = self.next {
-            return self.begin_step(&[]);
-        }
-        self.next = match std::mem::replace(&mut self.next, Output::Finished) {
-            Output::MarkStep(_) => unreachable!("handled above"),
-            Output::Observe => {
-                let observation = self.sim.observe().expect("the simulator always answers");
-                self.engine.next(Input::Observed(observation))
-            }
-            Output::Execute(operation) => {
-                let result = self.sim.execute(&operation);
-                self.engine.next(Input::Executed(result))
-            }
-            Output::Wait(length) => {
-                self.sim.wait(length);
-                self.engine.next(Input::Waited)
-            }
-            Output::Confirm(_) => self.engine.next(Input::Confirmed(true)),
-            Output::Finished => Output::Finished,
-        };
-    }
-
-    fn finish(mut self) -> (Engine, Sim, Vec<StagedFault>) {
-        while self.next != Output::Finished {
-            self.perform();
-        }
-        (self.engine, self.sim, self.faults)
-    }
-}
-
 /// Explores one procedure on one cluster.
 #[derive(Debug, Clone)]
 pub struct Explorer {
     setup: Arc<Setup>,
     seed: u64,
     config: EngineConfig,
-    initial: Observation,
     watch: Arc<Watch>,
 }
 
 impl Explorer {
     /// An explorer of `setup` with simulator seed `seed`.
     pub fn new(setup: Arc<Setup>, seed: u64) -> Explorer {
-        let initial = Builder::new(Arc::clone(&setup)).seed(seed).build().observation().clone();
-        Explorer { setup, seed, config: EngineConfig::standard(), initial, watch: Arc::default() }
+        Explorer { setup, seed, config: EngineConfig::standard(), watch: Arc::default() }
     }
 
     /// The same explorer, counting its runs in `watch` and stopping between two runs once
@@ -411,116 +337,52 @@ impl Explorer {
         faults
     }
 
-    fn classify(&self, engine: &Engine, events: &[Event], last: &Observation, faults: Vec<StagedFault>) -> RunResult {
-        let completed = matches!(engine.ending(), Some(Ending::Completed));
-        let judge_final = completed || faults.is_empty();
-        let violations = judge(&self.setup, &self.initial, events, last, engine, judge_final);
+    /// The verdict of a finished run (a stop already followed by what happens next).
+    fn classify(machine: &Machine, faults: Vec<StagedFault>) -> RunResult {
+        let ending = machine.engine().ending().cloned().unwrap_or(Ending::Completed);
+        let violations = machine.violations().to_vec();
         let class = if !violations.is_empty() {
             RunClass::Violation
-        } else if completed {
+        } else if ending == Ending::Completed {
             RunClass::Success
         } else {
             RunClass::SafeStop
         };
-        RunResult { faults, ending: engine.ending().cloned().unwrap_or(Ending::Completed), violations, class }
-    }
-
-    fn finish(&self, cursor: Cursor) -> RunResult {
-        self.finish_with_sim(cursor).0
-    }
-
-    /// Runs the cursor to its end; a run that stops is followed by what the cluster does
-    /// next with nobody acting, and judged on that too.
-    fn finish_with_sim(&self, cursor: Cursor) -> (RunResult, Sim) {
-        let (engine, mut sim, faults) = cursor.finish();
-        if !matches!(engine.ending(), Some(Ending::Completed)) {
-            sim.after_stop(crate::sim::AFTERMATH);
-        }
-        let result = self.classify(&engine, sim.trace(), sim.observation(), faults);
-        (result, sim)
+        RunResult { faults, ending, violations, class }
     }
 
     /// The run with no fault.
     pub fn baseline(&self) -> RunResult {
-        self.finish(Cursor::new(&self.setup, self.seed, &self.config))
+        self.run(&[]).0
     }
 
-    /// Runs with the given faults and returns the simulator too, for traces.
+    /// Runs with faults staged before steps, and returns the simulator too, for traces. A
+    /// run that stops is followed by what the cluster does next with nobody acting, and
+    /// judged on that too.
     pub fn run(&self, faults: &[StagedFault]) -> (RunResult, Sim) {
-        let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
-        while let Some(step) = cursor.run_to_boundary() {
-            let due: Vec<Fault> = faults.iter().filter(|f| f.before_step == step).map(|f| f.fault).collect();
-            cursor.begin_step(&due);
-        }
-        self.finish_with_sim(cursor)
+        let (machine, injected) = Machine::new(&self.setup, self.seed, &self.config, true).run_staged(faults);
+        (Explorer::classify(&machine, injected), machine.sim().clone())
     }
 
-    /// The runs paused at each step boundary of the baseline.
-    fn checkpoints(&self) -> Vec<(usize, Cursor)> {
-        let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
-        let mut checkpoints = Vec::new();
-        while let Some(step) = cursor.run_to_boundary() {
-            checkpoints.push((step, cursor.clone()));
-            cursor.begin_step(&[]);
-        }
-        checkpoints
-    }
-
-    /// Every single fault at every step boundary.
-    pub fn single(&self) -> Exploration {
-        let faults = self.candidate_faults();
-        let mut exploration = Exploration::default();
-        for (_, checkpoint) in self.checkpoints() {
-            for &fault in &faults {
-                let mut cursor = checkpoint.clone();
-                cursor.begin_step(&[fault]);
-                exploration.count(&self.finish(cursor), self.seed, None);
-                if !self.go_on(&exploration) {
-                    return exploration;
-                }
+    /// The cluster's state as each step begins (by step index), and at the end, in the run
+    /// with no fault.
+    fn step_states(&self) -> (Vec<(usize, Observation)>, Observation) {
+        let mut machine = Machine::new(&self.setup, self.seed, &self.config, false);
+        let mut states = Vec::new();
+        loop {
+            match machine.step() {
+                Transition::Finished => return (states, timeless(machine.sim().observation())),
+                Transition::StepBegun(step) => states.push((step, timeless(machine.sim().observation()))),
+                Transition::FaultPoint | Transition::Quiet => {}
             }
         }
-        exploration
-    }
-
-    /// Every ordered pair of faults: the second at the same boundary as the first (after it)
-    /// or at any later one.
-    pub fn double(&self) -> Exploration {
-        let faults = self.candidate_faults();
-        let mut exploration = Exploration::default();
-        for (_, checkpoint) in self.checkpoints() {
-            for &first in &faults {
-                for &second in faults.iter().filter(|&&f| f != first) {
-                    let mut cursor = checkpoint.clone();
-                    cursor.begin_step(&[first, second]);
-                    exploration.count(&self.finish(cursor), self.seed, None);
-                    if !self.go_on(&exploration) {
-                        return exploration;
-                    }
-                }
-                let mut spine = checkpoint.clone();
-                spine.begin_step(&[first]);
-                while spine.run_to_boundary().is_some() {
-                    for &second in &faults {
-                        let mut cursor = spine.clone();
-                        cursor.begin_step(&[second]);
-                        exploration.count(&self.finish(cursor), self.seed, None);
-                        if !self.go_on(&exploration) {
-                            return exploration;
-                        }
-                    }
-                    spine.begin_step(&[]);
-                }
-            }
-        }
-        exploration
     }
 
     /// `cases` random schedules of one to three faults, each with its own simulator seed,
     /// drawn from `seed`; every violation is shrunk to a minimal counterexample.
     pub fn random(&self, cases: usize, seed: u64) -> Exploration {
         let faults = self.candidate_faults();
-        let boundaries: Vec<usize> = self.checkpoints().into_iter().map(|(step, _)| step).collect();
+        let boundaries: Vec<usize> = self.step_states().0.into_iter().map(|(step, _)| step).collect();
         let mut rng = Rng::new(seed);
         let mut exploration = Exploration::default();
         if boundaries.is_empty() || faults.is_empty() {
@@ -655,14 +517,10 @@ impl Explorer {
     /// The cluster's state as each step begins (by step id), and at the end, in the run
     /// with no fault.
     fn boundary_states(&self) -> Vec<(String, Observation)> {
-        let mut cursor = Cursor::new(&self.setup, self.seed, &self.config);
-        let mut states = Vec::new();
-        while let Some(step) = cursor.run_to_boundary() {
-            states.push((self.setup.procedure.steps[step].id.clone(), timeless(cursor.sim.observation())));
-            cursor.begin_step(&[]);
-        }
-        let (_, sim, _) = cursor.finish();
-        states.push((String::new(), timeless(sim.observation())));
+        let (steps, end) = self.step_states();
+        let mut states: Vec<(String, Observation)> =
+            steps.into_iter().map(|(step, state)| (self.setup.procedure.steps[step].id.clone(), state)).collect();
+        states.push((String::new(), end));
         states
     }
 

@@ -23,6 +23,7 @@ use procedure::invariant::{Judge, Violation};
 use procedure::setup::Setup;
 
 use crate::sim::{AFTERMATH, Builder, Sim};
+use crate::staged::StagedFault;
 
 use self::fingerprint::FxHasher;
 
@@ -42,6 +43,9 @@ pub struct TimedFault {
 /// What a transition was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
+    /// A step began (the engine will observe next): a fault may strike now, as the faults
+    /// that scenarios stage before a step do.
+    StepBegun(usize),
     /// The cluster changed: a fault may strike now.
     FaultPoint,
     /// The engine looked, decided or waited without the cluster changing.
@@ -62,6 +66,13 @@ pub struct Machine {
     faults: Vec<TimedFault>,
     keep_trace: bool,
     finished: bool,
+}
+
+impl Transition {
+    /// Whether a fault may strike right after it.
+    pub fn is_fault_point(self) -> bool {
+        matches!(self, Transition::StepBegun(_) | Transition::FaultPoint)
+    }
 }
 
 impl Machine {
@@ -153,7 +164,7 @@ impl Machine {
                 // as the step-boundary faults of scenarios do.
                 self.sim.mark_step(step);
                 self.next = Output::Observe;
-                Transition::FaultPoint
+                Transition::StepBegun(step)
             }
             Output::Observe => {
                 let observation = self.sim.observe().expect("the simulator always answers");
@@ -228,6 +239,24 @@ impl Machine {
         std::hash::Hash::hash(&self.wait_until, &mut hasher);
         std::hash::Hash::hash(&self.finished, &mut hasher);
         hasher.finish()
+    }
+
+    /// Runs to the end, injecting each of `faults` as the step it is staged before begins;
+    /// the faults injected are those whose step began.
+    pub fn run_staged(mut self, faults: &[StagedFault]) -> (Machine, Vec<StagedFault>) {
+        let mut injected = Vec::new();
+        loop {
+            match self.step() {
+                Transition::Finished => return (self, injected),
+                Transition::StepBegun(step) => {
+                    for staged in faults.iter().filter(|f| f.before_step == step) {
+                        self.inject(staged.fault);
+                        injected.push(*staged);
+                    }
+                }
+                Transition::FaultPoint | Transition::Quiet => {}
+            }
+        }
     }
 
     /// Runs to the end, injecting each of `faults` right after its transition.

@@ -143,7 +143,7 @@ fn advance(mut machine: Machine, branch: bool, faults: &[Fault], seen: &Fingerpr
     let finished = transition == Transition::Finished;
     let fingerprint = if finished { 0 } else { machine.fingerprint() };
     let mut children = Vec::new();
-    if branch && transition == Transition::FaultPoint && !seen.contains(fingerprint) {
+    if branch && transition.is_fault_point() && !seen.contains(fingerprint) {
         for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
             let mut child = machine.clone();
             child.inject(fault);
