@@ -357,16 +357,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         if let Some(failure) = did_not_finish(&setup, way) {
             failures.push(failure);
         }
-        for invariant in report.invariants.iter().filter(|i| i.verdict == "violated") {
-            let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
-            failures.push(FailureReport {
-                kind: "invariant".to_owned(),
-                way: Some(report.way.clone()),
-                invariant: Some(invariant.id.clone()),
-                step: violation.step.clone(),
-                reason: violation.detail.clone(),
-            });
-        }
+        failures.extend(invariant_failures(report));
     }
     if let Some(mutants) = &mutants
         && let Some(min) = mutants.min_score
@@ -430,6 +421,20 @@ fn render_report(report: &Report, format: CheckFormat) -> String {
         }
         CheckFormat::Junit => render::junit(report),
     }
+}
+
+/// A failure for each invariant the way violated.
+fn invariant_failures(way: &WayReport) -> impl Iterator<Item = FailureReport> + '_ {
+    way.invariants.iter().filter(|i| i.verdict == "violated").map(|invariant| {
+        let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
+        FailureReport {
+            kind: "invariant".to_owned(),
+            way: Some(way.way.clone()),
+            invariant: Some(invariant.id.clone()),
+            step: violation.step.clone(),
+            reason: violation.detail.clone(),
+        }
+    })
 }
 
 /// The failure of a way whose run with no fault does not complete.

@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use super::{FailureReport, InvariantReport, Report, ViolationReport, print_report};
+use super::{FailureReport, InvariantReport, Report, ViolationReport, invariant_failures, print_report};
 use crate::cli::{CheckArgs, Failure};
 
 fn usage(message: String) -> Failure {
@@ -80,16 +80,7 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let mut failures: Vec<FailureReport> =
         merged.failures.drain(..).filter(|f| f.kind != "invariant").collect::<Vec<_>>();
     for way in &merged.ways {
-        for invariant in way.invariants.iter().filter(|i| i.verdict == "violated") {
-            let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
-            failures.push(FailureReport {
-                kind: "invariant".to_owned(),
-                way: Some(way.way.clone()),
-                invariant: Some(invariant.id.clone()),
-                step: violation.step.clone(),
-                reason: violation.detail.clone(),
-            });
-        }
+        failures.extend(invariant_failures(way));
     }
     failures.sort_by_key(|f| f.kind != "did-not-finish");
     merged.failures = failures;

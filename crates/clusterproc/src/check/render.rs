@@ -2,16 +2,19 @@
 
 use std::fmt::Write as _;
 
+use sim_cluster::explore::Mode;
+
 use super::{InvariantReport, Report, WayReport};
 use crate::report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
 const STORY_LINES: usize = 40;
 
+/// `as written` or `guarded`, from the id a report carries.
 fn way_words(id: &str) -> &str {
-    match id {
-        "as-written" => "as written",
-        other => other,
+    match Mode::from_id(id) {
+        Some(mode) => mode.words(),
+        None => id,
     }
 }
 
