@@ -13,8 +13,41 @@ use crate::support::{Run, clusterproc};
 const SEED: &str = "procedures/ssc0307-0006.toml";
 const REGISTRY_EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
 const BROKEN: &str = "tests/data/broken/standby-after-resume.toml";
-const MIRROR_AT_THE_END: &str = "tests/data/broken/trailing-mirror-unzip.toml";
-const WRONG_NODE_AT_THE_END: &str = "tests/data/broken/check-on-wrong-node.toml";
+
+/// The seed procedure with one change, written into `dir`: broken variants are made from the
+/// seed itself rather than kept as copies of it.
+fn seed_variant(dir: &Path, name: &str, change: impl FnOnce(String) -> String) -> String {
+    let seed = std::fs::read_to_string(crate::support::root().join(SEED)).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, change(seed)).unwrap();
+    path.display().to_string()
+}
+
+/// The seed with a last step that unzips the module again, onto the mirror drive: every
+/// earlier step is fine; the run cannot finish safely.
+fn mirror_at_the_end(dir: &Path) -> String {
+    seed_variant(dir, "trailing-mirror-unzip.toml", |seed| {
+        seed + r#"
+[[step]]
+id = "unzip-again"
+title = "Unzip the software once more, onto the shared disk"
+on = "active"
+action = "unzip-module"
+folder = 'E:\Temp\SSC0307-0006'
+text = "Extract SSC0307-0006.zip onto the mirror drive, so that both servers could use it."
+"#
+    })
+}
+
+/// The seed whose last check looks for the services on the standby, after the group is back
+/// on the active node: it can never hold.
+fn wrong_node_at_the_end(dir: &Path) -> String {
+    seed_variant(dir, "check-on-wrong-node.toml", |seed| {
+        let last = seed.rfind("id = \"check-active\"").expect("the seed's last check");
+        let (head, tail) = seed.split_at(last);
+        format!("{head}{}", tail.replacen("on = \"active\"", "on = \"standby\"", 1))
+    })
+}
 
 fn check_in(save: &Path, args: &[&str]) -> Run {
     let save_arg = save.display().to_string();
@@ -156,14 +189,16 @@ fn random_schedules_shrink_to_a_minimal_counterexample() {
 fn a_procedure_that_cannot_finish_without_faults_fails() {
     // The last step unzips onto the mirror drive: as written it breaks
     // module-on-mirror-drive; guarded, the guard refuses it and the run cannot finish.
+    let procedures = tempfile::tempdir().unwrap();
+    let mirror = mirror_at_the_end(procedures.path());
     let dir = tempfile::tempdir().unwrap();
-    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none"]);
+    let run = check_in(dir.path(), &[&mirror, "--faults", "none"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let failed = run.stdout.split("\n\n").nth(1).unwrap();
     assert!(failed.starts_with("FAILED\n"), "the failure comes first: {}", run.stdout);
     assert!(failed.contains("guarded: without faults the procedure does not finish: step #16 unzip-again"), "{failed}");
 
-    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none", "--format", "json"]);
+    let run = check_in(dir.path(), &[&mirror, "--faults", "none", "--format", "json"]);
     assert_eq!(run.code, 1);
     let report = json(&run);
     assert_eq!(report["passed"], false);
@@ -183,7 +218,7 @@ fn a_procedure_that_cannot_finish_without_faults_fails() {
     assert_eq!(guarded["prevented"]["operation"], "unzip-module on ssc-node1");
     assert_eq!(guarded["prevented"]["invariant"], "module-on-mirror-drive");
 
-    let run = check_in(dir.path(), &[MIRROR_AT_THE_END, "--faults", "none", "--format", "junit"]);
+    let run = check_in(dir.path(), &[&mirror, "--faults", "none", "--format", "junit"]);
     assert_eq!(run.code, 1);
     let cases = junit_cases(&run.stdout);
     let baseline = cases.iter().find(|c| c.0 == "clusterproc.guarded.baseline").unwrap();
@@ -203,8 +238,10 @@ fn a_procedure_that_cannot_finish_without_faults_fails() {
 
 #[test]
 fn a_last_check_on_the_wrong_node_fails() {
+    let procedures = tempfile::tempdir().unwrap();
+    let wrong_node = wrong_node_at_the_end(procedures.path());
     let dir = tempfile::tempdir().unwrap();
-    let run = check_in(dir.path(), &[WRONG_NODE_AT_THE_END, "--faults", "none", "--format", "json"]);
+    let run = check_in(dir.path(), &[&wrong_node, "--faults", "none", "--format", "json"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let report = json(&run);
     for id in ["as-written", "guarded"] {
