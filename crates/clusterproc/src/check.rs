@@ -468,9 +468,14 @@ fn operation_words(setup: &Setup, refusal: &GuardRefusal) -> String {
 }
 
 fn prevention_report(setup: &Setup, refusal: &GuardRefusal, faults: &Schedule) -> PreventionReport {
+    prevention_at(setup, setup.procedure.steps[refusal.step].label(), refusal, faults)
+}
+
+/// A guard's refusal at the step named `step` (a mutant's steps are numbered its own way).
+fn prevention_at(setup: &Setup, step: String, refusal: &GuardRefusal, faults: &Schedule) -> PreventionReport {
     PreventionReport {
         invariant: refusal.invariant.id().to_owned(),
-        step: setup.procedure.steps[refusal.step].label(),
+        step,
         operation: operation_words(setup, refusal),
         reason: refusal.message.clone(),
         faults: fault_words(setup, faults),
@@ -567,17 +572,18 @@ fn violation_words(violations: &[Violation]) -> String {
 }
 
 fn mutant_way(setup: &Setup, mode: Mode, result: &MutantResult) -> MutantWay {
-    let refused = result.refusal.as_ref().map(|r| prevention_report(setup, r, &Schedule::Staged(Vec::new())));
+    // The refusal's step index is the mutant's own: its label comes with the result.
+    let refused = result
+        .refusal
+        .as_ref()
+        .zip(result.refused_at.as_ref())
+        .map(|(refusal, step)| prevention_at(setup, step.clone(), refusal, &Schedule::Staged(Vec::new())));
     let mut summary = Vec::new();
     if !result.violations.is_empty() {
         summary.push(violation_words(&result.violations));
     }
-    if let Some(refusal) = &result.refusal {
-        summary.push(format!(
-            "refused at step {} ({})",
-            setup.procedure.steps.get(refusal.step).map_or_else(String::new, |s| s.label()),
-            refusal.invariant.id()
-        ));
+    if let (Some(refusal), Some(step)) = (&result.refusal, &result.refused_at) {
+        summary.push(format!("refused at step {step} ({})", refusal.invariant.id()));
     }
     if let Some(step) = &result.stopped_at {
         summary.push(format!("stopped at {step}"));
@@ -595,7 +601,7 @@ fn mutant_way(setup: &Setup, mode: Mode, result: &MutantResult) -> MutantWay {
     MutantWay {
         way: mode.id().to_owned(),
         ending: ending.to_owned(),
-        violated: result.violated.iter().map(|i| i.id().to_owned()).collect(),
+        violated: result.violated().map(|i| i.id().to_owned()).collect(),
         refused,
         stopped: result.stop_reason.clone(),
         summary: summary.join("; "),
@@ -614,8 +620,7 @@ fn mutant_report(setup: &Setup, ways: &[Way], min_score: Option<u8>) -> MutantRe
         // The mutant of a step that does not run for this module is set by the setup, not
         // the way of running: every way agrees on it.
         let equivalent = first.equivalent.filter(|_| !caught).map(str::to_owned);
-        let mutant_setup = Setup::new(setup.cluster.clone(), first.mutation.apply(&setup.procedure));
-        let ways = results.iter().map(|(mode, r)| mutant_way(&mutant_setup, *mode, r)).collect();
+        let ways = results.iter().map(|(mode, r)| mutant_way(setup, *mode, r)).collect();
         let why_unseen = if caught { None } else { results.iter().find_map(|(_, r)| r.explanation.clone()) };
         mutants.push(MutantLine {
             mutant: first.name.clone(),

@@ -212,13 +212,11 @@ pub struct MutantResult {
     pub mutation: Mutation,
     /// Its readable name.
     pub name: String,
-    /// The invariant a guard refused on, if one did.
-    pub refused_by: Option<Invariant>,
     /// The guard's refusal, if one refused.
     pub refusal: Option<GuardRefusal>,
-    /// Invariants the run broke.
-    pub violated: Vec<Invariant>,
-    /// The first violation of each, in invariant order.
+    /// The step the guard refused at, named in the mutant's own numbering.
+    pub refused_at: Option<String>,
+    /// The first violation of each invariant the run broke, in invariant order.
     pub violations: Vec<Violation>,
     /// Where the run stopped, if it did: a fault-free run must complete.
     pub stopped_at: Option<String>,
@@ -236,7 +234,12 @@ pub struct MutantResult {
 impl MutantResult {
     /// Whether a guard, an invariant, or a failed verification caught it.
     pub fn caught(&self) -> bool {
-        self.refused_by.is_some() || !self.violated.is_empty() || self.stopped_at.is_some()
+        self.refusal.is_some() || !self.violations.is_empty() || self.stopped_at.is_some()
+    }
+
+    /// The invariants the run broke, in invariant order.
+    pub fn violated(&self) -> impl Iterator<Item = Invariant> + '_ {
+        self.violations.iter().map(|v| v.invariant)
     }
 }
 
@@ -445,14 +448,11 @@ impl Explorer {
             }
             let result = explorer.baseline();
             exploration.count(&result, self.seed, Some(&mutation));
-            let refused_by = match &result.ending {
-                Ending::Refused(refusal) => Some(refusal.invariant),
-                _ => None,
-            };
             let refusal = match &result.ending {
                 Ending::Refused(refusal) => Some(refusal.clone()),
                 _ => None,
             };
+            let refused_at = refusal.as_ref().map(|r| explorer.setup.procedure.steps[r.step].label());
             let (stopped_at, stop_reason) = match &result.ending {
                 Ending::Stopped { step, reason, .. } => {
                     (Some(explorer.setup.procedure.steps[*step].id.clone()), Some(reason.clone()))
@@ -467,7 +467,6 @@ impl Explorer {
                 }
             }
             violations.sort_by_key(|v| v.invariant);
-            let violated: Vec<Invariant> = violations.iter().map(|v| v.invariant).collect();
             let matters = match mutation {
                 Mutation::SwapWithNext { step } => {
                     step_matters(&self.setup, step) || step_matters(&self.setup, step + 1)
@@ -494,22 +493,22 @@ impl Explorer {
             } else {
                 None
             };
-            let caught = refused_by.is_some() || !violated.is_empty() || stopped_at.is_some();
-            let explanation =
-                (!caught && equivalent.is_none()).then(|| self.why_unseen(&explorer, &mutation, &original));
-            results.push(MutantResult {
+            let mut mutant = MutantResult {
                 name: mutation.describe(procedure),
                 mutation,
-                refused_by,
                 refusal,
-                violated,
+                refused_at,
                 violations,
                 stopped_at,
                 stop_reason,
                 matters,
                 equivalent,
-                explanation,
-            });
+                explanation: None,
+            };
+            if !mutant.caught() && equivalent.is_none() {
+                mutant.explanation = Some(self.why_unseen(&explorer, &mutant.mutation, &original));
+            }
+            results.push(mutant);
         }
         (results, exploration)
     }

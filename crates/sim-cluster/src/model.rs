@@ -213,9 +213,9 @@ impl Machine {
                 Some(roles) => (roles.active, roles.standbys.clone()),
                 None => (setup.cluster.initial_active(), setup.cluster.initial_standbys()),
             };
-            let mut last = self.sim.observation().clone();
-            last.at = self.sim.now();
-            self.judge.finish(&setup, &last, active, &standbys);
+            // Dated when the engine last looked: where the run ended (design.md: "judged on the
+            // state where it stopped"), not at the end of what followed.
+            self.judge.finish(&setup, self.sim.observation(), active, &standbys);
         }
     }
 
