@@ -401,7 +401,7 @@ impl Explorer {
                 })
                 .collect();
             schedule.sort_by_key(|f| f.before_step);
-            let explorer = Explorer { seed: case_seed, ..self.clone() };
+            let explorer = self.with_seed(case_seed);
             let (result, _) = explorer.run(&schedule);
             exploration.count(&result, case_seed, None);
             for violation in &result.violations {
@@ -565,7 +565,7 @@ impl Explorer {
 
     /// The same explorer with another simulator seed.
     pub fn with_seed(&self, seed: u64) -> Explorer {
-        Explorer { config: self.config.clone(), ..Explorer::new(Arc::clone(&self.setup), seed) }
+        Explorer { seed, ..self.clone() }
     }
 
     /// A trace rendered for people.
