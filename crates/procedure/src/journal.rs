@@ -450,19 +450,13 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
 
 /// The journal's text, read up to the input size limit.
 fn read(file: &File, path: &Path) -> Result<String, JournalError> {
-    use std::io::Read as _;
-    let limit = crate::bounded::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io(path))?;
-    if bytes.len() as u64 > limit {
-        return Err(JournalError::Io {
-            path: path.display().to_string(),
-            source: std::io::Error::other(format!(
-                "the journal is larger than {} MiB, the limit for input files",
-                limit / (1024 * 1024)
-            )),
-        });
-    }
+    let bytes = crate::bounded::read_bytes(file, crate::bounded::MAX_FILE_BYTES).map_err(|error| {
+        let source = match error {
+            crate::bounded::ReadError::Io(source) => source,
+            other => std::io::Error::other(other.to_string()),
+        };
+        JournalError::Io { path: path.display().to_string(), source }
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(error) => {
