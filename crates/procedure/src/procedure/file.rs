@@ -270,31 +270,27 @@ impl Loader<'_> {
                 )
                 .with_help("leave `monitors` out to mean every monitor"));
         }
-        let ids = list.get_ref().iter().map(|name| {
-            self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
-                self.err(
-                    FileErrorKind::UnknownName,
-                    format!("unknown monitor `{}`", name.get_ref()),
-                    name.span(),
-                    "the cluster has no such monitor",
-                )
-                .with_help(format!(
-                    "the cluster's monitors: {}",
-                    self.names(self.cluster.monitors.iter().map(|m| &m.name))
-                ))
-            })
-        });
-        let mut ids: Vec<MonitorId> = ids.collect::<Result<_, _>>()?;
-        let mut seen = Vec::with_capacity(ids.len());
-        ids.retain(|id| {
-            if seen.contains(id) {
-                false
-            } else {
-                seen.push(*id);
-                true
+        // A monitor named twice is suspended or resumed once.
+        let mut ids: Vec<MonitorId> = Vec::with_capacity(list.get_ref().len());
+        for name in list.get_ref() {
+            let id = self.monitor(name)?;
+            if !ids.contains(&id) {
+                ids.push(id);
             }
-        });
+        }
         Ok(Some(ids))
+    }
+
+    fn monitor(&self, name: &Spanned<String>) -> Result<MonitorId, FileError> {
+        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
+            self.err(
+                FileErrorKind::UnknownName,
+                format!("unknown monitor `{}`", name.get_ref()),
+                name.span(),
+                "the cluster has no such monitor",
+            )
+            .with_help(format!("the cluster's monitors: {}", self.names(self.cluster.monitors.iter().map(|m| &m.name))))
+        })
     }
 
     fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
