@@ -162,8 +162,7 @@ impl Loader<'_> {
                     )
                     .with_help(format!("the first step with this id starts on line {first_line}")));
             }
-            let mut parsed = self.step(step, last_folder.as_deref())?;
-            parsed.position = steps.len() + 1;
+            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Action::UnzipModule { folder } = &parsed.action {
                 last_folder = Some(folder.clone());
@@ -330,7 +329,8 @@ impl Loader<'_> {
         Ok(role)
     }
 
-    fn step(&self, step: StepFile, last_folder: Option<&str>) -> Result<Step, FileError> {
+    /// The step at `position` (from 1) in the file.
+    fn step(&self, step: StepFile, position: usize, last_folder: Option<&str>) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
@@ -381,7 +381,7 @@ impl Loader<'_> {
             text: step.text.unwrap_or_default(),
             notes: step.notes,
             line,
-            position: 0,
+            position,
         })
     }
 
