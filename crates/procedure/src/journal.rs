@@ -511,11 +511,10 @@ fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Re
 /// A JSON error's message with its column when it has one, without serde_json's "at line
 /// 1" (a journal line is one JSON document: the journal's own line number is what helps).
 fn without_position(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    let head = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
+    let head = crate::diagnostic::json_message(error);
     // Errors found after the record was read whole (a tagged record) have no column.
     match error.column() {
-        0 => head.to_owned(),
+        0 => head,
         column => format!("{head} (column {column})"),
     }
 }
