@@ -8,11 +8,17 @@ use crate::support::{Run, clusterproc};
 
 const SEED: &str = "procedures/ssc0307-0006.toml";
 
-/// A run of the seed cut off after its first 20 journal lines, as a crash would leave it.
-fn cut_run(dir: &Path) -> PathBuf {
+/// The journal directory of a completed run of the seed.
+fn completed_run(dir: &Path) -> PathBuf {
     let journal = dir.join("run");
     let run = clusterproc(&["run", SEED, "--journal", &journal.display().to_string()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    journal
+}
+
+/// A run of the seed cut off after its first 20 journal lines, as a crash would leave it.
+fn cut_run(dir: &Path) -> PathBuf {
+    let journal = completed_run(dir);
     let file = journal.join("journal.jsonl");
     let text = std::fs::read_to_string(&file).unwrap();
     let cut: String = text.lines().take(20).map(|line| format!("{line}\n")).collect();
@@ -35,6 +41,12 @@ fn edit_line(journal: &Path, number: usize, edit: impl Fn(&str) -> String) {
         .collect();
     assert_ne!(edited, text, "the edit changed nothing");
     std::fs::write(&file, edited).unwrap();
+}
+
+/// The one-based number of the journal's first intent line.
+fn first_intent(journal: &Path) -> usize {
+    let text = std::fs::read_to_string(journal.join("journal.jsonl")).unwrap();
+    text.lines().position(|l| l.contains("\"kind\":\"intent\"")).expect("an intent") + 1
 }
 
 fn refused(run: &Run, expect: &str) {
@@ -63,8 +75,7 @@ fn a_time_near_u64_max_is_out_of_range() {
 fn an_operation_number_at_u64_max_is_out_of_range() {
     let dir = tempfile::tempdir().unwrap();
     let journal = cut_run(dir.path());
-    let text = std::fs::read_to_string(journal.join("journal.jsonl")).unwrap();
-    let line = text.lines().position(|l| l.contains("\"kind\":\"intent\"")).unwrap() + 1;
+    let line = first_intent(&journal);
     edit_line(&journal, line, |l| set_number(l, "op", "18446744073709551615"));
     refused(&resume(&journal), &format!("journal.jsonl:{line}: `op` is 18446744073709551615, out of range"));
 }
@@ -73,8 +84,7 @@ fn an_operation_number_at_u64_max_is_out_of_range() {
 fn a_step_beyond_the_procedure_is_out_of_range() {
     let dir = tempfile::tempdir().unwrap();
     let journal = cut_run(dir.path());
-    let text = std::fs::read_to_string(journal.join("journal.jsonl")).unwrap();
-    let line = text.lines().position(|l| l.contains("\"kind\":\"intent\"")).unwrap() + 1;
+    let line = first_intent(&journal);
     edit_line(&journal, line, |l| set_number(l, "step", "4294967295"));
     refused(&resume(&journal), &format!("journal.jsonl:{line}: `step` is 4294967295, out of range (at most 14)"));
 }
@@ -131,9 +141,7 @@ fn a_scenario_run_resumed_without_its_scenario_says_to_add_it() {
 #[test]
 fn resuming_a_completed_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("run");
-    let run = clusterproc(&["run", SEED, "--journal", &journal.display().to_string()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let journal = completed_run(dir.path());
     let before = std::fs::read(journal.join("journal.jsonl")).unwrap();
     let again = resume(&journal);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -144,9 +152,7 @@ fn resuming_a_completed_run_writes_nothing() {
 #[test]
 fn a_resume_refused_after_looking_at_the_cluster_leaves_the_journal_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("run");
-    let run = clusterproc(&["run", SEED, "--journal", &journal.display().to_string()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let journal = completed_run(dir.path());
     // Keep the journal up to the suspend's outcome, without the record of its step starting:
     // the cluster rebuilt from it is suspended, which the journal then cannot explain.
     let file = journal.join("journal.jsonl");

@@ -74,45 +74,41 @@ fn a_newline_in_a_service_name_is_refused_but_prose_may_break_lines() {
     assert_eq!(clusterproc(&["plan", &path]).code, 0);
 }
 
-/// A counterexample saved by `check` for the broken procedure, in `dir`.
-fn counterexample(dir: &Path) -> std::path::PathBuf {
-    let run =
-        clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &dir.display().to_string()]);
+/// Replays a counterexample that `check` saved for the broken procedure, with `from`
+/// replaced by `to` in the file.
+fn replay_edited(from: &str, to: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let run = clusterproc(&[
+        "check",
+        "tests/data/broken/standby-after-resume.toml",
+        "--save",
+        &dir.path().display().to_string(),
+    ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    dir.join("pending-restart-skipped.as-written.json")
+    let file = dir.path().join("pending-restart-skipped.as-written.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{from:?} in {text}");
+    std::fs::write(&file, text.replace(from, to)).unwrap();
+    clusterproc(&["replay", &file.display().to_string()])
 }
 
 #[test]
 fn a_counterexample_of_an_unknown_version_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = counterexample(dir.path());
     // A later version with a field this build does not know: the version is what is reported.
-    let text = std::fs::read_to_string(&file).unwrap().replace("\"version\": 1,", "\"version\": 7,\n  \"new\": 1,");
-    std::fs::write(&file, text).unwrap();
-    let run = clusterproc(&["replay", &file.display().to_string()]);
+    let run = replay_edited("\"version\": 1,", "\"version\": 7,\n  \"new\": 1,");
     refused(&run, "pending-restart-skipped.as-written.json:2:3: unsupported counterexample version 7");
 }
 
 #[test]
 fn a_counterexample_with_an_unknown_field_is_refused_with_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = counterexample(dir.path());
-    let text = std::fs::read_to_string(&file).unwrap().replace("\"seed\":", "\"sead\": 1,\n  \"seed\":");
-    std::fs::write(&file, text).unwrap();
-    let run = clusterproc(&["replay", &file.display().to_string()]);
+    let run = replay_edited("\"seed\":", "\"sead\": 1,\n  \"seed\":");
     refused(&run, "pending-restart-skipped.as-written.json:9:");
     assert!(run.stderr.contains("unknown field `sead`"), "{}", run.stderr);
 }
 
 #[test]
 fn a_counterexample_naming_an_unknown_invariant_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = counterexample(dir.path());
-    let text = std::fs::read_to_string(&file)
-        .unwrap()
-        .replace("\"invariant\": \"pending-restart-skipped\"", "\"invariant\": \"x\\u001b[2J\"");
-    std::fs::write(&file, text).unwrap();
-    let run = clusterproc(&["replay", &file.display().to_string()]);
+    let run = replay_edited("\"invariant\": \"pending-restart-skipped\"", "\"invariant\": \"x\\u001b[2J\"");
     refused(&run, "unknown invariant \"x\\u{1b}[2J\"");
     assert!(!run.stderr.contains('\u{1b}'), "no escape sequence reaches the terminal");
 }

@@ -3,24 +3,27 @@
 //! got, and exits 130.
 
 use std::io::{BufRead as _, BufReader, Read as _};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::support::{binary, root};
+use crate::support::spawn_clusterproc;
 
 /// Starts a check that would run for days, waits for its first progress line after some
 /// runs, sends `signal` with kill(1), and returns exit code, stdout and stderr.
 fn interrupt_check(signal: &str, save: &std::path::Path, format: &str) -> (Option<i32>, String, String) {
-    let mut child = Command::new(binary())
-        .args(["check", "tests/data/unsafe/stop-registry-sync.toml", "--faults", "none", "--format", format])
-        .args(["--cases", "100000000", "--progress", "--save"])
-        .arg(save)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("clusterproc starts");
+    let save = save.display().to_string();
+    let mut child = spawn_clusterproc(&[
+        "check",
+        "tests/data/unsafe/stop-registry-sync.toml",
+        "--faults",
+        "none",
+        "--format",
+        format,
+        "--cases",
+        "100000000",
+        "--progress",
+        "--save",
+        &save,
+    ]);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = String::new();
     // Progress lines come once a second; the second one comes after runs have been made.

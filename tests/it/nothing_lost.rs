@@ -1,7 +1,7 @@
 //! Issue 9, point 1: output files are written whole, and only after the inputs are checked —
 //! a refused or failed command leaves every existing file as it was.
 
-use crate::support::clusterproc;
+use crate::support::{clusterproc, run_procedure};
 
 const SEED: &str = "procedures/ssc0307-0006.toml";
 
@@ -14,14 +14,7 @@ fn an_existing_report_survives_a_refused_run() {
     std::fs::create_dir_all(&journal).unwrap();
     std::fs::write(journal.join("journal.jsonl"), "").unwrap();
     // Refused: a journal is there already and this is not a resume.
-    let run = clusterproc(&[
-        "run",
-        SEED,
-        "--journal",
-        &journal.display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure(SEED, &journal, &report);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "the report of yesterday's run");
 }
@@ -31,14 +24,7 @@ fn an_existing_report_survives_a_bad_procedure() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     std::fs::write(&report, "{\"old\": true}").unwrap();
-    let run = clusterproc(&[
-        "run",
-        "tests/data/broken/unknown-service.toml",
-        "--journal",
-        &dir.path().join("run").display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure("tests/data/broken/unknown-service.toml", &dir.path().join("run"), &report);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "{\"old\": true}");
     assert!(!dir.path().join("run").exists(), "no journal for a run that never started");
@@ -49,14 +35,7 @@ fn a_report_is_replaced_whole_and_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("Report.HTML");
     std::fs::write(&report, "old").unwrap();
-    let run = clusterproc(&[
-        "run",
-        SEED,
-        "--journal",
-        &dir.path().join("run").display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure(SEED, &dir.path().join("run"), &report);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"), "{html}");
@@ -70,14 +49,7 @@ fn a_report_that_cannot_be_written_is_refused_before_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("no-such-dir").join("report.html");
     let journal = dir.path().join("run");
-    let run = clusterproc(&[
-        "run",
-        SEED,
-        "--journal",
-        &journal.display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure(SEED, &journal, &report);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot write the report"), "{}", run.stderr);
     assert!(!journal.exists(), "the run did not start");

@@ -79,6 +79,35 @@ pub fn clusterproc_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Ru
     }
 }
 
+/// Runs `clusterproc run PROCEDURE --journal JOURNAL --report REPORT` in the workspace root.
+pub fn run_procedure(procedure: &str, journal: &Path, report: &Path) -> Run {
+    clusterproc(&[
+        "run",
+        procedure,
+        "--journal",
+        &journal.display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ])
+}
+
+/// Starts `clusterproc ARGS` in the workspace root with colours off, no input, and stdout
+/// and stderr piped, for a test that acts on it while it runs (signals it, talks to it).
+pub fn spawn_clusterproc(args: &[&str]) -> std::process::Child {
+    let binary = binary();
+    let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    Command::new(binary)
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts")
+}
+
 /// The committed default cluster description.
 pub fn default_cluster() -> Cluster {
     let path = root().join("scenarios/cluster/ssc-two-node.toml");

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use procedure::mutation::{Mutation, mutations};
 
-use crate::support::{Run, clusterproc, procedure};
+use crate::support::{Run, clusterproc, procedure, run_procedure};
 
 const VOCABULARY: &str = "tests/data/operator-vocabulary.toml";
 const SEED: &str = "procedures/ssc0307-0006.toml";
@@ -16,14 +16,7 @@ const SEED: &str = "procedures/ssc0307-0006.toml";
 fn run_with_report(dir: &Path, procedure: &str) -> (Run, serde_json::Value) {
     let report = dir.join("run.json");
     let journal = dir.join("run");
-    let run = clusterproc(&[
-        "run",
-        procedure,
-        "--journal",
-        &journal.display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure(procedure, &journal, &report);
     let json = std::fs::read_to_string(&report).unwrap_or_else(|_| panic!("a report: {}\n{}", run.stdout, run.stderr));
     (run, serde_json::from_str(&json).expect("the report is JSON"))
 }

@@ -3,7 +3,7 @@
 //! in the story of a run — also when a step is missing, so that the numbers no longer
 //! follow the positions.
 
-use crate::support::{clusterproc, root};
+use crate::support::{clusterproc, root, run_procedure};
 
 #[test]
 fn a_run_missing_a_step_names_the_others_by_their_vendor_numbers() {
@@ -14,14 +14,7 @@ fn a_run_missing_a_step_names_the_others_by_their_vendor_numbers() {
     let procedure = dir.path().join("without-step-5.toml");
     std::fs::write(&procedure, format!("{}{}", &seed[..start], &seed[end..])).unwrap();
     let report = dir.path().join("run.json");
-    let run = clusterproc(&[
-        "run",
-        &procedure.display().to_string(),
-        "--journal",
-        &dir.path().join("run").display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
+    let run = run_procedure(&procedure.display().to_string(), &dir.path().join("run"), &report);
     assert_eq!(run.code, 1, "PVMService still runs, so the install fails: {}", run.stdout);
 
     let console: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with('[')).collect();

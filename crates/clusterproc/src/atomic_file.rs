@@ -34,6 +34,17 @@ fn directory_of(path: &Path) -> PathBuf {
     }
 }
 
+/// A new temporary file in `dir`, `.clusterproc-` and a random suffix: the file being
+/// written, or a probe that `dir` takes new files.
+fn temporary_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".clusterproc-");
+    // Temporary files are private (0600); the file written is an ordinary one.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.tempfile_in(dir)
+}
+
 /// Checks, without touching `path`, that a file can later be written there: its directory
 /// exists and takes new files, and `path` is not a directory.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
@@ -42,9 +53,7 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
     }
     match target(path) {
         // Creating (and at once removing) a temporary file is the one reliable test.
-        Target::Regular(file) => {
-            tempfile::Builder::new().prefix(".clusterproc-").tempfile_in(directory_of(&file)).map(drop)
-        }
+        Target::Regular(file) => temporary_in(&directory_of(&file)).map(drop),
         Target::Special => Ok(()),
     }
 }
@@ -54,7 +63,7 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
 pub fn check_directory(dir: &Path) -> std::io::Result<()> {
     match std::fs::metadata(dir) {
         Ok(metadata) if !metadata.is_dir() => Err(std::io::Error::other("it is not a directory")),
-        Ok(_) => tempfile::Builder::new().prefix(".clusterproc-").tempfile_in(dir).map(drop),
+        Ok(_) => temporary_in(dir).map(drop),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(error) => Err(error),
     }
@@ -67,12 +76,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Target::Regular(file) => file,
         Target::Special => return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".clusterproc-");
-    // Temporary files are private (0600); the file written is an ordinary one.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut temporary = builder.tempfile_in(directory_of(&file))?;
+    let mut temporary = temporary_in(&directory_of(&file))?;
     temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;
     temporary.persist(&file).map_err(|error| error.error)?;

@@ -103,40 +103,38 @@ pub fn save(dir: &Path, file: &CounterexampleFile) -> Result<PathBuf, Failure> {
 /// Reads a counterexample file and resolves it against the procedure and cluster it names.
 pub fn read(path: &Path) -> Result<Replayable, Failure> {
     let source = SourceFile::read(path)?;
-    let at_field = |field: &str| source.text().find(&format!("\"{field}\"")).map(|at| at..at + field.len() + 2);
+    // A refusal points at the first place the file names `field`.
+    let refuse = |kind: FileErrorKind, message: String, field: &str, label: &str| -> Failure {
+        let span = source.text().find(&format!("\"{field}\"")).map(|at| at..at + field.len() + 2);
+        source.error(kind, message, span, label).into()
+    };
     // The version first: a later format may add fields, and its version is what to report.
     if let Ok(Head { version: Some(version) }) = serde_json::from_str::<Head>(source.text())
         && version != VERSION
     {
-        return Err(source
-            .error(
-                FileErrorKind::UnsupportedVersion,
-                format!("unsupported counterexample version {version}"),
-                at_field("version"),
-                format!("this build reads version {VERSION}"),
-            )
-            .into());
+        return Err(refuse(
+            FileErrorKind::UnsupportedVersion,
+            format!("unsupported counterexample version {version}"),
+            "version",
+            &format!("this build reads version {VERSION}"),
+        ));
     }
     let file: CounterexampleFile = serde_json::from_str(source.text()).map_err(|e| source.json_error(&e))?;
     if !Invariant::ALL.iter().any(|i| i.id() == file.invariant) {
-        return Err(source
-            .error(
-                FileErrorKind::UnknownName,
-                format!("unknown invariant {:?}", file.invariant),
-                at_field("invariant"),
-                "not an invariant id",
-            )
-            .into());
+        return Err(refuse(
+            FileErrorKind::UnknownName,
+            format!("unknown invariant {:?}", file.invariant),
+            "invariant",
+            "not an invariant id",
+        ));
     }
     let Some(mode) = Mode::from_id(&file.way) else {
-        return Err(source
-            .error(
-                FileErrorKind::UnknownKeyword,
-                format!("unknown way {:?}", file.way),
-                at_field("way"),
-                "expected \"as-written\" or \"guarded\"",
-            )
-            .into());
+        return Err(refuse(
+            FileErrorKind::UnknownKeyword,
+            format!("unknown way {:?}", file.way),
+            "way",
+            "expected \"as-written\" or \"guarded\"",
+        ));
     };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     // Relative to the counterexample file; files of earlier builds named them relative to

@@ -53,11 +53,7 @@ pub fn stderr() -> Sink<io::Stderr> {
 impl<W: Write> Sink<W> {
     /// Flushes, and returns the first error the stream met, with its name.
     pub fn finish(mut self) -> Result<(), (&'static str, io::Error)> {
-        if self.error.is_none()
-            && let Err(error) = self.inner.flush()
-        {
-            self.error = Some(error);
-        }
+        self.attempt(W::flush);
         match self.error.take() {
             Some(error) => Err((self.name, error)),
             None => Ok(()),
@@ -68,24 +64,25 @@ impl<W: Write> Sink<W> {
     pub fn failed(&self) -> bool {
         self.error.is_some()
     }
+
+    /// Runs `operation` on the stream unless a write failed already; remembers its error.
+    fn attempt(&mut self, operation: impl FnOnce(&mut W) -> io::Result<()>) {
+        if self.error.is_none()
+            && let Err(error) = operation(&mut self.inner)
+        {
+            self.error = Some(error);
+        }
+    }
 }
 
 impl<W: Write> Write for Sink<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.error.is_none()
-            && let Err(error) = self.inner.write_all(bytes)
-        {
-            self.error = Some(error);
-        }
+        self.attempt(|inner| inner.write_all(bytes));
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.error.is_none()
-            && let Err(error) = self.inner.flush()
-        {
-            self.error = Some(error);
-        }
+        self.attempt(W::flush);
         Ok(())
     }
 }

@@ -25,19 +25,17 @@ impl Progress {
     pub fn start(watch: Arc<Watch>, lines: bool) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
-        let terminal = std::io::stderr().is_terminal();
-        let thread = if terminal {
-            let done = Arc::clone(&done);
-            std::thread::Builder::new().name("progress".to_owned()).spawn(move || spinner(&watch, &done, started)).ok()
+        let draw: Option<fn(&Watch, &AtomicBool, Instant)> = if std::io::stderr().is_terminal() {
+            Some(spinner)
         } else if lines {
-            let done = Arc::clone(&done);
-            std::thread::Builder::new()
-                .name("progress".to_owned())
-                .spawn(move || print_lines(&watch, &done, started))
-                .ok()
+            Some(print_lines)
         } else {
             None
         };
+        let thread = draw.and_then(|draw| {
+            let done = Arc::clone(&done);
+            std::thread::Builder::new().name("progress".to_owned()).spawn(move || draw(&watch, &done, started)).ok()
+        });
         Progress { done, thread, started }
     }
 

@@ -3,9 +3,9 @@
 
 use sim_cluster::rng::Rng;
 
-/// Values that break naive code: numeric extremes, quotes, separators, control and bidi
-/// characters, TOML and JSON structure.
-const TOKENS: &[&str] = &[
+/// Numbers that break naive code: sign, the edges of the integer types and of the
+/// integers a double holds exactly, and beyond.
+const NUMBERS: &[&str] = &[
     "0",
     "-1",
     "1",
@@ -16,6 +16,11 @@ const TOKENS: &[&str] = &[
     "18446744073709551615",
     "18446744073709551616",
     "99999999999999999999999",
+];
+
+/// Other values that break naive code (besides [`NUMBERS`]): float extremes, quotes,
+/// separators, control and bidi characters, TOML and JSON structure.
+const TOKENS: &[&str] = &[
     "1e309",
     "-0",
     "nan",
@@ -98,8 +103,10 @@ fn flip_bit(rng: &mut Rng, data: &mut [u8]) {
     }
 }
 
+/// Inserts one of the numbers or other tokens.
 fn insert_token(rng: &mut Rng, data: &mut Vec<u8>) {
-    let token = TOKENS[rng.below(TOKENS.len() as u64) as usize];
+    let pick = rng.below((NUMBERS.len() + TOKENS.len()) as u64) as usize;
+    let token = NUMBERS.get(pick).copied().unwrap_or_else(|| TOKENS[pick - NUMBERS.len()]);
     let i = at(rng, data.len());
     data.splice(i..i, token.bytes());
 }
@@ -112,8 +119,7 @@ fn replace_number(rng: &mut Rng, data: &mut Vec<u8>) {
     }
     let start = digits[rng.below(digits.len() as u64) as usize];
     let end = (start..data.len()).find(|&i| !data[i].is_ascii_digit()).unwrap_or(data.len());
-    let numbers = &TOKENS[..10];
-    let number = numbers[rng.below(numbers.len() as u64) as usize];
+    let number = NUMBERS[rng.below(NUMBERS.len() as u64) as usize];
     data.splice(start..end, number.bytes());
 }
 

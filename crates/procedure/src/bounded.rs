@@ -2,7 +2,7 @@
 //! before reading and enforced while reading, so `/dev/zero`, a FIFO or a file that grows
 //! cannot make a command use more memory than the limit.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 /// The largest input file any command reads: procedures, cluster descriptions, scenarios,
@@ -37,13 +37,21 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     if metadata.is_file() && metadata.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
+    let bytes = read_bytes(file, limit)?;
+    String::from_utf8(bytes).map_err(|error| ReadError::NotText { offset: error.utf8_error().valid_up_to() })
+}
+
+/// Reads all of `reader`, at most `limit` bytes: the limit is enforced while reading, so
+/// an endless or growing input stops there. For a file already open (the journal, locked
+/// first); [`read_text`] opens by path and checks the size before reading too.
+pub fn read_bytes(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     // One byte more than the limit tells a file of exactly `limit` bytes from a larger one.
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    String::from_utf8(bytes).map_err(|error| ReadError::NotText { offset: error.utf8_error().valid_up_to() })
+    Ok(bytes)
 }
 
 #[cfg(test)]

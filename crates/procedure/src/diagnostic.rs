@@ -231,9 +231,8 @@ impl SourceFile {
     pub fn json_error(&self, err: &serde_json::Error) -> FileError {
         let kind = if err.is_syntax() || err.is_eof() { FileErrorKind::Syntax } else { FileErrorKind::Format };
         let offset = LineIndex::new(&self.text).offset(err.line(), err.column());
-        let message = err.to_string();
-        // serde_json appends " at line L column C"; the diagnostic shows the place itself.
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head).to_owned();
+        // The diagnostic shows the place itself.
+        let message = json_message(err);
         let label = if kind == FileErrorKind::Syntax { "not valid JSON here" } else { "here" };
         self.error(kind, message, offset.map(|at| at..at), label)
     }
@@ -262,6 +261,13 @@ impl FileError {
         self.inner.help = Some(crate::safe_text::for_terminal(&help.into(), false).into_owned());
         self
     }
+}
+
+/// A JSON error's message without the " at line L column C" serde_json appends: callers
+/// say where in their own terms (a diagnostic's span, a journal's line).
+pub(crate) fn json_message(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head).to_owned()
 }
 
 /// Where each line of a text starts, to turn byte offsets into line numbers (and back) in

@@ -450,19 +450,13 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
 
 /// The journal's text, read up to the input size limit.
 fn read(file: &File, path: &Path) -> Result<String, JournalError> {
-    use std::io::Read as _;
-    let limit = crate::bounded::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io(path))?;
-    if bytes.len() as u64 > limit {
-        return Err(JournalError::Io {
-            path: path.display().to_string(),
-            source: std::io::Error::other(format!(
-                "the journal is larger than {} MiB, the limit for input files",
-                limit / (1024 * 1024)
-            )),
-        });
-    }
+    let bytes = crate::bounded::read_bytes(file, crate::bounded::MAX_FILE_BYTES).map_err(|error| {
+        let source = match error {
+            crate::bounded::ReadError::Io(source) => source,
+            other => std::io::Error::other(other.to_string()),
+        };
+        JournalError::Io { path: path.display().to_string(), source }
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(error) => {
@@ -517,11 +511,10 @@ fn records(path: &Path, text: &str, steps: usize, nodes: usize) -> Result<Vec<Re
 /// A JSON error's message with its column when it has one, without serde_json's "at line
 /// 1" (a journal line is one JSON document: the journal's own line number is what helps).
 fn without_position(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    let head = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
+    let head = crate::diagnostic::json_message(error);
     // Errors found after the record was read whole (a tagged record) have no column.
     match error.column() {
-        0 => head.to_owned(),
+        0 => head,
         column => format!("{head} (column {column})"),
     }
 }

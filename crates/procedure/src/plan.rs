@@ -578,22 +578,14 @@ impl Planner<'_> {
                     _ if monitors.is_some() => " -m <each of them>".to_owned(),
                     _ => String::new(),
                 };
-                match &step.action {
-                    Action::SuspendMonitor { .. } => (
-                        vec![format!(
-                            "suspend {which} on {on} ({})",
-                            self.per_node(nodes, "clpmonctrl -s -h ", &which_flag)
-                        )],
-                        vec!["each of them reads Suspended".to_owned()],
-                    ),
-                    _ => (
-                        vec![format!(
-                            "resume {which} on {on} ({})",
-                            self.per_node(nodes, "clpmonctrl -r -h ", &which_flag)
-                        )],
-                        vec!["none of them reads Suspended".to_owned()],
-                    ),
-                }
+                let (verb, command, then) = match &step.action {
+                    Action::SuspendMonitor { .. } => ("suspend", "clpmonctrl -s -h ", "each of them reads Suspended"),
+                    _ => ("resume", "clpmonctrl -r -h ", "none of them reads Suspended"),
+                };
+                (
+                    vec![format!("{verb} {which} on {on} ({})", self.per_node(nodes, command, &which_flag))],
+                    vec![then.to_owned()],
+                )
             }
             Action::RebootCluster => (
                 vec!["reboot every node the cluster-safe way (clpstdn -r)".to_owned()],

@@ -37,7 +37,7 @@ impl std::fmt::Display for Unsafe {
 /// Checks an id or a name: no control character (line breaks included), no invisible or
 /// bidirectional formatting character.
 pub fn check_name(text: &str) -> Result<(), Unsafe> {
-    match text.char_indices().find(|&(_, c)| c.is_control() || is_format(c) || is_line_separator(c)) {
+    match text.char_indices().find(|&(_, c)| is_unsafe(c)) {
         Some((offset, character)) => Err(Unsafe { character, offset }),
         None => Ok(()),
     }
@@ -51,6 +51,13 @@ pub fn check_prose(text: &str) -> Result<(), Unsafe> {
         Some((offset, character)) => Err(Unsafe { character, offset }),
         None => Ok(()),
     }
+}
+
+/// A character no name may hold, and that reaches a terminal only escaped: a control
+/// character (line breaks included), an invisible or bidirectional formatting character, a
+/// line separator.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_format(c) || is_line_separator(c)
 }
 
 /// Invisible characters that change how text around them displays: bidirectional
@@ -181,7 +188,7 @@ fn char_number(text: &str, offset: usize) -> usize {
 /// `\u{..}` escapes (line breaks too when `one_line`), everything else as it is.
 pub fn for_terminal(text: &str, one_line: bool) -> Cow<'_, str> {
     let escape = |c: char| {
-        if c == '\n' || c == '\t' { one_line } else { c.is_control() || is_format(c) || is_line_separator(c) }
+        if c == '\n' || c == '\t' { one_line } else { is_unsafe(c) }
     };
     if !text.chars().any(escape) {
         return Cow::Borrowed(text);
@@ -202,7 +209,7 @@ pub fn for_terminal(text: &str, one_line: bool) -> Cow<'_, str> {
 /// same UTF-8 length (`?`, `¿` or U+FFFD), so spans into the text stay valid. Diagnostics
 /// show source lines through it.
 pub fn masked(text: &str) -> Cow<'_, str> {
-    let mask = |c: char| !matches!(c, '\n' | '\r' | '\t') && (c.is_control() || is_format(c) || is_line_separator(c));
+    let mask = |c: char| !matches!(c, '\n' | '\r' | '\t') && is_unsafe(c);
     if !text.chars().any(mask) {
         return Cow::Borrowed(text);
     }

@@ -162,8 +162,7 @@ impl Loader<'_> {
                     )
                     .with_help(format!("the first step with this id starts on line {first_line}")));
             }
-            let mut parsed = self.step(step, last_folder.as_deref())?;
-            parsed.position = steps.len() + 1;
+            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Action::UnzipModule { folder } = &parsed.action {
                 last_folder = Some(folder.clone());
@@ -270,31 +269,27 @@ impl Loader<'_> {
                 )
                 .with_help("leave `monitors` out to mean every monitor"));
         }
-        let ids = list.get_ref().iter().map(|name| {
-            self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
-                self.err(
-                    FileErrorKind::UnknownName,
-                    format!("unknown monitor `{}`", name.get_ref()),
-                    name.span(),
-                    "the cluster has no such monitor",
-                )
-                .with_help(format!(
-                    "the cluster's monitors: {}",
-                    self.names(self.cluster.monitors.iter().map(|m| &m.name))
-                ))
-            })
-        });
-        let mut ids: Vec<MonitorId> = ids.collect::<Result<_, _>>()?;
-        let mut seen = Vec::with_capacity(ids.len());
-        ids.retain(|id| {
-            if seen.contains(id) {
-                false
-            } else {
-                seen.push(*id);
-                true
+        // A monitor named twice is suspended or resumed once.
+        let mut ids: Vec<MonitorId> = Vec::with_capacity(list.get_ref().len());
+        for name in list.get_ref() {
+            let id = self.monitor(name)?;
+            if !ids.contains(&id) {
+                ids.push(id);
             }
-        });
+        }
         Ok(Some(ids))
+    }
+
+    fn monitor(&self, name: &Spanned<String>) -> Result<MonitorId, FileError> {
+        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
+            self.err(
+                FileErrorKind::UnknownName,
+                format!("unknown monitor `{}`", name.get_ref()),
+                name.span(),
+                "the cluster has no such monitor",
+            )
+            .with_help(format!("the cluster's monitors: {}", self.names(self.cluster.monitors.iter().map(|m| &m.name))))
+        })
     }
 
     fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
@@ -334,7 +329,8 @@ impl Loader<'_> {
         Ok(role)
     }
 
-    fn step(&self, step: StepFile, last_folder: Option<&str>) -> Result<Step, FileError> {
+    /// The step at `position` (from 1) in the file.
+    fn step(&self, step: StepFile, position: usize, last_folder: Option<&str>) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
@@ -385,7 +381,7 @@ impl Loader<'_> {
             text: step.text.unwrap_or_default(),
             notes: step.notes,
             line,
-            position: 0,
+            position,
         })
     }
 
