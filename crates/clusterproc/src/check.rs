@@ -26,16 +26,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use sim_cluster::explore::{
-    CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, aftermath, fault_record,
-    timed_fault_record,
+    CounterexampleFile, Exploration, Explorer, Mode, MutantResult, RunResult, Schedule, aftermath,
 };
-use sim_cluster::model::TimedFault;
 use sim_cluster::model::search::{SearchConfig, SearchResult, search};
-use sim_cluster::staged::StagedFault;
 use sim_cluster::watch::Watch;
 
 use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
-use crate::counterexample::{ReplayFaults, Replayable};
+use crate::counterexample::Replayable;
 use crate::progress::Progress;
 
 /// Everything a check found, as the JSON output shows it.
@@ -193,23 +190,6 @@ struct CounterexampleReport {
     evidence: Vec<String>,
     /// The run's trace without routine detail.
     story: String,
-}
-
-/// The faults of a run: staged before steps (the run with none, random schedules, mutants)
-/// or struck after transitions (the model checker).
-#[derive(Debug, Clone)]
-enum Schedule {
-    Staged(Vec<StagedFault>),
-    Timed(Vec<TimedFault>),
-}
-
-impl Schedule {
-    fn len(&self) -> usize {
-        match self {
-            Schedule::Staged(faults) => faults.len(),
-            Schedule::Timed(faults) => faults.len(),
-        }
-    }
 }
 
 /// The shortest run found that breaks an invariant.
@@ -678,16 +658,7 @@ fn describe(
     dir: &Path,
 ) -> Result<CounterexampleReport, Failure> {
     let explorer = way.explorer.with_seed(witness.seed);
-    let (violations, sim) = match &witness.schedule {
-        Schedule::Staged(faults) => {
-            let (result, sim) = explorer.run(faults);
-            (result.violations, sim)
-        }
-        Schedule::Timed(faults) => {
-            let (violations, _, sim) = explorer.run_timed(faults);
-            (violations, sim)
-        }
-    };
+    let (violations, sim) = explorer.run_schedule(&witness.schedule);
     let trace = explorer.render(sim.trace());
     let story = explorer.story(sim.trace());
     let setup = explorer.setup();
@@ -695,10 +666,7 @@ fn describe(
     // The replay's own violation carries the events that prove it.
     let replayed = violations.iter().find(|v| v.invariant == invariant).unwrap_or(&witness.violation);
     let evidence = replayed.evidence.iter().filter_map(|&i| sim.trace().get(i)).map(|e| renderer.line(e)).collect();
-    let faults = match &witness.schedule {
-        Schedule::Staged(faults) => faults.iter().map(|f| fault_record(setup, f)).collect(),
-        Schedule::Timed(faults) => faults.iter().map(|f| timed_fault_record(setup, f)).collect(),
-    };
+    let faults = witness.schedule.records(setup);
     let file = CounterexampleFile {
         version: crate::counterexample::VERSION,
         way: way.mode.id().to_owned(),
@@ -731,16 +699,7 @@ fn describe(
 /// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
     let Replayable { file, mode, explorer, faults } = crate::counterexample::read(&args.counterexample)?;
-    let (violations, sim) = match &faults {
-        ReplayFaults::Timed(faults) => {
-            let (violations, _, sim) = explorer.run_timed(faults);
-            (violations, sim)
-        }
-        ReplayFaults::Staged(faults) => {
-            let (result, sim) = explorer.run(faults);
-            (result.violations, sim)
-        }
-    };
+    let (violations, sim) = explorer.run_schedule(&faults);
     let trace = explorer.render(sim.trace());
     let mut stdout = crate::output::stdout();
     let _ = writeln!(stdout, "Replay of {} (seed {}, {})", args.counterexample.display(), file.seed, mode.words());

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use procedure::diagnostic::{FileErrorKind, SourceFile};
 use procedure::invariant::Invariant;
 use procedure::mutation::Mutation;
-use sim_cluster::explore::{CounterexampleFile, Explorer, Mode, staged_fault, timed_fault};
-use sim_cluster::model::TimedFault;
-use sim_cluster::staged::StagedFault;
+use sim_cluster::explore::{CounterexampleFile, Explorer, Mode, Schedule};
 
 use crate::cli::{Failure, Loaded, load};
 
@@ -34,17 +32,7 @@ pub struct Replayable {
     /// The explorer of the procedure (or its mutant) with the file's seed and way.
     pub explorer: Explorer,
     /// The faults to inject.
-    pub faults: ReplayFaults,
-}
-
-/// The faults of a counterexample: staged before steps, or struck after transitions (the
-/// model checker's).
-#[derive(Debug)]
-pub enum ReplayFaults {
-    /// Before steps.
-    Staged(Vec<StagedFault>),
-    /// After transitions.
-    Timed(Vec<TimedFault>),
+    pub faults: Schedule,
 }
 
 /// How a counterexample saved in `dir` names `file` (a procedure or cluster file given on
@@ -164,14 +152,8 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
         }
         None => explorer,
     };
-    let bad = |e: String| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display()));
-    let faults = if file.faults.iter().any(|record| record.after_transition.is_some()) {
-        let faults = file.faults.iter().map(|record| timed_fault(explorer.setup(), record));
-        ReplayFaults::Timed(faults.collect::<Result<Vec<_>, _>>().map_err(bad)?)
-    } else {
-        let faults = file.faults.iter().map(|record| staged_fault(explorer.setup(), record));
-        ReplayFaults::Staged(faults.collect::<Result<Vec<_>, _>>().map_err(bad)?)
-    };
+    let faults = Schedule::from_records(explorer.setup(), &file.faults)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
     Ok(Replayable { file, mode, explorer, faults })
 }
 

@@ -191,10 +191,7 @@ impl Fixture {
             return false;
         }
         let Ok(replayable) = clusterproc::counterexample::read(&path) else { return false };
-        let sim = match &replayable.faults {
-            clusterproc::counterexample::ReplayFaults::Staged(faults) => replayable.explorer.run(faults).1,
-            clusterproc::counterexample::ReplayFaults::Timed(faults) => replayable.explorer.run_timed(faults).2,
-        };
+        let (_, sim) = replayable.explorer.run_schedule(&replayable.faults);
         let _ = replayable.explorer.render(sim.trace());
         true
     }

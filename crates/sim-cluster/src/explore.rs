@@ -279,12 +279,15 @@ impl Explorer {
         &self.config
     }
 
-    /// Runs with faults that strike after given transitions (as the model checker found
-    /// them), keeping the whole trace: the violations, how the engine ended, the simulator.
-    pub fn run_timed(&self, faults: &[TimedFault]) -> (Vec<Violation>, Ending, Sim) {
-        let machine = Machine::new(&self.setup, self.seed, &self.config, true).run_with(faults);
-        let ending = machine.engine().ending().cloned().unwrap_or(Ending::Completed);
-        (machine.violations().to_vec(), ending, machine.sim().clone())
+    /// Runs a schedule of either kind, keeping the whole trace: the violations (with the
+    /// events that prove them) and the simulator.
+    pub fn run_schedule(&self, schedule: &Schedule) -> (Vec<Violation>, Sim) {
+        let machine = Machine::new(&self.setup, self.seed, &self.config, true);
+        let machine = match schedule {
+            Schedule::Staged(faults) => machine.run_staged(faults).0,
+            Schedule::Timed(faults) => machine.run_with(faults),
+        };
+        (machine.violations().to_vec(), machine.sim().clone())
     }
 
     /// The way it runs the procedure.
@@ -711,7 +714,7 @@ pub struct CounterexampleFile {
 }
 
 /// Names a staged fault.
-pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
+fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
     let cluster = &setup.cluster;
     let mut record = FaultRecord {
         before_step: setup.procedure.steps[fault.before_step].id.clone(),
@@ -759,21 +762,62 @@ pub fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
     record
 }
 
-/// Names a fault found by the model checker.
-pub fn timed_fault_record(setup: &Setup, fault: &TimedFault) -> FaultRecord {
-    let staged = StagedFault { before_step: fault.step, fault: fault.fault };
-    FaultRecord { after_transition: Some(fault.after), ..fault_record(setup, &staged) }
+/// The faults of a run: staged before steps (scenarios, random schedules, the run with
+/// none), or struck after transitions (the model checker's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schedule {
+    /// Each injected as its step begins.
+    Staged(Vec<StagedFault>),
+    /// Each injected right after its transition.
+    Timed(Vec<TimedFault>),
 }
 
-/// Resolves a fault named with the transition it strikes after.
-pub fn timed_fault(setup: &Setup, record: &FaultRecord) -> Result<TimedFault, String> {
-    let after = record.after_transition.ok_or("the fault names no transition")?;
-    let staged = staged_fault(setup, record)?;
-    Ok(TimedFault { after, step: staged.before_step, at: std::time::Duration::ZERO, fault: staged.fault })
+impl Schedule {
+    /// How many faults.
+    pub fn len(&self) -> usize {
+        match self {
+            Schedule::Staged(faults) => faults.len(),
+            Schedule::Timed(faults) => faults.len(),
+        }
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The faults as a counterexample file names them.
+    pub fn records(&self, setup: &Setup) -> Vec<FaultRecord> {
+        match self {
+            Schedule::Staged(faults) => faults.iter().map(|f| fault_record(setup, f)).collect(),
+            Schedule::Timed(faults) => faults
+                .iter()
+                .map(|f| {
+                    let staged = StagedFault { before_step: f.step, fault: f.fault };
+                    FaultRecord { after_transition: Some(f.after), ..fault_record(setup, &staged) }
+                })
+                .collect(),
+        }
+    }
+
+    /// Resolves the faults a counterexample file names: struck after transitions when any
+    /// names one, else staged before steps.
+    pub fn from_records(setup: &Setup, records: &[FaultRecord]) -> Result<Schedule, String> {
+        if records.iter().any(|record| record.after_transition.is_some()) {
+            let timed = records.iter().map(|record| {
+                let after = record.after_transition.ok_or("the fault names no transition")?;
+                let staged = staged_fault(setup, record)?;
+                Ok(TimedFault { after, step: staged.before_step, at: Duration::ZERO, fault: staged.fault })
+            });
+            Ok(Schedule::Timed(timed.collect::<Result<_, String>>()?))
+        } else {
+            Ok(Schedule::Staged(records.iter().map(|record| staged_fault(setup, record)).collect::<Result<_, _>>()?))
+        }
+    }
 }
 
 /// Resolves a named fault against `setup`.
-pub fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, String> {
+fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, String> {
     let cluster = &setup.cluster;
     let before_step = setup
         .procedure
