@@ -16,7 +16,7 @@ use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
 use crate::report::RunReport;
-use crate::run::{Console, ReportFormat, default_run_dir, report_format, summarize};
+use crate::run::{Console, default_run_dir, report_format, summarize, write_reports};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let Some(connection_path) = args.connection.clone() else {
@@ -146,15 +146,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         true,
     );
     report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
-    for path in &args.report {
-        let text = match report_format(path)? {
-            ReportFormat::Html => report.render_html(),
-            ReportFormat::Json => report.render_json(),
-        };
-        crate::atomic_file::write(path, text.as_bytes())
-            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
-        let _ = writeln!(stdout, "Report written to {}", path.display());
-    }
+    write_reports(&report, &args.report, &mut stdout)?;
     let drifted = !backend.drift().findings().is_empty();
     Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
