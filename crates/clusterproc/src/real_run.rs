@@ -31,10 +31,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             return Err(Failure::Usage(anyhow::anyhow!("{flag} is not available with --backend expresscluster")));
         }
     }
+    // A report that cannot be written is found out before the run, not after it; an
+    // existing report is left as it is until the new one is complete.
     for report in &args.report {
         report_format(report)?;
-        // A report that cannot be written is found out before the run, not after it.
-        std::fs::File::create(report)
+        crate::atomic_file::check_writable(report)
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", report.display())))?;
     }
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
