@@ -41,12 +41,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
     let mut connected = connect(&setup, &connection_path)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
 
     let checks = run_checks(&mut connected, &setup);
     if checks.iter().any(|check| !check.passed) {
         let _ = stdout.write_all(render_text(&checks).as_bytes());
         let _ = writeln!(stdout, "The run did not start: fix the failed checks first.");
+        stdout.finish()?;
         return Ok(ExitCode::from(1));
     }
 
@@ -84,7 +85,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
     let driven = drive(&mut engine, backend, Some(&mut journal), &mut console);
-    console.done();
+    let mut stderr = console.done();
     if let Err(error) = driven {
         return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
     }
@@ -104,7 +105,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             at_ms: backend.now().as_millis() as u64,
         };
         if let Err(error) = journal.registry_drift(record) {
-            eprintln!("warning: cannot record the registry drift in the journal: {error}");
+            let _ = writeln!(stderr, "warning: cannot record the registry drift in the journal: {error}");
         }
     }
     let drift = backend.drift().render(&setup);
@@ -148,6 +149,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     );
     report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
     write_reports(&report, &args.report, &mut stdout)?;
+    stdout.finish()?;
+    stderr.finish()?;
     let drifted = !backend.drift().findings().is_empty();
     Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
