@@ -9,6 +9,7 @@ use real_backend::preflight::{self, Check, Inputs};
 
 use crate::cli::{Failure, load};
 use crate::connect::{Connected, connect};
+use crate::report::escape;
 
 /// How the connection file looks; shown by `preflight --help` and `run --help`.
 pub const CONNECTION_HELP: &str = "\
@@ -165,22 +166,18 @@ fn render_junit(checks: &[Check]) -> String {
         checks.len()
     );
     for check in checks {
-        out += &format!("  <testcase classname=\"preflight\" name=\"{}\">\n", xml(check.id));
+        out += &format!("  <testcase classname=\"preflight\" name=\"{}\">\n", escape(check.id));
         if !check.passed {
             out += &format!(
                 "    <failure message=\"{}\">{}\nimpact: {}\nfix: {}</failure>\n",
-                xml(check.title),
-                xml(&check.detail.join("\n")),
-                xml(check.impact),
-                xml(check.fix)
+                escape(check.title),
+                escape(&check.detail.join("\n")),
+                escape(check.impact),
+                escape(check.fix)
             );
         }
         out += "  </testcase>\n";
     }
     out += "</testsuite>\n";
     out
-}
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
