@@ -1,6 +1,5 @@
 //! `clusterproc preflight`: the pre-flight checks on real nodes, as text, JSON or JUnit.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -100,8 +99,7 @@ pub fn preflight(args: PreflightArgs) -> Result<ExitCode, Failure> {
         PreflightFormat::Json => render_json(&checks),
         PreflightFormat::Junit => render_junit(&checks),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    crate::output::emit(&text, None)?;
     Ok(if checks.iter().all(|check| check.passed) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
