@@ -214,7 +214,7 @@ impl RealBackend {
 
     /// Every service of the cluster description, from one `sc.exe query` listing.
     fn read_services(&mut self, node: NodeId) -> Result<Vec<ServiceStatus>, BackendError> {
-        let argv = list_services();
+        let argv = commands::list_services();
         let output = self.run_on(node, &argv, self.config.command_timeout)?;
         let listing = sc::parse(&output).map_err(|error| self.failed(node, error))?;
         if let Some(error) = listing.errors.first() {
@@ -330,11 +330,6 @@ impl RealBackend {
             })
             .collect()
     }
-}
-
-/// `sc.exe query type= service state= all`: every service with its state, in one command.
-pub(super) fn list_services() -> Argv {
-    Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all")
 }
 
 /// The registry keys to read: those registry sync covers, then those of values the setup
