@@ -46,11 +46,7 @@ impl RealBackend {
 
     /// Servers, groups, resources and monitors from the status GETs.
     pub(super) fn observe_through_rest(&mut self, via: NodeId) -> Result<(), BackendError> {
-        let Some(client) = self.rest.take() else { return Ok(()) };
-        let started = Instant::now();
-        let view = client.cluster_view();
-        self.record_rest("GET /api/v1/cluster, servers, groups, monitors", started, &view);
-        self.rest = Some(client);
+        let Some(view) = self.rest_cluster_view() else { return Ok(()) };
         let view = view.map_err(|error| self.rest_error(via, error))?;
         apply(&self.setup, &view, &mut self.observation).map_err(|message| self.failed(via, message))
     }
