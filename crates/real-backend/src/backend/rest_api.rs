@@ -85,13 +85,12 @@ impl RealBackend {
         let started = Instant::now();
         let result = match operation {
             Operation::SuspendCluster { .. } | Operation::ResumeCluster { .. } => {
-                let suspend = matches!(operation, Operation::SuspendCluster { .. });
-                let (expected, done): (&str, &dyn Fn(&ClusterView) -> bool) = if suspend {
-                    ("every server Suspend", &|view| all_servers(view, "Suspend"))
-                } else {
-                    ("every server Online", &|view| all_servers(view, "Online"))
+                let (expected, word) = match operation {
+                    Operation::SuspendCluster { .. } => ("every server Suspend", "Suspend"),
+                    _ => ("every server Online", "Online"),
                 };
-                let confirm = Confirm { expected, done, poll: CONFIRM_POLL, within: CONFIRM_WITHIN };
+                let done = |view: &ClusterView| all_servers(view, word);
+                let confirm = Confirm { expected, done: &done, poll: CONFIRM_POLL, within: CONFIRM_WITHIN };
                 let clock = &mut self.clock;
                 client.post_confirmed(&path, body.as_ref(), &confirm, &mut |length| clock.sleep(length))
             }
