@@ -95,10 +95,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     summarize(&mut stdout, &setup, &engine, backend.events(), &violations, true, false);
 
     for finding in backend.drift().findings() {
-        let name = if finding.written.name.is_empty() { "(default)" } else { &finding.written.name };
         let record = Record::RegistryDrift {
             node: setup.node_name(finding.written.node).to_owned(),
-            value: format!("{}\\{name}", finding.written.key),
+            value: finding.written.path(),
             wrote: finding.written.data.clone(),
             now: finding.now.clone(),
             moment: finding.moment.clone(),
