@@ -187,6 +187,34 @@ fn preflight_fails_on_a_suspended_cluster_with_impact_and_fix() {
     insta::assert_snapshot!(redact(&run.stdout, &fixture));
 }
 
+/// A run that does not start leaves the last run's report as it was: reports are checked
+/// before the run and written whole after it.
+#[test]
+fn a_run_that_fails_preflight_leaves_an_existing_report_as_it_is() {
+    let fixture = Fixture::new([NodeView::Suspended, NodeView::Suspended]);
+    let connection = fixture.connection(&fixture.local_nodes());
+    let report = fixture.path().join("report.html");
+    std::fs::write(&report, "the last run's report").unwrap();
+    let procedure = root().join("procedures/ssc0307-0006.toml");
+    let run = clusterproc_in(
+        fixture.path(),
+        &[
+            "run",
+            procedure.to_str().unwrap(),
+            "--backend",
+            "expresscluster",
+            "--connection",
+            connection.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("The run did not start"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "the last run's report");
+}
+
 #[test]
 fn a_connection_file_error_points_at_its_line() {
     let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);

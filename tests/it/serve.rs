@@ -2,7 +2,7 @@
 //! API on loopback; a client logs in with the credentials it prints.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use crate::support::{binary, clusterproc, root};
 
@@ -37,6 +37,33 @@ fn base64(text: &str) -> String {
     out
 }
 
+/// `clusterproc serve --listen 127.0.0.1:0 --speed 0` and `more` arguments, started; the
+/// child and the first line it prints (the URL).
+fn serve(more: &[&std::ffi::OsStr]) -> (Child, String) {
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0"])
+        .args(more)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts");
+    let mut url = String::new();
+    // Borrowed, not taken: the pipe stays open while the server runs.
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut url).unwrap();
+    (child, url.trim_end().to_owned())
+}
+
+/// Sends `signal` to the server; its exit code.
+fn stop(mut child: Child, signal: &str) -> (Option<i32>, String) {
+    let killed = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
 #[test]
 fn base64_encodes_as_rfc_4648_says() {
     assert_eq!(base64("clusterproc:pw"), "Y2x1c3RlcnByb2M6cHc=");
@@ -46,18 +73,7 @@ fn base64_encodes_as_rfc_4648_says() {
 
 #[test]
 fn serve_prints_a_url_with_fresh_credentials_that_log_in() {
-    let mut child = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("clusterproc starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    stdout.read_line(&mut url).unwrap();
-    let url = url.trim_end();
+    let (child, url) = serve(&[]);
     let rest = url.strip_prefix("http://clusterproc:").unwrap_or_else(|| panic!("{url:?}"));
     let (password, address) = rest.split_once('@').unwrap();
     let address = address.strip_suffix('/').unwrap();
@@ -75,11 +91,8 @@ fn serve_prints_a_url_with_fresh_credentials_that_log_in() {
     let (status, _) = http_get(address, "/api/v1/cluster", None);
     assert_eq!(status, "HTTP/1.1 401 Unauthorized");
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130), "{stderr}");
+    let (code, stderr) = stop(child, "-TERM");
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted: the server stopped"), "{stderr}");
 }
 
@@ -103,21 +116,10 @@ fn serve_takes_a_scenario_and_a_users_file() {
     let dir = tempfile::tempdir().unwrap();
     let users = dir.path().join("users.toml");
     std::fs::write(&users, "version = 1\n[[user]]\nname = \"rehearsal\"\npassword = \"s3cret pass\"\n").unwrap();
-    let mut child = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0", "--scenario", "scenarios/happy-path.toml"])
-        .arg("--users")
-        .arg(&users)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("clusterproc starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    stdout.read_line(&mut url).unwrap();
+    let (child, url) =
+        serve(&["--scenario".as_ref(), "scenarios/happy-path.toml".as_ref(), "--users".as_ref(), users.as_os_str()]);
     // With a users file, no credentials are printed.
-    let address = url.trim_end().strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')).unwrap().to_owned();
+    let address = url.strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')).unwrap().to_owned();
     assert!(address.starts_with("127.0.0.1:") && !address.contains('@'), "{url}");
     let authorization = format!("Basic {}", base64("rehearsal:s3cret pass"));
     let (status, body) = http_get(&address, "/api/v1/servers?select=name", Some(&authorization));
@@ -128,7 +130,6 @@ fn serve_takes_a_scenario_and_a_users_file() {
     );
     let wrong = format!("Basic {}", base64("clusterproc:s3cret pass"));
     assert_eq!(http_get(&address, "/api/v1/cluster", Some(&wrong)).0, "HTTP/1.1 401 Unauthorized");
-    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let (code, stderr) = stop(child, "-INT");
+    assert_eq!(code, Some(130), "{stderr}");
 }

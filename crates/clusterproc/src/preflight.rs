@@ -1,6 +1,5 @@
 //! `clusterproc preflight`: the pre-flight checks on real nodes, as text, JSON or JUnit.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +8,7 @@ use real_backend::preflight::{self, Check, Inputs};
 
 use crate::cli::{Failure, load};
 use crate::connect::{Connected, connect};
+use crate::report::escape;
 
 /// How the connection file looks; shown by `preflight --help` and `run --help`.
 pub const CONNECTION_HELP: &str = "\
@@ -99,8 +99,7 @@ pub fn preflight(args: PreflightArgs) -> Result<ExitCode, Failure> {
         PreflightFormat::Json => render_json(&checks),
         PreflightFormat::Junit => render_junit(&checks),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    crate::output::emit(&text, None)?;
     Ok(if checks.iter().all(|check| check.passed) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -165,22 +164,18 @@ fn render_junit(checks: &[Check]) -> String {
         checks.len()
     );
     for check in checks {
-        out += &format!("  <testcase classname=\"preflight\" name=\"{}\">\n", xml(check.id));
+        out += &format!("  <testcase classname=\"preflight\" name=\"{}\">\n", escape(check.id));
         if !check.passed {
             out += &format!(
                 "    <failure message=\"{}\">{}\nimpact: {}\nfix: {}</failure>\n",
-                xml(check.title),
-                xml(&check.detail.join("\n")),
-                xml(check.impact),
-                xml(check.fix)
+                escape(check.title),
+                escape(&check.detail.join("\n")),
+                escape(check.impact),
+                escape(check.fix)
             );
         }
         out += "  </testcase>\n";
     }
     out += "</testsuite>\n";
     out
-}
-
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

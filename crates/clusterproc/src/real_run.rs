@@ -16,7 +16,7 @@ use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
 use crate::report::RunReport;
-use crate::run::{Console, ReportFormat, default_run_dir, report_format, summarize};
+use crate::run::{Console, default_run_dir, report_format, summarize, write_reports};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let Some(connection_path) = args.connection.clone() else {
@@ -31,21 +31,23 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             return Err(Failure::Usage(anyhow::anyhow!("{flag} is not available with --backend expresscluster")));
         }
     }
+    // A report that cannot be written is found out before the run, not after it; an
+    // existing report is left as it is until the new one is complete.
     for report in &args.report {
         report_format(report)?;
-        // A report that cannot be written is found out before the run, not after it.
-        std::fs::File::create(report)
+        crate::atomic_file::check_writable(report)
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", report.display())))?;
     }
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
     let setup = Arc::clone(&loaded.setup);
     let mut connected = connect(&setup, &connection_path)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::output::stdout();
 
     let checks = run_checks(&mut connected, &setup);
     if checks.iter().any(|check| !check.passed) {
         let _ = stdout.write_all(render_text(&checks).as_bytes());
         let _ = writeln!(stdout, "The run did not start: fix the failed checks first.");
+        stdout.finish()?;
         return Ok(ExitCode::from(1));
     }
 
@@ -83,7 +85,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
     let driven = drive(&mut engine, backend, Some(&mut journal), &mut console);
-    console.done();
+    let mut stderr = console.done();
     if let Err(error) = driven {
         return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
     }
@@ -93,17 +95,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     summarize(&mut stdout, &setup, &engine, backend.events(), &violations, true, false);
 
     for finding in backend.drift().findings() {
-        let name = if finding.written.name.is_empty() { "(default)" } else { &finding.written.name };
         let record = Record::RegistryDrift {
             node: setup.node_name(finding.written.node).to_owned(),
-            value: format!("{}\\{name}", finding.written.key),
+            value: finding.written.path(),
             wrote: finding.written.data.clone(),
             now: finding.now.clone(),
             moment: finding.moment.clone(),
             at_ms: backend.now().as_millis() as u64,
         };
         if let Err(error) = journal.registry_drift(record) {
-            eprintln!("warning: cannot record the registry drift in the journal: {error}");
+            let _ = writeln!(stderr, "warning: cannot record the registry drift in the journal: {error}");
         }
     }
     let drift = backend.drift().render(&setup);
@@ -146,15 +147,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         true,
     );
     report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
-    for path in &args.report {
-        let text = match report_format(path)? {
-            ReportFormat::Html => report.render_html(),
-            ReportFormat::Json => report.render_json(),
-        };
-        crate::atomic_file::write(path, text.as_bytes())
-            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
-        let _ = writeln!(stdout, "Report written to {}", path.display());
-    }
+    write_reports(&report, &args.report, &mut stdout)?;
+    stdout.finish()?;
+    stderr.finish()?;
     let drifted = !backend.drift().findings().is_empty();
     Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -243,15 +243,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let report =
         RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
-    for path in &args.report {
-        let text = match report_format(path)? {
-            ReportFormat::Html => report.render_html(),
-            ReportFormat::Json => report.render_json(),
-        };
-        crate::atomic_file::write(path, text.as_bytes())
-            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
-        let _ = writeln!(stdout, "Report written to {}", path.display());
-    }
+    write_reports(&report, &args.report, &mut stdout)?;
     stdout.finish()?;
     stderr.finish()?;
     Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -272,6 +264,25 @@ pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
             path.display()
         ))),
     }
+}
+
+/// Writes `report` to each of `paths` (each whole or not at all), in the format its name
+/// chooses, and says so on `stdout`.
+pub(crate) fn write_reports(
+    report: &RunReport,
+    paths: &[PathBuf],
+    stdout: &mut impl std::io::Write,
+) -> Result<(), Failure> {
+    for path in paths {
+        let text = match report_format(path)? {
+            ReportFormat::Html => report.render_html(),
+            ReportFormat::Json => report.render_json(),
+        };
+        crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
+        let _ = writeln!(stdout, "Report written to {}", path.display());
+    }
+    Ok(())
 }
 
 /// The scenario's staged faults, by step id, against the procedure of this run.

@@ -73,7 +73,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         "  command shims (sim-node): CLUSTERPROC_SIM=http://{address}/sessions/default, with CLUSTERPROC_SIM_USER and CLUSTERPROC_SIM_PASSWORD"
     );
     let _ = writeln!(stdout, "Stop with Ctrl-C.");
-    stdout.flush().map_err(|error| Failure::output("stdout", error))?;
+    // Flushes: the URL line must reach a reader before the server waits.
     stdout.finish()?;
     // Blocks until a signal; a closed channel (cannot happen: the handler holds the sender)
     // would end the server too.

@@ -44,20 +44,23 @@ pub fn main(argv: Vec<String>) -> ExitCode {
         ("certutil", ["-hashfile", file, "SHA256"]) => return certutil(file),
         ("fsutil", ["volume", "diskfree", _drive]) => {
             // The simulated node's drives: 100 GiB free, printed as Windows 10 and later do.
-            print!("Total free bytes                : 107,374,182,400 (100.0 GB)\r\n");
+            let _ = write!(std::io::stdout(), "Total free bytes                : 107,374,182,400 (100.0 GB)\r\n");
             return ExitCode::SUCCESS;
         }
         _ => {}
     }
     let (Ok(session), Ok(node)) = (std::env::var("CLUSTERPROC_SIM"), std::env::var("CLUSTERPROC_NODE")) else {
-        eprintln!("sim-node: CLUSTERPROC_SIM (the session URL) and CLUSTERPROC_NODE (this node's name) must be set");
+        let _ = writeln!(
+            std::io::stderr(),
+            "sim-node: CLUSTERPROC_SIM (the session URL) and CLUSTERPROC_NODE (this node's name) must be set"
+        );
         return ExitCode::from(2);
     };
     let body = serde_json::json!({ "node": node, "argv": argv });
     let reply = match sim_server::client::post(&format!("{session}/exec"), &body) {
         Ok(reply) => reply,
         Err(error) => {
-            eprintln!("sim-node: {error}");
+            let _ = writeln!(std::io::stderr(), "sim-node: {error}");
             return ExitCode::from(2);
         }
     };
@@ -65,7 +68,7 @@ pub fn main(argv: Vec<String>) -> ExitCode {
         // A node that is down answers nothing. Over SSH, exit code 255 is what the client
         // gives when it cannot reach a host, so the transport reports the node unreachable;
         // a `local` node cannot be down while clusterproc runs on it.
-        eprintln!("sim-node: {node} is down");
+        let _ = writeln!(std::io::stderr(), "sim-node: {node} is down");
         return ExitCode::from(255);
     }
     let _ = std::io::stdout().write_all(reply["stdout"].as_str().unwrap_or("").as_bytes());
@@ -79,11 +82,15 @@ pub fn main(argv: Vec<String>) -> ExitCode {
 fn certutil(file: &str) -> ExitCode {
     match real_backend::archive::sha256_file(Path::new(file)) {
         Ok(hash) => {
-            print!("SHA256 hash of {file}:\r\n{hash}\r\nCertUtil: -hashfile command completed successfully.\r\n");
+            let _ = write!(
+                std::io::stdout(),
+                "SHA256 hash of {file}:\r\n{hash}\r\nCertUtil: -hashfile command completed successfully.\r\n"
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {
-            print!(
+            let _ = write!(
+                std::io::stdout(),
                 "CertUtil: -hashfile command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\r\nCertUtil: {error}\r\n"
             );
             ExitCode::from(2)
@@ -107,7 +114,7 @@ impl real_backend::clock::Clock for SimClock {
     fn sleep(&mut self, length: Duration) {
         let body = serde_json::json!({ "ms": length.as_millis() as u64 });
         if let Err(error) = sim_server::client::post(&format!("{}/wait", self.session), &body) {
-            eprintln!("warning: {error}");
+            let _ = writeln!(std::io::stderr(), "warning: {error}");
         }
     }
 }

@@ -11,7 +11,7 @@
 //! unzipped folder, registry exports, the installer's outcome and the boot counter.
 
 mod execute;
-mod observe;
+pub(crate) mod observe;
 mod rest_api;
 
 use std::collections::BTreeMap;

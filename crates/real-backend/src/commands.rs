@@ -79,6 +79,11 @@ pub fn reboot_node() -> Argv {
     Argv::new("shutdown").arg("/r").arg("/t").arg("0")
 }
 
+/// `sc.exe query type= service state= all`: every service with its state, in one command.
+pub fn list_services() -> Argv {
+    Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all")
+}
+
 /// `sc.exe query NAME`: a service's state. `NAME` is the service's key name.
 pub fn query_service(service: &str) -> Result<Argv, NameError> {
     Argv::new("sc.exe").arg("query").name("service", service)

@@ -23,6 +23,15 @@ pub struct Written {
     pub data: String,
 }
 
+impl Written {
+    /// `KEY\NAME`, with `(default)` for the default value: how reports and the journal
+    /// name the value.
+    pub fn path(&self) -> String {
+        let name = if self.name.is_empty() { "(default)" } else { &self.name };
+        format!("{}\\{name}", self.key)
+    }
+}
+
 /// A written value that changed back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
@@ -91,11 +100,9 @@ impl DriftDetector {
         self.findings
             .iter()
             .map(|drift| {
-                let name = if drift.written.name.is_empty() { "(default)" } else { &drift.written.name };
                 format!(
-                    "registry-rolled-back: {}\\{} on {}: the installer wrote {:?}, {} it reads {}\n",
-                    drift.written.key,
-                    name,
+                    "registry-rolled-back: {} on {}: the installer wrote {:?}, {} it reads {}\n",
+                    drift.written.path(),
                     setup.node_name(drift.written.node),
                     drift.written.data,
                     drift.moment,

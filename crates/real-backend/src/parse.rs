@@ -83,9 +83,10 @@ impl ParseError {
     pub fn whole(command: &'static str, reason: impl Into<String>) -> ParseError {
         ParseError { command, line_number: 0, line: String::new(), reason: reason.into() }
     }
-}
 
-/// `code 1`, or `a signal` when the process had no exit code.
-fn exit_text(code: Option<i32>) -> String {
-    code.map_or_else(|| "a signal".to_owned(), |code| format!("code {code}"))
+    /// A command that failed: its exit code (or the signal) and everything it printed.
+    pub fn failed(command: &'static str, output: &Output) -> ParseError {
+        let exit = output.code.map_or_else(|| "a signal".to_owned(), |code| format!("code {code}"));
+        ParseError::whole(command, format!("it exited with {exit} and printed {:?}", output.text().trim()))
+    }
 }

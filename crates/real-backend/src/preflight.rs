@@ -56,7 +56,8 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     let rest_view = backend.rest_cluster_view();
     for &node in &nodes {
         if let Some(rest_view) = &rest_view {
-            let answers = backend.run_command(node, &service_listing()).map_err(|error| backend.describe_error(&error));
+            let answers =
+                backend.run_command(node, &commands::list_services()).map_err(|error| backend.describe_error(&error));
             views.push(match (answers, rest_view) {
                 (Err(error), _) => Err(error),
                 (Ok(_), Err(error)) => Err(format!("{}: the REST API: {error}", name(setup, node))),
@@ -243,7 +244,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             continue;
         }
         let listing = backend
-            .run_command(node, &service_listing())
+            .run_command(node, &commands::list_services())
             .map_err(|error| backend.describe_error(&error))
             .and_then(|output| sc::parse(&output).map_err(|error| error.to_string()));
         match listing {
@@ -352,10 +353,6 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
 }
 
 /// `sc.exe query type= service state= all`: every service of a node.
-fn service_listing() -> crate::argv::Argv {
-    crate::argv::Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all")
-}
-
 fn name(setup: &Setup, node: NodeId) -> &str {
     setup.node_name(node)
 }

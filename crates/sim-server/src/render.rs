@@ -2,7 +2,8 @@
 //! listing, `reg query`; and a plain summary of the final state for conformance tests.
 
 use procedure::backend::{
-    ClusterService, GroupStatus, Installer, MonitorStatus, Observation, Power, ResourceStatus, ServiceStatus, Watch,
+    ClusterService, GroupStatus, Installer, MonitorStatus, NodeState, Observation, Power, ResourceStatus,
+    ServiceStatus, Watch,
 };
 use procedure::cluster::{NodeId, key_is_under};
 use procedure::setup::Setup;
@@ -16,12 +17,7 @@ pub fn clpstat_long(setup: &Setup, observation: &Observation, local: NodeId) -> 
     for (i, node) in cluster.nodes.iter().enumerate() {
         let state = &observation.nodes[i];
         let star = if NodeId(i as u8) == local { "*" } else { " " };
-        let status = match (state.power, state.cluster) {
-            (Power::Up, ClusterService::Running) => "Online",
-            // Inferred: a suspended cluster shows its servers as `Suspend`.
-            (Power::Up, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming) => "Suspend",
-            _ => "Offline",
-        };
+        let status = server_word(state);
         out += &format!("   {star}{}: {status}\r\n", dotted(&node.name));
         let heartbeat = if status == "Offline" { "Offline" } else { "Normal " };
         out += &format!("      {}: {heartbeat}          LAN Heartbeat\r\n", padded("lankhb1"));
@@ -39,12 +35,7 @@ pub fn clpstat_long(setup: &Setup, observation: &Observation, local: NodeId) -> 
     }
     out += "  <monitor>\r\n";
     for (m, monitor) in cluster.monitors.iter().enumerate() {
-        let word = match observation.nodes[local.index()].monitors[m] {
-            MonitorStatus::Normal => "Normal",
-            MonitorStatus::Error => "Error",
-            MonitorStatus::Suspended => "Suspend",
-            MonitorStatus::Offline => "Offline",
-        };
+        let word = monitor_word(observation.nodes[local.index()].monitors[m]);
         out += &format!("    {}: {word}\r\n", padded_wide(&monitor.name));
     }
     out + " =====================================================================\r\n"
@@ -61,6 +52,26 @@ fn padded(name: &str) -> String {
 
 fn padded_wide(name: &str) -> String {
     format!("{name:<34}")
+}
+
+/// A server's status word, as clpstat and the REST API show it.
+pub fn server_word(node: &NodeState) -> &'static str {
+    match (node.power, node.cluster) {
+        (Power::Up, ClusterService::Running) => "Online",
+        // Inferred: a suspended cluster shows its servers as `Suspend`.
+        (Power::Up, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming) => "Suspend",
+        _ => "Offline",
+    }
+}
+
+/// A monitor's status word on one server, as clpstat and the REST API show it.
+pub fn monitor_word(status: MonitorStatus) -> &'static str {
+    match status {
+        MonitorStatus::Normal => "Normal",
+        MonitorStatus::Error => "Error",
+        MonitorStatus::Suspended => "Suspend",
+        MonitorStatus::Offline => "Offline",
+    }
 }
 
 /// A group's status word, as clpstat and the REST API show it.

@@ -34,6 +34,7 @@ use axum::response::{IntoResponse, Response};
 use procedure::setup::Setup;
 use serde_json::json;
 
+use crate::server::Serving;
 use envelope::ApiError;
 use session::{DEFAULT_SESSION, Session, Sessions};
 use users::Users;
@@ -96,19 +97,7 @@ pub fn router(config: Config) -> Result<Router, ConfigError> {
 pub struct RestServer {
     /// The address it listens on.
     pub address: std::net::SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for RestServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+    _serving: Serving,
 }
 
 /// Why a server could not start.
@@ -126,24 +115,8 @@ pub enum StartError {
 /// of its own.
 pub fn start(config: Config, listener: std::net::TcpListener) -> Result<RestServer, StartError> {
     let app = router(config)?;
-    listener.set_nonblocking(true)?;
     let address = listener.local_addr()?;
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
-    let listener = {
-        let _entered = runtime.enter();
-        tokio::net::TcpListener::from_std(listener)?
-    };
-    let thread = std::thread::spawn(move || {
-        runtime.block_on(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-    });
-    Ok(RestServer { address, shutdown: Some(shutdown), thread: Some(thread) })
+    Ok(RestServer { address, _serving: Serving::start(listener, app)? })
 }
 
 /// Every request: authentication, the body with its limit, then the route.

@@ -31,11 +31,44 @@ struct Shared {
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    _serving: Serving,
+}
+
+/// An axum app served on a thread of its own, with a runtime of its own: the callers
+/// (tests, `sim-node`, the CLI) are synchronous. Dropping it shuts the server down
+/// gracefully and waits for the thread.
+#[derive(Debug)]
+pub(crate) struct Serving {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Drop for Server {
+impl Serving {
+    /// Serves `app` on `listener`, bound by the caller.
+    pub(crate) fn start(listener: std::net::TcpListener, app: Router) -> std::io::Result<Serving> {
+        listener.set_nonblocking(true)?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
+        // Converted inside the runtime, so that an error is the caller's, not a silent
+        // end of the thread.
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+        });
+        Ok(Serving { shutdown: Some(shutdown), thread: Some(thread) })
+    }
+}
+
+impl Drop for Serving {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
@@ -49,7 +82,6 @@ impl Drop for Server {
 /// Starts a server for the cluster and module of `setup` on a free loopback port.
 pub fn start(setup: Arc<Setup>) -> std::io::Result<Server> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    listener.set_nonblocking(true)?;
     let url = format!("http://{}", listener.local_addr()?);
     let shared = Shared { setup, sessions: Arc::new(Mutex::new(Vec::new())) };
     let app = Router::new()
@@ -59,19 +91,7 @@ pub fn start(setup: Arc<Setup>) -> std::io::Result<Server> {
         .route("/sessions/{id}/now", get(now))
         .route("/sessions/{id}/state", get(state))
         .with_state(shared);
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
-    let thread = std::thread::spawn(move || {
-        runtime.block_on(async move {
-            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-    });
-    Ok(Server { url, shutdown: Some(shutdown), thread: Some(thread) })
+    Ok(Server { url, _serving: Serving::start(listener, app)? })
 }
 
 #[derive(Deserialize)]

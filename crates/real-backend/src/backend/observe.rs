@@ -167,32 +167,18 @@ impl RealBackend {
                 })?),
                 None => None,
             };
-            let status = match shown.status {
-                Status::Online => GroupStatus::Online,
-                Status::Offline => GroupStatus::Offline,
-                Status::OnlinePending => GroupStatus::OnlinePending,
-                Status::OfflinePending => GroupStatus::OfflinePending,
-                Status::OnlineFailure => GroupStatus::OnlineFailure,
-                other => {
-                    return Err(self.failed(via, format!("clpstat shows group {} as {}", group.name, other.as_str())));
-                }
-            };
+            let status = group_status(shown.status).ok_or_else(|| {
+                self.failed(via, format!("clpstat shows group {} as {}", group.name, shown.status.as_str()))
+            })?;
             self.observation.groups[g] = GroupState { status, owner };
             for &resource in &group.resources {
                 let name = &self.setup.cluster.resources[resource.index()].name;
                 let (_, item) = view
                     .resource(name)
                     .ok_or_else(|| self.failed(via, format!("clpstat shows no resource named {name}")))?;
-                let status = match item.status {
-                    Status::Online => ResourceStatus::Online,
-                    Status::Offline => ResourceStatus::Offline,
-                    Status::OnlinePending => ResourceStatus::OnlinePending,
-                    Status::OfflinePending => ResourceStatus::OfflinePending,
-                    Status::OnlineFailure => ResourceStatus::OnlineFailure,
-                    other => {
-                        return Err(self.failed(via, format!("clpstat shows resource {name} as {}", other.as_str())));
-                    }
-                };
+                let status = resource_status(item.status).ok_or_else(|| {
+                    self.failed(via, format!("clpstat shows resource {name} as {}", item.status.as_str()))
+                })?;
                 let node = if status == ResourceStatus::Offline { None } else { owner };
                 self.observation.resources[resource.index()] = ResourceState { status, node };
             }
@@ -228,7 +214,7 @@ impl RealBackend {
 
     /// Every service of the cluster description, from one `sc.exe query` listing.
     fn read_services(&mut self, node: NodeId) -> Result<Vec<ServiceStatus>, BackendError> {
-        let argv = list_services();
+        let argv = commands::list_services();
         let output = self.run_on(node, &argv, self.config.command_timeout)?;
         let listing = sc::parse(&output).map_err(|error| self.failed(node, error))?;
         if let Some(error) = listing.errors.first() {
@@ -346,11 +332,6 @@ impl RealBackend {
     }
 }
 
-/// `sc.exe query type= service state= all`: every service with its state, in one command.
-pub(super) fn list_services() -> Argv {
-    Argv::new("sc.exe").arg("query").arg("type=").arg("service").arg("state=").arg("all")
-}
-
 /// The registry keys to read: those registry sync covers, then those of values the setup
 /// knows that no synced key covers.
 pub(super) fn registry_keys(setup: &procedure::setup::Setup) -> Vec<String> {
@@ -370,4 +351,30 @@ pub(super) fn registry_keys(setup: &procedure::setup::Setup) -> Vec<String> {
         }
     }
     keys
+}
+
+/// A group's status, from its word in clpstat or the REST API; `None` for a word a group
+/// does not have.
+pub(crate) fn group_status(status: Status) -> Option<GroupStatus> {
+    Some(match status {
+        Status::Online => GroupStatus::Online,
+        Status::Offline => GroupStatus::Offline,
+        Status::OnlinePending => GroupStatus::OnlinePending,
+        Status::OfflinePending => GroupStatus::OfflinePending,
+        Status::OnlineFailure => GroupStatus::OnlineFailure,
+        _ => return None,
+    })
+}
+
+/// A resource's status, from its word in clpstat or the REST API; `None` for a word a
+/// resource does not have.
+pub(crate) fn resource_status(status: Status) -> Option<ResourceStatus> {
+    Some(match status {
+        Status::Online => ResourceStatus::Online,
+        Status::Offline => ResourceStatus::Offline,
+        Status::OnlinePending => ResourceStatus::OnlinePending,
+        Status::OfflinePending => ResourceStatus::OfflinePending,
+        Status::OnlineFailure => ResourceStatus::OnlineFailure,
+        _ => return None,
+    })
 }

@@ -46,11 +46,7 @@ impl RealBackend {
 
     /// Servers, groups, resources and monitors from the status GETs.
     pub(super) fn observe_through_rest(&mut self, via: NodeId) -> Result<(), BackendError> {
-        let Some(client) = self.rest.take() else { return Ok(()) };
-        let started = Instant::now();
-        let view = client.cluster_view();
-        self.record_rest("GET /api/v1/cluster, servers, groups, monitors", started, &view);
-        self.rest = Some(client);
+        let Some(view) = self.rest_cluster_view() else { return Ok(()) };
         let view = view.map_err(|error| self.rest_error(via, error))?;
         apply(&self.setup, &view, &mut self.observation).map_err(|message| self.failed(via, message))
     }
@@ -89,13 +85,12 @@ impl RealBackend {
         let started = Instant::now();
         let result = match operation {
             Operation::SuspendCluster { .. } | Operation::ResumeCluster { .. } => {
-                let suspend = matches!(operation, Operation::SuspendCluster { .. });
-                let (expected, done): (&str, &dyn Fn(&ClusterView) -> bool) = if suspend {
-                    ("every server Suspend", &|view| all_servers(view, "Suspend"))
-                } else {
-                    ("every server Online", &|view| all_servers(view, "Online"))
+                let (expected, word) = match operation {
+                    Operation::SuspendCluster { .. } => ("every server Suspend", "Suspend"),
+                    _ => ("every server Online", "Online"),
                 };
-                let confirm = Confirm { expected, done, poll: CONFIRM_POLL, within: CONFIRM_WITHIN };
+                let done = |view: &ClusterView| all_servers(view, word);
+                let confirm = Confirm { expected, done: &done, poll: CONFIRM_POLL, within: CONFIRM_WITHIN };
                 let clock = &mut self.clock;
                 client.post_confirmed(&path, body.as_ref(), &confirm, &mut |length| clock.sleep(length))
             }

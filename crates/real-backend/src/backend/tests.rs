@@ -144,14 +144,20 @@ fn backend_with(
     (RealBackend::new(Arc::clone(setup), config(), links).unwrap(), log)
 }
 
+/// A backend on scripted nodes that show the running cluster of the capture and hold
+/// `PVM_BEFORE`, the standby reachable or not.
+fn running(setup: &Arc<Setup>, node2_reachable: bool) -> (RealBackend, Arc<Mutex<Vec<Vec<String>>>>) {
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    backend_with(setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), node2_reachable)
+}
+
 const PVM_BEFORE: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\n    Version    REG_SZ    3.7\n\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\DeploymentManager\n    GroupValue    REG_DWORD    0x1";
 const PVM_AFTER_INSTALL: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\PVM\n    Version    REG_SZ    3.7.0001\n    PatchLevel    REG_SZ    1\n\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\NEC\\DeploymentManager\n    GroupValue    REG_DWORD    0x1";
 
 #[test]
 fn a_healthy_cluster_is_observed_from_clpstat_sc_and_reg() {
     let setup = setup("procedures/ssc0307-0006.toml");
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let (mut backend, log) = running(&setup, true);
     let observation = backend.observe().unwrap().clone();
     assert!(observation.nodes.iter().all(|node| node.reachable && node.cluster == ClusterService::Running));
     assert_eq!(observation.groups[0].status, GroupStatus::Online);
@@ -185,8 +191,7 @@ fn suspend_shows_as_suspended_servers_and_monitors() {
 #[test]
 fn an_unreachable_node_is_marked_not_an_error() {
     let setup = setup("procedures/ssc0307-0006.toml");
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), false);
+    let (mut backend, _) = running(&setup, false);
     let observation = backend.observe().unwrap();
     assert!(observation.nodes[0].reachable);
     assert!(!observation.nodes[1].reachable);
@@ -207,8 +212,7 @@ fn an_output_the_parser_refuses_names_the_node_and_the_line() {
 #[test]
 fn operations_run_their_exact_command_lines() {
     let setup = setup("procedures/ssc0307-0006.toml");
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let (mut backend, log) = running(&setup, true);
     let pvm = setup.cluster.service_by_name("PVMService").unwrap();
     let monitor = setup.cluster.monitor_by_name("servicew-pvm").unwrap();
     let operations = [
@@ -244,8 +248,7 @@ fn operations_run_their_exact_command_lines() {
 #[test]
 fn an_unreachable_node_fails_an_operation_naming_it() {
     let setup = setup("procedures/ssc0307-0006.toml");
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), false);
+    let (mut backend, _) = running(&setup, false);
     let error =
         backend.execute(&Operation::SuspendMonitor { node: NodeId(1), monitor: procedure::cluster::MonitorId(0) });
     assert_eq!(error, Err(BackendError::Unreachable { node: NodeId(1) }));
@@ -256,8 +259,7 @@ fn a_refused_group_move_while_suspended_is_a_refusal() {
     let mut setup = (*setup("procedures/ssc0307-0006.toml")).clone();
     setup.cluster.groups[0].name = "suspended".into();
     let setup = Arc::new(setup);
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let (mut backend, _) = running(&setup, true);
     let error = backend.execute(&Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: None });
     assert_eq!(error, Err(BackendError::Refused { node: NodeId(0), reason: Refusal::ClusterSuspended }));
 }
@@ -319,8 +321,7 @@ fn an_installer_that_outlives_its_timeout_is_a_failure_not_an_unreachable_node()
 #[test]
 fn the_module_is_never_unzipped_on_the_mirror_drive_or_a_drive_the_node_lacks() {
     let setup = setup("procedures/ssc0307-0006.toml");
-    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
-    let (mut backend, log) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let (mut backend, log) = running(&setup, true);
     let mirror = Operation::UnzipModule { node: NodeId(0), folder: r"E:\Temp\SSC0307-0006".into() };
     assert_eq!(
         backend.execute(&mirror).unwrap_err().to_string(),

@@ -27,6 +27,7 @@ fn each_command_line() {
     check(Ok(reboot_cluster()), &["clpstdn", "-r"]);
     check(Ok(reboot_node()), &["shutdown", "/r", "/t", "0"]);
     check(query_service("PVMService"), &["sc.exe", "query", "PVMService"]);
+    check(Ok(list_services()), &["sc.exe", "query", "type=", "service", "state=", "all"]);
     check(stop_service("PVMService"), &["sc.exe", "stop", "PVMService"]);
     check(start_service("PVMService"), &["sc.exe", "start", "PVMService"]);
     let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\NEC\PVM";

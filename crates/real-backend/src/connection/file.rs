@@ -224,17 +224,13 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
             "winrm" => {
                 refuse("host", node.host.is_some())?;
                 refuse("env", !node.env.is_empty())?;
-                let password = match (&node.password_file, &node.password_env) {
-                    (Some(file), None) => SecretRef::File(resolve(file)),
-                    (None, Some(variable)) => SecretRef::Env(variable.clone()),
-                    _ => {
-                        return Err(err(
-                            FileErrorKind::Argument,
-                            format!("node `{name}` needs exactly one of `password-file` and `password-env`"),
-                            node.transport.span(),
-                            "the password is referenced, never written here",
-                        ));
-                    }
+                let Some(password) = secret(&node.password_file, &node.password_env, resolve) else {
+                    return Err(err(
+                        FileErrorKind::Argument,
+                        format!("node `{name}` needs exactly one of `password-file` and `password-env`"),
+                        node.transport.span(),
+                        "the password is referenced, never written here",
+                    ));
                 };
                 let url = needs("url", &node.url)?;
                 if !url.starts_with("https://") {
@@ -313,17 +309,13 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
         }
         (Some(("rest", _)), Some(rest)) => {
             let table = rest.get_ref();
-            let password = match (&table.password_file, &table.password_env) {
-                (Some(file), None) => SecretRef::File(resolve(file)),
-                (None, Some(variable)) => SecretRef::Env(variable.clone()),
-                _ => {
-                    return Err(err(
-                        FileErrorKind::Argument,
-                        "[rest] needs exactly one of `password-file` and `password-env`".into(),
-                        rest.span(),
-                        "the password is referenced, never written here",
-                    ));
-                }
+            let Some(password) = secret(&table.password_file, &table.password_env, resolve) else {
+                return Err(err(
+                    FileErrorKind::Argument,
+                    "[rest] needs exactly one of `password-file` and `password-env`".into(),
+                    rest.span(),
+                    "the password is referenced, never written here",
+                ));
             };
             let url = table.url.get_ref();
             if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1:")) {
@@ -371,6 +363,16 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
             other => other.map(Spanned::into_inner),
         },
     })
+}
+
+/// The password reference of a WinRM node or of `[rest]`: exactly one of a file (resolved
+/// beside the connection file) and an environment variable; `None` for neither or both.
+fn secret(file: &Option<String>, variable: &Option<String>, resolve: impl Fn(&str) -> PathBuf) -> Option<SecretRef> {
+    match (file, variable) {
+        (Some(file), None) => Some(SecretRef::File(resolve(file))),
+        (None, Some(variable)) => Some(SecretRef::Env(variable.clone())),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

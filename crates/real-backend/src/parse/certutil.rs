@@ -13,10 +13,7 @@ const COMMAND: &str = "certutil -hashfile";
 /// The SHA-256 in lowercase hex.
 pub fn parse(output: &Output) -> Result<String, ParseError> {
     if output.code != Some(0) {
-        return Err(ParseError::whole(
-            COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
-        ));
+        return Err(ParseError::failed(COMMAND, output));
     }
     let text = output.stdout_text();
     let mut hash = None;

@@ -58,10 +58,7 @@ pub fn parse_result(command: &'static str, output: &Output) -> Result<ClpResult,
 pub fn parse_owner(output: &Output) -> Result<Option<String>, ParseError> {
     const COMMAND: &str = "clpgrp -n";
     if output.code != Some(0) {
-        return Err(ParseError::whole(
-            COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
-        ));
+        return Err(ParseError::failed(COMMAND, output));
     }
     let text = output.stdout_text();
     let mut owner = None;

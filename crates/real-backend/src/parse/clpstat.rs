@@ -146,10 +146,7 @@ pub fn parse(output: &Output) -> Result<Clpstat, ParseError> {
         if text.contains("Failed to get cluster status") {
             return Ok(Clpstat::NotRunning { message: text.trim().to_owned() });
         }
-        return Err(ParseError::whole(
-            COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
-        ));
+        return Err(ParseError::failed(COMMAND, output));
     }
     parse_status(&output.stdout_text()).map(Clpstat::Status)
 }

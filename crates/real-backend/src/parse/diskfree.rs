@@ -12,10 +12,7 @@ const COMMAND: &str = "fsutil volume diskfree";
 /// The free bytes of the drive.
 pub fn parse(output: &Output) -> Result<u64, ParseError> {
     if output.code != Some(0) {
-        return Err(ParseError::whole(
-            COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), output.text().trim()),
-        ));
+        return Err(ParseError::failed(COMMAND, output));
     }
     let text = output.stdout_text();
     for (number, line) in text::lines(&text) {

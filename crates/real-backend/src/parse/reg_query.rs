@@ -29,10 +29,7 @@ pub fn parse(output: &Output) -> Result<RegQuery, ParseError> {
         if text.contains("unable to find the specified registry key") {
             return Ok(RegQuery::KeyNotFound);
         }
-        return Err(ParseError::whole(
-            COMMAND,
-            format!("it exited with {} and printed {:?}", super::exit_text(output.code), text.trim()),
-        ));
+        return Err(ParseError::failed(COMMAND, output));
     }
     let text = output.stdout_text();
     let mut values = Vec::new();

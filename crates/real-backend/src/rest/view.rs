@@ -8,6 +8,8 @@
 use procedure::backend::{ClusterService, GroupStatus, MonitorStatus, Observation, ResourceStatus};
 use procedure::setup::Setup;
 use serde::Deserialize;
+
+use crate::parse::clpstat::Status;
 use serde_json::Value;
 
 /// Every status the API shows, as words.
@@ -124,7 +126,7 @@ impl ClusterView {
     /// clpstat (pre-flight): monitors with their status on `local`, no heartbeats (the API
     /// has none), `None` as the current server of a group that has none.
     pub fn as_clpstat(&self, local: &str) -> crate::parse::clpstat::ClusterStatus {
-        use crate::parse::clpstat::{ClusterStatus, Group, Item, Server, Status};
+        use crate::parse::clpstat::{ClusterStatus, Group, Item, Server};
         let item = |name: &str, status: &str| Item {
             name: name.to_owned(),
             status: Status::from_word(status),
@@ -177,25 +179,13 @@ fn cluster_service(word: &str) -> Result<ClusterService, String> {
 }
 
 fn group_status(word: &str) -> Result<GroupStatus, String> {
-    match word {
-        "Online" => Ok(GroupStatus::Online),
-        "Offline" => Ok(GroupStatus::Offline),
-        "Online Pending" => Ok(GroupStatus::OnlinePending),
-        "Offline Pending" => Ok(GroupStatus::OfflinePending),
-        "Online Failure" => Ok(GroupStatus::OnlineFailure),
-        other => Err(format!("group status {other:?} is not known")),
-    }
+    crate::backend::observe::group_status(Status::from_word(word))
+        .ok_or_else(|| format!("group status {word:?} is not known"))
 }
 
 fn resource_status(word: &str) -> Result<ResourceStatus, String> {
-    match word {
-        "Online" => Ok(ResourceStatus::Online),
-        "Offline" => Ok(ResourceStatus::Offline),
-        "Online Pending" => Ok(ResourceStatus::OnlinePending),
-        "Offline Pending" => Ok(ResourceStatus::OfflinePending),
-        "Online Failure" => Ok(ResourceStatus::OnlineFailure),
-        other => Err(format!("resource status {other:?} is not known")),
-    }
+    crate::backend::observe::resource_status(Status::from_word(word))
+        .ok_or_else(|| format!("resource status {word:?} is not known"))
 }
 
 fn monitor_status(word: &str) -> Result<MonitorStatus, String> {

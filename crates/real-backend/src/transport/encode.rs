@@ -6,6 +6,8 @@
 //! and newlines, so the argv is sent as a PowerShell script in `-EncodedCommand` (base64 of
 //! UTF-16LE), where single-quoted strings are literal.
 
+use base64::Engine as _;
+
 use crate::argv::Argv;
 use crate::transport::TransportError;
 
@@ -73,21 +75,9 @@ pub fn powershell_script(script: &str) -> String {
     format!("powershell -NoProfile -NonInteractive -EncodedCommand {}", base64(&utf16))
 }
 
-/// Standard base64 with padding.
+/// Standard base64 with padding, as `-EncodedCommand` and WinRM's streams take it.
 pub fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]
@@ -146,18 +136,7 @@ z'"
     }
 
     fn decode_base64_utf16(text: &str) -> String {
-        const TABLE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut bits = 0u32;
-        let mut count = 0;
-        let mut bytes = Vec::new();
-        for c in text.chars().filter(|c| *c != '=') {
-            bits = bits << 6 | TABLE.find(c).unwrap() as u32;
-            count += 6;
-            if count >= 8 {
-                count -= 8;
-                bytes.push((bits >> count) as u8);
-            }
-        }
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
         let units: Vec<u16> = bytes.chunks(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
         String::from_utf16(&units).unwrap()
     }

@@ -6,12 +6,13 @@
 //! `type` strings, a group's `resources` as whole resource objects, what `?select=` keeps,
 //! and a monitor's overall status drawn from its per-server ones.
 
-use procedure::backend::{ClusterService, MonitorStatus, NodeState, Observation, Power};
+use procedure::backend::{ClusterService, MonitorStatus, Observation, Power};
 use procedure::cluster::{NodeId, ResourceKind};
 use procedure::setup::Setup;
 use serde_json::{Value, json};
 
 use super::envelope::ApiError;
+use crate::render::{group_word, monitor_word, resource_word, server_word};
 
 /// `GET /api/v1/cluster`.
 pub fn cluster(setup: &Setup, observation: &Observation) -> Value {
@@ -26,16 +27,6 @@ pub fn cluster(setup: &Setup, observation: &Observation) -> Value {
         "Offline"
     };
     json!({ "cluster": { "name": setup.cluster.name, "status": status } })
-}
-
-/// A server's status word, as clpstat shows it.
-pub fn server_word(node: &NodeState) -> &'static str {
-    match (node.power, node.cluster) {
-        (Power::Up, ClusterService::Running) => "Online",
-        // Inferred: a suspended cluster shows its servers as `Suspend` (as in clpstat).
-        (Power::Up, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming) => "Suspend",
-        _ => "Offline",
-    }
 }
 
 /// Which fields `?select=` keeps.
@@ -123,7 +114,7 @@ fn resource_value(setup: &Setup, observation: &Observation, r: usize) -> Value {
     json!({
         "name": resource.name,
         "type": resource_type(&resource.kind),
-        "status": crate::render::resource_word(state.status),
+        "status": resource_word(state.status),
         "current": node_name(setup, state.node),
         "group": setup.cluster.groups[resource.group.index()].name,
     })
@@ -144,7 +135,7 @@ pub fn groups(setup: &Setup, observation: &Observation, name: Option<&str>, sele
                 Select::Resources => json!({ "name": group.name, "resources": resources }),
                 Select::All => json!({
                     "name": group.name,
-                    "status": crate::render::group_word(state.status),
+                    "status": group_word(state.status),
                     "current": node_name(setup, state.owner),
                     "resources": resources,
                 }),
@@ -168,15 +159,6 @@ pub fn resources(
         })
         .collect();
     keep(list, "resources", name, "resource")
-}
-
-fn monitor_word(status: MonitorStatus) -> &'static str {
-    match status {
-        MonitorStatus::Normal => "Normal",
-        MonitorStatus::Error => "Error",
-        MonitorStatus::Suspended => "Suspend",
-        MonitorStatus::Offline => "Offline",
-    }
 }
 
 /// `GET /api/v1/monitors[/{name}]`.

@@ -74,6 +74,14 @@ async fn advance(app: &Router, session: &str, ms: u64) {
     assert_eq!(status, StatusCode::OK, "{value}");
 }
 
+/// Posts an operation, expects it accepted, and lets `ms` of the default session's virtual
+/// time pass for it to complete.
+async fn operate(app: &Router, path: &str, body: &str, ms: u64) {
+    let (status, value) = post(app, path, body).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {value}");
+    advance(app, "default", ms).await;
+}
+
 /// Checks an error answer: status, `result.code` and a word of the message.
 fn check_error((status, value): (StatusCode, Value), expected: StatusCode, code: i64, words: &str) {
     assert_eq!(status, expected, "{value}");
@@ -146,16 +154,14 @@ async fn a_move_is_accepted_at_once_and_completes_in_virtual_time() {
         (&json!("Online"), &json!("ssc-node2"))
     );
     // Without a target, the failover policy takes it back to the other node.
-    assert_eq!(post(&app, "/api/v1/groups/failover/move", "").await.0, StatusCode::OK);
-    advance(&app, "default", 10 * 60 * 1000).await;
+    operate(&app, "/api/v1/groups/failover/move", "", 10 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/groups/failover").await["groups"][0]["current"], "ssc-node1");
 }
 
 #[tokio::test]
 async fn a_suspended_cluster_shows_suspend_and_refuses_group_moves() {
     let app = app();
-    assert_eq!(post(&app, "/api/v1/cluster/suspend", "").await.0, StatusCode::OK);
-    advance(&app, "default", 5 * 60 * 1000).await;
+    operate(&app, "/api/v1/cluster/suspend", "", 5 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/cluster").await["cluster"]["status"], "Suspend");
     assert_eq!(get(&app, "/api/v1/servers").await["servers"][1]["status"], "Suspend");
     check_error(
@@ -164,8 +170,7 @@ async fn a_suspended_cluster_shows_suspend_and_refuses_group_moves() {
         1,
         "suspended",
     );
-    assert_eq!(post(&app, "/api/v1/cluster/resume", "").await.0, StatusCode::OK);
-    advance(&app, "default", 5 * 60 * 1000).await;
+    operate(&app, "/api/v1/cluster/resume", "", 5 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/cluster").await["cluster"]["status"], "Online");
 }
 
@@ -175,12 +180,10 @@ async fn monitors_suspend_per_server_and_want_a_target() {
     let path = "/api/v1/monitors/servicew-pvm/suspend";
     check_error(post(&app, path, "").await, StatusCode::BAD_REQUEST, 3, "target");
     check_error(post(&app, path, r#"{"target":"nobody"}"#).await, StatusCode::NOT_FOUND, 2, "nobody");
-    assert_eq!(post(&app, path, r#"{"target":"ssc-node1"}"#).await.0, StatusCode::OK);
-    advance(&app, "default", 60 * 1000).await;
+    operate(&app, path, r#"{"target":"ssc-node1"}"#, 60 * 1000).await;
     let servers = &get(&app, "/api/v1/monitors/servicew-pvm").await["monitors"][0]["servers"];
     assert_eq!(servers[0], json!({ "name": "ssc-node1", "status": "Suspend" }));
-    assert_eq!(post(&app, "/api/v1/monitors/servicew-pvm/resume", r#"{"target":"ssc-node1"}"#).await.0, StatusCode::OK);
-    advance(&app, "default", 60 * 1000).await;
+    operate(&app, "/api/v1/monitors/servicew-pvm/resume", r#"{"target":"ssc-node1"}"#, 60 * 1000).await;
     let servers = &get(&app, "/api/v1/monitors/servicew-pvm").await["monitors"][0]["servers"];
     assert_eq!(servers[0]["status"], "Normal");
 }
@@ -188,41 +191,32 @@ async fn monitors_suspend_per_server_and_want_a_target() {
 #[tokio::test]
 async fn a_resource_stops_and_starts_on_its_target() {
     let app = app();
-    assert_eq!(post(&app, "/api/v1/resources/service-sysmon/stop", "").await.0, StatusCode::OK);
-    advance(&app, "default", 60 * 1000).await;
+    operate(&app, "/api/v1/resources/service-sysmon/stop", "", 60 * 1000).await;
     let resource = &get(&app, "/api/v1/resources/service-sysmon").await["resources"][0];
     assert_eq!((&resource["status"], &resource["current"]), (&json!("Offline"), &json!("None")));
     check_error(post(&app, "/api/v1/resources/service-sysmon/start", "{}").await, StatusCode::BAD_REQUEST, 3, "target");
-    assert_eq!(
-        post(&app, "/api/v1/resources/service-sysmon/start", r#"{"target":"ssc-node1"}"#).await.0,
-        StatusCode::OK
-    );
-    advance(&app, "default", 60 * 1000).await;
+    operate(&app, "/api/v1/resources/service-sysmon/start", r#"{"target":"ssc-node1"}"#, 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/resources/service-sysmon").await["resources"][0]["status"], "Online");
 }
 
 #[tokio::test]
 async fn a_server_stops_and_its_group_fails_over() {
     let app = app();
-    assert_eq!(post(&app, "/api/v1/servers/ssc-node1/stop", "").await.0, StatusCode::OK);
-    advance(&app, "default", 10 * 60 * 1000).await;
+    operate(&app, "/api/v1/servers/ssc-node1/stop", "", 10 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/servers/ssc-node1").await["servers"][0]["status"], "Offline");
     assert_eq!(get(&app, "/api/v1/groups/failover").await["groups"][0]["current"], "ssc-node2");
-    assert_eq!(post(&app, "/api/v1/servers/ssc-node1/start", "").await.0, StatusCode::OK);
-    advance(&app, "default", 10 * 60 * 1000).await;
+    operate(&app, "/api/v1/servers/ssc-node1/start", "", 10 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/servers/ssc-node1").await["servers"][0]["status"], "Online");
 }
 
 #[tokio::test]
 async fn a_stopped_cluster_shows_offline_and_no_owner() {
     let app = app();
-    assert_eq!(post(&app, "/api/v1/cluster/stop", "").await.0, StatusCode::OK);
-    advance(&app, "default", 10 * 60 * 1000).await;
+    operate(&app, "/api/v1/cluster/stop", "", 10 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/cluster").await["cluster"]["status"], "Offline");
     let group = &get(&app, "/api/v1/groups").await["groups"][0];
     assert_eq!((&group["status"], &group["current"]), (&json!("Offline"), &json!("None")));
-    assert_eq!(post(&app, "/api/v1/cluster/start", "").await.0, StatusCode::OK);
-    advance(&app, "default", 10 * 60 * 1000).await;
+    operate(&app, "/api/v1/cluster/start", "", 10 * 60 * 1000).await;
     assert_eq!(get(&app, "/api/v1/cluster").await["cluster"]["status"], "Online");
 }
 
