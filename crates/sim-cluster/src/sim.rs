@@ -46,12 +46,13 @@ pub struct Builder {
     setup: Arc<Setup>,
     seed: u64,
     jitter: bool,
+    operator_answers: bool,
 }
 
 impl Builder {
     /// A builder for the cluster and module of `setup`, seed 0, with jitter.
     pub fn new(setup: Arc<Setup>) -> Builder {
-        Builder { setup, seed: 0, jitter: true }
+        Builder { setup, seed: 0, jitter: true, operator_answers: false }
     }
 
     /// The seed of every random choice.
@@ -63,6 +64,14 @@ impl Builder {
     /// Whether durations vary by up to ±10% (from the seed); off gives round figures.
     pub fn jitter(&mut self, jitter: bool) -> &mut Builder {
         self.jitter = jitter;
+        self
+    }
+
+    /// Whether a person answers the installer's restart prompt: the prompt stays open after
+    /// the installer finishes until [`Sim::answer_prompt`] (the trainer). Off, the answer
+    /// given with the install operation is taken at once (the engine).
+    pub fn operator_answers(&mut self, yes: bool) -> &mut Builder {
+        self.operator_answers = yes;
         self
     }
 
@@ -145,6 +154,8 @@ impl Builder {
             sequence: 0,
             rng,
             jitter: self.jitter,
+            operator_answers: self.operator_answers,
+            prompts: vec![false; node_count],
             trace: Vec::with_capacity(512),
         };
         // Bring every group online on its first node, silently: this is the starting state.
@@ -288,6 +299,10 @@ pub struct Sim {
     sequence: u64,
     rng: Rng,
     jitter: bool,
+    /// See [`Builder::operator_answers`].
+    operator_answers: bool,
+    /// Per node: the installer's restart prompt is open, waiting for a person.
+    prompts: Vec<bool>,
     trace: Vec<Event>,
 }
 
@@ -326,6 +341,7 @@ impl Sim {
         self.group_generation.hash(state);
         self.group_busy.hash(state);
         self.armed.hash(state);
+        self.prompts.hash(state);
         for entry in &self.queue {
             (entry.at, &entry.timer).hash(state);
         }
@@ -377,6 +393,31 @@ impl Sim {
             }
         }
         self.settle(limit);
+    }
+
+    /// Whether something the operator or the cluster started is still under way (a suspend,
+    /// a move, an installer, a boot, a service starting...): any timer but the monitors' and
+    /// watches' periodic polls.
+    pub fn in_progress(&self) -> bool {
+        self.queue.iter().any(|entry| !matches!(entry.timer, Timer::MonitorPoll { .. } | Timer::WatchPoll { .. }))
+    }
+
+    /// Runs timers until nothing is [in progress](Sim::in_progress) or `limit` of virtual
+    /// time has passed; returns whether everything finished.
+    pub fn run_until_quiet(&mut self, limit: Duration) -> bool {
+        let deadline = self.now + limit;
+        loop {
+            if !self.in_progress() {
+                return true;
+            }
+            match self.queue.last() {
+                Some(next) if next.at <= deadline => self.run_next_timer(),
+                _ => {
+                    self.now = deadline;
+                    return false;
+                }
+            }
+        }
     }
 
     /// Lets exactly `length` of virtual time pass, running every timer due in it.

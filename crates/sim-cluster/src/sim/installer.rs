@@ -153,16 +153,43 @@ impl Sim {
                 let run = self.installers[node.index()].clone().expect("a running installer");
                 let asked = self.setup.procedure.module.asks_for_restart
                     || std::mem::take(&mut self.armed.restart_request[node.index()]);
-                if asked {
+                let answer_now = asked && !self.operator_answers;
+                if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });
                 }
                 self.end_installer(node, Installer::Finished { restart_requested: asked });
                 self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
-                if asked && run.answer == RestartAnswer::Restart {
+                if asked && self.operator_answers {
+                    self.prompts[node.index()] = true;
+                }
+                if answer_now && run.answer == RestartAnswer::Restart {
                     self.node_down(node, DownCause::InstallerPrompt);
                     self.boot(node);
                 }
             }
         }
+    }
+}
+
+impl Sim {
+    /// Whether the installer's restart prompt is open on `node`, waiting for a person (see
+    /// [`Builder::operator_answers`](crate::sim::Builder::operator_answers)).
+    pub fn prompt_open(&self, node: NodeId) -> bool {
+        self.prompts[node.index()]
+    }
+
+    /// Answers the open restart prompt on `node`: Yes restarts the node at once, as the
+    /// installer's dialog does; No leaves the restart pending. Returns whether a prompt was
+    /// open.
+    pub fn answer_prompt(&mut self, node: NodeId, answer: RestartAnswer) -> bool {
+        if !std::mem::take(&mut self.prompts[node.index()]) {
+            return false;
+        }
+        self.emit(EventKind::InstallerPrompt { node, answer });
+        if answer == RestartAnswer::Restart {
+            self.node_down(node, DownCause::InstallerPrompt);
+            self.boot(node);
+        }
+        true
     }
 }

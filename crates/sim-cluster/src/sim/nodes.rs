@@ -38,6 +38,8 @@ impl Sim {
         if self.installers[node.index()].is_some() {
             self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
+        // A dialog does not survive its machine going down.
+        self.prompts[node.index()] = false;
         let orderly = !cause.is_fault();
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));
         if orderly && cluster_was == ClusterService::Running && cause != DownCause::ClusterReboot {
