@@ -42,6 +42,9 @@ pub(crate) enum Command {
     /// Serve a simulated cluster through the EXPRESSCLUSTER X REST API (`/api/v1/...`, Basic
     /// auth) on loopback, for tools written against the real API; runs until Ctrl-C.
     Serve(crate::serve::ServeArgs),
+    /// Rehearse the procedure in a browser on a simulated cluster with no guards, and get a
+    /// debrief (English and Japanese); serves http://127.0.0.1:29003/ until Ctrl-C.
+    Train(crate::train::TrainArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -381,6 +384,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Command::Check(args) => crate::check::check(args),
         Command::Replay(args) => crate::check::replay(args),
         Command::Serve(args) => crate::serve::serve(args),
+        Command::Train(args) => crate::train::train(args),
     }
 }
 

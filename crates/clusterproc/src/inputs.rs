@@ -28,5 +28,6 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
         Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
         Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
         Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),
+        Command::Train(train) => crate::train::course(train).map(drop),
     }
 }

@@ -218,6 +218,27 @@ impl RunReport {
         }
     }
 
+    /// The timeline picture of events that no engine ran (a training session): the same lanes
+    /// and bars as a run report's, without step marks.
+    pub fn timeline_svg(setup: &Setup, events: &[Event], end: Duration) -> String {
+        RunReport {
+            title: String::new(),
+            module: String::new(),
+            cluster: String::new(),
+            backend: String::new(),
+            seed: None,
+            result: String::new(),
+            reason: None,
+            duration_ms: ms(end),
+            suspended_ms: None,
+            steps: Vec::new(),
+            invariants: Vec::new(),
+            timeline: timeline(setup, events, end),
+            registry_drift: Vec::new(),
+        }
+        .render_svg()
+    }
+
     /// Pretty JSON.
     pub fn render_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a report is plain data");
@@ -552,7 +573,7 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
 table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}\
 tr.violated td{background:#fdd}tr.ok td:nth-child(3){color:#070}tr.skipped td{color:#888}\
 .result-completed{color:#070}.result-refused,.result-stopped{color:#b00}\

@@ -112,7 +112,7 @@ pub fn load_serve_inputs(args: &ServeArgs) -> Result<(sim_server::rest::Config, 
     Ok((config, password))
 }
 
-fn default_setup() -> Result<Arc<Setup>, Failure> {
+pub(crate) fn default_setup() -> Result<Arc<Setup>, Failure> {
     let cluster = procedure::cluster::load(&crate::cli::cluster_source(None)?)?;
     let procedure =
         procedure::procedure::load(&SourceFile::new("<built-in SSC0307-0006 procedure>", DEFAULT_PROCEDURE), &cluster)?;

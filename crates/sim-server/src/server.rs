@@ -38,14 +38,14 @@ pub struct Server {
 /// (tests, `sim-node`, the CLI) are synchronous. Dropping it shuts the server down
 /// gracefully and waits for the thread.
 #[derive(Debug)]
-pub(crate) struct Serving {
+pub struct Serving {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Serving {
     /// Serves `app` on `listener`, bound by the caller.
-    pub(crate) fn start(listener: std::net::TcpListener, app: Router) -> std::io::Result<Serving> {
+    pub fn start(listener: std::net::TcpListener, app: Router) -> std::io::Result<Serving> {
         listener.set_nonblocking(true)?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;

@@ -1,0 +1,110 @@
+//! `clusterproc train`: a web trainer on the simulator. Operators rehearse the procedure on
+//! screens like their own tools, with no guards between them and the simulated cluster, and
+//! get a debrief judged by the same invariants as `run` and `check`.
+//!
+//! - [`course`]: what every session shares, and the reference run it is compared with;
+//! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
+//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
+//!   English and Japanese;
+//! - [`server`]: sessions behind HTTP.
+
+pub mod act;
+pub mod course;
+pub mod debrief;
+pub mod page;
+pub mod server;
+pub mod session;
+pub mod text;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::Failure;
+use course::Course;
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// The procedure to rehearse [default: the built-in SSC0307-0006 procedure].
+    #[arg(conflicts_with = "scenario")]
+    pub procedure: Option<PathBuf>,
+    /// The cluster description; the built-in two-node SSC cluster when omitted.
+    #[arg(long, conflicts_with = "scenario")]
+    pub cluster: Option<PathBuf>,
+    /// A scenario file: its cluster, procedure, seed and faults (`[[fault]] before-step`:
+    /// the fault strikes just before the trainee's first operation of that step).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The simulator's seed (a scenario gives its own).
+    #[arg(long, default_value_t = 1, conflicts_with = "scenario")]
+    pub seed: u64,
+    /// Where to listen; port 0 takes a free one (printed). The default is the port of the
+    /// seed's Cluster Manager.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003")]
+    pub listen: SocketAddr,
+    /// Minutes after which an untouched session is forgotten.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_080))]
+    pub idle_minutes: u64,
+    /// The most sessions at once.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_sessions: u64,
+}
+
+/// The course the arguments describe.
+pub fn course(args: &TrainArgs) -> Result<Course, Failure> {
+    if let Some(path) = &args.scenario {
+        return Course::from_scenario(path);
+    }
+    let setup = match &args.procedure {
+        Some(path) => crate::cli::load(path, args.cluster.as_deref())?.setup,
+        None if args.cluster.is_some() => {
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "--cluster needs a procedure file: the built-in procedure is written for the built-in cluster"
+            )));
+        }
+        None => crate::serve::default_setup()?,
+    };
+    Ok(Course::new(setup.procedure.title.clone(), setup, args.seed, Vec::new()))
+}
+
+/// Runs the trainer until SIGINT or SIGTERM.
+pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
+    let course = Arc::new(course(&args)?);
+    let config = server::Config {
+        course: Arc::clone(&course),
+        idle: Duration::from_secs(args.idle_minutes * 60),
+        max_sessions: args.max_sessions as usize,
+    };
+    let listener = std::net::TcpListener::bind(args.listen)
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
+    let (signal, signalled) = std::sync::mpsc::channel::<()>();
+    let handler = ctrlc::set_handler(move || {
+        if signal.send(()).is_err() {
+            std::process::exit(i32::from(crate::interrupt::EXIT_CODE));
+        }
+    });
+    if let Err(error) = handler {
+        return Err(Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")));
+    }
+    let server = server::start(config, listener)
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot serve on {}: {error}", args.listen)))?;
+    let mut stdout = crate::output::stdout();
+    let _ = writeln!(stdout, "http://{}/", server.address);
+    let _ = writeln!(stdout, "Training on {}: {}", course.setup.cluster.name, course.title);
+    if !course.staged.is_empty() {
+        let _ = writeln!(stdout, "  with {} fault(s) from the scenario", course.staged.len());
+    }
+    let _ = writeln!(stdout, "Open the address in a browser. Stop with Ctrl-C.");
+    stdout.finish()?;
+    let _ = signalled.recv();
+    drop(server);
+    let mut stderr = crate::output::stderr();
+    let _ = writeln!(stderr, "interrupted: the trainer stopped");
+    Ok(ExitCode::from(crate::interrupt::EXIT_CODE))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+//! A course: what every training session of one server shares — the cluster and procedure,
+//! the seed, the instructor's faults, and the reference run the trainee is compared with.
+//!
+//! The reference is the procedure run by the engine, guarded, on a fault-free simulator with
+//! the same seed: the operations it issued, in order, each with its step. The checklist ticks
+//! a step when the trainee has issued all of its operations; a staged fault strikes before the
+//! trainee's first operation of its step (or of a later one); and the debrief names the first
+//! reference operation the trainee had not done when the first invariant broke.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use procedure::backend::Operation;
+use procedure::cluster::NodeId;
+use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::procedure::{Action, RestartAnswer};
+use procedure::setup::Setup;
+use sim_cluster::scenario::Scenario;
+use sim_cluster::sim::Builder;
+use sim_cluster::staged::StagedFault;
+
+use crate::cli::Failure;
+
+/// One operation of the reference run.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The step it belongs to (index into the procedure's steps).
+    pub step: usize,
+    /// The operation.
+    pub operation: Operation,
+    /// Its [`key`].
+    pub key: String,
+}
+
+/// See the module documentation.
+#[derive(Debug)]
+pub struct Course {
+    /// What the sessions rehearse: the scenario's title, or the procedure's.
+    pub title: String,
+    /// The cluster and the procedure.
+    pub setup: Arc<Setup>,
+    /// The simulator's seed.
+    pub seed: u64,
+    /// The instructor's faults, each before a step.
+    pub staged: Vec<StagedFault>,
+    /// The reference run's operations, in order.
+    pub reference: Vec<Reference>,
+    /// The folder the procedure unzips the module into.
+    pub folder: String,
+    /// The registry export file the procedure's first backup writes.
+    pub backup_file: String,
+}
+
+impl Course {
+    /// A course on `setup` with the instructor's `staged` faults.
+    pub fn new(title: String, setup: Arc<Setup>, seed: u64, staged: Vec<StagedFault>) -> Course {
+        let mut backend = Builder::new(Arc::clone(&setup)).seed(seed).build();
+        let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
+        // No journal: driving cannot fail; a reference that stops early is still the best
+        // the procedure offers.
+        let _ = drive(&mut engine, &mut backend, None, &mut Unattended);
+        let reference = engine
+            .record()
+            .steps
+            .iter()
+            .flat_map(|record| {
+                record.nodes.iter().flat_map(move |span| {
+                    span.operations.iter().map(move |(_, operation)| Reference {
+                        step: record.step,
+                        operation: operation.clone(),
+                        key: key(operation),
+                    })
+                })
+            })
+            .collect();
+        let folder = setup
+            .procedure
+            .steps
+            .iter()
+            .find_map(|step| match &step.action {
+                Action::UnzipModule { folder } => Some(folder.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
+        let backup_file = setup
+            .procedure
+            .steps
+            .iter()
+            .find_map(|step| match &step.action {
+                Action::BackupRegistry { file } => Some(file.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| format!("{folder}\\registry.reg"));
+        Course { title, setup, seed, staged, reference, folder, backup_file }
+    }
+
+    /// The course of a scenario file: its cluster, procedure, seed and staged faults. A
+    /// scenario that scripts operations of its own (`[[step]]`) is no course: the trainee
+    /// does the operating.
+    pub fn from_scenario(path: &Path) -> Result<Course, Failure> {
+        let scenario = Scenario::load(path)?;
+        if !scenario.is_engine_run() {
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "{}: this scenario scripts its own operations ([[step]]); a training scenario gives only faults, as [[fault]] with before-step",
+                path.display()
+            )));
+        }
+        Ok(Course::new(scenario.title, scenario.setup, scenario.seed, scenario.staged))
+    }
+
+    /// The first step at or after `step` that has operations in the reference.
+    fn operated_step_from(&self, step: usize) -> Option<usize> {
+        self.reference.iter().map(|r| r.step).filter(|&s| s >= step).min()
+    }
+
+    /// Whether a staged fault before `step` strikes before an operation with `key`: the
+    /// operation belongs to that step, or to a later one.
+    pub fn strikes_before(&self, step: usize, key: &str) -> bool {
+        let Some(first) = self.operated_step_from(step) else { return false };
+        self.reference.iter().any(|r| r.step >= first && r.key == key)
+    }
+
+    /// The step whose reference operations include `key`, the earliest not yet `done`.
+    pub fn step_of(&self, key: &str, done: &[bool]) -> Option<usize> {
+        self.reference.iter().find(|r| r.key == key && !done.get(r.step).copied().unwrap_or(false)).map(|r| r.step)
+    }
+}
+
+/// What makes two operations the same move of the trainee: the operation with the folder,
+/// the file, the prompt's answer and the node a cluster-wide operation went through left out (unzipping into another local folder is no
+/// mistake; the answer is given at the prompt, not with the operation).
+pub fn key(operation: &Operation) -> String {
+    let normalized = match operation {
+        Operation::UnzipModule { node, .. } => Operation::UnzipModule { node: *node, folder: Arc::from("") },
+        Operation::BackupRegistry { node, .. } => Operation::BackupRegistry { node: *node, file: Arc::from("") },
+        Operation::InstallModule { node, .. } => {
+            Operation::InstallModule { node: *node, folder: Arc::from(""), restart_answer: RestartAnswer::Decline }
+        }
+        // Cluster-wide operations are the same whichever node the manager reached.
+        Operation::SuspendCluster { .. } => Operation::SuspendCluster { via: NodeId(0) },
+        Operation::ResumeCluster { .. } => Operation::ResumeCluster { via: NodeId(0) },
+        Operation::RebootCluster { .. } => Operation::RebootCluster { via: NodeId(0) },
+        Operation::MoveGroup { group, to, .. } => Operation::MoveGroup { via: NodeId(0), group: *group, to: *to },
+        Operation::StopResource { resource, .. } => Operation::StopResource { via: NodeId(0), resource: *resource },
+        other => other.clone(),
+    };
+    format!("{normalized:?}")
+}

@@ -1,0 +1,384 @@
+//! The debrief of a training session: each invariant passed, violated (when, where, the
+//! events that show it, why it matters, and what the procedure itself says) or not reached;
+//! a score; the first mistake and what the procedure would have done next; the timeline.
+//! As JSON for records and as a self-contained HTML page that can be saved.
+
+use procedure::backend::Backend as _;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use procedure::backend::Operation;
+use procedure::duration::clock;
+use procedure::event::Renderer;
+use procedure::invariant::{Invariant, Violation};
+use procedure::procedure::Action;
+use procedure::setup::Setup;
+use serde::Serialize;
+
+use super::act::Act;
+use super::session::{End, Logged, Training};
+use super::text::{Lang, T};
+use crate::report::{RunReport, STYLE, escape};
+
+/// See the module documentation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Debrief {
+    /// The course.
+    pub title: String,
+    /// The language of the texts.
+    pub lang: Lang,
+    /// `finished`, `gave-up`, or absent while the session goes on.
+    pub end: Option<End>,
+    /// Virtual time at the end (or now), ms.
+    pub at_ms: u64,
+    /// Passed invariants out of all, as a percentage.
+    pub score: u32,
+    /// Every invariant's verdict.
+    pub invariants: Vec<Verdict>,
+    /// The first mistake, if there was one.
+    pub first_mistake: Option<Mistake>,
+    /// What the trainee did.
+    pub actions: Vec<Logged>,
+    #[serde(skip)]
+    timeline_svg: String,
+}
+
+/// One invariant's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// Its id.
+    pub id: String,
+    /// `passed`, `violated`, `not-reached`.
+    pub verdict: &'static str,
+    /// When it broke, ms.
+    pub at_ms: Option<u64>,
+    /// On which node.
+    pub node: Option<String>,
+    /// During which step (the step the trainee's operations were in).
+    pub step: Option<String>,
+    /// What broke it.
+    pub detail: Option<String>,
+    /// The events that show it, as trace lines.
+    pub events: Vec<String>,
+    /// Why it matters, in plain words.
+    pub why: &'static str,
+    /// What the procedure file says about it, in its own words.
+    pub procedure_says: Vec<String>,
+}
+
+/// The first mistake.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mistake {
+    /// The invariant that broke first.
+    pub invariant: String,
+    /// When, ms.
+    pub at_ms: u64,
+    /// The trainee's last action before it, in words.
+    pub action: Option<String>,
+    /// The correct next action, in words.
+    pub correct: Option<String>,
+}
+
+impl Debrief {
+    /// The debrief of a session as it stands (final invariants only once it finished).
+    pub fn of(training: &Training, lang: Lang) -> Debrief {
+        let course = training.course();
+        let setup = &course.setup;
+        let sim = training.sim();
+        let end = training.end();
+        let mut judge = training.judge().clone();
+        if let Some((End::Finished, _)) = end {
+            // The final state as observed at the end (the stored observation is dated at its
+            // last reading).
+            let mut last = sim.observation().clone();
+            last.at = sim.now();
+            judge.finish(setup, &last, setup.cluster.initial_active(), &setup.cluster.initial_standbys());
+        }
+        let violations = judge.violations();
+        let renderer = Renderer::new(setup);
+        let invariants: Vec<Verdict> = Invariant::ALL
+            .into_iter()
+            .map(|invariant| {
+                let violation = violations.iter().find(|v| v.invariant == invariant);
+                let verdict = match violation {
+                    Some(_) => "violated",
+                    None if invariant.is_safety() || matches!(end, Some((End::Finished, _))) => "passed",
+                    None => "not-reached",
+                };
+                Verdict {
+                    id: invariant.id().to_owned(),
+                    verdict,
+                    at_ms: violation.map(|v| ms(v.at)),
+                    node: violation.and_then(|v| v.node).map(|n| setup.node_name(n).to_owned()),
+                    step: violation.and_then(|v| v.step).map(|s| {
+                        let step = &setup.procedure.steps[s];
+                        format!("{} {}", step.tag(), step.title)
+                    }),
+                    detail: violation.map(|v| v.detail.clone()),
+                    events: violation
+                        .map(|v| {
+                            v.evidence.iter().filter_map(|&i| sim.trace().get(i)).map(|e| renderer.line(e)).collect()
+                        })
+                        .unwrap_or_default(),
+                    why: lang.why(invariant),
+                    procedure_says: procedure_says(setup, invariant),
+                }
+            })
+            .collect();
+        let passed = invariants.iter().filter(|v| v.verdict == "passed").count();
+        let score = (100 * passed / invariants.len()) as u32;
+        let first_mistake = first(violations).map(|violation| mistake(training, violation, lang));
+        let now = sim.now();
+        Debrief {
+            title: course.title.clone(),
+            lang,
+            end: end.map(|(end, _)| end),
+            at_ms: ms(now),
+            score,
+            invariants,
+            first_mistake,
+            actions: training.log().to_vec(),
+            timeline_svg: RunReport::timeline_svg(setup, sim.trace(), now),
+        }
+    }
+
+    /// Pretty JSON.
+    pub fn render_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a debrief is plain data");
+        text.push('\n');
+        text
+    }
+
+    /// A self-contained page.
+    pub fn render_html(&self, session: &str) -> String {
+        let lang = self.lang;
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>{STYLE}{DEBRIEF_STYLE}</style>\n</head>\n<body>\n",
+            lang.code(),
+            lang.t(T::Debrief),
+            escape(&self.title)
+        );
+        let _ = writeln!(out, "<h1>{}: {}</h1>", lang.t(T::Debrief), escape(&self.title));
+        let when = clock(Duration::from_millis(self.at_ms));
+        let ended = match self.end {
+            Some(End::Finished) => lang.fill(T::Finished, &[&when]),
+            Some(End::GaveUp) => lang.fill(T::GaveUp, &[&when]),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"summary\">{} <strong id=\"score\">{}</strong> / 100. {}</p>",
+            lang.t(T::Score),
+            self.score,
+            escape(&ended)
+        );
+        let _ = writeln!(out, "<section id=\"first-mistake\"><h2>{}</h2>", lang.t(T::FirstMistake));
+        match &self.first_mistake {
+            None => {
+                let _ = writeln!(out, "<p>{}</p>", lang.t(T::NoMistake));
+            }
+            Some(mistake) => {
+                let _ = writeln!(
+                    out,
+                    "<p><code>{}</code> {}{}</p>",
+                    escape(&mistake.invariant),
+                    clock(Duration::from_millis(mistake.at_ms)),
+                    mistake.action.as_ref().map(|a| format!(": {}", escape(a))).unwrap_or_default()
+                );
+                if let Some(correct) = &mistake.correct {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"correct\"><strong>{}:</strong> {}</p>",
+                        lang.t(T::CorrectNext),
+                        escape(correct)
+                    );
+                }
+            }
+        }
+        out.push_str("</section>\n");
+        let _ = writeln!(out, "<h2>{}</h2>\n{}", lang.t(T::Timeline), self.timeline_svg);
+        out.push_str("<table id=\"invariants\">\n");
+        for verdict in &self.invariants {
+            let word = match verdict.verdict {
+                "violated" => lang.t(T::Violated),
+                "passed" => lang.t(T::Passed),
+                _ => lang.t(T::NotReached),
+            };
+            let _ = write!(
+                out,
+                "<tr class=\"{}\" data-invariant=\"{}\"><td><code>{}</code></td><td class=\"verdict\">{}</td><td>",
+                verdict.verdict,
+                escape(&verdict.id),
+                escape(&verdict.id),
+                word
+            );
+            if verdict.verdict == "violated" {
+                let moment = lang.fill(
+                    T::Moment,
+                    &[
+                        &clock(Duration::from_millis(verdict.at_ms.unwrap_or_default())),
+                        verdict.node.as_deref().unwrap_or(lang.t(T::Nobody)),
+                    ],
+                );
+                let _ = write!(out, "<p class=\"moment\">{}", escape(&moment));
+                if let Some(step) = &verdict.step {
+                    let _ = write!(out, ", {}", escape(&lang.fill(T::DuringStep, &[step])));
+                }
+                out.push_str("</p>");
+                if let Some(detail) = &verdict.detail {
+                    let _ = write!(out, "<p class=\"detail\">{}</p>", escape(detail));
+                }
+                if !verdict.events.is_empty() {
+                    let _ = write!(
+                        out,
+                        "<p>{}:</p><pre class=\"events\">{}</pre>",
+                        lang.t(T::Evidence),
+                        escape(&verdict.events.join("\n"))
+                    );
+                }
+                let _ = write!(out, "<p class=\"why\">{}</p>", escape(verdict.why));
+                for said in &verdict.procedure_says {
+                    let _ = write!(
+                        out,
+                        "<blockquote class=\"procedure\"><strong>{}:</strong> {}</blockquote>",
+                        lang.t(T::ProcedureSays),
+                        escape(said)
+                    );
+                }
+            }
+            out.push_str("</td></tr>\n");
+        }
+        out.push_str("</table>\n");
+        let _ = writeln!(
+            out,
+            "<p class=\"links\"><a id=\"save-html\" download=\"debrief-{session}.html\" href=\"/s/{session}/debrief?lang={code}\">{}</a> · <a id=\"save-json\" download=\"debrief-{session}.json\" href=\"/s/{session}/debrief.json?lang={code}\">{}</a> · <a id=\"action-log\" download=\"actions-{session}.json\" href=\"/s/{session}/actions.json\">{}</a> · <a href=\"/?lang={code}\">{}</a></p>",
+            lang.t(T::SaveHtml),
+            lang.t(T::SaveJson),
+            lang.t(T::ActionLog),
+            lang.t(T::Again),
+            code = lang.code()
+        );
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+}
+
+const DEBRIEF_STYLE: &str = "tr.violated .verdict{color:#b00020;font-weight:bold}tr.passed .verdict{color:#137333}\
+tr.not-reached .verdict{color:#666}blockquote.procedure{border-left:4px solid #999;margin:.4em 0;padding:.2em .8em;background:#f6f6f6}\
+pre.events{white-space:pre-wrap;font-size:90%}p.correct{background:#e8f0fe;padding:.5em}";
+
+fn ms(at: Duration) -> u64 {
+    at.as_millis() as u64
+}
+
+/// The violation that came first; at the same moment, the one listed first (the reboot
+/// before the registry-sync resource it took down, a safety one before a final one).
+fn first(violations: &[Violation]) -> Option<&Violation> {
+    violations.iter().min_by_key(|v| (v.at, v.invariant))
+}
+
+/// What the procedure file says that this invariant protects: its notes, in its own words.
+fn procedure_says(setup: &Setup, invariant: Invariant) -> Vec<String> {
+    let procedure = &setup.procedure;
+    let note = |id: &'static str| procedure.notes.iter().filter(move |n| n.id == id).map(|n| n.text.replace('\n', " "));
+    let step_notes = |keyword: &'static str| {
+        procedure
+            .steps
+            .iter()
+            .filter(move |s| s.action.keyword() == keyword)
+            .flat_map(|s| s.notes.iter().cloned())
+            .take(1)
+    };
+    match invariant {
+        Invariant::RegistrySyncStoppedDuringApply | Invariant::RegistryRolledBack => note("registry-sync").collect(),
+        Invariant::RebootWhileSuspended | Invariant::PendingRestartSkipped => note("restart-request").collect(),
+        Invariant::PartialUpdate => note("partial-update").collect(),
+        Invariant::ModuleOnMirrorDrive => step_notes("unzip-module").collect(),
+        Invariant::MonitoringDuringApply => step_notes("stop-monitoring").collect(),
+        Invariant::FailoverDuringApply => step_notes("suspend-cluster").collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first mistake: the trainee's last action before the violation, and the first
+/// operation of the reference run the trainee had not done by then.
+fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
+    let course = training.course();
+    let setup = &course.setup;
+    let at = ms(violation.at);
+    let action = training
+        .log()
+        .iter()
+        .rev()
+        .filter(|logged| logged.at_ms <= at)
+        .find(|logged| !matches!(logged.act, Act::Wait { .. } | Act::WaitUntilDone | Act::Finish | Act::GiveUp));
+    let next = course
+        .reference
+        .iter()
+        .zip(training.claimed())
+        .find(|(_, claimed)| claimed.is_none_or(|when| when > violation.at))
+        .map(|(reference, _)| {
+            let step = &setup.procedure.steps[reference.step];
+            format!("{} {}: {}", step.tag(), step.title, describe(setup, &reference.operation, lang))
+        });
+    let said_yes =
+        action.is_some_and(|logged| matches!(&logged.act, Act::AnswerPrompt { answer, .. } if answer == "yes"));
+    let correct = if said_yes { Some(lang.fill(T::AnswerNoThen, &[next.as_deref().unwrap_or("")])) } else { next };
+    Mistake {
+        invariant: violation.invariant.id().to_owned(),
+        at_ms: at,
+        action: action.map(|logged| act_words(&logged.act, lang)),
+        correct,
+    }
+}
+
+/// An operation in the words of the screens it is done on.
+pub fn describe(setup: &Setup, operation: &Operation, lang: Lang) -> String {
+    match Act::from_operation(setup, operation) {
+        Some(act) => act_words(&act, lang),
+        None => format!("{} ({})", operation.verb(), setup.node_name(operation.node())),
+    }
+}
+
+/// A trainee's action in words.
+fn act_words(act: &Act, lang: Lang) -> String {
+    match act {
+        Act::SuspendCluster => format!("{} → {}", lang.t(T::ServiceMenu), lang.t(T::SuspendCluster)),
+        Act::ResumeCluster => format!("{} → {}", lang.t(T::ServiceMenu), lang.t(T::ResumeCluster)),
+        Act::MoveGroup { group, to } => format!("{} {group} → {} {to}", lang.t(T::Group), lang.t(T::MoveTo)),
+        Act::StopMonitoring { node, service } => {
+            format!("{} ({node}): {} {service}", lang.t(T::TaskManager), lang.t(T::StopMonitoring))
+        }
+        Act::StartMonitoring { node, service } => {
+            format!("{} ({node}): {} {service}", lang.t(T::TaskManager), lang.t(T::StartMonitoring))
+        }
+        Act::StopService { node, service } => {
+            format!("{} ({node}): {} {service}", lang.t(T::ServicesPanel), lang.t(T::StopService))
+        }
+        Act::StartService { node, service } => {
+            format!("{} ({node}): {} {service}", lang.t(T::ServicesPanel), lang.t(T::StartService))
+        }
+        Act::Unzip { node, folder } => format!("{} ({node}): {} {folder}", lang.t(T::Files), lang.t(T::Unzip)),
+        Act::BackupRegistry { node, file } => format!("{} ({node}): {file}", lang.t(T::BackupRegistry)),
+        Act::RunInstaller { node, folder } => {
+            format!("{} ({node}): {} {folder}", lang.t(T::Installer), lang.t(T::RunInstaller))
+        }
+        Act::AnswerPrompt { node, answer } => format!(
+            "{} ({node}): {}",
+            lang.t(T::RestartPrompt),
+            if answer == "yes" { lang.t(T::Yes) } else { lang.t(T::No) }
+        ),
+        Act::Reboot { node } => format!("{} ({node})", lang.t(T::Reboot)),
+        Act::Wait { seconds } => format!("{seconds} s"),
+        Act::WaitUntilDone => lang.t(T::WaitUntilDone).to_owned(),
+        Act::Finish => lang.t(T::Finish).to_owned(),
+        Act::GiveUp => lang.t(T::GiveUp).to_owned(),
+    }
+}
+
+/// Whether a step moves nothing by itself (a check the trainee makes by looking).
+pub fn is_check(action: &Action) -> bool {
+    matches!(action, Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. })
+}

@@ -1,0 +1,582 @@
+//! The training page: what the seed's operator sees, server-rendered, one form per button so
+//! that it works without scripts and from the keyboard. The Cluster Manager (servers, the
+//! group, monitors; Service → Suspend / Resume Cluster; Move), then per server the Task
+//! Manager watch list, the Services panel, the file panel, the registry export, the
+//! installer with its restart prompt, and Restart Windows. Beside it the procedure's
+//! checklist; below it the event log in virtual time.
+
+use procedure::backend::Backend as _;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use procedure::backend::{
+    ClusterService, GroupStatus, Installer, MonitorStatus, Power, ResourceStatus, ServiceStatus, Watch,
+};
+use procedure::cluster::NodeId;
+use procedure::duration::clock;
+use procedure::event::Renderer;
+
+use super::debrief::is_check;
+use super::session::{Outcome, Training};
+use super::text::{Lang, T};
+use crate::report::escape;
+
+/// How many lines of the event log the page shows (newest last).
+const LOG_LINES: usize = 80;
+
+/// The landing page: start a session.
+pub fn landing(title: &str, lang: Lang) -> String {
+    let mut out = head(lang, lang.t(T::AppTitle));
+    let _ = writeln!(out, "<main class=\"landing\"><h1>{}</h1>", lang.t(T::AppTitle));
+    let _ = writeln!(out, "<p>{}: <strong>{}</strong></p>", lang.t(T::Scenario), escape(title));
+    let _ = writeln!(out, "<p>{}</p>", lang.t(T::StartIntro));
+    let _ = writeln!(
+        out,
+        "<form method=\"post\" action=\"/sessions\"><button id=\"start\" type=\"submit\" autofocus>{}</button></form>",
+        lang.t(T::Start)
+    );
+    out.push_str(&switch(lang, "/"));
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+fn head(lang: Lang, title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        lang.code(),
+        escape(title)
+    )
+}
+
+fn switch(lang: Lang, path: &str) -> String {
+    let link = |code: &str, words: &str| {
+        if code == lang.code() {
+            format!("<strong>{words}</strong>")
+        } else {
+            format!("<a id=\"lang-{code}\" href=\"{path}?lang={code}\" lang=\"{code}\">{words}</a>")
+        }
+    };
+    format!(
+        "<nav class=\"lang\" aria-label=\"{}\">{} | {}</nav>\n",
+        lang.t(T::Language),
+        link("en", "English"),
+        link("ja", "日本語")
+    )
+}
+
+/// A one-button form that posts an action.
+struct Button<'a> {
+    session: &'a str,
+    act: &'a str,
+    fields: &'a [(&'a str, &'a str)],
+    label: &'a str,
+    id: Option<String>,
+}
+
+impl Button<'_> {
+    fn render(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "<form method=\"post\" action=\"/s/{}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"{}\">",
+            self.session, self.act
+        );
+        for (name, value) in self.fields {
+            let _ = write!(out, "<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
+        }
+        let id = self.id.as_ref().map(|id| format!(" id=\"{id}\"")).unwrap_or_default();
+        let _ = write!(out, "<button type=\"submit\"{id}>{}</button></form>", self.label);
+    }
+}
+
+/// An id-safe form of a name.
+fn slug(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
+fn colour(word: &str) -> &'static str {
+    match word {
+        "Online" | "Normal" | "Running" | "RUNNING" | "Monitoring" | "Up" => "ok",
+        "Suspend" | "Suspending" | "Resuming" | "Not monitoring" => "suspend",
+        "Error" | "Online Failure" | "Down" => "error",
+        "Online Pending" | "Offline Pending" | "START_PENDING" | "STOP_PENDING" | "Booting" => "pending",
+        _ => "off",
+    }
+}
+
+fn status(word: &str) -> String {
+    format!("<span class=\"st st-{}\">{}</span>", colour(word), escape(word))
+}
+
+/// The folders the file panel offers: the procedure's folder on each local drive of the node,
+/// and on the mirror drive.
+fn folders(training: &Training, node: NodeId) -> Vec<(String, bool)> {
+    let course = training.course();
+    let cluster = &course.setup.cluster;
+    let rest = match course.folder.get(1..2) {
+        Some(":") => &course.folder[2..],
+        _ => course.folder.as_str(),
+    };
+    let mut out = vec![(course.folder.clone(), cluster.is_mirror_drive(&course.folder))];
+    let drives = cluster.nodes[node.index()].drives.iter().map(|d| (d.as_str(), false));
+    let mirrors = cluster.mirror_drives().map(|(_, d)| (d, true));
+    for (drive, mirror) in drives.chain(mirrors) {
+        let folder = format!("{}{rest}", drive.trim_end_matches('\\'));
+        if !out.iter().any(|(f, _)| f.eq_ignore_ascii_case(&folder)) {
+            out.push((folder, mirror));
+        }
+    }
+    out
+}
+
+/// The session's page.
+pub fn session(training: &Training, id: &str, lang: Lang) -> String {
+    let course = training.course();
+    let setup = &course.setup;
+    let cluster = &setup.cluster;
+    let sim = training.sim();
+    let obs = sim.observation();
+    let mut out = head(lang, &format!("{} — {}", lang.t(T::AppTitle), course.title));
+    // Header: clock, waits, the end.
+    let _ = writeln!(
+        out,
+        "<header><h1>{}</h1><p class=\"clock\">{}: <time id=\"clock\">{}</time> <span id=\"busy\" class=\"{}\">{}</span></p><div class=\"waits\">",
+        escape(&course.title),
+        lang.t(T::Clock),
+        clock_text(sim.now()),
+        if training.busy() { "busy" } else { "quiet" },
+        if training.busy() { lang.t(T::Busy) } else { lang.t(T::Quiet) }
+    );
+    let ended = training.end().is_some();
+    if !ended {
+        Button {
+            session: id,
+            act: "wait",
+            fields: &[("seconds", "10")],
+            label: lang.t(T::Wait10s),
+            id: Some("wait-10".into()),
+        }
+        .render(&mut out);
+        Button {
+            session: id,
+            act: "wait",
+            fields: &[("seconds", "60")],
+            label: lang.t(T::Wait1m),
+            id: Some("wait-60".into()),
+        }
+        .render(&mut out);
+        Button {
+            session: id,
+            act: "wait-until-done",
+            fields: &[],
+            label: lang.t(T::WaitUntilDone),
+            id: Some("wait-done".into()),
+        }
+        .render(&mut out);
+        Button { session: id, act: "finish", fields: &[], label: lang.t(T::Finish), id: Some("finish".into()) }
+            .render(&mut out);
+        Button { session: id, act: "give-up", fields: &[], label: lang.t(T::GiveUp), id: Some("give-up".into()) }
+            .render(&mut out);
+    } else {
+        let _ = write!(out, "<a id=\"debrief\" href=\"/s/{id}/debrief\">{}</a>", lang.t(T::Debrief));
+    }
+    out.push_str("</div>");
+    out.push_str(&switch(lang, &format!("/s/{id}")));
+    out.push_str("</header>\n");
+    // The last action's outcome, announced to screen readers.
+    if let Some(last) = training.log().last() {
+        let mut lines = Vec::new();
+        for fault in &last.faults {
+            lines.push(lang.fill(T::FaultStruck, &[fault]));
+        }
+        match &last.outcome {
+            Outcome::Done => {}
+            Outcome::Refused(why) => lines.push(lang.fill(T::Refused, &[why])),
+            Outcome::Invalid(why) => lines.push(lang.fill(T::Invalid, &[why])),
+        }
+        if !lines.is_empty() {
+            let _ =
+                writeln!(out, "<p id=\"outcome\" role=\"status\" class=\"outcome\">{}</p>", escape(&lines.join(" — ")));
+        }
+    }
+    out.push_str("<div class=\"grid\">\n");
+    // The checklist.
+    let _ = write!(
+        out,
+        "<aside id=\"checklist\"><h2>{}</h2><p class=\"hint\">{}</p><ol>",
+        lang.t(T::Checklist),
+        lang.t(T::ChecklistHint)
+    );
+    for (index, step) in setup.procedure.steps.iter().enumerate() {
+        let done = training.step_done(index);
+        let mark = if done {
+            "✓"
+        } else if is_check(&step.action) {
+            "👁"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{}\" data-step=\"{}\"><span class=\"mark\">{mark}</span> <b>{}</b> {}</li>",
+            if done { "done" } else { "todo" },
+            escape(&step.id),
+            escape(&step.tag()),
+            escape(&step.title)
+        );
+    }
+    out.push_str("</ol></aside>\n<div class=\"screens\">\n");
+    // The Cluster Manager.
+    let _ = write!(
+        out,
+        "<section id=\"cluster-manager\" class=\"panel\"><h2>{} <small>:29003</small></h2>",
+        lang.t(T::ClusterManager)
+    );
+    if !ended {
+        let _ = write!(out, "<div class=\"menu\" role=\"menubar\"><span>{}:</span>", lang.t(T::ServiceMenu));
+        Button {
+            session: id,
+            act: "suspend-cluster",
+            fields: &[],
+            label: lang.t(T::SuspendCluster),
+            id: Some("suspend-cluster".into()),
+        }
+        .render(&mut out);
+        Button {
+            session: id,
+            act: "resume-cluster",
+            fields: &[],
+            label: lang.t(T::ResumeCluster),
+            id: Some("resume-cluster".into()),
+        }
+        .render(&mut out);
+        out.push_str("</div>");
+    }
+    let _ = write!(out, "<table class=\"servers\"><caption>{}</caption>", lang.t(T::Servers));
+    for (n, node) in obs.nodes.iter().enumerate() {
+        let word = match (node.power, node.cluster) {
+            (Power::Down, _) => "Down",
+            (Power::Booting, _) => "Booting",
+            (Power::Up, ClusterService::Running) => "Online",
+            (Power::Up, ClusterService::Suspended) => "Suspend",
+            (Power::Up, ClusterService::Suspending) => "Suspending",
+            (Power::Up, ClusterService::Resuming) => "Resuming",
+            (Power::Up, ClusterService::Stopped) => "Offline",
+        };
+        let _ = write!(
+            out,
+            "<tr data-server=\"{}\"><td>{}</td><td>{}</td></tr>",
+            escape(&cluster.nodes[n].name),
+            escape(&cluster.nodes[n].name),
+            status(word)
+        );
+    }
+    out.push_str("</table>");
+    for (g, group) in cluster.groups.iter().enumerate() {
+        let state = obs.groups[g];
+        let word = match state.status {
+            GroupStatus::Online => "Online",
+            GroupStatus::Offline => "Offline",
+            GroupStatus::OnlinePending => "Online Pending",
+            GroupStatus::OfflinePending => "Offline Pending",
+            GroupStatus::OnlineFailure => "Online Failure",
+        };
+        let owner = state.owner.map_or("-", |o| setup.node_name(o));
+        let _ = write!(
+            out,
+            "<div class=\"group\" id=\"group-{}\"><h3>{} {} {} <span class=\"owner\">({}: {})</span></h3><ul class=\"resources\">",
+            slug(&group.name),
+            lang.t(T::Group),
+            escape(&group.name),
+            status(word),
+            lang.t(T::Current),
+            escape(owner)
+        );
+        for resource in &group.resources {
+            let state = obs.resources[resource.index()];
+            let word = match state.status {
+                ResourceStatus::Online => "Online",
+                ResourceStatus::Offline => "Offline",
+                ResourceStatus::OnlinePending => "Online Pending",
+                ResourceStatus::OfflinePending => "Offline Pending",
+                ResourceStatus::OnlineFailure => "Online Failure",
+            };
+            let _ = write!(out, "<li>{} {}</li>", escape(&cluster.resources[resource.index()].name), status(word));
+        }
+        out.push_str("</ul>");
+        if !ended {
+            let _ = write!(
+                out,
+                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"move-group\"><input type=\"hidden\" name=\"group\" value=\"{}\"><label>{} <select name=\"to\" id=\"move-to-{}\">",
+                escape(&group.name),
+                lang.t(T::MoveTo),
+                slug(&group.name)
+            );
+            for &node in &group.policy {
+                let name = setup.node_name(node);
+                let selected = if Some(node) == state.owner { "" } else { " selected" };
+                let _ = write!(out, "<option value=\"{}\"{selected}>{}</option>", escape(name), escape(name));
+            }
+            let _ = write!(
+                out,
+                "</select></label> <button type=\"submit\" id=\"move-{}\">{}</button></form>",
+                slug(&group.name),
+                lang.t(T::Move)
+            );
+        }
+        out.push_str("</div>");
+    }
+    let _ = write!(out, "<table class=\"monitors\"><caption>{}</caption><tr><th></th>", lang.t(T::Monitors));
+    for node in &cluster.nodes {
+        let _ = write!(out, "<th>{}</th>", escape(&node.name));
+    }
+    out.push_str("</tr>");
+    for (m, monitor) in cluster.monitors.iter().enumerate() {
+        let _ = write!(out, "<tr><td>{}</td>", escape(&monitor.name));
+        for node in &obs.nodes {
+            let word = match node.monitors[m] {
+                MonitorStatus::Normal => "Normal",
+                MonitorStatus::Error => "Error",
+                MonitorStatus::Suspended => "Suspend",
+                MonitorStatus::Offline => "Offline",
+            };
+            let _ = write!(out, "<td>{}</td>", status(word));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table></section>\n");
+    // Each server's own screens.
+    for (n, node) in obs.nodes.iter().enumerate() {
+        let node_id = NodeId(n as u8);
+        let name = &cluster.nodes[n].name;
+        let s = slug(name);
+        let _ = write!(
+            out,
+            "<section class=\"panel node\" id=\"node-{s}\" data-node=\"{}\"><h2>{} {}",
+            escape(name),
+            lang.t(T::Node),
+            escape(name)
+        );
+        match node.power {
+            Power::Up => {}
+            Power::Down => {
+                let _ = write!(out, " {}", status(lang.t(T::NodeDown)));
+            }
+            Power::Booting => {
+                let _ = write!(out, " {}", status(lang.t(T::NodeBooting)));
+            }
+        }
+        out.push_str("</h2>");
+        if sim.prompt_open(node_id) && !ended {
+            let _ = write!(
+                out,
+                "<div class=\"prompt\" role=\"alertdialog\" id=\"prompt-{s}\"><p>{}</p>",
+                lang.t(T::RestartPrompt)
+            );
+            Button {
+                session: id,
+                act: "answer-prompt",
+                fields: &[("node", name), ("answer", "yes")],
+                label: lang.t(T::Yes),
+                id: Some(format!("prompt-yes-{s}")),
+            }
+            .render(&mut out);
+            Button {
+                session: id,
+                act: "answer-prompt",
+                fields: &[("node", name), ("answer", "no")],
+                label: lang.t(T::No),
+                id: Some(format!("prompt-no-{s}")),
+            }
+            .render(&mut out);
+            out.push_str("</div>");
+        }
+        // Task Manager.
+        let _ = write!(out, "<details open class=\"taskmanager\"><summary>{}</summary><table>", lang.t(T::TaskManager));
+        for (i, service) in cluster.services.iter().enumerate() {
+            let label = match node.watches[i] {
+                Watch::Absent => continue,
+                Watch::Monitoring => lang.t(T::Monitoring),
+                Watch::NotMonitoring => lang.t(T::NotMonitoring),
+            };
+            let word = if node.watches[i] == Watch::Monitoring { "Monitoring" } else { "Not monitoring" };
+            let _ = write!(
+                out,
+                "<tr data-watch=\"{}\"><td>{}</td><td><span class=\"st st-{}\">{}</span></td><td>",
+                escape(&service.name),
+                escape(&service.name),
+                colour(word),
+                label
+            );
+            if !ended {
+                let (act, words, prefix) = if node.watches[i] == Watch::Monitoring {
+                    ("stop-monitoring", lang.t(T::StopMonitoring), "stopmon")
+                } else {
+                    ("start-monitoring", lang.t(T::StartMonitoring), "startmon")
+                };
+                Button {
+                    session: id,
+                    act,
+                    fields: &[("node", name), ("service", &service.name)],
+                    label: words,
+                    id: Some(format!("{prefix}-{s}-{}", slug(&service.name))),
+                }
+                .render(&mut out);
+            }
+            out.push_str("</td></tr>");
+        }
+        out.push_str("</table></details>");
+        // Services.
+        let _ = write!(out, "<details class=\"services\"><summary>{}</summary><table>", lang.t(T::ServicesPanel));
+        for (i, service) in cluster.services.iter().enumerate() {
+            let word = match node.services[i] {
+                ServiceStatus::Running => "RUNNING",
+                ServiceStatus::Stopped => "STOPPED",
+                ServiceStatus::StartPending => "START_PENDING",
+                ServiceStatus::StopPending => "STOP_PENDING",
+            };
+            let _ = write!(
+                out,
+                "<tr data-service=\"{}\"><td>{}</td><td>{}</td><td>",
+                escape(&service.name),
+                escape(&service.name),
+                status(word)
+            );
+            if !ended {
+                let (act, words, prefix) = if node.services[i] == ServiceStatus::Stopped {
+                    ("start-service", lang.t(T::StartService), "start")
+                } else {
+                    ("stop-service", lang.t(T::StopService), "stop")
+                };
+                Button {
+                    session: id,
+                    act,
+                    fields: &[("node", name), ("service", &service.name)],
+                    label: words,
+                    id: Some(format!("{prefix}-{s}-{}", slug(&service.name))),
+                }
+                .render(&mut out);
+            }
+            out.push_str("</td></tr>");
+        }
+        out.push_str("</table></details>");
+        // Files, registry export, installer, reboot.
+        let choices = folders(training, node_id);
+        let options = |out: &mut String| {
+            for (folder, mirror) in &choices {
+                let note = if *mirror { format!(" ({})", lang.t(T::MirrorDrive)) } else { String::new() };
+                let _ = write!(out, "<option value=\"{}\">{}{}</option>", escape(folder), escape(folder), note);
+            }
+        };
+        let _ = write!(out, "<div class=\"files\"><h3>{}</h3>", lang.t(T::Files));
+        if let Some(folder) = &node.unzipped {
+            let _ = write!(out, "<p class=\"unzipped\">{}</p>", escape(&lang.fill(T::Unzipped, &[folder])));
+        }
+        if !ended {
+            let _ = write!(
+                out,
+                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"unzip\"><input type=\"hidden\" name=\"node\" value=\"{}\"><label>{} <select name=\"folder\" id=\"unzip-folder-{s}\">",
+                escape(name),
+                lang.t(T::UnzipInto)
+            );
+            options(&mut out);
+            let _ = write!(
+                out,
+                "</select></label> <button type=\"submit\" id=\"unzip-{s}\">{}</button></form>",
+                lang.t(T::Unzip)
+            );
+            let _ = write!(
+                out,
+                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"backup-registry\"><input type=\"hidden\" name=\"node\" value=\"{}\"><label>{} {} <input name=\"file\" size=\"40\" id=\"backup-file-{s}\" value=\"{}\"></label> <button type=\"submit\" id=\"backup-{s}\">{}</button></form>",
+                escape(name),
+                lang.t(T::BackupRegistry),
+                lang.t(T::BackupFile),
+                escape(&course.backup_file),
+                lang.t(T::BackupRegistry)
+            );
+        }
+        out.push_str("</div>");
+        let word = match node.installer {
+            Installer::Idle => lang.t(T::InstallerIdle).to_owned(),
+            Installer::Running => lang.t(T::InstallerRunning).to_owned(),
+            Installer::Finished { .. } => lang.t(T::InstallerFinished).to_owned(),
+            Installer::Failed(why) => lang.fill(T::InstallerFailed, &[&format!("{why:?}")]),
+            Installer::Interrupted(_) => lang.t(T::InstallerInterrupted).to_owned(),
+        };
+        let _ = write!(
+            out,
+            "<div class=\"installer\"><h3>{}</h3><p id=\"installer-{s}\">{}</p>",
+            lang.t(T::Installer),
+            escape(&word)
+        );
+        if !ended {
+            let _ = write!(
+                out,
+                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"run-installer\"><input type=\"hidden\" name=\"node\" value=\"{}\"><select name=\"folder\" id=\"install-folder-{s}\" aria-label=\"folder\">",
+                escape(name)
+            );
+            options(&mut out);
+            let _ = write!(
+                out,
+                "</select> <button type=\"submit\" id=\"install-{s}\">{}</button></form>",
+                lang.t(T::RunInstaller)
+            );
+        }
+        let _ = write!(out, "<p class=\"components\">{}: ", lang.t(T::Components));
+        let versions: Vec<String> = cluster
+            .components
+            .iter()
+            .enumerate()
+            .map(|(c, comp)| format!("{} {}", comp.name, node.components[c]))
+            .collect();
+        out.push_str(&escape(&versions.join(", ")));
+        out.push_str("</p></div>");
+        if !ended {
+            Button {
+                session: id,
+                act: "reboot",
+                fields: &[("node", name)],
+                label: lang.t(T::Reboot),
+                id: Some(format!("reboot-{s}")),
+            }
+            .render(&mut out);
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</div>\n");
+    // The event log.
+    let story = Renderer::new(setup).story(sim.trace());
+    let lines: Vec<&str> = story.lines().collect();
+    let shown = &lines[lines.len().saturating_sub(LOG_LINES)..];
+    let _ = write!(out, "<section id=\"event-log\" class=\"panel\"><h2>{}</h2>", lang.t(T::EventLog));
+    if shown.is_empty() {
+        let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));
+    } else {
+        let _ = write!(out, "<pre id=\"events\" tabindex=\"0\">{}</pre>", escape(&shown.join("\n")));
+    }
+    out.push_str("</section>\n</div>\n</body>\n</html>\n");
+    out
+}
+
+/// Virtual time as the page's clock shows it.
+pub fn clock_text(at: Duration) -> String {
+    clock(at).split('.').next().unwrap_or_default().to_owned()
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK JP',sans-serif;margin:0;color:#222;font-size:14px}\
+header{display:flex;flex-wrap:wrap;gap:.6em;align-items:center;padding:.4em .8em;background:#1f3b57;color:#fff}\
+header h1{font-size:16px;margin:0 1em 0 0}header a{color:#fff}.clock{margin:0;font-variant-numeric:tabular-nums}\
+#clock{font-weight:bold;font-size:18px}#busy.busy{color:#ffd54f}#busy.quiet{color:#a5d6a7}\
+.waits{display:flex;gap:.3em}form.act{display:inline}nav.lang{margin-left:auto}\
+.grid{display:grid;grid-template-columns:250px 1fr;gap:.6em;padding:.6em}\
+#checklist ol{padding-left:1.2em;margin:0}#checklist li{margin:.2em 0}#checklist li.done{color:#137333}.mark{display:inline-block;width:1.2em}\
+.hint{color:#555;font-size:12px}.screens{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:.6em}\
+.panel{border:1px solid #bbb;border-radius:4px;padding:.4em .6em;background:#fafafa}.panel h2{font-size:15px;margin:.2em 0}\
+.panel h3{font-size:14px;margin:.4em 0}table{border-collapse:collapse}td,th{padding:1px 4px;text-align:left}\
+caption{text-align:left;font-weight:bold}.st{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}\
+.st-ok{background:#2e7d32;color:#fff}.st-error{background:#c62828;color:#fff}.st-suspend{background:#f9a825;color:#000}\
+.st-pending{background:#1565c0;color:#fff}.st-off{background:#9e9e9e;color:#fff}\
+.prompt{border:2px solid #c62828;background:#fff3f3;padding:.4em;margin:.4em 0}\
+.outcome{margin:.4em .8em;padding:.4em;background:#fff8e1;border:1px solid #f9a825}\
+#event-log{grid-column:1/-1}#events{max-height:260px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:0}\
+button{font:inherit;padding:1px 6px}button:focus,a:focus,select:focus,input:focus{outline:3px solid #ff9800}\
+details summary{font-weight:bold;cursor:pointer}.components{font-size:12px;color:#444}main.landing{max-width:700px;margin:2em auto}";

@@ -1,0 +1,331 @@
+//! The trainer's HTTP side: sessions, each with a simulator of its own, behind plain HTML
+//! forms (every action is a POST answered with a redirect to the page) and a few JSON
+//! documents (the debrief, the action log, the state) for tools, tests and replays.
+//!
+//! | route | |
+//! |---|---|
+//! | `GET /` | start page |
+//! | `POST /sessions` | a new session; 303 to its page (201 with `{"id"}` for `Accept: application/json`) |
+//! | `POST /sessions/replay` | a session rebuilt from an action log (JSON) |
+//! | `GET /s/{id}` | the session's page |
+//! | `POST /s/{id}/act` | an action: a form (`do=...`) answered 303, or JSON answered with its log entry |
+//! | `GET /s/{id}/debrief`, `/debrief.json` | the debrief |
+//! | `GET /s/{id}/actions.json` | the replayable action log |
+//! | `GET /s/{id}/state.json` | virtual time, busy, ended |
+//!
+//! The language comes from `?lang=en|ja` (remembered in a cookie), else the cookie, else
+//! `Accept-Language`. Idle sessions expire; their number is capped.
+
+use procedure::backend::Backend as _;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::act::Act;
+use super::course::Course;
+use super::debrief::Debrief;
+use super::page;
+use super::session::{ActionLog, Training};
+use super::text::{Lang, T};
+
+/// The largest request body read (an action log of [`super::session::MAX_ACTS`] fits).
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+
+/// How the trainer is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What every session rehearses.
+    pub course: Arc<Course>,
+    /// A session untouched this long is forgotten.
+    pub idle: Duration,
+    /// At most this many sessions at once.
+    pub max_sessions: usize,
+}
+
+struct Slot {
+    training: Training,
+    touched: Instant,
+}
+
+#[derive(Clone)]
+struct Shared {
+    config: Arc<Config>,
+    sessions: Arc<Mutex<HashMap<String, Arc<Mutex<Slot>>>>>,
+    next: Arc<AtomicU64>,
+    key: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The trainer as an axum `Router` (what tests call with `oneshot`).
+pub fn router(config: Config) -> Router {
+    let mut seed = [0u8; 8];
+    // A session id need not be secret on loopback, only hard to hit by mistake; without
+    // the operating system's generator the clock does.
+    if getrandom::getrandom(&mut seed).is_err() {
+        seed = (Instant::now().elapsed().as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15).to_le_bytes();
+    }
+    let shared = Shared {
+        config: Arc::new(config),
+        sessions: Arc::new(Mutex::new(HashMap::new())),
+        next: Arc::new(AtomicU64::new(1)),
+        key: u64::from_le_bytes(seed),
+    };
+    Router::new()
+        .route("/", get(landing))
+        .route("/sessions", post(create))
+        .route("/sessions/replay", post(replay))
+        .route("/s/{id}", get(show))
+        .route("/s/{id}/act", post(act))
+        .route("/s/{id}/debrief", get(debrief_html))
+        .route("/s/{id}/debrief.json", get(debrief_json))
+        .route("/s/{id}/actions.json", get(actions))
+        .route("/s/{id}/state.json", get(state))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(shared)
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The page's language, and the cookie that remembers a choice made with `?lang=`.
+fn language(query: &LangQuery, headers: &HeaderMap) -> (Lang, Option<HeaderValue>) {
+    if let Some(lang) = query.lang.as_deref().and_then(Lang::from_code) {
+        let cookie = HeaderValue::from_str(&format!("lang={}; Path=/; SameSite=Lax", lang.code())).ok();
+        return (lang, cookie);
+    }
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix("lang=").and_then(Lang::from_code));
+    if let Some(lang) = cookie {
+        return (lang, None);
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    (Lang::from_accept_language(accept), None)
+}
+
+fn html(body: String, cookie: Option<HeaderValue>) -> Response {
+    let mut response =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], body).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"))
+}
+
+fn error(status: StatusCode, message: String) -> Response {
+    json_response(status, json!({ "error": message }))
+}
+
+async fn landing(State(shared): State<Shared>, Query(query): Query<LangQuery>, headers: HeaderMap) -> Response {
+    let (lang, cookie) = language(&query, &headers);
+    html(page::landing(&shared.config.course.title, lang), cookie)
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "no such page".to_owned())
+}
+
+impl Shared {
+    /// Adds a session, after forgetting idle ones; `None` when the server is full.
+    fn add(&self, training: Training) -> Option<String> {
+        let mut sessions = lock(&self.sessions);
+        let idle = self.config.idle;
+        sessions.retain(|_, slot| lock(slot).touched.elapsed() < idle);
+        if sessions.len() >= self.config.max_sessions {
+            return None;
+        }
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{n}-{:08x}", (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.key) as u32);
+        sessions.insert(id.clone(), Arc::new(Mutex::new(Slot { training, touched: Instant::now() })));
+        Some(id)
+    }
+
+    fn get(&self, id: &str) -> Option<Arc<Mutex<Slot>>> {
+        let slot = lock(&self.sessions).get(id).cloned()?;
+        let expired = lock(&slot).touched.elapsed() >= self.config.idle;
+        if expired {
+            lock(&self.sessions).remove(id);
+            return None;
+        }
+        Some(slot)
+    }
+}
+
+fn created(shared: &Shared, training: Training, headers: &HeaderMap) -> Response {
+    match shared.add(training) {
+        None => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the trainer already has {} sessions; try again later", shared.config.max_sessions),
+        ),
+        Some(id) if wants_json(headers) => json_response(StatusCode::CREATED, json!({ "id": id })),
+        Some(id) => Redirect::to(&format!("/s/{id}")).into_response(),
+    }
+}
+
+async fn create(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let training = Training::new(Arc::clone(&shared.config.course));
+    created(&shared, training, &headers)
+}
+
+async fn replay(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let log: ActionLog = match serde_json::from_slice(&body) {
+        Ok(log) => log,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not an action log: {e}")),
+    };
+    match Training::replay(Arc::clone(&shared.config.course), &log) {
+        Ok(training) => created(&shared, training, &headers),
+        Err(why) => error(StatusCode::BAD_REQUEST, why),
+    }
+}
+
+fn expired(lang: Lang) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><title>404</title><p>This session does not exist or has expired. <a href=\"/\">{}</a></p></html>",
+        lang.code(),
+        lang.t(T::Start)
+    );
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+async fn show(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (lang, cookie) = language(&query, &headers);
+    let Some(slot) = shared.get(&id) else { return expired(lang) };
+    let body = page::session(&lock(&slot).training, &id, lang);
+    html(body, cookie)
+}
+
+async fn act(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let json = is_json(&headers);
+    let parsed: Result<Act, String> = if json {
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
+    };
+    let act = match parsed {
+        Ok(act) => act,
+        Err(why) => return error(StatusCode::UNPROCESSABLE_ENTITY, format!("not an action: {why}")),
+    };
+    let Some(slot) = shared.get(&id) else {
+        return error(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have expired)"));
+    };
+    let mut slot = lock(&slot);
+    slot.touched = Instant::now();
+    let logged = slot.training.act(act).clone();
+    if json || wants_json(&headers) {
+        let training = &slot.training;
+        return json_response(
+            StatusCode::OK,
+            json!({
+                "logged": logged,
+                "now_ms": training.sim().now().as_millis() as u64,
+                "busy": training.busy(),
+                "ended": training.end().map(|(end, _)| end),
+            }),
+        );
+    }
+    Redirect::to(&format!("/s/{id}")).into_response()
+}
+
+fn with_slot(shared: &Shared, id: &str, f: impl FnOnce(&Training) -> Response) -> Response {
+    match shared.get(id) {
+        Some(slot) => f(&lock(&slot).training),
+        None => error(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have expired)")),
+    }
+}
+
+async fn debrief_html(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (lang, cookie) = language(&query, &headers);
+    with_slot(&shared, &id, |training| html(Debrief::of(training, lang).render_html(&id), cookie))
+}
+
+async fn debrief_json(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (lang, _) = language(&query, &headers);
+    with_slot(&shared, &id, |training| {
+        ([(header::CONTENT_TYPE, "application/json")], Debrief::of(training, lang).render_json()).into_response()
+    })
+}
+
+async fn actions(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    with_slot(&shared, &id, |training| json_response(StatusCode::OK, json!(training.action_log())))
+}
+
+async fn state(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    with_slot(&shared, &id, |training| {
+        let sim = training.sim();
+        json_response(
+            StatusCode::OK,
+            json!({
+                "now_ms": sim.now().as_millis() as u64,
+                "clock": page::clock_text(sim.now()),
+                "busy": training.busy(),
+                "ended": training.end().map(|(end, _)| end),
+                "actions": training.log().len(),
+                "steps_done": (0..training.course().setup.procedure.steps.len())
+                    .filter(|&s| training.step_done(s))
+                    .map(|s| training.course().setup.procedure.steps[s].id.clone())
+                    .collect::<Vec<_>>(),
+            }),
+        )
+    })
+}
+
+/// A running trainer; stopped when dropped.
+#[derive(Debug)]
+pub struct TrainServer {
+    /// The address it listens on.
+    pub address: std::net::SocketAddr,
+    _serving: sim_server::server::Serving,
+}
+
+/// Serves the trainer on `listener` from a thread of its own.
+pub fn start(config: Config, listener: std::net::TcpListener) -> std::io::Result<TrainServer> {
+    let address = listener.local_addr()?;
+    Ok(TrainServer { address, _serving: sim_server::server::Serving::start(listener, router(config))? })
+}

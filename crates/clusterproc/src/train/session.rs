@@ -1,0 +1,278 @@
+//! One training session: a simulated cluster of its own, with no guards between the trainee
+//! and it, the judge watching its events, and the log of what the trainee did.
+//!
+//! Virtual time moves only with the trainee: each click takes the console's time
+//! (`timing.console`), a wait takes what it says, and "wait until this finishes" runs the
+//! cluster until nothing is in progress. A session is deterministic: its action log replays
+//! it exactly.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::{Backend as _, Observation};
+use procedure::event::Renderer;
+use procedure::invariant::Judge;
+use serde::{Deserialize, Serialize};
+use sim_cluster::sim::{AFTERMATH, Builder, Sim};
+
+use super::act::{Act, MAX_WAIT, Resolved};
+use super::course::{Course, key};
+
+/// What became of one action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", content = "why", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Done (a slow operation goes on in the background).
+    Done,
+    /// The cluster or Windows refused it, and why.
+    Refused(String),
+    /// It named something that does not exist, or came when it could not apply.
+    Invalid(String),
+}
+
+/// One action in the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    /// When it was taken, virtual ms.
+    pub at_ms: u64,
+    /// What.
+    pub act: Act,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// Faults of the scenario that struck just before it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum End {
+    /// The trainee said the procedure was done.
+    Finished,
+    /// The trainee gave up.
+    GaveUp,
+}
+
+/// A replayable action log: the course is the server's, the actions are the trainee's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionLog {
+    /// Format version, 1.
+    pub version: u32,
+    /// The actions, in order.
+    pub acts: Vec<Act>,
+}
+
+/// The most actions a session takes (a log longer than this is not a rehearsal).
+pub const MAX_ACTS: usize = 5_000;
+
+/// See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Training {
+    course: Arc<Course>,
+    sim: Sim,
+    judge: Judge,
+    initial: Observation,
+    log: Vec<Logged>,
+    /// Per reference operation: when the trainee did it.
+    claimed: Vec<Option<Duration>>,
+    /// Per staged fault: it struck.
+    fired: Vec<bool>,
+    marked: Option<usize>,
+    end: Option<(End, Duration)>,
+}
+
+impl Training {
+    /// A new session on the course's cluster, in its starting state.
+    pub fn new(course: Arc<Course>) -> Training {
+        let sim = Builder::new(Arc::clone(&course.setup)).seed(course.seed).operator_answers(true).build();
+        let initial = sim.observation().clone();
+        let judge = Judge::new(&course.setup, &initial);
+        Training {
+            claimed: vec![None; course.reference.len()],
+            fired: vec![false; course.staged.len()],
+            course,
+            sim,
+            judge,
+            initial,
+            log: Vec::new(),
+            marked: None,
+            end: None,
+        }
+    }
+
+    /// A session rebuilt from an action log: the same actions give the same cluster.
+    pub fn replay(course: Arc<Course>, log: &ActionLog) -> Result<Training, String> {
+        if log.version != 1 {
+            return Err(format!("action log version {} (this build reads version 1)", log.version));
+        }
+        if log.acts.len() > MAX_ACTS {
+            return Err(format!("{} actions; a session takes at most {MAX_ACTS}", log.acts.len()));
+        }
+        let mut training = Training::new(course);
+        for act in &log.acts {
+            training.act(act.clone());
+        }
+        Ok(training)
+    }
+
+    /// The course.
+    pub fn course(&self) -> &Arc<Course> {
+        &self.course
+    }
+
+    /// The simulated cluster.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The log so far.
+    pub fn log(&self) -> &[Logged] {
+        &self.log
+    }
+
+    /// The replayable log.
+    pub fn action_log(&self) -> ActionLog {
+        ActionLog { version: 1, acts: self.log.iter().map(|logged| logged.act.clone()).collect() }
+    }
+
+    /// How and when it ended, if it has.
+    pub fn end(&self) -> Option<(End, Duration)> {
+        self.end
+    }
+
+    /// The judge, fed with every event so far.
+    pub fn judge(&self) -> &Judge {
+        &self.judge
+    }
+
+    /// The starting state.
+    pub fn initial(&self) -> &Observation {
+        &self.initial
+    }
+
+    /// When each reference operation was done, if it was.
+    pub fn claimed(&self) -> &[Option<Duration>] {
+        &self.claimed
+    }
+
+    /// Whether every operation of `step` in the reference has been done (false for a step
+    /// without operations: a check the trainee makes by looking).
+    pub fn step_done(&self, step: usize) -> bool {
+        let mut any = false;
+        for (reference, claimed) in self.course.reference.iter().zip(&self.claimed) {
+            if reference.step == step {
+                any = true;
+                if claimed.is_none() {
+                    return false;
+                }
+            }
+        }
+        any
+    }
+
+    /// Takes one action and returns its log entry.
+    pub fn act(&mut self, act: Act) -> &Logged {
+        let at = self.sim.now();
+        let mut faults = Vec::new();
+        let outcome = if self.end.is_some() {
+            Outcome::Invalid("the session has ended".to_owned())
+        } else if self.log.len() >= MAX_ACTS {
+            Outcome::Invalid(format!("a session takes at most {MAX_ACTS} actions"))
+        } else {
+            match act.resolve(&self.sim) {
+                Err(why) => Outcome::Invalid(why),
+                Ok(resolved) => self.apply(resolved, &mut faults),
+            }
+        };
+        self.judge.feed(&self.course.setup, self.sim.trace());
+        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults });
+        self.log.last().expect("just pushed")
+    }
+
+    fn apply(&mut self, resolved: Resolved, faults: &mut Vec<String>) -> Outcome {
+        let console = self.course.setup.cluster.timing.console;
+        match resolved {
+            Resolved::Operation(operation) => {
+                let key = key(&operation);
+                self.strike_staged(&key, faults);
+                if let Some(step) = self.course.step_of(&key, &self.steps_done())
+                    && self.marked != Some(step)
+                {
+                    self.marked = Some(step);
+                    self.sim.mark_step(step);
+                }
+                let outcome = match self.sim.execute(&operation) {
+                    Ok(()) => {
+                        let now = self.sim.now();
+                        if let Some(slot) = self
+                            .course
+                            .reference
+                            .iter()
+                            .zip(&self.claimed)
+                            .position(|(reference, claimed)| claimed.is_none() && reference.key == key)
+                        {
+                            self.claimed[slot] = Some(now);
+                        }
+                        Outcome::Done
+                    }
+                    Err(error) => Outcome::Refused(error.to_string()),
+                };
+                self.sim.advance(console);
+                outcome
+            }
+            Resolved::Answer(node, answer) => {
+                if !self.sim.answer_prompt(node, answer) {
+                    return Outcome::Invalid(format!(
+                        "no restart prompt is open on {}",
+                        self.course.setup.node_name(node)
+                    ));
+                }
+                self.sim.advance(console);
+                Outcome::Done
+            }
+            Resolved::Wait(length) => {
+                self.sim.advance(length);
+                Outcome::Done
+            }
+            Resolved::WaitUntilDone => {
+                self.sim.run_until_quiet(MAX_WAIT);
+                Outcome::Done
+            }
+            Resolved::Finish => {
+                // Whatever is still under way finishes, with nobody acting, before the end
+                // state is judged.
+                self.sim.run_until_quiet(AFTERMATH);
+                self.end = Some((End::Finished, self.sim.now()));
+                Outcome::Done
+            }
+            Resolved::GiveUp => {
+                // As after a stopped run: what happens next if nobody acts is judged too.
+                self.sim.after_stop(AFTERMATH);
+                self.end = Some((End::GaveUp, self.sim.now()));
+                Outcome::Done
+            }
+        }
+    }
+
+    fn steps_done(&self) -> Vec<bool> {
+        (0..self.course.setup.procedure.steps.len()).map(|step| self.step_done(step)).collect()
+    }
+
+    /// Injects the staged faults due before an operation with `key`.
+    fn strike_staged(&mut self, key: &str, faults: &mut Vec<String>) {
+        for (index, staged) in self.course.staged.iter().enumerate() {
+            if !self.fired[index] && self.course.strikes_before(staged.before_step, key) {
+                self.fired[index] = true;
+                self.sim.inject(staged.fault);
+                faults.push(Renderer::new(&self.course.setup).fault(&staged.fault));
+            }
+        }
+    }
+
+    /// Whether something is still under way on the cluster.
+    pub fn busy(&self) -> bool {
+        self.sim.in_progress()
+    }
+}

@@ -1,0 +1,351 @@
+//! Every string the trainer shows, in English and Japanese, in one catalogue. A text with
+//! `{}` holes is filled in order by [`Lang::fill`].
+//!
+//! The product is sold as CLUSTERPRO in Japan, where most of its operators read Japanese; the
+//! Japanese terms follow the product's Japanese screens where they are known (サスペンド,
+//! リジューム, フェイルオーバ, モニタリソース).
+
+use procedure::invariant::Invariant;
+
+/// The page's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    En,
+    /// Japanese.
+    Ja,
+}
+
+impl Lang {
+    /// `en` or `ja`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language of a `lang` parameter or cookie.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "en" => Some(Lang::En),
+            "ja" => Some(Lang::Ja),
+            _ => None,
+        }
+    }
+
+    /// The first of English and Japanese that an `Accept-Language` header names, by its
+    /// order of preference (q values); English when it names neither.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+            let lang = if tag == "ja" || tag.starts_with("ja-") {
+                Lang::Ja
+            } else if tag == "en" || tag.starts_with("en-") {
+                Lang::En
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, lang)| lang)
+    }
+
+    /// A text of the catalogue in this language.
+    pub fn t(self, text: T) -> &'static str {
+        let (en, ja) = text.pair();
+        match self {
+            Lang::En => en,
+            Lang::Ja => ja,
+        }
+    }
+
+    /// A text with its `{}` holes filled by `args`, in order.
+    pub fn fill(self, text: T, args: &[&str]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        let mut rest = self.t(text);
+        while let Some(hole) = rest.find("{}") {
+            out.push_str(&rest[..hole]);
+            out.push_str(args.next().copied().unwrap_or(""));
+            rest = &rest[hole + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// What an invariant protects, in plain words, and why it matters.
+    pub fn why(self, invariant: Invariant) -> &'static str {
+        let (en, ja) = match invariant {
+            Invariant::RebootWhileSuspended => (
+                "A node restarted while the cluster is suspended comes back with its cluster service running: it starts the group, and registry synchronization writes its old copy of the keys over what the installer wrote.",
+                "クラスタのサスペンド中にサーバを再起動すると、クラスタサービスが起動してグループが起動し、レジストリ同期が古いキーをインストーラの書いた値の上に書き戻します。",
+            ),
+            Invariant::RegistrySyncStoppedDuringApply => (
+                "A registry synchronization resource that is stopped while the module is applied does not capture the new keys; when it starts again it rolls them back.",
+                "モジュール適用中にレジストリ同期リソースを停止すると、新しいキーが取り込まれず、次にリソースが起動したときに元の値へ戻されます。",
+            ),
+            Invariant::MonitoringDuringApply => (
+                "A monitor or watch that is still active sees the installer stop a service and restarts it under the installer, which then fails or leaves files half replaced.",
+                "監視が有効なままだと、インストーラが停止したサービスを監視が再起動してしまい、インストールが失敗したりファイルが中途半端に置き換わったりします。",
+            ),
+            Invariant::FailoverDuringApply => (
+                "A group that moves or restarts while the module is applied starts services on a node in the middle of its update.",
+                "モジュール適用中にグループが移動・再起動すると、更新途中のサーバでサービスが起動します。",
+            ),
+            Invariant::InstallerInterrupted => (
+                "An installer cut short leaves the components half updated.",
+                "インストーラが中断されると、コンポーネントが中途半端に更新されたままになります。",
+            ),
+            Invariant::RegistryRolledBack => (
+                "Values the installer wrote were overwritten by registry synchronization's older copy: the update is silently undone.",
+                "インストーラが書き込んだ値がレジストリ同期の古い値で上書きされ、更新が黙って取り消されました。",
+            ),
+            Invariant::ModuleOnMirrorDrive => (
+                "The mirror drive can be read only on the node that holds the group: the other node cannot install from it.",
+                "ミラーディスクはグループを持つサーバでしか読めないため、もう一方のサーバからはインストールできません。",
+            ),
+            Invariant::PartialUpdate => (
+                "Every component must be updated on every node; a partly updated cluster is not supported.",
+                "すべてのサーバのすべてのコンポーネントを更新する必要があります。一部だけの更新はサポートされません。",
+            ),
+            Invariant::PendingRestartSkipped => (
+                "The installer asked for a restart; until the cluster is rebooted safely after the resume, the update is not complete.",
+                "インストーラが再起動を求めました。リジューム後にクラスタを安全に再起動するまで、更新は完了していません。",
+            ),
+            Invariant::ClusterNotRestored => (
+                "At the end the cluster must run as before: every node up, nothing suspended, everything monitored, the group online on the active node.",
+                "最後には元どおり、全サーバが起動し、サスペンドも監視停止もなく、グループが現用系でオンラインである必要があります。",
+            ),
+            Invariant::FailoverNotVerified => (
+                "Only moving the group to the standby and back proves that both nodes can run it after the update.",
+                "グループを待機系へ移動して戻すことでのみ、更新後に両サーバでグループが動くことを確かめられます。",
+            ),
+        };
+        match self {
+            Lang::En => en,
+            Lang::Ja => ja,
+        }
+    }
+}
+
+/// A text of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum T {
+    AppTitle,
+    Start,
+    StartIntro,
+    Scenario,
+    Language,
+    Clock,
+    Checklist,
+    ChecklistHint,
+    EventLog,
+    NothingYet,
+    ClusterManager,
+    ServiceMenu,
+    SuspendCluster,
+    ResumeCluster,
+    Servers,
+    Group,
+    Current,
+    MoveTo,
+    Move,
+    Monitors,
+    TaskManager,
+    StopMonitoring,
+    StartMonitoring,
+    Monitoring,
+    NotMonitoring,
+    ServicesPanel,
+    StartService,
+    StopService,
+    Files,
+    UnzipInto,
+    Unzip,
+    Unzipped,
+    MirrorDrive,
+    BackupRegistry,
+    BackupFile,
+    Installer,
+    RunInstaller,
+    InstallerIdle,
+    InstallerRunning,
+    InstallerFinished,
+    InstallerFailed,
+    InstallerInterrupted,
+    RestartPrompt,
+    Yes,
+    No,
+    Reboot,
+    Node,
+    NodeDown,
+    NodeBooting,
+    Wait10s,
+    Wait1m,
+    WaitUntilDone,
+    Busy,
+    Quiet,
+    Finish,
+    GiveUp,
+    Debrief,
+    Refused,
+    Invalid,
+    FaultStruck,
+    Score,
+    Passed,
+    Violated,
+    NotReached,
+    Moment,
+    Evidence,
+    ProcedureSays,
+    FirstMistake,
+    CorrectNext,
+    NoMistake,
+    Timeline,
+    SaveHtml,
+    SaveJson,
+    ActionLog,
+    Finished,
+    GaveUp,
+    Again,
+    Installed,
+    Components,
+    DuringStep,
+    Nobody,
+    AnswerNoThen,
+}
+
+impl T {
+    fn pair(self) -> (&'static str, &'static str) {
+        match self {
+            T::AppTitle => ("clusterproc trainer", "clusterproc トレーナー"),
+            T::Start => ("Start a training session", "トレーニングを開始"),
+            T::StartIntro => (
+                "A simulated cluster of your own, with nothing in your way: every action goes through the simulator as it would on the real cluster, mistakes included. The debrief at the end tells you what happened and why.",
+                "あなた専用の模擬クラスタです。操作はすべて実機と同じようにシミュレータで実行され、誤った操作も止められません。終了後の振り返りで、何が起きたか、なぜかを説明します。",
+            ),
+            T::Scenario => ("Scenario", "シナリオ"),
+            T::Language => ("Language", "言語"),
+            T::Clock => ("Time on the cluster", "クラスタの時刻"),
+            T::Checklist => ("The procedure", "手順"),
+            T::ChecklistHint => (
+                "A mark appears when everything the step does has been done.",
+                "手順の操作をすべて行うと印が付きます。",
+            ),
+            T::EventLog => ("Event log", "イベントログ"),
+            T::NothingYet => ("Nothing has happened yet.", "まだ何も起きていません。"),
+            T::ClusterManager => ("Cluster Manager", "Cluster Manager"),
+            T::ServiceMenu => ("Service", "サービス"),
+            T::SuspendCluster => ("Suspend Cluster", "クラスタサスペンド"),
+            T::ResumeCluster => ("Resume Cluster", "クラスタリジューム"),
+            T::Servers => ("Servers", "サーバ"),
+            T::Group => ("Group", "グループ"),
+            T::Current => ("current", "現在"),
+            T::MoveTo => ("Move to", "移動先"),
+            T::Move => ("Move", "移動"),
+            T::Monitors => ("Monitors", "モニタリソース"),
+            T::TaskManager => ("ExpressCluster Server Task Manager", "ExpressCluster Server タスクマネージャ"),
+            T::StopMonitoring => ("Stop Monitoring", "監視停止"),
+            T::StartMonitoring => ("Start Monitoring", "監視開始"),
+            T::Monitoring => ("Monitoring", "監視中"),
+            T::NotMonitoring => ("Not monitoring", "監視停止中"),
+            T::ServicesPanel => ("Services", "サービス"),
+            T::StartService => ("Start", "開始"),
+            T::StopService => ("Stop", "停止"),
+            T::Files => ("Files", "ファイル"),
+            T::UnzipInto => ("Extract the module into", "モジュールの展開先"),
+            T::Unzip => ("Extract All", "すべて展開"),
+            T::Unzipped => ("Extracted into {}", "{} に展開済み"),
+            T::MirrorDrive => ("mirror drive", "ミラーディスク"),
+            T::BackupRegistry => ("Export the registry", "レジストリのエクスポート"),
+            T::BackupFile => ("into", "保存先"),
+            T::Installer => ("Update module installer", "更新モジュールのインストーラ"),
+            T::RunInstaller => ("Run", "実行"),
+            T::InstallerIdle => ("not started", "未実行"),
+            T::InstallerRunning => ("running… this process takes a while", "実行中… しばらく時間がかかります"),
+            T::InstallerFinished => ("finished", "完了"),
+            T::InstallerFailed => ("failed: {}", "失敗: {}"),
+            T::InstallerInterrupted => ("interrupted", "中断"),
+            T::RestartPrompt => (
+                "The installation is complete. Restart the system now?",
+                "インストールが完了しました。今すぐシステムを再起動しますか?",
+            ),
+            T::Yes => ("Yes", "はい"),
+            T::No => ("No", "いいえ"),
+            T::Reboot => ("Restart Windows", "Windows の再起動"),
+            T::Node => ("Server", "サーバ"),
+            T::NodeDown => ("down", "停止"),
+            T::NodeBooting => ("starting Windows…", "Windows 起動中…"),
+            T::Wait10s => ("Wait 10 s", "10 秒待つ"),
+            T::Wait1m => ("Wait 1 min", "1 分待つ"),
+            T::WaitUntilDone => ("Wait until this finishes", "完了まで待つ"),
+            T::Busy => ("Something is still in progress.", "処理中の操作があります。"),
+            T::Quiet => ("Nothing is in progress.", "処理中の操作はありません。"),
+            T::Finish => ("I have finished the procedure", "手順を完了した"),
+            T::GiveUp => ("Give up", "中止する"),
+            T::Debrief => ("Debrief", "振り返り"),
+            T::Refused => ("refused: {}", "拒否されました: {}"),
+            T::Invalid => ("not understood: {}", "実行できません: {}"),
+            T::FaultStruck => ("fault (from the scenario): {}", "障害 (シナリオ): {}"),
+            T::Score => ("Score", "スコア"),
+            T::Passed => ("passed", "合格"),
+            T::Violated => ("violated", "違反"),
+            T::NotReached => ("not reached", "未到達"),
+            T::Moment => ("at {} on {}", "{} ({})"),
+            T::Evidence => ("What happened", "起きたこと"),
+            T::ProcedureSays => ("The procedure says", "手順書の記載"),
+            T::FirstMistake => ("First mistake", "最初の誤り"),
+            T::CorrectNext => ("The correct next action would have been", "本来の次の操作"),
+            T::NoMistake => ("No mistake: every invariant held.", "誤りはありません。すべての条件を満たしました。"),
+            T::Timeline => ("Timeline", "タイムライン"),
+            T::SaveHtml => ("Save this debrief (HTML)", "この振り返りを保存 (HTML)"),
+            T::SaveJson => ("Save as JSON", "JSON で保存"),
+            T::ActionLog => ("Action log (replayable)", "操作ログ (再生可能)"),
+            T::Finished => ("You finished the procedure at {}.", "{} に手順を完了しました。"),
+            T::GaveUp => ("You gave up at {}.", "{} に中止しました。"),
+            T::Again => ("Start again", "もう一度"),
+            T::Installed => ("installed", "インストール済み"),
+            T::Components => ("Components", "コンポーネント"),
+            T::DuringStep => ("during step {}", "手順 {} の実行中"),
+            T::Nobody => ("the cluster itself", "クラスタ自身"),
+            T::AnswerNoThen => (
+                "Answer No at the installer's restart prompt (the restart is done after the resume), then: {}",
+                "インストーラの再起動確認には「いいえ」と答え (再起動はリジューム後に行う)、次に: {}",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_takes_the_preferred_of_english_and_japanese() {
+        assert_eq!(Lang::from_accept_language("ja,en-US;q=0.8"), Lang::Ja);
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,ja;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr-FR, ja;q=0.5"), Lang::Ja);
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+    }
+
+    #[test]
+    fn holes_are_filled_in_order() {
+        assert_eq!(Lang::En.fill(T::Moment, &["00:01:02", "ssc-node1"]), "at 00:01:02 on ssc-node1");
+        assert_eq!(Lang::Ja.fill(T::Unzipped, &["C:\\Temp"]), "C:\\Temp に展開済み");
+    }
+
+    #[test]
+    fn every_text_has_both_languages() {
+        for invariant in Invariant::ALL {
+            assert!(!Lang::Ja.why(invariant).is_empty() && Lang::Ja.why(invariant) != Lang::En.why(invariant));
+        }
+    }
+}
