@@ -1,0 +1,102 @@
+//! Issue 13: `clusterproc train` serves the trainer over a real socket; a trainee starts a
+//! session, acts through the page's forms and reads the debrief.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::process::{Child, Command, Stdio};
+
+use crate::support::{binary, clusterproc, root};
+
+/// A request over a fresh connection; the status line, the headers and the body.
+fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String, String) {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let (status, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (status.to_owned(), headers.to_ascii_lowercase(), body.to_owned())
+}
+
+fn train(more: &[&str]) -> (Child, String) {
+    let mut child = Command::new(binary())
+        .args(["train", "--listen", "127.0.0.1:0"])
+        .args(more)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("clusterproc starts");
+    let mut url = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut url).unwrap();
+    let address =
+        url.trim_end().strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap_or_else(|| panic!("{url:?}"));
+    (child, address.to_owned())
+}
+
+fn stop(mut child: Child) -> Option<i32> {
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(stderr.contains("the trainer stopped"), "{stderr}");
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn a_trainee_acts_through_the_forms_over_a_real_socket_and_reads_the_debrief() {
+    let (child, address) = train(&[]);
+    let (status, _, page) = http(&address, "GET", "/", "");
+    assert!(status.ends_with("200 OK"), "{status}");
+    assert!(page.contains("id=\"start\""));
+    let (status, headers, _) = http(&address, "POST", "/sessions", "");
+    assert!(status.contains("303"), "{status}");
+    let location = headers.lines().find_map(|l| l.strip_prefix("location: ")).unwrap().trim().to_owned();
+    let (status, headers, _) = http(&address, "POST", &format!("{location}/act"), "do=reboot&node=ssc-node1");
+    assert!(status.contains("303") && headers.contains(&format!("location: {location}")), "{status}");
+    let (_, _, page) = http(&address, "GET", &location, "");
+    assert!(
+        page.contains("ssc-node1  node down (reboot)") || page.contains("node down"),
+        "the event log shows the reboot"
+    );
+    let (_, _, _) = http(&address, "POST", &format!("{location}/act"), "do=give-up");
+    let (status, _, debrief) = http(&address, "GET", &format!("{location}/debrief.json"), "");
+    assert!(status.ends_with("200 OK"));
+    let debrief: serde_json::Value = serde_json::from_str(&debrief).unwrap();
+    assert_eq!(debrief["end"], "gave-up");
+    let verdict =
+        |id: &str| debrief["invariants"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap()["verdict"].clone();
+    // Not suspended: a reboot breaks no safety invariant, and the end was never reached.
+    assert_eq!(verdict("reboot-while-suspended"), "passed");
+    assert_eq!(verdict("cluster-not-restored"), "not-reached");
+    // A malformed request gets a 4xx, and the trainer goes on.
+    let (status, _, _) = http(&address, "POST", &format!("{location}/act"), "do=%ZZ");
+    assert!(status.contains(" 422 "), "{status}");
+    let (status, _, _) = http(&address, "GET", "/", "");
+    assert!(status.ends_with("200 OK"));
+    assert_eq!(stop(child), Some(130));
+}
+
+#[test]
+fn a_scenario_that_scripts_its_own_operations_is_no_training_course() {
+    let output = clusterproc(&["train", "--listen", "127.0.0.1:0", "--scenario", "scenarios/happy-path.toml"]);
+    assert_eq!(output.code, 2);
+    let stderr = &output.stderr;
+    assert!(stderr.contains("scenarios/happy-path.toml") && stderr.contains("[[fault]]"), "{stderr}");
+    let output = clusterproc(&["train", "--listen", "127.0.0.1:0", "--scenario", "scenarios/missing.toml"]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("missing.toml"));
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = clusterproc(&["train", "--listen", &address]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains(&format!("cannot listen on {address}")));
+}
