@@ -19,6 +19,7 @@ use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::Builder;
 use sim_cluster::staged::StagedFault;
 
+use super::act::Act;
 use crate::cli::Failure;
 
 /// One operation of the reference run.
@@ -106,6 +107,20 @@ impl Course {
             )));
         }
         Ok(Course::new(scenario.title, scenario.setup, scenario.seed, scenario.staged))
+    }
+
+    /// What a trainee who follows the procedure clicks: the reference run's operations, each
+    /// followed by "wait until this finishes", then "finished".
+    pub fn correct_acts(&self) -> Vec<Act> {
+        let mut acts = Vec::new();
+        for reference in &self.reference {
+            if let Some(act) = Act::from_operation(&self.setup, &reference.operation) {
+                acts.push(act);
+                acts.push(Act::WaitUntilDone);
+            }
+        }
+        acts.push(Act::Finish);
+        acts
     }
 
     /// The first step at or after `step` that has operations in the reference.

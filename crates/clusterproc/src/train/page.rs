@@ -544,9 +544,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     }
     out.push_str("</div>\n");
     // The event log.
-    let story = Renderer::new(setup).story(sim.trace());
-    let lines: Vec<&str> = story.lines().collect();
-    let shown = &lines[lines.len().saturating_sub(LOG_LINES)..];
+    let shown = Renderer::new(setup).story_tail(sim.trace(), LOG_LINES);
     let _ = write!(out, "<section id=\"event-log\" class=\"panel\"><h2>{}</h2>", lang.t(T::EventLog));
     if shown.is_empty() {
         let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));

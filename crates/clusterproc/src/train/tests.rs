@@ -25,15 +25,9 @@ fn scenario_course(name: &str) -> Arc<Course> {
     Arc::new(Course::from_scenario(&path).unwrap_or_else(|_| panic!("{name} loads")))
 }
 
-/// What a trainee who follows the procedure clicks: the reference run's operations, each
-/// followed by "wait until this finishes", then "finished".
-pub(crate) fn correct_acts(course: &Course) -> Vec<Act> {
-    let mut acts = Vec::new();
-    for reference in &course.reference {
-        acts.push(Act::from_operation(&course.setup, &reference.operation).expect("the screens offer every operation"));
-        acts.push(Act::WaitUntilDone);
-    }
-    acts.push(Act::Finish);
+fn correct_acts(course: &Course) -> Vec<Act> {
+    let acts = course.correct_acts();
+    assert_eq!(acts.len(), 2 * course.reference.len() + 1, "the screens offer every operation of the reference");
     acts
 }
 

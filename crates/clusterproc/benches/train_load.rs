@@ -1,0 +1,219 @@
+//! Load on the trainer: 200 training sessions at once on 127.0.0.1, each performing the seed
+//! procedure as a browser does (post the action's form, follow the redirect to the page),
+//! each client on its own keep-alive connection. It prints the latency of an action (the
+//! POST alone, the page it redirects to, and both together: p50, p99, max) and the memory a
+//! session takes (the process's resident set before the sessions and after every one has
+//! finished the procedure, divided by their number; the server runs in this process).
+//!
+//! `cargo bench -p clusterproc --bench train_load` (`TRAIN_LOAD_SESSIONS` for another count).
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use clusterproc::train::course::Course;
+use clusterproc::train::server::{Config, start};
+
+const SESSIONS: usize = 200;
+
+struct Connection {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Connection {
+    fn open(address: std::net::SocketAddr) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(address)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        Ok(Connection { reader: BufReader::new(stream.try_clone()?), writer: stream })
+    }
+
+    fn call(&mut self, method: &str, path: &str, form: &str) -> Result<Answer, String> {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        );
+        self.writer.write_all(request.as_bytes()).map_err(|e| format!("{path}: {e}"))?;
+        let mut status = String::new();
+        self.reader.read_line(&mut status).map_err(|e| format!("{path}: {e}"))?;
+        let code = status.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let (mut length, mut location) = (0, None);
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).map_err(|e| format!("{path}: {e}"))?;
+            if line.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().map_err(|_| format!("{path}: bad length"))?;
+                } else if name.eq_ignore_ascii_case("location") {
+                    location = Some(value.trim().to_owned());
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).map_err(|e| format!("{path}: {e}"))?;
+        Ok(Answer { status: code, location, body })
+    }
+}
+
+#[derive(Default)]
+struct Timings {
+    post: Vec<Duration>,
+    page: Vec<Duration>,
+    action: Vec<Duration>,
+}
+
+fn trainee(
+    address: std::net::SocketAddr,
+    forms: &[String],
+    barrier: &Barrier,
+    think: Duration,
+) -> Result<Timings, String> {
+    let mut connection = Connection::open(address).map_err(|e| e.to_string())?;
+    barrier.wait();
+    // Trainees who pause do not click in step: each starts within one pause of the others.
+    if !think.is_zero() {
+        let offset = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8);
+        std::thread::sleep(think.mul_f64((offset % 1000) as f64 / 1000.0));
+    }
+    let made = connection.call("POST", "/sessions", "")?;
+    let page = made.location.ok_or("no session page")?;
+    let mut timings = Timings::default();
+    for form in forms {
+        std::thread::sleep(think);
+        let started = Instant::now();
+        let posted = connection.call("POST", &format!("{page}/act"), form)?;
+        let posted_at = started.elapsed();
+        if posted.status != 303 {
+            return Err(format!("{form}: {} {}", posted.status, String::from_utf8_lossy(&posted.body)));
+        }
+        let shown = connection.call("GET", &page, "")?;
+        let total = started.elapsed();
+        if shown.status != 200 {
+            return Err(format!("{page}: {}", shown.status));
+        }
+        timings.post.push(posted_at);
+        timings.page.push(total - posted_at);
+        timings.action.push(total);
+    }
+    let debrief = connection.call("GET", &format!("{page}/debrief.json"), "")?;
+    let text = String::from_utf8_lossy(&debrief.body);
+    if !text.contains("\"score\": 100") {
+        return Err(format!("the seed done right does not score 100: {text}"));
+    }
+    Ok(timings)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not: a small round there.
+    let benching = std::env::args().any(|arg| arg == "--bench");
+    let sessions = std::env::var("TRAIN_LOAD_SESSIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if benching { SESSIONS } else { 4 })
+        .clamp(1, 5_000);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let loaded = clusterproc::cli::load(&root.join("procedures/ssc0307-0006.toml"), None).expect("the seed loads");
+    let course = Arc::new(Course::new("seed".to_owned(), loaded.setup, 1, Vec::new()));
+    let forms: Vec<String> = course
+        .correct_acts()
+        .iter()
+        .map(|act| serde_urlencoded::to_string(act).expect("an action is a form"))
+        .collect();
+    let forms = Arc::new(forms);
+    // Every trainee clicking as fast as the server answers (the worst case), then with a
+    // pause of 100 ms between clicks (still faster than anyone reads a page).
+    for (think, weigh) in [(Duration::ZERO, true), (Duration::from_millis(100), false)] {
+        round(&course, &forms, sessions, think, weigh);
+    }
+}
+
+fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think: Duration, weigh: bool) {
+    let config = Config { course: Arc::clone(course), idle: Duration::from_secs(3600), max_sessions: sessions + 1 };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let server = start(config, listener).expect("the trainer starts");
+    let address = server.address;
+    let before = resident_bytes();
+    let started = Instant::now();
+    let barrier = Arc::new(Barrier::new(sessions));
+    let clients: Vec<_> = (0..sessions)
+        .map(|_| {
+            let (barrier, forms) = (Arc::clone(&barrier), Arc::clone(forms));
+            std::thread::spawn(move || trainee(address, &forms, &barrier, think))
+        })
+        .collect();
+    let mut all = Timings::default();
+    for client in clients {
+        match client.join() {
+            Ok(Ok(timings)) => {
+                all.post.extend(timings.post);
+                all.page.extend(timings.page);
+                all.action.extend(timings.action);
+            }
+            Ok(Err(error)) => {
+                eprintln!("train_load: a trainee failed: {error}");
+                std::process::exit(1);
+            }
+            Err(_) => {
+                eprintln!("train_load: a trainee thread panicked");
+                std::process::exit(1);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let after = resident_bytes();
+    println!(
+        "train_load: {sessions} sessions at once, {} actions each ({} in all), {} ms between clicks, in {:.2} s",
+        forms.len(),
+        all.action.len(),
+        think.as_millis(),
+        elapsed.as_secs_f64()
+    );
+    for (name, timings) in
+        [("POST action", &mut all.post), ("GET page", &mut all.page), ("action + page", &mut all.action)]
+    {
+        timings.sort();
+        println!(
+            "  {name:<14} p50 {}  p99 {}  max {}",
+            ms(percentile(timings, 0.50)),
+            ms(percentile(timings, 0.99)),
+            ms(percentile(timings, 1.0))
+        );
+    }
+    if weigh && let (Some(before), Some(after)) = (before, after) {
+        println!(
+            "  memory: {:.1} MiB resident before, {:.1} MiB after: {:.0} KiB per finished session",
+            before as f64 / 1048576.0,
+            after as f64 / 1048576.0,
+            after.saturating_sub(before) as f64 / 1024.0 / sessions as f64
+        );
+    }
+    drop(server);
+}
