@@ -329,3 +329,77 @@ pub fn start(config: Config, listener: std::net::TcpListener) -> std::io::Result
     let address = listener.local_addr()?;
     Ok(TrainServer { address, _serving: sim_server::server::Serving::start(listener, router(config))? })
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    fn course() -> Arc<Course> {
+        let setup = crate::serve::default_setup().expect("the built-in procedure loads");
+        Arc::new(Course::new(setup.procedure.title.clone(), setup, 1, Vec::new()))
+    }
+
+    async fn call(app: &Router, request: Request<Body>) -> (StatusCode, String) {
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 24).await.expect("a body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn json_post(uri: &str, body: String) -> Request<Body> {
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .expect("a request")
+    }
+
+    #[tokio::test]
+    async fn an_idle_session_expires_and_its_page_says_so() {
+        let app = router(Config { course: course(), idle: Duration::from_secs(2), max_sessions: 2 });
+        let (status, made) = call(&app, json_post("/sessions", String::new())).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let id =
+            serde_json::from_str::<serde_json::Value>(&made).expect("json")["id"].as_str().expect("an id").to_owned();
+        let page = || Request::get(format!("/s/{id}")).body(Body::empty()).expect("a request");
+        assert_eq!(call(&app, page()).await.0, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(2_100)).await;
+        let (status, body) = call(&app, page()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("has expired"), "{body}");
+        // Expired sessions free their places.
+        for _ in 0..2 {
+            assert_eq!(call(&app, json_post("/sessions", String::new())).await.0, StatusCode::CREATED);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_is_replayed_from_its_action_log_through_the_api() {
+        let course = course();
+        let app = router(Config { course: Arc::clone(&course), idle: Duration::from_secs(60), max_sessions: 4 });
+        let (_, made) = call(&app, json_post("/sessions", String::new())).await;
+        let id =
+            serde_json::from_str::<serde_json::Value>(&made).expect("json")["id"].as_str().expect("an id").to_owned();
+        // A trainee who skips stopping the services: the installer on the active node fails.
+        for act in course.correct_acts().into_iter().filter(|act| !matches!(act, Act::StopService { .. })) {
+            let (status, _) =
+                call(&app, json_post(&format!("/s/{id}/act"), serde_json::to_string(&act).expect("json"))).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let get = |path: String| Request::get(path).body(Body::empty()).expect("a request");
+        let (_, log) = call(&app, get(format!("/s/{id}/actions.json"))).await;
+        let (_, debrief) = call(&app, get(format!("/s/{id}/debrief.json"))).await;
+        assert!(debrief.contains("\"verdict\": \"violated\""), "{debrief}");
+        let (status, made) = call(&app, json_post("/sessions/replay", log)).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let again =
+            serde_json::from_str::<serde_json::Value>(&made).expect("json")["id"].as_str().expect("an id").to_owned();
+        assert_ne!(again, id);
+        let (_, replayed) = call(&app, get(format!("/s/{again}/debrief.json"))).await;
+        assert_eq!(replayed, debrief);
+    }
+}
