@@ -11,7 +11,7 @@
 //! postcondition holds, failing fast on what cannot recover.
 
 mod guard;
-mod verify;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use procedure::backend::Operation;
 use procedure::cluster::NodeId;
 use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::plan::{Plan, StepStatus};
 use procedure::procedure::{Action, RestartAnswer};
 use procedure::setup::Setup;
 use sim_cluster::scenario::Scenario;
@@ -50,6 +51,9 @@ pub struct Course {
     pub folder: String,
     /// The registry export file the procedure's first backup writes.
     pub backup_file: String,
+    /// Per step: whether it runs for this module, never does (and why), or only if
+    /// something happens, as `plan` says.
+    pub plan: Vec<(StepStatus, Option<String>)>,
 }
 
 impl Course {
@@ -92,7 +96,9 @@ impl Course {
                 _ => None,
             })
             .unwrap_or_else(|| format!("{folder}\\registry.reg"));
-        Course { title, setup, seed, staged, reference, folder, backup_file }
+        let plan =
+            Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
+        Course { title, setup, seed, staged, reference, folder, backup_file, plan }
     }
 
     /// The course of a scenario file: its cluster, procedure, seed and staged faults. A

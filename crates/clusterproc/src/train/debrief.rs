@@ -11,7 +11,6 @@ use procedure::backend::Operation;
 use procedure::duration::clock;
 use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
-use procedure::procedure::Action;
 use procedure::setup::Setup;
 use serde::Serialize;
 
@@ -376,9 +375,4 @@ fn act_words(act: &Act, lang: Lang) -> String {
         Act::Finish => lang.t(T::Finish).to_owned(),
         Act::GiveUp => lang.t(T::GiveUp).to_owned(),
     }
-}
-
-/// Whether a step moves nothing by itself (a check the trainee makes by looking).
-pub fn is_check(action: &Action) -> bool {
-    matches!(action, Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. })
 }

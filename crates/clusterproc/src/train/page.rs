@@ -3,7 +3,7 @@
 //! group, monitors; Service → Suspend / Resume Cluster; Move), then per server the Task
 //! Manager watch list, the Services panel, the file panel, the registry export, the
 //! installer with its restart prompt, and Restart Windows. Beside it the procedure's
-//! checklist; below it the event log in virtual time.
+//! checklist; above them the event log in virtual time, newest first.
 
 use procedure::backend::Backend as _;
 use std::fmt::Write as _;
@@ -14,14 +14,14 @@ use procedure::backend::{
 };
 use procedure::cluster::NodeId;
 use procedure::duration::clock;
-use procedure::event::Renderer;
+use procedure::event::{EventKind, Renderer};
+use procedure::plan::StepStatus;
 
-use super::debrief::is_check;
 use super::session::{Outcome, Training};
 use super::text::{Lang, T};
 use crate::report::escape;
 
-/// How many lines of the event log the page shows (newest last).
+/// How many lines of the event log the page shows (newest first).
 const LOG_LINES: usize = 80;
 
 /// The landing page: start a session.
@@ -198,33 +198,42 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 writeln!(out, "<p id=\"outcome\" role=\"status\" class=\"outcome\">{}</p>", escape(&lines.join(" — ")));
         }
     }
-    out.push_str("<div class=\"grid\">\n");
+    // The event log, newest first, where it is seen without scrolling.
+    let mut shown = Renderer::new(setup).story_tail(sim.trace(), LOG_LINES);
+    shown.reverse();
+    let _ = write!(out, "<section id=\"event-log\"><h2>{}</h2>", lang.t(T::EventLog));
+    if shown.is_empty() {
+        let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));
+    } else {
+        let _ = write!(out, "<pre id=\"events\" tabindex=\"0\">{}</pre>", escape(&shown.join("\n")));
+    }
+    out.push_str("</section>\n<div class=\"grid\">\n");
     // The checklist.
     let _ = write!(
         out,
-        "<aside id=\"checklist\"><h2>{}</h2><p class=\"hint\">{}</p><ol>",
+        "<aside id=\"checklist\"><h2>{}</h2><p class=\"hint\">{}</p><ul class=\"steps\">",
         lang.t(T::Checklist),
         lang.t(T::ChecklistHint)
     );
     for (index, step) in setup.procedure.steps.iter().enumerate() {
-        let done = training.step_done(index);
-        let mark = if done {
-            "✓"
-        } else if is_check(&step.action) {
-            "👁"
-        } else {
-            ""
+        let (class, mark, note) = match (&course.plan[index], training.ticked(index)) {
+            (_, Some(_)) => ("done", "✓", String::new()),
+            ((StepStatus::Skipped, reason), None) => {
+                ("skipped", "–", format!(" title=\"{}\"", escape(reason.as_deref().unwrap_or(lang.t(T::NotNeeded)))))
+            }
+            ((StepStatus::Conditional, _), None) => ("conditional", "?", format!(" title=\"{}\"", lang.t(T::IfNeeded))),
+            (_, None) if training.operations_done(index) => ("working", "…", String::new()),
+            (_, None) => ("todo", "", String::new()),
         };
         let _ = write!(
             out,
-            "<li class=\"{}\" data-step=\"{}\"><span class=\"mark\">{mark}</span> <b>{}</b> {}</li>",
-            if done { "done" } else { "todo" },
+            "<li class=\"{class}\" data-step=\"{}\"{note}><span class=\"mark\">{mark}</span><b>{}</b> {}</li>",
             escape(&step.id),
             escape(&step.tag()),
             escape(&step.title)
         );
     }
-    out.push_str("</ol></aside>\n<div class=\"screens\">\n");
+    out.push_str("</ul></aside>\n<div class=\"screens\">\n");
     // The Cluster Manager.
     let _ = write!(
         out,
@@ -499,8 +508,13 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             Installer::Idle => lang.t(T::InstallerIdle).to_owned(),
             Installer::Running => lang.t(T::InstallerRunning).to_owned(),
             Installer::Finished { .. } => lang.t(T::InstallerFinished).to_owned(),
-            Installer::Failed(why) => lang.fill(T::InstallerFailed, &[&format!("{why:?}")]),
-            Installer::Interrupted(_) => lang.t(T::InstallerInterrupted).to_owned(),
+            // What went wrong, in the event log's words.
+            Installer::Failed(reason) => {
+                Renderer::new(setup).describe(&EventKind::InstallerFailed { node: node_id, reason })
+            }
+            Installer::Interrupted(cause) => {
+                Renderer::new(setup).describe(&EventKind::InstallerInterrupted { node: node_id, cause })
+            }
         };
         let _ = write!(
             out,
@@ -543,15 +557,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("</div>\n");
-    // The event log.
-    let shown = Renderer::new(setup).story_tail(sim.trace(), LOG_LINES);
-    let _ = write!(out, "<section id=\"event-log\" class=\"panel\"><h2>{}</h2>", lang.t(T::EventLog));
-    if shown.is_empty() {
-        let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));
-    } else {
-        let _ = write!(out, "<pre id=\"events\" tabindex=\"0\">{}</pre>", escape(&shown.join("\n")));
-    }
-    out.push_str("</section>\n</div>\n</body>\n</html>\n");
+    out.push_str("</div>\n</body>\n</html>\n");
     out
 }
 
@@ -564,9 +570,9 @@ const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK JP',sans-serif;ma
 header{display:flex;flex-wrap:wrap;gap:.6em;align-items:center;padding:.4em .8em;background:#1f3b57;color:#fff}\
 header h1{font-size:16px;margin:0 1em 0 0}header a{color:#fff}.clock{margin:0;font-variant-numeric:tabular-nums}\
 #clock{font-weight:bold;font-size:18px}#busy.busy{color:#ffd54f}#busy.quiet{color:#a5d6a7}\
-.waits{display:flex;gap:.3em}form.act{display:inline}nav.lang{margin-left:auto}\
+.waits{display:flex;gap:.3em}form.act{display:inline}.files form.act,.installer form.act{display:block;margin:.25em 0}nav.lang{margin-left:auto}\
 .grid{display:grid;grid-template-columns:250px 1fr;gap:.6em;padding:.6em}\
-#checklist ol{padding-left:1.2em;margin:0}#checklist li{margin:.2em 0}#checklist li.done{color:#137333}.mark{display:inline-block;width:1.2em}\
+#checklist ul{list-style:none;padding:0;margin:0}#checklist li{margin:.25em 0}#checklist li.done{color:#137333}#checklist li.skipped{color:#888}#checklist li.working{color:#1565c0}.mark{display:inline-block;width:1.3em;font-weight:bold}#checklist b{display:inline-block;min-width:1.6em}\
 .hint{color:#555;font-size:12px}.screens{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:.6em}\
 .panel{border:1px solid #bbb;border-radius:4px;padding:.4em .6em;background:#fafafa}.panel h2{font-size:15px;margin:.2em 0}\
 .panel h3{font-size:14px;margin:.4em 0}table{border-collapse:collapse}td,th{padding:1px 4px;text-align:left}\
@@ -575,6 +581,6 @@ caption{text-align:left;font-weight:bold}.st{display:inline-block;padding:0 .4em
 .st-pending{background:#1565c0;color:#fff}.st-off{background:#9e9e9e;color:#fff}\
 .prompt{border:2px solid #c62828;background:#fff3f3;padding:.4em;margin:.4em 0}\
 .outcome{margin:.4em .8em;padding:.4em;background:#fff8e1;border:1px solid #f9a825}\
-#event-log{grid-column:1/-1}#events{max-height:260px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:0}\
-button{font:inherit;padding:1px 6px}button:focus,a:focus,select:focus,input:focus{outline:3px solid #ff9800}\
+#event-log{margin:.4em .6em 0;border:1px solid #bbb;border-radius:4px;background:#fcfcf7;padding:.2em .6em}#event-log h2{font-size:13px;margin:.1em 0}#events{max-height:96px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:0}\
+button{font:inherit;padding:1px 6px;white-space:nowrap}button:focus,a:focus,select:focus,input:focus{outline:3px solid #ff9800}\
 details summary{font-weight:bold;cursor:pointer}.components{font-size:12px;color:#444}main.landing{max-width:700px;margin:2em auto}";

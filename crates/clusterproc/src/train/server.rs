@@ -308,7 +308,7 @@ async fn state(State(shared): State<Shared>, Path(id): Path<String>) -> Response
                 "ended": training.end().map(|(end, _)| end),
                 "actions": training.log().len(),
                 "steps_done": (0..training.course().setup.procedure.steps.len())
-                    .filter(|&s| training.step_done(s))
+                    .filter(|&s| training.ticked(s).is_some())
                     .map(|s| training.course().setup.procedure.steps[s].id.clone())
                     .collect::<Vec<_>>(),
             }),

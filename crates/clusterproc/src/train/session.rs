@@ -10,8 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::{Backend as _, Observation};
+use procedure::engine::Roles;
+use procedure::engine::verify::{self, Verdict};
 use procedure::event::Renderer;
 use procedure::invariant::Judge;
+use procedure::plan::StepStatus;
 use serde::{Deserialize, Serialize};
 use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 
@@ -80,6 +83,8 @@ pub struct Training {
     /// Per staged fault: it struck.
     fired: Vec<bool>,
     marked: Option<usize>,
+    /// Per step: when the checklist ticked it.
+    ticked: Vec<Option<Duration>>,
     end: Option<(End, Duration)>,
 }
 
@@ -89,6 +94,7 @@ impl Training {
         let sim = Builder::new(Arc::clone(&course.setup)).seed(course.seed).operator_answers(true).build();
         let initial = sim.observation().clone();
         let judge = Judge::new(&course.setup, &initial);
+        let course_steps = course.setup.procedure.steps.len();
         Training {
             claimed: vec![None; course.reference.len()],
             fired: vec![false; course.staged.len()],
@@ -98,6 +104,7 @@ impl Training {
             initial,
             log: Vec::new(),
             marked: None,
+            ticked: vec![None; course_steps],
             end: None,
         }
     }
@@ -157,9 +164,45 @@ impl Training {
         &self.claimed
     }
 
+    /// When the checklist ticked `step`: once the trainee had done every operation the step
+    /// does and its postcondition (the engine's) held on the cluster; a check, once the steps
+    /// before it were ticked and what it checks held. A tick stays.
+    pub fn ticked(&self, step: usize) -> Option<Duration> {
+        self.ticked.get(step).copied().flatten()
+    }
+
+    /// Ticks the steps that are done now.
+    fn tick(&mut self) {
+        let setup = &self.course.setup;
+        let roles = Roles { active: setup.cluster.initial_active(), standbys: setup.cluster.initial_standbys() };
+        let observation = self.sim.observation();
+        let now = self.sim.now();
+        let mut before_done = true;
+        for (index, step) in setup.procedure.steps.iter().enumerate() {
+            if self.ticked[index].is_some() {
+                before_done = true;
+                continue;
+            }
+            let operated = self.course.reference.iter().any(|r| r.step == index);
+            if !operated && self.course.plan[index].0 != StepStatus::Run {
+                continue;
+            }
+            let ready = if operated { self.operations_done(index) } else { before_done };
+            let holds = ready
+                && roles
+                    .nodes(step.role)
+                    .into_iter()
+                    .all(|node| verify::step(setup, step, observation, node, &roles, None, false) == Verdict::Holds);
+            if holds {
+                self.ticked[index] = Some(now);
+            }
+            before_done = holds;
+        }
+    }
+
     /// Whether every operation of `step` in the reference has been done (false for a step
     /// without operations: a check the trainee makes by looking).
-    pub fn step_done(&self, step: usize) -> bool {
+    pub fn operations_done(&self, step: usize) -> bool {
         let mut any = false;
         for (reference, claimed) in self.course.reference.iter().zip(&self.claimed) {
             if reference.step == step {
@@ -187,6 +230,7 @@ impl Training {
             }
         };
         self.judge.feed(&self.course.setup, self.sim.trace());
+        self.tick();
         self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults });
         self.log.last().expect("just pushed")
     }
@@ -257,7 +301,7 @@ impl Training {
     }
 
     fn steps_done(&self) -> Vec<bool> {
-        (0..self.course.setup.procedure.steps.len()).map(|step| self.step_done(step)).collect()
+        (0..self.course.setup.procedure.steps.len()).map(|step| self.operations_done(step)).collect()
     }
 
     /// Injects the staged faults due before an operation with `key`.

@@ -52,10 +52,13 @@ fn following_the_procedure_passes_every_invariant() {
     assert!(debrief.invariants.iter().all(|v| v.verdict == "passed"), "{:?}", verdicts(&debrief));
     assert_eq!(debrief.score, 100);
     assert!(debrief.first_mistake.is_none());
+    // Every step that runs for this module is ticked, checks included; the skipped ones not.
     for step in 0..course.setup.procedure.steps.len() {
-        let operated = course.reference.iter().any(|r| r.step == step);
-        assert_eq!(training.step_done(step), operated, "step {}", course.setup.procedure.steps[step].id);
+        let runs = course.plan[step].0 == procedure::plan::StepStatus::Run;
+        assert_eq!(training.ticked(step).is_some(), runs, "step {}", course.setup.procedure.steps[step].id);
     }
+    let ticks: Vec<_> = (0..course.setup.procedure.steps.len()).filter_map(|step| training.ticked(step)).collect();
+    assert!(ticks.is_sorted(), "steps done in order are ticked in order: {ticks:?}");
 }
 
 #[test]
