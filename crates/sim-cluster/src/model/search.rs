@@ -125,18 +125,20 @@ const PARALLEL_LEVEL: usize = 64;
 
 /// One run after its transition of this level.
 struct Advanced {
-    machine: Machine,
+    /// Boxed, like every run the search holds: a machine is about 1.5 KB, and a level moves
+    /// each run several times (frontier, transition, next frontier).
+    machine: Box<Machine>,
     finished: bool,
     fingerprint: u64,
     /// Violations found by this transition.
     violations: Vec<Violation>,
     /// Runs of the next layer, with their fingerprints.
-    children: Vec<(u64, Machine)>,
+    children: Vec<(u64, Box<Machine>)>,
 }
 
 /// Makes one run's transition of this level. `seen` holds the states of earlier levels (the
 /// merge adds this level's): a run that reaches one of them spawns nothing.
-fn advance(mut machine: Machine, branch: bool, faults: &[Fault], seen: &FingerprintSet) -> Advanced {
+fn advance(mut machine: Box<Machine>, branch: bool, faults: &[Fault], seen: &FingerprintSet) -> Advanced {
     let judged = machine.violations().len();
     let transition = machine.step();
     let violations = machine.violations()[judged.min(machine.violations().len())..].to_vec();
@@ -145,7 +147,7 @@ fn advance(mut machine: Machine, branch: bool, faults: &[Fault], seen: &Fingerpr
     let mut children = Vec::new();
     if branch && transition.is_fault_point() && !seen.contains(fingerprint) {
         for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
-            let mut child = machine.clone();
+            let mut child = Box::new((*machine).clone());
             child.inject(fault);
             let child_fingerprint = child.fingerprint();
             // A fault that changes nothing leads back to this very state.
@@ -173,7 +175,7 @@ fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch)
     let mut result = SearchResult::default();
     let mut visited = FingerprintSet::default();
     let start = Machine::new(setup, config.seed, &config.engine, false);
-    let mut seeds: Vec<(u64, Machine)> = vec![(start.fingerprint(), start)];
+    let mut seeds: Vec<(u64, Box<Machine>)> = vec![(start.fingerprint(), Box::new(start))];
     for layer in 0..=config.max_faults {
         let before = result.states;
         let branch = layer < config.max_faults;
