@@ -14,9 +14,9 @@ use procedure::backend::{
 };
 use procedure::cluster::NodeId;
 use procedure::duration::clock;
-use procedure::event::Renderer;
 
 use super::debrief::is_check;
+use super::events;
 use super::session::{Outcome, Training};
 use super::text::{Lang, T};
 use crate::report::escape;
@@ -185,12 +185,15 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     // The last action's outcome, announced to screen readers.
     if let Some(last) = training.log().last() {
         let mut lines = Vec::new();
-        for fault in &last.faults {
-            lines.push(lang.fill(T::FaultStruck, &[fault]));
+        for fault in &last.struck {
+            lines.push(lang.fill(T::FaultStruck, &[&events::fault(setup, fault, lang)]));
         }
         match &last.outcome {
             Outcome::Done => {}
-            Outcome::Refused(why) => lines.push(lang.fill(T::Refused, &[why])),
+            Outcome::Refused(why) => {
+                let why = last.error.as_ref().map_or_else(|| why.clone(), |error| events::error(setup, error, lang));
+                lines.push(lang.fill(T::Refused, &[&why]));
+            }
             Outcome::Invalid(why) => lines.push(lang.fill(T::Invalid, &[why])),
         }
         if !lines.is_empty() {
@@ -544,7 +547,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     }
     out.push_str("</div>\n");
     // The event log.
-    let shown = Renderer::new(setup).story_tail(sim.trace(), LOG_LINES);
+    let shown = events::story_tail(setup, sim.trace(), LOG_LINES, lang);
     let _ = write!(out, "<section id=\"event-log\" class=\"panel\"><h2>{}</h2>", lang.t(T::EventLog));
     if shown.is_empty() {
         let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));
