@@ -5,12 +5,14 @@
 //! - [`course`]: what every session shares, and the reference run it is compared with;
 //! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
 //! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
-//!   English and Japanese;
+//!   English and Japanese, and [`events`], its part for the cluster's events, faults and
+//!   refusals;
 //! - [`server`]: sessions behind HTTP.
 
 pub mod act;
 pub mod course;
 pub mod debrief;
+pub mod events;
 pub mod page;
 pub mod server;
 pub mod session;

@@ -637,8 +637,8 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Events a story leaves out.
-fn is_routine(kind: &EventKind) -> bool {
+/// Events a story leaves out (routine detail: see [`Renderer::story`]).
+pub fn is_routine(kind: &EventKind) -> bool {
     match kind {
         EventKind::ServiceStopped { by, watch_active, monitor_active, .. }
         | EventKind::ServiceStarted { by, watch_active, monitor_active, .. } => {

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use procedure::backend::Operation;
 use procedure::duration::clock;
-use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
 use serde::Serialize;
 
 use super::act::Act;
+use super::events;
 use super::session::{End, Logged, Training};
 use super::text::{Lang, T};
 use crate::report::{RunReport, STYLE, escape};
@@ -57,7 +57,7 @@ pub struct Verdict {
     pub step: Option<String>,
     /// What broke it.
     pub detail: Option<String>,
-    /// The events that show it, as trace lines.
+    /// The events that show it, as trace lines (in the debrief's language).
     pub events: Vec<String>,
     /// Why it matters, in plain words.
     pub why: &'static str,
@@ -94,7 +94,6 @@ impl Debrief {
             judge.finish(setup, &last, setup.cluster.initial_active(), &setup.cluster.initial_standbys());
         }
         let violations = judge.violations();
-        let renderer = Renderer::new(setup);
         let invariants: Vec<Verdict> = Invariant::ALL
             .into_iter()
             .map(|invariant| {
@@ -116,7 +115,11 @@ impl Debrief {
                     detail: violation.map(|v| v.detail.clone()),
                     events: violation
                         .map(|v| {
-                            v.evidence.iter().filter_map(|&i| sim.trace().get(i)).map(|e| renderer.line(e)).collect()
+                            v.evidence
+                                .iter()
+                                .filter_map(|&i| sim.trace().get(i))
+                                .map(|e| events::line(setup, e, lang))
+                                .collect()
                         })
                         .unwrap_or_default(),
                     why: lang.why(invariant),

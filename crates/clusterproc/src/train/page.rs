@@ -14,9 +14,10 @@ use procedure::backend::{
 };
 use procedure::cluster::NodeId;
 use procedure::duration::clock;
-use procedure::event::{EventKind, Renderer};
+use procedure::event::EventKind;
 use procedure::plan::StepStatus;
 
+use super::events;
 use super::session::{Outcome, Training};
 use super::text::{Lang, T};
 use crate::report::escape;
@@ -185,12 +186,15 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     // The last action's outcome, announced to screen readers.
     if let Some(last) = training.log().last() {
         let mut lines = Vec::new();
-        for fault in &last.faults {
-            lines.push(lang.fill(T::FaultStruck, &[fault]));
+        for fault in &last.struck {
+            lines.push(lang.fill(T::FaultStruck, &[&events::fault(setup, fault, lang)]));
         }
         match &last.outcome {
             Outcome::Done => {}
-            Outcome::Refused(why) => lines.push(lang.fill(T::Refused, &[why])),
+            Outcome::Refused(why) => {
+                let why = last.error.as_ref().map_or_else(|| why.clone(), |error| events::error(setup, error, lang));
+                lines.push(lang.fill(T::Refused, &[&why]));
+            }
             Outcome::Invalid(why) => lines.push(lang.fill(T::Invalid, &[why])),
         }
         if !lines.is_empty() {
@@ -199,7 +203,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         }
     }
     // The event log, newest first, where it is seen without scrolling.
-    let mut shown = Renderer::new(setup).story_tail(sim.trace(), LOG_LINES);
+    let mut shown = events::story_tail(setup, sim.trace(), LOG_LINES, lang);
     shown.reverse();
     let _ = write!(out, "<section id=\"event-log\"><h2>{}</h2>", lang.t(T::EventLog));
     if shown.is_empty() {
@@ -510,10 +514,10 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             Installer::Finished { .. } => lang.t(T::InstallerFinished).to_owned(),
             // What went wrong, in the event log's words.
             Installer::Failed(reason) => {
-                Renderer::new(setup).describe(&EventKind::InstallerFailed { node: node_id, reason })
+                events::describe(setup, &EventKind::InstallerFailed { node: node_id, reason }, lang)
             }
             Installer::Interrupted(cause) => {
-                Renderer::new(setup).describe(&EventKind::InstallerInterrupted { node: node_id, cause })
+                events::describe(setup, &EventKind::InstallerInterrupted { node: node_id, cause }, lang)
             }
         };
         let _ = write!(
@@ -557,7 +561,12 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("</div>\n");
-    out.push_str("</div>\n</body>\n</html>\n");
+    out.push_str(
+        "</div>
+</body>
+</html>
+",
+    );
     out
 }
 

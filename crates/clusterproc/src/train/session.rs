@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::{Backend as _, Observation};
+use procedure::backend::{Backend as _, BackendError, Observation};
 use procedure::engine::Roles;
 use procedure::engine::verify::{self, Verdict};
-use procedure::event::Renderer;
+use procedure::event::{Fault, Renderer};
 use procedure::invariant::Judge;
 use procedure::plan::StepStatus;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,13 @@ pub struct Logged {
     /// Faults of the scenario that struck just before it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<String>,
+    /// The same faults, to show them in the page's language (`faults` is the log's text).
+    #[serde(skip)]
+    pub struck: Vec<Fault>,
+    /// The error behind [`Outcome::Refused`], to show it in the page's language (the
+    /// outcome's text is the log's).
+    #[serde(skip)]
+    pub error: Option<BackendError>,
 }
 
 /// How a session ended.
@@ -218,7 +225,8 @@ impl Training {
     /// Takes one action and returns its log entry.
     pub fn act(&mut self, act: Act) -> &Logged {
         let at = self.sim.now();
-        let mut faults = Vec::new();
+        let mut struck = Vec::new();
+        let mut error = None;
         let outcome = if self.end.is_some() {
             Outcome::Invalid("the session has ended".to_owned())
         } else if self.log.len() >= MAX_ACTS {
@@ -226,16 +234,18 @@ impl Training {
         } else {
             match act.resolve(&self.sim) {
                 Err(why) => Outcome::Invalid(why),
-                Ok(resolved) => self.apply(resolved, &mut faults),
+                Ok(resolved) => self.apply(resolved, &mut struck, &mut error),
             }
         };
         self.judge.feed(&self.course.setup, self.sim.trace());
         self.tick();
-        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults });
+        let renderer = Renderer::new(&self.course.setup);
+        let faults = struck.iter().map(|fault| renderer.fault(fault)).collect();
+        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults, struck, error });
         self.log.last().expect("just pushed")
     }
 
-    fn apply(&mut self, resolved: Resolved, faults: &mut Vec<String>) -> Outcome {
+    fn apply(&mut self, resolved: Resolved, faults: &mut Vec<Fault>, error: &mut Option<BackendError>) -> Outcome {
         let console = self.course.setup.cluster.timing.console;
         match resolved {
             Resolved::Operation(operation) => {
@@ -261,7 +271,11 @@ impl Training {
                         }
                         Outcome::Done
                     }
-                    Err(error) => Outcome::Refused(error.to_string()),
+                    Err(refused) => {
+                        let outcome = Outcome::Refused(refused.to_string());
+                        *error = Some(refused);
+                        outcome
+                    }
                 };
                 self.sim.advance(console);
                 outcome
@@ -305,12 +319,12 @@ impl Training {
     }
 
     /// Injects the staged faults due before an operation with `key`.
-    fn strike_staged(&mut self, key: &str, faults: &mut Vec<String>) {
+    fn strike_staged(&mut self, key: &str, faults: &mut Vec<Fault>) {
         for (index, staged) in self.course.staged.iter().enumerate() {
             if !self.fired[index] && self.course.strikes_before(staged.before_step, key) {
                 self.fired[index] = true;
                 self.sim.inject(staged.fault);
-                faults.push(Renderer::new(&self.course.setup).fault(&staged.fault));
+                faults.push(staged.fault);
             }
         }
     }

@@ -108,6 +108,9 @@ fn yes_at_the_restart_prompt_while_suspended_rolls_the_keys_back() {
     assert!(answered);
     training.act(Act::Wait { seconds: "600".into() });
     training.act(Act::Finish);
+    // The prompt's answer, the reboot while suspended and the keys rolled back, in both
+    // languages.
+    assert_events_in_both_languages(&training);
     let debrief = Debrief::of(&training, Lang::En);
     let verdict = |id: &str| debrief.invariants.iter().find(|v| v.id == id).expect("judged").clone();
     assert_eq!(verdict("reboot-while-suspended").verdict, "violated", "{:?}", verdicts(&debrief));
@@ -245,4 +248,213 @@ async fn sessions_are_capped_and_replayed_through_the_api() {
     let (status, _, _) = send(&app, Request::post("/sessions").body(Body::empty()).expect("a request")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let _ = first;
+}
+
+/// The words of a text: runs of two or more ASCII letters.
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_alphabetic()).filter(|word| word.len() >= 2).collect()
+}
+
+/// The words of every name an event line may quote (they stay as they are in Japanese).
+fn name_words(setup: &procedure::setup::Setup) -> std::collections::HashSet<String> {
+    let cluster = &setup.cluster;
+    let mut names: Vec<String> = Vec::new();
+    names.extend(cluster.nodes.iter().map(|n| n.name.clone()));
+    names.extend(cluster.services.iter().map(|s| s.name.clone()));
+    names.extend(cluster.groups.iter().map(|g| g.name.clone()));
+    names.extend(cluster.resources.iter().map(|r| r.name.clone()));
+    names.extend(cluster.monitors.iter().map(|m| m.name.clone()));
+    names.extend(cluster.components.iter().map(|c| c.name.clone()));
+    names.extend(setup.procedure.module.components.iter().map(|c| c.version.clone()));
+    names.extend(setup.registry.iter().map(|slot| format!("{}\\{}", slot.key, slot.value)));
+    names.extend(setup.data.iter().map(|data| data.to_string()));
+    for step in &setup.procedure.steps {
+        names.push(step.label());
+        names.push(step.action.keyword().to_owned());
+    }
+    // The command a cluster-safe reboot is.
+    names.push("clpstdn".to_owned());
+    names.iter().flat_map(|name| words(name)).map(str::to_owned).collect()
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}')
+}
+
+/// Every event of a session, in both languages: in English exactly what the `Renderer` says,
+/// in Japanese another text in the same layout with none of the English words but the names.
+fn assert_events_in_both_languages(training: &Training) {
+    use procedure::event::{EventKind, Renderer};
+
+    use super::events;
+
+    let setup = &training.course().setup;
+    let renderer = Renderer::new(setup);
+    let trace = training.sim().trace();
+    assert!(!trace.is_empty());
+    let names = name_words(setup);
+    for event in trace {
+        let english = renderer.describe(&event.kind);
+        let line = renderer.line(event);
+        assert_eq!(events::line(setup, event, Lang::En), line);
+        assert_eq!(events::describe(setup, &event.kind, Lang::En), english);
+        let japanese = events::describe(setup, &event.kind, Lang::Ja);
+        assert_ne!(japanese, english);
+        assert!(japanese.chars().any(is_cjk), "{japanese}");
+        let ja_line = events::line(setup, event, Lang::Ja);
+        assert_eq!(ja_line.strip_suffix(japanese.as_str()), line.strip_suffix(english.as_str()), "{ja_line}");
+        let english_words = words(&english);
+        let operation = match &event.kind {
+            EventKind::OperationRefused { operation, .. } => words(operation),
+            _ => Vec::new(),
+        };
+        for word in words(&japanese) {
+            assert!(
+                !english_words.contains(&word) || names.contains(word) || operation.contains(&word),
+                "{word:?} of {english:?} is left in {japanese:?}"
+            );
+        }
+    }
+    for count in [1, 7, 80, trace.len()] {
+        let english = renderer.story_tail(trace, count);
+        assert_eq!(events::story_tail(setup, trace, count, Lang::En), english);
+        assert_eq!(events::story_tail(setup, trace, count, Lang::Ja).len(), english.len());
+    }
+}
+
+#[test]
+fn the_events_of_a_correct_session_read_as_the_renderer_says_in_english_and_translated_in_japanese() {
+    let course = seed_course();
+    let training = play(&course, &correct_acts(&course));
+    assert_events_in_both_languages(&training);
+}
+
+/// The line of the first event of a session that `pick` chooses, in Japanese.
+fn japanese_line(training: &Training, pick: impl Fn(&procedure::event::EventKind) -> bool) -> String {
+    let setup = &training.course().setup;
+    let event = training.sim().trace().iter().find(|e| pick(&e.kind)).expect("the event happened");
+    super::events::line(setup, event, Lang::Ja)
+}
+
+#[test]
+fn the_events_of_sessions_with_mistakes_and_faults_are_translated() {
+    use procedure::event::{Actor, EventKind};
+
+    let course = seed_course();
+    // Stop Monitoring skipped: the Task Manager watch restarts services under the installer.
+    let skipped: Vec<Act> =
+        correct_acts(&course).into_iter().filter(|act| !matches!(act, Act::StopMonitoring { .. })).collect();
+    let training = play(&course, &skipped);
+    assert_events_in_both_languages(&training);
+    let api = course.setup.cluster.service_by_name("DeploymentManager API Service").expect("a service of the seed");
+    let restarted = japanese_line(
+        &training,
+        |kind| matches!(kind, EventKind::ServiceStarted { service, by: Actor::Watch, .. } if *service == api),
+    );
+    assert_eq!(
+        restarted,
+        "00:01:36.090 ssc-node1  サービス \"DeploymentManager API Service\" がタスクマネージャの監視によって開始されました [監視中: タスクマネージャ]"
+    );
+    let interrupted = japanese_line(&training, |kind| matches!(kind, EventKind::InstallerInterrupted { .. }));
+    assert_eq!(
+        interrupted,
+        "00:01:33.090 ssc-node1  インストーラが中断されました: インストール中に \"PVMService\" がタスクマネージャの監視によって再起動されました"
+    );
+
+    // A reboot while the cluster is suspended.
+    let mut acts = correct_acts(&course);
+    let suspended = acts.iter().position(|act| matches!(act, Act::SuspendCluster)).expect("the procedure suspends");
+    acts.insert(suspended + 2, Act::Reboot { node: "ssc-node1".into() });
+    acts.insert(suspended + 3, Act::WaitUntilDone);
+    let training = play(&course, &acts);
+    assert_events_in_both_languages(&training);
+    let down = japanese_line(&training, |kind| matches!(kind, EventKind::NodeDown { .. }));
+    assert_eq!(down, "00:01:20.027 ssc-node1  クラスタのサスペンド中にサーバダウン (再起動)");
+
+    // The scenarios' faults, and what the cluster refused after them.
+    for name in [
+        "run-crash-while-suspended.toml",
+        "run-heartbeat-loss-while-suspended.toml",
+        "run-installer-hangs.toml",
+        "run-standby-unreachable.toml",
+    ] {
+        let course = scenario_course(name);
+        let training = play(&course, &correct_acts(&course));
+        assert_events_in_both_languages(&training);
+        if name == "run-crash-while-suspended.toml" {
+            let fault = japanese_line(&training, |kind| matches!(kind, EventKind::FaultInjected { .. }));
+            assert!(fault.ends_with(" -          !! 障害: ssc-node1 がクラッシュする"), "{fault}");
+            let refused = japanese_line(&training, |kind| matches!(kind, EventKind::OperationRefused { .. }));
+            assert!(
+                refused.ends_with(" ssc-node1  resume-cluster が拒否されました: サーバが停止しています"),
+                "{refused}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the_log_keeps_english() {
+    let course = seed_course();
+    let mut training = Training::new(Arc::clone(&course));
+    training.act(Act::SuspendCluster);
+    training.act(Act::WaitUntilDone);
+    let refused = training.act(Act::MoveGroup { group: "failover".into(), to: "ssc-node2".into() }).clone();
+    assert_eq!(refused.outcome, Outcome::Refused("refused: the cluster is suspended".into()));
+    let ja = super::page::session(&training, "s", Lang::Ja);
+    assert!(
+        ja.contains(
+            "<p id=\"outcome\" role=\"status\" class=\"outcome\">拒否されました: クラスタがサスペンド中です</p>"
+        ),
+        "{ja}"
+    );
+    assert!(ja.contains("ssc-node1  move-group が拒否されました: クラスタがサスペンド中です"), "{ja}");
+    let en = super::page::session(&training, "s", Lang::En);
+    assert!(en.contains("class=\"outcome\">refused: the cluster is suspended</p>"), "{en}");
+    assert!(en.contains("ssc-node1  move-group refused: the cluster is suspended"), "{en}");
+    training.act(Act::Reboot { node: "ssc-node1".into() });
+    let ja = super::page::session(&training, "s", Lang::Ja);
+    assert!(ja.contains("ssc-node1  クラスタのサスペンド中にサーバダウン (再起動)"), "{ja}");
+
+    // A fault of the scenario strikes before the install.
+    let course = scenario_course("run-installer-hangs.toml");
+    let mut training = Training::new(Arc::clone(&course));
+    for act in correct_acts(&course) {
+        if training.act(act).faults.is_empty() {
+            continue;
+        }
+        let ja = super::page::session(&training, "s", Lang::Ja);
+        assert!(ja.contains("障害 (シナリオ): ssc-node1 で次に実行するインストーラがハングする"), "{ja}");
+        let en = super::page::session(&training, "s", Lang::En);
+        assert!(en.contains("fault (from the scenario): the next installer on ssc-node1 hangs"), "{en}");
+        break;
+    }
+    // The log, and the debrief's JSON of it, stay as they were: English, without the faults
+    // and errors kept for the page.
+    let log = serde_json::to_value(training.log()).expect("a log serializes");
+    let struck = log.as_array().expect("a list").iter().find(|logged| logged.get("faults").is_some()).expect("struck");
+    assert_eq!(struck["faults"], serde_json::json!(["the next installer on ssc-node1 hangs"]));
+    assert!(struck.get("struck").is_none() && struck.get("error").is_none(), "{struck}");
+}
+
+#[test]
+fn a_japanese_debrief_shows_its_evidence_in_japanese() {
+    let course = seed_course();
+    let acts: Vec<Act> =
+        correct_acts(&course).into_iter().filter(|act| !matches!(act, Act::StopMonitoring { .. })).collect();
+    let training = play(&course, &acts);
+    let evidence = |lang: Lang| {
+        let debrief = Debrief::of(&training, lang);
+        debrief.invariants.iter().find(|v| v.id == "monitoring-during-apply").expect("judged").events.clone()
+    };
+    let (en, ja) = (evidence(Lang::En), evidence(Lang::Ja));
+    assert!(!en.is_empty() && en.len() == ja.len());
+    assert!(en.iter().any(|line| line.contains("stopped by the installer [watched: Task Manager]")), "{en:#?}");
+    assert!(
+        ja.iter().any(|line| line.contains("がインストーラによって停止されました [監視中: タスクマネージャ]")),
+        "{ja:#?}"
+    );
+    assert!(ja.iter().all(|line| line.chars().any(is_cjk)), "{ja:#?}");
+    let html = Debrief::of(&training, Lang::Ja).render_html("s");
+    assert!(html.contains("インストーラによって停止されました"));
 }

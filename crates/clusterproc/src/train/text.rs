@@ -1,5 +1,7 @@
 //! Every string the trainer shows, in English and Japanese, in one catalogue. A text with
-//! `{}` holes is filled in order by [`Lang::fill`].
+//! `{}` holes is filled in order by [`Lang::fill`]. The cluster's events, the scenario's faults
+//! and the cluster's refusals, texts built around names, are the catalogue's part in
+//! [`events`](super::events).
 //!
 //! The product is sold as CLUSTERPRO in Japan, where most of its operators read Japanese; the
 //! Japanese terms follow the product's Japanese screens where they are known (サスペンド,
