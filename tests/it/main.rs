@@ -25,6 +25,7 @@ mod serve;
 mod simulator;
 mod small_things;
 mod timing;
+mod train_browser;
 mod validation;
 mod vocabulary;
 mod wording;
