@@ -26,6 +26,7 @@ mod simulator;
 mod small_things;
 mod timing;
 mod train;
+mod train_browser;
 mod validation;
 mod vocabulary;
 mod wording;

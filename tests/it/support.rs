@@ -108,6 +108,13 @@ pub fn spawn_clusterproc(args: &[&str]) -> std::process::Child {
         .expect("clusterproc starts")
 }
 
+/// Spawns `command` (another program than `clusterproc`), as [`spawn_clusterproc`] does:
+/// never while a test holds journals locked in-process.
+pub fn spawn(command: &mut Command) -> std::process::Child {
+    let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    command.spawn().unwrap_or_else(|error| panic!("{command:?} does not start: {error}"))
+}
+
 /// The committed default cluster description.
 pub fn default_cluster() -> Cluster {
     let path = root().join("scenarios/cluster/ssc-two-node.toml");

@@ -585,7 +585,7 @@ header h1{font-size:16px;margin:0 1em 0 0}header a{color:#fff}.clock{margin:0;fo
 .hint{color:#555;font-size:12px}.screens{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:.6em}\
 .panel{border:1px solid #bbb;border-radius:4px;padding:.4em .6em;background:#fafafa}.panel h2{font-size:15px;margin:.2em 0}\
 .panel h3{font-size:14px;margin:.4em 0}table{border-collapse:collapse}td,th{padding:1px 4px;text-align:left}\
-caption{text-align:left;font-weight:bold}.st{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}\
+caption{text-align:left;font-weight:bold}.st{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px;white-space:nowrap}\
 .st-ok{background:#2e7d32;color:#fff}.st-error{background:#c62828;color:#fff}.st-suspend{background:#f9a825;color:#000}\
 .st-pending{background:#1565c0;color:#fff}.st-off{background:#9e9e9e;color:#fff}\
 .prompt{border:2px solid #c62828;background:#fff3f3;padding:.4em;margin:.4em 0}\

@@ -320,8 +320,9 @@ impl Training {
 
     /// Injects the staged faults due before an operation with `key`.
     fn strike_staged(&mut self, key: &str, faults: &mut Vec<Fault>) {
+        let done = self.steps_done();
         for (index, staged) in self.course.staged.iter().enumerate() {
-            if !self.fired[index] && self.course.strikes_before(staged.before_step, key) {
+            if !self.fired[index] && self.course.strikes_before(staged.before_step, key, &done) {
                 self.fired[index] = true;
                 self.sim.inject(staged.fault);
                 faults.push(staged.fault);

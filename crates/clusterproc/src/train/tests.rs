@@ -124,6 +124,24 @@ fn yes_at_the_restart_prompt_while_suspended_rolls_the_keys_back() {
 }
 
 #[test]
+fn a_staged_fault_strikes_at_the_first_operation_of_its_step_not_at_the_same_operation_earlier() {
+    // The fault is staged before install-active (step 6); the registry export of ssc-node1
+    // in step 2 is the same operation as step 7's, and must not set it off.
+    let course = scenario_course("run-restart-request.toml");
+    let mut training = Training::new(Arc::clone(&course));
+    for act in correct_acts(&course) {
+        let is_install = matches!(act, Act::RunInstaller { .. });
+        let faults = training.act(act.clone()).faults.clone();
+        if is_install {
+            assert_eq!(faults.len(), 1, "the restart request strikes as the first installer starts: {act:?}");
+            return;
+        }
+        assert!(faults.is_empty(), "the fault staged before install-active struck at {act:?}: {faults:?}");
+    }
+    panic!("no installer ran");
+}
+
+#[test]
 fn a_session_replays_from_its_action_log() {
     let course = seed_course();
     let mut acts = correct_acts(&course);

@@ -1,0 +1,382 @@
+// The trainer (`clusterproc train`) driven in a real Chromium, the way a trainee clicks it.
+//
+//   node train.mjs CASE URL OUTDIR
+//
+// CASE is one of seed, restart-prompt, skip-monitoring, japanese; URL is the address the
+// trainer printed; full-page screenshots go to OUTDIR as CASE-*.png. Exits 0 when every
+// expectation held, 1 with a message (and OUTDIR/CASE-failure.png) when one did not, 2 on
+// bad arguments. tests/it/train_browser.rs starts the trainer and runs each case.
+//
+// Chromium is Debian's (`CHROMIUM` overrides /usr/bin/chromium); the flags keep it from
+// reaching for the network, where it stalls on a closed one.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const VIEWPORT = { width: 1280, height: 800 };
+/** How long one click, navigation or look may take (ms). */
+const STEP_TIMEOUT = 20_000;
+/** How long a whole case may take (ms); a hung browser fails the case instead of hanging. */
+const CASE_TIMEOUT = 180_000;
+/** What the page says when the trainer refused an action or did not understand it. */
+const REFUSAL = /^(refused|not understood): |拒否されました: |実行できません: /m;
+const CLOCK = /\b\d\d:\d\d:\d\d\b/;
+
+let caseName = '';
+let outdir = '.';
+
+/** A full-page screenshot, OUTDIR/CASE-NAME.png. */
+async function shot(page, name) {
+  const path = join(outdir, `${caseName}-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot ${path}`);
+}
+
+/** The virtual clock the page shows ('' on a page without one). */
+async function clock(page) {
+  const time = page.locator('#clock');
+  return (await time.count()) ? (await time.innerText()).trim() : '';
+}
+
+/** What the page says about the last action (a refusal, a fault), or ''. */
+async function outcome(page) {
+  const box = page.locator('#outcome');
+  return (await box.count()) ? (await box.innerText()).trim() : '';
+}
+
+/**
+ * Clicks `selector` (a form's button or a link) and waits for the page it leads to: every
+ * button posts a form that the trainer answers with a redirect back to the page. Unless
+ * `refusalOk`, a refusal shown on that page fails the case.
+ */
+async function click(page, selector, { refusalOk = false } = {}) {
+  const target = page.locator(selector);
+  assert.equal(await target.count(), 1, `the page has one ${selector} (at ${page.url()})`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
+  const said = await outcome(page);
+  console.log(`${(await clock(page)) || '--:--:--'}  ${selector}${said ? `  → ${said}` : ''}`);
+  if (!refusalOk) {
+    assert.doesNotMatch(said, REFUSAL, `after ${selector} the trainer says: ${said}`);
+  }
+  return said;
+}
+
+/** "Wait until this finishes"; then nothing is in progress unless `stillBusyOk`. */
+async function waitDone(page, { stillBusyOk = false } = {}) {
+  await click(page, '#wait-done');
+  if (!stillBusyOk) {
+    assert.equal(await page.locator('#busy').getAttribute('class'), 'quiet', 'nothing in progress after waiting');
+  }
+}
+
+/** Clicks every button whose id starts with `prefix`, one at a time (each click renders a new page). */
+async function clickEvery(page, prefix) {
+  const clicked = [];
+  for (let i = 0; i < 50; i++) {
+    const button = page.locator(`button[id^="${prefix}"]`).first();
+    if ((await button.count()) === 0) return clicked;
+    const id = await button.getAttribute('id');
+    assert.ok(!clicked.includes(id), `${id} is still there after clicking it`);
+    await click(page, `#${id}`);
+    clicked.push(id);
+  }
+  assert.fail(`more than 50 buttons ${prefix}*`);
+}
+
+/** Opens a node's (closed) Services panel and clicks a service's button. */
+async function serviceButton(page, node, id) {
+  const panel = page.locator(`#node-${node} details.services`);
+  if (!(await panel.evaluate((details) => details.open))) {
+    await panel.locator('summary').click();
+  }
+  await page.locator(`#${id}`).waitFor({ state: 'visible' });
+  await click(page, `#${id}`);
+}
+
+/** The checklist marks `step` done. */
+async function stepDone(page, step) {
+  const item = page.locator(`#checklist li[data-step="${step}"]`);
+  assert.equal(await item.getAttribute('class'), 'done', `the checklist ticks ${step}`);
+}
+
+/** Lets time pass, 10 s a click, until the checklist ticks `step`: a step is ticked once the
+ * cluster shows its result (after the resume, every icon green: the monitors' first polls). */
+async function untilTicked(page, step, clicks = 30) {
+  const item = page.locator(`#checklist li[data-step="${step}"]`);
+  for (let i = 0; i < clicks; i++) {
+    if ((await item.getAttribute('class')) === 'done') return;
+    await click(page, '#wait-10');
+  }
+  await stepDone(page, step);
+}
+
+/** The default (first) folder of a select is the procedure's folder, not the mirror drive. */
+async function defaultFolder(page, select, folder) {
+  const value = await page.locator(select).inputValue();
+  assert.equal(value, folder, `${select} offers ${folder} first`);
+  const options = await page.locator(`${select} option`).allTextContents();
+  assert.ok(options.some((o) => /^E:/.test(o)), `${select} also offers the mirror drive E: (${options})`);
+}
+
+/** Unzips the module on both nodes into the procedure's folder. */
+async function unzipBoth(page, folder) {
+  for (const node of ['ssc-node1', 'ssc-node2']) {
+    await defaultFolder(page, `#unzip-folder-${node}`, folder);
+    await click(page, `#unzip-${node}`);
+  }
+  await waitDone(page);
+  await stepDone(page, 'unzip');
+}
+
+async function suspend(page) {
+  await click(page, '#suspend-cluster');
+  await waitDone(page);
+  await stepDone(page, 'suspend-cluster');
+}
+
+async function stopMonitoring(page) {
+  const clicked = await clickEvery(page, 'stopmon-ssc-node1-');
+  assert.ok(clicked.length > 0, 'ssc-node1 watches services');
+  await stepDone(page, 'stop-monitoring');
+}
+
+async function stopPvm(page) {
+  await serviceButton(page, 'ssc-node1', 'stop-ssc-node1-pvmservice');
+  await waitDone(page);
+  await stepDone(page, 'stop-services');
+}
+
+async function install(page, node, folder) {
+  await defaultFolder(page, `#install-folder-${node}`, folder);
+  await click(page, `#install-${node}`);
+  await waitDone(page);
+}
+
+async function moveGroup(page, to) {
+  await page.locator('#move-to-failover').selectOption(to);
+  await click(page, '#move-failover');
+  await waitDone(page);
+  const owner = await page.locator('#group-failover .owner').innerText();
+  assert.ok(owner.includes(to), `group failover runs on ${to}: ${owner}`);
+}
+
+/** The rest of the seed procedure after the installers: resume, monitoring back, both moves. */
+async function resumeAndMove(page) {
+  await click(page, '#resume-cluster');
+  await waitDone(page);
+  await untilTicked(page, 'resume-cluster');
+  await clickEvery(page, 'startmon-ssc-node1-');
+  assert.equal(await page.locator('button[id^="stopmon-ssc-node1-"]').count() > 0, true, 'ssc-node1 watches again');
+  await moveGroup(page, 'ssc-node2');
+  await stepDone(page, 'move-to-standby');
+  await moveGroup(page, 'ssc-node1');
+  await stepDone(page, 'move-to-active');
+}
+
+/** "I have finished" (or "Give up"), then the debrief link. */
+async function toDebrief(page, end = '#finish') {
+  await click(page, end);
+  assert.equal(await page.locator('#finish').count(), 0, 'no more buttons once the session ended');
+  await click(page, '#debrief');
+  assert.match(page.url(), /\/s\/[^/]+\/debrief$/);
+}
+
+/** Every invariant's verdict on the debrief, by id. */
+async function verdicts(page) {
+  const rows = page.locator('table#invariants tr[data-invariant]');
+  const out = {};
+  for (const row of await rows.all()) {
+    out[await row.getAttribute('data-invariant')] = await row.getAttribute('class');
+  }
+  assert.ok(Object.keys(out).length > 0, 'the debrief lists the invariants');
+  return out;
+}
+
+const SEED_FOLDER = 'C:\\Temp\\SSC0307-0006';
+const EXAMPLE_FOLDER = 'C:\\Temp\\EXAMPLE-0001';
+
+const CASES = {
+  /** The seed procedure done correctly: every invariant passes, score 100. */
+  async seed(page, url) {
+    await page.goto(url);
+    await click(page, '#start');
+    assert.match(page.url(), /\/s\/[^/]+$/);
+    assert.equal(await clock(page), '00:00:00');
+    await unzipBoth(page, SEED_FOLDER);
+    await suspend(page);
+    await stopMonitoring(page);
+    await stopPvm(page);
+    await install(page, 'ssc-node1', SEED_FOLDER);
+    await stepDone(page, 'install-active');
+    assert.equal(await page.locator('#installer-ssc-node1').innerText(), 'finished');
+    await install(page, 'ssc-node2', SEED_FOLDER);
+    await stepDone(page, 'install-standby');
+    await resumeAndMove(page);
+    await page.locator('#event-log').scrollIntoViewIfNeeded();
+    await shot(page, 'page');
+    await toDebrief(page);
+    await shot(page, 'debrief');
+    const all = await verdicts(page);
+    const failed = Object.entries(all).filter(([, verdict]) => verdict !== 'passed');
+    assert.deepEqual(failed, [], 'every invariant passed');
+    assert.equal(await page.locator('#score').innerText(), '100');
+    assert.equal(await page.locator('#first-mistake p.correct').count(), 0, 'no first mistake');
+    assert.equal(await page.locator('svg#timeline').count(), 1, 'the debrief draws the timeline');
+  },
+
+  /** Yes at the installer's restart prompt while the cluster is suspended: the keys are lost. */
+  async 'restart-prompt'(page, url) {
+    await page.goto(url);
+    await click(page, '#start');
+    await unzipBoth(page, EXAMPLE_FOLDER);
+    for (const node of ['ssc-node1', 'ssc-node2']) {
+      await click(page, `#backup-${node}`);
+    }
+    await waitDone(page);
+    await stepDone(page, 'backup-registry');
+    await suspend(page);
+    await stopMonitoring(page);
+    await stopPvm(page);
+    await defaultFolder(page, '#install-folder-ssc-node1', EXAMPLE_FOLDER);
+    const fault = await click(page, '#install-ssc-node1');
+    assert.match(fault, /restart/i, 'the scenario strikes its restart request as the installer starts');
+    await waitDone(page, { stillBusyOk: true });
+    const prompt = page.locator('#prompt-ssc-node1');
+    await prompt.waitFor({ state: 'visible' });
+    assert.match(await prompt.innerText(), /Restart the system now\?/);
+    await prompt.scrollIntoViewIfNeeded();
+    await shot(page, 'dialog');
+    await click(page, '#prompt-yes-ssc-node1');
+    assert.equal(await page.locator('#prompt-ssc-node1').count(), 0, 'the prompt is answered');
+    // Carry on; what the installer on ssc-node2 does now is not this case's business.
+    if (await page.locator('#install-ssc-node2').count()) {
+      await click(page, '#install-ssc-node2', { refusalOk: true });
+    }
+    await click(page, '#wait-done', { refusalOk: true });
+    for (let minute = 0; minute < 10; minute++) {
+      await click(page, '#wait-60', { refusalOk: true });
+    }
+    await toDebrief(page);
+    await shot(page, 'debrief');
+    const all = await verdicts(page);
+    assert.equal(all['reboot-while-suspended'], 'violated', JSON.stringify(all));
+    assert.equal(all['registry-rolled-back'], 'violated', JSON.stringify(all));
+    const moment = await page.locator('tr[data-invariant="registry-rolled-back"] .moment').innerText();
+    assert.match(moment, CLOCK, `the moment the keys were lost: ${moment}`);
+    const first = page.locator('#first-mistake');
+    assert.match(await first.innerText(), /reboot-while-suspended/);
+    const correct = await first
+      .locator('p.correct')
+      .evaluate((p) => [...p.childNodes].filter((n) => n.nodeName !== 'STRONG').map((n) => n.textContent).join('').trim());
+    assert.match(correct, /^Answer No/, `the correct next action: ${correct}`);
+  },
+
+  /** No Stop Monitoring: the Task Manager watch restarts a service under the installer. */
+  async 'skip-monitoring'(page, url) {
+    await page.goto(url);
+    await click(page, '#start');
+    await unzipBoth(page, SEED_FOLDER);
+    await suspend(page);
+    await stopPvm(page);
+    await install(page, 'ssc-node1', SEED_FOLDER);
+    const log = page.locator('pre#events');
+    const text = await log.innerText();
+    assert.match(text, /started by the Task Manager watch/, `the event log:\n${text}`);
+    // Show the newest lines, where the watch's restart is.
+    await log.evaluate((pre) => {
+      pre.scrollTop = pre.scrollHeight;
+    });
+    await log.scrollIntoViewIfNeeded();
+    await shot(page, 'log');
+    await install(page, 'ssc-node2', SEED_FOLDER);
+    await resumeAndMove(page);
+    await toDebrief(page);
+    await shot(page, 'debrief');
+    const all = await verdicts(page);
+    assert.equal(all['monitoring-during-apply'], 'violated', JSON.stringify(all));
+    assert.match(await page.locator('#first-mistake').innerText(), /monitoring-during-apply/);
+    assert.notEqual(await page.locator('#score').innerText(), '100');
+  },
+
+  /** A Japanese browser gets Japanese screens and debrief; the switch goes both ways. */
+  async japanese(page, url) {
+    await page.goto(url);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ja', 'the landing page follows Accept-Language');
+    await shot(page, 'landing');
+    await click(page, '#start');
+    const lang = () => page.locator('html').getAttribute('lang');
+    assert.equal(await lang(), 'ja');
+    assert.equal((await page.locator('#suspend-cluster').innerText()).trim(), 'クラスタサスペンド');
+    await shot(page, 'page');
+    await click(page, '#lang-en');
+    assert.equal(await lang(), 'en');
+    assert.equal((await page.locator('#suspend-cluster').innerText()).trim(), 'Suspend Cluster');
+    await click(page, '#lang-ja');
+    assert.equal(await lang(), 'ja');
+    assert.equal((await page.locator('#suspend-cluster').innerText()).trim(), 'クラスタサスペンド');
+    // The choice sticks without the query (the cookie), even on a plain reload.
+    await page.goto(page.url().replace(/\?.*$/, ''));
+    assert.equal(await lang(), 'ja');
+    await toDebrief(page, '#give-up');
+    assert.equal(await page.locator('html[lang=ja]').count(), 1, 'the debrief is in Japanese');
+    assert.match(await page.locator('h1').innerText(), /振り返り/);
+    await shot(page, 'debrief');
+  },
+};
+
+const CONTEXTS = {
+  japanese: { locale: 'ja-JP', extraHTTPHeaders: { 'Accept-Language': 'ja' } },
+};
+
+async function main() {
+  const [name, url, dir] = process.argv.slice(2);
+  if (!Object.hasOwn(CASES, name ?? '') || !url || !dir) {
+    console.error(`usage: node train.mjs CASE URL OUTDIR\n  CASE: ${Object.keys(CASES).join(', ')}`);
+    process.exit(2);
+  }
+  caseName = name;
+  outdir = dir;
+  mkdirSync(outdir, { recursive: true });
+  const watchdog = setTimeout(() => {
+    console.error(`${name}: FAILED: the case took more than ${CASE_TIMEOUT / 1000} s`);
+    process.exit(1);
+  }, CASE_TIMEOUT);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  let page;
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', ...CONTEXTS[name] });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    page = await context.newPage();
+    await CASES[name](page, url);
+    console.log(`${name}: passed`);
+  } catch (error) {
+    if (page) {
+      await shot(page, 'failure').catch(() => {});
+      console.error(`${name}: the page was ${page.url()}`);
+    }
+    throw error;
+  } finally {
+    await browser.close();
+    clearTimeout(watchdog);
+  }
+}
+
+main().catch((error) => {
+  console.error(`${caseName || 'train.mjs'}: FAILED: ${error.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+//! Issue 13: the trainer (`clusterproc train`) in a real browser. Each test starts the
+//! trainer on a free port and runs one case of `tests/browser/train.mjs`, which clicks
+//! through the pages in Debian's Chromium with playwright-core and checks what they show;
+//! its screenshots are left in `target/browser-artifacts/` to look at.
+//!
+//! Node, Chromium and playwright-core are what `bash test.sh` installs; without them these
+//! tests fail and say so rather than pass without having looked at a page.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::support::{root, spawn, spawn_clusterproc};
+
+/// How long the trainer may take to print its address.
+const URL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one case may take (train.mjs gives up after 180 s by itself).
+const CASE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// One Chromium at a time: the machines have two cores, and a starved browser times out.
+static ONE_BROWSER: Mutex<()> = Mutex::new(());
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// Fails (never skips) when something the browser tests need is not installed.
+fn require_browser() {
+    let mut missing = Vec::new();
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|output| output.status.success()) {
+        missing.push("node".to_owned());
+    }
+    if !chromium().is_file() {
+        missing.push(format!("Chromium ({})", chromium().display()));
+    }
+    if !root().join("tests/browser/node_modules/playwright-core/package.json").is_file() {
+        missing.push("tests/browser/node_modules/playwright-core".to_owned());
+    }
+    assert!(
+        missing.is_empty(),
+        "the browser tests need {}: run `bash test.sh`, which installs them (apt-get install chromium fonts-noto-cjk; npm ci --prefix tests/browser)",
+        missing.join(", ")
+    );
+}
+
+/// Where the screenshots go: `target/browser-artifacts`.
+fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |dir| root().join(dir));
+    target.join("browser-artifacts")
+}
+
+/// A running trainer; killed when dropped.
+struct Trainer {
+    child: Child,
+    url: String,
+}
+
+impl Trainer {
+    /// `clusterproc train --listen 127.0.0.1:0 EXTRA...`, once it has printed its address.
+    fn start(extra: &[&str]) -> Trainer {
+        let mut args = vec!["train", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut trainer = Trainer { child: spawn_clusterproc(&args), url: String::new() };
+        let stdout = trainer.child.stdout.take().expect("piped stdout");
+        let (first_line, url) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = first_line.send(line);
+            // The rest, so that the trainer never blocks on a full pipe.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        match url.recv_timeout(URL_TIMEOUT) {
+            Ok(line) if line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with('/') => {
+                trainer.url = line.trim_end().to_owned();
+                trainer
+            }
+            Ok(line) => panic!("the trainer's first line is not its address: {line:?}\n{}", trainer.stop()),
+            Err(_) => panic!("the trainer printed no address within {URL_TIMEOUT:?}\n{}", trainer.stop()),
+        }
+    }
+
+    /// Kills the trainer; what it printed on stderr.
+    fn stop(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        format!("trainer stderr:\n{stderr}")
+    }
+}
+
+impl Drop for Trainer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_all(pipe: impl std::io::Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = BufReader::new(pipe).read_to_string(&mut text);
+        text
+    })
+}
+
+/// Runs `node tests/browser/train.mjs CASE URL target/browser-artifacts` against a trainer
+/// started with `trainer_args`, and fails with everything both printed unless it passes.
+fn browser_case(case: &str, trainer_args: &[&str]) {
+    require_browser();
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut trainer = Trainer::start(trainer_args);
+    let started = Instant::now();
+    let mut node = spawn(
+        Command::new("node")
+            .arg("tests/browser/train.mjs")
+            .args([case, &trainer.url])
+            .arg(artifacts())
+            .current_dir(root())
+            .env("CHROMIUM", chromium())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let stdout = read_all(node.stdout.take().expect("piped stdout"));
+    let stderr = read_all(node.stderr.take().expect("piped stderr"));
+    let status = loop {
+        if let Some(status) = node.try_wait().expect("node can be waited for") {
+            break Some(status);
+        }
+        if started.elapsed() > CASE_TIMEOUT {
+            let _ = node.kill();
+            let _ = node.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let elapsed = started.elapsed();
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let passed = status.is_some_and(|status| status.success());
+    if !passed {
+        let why = match status {
+            None => format!("took more than {CASE_TIMEOUT:?} and was killed"),
+            Some(status) => format!("exited with {status}"),
+        };
+        panic!(
+            "browser case {case} {why} (screenshots in {}):\n--- stdout\n{stdout}--- stderr\n{stderr}--- {}",
+            artifacts().display(),
+            trainer.stop()
+        );
+    }
+    eprintln!("browser case {case} passed in {:.1} s", elapsed.as_secs_f64());
+}
+
+#[test]
+fn the_seed_procedure_done_right_passes_every_invariant() {
+    browser_case("seed", &[]);
+}
+
+#[test]
+fn yes_at_the_restart_prompt_shows_the_moment_the_keys_were_lost() {
+    browser_case("restart-prompt", &["--scenario", "scenarios/run-restart-request.toml"]);
+}
+
+#[test]
+fn skipping_stop_monitoring_shows_the_watch_restarting_a_service() {
+    browser_case("skip-monitoring", &[]);
+}
+
+#[test]
+fn a_japanese_browser_gets_japanese_screens_and_debrief() {
+    browser_case("japanese", &[]);
+}
