@@ -361,6 +361,8 @@ impl RunReport {
     pub fn render_svg(&self) -> String {
         const LEFT: f64 = 110.0;
         const WIDTH: f64 = 900.0;
+        // Room for half of the last time label, which is centred on the end.
+        const RIGHT: f64 = 40.0;
         const LANE: f64 = 54.0;
         const TOP: f64 = 30.0;
         const LEGEND: [(&str, &str); 7] = [
@@ -380,8 +382,8 @@ impl RunReport {
         let _ = writeln!(
             out,
             "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"timeline\">",
-            LEFT + WIDTH + 20.0,
-            LEFT + WIDTH + 20.0
+            LEFT + WIDTH + RIGHT,
+            LEFT + WIDTH + RIGHT
         );
         for tick in 0..=8u64 {
             let at = self.duration_ms * tick / 8;

@@ -38,6 +38,9 @@ pub struct Debrief {
     pub first_mistake: Option<Mistake>,
     /// What the trainee did.
     pub actions: Vec<Logged>,
+    /// The scenario's faults, as they struck: `hh:mm:ss what`, in the debrief's language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenario_faults: Vec<String>,
     #[serde(skip)]
     timeline_svg: String,
 }
@@ -140,6 +143,14 @@ impl Debrief {
             invariants,
             first_mistake,
             actions: training.log().to_vec(),
+            scenario_faults: training
+                .log()
+                .iter()
+                .flat_map(|logged| {
+                    let at = clock(Duration::from_millis(logged.at_ms));
+                    logged.struck.iter().map(move |fault| format!("{at} {}", events::fault(setup, fault, lang)))
+                })
+                .collect(),
             timeline_svg: RunReport::timeline_svg(setup, sim.trace(), now),
         }
     }
@@ -178,6 +189,9 @@ impl Debrief {
         );
         let _ = writeln!(out, "<section id=\"first-mistake\"><h2>{}</h2>", lang.t(T::FirstMistake));
         match &self.first_mistake {
+            None if self.invariants.iter().any(|v| v.verdict == "not-reached") => {
+                let _ = writeln!(out, "<p>{}</p>", lang.t(T::NothingBrokenYet));
+            }
             None => {
                 let _ = writeln!(out, "<p>{}</p>", lang.t(T::NoMistake));
             }
@@ -200,6 +214,15 @@ impl Debrief {
             }
         }
         out.push_str("</section>\n");
+        let struck = &self.scenario_faults;
+        if !struck.is_empty() {
+            let _ = writeln!(
+                out,
+                "<section id=\"scenario-faults\"><h2>{}</h2><ul>{}</ul></section>",
+                lang.t(T::FaultsOfScenario),
+                struck.iter().map(|line| format!("<li>{}</li>", escape(line))).collect::<String>()
+            );
+        }
         let _ = writeln!(out, "<h2>{}</h2>\n{}", lang.t(T::Timeline), self.timeline_svg);
         out.push_str("<table id=\"invariants\">\n");
         for verdict in &self.invariants {

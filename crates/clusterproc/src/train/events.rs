@@ -53,6 +53,21 @@ pub fn story_tail(setup: &Setup, events: &[Event], count: usize, lang: Lang) -> 
     }
 }
 
+/// The trainee's event log: the last `count` lines of the story, oldest first, without the
+/// scenario's faults (the trainee meets a fault by its consequences, as on a real cluster;
+/// the debrief names it).
+pub fn trainee_tail(setup: &Setup, events: &[Event], count: usize, lang: Lang) -> Vec<String> {
+    let mut lines: Vec<String> = events
+        .iter()
+        .rev()
+        .filter(|e| !is_routine(&e.kind) && !matches!(e.kind, EventKind::FaultInjected { .. }))
+        .take(count)
+        .map(|e| line(setup, e, lang))
+        .collect();
+    lines.reverse();
+    lines
+}
+
 /// What an event says, without time and node.
 pub fn describe(setup: &Setup, kind: &EventKind, lang: Lang) -> String {
     match lang {

@@ -17,6 +17,7 @@ use procedure::duration::clock;
 use procedure::event::EventKind;
 use procedure::plan::StepStatus;
 
+use super::course::Course;
 use super::events;
 use super::session::{Outcome, Training};
 use super::text::{Lang, T};
@@ -26,10 +27,15 @@ use crate::report::escape;
 const LOG_LINES: usize = 80;
 
 /// The landing page: start a session.
-pub fn landing(title: &str, lang: Lang) -> String {
+pub fn landing(course: &Course, lang: Lang) -> String {
     let mut out = head(lang, lang.t(T::AppTitle));
     let _ = writeln!(out, "<main class=\"landing\"><h1>{}</h1>", lang.t(T::AppTitle));
-    let _ = writeln!(out, "<p>{}: <strong>{}</strong></p>", lang.t(T::Scenario), escape(title));
+    let _ =
+        writeln!(out, "<p>{}: <strong>{}</strong></p>", lang.t(T::Checklist), escape(&course.setup.procedure.title));
+    if !course.staged.is_empty() {
+        // Not its title: it would tell the trainee what is coming.
+        let _ = writeln!(out, "<p>{}</p>", lang.t(T::ScenarioPrepared));
+    }
     let _ = writeln!(out, "<p>{}</p>", lang.t(T::StartIntro));
     let _ = writeln!(
         out,
@@ -136,12 +142,14 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     let cluster = &setup.cluster;
     let sim = training.sim();
     let obs = sim.observation();
-    let mut out = head(lang, &format!("{} — {}", lang.t(T::AppTitle), course.title));
+    // The procedure's title: a scenario's title would tell the trainee what is coming.
+    let title = &setup.procedure.title;
+    let mut out = head(lang, &format!("{} — {title}", lang.t(T::AppTitle)));
     // Header: clock, waits, the end.
     let _ = writeln!(
         out,
         "<header><h1>{}</h1><p class=\"clock\">{}: <time id=\"clock\">{}</time> <span id=\"busy\" class=\"{}\">{}</span></p><div class=\"waits\">",
-        escape(&course.title),
+        escape(title),
         lang.t(T::Clock),
         clock_text(sim.now()),
         if training.busy() { "busy" } else { "quiet" },
@@ -186,9 +194,6 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     // The last action's outcome, announced to screen readers.
     if let Some(last) = training.log().last() {
         let mut lines = Vec::new();
-        for fault in &last.struck {
-            lines.push(lang.fill(T::FaultStruck, &[&events::fault(setup, fault, lang)]));
-        }
         match &last.outcome {
             Outcome::Done => {}
             Outcome::Refused(why) => {
@@ -203,7 +208,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         }
     }
     // The event log, newest first, where it is seen without scrolling.
-    let mut shown = events::story_tail(setup, sim.trace(), LOG_LINES, lang);
+    let mut shown = events::trainee_tail(setup, sim.trace(), LOG_LINES, lang);
     shown.reverse();
     let _ = write!(out, "<section id=\"event-log\"><h2>{}</h2>", lang.t(T::EventLog));
     if shown.is_empty() {

@@ -150,7 +150,7 @@ fn error(status: StatusCode, message: String) -> Response {
 
 async fn landing(State(shared): State<Shared>, Query(query): Query<LangQuery>, headers: HeaderMap) -> Response {
     let (lang, cookie) = language(&query, &headers);
-    html(page::landing(&shared.config.course.title, lang), cookie)
+    html(page::landing(&shared.config.course, lang), cookie)
 }
 
 async fn not_found() -> Response {
