@@ -17,6 +17,7 @@ use procedure::duration::clock;
 use procedure::event::EventKind;
 use procedure::plan::StepStatus;
 
+use super::act::Act;
 use super::course::Course;
 use super::events;
 use super::session::{Outcome, Training};
@@ -199,6 +200,13 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             Outcome::Refused(why) => {
                 let why = last.error.as_ref().map_or_else(|| why.clone(), |error| events::error(setup, error, lang));
                 lines.push(lang.fill(T::Refused, &[&why]));
+            }
+            // The two a trainee meets from the page itself (a stale tab, a second click on
+            // the prompt) in the page's language; the others come only from hand-made
+            // requests and keep the log's English.
+            Outcome::Invalid(_) if training.end().is_some() => lines.push(lang.t(T::SessionEnded).to_owned()),
+            Outcome::Invalid(_) if matches!(last.act, Act::AnswerPrompt { .. }) => {
+                lines.push(lang.t(T::NoPromptOpen).to_owned());
             }
             Outcome::Invalid(why) => lines.push(lang.fill(T::Invalid, &[why])),
         }

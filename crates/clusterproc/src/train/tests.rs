@@ -482,3 +482,18 @@ fn a_japanese_debrief_shows_its_evidence_in_japanese() {
     let html = Debrief::of(&training, Lang::Ja).render_html("s");
     assert!(html.contains("インストーラによって停止されました"));
 }
+
+#[test]
+fn a_second_answer_to_the_prompt_and_a_stale_tab_are_told_in_the_pages_language() {
+    let course = scenario_course("run-restart-request.toml");
+    let mut training = Training::new(Arc::clone(&course));
+    let answer = Act::AnswerPrompt { node: "ssc-node1".into(), answer: "no".into() };
+    assert!(matches!(training.act(answer.clone()).outcome, Outcome::Invalid(_)));
+    assert!(
+        super::page::session(&training, "s", Lang::Ja).contains("インストーラの再起動確認はもう表示されていません。")
+    );
+    assert!(super::page::session(&training, "s", Lang::En).contains("restart prompt is no longer open."));
+    training.act(Act::GiveUp);
+    assert!(matches!(training.act(Act::Wait { seconds: "5".into() }).outcome, Outcome::Invalid(_)));
+    assert!(super::page::session(&training, "s", Lang::Ja).contains("このセッションは終了しました。"));
+}

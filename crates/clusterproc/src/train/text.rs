@@ -202,6 +202,8 @@ pub enum T {
     Debrief,
     Refused,
     Invalid,
+    SessionEnded,
+    NoPromptOpen,
     Score,
     Passed,
     Violated,
@@ -305,6 +307,13 @@ impl T {
             T::GiveUp => ("Give up", "中止する"),
             T::Debrief => ("Debrief", "振り返り"),
             T::Refused => ("refused: {}", "拒否されました: {}"),
+            T::SessionEnded => {
+                ("This session has ended: see its debrief.", "このセッションは終了しました。振り返りを見てください。")
+            }
+            T::NoPromptOpen => (
+                "The installer's restart prompt is no longer open.",
+                "インストーラの再起動確認はもう表示されていません。",
+            ),
             T::Invalid => ("not understood: {}", "実行できません: {}"),
             T::Score => ("Score", "スコア"),
             T::Passed => ("passed", "合格"),
