@@ -23,6 +23,20 @@ pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
     .is_ok()
 }
 
+/// For a server that runs until stopped: a channel that receives at SIGINT or SIGTERM. Once
+/// the server has stopped listening (the receiver is gone), a further signal ends the
+/// process at once.
+pub fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::cli::Failure> {
+    let (signal, signalled) = std::sync::mpsc::channel::<()>();
+    ctrlc::set_handler(move || {
+        if signal.send(()).is_err() {
+            std::process::exit(i32::from(EXIT_CODE));
+        }
+    })
+    .map_err(|error| crate::cli::Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")))?;
+    Ok(signalled)
+}
+
 /// Ends a command that a signal interrupted: says so on stderr, and in its output `out` too
 /// when that is text for people; the exit code, when interrupted.
 pub fn conclude(interrupted: Option<&str>, text: bool, out: &mut String) -> Option<std::process::ExitCode> {

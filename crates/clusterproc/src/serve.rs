@@ -50,16 +50,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
     let cluster_name = config.setup.cluster.name.clone();
     let listener = std::net::TcpListener::bind(args.listen)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
-    let (signal, signalled) = std::sync::mpsc::channel::<()>();
-    // A second signal while stopping ends the process at once, as elsewhere.
-    let handler = ctrlc::set_handler(move || {
-        if signal.send(()).is_err() {
-            std::process::exit(i32::from(crate::interrupt::EXIT_CODE));
-        }
-    });
-    if let Err(error) = handler {
-        return Err(Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")));
-    }
+    let signalled = crate::interrupt::signals()?;
     let server = sim_server::rest::start(config, listener).map_err(|error| Failure::Usage(error.into()))?;
     let address = server.address;
     let credentials = password.map_or(String::new(), |password| format!("{DEFAULT_USER}:{password}@"));

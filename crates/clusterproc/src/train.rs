@@ -82,15 +82,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     };
     let listener = std::net::TcpListener::bind(args.listen)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
-    let (signal, signalled) = std::sync::mpsc::channel::<()>();
-    let handler = ctrlc::set_handler(move || {
-        if signal.send(()).is_err() {
-            std::process::exit(i32::from(crate::interrupt::EXIT_CODE));
-        }
-    });
-    if let Err(error) = handler {
-        return Err(Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")));
-    }
+    let signalled = crate::interrupt::signals()?;
     let server = server::start(config, listener)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot serve on {}: {error}", args.listen)))?;
     let mut stdout = crate::output::stdout();
