@@ -96,6 +96,33 @@ impl Button<'_> {
     }
 }
 
+/// A service's row in the Task Manager or the Services panel: its name, its state, and the
+/// button that turns it the other way (`act`, label, id prefix), while the session runs.
+struct ServiceRow<'a> {
+    session: &'a str,
+    node: &'a str,
+    node_slug: &'a str,
+    service: &'a str,
+}
+
+impl ServiceRow<'_> {
+    fn render(&self, out: &mut String, data: &str, state: &str, toggle: Option<(&str, &str, &str)>) {
+        let name = escape(self.service);
+        let _ = write!(out, "<tr {data}=\"{name}\"><td>{name}</td><td>{state}</td><td>");
+        if let Some((act, label, prefix)) = toggle {
+            Button {
+                session: self.session,
+                act,
+                fields: &[("node", self.node), ("service", self.service)],
+                label,
+                id: Some(format!("{prefix}-{}-{}", self.node_slug, slug(self.service))),
+            }
+            .render(out);
+        }
+        out.push_str("</td></tr>");
+    }
+}
+
 /// An id-safe form of a name.
 fn slug(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
@@ -425,30 +452,14 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 Watch::NotMonitoring => lang.t(T::NotMonitoring),
             };
             let word = if node.watches[i] == Watch::Monitoring { "Monitoring" } else { "Not monitoring" };
-            let _ = write!(
-                out,
-                "<tr data-watch=\"{}\"><td>{}</td><td><span class=\"st st-{}\">{}</span></td><td>",
-                escape(&service.name),
-                escape(&service.name),
-                colour(word),
-                label
-            );
-            if !ended {
-                let (act, words, prefix) = if node.watches[i] == Watch::Monitoring {
-                    ("stop-monitoring", lang.t(T::StopMonitoring), "stopmon")
-                } else {
-                    ("start-monitoring", lang.t(T::StartMonitoring), "startmon")
-                };
-                Button {
-                    session: id,
-                    act,
-                    fields: &[("node", name), ("service", &service.name)],
-                    label: words,
-                    id: Some(format!("{prefix}-{s}-{}", slug(&service.name))),
-                }
-                .render(&mut out);
-            }
-            out.push_str("</td></tr>");
+            let toggle = if node.watches[i] == Watch::Monitoring {
+                ("stop-monitoring", lang.t(T::StopMonitoring), "stopmon")
+            } else {
+                ("start-monitoring", lang.t(T::StartMonitoring), "startmon")
+            };
+            let chip = format!("<span class=\"st st-{}\">{label}</span>", colour(word));
+            let row = ServiceRow { session: id, node: name, node_slug: &s, service: &service.name };
+            row.render(&mut out, "data-watch", &chip, (!ended).then_some(toggle));
         }
         out.push_str("</table></details>");
         // Services.
@@ -460,29 +471,13 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 ServiceStatus::StartPending => "START_PENDING",
                 ServiceStatus::StopPending => "STOP_PENDING",
             };
-            let _ = write!(
-                out,
-                "<tr data-service=\"{}\"><td>{}</td><td>{}</td><td>",
-                escape(&service.name),
-                escape(&service.name),
-                status(word)
-            );
-            if !ended {
-                let (act, words, prefix) = if node.services[i] == ServiceStatus::Stopped {
-                    ("start-service", lang.t(T::StartService), "start")
-                } else {
-                    ("stop-service", lang.t(T::StopService), "stop")
-                };
-                Button {
-                    session: id,
-                    act,
-                    fields: &[("node", name), ("service", &service.name)],
-                    label: words,
-                    id: Some(format!("{prefix}-{s}-{}", slug(&service.name))),
-                }
-                .render(&mut out);
-            }
-            out.push_str("</td></tr>");
+            let toggle = if node.services[i] == ServiceStatus::Stopped {
+                ("start-service", lang.t(T::StartService), "start")
+            } else {
+                ("stop-service", lang.t(T::StopService), "stop")
+            };
+            let row = ServiceRow { session: id, node: name, node_slug: &s, service: &service.name };
+            row.render(&mut out, "data-service", &status(word), (!ended).then_some(toggle));
         }
         out.push_str("</table></details>");
         // Files, registry export, installer, reboot.
