@@ -556,6 +556,10 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
 /// keep them), and characters XML 1.0 does not allow at all (other C0 and C1 controls,
 /// U+FFFE, U+FFFF) the replacement character U+FFFD.
 pub(crate) fn escape(text: &str) -> String {
+    // Most text is plain: printable ASCII without markup characters goes out as it is.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -21,6 +21,7 @@ use sim_cluster::sim::Builder;
 use sim_cluster::staged::StagedFault;
 
 use super::act::Act;
+use super::page::Names;
 use crate::cli::Failure;
 
 /// One operation of the reference run.
@@ -54,6 +55,8 @@ pub struct Course {
     /// Per step: whether it runs for this module, never does (and why), or only if
     /// something happens, as `plan` says.
     pub plan: Vec<(StepStatus, Option<String>)>,
+    /// The nodes' and services' names as the page writes them.
+    pub names: Names,
 }
 
 impl Course {
@@ -98,7 +101,8 @@ impl Course {
             .unwrap_or_else(|| format!("{folder}\\registry.reg"));
         let plan =
             Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
-        Course { title, setup, seed, staged, reference, folder, backup_file, plan }
+        let names = Names::new(&setup);
+        Course { title, setup, seed, staged, reference, folder, backup_file, plan, names }
     }
 
     /// The course of a scenario file: its cluster, procedure, seed and staged faults. A

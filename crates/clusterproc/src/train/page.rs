@@ -25,7 +25,7 @@ use super::text::{Lang, T};
 use crate::report::escape;
 
 /// How many lines of the event log the page shows (newest first).
-const LOG_LINES: usize = 80;
+const LOG_LINES: usize = 40;
 
 /// The landing page: start a session.
 pub fn landing(course: &Course, lang: Lang) -> String {
@@ -96,28 +96,73 @@ impl Button<'_> {
     }
 }
 
+/// Names as the page writes them, made once per course: escaped for HTML, and as the slug
+/// that element ids use. A page holds over a hundred service rows; escaping and slugging each
+/// name on every render was most of a page's cost.
+#[derive(Debug)]
+pub struct Names {
+    /// By `NodeId`.
+    pub nodes: Vec<Name>,
+    /// By `ServiceId`.
+    pub services: Vec<Name>,
+}
+
+/// One name as the page writes it.
+#[derive(Debug)]
+pub struct Name {
+    /// Escaped for HTML text and attributes.
+    pub html: String,
+    /// For element ids.
+    pub slug: String,
+}
+
+impl Names {
+    /// The names of `setup`'s nodes and services.
+    pub fn new(setup: &procedure::setup::Setup) -> Names {
+        let name = |text: &str| Name { html: escape(text), slug: slug(text) };
+        Names {
+            nodes: setup.cluster.nodes.iter().map(|n| name(&n.name)).collect(),
+            services: setup.cluster.services.iter().map(|s| name(&s.name)).collect(),
+        }
+    }
+}
+
 /// A service's row in the Task Manager or the Services panel: its name, its state, and the
 /// button that turns it the other way (`act`, label, id prefix), while the session runs.
 struct ServiceRow<'a> {
     session: &'a str,
-    node: &'a str,
-    node_slug: &'a str,
-    service: &'a str,
+    node: &'a Name,
+    service: &'a Name,
 }
 
 impl ServiceRow<'_> {
     fn render(&self, out: &mut String, data: &str, state: &str, toggle: Option<(&str, &str, &str)>) {
-        let name = escape(self.service);
-        let _ = write!(out, "<tr {data}=\"{name}\"><td>{name}</td><td>{state}</td><td>");
+        let (node, service) = (self.node, &self.service.html);
+        for piece in ["<tr ", data, "=\"", service, "\"><td>", service, "</td><td>", state, "</td><td>"] {
+            out.push_str(piece);
+        }
         if let Some((act, label, prefix)) = toggle {
-            Button {
-                session: self.session,
+            for piece in [
+                "<form method=\"post\" action=\"/s/",
+                self.session,
+                "/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"",
                 act,
-                fields: &[("node", self.node), ("service", self.service)],
+                "\"><input type=\"hidden\" name=\"node\" value=\"",
+                &node.html,
+                "\"><input type=\"hidden\" name=\"service\" value=\"",
+                service,
+                "\"><button type=\"submit\" id=\"",
+                prefix,
+                "-",
+                &node.slug,
+                "-",
+                &self.service.slug,
+                "\">",
                 label,
-                id: Some(format!("{prefix}-{}-{}", self.node_slug, slug(self.service))),
+                "</button></form>",
+            ] {
+                out.push_str(piece);
             }
-            .render(out);
         }
         out.push_str("</td></tr>");
     }
@@ -170,6 +215,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     let cluster = &setup.cluster;
     let sim = training.sim();
     let obs = sim.observation();
+    let names = &course.names;
     // The procedure's title: a scenario's title would tell the trainee what is coming.
     let title = &setup.procedure.title;
     let mut out = head(lang, &format!("{} — {title}", lang.t(T::AppTitle)));
@@ -401,7 +447,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     for (n, node) in obs.nodes.iter().enumerate() {
         let node_id = NodeId(n as u8);
         let name = &cluster.nodes[n].name;
-        let s = slug(name);
+        let s = &names.nodes[n].slug;
         let _ = write!(
             out,
             "<section class=\"panel node\" id=\"node-{s}\" data-node=\"{}\"><h2>{} {}",
@@ -445,7 +491,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         }
         // Task Manager.
         let _ = write!(out, "<details open class=\"taskmanager\"><summary>{}</summary><table>", lang.t(T::TaskManager));
-        for (i, service) in cluster.services.iter().enumerate() {
+        for i in 0..cluster.services.len() {
             let label = match node.watches[i] {
                 Watch::Absent => continue,
                 Watch::Monitoring => lang.t(T::Monitoring),
@@ -458,13 +504,13 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 ("start-monitoring", lang.t(T::StartMonitoring), "startmon")
             };
             let chip = format!("<span class=\"st st-{}\">{label}</span>", colour(word));
-            let row = ServiceRow { session: id, node: name, node_slug: &s, service: &service.name };
+            let row = ServiceRow { session: id, node: &names.nodes[n], service: &names.services[i] };
             row.render(&mut out, "data-watch", &chip, (!ended).then_some(toggle));
         }
         out.push_str("</table></details>");
         // Services.
         let _ = write!(out, "<details class=\"services\"><summary>{}</summary><table>", lang.t(T::ServicesPanel));
-        for (i, service) in cluster.services.iter().enumerate() {
+        for i in 0..cluster.services.len() {
             let word = match node.services[i] {
                 ServiceStatus::Running => "RUNNING",
                 ServiceStatus::Stopped => "STOPPED",
@@ -476,7 +522,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             } else {
                 ("stop-service", lang.t(T::StopService), "stop")
             };
-            let row = ServiceRow { session: id, node: name, node_slug: &s, service: &service.name };
+            let row = ServiceRow { session: id, node: &names.nodes[n], service: &names.services[i] };
             row.render(&mut out, "data-service", &status(word), (!ended).then_some(toggle));
         }
         out.push_str("</table></details>");
