@@ -330,6 +330,17 @@ const CASES = {
     // The choice sticks without the query (the cookie), even on a plain reload.
     await page.goto(page.url().replace(/\?.*$/, ''));
     assert.equal(await lang(), 'ja');
+    // From the keyboard alone: Tab through the header to "Wait 1 min" and press Enter.
+    const before = await clock(page);
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'wait-60'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    }
+    assert.equal(focused, 'wait-60', 'Tab reaches the wait buttons');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    assert.notEqual(await clock(page), before, 'Enter on a focused button acts');
+    assert.match(await clock(page), /^00:01:0\d$/, `a minute passed: ${await clock(page)}`);
     await toDebrief(page, '#give-up');
     assert.equal(await page.locator('html[lang=ja]').count(), 1, 'the debrief is in Japanese');
     assert.match(await page.locator('h1').innerText(), /振り返り/);
