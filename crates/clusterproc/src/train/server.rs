@@ -204,9 +204,13 @@ async fn replay(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
         Ok(log) => log,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("not an action log: {e}")),
     };
-    match Training::replay(Arc::clone(&shared.config.course), &log) {
-        Ok(training) => created(&shared, training, &headers),
-        Err(why) => error(StatusCode::BAD_REQUEST, why),
+    // A long log (up to MAX_ACTS actions, each up to an hour of virtual time) takes a while:
+    // off the threads that answer the other sessions.
+    let course = Arc::clone(&shared.config.course);
+    match tokio::task::spawn_blocking(move || Training::replay(course, &log)).await {
+        Ok(Ok(training)) => created(&shared, training, &headers),
+        Ok(Err(why)) => error(StatusCode::BAD_REQUEST, why),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the replay failed".to_owned()),
     }
 }
 
