@@ -29,6 +29,16 @@ pub enum Act {
         /// The server.
         to: String,
     },
+    /// Cluster Manager: stop one group resource (and those that depend on it).
+    StopResource {
+        /// The resource.
+        resource: String,
+    },
+    /// Cluster Manager: start one group resource (and those it needs), where its group runs.
+    StartResource {
+        /// The resource.
+        resource: String,
+    },
     /// Task Manager: Stop Monitoring of a service on a node.
     StopMonitoring {
         /// The node.
@@ -126,6 +136,7 @@ impl Act {
         let cluster = &sim.setup().cluster;
         let node = |name: &str| cluster.node_by_name(name).ok_or_else(|| format!("no server {name:?}"));
         let service = |name: &str| cluster.service_by_name(name).ok_or_else(|| format!("no service {name:?}"));
+        let resource_id = |name: &str| cluster.resource_by_name(name).ok_or_else(|| format!("no resource {name:?}"));
         let folder = |text: &str| -> Result<Arc<str>, String> {
             let text = text.trim();
             if text.is_empty() || text.len() > 260 || text.chars().any(char::is_control) {
@@ -141,6 +152,16 @@ impl Act {
                 group: cluster.group_by_name(group).ok_or_else(|| format!("no group {group:?}"))?,
                 to: Some(node(to)?),
             },
+            Act::StopResource { resource } => {
+                Operation::StopResource { via: manager_node(sim), resource: resource_id(resource)? }
+            }
+            Act::StartResource { resource } => {
+                let resource = resource_id(resource)?;
+                // Where its group runs; a group that runs nowhere starts where the manager is.
+                let group = cluster.resources[resource.index()].group;
+                let node = sim.observation().groups[group.index()].owner.unwrap_or_else(|| manager_node(sim));
+                Operation::StartResource { node, resource }
+            }
             Act::StopMonitoring { node: n, service: s } => {
                 Operation::StopWatch { node: node(n)?, service: service(s)? }
             }
@@ -186,8 +207,8 @@ impl Act {
 
 impl Act {
     /// The action that issues `operation`, the way a trainee would click it; `None` for an
-    /// operation the trainer's screens do not offer (a cluster-safe reboot, a monitor or
-    /// resource operation).
+    /// operation the trainer's screens do not offer (a cluster-safe reboot, a monitor
+    /// operation, the cluster service).
     pub fn from_operation(setup: &Setup, operation: &Operation) -> Option<Act> {
         let cluster = &setup.cluster;
         let node = |n: NodeId| setup.node_name(n).to_owned();
@@ -216,6 +237,12 @@ impl Act {
                 Act::RunInstaller { node: node(*n), folder: folder.to_string() }
             }
             Operation::RebootNode { node: n } => Act::Reboot { node: node(*n) },
+            Operation::StopResource { resource, .. } => {
+                Act::StopResource { resource: cluster.resources[resource.index()].name.clone() }
+            }
+            Operation::StartResource { resource, .. } => {
+                Act::StartResource { resource: cluster.resources[resource.index()].name.clone() }
+            }
             _ => return None,
         })
     }

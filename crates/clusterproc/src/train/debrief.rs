@@ -396,6 +396,12 @@ fn act_words(act: &Act, lang: Lang) -> String {
             if answer == "yes" { lang.t(T::Yes) } else { lang.t(T::No) }
         ),
         Act::Reboot { node } => format!("{} ({node})", lang.t(T::Reboot)),
+        Act::StopResource { resource } => {
+            format!("{}: {} {resource} → {}", lang.t(T::ClusterManager), lang.t(T::Resource), lang.t(T::StopService))
+        }
+        Act::StartResource { resource } => {
+            format!("{}: {} {resource} → {}", lang.t(T::ClusterManager), lang.t(T::Resource), lang.t(T::StartService))
+        }
         Act::Wait { seconds } => format!("{seconds} s"),
         Act::WaitUntilDone => lang.t(T::WaitUntilDone).to_owned(),
         Act::Finish => lang.t(T::Finish).to_owned(),

@@ -399,7 +399,26 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 ResourceStatus::OfflinePending => "Offline Pending",
                 ResourceStatus::OnlineFailure => "Online Failure",
             };
-            let _ = write!(out, "<li>{} {}</li>", escape(&cluster.resources[resource.index()].name), status(word));
+            let resource_name = &cluster.resources[resource.index()].name;
+            let _ = write!(out, "<li>{} {}", escape(resource_name), status(word));
+            // Right-click → Stop / Start on the real manager: one resource, and what depends on it.
+            if !ended {
+                let (act, label, prefix) = match state.status {
+                    ResourceStatus::Offline | ResourceStatus::OnlineFailure => {
+                        ("start-resource", lang.t(T::StartService), "start-resource")
+                    }
+                    _ => ("stop-resource", lang.t(T::StopService), "stop-resource"),
+                };
+                Button {
+                    session: id,
+                    act,
+                    fields: &[("resource", resource_name)],
+                    label,
+                    id: Some(format!("{prefix}-{}", slug(resource_name))),
+                }
+                .render(&mut out);
+            }
+            out.push_str("</li>");
         }
         out.push_str("</ul>");
         if !ended {

@@ -497,3 +497,27 @@ fn a_second_answer_to_the_prompt_and_a_stale_tab_are_told_in_the_pages_language(
     assert!(matches!(training.act(Act::Wait { seconds: "5".into() }).outcome, Outcome::Invalid(_)));
     assert!(super::page::session(&training, "s", Lang::Ja).contains("このセッションは終了しました。"));
 }
+
+#[test]
+fn stopping_the_registry_sync_resource_during_the_apply_breaks_nec_s_first_warning() {
+    let course = seed_course();
+    let mut acts = correct_acts(&course);
+    let install = acts.iter().position(|act| matches!(act, Act::RunInstaller { .. })).expect("an install");
+    acts.insert(install + 1, Act::StopResource { resource: "regsync".into() });
+    let mut training = Training::new(Arc::clone(&course));
+    for act in &acts[..=install] {
+        training.act(act.clone());
+    }
+    let page = super::page::session(&training, "s", Lang::En);
+    assert!(page.contains("id=\"stop-resource-regsync\""), "the manager offers to stop a resource");
+    for act in &acts[install + 1..] {
+        training.act(act.clone());
+    }
+    let debrief = Debrief::of(&training, Lang::En);
+    let verdict = debrief.invariants.iter().find(|v| v.id == "registry-sync-stopped-during-apply").expect("judged");
+    assert_eq!(verdict.verdict, "violated", "{:?}", verdicts(&debrief));
+    assert!(verdict.procedure_says.iter().any(|said| said.starts_with("Never stop a resource")), "{verdict:?}");
+    let mistake = debrief.first_mistake.expect("a mistake");
+    assert_eq!(mistake.invariant, "registry-sync-stopped-during-apply");
+    assert_eq!(mistake.action.as_deref(), Some("Cluster Manager: resource regsync → Stop"));
+}
