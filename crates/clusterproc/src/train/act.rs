@@ -29,6 +29,16 @@ pub enum Act {
         /// The server.
         to: String,
     },
+    /// Cluster Manager: stop the cluster service on a server (its groups move away).
+    StopClusterService {
+        /// The node.
+        node: String,
+    },
+    /// Cluster Manager: start the cluster service on a server.
+    StartClusterService {
+        /// The node.
+        node: String,
+    },
     /// Cluster Manager: stop one group resource (and those that depend on it).
     StopResource {
         /// The resource.
@@ -152,6 +162,8 @@ impl Act {
                 group: cluster.group_by_name(group).ok_or_else(|| format!("no group {group:?}"))?,
                 to: Some(node(to)?),
             },
+            Act::StopClusterService { node: n } => Operation::StopClusterService { node: node(n)? },
+            Act::StartClusterService { node: n } => Operation::StartClusterService { node: node(n)? },
             Act::StopResource { resource } => {
                 Operation::StopResource { via: manager_node(sim), resource: resource_id(resource)? }
             }
@@ -208,7 +220,7 @@ impl Act {
 impl Act {
     /// The action that issues `operation`, the way a trainee would click it; `None` for an
     /// operation the trainer's screens do not offer (a cluster-safe reboot, a monitor
-    /// operation, the cluster service).
+    /// operation).
     pub fn from_operation(setup: &Setup, operation: &Operation) -> Option<Act> {
         let cluster = &setup.cluster;
         let node = |n: NodeId| setup.node_name(n).to_owned();
@@ -237,6 +249,8 @@ impl Act {
                 Act::RunInstaller { node: node(*n), folder: folder.to_string() }
             }
             Operation::RebootNode { node: n } => Act::Reboot { node: node(*n) },
+            Operation::StopClusterService { node: n } => Act::StopClusterService { node: node(*n) },
+            Operation::StartClusterService { node: n } => Act::StartClusterService { node: node(*n) },
             Operation::StopResource { resource, .. } => {
                 Act::StopResource { resource: cluster.resources[resource.index()].name.clone() }
             }

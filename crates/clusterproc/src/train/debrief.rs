@@ -396,6 +396,12 @@ fn act_words(act: &Act, lang: Lang) -> String {
             if answer == "yes" { lang.t(T::Yes) } else { lang.t(T::No) }
         ),
         Act::Reboot { node } => format!("{} ({node})", lang.t(T::Reboot)),
+        Act::StopClusterService { node } => {
+            format!("{}: {node} → {}", lang.t(T::ClusterManager), lang.t(T::StopClusterService))
+        }
+        Act::StartClusterService { node } => {
+            format!("{}: {node} → {}", lang.t(T::ClusterManager), lang.t(T::StartClusterService))
+        }
         Act::StopResource { resource } => {
             format!("{}: {} {resource} → {}", lang.t(T::ClusterManager), lang.t(T::Resource), lang.t(T::StopService))
         }

@@ -361,13 +361,25 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             (Power::Up, ClusterService::Resuming) => "Resuming",
             (Power::Up, ClusterService::Stopped) => "Offline",
         };
-        let _ = write!(
-            out,
-            "<tr data-server=\"{}\"><td>{}</td><td>{}</td></tr>",
-            escape(&cluster.nodes[n].name),
-            escape(&cluster.nodes[n].name),
-            status(word)
-        );
+        let server = &names.nodes[n];
+        let _ = write!(out, "<tr data-server=\"{0}\"><td>{0}</td><td>{1}</td><td>", server.html, status(word));
+        // The server's cluster service (clpcl -t / -s): what an operator might do instead of
+        // suspending.
+        if !ended && node.power == Power::Up {
+            let (act, label, prefix) = match node.cluster {
+                ClusterService::Stopped => ("start-cluster-service", lang.t(T::StartClusterService), "start-cluster"),
+                _ => ("stop-cluster-service", lang.t(T::StopClusterService), "stop-cluster"),
+            };
+            Button {
+                session: id,
+                act,
+                fields: &[("node", &cluster.nodes[n].name)],
+                label,
+                id: Some(format!("{prefix}-{}", server.slug)),
+            }
+            .render(&mut out);
+        }
+        out.push_str("</td></tr>");
     }
     out.push_str("</table>");
     for (g, group) in cluster.groups.iter().enumerate() {

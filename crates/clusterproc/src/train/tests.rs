@@ -521,3 +521,28 @@ fn stopping_the_registry_sync_resource_during_the_apply_breaks_nec_s_first_warni
     assert_eq!(mistake.invariant, "registry-sync-stopped-during-apply");
     assert_eq!(mistake.action.as_deref(), Some("Cluster Manager: resource regsync → Stop"));
 }
+
+#[test]
+fn stopping_the_cluster_service_instead_of_suspending_is_judged() {
+    let course = seed_course();
+    let acts: Vec<Act> = correct_acts(&course)
+        .into_iter()
+        .map(|act| match act {
+            Act::SuspendCluster => Act::StopClusterService { node: "ssc-node1".into() },
+            other => other,
+        })
+        .collect();
+    let mut training = Training::new(Arc::clone(&course));
+    assert!(super::page::session(&training, "s", Lang::En).contains("id=\"stop-cluster-ssc-node1\""));
+    for act in &acts {
+        training.act(act.clone());
+    }
+    // The stopped node does not take the module as the procedure expects, and the cluster
+    // does not come back as it was; the procedure's own step is what was missed.
+    let debrief = Debrief::of(&training, Lang::En);
+    let verdict = |id: &str| debrief.invariants.iter().find(|v| v.id == id).expect("judged").verdict;
+    assert_eq!(verdict("cluster-not-restored"), "violated", "{:?}", verdicts(&debrief));
+    assert_eq!(verdict("partial-update"), "violated", "{:?}", verdicts(&debrief));
+    let mistake = debrief.first_mistake.as_ref().expect("a mistake");
+    assert_eq!(mistake.correct.as_deref(), Some("3 Suspend the cluster: Service → Suspend Cluster"));
+}
