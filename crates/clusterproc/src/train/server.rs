@@ -162,7 +162,12 @@ impl Shared {
     fn add(&self, training: Training) -> Option<String> {
         let mut sessions = lock(&self.sessions);
         let idle = self.config.idle;
-        sessions.retain(|_, slot| lock(slot).touched.elapsed() < idle);
+        // A session busy acting now is not idle, and is not waited for.
+        sessions.retain(|_, slot| match slot.try_lock() {
+            Ok(slot) => slot.touched.elapsed() < idle,
+            Err(std::sync::TryLockError::WouldBlock) => true,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner().touched.elapsed() < idle,
+        });
         if sessions.len() >= self.config.max_sessions {
             return None;
         }
