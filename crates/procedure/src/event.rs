@@ -414,15 +414,6 @@ impl<'a> Renderer<'a> {
         out
     }
 
-    /// The last `count` lines of [`Renderer::story`], oldest first, without rendering the
-    /// rest (a page that shows the tail of a long trace).
-    pub fn story_tail(&self, events: &[Event], count: usize) -> Vec<String> {
-        let mut lines: Vec<String> =
-            events.iter().rev().filter(|e| !is_routine(&e.kind)).take(count).map(|e| self.line(e)).collect();
-        lines.reverse();
-        lines
-    }
-
     /// One event as a line.
     pub fn line(&self, event: &Event) -> String {
         let node = event.kind.node().map_or("-", |node| self.node(node));

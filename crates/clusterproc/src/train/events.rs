@@ -34,25 +34,6 @@ pub fn line(setup: &Setup, event: &Event, lang: Lang) -> String {
     }
 }
 
-/// The last `count` lines of the story (the events without the routine detail, as
-/// [`Renderer::story_tail`] picks them), oldest first.
-pub fn story_tail(setup: &Setup, events: &[Event], count: usize, lang: Lang) -> Vec<String> {
-    match lang {
-        Lang::En => Renderer::new(setup).story_tail(events, count),
-        Lang::Ja => {
-            let mut lines: Vec<String> = events
-                .iter()
-                .rev()
-                .filter(|e| !is_routine(&e.kind))
-                .take(count)
-                .map(|e| line(setup, e, lang))
-                .collect();
-            lines.reverse();
-            lines
-        }
-    }
-}
-
 /// The trainee's event log: the last `count` lines of the story, oldest first, without the
 /// scenario's faults (the trainee meets a fault by its consequences, as on a real cluster;
 /// the debrief names it).
