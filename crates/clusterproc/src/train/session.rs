@@ -250,8 +250,10 @@ impl Training {
         match resolved {
             Resolved::Operation(operation) => {
                 let key = key(&operation);
-                self.strike_staged(&key, faults);
-                if let Some(step) = self.course.step_of(&key, &self.steps_done())
+                // Which steps are done decides both the faults due and the step this is.
+                let done = self.steps_done();
+                self.strike_staged(&key, &done, faults);
+                if let Some(step) = self.course.step_of(&key, &done)
                     && self.marked != Some(step)
                 {
                     self.marked = Some(step);
@@ -319,10 +321,9 @@ impl Training {
     }
 
     /// Injects the staged faults due before an operation with `key`.
-    fn strike_staged(&mut self, key: &str, faults: &mut Vec<Fault>) {
-        let done = self.steps_done();
+    fn strike_staged(&mut self, key: &str, done: &[bool], faults: &mut Vec<Fault>) {
         for (index, staged) in self.course.staged.iter().enumerate() {
-            if !self.fired[index] && self.course.strikes_before(staged.before_step, key, &done) {
+            if !self.fired[index] && self.course.strikes_before(staged.before_step, key, done) {
                 self.fired[index] = true;
                 self.sim.inject(staged.fault);
                 faults.push(staged.fault);
