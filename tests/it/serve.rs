@@ -1,10 +1,10 @@
 //! Issue 12: `clusterproc serve` serves a simulated cluster through the EXPRESSCLUSTER REST
 //! API on loopback; a client logs in with the credentials it prints.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read as _, Write as _};
+use std::process::{Child, Command};
 
-use crate::support::{binary, clusterproc, root};
+use crate::support::{clusterproc, spawn_server};
 
 /// A GET over a fresh connection; the status line and the body.
 fn http_get(address: &str, path: &str, authorization: Option<&str>) -> (String, String) {
@@ -39,20 +39,10 @@ fn base64(text: &str) -> String {
 
 /// `clusterproc serve --listen 127.0.0.1:0 --speed 0` and `more` arguments, started; the
 /// child and the first line it prints (the URL).
-fn serve(more: &[&std::ffi::OsStr]) -> (Child, String) {
-    let mut child = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--speed", "0"])
-        .args(more)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("clusterproc starts");
-    let mut url = String::new();
-    // Borrowed, not taken: the pipe stays open while the server runs.
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut url).unwrap();
-    (child, url.trim_end().to_owned())
+fn serve(more: &[&str]) -> (Child, String) {
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--speed", "0"];
+    args.extend_from_slice(more);
+    spawn_server(&args)
 }
 
 /// Sends `signal` to the server; its exit code.
@@ -117,7 +107,7 @@ fn serve_takes_a_scenario_and_a_users_file() {
     let users = dir.path().join("users.toml");
     std::fs::write(&users, "version = 1\n[[user]]\nname = \"rehearsal\"\npassword = \"s3cret pass\"\n").unwrap();
     let (child, url) =
-        serve(&["--scenario".as_ref(), "scenarios/happy-path.toml".as_ref(), "--users".as_ref(), users.as_os_str()]);
+        serve(&["--scenario", "scenarios/happy-path.toml", "--users", users.to_str().expect("a UTF-8 temporary path")]);
     // With a users file, no credentials are printed.
     let address = url.strip_prefix("http://").and_then(|rest| rest.strip_suffix('/')).unwrap().to_owned();
     assert!(address.starts_with("127.0.0.1:") && !address.contains('@'), "{url}");

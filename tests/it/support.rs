@@ -108,6 +108,31 @@ pub fn spawn_clusterproc(args: &[&str]) -> std::process::Child {
         .expect("clusterproc starts")
 }
 
+/// Starts a `clusterproc` server command (`serve`, `train`) as [`spawn_clusterproc`] does and
+/// waits, at most a minute, for the first line it prints (its URL). The rest of its stdout is
+/// drained by a thread, so that the server never blocks on a full pipe nor meets a closed one.
+pub fn spawn_server(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = spawn_clusterproc(args);
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (first_line, url) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = first_line.send(line);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    match url.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(line) if !line.is_empty() => (child, line.trim_end().to_owned()),
+        _ => {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("the server's stderr");
+            panic!("clusterproc {args:?} printed no URL: {}", String::from_utf8_lossy(&output.stderr));
+        }
+    }
+}
+
 /// Spawns `command` (another program than `clusterproc`), as [`spawn_clusterproc`] does:
 /// never while a test holds journals locked in-process.
 pub fn spawn(command: &mut Command) -> std::process::Child {

@@ -1,10 +1,10 @@
 //! Issue 13: `clusterproc train` serves the trainer over a real socket; a trainee starts a
 //! session, acts through the page's forms and reads the debrief.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read as _, Write as _};
+use std::process::{Child, Command};
 
-use crate::support::{binary, clusterproc, root};
+use crate::support::{clusterproc, spawn_server};
 
 /// A request over a fresh connection; the status line, the headers and the body.
 fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String, String) {
@@ -23,19 +23,10 @@ fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String,
 }
 
 fn train(more: &[&str]) -> (Child, String) {
-    let mut child = Command::new(binary())
-        .args(["train", "--listen", "127.0.0.1:0"])
-        .args(more)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("clusterproc starts");
-    let mut url = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut url).unwrap();
-    let address =
-        url.trim_end().strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap_or_else(|| panic!("{url:?}"));
+    let mut args = vec!["train", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(more);
+    let (child, url) = spawn_server(&args);
+    let address = url.strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap_or_else(|| panic!("{url:?}"));
     (child, address.to_owned())
 }
 

@@ -6,17 +6,15 @@
 //! Node, Chromium and playwright-core are what `bash test.sh` installs; without them these
 //! tests fail and say so rather than pass without having looked at a page.
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::{BufReader, Read as _};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, mpsc};
+use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::support::{root, spawn, spawn_clusterproc};
+use crate::support::{root, spawn, spawn_server};
 
-/// How long the trainer may take to print its address.
-const URL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one case may take (train.mjs gives up after 180 s by itself).
 const CASE_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -64,25 +62,13 @@ impl Trainer {
     fn start(extra: &[&str]) -> Trainer {
         let mut args = vec!["train", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let mut trainer = Trainer { child: spawn_clusterproc(&args), url: String::new() };
-        let stdout = trainer.child.stdout.take().expect("piped stdout");
-        let (first_line, url) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = first_line.send(line);
-            // The rest, so that the trainer never blocks on a full pipe.
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        match url.recv_timeout(URL_TIMEOUT) {
-            Ok(line) if line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with('/') => {
-                trainer.url = line.trim_end().to_owned();
-                trainer
-            }
-            Ok(line) => panic!("the trainer's first line is not its address: {line:?}\n{}", trainer.stop()),
-            Err(_) => panic!("the trainer printed no address within {URL_TIMEOUT:?}\n{}", trainer.stop()),
+        let (child, url) = spawn_server(&args);
+        let mut trainer = Trainer { child, url };
+        if !(trainer.url.starts_with("http://127.0.0.1:") && trainer.url.ends_with('/')) {
+            let stderr = trainer.stop();
+            panic!("the trainer's first line is not its address: {:?}\n{stderr}", trainer.url);
         }
+        trainer
     }
 
     /// Kills the trainer; what it printed on stderr.
