@@ -23,10 +23,34 @@ pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
     .is_ok()
 }
 
+/// A server command's start: its listener bound to `address`, and [`signals`].
+pub fn listen(
+    address: std::net::SocketAddr,
+) -> Result<(std::net::TcpListener, std::sync::mpsc::Receiver<()>), crate::cli::Failure> {
+    let listener = std::net::TcpListener::bind(address)
+        .map_err(|error| crate::cli::Failure::Usage(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
+    Ok((listener, signals()?))
+}
+
+/// A server command's end: blocks until a signal (a closed channel, which cannot happen while
+/// the handler holds the sender, would end it too), stops `server`, says that `what` stopped,
+/// and gives the exit code of an interrupted command.
+pub fn serve_until_signalled<S>(
+    signalled: std::sync::mpsc::Receiver<()>,
+    server: S,
+    what: &str,
+) -> std::process::ExitCode {
+    let _ = signalled.recv();
+    drop(server);
+    let mut stderr = crate::output::stderr();
+    let _ = writeln!(stderr, "interrupted: {what} stopped");
+    std::process::ExitCode::from(EXIT_CODE)
+}
+
 /// For a server that runs until stopped: a channel that receives at SIGINT or SIGTERM. Once
 /// the server has stopped listening (the receiver is gone), a further signal ends the
 /// process at once.
-pub fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::cli::Failure> {
+fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::cli::Failure> {
     let (signal, signalled) = std::sync::mpsc::channel::<()>();
     ctrlc::set_handler(move || {
         if signal.send(()).is_err() {

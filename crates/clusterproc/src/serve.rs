@@ -48,9 +48,7 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
     let (config, password) = load_serve_inputs(&args)?;
     let cluster_name = config.setup.cluster.name.clone();
-    let listener = std::net::TcpListener::bind(args.listen)
-        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
-    let signalled = crate::interrupt::signals()?;
+    let (listener, signalled) = crate::interrupt::listen(args.listen)?;
     let server = sim_server::rest::start(config, listener).map_err(|error| Failure::Usage(error.into()))?;
     let address = server.address;
     let credentials = password.map_or(String::new(), |password| format!("{DEFAULT_USER}:{password}@"));
@@ -66,13 +64,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
     let _ = writeln!(stdout, "Stop with Ctrl-C.");
     // Flushes: the URL line must reach a reader before the server waits.
     stdout.finish()?;
-    // Blocks until a signal; a closed channel (cannot happen: the handler holds the sender)
-    // would end the server too.
-    let _ = signalled.recv();
-    drop(server);
-    let mut stderr = crate::output::stderr();
-    let _ = writeln!(stderr, "interrupted: the server stopped");
-    Ok(ExitCode::from(crate::interrupt::EXIT_CODE))
+    Ok(crate::interrupt::serve_until_signalled(signalled, server, "the server"))
 }
 
 /// Everything `serve` reads and checks before it listens: the scenario, the users, the speed;

@@ -80,9 +80,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
         idle: Duration::from_secs(args.idle_minutes * 60),
         max_sessions: args.max_sessions as usize,
     };
-    let listener = std::net::TcpListener::bind(args.listen)
-        .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot listen on {}: {error}", args.listen)))?;
-    let signalled = crate::interrupt::signals()?;
+    let (listener, signalled) = crate::interrupt::listen(args.listen)?;
     let server = server::start(config, listener)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot serve on {}: {error}", args.listen)))?;
     let mut stdout = crate::output::stdout();
@@ -93,11 +91,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     }
     let _ = writeln!(stdout, "Open the address in a browser. Stop with Ctrl-C.");
     stdout.finish()?;
-    let _ = signalled.recv();
-    drop(server);
-    let mut stderr = crate::output::stderr();
-    let _ = writeln!(stderr, "interrupted: the trainer stopped");
-    Ok(ExitCode::from(crate::interrupt::EXIT_CODE))
+    Ok(crate::interrupt::serve_until_signalled(signalled, server, "the trainer"))
 }
 
 #[cfg(test)]
