@@ -251,31 +251,27 @@ async fn act(State(shared): State<Shared>, Path(id): Path<String>, headers: Head
         Ok(act) => act,
         Err(why) => return error(StatusCode::UNPROCESSABLE_ENTITY, format!("not an action: {why}")),
     };
-    let Some(slot) = shared.get(&id) else {
-        return error(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have expired)"));
-    };
+    let Some(slot) = shared.get(&id) else { return missing(&id) };
     let mut slot = lock(&slot);
     slot.touched = Instant::now();
     let logged = slot.training.act(act).clone();
     if json || wants_json(&headers) {
-        let training = &slot.training;
-        return json_response(
-            StatusCode::OK,
-            json!({
-                "logged": logged,
-                "now_ms": training.sim().now().as_millis() as u64,
-                "busy": training.busy(),
-                "ended": training.end().map(|(end, _)| end),
-            }),
-        );
+        // The session's state, as `state.json` gives it, with the action's log entry.
+        let mut answer = state_of(&slot.training);
+        answer["logged"] = json!(logged);
+        return json_response(StatusCode::OK, answer);
     }
     Redirect::to(&format!("/s/{id}")).into_response()
+}
+
+fn missing(id: &str) -> Response {
+    error(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have expired)"))
 }
 
 fn with_slot(shared: &Shared, id: &str, f: impl FnOnce(&Training) -> Response) -> Response {
     match shared.get(id) {
         Some(slot) => f(&lock(&slot).training),
-        None => error(StatusCode::NOT_FOUND, format!("no session {id:?} (it may have expired)")),
+        None => missing(id),
     }
 }
 
@@ -306,22 +302,24 @@ async fn actions(State(shared): State<Shared>, Path(id): Path<String>) -> Respon
 }
 
 async fn state(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
-    with_slot(&shared, &id, |training| {
-        let sim = training.sim();
-        json_response(
-            StatusCode::OK,
-            json!({
-                "now_ms": sim.now().as_millis() as u64,
-                "clock": page::clock_text(sim.now()),
-                "busy": training.busy(),
-                "ended": training.end().map(|(end, _)| end),
-                "actions": training.log().len(),
-                "steps_done": (0..training.course().setup.procedure.steps.len())
-                    .filter(|&s| training.ticked(s).is_some())
-                    .map(|s| training.course().setup.procedure.steps[s].id.clone())
-                    .collect::<Vec<_>>(),
-            }),
-        )
+    with_slot(&shared, &id, |training| json_response(StatusCode::OK, state_of(training)))
+}
+
+/// Virtual time, whether anything is under way, whether the session ended, how many actions,
+/// and which steps the checklist ticked.
+fn state_of(training: &Training) -> serde_json::Value {
+    let now = training.sim().now();
+    let steps = &training.course().setup.procedure.steps;
+    json!({
+        "now_ms": now.as_millis() as u64,
+        "clock": page::clock_text(now),
+        "busy": training.busy(),
+        "ended": training.end().map(|(end, _)| end),
+        "actions": training.log().len(),
+        "steps_done": (0..steps.len())
+            .filter(|&s| training.ticked(s).is_some())
+            .map(|s| steps[s].id.clone())
+            .collect::<Vec<_>>(),
     })
 }
 
