@@ -55,17 +55,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
     let mut journal = Journal::create(
         &dir,
-        &Record::RunStarted {
-            version: 1,
-            procedure: args.procedure.display().to_string(),
-            procedure_hash: setup.procedure.content_hash.clone(),
-            module: setup.procedure.module.id.clone(),
-            cluster: setup.cluster.name.clone(),
-            cluster_identity: identity,
-            backend: "expresscluster".to_owned(),
-            seed: None,
-            scenario: None,
-        },
+        &crate::run::run_started(&args.procedure, &setup, identity, "expresscluster", None, None),
     )?;
     let backend = &mut connected.backend;
     let initial = backend

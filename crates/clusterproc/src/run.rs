@@ -182,17 +182,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
         let journal = Journal::create(
             &dir,
-            &Record::RunStarted {
-                version: 1,
-                procedure: args.procedure.display().to_string(),
-                procedure_hash: setup.procedure.content_hash.clone(),
-                module: setup.procedure.module.id.clone(),
-                cluster: setup.cluster.name.clone(),
-                cluster_identity: identity.clone(),
-                backend: "sim".to_owned(),
-                seed: Some(seed),
-                scenario: args.scenario.as_ref().map(|p| p.display().to_string()),
-            },
+            &run_started(
+                &args.procedure,
+                &setup,
+                identity.clone(),
+                "sim",
+                Some(seed),
+                args.scenario.as_ref().map(|p| p.display().to_string()),
+            ),
         )?;
         let initial = fresh.observation().clone();
         let backend = StagedSim::new(fresh.clone(), staged.clone());
@@ -358,6 +355,29 @@ fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine,
 }
 
 /// `runs/<module>-<n>` for the first free `n`.
+/// A journal's first line: the run of `procedure` (as named on the command line) on the
+/// cluster of `setup`, through `backend` (`sim` or `expresscluster`).
+pub(crate) fn run_started(
+    procedure: &Path,
+    setup: &Setup,
+    cluster_identity: String,
+    backend: &str,
+    seed: Option<u64>,
+    scenario: Option<String>,
+) -> Record {
+    Record::RunStarted {
+        version: 1,
+        procedure: procedure.display().to_string(),
+        procedure_hash: setup.procedure.content_hash.clone(),
+        module: setup.procedure.module.id.clone(),
+        cluster: setup.cluster.name.clone(),
+        cluster_identity,
+        backend: backend.to_owned(),
+        seed,
+        scenario,
+    }
+}
+
 pub(crate) fn default_run_dir(module: &str) -> PathBuf {
     let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
