@@ -78,7 +78,7 @@ impl Shims {
         let installer = format!("{folder}\\setup.exe");
         // A REST session's run must not need the EXPRESSCLUSTER commands: they are left out,
         // so a `clpstat` or `clpgrp` the backend ran would fail the run.
-        let names: Vec<&str> = clusterproc_commands()
+        let names: Vec<&str> = clusterproc::sim_node::COMMANDS
             .into_iter()
             .filter(|name| auth.is_none() || !name.starts_with("clp"))
             .chain([installer.as_str()])
@@ -160,23 +160,6 @@ impl Shims {
         let state: serde_json::Value = serde_json::from_str(&request.send().unwrap().text().unwrap()).unwrap();
         state["state"].as_str().unwrap().to_owned()
     }
-}
-
-fn clusterproc_commands() -> Vec<&'static str> {
-    vec![
-        "clpstat",
-        "clpcl",
-        "clpgrp",
-        "clpmonctrl",
-        "clprsc",
-        "clpstdn",
-        "sc.exe",
-        "reg",
-        "shutdown",
-        "certutil",
-        "fsutil",
-        "taskwatch",
-    ]
 }
 
 fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run {
