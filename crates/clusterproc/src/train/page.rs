@@ -17,10 +17,9 @@ use procedure::duration::clock;
 use procedure::event::EventKind;
 use procedure::plan::StepStatus;
 
-use super::act::Act;
 use super::course::Course;
 use super::events;
-use super::session::{Outcome, Training};
+use super::session::{Invalid, Outcome, Training};
 use super::text::{Lang, T};
 use crate::report::escape;
 
@@ -277,11 +276,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             // The two a trainee meets from the page itself (a stale tab, a second click on
             // the prompt) in the page's language; the others come only from hand-made
             // requests and keep the log's English.
-            Outcome::Invalid(_) if training.end().is_some() => lines.push(lang.t(T::SessionEnded).to_owned()),
-            Outcome::Invalid(_) if matches!(last.act, Act::AnswerPrompt { .. }) => {
-                lines.push(lang.t(T::NoPromptOpen).to_owned());
-            }
-            Outcome::Invalid(why) => lines.push(lang.fill(T::Invalid, &[why])),
+            Outcome::Invalid(Invalid::Ended) => lines.push(lang.t(T::SessionEnded).to_owned()),
+            Outcome::Invalid(Invalid::NoPrompt(_)) => lines.push(lang.t(T::NoPromptOpen).to_owned()),
+            Outcome::Invalid(other) => lines.push(lang.fill(T::Invalid, &[&other.to_string()])),
         }
         if !lines.is_empty() {
             let _ =

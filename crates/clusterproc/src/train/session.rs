@@ -30,7 +30,37 @@ pub enum Outcome {
     /// The cluster or Windows refused it, and why.
     Refused(String),
     /// It named something that does not exist, or came when it could not apply.
-    Invalid(String),
+    Invalid(Invalid),
+}
+
+/// Why an action could not apply; in the log, its English sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// The session has ended.
+    Ended,
+    /// The session has taken its most actions.
+    TooMany,
+    /// No restart prompt is open on the node (named).
+    NoPrompt(String),
+    /// The action named something that does not exist, or a value that cannot be read.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Invalid::Ended => write!(f, "the session has ended"),
+            Invalid::TooMany => write!(f, "a session takes at most {MAX_ACTS} actions"),
+            Invalid::NoPrompt(node) => write!(f, "no restart prompt is open on {node}"),
+            Invalid::Unreadable(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+impl Serialize for Invalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One action in the log.
@@ -228,12 +258,12 @@ impl Training {
         let mut struck = Vec::new();
         let mut error = None;
         let outcome = if self.end.is_some() {
-            Outcome::Invalid("the session has ended".to_owned())
+            Outcome::Invalid(Invalid::Ended)
         } else if self.log.len() >= MAX_ACTS {
-            Outcome::Invalid(format!("a session takes at most {MAX_ACTS} actions"))
+            Outcome::Invalid(Invalid::TooMany)
         } else {
             match act.resolve(&self.sim) {
-                Err(why) => Outcome::Invalid(why),
+                Err(why) => Outcome::Invalid(Invalid::Unreadable(why)),
                 Ok(resolved) => self.apply(resolved, &mut struck, &mut error),
             }
         };
@@ -284,10 +314,7 @@ impl Training {
             }
             Resolved::Answer(node, answer) => {
                 if !self.sim.answer_prompt(node, answer) {
-                    return Outcome::Invalid(format!(
-                        "no restart prompt is open on {}",
-                        self.course.setup.node_name(node)
-                    ));
+                    return Outcome::Invalid(Invalid::NoPrompt(self.course.setup.node_name(node).to_owned()));
                 }
                 self.sim.advance(console);
                 Outcome::Done
