@@ -269,10 +269,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         let mut lines = Vec::new();
         match &last.outcome {
             Outcome::Done => {}
-            Outcome::Refused(why) => {
-                let why = last.error.as_ref().map_or_else(|| why.clone(), |error| events::error(setup, error, lang));
-                lines.push(lang.fill(T::Refused, &[&why]));
-            }
+            Outcome::Refused(error) => lines.push(lang.fill(T::Refused, &[&events::error(setup, error, lang)])),
             // The two a trainee meets from the page itself (a stale tab, a second click on
             // the prompt) in the page's language; the others come only from hand-made
             // requests and keep the log's English.

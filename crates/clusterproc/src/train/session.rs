@@ -27,8 +27,8 @@ use super::course::{Course, key};
 pub enum Outcome {
     /// Done (a slow operation goes on in the background).
     Done,
-    /// The cluster or Windows refused it, and why.
-    Refused(String),
+    /// The cluster or Windows refused it, and why (in the log, the error's English text).
+    Refused(#[serde(serialize_with = "as_text")] BackendError),
     /// It named something that does not exist, or came when it could not apply.
     Invalid(Invalid),
 }
@@ -78,10 +78,10 @@ pub struct Logged {
     /// The same faults, to show them in the page's language (`faults` is the log's text).
     #[serde(skip)]
     pub struck: Vec<Fault>,
-    /// The error behind [`Outcome::Refused`], to show it in the page's language (the
-    /// outcome's text is the log's).
-    #[serde(skip)]
-    pub error: Option<BackendError>,
+}
+
+fn as_text<S: serde::Serializer>(error: &BackendError, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
 }
 
 /// How a session ended.
@@ -256,7 +256,6 @@ impl Training {
     pub fn act(&mut self, act: Act) -> &Logged {
         let at = self.sim.now();
         let mut struck = Vec::new();
-        let mut error = None;
         let outcome = if self.end.is_some() {
             Outcome::Invalid(Invalid::Ended)
         } else if self.log.len() >= MAX_ACTS {
@@ -264,18 +263,18 @@ impl Training {
         } else {
             match act.resolve(&self.sim) {
                 Err(why) => Outcome::Invalid(Invalid::Unreadable(why)),
-                Ok(resolved) => self.apply(resolved, &mut struck, &mut error),
+                Ok(resolved) => self.apply(resolved, &mut struck),
             }
         };
         self.judge.feed(&self.course.setup, self.sim.trace());
         self.tick();
         let renderer = Renderer::new(&self.course.setup);
         let faults = struck.iter().map(|fault| renderer.fault(fault)).collect();
-        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults, struck, error });
+        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults, struck });
         self.log.last().expect("just pushed")
     }
 
-    fn apply(&mut self, resolved: Resolved, faults: &mut Vec<Fault>, error: &mut Option<BackendError>) -> Outcome {
+    fn apply(&mut self, resolved: Resolved, faults: &mut Vec<Fault>) -> Outcome {
         let console = self.course.setup.cluster.timing.console;
         match resolved {
             Resolved::Operation(operation) => {
@@ -303,11 +302,7 @@ impl Training {
                         }
                         Outcome::Done
                     }
-                    Err(refused) => {
-                        let outcome = Outcome::Refused(refused.to_string());
-                        *error = Some(refused);
-                        outcome
-                    }
+                    Err(refused) => Outcome::Refused(refused),
                 };
                 self.sim.advance(console);
                 outcome

@@ -420,7 +420,16 @@ fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the
     training.act(Act::SuspendCluster);
     training.act(Act::WaitUntilDone);
     let refused = training.act(Act::MoveGroup { group: "failover".into(), to: "ssc-node2".into() }).clone();
-    assert_eq!(refused.outcome, Outcome::Refused("refused: the cluster is suspended".into()));
+    assert!(
+        matches!(&refused.outcome, Outcome::Refused(error) if error.to_string() == "refused: the cluster is suspended"),
+        "{:?}",
+        refused.outcome
+    );
+    assert_eq!(
+        serde_json::to_value(&refused.outcome).expect("an outcome serializes"),
+        serde_json::json!({ "result": "refused", "why": "refused: the cluster is suspended" }),
+        "the log keeps the error's English"
+    );
     let ja = super::page::session(&training, "s", Lang::Ja);
     assert!(
         ja.contains(
