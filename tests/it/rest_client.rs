@@ -64,11 +64,12 @@ fn the_view_through_the_api_is_the_simulators_state() {
     let truth = sim.observation().clone();
     let mut observed = truth.clone();
     for node in &mut observed.nodes {
+        let node = node.make_mut();
         node.cluster = ClusterService::Stopped;
         node.monitors.fill(MonitorStatus::Error);
     }
     observed.groups.iter_mut().for_each(|g| (g.status, g.owner) = (GroupStatus::Offline, None));
-    observed.resources.iter_mut().for_each(|r| (r.status, r.node) = (ResourceStatus::Offline, None));
+    observed.resources.make_mut().iter_mut().for_each(|r| (r.status, r.node) = (ResourceStatus::Offline, None));
     apply(&setup, &view, &mut observed).unwrap();
     assert_eq!(observed, truth);
 }

@@ -13,6 +13,7 @@ use crate::cluster::{ComponentId, GroupId, MonitorId, NodeId, ResourceId, Servic
 use crate::event::{Event, InstallerFailure, Interruption};
 use crate::procedure::RestartAnswer;
 use crate::setup::DataId;
+use crate::shared::Shared;
 
 /// Something the engine asks a cluster to do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -192,12 +193,12 @@ pub fn same_path(a: &str, b: &str) -> bool {
 pub struct Observation {
     /// Time since the start of the run (virtual on the simulator).
     pub at: Duration,
-    /// Per node, by `NodeId`.
-    pub nodes: Vec<NodeState>,
+    /// Per node, by `NodeId`; shared between copies of a simulated run until written.
+    pub nodes: Vec<Shared<NodeState>>,
     /// Per group, by `GroupId`.
     pub groups: Vec<GroupState>,
-    /// Per resource, by `ResourceId`.
-    pub resources: Vec<ResourceState>,
+    /// Per resource, by `ResourceId`; shared between copies of a simulated run until written.
+    pub resources: Shared<Vec<ResourceState>>,
     /// The folder the module was unzipped into on the mirror drive, if it was.
     pub mirror_unzipped: Option<Arc<str>>,
 }

@@ -20,5 +20,6 @@ pub mod plan;
 pub mod procedure;
 pub mod safe_text;
 pub mod setup;
+pub mod shared;
 pub mod span_time;
 mod text;

@@ -26,6 +26,7 @@ use procedure::backend::{
 use procedure::cluster::NodeId;
 use procedure::event::{Event, EventKind};
 use procedure::setup::Setup;
+use procedure::shared::Shared;
 
 use crate::archive::Manifest;
 use crate::argv::Argv;
@@ -163,9 +164,10 @@ impl RealBackend {
         };
         let observation = Observation {
             at: Duration::ZERO,
-            nodes: vec![node; cluster.nodes.len()],
+            nodes: vec![Shared::new(node); cluster.nodes.len()],
             groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
-            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()],
+            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()]
+                .into(),
             mirror_unzipped: None,
         };
         Ok(RealBackend {

@@ -18,9 +18,13 @@ use procedure::event::{
 };
 use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup, SlotId};
+use procedure::shared::Shared;
 
 use crate::rng::Rng;
 
+use self::flags::Flags;
+
+mod flags;
 mod groups;
 mod installer;
 mod monitors;
@@ -119,9 +123,10 @@ impl Builder {
         }
         let observation = Observation {
             at: Duration::ZERO,
-            nodes,
+            nodes: nodes.into_iter().map(Shared::new).collect(),
             groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
-            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()],
+            resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()]
+                .into(),
             mirror_unzipped: None,
         };
         let monitor_phase =
@@ -130,26 +135,26 @@ impl Builder {
             setup: Arc::clone(&setup),
             now: Duration::ZERO,
             obs: observation,
-            images: Arc::new(vec![baseline; cluster.resources.len()]),
-            provenance: Arc::new(vec![vec![false; setup.registry.len()]; node_count]),
-            escalation: vec![Escalation::default(); node_count * monitor_count],
-            false_alarm: vec![false; node_count * monitor_count],
-            monitor_poll_pending: vec![false; node_count * monitor_count],
-            watch_poll_pending: vec![false; node_count * service_count],
+            images: Shared::new(vec![baseline; cluster.resources.len()]),
+            provenance: Shared::new(vec![vec![false; setup.registry.len()]; node_count]),
+            escalation: Shared::new(vec![Escalation::default(); node_count * monitor_count]),
+            false_alarm: Shared::new(vec![false; node_count * monitor_count]),
+            monitor_poll_pending: Flags::new(node_count * monitor_count),
+            watch_poll_pending: Flags::new(node_count * service_count),
             monitor_phase: Arc::new(monitor_phase),
-            installers: vec![None; node_count],
+            installers: Shared::new(vec![None; node_count]),
             installer_generation: vec![0; node_count],
             node_generation: vec![0; node_count],
             group_generation: vec![0; cluster.groups.len()],
             group_busy: vec![false; cluster.groups.len()],
-            armed: Armed {
+            armed: Shared::new(Armed {
                 installer_fails: vec![false; node_count],
                 installer_hangs: vec![false; node_count],
                 resource_fails: vec![false; cluster.resources.len()],
                 restart_request: vec![false; node_count],
                 service_fails: Vec::new(),
                 group_move_fails: vec![false; cluster.groups.len()],
-            },
+            }),
             queue: Vec::with_capacity(16),
             sequence: 0,
             rng,
@@ -275,25 +280,25 @@ pub struct Sim {
     /// Registry-sync images, by resource, by slot (only registry-sync resources use theirs).
     /// Shared until written (copy on write): it changes rarely, and a model checker clones
     /// the simulator at every fault point.
-    images: Arc<Vec<Vec<Option<DataId>>>>,
+    images: Shared<Vec<Vec<Option<DataId>>>>,
     /// Per node, per slot: the current data was written by the installer.
     /// Shared until written, like `images`.
-    provenance: Arc<Vec<Vec<bool>>>,
+    provenance: Shared<Vec<Vec<bool>>>,
     /// Per node × monitor.
-    escalation: Vec<Escalation>,
-    false_alarm: Vec<bool>,
-    monitor_poll_pending: Vec<bool>,
+    escalation: Shared<Vec<Escalation>>,
+    false_alarm: Shared<Vec<bool>>,
+    monitor_poll_pending: Flags,
     /// Per node × service.
-    watch_poll_pending: Vec<bool>,
+    watch_poll_pending: Flags,
     monitor_phase: Arc<Vec<Duration>>,
-    installers: Vec<Option<InstallerRun>>,
+    installers: Shared<Vec<Option<InstallerRun>>>,
     installer_generation: Vec<u32>,
     /// Bumped when a node goes down: its pending timers die with it.
     node_generation: Vec<u32>,
     /// Bumped when a group operation is cancelled.
     group_generation: Vec<u32>,
     group_busy: Vec<bool>,
-    armed: Armed,
+    armed: Shared<Armed>,
     /// Timers, kept sorted so that the earliest is last.
     queue: Vec<Scheduled>,
     sequence: u64,
@@ -462,26 +467,26 @@ impl Sim {
         match fault {
             Fault::Crash { node } => self.node_down(node, DownCause::Crash),
             Fault::Restart { node } => self.boot(node),
-            Fault::InstallerFails { node } => self.armed.installer_fails[node.index()] = true,
-            Fault::RestartRequest { node } => self.armed.restart_request[node.index()] = true,
-            Fault::ServiceFailsToStart { node, service } => self.armed.service_fails.push((node, service)),
-            Fault::GroupMoveFails { group } => self.armed.group_move_fails[group.index()] = true,
+            Fault::InstallerFails { node } => self.armed.make_mut().installer_fails[node.index()] = true,
+            Fault::RestartRequest { node } => self.armed.make_mut().restart_request[node.index()] = true,
+            Fault::ServiceFailsToStart { node, service } => self.armed.make_mut().service_fails.push((node, service)),
+            Fault::GroupMoveFails { group } => self.armed.make_mut().group_move_fails[group.index()] = true,
             Fault::MonitorFalseAlarm { node, monitor } => {
                 let index = self.nm(node, monitor);
-                self.false_alarm[index] = true;
+                self.false_alarm.make_mut()[index] = true;
                 self.schedule_monitor_poll_now(node, monitor);
             }
             Fault::Unreachable { node } => {
-                self.obs.nodes[node.index()].reachable = false;
+                self.node_mut(node).reachable = false;
                 self.emit(EventKind::NodeUnreachable { node });
             }
             Fault::Reachable { node } => {
-                self.obs.nodes[node.index()].reachable = true;
+                self.node_mut(node).reachable = true;
                 self.emit(EventKind::NodeReachable { node });
             }
-            Fault::InstallerHangs { node } => self.armed.installer_hangs[node.index()] = true,
+            Fault::InstallerHangs { node } => self.armed.make_mut().installer_hangs[node.index()] = true,
             Fault::ServiceDies { node, service } => self.set_service_stopped(node, service, Actor::Fault),
-            Fault::ResourceFails { resource } => self.armed.resource_fails[resource.index()] = true,
+            Fault::ResourceFails { resource } => self.armed.make_mut().resource_fails[resource.index()] = true,
             // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated node
             // down at once (no orderly deactivation) so that only one side keeps the groups;
             // the others fail its groups over after the heartbeat timeout.
@@ -493,6 +498,11 @@ impl Sim {
 
     fn emit(&mut self, kind: EventKind) {
         self.trace.push(Event { at: self.now, kind });
+    }
+
+    /// A node's state, to write (copied first if a copy of this run shares it).
+    fn node_mut(&mut self, node: NodeId) -> &mut NodeState {
+        self.obs.nodes[node.index()].make_mut()
     }
 
     fn nm(&self, node: NodeId, monitor: MonitorId) -> usize {
@@ -547,7 +557,7 @@ impl Sim {
                 if self.node_alive(node, generation)
                     && self.obs.nodes[node.index()].cluster == ClusterService::Suspending
                 {
-                    self.obs.nodes[node.index()].cluster = ClusterService::Suspended;
+                    self.node_mut(node).cluster = ClusterService::Suspended;
                     self.emit(EventKind::ClusterSuspended { node });
                     self.refresh_monitor_status();
                 }
@@ -555,7 +565,7 @@ impl Sim {
             Timer::ClusterResumed { node, generation } => {
                 if self.node_alive(node, generation) && self.obs.nodes[node.index()].cluster == ClusterService::Resuming
                 {
-                    self.obs.nodes[node.index()].cluster = ClusterService::Running;
+                    self.node_mut(node).cluster = ClusterService::Running;
                     self.emit(EventKind::ClusterResumed { node });
                     self.capture_all_on(node);
                     self.refresh_monitor_status();
@@ -634,7 +644,7 @@ impl Sim {
                     if on_mirror {
                         self.obs.mirror_unzipped = Some(folder);
                     } else {
-                        self.obs.nodes[node.index()].unzipped = Some(folder);
+                        self.node_mut(node).unzipped = Some(folder);
                     }
                     self.emit(EventKind::ModuleUnzipped { node, on_mirror });
                 }
@@ -642,7 +652,7 @@ impl Sim {
             Timer::BackedUp { node, file, generation } => {
                 if self.node_alive(node, generation) {
                     // Exporting to the same file again overwrites it (`reg export /y`).
-                    let backups = &mut self.obs.nodes[node.index()].registry_backups;
+                    let backups = &mut self.node_mut(node).registry_backups;
                     if !backups.iter().any(|known| same_path(known, &file)) {
                         backups.push(file);
                     }

@@ -78,14 +78,14 @@ impl RealBackend {
             Operation::InstallModule { node, ref folder, restart_answer } => self.install(node, folder, restart_answer),
             Operation::RebootNode { node } => {
                 self.reboot(node, &commands::reboot_node())?;
-                self.observation.nodes[node.index()].boots += 1;
+                self.observation.nodes[node.index()].make_mut().boots += 1;
                 Ok(())
             }
             Operation::RebootCluster { via } => {
                 self.clp(via, "clpstdn -r", &commands::reboot_cluster())?;
                 // Inferred: clpstdn -r reboots every node; the boot counter follows it.
                 for state in &mut self.observation.nodes {
-                    state.boots += 1;
+                    state.make_mut().boots += 1;
                 }
                 Ok(())
             }
@@ -198,7 +198,7 @@ impl RealBackend {
                 ));
             }
         }
-        let state = &mut self.observation.nodes[node.index()];
+        let state = self.observation.nodes[node.index()].make_mut();
         state.unzipped = Some(folder.into());
         Ok(())
     }
@@ -230,7 +230,7 @@ impl RealBackend {
                 );
             }
         }
-        let backups = &mut self.observation.nodes[node.index()].registry_backups;
+        let backups = &mut self.observation.nodes[node.index()].make_mut().registry_backups;
         if !backups.iter().any(|known| same_path(known, file)) {
             backups.push(file.into());
         }
@@ -246,7 +246,7 @@ impl RealBackend {
         let argv = commands::install_module(folder, &installer.program, &installer.args)
             .map_err(|error| self.failed(node, error))?;
         let before = self.read_registry(node)?;
-        self.observation.nodes[node.index()].installer = Installer::Running;
+        self.observation.nodes[node.index()].make_mut().installer = Installer::Running;
         let from_mirror = self.setup.cluster.is_mirror_drive(folder);
         let at = self.clock.now();
         self.events.push(Event { at, kind: EventKind::InstallerStarted { node, from_mirror } });
@@ -268,7 +268,7 @@ impl RealBackend {
             Some(0) => false,
             Some(EXIT_RESTART_REQUIRED) => true,
             code => {
-                self.observation.nodes[node.index()].installer = Installer::Failed(InstallerFailure::Fault);
+                self.observation.nodes[node.index()].make_mut().installer = Installer::Failed(InstallerFailure::Fault);
                 let at = self.clock.now();
                 self.events
                     .push(Event { at, kind: EventKind::InstallerFailed { node, reason: InstallerFailure::Fault } });
@@ -285,7 +285,7 @@ impl RealBackend {
         self.events.push(Event { at, kind: finished });
         let after = self.read_registry(node)?;
         self.drift.installed(node, &before, &after);
-        let state = &mut self.observation.nodes[node.index()];
+        let state = self.observation.nodes[node.index()].make_mut();
         state.installer = Installer::Finished { restart_requested };
         // Inferred: a successful installer leaves every component of the module at the
         // module's version; no command reads SSC component versions.
@@ -294,7 +294,7 @@ impl RealBackend {
         }
         if restart_requested && answer == RestartAnswer::Restart {
             self.reboot(node, &commands::reboot_node())?;
-            self.observation.nodes[node.index()].boots += 1;
+            self.observation.nodes[node.index()].make_mut().boots += 1;
         }
         Ok(())
     }
@@ -311,7 +311,7 @@ impl RealBackend {
             Err(BackendError::Unreachable { .. }) => {}
             Err(other) => return Err(other),
         }
-        self.observation.nodes[node.index()].power = Power::Booting;
+        self.observation.nodes[node.index()].make_mut().power = Power::Booting;
         Ok(())
     }
 }

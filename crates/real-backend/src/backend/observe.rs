@@ -32,7 +32,9 @@ impl RealBackend {
                     answered = true;
                     views[node.index()] = view;
                 }
-                Err(BackendError::Unreachable { .. }) => self.observation.nodes[node.index()].reachable = false,
+                Err(BackendError::Unreachable { .. }) => {
+                    self.observation.nodes[node.index()].make_mut().reachable = false
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -54,7 +56,7 @@ impl RealBackend {
                 for group in &mut self.observation.groups {
                     *group = GroupState { status: GroupStatus::Offline, owner: None };
                 }
-                for resource in &mut self.observation.resources {
+                for resource in self.observation.resources.make_mut() {
                     *resource = ResourceState { status: ResourceStatus::Offline, node: None };
                 }
             }
@@ -142,7 +144,7 @@ impl RealBackend {
         let registry = self.read_registry(node)?;
         let slots = self.registry_slots(&registry);
         self.drift.check(node, &registry);
-        let state = &mut self.observation.nodes[node.index()];
+        let state = self.observation.nodes[node.index()].make_mut();
         state.reachable = true;
         state.power = Power::Up;
         state.cluster = cluster_state;
@@ -180,7 +182,7 @@ impl RealBackend {
                     self.failed(via, format!("clpstat shows resource {name} as {}", item.status.as_str()))
                 })?;
                 let node = if status == ResourceStatus::Offline { None } else { owner };
-                self.observation.resources[resource.index()] = ResourceState { status, node };
+                self.observation.resources.make_mut()[resource.index()] = ResourceState { status, node };
             }
         }
         Ok(())

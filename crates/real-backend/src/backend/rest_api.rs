@@ -105,7 +105,9 @@ impl RealBackend {
             Operation::ResumeCluster { .. } => self.drift.set_moment("after resume-cluster".to_owned()),
             Operation::MoveGroup { .. } => self.drift.set_moment("after move-group".to_owned()),
             // Inferred: a cluster reboot reboots every node; the boot counter follows it.
-            Operation::RebootCluster { .. } => self.observation.nodes.iter_mut().for_each(|state| state.boots += 1),
+            Operation::RebootCluster { .. } => {
+                self.observation.nodes.iter_mut().for_each(|state| state.make_mut().boots += 1)
+            }
             _ => {}
         }
         Some(Ok(()))

@@ -211,7 +211,7 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
     };
     for (n, node) in cluster.nodes.iter().enumerate() {
         let word = view.server(&node.name).ok_or_else(|| format!("the API shows no server {}", node.name))?;
-        observation.nodes[n].cluster = cluster_service(word)?;
+        observation.nodes[n].make_mut().cluster = cluster_service(word)?;
     }
     for (g, group) in cluster.groups.iter().enumerate() {
         let shown = view.group(&group.name).ok_or_else(|| format!("the API shows no group {}", group.name))?;
@@ -224,8 +224,8 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
                 .iter()
                 .find(|r| &r.name == name)
                 .ok_or_else(|| format!("the API shows no resource {name} in group {}", group.name))?;
-            observation.resources[resource.index()].status = resource_status(&shown.status)?;
-            observation.resources[resource.index()].node = node_of(&shown.current)?;
+            observation.resources.make_mut()[resource.index()].status = resource_status(&shown.status)?;
+            observation.resources.make_mut()[resource.index()].node = node_of(&shown.current)?;
         }
     }
     for (m, monitor) in cluster.monitors.iter().enumerate() {
@@ -240,7 +240,7 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
                 .iter()
                 .find(|server| server.name.eq_ignore_ascii_case(&node.name))
                 .ok_or_else(|| format!("the API shows monitor {} without server {}", monitor.name, node.name))?;
-            observation.nodes[n].monitors[m] = monitor_status(&on_node.status)?;
+            observation.nodes[n].make_mut().monitors[m] = monitor_status(&on_node.status)?;
         }
     }
     Ok(())

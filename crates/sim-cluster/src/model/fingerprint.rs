@@ -1,75 +1,9 @@
-//! Fingerprints of states: a fast, deterministic 64-bit hasher and an open-addressing set of
-//! fingerprints. Deterministic by construction (no random keys), so a search visits the same
-//! states in the same order on every machine.
+//! Fingerprints of states: the deterministic 64-bit hasher ([`FxHasher`], from
+//! `procedure::shared`) and an open-addressing set of fingerprints. Deterministic by
+//! construction (no random keys), so a search visits the same states in the same order on
+//! every machine.
 
-use std::hash::Hasher;
-
-/// The Fx hash (as in rustc): a multiply and a rotate per word. Not for untrusted keys; the
-/// keys here are the simulator's own states.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // A final mix, so that the low bits the set indexes by depend on every word.
-        let mut x = self.hash;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x
-    }
-}
+pub use procedure::shared::FxHasher;
 
 /// A set of fingerprints: open addressing with linear probing; 0 marks an empty slot (the
 /// fingerprint 0 is stored as 1).

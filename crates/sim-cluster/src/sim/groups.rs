@@ -24,7 +24,7 @@ impl Sim {
         self.obs.groups[group.index()].status = GroupStatus::OfflinePending;
         for resource in self.group_resources(group) {
             if self.obs.resources[resource.index()].status != ResourceStatus::Offline {
-                self.obs.resources[resource.index()].status = ResourceStatus::OfflinePending;
+                self.obs.resources.make_mut()[resource.index()].status = ResourceStatus::OfflinePending;
             }
         }
         self.emit(EventKind::GroupStopping { group, node });
@@ -63,7 +63,8 @@ impl Sim {
                 continue;
             }
             if how == Offline::Dropped {
-                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+                self.obs.resources.make_mut()[resource.index()] =
+                    ResourceState { status: ResourceStatus::Offline, node: None };
                 self.emit(EventKind::ResourceOffline { node, resource, orderly: false });
             } else {
                 self.deactivate_resource(node, resource);
@@ -79,7 +80,7 @@ impl Sim {
         self.group_busy[group.index()] = true;
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::OnlinePending, owner: Some(node) };
         for resource in self.group_resources(group) {
-            self.obs.resources[resource.index()] =
+            self.obs.resources.make_mut()[resource.index()] =
                 ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
         }
         self.emit(EventKind::GroupStarting { group, node });
@@ -95,11 +96,12 @@ impl Sim {
             // The move's destination cannot bring the group online: the first resource fails
             // and the group goes back to where it came from.
             let first = self.setup.cluster.groups[group.index()].resources[0];
-            self.obs.resources[first.index()] =
+            self.obs.resources.make_mut()[first.index()] =
                 ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
             self.emit(EventKind::ResourceFailed { node, resource: first });
             for resource in self.group_resources(group) {
-                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+                self.obs.resources.make_mut()[resource.index()] =
+                    ResourceState { status: ResourceStatus::Offline, node: None };
             }
             self.emit(EventKind::GroupMoveFailed { group, node });
             self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
@@ -113,7 +115,8 @@ impl Sim {
         let mut failed = false;
         for resource in self.group_resources(group) {
             if failed {
-                self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+                self.obs.resources.make_mut()[resource.index()] =
+                    ResourceState { status: ResourceStatus::Offline, node: None };
                 continue;
             }
             if !self.activate_resource(node, resource, Actor::Cluster) {

@@ -5,17 +5,20 @@ use super::*;
 
 impl Sim {
     pub(super) fn interrupt_installer(&mut self, node: NodeId, cause: Interruption) {
-        if self.installers[node.index()].take().is_some() {
+        if self.installers[node.index()].is_some() {
+            self.installers.make_mut()[node.index()] = None;
             self.installer_generation[node.index()] += 1;
-            self.obs.nodes[node.index()].installer = Installer::Interrupted(cause);
+            self.node_mut(node).installer = Installer::Interrupted(cause);
             self.emit(EventKind::InstallerInterrupted { node, cause });
         }
     }
 
     pub(super) fn end_installer(&mut self, node: NodeId, outcome: Installer) {
-        self.installers[node.index()] = None;
+        if self.installers[node.index()].is_some() {
+            self.installers.make_mut()[node.index()] = None;
+        }
         self.installer_generation[node.index()] += 1;
-        self.obs.nodes[node.index()].installer = outcome;
+        self.node_mut(node).installer = outcome;
     }
 
     pub(super) fn start_installer(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) {
@@ -28,7 +31,7 @@ impl Sim {
             self.obs.nodes[node.index()].unzipped.as_deref().is_some_and(|f| same_path(f, folder))
         };
         if !readable {
-            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ModuleNotFound);
+            self.node_mut(node).installer = Installer::Failed(InstallerFailure::ModuleNotFound);
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
             return;
         }
@@ -39,14 +42,16 @@ impl Sim {
             )
         });
         if let Some(service) = in_use {
-            self.obs.nodes[node.index()].installer = Installer::Failed(InstallerFailure::ServiceInUse { service });
+            self.node_mut(node).installer = Installer::Failed(InstallerFailure::ServiceInUse { service });
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
-        let fail = std::mem::take(&mut self.armed.installer_fails[node.index()]);
-        let hang = std::mem::take(&mut self.armed.installer_hangs[node.index()]);
+        let fail = self.armed.installer_fails[node.index()]
+            && std::mem::take(&mut self.armed.make_mut().installer_fails[node.index()]);
+        let hang = self.armed.installer_hangs[node.index()]
+            && std::mem::take(&mut self.armed.make_mut().installer_hangs[node.index()]);
         let length = self.duration(self.setup.cluster.timing.install);
-        self.installers[node.index()] = Some(InstallerRun {
+        self.installers.make_mut()[node.index()] = Some(InstallerRun {
             answer,
             stopped: Vec::new(),
             files_only: !self.mirror_readable(node),
@@ -55,7 +60,7 @@ impl Sim {
             started_at: self.now,
             length,
         });
-        self.obs.nodes[node.index()].installer = Installer::Running;
+        self.node_mut(node).installer = Installer::Running;
         self.schedule_phase(node, Phase::Stop(0), self.setup.cluster.timing.service);
     }
 
@@ -87,7 +92,7 @@ impl Sim {
                 let service = module_services.get(usize::from(i)).copied();
                 if let Some(service) = service {
                     if self.obs.nodes[node.index()].services[service.index()] != ServiceStatus::Stopped {
-                        if let Some(run) = &mut self.installers[node.index()] {
+                        if let Some(run) = &mut self.installers.make_mut()[node.index()] {
                             run.stopped.push(service);
                         }
                         self.set_service_stopped(node, service, Actor::Installer);
@@ -117,7 +122,7 @@ impl Sim {
                     let component = &self.setup.procedure.module.components[c];
                     let id = component.component;
                     let version: Arc<str> = Arc::from(component.version.as_str());
-                    self.obs.nodes[node.index()].components[id.index()] = version;
+                    self.node_mut(node).components[id.index()] = version;
                     self.emit(EventKind::ComponentUpdated { node, component: id });
                 }
                 let at = self.phase_time(node, 7);
@@ -152,7 +157,8 @@ impl Sim {
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
                 let asked = self.setup.procedure.module.asks_for_restart
-                    || std::mem::take(&mut self.armed.restart_request[node.index()]);
+                    || (self.armed.restart_request[node.index()]
+                        && std::mem::take(&mut self.armed.make_mut().restart_request[node.index()]));
                 let answer_now = asked && !self.operator_answers;
                 if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });

@@ -49,17 +49,21 @@ impl Sim {
                 } else {
                     MonitorStatus::Offline
                 };
-                self.obs.nodes[n].monitors[m] = status;
+                // Written only when it changes: a write copies a node that a copy of this
+                // run still shares.
+                if self.obs.nodes[n].monitors[m] != status {
+                    self.obs.nodes[n].make_mut().monitors[m] = status;
+                }
             }
         }
     }
 
     pub(super) fn schedule_monitor_poll(&mut self, node: NodeId, monitor: MonitorId) {
         let index = self.nm(node, monitor);
-        if self.monitor_poll_pending[index] {
+        if self.monitor_poll_pending.get(index) {
             return;
         }
-        self.monitor_poll_pending[index] = true;
+        self.monitor_poll_pending.set(index, true);
         let interval = self.setup.cluster.monitors[monitor.index()].interval;
         let phase = self.monitor_phase[monitor.index()];
         // The next tick of this monitor's polling grid, strictly after now. In u128 and
@@ -73,7 +77,7 @@ impl Sim {
 
     pub(super) fn schedule_monitor_poll_now(&mut self, node: NodeId, monitor: MonitorId) {
         let index = self.nm(node, monitor);
-        self.monitor_poll_pending[index] = true;
+        self.monitor_poll_pending.set(index, true);
         self.schedule(Duration::ZERO, Timer::MonitorPoll { node, monitor });
     }
 
@@ -82,18 +86,24 @@ impl Sim {
     /// escalation of NEC's monitor parameters, research/domain.md section 4).
     pub(super) fn monitor_poll(&mut self, node: NodeId, monitor: MonitorId) {
         let index = self.nm(node, monitor);
-        self.monitor_poll_pending[index] = false;
+        self.monitor_poll_pending.set(index, false);
         if !self.monitor_active(node, monitor) {
-            self.false_alarm[index] = false;
+            if self.false_alarm[index] {
+                self.false_alarm.make_mut()[index] = false;
+            }
             return;
         }
         if self.monitor_condition_ok(node, monitor) {
-            self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Normal;
+            if self.obs.nodes[node.index()].monitors[monitor.index()] != MonitorStatus::Normal {
+                self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Normal;
+            }
             return;
         }
         let false_alarm = self.false_alarm[index];
-        self.false_alarm[index] = false;
-        self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Error;
+        if false_alarm {
+            self.false_alarm.make_mut()[index] = false;
+        }
+        self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Error;
         self.emit(EventKind::MonitorError { node, monitor, false_alarm });
         let setup = Arc::clone(&self.setup);
         let spec = &setup.cluster.monitors[monitor.index()];
@@ -101,18 +111,18 @@ impl Sim {
         let target = spec.target;
         let group = self.setup.cluster.resources[target.index()].group;
         if escalation.restarts < spec.restart_threshold {
-            self.escalation[index].restarts += 1;
+            self.escalation.make_mut()[index].restarts += 1;
             self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Restart });
             self.deactivate_resource(node, target);
             self.activate_resource(node, target, Actor::Monitor);
-            self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Normal;
+            self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Normal;
             self.schedule_monitor_poll(node, monitor);
             return;
         }
         if escalation.failovers < spec.failover_threshold
             && let Some(destination) = self.failover_destination(group, node)
         {
-            self.escalation[index].failovers += 1;
+            self.escalation.make_mut()[index].failovers += 1;
             self.emit(EventKind::MonitorRecovery { node, monitor, action: Recovery::Failover });
             self.begin_group_stop(group, node, Then::StartOn { node: destination, fail: false });
             return;

@@ -24,7 +24,7 @@ impl Sim {
                 }
             }
         }
-        self.obs.nodes[node.index()].cluster = ClusterService::Stopped;
+        self.node_mut(node).cluster = ClusterService::Stopped;
         self.emit(EventKind::ClusterServiceStopped { node });
         self.refresh_monitor_status();
     }
@@ -48,7 +48,7 @@ impl Sim {
         } else {
             self.drop_groups_of(node, orderly);
         }
-        let state = &mut self.obs.nodes[node.index()];
+        let state = self.obs.nodes[node.index()].make_mut();
         state.power = Power::Down;
         state.cluster = ClusterService::Stopped;
         for service in &mut state.services {
@@ -67,7 +67,7 @@ impl Sim {
     }
 
     pub(super) fn boot(&mut self, node: NodeId) {
-        self.obs.nodes[node.index()].power = Power::Booting;
+        self.node_mut(node).power = Power::Booting;
         let generation = self.node_generation[node.index()];
         let length = self.duration(self.setup.cluster.timing.reboot);
         self.schedule(length, Timer::Booted { node, generation });
@@ -78,7 +78,7 @@ impl Sim {
     /// the best node for it. That is how a reboot while suspended re-activates registry sync
     /// from its old image (NEC's warning 2).
     pub(super) fn finish_boot(&mut self, node: NodeId) {
-        let state = &mut self.obs.nodes[node.index()];
+        let state = self.obs.nodes[node.index()].make_mut();
         state.power = Power::Up;
         state.cluster = ClusterService::Running;
         state.boots += 1;
@@ -87,7 +87,7 @@ impl Sim {
             .filter(|&s| self.setup.cluster.resources_of_service(s).next().is_none())
             .collect();
         for service in standalone {
-            self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::Running;
+            self.node_mut(node).services[service.index()] = ServiceStatus::Running;
         }
         self.emit(EventKind::NodeBooted { node });
         self.emit(EventKind::ClusterServiceStarted { node });

@@ -59,7 +59,7 @@ impl Sim {
                     let target = NodeId(n as u8);
                     if self.obs.nodes[n].power == Power::Up && self.obs.nodes[n].cluster == ClusterService::Running {
                         let length = self.duration(timing.suspend);
-                        self.obs.nodes[n].cluster = ClusterService::Suspending;
+                        self.obs.nodes[n].make_mut().cluster = ClusterService::Suspending;
                         self.emit(EventKind::ClusterSuspending { node: target });
                         let generation = self.node_generation[n];
                         self.schedule(length, Timer::ClusterSuspended { node: target, generation });
@@ -77,7 +77,7 @@ impl Sim {
                         && matches!(self.obs.nodes[n].cluster, ClusterService::Suspended | ClusterService::Suspending)
                     {
                         let length = self.duration(timing.resume);
-                        self.obs.nodes[n].cluster = ClusterService::Resuming;
+                        self.obs.nodes[n].make_mut().cluster = ClusterService::Resuming;
                         self.emit(EventKind::ClusterResuming { node: target });
                         let generation = self.node_generation[n];
                         self.schedule(length, Timer::ClusterResumed { node: target, generation });
@@ -86,7 +86,7 @@ impl Sim {
             }
             Operation::StartClusterService { .. } => {
                 if self.obs.nodes[node.index()].cluster == ClusterService::Stopped {
-                    self.obs.nodes[node.index()].cluster = ClusterService::Running;
+                    self.node_mut(node).cluster = ClusterService::Running;
                     self.emit(EventKind::ClusterServiceStarted { node });
                     self.auto_start_groups();
                     self.refresh_monitor_status();
@@ -94,12 +94,12 @@ impl Sim {
             }
             Operation::StopClusterService { .. } => self.stop_cluster_service(node),
             Operation::SuspendMonitor { monitor, .. } => {
-                self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Suspended;
+                self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Suspended;
                 self.emit(EventKind::MonitorSuspended { node, monitor: *monitor });
             }
             Operation::ResumeMonitor { monitor, .. } => {
                 if self.obs.nodes[node.index()].monitors[monitor.index()] == MonitorStatus::Suspended {
-                    self.obs.nodes[node.index()].monitors[monitor.index()] = MonitorStatus::Offline;
+                    self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Offline;
                     self.emit(EventKind::MonitorResumed { node, monitor: *monitor });
                     self.refresh_monitor_status();
                     self.recheck_watchers(node);
@@ -113,7 +113,7 @@ impl Sim {
                 }
                 let wanted = if monitoring { Watch::Monitoring } else { Watch::NotMonitoring };
                 if watch != wanted {
-                    self.obs.nodes[node.index()].watches[service.index()] = wanted;
+                    self.node_mut(node).watches[service.index()] = wanted;
                     self.emit(EventKind::WatchSet { node, service: *service, monitoring });
                     if monitoring && self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Stopped {
                         self.schedule_watch_poll(node, *service);
@@ -123,7 +123,7 @@ impl Sim {
             Operation::StopService { service, .. } => {
                 let status = self.obs.nodes[node.index()].services[service.index()];
                 if matches!(status, ServiceStatus::Running | ServiceStatus::StartPending) {
-                    self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::StopPending;
+                    self.node_mut(node).services[service.index()] = ServiceStatus::StopPending;
                     let length = self.duration(timing.service);
                     self.schedule(length, Timer::ServiceStopped { node, service: *service, generation });
                 }
@@ -131,7 +131,7 @@ impl Sim {
             Operation::StartService { service, .. } => {
                 let status = self.obs.nodes[node.index()].services[service.index()];
                 if matches!(status, ServiceStatus::Stopped | ServiceStatus::StopPending) {
-                    self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::StartPending;
+                    self.node_mut(node).services[service.index()] = ServiceStatus::StartPending;
                     let length = self.duration(timing.service);
                     self.schedule(length, Timer::ServiceStarted { node, service: *service, generation });
                 }
@@ -148,7 +148,7 @@ impl Sim {
                     let length = self.duration(timing.resource);
                     for dependent in self.dependents_in_stop_order(*resource) {
                         if self.obs.resources[dependent.index()].status == ResourceStatus::Online {
-                            self.obs.resources[dependent.index()].status = ResourceStatus::OfflinePending;
+                            self.obs.resources.make_mut()[dependent.index()].status = ResourceStatus::OfflinePending;
                         }
                     }
                     let generation = self.node_generation[owner.index()];
@@ -175,7 +175,7 @@ impl Sim {
                     }
                     for needed in self.dependencies_in_start_order(*resource) {
                         if self.obs.resources[needed.index()].status == ResourceStatus::Offline {
-                            self.obs.resources[needed.index()] =
+                            self.obs.resources.make_mut()[needed.index()] =
                                 ResourceState { status: ResourceStatus::OnlinePending, node: Some(node) };
                         }
                     }
@@ -215,7 +215,8 @@ impl Sim {
                 if owner == Some(destination) {
                     return Ok(());
                 }
-                let fail = std::mem::take(&mut self.armed.group_move_fails[group.index()]);
+                let fail = self.armed.group_move_fails[group.index()]
+                    && std::mem::take(&mut self.armed.make_mut().group_move_fails[group.index()]);
                 match owner {
                     Some(owner) => self.begin_group_stop(*group, owner, Then::StartOn { node: destination, fail }),
                     None => self.begin_group_start(*group, destination, None),

@@ -5,8 +5,9 @@ use super::*;
 
 impl Sim {
     pub(super) fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
-        if std::mem::take(&mut self.armed.resource_fails[resource.index()]) {
-            self.obs.resources[resource.index()] =
+        if self.armed.resource_fails[resource.index()] {
+            self.armed.make_mut().resource_fails[resource.index()] = false;
+            self.obs.resources.make_mut()[resource.index()] =
                 ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
             self.emit(EventKind::ResourceFailed { node, resource });
             return false;
@@ -17,7 +18,7 @@ impl Sim {
             ResourceKind::Service { services } => {
                 for &service in services {
                     if !self.set_service_started(node, service, by) {
-                        self.obs.resources[resource.index()] =
+                        self.obs.resources.make_mut()[resource.index()] =
                             ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
                         self.emit(EventKind::ResourceFailed { node, resource });
                         return false;
@@ -27,13 +28,14 @@ impl Sim {
                 // Manager watch (the ARMLOAD watch starts with the service).
                 for &service in services {
                     if self.setup.cluster.services[service.index()].watched {
-                        self.obs.nodes[node.index()].watches[service.index()] = Watch::Monitoring;
+                        self.node_mut(node).watches[service.index()] = Watch::Monitoring;
                     }
                 }
             }
             ResourceKind::MirrorDisk { .. } | ResourceKind::FloatingIp { .. } => {}
         }
-        self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Online, node: Some(node) };
+        self.obs.resources.make_mut()[resource.index()] =
+            ResourceState { status: ResourceStatus::Online, node: Some(node) };
         self.emit(EventKind::ResourceOnline { node, resource });
         true
     }
@@ -43,7 +45,7 @@ impl Sim {
         match &setup.cluster.resources[resource.index()].kind {
             ResourceKind::Service { services } => {
                 for &service in services.iter().rev() {
-                    self.obs.nodes[node.index()].watches[service.index()] = Watch::Absent;
+                    self.node_mut(node).watches[service.index()] = Watch::Absent;
                     self.set_service_stopped(node, service, Actor::Cluster);
                 }
             }
@@ -56,7 +58,7 @@ impl Sim {
             }
             ResourceKind::MirrorDisk { .. } | ResourceKind::FloatingIp { .. } => {}
         }
-        self.obs.resources[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
+        self.obs.resources.make_mut()[resource.index()] = ResourceState { status: ResourceStatus::Offline, node: None };
         self.emit(EventKind::ResourceOffline { node, resource, orderly: true });
     }
 
@@ -81,10 +83,10 @@ impl Sim {
                     restored: image,
                     installer_write: self.provenance[node.index()][s],
                 });
-                self.obs.nodes[node.index()].registry[s] = image;
+                self.obs.nodes[node.index()].make_mut().registry[s] = image;
             }
             if self.provenance[node.index()][s] {
-                Arc::make_mut(&mut self.provenance)[node.index()][s] = false;
+                self.provenance.make_mut()[node.index()][s] = false;
             }
         }
         self.emit(EventKind::RegistryRestored { resource, node, overwritten });
@@ -97,7 +99,7 @@ impl Sim {
             if slot.synced_by.contains(&resource) {
                 let current = self.obs.nodes[node.index()].registry[s];
                 if self.images[resource.index()][s] != current {
-                    Arc::make_mut(&mut self.images)[resource.index()][s] = current;
+                    self.images.make_mut()[resource.index()][s] = current;
                     changed += 1;
                 }
             }
@@ -127,8 +129,8 @@ impl Sim {
     /// other server (research/domain.md section 2.1); that capture stops while the cluster is
     /// suspended is inferred from the warning about rebooting while suspended.
     pub(super) fn write_registry(&mut self, node: NodeId, slot: SlotId, data: DataId) {
-        self.obs.nodes[node.index()].registry[slot.index()] = Some(data);
-        Arc::make_mut(&mut self.provenance)[node.index()][slot.index()] = true;
+        self.node_mut(node).registry[slot.index()] = Some(data);
+        self.provenance.make_mut()[node.index()][slot.index()] = true;
         self.emit(EventKind::RegistryWritten { node, slot, data });
         if self.obs.nodes[node.index()].cluster != ClusterService::Running {
             return;
@@ -137,7 +139,7 @@ impl Sim {
         for resource in synced_by {
             let state = self.obs.resources[resource.index()];
             if state.status == ResourceStatus::Online && state.node == Some(node) {
-                Arc::make_mut(&mut self.images)[resource.index()][slot.index()] = Some(data);
+                self.images.make_mut()[resource.index()][slot.index()] = Some(data);
                 self.emit(EventKind::RegistryCaptured { resource, node, changed: 1 });
             }
         }

@@ -14,11 +14,10 @@ impl Sim {
     }
 
     pub(super) fn set_service_stopped(&mut self, node: NodeId, service: ServiceId, by: Actor) {
-        let status = &mut self.obs.nodes[node.index()].services[service.index()];
-        if *status == ServiceStatus::Stopped {
+        if self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Stopped {
             return;
         }
-        *status = ServiceStatus::Stopped;
+        self.node_mut(node).services[service.index()] = ServiceStatus::Stopped;
         let watch_active = self.watch_active(node, service);
         let monitor_active = self.active_monitor_of_service(node, service);
         self.emit(EventKind::ServiceStopped { node, service, by, watch_active, monitor_active });
@@ -33,16 +32,15 @@ impl Sim {
     /// Starts a service now; false when an armed fault makes it fail.
     pub(super) fn set_service_started(&mut self, node: NodeId, service: ServiceId, by: Actor) -> bool {
         if let Some(i) = self.armed.service_fails.iter().position(|&(n, s)| n == node && s == service) {
-            self.armed.service_fails.remove(i);
-            self.obs.nodes[node.index()].services[service.index()] = ServiceStatus::Stopped;
+            self.armed.make_mut().service_fails.remove(i);
+            self.node_mut(node).services[service.index()] = ServiceStatus::Stopped;
             self.emit(EventKind::ServiceStartFailed { node, service });
             return false;
         }
-        let status = &mut self.obs.nodes[node.index()].services[service.index()];
-        if *status == ServiceStatus::Running {
+        if self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running {
             return true;
         }
-        *status = ServiceStatus::Running;
+        self.node_mut(node).services[service.index()] = ServiceStatus::Running;
         let watch_active = self.watch_active(node, service);
         let monitor_active = self.active_monitor_of_service(node, service);
         self.emit(EventKind::ServiceStarted { node, service, by, watch_active, monitor_active });
@@ -64,17 +62,17 @@ impl Sim {
     /// suspended.
     pub(super) fn schedule_watch_poll(&mut self, node: NodeId, service: ServiceId) {
         let index = self.ns(node, service);
-        if self.watch_poll_pending[index] {
+        if self.watch_poll_pending.get(index) {
             return;
         }
-        self.watch_poll_pending[index] = true;
+        self.watch_poll_pending.set(index, true);
         let interval = self.setup.cluster.timing.watch_interval;
         self.schedule(interval, Timer::WatchPoll { node, service });
     }
 
     pub(super) fn watch_poll(&mut self, node: NodeId, service: ServiceId) {
         let index = self.ns(node, service);
-        self.watch_poll_pending[index] = false;
+        self.watch_poll_pending.set(index, false);
         let state = &self.obs.nodes[node.index()];
         if state.power == Power::Up
             && state.watches[service.index()] == Watch::Monitoring

@@ -47,9 +47,9 @@ fn required(sim: &Sim, target: &Target) -> Result<NodeId, ApiError> {
 
 fn first_up(sim: &Sim) -> Result<NodeId, ApiError> {
     let nodes = &sim.observation().nodes;
-    let up = |node: &&procedure::backend::NodeState| node.power == Power::Up;
-    let running = nodes.iter().position(|node| up(&node) && node.cluster != ClusterService::Stopped);
-    running.or_else(|| nodes.iter().position(|node| up(&node))).map(|i| NodeId(i as u8)).ok_or(ApiError::NoServerUp)
+    let up = |node: &procedure::backend::NodeState| node.power == Power::Up;
+    let running = nodes.iter().position(|node| up(node) && node.cluster != ClusterService::Stopped);
+    running.or_else(|| nodes.iter().position(|node| up(node))).map(|i| NodeId(i as u8)).ok_or(ApiError::NoServerUp)
 }
 
 fn issue(sim: &mut Sim, operation: Operation) -> Result<(), ApiError> {
