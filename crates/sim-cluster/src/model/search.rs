@@ -1,18 +1,23 @@
 //! Breadth-first search over fault schedules with deduplicated states, on every core, with
 //! the same result for any number of threads.
 //!
-//! States are explored in order of (faults so far, transitions so far). Layer k holds the
-//! runs that have had k faults; within a layer, every run advances one transition per level,
-//! in lockstep. A level is expanded in parallel (each run makes its transition, is
-//! fingerprinted, and at a fault point spawns one run of layer k+1 per fault), then merged
-//! in a fixed order: a state already seen ends its run (its future was explored from where it
-//! was first seen), a new one goes on. The merge order never depends on the threads, so
-//! neither does anything the search reports.
+//! States are explored layer by layer: layer k holds the runs that have had k faults, so
+//! every schedule of k faults is explored before any of k+1. Within a layer each run goes on
+//! to its end or to a state already seen (its future was explored from where it was first
+//! seen); at every new fault point it spawns one run of layer k+1 per fault. A run is made in
+//! one go, while its state is hot in the cache: a machine is a few kilobytes, and advancing
+//! every run of a layer one transition at a time touched them all at every transition.
 //!
-//! The first counterexample of an invariant therefore has the fewest faults, and among those
-//! the earliest violation. `--shard i/n` keeps the runs of layer 1 whose index is i modulo n
-//! (layer 0, the run with no fault, is explored by every shard), so a CI matrix can split
-//! the search; `check --merge` combines the verdicts.
+//! Which states a layer reaches does not depend on the order of its runs (each state has one
+//! successor, so a layer reaches every state its seeds lead to that no earlier layer
+//! reached), and neither do the counts. On several threads, batches of runs are made ahead
+//! and merged in order, each cut where the runs before it had already been: the result is
+//! the one thread's, to the byte.
+//!
+//! The counterexample reported for an invariant has the fewest faults, then the earliest
+//! violation, then the faults that struck first. `--shard i/n` keeps the runs of layer 1
+//! whose index is i modulo n (layer 0, the run with no fault, is explored by every shard),
+//! so a CI matrix can split the search; `check --merge` combines the verdicts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -111,7 +116,10 @@ impl SearchResult {
     fn offer(&mut self, violation: &Violation, faults: &[TimedFault]) {
         let better = match self.counterexamples.get(&violation.invariant) {
             None => true,
-            Some(known) => (faults.len(), violation.at) < (known.faults.len(), known.violation.at),
+            Some(known) => {
+                let order = faults.len().cmp(&known.faults.len()).then(violation.at.cmp(&known.violation.at));
+                order.then_with(|| struck(faults).cmp(struck(&known.faults))).is_lt()
+            }
         };
         if better {
             let found = Found { violation: violation.clone(), faults: faults.to_vec() };
@@ -120,118 +128,226 @@ impl SearchResult {
     }
 }
 
-/// The fewest runs in a level for it to be expanded on several threads.
-const PARALLEL_LEVEL: usize = 64;
+/// When each fault struck, in order: among runs with as many faults that break (or are kept
+/// from breaking) an invariant at the same moment, the search reports the one whose faults
+/// struck first, whatever order it met them in.
+fn struck(faults: &[TimedFault]) -> impl Iterator<Item = (std::time::Duration, u32)> + '_ {
+    faults.iter().map(|fault| (fault.at, fault.after))
+}
 
-/// One run after its transition of this level.
-struct Advanced {
-    /// Boxed, like every run the search holds: a machine is about 1.5 KB, and a level moves
-    /// each run several times (frontier, transition, next frontier).
-    machine: Box<Machine>,
-    finished: bool,
+/// Runs handed to the threads at a time when `jobs` > 1.
+const CHUNK_PER_JOB: usize = 16;
+
+/// What one transition of a run found, kept by a run made ahead on another thread until the
+/// runs before it are merged.
+struct Record {
+    /// The state reached (0 once finished).
     fingerprint: u64,
+    /// The run's transitions so far.
+    transitions: u32,
+    finished: bool,
     /// Violations found by this transition.
     violations: Vec<Violation>,
-    /// Runs of the next layer, with their fingerprints.
+    /// Runs of the next layer spawned here, with their fingerprints.
     children: Vec<(u64, Box<Machine>)>,
 }
 
-/// Makes one run's transition of this level. `seen` holds the states of earlier levels (the
-/// merge adds this level's): a run that reaches one of them spawns nothing.
-fn advance(mut machine: Box<Machine>, branch: bool, faults: &[Fault], seen: &FingerprintSet) -> Advanced {
-    let judged = machine.violations().len();
-    let transition = machine.step();
-    let violations = machine.violations()[judged.min(machine.violations().len())..].to_vec();
-    let finished = transition == Transition::Finished;
-    let fingerprint = if finished { 0 } else { machine.fingerprint() };
+/// A run made ahead of its turn on another thread: its records, and the machine at its end.
+struct Trajectory {
+    records: Vec<Record>,
+    faults: Vec<TimedFault>,
+    machine: Box<Machine>,
+}
+
+/// The runs of the next layer spawned at a fault point: one per fault that changes the state.
+fn children_of(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Vec<(u64, Box<Machine>)> {
     let mut children = Vec::new();
-    if branch && transition.is_fault_point() && !seen.contains(fingerprint) {
-        for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
-            let mut child = Box::new((*machine).clone());
-            child.inject(fault);
-            let child_fingerprint = child.fingerprint();
-            // A fault that changes nothing leads back to this very state.
-            if child_fingerprint != fingerprint {
-                children.push((child_fingerprint, child));
-            }
+    for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
+        let mut child = Box::new(machine.clone());
+        child.inject(fault);
+        let child_fingerprint = child.fingerprint();
+        // A fault that changes nothing leads back to this very state.
+        if child_fingerprint != fingerprint {
+            children.push((child_fingerprint, child));
         }
     }
-    Advanced { machine, finished, fingerprint, violations, children }
+    children
+}
+
+/// Makes one transition of a run: what it found, and its new state's fingerprint.
+fn transition(machine: &mut Machine) -> (Transition, Vec<Violation>, u64) {
+    let judged = machine.violations().len();
+    let transition = machine.step();
+    let found = &machine.violations()[judged.min(machine.violations().len())..];
+    let violations = if found.is_empty() { Vec::new() } else { found.to_vec() };
+    let fingerprint = if transition == Transition::Finished { 0 } else { machine.fingerprint() };
+    (transition, violations, fingerprint)
 }
 
 /// Searches every schedule of up to `config.max_faults` faults. `watch` is asked between
-/// levels whether to stop (the search then ends early with what it found: `interrupted`),
+/// runs whether to stop (the search then ends early with what it found: `interrupted`),
 /// and counts the runs that reach their end, for progress.
 pub fn search(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> SearchResult {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.jobs.max(1)).build();
+    if config.jobs <= 1 {
+        return search_with(setup, config, watch, None);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.jobs).build();
     match pool {
-        Ok(pool) => pool.install(|| search_on_this_pool(setup, config, watch)),
+        Ok(pool) => search_with(setup, config, watch, Some(&pool)),
         // No threads to be had: the same search on this thread.
-        Err(_) => search_on_this_pool(setup, &SearchConfig { jobs: 1, ..config.clone() }, watch),
+        Err(_) => search_with(setup, config, watch, None),
     }
 }
 
-fn search_on_this_pool(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> SearchResult {
-    let mut result = SearchResult::default();
-    let mut visited = FingerprintSet::default();
+/// Everything a layer's runs add to, in the order the runs are taken.
+struct Layer<'a> {
+    config: &'a SearchConfig,
+    branch: bool,
+    watch: &'a Watch,
+    visited: FingerprintSet,
+    result: SearchResult,
+    next_seeds: Vec<(u64, Box<Machine>)>,
+}
+
+impl Layer<'_> {
+    /// A run on this thread, to its end or to a state already seen.
+    fn run(&mut self, mut machine: Box<Machine>) {
+        let faults = machine.faults().to_vec();
+        loop {
+            let (kind, violations, fingerprint) = transition(&mut machine);
+            self.result.transitions += 1;
+            self.result.depth = self.result.depth.max(machine.transitions());
+            for violation in &violations {
+                self.result.offer(violation, &faults);
+            }
+            if kind == Transition::Finished {
+                end(&machine, &mut self.result);
+                self.watch.ran(self.result.counterexamples.len());
+                return;
+            }
+            if !self.visited.insert(fingerprint) {
+                return;
+            }
+            self.result.states += 1;
+            if self.branch && kind.is_fault_point() {
+                self.next_seeds.extend(children_of(&machine, fingerprint, &self.config.faults));
+            }
+        }
+    }
+
+    /// A run made ahead on another thread: it stops at a state seen before this batch of
+    /// runs or earlier in its own run; [`Layer::merge`] then cuts it where the runs before it
+    /// in the batch had already been.
+    fn run_ahead(&self, mut machine: Box<Machine>) -> Trajectory {
+        let faults = machine.faults().to_vec();
+        let mut own = FingerprintSet::default();
+        let mut records = Vec::new();
+        loop {
+            let (kind, violations, fingerprint) = transition(&mut machine);
+            let finished = kind == Transition::Finished;
+            let new = !finished && !self.visited.contains(fingerprint) && own.insert(fingerprint);
+            let children = if new && self.branch && kind.is_fault_point() {
+                children_of(&machine, fingerprint, &self.config.faults)
+            } else {
+                Vec::new()
+            };
+            records.push(Record { fingerprint, transitions: machine.transitions(), finished, violations, children });
+            if !new {
+                return Trajectory { records, faults, machine };
+            }
+        }
+    }
+
+    /// Takes a run made ahead as [`Layer::run`] would have made it at its turn.
+    fn merge(&mut self, trajectory: Trajectory) {
+        for record in trajectory.records {
+            self.result.transitions += 1;
+            self.result.depth = self.result.depth.max(record.transitions);
+            for violation in &record.violations {
+                self.result.offer(violation, &trajectory.faults);
+            }
+            if record.finished {
+                end(&trajectory.machine, &mut self.result);
+                self.watch.ran(self.result.counterexamples.len());
+                return;
+            }
+            if !self.visited.insert(record.fingerprint) {
+                return;
+            }
+            self.result.states += 1;
+            self.next_seeds.extend(record.children);
+        }
+    }
+}
+
+/// The search: layer by layer (number of faults); within a layer, each run in turn to its end
+/// or to a state already seen, while its state is hot in the cache. With a pool, batches of
+/// runs are made ahead on its threads and merged in order, which gives what one thread gives.
+fn search_with(
+    setup: &Arc<Setup>,
+    config: &SearchConfig,
+    watch: &Watch,
+    pool: Option<&rayon::ThreadPool>,
+) -> SearchResult {
     let start = Machine::new(setup, config.seed, &config.engine, false);
-    let mut seeds: Vec<(u64, Box<Machine>)> = vec![(start.fingerprint(), Box::new(start))];
-    for layer in 0..=config.max_faults {
-        let before = result.states;
-        let branch = layer < config.max_faults;
+    let mut layer = Layer {
+        config,
+        branch: false,
+        watch,
+        visited: FingerprintSet::default(),
+        result: SearchResult::default(),
+        next_seeds: vec![(start.fingerprint(), Box::new(start))],
+    };
+    for index in 0..=config.max_faults {
+        let before = layer.result.states;
+        layer.branch = index < config.max_faults;
         // This layer's runs start from states not seen with fewer faults, each state once.
-        let mut frontier = Vec::new();
-        for (index, (fingerprint, machine)) in seeds.into_iter().enumerate() {
-            if layer == 1 && index % config.shard.count != config.shard.index {
+        let seeds = std::mem::take(&mut layer.next_seeds);
+        let mut runs = Vec::new();
+        for (number, (fingerprint, machine)) in seeds.into_iter().enumerate() {
+            if index == 1 && number % config.shard.count != config.shard.index {
                 continue;
             }
-            if visited.insert(fingerprint) {
-                result.states += 1;
-                result.schedules += 1;
-                frontier.push(machine);
+            if layer.visited.insert(fingerprint) {
+                layer.result.states += 1;
+                layer.result.schedules += 1;
+                runs.push(machine);
             }
         }
-        let mut next_seeds = Vec::new();
-        while !frontier.is_empty() {
-            if watch.stopped() {
-                result.interrupted = true;
-                break;
+        match pool {
+            None => {
+                for machine in runs {
+                    if watch.stopped() {
+                        layer.result.interrupted = true;
+                        break;
+                    }
+                    layer.run(machine);
+                }
             }
-            let seen = &visited;
-            // Small levels are not worth handing to other threads.
-            let advanced: Vec<Advanced> = if config.jobs > 1 && frontier.len() >= PARALLEL_LEVEL {
-                frontier.into_par_iter().with_min_len(16).map(|m| advance(m, branch, &config.faults, seen)).collect()
-            } else {
-                frontier.into_iter().map(|m| advance(m, branch, &config.faults, seen)).collect()
-            };
-            frontier = Vec::with_capacity(advanced.len());
-            for step in advanced {
-                result.transitions += 1;
-                result.depth = result.depth.max(step.machine.transitions());
-                for violation in &step.violations {
-                    result.offer(violation, step.machine.faults());
+            Some(pool) => {
+                let mut runs = runs.into_iter().peekable();
+                while runs.peek().is_some() {
+                    if watch.stopped() {
+                        layer.result.interrupted = true;
+                        break;
+                    }
+                    let batch: Vec<Box<Machine>> = runs.by_ref().take(config.jobs * CHUNK_PER_JOB).collect();
+                    let ahead = &layer;
+                    let trajectories: Vec<Trajectory> =
+                        pool.install(|| batch.into_par_iter().with_max_len(1).map(|m| ahead.run_ahead(m)).collect());
+                    for trajectory in trajectories {
+                        layer.merge(trajectory);
+                    }
                 }
-                if step.finished {
-                    end(&step.machine, &mut result);
-                    watch.ran(result.counterexamples.len());
-                    continue;
-                }
-                if !visited.insert(step.fingerprint) {
-                    continue;
-                }
-                result.states += 1;
-                next_seeds.extend(step.children);
-                frontier.push(step.machine);
             }
         }
-        result.states_per_layer.push(result.states - before);
-        if result.interrupted || next_seeds.is_empty() {
+        layer.result.states_per_layer.push(layer.result.states - before);
+        if layer.result.interrupted || layer.next_seeds.is_empty() {
             break;
         }
-        seeds = next_seeds;
     }
-    result.fingerprint_bytes = visited.heap_bytes();
-    result
+    layer.result.fingerprint_bytes = layer.visited.heap_bytes();
+    layer.result
 }
 
 fn end(machine: &Machine, result: &mut SearchResult) {
@@ -245,7 +361,11 @@ fn end(machine: &Machine, result: &mut SearchResult) {
     if let Some(Ending::Refused(refusal)) = machine.engine().ending() {
         let shorter = match result.prevented.get(&refusal.invariant) {
             None => true,
-            Some(known) => machine.faults().len() < known.faults.len(),
+            Some(known) => {
+                let faults = machine.faults();
+                let order = faults.len().cmp(&known.faults.len());
+                order.then_with(|| struck(faults).cmp(struck(&known.faults))).is_lt()
+            }
         };
         if shorter {
             let prevented = Prevented { refusal: refusal.clone(), faults: machine.faults().to_vec() };
