@@ -24,6 +24,7 @@ use crate::cluster::NodeId;
 use crate::journal::{Journal, JournalError, Resumption};
 use crate::procedure::{Action, Condition, Role, Step};
 use crate::setup::Setup;
+use crate::shared::Shared;
 
 pub use guard::{GuardRefusal, guard};
 
@@ -276,12 +277,14 @@ struct Task {
 pub struct Engine {
     setup: Arc<Setup>,
     config: EngineConfig,
-    roles: Option<Roles>,
+    /// Shared between copies of a run (they never change once bound), like the tasks and
+    /// operations until they are replaced.
+    roles: Option<Shared<Roles>>,
     stage: Stage,
     step: usize,
-    tasks: Vec<Task>,
+    tasks: Shared<Vec<Task>>,
     task: usize,
-    operations: Vec<Operation>,
+    operations: Shared<Vec<Operation>>,
     operation: usize,
     deadline: Option<Duration>,
     /// Observations of the current task's postcondition that found it pending.
@@ -314,9 +317,9 @@ impl Engine {
             roles: None,
             stage: Stage::NotStarted,
             step: 0,
-            tasks: Vec::new(),
+            tasks: Shared::default(),
             task: 0,
-            operations: Vec::new(),
+            operations: Shared::default(),
             operation: 0,
             deadline: None,
             polls: 0,
@@ -337,7 +340,7 @@ impl Engine {
     /// An engine that continues an interrupted run from what its journal says.
     pub fn resumed(setup: Arc<Setup>, config: EngineConfig, resumption: &Resumption) -> Engine {
         let mut engine = Engine::new(setup, config);
-        engine.roles = resumption.roles.clone();
+        engine.roles = resumption.roles.clone().map(Shared::new);
         engine.step = resumption.next_step;
         engine.apply_started = resumption.apply_started;
         engine.resumed = resumption.resumed;
@@ -381,7 +384,7 @@ impl Engine {
 
     /// The roles, once bound.
     pub fn roles(&self) -> Option<&Roles> {
-        self.roles.as_ref()
+        self.roles.as_deref()
     }
 
     /// How the run ended, once it has.
@@ -508,7 +511,7 @@ impl Engine {
             let mut standbys: Vec<NodeId> = policy.iter().copied().filter(|&n| n != active).collect();
             standbys
                 .extend((0..observation.nodes.len() as u8).map(NodeId).filter(|n| *n != active && !policy.contains(n)));
-            self.roles = Some(Roles { active, standbys });
+            self.roles = Some(Shared::new(Roles { active, standbys }));
         }
         self.begin_step()
     }
@@ -554,7 +557,9 @@ impl Engine {
                 continue;
             }
             let roles = self.roles.as_ref().expect("roles are bound in pre-flight");
-            self.tasks = roles.nodes(step.role).into_iter().map(|node| Task { node, restart_reboot: false }).collect();
+            self.tasks = Shared::new(
+                roles.nodes(step.role).into_iter().map(|node| Task { node, restart_reboot: false }).collect(),
+            );
             self.task = 0;
             if self.config.record {
                 self.record.steps.push(StepRecord { step: self.step, status: StepStatus::Ended, nodes: Vec::new() });
@@ -598,7 +603,7 @@ impl Engine {
                 return self.finish(Ending::Refused(refusal));
             }
         }
-        self.operations = operations;
+        self.operations = Shared::new(operations);
         self.operation = 0;
         self.deadline = None;
         self.polls = 0;
@@ -791,7 +796,7 @@ impl Engine {
             && !self.tasks.iter().any(|t| t.restart_reboot)
         {
             // The restart rule: decline at the prompt, finish, resume, then reboot safely.
-            self.tasks.push(Task { node: task.node, restart_reboot: true });
+            self.tasks.make_mut().push(Task { node: task.node, restart_reboot: true });
         }
         if self.task < self.tasks.len() {
             self.stage = Stage::Plan;

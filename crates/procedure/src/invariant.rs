@@ -6,6 +6,7 @@
 //! them on the final observation. Faults are not the procedure's doing: a crash that drops a
 //! resource is not "stopping" it, so only orderly deactivations and operator reboots count.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::{ClusterService, MonitorStatus, Observation, Power, ServiceStatus, Watch};
@@ -139,8 +140,9 @@ const FORGOTTEN: usize = usize::MAX;
 /// Evaluates the invariants over a stream of events and a final state.
 #[derive(Debug, Clone)]
 pub struct Judge {
-    initial_owner: Vec<Option<NodeId>>,
-    registry_sync: Vec<ResourceId>,
+    /// Fixed at the start, shared by every copy of the run.
+    initial_owner: Arc<[Option<NodeId>]>,
+    registry_sync: Arc<[ResourceId]>,
     /// Per resource: online (tracked through events).
     resource_online: Vec<bool>,
     /// Per node: the cluster service is suspended (or suspending/resuming).
@@ -170,7 +172,7 @@ pub struct Judge {
 impl Judge {
     /// A judge for a run that starts in state `initial`.
     pub fn new(setup: &Setup, initial: &Observation) -> Judge {
-        let registry_sync: Vec<ResourceId> = setup.cluster.registry_sync_resources().collect();
+        let registry_sync: Arc<[ResourceId]> = setup.cluster.registry_sync_resources().collect();
         let resource_online =
             initial.resources.iter().map(|r| r.status == crate::backend::ResourceStatus::Online).collect();
         let suspended = initial

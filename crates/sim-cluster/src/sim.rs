@@ -143,10 +143,10 @@ impl Builder {
             watch_poll_pending: Flags::new(node_count * service_count),
             monitor_phase: Arc::new(monitor_phase),
             installers: Shared::new(vec![None; node_count]),
-            installer_generation: vec![0; node_count],
-            node_generation: vec![0; node_count],
-            group_generation: vec![0; cluster.groups.len()],
-            group_busy: vec![false; cluster.groups.len()],
+            installer_generation: Shared::new(vec![0; node_count]),
+            node_generation: Shared::new(vec![0; node_count]),
+            group_generation: Shared::new(vec![0; cluster.groups.len()]),
+            group_busy: Shared::new(vec![false; cluster.groups.len()]),
             armed: Shared::new(Armed {
                 installer_fails: vec![false; node_count],
                 installer_hangs: vec![false; node_count],
@@ -160,7 +160,7 @@ impl Builder {
             rng,
             jitter: self.jitter,
             operator_answers: self.operator_answers,
-            prompts: vec![false; node_count],
+            prompts: Shared::new(vec![false; node_count]),
             trace: Vec::with_capacity(512),
         };
         // Bring every group online on its first node, silently: this is the starting state.
@@ -292,12 +292,12 @@ pub struct Sim {
     watch_poll_pending: Flags,
     monitor_phase: Arc<Vec<Duration>>,
     installers: Shared<Vec<Option<InstallerRun>>>,
-    installer_generation: Vec<u32>,
+    installer_generation: Shared<Vec<u32>>,
     /// Bumped when a node goes down: its pending timers die with it.
-    node_generation: Vec<u32>,
+    node_generation: Shared<Vec<u32>>,
     /// Bumped when a group operation is cancelled.
-    group_generation: Vec<u32>,
-    group_busy: Vec<bool>,
+    group_generation: Shared<Vec<u32>>,
+    group_busy: Shared<Vec<bool>>,
     armed: Shared<Armed>,
     /// Timers, kept sorted so that the earliest is last.
     queue: Vec<Scheduled>,
@@ -307,7 +307,7 @@ pub struct Sim {
     /// See [`Builder::operator_answers`].
     operator_answers: bool,
     /// Per node: the installer's restart prompt is open, waiting for a person.
-    prompts: Vec<bool>,
+    prompts: Shared<Vec<bool>>,
     trace: Vec<Event>,
 }
 

@@ -19,8 +19,8 @@ impl Sim {
     }
 
     pub(super) fn begin_group_stop(&mut self, group: GroupId, node: NodeId, then: Then) {
-        self.group_generation[group.index()] += 1;
-        self.group_busy[group.index()] = true;
+        self.group_generation.make_mut()[group.index()] += 1;
+        self.group_busy.make_mut()[group.index()] = true;
         self.obs.groups[group.index()].status = GroupStatus::OfflinePending;
         for resource in self.group_resources(group) {
             if self.obs.resources[resource.index()].status != ResourceStatus::Offline {
@@ -53,8 +53,8 @@ impl Sim {
     /// Takes a group offline on its node at once: its resources in reverse activation order,
     /// deactivated in order or dropped.
     pub(super) fn take_group_offline(&mut self, group: GroupId, node: NodeId, how: Offline) {
-        self.group_generation[group.index()] += 1;
-        self.group_busy[group.index()] = false;
+        self.group_generation.make_mut()[group.index()] += 1;
+        self.group_busy.make_mut()[group.index()] = false;
         if how == Offline::Announced {
             self.emit(EventKind::GroupStopping { group, node });
         }
@@ -76,8 +76,8 @@ impl Sim {
     }
 
     pub(super) fn begin_group_start(&mut self, group: GroupId, node: NodeId, fail_back_to: Option<NodeId>) {
-        self.group_generation[group.index()] += 1;
-        self.group_busy[group.index()] = true;
+        self.group_generation.make_mut()[group.index()] += 1;
+        self.group_busy.make_mut()[group.index()] = true;
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::OnlinePending, owner: Some(node) };
         for resource in self.group_resources(group) {
             self.obs.resources.make_mut()[resource.index()] =
@@ -108,7 +108,7 @@ impl Sim {
             if self.obs.nodes[source.index()].power == Power::Up {
                 self.begin_group_start(group, source, None);
             } else {
-                self.group_busy[group.index()] = false;
+                self.group_busy.make_mut()[group.index()] = false;
             }
             return;
         }
@@ -123,7 +123,7 @@ impl Sim {
                 failed = true;
             }
         }
-        self.group_busy[group.index()] = false;
+        self.group_busy.make_mut()[group.index()] = false;
         if failed {
             // Inferred: the activation-failure action is "no operation (stop)", the default
             // (research/domain.md section 4); the group stays in Online Failure here.

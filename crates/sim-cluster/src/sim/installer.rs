@@ -7,7 +7,7 @@ impl Sim {
     pub(super) fn interrupt_installer(&mut self, node: NodeId, cause: Interruption) {
         if self.installers[node.index()].is_some() {
             self.installers.make_mut()[node.index()] = None;
-            self.installer_generation[node.index()] += 1;
+            self.installer_generation.make_mut()[node.index()] += 1;
             self.node_mut(node).installer = Installer::Interrupted(cause);
             self.emit(EventKind::InstallerInterrupted { node, cause });
         }
@@ -17,14 +17,14 @@ impl Sim {
         if self.installers[node.index()].is_some() {
             self.installers.make_mut()[node.index()] = None;
         }
-        self.installer_generation[node.index()] += 1;
+        self.installer_generation.make_mut()[node.index()] += 1;
         self.node_mut(node).installer = outcome;
     }
 
     pub(super) fn start_installer(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) {
         let on_mirror = self.setup.cluster.is_mirror_drive(folder);
         self.emit(EventKind::InstallerStarted { node, from_mirror: on_mirror });
-        self.installer_generation[node.index()] += 1;
+        self.installer_generation.make_mut()[node.index()] += 1;
         let readable = if on_mirror {
             self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, folder))
         } else {
@@ -166,7 +166,7 @@ impl Sim {
                 self.end_installer(node, Installer::Finished { restart_requested: asked });
                 self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
                 if asked && self.operator_answers {
-                    self.prompts[node.index()] = true;
+                    self.prompts.make_mut()[node.index()] = true;
                 }
                 if answer_now && run.answer == RestartAnswer::Restart {
                     self.node_down(node, DownCause::InstallerPrompt);
@@ -188,7 +188,7 @@ impl Sim {
     /// installer's dialog does; No leaves the restart pending. Returns whether a prompt was
     /// open.
     pub fn answer_prompt(&mut self, node: NodeId, answer: RestartAnswer) -> bool {
-        if !std::mem::take(&mut self.prompts[node.index()]) {
+        if !(self.prompts[node.index()] && std::mem::take(&mut self.prompts.make_mut()[node.index()])) {
             return false;
         }
         self.emit(EventKind::InstallerPrompt { node, answer });

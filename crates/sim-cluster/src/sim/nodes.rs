@@ -39,7 +39,7 @@ impl Sim {
             self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
         // A dialog does not survive its machine going down.
-        self.prompts[node.index()] = false;
+        self.prompts.make_mut()[node.index()] = false;
         let orderly = !cause.is_fault();
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));
         if orderly && cluster_was == ClusterService::Running && cause != DownCause::ClusterReboot {
@@ -57,7 +57,7 @@ impl Sim {
         for watch in &mut state.watches {
             *watch = Watch::Absent;
         }
-        self.node_generation[node.index()] += 1;
+        self.node_generation.make_mut()[node.index()] += 1;
         self.emit(EventKind::NodeDown { node, cause, cluster_suspended: suspended });
         self.refresh_monitor_status();
         if owned_any && cause.is_fault() {
