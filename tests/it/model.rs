@@ -89,6 +89,10 @@ fn one_thread_and_two_give_the_same_output() {
     assert_eq!(one_code, 1);
     assert_eq!(two_code, 1);
     assert!(one == two, "the JSON outputs differ between 1 and 2 threads");
+    // One way on three threads: its search is split into blocks of runs made ahead and merged.
+    let (_, one) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2", "--guards", "off", "--jobs", "1"]);
+    let (_, three) = check_json(&[REGISTRY_EXAMPLE, "--faults", "2", "--guards", "off", "--jobs", "3"]);
+    assert!(one == three, "the JSON outputs of one way differ between 1 and 3 threads");
 }
 
 #[test]

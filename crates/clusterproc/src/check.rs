@@ -230,7 +230,29 @@ impl Way {
     }
 }
 
-fn explore(explorer: Explorer, args: &CheckArgs, watch: &Watch) -> Way {
+/// Explores each way; with two threads or more the ways are explored at once, each on its
+/// share of the threads (they are independent, so the result is the same).
+fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs, watch: &Watch) -> Vec<Way> {
+    let jobs = args.jobs.max(1);
+    if jobs < 2 || modes.len() < 2 {
+        return modes.iter().map(|&mode| explore(explorer.in_mode(mode), args, jobs, watch)).collect();
+    }
+    let share = (jobs / modes.len()).max(1);
+    std::thread::scope(|scope| {
+        let running: Vec<_> = modes
+            .iter()
+            .map(|&mode| {
+                let explorer = explorer.in_mode(mode);
+                scope.spawn(move || explore(explorer, args, share, watch))
+            })
+            .collect();
+        // A panic in a way is a bug; it goes on as the same panic here.
+        running.into_iter().map(|way| way.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
+/// One way's exploration; its search runs on `jobs` threads.
+fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Watch) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
     let mut found = Exploration::default();
@@ -247,7 +269,7 @@ fn explore(explorer: Explorer, args: &CheckArgs, watch: &Watch) -> Way {
             faults: explorer.candidate_faults(),
             seed: args.seed,
             engine: explorer.engine_config().clone(),
-            jobs: args.jobs,
+            jobs,
             shard: args.shard,
         };
         search(explorer.setup(), &config, watch)
@@ -318,7 +340,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         GuardsChoice::On => &[Mode::Guarded],
         GuardsChoice::Off => &[Mode::AsWritten],
     };
-    let ways: Vec<Way> = modes.iter().map(|&mode| explore(explorer.in_mode(mode), &args, &watch)).collect();
+    let ways = explore_ways(&explorer, modes, &args, &watch);
     let random_runs: usize = ways.iter().map(|w| w.random_runs).sum();
     let searched = watch.runs().saturating_sub(random_runs as u64);
     let interrupted = progress.finish(&watch, searched, args.cases.map(|_| random_runs), args.cases);

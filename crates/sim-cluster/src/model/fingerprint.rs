@@ -20,6 +20,12 @@ impl Default for FingerprintSet {
 }
 
 impl FingerprintSet {
+    /// An empty set with room for about `len` fingerprints before it grows.
+    pub fn with_capacity(len: usize) -> FingerprintSet {
+        let slots = (len.max(1) * 4 / 3 + 1).next_power_of_two().max(8);
+        FingerprintSet { slots: vec![0; slots], len: 0 }
+    }
+
     /// How many fingerprints it holds.
     pub fn len(&self) -> usize {
         self.len

@@ -136,7 +136,11 @@ fn struck(faults: &[TimedFault]) -> impl Iterator<Item = (std::time::Duration, u
 }
 
 /// Runs handed to the threads at a time when `jobs` > 1.
-const CHUNK_PER_JOB: usize = 16;
+const BLOCKS_PER_JOB: usize = 4;
+
+/// Runs in a block: a block's runs are made one after the other on one thread, each stopping
+/// where the runs before it in the block had been.
+const RUNS_PER_BLOCK: usize = 64;
 
 /// What one transition of a run found, kept by a run made ahead on another thread until the
 /// runs before it are merged.
@@ -235,12 +239,17 @@ impl Layer<'_> {
         }
     }
 
-    /// A run made ahead on another thread: it stops at a state seen before this batch of
-    /// runs or earlier in its own run; [`Layer::merge`] then cuts it where the runs before it
-    /// in the batch had already been.
-    fn run_ahead(&self, mut machine: Box<Machine>) -> Trajectory {
+    /// A block of runs made ahead on another thread, one after the other: each stops at a
+    /// state seen before this batch or earlier in the block; [`Layer::merge`] then cuts it
+    /// where the blocks before it had already been.
+    fn run_block_ahead(&self, block: Vec<Box<Machine>>) -> Vec<Trajectory> {
+        let mut own = FingerprintSet::with_capacity(RUNS_PER_BLOCK * 64);
+        block.into_iter().map(|machine| self.run_ahead(machine, &mut own)).collect()
+    }
+
+    /// A run made ahead; `own` holds the states the block reached so far.
+    fn run_ahead(&self, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
         let faults = machine.faults().to_vec();
-        let mut own = FingerprintSet::default();
         let mut records = Vec::new();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
@@ -331,11 +340,19 @@ fn search_with(
                         layer.result.interrupted = true;
                         break;
                     }
-                    let batch: Vec<Box<Machine>> = runs.by_ref().take(config.jobs * CHUNK_PER_JOB).collect();
+                    let mut blocks = Vec::new();
+                    for _ in 0..config.jobs * BLOCKS_PER_JOB {
+                        let block: Vec<Box<Machine>> = runs.by_ref().take(RUNS_PER_BLOCK).collect();
+                        if block.is_empty() {
+                            break;
+                        }
+                        blocks.push(block);
+                    }
                     let ahead = &layer;
-                    let trajectories: Vec<Trajectory> =
-                        pool.install(|| batch.into_par_iter().with_max_len(1).map(|m| ahead.run_ahead(m)).collect());
-                    for trajectory in trajectories {
+                    let made: Vec<Vec<Trajectory>> = pool.install(|| {
+                        blocks.into_par_iter().with_max_len(1).map(|block| ahead.run_block_ahead(block)).collect()
+                    });
+                    for trajectory in made.into_iter().flatten() {
                         layer.merge(trajectory);
                     }
                 }
