@@ -10,7 +10,8 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The Fx hash (as in rustc): a multiply and a rotate per word. Deterministic (no random
 /// keys), so a search visits the same states in the same order on every machine. Not for
@@ -98,19 +99,22 @@ pub struct Shared<T> {
 
 struct Version<T> {
     value: T,
-    fingerprint: OnceLock<u64>,
+    /// The value's fingerprint once computed, 0 before. Copies of a run on several threads
+    /// may compute it at once: they store the same number.
+    fingerprint: AtomicU64,
 }
 
 impl<T: Clone> Clone for Version<T> {
     fn clone(&self) -> Version<T> {
-        Version { value: self.value.clone(), fingerprint: self.fingerprint.clone() }
+        let fingerprint = AtomicU64::new(self.fingerprint.load(Ordering::Relaxed));
+        Version { value: self.value.clone(), fingerprint }
     }
 }
 
 impl<T> Shared<T> {
     /// A value of its own.
     pub fn new(value: T) -> Shared<T> {
-        Shared { inner: Arc::new(Version { value, fingerprint: OnceLock::new() }) }
+        Shared { inner: Arc::new(Version { value, fingerprint: AtomicU64::new(0) }) }
     }
 
     /// The value, to write: copied first if another copy of the state holds it too. The
@@ -120,16 +124,23 @@ impl<T> Shared<T> {
         T: Clone,
     {
         let version = Arc::make_mut(&mut self.inner);
-        version.fingerprint.take();
+        *version.fingerprint.get_mut() = 0;
         &mut version.value
     }
 
-    /// The value's fingerprint ([`fingerprint_of`]), computed once per version.
+    /// The value's fingerprint ([`fingerprint_of`], with 0 read as 1), computed once per
+    /// version.
     pub fn fingerprint(&self) -> u64
     where
         T: Hash,
     {
-        *self.inner.fingerprint.get_or_init(|| fingerprint_of(&self.inner.value))
+        let known = self.inner.fingerprint.load(Ordering::Relaxed);
+        if known != 0 {
+            return known;
+        }
+        let computed = fingerprint_of(&self.inner.value).max(1);
+        self.inner.fingerprint.store(computed, Ordering::Relaxed);
+        computed
     }
 }
 
@@ -187,12 +198,12 @@ mod tests {
     fn a_write_forgets_the_fingerprint_and_leaves_other_copies_alone() {
         let mut a = Shared::new(vec![1u8, 2, 3]);
         let before = a.fingerprint();
-        assert_eq!(before, fingerprint_of(&vec![1u8, 2, 3]));
+        assert_eq!(before, fingerprint_of(&vec![1u8, 2, 3]).max(1));
         let b = a.clone();
         a.make_mut()[0] = 9;
         assert_eq!(*b, vec![1, 2, 3], "the other copy keeps its version");
         assert_eq!(b.fingerprint(), before);
-        assert_eq!(a.fingerprint(), fingerprint_of(&vec![9u8, 2, 3]));
+        assert_eq!(a.fingerprint(), fingerprint_of(&vec![9u8, 2, 3]).max(1));
         assert_ne!(a.fingerprint(), before);
         a.make_mut()[0] = 1;
         assert_eq!(a.fingerprint(), before, "equal values, equal fingerprints");

@@ -142,6 +142,7 @@ impl Builder {
             monitor_poll_pending: Flags::new(node_count * monitor_count),
             watch_poll_pending: Flags::new(node_count * service_count),
             monitor_phase: Arc::new(monitor_phase),
+            standalone: (0..service_count).filter(|&s| standalone[s]).map(|s| ServiceId(s as u16)).collect(),
             installers: Shared::new(vec![None; node_count]),
             installer_generation: Shared::new(vec![0; node_count]),
             node_generation: Shared::new(vec![0; node_count]),
@@ -291,6 +292,8 @@ pub struct Sim {
     /// Per node × service.
     watch_poll_pending: Flags,
     monitor_phase: Arc<Vec<Duration>>,
+    /// The services that no group resource starts: they run on every node from boot.
+    standalone: Arc<[ServiceId]>,
     installers: Shared<Vec<Option<InstallerRun>>>,
     installer_generation: Shared<Vec<u32>>,
     /// Bumped when a node goes down: its pending timers die with it.
@@ -366,6 +369,11 @@ impl Sim {
     /// Forgets the trace so far (a search judges each event once and keeps none).
     pub fn clear_trace(&mut self) {
         self.trace.clear();
+    }
+
+    /// Makes room in the trace for `events` more events (a copy starts with no room).
+    pub fn reserve_trace(&mut self, events: usize) {
+        self.trace.reserve(events);
     }
 
     /// Runs timers until the cluster is quiet or `limit` of virtual time has passed.

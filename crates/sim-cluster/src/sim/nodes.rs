@@ -82,12 +82,8 @@ impl Sim {
         state.power = Power::Up;
         state.cluster = ClusterService::Running;
         state.boots += 1;
-        let standalone: Vec<ServiceId> = (0..self.setup.cluster.services.len() as u16)
-            .map(ServiceId)
-            .filter(|&s| self.setup.cluster.resources_of_service(s).next().is_none())
-            .collect();
-        for service in standalone {
-            self.node_mut(node).services[service.index()] = ServiceStatus::Running;
+        for service in self.standalone.iter() {
+            state.services[service.index()] = ServiceStatus::Running;
         }
         self.emit(EventKind::NodeBooted { node });
         self.emit(EventKind::ClusterServiceStarted { node });
