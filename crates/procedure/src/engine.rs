@@ -276,7 +276,8 @@ struct Task {
 #[derive(Debug, Clone)]
 pub struct Engine {
     setup: Arc<Setup>,
-    config: EngineConfig,
+    /// Shared by every copy of a run: it never changes, and a copy must stay small.
+    config: Arc<EngineConfig>,
     /// Shared between copies of a run (they never change once bound), like the tasks and
     /// operations until they are replaced.
     roles: Option<Shared<Roles>>,
@@ -300,7 +301,8 @@ pub struct Engine {
     apply_started: bool,
     resumed: bool,
     restart_pending: bool,
-    ending: Option<Ending>,
+    /// Boxed: set once, at the end, and large.
+    ending: Option<Box<Ending>>,
     record: RunRecord,
     /// Operations the journal says completed in the interrupted run, not to be repeated.
     completed_earlier: Vec<(usize, usize, Operation)>,
@@ -313,7 +315,7 @@ impl Engine {
     pub fn new(setup: Arc<Setup>, config: EngineConfig) -> Engine {
         Engine {
             setup,
-            config,
+            config: Arc::new(config),
             roles: None,
             stage: Stage::NotStarted,
             step: 0,
@@ -389,7 +391,7 @@ impl Engine {
 
     /// How the run ended, once it has.
     pub fn ending(&self) -> Option<&Ending> {
-        self.ending.as_ref()
+        self.ending.as_deref()
     }
 
     /// What happened so far.
@@ -425,7 +427,7 @@ impl Engine {
             self.close_step(StepStatus::Ended);
         }
         self.record.ended = Some(self.now);
-        self.ending = Some(ending);
+        self.ending = Some(Box::new(ending));
         self.stage = Stage::Finished;
         Output::Finished
     }

@@ -222,7 +222,7 @@ impl Machine {
     /// Injects a fault now, after the last transition.
     pub fn inject(&mut self, fault: Fault) {
         // A copy made for a fault has no room for the events its fault and its future add.
-        self.sim.reserve_trace(32);
+        self.sim.reserve_trace(16);
         let step = self.step_index();
         self.faults.push(TimedFault { after: self.transitions, step, at: self.sim.now(), fault });
         self.sim.inject(fault);
