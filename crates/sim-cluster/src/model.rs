@@ -221,12 +221,16 @@ impl Machine {
 
     /// Injects a fault now, after the last transition.
     pub fn inject(&mut self, fault: Fault) {
-        // A copy made for a fault has no room for the events its fault and its future add.
-        self.sim.reserve_trace(16);
         let step = self.step_index();
         self.faults.push(TimedFault { after: self.transitions, step, at: self.sim.now(), fault });
         self.sim.inject(fault);
         self.judge_new_events();
+    }
+
+    /// Makes room for the events of a transition: a copy made for a fault starts with little,
+    /// and keeps little while it waits for its turn.
+    pub fn reserve_events(&mut self) {
+        self.sim.reserve_trace(16);
     }
 
     /// A 64-bit fingerprint of everything that decides the run's future: the engine, the

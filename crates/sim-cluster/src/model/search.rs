@@ -216,6 +216,7 @@ struct Layer<'a> {
 impl Layer<'_> {
     /// A run on this thread, to its end or to a state already seen.
     fn run(&mut self, mut machine: Box<Machine>) {
+        machine.reserve_events();
         let faults = machine.faults().to_vec();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
@@ -249,6 +250,7 @@ impl Layer<'_> {
 
     /// A run made ahead; `own` holds the states the block reached so far.
     fn run_ahead(&self, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
+        machine.reserve_events();
         let faults = machine.faults().to_vec();
         let mut records = Vec::new();
         loop {
