@@ -27,6 +27,16 @@ use crate::staged::StagedFault;
 
 use self::fingerprint::FxHasher;
 
+/// `known` if it is known (not 0), else the fingerprint `hash` feeds (0 read as 1).
+fn known_or(known: u64, hash: impl FnOnce(&mut FxHasher)) -> u64 {
+    if known != 0 {
+        return known;
+    }
+    let mut hasher = FxHasher::default();
+    hash(&mut hasher);
+    hasher.finish().max(1)
+}
+
 /// A fault injected after a given transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimedFault {
@@ -66,6 +76,18 @@ pub struct Machine {
     faults: Vec<TimedFault>,
     keep_trace: bool,
     finished: bool,
+    /// The fingerprints of the engine, the cluster and the judge as of their last change
+    /// (0: not known). A transition in which the engine only waits, or the cluster is only
+    /// looked at, leaves most of them as they were.
+    known: Known,
+}
+
+/// See [`Machine::known`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Known {
+    engine: u64,
+    sim: u64,
+    judge: u64,
 }
 
 impl Transition {
@@ -95,6 +117,7 @@ impl Machine {
             faults: Vec::new(),
             keep_trace,
             finished: false,
+            known: Known::default(),
         }
     }
 
@@ -139,6 +162,11 @@ impl Machine {
     }
 
     fn judge_new_events(&mut self) {
+        // Events the judge has not read may change it (a run that keeps its trace always has
+        // some: its judge is hashed afresh each time).
+        if !self.sim.trace().is_empty() {
+            self.known.judge = 0;
+        }
         let setup = Arc::clone(self.engine.setup());
         if self.keep_trace {
             self.judge.feed(&setup, self.sim.trace());
@@ -166,23 +194,30 @@ impl Machine {
                 self.next = Output::Observe;
                 Transition::StepBegun(step)
             }
+            // Looking at the cluster changes nothing that is hashed (only the observation's
+            // date); the step's mark only adds an event.
             Output::Observe => {
                 let observation = self.sim.observe().expect("the simulator always answers");
                 self.next = self.engine.next(Input::Observed(observation));
+                self.known.engine = 0;
                 Transition::Quiet
             }
             Output::Execute(operation) => {
                 let result = self.sim.execute(&operation);
                 self.next = self.engine.next(Input::Executed(result));
+                self.known = Known { judge: self.known.judge, ..Known::default() };
                 Transition::FaultPoint
             }
             Output::Confirm(_) => {
                 self.next = self.engine.next(Input::Confirmed(true));
+                self.known.engine = 0;
                 Transition::Quiet
             }
             Output::Wait(length) => {
                 let until = *self.wait_until.get_or_insert(self.sim.now() + length);
+                self.known.sim = 0;
                 if self.sim.next_timer_at().is_some_and(|at| at <= until) {
+                    // The engine goes on waiting: it is left as it was.
                     self.sim.fire_next_timer();
                     self.next = Output::Wait(length);
                     Transition::FaultPoint
@@ -190,6 +225,7 @@ impl Machine {
                     self.sim.advance(until.saturating_sub(self.sim.now()));
                     self.wait_until = None;
                     self.next = self.engine.next(Input::Waited);
+                    self.known.engine = 0;
                     Transition::Quiet
                 }
             }
@@ -202,6 +238,7 @@ impl Machine {
     /// final invariants judge a run that completed, or one that stopped with no fault.
     fn finish(&mut self) {
         self.finished = true;
+        self.known = Known::default();
         let completed = matches!(self.engine.ending(), Some(Ending::Completed));
         if !completed {
             self.sim.after_stop(AFTERMATH);
@@ -223,6 +260,7 @@ impl Machine {
     pub fn inject(&mut self, fault: Fault) {
         let step = self.step_index();
         self.faults.push(TimedFault { after: self.transitions, step, at: self.sim.now(), fault });
+        self.known.sim = 0;
         self.sim.inject(fault);
         self.judge_new_events();
     }
@@ -236,11 +274,27 @@ impl Machine {
     /// A 64-bit fingerprint of everything that decides the run's future: the engine, the
     /// cluster and the judge. Two states with the same fingerprint are the same state (up to
     /// a hash collision, one in 2^64 per pair).
-    pub fn fingerprint(&self) -> u64 {
+    pub fn fingerprint(&mut self) -> u64 {
+        let fresh = Known {
+            engine: known_or(self.known.engine, |h| self.engine.fingerprint(h)),
+            sim: known_or(self.known.sim, |h| self.sim.fingerprint(h)),
+            judge: known_or(self.known.judge, |h| self.judge.fingerprint(h)),
+        };
+        // Debug builds (the tests) check every cached part against the part itself.
+        #[cfg(debug_assertions)]
+        {
+            let recomputed = (
+                known_or(0, |h| self.engine.fingerprint(h)),
+                known_or(0, |h| self.sim.fingerprint(h)),
+                known_or(0, |h| self.judge.fingerprint(h)),
+            );
+            assert_eq!(recomputed, (fresh.engine, fresh.sim, fresh.judge), "a part's cached fingerprint is stale");
+        }
+        self.known = fresh;
         let mut hasher = FxHasher::default();
-        self.engine.fingerprint(&mut hasher);
-        self.sim.fingerprint(&mut hasher);
-        self.judge.fingerprint(&mut hasher);
+        hasher.write_u64(fresh.engine);
+        hasher.write_u64(fresh.sim);
+        hasher.write_u64(fresh.judge);
         std::hash::Hash::hash(&self.next, &mut hasher);
         std::hash::Hash::hash(&self.wait_until, &mut hasher);
         std::hash::Hash::hash(&self.finished, &mut hasher);

@@ -300,7 +300,7 @@ fn search_with(
     watch: &Watch,
     pool: Option<&rayon::ThreadPool>,
 ) -> SearchResult {
-    let start = Machine::new(setup, config.seed, &config.engine, false);
+    let mut start = Machine::new(setup, config.seed, &config.engine, false);
     let mut layer = Layer {
         config,
         branch: false,
