@@ -1,7 +1,8 @@
 //! Benchmarks of the model checker behind `check --faults N`: the seed procedure with up to
-//! 1, 2 and 3 faults anywhere, on one thread and on all cores, and a 120-step procedure (the
-//! seed's steps repeated with new ids) with up to 2 faults. Each reports unique states per
-//! second as its throughput. Run with `cargo bench -p sim-cluster --bench model`.
+//! 1, 2, 3 and 4 faults anywhere, on one thread and on all cores, and a 120-step procedure
+//! (the seed's steps repeated with new ids) with up to 2 faults. Each reports unique states
+//! per second as its throughput. The allocator is the binary's (mimalloc). Run with
+//! `cargo bench -p sim-cluster --bench model`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,10 @@ use procedure::engine::EngineConfig;
 use procedure::setup::Setup;
 use sim_cluster::explore::Explorer;
 use sim_cluster::model::search::{SearchConfig, Shard, search};
+
+// As in the `clusterproc` binary, whose search this measures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
@@ -77,13 +82,13 @@ fn bench(bencher: divan::Bencher, setup: &Arc<Setup>, max_faults: usize, jobs: u
 }
 
 /// The seed, up to N faults anywhere, one thread.
-#[divan::bench(args = [1, 2, 3], sample_count = 3, sample_size = 1)]
+#[divan::bench(args = [1, 2, 3, 4], sample_count = 3, sample_size = 1)]
 fn seed_one_thread(bencher: divan::Bencher, max_faults: usize) {
     bench(bencher, &setup_from(&seed_text()), max_faults, 1);
 }
 
 /// The seed, up to N faults anywhere, every core.
-#[divan::bench(args = [1, 2, 3], sample_count = 3, sample_size = 1)]
+#[divan::bench(args = [1, 2, 3, 4], sample_count = 3, sample_size = 1)]
 fn seed_all_cores(bencher: divan::Bencher, max_faults: usize) {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     bench(bencher, &setup_from(&seed_text()), max_faults, cores);
