@@ -138,7 +138,7 @@ impl Builder {
             images: Shared::new(vec![baseline; cluster.resources.len()]),
             provenance: Shared::new(vec![vec![false; setup.registry.len()]; node_count]),
             escalation: Shared::new(vec![Escalation::default(); node_count * monitor_count]),
-            false_alarm: Shared::new(vec![false; node_count * monitor_count]),
+            false_alarm: Shared::new(Flags::new(node_count * monitor_count)),
             monitor_poll_pending: Flags::new(node_count * monitor_count),
             watch_poll_pending: Flags::new(node_count * service_count),
             monitor_phase: Arc::new(monitor_phase),
@@ -147,21 +147,21 @@ impl Builder {
             installer_generation: Shared::new(vec![0; node_count]),
             node_generation: Shared::new(vec![0; node_count]),
             group_generation: Shared::new(vec![0; cluster.groups.len()]),
-            group_busy: Shared::new(vec![false; cluster.groups.len()]),
+            group_busy: Shared::new(Flags::new(cluster.groups.len())),
             armed: Shared::new(Armed {
-                installer_fails: vec![false; node_count],
-                installer_hangs: vec![false; node_count],
-                resource_fails: vec![false; cluster.resources.len()],
-                restart_request: vec![false; node_count],
+                installer_fails: Flags::new(node_count),
+                installer_hangs: Flags::new(node_count),
+                resource_fails: Flags::new(cluster.resources.len()),
+                restart_request: Flags::new(node_count),
                 service_fails: Vec::new(),
-                group_move_fails: vec![false; cluster.groups.len()],
+                group_move_fails: Flags::new(cluster.groups.len()),
             }),
             queue: Vec::with_capacity(16),
             sequence: 0,
             rng,
             jitter: self.jitter,
             operator_answers: self.operator_answers,
-            prompts: Shared::new(vec![false; node_count]),
+            prompts: Shared::new(Flags::new(node_count)),
             trace: Vec::with_capacity(512),
         };
         // Bring every group online on its first node, silently: this is the starting state.
@@ -188,12 +188,12 @@ struct Escalation {
 /// Faults waiting for the operation they spoil.
 #[derive(Debug, Clone, Hash)]
 struct Armed {
-    installer_fails: Vec<bool>,
-    installer_hangs: Vec<bool>,
-    resource_fails: Vec<bool>,
-    restart_request: Vec<bool>,
+    installer_fails: Flags,
+    installer_hangs: Flags,
+    resource_fails: Flags,
+    restart_request: Flags,
     service_fails: Vec<(NodeId, ServiceId)>,
-    group_move_fails: Vec<bool>,
+    group_move_fails: Flags,
 }
 
 /// A running installer.
@@ -287,7 +287,7 @@ pub struct Sim {
     provenance: Shared<Vec<Vec<bool>>>,
     /// Per node × monitor.
     escalation: Shared<Vec<Escalation>>,
-    false_alarm: Shared<Vec<bool>>,
+    false_alarm: Shared<Flags>,
     monitor_poll_pending: Flags,
     /// Per node × service.
     watch_poll_pending: Flags,
@@ -300,7 +300,7 @@ pub struct Sim {
     node_generation: Shared<Vec<u32>>,
     /// Bumped when a group operation is cancelled.
     group_generation: Shared<Vec<u32>>,
-    group_busy: Shared<Vec<bool>>,
+    group_busy: Shared<Flags>,
     armed: Shared<Armed>,
     /// Timers, kept sorted so that the earliest is last.
     queue: Vec<Scheduled>,
@@ -310,7 +310,7 @@ pub struct Sim {
     /// See [`Builder::operator_answers`].
     operator_answers: bool,
     /// Per node: the installer's restart prompt is open, waiting for a person.
-    prompts: Shared<Vec<bool>>,
+    prompts: Shared<Flags>,
     trace: Vec<Event>,
 }
 
@@ -448,18 +448,18 @@ impl Sim {
         match fault {
             Fault::Crash { node } => self.obs.nodes[node.index()].power != Power::Down,
             Fault::Restart { node } => self.obs.nodes[node.index()].power == Power::Down,
-            Fault::InstallerFails { node } => !self.armed.installer_fails[node.index()],
-            Fault::RestartRequest { node } => !self.armed.restart_request[node.index()],
+            Fault::InstallerFails { node } => !self.armed.installer_fails.get(node.index()),
+            Fault::RestartRequest { node } => !self.armed.restart_request.get(node.index()),
             Fault::ServiceFailsToStart { node, service } => !self.armed.service_fails.contains(&(node, service)),
-            Fault::GroupMoveFails { group } => !self.armed.group_move_fails[group.index()],
+            Fault::GroupMoveFails { group } => !self.armed.group_move_fails.get(group.index()),
             Fault::MonitorFalseAlarm { node, monitor } => self.monitor_active(node, monitor),
             Fault::Unreachable { node } => self.obs.nodes[node.index()].reachable,
             Fault::Reachable { node } => !self.obs.nodes[node.index()].reachable,
-            Fault::InstallerHangs { node } => !self.armed.installer_hangs[node.index()],
+            Fault::InstallerHangs { node } => !self.armed.installer_hangs.get(node.index()),
             Fault::ServiceDies { node, service } => {
                 self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running
             }
-            Fault::ResourceFails { resource } => !self.armed.resource_fails[resource.index()],
+            Fault::ResourceFails { resource } => !self.armed.resource_fails.get(resource.index()),
             Fault::HeartbeatLoss { node } => self.obs.nodes[node.index()].power == Power::Up,
         }
     }
@@ -475,13 +475,13 @@ impl Sim {
         match fault {
             Fault::Crash { node } => self.node_down(node, DownCause::Crash),
             Fault::Restart { node } => self.boot(node),
-            Fault::InstallerFails { node } => self.armed.make_mut().installer_fails[node.index()] = true,
-            Fault::RestartRequest { node } => self.armed.make_mut().restart_request[node.index()] = true,
+            Fault::InstallerFails { node } => self.armed.make_mut().installer_fails.set(node.index(), true),
+            Fault::RestartRequest { node } => self.armed.make_mut().restart_request.set(node.index(), true),
             Fault::ServiceFailsToStart { node, service } => self.armed.make_mut().service_fails.push((node, service)),
-            Fault::GroupMoveFails { group } => self.armed.make_mut().group_move_fails[group.index()] = true,
+            Fault::GroupMoveFails { group } => self.armed.make_mut().group_move_fails.set(group.index(), true),
             Fault::MonitorFalseAlarm { node, monitor } => {
                 let index = self.nm(node, monitor);
-                self.false_alarm.make_mut()[index] = true;
+                self.false_alarm.make_mut().set(index, true);
                 self.schedule_monitor_poll_now(node, monitor);
             }
             Fault::Unreachable { node } => {
@@ -492,9 +492,9 @@ impl Sim {
                 self.node_mut(node).reachable = true;
                 self.emit(EventKind::NodeReachable { node });
             }
-            Fault::InstallerHangs { node } => self.armed.make_mut().installer_hangs[node.index()] = true,
+            Fault::InstallerHangs { node } => self.armed.make_mut().installer_hangs.set(node.index(), true),
             Fault::ServiceDies { node, service } => self.set_service_stopped(node, service, Actor::Fault),
-            Fault::ResourceFails { resource } => self.armed.make_mut().resource_fails[resource.index()] = true,
+            Fault::ResourceFails { resource } => self.armed.make_mut().resource_fails.set(resource.index(), true),
             // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated node
             // down at once (no orderly deactivation) so that only one side keeps the groups;
             // the others fail its groups over after the heartbeat timeout.
@@ -618,7 +618,7 @@ impl Sim {
                         .resources
                         .iter()
                         .all(|r| self.obs.resources[r.index()].status == ResourceStatus::Offline);
-                    if all_offline && !self.group_busy[group.index()] {
+                    if all_offline && !self.group_busy.get(group.index()) {
                         self.obs.groups[group.index()] = GroupState { status: GroupStatus::Offline, owner: None };
                         self.emit(EventKind::GroupOffline { group, node });
                     }

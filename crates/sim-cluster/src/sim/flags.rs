@@ -37,6 +37,13 @@ impl Flags {
         self.words()[index / 64] & (1 << (index % 64)) != 0
     }
 
+    /// Whether flag `index` was set; clears it.
+    pub(super) fn take(&mut self, index: usize) -> bool {
+        let was = self.get(index);
+        self.set(index, false);
+        was
+    }
+
     /// Sets or clears flag `index`.
     pub(super) fn set(&mut self, index: usize, on: bool) {
         let bit = 1 << (index % 64);
@@ -70,7 +77,7 @@ mod tests {
             flags.set(index, true);
             assert!(flags.get(index));
         }
-        flags.set(64, false);
+        assert!(flags.take(64) && !flags.take(64));
         assert!(!flags.get(64) && flags.get(63) && flags.get(129));
         assert_eq!(flags, {
             let mut other = Flags::new(130);

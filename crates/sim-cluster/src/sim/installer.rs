@@ -46,10 +46,10 @@ impl Sim {
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
-        let fail = self.armed.installer_fails[node.index()]
-            && std::mem::take(&mut self.armed.make_mut().installer_fails[node.index()]);
-        let hang = self.armed.installer_hangs[node.index()]
-            && std::mem::take(&mut self.armed.make_mut().installer_hangs[node.index()]);
+        let fail =
+            self.armed.installer_fails.get(node.index()) && self.armed.make_mut().installer_fails.take(node.index());
+        let hang =
+            self.armed.installer_hangs.get(node.index()) && self.armed.make_mut().installer_hangs.take(node.index());
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers.make_mut()[node.index()] = Some(InstallerRun {
             answer,
@@ -157,8 +157,8 @@ impl Sim {
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
                 let asked = self.setup.procedure.module.asks_for_restart
-                    || (self.armed.restart_request[node.index()]
-                        && std::mem::take(&mut self.armed.make_mut().restart_request[node.index()]));
+                    || (self.armed.restart_request.get(node.index())
+                        && self.armed.make_mut().restart_request.take(node.index()));
                 let answer_now = asked && !self.operator_answers;
                 if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });
@@ -166,7 +166,7 @@ impl Sim {
                 self.end_installer(node, Installer::Finished { restart_requested: asked });
                 self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
                 if asked && self.operator_answers {
-                    self.prompts.make_mut()[node.index()] = true;
+                    self.prompts.make_mut().set(node.index(), true);
                 }
                 if answer_now && run.answer == RestartAnswer::Restart {
                     self.node_down(node, DownCause::InstallerPrompt);
@@ -181,14 +181,14 @@ impl Sim {
     /// Whether the installer's restart prompt is open on `node`, waiting for a person (see
     /// [`Builder::operator_answers`](crate::sim::Builder::operator_answers)).
     pub fn prompt_open(&self, node: NodeId) -> bool {
-        self.prompts[node.index()]
+        self.prompts.get(node.index())
     }
 
     /// Answers the open restart prompt on `node`: Yes restarts the node at once, as the
     /// installer's dialog does; No leaves the restart pending. Returns whether a prompt was
     /// open.
     pub fn answer_prompt(&mut self, node: NodeId, answer: RestartAnswer) -> bool {
-        if !(self.prompts[node.index()] && std::mem::take(&mut self.prompts.make_mut()[node.index()])) {
+        if !(self.prompts.get(node.index()) && self.prompts.make_mut().take(node.index())) {
             return false;
         }
         self.emit(EventKind::InstallerPrompt { node, answer });

@@ -20,7 +20,7 @@ impl Sim {
     }
 
     pub(super) fn monitor_condition_ok(&self, node: NodeId, monitor: MonitorId) -> bool {
-        if self.false_alarm[self.nm(node, monitor)] {
+        if self.false_alarm.get(self.nm(node, monitor)) {
             return false;
         }
         let target = self.setup.cluster.monitors[monitor.index()].target;
@@ -88,8 +88,8 @@ impl Sim {
         let index = self.nm(node, monitor);
         self.monitor_poll_pending.set(index, false);
         if !self.monitor_active(node, monitor) {
-            if self.false_alarm[index] {
-                self.false_alarm.make_mut()[index] = false;
+            if self.false_alarm.get(index) {
+                self.false_alarm.make_mut().set(index, false);
             }
             return;
         }
@@ -99,9 +99,9 @@ impl Sim {
             }
             return;
         }
-        let false_alarm = self.false_alarm[index];
+        let false_alarm = self.false_alarm.get(index);
         if false_alarm {
-            self.false_alarm.make_mut()[index] = false;
+            self.false_alarm.make_mut().set(index, false);
         }
         self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Error;
         self.emit(EventKind::MonitorError { node, monitor, false_alarm });

@@ -39,7 +39,9 @@ impl Sim {
             self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
         // A dialog does not survive its machine going down.
-        self.prompts.make_mut()[node.index()] = false;
+        if self.prompts.get(node.index()) {
+            self.prompts.make_mut().set(node.index(), false);
+        }
         let orderly = !cause.is_fault();
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));
         if orderly && cluster_was == ClusterService::Running && cause != DownCause::ClusterReboot {
@@ -97,7 +99,7 @@ impl Sim {
     pub(super) fn auto_start_groups(&mut self) {
         for g in 0..self.setup.cluster.groups.len() {
             let group = GroupId(g as u8);
-            if self.obs.groups[g].owner.is_some() || self.group_busy[g] {
+            if self.obs.groups[g].owner.is_some() || self.group_busy.get(g) {
                 continue;
             }
             let best = self.setup.cluster.groups[g].policy.iter().copied().find(|&n| {

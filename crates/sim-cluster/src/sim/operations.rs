@@ -140,7 +140,7 @@ impl Sim {
                 // Inferred: single-resource control (clprsc) is not refused while suspended,
                 // unlike group operations; NEC's warning 1 presumes it can be done.
                 let group = self.setup.cluster.resources[resource.index()].group;
-                if self.group_busy[group.index()] {
+                if self.group_busy.get(group.index()) {
                     return self.refuse(node, operation, Refusal::Busy);
                 }
                 let owner = self.obs.resources[resource.index()].node;
@@ -163,7 +163,7 @@ impl Sim {
                 if self.obs.groups[group.index()].owner.is_some_and(|owner| owner != node) {
                     return self.refuse(node, operation, Refusal::TargetUnavailable);
                 }
-                if self.group_busy[group.index()] {
+                if self.group_busy.get(group.index()) {
                     return self.refuse(node, operation, Refusal::Busy);
                 }
                 if self.obs.resources[resource.index()].status != ResourceStatus::Online {
@@ -192,7 +192,7 @@ impl Sim {
                 if self.obs.nodes[node.index()].cluster != ClusterService::Running {
                     return self.refuse(node, operation, Refusal::ClusterNotRunning);
                 }
-                if self.group_busy[group.index()] {
+                if self.group_busy.get(group.index()) {
                     return self.refuse(node, operation, Refusal::Busy);
                 }
                 let owner = self.obs.groups[group.index()].owner;
@@ -215,8 +215,8 @@ impl Sim {
                 if owner == Some(destination) {
                     return Ok(());
                 }
-                let fail = self.armed.group_move_fails[group.index()]
-                    && std::mem::take(&mut self.armed.make_mut().group_move_fails[group.index()]);
+                let fail = self.armed.group_move_fails.get(group.index())
+                    && self.armed.make_mut().group_move_fails.take(group.index());
                 match owner {
                     Some(owner) => self.begin_group_stop(*group, owner, Then::StartOn { node: destination, fail }),
                     None => self.begin_group_start(*group, destination, None),

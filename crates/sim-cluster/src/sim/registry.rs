@@ -5,8 +5,8 @@ use super::*;
 
 impl Sim {
     pub(super) fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
-        if self.armed.resource_fails[resource.index()] {
-            self.armed.make_mut().resource_fails[resource.index()] = false;
+        if self.armed.resource_fails.get(resource.index()) {
+            self.armed.make_mut().resource_fails.set(resource.index(), false);
             self.obs.resources.make_mut()[resource.index()] =
                 ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
             self.emit(EventKind::ResourceFailed { node, resource });
