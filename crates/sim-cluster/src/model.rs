@@ -164,14 +164,15 @@ impl Machine {
     fn judge_new_events(&mut self) {
         // Events the judge has not read may change it (a run that keeps its trace always has
         // some: its judge is hashed afresh each time).
-        if !self.sim.trace().is_empty() {
-            self.known.judge = 0;
+        if self.sim.trace().is_empty() {
+            return;
         }
-        let setup = Arc::clone(self.engine.setup());
+        self.known.judge = 0;
+        let setup = self.engine.setup();
         if self.keep_trace {
-            self.judge.feed(&setup, self.sim.trace());
+            self.judge.feed(setup, self.sim.trace());
         } else {
-            self.judge.feed_and_forget(&setup, self.sim.trace());
+            self.judge.feed_and_forget(setup, self.sim.trace());
             self.sim.clear_trace();
         }
     }
