@@ -292,7 +292,7 @@ pub struct Engine {
     polls: u32,
     now: Duration,
     /// Each node's boot count at the last observation.
-    boots_seen: Vec<u32>,
+    boots_seen: Shared<Vec<u32>>,
     /// The boot count of the node a reboot-node step rebooted, when the reboot was issued.
     reboot_from: Option<u32>,
     /// How many events the backend had at the observation being handed over.
@@ -326,7 +326,7 @@ impl Engine {
             deadline: None,
             polls: 0,
             now: Duration::ZERO,
-            boots_seen: Vec::new(),
+            boots_seen: Shared::default(),
             reboot_from: None,
             events_noted: None,
             apply_started: false,
@@ -439,8 +439,12 @@ impl Engine {
 
     fn note_observation(&mut self, observation: &Observation) {
         self.now = observation.at;
-        self.boots_seen.clear();
-        self.boots_seen.extend(observation.nodes.iter().map(|node| node.boots));
+        // Written only when a count changed: copies of a run share it until then.
+        if !self.boots_seen.iter().copied().eq(observation.nodes.iter().map(|node| node.boots)) {
+            let seen = self.boots_seen.make_mut();
+            seen.clear();
+            seen.extend(observation.nodes.iter().map(|node| node.boots));
+        }
         if self.record.started.is_none() {
             self.record.started = Some(observation.at);
         }

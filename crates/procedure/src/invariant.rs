@@ -13,6 +13,7 @@ use crate::backend::{ClusterService, MonitorStatus, Observation, Power, ServiceS
 use crate::cluster::{NodeId, ResourceId, ResourceKind};
 use crate::event::{Actor, DownCause, Event, EventKind, Interruption};
 use crate::setup::Setup;
+use crate::shared::Flags;
 
 /// An invariant, by its stable id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,9 +145,9 @@ pub struct Judge {
     initial_owner: Arc<[Option<NodeId>]>,
     registry_sync: Arc<[ResourceId]>,
     /// Per resource: online (tracked through events).
-    resource_online: Vec<bool>,
+    resource_online: Flags,
     /// Per node: the cluster service is suspended (or suspending/resuming).
-    suspended: Vec<bool>,
+    suspended: Flags,
     fed: usize,
     step: Option<usize>,
     /// The apply window: opened by the first installer start, closed at the first moment
@@ -154,7 +155,7 @@ pub struct Judge {
     window_open: bool,
     window_closed: bool,
     /// Per node: an installer runs.
-    installing: Vec<bool>,
+    installing: Flags,
     restart_pending: bool,
     /// Index of the last finished installer.
     last_install_finished: Option<usize>,
@@ -162,7 +163,7 @@ pub struct Judge {
     online_after_update: Vec<NodeId>,
     /// Per group: a crash dropped it, and it has not started since. Its next start is the
     /// cluster recovering from the fault, not the procedure moving it.
-    dropped_by_crash: Vec<bool>,
+    dropped_by_crash: Flags,
     /// The resource whose monitor just raised a false alarm (an injected fault): its
     /// recovery (restart, failover) is the fault's doing, until the resource is online again.
     false_alarm_target: Option<ResourceId>,
@@ -173,29 +174,32 @@ impl Judge {
     /// A judge for a run that starts in state `initial`.
     pub fn new(setup: &Setup, initial: &Observation) -> Judge {
         let registry_sync: Arc<[ResourceId]> = setup.cluster.registry_sync_resources().collect();
-        let resource_online =
-            initial.resources.iter().map(|r| r.status == crate::backend::ResourceStatus::Online).collect();
-        let suspended = initial
-            .nodes
-            .iter()
-            .map(|n| {
-                matches!(n.cluster, ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming)
-            })
-            .collect();
+        let mut resource_online = Flags::new(initial.resources.len());
+        for (r, resource) in initial.resources.iter().enumerate() {
+            resource_online.set(r, resource.status == crate::backend::ResourceStatus::Online);
+        }
+        let mut suspended = Flags::new(initial.nodes.len());
+        for (n, node) in initial.nodes.iter().enumerate() {
+            let paused = matches!(
+                node.cluster,
+                ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
+            );
+            suspended.set(n, paused);
+        }
         Judge {
             initial_owner: initial.groups.iter().map(|g| g.owner).collect(),
             registry_sync,
             resource_online,
             suspended,
             fed: 0,
-            installing: vec![false; initial.nodes.len()],
+            installing: Flags::new(initial.nodes.len()),
             step: None,
             window_open: false,
             window_closed: false,
             restart_pending: false,
             last_install_finished: None,
             online_after_update: Vec::new(),
-            dropped_by_crash: vec![false; setup.cluster.groups.len()],
+            dropped_by_crash: Flags::new(setup.cluster.groups.len()),
             false_alarm_target: None,
             violations: Vec::new(),
         }
@@ -271,17 +275,13 @@ impl Judge {
     fn event(&mut self, setup: &Setup, event: &Event, index: usize) {
         self.judge_event(setup, event, index);
         match event.kind {
-            EventKind::InstallerStarted { node, .. } => self.installing[node.index()] = true,
+            EventKind::InstallerStarted { node, .. } => self.installing.set(node.index(), true),
             EventKind::InstallerFinished { node, .. }
             | EventKind::InstallerFailed { node, .. }
-            | EventKind::InstallerInterrupted { node, .. } => self.installing[node.index()] = false,
+            | EventKind::InstallerInterrupted { node, .. } => self.installing.set(node.index(), false),
             _ => {}
         }
-        if self.window_open
-            && !self.window_closed
-            && self.suspended.iter().all(|s| !s)
-            && self.installing.iter().all(|i| !i)
-        {
+        if self.window_open && !self.window_closed && self.suspended.none() && self.installing.none() {
             self.window_closed = true;
         }
     }
@@ -290,15 +290,15 @@ impl Judge {
         match &event.kind {
             EventKind::StepStarted { step } => self.step = Some(usize::from(*step)),
             EventKind::ClusterSuspending { node } | EventKind::ClusterSuspended { node } => {
-                self.suspended[node.index()] = true;
+                self.suspended.set(node.index(), true);
             }
             EventKind::ClusterResuming { .. } => {}
-            EventKind::ClusterResumed { node } => self.suspended[node.index()] = false,
+            EventKind::ClusterResumed { node } => self.suspended.set(node.index(), false),
             EventKind::ClusterServiceStarted { node } | EventKind::ClusterServiceStopped { node } => {
-                self.suspended[node.index()] = false;
+                self.suspended.set(node.index(), false);
             }
             EventKind::NodeDown { node, cause, cluster_suspended } => {
-                self.suspended[node.index()] = false;
+                self.suspended.set(node.index(), false);
                 let deliberate =
                     matches!(cause, DownCause::Reboot | DownCause::InstallerPrompt | DownCause::ClusterReboot);
                 if deliberate && *cluster_suspended {
@@ -312,7 +312,7 @@ impl Judge {
                 }
             }
             EventKind::ResourceOnline { resource, .. } => {
-                self.resource_online[resource.index()] = true;
+                self.resource_online.set(resource.index(), true);
                 if self.false_alarm_target == Some(*resource) {
                     self.false_alarm_target = None;
                 }
@@ -321,9 +321,9 @@ impl Judge {
                 self.false_alarm_target = false_alarm.then(|| setup.cluster.monitors[monitor.index()].target);
             }
             EventKind::ResourceOffline { resource, node, orderly } => {
-                self.resource_online[resource.index()] = false;
+                self.resource_online.set(resource.index(), false);
                 if !*orderly {
-                    self.dropped_by_crash[setup.cluster.resources[resource.index()].group.index()] = true;
+                    self.dropped_by_crash.set(setup.cluster.resources[resource.index()].group.index(), true);
                 }
                 let group = setup.cluster.resources[resource.index()].group;
                 let by_false_alarm = self
@@ -356,8 +356,8 @@ impl Judge {
             EventKind::GroupStarting { group, node } | EventKind::GroupStopping { group, node } => {
                 // A group that a crash dropped starts again where the cluster can: that is the
                 // fault's consequence (judged by what it restores), not a move by the procedure.
-                let recovering = matches!(event.kind, EventKind::GroupStarting { .. })
-                    && std::mem::take(&mut self.dropped_by_crash[group.index()]);
+                let recovering =
+                    matches!(event.kind, EventKind::GroupStarting { .. }) && self.dropped_by_crash.take(group.index());
                 let by_false_alarm = self
                     .false_alarm_target
                     .is_some_and(|target| setup.cluster.resources[target.index()].group == *group);
@@ -380,7 +380,7 @@ impl Judge {
                     self.window_open = true;
                     // A registry-sync resource already offline when the apply begins counts.
                     let offline: Vec<ResourceId> =
-                        self.registry_sync.iter().copied().filter(|r| !self.resource_online[r.index()]).collect();
+                        self.registry_sync.iter().copied().filter(|r| !self.resource_online.get(r.index())).collect();
                     if let Some(resource) = offline.first() {
                         let detail = format!(
                             "registry-sync resource {} was offline when the first install began",
@@ -413,7 +413,7 @@ impl Judge {
                 }
             }
             EventKind::ClusterRebootStarted { .. } => {
-                if self.suspended.iter().all(|s| !s) {
+                if self.suspended.none() {
                     self.restart_pending = false;
                 }
             }

@@ -5,7 +5,8 @@
 //! Most of a state does not change in a transition: a [`Shared`] part is copied by bumping a
 //! count, and hashes as one word, its fingerprint cached until the next write. Every write
 //! goes through [`Shared::make_mut`], which copies the part if another run still holds it and
-//! forgets the cached fingerprint, so a stale fingerprint cannot be observed.
+//! forgets the cached fingerprint, so a stale fingerprint cannot be observed. Small lists of
+//! flags are [`Flags`], held in place: copying them allocates nothing.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -190,9 +191,98 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
     }
 }
 
+/// A fixed-size set of flags by index, all false at first, packed into words: copied without
+/// an allocation up to 128 flags, and hashed a word per 64 flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flags(Words);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Words {
+    /// Up to 128 flags, held in place.
+    Inline([u64; 2]),
+    /// More.
+    Heap(Vec<u64>),
+}
+
+impl Flags {
+    /// `len` flags, all false.
+    pub fn new(len: usize) -> Flags {
+        Flags(if len <= 128 { Words::Inline([0; 2]) } else { Words::Heap(vec![0; len.div_ceil(64)]) })
+    }
+
+    fn words(&self) -> &[u64] {
+        match &self.0 {
+            Words::Inline(words) => words,
+            Words::Heap(words) => words,
+        }
+    }
+
+    fn words_mut(&mut self) -> &mut [u64] {
+        match &mut self.0 {
+            Words::Inline(words) => words,
+            Words::Heap(words) => words,
+        }
+    }
+
+    /// Whether no flag is set.
+    pub fn none(&self) -> bool {
+        self.words().iter().all(|&word| word == 0)
+    }
+
+    /// Whether flag `index` is set.
+    pub fn get(&self, index: usize) -> bool {
+        self.words()[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    /// Whether flag `index` was set; clears it.
+    pub fn take(&mut self, index: usize) -> bool {
+        let was = self.get(index);
+        self.set(index, false);
+        was
+    }
+
+    /// Sets or clears flag `index`.
+    pub fn set(&mut self, index: usize, on: bool) {
+        let bit = 1 << (index % 64);
+        let word = &mut self.words_mut()[index / 64];
+        if on {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+    }
+}
+
+impl Hash for Flags {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for &word in self.words() {
+            state.write_u64(word);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_are_set_and_cleared_one_at_a_time() {
+        let mut flags = Flags::new(130);
+        assert!(matches!(flags.0, Words::Heap(_)) && matches!(Flags::new(128).0, Words::Inline(_)));
+        for index in [0, 63, 64, 129] {
+            assert!(!flags.get(index));
+            flags.set(index, true);
+            assert!(flags.get(index));
+        }
+        assert!(flags.take(64) && !flags.take(64));
+        assert!(!flags.none() && Flags::new(130).none());
+        assert!(!flags.get(64) && flags.get(63) && flags.get(129));
+        assert_eq!(flags, {
+            let mut other = Flags::new(130);
+            [0, 63, 129].into_iter().for_each(|i| other.set(i, true));
+            other
+        });
+    }
 
     #[test]
     fn a_write_forgets_the_fingerprint_and_leaves_other_copies_alone() {

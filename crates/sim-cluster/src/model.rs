@@ -73,7 +73,8 @@ pub struct Machine {
     next: Output,
     wait_until: Option<Duration>,
     transitions: u32,
-    faults: Vec<TimedFault>,
+    /// Shared with the copy it was made from until a fault is added.
+    faults: Arc<[TimedFault]>,
     keep_trace: bool,
     finished: bool,
     /// The fingerprints of the engine, the cluster and the judge as of their last change
@@ -114,7 +115,7 @@ impl Machine {
             next,
             wait_until: None,
             transitions: 0,
-            faults: Vec::new(),
+            faults: Arc::new([]),
             keep_trace,
             finished: false,
             known: Known::default(),
@@ -260,7 +261,8 @@ impl Machine {
     /// Injects a fault now, after the last transition.
     pub fn inject(&mut self, fault: Fault) {
         let step = self.step_index();
-        self.faults.push(TimedFault { after: self.transitions, step, at: self.sim.now(), fault });
+        let struck = TimedFault { after: self.transitions, step, at: self.sim.now(), fault };
+        self.faults = self.faults.iter().copied().chain([struck]).collect();
         self.known.sim = 0;
         self.sim.inject(fault);
         self.judge_new_events();

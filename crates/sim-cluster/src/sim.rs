@@ -18,13 +18,10 @@ use procedure::event::{
 };
 use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup, SlotId};
-use procedure::shared::Shared;
+use procedure::shared::{Flags, Shared};
 
 use crate::rng::Rng;
 
-use self::flags::Flags;
-
-mod flags;
 mod groups;
 mod installer;
 mod monitors;
