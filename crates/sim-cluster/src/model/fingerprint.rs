@@ -5,12 +5,31 @@
 
 pub use procedure::shared::FxHasher;
 
-/// A set of fingerprints: open addressing with linear probing; 0 marks an empty slot (the
-/// fingerprint 0 is stored as 1).
+/// A set of fingerprints: open addressing with linear probing; 0 marks an empty slot. A
+/// fingerprint is kept in 63 bits (0 stored as 1); the top bit of its slot says whether the
+/// state has branched (spawned its runs with one more fault).
 #[derive(Debug, Clone)]
 pub struct FingerprintSet {
     slots: Vec<u64>,
     len: usize,
+}
+
+/// What [`FingerprintSet::enter`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entered {
+    /// A state not seen before.
+    New,
+    /// A state seen before; `branch` if it had not branched and now must.
+    Seen {
+        /// Branch now.
+        branch: bool,
+    },
+}
+
+const BRANCHED: u64 = 1 << 63;
+
+fn key(fingerprint: u64) -> u64 {
+    (fingerprint & !BRANCHED).max(1)
 }
 
 impl Default for FingerprintSet {
@@ -36,47 +55,60 @@ impl FingerprintSet {
         self.len == 0
     }
 
-    /// Adds a fingerprint; false if it was there already.
+    /// The slot of a fingerprint: where it is, or the empty slot where it would go.
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut index = (key as usize) & mask;
+        loop {
+            match self.slots[index] {
+                0 => return index,
+                known if known & !BRANCHED == key => return index,
+                _ => index = (index + 1) & mask,
+            }
+        }
+    }
+
+    /// Adds a fingerprint, not branched; false if it was there already.
     pub fn insert(&mut self, fingerprint: u64) -> bool {
+        self.enter(fingerprint, false) == Entered::New
+    }
+
+    /// Enters a state reached by a transition; `branches` if that transition is a fault
+    /// point (the state spawns runs with one more fault). A state seen before branches
+    /// only if it has not yet: a state first entered as a run's start (right after a fault)
+    /// or by a transition that was not a fault point may still have to.
+    pub fn enter(&mut self, fingerprint: u64, branches: bool) -> Entered {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        let fingerprint = fingerprint.max(1);
-        let mask = self.slots.len() - 1;
-        let mut index = (fingerprint as usize) & mask;
-        loop {
-            match self.slots[index] {
-                0 => {
-                    self.slots[index] = fingerprint;
-                    self.len += 1;
-                    return true;
-                }
-                known if known == fingerprint => return false,
-                _ => index = (index + 1) & mask,
+        let key = key(fingerprint);
+        let index = self.slot(key);
+        let flag = if branches { BRANCHED } else { 0 };
+        match self.slots[index] {
+            0 => {
+                self.slots[index] = key | flag;
+                self.len += 1;
+                Entered::New
             }
+            known if branches && known & BRANCHED == 0 => {
+                self.slots[index] = known | BRANCHED;
+                Entered::Seen { branch: true }
+            }
+            _ => Entered::Seen { branch: false },
         }
     }
 
     /// Whether it holds a fingerprint.
     pub fn contains(&self, fingerprint: u64) -> bool {
-        let fingerprint = fingerprint.max(1);
-        let mask = self.slots.len() - 1;
-        let mut index = (fingerprint as usize) & mask;
-        loop {
-            match self.slots[index] {
-                0 => return false,
-                known if known == fingerprint => return true,
-                _ => index = (index + 1) & mask,
-            }
-        }
+        self.slots[self.slot(key(fingerprint))] != 0
     }
 
     fn grow(&mut self) {
         let doubled = vec![0; self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
-        self.len = 0;
-        for fingerprint in old.into_iter().filter(|&f| f != 0) {
-            self.insert(fingerprint);
+        for slot in old.into_iter().filter(|&f| f != 0) {
+            let index = self.slot(slot & !BRANCHED);
+            self.slots[index] = slot;
         }
     }
 
@@ -103,5 +135,9 @@ mod tests {
         assert!(set.contains(x));
         assert!(!set.contains(x ^ 1) || set.len() == 100_000);
         assert!(set.insert(0) && !set.insert(1), "0 is stored as 1");
+        assert_eq!(set.enter(x, false), Entered::Seen { branch: false });
+        assert_eq!(set.enter(x, true), Entered::Seen { branch: true }, "first entered without branching");
+        assert_eq!(set.enter(x, true), Entered::Seen { branch: false }, "branched once");
+        assert!(set.contains(x | 1 << 63), "the top bit is not part of a fingerprint");
     }
 }

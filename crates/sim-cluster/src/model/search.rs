@@ -28,7 +28,7 @@ use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
 use rayon::prelude::*;
 
-use super::fingerprint::FingerprintSet;
+use super::fingerprint::{Entered, FingerprintSet};
 use super::{Machine, TimedFault, Transition};
 use crate::watch::Watch;
 
@@ -150,10 +150,13 @@ struct Record {
     /// The run's transitions so far.
     transitions: u32,
     finished: bool,
+    /// The transition makes a fault point (and the search branches).
+    branches: bool,
     /// Violations found by this transition.
     violations: Vec<Violation>,
-    /// Runs of the next layer spawned here, with their fingerprints.
-    children: Vec<(u64, Box<Machine>)>,
+    /// Runs of the next layer spawned here, with their fingerprints, if the state was new
+    /// when the run was made.
+    children: Option<Vec<(u64, Box<Machine>)>>,
 }
 
 /// A run made ahead of its turn on another thread: its records, and the machine at its end.
@@ -230,11 +233,18 @@ impl Layer<'_> {
                 self.watch.ran(self.result.counterexamples.len());
                 return;
             }
-            if !self.visited.insert(fingerprint) {
-                return;
+            let branches = self.branch && kind.is_fault_point();
+            match self.visited.enter(fingerprint, branches) {
+                Entered::New => self.result.states += 1,
+                // Seen before, but never as a fault point: it branches, and its future is
+                // explored already.
+                Entered::Seen { branch: true } => {
+                    self.next_seeds.extend(children_of(&machine, fingerprint, &self.config.faults));
+                    return;
+                }
+                Entered::Seen { branch: false } => return,
             }
-            self.result.states += 1;
-            if self.branch && kind.is_fault_point() {
+            if branches {
                 self.next_seeds.extend(children_of(&machine, fingerprint, &self.config.faults));
             }
         }
@@ -257,12 +267,10 @@ impl Layer<'_> {
             let (kind, violations, fingerprint) = transition(&mut machine);
             let finished = kind == Transition::Finished;
             let new = !finished && !self.visited.contains(fingerprint) && own.insert(fingerprint);
-            let children = if new && self.branch && kind.is_fault_point() {
-                children_of(&machine, fingerprint, &self.config.faults)
-            } else {
-                Vec::new()
-            };
-            records.push(Record { fingerprint, transitions: machine.transitions(), finished, violations, children });
+            let branches = self.branch && kind.is_fault_point();
+            let children = (new && branches).then(|| children_of(&machine, fingerprint, &self.config.faults));
+            let transitions = machine.transitions();
+            records.push(Record { fingerprint, transitions, finished, branches, violations, children });
             if !new {
                 return Trajectory { records, faults, machine };
             }
@@ -282,11 +290,23 @@ impl Layer<'_> {
                 self.watch.ran(self.result.counterexamples.len());
                 return;
             }
-            if !self.visited.insert(record.fingerprint) {
-                return;
+            match self.visited.enter(record.fingerprint, record.branches) {
+                Entered::New => {
+                    self.result.states += 1;
+                    self.next_seeds.extend(record.children.into_iter().flatten());
+                }
+                Entered::Seen { branch: true } => {
+                    // Made ahead as new, its runs are here; made ahead as seen, it is where
+                    // the run stopped, and the machine is there.
+                    let children = match record.children {
+                        Some(children) => children,
+                        None => children_of(&trajectory.machine, record.fingerprint, &self.config.faults),
+                    };
+                    self.next_seeds.extend(children);
+                    return;
+                }
+                Entered::Seen { branch: false } => return,
             }
-            self.result.states += 1;
-            self.next_seeds.extend(record.children);
         }
     }
 }
