@@ -4,15 +4,18 @@
 //! States are explored layer by layer: layer k holds the runs that have had k faults, so
 //! every schedule of k faults is explored before any of k+1. Within a layer each run goes on
 //! to its end or to a state already seen (its future was explored from where it was first
-//! seen); at every new fault point it spawns one run of layer k+1 per fault. A run is made in
-//! one go, while its state is hot in the cache: a machine is a few kilobytes, and advancing
-//! every run of a layer one transition at a time touched them all at every transition.
+//! seen). A state reached by a transition that is a fault point branches, once: it spawns one
+//! run of layer k+1 per fault that changes it, even if it was first seen as the start of a
+//! run (right after a fault), since a fault armed for later (an installer failure, a restart
+//! request) leads along states that other runs of its kind start from. A run is made in one
+//! go, while its state is hot in the cache, and the runs a fault point spawns are made from
+//! one shared copy of it only when their turn comes.
 //!
-//! Which states a layer reaches does not depend on the order of its runs (each state has one
-//! successor, so a layer reaches every state its seeds lead to that no earlier layer
-//! reached), and neither do the counts. On several threads, batches of runs are made ahead
-//! and merged in order, each cut where the runs before it had already been: the result is
-//! the one thread's, to the byte.
+//! Which states a layer reaches, and which of them branch, does not depend on the order of
+//! its runs (each state has one successor, and the kind of transition into it is its
+//! predecessor's), and neither do the counts of states. On several threads, batches of runs
+//! are made ahead and merged in order, each cut where the runs before it had already been:
+//! the result is the one thread's, to the byte.
 //!
 //! The counterexample reported for an invariant has the fewest faults, then the earliest
 //! violation, then the faults that struck first. `--shard i/n` keeps the runs of layer 1
@@ -90,7 +93,8 @@ pub struct SearchResult {
     pub transitions: u64,
     /// The most transitions in one run.
     pub depth: u32,
-    /// Fault schedules explored (runs started from a fault, plus the run with none).
+    /// Runs started from a fault (plus the run with none) whose first state no run had
+    /// reached before their turn.
     pub schedules: u64,
     /// Runs that reached their end (the others joined a state seen before).
     pub ends: u64,
@@ -154,31 +158,48 @@ struct Record {
     branches: bool,
     /// Violations found by this transition.
     violations: Vec<Violation>,
-    /// Runs of the next layer spawned here, with their fingerprints, if the state was new
-    /// when the run was made.
-    children: Option<Vec<(u64, Box<Machine>)>>,
+    /// The runs of the next layer spawned here, if the state was new when the run was made
+    /// (`Some(None)`: it was, and no fault changes it).
+    spawn: Option<Option<Spawn>>,
 }
 
-/// A run made ahead of its turn on another thread: its records, and the machine at its end.
+/// A run made ahead of its turn on another thread: where it started, its records, and the
+/// machine at its end.
 struct Trajectory {
+    seed: u64,
     records: Vec<Record>,
     faults: Vec<TimedFault>,
     machine: Box<Machine>,
 }
 
-/// The runs of the next layer spawned at a fault point: one per fault that changes the state.
-fn children_of(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Vec<(u64, Box<Machine>)> {
-    let mut children = Vec::new();
-    for &fault in faults.iter().filter(|&&f| machine.sim().fault_changes_state(f)) {
-        let mut child = Box::new(machine.clone());
-        child.inject(fault);
-        let child_fingerprint = child.fingerprint();
-        // A fault that changes nothing leads back to this very state.
-        if child_fingerprint != fingerprint {
-            children.push((child_fingerprint, child));
-        }
+/// A fault point's runs of the next layer, one per fault that changes the state: a copy of
+/// the run there, shared by those runs, each made from it only when its turn comes. A fault
+/// point spawns a dozen runs or more, so a layer's worth of them fits in a fraction of the
+/// memory it would take made.
+struct Spawn {
+    parent: Arc<Machine>,
+    fingerprint: u64,
+    faults: Vec<Fault>,
+}
+
+impl Spawn {
+    /// The fault point where `machine` is, if a fault there would change anything.
+    fn at(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
+        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| machine.sim().fault_changes_state(f)).collect();
+        (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
     }
-    children
+
+    /// The runs, in the order of the faults, with the fingerprints they start from.
+    fn into_runs(self) -> impl Iterator<Item = (u64, Box<Machine>)> {
+        let Spawn { parent, fingerprint, faults } = self;
+        faults.into_iter().filter_map(move |fault| {
+            let mut child = Box::new((*parent).clone());
+            child.inject(fault);
+            let child_fingerprint = child.fingerprint();
+            // A fault that changes nothing leads back to this very state.
+            (child_fingerprint != fingerprint).then_some((child_fingerprint, child))
+        })
+    }
 }
 
 /// Makes one transition of a run: what it found, and its new state's fingerprint.
@@ -213,12 +234,19 @@ struct Layer<'a> {
     watch: &'a Watch,
     visited: FingerprintSet,
     result: SearchResult,
-    next_seeds: Vec<(u64, Box<Machine>)>,
+    /// Where the next layer's runs start.
+    next: Vec<Spawn>,
 }
 
 impl Layer<'_> {
     /// A run on this thread, to its end or to a state already seen.
-    fn run(&mut self, mut machine: Box<Machine>) {
+    fn run(&mut self, seed: u64, mut machine: Box<Machine>) {
+        // Reached already (with fewer faults, or by a run before it): its future is explored.
+        if !self.visited.insert(seed) {
+            return;
+        }
+        self.result.states += 1;
+        self.result.schedules += 1;
         machine.reserve_events();
         let faults = machine.faults().to_vec();
         loop {
@@ -239,13 +267,13 @@ impl Layer<'_> {
                 // Seen before, but never as a fault point: it branches, and its future is
                 // explored already.
                 Entered::Seen { branch: true } => {
-                    self.next_seeds.extend(children_of(&machine, fingerprint, &self.config.faults));
+                    self.next.extend(Spawn::at(&machine, fingerprint, &self.config.faults));
                     return;
                 }
                 Entered::Seen { branch: false } => return,
             }
             if branches {
-                self.next_seeds.extend(children_of(&machine, fingerprint, &self.config.faults));
+                self.next.extend(Spawn::at(&machine, fingerprint, &self.config.faults));
             }
         }
     }
@@ -253,32 +281,42 @@ impl Layer<'_> {
     /// A block of runs made ahead on another thread, one after the other: each stops at a
     /// state seen before this batch or earlier in the block; [`Layer::merge`] then cuts it
     /// where the blocks before it had already been.
-    fn run_block_ahead(&self, block: Vec<Box<Machine>>) -> Vec<Trajectory> {
+    fn run_block_ahead(&self, block: Vec<(u64, Box<Machine>)>) -> Vec<Trajectory> {
         let mut own = FingerprintSet::with_capacity(RUNS_PER_BLOCK * 64);
-        block.into_iter().map(|machine| self.run_ahead(machine, &mut own)).collect()
+        block.into_iter().map(|(seed, machine)| self.run_ahead(seed, machine, &mut own)).collect()
     }
 
     /// A run made ahead; `own` holds the states the block reached so far.
-    fn run_ahead(&self, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
-        machine.reserve_events();
+    fn run_ahead(&self, seed: u64, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
         let faults = machine.faults().to_vec();
         let mut records = Vec::new();
+        // Reached before this batch: its turn will find it seen.
+        if self.visited.contains(seed) {
+            return Trajectory { seed, records, faults, machine };
+        }
+        own.insert(seed);
+        machine.reserve_events();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
             let finished = kind == Transition::Finished;
             let new = !finished && !self.visited.contains(fingerprint) && own.insert(fingerprint);
             let branches = self.branch && kind.is_fault_point();
-            let children = (new && branches).then(|| children_of(&machine, fingerprint, &self.config.faults));
+            let spawn = (new && branches).then(|| Spawn::at(&machine, fingerprint, &self.config.faults));
             let transitions = machine.transitions();
-            records.push(Record { fingerprint, transitions, finished, branches, violations, children });
+            records.push(Record { fingerprint, transitions, finished, branches, violations, spawn });
             if !new {
-                return Trajectory { records, faults, machine };
+                return Trajectory { seed, records, faults, machine };
             }
         }
     }
 
     /// Takes a run made ahead as [`Layer::run`] would have made it at its turn.
     fn merge(&mut self, trajectory: Trajectory) {
+        if !self.visited.insert(trajectory.seed) {
+            return;
+        }
+        self.result.states += 1;
+        self.result.schedules += 1;
         for record in trajectory.records {
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(record.transitions);
@@ -293,16 +331,16 @@ impl Layer<'_> {
             match self.visited.enter(record.fingerprint, record.branches) {
                 Entered::New => {
                     self.result.states += 1;
-                    self.next_seeds.extend(record.children.into_iter().flatten());
+                    self.next.extend(record.spawn.flatten());
                 }
                 Entered::Seen { branch: true } => {
                     // Made ahead as new, its runs are here; made ahead as seen, it is where
                     // the run stopped, and the machine is there.
-                    let children = match record.children {
-                        Some(children) => children,
-                        None => children_of(&trajectory.machine, record.fingerprint, &self.config.faults),
+                    let spawn = match record.spawn {
+                        Some(spawn) => spawn,
+                        None => Spawn::at(&trajectory.machine, record.fingerprint, &self.config.faults),
                     };
-                    self.next_seeds.extend(children);
+                    self.next.extend(spawn);
                     return;
                 }
                 Entered::Seen { branch: false } => return,
@@ -321,50 +359,49 @@ fn search_with(
     pool: Option<&rayon::ThreadPool>,
 ) -> SearchResult {
     let mut start = Machine::new(setup, config.seed, &config.engine, false);
+    let mut first = Some((start.fingerprint(), Box::new(start)));
     let mut layer = Layer {
         config,
         branch: false,
         watch,
         visited: FingerprintSet::default(),
         result: SearchResult::default(),
-        next_seeds: vec![(start.fingerprint(), Box::new(start))],
+        next: Vec::new(),
     };
     for index in 0..=config.max_faults {
         let before = layer.result.states;
         layer.branch = index < config.max_faults;
-        // This layer's runs start from states not seen with fewer faults, each state once.
-        let seeds = std::mem::take(&mut layer.next_seeds);
-        let mut runs = Vec::new();
-        for (number, (fingerprint, machine)) in seeds.into_iter().enumerate() {
-            if index == 1 && number % config.shard.count != config.shard.index {
-                continue;
-            }
-            if layer.visited.insert(fingerprint) {
-                layer.result.states += 1;
-                layer.result.schedules += 1;
-                runs.push(machine);
-            }
-        }
+        // This layer's runs, in order: the run with no fault, or the runs the last layer's
+        // fault points spawn, each made when its turn comes.
+        let spawns = std::mem::take(&mut layer.next);
+        let shard = config.shard;
+        let mut seeds = first
+            .take()
+            .into_iter()
+            .chain(spawns.into_iter().flat_map(Spawn::into_runs))
+            .enumerate()
+            .filter(|(number, _)| index != 1 || number % shard.count == shard.index)
+            .map(|(_, seed)| seed)
+            .peekable();
         match pool {
             None => {
-                for machine in runs {
+                for (seed, machine) in seeds {
                     if watch.stopped() {
                         layer.result.interrupted = true;
                         break;
                     }
-                    layer.run(machine);
+                    layer.run(seed, machine);
                 }
             }
             Some(pool) => {
-                let mut runs = runs.into_iter().peekable();
-                while runs.peek().is_some() {
+                while seeds.peek().is_some() {
                     if watch.stopped() {
                         layer.result.interrupted = true;
                         break;
                     }
                     let mut blocks = Vec::new();
                     for _ in 0..config.jobs * BLOCKS_PER_JOB {
-                        let block: Vec<Box<Machine>> = runs.by_ref().take(RUNS_PER_BLOCK).collect();
+                        let block: Vec<(u64, Box<Machine>)> = seeds.by_ref().take(RUNS_PER_BLOCK).collect();
                         if block.is_empty() {
                             break;
                         }
@@ -381,7 +418,7 @@ fn search_with(
             }
         }
         layer.result.states_per_layer.push(layer.result.states - before);
-        if layer.result.interrupted || layer.next_seeds.is_empty() {
+        if layer.result.interrupted || layer.next.is_empty() {
             break;
         }
     }
