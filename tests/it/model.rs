@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use procedure::backend::ClusterService;
+use procedure::backend::{ClusterService, Installer};
 use procedure::cluster::NodeId;
 use procedure::engine::EngineConfig;
 use procedure::event::Fault;
@@ -42,6 +42,38 @@ fn a_crash_between_the_two_resume_completions_rolls_the_standby_back() {
     let rolled_back = rolled_back.expect("the standby's values are rolled back");
     assert_eq!(rolled_back.node, Some(NodeId(1)), "{rolled_back:?}");
     assert!(rolled_back.detail.contains("on ssc-node2 over the installer's \"3.7.0001\""), "{rolled_back:?}");
+}
+
+/// A fault armed for an installer is explored only while an installer can still start (or,
+/// for a restart request, runs) on its node: once the active node's installer has started,
+/// arming its failure changes nothing that will ever be read, while a crash there still does.
+#[test]
+fn faults_armed_for_an_installer_that_will_not_run_again_are_not_explored() {
+    let setup = Arc::new(Setup::new(default_cluster(), procedure(SEED)));
+    let mut machine = Machine::new(&setup, 1, &EngineConfig::standard().with_guards(true), false);
+    let (active, standby) = (NodeId(0), NodeId(1));
+    // Until the active node's installer starts, both nodes' installers are ahead.
+    while machine.sim().observation().nodes[0].installer == Installer::Idle {
+        if machine.engine().roles().is_some() {
+            assert!(machine.fault_matters(Fault::InstallerFails { node: active }));
+            assert!(machine.fault_matters(Fault::InstallerHangs { node: standby }));
+        }
+        assert_ne!(machine.step(), Transition::Finished, "the installer starts");
+    }
+    assert!(!machine.fault_matters(Fault::InstallerFails { node: active }), "its install has started");
+    assert!(machine.fault_matters(Fault::RestartRequest { node: active }), "it still runs and may ask");
+    assert!(machine.fault_matters(Fault::InstallerFails { node: standby }), "step 8 installs there");
+    assert!(machine.fault_matters(Fault::Crash { node: active }));
+    // After both installs, no installer fault matters; the others still do.
+    while !matches!(machine.sim().observation().nodes[1].installer, Installer::Finished { .. }) {
+        assert_ne!(machine.step(), Transition::Finished, "the standby's installer finishes");
+    }
+    for node in [active, standby] {
+        for fault in [Fault::InstallerFails { node }, Fault::InstallerHangs { node }, Fault::RestartRequest { node }] {
+            assert!(!machine.fault_matters(fault), "{fault:?}");
+        }
+        assert!(machine.fault_matters(Fault::HeartbeatLoss { node }));
+    }
 }
 
 fn check_json(args: &[&str]) -> (i32, String) {

@@ -16,7 +16,7 @@ use std::hash::Hasher as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::Backend;
+use procedure::backend::{Backend, Installer};
 use procedure::engine::{Ending, Engine, EngineConfig, Input, Output};
 use procedure::event::Fault;
 use procedure::invariant::{Judge, Violation};
@@ -255,6 +255,26 @@ impl Machine {
             // Dated when the engine last looked: where the run ended (design.md: "judged on the
             // state where it stopped"), not at the end of what followed.
             self.judge.finish(&setup, self.sim.observation(), active, &standbys);
+        }
+    }
+
+    /// Whether injecting `fault` now could change the run's future: it changes the cluster
+    /// ([`Sim::fault_changes_state`]) and, if it waits for an installer (fails, hangs, asks
+    /// for a restart), an installer can still start on that node
+    /// ([`Engine::may_install_on`]) or, for the restart request, runs there now. Armed for an
+    /// installer that will never run again, a fault is dead: the runs it spawns would differ
+    /// from this one only by a flag that nothing reads.
+    pub fn fault_matters(&self, fault: Fault) -> bool {
+        if !self.sim.fault_changes_state(fault) {
+            return false;
+        }
+        match fault {
+            Fault::InstallerFails { node } | Fault::InstallerHangs { node } => self.engine.may_install_on(node),
+            Fault::RestartRequest { node } => {
+                self.engine.may_install_on(node)
+                    || self.sim.observation().nodes[node.index()].installer == Installer::Running
+            }
+            _ => true,
         }
     }
 

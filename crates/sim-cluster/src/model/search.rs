@@ -185,7 +185,7 @@ struct Spawn {
 impl Spawn {
     /// The fault point where `machine` is, if a fault there would change anything.
     fn at(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
-        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| machine.sim().fault_changes_state(f)).collect();
+        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| machine.fault_matters(f)).collect();
         (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
     }
 
