@@ -76,6 +76,40 @@ fn faults_armed_for_an_installer_that_will_not_run_again_are_not_explored() {
     }
 }
 
+/// A fault armed for later is offered only where the cluster's next change consults it: the
+/// active node's installer failure just before its install starts, and not a step earlier,
+/// where it would only walk states that differ by a flag nothing reads yet.
+#[test]
+fn a_fault_armed_for_later_is_offered_where_it_is_consulted() {
+    let setup = Arc::new(Setup::new(default_cluster(), procedure(SEED)));
+    let mut machine = Machine::new(&setup, 1, &EngineConfig::standard().with_guards(true), false);
+    let fails = Fault::InstallerFails { node: NodeId(0) };
+    let mut offered_at = Vec::new();
+    while machine.sim().observation().nodes[0].installer == Installer::Idle {
+        let kind = machine.step();
+        assert_ne!(kind, Transition::Finished, "the installer starts");
+        if kind.is_fault_point() && machine.consulted_next().contains(&fails) {
+            offered_at.push(machine.transitions());
+        }
+    }
+    // Offered once: at the last fault point before the install, whose next change starts it.
+    assert_eq!(offered_at.len(), 1, "{offered_at:?}");
+    assert!(!machine.consulted_next().contains(&fails), "the install has started");
+    // Armed there, it strikes.
+    let mut armed = Machine::new(&setup, 1, &EngineConfig::standard().with_guards(true), true);
+    while armed.transitions() < offered_at[0] {
+        armed.step();
+    }
+    armed.inject(fails);
+    while armed.step() != Transition::Finished {}
+    let failed = armed
+        .sim()
+        .trace()
+        .iter()
+        .any(|event| matches!(event.kind, procedure::event::EventKind::InstallerFailed { node: NodeId(0), .. }));
+    assert!(failed, "the installer on the active node failed");
+}
+
 fn check_json(args: &[&str]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().display().to_string();

@@ -192,6 +192,22 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// Whether the fault waits in the cluster for what it spoils (the next install, the next
+    /// start of a service, the next move...) rather than striking at once.
+    pub fn is_armed(self) -> bool {
+        matches!(
+            self,
+            Fault::InstallerFails { .. }
+                | Fault::InstallerHangs { .. }
+                | Fault::RestartRequest { .. }
+                | Fault::ServiceFailsToStart { .. }
+                | Fault::GroupMoveFails { .. }
+                | Fault::ResourceFails { .. }
+        )
+    }
+}
+
 /// A registry value that a restore overwrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overwrite {

@@ -278,6 +278,18 @@ impl Machine {
         }
     }
 
+    /// The armed faults ([`Fault::is_armed`]) that the cluster's next change would consult:
+    /// a copy of the run goes on to its next transition that is not quiet (a fault point, or
+    /// the end with what follows a stop) and says what it consulted. Armed now, such a fault
+    /// strikes there; armed earlier, it would only walk states that differ from these by a
+    /// flag nothing reads until then.
+    pub fn consulted_next(&self) -> Vec<Fault> {
+        let mut ahead = self.clone();
+        ahead.sim.note_consulted();
+        while ahead.step() == Transition::Quiet {}
+        ahead.sim.consulted().to_vec()
+    }
+
     /// Injects a fault now, after the last transition.
     pub fn inject(&mut self, fault: Fault) {
         let step = self.step_index();

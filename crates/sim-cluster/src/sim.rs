@@ -160,6 +160,7 @@ impl Builder {
             operator_answers: self.operator_answers,
             prompts: Shared::new(Flags::new(node_count)),
             trace: Vec::with_capacity(512),
+            reads: None,
         };
         // Bring every group online on its first node, silently: this is the starting state.
         for (g, group) in cluster.groups.iter().enumerate() {
@@ -309,6 +310,9 @@ pub struct Sim {
     /// Per node: the installer's restart prompt is open, waiting for a person.
     prompts: Shared<Flags>,
     trace: Vec<Event>,
+    /// While noted (a look ahead), the armed faults the cluster consults: not part of the
+    /// state.
+    reads: Option<Vec<Fault>>,
 }
 
 impl Sim {
@@ -366,6 +370,24 @@ impl Sim {
     /// Forgets the trace so far (a search judges each event once and keeps none).
     pub fn clear_trace(&mut self) {
         self.trace.clear();
+    }
+
+    /// From now on, notes each armed fault the cluster consults ([`Fault::is_armed`]: the
+    /// installer's at its start and end, a service's at its start, a group's at a move, a
+    /// resource's at its activation), whether or not it is armed.
+    pub fn note_consulted(&mut self) {
+        self.reads = Some(Vec::new());
+    }
+
+    /// The armed faults consulted since [`Sim::note_consulted`].
+    pub fn consulted(&self) -> &[Fault] {
+        self.reads.as_deref().unwrap_or_default()
+    }
+
+    fn consult(&mut self, fault: Fault) {
+        if let Some(reads) = &mut self.reads {
+            reads.push(fault);
+        }
     }
 
     /// Makes room in the trace for `events` more events (a copy starts with no room).

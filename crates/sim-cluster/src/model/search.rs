@@ -175,6 +175,8 @@ struct Record {
 /// machine at its end.
 struct Trajectory {
     seed: u64,
+    /// The runs spawned at its start.
+    start: Option<Spawn>,
     records: Vec<Record>,
     faults: Vec<TimedFault>,
     machine: Box<Machine>,
@@ -191,9 +193,26 @@ struct Spawn {
 }
 
 impl Spawn {
-    /// The fault point where `machine` is, if a fault there would change anything.
+    /// The fault point where `machine` is, if a fault there would change anything. A fault
+    /// armed for later ([`Fault::is_armed`]) is offered only where the cluster's next change
+    /// consults it ([`Machine::consulted_next`]): armed earlier, it would walk states that
+    /// differ from the unarmed ones by a flag nothing reads, and every schedule with it armed
+    /// earlier has one as long with it armed here.
     fn at(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
-        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| machine.fault_matters(f)).collect();
+        Spawn::offering(machine, fingerprint, faults, true)
+    }
+
+    /// A run's start (right after a fault), for the faults armed for later that the next
+    /// change consults: a fault armed at the same moment as another.
+    fn at_start(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
+        Spawn::offering(machine, fingerprint, faults, false)
+    }
+
+    fn offering(machine: &Machine, fingerprint: u64, faults: &[Fault], striking: bool) -> Option<Spawn> {
+        let armed = faults.iter().any(|&f| f.is_armed() && machine.fault_matters(f));
+        let consulted = if armed { machine.consulted_next() } else { Vec::new() };
+        let offered = |f: Fault| if f.is_armed() { consulted.contains(&f) } else { striking };
+        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| offered(f) && machine.fault_matters(f)).collect();
         (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
     }
 
@@ -255,6 +274,9 @@ impl Layer<'_> {
         }
         self.result.states += 1;
         self.result.schedules += 1;
+        if self.branch {
+            self.next.extend(Spawn::at_start(&machine, seed, &self.config.faults));
+        }
         machine.reserve_events();
         let faults = machine.faults().to_vec();
         loop {
@@ -300,9 +322,10 @@ impl Layer<'_> {
         let mut records = Vec::new();
         // Reached before this batch: its turn will find it seen.
         if self.visited.contains(seed) {
-            return Trajectory { seed, records, faults, machine };
+            return Trajectory { seed, start: None, records, faults, machine };
         }
         own.insert(seed);
+        let start = if self.branch { Spawn::at_start(&machine, seed, &self.config.faults) } else { None };
         machine.reserve_events();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
@@ -313,7 +336,7 @@ impl Layer<'_> {
             let transitions = machine.transitions();
             records.push(Record { fingerprint, transitions, finished, branches, violations, spawn });
             if !new {
-                return Trajectory { seed, records, faults, machine };
+                return Trajectory { seed, start, records, faults, machine };
             }
         }
     }
@@ -325,6 +348,7 @@ impl Layer<'_> {
         }
         self.result.states += 1;
         self.result.schedules += 1;
+        self.next.extend(trajectory.start);
         for record in trajectory.records {
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(record.transitions);

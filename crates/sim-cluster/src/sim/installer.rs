@@ -46,6 +46,8 @@ impl Sim {
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
+        self.consult(Fault::InstallerFails { node });
+        self.consult(Fault::InstallerHangs { node });
         let fail =
             self.armed.installer_fails.get(node.index()) && self.armed.make_mut().installer_fails.take(node.index());
         let hang =
@@ -156,6 +158,7 @@ impl Sim {
             }
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
+                self.consult(Fault::RestartRequest { node });
                 let asked = self.setup.procedure.module.asks_for_restart
                     || (self.armed.restart_request.get(node.index())
                         && self.armed.make_mut().restart_request.take(node.index()));

@@ -215,6 +215,7 @@ impl Sim {
                 if owner == Some(destination) {
                     return Ok(());
                 }
+                self.consult(Fault::GroupMoveFails { group: *group });
                 let fail = self.armed.group_move_fails.get(group.index())
                     && self.armed.make_mut().group_move_fails.take(group.index());
                 match owner {
