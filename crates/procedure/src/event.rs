@@ -383,26 +383,6 @@ impl<'a> Renderer<'a> {
         Renderer { setup }
     }
 
-    fn node(&self, node: NodeId) -> &'a str {
-        self.setup.node_name(node)
-    }
-
-    fn service(&self, service: ServiceId) -> &'a str {
-        &self.setup.cluster.services[service.index()].name
-    }
-
-    fn resource(&self, resource: ResourceId) -> &'a str {
-        &self.setup.cluster.resources[resource.index()].name
-    }
-
-    fn group(&self, group: GroupId) -> &'a str {
-        &self.setup.cluster.groups[group.index()].name
-    }
-
-    fn monitor(&self, monitor: MonitorId) -> &'a str {
-        &self.setup.cluster.monitors[monitor.index()].name
-    }
-
     fn data(&self, data: Option<DataId>) -> String {
         match data {
             Some(data) => format!("{:?}", self.setup.data_text(data)),
@@ -432,7 +412,7 @@ impl<'a> Renderer<'a> {
 
     /// One event as a line.
     pub fn line(&self, event: &Event) -> String {
-        let node = event.kind.node().map_or("-", |node| self.node(node));
+        let node = event.kind.node().map_or("-", |node| self.setup.node_name(node));
         format!("{:<12} {:<10} {}", clock(event.at), node, self.describe(&event.kind))
     }
 
@@ -471,7 +451,7 @@ impl<'a> Renderer<'a> {
             ServiceStopped { service, by, watch_active, monitor_active, .. } => {
                 format!(
                     "service {:?} stopped by {}{}",
-                    self.service(*service),
+                    self.setup.service_name(*service),
                     actor(*by),
                     self.watchers(*watch_active, *monitor_active)
                 )
@@ -479,27 +459,27 @@ impl<'a> Renderer<'a> {
             ServiceStarted { service, by, watch_active, monitor_active, .. } => {
                 format!(
                     "service {:?} started by {}{}",
-                    self.service(*service),
+                    self.setup.service_name(*service),
                     actor(*by),
                     self.watchers(*watch_active, *monitor_active)
                 )
             }
             ServiceStartFailed { service, .. } => {
-                format!("service {:?} failed to start", self.service(*service))
+                format!("service {:?} failed to start", self.setup.service_name(*service))
             }
             WatchSet { service, monitoring, .. } => format!(
                 "watch of {:?} set to {}",
-                self.service(*service),
+                self.setup.service_name(*service),
                 if *monitoring { "Monitoring" } else { "Not monitoring" }
             ),
             MonitorSuspended { monitor, .. } => {
-                format!("monitor {} suspended", self.monitor(*monitor))
+                format!("monitor {} suspended", self.setup.monitor_name(*monitor))
             }
-            MonitorResumed { monitor, .. } => format!("monitor {} resumed", self.monitor(*monitor)),
+            MonitorResumed { monitor, .. } => format!("monitor {} resumed", self.setup.monitor_name(*monitor)),
             MonitorError { monitor, false_alarm, .. } => {
                 format!(
                     "monitor {} detected an error{}",
-                    self.monitor(*monitor),
+                    self.setup.monitor_name(*monitor),
                     if *false_alarm { " (false alarm)" } else { "" }
                 )
             }
@@ -511,29 +491,32 @@ impl<'a> Renderer<'a> {
                         format!("takes its final action: {final_action:?}")
                     }
                 };
-                format!("monitor {} {action}", self.monitor(*monitor))
+                format!("monitor {} {action}", self.setup.monitor_name(*monitor))
             }
             ResourceOnline { resource, .. } => {
-                format!("resource {} online", self.resource(*resource))
+                format!("resource {} online", self.setup.resource_name(*resource))
             }
             ResourceOffline { resource, .. } => {
-                format!("resource {} offline", self.resource(*resource))
+                format!("resource {} offline", self.setup.resource_name(*resource))
             }
             ResourceFailed { resource, .. } => {
-                format!("resource {} failed to start", self.resource(*resource))
+                format!("resource {} failed to start", self.setup.resource_name(*resource))
             }
-            GroupStarting { group, .. } => format!("group {} starting", self.group(*group)),
-            GroupOnline { group, .. } => format!("group {} online", self.group(*group)),
-            GroupStopping { group, .. } => format!("group {} stopping", self.group(*group)),
-            GroupOffline { group, .. } => format!("group {} offline", self.group(*group)),
+            GroupStarting { group, .. } => format!("group {} starting", self.setup.group_name(*group)),
+            GroupOnline { group, .. } => format!("group {} online", self.setup.group_name(*group)),
+            GroupStopping { group, .. } => format!("group {} stopping", self.setup.group_name(*group)),
+            GroupOffline { group, .. } => format!("group {} offline", self.setup.group_name(*group)),
             GroupMoveFailed { group, .. } => {
-                format!("group {} failed to start here; moving it back", self.group(*group))
+                format!("group {} failed to start here; moving it back", self.setup.group_name(*group))
             }
             RegistryCaptured { resource, changed, .. } => {
-                format!("registry sync {} captured the keys ({changed} value(s) changed)", self.resource(*resource))
+                format!(
+                    "registry sync {} captured the keys ({changed} value(s) changed)",
+                    self.setup.resource_name(*resource)
+                )
             }
             RegistryRestored { resource, overwritten, .. } => {
-                let mut text = format!("registry sync {} restored its image", self.resource(*resource));
+                let mut text = format!("registry sync {} restored its image", self.setup.resource_name(*resource));
                 if overwritten.is_empty() {
                     text.push_str(" (no value changed)");
                 }
@@ -581,18 +564,25 @@ impl<'a> Renderer<'a> {
                 }
                 InstallerFailure::Fault => "installer failed midway".to_owned(),
                 InstallerFailure::ServiceInUse { service } => {
-                    format!("installer failed: {:?} is running and holds files it replaces", self.service(*service))
+                    format!(
+                        "installer failed: {:?} is running and holds files it replaces",
+                        self.setup.service_name(*service)
+                    )
                 }
                 InstallerFailure::ServiceDidNotStart { service } => {
-                    format!("installer failed: {:?} did not start again", self.service(*service))
+                    format!("installer failed: {:?} did not start again", self.setup.service_name(*service))
                 }
             },
             InstallerInterrupted { cause, .. } => match cause {
                 Interruption::ServiceRestarted { service, by } => {
-                    format!("installer interrupted: {} restarted {:?} under it", actor(*by), self.service(*service))
+                    format!(
+                        "installer interrupted: {} restarted {:?} under it",
+                        actor(*by),
+                        self.setup.service_name(*service)
+                    )
                 }
                 Interruption::GroupLeft { group } => {
-                    format!("installer interrupted: group {} left the node", self.group(*group))
+                    format!("installer interrupted: group {} left the node", self.setup.group_name(*group))
                 }
                 Interruption::NodeDown { cause: DownCause::Crash } => {
                     "installer interrupted: the node crashed".to_owned()
@@ -607,39 +597,47 @@ impl<'a> Renderer<'a> {
         match (watch_active, monitor_active) {
             (false, None) => String::new(),
             (true, None) => " [watched: Task Manager]".to_owned(),
-            (false, Some(monitor)) => format!(" [watched: monitor {}]", self.monitor(monitor)),
-            (true, Some(monitor)) => format!(" [watched: Task Manager, monitor {}]", self.monitor(monitor)),
+            (false, Some(monitor)) => format!(" [watched: monitor {}]", self.setup.monitor_name(monitor)),
+            (true, Some(monitor)) => format!(" [watched: Task Manager, monitor {}]", self.setup.monitor_name(monitor)),
         }
     }
 
     /// A fault in words.
     pub fn fault(&self, fault: &Fault) -> String {
         match *fault {
-            Fault::Crash { node } => format!("{} crashes", self.node(node)),
-            Fault::Restart { node } => format!("{} restarts", self.node(node)),
+            Fault::Crash { node } => format!("{} crashes", self.setup.node_name(node)),
+            Fault::Restart { node } => format!("{} restarts", self.setup.node_name(node)),
             Fault::InstallerFails { node } => {
-                format!("the next installer on {} fails", self.node(node))
+                format!("the next installer on {} fails", self.setup.node_name(node))
             }
-            Fault::RestartRequest { node } => format!("the next installer on {} asks for a restart", self.node(node)),
+            Fault::RestartRequest { node } => {
+                format!("the next installer on {} asks for a restart", self.setup.node_name(node))
+            }
             Fault::ServiceFailsToStart { node, service } => {
-                format!("{:?} fails to start next on {}", self.service(service), self.node(node))
+                format!("{:?} fails to start next on {}", self.setup.service_name(service), self.setup.node_name(node))
             }
             Fault::GroupMoveFails { group } => {
-                format!("the next move of group {} fails", self.group(group))
+                format!("the next move of group {} fails", self.setup.group_name(group))
             }
             Fault::MonitorFalseAlarm { node, monitor } => {
-                format!("monitor {} raises a false alarm on {}", self.monitor(monitor), self.node(node))
+                format!(
+                    "monitor {} raises a false alarm on {}",
+                    self.setup.monitor_name(monitor),
+                    self.setup.node_name(node)
+                )
             }
-            Fault::Unreachable { node } => format!("{} becomes unreachable", self.node(node)),
-            Fault::Reachable { node } => format!("{} is reachable again", self.node(node)),
-            Fault::InstallerHangs { node } => format!("the next installer on {} hangs", self.node(node)),
+            Fault::Unreachable { node } => format!("{} becomes unreachable", self.setup.node_name(node)),
+            Fault::Reachable { node } => format!("{} is reachable again", self.setup.node_name(node)),
+            Fault::InstallerHangs { node } => format!("the next installer on {} hangs", self.setup.node_name(node)),
             Fault::ServiceDies { node, service } => {
-                format!("{:?} dies on {}", self.service(service), self.node(node))
+                format!("{:?} dies on {}", self.setup.service_name(service), self.setup.node_name(node))
             }
             Fault::ResourceFails { resource } => {
                 format!("the next activation of resource {} fails", self.setup.cluster.resources[resource.index()].name)
             }
-            Fault::HeartbeatLoss { node } => format!("{} loses the heartbeat with the other nodes", self.node(node)),
+            Fault::HeartbeatLoss { node } => {
+                format!("{} loses the heartbeat with the other nodes", self.setup.node_name(node))
+            }
         }
     }
 }

@@ -7,7 +7,9 @@
 
 use std::sync::Arc;
 
-use crate::cluster::{Cluster, ComponentId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId, key_is_under};
+use crate::cluster::{
+    Cluster, ComponentId, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId, key_is_under,
+};
 use crate::procedure::Procedure;
 
 /// A registry value's place: key path and value name.
@@ -139,6 +141,26 @@ impl Setup {
     /// A node's host name.
     pub fn node_name(&self, node: NodeId) -> &str {
         &self.cluster.nodes[node.index()].name
+    }
+
+    /// A service's name.
+    pub fn service_name(&self, service: ServiceId) -> &str {
+        &self.cluster.services[service.index()].name
+    }
+
+    /// A resource's name.
+    pub fn resource_name(&self, resource: ResourceId) -> &str {
+        &self.cluster.resources[resource.index()].name
+    }
+
+    /// A group's name.
+    pub fn group_name(&self, group: GroupId) -> &str {
+        &self.cluster.groups[group.index()].name
+    }
+
+    /// A monitor's name.
+    pub fn monitor_name(&self, monitor: MonitorId) -> &str {
+        &self.cluster.monitors[monitor.index()].name
     }
 
     /// The text of a data id.

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use procedure::backend::{BackendError, Refusal};
-use procedure::cluster::{FinalAction, GroupId, MonitorId, ResourceId, ServiceId};
+use procedure::cluster::{FinalAction, MonitorId};
 use procedure::duration::clock;
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Recovery, Renderer, is_routine,
@@ -142,26 +142,6 @@ struct Ja<'a> {
 }
 
 impl<'a> Ja<'a> {
-    fn node(&self, node: procedure::cluster::NodeId) -> &'a str {
-        self.setup.node_name(node)
-    }
-
-    fn service(&self, service: ServiceId) -> &'a str {
-        &self.setup.cluster.services[service.index()].name
-    }
-
-    fn resource(&self, resource: ResourceId) -> &'a str {
-        &self.setup.cluster.resources[resource.index()].name
-    }
-
-    fn group(&self, group: GroupId) -> &'a str {
-        &self.setup.cluster.groups[group.index()].name
-    }
-
-    fn monitor(&self, monitor: MonitorId) -> &'a str {
-        &self.setup.cluster.monitors[monitor.index()].name
-    }
-
     fn data(&self, data: Option<DataId>) -> String {
         match data {
             Some(data) => format!("{:?}", self.setup.data_text(data)),
@@ -173,8 +153,10 @@ impl<'a> Ja<'a> {
         match (watch_active, monitor_active) {
             (false, None) => String::new(),
             (true, None) => " [監視中: タスクマネージャ]".to_owned(),
-            (false, Some(monitor)) => format!(" [監視中: モニタリソース {}]", self.monitor(monitor)),
-            (true, Some(monitor)) => format!(" [監視中: タスクマネージャ, モニタリソース {}]", self.monitor(monitor)),
+            (false, Some(monitor)) => format!(" [監視中: モニタリソース {}]", self.setup.monitor_name(monitor)),
+            (true, Some(monitor)) => {
+                format!(" [監視中: タスクマネージャ, モニタリソース {}]", self.setup.monitor_name(monitor))
+            }
         }
     }
 
@@ -205,27 +187,33 @@ impl<'a> Ja<'a> {
             NodeReachable { .. } => "サーバが再び応答しています".to_owned(),
             ServiceStopped { service, by, watch_active, monitor_active, .. } => format!(
                 "サービス {:?} が{}によって停止されました{}",
-                self.service(*service),
+                self.setup.service_name(*service),
                 actor_ja(*by),
                 self.watchers(*watch_active, *monitor_active)
             ),
             ServiceStarted { service, by, watch_active, monitor_active, .. } => format!(
                 "サービス {:?} が{}によって開始されました{}",
-                self.service(*service),
+                self.setup.service_name(*service),
                 actor_ja(*by),
                 self.watchers(*watch_active, *monitor_active)
             ),
-            ServiceStartFailed { service, .. } => format!("サービス {:?} の開始に失敗しました", self.service(*service)),
+            ServiceStartFailed { service, .. } => {
+                format!("サービス {:?} の開始に失敗しました", self.setup.service_name(*service))
+            }
             WatchSet { service, monitoring, .. } => format!(
                 "{:?} の監視を「{}」に設定しました",
-                self.service(*service),
+                self.setup.service_name(*service),
                 if *monitoring { Lang::Ja.t(T::Monitoring) } else { Lang::Ja.t(T::NotMonitoring) }
             ),
-            MonitorSuspended { monitor, .. } => format!("モニタリソース {} を一時停止しました", self.monitor(*monitor)),
-            MonitorResumed { monitor, .. } => format!("モニタリソース {} を再開しました", self.monitor(*monitor)),
+            MonitorSuspended { monitor, .. } => {
+                format!("モニタリソース {} を一時停止しました", self.setup.monitor_name(*monitor))
+            }
+            MonitorResumed { monitor, .. } => {
+                format!("モニタリソース {} を再開しました", self.setup.monitor_name(*monitor))
+            }
             MonitorError { monitor, false_alarm, .. } => format!(
                 "モニタリソース {} が異常を検出しました{}",
-                self.monitor(*monitor),
+                self.setup.monitor_name(*monitor),
                 if *false_alarm { " (誤検出)" } else { "" }
             ),
             MonitorRecovery { monitor, action, .. } => {
@@ -236,24 +224,34 @@ impl<'a> Ja<'a> {
                         format!("最終動作「{}」を実行します", final_action_ja(*final_action))
                     }
                 };
-                format!("モニタリソース {} の回復動作: {action}", self.monitor(*monitor))
+                format!("モニタリソース {} の回復動作: {action}", self.setup.monitor_name(*monitor))
             }
-            ResourceOnline { resource, .. } => format!("リソース {} が起動しました", self.resource(*resource)),
-            ResourceOffline { resource, .. } => format!("リソース {} が停止しました", self.resource(*resource)),
-            ResourceFailed { resource, .. } => format!("リソース {} の起動に失敗しました", self.resource(*resource)),
-            GroupStarting { group, .. } => format!("グループ {} を起動しています", self.group(*group)),
-            GroupOnline { group, .. } => format!("グループ {} が起動しました", self.group(*group)),
-            GroupStopping { group, .. } => format!("グループ {} を停止しています", self.group(*group)),
-            GroupOffline { group, .. } => format!("グループ {} が停止しました", self.group(*group)),
+            ResourceOnline { resource, .. } => {
+                format!("リソース {} が起動しました", self.setup.resource_name(*resource))
+            }
+            ResourceOffline { resource, .. } => {
+                format!("リソース {} が停止しました", self.setup.resource_name(*resource))
+            }
+            ResourceFailed { resource, .. } => {
+                format!("リソース {} の起動に失敗しました", self.setup.resource_name(*resource))
+            }
+            GroupStarting { group, .. } => format!("グループ {} を起動しています", self.setup.group_name(*group)),
+            GroupOnline { group, .. } => format!("グループ {} が起動しました", self.setup.group_name(*group)),
+            GroupStopping { group, .. } => format!("グループ {} を停止しています", self.setup.group_name(*group)),
+            GroupOffline { group, .. } => format!("グループ {} が停止しました", self.setup.group_name(*group)),
             GroupMoveFailed { group, .. } => {
-                format!("グループ {} はこのサーバで起動できませんでした。元のサーバへ戻します", self.group(*group))
+                format!(
+                    "グループ {} はこのサーバで起動できませんでした。元のサーバへ戻します",
+                    self.setup.group_name(*group)
+                )
             }
             RegistryCaptured { resource, changed, .. } => format!(
                 "レジストリ同期リソース {} がキーを取り込みました (変更された値: {changed} 個)",
-                self.resource(*resource)
+                self.setup.resource_name(*resource)
             ),
             RegistryRestored { resource, overwritten, .. } => {
-                let mut text = format!("レジストリ同期リソース {} がイメージを復元しました", self.resource(*resource));
+                let mut text =
+                    format!("レジストリ同期リソース {} がイメージを復元しました", self.setup.resource_name(*resource));
                 if overwritten.is_empty() {
                     text.push_str(" (変更された値なし)");
                 }
@@ -319,20 +317,26 @@ impl<'a> Ja<'a> {
                 InstallerFailure::Fault => "インストーラが途中で失敗しました".to_owned(),
                 InstallerFailure::ServiceInUse { service } => format!(
                     "インストーラが失敗しました: {:?} が実行中で、置き換えるファイルを使用しています",
-                    self.service(*service)
+                    self.setup.service_name(*service)
                 ),
                 InstallerFailure::ServiceDidNotStart { service } => {
-                    format!("インストーラが失敗しました: {:?} を再び開始できませんでした", self.service(*service))
+                    format!(
+                        "インストーラが失敗しました: {:?} を再び開始できませんでした",
+                        self.setup.service_name(*service)
+                    )
                 }
             },
             InstallerInterrupted { cause, .. } => match cause {
                 Interruption::ServiceRestarted { service, by } => format!(
                     "インストーラが中断されました: インストール中に {:?} が{}によって再起動されました",
-                    self.service(*service),
+                    self.setup.service_name(*service),
                     actor_ja(*by)
                 ),
                 Interruption::GroupLeft { group } => {
-                    format!("インストーラが中断されました: グループ {} がこのサーバを離れました", self.group(*group))
+                    format!(
+                        "インストーラが中断されました: グループ {} がこのサーバを離れました",
+                        self.setup.group_name(*group)
+                    )
                 }
                 Interruption::NodeDown { cause: DownCause::Crash } => {
                     "インストーラが中断されました: サーバがクラッシュしました".to_owned()
@@ -345,27 +349,41 @@ impl<'a> Ja<'a> {
 
     fn fault(&self, fault: &Fault) -> String {
         match *fault {
-            Fault::Crash { node } => format!("{} がクラッシュする", self.node(node)),
-            Fault::Restart { node } => format!("{} が再起動する", self.node(node)),
-            Fault::InstallerFails { node } => format!("{} で次に実行するインストーラが失敗する", self.node(node)),
+            Fault::Crash { node } => format!("{} がクラッシュする", self.setup.node_name(node)),
+            Fault::Restart { node } => format!("{} が再起動する", self.setup.node_name(node)),
+            Fault::InstallerFails { node } => {
+                format!("{} で次に実行するインストーラが失敗する", self.setup.node_name(node))
+            }
             Fault::RestartRequest { node } => {
-                format!("{} で次に実行するインストーラが再起動を求める", self.node(node))
+                format!("{} で次に実行するインストーラが再起動を求める", self.setup.node_name(node))
             }
             Fault::ServiceFailsToStart { node, service } => {
-                format!("{} で次の {:?} の開始が失敗する", self.node(node), self.service(service))
+                format!("{} で次の {:?} の開始が失敗する", self.setup.node_name(node), self.setup.service_name(service))
             }
-            Fault::GroupMoveFails { group } => format!("グループ {} の次の移動が失敗する", self.group(group)),
+            Fault::GroupMoveFails { group } => {
+                format!("グループ {} の次の移動が失敗する", self.setup.group_name(group))
+            }
             Fault::MonitorFalseAlarm { node, monitor } => {
-                format!("モニタリソース {} が {} で誤検出する", self.monitor(monitor), self.node(node))
+                format!(
+                    "モニタリソース {} が {} で誤検出する",
+                    self.setup.monitor_name(monitor),
+                    self.setup.node_name(node)
+                )
             }
-            Fault::Unreachable { node } => format!("{} が応答しなくなる", self.node(node)),
-            Fault::Reachable { node } => format!("{} が再び応答する", self.node(node)),
-            Fault::InstallerHangs { node } => format!("{} で次に実行するインストーラがハングする", self.node(node)),
+            Fault::Unreachable { node } => format!("{} が応答しなくなる", self.setup.node_name(node)),
+            Fault::Reachable { node } => format!("{} が再び応答する", self.setup.node_name(node)),
+            Fault::InstallerHangs { node } => {
+                format!("{} で次に実行するインストーラがハングする", self.setup.node_name(node))
+            }
             Fault::ServiceDies { node, service } => {
-                format!("{} で {:?} が異常終了する", self.node(node), self.service(service))
+                format!("{} で {:?} が異常終了する", self.setup.node_name(node), self.setup.service_name(service))
             }
-            Fault::ResourceFails { resource } => format!("リソース {} の次の起動が失敗する", self.resource(resource)),
-            Fault::HeartbeatLoss { node } => format!("{} が他のサーバとのハートビートを失う", self.node(node)),
+            Fault::ResourceFails { resource } => {
+                format!("リソース {} の次の起動が失敗する", self.setup.resource_name(resource))
+            }
+            Fault::HeartbeatLoss { node } => {
+                format!("{} が他のサーバとのハートビートを失う", self.setup.node_name(node))
+            }
         }
     }
 }
@@ -374,7 +392,7 @@ impl<'a> Ja<'a> {
 mod tests {
     use std::time::Duration;
 
-    use procedure::cluster::{ComponentId, NodeId};
+    use procedure::cluster::{ComponentId, GroupId, NodeId, ResourceId, ServiceId};
     use procedure::event::Overwrite;
     use procedure::setup::SlotId;
 
