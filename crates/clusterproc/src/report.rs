@@ -122,7 +122,8 @@ pub struct Item {
     pub label: String,
 }
 
-fn ms(at: Duration) -> u64 {
+/// A moment in whole milliseconds, as the reports write it.
+pub(crate) fn ms(at: Duration) -> u64 {
     at.as_millis() as u64
 }
 
@@ -221,22 +222,7 @@ impl RunReport {
     /// The timeline picture of events that no engine ran (a training session): the same lanes
     /// and bars as a run report's, without step marks.
     pub fn timeline_svg(setup: &Setup, events: &[Event], end: Duration) -> String {
-        RunReport {
-            title: String::new(),
-            module: String::new(),
-            cluster: String::new(),
-            backend: String::new(),
-            seed: None,
-            result: String::new(),
-            reason: None,
-            duration_ms: ms(end),
-            suspended_ms: None,
-            steps: Vec::new(),
-            invariants: Vec::new(),
-            timeline: timeline(setup, events, end),
-            registry_drift: Vec::new(),
-        }
-        .render_svg()
+        svg(ms(end), &[], &timeline(setup, events, end))
     }
 
     /// Pretty JSON.
@@ -359,104 +345,7 @@ impl RunReport {
 
     /// The timeline as an inline SVG: one lane per node, time left to right.
     pub fn render_svg(&self) -> String {
-        const LEFT: f64 = 110.0;
-        const WIDTH: f64 = 900.0;
-        // Room for half of the last time label, which is centred on the end.
-        const RIGHT: f64 = 40.0;
-        const LANE: f64 = 54.0;
-        const TOP: f64 = 30.0;
-        const LEGEND: [(&str, &str); 7] = [
-            ("suspended", "cluster suspended"),
-            ("group-online", "group online here"),
-            ("install", "installer"),
-            ("reboot", "down / rebooting"),
-            ("service-stop", "service stopped"),
-            ("failover", "group starts here"),
-            ("rollback", "registry rolled back"),
-        ];
-        let total = self.duration_ms.max(1) as f64;
-        let x = |at: u64| LEFT + WIDTH * at as f64 / total;
-        let lanes_bottom = TOP + LANE * self.timeline.len() as f64;
-        let height = lanes_bottom + 60.0;
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"timeline\">",
-            LEFT + WIDTH + RIGHT,
-            LEFT + WIDTH + RIGHT
-        );
-        for tick in 0..=8u64 {
-            let at = self.duration_ms * tick / 8;
-            let tx = x(at);
-            let _ = writeln!(
-                out,
-                "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{lanes_bottom:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
-                lanes_bottom + 14.0,
-                clock(Duration::from_secs(at / 1000))
-            );
-        }
-        // Where each step began, numbered along the top.
-        for step in &self.steps {
-            let Some(first) = step.nodes.first() else { continue };
-            let sx = x(first.started_ms);
-            let label = &step.tag;
-            let _ = writeln!(
-                out,
-                "<line class=\"step\" x1=\"{sx:.1}\" y1=\"{:.1}\" x2=\"{sx:.1}\" y2=\"{lanes_bottom:.1}\"><title>{}</title></line><text class=\"step\" x=\"{sx:.1}\" y=\"{:.1}\">{}</text>",
-                TOP - 12.0,
-                escape(&format!("step {label} {} at {}", step.id, clock(Duration::from_millis(first.started_ms)))),
-                TOP - 14.0,
-                escape(label)
-            );
-        }
-        for (i, (kind, words)) in LEGEND.iter().enumerate() {
-            let lx = LEFT + 130.0 * i as f64;
-            let _ = writeln!(
-                out,
-                "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{words}</text>",
-                lanes_bottom + 30.0,
-                lx + 16.0,
-                lanes_bottom + 39.0
-            );
-        }
-        for (lane_index, lane) in self.timeline.iter().enumerate() {
-            let y = TOP + LANE * lane_index as f64;
-            let _ = writeln!(
-                out,
-                "<g class=\"lane\" data-node=\"{}\"><text class=\"node\" x=\"4\" y=\"{:.1}\">{}</text>",
-                escape(&lane.node),
-                y + LANE / 2.0 + 4.0,
-                escape(&lane.node)
-            );
-            // Backgrounds first, marks last, so that nothing hides a bar.
-            let mut items: Vec<&Item> = lane.items.iter().collect();
-            items.sort_by_key(|item| match item.kind.as_str() {
-                "suspended" => 0,
-                "group-online" | "install" | "reboot" => 1,
-                _ => 2,
-            });
-            for item in items {
-                let (row, bar_height) = match item.kind.as_str() {
-                    "suspended" => (0.0, LANE - 6.0),
-                    "group-online" => (4.0, 10.0),
-                    "install" => (18.0, 12.0),
-                    "reboot" => (18.0, 12.0),
-                    _ => (32.0, 12.0),
-                };
-                let x1 = x(item.from_ms);
-                let width = (x(item.to_ms) - x1).max(2.0);
-                let _ = writeln!(
-                    out,
-                    "<rect class=\"{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{bar_height:.1}\"><title>{}</title></rect>",
-                    item.kind,
-                    y + 3.0 + row,
-                    escape(&item.label)
-                );
-            }
-            out.push_str("</g>\n");
-        }
-        out.push_str("</svg>\n");
-        out
+        svg(self.duration_ms, &self.steps, &self.timeline)
     }
 }
 
@@ -587,6 +476,108 @@ svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:mi
 svg line.step{stroke:#999;stroke-dasharray:2 3}svg text.step{text-anchor:middle;font-size:10px;fill:#666}\
 rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
 rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";
+
+/// The timeline picture: one lane per node, time left to right, a mark per step.
+fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane]) -> String {
+    const LEFT: f64 = 110.0;
+    const WIDTH: f64 = 900.0;
+    // Room for half of the last time label, which is centred on the end.
+    const RIGHT: f64 = 40.0;
+    const LANE: f64 = 54.0;
+    const TOP: f64 = 30.0;
+    const LEGEND: [(&str, &str); 7] = [
+        ("suspended", "cluster suspended"),
+        ("group-online", "group online here"),
+        ("install", "installer"),
+        ("reboot", "down / rebooting"),
+        ("service-stop", "service stopped"),
+        ("failover", "group starts here"),
+        ("rollback", "registry rolled back"),
+    ];
+    let total = duration_ms.max(1) as f64;
+    let x = |at: u64| LEFT + WIDTH * at as f64 / total;
+    let lanes_bottom = TOP + LANE * lanes.len() as f64;
+    let height = lanes_bottom + 60.0;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"timeline\">",
+        LEFT + WIDTH + RIGHT,
+        LEFT + WIDTH + RIGHT
+    );
+    for tick in 0..=8u64 {
+        let at = duration_ms * tick / 8;
+        let tx = x(at);
+        let _ = writeln!(
+            out,
+            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{lanes_bottom:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
+            lanes_bottom + 14.0,
+            clock(Duration::from_secs(at / 1000))
+        );
+    }
+    // Where each step began, numbered along the top.
+    for step in steps {
+        let Some(first) = step.nodes.first() else { continue };
+        let sx = x(first.started_ms);
+        let label = &step.tag;
+        let _ = writeln!(
+            out,
+            "<line class=\"step\" x1=\"{sx:.1}\" y1=\"{:.1}\" x2=\"{sx:.1}\" y2=\"{lanes_bottom:.1}\"><title>{}</title></line><text class=\"step\" x=\"{sx:.1}\" y=\"{:.1}\">{}</text>",
+            TOP - 12.0,
+            escape(&format!("step {label} {} at {}", step.id, clock(Duration::from_millis(first.started_ms)))),
+            TOP - 14.0,
+            escape(label)
+        );
+    }
+    for (i, (kind, words)) in LEGEND.iter().enumerate() {
+        let lx = LEFT + 130.0 * i as f64;
+        let _ = writeln!(
+            out,
+            "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{words}</text>",
+            lanes_bottom + 30.0,
+            lx + 16.0,
+            lanes_bottom + 39.0
+        );
+    }
+    for (lane_index, lane) in lanes.iter().enumerate() {
+        let y = TOP + LANE * lane_index as f64;
+        let _ = writeln!(
+            out,
+            "<g class=\"lane\" data-node=\"{}\"><text class=\"node\" x=\"4\" y=\"{:.1}\">{}</text>",
+            escape(&lane.node),
+            y + LANE / 2.0 + 4.0,
+            escape(&lane.node)
+        );
+        // Backgrounds first, marks last, so that nothing hides a bar.
+        let mut items: Vec<&Item> = lane.items.iter().collect();
+        items.sort_by_key(|item| match item.kind.as_str() {
+            "suspended" => 0,
+            "group-online" | "install" | "reboot" => 1,
+            _ => 2,
+        });
+        for item in items {
+            let (row, bar_height) = match item.kind.as_str() {
+                "suspended" => (0.0, LANE - 6.0),
+                "group-online" => (4.0, 10.0),
+                "install" => (18.0, 12.0),
+                "reboot" => (18.0, 12.0),
+                _ => (32.0, 12.0),
+            };
+            let x1 = x(item.from_ms);
+            let width = (x(item.to_ms) - x1).max(2.0);
+            let _ = writeln!(
+                out,
+                "<rect class=\"{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{bar_height:.1}\"><title>{}</title></rect>",
+                item.kind,
+                y + 3.0 + row,
+                escape(&item.label)
+            );
+        }
+        out.push_str("</g>\n");
+    }
+    out.push_str("</svg>\n");
+    out
+}
 
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,7 @@ use super::act::Act;
 use super::events;
 use super::session::{End, Logged, Training};
 use super::text::{Lang, T};
-use crate::report::{RunReport, STYLE, escape};
+use crate::report::{RunReport, STYLE, escape, ms};
 
 /// See the module documentation.
 #[derive(Debug, Clone, Serialize)]
@@ -41,8 +41,6 @@ pub struct Debrief {
     /// The scenario's faults, as they struck: `hh:mm:ss what`, in the debrief's language.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scenario_faults: Vec<String>,
-    #[serde(skip)]
-    timeline_svg: String,
 }
 
 /// One invariant's verdict.
@@ -151,7 +149,6 @@ impl Debrief {
                     logged.struck.iter().map(move |fault| format!("{at} {}", events::fault(setup, fault, lang)))
                 })
                 .collect(),
-            timeline_svg: RunReport::timeline_svg(setup, sim.trace(), now),
         }
     }
 
@@ -163,7 +160,7 @@ impl Debrief {
     }
 
     /// A self-contained page.
-    pub fn render_html(&self, session: &str) -> String {
+    pub fn render_html(&self, training: &Training, session: &str) -> String {
         let lang = self.lang;
         let mut out = String::new();
         let _ = write!(
@@ -223,7 +220,12 @@ impl Debrief {
                 struck.iter().map(|line| format!("<li>{}</li>", escape(line))).collect::<String>()
             );
         }
-        let _ = writeln!(out, "<h2>{}</h2>\n{}", lang.t(T::Timeline), self.timeline_svg);
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n{}",
+            lang.t(T::Timeline),
+            RunReport::timeline_svg(&training.course().setup, training.sim().trace(), training.sim().now())
+        );
         out.push_str("<table id=\"invariants\">\n");
         for verdict in &self.invariants {
             let word = match verdict.verdict {
@@ -293,10 +295,6 @@ impl Debrief {
 const DEBRIEF_STYLE: &str = "tr.violated .verdict{color:#b00020;font-weight:bold}tr.passed .verdict{color:#137333}\
 tr.not-reached .verdict{color:#666}blockquote.procedure{border-left:4px solid #999;margin:.4em 0;padding:.2em .8em;background:#f6f6f6}\
 pre.events{white-space:pre-wrap;font-size:90%}p.correct{background:#e8f0fe;padding:.5em}";
-
-fn ms(at: Duration) -> u64 {
-    at.as_millis() as u64
-}
 
 /// The violation that came first; at the same moment, the one listed first (the reboot
 /// before the registry-sync resource it took down, a safety one before a final one).

@@ -458,7 +458,7 @@ fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the
         let en = super::page::session(&training, "s", Lang::En);
         assert!(!en.contains("hangs"), "{en}");
         // ... the debrief does, in its language.
-        let ja = Debrief::of(&training, Lang::Ja).render_html("s");
+        let ja = Debrief::of(&training, Lang::Ja).render_html(&training, "s");
         assert!(ja.contains("<li>00:02:01.905 ssc-node1 で次に実行するインストーラがハングする</li>"), "{ja}");
         let en = Debrief::of(&training, Lang::En);
         assert_eq!(en.scenario_faults, ["00:02:01.905 the next installer on ssc-node1 hangs"]);
@@ -490,7 +490,7 @@ fn a_japanese_debrief_shows_its_evidence_in_japanese() {
         "{ja:#?}"
     );
     assert!(ja.iter().all(|line| line.chars().any(is_cjk)), "{ja:#?}");
-    let html = Debrief::of(&training, Lang::Ja).render_html("s");
+    let html = Debrief::of(&training, Lang::Ja).render_html(&training, "s");
     assert!(html.contains("インストーラによって停止されました"));
 }
 
