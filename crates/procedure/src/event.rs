@@ -412,8 +412,7 @@ impl<'a> Renderer<'a> {
 
     /// One event as a line.
     pub fn line(&self, event: &Event) -> String {
-        let node = event.kind.node().map_or("-", |node| self.setup.node_name(node));
-        format!("{:<12} {:<10} {}", clock(event.at), node, self.describe(&event.kind))
+        line(self.setup, event, &self.describe(&event.kind))
     }
 
     /// What an event says, without time and node.
@@ -640,6 +639,12 @@ impl<'a> Renderer<'a> {
             }
         }
     }
+}
+
+/// An event's line, `hh:mm:ss  node  what`, with `what` already in words (in any language).
+pub fn line(setup: &Setup, event: &Event, what: &str) -> String {
+    let node = event.kind.node().map_or("-", |node| setup.node_name(node));
+    format!("{:<12} {:<10} {what}", clock(event.at), node)
 }
 
 /// Events a story leaves out (routine detail: see [`Renderer::story`]).

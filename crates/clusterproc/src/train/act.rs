@@ -222,14 +222,13 @@ impl Act {
     /// operation the trainer's screens do not offer (a cluster-safe reboot, a monitor
     /// operation).
     pub fn from_operation(setup: &Setup, operation: &Operation) -> Option<Act> {
-        let cluster = &setup.cluster;
         let node = |n: NodeId| setup.node_name(n).to_owned();
-        let service = |s: ServiceId| cluster.services[s.index()].name.clone();
+        let service = |s: ServiceId| setup.service_name(s).to_owned();
         Some(match operation {
             Operation::SuspendCluster { .. } => Act::SuspendCluster,
             Operation::ResumeCluster { .. } => Act::ResumeCluster,
             Operation::MoveGroup { group, to: Some(to), .. } => {
-                Act::MoveGroup { group: cluster.groups[group.index()].name.clone(), to: node(*to) }
+                Act::MoveGroup { group: setup.group_name(*group).to_owned(), to: node(*to) }
             }
             Operation::StopWatch { node: n, service: s } => {
                 Act::StopMonitoring { node: node(*n), service: service(*s) }
@@ -252,10 +251,10 @@ impl Act {
             Operation::StopClusterService { node: n } => Act::StopClusterService { node: node(*n) },
             Operation::StartClusterService { node: n } => Act::StartClusterService { node: node(*n) },
             Operation::StopResource { resource, .. } => {
-                Act::StopResource { resource: cluster.resources[resource.index()].name.clone() }
+                Act::StopResource { resource: setup.resource_name(*resource).to_owned() }
             }
             Operation::StartResource { resource, .. } => {
-                Act::StartResource { resource: cluster.resources[resource.index()].name.clone() }
+                Act::StartResource { resource: setup.resource_name(*resource).to_owned() }
             }
             _ => return None,
         })

@@ -14,7 +14,6 @@ use std::fmt::Write as _;
 
 use procedure::backend::{BackendError, Refusal};
 use procedure::cluster::{FinalAction, MonitorId};
-use procedure::duration::clock;
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Recovery, Renderer, is_routine,
 };
@@ -27,10 +26,7 @@ use super::text::{Lang, T};
 pub fn line(setup: &Setup, event: &Event, lang: Lang) -> String {
     match lang {
         Lang::En => Renderer::new(setup).line(event),
-        Lang::Ja => {
-            let node = event.kind.node().map_or("-", |node| setup.node_name(node));
-            format!("{:<12} {:<10} {}", clock(event.at), node, describe(setup, &event.kind, lang))
-        }
+        Lang::Ja => procedure::event::line(setup, event, &describe(setup, &event.kind, lang)),
     }
 }
 
@@ -76,16 +72,11 @@ pub fn refusal(reason: Refusal, lang: Lang) -> String {
 /// What an operation's error says, for the page's `refused: {}`: a refusal is its reason
 /// alone (the page says that it was refused); another error, its own text.
 pub fn error(setup: &Setup, error: &BackendError, lang: Lang) -> String {
-    match lang {
-        Lang::En => match error {
-            BackendError::Refused { reason, .. } => reason.to_string(),
-            other => other.to_string(),
-        },
-        Lang::Ja => match error {
-            BackendError::Unreachable { node } => format!("サーバ {} が応答しません", setup.node_name(*node)),
-            BackendError::Refused { reason, .. } => refusal_ja(*reason).to_owned(),
-            BackendError::Failed { message, .. } => format!("失敗しました: {message}"),
-        },
+    match (error, lang) {
+        (BackendError::Refused { reason, .. }, _) => refusal(*reason, lang),
+        (other, Lang::En) => other.to_string(),
+        (BackendError::Unreachable { node }, Lang::Ja) => format!("サーバ {} が応答しません", setup.node_name(*node)),
+        (BackendError::Failed { message, .. }, Lang::Ja) => format!("失敗しました: {message}"),
     }
 }
 
