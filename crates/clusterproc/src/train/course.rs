@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use procedure::backend::Operation;
 use procedure::cluster::NodeId;
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::engine::{Engine, EngineConfig, Roles, Unattended, drive};
 use procedure::plan::{Plan, StepStatus};
 use procedure::procedure::{Action, RestartAnswer};
 use procedure::setup::Setup;
@@ -57,6 +57,10 @@ pub struct Course {
     pub plan: Vec<(StepStatus, Option<String>)>,
     /// The nodes' and services' names as the page writes them.
     pub names: Names,
+    /// The roles as the run starts (the group's first node is the active one).
+    pub roles: Roles,
+    /// Per step: the reference run did operations in it.
+    pub operated: Vec<bool>,
 }
 
 impl Course {
@@ -67,7 +71,7 @@ impl Course {
         // No journal: driving cannot fail; a reference that stops early is still the best
         // the procedure offers.
         let _ = drive(&mut engine, &mut backend, None, &mut Unattended);
-        let reference = engine
+        let reference: Vec<Reference> = engine
             .record()
             .steps
             .iter()
@@ -81,28 +85,27 @@ impl Course {
                 })
             })
             .collect();
-        let folder = setup
-            .procedure
-            .steps
-            .iter()
-            .find_map(|step| match &step.action {
-                Action::UnzipModule { folder } => Some(folder.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
-        let backup_file = setup
-            .procedure
-            .steps
-            .iter()
-            .find_map(|step| match &step.action {
-                Action::BackupRegistry { file } => Some(file.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| format!("{folder}\\registry.reg"));
+        let first =
+            |of: fn(&Action) -> Option<&String>| setup.procedure.steps.iter().find_map(|s| of(&s.action)).cloned();
+        let folder = first(|action| match action {
+            Action::UnzipModule { folder } => Some(folder),
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
+        let backup_file = first(|action| match action {
+            Action::BackupRegistry { file } => Some(file),
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("{folder}\\registry.reg"));
         let plan =
             Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
         let names = Names::new(&setup);
-        Course { title, setup, seed, staged, reference, folder, backup_file, plan, names }
+        let roles = Roles { active: setup.cluster.initial_active(), standbys: setup.cluster.initial_standbys() };
+        let mut operated = vec![false; setup.procedure.steps.len()];
+        for done in &reference {
+            operated[done.step] = true;
+        }
+        Course { title, setup, seed, staged, reference, folder, backup_file, plan, names, roles, operated }
     }
 
     /// The course of a scenario file: its cluster, procedure, seed and staged faults. A
@@ -135,7 +138,7 @@ impl Course {
 
     /// The first step at or after `step` that has operations in the reference.
     fn operated_step_from(&self, step: usize) -> Option<usize> {
-        self.reference.iter().map(|r| r.step).filter(|&s| s >= step).min()
+        (step..self.operated.len()).find(|&s| self.operated[s])
     }
 
     /// Whether a staged fault before `step` strikes before an operation with `key`, with the

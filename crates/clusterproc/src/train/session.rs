@@ -9,8 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::{Backend as _, BackendError, Observation};
-use procedure::engine::Roles;
+use procedure::backend::{Backend as _, BackendError};
 use procedure::engine::verify::{self, Verdict};
 use procedure::event::{Fault, Renderer};
 use procedure::invariant::Judge;
@@ -113,7 +112,6 @@ pub struct Training {
     course: Arc<Course>,
     sim: Sim,
     judge: Judge,
-    initial: Observation,
     log: Vec<Logged>,
     /// Per reference operation: when the trainee did it.
     claimed: Vec<Option<Duration>>,
@@ -129,8 +127,7 @@ impl Training {
     /// A new session on the course's cluster, in its starting state.
     pub fn new(course: Arc<Course>) -> Training {
         let sim = Builder::new(Arc::clone(&course.setup)).seed(course.seed).operator_answers(true).build();
-        let initial = sim.observation().clone();
-        let judge = Judge::new(&course.setup, &initial);
+        let judge = Judge::new(&course.setup, sim.observation());
         let course_steps = course.setup.procedure.steps.len();
         Training {
             claimed: vec![None; course.reference.len()],
@@ -138,7 +135,6 @@ impl Training {
             course,
             sim,
             judge,
-            initial,
             log: Vec::new(),
             marked: None,
             ticked: vec![None; course_steps],
@@ -191,11 +187,6 @@ impl Training {
         &self.judge
     }
 
-    /// The starting state.
-    pub fn initial(&self) -> &Observation {
-        &self.initial
-    }
-
     /// When each reference operation was done, if it was.
     pub fn claimed(&self) -> &[Option<Duration>] {
         &self.claimed
@@ -211,7 +202,7 @@ impl Training {
     /// Ticks the steps that are done now.
     fn tick(&mut self) {
         let setup = &self.course.setup;
-        let roles = Roles { active: setup.cluster.initial_active(), standbys: setup.cluster.initial_standbys() };
+        let roles = &self.course.roles;
         let observation = self.sim.observation();
         let now = self.sim.now();
         let mut before_done = true;
@@ -220,7 +211,7 @@ impl Training {
                 before_done = true;
                 continue;
             }
-            let operated = self.course.reference.iter().any(|r| r.step == index);
+            let operated = self.course.operated[index];
             if !operated && self.course.plan[index].0 != StepStatus::Run {
                 continue;
             }
@@ -229,7 +220,7 @@ impl Training {
                 && roles
                     .nodes(step.role)
                     .into_iter()
-                    .all(|node| verify::step(setup, step, observation, node, &roles, None, false) == Verdict::Holds);
+                    .all(|node| verify::step(setup, step, observation, node, roles, None, false) == Verdict::Holds);
             if holds {
                 self.ticked[index] = Some(now);
             }
