@@ -221,11 +221,26 @@ async fn replay(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
 
 fn expired(lang: Lang) -> Response {
     let body = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><title>404</title><p>This session does not exist or has expired. <a href=\"/\">{}</a></p></html>",
+        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><title>404</title><p>{} <a href=\"/\">{}</a></p></html>",
         lang.code(),
+        lang.t(T::Expired),
         lang.t(T::Start)
     );
     (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// A page of a session in the reader's language, or the page that says it has expired.
+fn session_page(
+    shared: &Shared,
+    id: &str,
+    query: &LangQuery,
+    headers: &HeaderMap,
+    render: impl FnOnce(&Training, Lang) -> String,
+) -> Response {
+    let (lang, cookie) = language(query, headers);
+    let Some(slot) = shared.get(id) else { return expired(lang) };
+    let body = render(&lock(&slot).training, lang);
+    html(body, cookie)
 }
 
 async fn show(
@@ -234,10 +249,7 @@ async fn show(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (lang, cookie) = language(&query, &headers);
-    let Some(slot) = shared.get(&id) else { return expired(lang) };
-    let body = page::session(&lock(&slot).training, &id, lang);
-    html(body, cookie)
+    session_page(&shared, &id, &query, &headers, |training, lang| page::session(training, &id, lang))
 }
 
 async fn act(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
@@ -281,8 +293,9 @@ async fn debrief_html(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (lang, cookie) = language(&query, &headers);
-    with_slot(&shared, &id, |training| html(Debrief::of(training, lang).render_html(&id), cookie))
+    session_page(&shared, &id, &query, &headers, |training, lang| {
+        Debrief::of(training, lang).render_html(training, &id)
+    })
 }
 
 async fn debrief_json(

@@ -142,6 +142,8 @@ impl Lang {
 pub enum T {
     AppTitle,
     Start,
+    /// A session's page that is gone.
+    Expired,
     StartIntro,
     ScenarioPrepared,
     NothingBrokenYet,
@@ -234,6 +236,9 @@ impl T {
         match self {
             T::AppTitle => ("clusterproc trainer", "clusterproc トレーナー"),
             T::Start => ("Start a training session", "トレーニングを開始"),
+            T::Expired => {
+                ("This session does not exist or has expired.", "このセッションは存在しないか、期限が切れています。")
+            }
             T::StartIntro => (
                 "A simulated cluster of your own, with nothing in your way: every action goes through the simulator as it would on the real cluster, mistakes included. The debrief at the end tells you what happened and why.",
                 "あなた専用の模擬クラスタです。操作はすべて実機と同じようにシミュレータで実行され、誤った操作も止められません。終了後の振り返りで、何が起きたか、なぜかを説明します。",
