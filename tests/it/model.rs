@@ -44,7 +44,7 @@ fn a_crash_between_the_two_resume_completions_rolls_the_standby_back() {
     assert!(rolled_back.detail.contains("on ssc-node2 over the installer's \"3.7.0001\""), "{rolled_back:?}");
 }
 
-/// A fault armed for an installer is explored only while an installer can still start (or,
+/// A fault armed for an installer is offered only while an installer can still start (or,
 /// for a restart request, runs) on its node: once the active node's installer has started,
 /// arming its failure changes nothing that will ever be read, while a crash there still does.
 #[test]
@@ -52,27 +52,49 @@ fn faults_armed_for_an_installer_that_will_not_run_again_are_not_explored() {
     let setup = Arc::new(Setup::new(default_cluster(), procedure(SEED)));
     let mut machine = Machine::new(&setup, 1, &EngineConfig::standard().with_guards(true), false);
     let (active, standby) = (NodeId(0), NodeId(1));
-    // Until the active node's installer starts, both nodes' installers are ahead.
+    let installer_faults =
+        |node| [Fault::InstallerFails { node }, Fault::InstallerHangs { node }, Fault::RestartRequest { node }];
+    let candidates: Vec<Fault> = [active, standby]
+        .into_iter()
+        .flat_map(|node| {
+            installer_faults(node).into_iter().chain([Fault::Crash { node }, Fault::HeartbeatLoss { node }])
+        })
+        .collect();
     while machine.sim().observation().nodes[0].installer == Installer::Idle {
-        if machine.engine().roles().is_some() {
-            assert!(machine.fault_matters(Fault::InstallerFails { node: active }));
-            assert!(machine.fault_matters(Fault::InstallerHangs { node: standby }));
-        }
         assert_ne!(machine.step(), Transition::Finished, "the installer starts");
     }
-    assert!(!machine.fault_matters(Fault::InstallerFails { node: active }), "its install has started");
-    assert!(machine.fault_matters(Fault::RestartRequest { node: active }), "it still runs and may ask");
-    assert!(machine.fault_matters(Fault::InstallerFails { node: standby }), "step 8 installs there");
-    assert!(machine.fault_matters(Fault::Crash { node: active }));
-    // After both installs, no installer fault matters; the others still do.
+    // From the start of the active node's install to the end of the standby's.
+    let (mut restart_asked, mut standby_fails) = (false, false);
     while !matches!(machine.sim().observation().nodes[1].installer, Installer::Finished { .. }) {
-        assert_ne!(machine.step(), Transition::Finished, "the standby's installer finishes");
-    }
-    for node in [active, standby] {
-        for fault in [Fault::InstallerFails { node }, Fault::InstallerHangs { node }, Fault::RestartRequest { node }] {
-            assert!(!machine.fault_matters(fault), "{fault:?}");
+        let kind = machine.step();
+        assert_ne!(kind, Transition::Finished, "the standby's installer finishes");
+        if !kind.is_fault_point() {
+            continue;
         }
-        assert!(machine.fault_matters(Fault::HeartbeatLoss { node }));
+        let offered = machine.faults_to_offer(&candidates, true);
+        assert!(!offered.contains(&Fault::InstallerFails { node: active }), "its install has started");
+        assert!(!offered.contains(&Fault::InstallerHangs { node: active }), "its install has started");
+        assert!(offered.contains(&Fault::Crash { node: active }));
+        restart_asked |= offered.contains(&Fault::RestartRequest { node: active });
+        standby_fails |= offered.contains(&Fault::InstallerFails { node: standby });
+    }
+    assert!(restart_asked, "the active node's installer still runs and may ask for a restart");
+    assert!(standby_fails, "step 8 installs on the standby");
+    // After both installs, no installer fault is offered; the others still are.
+    loop {
+        let kind = machine.step();
+        if kind == Transition::Finished {
+            break;
+        }
+        if kind.is_fault_point() {
+            let offered = machine.faults_to_offer(&candidates, true);
+            for node in [active, standby] {
+                for fault in installer_faults(node) {
+                    assert!(!offered.contains(&fault), "{fault:?}");
+                }
+                assert!(offered.contains(&Fault::HeartbeatLoss { node }));
+            }
+        }
     }
 }
 

@@ -87,16 +87,6 @@ pub struct Roles {
 }
 
 impl Roles {
-    /// Whether `node` holds `role`.
-    pub fn includes(&self, role: Role, node: NodeId) -> bool {
-        match role {
-            Role::Active => self.active == node,
-            Role::Standby => self.standbys.first() == Some(&node),
-            Role::EveryStandby => self.standbys.contains(&node),
-            Role::EveryNode => self.active == node || self.standbys.contains(&node),
-        }
-    }
-
     /// The nodes of a role, in order.
     pub fn nodes(&self, role: Role) -> Vec<NodeId> {
         match role {
@@ -414,31 +404,6 @@ impl Engine {
     pub fn position(&self) -> (usize, usize, Option<NodeId>, bool) {
         let task = self.tasks.get(self.task).copied();
         (self.step, self.task, task.map(|t| t.node), task.is_some_and(|t| t.restart_reboot))
-    }
-
-    /// Whether the rest of the run may still start an installer on `node`: the current step
-    /// installs on it and has not issued that install yet, or a later step installs on it
-    /// (always, before the roles are bound). A fault armed for an installer (it fails, hangs
-    /// or asks for a restart) matters only then.
-    pub fn may_install_on(&self, node: NodeId) -> bool {
-        let Some(roles) = self.roles.as_deref() else {
-            return true;
-        };
-        let steps = &self.setup.procedure.steps;
-        let installs =
-            |step: &Step| matches!(step.action, Action::InstallModule { .. }) && roles.includes(step.role, node);
-        if steps.iter().skip(self.step + 1).any(installs) {
-            return true;
-        }
-        if !steps.get(self.step).is_some_and(installs) {
-            return false;
-        }
-        // The current step's tasks are its nodes, in order; the current one has issued its
-        // operations once it verifies, waits or asks.
-        let issued = matches!(self.stage, Stage::Verify | Stage::Waiting | Stage::Confirming | Stage::Finished);
-        self.tasks.iter().enumerate().any(|(index, task)| {
-            task.node == node && !task.restart_reboot && (index > self.task || (index == self.task && !issued))
-        })
     }
 
     /// Whether the apply window (first install to resume) is open, and a restart pending.

@@ -16,7 +16,7 @@ use std::hash::Hasher as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::{Backend, Installer};
+use procedure::backend::Backend;
 use procedure::engine::{Ending, Engine, EngineConfig, Input, Output};
 use procedure::event::Fault;
 use procedure::invariant::{Judge, Violation};
@@ -258,24 +258,16 @@ impl Machine {
         }
     }
 
-    /// Whether injecting `fault` now could change the run's future: it changes the cluster
-    /// ([`Sim::fault_changes_state`]) and, if it waits for an installer (fails, hangs, asks
-    /// for a restart), an installer can still start on that node
-    /// ([`Engine::may_install_on`]) or, for the restart request, runs there now. Armed for an
-    /// installer that will never run again, a fault is dead: the runs it spawns would differ
-    /// from this one only by a flag that nothing reads.
-    pub fn fault_matters(&self, fault: Fault) -> bool {
-        if !self.sim.fault_changes_state(fault) {
-            return false;
-        }
-        match fault {
-            Fault::InstallerFails { node } | Fault::InstallerHangs { node } => self.engine.may_install_on(node),
-            Fault::RestartRequest { node } => {
-                self.engine.may_install_on(node)
-                    || self.sim.observation().nodes[node.index()].installer == Installer::Running
-            }
-            _ => true,
-        }
+    /// The faults of `faults` a search offers here: those that change the cluster
+    /// ([`Sim::fault_changes_state`]), a fault armed for later ([`Fault::is_armed`]) only where
+    /// the cluster's next change consults it ([`Machine::consulted_next`]): armed earlier, it
+    /// would walk states that differ from these by a flag nothing reads until then, and armed
+    /// for an installer that never runs again, it would change nothing at all. With
+    /// `striking` false (a run's start, right after a fault), only faults armed for later.
+    pub fn faults_to_offer(&self, faults: &[Fault], striking: bool) -> Vec<Fault> {
+        let changes: Vec<Fault> = faults.iter().copied().filter(|&f| self.sim.fault_changes_state(f)).collect();
+        let consulted = if changes.iter().any(|f| f.is_armed()) { self.consulted_next() } else { Vec::new() };
+        changes.into_iter().filter(|f| if f.is_armed() { consulted.contains(f) } else { striking }).collect()
     }
 
     /// The armed faults ([`Fault::is_armed`]) that the cluster's next change would consult:

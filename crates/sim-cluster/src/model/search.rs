@@ -209,10 +209,7 @@ impl Spawn {
     }
 
     fn offering(machine: &Machine, fingerprint: u64, faults: &[Fault], striking: bool) -> Option<Spawn> {
-        let armed = faults.iter().any(|&f| f.is_armed() && machine.fault_matters(f));
-        let consulted = if armed { machine.consulted_next() } else { Vec::new() };
-        let offered = |f: Fault| if f.is_armed() { consulted.contains(&f) } else { striking };
-        let faults: Vec<Fault> = faults.iter().copied().filter(|&f| offered(f) && machine.fault_matters(f)).collect();
+        let faults = machine.faults_to_offer(faults, striking);
         (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
     }
 
