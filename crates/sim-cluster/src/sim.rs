@@ -146,12 +146,8 @@ impl Builder {
             group_generation: Shared::new(vec![0; cluster.groups.len()]),
             group_busy: Shared::new(Flags::new(cluster.groups.len())),
             armed: Shared::new(Armed {
-                installer_fails: Flags::new(node_count),
-                installer_hangs: Flags::new(node_count),
-                resource_fails: Flags::new(cluster.resources.len()),
-                restart_request: Flags::new(node_count),
+                flags: Flags::new(3 * node_count + cluster.groups.len() + cluster.resources.len()),
                 service_fails: Vec::new(),
-                group_move_fails: Flags::new(cluster.groups.len()),
             }),
             queue: Vec::with_capacity(16),
             sequence: 0,
@@ -183,15 +179,13 @@ struct Escalation {
     failovers: u8,
 }
 
-/// Faults waiting for the operation they spoil.
+/// Faults waiting for what they spoil: a flag for each installer fault of each node, each
+/// group's move and each resource's activation ([`Sim::armed_slot`]), and the services that
+/// will not start.
 #[derive(Debug, Clone, Hash)]
 struct Armed {
-    installer_fails: Flags,
-    installer_hangs: Flags,
-    resource_fails: Flags,
-    restart_request: Flags,
+    flags: Flags,
     service_fails: Vec<(NodeId, ServiceId)>,
-    group_move_fails: Flags,
 }
 
 /// A running installer.
@@ -384,10 +378,39 @@ impl Sim {
         self.reads.as_deref().unwrap_or_default()
     }
 
-    fn consult(&mut self, fault: Fault) {
+    /// The flag of a fault armed for later in [`Armed::flags`]; `None` for a service that
+    /// will not start (listed apart) and for faults that strike at once.
+    fn armed_slot(&self, fault: Fault) -> Option<usize> {
+        let (nodes, groups) = (self.obs.nodes.len(), self.obs.groups.len());
+        match fault {
+            Fault::InstallerFails { node } => Some(node.index()),
+            Fault::InstallerHangs { node } => Some(nodes + node.index()),
+            Fault::RestartRequest { node } => Some(2 * nodes + node.index()),
+            Fault::GroupMoveFails { group } => Some(3 * nodes + group.index()),
+            Fault::ResourceFails { resource } => Some(3 * nodes + groups + resource.index()),
+            _ => None,
+        }
+    }
+
+    /// Whether a fault armed for later strikes now: the cluster consults it here (noted during
+    /// a look ahead, [`Sim::note_consulted`]), and if it is armed it is spent. Every place an
+    /// armed fault spoils asks this; nothing else reads what is armed.
+    fn strikes(&mut self, fault: Fault) -> bool {
         if let Some(reads) = &mut self.reads {
             reads.push(fault);
         }
+        if let Fault::ServiceFailsToStart { node, service } = fault {
+            let Some(i) = self.armed.service_fails.iter().position(|&armed| armed == (node, service)) else {
+                return false;
+            };
+            self.armed.make_mut().service_fails.remove(i);
+            return true;
+        }
+        let Some(slot) = self.armed_slot(fault) else {
+            return false;
+        };
+        // Read before writing: a write copies what a copy of this run still shares.
+        self.armed.flags.get(slot) && self.armed.make_mut().flags.take(slot)
     }
 
     /// Makes room in the trace for `events` more events (a copy starts with no room).
@@ -467,18 +490,18 @@ impl Sim {
         match fault {
             Fault::Crash { node } => self.obs.nodes[node.index()].power != Power::Down,
             Fault::Restart { node } => self.obs.nodes[node.index()].power == Power::Down,
-            Fault::InstallerFails { node } => !self.armed.installer_fails.get(node.index()),
-            Fault::RestartRequest { node } => !self.armed.restart_request.get(node.index()),
+            Fault::InstallerFails { .. }
+            | Fault::InstallerHangs { .. }
+            | Fault::RestartRequest { .. }
+            | Fault::GroupMoveFails { .. }
+            | Fault::ResourceFails { .. } => !self.armed_slot(fault).is_some_and(|slot| self.armed.flags.get(slot)),
             Fault::ServiceFailsToStart { node, service } => !self.armed.service_fails.contains(&(node, service)),
-            Fault::GroupMoveFails { group } => !self.armed.group_move_fails.get(group.index()),
             Fault::MonitorFalseAlarm { node, monitor } => self.monitor_active(node, monitor),
             Fault::Unreachable { node } => self.obs.nodes[node.index()].reachable,
             Fault::Reachable { node } => !self.obs.nodes[node.index()].reachable,
-            Fault::InstallerHangs { node } => !self.armed.installer_hangs.get(node.index()),
             Fault::ServiceDies { node, service } => {
                 self.obs.nodes[node.index()].services[service.index()] == ServiceStatus::Running
             }
-            Fault::ResourceFails { resource } => !self.armed.resource_fails.get(resource.index()),
             Fault::HeartbeatLoss { node } => self.obs.nodes[node.index()].power == Power::Up,
         }
     }
@@ -494,10 +517,16 @@ impl Sim {
         match fault {
             Fault::Crash { node } => self.node_down(node, DownCause::Crash),
             Fault::Restart { node } => self.boot(node),
-            Fault::InstallerFails { node } => self.armed.make_mut().installer_fails.set(node.index(), true),
-            Fault::RestartRequest { node } => self.armed.make_mut().restart_request.set(node.index(), true),
+            Fault::InstallerFails { .. }
+            | Fault::InstallerHangs { .. }
+            | Fault::RestartRequest { .. }
+            | Fault::GroupMoveFails { .. }
+            | Fault::ResourceFails { .. } => {
+                if let Some(slot) = self.armed_slot(fault) {
+                    self.armed.make_mut().flags.set(slot, true);
+                }
+            }
             Fault::ServiceFailsToStart { node, service } => self.armed.make_mut().service_fails.push((node, service)),
-            Fault::GroupMoveFails { group } => self.armed.make_mut().group_move_fails.set(group.index(), true),
             Fault::MonitorFalseAlarm { node, monitor } => {
                 let index = self.nm(node, monitor);
                 self.false_alarm.make_mut().set(index, true);
@@ -511,9 +540,7 @@ impl Sim {
                 self.node_mut(node).reachable = true;
                 self.emit(EventKind::NodeReachable { node });
             }
-            Fault::InstallerHangs { node } => self.armed.make_mut().installer_hangs.set(node.index(), true),
             Fault::ServiceDies { node, service } => self.set_service_stopped(node, service, Actor::Fault),
-            Fault::ResourceFails { resource } => self.armed.make_mut().resource_fails.set(resource.index(), true),
             // Inferred: EXPRESSCLUSTER's network partition resolution shuts the isolated node
             // down at once (no orderly deactivation) so that only one side keeps the groups;
             // the others fail its groups over after the heartbeat timeout.

@@ -46,12 +46,8 @@ impl Sim {
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
-        self.consult(Fault::InstallerFails { node });
-        self.consult(Fault::InstallerHangs { node });
-        let fail =
-            self.armed.installer_fails.get(node.index()) && self.armed.make_mut().installer_fails.take(node.index());
-        let hang =
-            self.armed.installer_hangs.get(node.index()) && self.armed.make_mut().installer_hangs.take(node.index());
+        let fail = self.strikes(Fault::InstallerFails { node });
+        let hang = self.strikes(Fault::InstallerHangs { node });
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers.make_mut()[node.index()] = Some(InstallerRun {
             answer,
@@ -158,10 +154,9 @@ impl Sim {
             }
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
-                self.consult(Fault::RestartRequest { node });
-                let asked = self.setup.procedure.module.asks_for_restart
-                    || (self.armed.restart_request.get(node.index())
-                        && self.armed.make_mut().restart_request.take(node.index()));
+                // A module that always asks never reads the fault.
+                let asked =
+                    self.setup.procedure.module.asks_for_restart || self.strikes(Fault::RestartRequest { node });
                 let answer_now = asked && !self.operator_answers;
                 if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });

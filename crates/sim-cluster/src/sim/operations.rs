@@ -215,9 +215,7 @@ impl Sim {
                 if owner == Some(destination) {
                     return Ok(());
                 }
-                self.consult(Fault::GroupMoveFails { group: *group });
-                let fail = self.armed.group_move_fails.get(group.index())
-                    && self.armed.make_mut().group_move_fails.take(group.index());
+                let fail = self.strikes(Fault::GroupMoveFails { group: *group });
                 match owner {
                     Some(owner) => self.begin_group_stop(*group, owner, Then::StartOn { node: destination, fail }),
                     None => self.begin_group_start(*group, destination, None),

@@ -5,9 +5,7 @@ use super::*;
 
 impl Sim {
     pub(super) fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
-        self.consult(Fault::ResourceFails { resource });
-        if self.armed.resource_fails.get(resource.index()) {
-            self.armed.make_mut().resource_fails.set(resource.index(), false);
+        if self.strikes(Fault::ResourceFails { resource }) {
             self.obs.resources.make_mut()[resource.index()] =
                 ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
             self.emit(EventKind::ResourceFailed { node, resource });

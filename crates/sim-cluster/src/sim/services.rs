@@ -31,9 +31,7 @@ impl Sim {
 
     /// Starts a service now; false when an armed fault makes it fail.
     pub(super) fn set_service_started(&mut self, node: NodeId, service: ServiceId, by: Actor) -> bool {
-        self.consult(Fault::ServiceFailsToStart { node, service });
-        if let Some(i) = self.armed.service_fails.iter().position(|&(n, s)| n == node && s == service) {
-            self.armed.make_mut().service_fails.remove(i);
+        if self.strikes(Fault::ServiceFailsToStart { node, service }) {
             self.node_mut(node).services[service.index()] = ServiceStatus::Stopped;
             self.emit(EventKind::ServiceStartFailed { node, service });
             return false;
