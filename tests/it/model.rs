@@ -145,6 +145,9 @@ fn check_json(args: &[&str]) -> (i32, String) {
 #[test]
 fn three_faults_anywhere_on_the_seed() {
     let (code, out) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "1"]);
+    // Three threads make runs ahead and merge them: the same output.
+    let (_, ahead) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "3"]);
+    assert!(out == ahead, "the JSON outputs differ between 1 and 3 threads");
     let report: Value = serde_json::from_str(&out).unwrap();
     let way = &report["ways"][0];
     let search = &way["search"];
