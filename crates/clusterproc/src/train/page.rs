@@ -104,6 +104,8 @@ pub struct Names {
     pub nodes: Vec<Name>,
     /// By `ServiceId`.
     pub services: Vec<Name>,
+    /// By `GroupId`.
+    pub groups: Vec<Name>,
 }
 
 /// One name as the page writes it.
@@ -116,12 +118,13 @@ pub struct Name {
 }
 
 impl Names {
-    /// The names of `setup`'s nodes and services.
+    /// The names of `setup`'s nodes, services and groups.
     pub fn new(setup: &procedure::setup::Setup) -> Names {
         let name = |text: &str| Name { html: escape(text), slug: slug(text) };
         Names {
             nodes: setup.cluster.nodes.iter().map(|n| name(&n.name)).collect(),
             services: setup.cluster.services.iter().map(|s| name(&s.name)).collect(),
+            groups: setup.cluster.groups.iter().map(|g| name(&g.name)).collect(),
         }
     }
 }
@@ -386,12 +389,13 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             GroupStatus::OnlineFailure => "Online Failure",
         };
         let owner = state.owner.map_or("-", |o| setup.node_name(o));
+        let Name { html, slug: group_slug } = &course.names.groups[g];
         let _ = write!(
             out,
             "<div class=\"group\" id=\"group-{}\"><h3>{} {} {} <span class=\"owner\">({}: {})</span></h3><ul class=\"resources\">",
-            slug(&group.name),
+            group_slug,
             lang.t(T::Group),
-            escape(&group.name),
+            html,
             status(word),
             lang.t(T::Current),
             escape(owner)
@@ -431,9 +435,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             let _ = write!(
                 out,
                 "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"move-group\"><input type=\"hidden\" name=\"group\" value=\"{}\"><label>{} <select name=\"to\" id=\"move-to-{}\">",
-                escape(&group.name),
+                html,
                 lang.t(T::MoveTo),
-                slug(&group.name)
+                group_slug
             );
             for &node in &group.policy {
                 let name = setup.node_name(node);
@@ -443,7 +447,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             let _ = write!(
                 out,
                 "</select></label> <button type=\"submit\" id=\"move-{}\">{}</button></form>",
-                slug(&group.name),
+                group_slug,
                 lang.t(T::Move)
             );
         }
@@ -472,13 +476,14 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     for (n, node) in obs.nodes.iter().enumerate() {
         let node_id = NodeId(n as u8);
         let name = &cluster.nodes[n].name;
+        let html = &names.nodes[n].html;
         let s = &names.nodes[n].slug;
         let _ = write!(
             out,
             "<section class=\"panel node\" id=\"node-{s}\" data-node=\"{}\"><h2>{} {}",
-            escape(name),
+            html,
             lang.t(T::Node),
-            escape(name)
+            html
         );
         match node.power {
             Power::Up => {}
@@ -567,7 +572,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             let _ = write!(
                 out,
                 "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"unzip\"><input type=\"hidden\" name=\"node\" value=\"{}\"><label>{} <select name=\"folder\" id=\"unzip-folder-{s}\">",
-                escape(name),
+                html,
                 lang.t(T::UnzipInto)
             );
             options(&mut out);
@@ -579,7 +584,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             let _ = write!(
                 out,
                 "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"backup-registry\"><input type=\"hidden\" name=\"node\" value=\"{}\"><label>{} {} <input name=\"file\" size=\"40\" id=\"backup-file-{s}\" value=\"{}\"></label> <button type=\"submit\" id=\"backup-{s}\">{}</button></form>",
-                escape(name),
+                html,
                 lang.t(T::BackupRegistry),
                 lang.t(T::BackupFile),
                 escape(&course.backup_file),
@@ -609,7 +614,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             let _ = write!(
                 out,
                 "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"run-installer\"><input type=\"hidden\" name=\"node\" value=\"{}\"><select name=\"folder\" id=\"install-folder-{s}\" aria-label=\"folder\">",
-                escape(name)
+                html
             );
             options(&mut out);
             let _ = write!(
