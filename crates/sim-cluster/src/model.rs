@@ -207,7 +207,7 @@ impl Machine {
             Output::Execute(operation) => {
                 let result = self.sim.execute(&operation);
                 self.next = self.engine.next(Input::Executed(result));
-                self.known = Known { judge: self.known.judge, ..Known::default() };
+                (self.known.engine, self.known.sim) = (0, 0);
                 Transition::FaultPoint
             }
             Output::Confirm(_) => {
