@@ -85,7 +85,7 @@ impl Hasher for FxHasher {
 }
 
 /// The fingerprint of a value with [`FxHasher`].
-pub fn fingerprint_of<T: Hash + ?Sized>(value: &T) -> u64 {
+fn fingerprint_of<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut hasher = FxHasher::default();
     value.hash(&mut hasher);
     hasher.finish()

@@ -199,8 +199,9 @@ async fn a_form_post_acts_and_redirects_to_the_page_that_shows_it() {
     let (status, headers, _) = send(&app, post_form(&format!("/s/{id}/act"), "do=suspend-cluster")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], format!("/s/{id}").as_str());
-    let (_, _, page) = send(&app, post_form(&format!("/s/{id}/act"), "do=wait-until-done")).await;
-    assert!(page.is_empty());
+    let (status, _, body) = send(&app, post_form(&format!("/s/{id}/act"), "do=wait-until-done")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(body.is_empty(), "a redirect carries no page");
     let (status, _, page) = send(&app, Request::get(format!("/s/{id}")).body(Body::empty()).expect("a request")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("st-suspend\">Suspend<"), "the servers show Suspend");
