@@ -371,7 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn every_text_has_both_languages() {
+    fn every_invariant_says_why_it_matters_in_both_languages() {
         for invariant in Invariant::ALL {
             assert!(!Lang::Ja.why(invariant).is_empty() && Lang::Ja.why(invariant) != Lang::En.why(invariant));
         }
