@@ -281,27 +281,20 @@ impl Loader<'_> {
     }
 
     fn monitor(&self, name: &Spanned<String>) -> Result<MonitorId, FileError> {
-        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| {
-            self.err(
-                FileErrorKind::UnknownName,
-                format!("unknown monitor `{}`", name.get_ref()),
-                name.span(),
-                "the cluster has no such monitor",
-            )
-            .with_help(format!("the cluster's monitors: {}", self.names(self.cluster.monitors.iter().map(|m| &m.name))))
-        })
+        let known = || self.cluster.monitors.iter().map(|m| &m.name);
+        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| self.unknown("monitor", name, known()))
     }
 
     fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
-        self.cluster.group_by_name(name.get_ref()).ok_or_else(|| {
-            self.err(
-                FileErrorKind::UnknownName,
-                format!("unknown group `{}`", name.get_ref()),
-                name.span(),
-                "the cluster has no such group",
-            )
-            .with_help(format!("the cluster's groups: {}", self.names(self.cluster.groups.iter().map(|g| &g.name))))
-        })
+        let known = || self.cluster.groups.iter().map(|g| &g.name);
+        self.cluster.group_by_name(name.get_ref()).ok_or_else(|| self.unknown("group", name, known()))
+    }
+
+    /// A name the cluster has no `what` by, with the names it has.
+    fn unknown<'n>(&self, what: &str, name: &Spanned<String>, known: impl Iterator<Item = &'n String>) -> FileError {
+        let label = format!("the cluster has no such {what}");
+        self.err(FileErrorKind::UnknownName, format!("unknown {what} `{}`", name.get_ref()), name.span(), &label)
+            .with_help(format!("the cluster's {what}s: {}", self.names(known)))
     }
 
     fn role(&self, keyword: &Spanned<String>) -> Result<Role, FileError> {
