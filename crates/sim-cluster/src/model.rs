@@ -37,6 +37,32 @@ fn known_or(known: u64, hash: impl FnOnce(&mut FxHasher)) -> u64 {
     hasher.finish().max(1)
 }
 
+/// The faults that may be offered at a fault point ([`Machine::offer`]), in the order of
+/// the search's faults; those armed for later wait for what the next change consults.
+#[derive(Debug, Clone, Default)]
+pub struct Offer {
+    candidates: Vec<Fault>,
+}
+
+impl Offer {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// Whether an armed fault is among them (and the next change must be known).
+    pub fn needs_look_ahead(&self) -> bool {
+        self.candidates.iter().any(|f| f.is_armed())
+    }
+
+    /// The faults offered, given the armed faults that the next change consults.
+    pub fn settle(self, consulted: &[Fault]) -> Vec<Fault> {
+        let mut faults = self.candidates;
+        faults.retain(|f| !f.is_armed() || consulted.contains(f));
+        faults
+    }
+}
+
 /// A fault injected after a given transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimedFault {
@@ -265,9 +291,18 @@ impl Machine {
     /// for an installer that never runs again, it would change nothing at all. With
     /// `striking` false (a run's start, right after a fault), only faults armed for later.
     pub fn faults_to_offer(&self, faults: &[Fault], striking: bool) -> Vec<Fault> {
-        let changes: Vec<Fault> = faults.iter().copied().filter(|&f| self.sim.fault_changes_state(f)).collect();
-        let consulted = if changes.iter().any(|f| f.is_armed()) { self.consulted_next() } else { Vec::new() };
-        changes.into_iter().filter(|f| if f.is_armed() { consulted.contains(f) } else { striking }).collect()
+        let offer = self.offer(faults, striking);
+        let consulted = if offer.needs_look_ahead() { self.consulted_next() } else { Vec::new() };
+        offer.settle(&consulted)
+    }
+
+    /// The faults that may be offered here, before the look ahead settles the armed ones: a
+    /// search that goes on from here anyway notes what its own next change consults
+    /// ([`Machine::note_consulted`]) instead of looking ahead on a copy.
+    pub fn offer(&self, faults: &[Fault], striking: bool) -> Offer {
+        let changes = faults.iter().copied().filter(|&f| self.sim.fault_changes_state(f));
+        let candidates: Vec<Fault> = changes.filter(|f| striking || f.is_armed()).collect();
+        Offer { candidates }
     }
 
     /// The armed faults ([`Fault::is_armed`]) that the cluster's next change would consult:
@@ -277,9 +312,21 @@ impl Machine {
     /// flag nothing reads until then.
     pub fn consulted_next(&self) -> Vec<Fault> {
         let mut ahead = self.clone();
-        ahead.sim.note_consulted();
+        ahead.note_consulted();
         while ahead.step() == Transition::Quiet {}
         ahead.sim.consulted().to_vec()
+    }
+
+    /// From now on, notes each armed fault the cluster consults, until
+    /// [`Machine::take_consulted`]: what [`Machine::consulted_next`] says, from the run
+    /// itself once it has made its next transition that is not quiet.
+    pub fn note_consulted(&mut self) {
+        self.sim.note_consulted();
+    }
+
+    /// The armed faults consulted since [`Machine::note_consulted`], which stops noting.
+    pub fn take_consulted(&mut self) -> Vec<Fault> {
+        self.sim.take_consulted()
     }
 
     /// Injects a fault now, after the last transition.

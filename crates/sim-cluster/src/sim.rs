@@ -378,6 +378,11 @@ impl Sim {
         self.reads.as_deref().unwrap_or_default()
     }
 
+    /// The armed faults consulted since [`Sim::note_consulted`], which stops noting.
+    pub fn take_consulted(&mut self) -> Vec<Fault> {
+        self.reads.take().unwrap_or_default()
+    }
+
     /// The flag of a fault armed for later in [`Armed::flags`]; `None` for a service that
     /// will not start (listed apart) and for faults that strike at once.
     fn armed_slot(&self, fault: Fault) -> Option<usize> {

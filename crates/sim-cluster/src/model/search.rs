@@ -32,7 +32,7 @@ use procedure::setup::Setup;
 use rayon::prelude::*;
 
 use super::fingerprint::{Entered, FingerprintSet};
-use super::{Machine, TimedFault, Transition};
+use super::{Machine, Offer, TimedFault, Transition};
 use crate::watch::Watch;
 
 /// A part of the search, for splitting it across machines.
@@ -226,6 +226,30 @@ impl Spawn {
     }
 }
 
+/// A fault point whose runs wait for what the run's next change consults (see
+/// [`Layer::offer`]).
+struct Unsettled {
+    parent: Arc<Machine>,
+    fingerprint: u64,
+    offer: Offer,
+}
+
+impl Unsettled {
+    /// The runs, given the armed faults the next change consulted.
+    fn settle(self, consulted: &[Fault]) -> Option<Spawn> {
+        let Unsettled { parent, fingerprint, offer } = self;
+        let faults = offer.settle(consulted);
+        (!faults.is_empty()).then_some(Spawn { parent, fingerprint, faults })
+    }
+
+    /// The runs, when the run stopped (at a state seen before) before its next change: a
+    /// copy looks ahead.
+    fn look_ahead(self) -> Option<Spawn> {
+        let consulted = self.parent.consulted_next();
+        self.settle(&consulted)
+    }
+}
+
 /// Makes one transition of a run: what it found, and its new state's fingerprint.
 fn transition(machine: &mut Machine) -> (Transition, Vec<Violation>, u64) {
     let judged = machine.violations().len();
@@ -274,12 +298,15 @@ impl Layer<'_> {
         }
         self.result.states += 1;
         self.result.schedules += 1;
-        if self.branch {
-            self.next.extend(Spawn::at_start(&machine, seed, &self.config.faults));
-        }
+        let mut unsettled = if self.branch { self.offer(&mut machine, seed, false) } else { None };
         machine.reserve_events();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
+            if kind != Transition::Quiet
+                && let Some(offer) = unsettled.take()
+            {
+                self.next.extend(offer.settle(&machine.take_consulted()));
+            }
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(machine.transitions());
             for violation in &violations {
@@ -299,12 +326,34 @@ impl Layer<'_> {
                     self.next.extend(Spawn::at(&machine, fingerprint, &self.config.faults));
                     return;
                 }
-                Entered::Seen { branch: false } => return,
+                // The run stops before its next change: a copy looks ahead for it.
+                Entered::Seen { branch: false } => {
+                    self.next.extend(unsettled.and_then(Unsettled::look_ahead));
+                    return;
+                }
             }
             if branches {
-                self.next.extend(Spawn::at(&machine, fingerprint, &self.config.faults));
+                unsettled = self.offer(&mut machine, fingerprint, true);
             }
         }
+    }
+
+    /// The runs a fault point (or, not `striking`, a run's start) spawns: at once if no fault
+    /// armed for later is among them, else once the run has made its next change and noted
+    /// what that change consulted ([`Machine::note_consulted`]), which is what a copy looking
+    /// ahead would say, without the copy.
+    fn offer(&mut self, machine: &mut Machine, fingerprint: u64, striking: bool) -> Option<Unsettled> {
+        let offer = machine.offer(&self.config.faults, striking);
+        if offer.is_empty() {
+            return None;
+        }
+        let parent = Arc::new(machine.clone());
+        if !offer.needs_look_ahead() {
+            self.next.push(Spawn { parent, fingerprint, faults: offer.settle(&[]) });
+            return None;
+        }
+        machine.note_consulted();
+        Some(Unsettled { parent, fingerprint, offer })
     }
 
     /// A block of runs made ahead on another thread, one after the other: each stops at a
