@@ -213,11 +213,17 @@ impl Spawn {
         (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
     }
 
-    /// The runs, in the order of the faults, with the fingerprints they start from.
+    /// The runs, in the order of the faults, with the fingerprints they start from. The last
+    /// is made from the shared copy itself.
     fn into_runs(self) -> impl Iterator<Item = (u64, Box<Machine>)> {
         let Spawn { parent, fingerprint, faults } = self;
-        faults.into_iter().filter_map(move |fault| {
-            let mut child = Box::new((*parent).clone());
+        let mut parent = Some(parent);
+        let last = faults.len().saturating_sub(1);
+        faults.into_iter().enumerate().filter_map(move |(index, fault)| {
+            let mut child = match parent.take_if(|_| index == last) {
+                Some(parent) => Box::new(Arc::unwrap_or_clone(parent)),
+                None => Box::new((**parent.as_ref()?).clone()),
+            };
             child.inject(fault);
             let child_fingerprint = child.fingerprint();
             // A fault that changes nothing leads back to this very state.
