@@ -411,9 +411,11 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
                     push(&mut lanes, n, "install", from, event.at, outcome.to_owned());
                 }
             }
-            EventKind::ServiceStopped { service, by, .. }
-                if matches!(by, procedure::event::Actor::Operator | procedure::event::Actor::Installer) =>
-            {
+            EventKind::ServiceStopped {
+                service,
+                by: procedure::event::Actor::Operator | procedure::event::Actor::Installer,
+                ..
+            } => {
                 let label = format!("{:?} stopped", setup.cluster.services[service.index()].name);
                 push(&mut lanes, n, "service-stop", event.at, event.at, label);
             }

@@ -786,10 +786,8 @@ impl Engine {
                         self.restart_pending = true;
                     }
                 }
-                Action::ResumeCluster => {
-                    if self.apply_started {
-                        self.resumed = true;
-                    }
+                Action::ResumeCluster if self.apply_started => {
+                    self.resumed = true;
                 }
                 Action::RebootCluster => self.restart_pending = false,
                 _ => {}

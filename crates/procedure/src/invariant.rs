@@ -339,19 +339,19 @@ impl Judge {
                 }
             }
             EventKind::ServiceStopped { node, service, by: Actor::Installer, watch_active, monitor_active }
-            | EventKind::ServiceStarted { node, service, by: Actor::Installer, watch_active, monitor_active } => {
-                if *watch_active || monitor_active.is_some() {
-                    let watcher = match monitor_active {
-                        Some(monitor) => format!("monitor {}", setup.cluster.monitors[monitor.index()].name),
-                        None => "the Task Manager watch".to_owned(),
-                    };
-                    let detail = format!(
-                        "{watcher} was watching {:?} on {} when the installer stopped or started it",
-                        setup.cluster.services[service.index()].name,
-                        setup.node_name(*node)
-                    );
-                    self.violate(Invariant::MonitoringDuringApply, event, index, detail);
-                }
+            | EventKind::ServiceStarted { node, service, by: Actor::Installer, watch_active, monitor_active }
+                if *watch_active || monitor_active.is_some() =>
+            {
+                let watcher = match monitor_active {
+                    Some(monitor) => format!("monitor {}", setup.cluster.monitors[monitor.index()].name),
+                    None => "the Task Manager watch".to_owned(),
+                };
+                let detail = format!(
+                    "{watcher} was watching {:?} on {} when the installer stopped or started it",
+                    setup.cluster.services[service.index()].name,
+                    setup.node_name(*node)
+                );
+                self.violate(Invariant::MonitoringDuringApply, event, index, detail);
             }
             EventKind::GroupStarting { group, node } | EventKind::GroupStopping { group, node } => {
                 // A group that a crash dropped starts again where the cluster can: that is the
@@ -370,10 +370,8 @@ impl Judge {
                     self.violate(Invariant::FailoverDuringApply, event, index, detail);
                 }
             }
-            EventKind::GroupOnline { group, node } => {
-                if group.index() == 0 && self.last_install_finished.is_some() {
-                    self.online_after_update.push(*node);
-                }
+            EventKind::GroupOnline { group, node } if group.index() == 0 && self.last_install_finished.is_some() => {
+                self.online_after_update.push(*node);
             }
             EventKind::InstallerStarted { node, from_mirror } => {
                 if !self.window_open {
@@ -412,10 +410,8 @@ impl Judge {
                     self.restart_pending = true;
                 }
             }
-            EventKind::ClusterRebootStarted { .. } => {
-                if self.suspended.none() {
-                    self.restart_pending = false;
-                }
+            EventKind::ClusterRebootStarted { .. } if self.suspended.none() => {
+                self.restart_pending = false;
             }
             EventKind::RegistryRestored { node, resource, overwritten } => {
                 if let Some(lost) = overwritten.iter().find(|o| o.installer_write) {
