@@ -237,7 +237,42 @@ fn a_shard_that_does_not_exist_is_refused() {
     let run = clusterproc(&["check", SEED, "--shard", "2/2"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("shard 2/2 does not exist"), "{}", run.stderr);
-    let run = clusterproc(&["check", SEED, "--faults", "9"]);
+    let run = clusterproc(&["check", SEED, "--memory-limit", "12parsecs"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("more than the 4"), "{}", run.stderr);
+    assert!(run.stderr.contains("\"12parsecs\" is not a size"), "{}", run.stderr);
+}
+
+/// `--faults N` takes any N; a search that would outgrow the machine stops between two runs
+/// at its memory limit, and reports what it found, where the earlier layers are complete.
+#[test]
+fn a_deep_search_stops_at_its_memory_limit_with_what_it_found() {
+    let (code, out) = check_json(&[SEED, "--faults", "9", "--guards", "on", "--jobs", "1", "--memory-limit", "64MiB"]);
+    assert_eq!(code, 4, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let how_far = report["interrupted"].as_str().expect("the report says it stopped");
+    assert!(how_far.starts_with("the process reached its memory limit of 64 MiB (--memory-limit)"), "{how_far}");
+    assert_eq!(report["faults"], "9");
+    assert_eq!(report["passed"], false, "an incomplete search does not pass");
+    // The layers before the one it stopped in were explored whole: the complete search's
+    // counts (three_faults_anywhere_on_the_seed pins them too).
+    let layers: Vec<u64> = report["ways"][0]["search"]["states_per_fault_count"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert!(layers.len() >= 4 && layers.len() < 10, "{layers:?}");
+    assert_eq!(layers[..3], [234, 2611, 15201]);
+    // Invariants broken with one fault were found before it stopped.
+    let broken = report["ways"][0]["invariants"].as_array().unwrap().iter().filter(|i| i["verdict"] == "violated");
+    assert!(broken.count() > 0, "{out}");
+
+    // Said to people too, on stdout and stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let text =
+        clusterproc(&["check", SEED, "--faults", "9", "--guards", "on", "--memory-limit", "64MiB", "--save", &save]);
+    assert_eq!(text.code, 4, "{}", text.stderr);
+    assert!(text.stdout.contains("\nStopped: the process reached its memory limit of 64 MiB"), "{}", text.stdout);
+    assert!(text.stderr.contains("stopped: the process reached its memory limit"), "{}", text.stderr);
 }

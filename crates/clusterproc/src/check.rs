@@ -333,6 +333,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     // reported.
     let watch = Arc::new(Watch::default());
     crate::interrupt::stop_on_signal(&watch);
+    let memory = crate::memory_limit::Guard::start(&watch, args.memory_limit.bytes());
     let progress = Progress::start(Arc::clone(&watch), args.progress);
     let explorer = Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch));
     let modes: &[Mode] = match args.guards {
@@ -341,9 +342,14 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         GuardsChoice::Off => &[Mode::AsWritten],
     };
     let ways = explore_ways(&explorer, modes, &args, &watch);
+    let memory_limit_reached = memory.finish();
     let random_runs: usize = ways.iter().map(|w| w.random_runs).sum();
     let searched = watch.runs().saturating_sub(random_runs as u64);
     let interrupted = progress.finish(&watch, searched, args.cases.map(|_| random_runs), args.cases);
+    let interrupted = match memory_limit_reached {
+        Some(limit) => interrupted.map(|how_far| crate::memory_limit::reached(limit, &how_far)),
+        None => interrupted,
+    };
 
     let mut counterexamples = Vec::new();
     for way in &ways {
@@ -402,7 +408,11 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
         let _ = writeln!(text, "Counterexamples saved in {}/", args.save.display());
     }
-    let code = crate::interrupt::conclude(interrupted.as_deref(), args.format == CheckFormat::Text, &mut text);
+    let as_text = args.format == CheckFormat::Text;
+    let code = match (memory_limit_reached, interrupted.as_deref()) {
+        (Some(_), Some(how_far)) => Some(crate::memory_limit::conclude(how_far, as_text, &mut text)),
+        _ => crate::interrupt::conclude(interrupted.as_deref(), as_text, &mut text),
+    };
     crate::output::emit(&text, args.output.as_deref())?;
     Ok(code.unwrap_or(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }))
 }

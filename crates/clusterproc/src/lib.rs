@@ -13,6 +13,7 @@ mod connect;
 pub mod counterexample;
 pub mod inputs;
 mod interrupt;
+mod memory_limit;
 mod output;
 mod preflight;
 mod progress;

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 #[derive(Debug, Default)]
 pub struct Watch {
     stop: AtomicBool,
+    /// The stop was asked because the process outgrew its memory limit.
+    memory: AtomicBool,
     runs: AtomicU64,
     found: AtomicU64,
 }
@@ -17,6 +19,18 @@ impl Watch {
     /// Asks the exploration to stop after the run in progress.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Asks the exploration to stop after the run in progress because the process holds more
+    /// memory than it may.
+    pub fn stop_at_memory_limit(&self) {
+        self.memory.store(true, Ordering::SeqCst);
+        self.stop();
+    }
+
+    /// Whether the stop was asked by [`Watch::stop_at_memory_limit`].
+    pub fn stopped_at_memory_limit(&self) -> bool {
+        self.memory.load(Ordering::SeqCst)
     }
 
     /// Whether a stop was asked for.
@@ -54,5 +68,9 @@ mod tests {
         watch.stop();
         assert!(!watch.ran(2));
         assert_eq!((watch.runs(), watch.found(), watch.stopped()), (2, 2, true));
+        assert!(!watch.stopped_at_memory_limit());
+        let limited = Watch::default();
+        limited.stop_at_memory_limit();
+        assert!(limited.stopped() && limited.stopped_at_memory_limit());
     }
 }

@@ -1,0 +1,196 @@
+//! `check --memory-limit`: a search that would outgrow the machine stops between two runs, as
+//! Ctrl-C stops it, and reports what it found so far, instead of being killed for lack of
+//! memory with nothing reported. Each more fault multiplies a search's memory by about 3.5,
+//! so `--faults N` takes any N and this is what keeps a deep one safe.
+//!
+//! The process's resident memory is read from Linux's `/proc/self/status` by a thread, 50
+//! times a second; where there is no `/proc` (macOS, Windows) there is no limit.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sim_cluster::watch::Watch;
+
+/// The exit code of a check that stopped at its memory limit before it was complete.
+pub const EXIT_CODE: u8 = 4;
+
+/// How often the thread looks at the process's memory.
+const EVERY: Duration = Duration::from_millis(20);
+
+/// What `--memory-limit` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryLimit {
+    /// Three quarters of the memory available when the check starts.
+    Auto,
+    /// No limit.
+    None,
+    /// This many bytes.
+    Bytes(u64),
+}
+
+impl MemoryLimit {
+    /// The limit in bytes, if there is one here.
+    pub fn bytes(self) -> Option<u64> {
+        match self {
+            MemoryLimit::Auto => available().map(|bytes| bytes / 4 * 3),
+            MemoryLimit::None => None,
+            MemoryLimit::Bytes(bytes) => Some(bytes),
+        }
+    }
+}
+
+/// Parses `auto`, `none`, or a size: a number with an optional unit, `K`, `M`, `G` or `T`
+/// with or without `iB` or `B` (all powers of 1024): `512MiB`, `2G`, `1.5GiB`.
+pub fn parse(text: &str) -> Result<MemoryLimit, String> {
+    let trimmed = text.trim();
+    match trimmed.to_ascii_lowercase().as_str() {
+        "auto" => return Ok(MemoryLimit::Auto),
+        "none" => return Ok(MemoryLimit::None),
+        _ => {}
+    }
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("{text:?} is not a size: expected auto, none, or a size like 512MiB or 2GiB")),
+    };
+    let value: f64 = number.parse().map_err(|_| format!("{text:?} is not a size: expected a number, like 512MiB"))?;
+    let bytes = value * f64::from(1u32 << (shift / 2)) * f64::from(1u32 << (shift - shift / 2));
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+        return Err(format!("{text:?} is not a size a process can have"));
+    }
+    Ok(MemoryLimit::Bytes(bytes as u64))
+}
+
+/// How far a search that its memory `limit` stopped got, `how_far` being what the progress
+/// says of any stopped search.
+pub fn reached(limit: u64, how_far: &str) -> String {
+    format!("the process reached its memory limit of {} (--memory-limit): {how_far}", describe(limit))
+}
+
+/// Ends a check that its memory limit stopped: says `how_far` it got ([`reached`]) on
+/// stderr, and in its output `out` too when that is text for people. The exit code.
+pub fn conclude(how_far: &str, text: bool, out: &mut String) -> std::process::ExitCode {
+    if text {
+        out.push_str(&format!("\nStopped: {how_far}\n"));
+    }
+    let _ = writeln!(crate::output::stderr(), "stopped: {how_far}");
+    std::process::ExitCode::from(EXIT_CODE)
+}
+
+/// A size for people: `40 MiB`, `1.5 GiB`.
+pub fn describe(bytes: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    if bytes >= GIB {
+        format!("{:.1} GiB", bytes as f64 / GIB as f64)
+    } else {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    }
+}
+
+/// Watches the process's memory until dropped or [`Guard::finish`]ed, and stops `watch` once
+/// it holds more than `limit` bytes.
+#[derive(Debug)]
+pub struct Guard {
+    limit: Option<u64>,
+    watch: Arc<Watch>,
+    done: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Guard {
+    /// Starts watching (nothing to watch without a limit, or without `/proc`).
+    pub fn start(watch: &Arc<Watch>, limit: Option<u64>) -> Guard {
+        let done = Arc::new(AtomicBool::new(false));
+        let thread = limit.filter(|_| resident().is_some()).and_then(|limit| {
+            let (watch, done) = (Arc::clone(watch), Arc::clone(&done));
+            let looking = move || {
+                while !done.load(Ordering::SeqCst) && !watch.stopped() {
+                    if resident().is_some_and(|bytes| bytes > limit) {
+                        watch.stop_at_memory_limit();
+                    }
+                    std::thread::sleep(EVERY);
+                }
+            };
+            std::thread::Builder::new().name("memory-limit".to_owned()).spawn(looking).ok()
+        });
+        Guard { limit, watch: Arc::clone(watch), done, thread }
+    }
+
+    /// Stops watching, as soon as the search is over: the limit of memory that stopped the
+    /// search, if it did.
+    pub fn finish(mut self) -> Option<u64> {
+        self.stop_looking();
+        self.watch.stopped_at_memory_limit().then(|| self.limit.unwrap_or_default())
+    }
+
+    fn stop_looking(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.stop_looking();
+    }
+}
+
+/// The process's resident memory in bytes (Linux).
+fn resident() -> Option<u64> {
+    kibibytes(&std::fs::read_to_string("/proc/self/status").ok()?, "VmRSS:")
+}
+
+/// The memory available to start new work in bytes (Linux).
+fn available() -> Option<u64> {
+    kibibytes(&std::fs::read_to_string("/proc/meminfo").ok()?, "MemAvailable:")
+}
+
+/// The value of the line starting with `field`, in kB, as bytes.
+fn kibibytes(text: &str, field: &str) -> Option<u64> {
+    let line = text.lines().find_map(|line| line.strip_prefix(field))?;
+    let kib: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        assert_eq!(parse("512MiB"), Ok(MemoryLimit::Bytes(512 << 20)));
+        assert_eq!(parse("2G"), Ok(MemoryLimit::Bytes(2 << 30)));
+        assert_eq!(parse("1.5 GiB"), Ok(MemoryLimit::Bytes(3 << 29)));
+        assert_eq!(parse("4096"), Ok(MemoryLimit::Bytes(4096)));
+        assert_eq!(parse("64kb"), Ok(MemoryLimit::Bytes(64 << 10)));
+        assert_eq!(parse("None"), Ok(MemoryLimit::None));
+        assert_eq!(parse("auto"), Ok(MemoryLimit::Auto));
+        for bad in ["", "lots", "12 parsecs", "0", "-1G", "1e30T", "1.2.3M"] {
+            assert!(parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn proc_fields_read_as_bytes() {
+        let status = "Name:\tclusterproc\nVmPeak:\t  20000 kB\nVmRSS:\t   12345 kB\n";
+        assert_eq!(kibibytes(status, "VmRSS:"), Some(12345 * 1024));
+        assert_eq!(kibibytes(status, "VmSwap:"), None);
+        assert_eq!(kibibytes("VmRSS: lots", "VmRSS:"), None);
+    }
+
+    #[test]
+    fn sizes_read_for_people() {
+        assert_eq!(describe(40 << 20), "40 MiB");
+        assert_eq!(describe(3 << 29), "1.5 GiB");
+    }
+}
