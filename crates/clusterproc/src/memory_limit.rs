@@ -116,7 +116,8 @@ impl Guard {
                     if resident().is_some_and(|bytes| bytes > limit) {
                         watch.stop_at_memory_limit();
                     }
-                    std::thread::sleep(EVERY);
+                    // Woken at once when the check ends.
+                    std::thread::park_timeout(EVERY);
                 }
             };
             std::thread::Builder::new().name("memory-limit".to_owned()).spawn(looking).ok()
@@ -134,6 +135,7 @@ impl Guard {
     fn stop_looking(&mut self) {
         self.done.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }
