@@ -7,6 +7,7 @@
 //! times a second; where there is no `/proc` (macOS, Windows) there is no limit.
 
 use std::io::Write as _;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -23,7 +24,8 @@ const EVERY: Duration = Duration::from_millis(20);
 /// What `--memory-limit` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemoryLimit {
-    /// Three quarters of the memory available when the check starts.
+    /// Three quarters of the memory available when the check starts (within the container's
+    /// limit, if there is one).
     Auto,
     /// No limit.
     None,
@@ -152,9 +154,24 @@ fn resident() -> Option<u64> {
     kibibytes(&std::fs::read_to_string("/proc/self/status").ok()?, "VmRSS:")
 }
 
-/// The memory available to start new work in bytes (Linux).
+/// The memory available to start new work in bytes (Linux): the machine's, or less if the
+/// process runs in a control group (a container) with a memory limit, where the machine's
+/// figure says nothing of that limit.
 fn available() -> Option<u64> {
-    kibibytes(&std::fs::read_to_string("/proc/meminfo").ok()?, "MemAvailable:")
+    let machine = kibibytes(&std::fs::read_to_string("/proc/meminfo").ok()?, "MemAvailable:")?;
+    let read = |name: &str| std::fs::read_to_string(Path::new("/sys/fs/cgroup").join(name)).ok();
+    Some(match (read("memory.max"), read("memory.current")) {
+        (Some(max), Some(current)) => machine.min(group_room(&max, &current).unwrap_or(u64::MAX)),
+        _ => machine,
+    })
+}
+
+/// What a control group's `memory.max` leaves beyond its `memory.current` (cgroup v2); `None`
+/// when it has no limit (`max`) or the files say something else.
+fn group_room(max: &str, current: &str) -> Option<u64> {
+    let max: u64 = max.trim().parse().ok()?;
+    let current: u64 = current.trim().parse().ok()?;
+    Some(max.saturating_sub(current))
 }
 
 /// The value of the line starting with `field`, in kB, as bytes.
@@ -188,6 +205,13 @@ mod tests {
         assert_eq!(kibibytes(status, "VmRSS:"), Some(12345 * 1024));
         assert_eq!(kibibytes(status, "VmSwap:"), None);
         assert_eq!(kibibytes("VmRSS: lots", "VmRSS:"), None);
+    }
+
+    #[test]
+    fn a_control_group_limit_leaves_what_it_has_not_used() {
+        assert_eq!(group_room("1073741824\n", "268435456\n"), Some(805_306_368));
+        assert_eq!(group_room("max\n", "268435456\n"), None);
+        assert_eq!(group_room("100", "200"), Some(0));
     }
 
     #[test]
