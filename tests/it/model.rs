@@ -237,9 +237,25 @@ fn a_shard_that_does_not_exist_is_refused() {
     let run = clusterproc(&["check", SEED, "--shard", "2/2"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("shard 2/2 does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn a_memory_limit_that_is_not_a_size_is_refused() {
     let run = clusterproc(&["check", SEED, "--memory-limit", "12parsecs"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("\"12parsecs\" is not a size"), "{}", run.stderr);
+}
+
+/// A search that ends within its memory limit is complete: no stop, whatever the limit.
+#[test]
+fn a_search_within_its_memory_limit_is_complete() {
+    let (code, limited) = check_json(&[SEED, "--faults", "1", "--memory-limit", "1GiB"]);
+    assert_eq!(code, 0, "{limited}");
+    let (_, unlimited) = check_json(&[SEED, "--faults", "1", "--memory-limit", "none"]);
+    assert!(limited == unlimited, "a limit not reached changes nothing");
+    let report: Value = serde_json::from_str(&limited).unwrap();
+    assert!(report.get("interrupted").is_none_or(Value::is_null), "{limited}");
+    assert_eq!(report["passed"], true);
 }
 
 /// `--faults N` takes any N; a search that would outgrow the machine stops between two runs
@@ -263,9 +279,28 @@ fn a_deep_search_stops_at_its_memory_limit_with_what_it_found() {
         .collect();
     assert!(layers.len() >= 4 && layers.len() < 10, "{layers:?}");
     assert_eq!(layers[..3], [234, 2611, 15201]);
-    // Invariants broken with one fault were found before it stopped.
+    // What it found before it stopped is reported: the seed guarded breaks invariants with
+    // three faults, found in the part of that layer explored before the stop.
     let broken = report["ways"][0]["invariants"].as_array().unwrap().iter().filter(|i| i["verdict"] == "violated");
     assert!(broken.count() > 0, "{out}");
+
+    // A merge with a part cut short is incomplete and does not pass, whatever the parts found.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, whole) = check_json(&[SEED, "--faults", "1", "--guards", "on", "--shard", "0/2"]);
+    let (_, cut) = check_json(&[SEED, "--faults", "1", "--guards", "on", "--shard", "1/2"]);
+    let mut cut: Value = serde_json::from_str(&cut).unwrap();
+    cut["interrupted"] = Value::from("the search stopped after 3 runs in 0.1s, before it was complete");
+    let (first, second) = (dir.path().join("0.json"), dir.path().join("1.json"));
+    std::fs::write(&first, whole).unwrap();
+    std::fs::write(&second, cut.to_string()).unwrap();
+    let merged = clusterproc(&["check", "--merge", &first.display().to_string(), &second.display().to_string()]);
+    assert_eq!(merged.code, 1, "{}", merged.stderr);
+    assert!(
+        merged.stdout.contains("\nIncomplete: a part was cut short, so the merged verdict is incomplete:"),
+        "{}",
+        merged.stdout
+    );
+    assert!(merged.stdout.contains("1.json: the search stopped after 3 runs"), "{}", merged.stdout);
 
     // Said to people too, on stdout and stderr.
     let dir = tempfile::tempdir().unwrap();

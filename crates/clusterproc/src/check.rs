@@ -333,7 +333,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     // reported.
     let watch = Arc::new(Watch::default());
     crate::interrupt::stop_on_signal(&watch);
-    let memory = crate::memory_limit::Guard::start(&watch, args.memory_limit.bytes());
+    let memory = crate::memory_limit::Guard::start(&watch, args.memory_limit);
     let progress = Progress::start(Arc::clone(&watch), args.progress);
     let explorer = Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch));
     let modes: &[Mode] = match args.guards {
@@ -397,7 +397,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             GuardsChoice::Off => "off",
         }
         .to_owned(),
-        passed: failures.is_empty(),
+        // A search cut short is no proof: it does not pass, whatever it found.
+        passed: failures.is_empty() && interrupted.is_none(),
         interrupted: interrupted.clone(),
         failures,
         ways: way_reports,
@@ -409,17 +410,19 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         let _ = writeln!(text, "Counterexamples saved in {}/", args.save.display());
     }
     let as_text = args.format == CheckFormat::Text;
-    let code = match (memory_limit_reached, interrupted.as_deref()) {
-        (Some(_), Some(how_far)) => Some(crate::memory_limit::conclude(how_far, as_text, &mut text)),
-        _ => crate::interrupt::conclude(interrupted.as_deref(), as_text, &mut text),
-    };
+    let code = crate::interrupt::conclude(interrupted.as_deref(), watch.stop_asked(), as_text, &mut text);
     crate::output::emit(&text, args.output.as_deref())?;
     Ok(code.unwrap_or(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }))
 }
 
-/// Prints a report in the format asked for, to `--output` or stdout; exit 1 unless it passed.
+/// Prints a report in the format asked for, to `--output` or stdout (text says when it is
+/// incomplete); exit 1 unless it passed.
 fn print_report(report: &Report, format: CheckFormat, output: Option<&Path>) -> Result<ExitCode, Failure> {
-    crate::output::emit(&render_report(report, format), output)?;
+    let mut text = render_report(report, format);
+    if let (Some(how_far), CheckFormat::Text) = (&report.interrupted, format) {
+        let _ = writeln!(text, "\nIncomplete: {how_far}");
+    }
+    crate::output::emit(&text, output)?;
     Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

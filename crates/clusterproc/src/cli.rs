@@ -69,7 +69,8 @@ pub struct CheckArgs {
     pub faults: FaultDepth,
     /// Stop the search, as Ctrl-C would, once the process holds more than SIZE of memory
     /// (like 512MiB or 2GiB; `none`: no limit): it then reports what it found so far and
-    /// exits 4. By default (`auto`) three quarters of the memory available when it starts.
+    /// exits 4. By default (`auto`) three quarters of the memory available when it starts,
+    /// or of its container's memory limit if that is less. Linux only (read from /proc).
     #[arg(long, value_name = "SIZE", default_value = "auto", value_parser = crate::memory_limit::parse)]
     pub memory_limit: crate::memory_limit::MemoryLimit,
     /// Also run the procedure's mutants (dropped, swapped, misplaced steps; restart at the

@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::sync::Arc;
 
-use sim_cluster::watch::Watch;
+use sim_cluster::watch::{Stop, Watch};
 
 /// The exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report).
 pub const EXIT_CODE: u8 = 130;
@@ -14,8 +14,10 @@ pub const EXIT_CODE: u8 = 130;
 /// (the command then runs on, and a signal ends it the default way).
 pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
     let watch = Arc::clone(watch);
+    // Its own flag: a stop asked by something else (the memory limit) is not a first signal.
+    let signalled = std::sync::atomic::AtomicBool::new(false);
     ctrlc::set_handler(move || {
-        if watch.stopped() {
+        if signalled.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(i32::from(EXIT_CODE));
         }
         watch.stop();
@@ -61,14 +63,24 @@ fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::cli::Failure> {
     Ok(signalled)
 }
 
-/// Ends a command that a signal interrupted: says so on stderr, and in its output `out` too
-/// when that is text for people; the exit code, when interrupted.
-pub fn conclude(interrupted: Option<&str>, text: bool, out: &mut String) -> Option<std::process::ExitCode> {
+/// Ends a command that a stop cut short (`interrupted` says how far it got): says so on
+/// stderr, and in its output `out` too when that is text for people; the exit code, when
+/// it was cut short: 130 for a signal, 4 for the memory limit.
+pub fn conclude(
+    interrupted: Option<&str>,
+    reason: Option<Stop>,
+    text: bool,
+    out: &mut String,
+) -> Option<std::process::ExitCode> {
     let how_far = interrupted?;
+    let (heading, word, code) = match reason {
+        Some(Stop::MemoryLimit) => ("Stopped", "stopped", crate::memory_limit::EXIT_CODE),
+        Some(Stop::Signal) | None => ("Interrupted", "interrupted", EXIT_CODE),
+    };
     if text {
-        out.push_str(&format!("\nInterrupted: {how_far}\n"));
+        out.push_str(&format!("\n{heading}: {how_far}\n"));
     }
     let mut stderr = crate::output::stderr();
-    let _ = writeln!(stderr, "interrupted: {how_far}");
-    Some(std::process::ExitCode::from(EXIT_CODE))
+    let _ = writeln!(stderr, "{word}: {how_far}");
+    Some(std::process::ExitCode::from(code))
 }

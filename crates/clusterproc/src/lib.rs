@@ -4,7 +4,8 @@
 //! Exit codes: 0 success (or a safe result); 1 an invariant was violated, a guard refused,
 //! or the run stopped on a fault; 2 bad input (a file or an argument), with a diagnostic
 //! that points at the file, line and field; 3 output could not be written (stdout or stderr
-//! closed or full, a report or counterexample not saved); 130 interrupted (SIGINT, SIGTERM).
+//! closed or full, a report or counterexample not saved); 4 a check stopped at its memory
+//! limit before it was complete; 130 interrupted (SIGINT, SIGTERM).
 
 mod atomic_file;
 mod check;

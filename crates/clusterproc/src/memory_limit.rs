@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use sim_cluster::watch::Watch;
+use sim_cluster::watch::{Stop, Watch};
 
 /// The exit code of a check that stopped at its memory limit before it was complete.
 pub const EXIT_CODE: u8 = 4;
@@ -24,8 +24,8 @@ const EVERY: Duration = Duration::from_millis(20);
 /// What `--memory-limit` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemoryLimit {
-    /// Three quarters of the memory available when the check starts (within the container's
-    /// limit, if there is one).
+    /// Three quarters of the memory available when the check starts, or of the memory limit
+    /// of its control group (a container's) if that is less.
     Auto,
     /// No limit.
     None,
@@ -77,16 +77,6 @@ pub fn reached(limit: u64, how_far: &str) -> String {
     format!("the process reached its memory limit of {} (--memory-limit): {how_far}", describe(limit))
 }
 
-/// Ends a check that its memory limit stopped: says `how_far` it got ([`reached`]) on
-/// stderr, and in its output `out` too when that is text for people. The exit code.
-pub fn conclude(how_far: &str, text: bool, out: &mut String) -> std::process::ExitCode {
-    if text {
-        out.push_str(&format!("\nStopped: {how_far}\n"));
-    }
-    let _ = writeln!(crate::output::stderr(), "stopped: {how_far}");
-    std::process::ExitCode::from(EXIT_CODE)
-}
-
 /// A size for people: `40 MiB`, `1.5 GiB`.
 pub fn describe(bytes: u64) -> String {
     const GIB: u64 = 1 << 30;
@@ -108,15 +98,17 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Starts watching (nothing to watch without a limit, or without `/proc`).
-    pub fn start(watch: &Arc<Watch>, limit: Option<u64>) -> Guard {
+    /// Starts watching (nothing to watch without a limit, or without `/proc`: a limit given
+    /// that cannot be kept is said on stderr).
+    pub fn start(watch: &Arc<Watch>, limit: MemoryLimit) -> Guard {
         let done = Arc::new(AtomicBool::new(false));
-        let thread = limit.filter(|_| resident().is_some()).and_then(|limit| {
+        let bytes = limit.bytes();
+        let looked = bytes.filter(|_| resident().is_some()).and_then(|limit| {
             let (watch, done) = (Arc::clone(watch), Arc::clone(&done));
             let looking = move || {
-                while !done.load(Ordering::SeqCst) && !watch.stopped() {
+                while !done.load(Ordering::SeqCst) && watch.stop_asked().is_none() {
                     if resident().is_some_and(|bytes| bytes > limit) {
-                        watch.stop_at_memory_limit();
+                        watch.stop_for(Stop::MemoryLimit);
                     }
                     // Woken at once when the check ends.
                     std::thread::park_timeout(EVERY);
@@ -124,14 +116,24 @@ impl Guard {
             };
             std::thread::Builder::new().name("memory-limit".to_owned()).spawn(looking).ok()
         });
-        Guard { limit, watch: Arc::clone(watch), done, thread }
+        if looked.is_none()
+            && let MemoryLimit::Bytes(bytes) = limit
+        {
+            let _ = writeln!(
+                crate::output::stderr(),
+                "warning: --memory-limit {} cannot be kept here (no /proc/self/status to read the memory from)",
+                describe(bytes)
+            );
+        }
+        Guard { limit: bytes, watch: Arc::clone(watch), done, thread: looked }
     }
 
-    /// Stops watching, as soon as the search is over: the limit of memory that stopped the
-    /// search, if it did.
+    /// Stops watching, as soon as the search is over: the limit of memory that cut the
+    /// search short, if one did.
     pub fn finish(mut self) -> Option<u64> {
         self.stop_looking();
-        self.watch.stopped_at_memory_limit().then(|| self.limit.unwrap_or_default())
+        let cut = self.watch.stop_asked() == Some(Stop::MemoryLimit) && self.watch.cut_short();
+        cut.then(|| self.limit.unwrap_or_default())
     }
 
     fn stop_looking(&mut self) {
@@ -154,24 +156,28 @@ fn resident() -> Option<u64> {
     kibibytes(&std::fs::read_to_string("/proc/self/status").ok()?, "VmRSS:")
 }
 
-/// The memory available to start new work in bytes (Linux): the machine's, or less if the
-/// process runs in a control group (a container) with a memory limit, where the machine's
-/// figure says nothing of that limit.
+/// The memory available to start new work in bytes (Linux): the machine's, or the memory
+/// limit of the process's control group (a container's, with cgroup v2) if that is less.
 fn available() -> Option<u64> {
     let machine = kibibytes(&std::fs::read_to_string("/proc/meminfo").ok()?, "MemAvailable:")?;
-    let read = |name: &str| std::fs::read_to_string(Path::new("/sys/fs/cgroup").join(name)).ok();
-    Some(match (read("memory.max"), read("memory.current")) {
-        (Some(max), Some(current)) => machine.min(group_room(&max, &current).unwrap_or(u64::MAX)),
-        _ => machine,
-    })
+    let group = std::fs::read_to_string("/proc/self/cgroup").ok().and_then(|cgroups| group_limit(&cgroups));
+    Some(group.map_or(machine, |group| group.min(machine)))
 }
 
-/// What a control group's `memory.max` leaves beyond its `memory.current` (cgroup v2); `None`
-/// when it has no limit (`max`) or the files say something else.
-fn group_room(max: &str, current: &str) -> Option<u64> {
-    let max: u64 = max.trim().parse().ok()?;
-    let current: u64 = current.trim().parse().ok()?;
-    Some(max.saturating_sub(current))
+/// The `memory.max` of the process's cgroup v2 group (`0::/path` in `/proc/self/cgroup`),
+/// looked for where the group is, then at the root of what the process sees (in a container
+/// with its own cgroup namespace the two are the same); `None` without a limit.
+fn group_limit(cgroups: &str) -> Option<u64> {
+    let path = cgroups.lines().find_map(|line| line.strip_prefix("0::"))?.trim().trim_start_matches('/');
+    [Path::new("/sys/fs/cgroup").join(path), Path::new("/sys/fs/cgroup").to_path_buf()]
+        .iter()
+        .find_map(|group| std::fs::read_to_string(group.join("memory.max")).ok())
+        .and_then(|max| limit_of(&max))
+}
+
+/// A `memory.max`: a number of bytes, or `max` for none.
+fn limit_of(max: &str) -> Option<u64> {
+    max.trim().parse().ok()
 }
 
 /// The value of the line starting with `field`, in kB, as bytes.
@@ -208,10 +214,10 @@ mod tests {
     }
 
     #[test]
-    fn a_control_group_limit_leaves_what_it_has_not_used() {
-        assert_eq!(group_room("1073741824\n", "268435456\n"), Some(805_306_368));
-        assert_eq!(group_room("max\n", "268435456\n"), None);
-        assert_eq!(group_room("100", "200"), Some(0));
+    fn a_control_group_limit_is_read_as_bytes() {
+        assert_eq!(limit_of("1073741824\n"), Some(1 << 30));
+        assert_eq!(limit_of("max\n"), None);
+        assert_eq!(group_limit("1:name=systemd:/\n"), None, "cgroup v1 only: no v2 line");
     }
 
     #[test]

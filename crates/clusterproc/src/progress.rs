@@ -53,7 +53,7 @@ impl Progress {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        if !watch.stopped() {
+        if !watch.cut_short() {
             return None;
         }
         let elapsed = self.started.elapsed().as_secs_f64();

@@ -264,9 +264,9 @@ impl Explorer {
         Explorer { watch, ..self }
     }
 
-    /// Counts a finished run; whether to go on.
-    fn go_on(&self, exploration: &Exploration) -> bool {
-        self.watch.ran(exploration.counterexamples.len())
+    /// Counts a finished run.
+    fn count_run(&self, exploration: &Exploration) {
+        self.watch.ran(exploration.counterexamples.len());
     }
 
     /// The same explorer running the procedure as written (no guards) or guarded.
@@ -395,6 +395,9 @@ impl Explorer {
             return exploration;
         }
         for _ in 0..cases {
+            if self.watch.stopped() {
+                break;
+            }
             let case_seed = rng.next_u64();
             let count = 1 + rng.below(3) as usize;
             let mut schedule: Vec<StagedFault> = (0..count)
@@ -412,9 +415,7 @@ impl Explorer {
                 let (small, _) = explorer.run(&shrunk);
                 exploration.keep_counterexamples(&small, case_seed, None);
             }
-            if !self.go_on(&exploration) {
-                break;
-            }
+            self.count_run(&exploration);
         }
         exploration
     }

@@ -1,41 +1,67 @@
-//! What a long exploration shares with whoever started it: a request to stop, and how far it
-//! got (runs done, invariants broken so far). Plain atomics: the explorer polls them between
-//! runs and never calls the OS; the command line sets the stop flag from a signal handler
-//! and reads the counts to draw its progress.
+//! What a long exploration shares with whoever started it: a request to stop (and why), and
+//! how far it got (runs done, invariants broken so far, whether a stop cut it short). Plain
+//! atomics: the explorer polls them between runs and never calls the OS; the command line
+//! asks for a stop from a signal handler or its memory limit, and reads the counts to draw
+//! its progress.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 /// A stop flag and progress counters, shared between an explorer and its caller.
 #[derive(Debug, Default)]
 pub struct Watch {
-    stop: AtomicBool,
-    /// The stop was asked because the process outgrew its memory limit.
-    memory: AtomicBool,
+    /// Why a stop was asked: 0 not asked, else a [`Stop`] (the first asked wins).
+    stop: AtomicU8,
+    /// A phase of the exploration saw the stop and left work undone.
+    cut: AtomicBool,
     runs: AtomicU64,
     found: AtomicU64,
 }
 
+/// Why an exploration was asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// A person: SIGINT or SIGTERM.
+    Signal = 1,
+    /// The process outgrew its memory limit.
+    MemoryLimit = 2,
+}
+
 impl Watch {
-    /// Asks the exploration to stop after the run in progress.
+    /// Asks the exploration to stop after the run in progress, for a reason; a stop asked
+    /// already keeps its reason.
+    pub fn stop_for(&self, reason: Stop) {
+        let _ = self.stop.compare_exchange(0, reason as u8, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// Asks the exploration to stop after the run in progress (a signal).
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop_for(Stop::Signal);
     }
 
-    /// Asks the exploration to stop after the run in progress because the process holds more
-    /// memory than it may.
-    pub fn stop_at_memory_limit(&self) {
-        self.memory.store(true, Ordering::SeqCst);
-        self.stop();
+    /// Why a stop was asked, if one was.
+    pub fn stop_asked(&self) -> Option<Stop> {
+        match self.stop.load(Ordering::SeqCst) {
+            0 => None,
+            1 => Some(Stop::Signal),
+            _ => Some(Stop::MemoryLimit),
+        }
     }
 
-    /// Whether the stop was asked by [`Watch::stop_at_memory_limit`].
-    pub fn stopped_at_memory_limit(&self) -> bool {
-        self.memory.load(Ordering::SeqCst)
-    }
-
-    /// Whether a stop was asked for.
+    /// Whether to stop now. For the exploration's phases only: one that asks this before a
+    /// piece of work and gets true leaves that work undone, which [`Watch::cut_short`] then
+    /// says.
     pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
+        let stop = self.stop.load(Ordering::Relaxed) != 0;
+        if stop {
+            self.cut.store(true, Ordering::SeqCst);
+        }
+        stop
+    }
+
+    /// Whether a stop left some of the exploration undone (a stop asked after its last piece
+    /// of work cut nothing).
+    pub fn cut_short(&self) -> bool {
+        self.cut.load(Ordering::SeqCst)
     }
 
     /// Runs of the simulator finished so far, over every phase.
@@ -48,12 +74,10 @@ impl Watch {
         self.found.load(Ordering::Relaxed)
     }
 
-    /// Counts a finished run of a phase that has found `found` broken invariants; returns
-    /// whether to go on.
-    pub(crate) fn ran(&self, found: usize) -> bool {
+    /// Counts a finished run of a phase that has found `found` broken invariants.
+    pub(crate) fn ran(&self, found: usize) {
         self.runs.fetch_add(1, Ordering::Relaxed);
         self.found.fetch_max(found as u64, Ordering::Relaxed);
-        !self.stopped()
     }
 }
 
@@ -62,15 +86,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stops_after_the_run_in_progress() {
+    fn a_stop_cuts_short_only_the_work_that_sees_it() {
         let watch = Watch::default();
-        assert!(watch.ran(0));
+        watch.ran(0);
         watch.stop();
-        assert!(!watch.ran(2));
-        assert_eq!((watch.runs(), watch.found(), watch.stopped()), (2, 2, true));
-        assert!(!watch.stopped_at_memory_limit());
-        let limited = Watch::default();
-        limited.stop_at_memory_limit();
-        assert!(limited.stopped() && limited.stopped_at_memory_limit());
+        assert_eq!(watch.stop_asked(), Some(Stop::Signal));
+        assert!(!watch.cut_short(), "nothing has seen the stop yet");
+        watch.ran(2);
+        assert!(watch.stopped());
+        assert!(watch.cut_short());
+        assert_eq!((watch.runs(), watch.found()), (2, 2));
+    }
+
+    #[test]
+    fn the_first_reason_to_stop_is_kept() {
+        let watch = Watch::default();
+        assert_eq!(watch.stop_asked(), None);
+        watch.stop_for(Stop::MemoryLimit);
+        watch.stop();
+        assert_eq!(watch.stop_asked(), Some(Stop::MemoryLimit));
     }
 }

@@ -27,7 +27,12 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
         reports.push((path.display().to_string(), report));
     }
     let (first_path, mut merged) = reports.remove(0);
+    // Parts that a stop cut short (Ctrl-C, the memory limit) leave the merged verdict
+    // incomplete.
+    let mut cut_short: Vec<String> =
+        merged.interrupted.iter().map(|how_far| format!("{first_path}: {how_far}")).collect();
     for (path, part) in reports {
+        cut_short.extend(part.interrupted.as_ref().map(|how_far| format!("{path}: {how_far}")));
         let identity = |r: &Report| {
             (r.procedure.clone(), r.module.clone(), r.cluster.clone(), r.seed, r.faults.clone(), r.guards.clone())
         };
@@ -84,7 +89,9 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     }
     failures.sort_by_key(|f| f.kind != "did-not-finish");
     merged.failures = failures;
-    merged.passed = merged.failures.is_empty();
+    merged.interrupted = (!cut_short.is_empty())
+        .then(|| format!("a part was cut short, so the merged verdict is incomplete: {}", cut_short.join("; ")));
+    merged.passed = merged.failures.is_empty() && merged.interrupted.is_none();
     print_report(&merged, args.format, args.output.as_deref())
 }
 
