@@ -354,7 +354,6 @@ fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine,
     }
 }
 
-/// `runs/<module>-<n>` for the first free `n`.
 /// A journal's first line: the run of `procedure` (as named on the command line) on the
 /// cluster of `setup`, through `backend` (`sim` or `expresscluster`).
 pub(crate) fn run_started(
@@ -378,6 +377,7 @@ pub(crate) fn run_started(
     }
 }
 
+/// `runs/<module>-<n>` for the first free `n`.
 pub(crate) fn default_run_dir(module: &str) -> PathBuf {
     let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")

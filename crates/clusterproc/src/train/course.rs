@@ -141,13 +141,13 @@ impl Course {
         (step..self.operated.len()).find(|&s| self.operated[s])
     }
 
-    /// Whether a staged fault before `step` strikes before an operation with `key`, with the
-    /// steps `done` so far: the operation belongs to that step, or to a later one (the step it
-    /// counts for, as [`Course::step_of`] says: exporting the registry of the active server
-    /// for step 2 is no operation of step 7, which exports it again).
-    pub fn strikes_before(&self, step: usize, key: &str, done: &[bool]) -> bool {
+    /// Whether a staged fault before `step` strikes before an operation that counts for
+    /// `operation_step` (as [`Course::step_of`] says: exporting the registry of the active
+    /// server for step 2 is no operation of step 7, which exports it again): the operation
+    /// belongs to that step, or to a later one.
+    pub fn strikes_before(&self, step: usize, operation_step: Option<usize>) -> bool {
         let Some(first) = self.operated_step_from(step) else { return false };
-        self.step_of(key, done).is_some_and(|s| s >= first)
+        operation_step.is_some_and(|s| s >= first)
     }
 
     /// The step whose reference operations include `key`, the earliest not yet `done`.

@@ -270,10 +270,11 @@ impl Training {
         match resolved {
             Resolved::Operation(operation) => {
                 let key = key(&operation);
-                // Which steps are done decides both the faults due and the step this is.
-                let done = self.steps_done();
-                self.strike_staged(&key, &done, faults);
-                if let Some(step) = self.course.step_of(&key, &done)
+                // The step this operation counts for (by the steps done) decides both the
+                // faults due and the step marked.
+                let step = self.course.step_of(&key, &self.steps_done());
+                self.strike_staged(step, faults);
+                if let Some(step) = step
                     && self.marked != Some(step)
                 {
                     self.marked = Some(step);
@@ -333,10 +334,10 @@ impl Training {
         (0..self.course.setup.procedure.steps.len()).map(|step| self.operations_done(step)).collect()
     }
 
-    /// Injects the staged faults due before an operation with `key`.
-    fn strike_staged(&mut self, key: &str, done: &[bool], faults: &mut Vec<Fault>) {
+    /// Injects the staged faults due before an operation that counts for `step`.
+    fn strike_staged(&mut self, step: Option<usize>, faults: &mut Vec<Fault>) {
         for (index, staged) in self.course.staged.iter().enumerate() {
-            if !self.fired[index] && self.course.strikes_before(staged.before_step, key, done) {
+            if !self.fired[index] && self.course.strikes_before(staged.before_step, step) {
                 self.fired[index] = true;
                 self.sim.inject(staged.fault);
                 faults.push(staged.fault);
