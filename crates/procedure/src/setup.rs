@@ -66,6 +66,8 @@ pub struct Setup {
     pub service_monitors: Vec<Vec<MonitorId>>,
     /// The services the installer stops and restarts, over all the module's components.
     pub module_services: Vec<ServiceId>,
+    /// The services that no group resource starts: they run on every node from boot.
+    pub standalone_services: Vec<ServiceId>,
 }
 
 impl Setup {
@@ -80,6 +82,10 @@ impl Setup {
             })
             .collect();
         let module_services = procedure.module.services().collect();
+        let standalone_services = (0..cluster.services.len() as u16)
+            .map(ServiceId)
+            .filter(|&service| cluster.resources_of_service(service).next().is_none())
+            .collect();
         let mut setup = Setup {
             cluster,
             procedure,
@@ -88,6 +94,7 @@ impl Setup {
             module_writes: Vec::new(),
             service_monitors,
             module_services,
+            standalone_services,
         };
         let baseline = setup.cluster.registry.clone();
         for value in &baseline {

@@ -264,11 +264,6 @@ impl Explorer {
         Explorer { watch, ..self }
     }
 
-    /// Counts a finished run.
-    fn count_run(&self, exploration: &Exploration) {
-        self.watch.ran(exploration.counterexamples.len());
-    }
-
     /// The same explorer running the procedure as written (no guards) or guarded.
     pub fn in_mode(&self, mode: Mode) -> Explorer {
         Explorer { config: self.config.clone().with_guards(mode.guards()), ..self.clone() }
@@ -415,7 +410,7 @@ impl Explorer {
                 let (small, _) = explorer.run(&shrunk);
                 exploration.keep_counterexamples(&small, case_seed, None);
             }
-            self.count_run(&exploration);
+            self.watch.ran(exploration.counterexamples.len());
         }
         exploration
     }

@@ -314,7 +314,7 @@ impl Machine {
         let mut ahead = self.clone();
         ahead.note_consulted();
         while ahead.step() == Transition::Quiet {}
-        ahead.sim.consulted().to_vec()
+        ahead.take_consulted()
     }
 
     /// From now on, notes each armed fault the cluster consults, until

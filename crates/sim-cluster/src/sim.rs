@@ -87,7 +87,7 @@ impl Builder {
         let monitor_count = cluster.monitors.len();
         let baseline: Vec<Option<DataId>> = setup.registry.iter().map(|slot| slot.baseline).collect();
         let versions: Vec<Arc<str>> = cluster.components.iter().map(|c| Arc::from(c.version.as_str())).collect();
-        let node = NodeState {
+        let mut node = NodeState {
             reachable: true,
             power: Power::Up,
             cluster: ClusterService::Running,
@@ -102,22 +102,10 @@ impl Builder {
             boots: 1,
         };
         // Services that no group resource starts run on every node from boot.
-        let mut standalone = vec![true; service_count];
-        for resource in &cluster.resources {
-            if let ResourceKind::Service { services } = &resource.kind {
-                for service in services {
-                    standalone[service.index()] = false;
-                }
-            }
+        for service in &setup.standalone_services {
+            node.services[service.index()] = ServiceStatus::Running;
         }
-        let mut nodes = vec![node; node_count];
-        for node in &mut nodes {
-            for (i, &alone) in standalone.iter().enumerate() {
-                if alone {
-                    node.services[i] = ServiceStatus::Running;
-                }
-            }
-        }
+        let nodes = vec![node; node_count];
         let observation = Observation {
             at: Duration::ZERO,
             nodes: nodes.into_iter().map(Shared::new).collect(),
@@ -135,16 +123,15 @@ impl Builder {
             images: Shared::new(vec![baseline; cluster.resources.len()]),
             provenance: Shared::new(vec![vec![false; setup.registry.len()]; node_count]),
             escalation: Shared::new(vec![Escalation::default(); node_count * monitor_count]),
-            false_alarm: Shared::new(Flags::new(node_count * monitor_count)),
+            false_alarm: Flags::new(node_count * monitor_count),
             monitor_poll_pending: Flags::new(node_count * monitor_count),
             watch_poll_pending: Flags::new(node_count * service_count),
             monitor_phase: Arc::new(monitor_phase),
-            standalone: (0..service_count).filter(|&s| standalone[s]).map(|s| ServiceId(s as u16)).collect(),
             installers: Shared::new(vec![None; node_count]),
             installer_generation: Shared::new(vec![0; node_count]),
             node_generation: Shared::new(vec![0; node_count]),
             group_generation: Shared::new(vec![0; cluster.groups.len()]),
-            group_busy: Shared::new(Flags::new(cluster.groups.len())),
+            group_busy: Flags::new(cluster.groups.len()),
             armed: Shared::new(Armed {
                 flags: Flags::new(3 * node_count + cluster.groups.len() + cluster.resources.len()),
                 service_fails: Vec::new(),
@@ -154,7 +141,7 @@ impl Builder {
             rng,
             jitter: self.jitter,
             operator_answers: self.operator_answers,
-            prompts: Shared::new(Flags::new(node_count)),
+            prompts: Flags::new(node_count),
             trace: Vec::with_capacity(512),
             reads: None,
         };
@@ -279,20 +266,18 @@ pub struct Sim {
     provenance: Shared<Vec<Vec<bool>>>,
     /// Per node × monitor.
     escalation: Shared<Vec<Escalation>>,
-    false_alarm: Shared<Flags>,
+    false_alarm: Flags,
     monitor_poll_pending: Flags,
     /// Per node × service.
     watch_poll_pending: Flags,
     monitor_phase: Arc<Vec<Duration>>,
-    /// The services that no group resource starts: they run on every node from boot.
-    standalone: Arc<[ServiceId]>,
     installers: Shared<Vec<Option<InstallerRun>>>,
     installer_generation: Shared<Vec<u32>>,
     /// Bumped when a node goes down: its pending timers die with it.
     node_generation: Shared<Vec<u32>>,
     /// Bumped when a group operation is cancelled.
     group_generation: Shared<Vec<u32>>,
-    group_busy: Shared<Flags>,
+    group_busy: Flags,
     armed: Shared<Armed>,
     /// Timers, kept sorted so that the earliest is last.
     queue: Vec<Scheduled>,
@@ -302,7 +287,7 @@ pub struct Sim {
     /// See [`Builder::operator_answers`].
     operator_answers: bool,
     /// Per node: the installer's restart prompt is open, waiting for a person.
-    prompts: Shared<Flags>,
+    prompts: Flags,
     trace: Vec<Event>,
     /// While noted (a look ahead), the armed faults the cluster consults: not part of the
     /// state.
@@ -371,11 +356,6 @@ impl Sim {
     /// resource's at its activation), whether or not it is armed.
     pub fn note_consulted(&mut self) {
         self.reads = Some(Vec::new());
-    }
-
-    /// The armed faults consulted since [`Sim::note_consulted`].
-    pub fn consulted(&self) -> &[Fault] {
-        self.reads.as_deref().unwrap_or_default()
     }
 
     /// The armed faults consulted since [`Sim::note_consulted`], which stops noting.
@@ -534,7 +514,7 @@ impl Sim {
             Fault::ServiceFailsToStart { node, service } => self.armed.make_mut().service_fails.push((node, service)),
             Fault::MonitorFalseAlarm { node, monitor } => {
                 let index = self.nm(node, monitor);
-                self.false_alarm.make_mut().set(index, true);
+                self.false_alarm.set(index, true);
                 self.schedule_monitor_poll_now(node, monitor);
             }
             Fault::Unreachable { node } => {

@@ -20,7 +20,7 @@ impl Sim {
 
     pub(super) fn begin_group_stop(&mut self, group: GroupId, node: NodeId, then: Then) {
         self.group_generation.make_mut()[group.index()] += 1;
-        self.group_busy.make_mut().set(group.index(), true);
+        self.group_busy.set(group.index(), true);
         self.obs.groups[group.index()].status = GroupStatus::OfflinePending;
         for resource in self.group_resources(group) {
             if self.obs.resources[resource.index()].status != ResourceStatus::Offline {
@@ -54,7 +54,7 @@ impl Sim {
     /// deactivated in order or dropped.
     pub(super) fn take_group_offline(&mut self, group: GroupId, node: NodeId, how: Offline) {
         self.group_generation.make_mut()[group.index()] += 1;
-        self.group_busy.make_mut().set(group.index(), false);
+        self.group_busy.set(group.index(), false);
         if how == Offline::Announced {
             self.emit(EventKind::GroupStopping { group, node });
         }
@@ -77,7 +77,7 @@ impl Sim {
 
     pub(super) fn begin_group_start(&mut self, group: GroupId, node: NodeId, fail_back_to: Option<NodeId>) {
         self.group_generation.make_mut()[group.index()] += 1;
-        self.group_busy.make_mut().set(group.index(), true);
+        self.group_busy.set(group.index(), true);
         self.obs.groups[group.index()] = GroupState { status: GroupStatus::OnlinePending, owner: Some(node) };
         for resource in self.group_resources(group) {
             self.obs.resources.make_mut()[resource.index()] =
@@ -108,7 +108,7 @@ impl Sim {
             if self.obs.nodes[source.index()].power == Power::Up {
                 self.begin_group_start(group, source, None);
             } else {
-                self.group_busy.make_mut().set(group.index(), false);
+                self.group_busy.set(group.index(), false);
             }
             return;
         }
@@ -123,7 +123,7 @@ impl Sim {
                 failed = true;
             }
         }
-        self.group_busy.make_mut().set(group.index(), false);
+        self.group_busy.set(group.index(), false);
         if failed {
             // Inferred: the activation-failure action is "no operation (stop)", the default
             // (research/domain.md section 4); the group stays in Online Failure here.

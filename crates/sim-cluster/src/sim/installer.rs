@@ -164,7 +164,7 @@ impl Sim {
                 self.end_installer(node, Installer::Finished { restart_requested: asked });
                 self.emit(EventKind::InstallerFinished { node, restart_requested: asked, files_only: run.files_only });
                 if asked && self.operator_answers {
-                    self.prompts.make_mut().set(node.index(), true);
+                    self.prompts.set(node.index(), true);
                 }
                 if answer_now && run.answer == RestartAnswer::Restart {
                     self.node_down(node, DownCause::InstallerPrompt);
@@ -186,7 +186,7 @@ impl Sim {
     /// installer's dialog does; No leaves the restart pending. Returns whether a prompt was
     /// open.
     pub fn answer_prompt(&mut self, node: NodeId, answer: RestartAnswer) -> bool {
-        if !(self.prompts.get(node.index()) && self.prompts.make_mut().take(node.index())) {
+        if !self.prompts.take(node.index()) {
             return false;
         }
         self.emit(EventKind::InstallerPrompt { node, answer });

@@ -88,9 +88,7 @@ impl Sim {
         let index = self.nm(node, monitor);
         self.monitor_poll_pending.set(index, false);
         if !self.monitor_active(node, monitor) {
-            if self.false_alarm.get(index) {
-                self.false_alarm.make_mut().set(index, false);
-            }
+            self.false_alarm.set(index, false);
             return;
         }
         if self.monitor_condition_ok(node, monitor) {
@@ -99,10 +97,7 @@ impl Sim {
             }
             return;
         }
-        let false_alarm = self.false_alarm.get(index);
-        if false_alarm {
-            self.false_alarm.make_mut().set(index, false);
-        }
+        let false_alarm = self.false_alarm.take(index);
         self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Error;
         self.emit(EventKind::MonitorError { node, monitor, false_alarm });
         let setup = Arc::clone(&self.setup);

@@ -39,9 +39,7 @@ impl Sim {
             self.interrupt_installer(node, Interruption::NodeDown { cause });
         }
         // A dialog does not survive its machine going down.
-        if self.prompts.get(node.index()) {
-            self.prompts.make_mut().set(node.index(), false);
-        }
+        self.prompts.set(node.index(), false);
         let orderly = !cause.is_fault();
         let owned_any = self.obs.groups.iter().any(|g| g.owner == Some(node));
         if orderly && cluster_was == ClusterService::Running && cause != DownCause::ClusterReboot {
@@ -84,7 +82,7 @@ impl Sim {
         state.power = Power::Up;
         state.cluster = ClusterService::Running;
         state.boots += 1;
-        for service in self.standalone.iter() {
+        for service in &self.setup.standalone_services {
             state.services[service.index()] = ServiceStatus::Running;
         }
         self.emit(EventKind::NodeBooted { node });
