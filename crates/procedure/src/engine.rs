@@ -291,9 +291,8 @@ pub struct Engine {
     /// Observations of the current task's postcondition that found it pending.
     polls: u32,
     now: Duration,
-    /// Each node's boot count at the last observation.
-    boots_seen: Shared<Vec<u32>>,
-    /// The boot count of the node a reboot-node step rebooted, when the reboot was issued.
+    /// The boot count of the node a reboot-node step reboots, as observed when the task's
+    /// operations were planned (no observation comes between that and the reboot).
     reboot_from: Option<u32>,
     /// How many events the backend had at the observation being handed over.
     events_noted: Option<usize>,
@@ -326,7 +325,6 @@ impl Engine {
             deadline: None,
             polls: 0,
             now: Duration::ZERO,
-            boots_seen: Shared::default(),
             reboot_from: None,
             events_noted: None,
             apply_started: false,
@@ -371,6 +369,7 @@ impl Engine {
         self.deadline.hash(state);
         self.polls.hash(state);
         self.now.hash(state);
+        self.reboot_from.hash(state);
         self.apply_started.hash(state);
         self.resumed.hash(state);
         self.restart_pending.hash(state);
@@ -439,12 +438,6 @@ impl Engine {
 
     fn note_observation(&mut self, observation: &Observation) {
         self.now = observation.at;
-        // Written only when a count changed: copies of a run share it until then.
-        if !self.boots_seen.iter().copied().eq(observation.nodes.iter().map(|node| node.boots)) {
-            let seen = self.boots_seen.make_mut();
-            seen.clear();
-            seen.extend(observation.nodes.iter().map(|node| node.boots));
-        }
         if self.record.started.is_none() {
             self.record.started = Some(observation.at);
         }
@@ -609,6 +602,10 @@ impl Engine {
                 return self.finish(Ending::Refused(refusal));
             }
         }
+        self.reboot_from = operations.iter().find_map(|operation| match operation {
+            Operation::RebootNode { node } => observation.nodes.get(node.index()).map(|state| state.boots),
+            _ => None,
+        });
         self.operations = Shared::new(operations);
         self.operation = 0;
         self.deadline = None;
@@ -672,9 +669,6 @@ impl Engine {
             Some(operation) => {
                 self.stage = Stage::Executing;
                 let operation = operation.clone();
-                if let Operation::RebootNode { node } = operation {
-                    self.reboot_from = self.boots_seen.get(node.index()).copied();
-                }
                 if let Some(record) = self.record.steps.last_mut()
                     && let Some(span) = record.nodes.last_mut()
                 {
