@@ -632,7 +632,7 @@ impl<'a> Renderer<'a> {
                 format!("{:?} dies on {}", self.setup.service_name(service), self.setup.node_name(node))
             }
             Fault::ResourceFails { resource } => {
-                format!("the next activation of resource {} fails", self.setup.cluster.resources[resource.index()].name)
+                format!("the next activation of resource {} fails", self.setup.resource_name(resource))
             }
             Fault::HeartbeatLoss { node } => {
                 format!("{} loses the heartbeat with the other nodes", self.setup.node_name(node))

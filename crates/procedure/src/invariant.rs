@@ -143,7 +143,6 @@ const FORGOTTEN: usize = usize::MAX;
 pub struct Judge {
     /// Fixed at the start, shared by every copy of the run.
     initial_owner: Arc<[Option<NodeId>]>,
-    registry_sync: Arc<[ResourceId]>,
     /// Per resource: online (tracked through events).
     resource_online: Flags,
     /// Per node: the cluster service is suspended (or suspending/resuming).
@@ -173,22 +172,20 @@ pub struct Judge {
 impl Judge {
     /// A judge for a run that starts in state `initial`.
     pub fn new(setup: &Setup, initial: &Observation) -> Judge {
-        let registry_sync: Arc<[ResourceId]> = setup.cluster.registry_sync_resources().collect();
-        let mut resource_online = Flags::new(initial.resources.len());
-        for (r, resource) in initial.resources.iter().enumerate() {
-            resource_online.set(r, resource.status == crate::backend::ResourceStatus::Online);
-        }
-        let mut suspended = Flags::new(initial.nodes.len());
-        for (n, node) in initial.nodes.iter().enumerate() {
-            let paused = matches!(
-                node.cluster,
-                ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
-            );
-            suspended.set(n, paused);
-        }
+        let resource_online =
+            initial.resources.iter().map(|r| r.status == crate::backend::ResourceStatus::Online).collect();
+        let suspended = initial
+            .nodes
+            .iter()
+            .map(|node| {
+                matches!(
+                    node.cluster,
+                    ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
+                )
+            })
+            .collect();
         Judge {
             initial_owner: initial.groups.iter().map(|g| g.owner).collect(),
-            registry_sync,
             resource_online,
             suspended,
             fed: 0,
@@ -329,10 +326,12 @@ impl Judge {
                 let by_false_alarm = self
                     .false_alarm_target
                     .is_some_and(|target| setup.cluster.resources[target.index()].group == group);
-                if *orderly && self.in_window() && self.registry_sync.contains(resource) && !by_false_alarm {
+                let registry_sync =
+                    matches!(setup.cluster.resources[resource.index()].kind, ResourceKind::RegistrySync { .. });
+                if *orderly && self.in_window() && registry_sync && !by_false_alarm {
                     let detail = format!(
                         "registry-sync resource {} went offline on {} during the apply",
-                        setup.cluster.resources[resource.index()].name,
+                        setup.resource_name(*resource),
                         setup.node_name(*node)
                     );
                     self.violate(Invariant::RegistrySyncStoppedDuringApply, event, index, detail);
@@ -343,12 +342,12 @@ impl Judge {
                 if *watch_active || monitor_active.is_some() =>
             {
                 let watcher = match monitor_active {
-                    Some(monitor) => format!("monitor {}", setup.cluster.monitors[monitor.index()].name),
+                    Some(monitor) => format!("monitor {}", setup.monitor_name(*monitor)),
                     None => "the Task Manager watch".to_owned(),
                 };
                 let detail = format!(
                     "{watcher} was watching {:?} on {} when the installer stopped or started it",
-                    setup.cluster.services[service.index()].name,
+                    setup.service_name(*service),
                     setup.node_name(*node)
                 );
                 self.violate(Invariant::MonitoringDuringApply, event, index, detail);
@@ -364,7 +363,7 @@ impl Judge {
                 if self.in_window() && !recovering && !by_false_alarm {
                     let detail = format!(
                         "group {} started or stopped on {} during the apply",
-                        setup.cluster.groups[group.index()].name,
+                        setup.group_name(*group),
                         setup.node_name(*node)
                     );
                     self.violate(Invariant::FailoverDuringApply, event, index, detail);
@@ -377,12 +376,12 @@ impl Judge {
                 if !self.window_open {
                     self.window_open = true;
                     // A registry-sync resource already offline when the apply begins counts.
-                    let offline: Vec<ResourceId> =
-                        self.registry_sync.iter().copied().filter(|r| !self.resource_online.get(r.index())).collect();
-                    if let Some(resource) = offline.first() {
+                    let mut offline =
+                        setup.cluster.registry_sync_resources().filter(|r| !self.resource_online.get(r.index()));
+                    if let Some(resource) = offline.next() {
                         let detail = format!(
                             "registry-sync resource {} was offline when the first install began",
-                            setup.cluster.resources[resource.index()].name
+                            setup.resource_name(resource)
                         );
                         self.violate(Invariant::RegistrySyncStoppedDuringApply, event, index, detail);
                     }
@@ -417,7 +416,7 @@ impl Judge {
                 if let Some(lost) = overwritten.iter().find(|o| o.installer_write) {
                     let detail = format!(
                         "registry sync {} restored {} on {} over the installer's {}",
-                        setup.cluster.resources[resource.index()].name,
+                        setup.resource_name(*resource),
                         setup.slot_name(lost.slot),
                         setup.node_name(*node),
                         lost.lost.map_or("(absent)".to_owned(), |d| format!("{:?}", setup.data_text(d)))

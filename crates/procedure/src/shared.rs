@@ -84,11 +84,17 @@ impl Hasher for FxHasher {
     }
 }
 
-/// The fingerprint of a value with [`FxHasher`].
-fn fingerprint_of<T: Hash + ?Sized>(value: &T) -> u64 {
+/// The fingerprint that `feed` writes into an [`FxHasher`], never 0: the caches of
+/// fingerprints ([`Shared`], the model checker's) read 0 as "not known yet".
+pub fn fingerprint_with(feed: impl FnOnce(&mut FxHasher)) -> u64 {
     let mut hasher = FxHasher::default();
-    value.hash(&mut hasher);
-    hasher.finish()
+    feed(&mut hasher);
+    hasher.finish().max(1)
+}
+
+/// The fingerprint of a value ([`fingerprint_with`]).
+fn fingerprint_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    fingerprint_with(|hasher| value.hash(hasher))
 }
 
 /// A value shared between copies until one of them writes it; see the module documentation.
@@ -129,7 +135,7 @@ impl<T> Shared<T> {
         &mut version.value
     }
 
-    /// The value's fingerprint ([`fingerprint_of`], with 0 read as 1), computed once per
+    /// The value's fingerprint ([`fingerprint_of`]), computed once per
     /// version.
     pub fn fingerprint(&self) -> u64
     where
@@ -139,7 +145,7 @@ impl<T> Shared<T> {
         if known != 0 {
             return known;
         }
-        let computed = fingerprint_of(&self.inner.value).max(1);
+        let computed = fingerprint_of(&self.inner.value);
         self.inner.fingerprint.store(computed, Ordering::Relaxed);
         computed
     }
@@ -253,6 +259,18 @@ impl Flags {
     }
 }
 
+/// As many flags as the iterator gives, each set where it gives true.
+impl FromIterator<bool> for Flags {
+    fn from_iter<I: IntoIterator<Item = bool>>(iter: I) -> Flags {
+        let bits: Vec<bool> = iter.into_iter().collect();
+        let mut flags = Flags::new(bits.len());
+        for (index, &on) in bits.iter().enumerate() {
+            flags.set(index, on);
+        }
+        flags
+    }
+}
+
 impl Hash for Flags {
     fn hash<H: Hasher>(&self, state: &mut H) {
         for &word in self.words() {
@@ -288,12 +306,12 @@ mod tests {
     fn a_write_forgets_the_fingerprint_and_leaves_other_copies_alone() {
         let mut a = Shared::new(vec![1u8, 2, 3]);
         let before = a.fingerprint();
-        assert_eq!(before, fingerprint_of(&vec![1u8, 2, 3]).max(1));
+        assert_eq!(before, fingerprint_of(&vec![1u8, 2, 3]));
         let b = a.clone();
         a.make_mut()[0] = 9;
         assert_eq!(*b, vec![1, 2, 3], "the other copy keeps its version");
         assert_eq!(b.fingerprint(), before);
-        assert_eq!(a.fingerprint(), fingerprint_of(&vec![9u8, 2, 3]).max(1));
+        assert_eq!(a.fingerprint(), fingerprint_of(&vec![9u8, 2, 3]));
         assert_ne!(a.fingerprint(), before);
         a.make_mut()[0] = 1;
         assert_eq!(a.fingerprint(), before, "equal values, equal fingerprints");
@@ -302,10 +320,17 @@ mod tests {
 
     #[test]
     fn the_hasher_reads_every_byte_of_a_short_tail() {
-        let mut a = FxHasher::default();
-        a.write(&[1, 2, 3]);
-        let mut b = FxHasher::default();
-        b.write(&[1, 2, 3, 0]);
-        assert_ne!(a.finish(), b.finish());
+        let hash = |bytes: &[u8]| {
+            let mut hasher = FxHasher::default();
+            hasher.write(bytes);
+            hasher.finish()
+        };
+        // A trailing zero is told apart by the tail's length...
+        assert_ne!(hash(&[1, 2, 3]), hash(&[1, 2, 3, 0]));
+        // ...and every byte of the tail counts, after whole words too.
+        for changed in [[9, 2, 3], [1, 9, 3], [1, 2, 9]] {
+            assert_ne!(hash(&[1, 2, 3]), hash(&changed), "{changed:?}");
+        }
+        assert_ne!(hash(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3]), hash(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4]));
     }
 }

@@ -27,14 +27,9 @@ use crate::staged::StagedFault;
 
 use self::fingerprint::FxHasher;
 
-/// `known` if it is known (not 0), else the fingerprint `hash` feeds (0 read as 1).
+/// `known` if it is known (not 0), else the fingerprint `hash` feeds.
 fn known_or(known: u64, hash: impl FnOnce(&mut FxHasher)) -> u64 {
-    if known != 0 {
-        return known;
-    }
-    let mut hasher = FxHasher::default();
-    hash(&mut hasher);
-    hasher.finish().max(1)
+    if known != 0 { known } else { procedure::shared::fingerprint_with(hash) }
 }
 
 /// The faults that may be offered at a fault point ([`Machine::offer`]), in the order of

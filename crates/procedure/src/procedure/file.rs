@@ -281,13 +281,13 @@ impl Loader<'_> {
     }
 
     fn monitor(&self, name: &Spanned<String>) -> Result<MonitorId, FileError> {
-        let known = || self.cluster.monitors.iter().map(|m| &m.name);
-        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| self.unknown("monitor", name, known()))
+        let known = self.cluster.monitors.iter().map(|m| &m.name);
+        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| self.unknown("monitor", name, known))
     }
 
     fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
-        let known = || self.cluster.groups.iter().map(|g| &g.name);
-        self.cluster.group_by_name(name.get_ref()).ok_or_else(|| self.unknown("group", name, known()))
+        let known = self.cluster.groups.iter().map(|g| &g.name);
+        self.cluster.group_by_name(name.get_ref()).ok_or_else(|| self.unknown("group", name, known))
     }
 
     /// A name the cluster has no `what` by, with the names it has.

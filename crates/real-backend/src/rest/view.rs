@@ -224,8 +224,9 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
                 .iter()
                 .find(|r| &r.name == name)
                 .ok_or_else(|| format!("the API shows no resource {name} in group {}", group.name))?;
-            observation.resources.make_mut()[resource.index()].status = resource_status(&shown.status)?;
-            observation.resources.make_mut()[resource.index()].node = node_of(&shown.current)?;
+            let state = &mut observation.resources.make_mut()[resource.index()];
+            state.status = resource_status(&shown.status)?;
+            state.node = node_of(&shown.current)?;
         }
     }
     for (m, monitor) in cluster.monitors.iter().enumerate() {
