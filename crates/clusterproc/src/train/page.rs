@@ -71,27 +71,36 @@ fn switch(lang: Lang, path: &str) -> String {
     )
 }
 
-/// A one-button form that posts an action.
+/// A one-button form that posts an action. It is written piece by piece, with no formatting:
+/// a page holds over a hundred of them.
 struct Button<'a> {
     session: &'a str,
     act: &'a str,
+    /// Hidden fields, their values already escaped for HTML (a [`Name`]'s `html`, or words
+    /// that need none).
     fields: &'a [(&'a str, &'a str)],
     label: &'a str,
-    id: Option<String>,
+    /// The button's element id, in pieces written one after the other.
+    id: &'a [&'a str],
 }
 
 impl Button<'_> {
     fn render(&self, out: &mut String) {
-        let _ = write!(
-            out,
-            "<form method=\"post\" action=\"/s/{}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"{}\">",
-            self.session, self.act
-        );
-        for (name, value) in self.fields {
-            let _ = write!(out, "<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
+        for piece in ["<form method=\"post\" action=\"/s/", self.session, "/act\" class=\"act\">"] {
+            out.push_str(piece);
         }
-        let id = self.id.as_ref().map(|id| format!(" id=\"{id}\"")).unwrap_or_default();
-        let _ = write!(out, "<button type=\"submit\"{id}>{}</button></form>", self.label);
+        for (name, value) in [("do", self.act)].iter().chain(self.fields) {
+            for piece in ["<input type=\"hidden\" name=\"", name, "\" value=\"", value, "\">"] {
+                out.push_str(piece);
+            }
+        }
+        out.push_str("<button type=\"submit\" id=\"");
+        for piece in self.id {
+            out.push_str(piece);
+        }
+        for piece in ["\">", self.label, "</button></form>"] {
+            out.push_str(piece);
+        }
     }
 }
 
@@ -106,6 +115,8 @@ pub struct Names {
     pub services: Vec<Name>,
     /// By `GroupId`.
     pub groups: Vec<Name>,
+    /// By `ResourceId`.
+    pub resources: Vec<Name>,
 }
 
 /// One name as the page writes it.
@@ -118,13 +129,14 @@ pub struct Name {
 }
 
 impl Names {
-    /// The names of `setup`'s nodes, services and groups.
+    /// The names of `setup`'s nodes, services, groups and resources.
     pub fn new(setup: &procedure::setup::Setup) -> Names {
         let name = |text: &str| Name { html: escape(text), slug: slug(text) };
         Names {
             nodes: setup.cluster.nodes.iter().map(|n| name(&n.name)).collect(),
             services: setup.cluster.services.iter().map(|s| name(&s.name)).collect(),
             groups: setup.cluster.groups.iter().map(|g| name(&g.name)).collect(),
+            resources: setup.cluster.resources.iter().map(|r| name(&r.name)).collect(),
         }
     }
 }
@@ -144,27 +156,14 @@ impl ServiceRow<'_> {
             out.push_str(piece);
         }
         if let Some((act, label, prefix)) = toggle {
-            for piece in [
-                "<form method=\"post\" action=\"/s/",
-                self.session,
-                "/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"",
+            Button {
+                session: self.session,
                 act,
-                "\"><input type=\"hidden\" name=\"node\" value=\"",
-                &node.html,
-                "\"><input type=\"hidden\" name=\"service\" value=\"",
-                service,
-                "\"><button type=\"submit\" id=\"",
-                prefix,
-                "-",
-                &node.slug,
-                "-",
-                &self.service.slug,
-                "\">",
+                fields: &[("node", &node.html), ("service", service)],
                 label,
-                "</button></form>",
-            ] {
-                out.push_str(piece);
+                id: &[prefix, "-", &node.slug, "-", &self.service.slug],
             }
+            .render(out);
         }
         out.push_str("</td></tr>");
     }
@@ -233,33 +232,20 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     );
     let ended = training.end().is_some();
     if !ended {
-        Button {
-            session: id,
-            act: "wait",
-            fields: &[("seconds", "10")],
-            label: lang.t(T::Wait10s),
-            id: Some("wait-10".into()),
-        }
-        .render(&mut out);
-        Button {
-            session: id,
-            act: "wait",
-            fields: &[("seconds", "60")],
-            label: lang.t(T::Wait1m),
-            id: Some("wait-60".into()),
-        }
-        .render(&mut out);
+        Button { session: id, act: "wait", fields: &[("seconds", "10")], label: lang.t(T::Wait10s), id: &["wait-10"] }
+            .render(&mut out);
+        Button { session: id, act: "wait", fields: &[("seconds", "60")], label: lang.t(T::Wait1m), id: &["wait-60"] }
+            .render(&mut out);
         Button {
             session: id,
             act: "wait-until-done",
             fields: &[],
             label: lang.t(T::WaitUntilDone),
-            id: Some("wait-done".into()),
+            id: &["wait-done"],
         }
         .render(&mut out);
-        Button { session: id, act: "finish", fields: &[], label: lang.t(T::Finish), id: Some("finish".into()) }
-            .render(&mut out);
-        Button { session: id, act: "give-up", fields: &[], label: lang.t(T::GiveUp), id: Some("give-up".into()) }
+        Button { session: id, act: "finish", fields: &[], label: lang.t(T::Finish), id: &["finish"] }.render(&mut out);
+        Button { session: id, act: "give-up", fields: &[], label: lang.t(T::GiveUp), id: &["give-up"] }
             .render(&mut out);
     } else {
         let _ = write!(out, "<a id=\"debrief\" href=\"/s/{id}/debrief\">{}</a>", lang.t(T::Debrief));
@@ -334,7 +320,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             act: "suspend-cluster",
             fields: &[],
             label: lang.t(T::SuspendCluster),
-            id: Some("suspend-cluster".into()),
+            id: &["suspend-cluster"],
         }
         .render(&mut out);
         Button {
@@ -342,7 +328,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             act: "resume-cluster",
             fields: &[],
             label: lang.t(T::ResumeCluster),
-            id: Some("resume-cluster".into()),
+            id: &["resume-cluster"],
         }
         .render(&mut out);
         out.push_str("</div>");
@@ -367,14 +353,8 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 ClusterService::Stopped => ("start-cluster-service", lang.t(T::StartClusterService), "start-cluster"),
                 _ => ("stop-cluster-service", lang.t(T::StopClusterService), "stop-cluster"),
             };
-            Button {
-                session: id,
-                act,
-                fields: &[("node", &cluster.nodes[n].name)],
-                label,
-                id: Some(format!("{prefix}-{}", server.slug)),
-            }
-            .render(&mut out);
+            Button { session: id, act, fields: &[("node", &server.html)], label, id: &[prefix, "-", &server.slug] }
+                .render(&mut out);
         }
         out.push_str("</td></tr>");
     }
@@ -409,8 +389,8 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 ResourceStatus::OfflinePending => "Offline Pending",
                 ResourceStatus::OnlineFailure => "Online Failure",
             };
-            let resource_name = &cluster.resources[resource.index()].name;
-            let _ = write!(out, "<li>{} {}", escape(resource_name), status(word));
+            let resource_name = &names.resources[resource.index()];
+            let _ = write!(out, "<li>{} {}", resource_name.html, status(word));
             // Right-click → Stop / Start on the real manager: one resource, and what depends on it.
             if !ended {
                 let (act, label, prefix) = match state.status {
@@ -422,9 +402,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
                 Button {
                     session: id,
                     act,
-                    fields: &[("resource", resource_name)],
+                    fields: &[("resource", &resource_name.html)],
                     label,
-                    id: Some(format!("{prefix}-{}", slug(resource_name))),
+                    id: &[prefix, "-", &resource_name.slug],
                 }
                 .render(&mut out);
             }
@@ -475,7 +455,6 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     // Each server's own screens.
     for (n, node) in obs.nodes.iter().enumerate() {
         let node_id = NodeId(n as u8);
-        let name = &cluster.nodes[n].name;
         let html = &names.nodes[n].html;
         let s = &names.nodes[n].slug;
         let _ = write!(
@@ -504,17 +483,17 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             Button {
                 session: id,
                 act: "answer-prompt",
-                fields: &[("node", name), ("answer", "yes")],
+                fields: &[("node", html), ("answer", "yes")],
                 label: lang.t(T::Yes),
-                id: Some(format!("prompt-yes-{s}")),
+                id: &["prompt-yes-", s],
             }
             .render(&mut out);
             Button {
                 session: id,
                 act: "answer-prompt",
-                fields: &[("node", name), ("answer", "no")],
+                fields: &[("node", html), ("answer", "no")],
                 label: lang.t(T::No),
-                id: Some(format!("prompt-no-{s}")),
+                id: &["prompt-no-", s],
             }
             .render(&mut out);
             out.push_str("</div>");
@@ -636,9 +615,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             Button {
                 session: id,
                 act: "reboot",
-                fields: &[("node", name)],
+                fields: &[("node", html)],
                 label: lang.t(T::Reboot),
-                id: Some(format!("reboot-{s}")),
+                id: &["reboot-", s],
             }
             .render(&mut out);
         }
