@@ -20,7 +20,7 @@ use crate::backend::{
     Backend, BackendError, ClusterService, Installer, MonitorStatus, Observation, Operation, Power, ServiceStatus,
     Watch,
 };
-use crate::cluster::NodeId;
+use crate::cluster::{Cluster, NodeId};
 use crate::journal::{Journal, JournalError, Resumption};
 use crate::procedure::{Action, Condition, Role, Step};
 use crate::setup::Setup;
@@ -87,6 +87,11 @@ pub struct Roles {
 }
 
 impl Roles {
+    /// The roles as the cluster description starts: the first group's initial owner active.
+    pub fn initial(cluster: &Cluster) -> Roles {
+        Roles { active: cluster.initial_active(), standbys: cluster.initial_standbys() }
+    }
+
     /// The nodes of a role, in order.
     pub fn nodes(&self, role: Role) -> Vec<NodeId> {
         match role {

@@ -128,7 +128,7 @@ pub enum StepStatus {
 impl Plan {
     /// Resolves `procedure` against `cluster`.
     pub fn new(cluster: &Cluster, procedure: &Procedure) -> Plan {
-        let roles = Roles { active: cluster.initial_active(), standbys: cluster.initial_standbys() };
+        let roles = Roles::initial(cluster);
         let module = &procedure.module;
         let planner = Planner { cluster, procedure, roles };
         Plan {

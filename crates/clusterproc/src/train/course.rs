@@ -100,7 +100,7 @@ impl Course {
         let plan =
             Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
         let names = Names::new(&setup);
-        let roles = Roles { active: setup.cluster.initial_active(), standbys: setup.cluster.initial_standbys() };
+        let roles = Roles::initial(&setup.cluster);
         let mut operated = vec![false; setup.procedure.steps.len()];
         for done in &reference {
             operated[done.step] = true;

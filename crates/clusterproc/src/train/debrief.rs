@@ -159,8 +159,14 @@ impl Debrief {
         text
     }
 
-    /// A self-contained page.
-    pub fn render_html(&self, training: &Training, session: &str) -> String {
+    /// The debrief of `training` in `lang` as a self-contained page (with the timeline of its
+    /// cluster) for session `session`.
+    pub fn page(training: &Training, lang: Lang, session: &str) -> String {
+        Debrief::of(training, lang).render_html(training, session)
+    }
+
+    /// A self-contained page; `training` is the one the debrief is [of](Debrief::of).
+    fn render_html(&self, training: &Training, session: &str) -> String {
         let lang = self.lang;
         let mut out = String::new();
         let _ = write!(

@@ -29,7 +29,7 @@ pub enum Outcome {
     /// The cluster or Windows refused it, and why (in the log, the error's English text).
     Refused(#[serde(serialize_with = "as_text")] BackendError),
     /// It named something that does not exist, or came when it could not apply.
-    Invalid(Invalid),
+    Invalid(#[serde(serialize_with = "as_text")] Invalid),
 }
 
 /// Why an action could not apply; in the log, its English sentence.
@@ -56,12 +56,6 @@ impl std::fmt::Display for Invalid {
     }
 }
 
-impl Serialize for Invalid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// One action in the log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Logged {
@@ -79,8 +73,9 @@ pub struct Logged {
     pub struck: Vec<Fault>,
 }
 
-fn as_text<S: serde::Serializer>(error: &BackendError, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(error)
+/// Serializes as its text (`Display`): the log's English sentence.
+fn as_text<T: std::fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 /// How a session ended.

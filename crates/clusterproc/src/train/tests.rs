@@ -459,7 +459,7 @@ fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the
         let en = super::page::session(&training, "s", Lang::En);
         assert!(!en.contains("hangs"), "{en}");
         // ... the debrief does, in its language.
-        let ja = Debrief::of(&training, Lang::Ja).render_html(&training, "s");
+        let ja = Debrief::page(&training, Lang::Ja, "s");
         assert!(ja.contains("<li>00:02:01.905 ssc-node1 で次に実行するインストーラがハングする</li>"), "{ja}");
         let en = Debrief::of(&training, Lang::En);
         assert_eq!(en.scenario_faults, ["00:02:01.905 the next installer on ssc-node1 hangs"]);
@@ -491,16 +491,17 @@ fn a_japanese_debrief_shows_its_evidence_in_japanese() {
         "{ja:#?}"
     );
     assert!(ja.iter().all(|line| line.chars().any(is_cjk)), "{ja:#?}");
-    let html = Debrief::of(&training, Lang::Ja).render_html(&training, "s");
+    let html = Debrief::page(&training, Lang::Ja, "s");
     assert!(html.contains("インストーラによって停止されました"));
 }
 
 #[test]
-fn a_second_answer_to_the_prompt_and_a_stale_tab_are_told_in_the_pages_language() {
+fn an_answer_with_no_prompt_open_and_a_stale_tab_are_told_in_the_pages_language() {
     let course = scenario_course("run-restart-request.toml");
     let mut training = Training::new(Arc::clone(&course));
+    // No prompt was ever opened (as when a tab answers one already answered).
     let answer = Act::AnswerPrompt { node: "ssc-node1".into(), answer: "no".into() };
-    assert!(matches!(training.act(answer.clone()).outcome, Outcome::Invalid(_)));
+    assert!(matches!(training.act(answer).outcome, Outcome::Invalid(_)));
     assert!(
         super::page::session(&training, "s", Lang::Ja).contains("インストーラの再起動確認はもう表示されていません。")
     );
