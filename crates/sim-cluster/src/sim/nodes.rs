@@ -48,7 +48,7 @@ impl Sim {
         } else {
             self.drop_groups_of(node, orderly);
         }
-        let state = self.obs.nodes[node.index()].make_mut();
+        let state = self.node_mut(node);
         state.power = Power::Down;
         state.cluster = ClusterService::Stopped;
         for service in &mut state.services {

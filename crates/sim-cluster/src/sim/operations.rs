@@ -59,7 +59,7 @@ impl Sim {
                     let target = NodeId(n as u8);
                     if self.obs.nodes[n].power == Power::Up && self.obs.nodes[n].cluster == ClusterService::Running {
                         let length = self.duration(timing.suspend);
-                        self.obs.nodes[n].make_mut().cluster = ClusterService::Suspending;
+                        self.node_mut(target).cluster = ClusterService::Suspending;
                         self.emit(EventKind::ClusterSuspending { node: target });
                         let generation = self.node_generation[n];
                         self.schedule(length, Timer::ClusterSuspended { node: target, generation });
@@ -77,7 +77,7 @@ impl Sim {
                         && matches!(self.obs.nodes[n].cluster, ClusterService::Suspended | ClusterService::Suspending)
                     {
                         let length = self.duration(timing.resume);
-                        self.obs.nodes[n].make_mut().cluster = ClusterService::Resuming;
+                        self.node_mut(target).cluster = ClusterService::Resuming;
                         self.emit(EventKind::ClusterResuming { node: target });
                         let generation = self.node_generation[n];
                         self.schedule(length, Timer::ClusterResumed { node: target, generation });
