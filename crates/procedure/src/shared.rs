@@ -198,9 +198,13 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 }
 
 /// A fixed-size set of flags by index, all false at first, packed into words: copied without
-/// an allocation up to 128 flags, and hashed a word per 64 flags.
+/// an allocation up to 128 flags, and hashed a word per 64 flags. An index past its length is
+/// a bug, caught in debug builds (the tests) as a list of bools would catch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flags(Words);
+pub struct Flags {
+    words: Words,
+    len: usize,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Words {
@@ -213,18 +217,19 @@ enum Words {
 impl Flags {
     /// `len` flags, all false.
     pub fn new(len: usize) -> Flags {
-        Flags(if len <= 128 { Words::Inline([0; 2]) } else { Words::Heap(vec![0; len.div_ceil(64)]) })
+        let words = if len <= 128 { Words::Inline([0; 2]) } else { Words::Heap(vec![0; len.div_ceil(64)]) };
+        Flags { words, len }
     }
 
     fn words(&self) -> &[u64] {
-        match &self.0 {
+        match &self.words {
             Words::Inline(words) => words,
             Words::Heap(words) => words,
         }
     }
 
     fn words_mut(&mut self) -> &mut [u64] {
-        match &mut self.0 {
+        match &mut self.words {
             Words::Inline(words) => words,
             Words::Heap(words) => words,
         }
@@ -237,6 +242,7 @@ impl Flags {
 
     /// Whether flag `index` is set.
     pub fn get(&self, index: usize) -> bool {
+        debug_assert!(index < self.len, "flag {index} of {}", self.len);
         self.words()[index / 64] & (1 << (index % 64)) != 0
     }
 
@@ -249,6 +255,7 @@ impl Flags {
 
     /// Sets or clears flag `index`.
     pub fn set(&mut self, index: usize, on: bool) {
+        debug_assert!(index < self.len, "flag {index} of {}", self.len);
         let bit = 1 << (index % 64);
         let word = &mut self.words_mut()[index / 64];
         if on {
@@ -286,7 +293,7 @@ mod tests {
     #[test]
     fn flags_are_set_and_cleared_one_at_a_time() {
         let mut flags = Flags::new(130);
-        assert!(matches!(flags.0, Words::Heap(_)) && matches!(Flags::new(128).0, Words::Inline(_)));
+        assert!(matches!(flags.words, Words::Heap(_)) && matches!(Flags::new(128).words, Words::Inline(_)));
         for index in [0, 63, 64, 129] {
             assert!(!flags.get(index));
             flags.set(index, true);
@@ -332,5 +339,12 @@ mod tests {
             assert_ne!(hash(&[1, 2, 3]), hash(&changed), "{changed:?}");
         }
         assert_ne!(hash(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3]), hash(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4]));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "flag 5 of 5")]
+    fn an_index_past_the_flags_is_caught() {
+        Flags::new(5).set(5, true);
     }
 }
