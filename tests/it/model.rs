@@ -224,7 +224,7 @@ fn shards_merge_to_the_whole_verdict() {
     assert_eq!(merged["passed"], whole["passed"]);
 
     // Parts of different checks do not merge.
-    let (_, other) = check_json(&[SEED, "--faults", "1", "--shard", "0/2"]);
+    let (_, other) = check_json(&[SEED, "--faults", "1", "--shard", "1/3"]);
     let other_path = dir.path().join("other.json");
     std::fs::write(&other_path, other).unwrap();
     let refused = clusterproc(&["check", "--merge", &parts[0], &other_path.display().to_string()]);
@@ -296,7 +296,7 @@ fn a_deep_search_stops_at_its_memory_limit_with_what_it_found() {
     let merged = clusterproc(&["check", "--merge", &first.display().to_string(), &second.display().to_string()]);
     assert_eq!(merged.code, 1, "{}", merged.stderr);
     assert!(
-        merged.stdout.contains("\nIncomplete: a part was cut short, so the merged verdict is incomplete:"),
+        merged.stdout.contains("\nIncomplete: a part was cut short:") && merged.stdout.contains("\nINCOMPLETE: "),
         "{}",
         merged.stdout
     );
@@ -310,4 +310,95 @@ fn a_deep_search_stops_at_its_memory_limit_with_what_it_found() {
     assert_eq!(text.code, 4, "{}", text.stderr);
     assert!(text.stdout.contains("\nStopped: the process reached its memory limit of 64 MiB"), "{}", text.stdout);
     assert!(text.stderr.contains("stopped: the process reached its memory limit"), "{}", text.stderr);
+    // At the top, before any "ok", so that nobody reads the partial verdicts as a pass.
+    let heading = text.stdout.find("\nINCOMPLETE: the process reached its memory limit").expect("a heading");
+    assert!(heading < text.stdout.find("Invariants").unwrap(), "{}", text.stdout);
+
+    // JUnit: an error of its own in each suite, so that a CI dashboard does not show green.
+    let junit = clusterproc(&[
+        "check",
+        SEED,
+        "--faults",
+        "9",
+        "--guards",
+        "on",
+        "--memory-limit",
+        "64MiB",
+        "--save",
+        &save,
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(junit.code, 4, "{}", junit.stderr);
+    assert!(junit.stdout.contains("errors=\"1\""), "{}", junit.stdout);
+    assert!(
+        junit.stdout.contains("<error message=\"incomplete: the process reached its memory limit"),
+        "{}",
+        junit.stdout
+    );
+}
+
+/// A merge checks that its parts are the parts of one split search: each part's JSON names
+/// its shard; a part given twice, or not a part, is refused; a part missing leaves the verdict
+/// incomplete, in text, JSON and JUnit.
+#[test]
+fn a_merge_with_a_part_missing_or_repeated_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    for shard in ["0/3", "1/3", "2/3"] {
+        let (code, out) = check_json(&[SEED, "--faults", "1", "--guards", "on", "--shard", shard]);
+        assert_eq!(code, 0, "{out}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["shard"], shard);
+        let path = dir.path().join(format!("part-{}.json", &shard[..1]));
+        std::fs::write(&path, out).unwrap();
+        parts.push(path.display().to_string());
+    }
+    let merge = |files: &[&str], format: &str| {
+        let mut args = vec!["check", "--merge"];
+        args.extend(files);
+        args.extend(["--format", format]);
+        clusterproc(&args)
+    };
+    let whole = merge(&[&parts[2], &parts[0], &parts[1]], "json");
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let report: Value = serde_json::from_str(&whole.stdout).unwrap();
+    assert!(report.get("shard").is_none() && report.get("interrupted").is_none(), "{}", whole.stdout);
+
+    // A lost CI job: the merge is incomplete and fails.
+    let missing = merge(&[&parts[0], &parts[2]], "json");
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    let report: Value = serde_json::from_str(&missing.stdout).unwrap();
+    assert_eq!(report["interrupted"], "part 1 of 3 not given");
+    assert_eq!(report["passed"], false);
+    let text = merge(&[&parts[0], &parts[2]], "text");
+    assert_eq!(text.code, 1);
+    assert!(text.stdout.starts_with("Check: ") && text.stdout.contains("\nINCOMPLETE: part 1 of 3 not given"));
+    let junit = merge(&[&parts[0], &parts[2]], "junit");
+    assert!(junit.stdout.contains("<error message=\"incomplete: part 1 of 3 not given\""), "{}", junit.stdout);
+
+    // The same part twice is refused, not counted twice.
+    let repeated = merge(&[&parts[0], &parts[1], &parts[1], &parts[2]], "json");
+    assert_eq!(repeated.code, 2, "{}", repeated.stdout);
+    assert!(repeated.stderr.contains("are both part 1/3: give each part once"), "{}", repeated.stderr);
+
+    // A whole check is no part.
+    let (_, out) = check_json(&[SEED, "--faults", "1", "--guards", "on"]);
+    let unsharded = dir.path().join("whole.json");
+    std::fs::write(&unsharded, out).unwrap();
+    let refused = merge(&[&unsharded.display().to_string(), &parts[1]], "json");
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("names no part of a split search"), "{}", refused.stderr);
+}
+
+#[test]
+fn jobs_are_from_one_to_256_or_auto() {
+    for jobs in ["0", "257", "100000", "many"] {
+        let run = clusterproc(&["check", SEED, "--jobs", jobs]);
+        assert_eq!(run.code, 2, "--jobs {jobs}: {}", run.stderr);
+        assert!(run.stderr.contains("expected auto or a number of threads from 1 to 256"), "{}", run.stderr);
+    }
+    let (auto, one) = (check_json(&[SEED, "--jobs", "auto"]), check_json(&[SEED, "--jobs", "1"]));
+    assert_eq!(auto.0, 0);
+    assert!(auto == one, "the same result for any number of threads");
 }

@@ -59,6 +59,10 @@ struct Report {
     /// Set when a signal stopped the search: how far it got.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     interrupted: Option<String>,
+    /// The part of a search split with `--shard I/N`, as `I/N`; absent for a whole search
+    /// (and for a merge of every part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -326,8 +330,9 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     let loaded = load(&procedure_path, args.cluster.as_deref())?;
     crate::atomic_file::check_directory(&args.save)
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot save counterexamples in {}: {e}", args.save.display())))?;
-    crate::output::check_output(args.output.as_deref())?;
+        .map_err(|error| Failure::output(format!("counterexamples in {}", args.save.display()), error))?;
+    let inputs: Vec<&Path> = [Some(procedure_path.as_path()), args.cluster.as_deref()].into_iter().flatten().collect();
+    crate::output::check_output(args.output.as_deref(), &inputs)?;
     let setup = Arc::clone(&loaded.setup);
     // Ctrl-C or SIGTERM stops the search at the next level or run; what it found is still
     // reported.
@@ -400,6 +405,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         // A search cut short is no proof: it does not pass, whatever it found.
         passed: failures.is_empty() && interrupted.is_none(),
         interrupted: interrupted.clone(),
+        shard: (args.shard.count > 1).then(|| format!("{}/{}", args.shard.index, args.shard.count)),
         failures,
         ways: way_reports,
         mutants,

@@ -77,13 +77,18 @@ pub fn reached(limit: u64, how_far: &str) -> String {
     format!("the process reached its memory limit of {} (--memory-limit): {how_far}", describe(limit))
 }
 
-/// A size for people: `40 MiB`, `1.5 GiB`.
+/// A size for people: `40 MiB`, `1.5 GiB`, and below a MiB `512 KiB` or `100 bytes`.
 pub fn describe(bytes: u64) -> String {
     const GIB: u64 = 1 << 30;
+    const MIB: u64 = 1 << 20;
     if bytes >= GIB {
         format!("{:.1} GiB", bytes as f64 / GIB as f64)
+    } else if bytes >= MIB {
+        format!("{} MiB", bytes.div_ceil(MIB))
+    } else if bytes >= 1024 {
+        format!("{} KiB", bytes.div_ceil(1024))
     } else {
-        format!("{} MiB", bytes.div_ceil(1 << 20))
+        format!("{bytes} bytes")
     }
 }
 
@@ -223,6 +228,8 @@ mod tests {
     #[test]
     fn sizes_read_for_people() {
         assert_eq!(describe(40 << 20), "40 MiB");
+        assert_eq!(describe(1024), "1 KiB");
+        assert_eq!(describe(100), "100 bytes");
         assert_eq!(describe(3 << 29), "1.5 GiB");
     }
 }

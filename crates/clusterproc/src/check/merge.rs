@@ -2,8 +2,10 @@
 //! across CI jobs. An invariant is violated if any part found it violated (the shortest
 //! counterexample wins: fewest faults, then earliest), prevented if any part saw a guard
 //! prevent it and none saw it violated, ok otherwise. Counts are summed over the parts (a
-//! state reached by two parts counts twice).
+//! state reached by two parts counts twice). Each part names its shard: a part given twice,
+//! or of another split, is refused, and a part missing leaves the verdict incomplete.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use super::{FailureReport, InvariantReport, Report, ViolationReport, invariant_failures, print_report};
@@ -26,7 +28,9 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
         })?;
         reports.push((path.display().to_string(), report));
     }
+    let missing = missing_parts(&reports)?;
     let (first_path, mut merged) = reports.remove(0);
+    merged.shard = None;
     // Parts that a stop cut short (Ctrl-C, the memory limit) leave the merged verdict
     // incomplete.
     let mut cut_short: Vec<String> =
@@ -89,10 +93,57 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     }
     failures.sort_by_key(|f| f.kind != "did-not-finish");
     merged.failures = failures;
-    merged.interrupted = (!cut_short.is_empty())
-        .then(|| format!("a part was cut short, so the merged verdict is incomplete: {}", cut_short.join("; ")));
+    let mut gaps = Vec::new();
+    if !cut_short.is_empty() {
+        gaps.push(format!("a part was cut short: {}", cut_short.join("; ")));
+    }
+    if let Some(missing) = missing {
+        gaps.push(missing);
+    }
+    merged.interrupted = (!gaps.is_empty()).then(|| gaps.join("; and "));
     merged.passed = merged.failures.is_empty() && merged.interrupted.is_none();
     print_report(&merged, args.format, args.output.as_deref())
+}
+
+/// Checks that the parts are distinct parts of one split search: what is missing, if any
+/// (the merged verdict is then incomplete), or an error for a part that is no part, of
+/// another split, or given twice.
+fn missing_parts(reports: &[(String, Report)]) -> Result<Option<String>, Failure> {
+    let mut seen: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut count = None;
+    for (path, report) in reports {
+        let part = report.shard.as_deref().and_then(|shard| {
+            let (index, of) = shard.split_once('/')?;
+            Some((index.parse::<usize>().ok()?, of.parse::<usize>().ok()?))
+        });
+        let Some((index, of)) = part.filter(|&(index, of)| index < of) else {
+            return Err(usage(format!(
+                "{path} is not the output of `check --shard I/N --format json` (it names no part of a split \
+                 search): only the parts of one split search can be merged"
+            )));
+        };
+        let (first_path, expected) = *count.get_or_insert((path, of));
+        if of != expected {
+            return Err(usage(format!(
+                "{path} is part {index}/{of}, of a search split in {of}, but {first_path} is of a search split in \
+                 {expected}"
+            )));
+        }
+        if let Some(other) = seen.insert(index, path) {
+            return Err(usage(format!("{other} and {path} are both part {index}/{of}: give each part once")));
+        }
+    }
+    let Some((_, of)) = count else { return Ok(None) };
+    // At most `seen.len() + 10` indices are looked at, however large N is.
+    let shown: Vec<String> =
+        (0..of).filter(|index| !seen.contains_key(index)).take(10).map(|index| index.to_string()).collect();
+    let more = (of - seen.len()).saturating_sub(shown.len());
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let plural = if shown.len() > 1 || !more.is_empty() { "s" } else { "" };
+    Ok(Some(format!("part{plural} {}{more} of {of} not given", shown.join(", "))))
 }
 
 fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {

@@ -43,6 +43,14 @@ pub(super) fn text(report: &Report) -> String {
         .collect();
     let _ = writeln!(out, "  ways    {}", ways.join(" and "));
     let _ = writeln!(out);
+    if let Some(how_far) = &report.interrupted {
+        let _ = writeln!(out, "INCOMPLETE: {how_far}");
+        let _ = writeln!(
+            out,
+            "  The verdicts below cover only what was explored: \"ok\" means not seen violated there, not safe."
+        );
+        let _ = writeln!(out);
+    }
 
     if !report.failures.is_empty() {
         let _ = writeln!(out, "FAILED");
@@ -242,6 +250,7 @@ pub(super) fn junit(report: &Report) -> String {
     let mut suites = String::new();
     let mut total_tests = 0;
     let mut total_failures = 0;
+    let mut total_errors = 0;
     for way in &report.ways {
         let mut cases = String::new();
         let mut failures = 0;
@@ -300,12 +309,26 @@ pub(super) fn junit(report: &Report) -> String {
                 cases.push_str("/>\n");
             }
         }
-        let tests = way.invariants.len() + 1;
+        // A search cut short (or a merge with a part cut short or missing) is an error of
+        // its own, so that a CI dashboard does not show the partial verdicts as green.
+        let mut errors = 0;
+        if let Some(how_far) = &report.interrupted {
+            errors += 1;
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"clusterproc.{}.search\" name=\"search complete\">\n      <error \
+                 message=\"{}\" type=\"incomplete\"/>\n    </testcase>",
+                xml(&way.way),
+                xml(&format!("incomplete: {how_far}"))
+            );
+        }
+        let tests = way.invariants.len() + 1 + errors;
         total_tests += tests;
         total_failures += failures;
+        total_errors += errors;
         let _ = writeln!(
             suites,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">",
             xml(&format!("{} ({} faults, {})", report.module, report.faults, way_words(&way.way)))
         );
         if let Some(how_far) = &report.interrupted {
@@ -355,8 +378,11 @@ pub(super) fn junit(report: &Report) -> String {
         suites.push_str("  </testsuite>\n");
     }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ =
-        writeln!(out, "<testsuites name=\"clusterproc check\" tests=\"{total_tests}\" failures=\"{total_failures}\">");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"clusterproc check\" tests=\"{total_tests}\" failures=\"{total_failures}\" \
+             errors=\"{total_errors}\">"
+    );
     out.push_str(&suites);
     out.push_str("</testsuites>\n");
     out
