@@ -62,7 +62,8 @@ fn check_refuses_a_save_directory_that_is_a_file_before_it_searches() {
     std::fs::write(&file, "keep me").unwrap();
     let run =
         clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &file.display().to_string()]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    // Counterexamples that could not be saved: exit 3, found before the search.
+    assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("it is not a directory"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "nothing searched: {}", run.stdout);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
@@ -112,8 +113,33 @@ fn an_output_path_that_cannot_be_written_is_refused_before_the_search() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("missing").join("check.json").display().to_string();
     let run = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--output", &output]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+    // Output that could not be written: exit 3, as README says, found before the search.
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("error: cannot write to {output}: No such file")), "{}", run.stderr);
+    // The probe's random temporary name means nothing to the user.
+    assert!(!run.stderr.contains(".clusterproc-"), "{}", run.stderr);
+    let plan = clusterproc(&["plan", "procedures/ssc0307-0006.toml", "--output", &output]);
+    assert_eq!(plan.code, 3, "{}", plan.stderr);
+}
+
+/// `--output` naming an input (through another spelling of its path, or a hard link) is
+/// refused before anything is written: the input is left as it was.
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let procedure = dir.path().join("procedure.toml");
+    let original = std::fs::read_to_string(crate::support::root().join("procedures/ssc0307-0006.toml")).unwrap();
+    std::fs::write(&procedure, &original).unwrap();
+    let linked = dir.path().join("linked.toml");
+    std::fs::hard_link(&procedure, &linked).unwrap();
+    let input = procedure.display().to_string();
+    let same = dir.path().join(".").join("procedure.toml").display().to_string();
+    for (command, output) in [("plan", &same), ("check", &linked.display().to_string())] {
+        let run = clusterproc(&[command, &input, "--output", output]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("writing it would replace the input"), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&procedure).unwrap(), original, "{command} replaced its input");
+    }
 }
 
 #[test]

@@ -42,7 +42,18 @@ fn temporary_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     // Temporary files are private (0600); the file written is an ordinary one.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder.tempfile_in(dir)
+    builder.tempfile_in(dir).map_err(without_temporary_name)
+}
+
+/// The error of creating a temporary file, without the file's random name (which tempfile
+/// appends as ` at path "…"`, and which means nothing to the user: the error is shown beside
+/// the file asked for).
+fn without_temporary_name(error: std::io::Error) -> std::io::Error {
+    let text = error.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((reason, _)) => std::io::Error::new(error.kind(), reason.to_owned()),
+        None => error,
+    }
 }
 
 /// Checks, without touching `path`, that a file can later be written there: its directory

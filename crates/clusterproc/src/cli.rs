@@ -102,8 +102,9 @@ pub struct CheckArgs {
     /// the text), `on` guarded (as `clusterproc run` runs it), or `both`.
     #[arg(long, value_enum, default_value_t = GuardsChoice::Both)]
     pub guards: GuardsChoice,
-    /// Threads for the search; the result is the same for any number.
-    #[arg(long, default_value_t = default_jobs())]
+    /// Threads for the search, 1 to 256, or `auto`: one per core. The result is the same for
+    /// any number.
+    #[arg(long, value_name = "N", default_value = "auto", value_parser = parse_jobs)]
     pub jobs: usize,
     /// Explore only part I of N of the fault schedules (runs whose first fault is the I-th
     /// modulo N), for a CI job matrix; `check --merge` combines the parts' JSON outputs.
@@ -136,8 +137,18 @@ pub enum GuardsSwitch {
     Off,
 }
 
-fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+/// The most threads `check --jobs` takes: more than any machine it runs on has cores, few
+/// enough that starting them is instant.
+pub const MAX_JOBS: usize = 256;
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    if text == "auto" {
+        return Ok(std::thread::available_parallelism().map_or(1, usize::from).min(MAX_JOBS));
+    }
+    match text.parse::<usize>() {
+        Ok(jobs @ 1..=MAX_JOBS) => Ok(jobs),
+        _ => Err(format!("expected auto or a number of threads from 1 to {MAX_JOBS}, not {text:?}")),
+    }
 }
 
 fn parse_shard(text: &str) -> Result<sim_cluster::model::search::Shard, String> {
@@ -432,7 +443,8 @@ pub fn load(procedure: &Path, cluster: Option<&Path>) -> Result<Loaded, Failure>
 
 fn plan(args: PlanArgs) -> Result<ExitCode, Failure> {
     let loaded = load(&args.procedure, args.cluster.as_deref())?;
-    crate::output::check_output(args.output.as_deref())?;
+    let inputs: Vec<&Path> = [Some(args.procedure.as_path()), args.cluster.as_deref()].into_iter().flatten().collect();
+    crate::output::check_output(args.output.as_deref(), &inputs)?;
     let plan = Plan::new(&loaded.setup.cluster, &loaded.setup.procedure);
     let text = match args.format {
         PlanFormat::Text => plan.render_text(),

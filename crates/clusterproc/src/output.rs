@@ -23,12 +23,32 @@ pub fn emit(text: &str, file: Option<&Path>) -> Result<(), Failure> {
     }
 }
 
-/// Checks before a command starts that its `--output` file can be written.
-pub fn check_output(file: Option<&Path>) -> Result<(), Failure> {
-    match file {
-        Some(path) => crate::atomic_file::check_writable(path)
-            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write {}: {e}", path.display()))),
-        None => Ok(()),
+/// Checks before a command starts that its `--output` file can be written (exit 3 if not),
+/// and is none of the command's `inputs` (exit 2: writing it would replace the input).
+pub fn check_output(file: Option<&Path>, inputs: &[&Path]) -> Result<(), Failure> {
+    let Some(path) = file else { return Ok(()) };
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--output {} is the input {}: writing it would replace the input; name another file",
+            path.display(),
+            input.display()
+        )));
+    }
+    crate::atomic_file::check_writable(path).map_err(|error| Failure::output(path.display().to_string(), error))
+}
+
+/// Whether two paths name one existing file (through links, `.` and `..`, hard links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
