@@ -61,12 +61,37 @@ fn a_trainee_acts_through_the_forms_over_a_real_socket_and_reads_the_debrief() {
     // Not suspended: a reboot breaks no safety invariant, and the end was never reached.
     assert_eq!(verdict("reboot-while-suspended"), "passed");
     assert_eq!(verdict("cluster-not-restored"), "not-reached");
+    // Giving up earns no score, however little broke before.
+    assert_eq!(debrief["score"], 0);
     // A malformed request gets a 4xx, and the trainer goes on.
     let (status, _, _) = http(&address, "POST", &format!("{location}/act"), "do=%ZZ");
     assert!(status.contains(" 422 "), "{status}");
     let (status, _, _) = http(&address, "GET", "/", "");
     assert!(status.ends_with("200 OK"));
     assert_eq!(stop(child), Some(130));
+}
+
+/// `--listen` takes a host name; an address other than loopback is served, since a
+/// classroom needs it, with a warning that the pages have no login.
+#[test]
+fn the_trainer_listens_on_a_host_name_and_warns_beyond_loopback() {
+    let (child, url) = spawn_server(&["train", "--listen", "localhost:0"]);
+    let address = url.strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap().to_owned();
+    let (status, _, _) = http(&address, "GET", "/", "");
+    assert!(status.ends_with("200 OK"), "{status}");
+    assert_eq!(stop(child), Some(130));
+
+    let (mut child, url) = spawn_server(&["train", "--listen", "0.0.0.0:0"]);
+    assert!(url.starts_with("http://0.0.0.0:"), "{url}");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(stderr.contains("warning: the trainer has no login and serves plain HTTP"), "{stderr}");
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+
+    let refused = clusterproc(&["train", "--listen", "localhost:70000"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("\"70000\" is not a port number"), "{}", refused.stderr);
 }
 
 #[test]

@@ -28,7 +28,7 @@ const DEFAULT_USER: &str = "clusterproc";
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// The loopback address and port to listen on; port 0 takes a free one (printed).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29009")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29009", value_parser = crate::cli::parse_listen)]
     pub listen: SocketAddr,
     /// A scenario file: its cluster and seed make the default session [default: the
     /// built-in two-node SSC cluster, seed 1].

@@ -43,9 +43,10 @@ pub struct TrainArgs {
     /// The simulator's seed (a scenario gives its own).
     #[arg(long, default_value_t = 1, conflicts_with = "scenario")]
     pub seed: u64,
-    /// Where to listen; port 0 takes a free one (printed). The default is the port of the
-    /// seed's Cluster Manager.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003")]
+    /// Where to listen (`IP:PORT` or `HOST:PORT`); port 0 takes a free one (printed). The
+    /// default is the port of the seed's Cluster Manager. The pages have no login: an address
+    /// other than loopback is served with a warning.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003", value_parser = crate::cli::parse_listen)]
     pub listen: SocketAddr,
     /// Minutes after which an untouched session is forgotten.
     #[arg(long, value_name = "MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_080))]
@@ -91,6 +92,15 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     }
     let _ = writeln!(stdout, "Open the address in a browser. Stop with Ctrl-C.");
     stdout.finish()?;
+    if !server.address.ip().is_loopback() {
+        // Deliberate for a classroom, but worth saying: the pages have no login.
+        let mut stderr = crate::output::stderr();
+        let _ = writeln!(
+            stderr,
+            "warning: the trainer has no login and serves plain HTTP: anyone who can reach {} can open sessions",
+            server.address
+        );
+    }
     Ok(crate::interrupt::serve_until_signalled(signalled, server, "the trainer"))
 }
 

@@ -128,8 +128,11 @@ impl Debrief {
                 }
             })
             .collect();
+        // Only a session carried to its end earns a score: one given up (or not over yet)
+        // has broken nothing it did not reach, and doing nothing must not score.
         let passed = invariants.iter().filter(|v| v.verdict == "passed").count();
-        let score = (100 * passed / invariants.len()) as u32;
+        let finished = matches!(end, Some((End::Finished, _)));
+        let score = if finished { (100 * passed / invariants.len()) as u32 } else { 0 };
         let first_mistake = first(violations).map(|violation| mistake(training, violation, lang));
         let now = sim.now();
         Debrief {
