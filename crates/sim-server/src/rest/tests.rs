@@ -373,10 +373,17 @@ fn users_files_are_checked() {
     for (text, words) in [
         ("version = 2\n[[user]]\nname = \"a\"\npassword = \"b\"\n", "version 2"),
         ("version = 1\n", "nobody"),
-        ("version = 1\n[[user]]\nname = \"a:b\"\npassword = \"b\"\n", "':'"),
-        ("version = 1\n[[user]]\nname = \"a\"\npassword = \"\"\n", "empty password"),
-        ("version = 1\n[[user]]\nname = \"a\"\npassword = \"b\"\nrole = 1\n", "unknown field"),
-        ("version = ", "string"),
+        ("version = 1\n[[user]]\nname = \"a:b\"\npassword = \"b\"\n", "line 3, column 8: user name \"a:b\""),
+        (
+            "version = 1\n[[user]]\nname = \"a\"\npassword = \"\"\n",
+            "line 4, column 12: user \"a\" has an empty password",
+        ),
+        ("version = 1\n[[user]]\nname = \"a\"\npassword = \"b\"\nrole = 1\n", "line 5, column 1: unknown field"),
+        ("version = ", "line 1, column 11: string"),
+        (
+            "version = 1\n[[user]]\nname = \"a\"\npassword = \"b\"\n[[user]]\nname = \"a\"\npassword = \"c\"\n",
+            "line 6, column 8: user \"a\" is given twice (first at line 3, column 8)",
+        ),
     ] {
         let error = Users::parse(text).unwrap_err();
         assert!(error.contains(words), "{text:?}: {error:?}");

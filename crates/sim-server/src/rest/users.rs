@@ -70,8 +70,16 @@ struct UsersFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UserEntry {
-    name: String,
-    password: String,
+    name: toml::Spanned<String>,
+    password: toml::Spanned<String>,
+}
+
+/// `line L, column C: ` of a byte offset in `text`, both from 1.
+fn place(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: ")
 }
 
 impl Users {
@@ -95,24 +103,42 @@ impl Users {
         Users::parse(&text).map_err(|message| UsersError::Format { path: shown, message })
     }
 
-    /// Parses the text of a users file.
+    /// Parses the text of a users file; an error says where in it (line and column).
     pub fn parse(text: &str) -> Result<Users, String> {
-        let file: UsersFile = toml::from_str(text).map_err(|error| error.message().to_owned())?;
+        let file: UsersFile = toml::from_str(text).map_err(|error| {
+            let at = error.span().map(|span| place(text, span.start)).unwrap_or_default();
+            format!("{at}{}", error.message())
+        })?;
         if file.version != 1 {
             return Err(format!("version {} is not supported (1 is)", file.version));
         }
         if file.user.is_empty() {
             return Err("no [[user]]: nobody could log in".to_owned());
         }
-        let mut users = Vec::new();
+        let mut users: Vec<(String, String)> = Vec::new();
+        let mut first_seen: Vec<usize> = Vec::new();
         for entry in file.user {
-            if entry.name.is_empty() || entry.name.contains(':') || entry.name.chars().any(char::is_control) {
-                return Err(format!("user name {:?} is empty or holds ':' or a control character", entry.name));
+            let (name_at, password_at) = (entry.name.span().start, entry.password.span().start);
+            let (name, password) = (entry.name.into_inner(), entry.password.into_inner());
+            if name.is_empty() || name.contains(':') || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "{}user name {name:?} is empty or holds ':' or a control character",
+                    place(text, name_at)
+                ));
             }
-            if entry.password.is_empty() {
-                return Err(format!("user {:?} has an empty password", entry.name));
+            if password.is_empty() {
+                return Err(format!("{}user {name:?} has an empty password", place(text, password_at)));
             }
-            users.push((entry.name, entry.password));
+            if let Some(index) = users.iter().position(|(known, _)| *known == name) {
+                let first = place(text, first_seen[index]);
+                return Err(format!(
+                    "{}user {name:?} is given twice (first at {}): one password per user",
+                    place(text, name_at),
+                    first.trim_end_matches(": ")
+                ));
+            }
+            users.push((name, password));
+            first_seen.push(name_at);
         }
         Ok(Users { users })
     }
