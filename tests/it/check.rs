@@ -431,3 +431,27 @@ fn replay_refuses_a_mutation_that_does_not_exist() {
     assert_eq!(replay.code, 2, "{}\n{}", replay.stdout, replay.stderr);
     assert!(replay.stderr.contains("unknown mutation \"swap check-active ?\""), "{}", replay.stderr);
 }
+
+/// See: user report — a counterexample whose fault was moved replayed as "not reproduced" and
+/// exited 0, as if all were well.
+#[test]
+fn a_replay_that_does_not_reproduce_exits_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[BROKEN]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let file = dir.path().join("pending-restart-skipped.as-written.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    // The fault strikes at the very start instead: a different run.
+    saved["faults"][0]["after_transition"] = Value::from(0);
+    std::fs::write(&file, serde_json::to_string_pretty(&saved).unwrap()).unwrap();
+    let replay = clusterproc(&["replay", &file.display().to_string()]);
+    assert_eq!(replay.code, 5, "{}\n{}", replay.stdout, replay.stderr);
+    assert!(replay.stdout.contains("The trace DIFFERS"), "{}", replay.stdout);
+    assert!(
+        replay
+            .stderr
+            .contains("pending-restart-skipped.as-written.json: the replay did not reproduce the counterexample"),
+        "{}",
+        replay.stderr
+    );
+}

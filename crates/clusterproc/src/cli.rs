@@ -37,7 +37,8 @@ pub(crate) enum Command {
     /// Judge the procedure on the simulator, as written and guarded: every schedule of up to N
     /// faults at any point where the cluster changes, random schedules and mutants (for CI).
     Check(CheckArgs),
-    /// Run a counterexample saved by `check` again, exactly.
+    /// Run a counterexample saved by `check` again, exactly: exits 1 when the invariant is
+    /// violated again with the same trace, 5 when the replay does not reproduce it.
     Replay(ReplayArgs),
     /// Serve a simulated cluster through the EXPRESSCLUSTER X REST API (`/api/v1/...`, Basic
     /// auth) on loopback, for tools written against the real API; runs until Ctrl-C.
@@ -413,7 +414,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Command::Run(args) => crate::run::run(args),
         Command::Preflight(args) => crate::preflight::preflight(args),
         Command::Check(args) => crate::check::check(args),
-        Command::Replay(args) => crate::check::replay(args),
+        Command::Replay(args) => crate::replay::replay(args),
         Command::Serve(args) => crate::serve::serve(args),
         Command::Train(args) => crate::train::train(args),
     }

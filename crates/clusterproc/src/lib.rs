@@ -5,7 +5,8 @@
 //! or the run stopped on a fault; 2 bad input (a file or an argument), with a diagnostic
 //! that points at the file, line and field; 3 output could not be written (stdout or stderr
 //! closed or full, a report or counterexample not saved); 4 a check stopped at its memory
-//! limit before it was complete; 130 interrupted (SIGINT, SIGTERM).
+//! limit before it was complete; 5 a replay did not reproduce its counterexample; 130
+//! interrupted (SIGINT, SIGTERM).
 
 mod atomic_file;
 mod check;
@@ -19,6 +20,7 @@ mod output;
 mod preflight;
 mod progress;
 mod real_run;
+mod replay;
 pub(crate) mod report;
 mod run;
 mod serve;
