@@ -359,3 +359,15 @@ fn a_stop_is_judged_on_what_happens_next() {
     assert!(after.contains("The installer's registry values were rolled back on ssc-node1."), "{after}");
     assert!(after.contains("step 7 backup-registry-active"), "{after}");
 }
+
+/// See: user report — `--connection` without `--backend expresscluster` was ignored and the
+/// run went to the simulator, exit 0.
+#[test]
+fn a_connection_file_without_the_real_backend_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = run_in(&journal, &[SEED, "--connection", "site.toml"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--connection site.toml needs --backend expresscluster"), "{}", run.stderr);
+    assert!(!journal.exists(), "nothing ran");
+}

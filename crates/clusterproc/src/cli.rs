@@ -219,6 +219,7 @@ pub struct RunArgs {
     pub backend: String,
     /// The connection file (TOML) for `--backend expresscluster`: nodes, transports,
     /// credentials by reference, timeouts, the module archive and its installer command.
+    /// Refused without `--backend expresscluster`.
     #[arg(long, value_name = "FILE")]
     pub connection: Option<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.

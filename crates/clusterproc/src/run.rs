@@ -52,6 +52,15 @@ pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
             args.backend
         )));
     }
+    // The simulator reaches no node: a connection file given to it would be ignored, and the
+    // operator could believe the run touched the nodes it names.
+    if let Some(connection) = &args.connection {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--connection {} needs --backend expresscluster: without it the run is on the simulated cluster \
+             (--backend sim), which reaches no node",
+            connection.display()
+        )));
+    }
     if args.resume && args.journal.is_none() {
         return Err(Failure::Usage(anyhow::anyhow!("--resume needs --journal DIR: the run directory to continue")));
     }
