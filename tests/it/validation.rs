@@ -319,3 +319,20 @@ fn move_to_a_node_outside_the_group_policy() {
     );
     insta::assert_snapshot!(check_with(&cluster, &text, FileErrorKind::MissingRole));
 }
+
+/// See: user report — two steps numbered 1 were accepted, and every output named both `1`.
+#[test]
+fn cli_refuses_a_step_number_used_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(crate::support::root().join("procedures/ssc0307-0006.toml")).unwrap();
+    assert!(seed.contains("\nnumber = 3\n"));
+    let path = dir.path().join("d.toml");
+    std::fs::write(&path, seed.replace("\nnumber = 3\n", "\nnumber = 1\n")).unwrap();
+    let path = path.display().to_string();
+    let run = clusterproc(&["plan", &path]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(first, format!("error: {path}:84:10: step number 1 is used twice"));
+    assert!(run.stderr.contains("step `unzip` (line 61) already has number 1"), "{}", run.stderr);
+}

@@ -74,7 +74,7 @@ struct NoteFile {
 struct StepFile {
     id: Spanned<String>,
     #[serde(default)]
-    number: Option<u32>,
+    number: Option<Spanned<u32>>,
     title: String,
     on: Spanned<String>,
     action: Spanned<String>,
@@ -150,6 +150,8 @@ impl Loader<'_> {
         // Step ids seen so far, with the line each starts on: finding a duplicate stays
         // logarithmic, so loading is linear in the number of steps.
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        // Step numbers seen so far, with the step's id and first line.
+        let mut numbers: BTreeMap<u32, (String, usize)> = BTreeMap::new();
         let mut last_folder: Option<String> = None;
         for step in step_files {
             if let Some(first_line) = seen.get(step.id.get_ref()) {
@@ -162,8 +164,28 @@ impl Loader<'_> {
                     )
                     .with_help(format!("the first step with this id starts on line {first_line}")));
             }
+            // Every output names a numbered step by its number: two steps with one number
+            // would read as one.
+            if let Some(number) = &step.number
+                && let Some((first_id, first_line)) = numbers.get(number.get_ref())
+            {
+                return Err(self
+                    .err(
+                        FileErrorKind::Duplicate,
+                        format!("step number {} is used twice", number.get_ref()),
+                        number.span(),
+                        "second use",
+                    )
+                    .with_help(format!(
+                        "step `{first_id}` (line {first_line}) already has number {}",
+                        number.get_ref()
+                    )));
+            }
             let parsed = self.step(step, steps.len() + 1, last_folder.as_deref())?;
             seen.insert(parsed.id.clone(), parsed.line);
+            if let Some(number) = parsed.number {
+                numbers.insert(number, (parsed.id.clone(), parsed.line));
+            }
             if let Action::UnzipModule { folder } = &parsed.action {
                 last_folder = Some(folder.clone());
             }
@@ -366,7 +388,7 @@ impl Loader<'_> {
         let line = self.lines.line(step.id.span().start);
         Ok(Step {
             id: step.id.into_inner(),
-            number: step.number,
+            number: step.number.map(Spanned::into_inner),
             title: step.title,
             role,
             action,
