@@ -77,6 +77,14 @@ fn a_newline_in_a_service_name_is_refused_but_prose_may_break_lines() {
 /// Replays a counterexample that `check` saved for the broken procedure, with `from`
 /// replaced by `to` in the file.
 fn replay_edited(from: &str, to: &str) -> Run {
+    replay_edited_with(|text| {
+        assert!(text.contains(from), "{from:?} in {text}");
+        text.replace(from, to)
+    })
+}
+
+/// Replays a counterexample that `check` saved for the broken procedure, its text edited.
+fn replay_edited_with(edit: impl FnOnce(&str) -> String) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let run = clusterproc(&[
         "check",
@@ -87,9 +95,27 @@ fn replay_edited(from: &str, to: &str) -> Run {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let file = dir.path().join("pending-restart-skipped.as-written.json");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.contains(from), "{from:?} in {text}");
-    std::fs::write(&file, text.replace(from, to)).unwrap();
+    std::fs::write(&file, edit(&text)).unwrap();
     clusterproc(&["replay", &file.display().to_string()])
+}
+
+/// See: user report — a counterexample naming `/etc/passwd` as its procedure had that file
+/// opened and its first lines shown in the TOML error.
+#[test]
+fn a_counterexample_naming_an_absolute_path_is_refused_before_opening_it() {
+    let run = replay_edited_with(|text| {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let line = lines.iter().position(|l| l.starts_with("  \"procedure\":")).expect("the procedure's line");
+        lines[line] = "  \"procedure\": \"/etc/passwd\",".to_owned();
+        lines.join("\n")
+    });
+    refused(
+        &run,
+        "pending-restart-skipped.as-written.json:5:16: the procedure file is named by an absolute path, \"/etc/passwd\"",
+    );
+    assert!(!run.stderr.contains("root"), "the file was not opened:\n{}", run.stderr);
+    let run = replay_edited("\"cluster\": null", "\"cluster\": \"/etc/passwd\"");
+    refused(&run, "the cluster file is named by an absolute path");
 }
 
 #[test]

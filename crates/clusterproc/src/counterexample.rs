@@ -3,12 +3,14 @@
 //! loaded with the size limit, unknown versions and fields refused with file and line, names
 //! resolved and content hashes compared.
 
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use procedure::diagnostic::{FileErrorKind, SourceFile};
 use procedure::invariant::Invariant;
 use procedure::mutation::Mutation;
+use serde_json::value::RawValue;
 use sim_cluster::explore::{CounterexampleFile, Explorer, Mode, Schedule};
 
 use crate::cli::{Failure, Loaded, load};
@@ -20,6 +22,23 @@ pub const VERSION: u32 = 1;
 #[derive(serde::Deserialize)]
 struct Head {
     version: Option<u32>,
+}
+
+/// Where a counterexample file's values are, to point at them: borrowed from its text.
+/// Other fields are checked by `CounterexampleFile`; this only finds places.
+#[derive(serde::Deserialize)]
+struct Places<'a> {
+    #[serde(borrow, default)]
+    procedure: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    cluster: Option<&'a RawValue>,
+}
+
+/// The byte range of `value` in `text`, which it was borrowed from.
+fn place(text: &str, value: &RawValue) -> Option<Range<usize>> {
+    let start = (value.get().as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + value.get().len();
+    (end <= text.len()).then_some(start..end)
 }
 
 /// A counterexample file read back and resolved, ready to run again.
@@ -124,6 +143,27 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
             "expected \"as-written\" or \"guarded\"",
         ));
     };
+    // The files it names are relative to it (`check` writes them so, `..` included): an
+    // absolute path would let a file sent by someone else open any file on this machine.
+    let places: Option<Places<'_>> = serde_json::from_str(source.text()).ok();
+    for (field, named) in [("procedure", Some(&file.procedure)), ("cluster", file.cluster.as_ref())] {
+        let Some(named) = named else { continue };
+        if Path::new(named).components().any(|c| matches!(c, Component::RootDir | Component::Prefix(_))) {
+            let value = places.as_ref().and_then(|p| if field == "procedure" { p.procedure } else { p.cluster });
+            let span = value.and_then(|value| place(source.text(), value));
+            return Err(source
+                .error(
+                    FileErrorKind::InvalidValue,
+                    format!("the {field} file is named by an absolute path, {named:?}"),
+                    span,
+                    "not relative to this file",
+                )
+                .with_help(format!(
+                    "a counterexample names its {field} file relative to itself, as `check --save` writes it"
+                ))
+                .into());
+        }
+    }
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     // Relative to the counterexample file; files of earlier builds named them relative to
     // the directory `check` ran in.
