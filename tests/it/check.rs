@@ -429,7 +429,13 @@ fn replay_refuses_a_mutation_that_does_not_exist() {
     std::fs::write(&file, text).unwrap();
     let replay = clusterproc(&["replay", &file.display().to_string()]);
     assert_eq!(replay.code, 2, "{}\n{}", replay.stdout, replay.stderr);
-    assert!(replay.stderr.contains("unknown mutation \"swap check-active ?\""), "{}", replay.stderr);
+    assert!(
+        replay
+            .stderr
+            .contains("pending-restart-skipped.as-written.json:10:15: unknown mutation \"swap check-active ?\""),
+        "{}",
+        replay.stderr
+    );
 }
 
 /// See: user report — a counterexample whose fault was moved replayed as "not reproduced" and

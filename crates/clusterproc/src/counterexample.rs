@@ -3,6 +3,7 @@
 //! loaded with the size limit, unknown versions and fields refused with file and line, names
 //! resolved and content hashes compared.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +33,19 @@ struct Places<'a> {
     procedure: Option<&'a RawValue>,
     #[serde(borrow, default)]
     cluster: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    mutation: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    faults: Vec<&'a RawValue>,
+}
+
+impl Places<'_> {
+    /// Where the `index`-th fault gives `field`, or the fault itself when it gives none.
+    fn fault(&self, text: &str, index: usize, field: &str) -> Option<Range<usize>> {
+        let fault = *self.faults.get(index)?;
+        let fields: BTreeMap<String, &RawValue> = serde_json::from_str(fault.get()).ok()?;
+        place(text, fields.get(field).copied().unwrap_or(fault))
+    }
 }
 
 /// The byte range of `value` in `text`, which it was borrowed from.
@@ -186,14 +200,30 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
     let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode);
     let explorer = match &file.mutation {
         Some(text) => {
-            let mutation = Mutation::parse(text, &loaded.setup.procedure)
-                .ok_or_else(|| Failure::Usage(anyhow::anyhow!("unknown mutation {text:?}")))?;
+            let span = places.as_ref().and_then(|p| p.mutation).and_then(|value| place(source.text(), value));
+            let mutation = Mutation::parse(text, &loaded.setup.procedure).ok_or_else(|| {
+                Failure::from(source.error(
+                    FileErrorKind::UnknownKeyword,
+                    format!("unknown mutation {text:?}"),
+                    span,
+                    "not a mutation of this procedure",
+                ))
+            })?;
             explorer.mutant(&mutation)
         }
         None => explorer,
     };
-    let faults = Schedule::from_records(explorer.setup(), &file.faults)
-        .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
+    let faults = Schedule::from_records(explorer.setup(), &file.faults).map_err(|error| {
+        let span = places.as_ref().and_then(|p| p.fault(source.text(), error.index, error.field));
+        let missing = error.message.starts_with("the fault names no");
+        let (kind, label) = match error.field {
+            _ if missing => (FileErrorKind::Format, format!("this fault needs `{}`", error.field)),
+            "before_step" => (FileErrorKind::UnknownName, "no step of the procedure has this id".to_owned()),
+            "fault" => (FileErrorKind::UnknownKeyword, "not a fault kind".to_owned()),
+            field => (FileErrorKind::UnknownName, format!("no {field} of the cluster has this name")),
+        };
+        Failure::from(source.error(kind, error.to_string(), span, label))
+    })?;
     Ok(Replayable { file, mode, explorer, faults })
 }
 

@@ -798,32 +798,56 @@ impl Schedule {
 
     /// Resolves the faults a counterexample file names: struck after transitions when any
     /// names one, else staged before steps.
-    pub fn from_records(setup: &Setup, records: &[FaultRecord]) -> Result<Schedule, String> {
+    pub fn from_records(setup: &Setup, records: &[FaultRecord]) -> Result<Schedule, FaultRecordError> {
+        let at =
+            |index: usize| move |(field, message): (&'static str, String)| FaultRecordError { index, field, message };
         if records.iter().any(|record| record.after_transition.is_some()) {
-            let timed = records.iter().map(|record| {
-                let after = record.after_transition.ok_or("the fault names no transition")?;
-                let staged = staged_fault(setup, record)?;
+            let timed = records.iter().enumerate().map(|(index, record)| {
+                let after = record
+                    .after_transition
+                    .ok_or_else(|| at(index)(("after_transition", "the fault names no transition".to_owned())))?;
+                let staged = staged_fault(setup, record).map_err(at(index))?;
                 Ok(TimedFault { after, step: staged.before_step, at: Duration::ZERO, fault: staged.fault })
             });
-            Ok(Schedule::Timed(timed.collect::<Result<_, String>>()?))
+            Ok(Schedule::Timed(timed.collect::<Result<_, FaultRecordError>>()?))
         } else {
-            Ok(Schedule::Staged(records.iter().map(|record| staged_fault(setup, record)).collect::<Result<_, _>>()?))
+            let staged =
+                records.iter().enumerate().map(|(index, record)| staged_fault(setup, record).map_err(at(index)));
+            Ok(Schedule::Staged(staged.collect::<Result<_, _>>()?))
         }
     }
 }
 
+/// Why a fault a counterexample file names cannot be resolved: which fault, which field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRecordError {
+    /// The fault's place in the file's list, from 0.
+    pub index: usize,
+    /// The field that is wrong or missing: `before_step`, `fault`, `node`, `service`, ...
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl std::fmt::Display for FaultRecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "fault {}: {}", self.index + 1, self.message)
+    }
+}
+
 /// Resolves a named fault against `setup`.
-fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, String> {
+/// An error names the field at fault.
+fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, (&'static str, String)> {
     let cluster = &setup.cluster;
     let before_step = setup
         .procedure
         .steps
         .iter()
         .position(|s| s.id == record.before_step)
-        .ok_or_else(|| format!("the procedure has no step {:?}", record.before_step))?;
-    let node = || -> Result<NodeId, String> {
-        let name = record.node.as_deref().ok_or("the fault names no node")?;
-        cluster.node_by_name(name).ok_or_else(|| format!("unknown node {name:?}"))
+        .ok_or_else(|| ("before_step", format!("the procedure has no step {:?}", record.before_step)))?;
+    let node = || -> Result<NodeId, (&'static str, String)> {
+        let name = record.node.as_deref().ok_or(("node", "the fault names no node".to_owned()))?;
+        cluster.node_by_name(name).ok_or_else(|| ("node", format!("unknown node {name:?}")))
     };
     let fault = match record.fault.as_str() {
         "crash" => Fault::Crash { node: node()? },
@@ -835,33 +859,38 @@ fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, Stri
         "installer-hangs" => Fault::InstallerHangs { node: node()? },
         "heartbeat-loss" => Fault::HeartbeatLoss { node: node()? },
         "service-dies" => {
-            let name = record.service.as_deref().ok_or("the fault names no service")?;
-            let service = cluster.service_by_name(name).ok_or_else(|| format!("unknown service {name:?}"))?;
+            let name = record.service.as_deref().ok_or(("service", "the fault names no service".to_owned()))?;
+            let service =
+                cluster.service_by_name(name).ok_or_else(|| ("service", format!("unknown service {name:?}")))?;
             Fault::ServiceDies { node: node()?, service }
         }
         "resource-fails" => {
-            let name = record.resource.as_deref().ok_or("the fault names no resource")?;
+            let name = record.resource.as_deref().ok_or(("resource", "the fault names no resource".to_owned()))?;
             Fault::ResourceFails {
-                resource: cluster.resource_by_name(name).ok_or_else(|| format!("unknown resource {name:?}"))?,
+                resource: cluster
+                    .resource_by_name(name)
+                    .ok_or_else(|| ("resource", format!("unknown resource {name:?}")))?,
             }
         }
         "service-fails-to-start" => {
-            let name = record.service.as_deref().ok_or("the fault names no service")?;
-            let service = cluster.service_by_name(name).ok_or_else(|| format!("unknown service {name:?}"))?;
+            let name = record.service.as_deref().ok_or(("service", "the fault names no service".to_owned()))?;
+            let service =
+                cluster.service_by_name(name).ok_or_else(|| ("service", format!("unknown service {name:?}")))?;
             Fault::ServiceFailsToStart { node: node()?, service }
         }
         "monitor-false-alarm" => {
-            let name = record.monitor.as_deref().ok_or("the fault names no monitor")?;
-            let monitor = cluster.monitor_by_name(name).ok_or_else(|| format!("unknown monitor {name:?}"))?;
+            let name = record.monitor.as_deref().ok_or(("monitor", "the fault names no monitor".to_owned()))?;
+            let monitor =
+                cluster.monitor_by_name(name).ok_or_else(|| ("monitor", format!("unknown monitor {name:?}")))?;
             Fault::MonitorFalseAlarm { node: node()?, monitor }
         }
         "group-move-fails" => {
-            let name = record.group.as_deref().ok_or("the fault names no group")?;
+            let name = record.group.as_deref().ok_or(("group", "the fault names no group".to_owned()))?;
             Fault::GroupMoveFails {
-                group: cluster.group_by_name(name).ok_or_else(|| format!("unknown group {name:?}"))?,
+                group: cluster.group_by_name(name).ok_or_else(|| ("group", format!("unknown group {name:?}")))?,
             }
         }
-        other => return Err(format!("unknown fault {other:?}")),
+        other => return Err(("fault", format!("unknown fault {other:?}"))),
     };
     Ok(StagedFault { before_step, fault })
 }
