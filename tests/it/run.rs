@@ -371,3 +371,32 @@ fn a_connection_file_without_the_real_backend_is_refused() {
     assert!(run.stderr.contains("--connection site.toml needs --backend expresscluster"), "{}", run.stderr);
     assert!(!journal.exists(), "nothing ran");
 }
+
+/// See: user report — a scenario written for another procedure ran with the one given, its
+/// `guards` and `[expect]` silently applied or ignored.
+#[test]
+fn a_scenario_says_what_it_changes_and_refuses_another_procedure() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "scenarios/run-as-written-restart-at-prompt.toml";
+    let other = run_in(&dir.path().join("other"), &[SEED, "--scenario", scenario]);
+    assert_eq!(other.code, 2, "{}\n{}", other.stdout, other.stderr);
+    assert!(
+        other.stderr.contains(&format!(
+            "{scenario} is written for the procedure scenarios/../tests/data/unsafe/reboot-at-prompt.toml, not {SEED}"
+        )),
+        "{}",
+        other.stderr
+    );
+    assert!(!dir.path().join("other").exists(), "nothing ran");
+
+    let unsafe_procedure = "tests/data/unsafe/reboot-at-prompt.toml";
+    let as_written = run_in(&dir.path().join("as-written"), &[unsafe_procedure, "--scenario", scenario]);
+    assert_eq!(as_written.code, 1, "{}\n{}", as_written.stdout, as_written.stderr);
+    assert!(as_written.stdout.contains("guards   off (the scenario's `guards = false`)"), "{}", as_written.stdout);
+    assert!(as_written.stderr.contains("[expect] table is not checked by `run`"), "{}", as_written.stderr);
+    // --guards on wins over the scenario: the install is refused before it starts.
+    let guarded = run_in(&dir.path().join("guarded"), &[unsafe_procedure, "--scenario", scenario, "--guards", "on"]);
+    assert_eq!(guarded.code, 1, "{}\n{}", guarded.stdout, guarded.stderr);
+    assert!(!guarded.stdout.contains("guards   off"), "{}", guarded.stdout);
+    assert!(guarded.stdout.contains("Refused at step 6 install-active"), "{}", guarded.stdout);
+}

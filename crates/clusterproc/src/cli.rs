@@ -225,7 +225,9 @@ pub struct RunArgs {
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]
     pub cluster: Option<PathBuf>,
-    /// A scenario: its cluster, seed and faults staged before steps.
+    /// A scenario: its cluster, seed, `guards` (unless --guards is given) and faults staged
+    /// before steps. It must name the same procedure (the same text) as the one given; its
+    /// `[expect]` table is checked by the scenario tests, not by `run`.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
     /// The simulator's seed [default: the scenario's seed, else 1].
@@ -244,9 +246,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub report: Vec<PathBuf>,
     /// `off` runs without the guards that refuse unsafe operations, as an operator following
-    /// the text would; only on the simulator.
-    #[arg(long, value_enum, default_value_t = GuardsSwitch::On)]
-    pub guards: GuardsSwitch,
+    /// the text would; only on the simulator [default: on, or the scenario's `guards`].
+    #[arg(long, value_enum)]
+    pub guards: Option<GuardsSwitch>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -41,7 +41,7 @@ pub struct RunInputs {
 /// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
 /// nothing.
 pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
-    if args.guards == GuardsSwitch::Off && args.backend != "sim" {
+    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
         return Err(Failure::Usage(anyhow::anyhow!(
             "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
         )));
@@ -90,6 +90,20 @@ pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
     let setup = Arc::new(Setup::new(cluster, procedure));
     let identity = cluster_identity(&setup, &cluster_hash);
 
+    // A scenario is written for one procedure: its faults, seed and guards mean what they do
+    // for that one. A resume is checked against its journal instead.
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !args.resume
+        && scenario.setup.procedure.content_hash != setup.procedure.content_hash
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} is written for the procedure {}, not {}; run that procedure with it, or a scenario \
+             written for this one",
+            path.display(),
+            scenario.procedure_path.display(),
+            args.procedure.display()
+        )));
+    }
     if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
         && !scenario.is_engine_run()
     {
@@ -120,7 +134,7 @@ impl RunInputs {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
-    if args.guards == GuardsSwitch::Off && args.backend != "sim" {
+    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
         return Err(Failure::Usage(anyhow::anyhow!(
             "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
         )));
@@ -145,8 +159,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
     }
 
-    // A scenario written to show a procedure as written turns the guards off too.
-    let guards = args.guards == GuardsSwitch::On && scenario.as_ref().is_none_or(|s| s.guards);
+    // --guards decides; without it, a scenario written to show a procedure as written turns
+    // the guards off.
+    let guards = match args.guards {
+        Some(switch) => switch == GuardsSwitch::On,
+        None => scenario.as_ref().is_none_or(|s| s.guards),
+    };
+    let guards_from_scenario = args.guards.is_none() && !guards;
     let config = EngineConfig::standard().with_guards(guards);
     let mut stdout = crate::output::stdout();
     let fresh = Builder::new(Arc::clone(&setup))
@@ -213,11 +232,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let _ = writeln!(stdout, "  journal  {}", journal.path().display());
     if !guards {
-        let _ = writeln!(stdout, "  guards   off: unsafe operations are done as the procedure says, not refused");
+        let why = if guards_from_scenario { " (the scenario's `guards = false`)" } else { "" };
+        let _ = writeln!(stdout, "  guards   off{why}: unsafe operations are done as the procedure says, not refused");
     }
     let _ = stdout.flush();
 
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
+    if scenario.as_ref().is_some_and(Scenario::expects_anything) {
+        console.line("note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)");
+    }
     let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
     let stderr = console.done();
     if let Err(error) = driven {

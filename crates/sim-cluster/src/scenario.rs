@@ -141,6 +141,8 @@ pub struct Scenario {
     pub title: String,
     /// The resolved cluster and module.
     pub setup: Arc<Setup>,
+    /// The procedure file it names, joined to the scenario's directory.
+    pub procedure_path: PathBuf,
     /// The simulator's seed.
     pub seed: u64,
     /// Whether an engine run has its guards on (`guards = false`: as written).
@@ -157,6 +159,16 @@ pub struct Scenario {
     pub expect_ending: Option<String>,
     /// The invariant ids an engine run must violate (none when empty).
     pub expect_violations: Option<Vec<String>>,
+}
+
+impl Scenario {
+    /// Whether it has an `[expect]` table: events, absent events, an ending or violations.
+    pub fn expects_anything(&self) -> bool {
+        !self.expect_events.is_empty()
+            || !self.expect_absent.is_empty()
+            || self.expect_ending.is_some()
+            || self.expect_violations.is_some()
+    }
 }
 
 /// What playing a scenario produced.
@@ -185,7 +197,8 @@ impl Scenario {
         }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let cluster = procedure::cluster::load(&SourceFile::read(&base.join(file.cluster.get_ref()))?)?;
-        let procedure = procedure::procedure::load(&SourceFile::read(&base.join(file.procedure.get_ref()))?, &cluster)?;
+        let procedure_path = base.join(file.procedure.get_ref());
+        let procedure = procedure::procedure::load(&SourceFile::read(&procedure_path)?, &cluster)?;
         let setup = Arc::new(Setup::new(cluster, procedure));
         let mut steps = Vec::new();
         for step in &file.step {
@@ -221,6 +234,7 @@ impl Scenario {
         Ok(Scenario {
             title: file.title,
             setup,
+            procedure_path,
             seed: file.seed,
             guards: file.guards,
             steps,
