@@ -414,7 +414,9 @@ fn replay_refuses_an_edited_procedure() {
     std::fs::write(&procedure, text).unwrap();
     let replay = clusterproc(&["replay", &save.join("pending-restart-skipped.guarded.json").display().to_string()]);
     assert_eq!(replay.code, 2, "{}", replay.stdout);
-    assert!(replay.stderr.contains("changed since the counterexample was found"), "{}", replay.stderr);
+    // Named so that it can be opened from here, not relative to the counterexample.
+    let shown = format!("error: {} changed since the counterexample was found", procedure.display());
+    assert!(replay.stderr.starts_with(&shown), "{shown:?} in {}", replay.stderr);
 }
 
 /// See: review finding — a mutation swapping the last step parsed and then panicked.

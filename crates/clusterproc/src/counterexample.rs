@@ -185,11 +185,14 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
         let beside = base.join(named);
         if beside.exists() { beside } else { PathBuf::from(named) }
     };
-    let loaded: Loaded = load(&locate(&file.procedure), file.cluster.as_deref().map(locate).as_deref())?;
+    let procedure = locate(&file.procedure);
+    let loaded: Loaded = load(&procedure, file.cluster.as_deref().map(locate).as_deref())?;
     if loaded.setup.procedure.content_hash != file.procedure_hash {
+        // Named as it was found, not relative to the counterexample: a path to open from here.
+        let shown = std::path::absolute(&procedure).map_or(procedure, |p| normalize(&p));
         return Err(Failure::Usage(anyhow::anyhow!(
             "{} changed since the counterexample was found; the replay would not be the same run",
-            file.procedure
+            shown.display()
         )));
     }
     if loaded.cluster_hash != file.cluster_hash {
