@@ -10,7 +10,6 @@ mod render;
 pub use merge::merge;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,8 +30,7 @@ use sim_cluster::explore::{
 use sim_cluster::model::search::{SearchConfig, SearchResult, search};
 use sim_cluster::watch::Watch;
 
-use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, ReplayArgs, load};
-use crate::counterexample::Replayable;
+use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, load};
 use crate::progress::Progress;
 
 /// Everything a check found, as the JSON output shows it.
@@ -735,44 +733,4 @@ fn describe(
         evidence,
         story,
     })
-}
-
-/// `clusterproc replay FILE`: runs a saved counterexample again and shows its trace.
-pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
-    let Replayable { file, mode, explorer, faults } = crate::counterexample::read(&args.counterexample)?;
-    let (violations, sim) = explorer.run_schedule(&faults);
-    let trace = explorer.render(sim.trace());
-    let mut stdout = crate::output::stdout();
-    let _ = writeln!(stdout, "Replay of {} (seed {}, {})", args.counterexample.display(), file.seed, mode.words());
-    if let Some(mutation) = &file.mutation {
-        let _ = writeln!(stdout, "  mutant: {}", procedure::safe_text::for_terminal(mutation, true));
-    }
-    let _ = write!(stdout, "{trace}");
-    let _ = writeln!(stdout);
-    let exact = content_hash(&trace) == file.trace_hash;
-    let _ = writeln!(
-        stdout,
-        "{}",
-        if exact {
-            "The trace is identical to the one check found."
-        } else {
-            "The trace DIFFERS from the one check found."
-        }
-    );
-    print_violations(&mut stdout, &violations);
-    let reproduced = violations.iter().any(|v| v.invariant.id() == file.invariant);
-    let _ = writeln!(
-        stdout,
-        "{} {}",
-        file.invariant,
-        if reproduced { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
-    );
-    stdout.finish()?;
-    Ok(if violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn print_violations(out: &mut impl std::io::Write, violations: &[Violation]) {
-    for violation in violations {
-        let _ = writeln!(out, "VIOLATED {} at {}: {}", violation.invariant.id(), clock(violation.at), violation.detail);
-    }
 }

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use procedure::diagnostic::content_hash;
+use procedure::duration::clock;
 
 use crate::cli::{Failure, ReplayArgs};
 use crate::counterexample::Replayable;
@@ -14,18 +15,45 @@ use crate::counterexample::Replayable;
 /// The exit code of a replay that did not reproduce its counterexample.
 pub const EXIT_NOT_REPRODUCED: u8 = 5;
 
-/// Runs the counterexample in `args`, shows its trace and verdict (`check::replay`), and
-/// exits 1 when it reproduced the violation exactly, [`EXIT_NOT_REPRODUCED`] when not.
+/// Runs the counterexample in `args` and shows its trace and verdict; exits 1 when it
+/// reproduced the violation exactly, [`EXIT_NOT_REPRODUCED`] when not.
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
-    let path = args.counterexample.clone();
-    // The run is deterministic: the one `check::replay` shows is this one.
-    let Replayable { file, explorer, faults, .. } = crate::counterexample::read(&path)?;
+    let path = &args.counterexample;
+    let Replayable { file, mode, explorer, faults } = crate::counterexample::read(path)?;
     let (violations, sim) = explorer.run_schedule(&faults);
-    let identical = content_hash(&explorer.render(sim.trace())) == file.trace_hash;
+    let trace = explorer.render(sim.trace());
+    let identical = content_hash(&trace) == file.trace_hash;
     let violated_again = violations.iter().any(|v| v.invariant.id() == file.invariant);
-    let shown = crate::check::replay(args)?;
+
+    let mut stdout = crate::output::stdout();
+    let _ = writeln!(stdout, "Replay of {} (seed {}, {})", path.display(), file.seed, mode.words());
+    if let Some(mutation) = &file.mutation {
+        let _ = writeln!(stdout, "  mutant: {}", procedure::safe_text::for_terminal(mutation, true));
+    }
+    let _ = write!(stdout, "{trace}");
+    let _ = writeln!(stdout);
+    let _ = writeln!(
+        stdout,
+        "{}",
+        if identical {
+            "The trace is identical to the one check found."
+        } else {
+            "The trace DIFFERS from the one check found."
+        }
+    );
+    for violation in &violations {
+        let _ =
+            writeln!(stdout, "VIOLATED {} at {}: {}", violation.invariant.id(), clock(violation.at), violation.detail);
+    }
+    let _ = writeln!(
+        stdout,
+        "{} {}",
+        file.invariant,
+        if violated_again { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
+    );
+    stdout.finish()?;
     if identical && violated_again {
-        return Ok(shown);
+        return Ok(ExitCode::from(1));
     }
     let why = match (identical, violated_again) {
         (false, false) => format!("its trace differs from the one check found, and {} is not violated", file.invariant),
