@@ -463,3 +463,62 @@ fn a_replay_that_does_not_reproduce_exits_5() {
         replay.stderr
     );
 }
+
+/// A check that no longer finds a counterexample says that the file an earlier check saved
+/// for it is still there, instead of leaving it to be taken for a current finding.
+#[test]
+fn counterexamples_left_by_an_earlier_check_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let broken = clusterproc(&["check", "tests/data/broken/standby-after-resume.toml", "--save", &save]);
+    assert_eq!(broken.code, 1, "{}", broken.stderr);
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert!(!left.is_empty());
+    std::fs::write(dir.path().join("notes.json"), "{}").unwrap();
+    let passing = clusterproc(&["check", "procedures/ssc0307-0006.toml", "--faults", "none", "--save", &save]);
+    assert_eq!(passing.code, 0, "{}", passing.stderr);
+    let line = passing.stdout.lines().find(|l| l.starts_with("Left by an earlier check in ")).expect(&passing.stdout);
+    for name in &left {
+        assert!(line.contains(name.as_str()), "{line}");
+    }
+    assert!(!line.contains("notes.json"), "only files check writes: {line}");
+    let json = clusterproc(&[
+        "check",
+        "procedures/ssc0307-0006.toml",
+        "--faults",
+        "none",
+        "--save",
+        &save,
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["earlier_counterexamples"].as_array().map(Vec::len), Some(left.len()), "{}", json.stdout);
+}
+
+/// `--merge` takes no option of a search: they would be ignored.
+#[test]
+fn merge_refuses_search_options() {
+    let run = clusterproc(&["check", "--merge", "a.json", "--faults", "3"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot be used with '--faults"), "{}", run.stderr);
+}
+
+/// Random schedules are named in the heading, not hidden behind "faults none".
+#[test]
+fn the_heading_names_random_schedules() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().display().to_string();
+    let run =
+        clusterproc(&["check", "procedures/ssc0307-0006.toml", "--faults", "none", "--cases", "3", "--save", &save]);
+    assert!(
+        run.stdout
+            .contains("\n  faults  none in the search (--faults)\n  random  3 fault schedules at step boundaries"),
+        "{}",
+        run.stdout
+    );
+}

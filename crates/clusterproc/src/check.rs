@@ -44,6 +44,9 @@ struct Report {
     cluster: String,
     seed: u64,
     faults: String,
+    /// Random fault schedules run besides (`--cases`), per way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cases: Option<usize>,
     /// `both`, `on` or `off`.
     guards: String,
     /// No failure below.
@@ -57,6 +60,10 @@ struct Report {
     /// Set when a signal stopped the search: how far it got.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     interrupted: Option<String>,
+    /// Counterexample files in `--save` that this check could have written but did not:
+    /// left by an earlier check, perhaps of an invariant that holds now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    earlier_counterexamples: Vec<String>,
     /// The part of a search split with `--shard I/N`, as `I/N`; absent for a whole search
     /// (and for a merge of every part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -383,7 +390,15 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         });
     }
 
+    let saved: Vec<std::path::PathBuf> =
+        counterexamples.iter().filter_map(|c| c.file.as_ref().map(std::path::PathBuf::from)).collect();
+    let way_ids: Vec<&str> = modes.iter().map(|mode| mode.id()).collect();
+    let earlier_counterexamples: Vec<String> = crate::counterexample::earlier(&args.save, &way_ids, &saved)
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
     let report = Report {
+        earlier_counterexamples,
         title: setup.procedure.title.clone(),
         fault_kinds: explorer.candidate_faults().len(),
         procedure: procedure_path.display().to_string(),
@@ -394,6 +409,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             FaultDepth(0) => "none".to_owned(),
             FaultDepth(n) => n.to_string(),
         },
+        cases: args.cases.filter(|&cases| cases > 0),
         guards: match args.guards {
             GuardsChoice::Both => "both",
             GuardsChoice::On => "on",
@@ -412,6 +428,14 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut text = render_report(&report, args.format);
     if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
         let _ = writeln!(text, "Counterexamples saved in {}/", args.save.display());
+    }
+    if !report.earlier_counterexamples.is_empty() && args.format == CheckFormat::Text {
+        let _ = writeln!(
+            text,
+            "Left by an earlier check in {}/, not found by this one (replay or remove them): {}",
+            args.save.display(),
+            report.earlier_counterexamples.join(", ")
+        );
     }
     let as_text = args.format == CheckFormat::Text;
     let code = crate::interrupt::conclude(interrupted.as_deref(), watch.stop_asked(), as_text, &mut text);

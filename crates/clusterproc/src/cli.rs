@@ -55,7 +55,10 @@ pub struct CheckArgs {
     pub procedure: Option<PathBuf>,
     /// Combine the JSON outputs of `check --shard I/N --format json` runs into one verdict,
     /// printed in --format.
-    #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with = "procedure")]
+    #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with_all = [
+        "procedure", "cluster", "faults", "memory_limit", "mutants", "cases", "seed", "guards", "jobs", "shard",
+        "min_mutation_score", "save",
+    ])]
     pub merge: Vec<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
     #[arg(long)]

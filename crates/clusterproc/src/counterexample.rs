@@ -121,6 +121,25 @@ pub fn save(dir: &Path, file: &CounterexampleFile) -> Result<PathBuf, Failure> {
     Ok(path)
 }
 
+/// The counterexample files in `dir` that a check of `ways` could have saved (named
+/// `<invariant>.<way>.json`) but did not save this time, `saved`: left by an earlier check,
+/// so perhaps of an invariant that holds now. Sorted; none if `dir` cannot be read.
+pub fn earlier(dir: &Path, ways: &[&str], saved: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let names: Vec<String> = procedure::invariant::Invariant::ALL
+        .into_iter()
+        .flat_map(|invariant| ways.iter().map(move |way| format!("{}.{way}.json", invariant.id())))
+        .collect();
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_str().is_some_and(|name| names.iter().any(|known| known == name)))
+        .map(|entry| dir.join(entry.file_name()))
+        .filter(|path| !saved.iter().any(|written| written.file_name() == path.file_name()))
+        .collect();
+    found.sort();
+    found
+}
+
 /// Reads a counterexample file and resolves it against the procedure and cluster it names.
 pub fn read(path: &Path) -> Result<Replayable, Failure> {
     let source = SourceFile::read(path)?;

@@ -31,6 +31,7 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let missing = missing_parts(&reports)?;
     let (first_path, mut merged) = reports.remove(0);
     merged.shard = None;
+    merged.earlier_counterexamples.clear();
     // Parts that a stop cut short (Ctrl-C, the memory limit) leave the merged verdict
     // incomplete.
     let mut cut_short: Vec<String> =
@@ -38,7 +39,8 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     for (path, part) in reports {
         cut_short.extend(part.interrupted.as_ref().map(|how_far| format!("{path}: {how_far}")));
         let identity = |r: &Report| {
-            (r.procedure.clone(), r.module.clone(), r.cluster.clone(), r.seed, r.faults.clone(), r.guards.clone())
+            let (procedure, module, cluster) = (r.procedure.clone(), r.module.clone(), r.cluster.clone());
+            (procedure, module, cluster, r.seed, r.faults.clone(), r.cases, r.guards.clone())
         };
         if identity(&part) != identity(&merged) {
             return Err(usage(format!(

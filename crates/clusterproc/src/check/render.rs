@@ -24,13 +24,20 @@ pub(super) fn text(report: &Report) -> String {
     let _ = writeln!(out, "Check: {}", report.title);
     let _ = writeln!(out, "  cluster {}, simulator seed {}", report.cluster, report.seed);
     if report.faults == "none" {
-        let _ = writeln!(out, "  faults  none");
+        let _ = writeln!(out, "  faults  none in the search (--faults)");
     } else {
         let _ = writeln!(
             out,
             "  faults  up to {} a run, of {candidate_faults} kinds on the nodes and the group, at every point where \
              the cluster changes",
             report.faults,
+        );
+    }
+    if let Some(cases) = report.cases {
+        let _ = writeln!(
+            out,
+            "  random  {cases} fault schedule{} at step boundaries (--cases), shrunk when one breaks an invariant",
+            if cases == 1 { "" } else { "s" }
         );
     }
     let ways: Vec<&str> = report
@@ -170,10 +177,12 @@ fn mutants(out: &mut String, report: &Report) {
     let minimum = mutants.min_score.map(|m| format!(", minimum {:.0}%", m * 100.0)).unwrap_or_default();
     let _ = writeln!(
         out,
-        "Mutants: {} of {} caught, {} equivalent (mutation score {:.0}%{minimum}); {} finding{}",
+        "Mutants: {} made, {} equivalent (they cannot differ from the procedure); {} of the other {} caught \
+         (mutation score {:.0}%{minimum}); {} finding{}",
+        mutants.total,
+        mutants.equivalent,
         mutants.caught,
         mutants.total - mutants.equivalent,
-        mutants.equivalent,
         mutants.score * 100.0,
         mutants.findings,
         if mutants.findings == 1 { "" } else { "s" }
