@@ -87,10 +87,21 @@ impl Fixture {
     }
 
     fn preflight(&self, connection: &Path) -> crate::support::Run {
+        self.preflight_as(connection, "text")
+    }
+
+    fn preflight_as(&self, connection: &Path, format: &str) -> crate::support::Run {
         let procedure = root().join("procedures/ssc0307-0006.toml");
         clusterproc_in(
             self.path(),
-            &["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()],
+            &[
+                "preflight",
+                procedure.to_str().unwrap(),
+                "--connection",
+                connection.to_str().unwrap(),
+                "--format",
+                format,
+            ],
         )
     }
 }
@@ -492,4 +503,162 @@ fn preflight_speaks_json_and_junit() {
     let document = roxmltree::Document::parse(&junit.stdout).unwrap();
     let suite = document.root_element();
     assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("10"), Some("3")));
+}
+
+/// A `[[node]]` reached over SSH at a port of 127.0.0.1 where nothing listens.
+fn closed_ssh_node(keys: &Keys, i: usize) -> String {
+    let known_hosts = keys.dir.join("known_hosts");
+    std::fs::OpenOptions::new().create(true).append(true).open(&known_hosts).unwrap();
+    keys.node(i, free_port())
+}
+
+/// Each check's id and outcome, from `preflight --format json`.
+fn outcomes(json: &str) -> Vec<(String, String)> {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c["outcome"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn expected_outcomes(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(id, outcome)| ((*id).to_owned(), (*outcome).to_owned())).collect()
+}
+
+/// With no node answering, no check that needs a node claims anything: each says it could
+/// not be run and why, and pre-flight does not pass, in every format.
+#[test]
+fn preflight_with_no_node_answering_claims_nothing_about_the_cluster() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let connection = fixture.connection(&(closed_ssh_node(&keys, 1) + &closed_ssh_node(&keys, 2)));
+
+    let text = fixture.preflight(&connection);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    for claim in [
+        "ok      monitors-normal",
+        "            all Normal\n",
+        "is not in the cluster",
+        "            present and Online\n",
+        "MiB free",
+    ] {
+        assert!(!text.stdout.contains(claim), "claims {claim:?}:\n{}", text.stdout);
+    }
+    for id in [
+        "cluster-running",
+        "nodes-online",
+        "group-online-on-active",
+        "monitors-normal",
+        "registry-sync-present",
+        "services-exist",
+        "free-space",
+    ] {
+        let line = text
+            .stdout
+            .lines()
+            .position(|line| line.starts_with(&format!("  UNKNOWN {id} ")))
+            .unwrap_or_else(|| panic!("{id} is not UNKNOWN:\n{}", text.stdout));
+        assert_eq!(
+            text.stdout.lines().nth(line + 1),
+            Some("            not checked: no node answers"),
+            "{}",
+            text.stdout
+        );
+    }
+    assert!(
+        text.stdout.ends_with("8 of 10 checks did not pass: 1 failed, 7 could not be run (unknown).\n"),
+        "{}",
+        text.stdout
+    );
+
+    let json = fixture.preflight_as(&connection, "json");
+    assert_eq!(json.code, 1, "{}{}", json.stdout, json.stderr);
+    assert_eq!(
+        outcomes(&json.stdout),
+        expected_outcomes(&[
+            ("nodes-reachable", "failed"),
+            ("cluster-running", "unknown"),
+            ("nodes-online", "unknown"),
+            ("group-online-on-active", "unknown"),
+            ("monitors-normal", "unknown"),
+            ("registry-sync-present", "unknown"),
+            ("services-exist", "unknown"),
+            ("module-archive", "passed"),
+            ("working-folder-local", "passed"),
+            ("free-space", "unknown"),
+        ])
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["passed"], false);
+    assert_eq!(value["checks"][4]["passed"], false, "an unknown check did not pass");
+
+    let junit = fixture.preflight_as(&connection, "junit");
+    assert_eq!(junit.code, 1, "{}{}", junit.stdout, junit.stderr);
+    let document = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let suite = document.root_element();
+    assert_eq!(
+        (suite.attribute("tests"), suite.attribute("failures"), suite.attribute("errors")),
+        (Some("10"), Some("1"), Some("7"))
+    );
+    let monitors = suite.children().find(|c| c.attribute("name") == Some("monitors-normal")).unwrap();
+    let error = monitors.children().find(|c| c.has_tag_name("error")).expect("monitors-normal is an <error>");
+    assert!(error.text().unwrap().contains("not checked: no node answers"), "{}", junit.stdout);
+}
+
+/// With one node answering and the other not, what the answering node shows is judged and
+/// what only the silent node could show is not checked: such a check does not pass.
+#[test]
+fn preflight_with_one_node_silent_judges_only_what_it_saw() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let local = fixture.local_nodes();
+    let node1 = &local[..local.find("\n\n[[node]]").unwrap() + 2];
+    let connection = fixture.connection(&(node1.to_owned() + &closed_ssh_node(&keys, 2)));
+
+    let json = fixture.preflight_as(&connection, "json");
+    assert_eq!(json.code, 1, "{}{}", json.stdout, json.stderr);
+    assert_eq!(
+        outcomes(&json.stdout),
+        expected_outcomes(&[
+            ("nodes-reachable", "failed"),
+            ("cluster-running", "unknown"),
+            // ssc-node1's clpstat shows every server and the group: seen, so judged.
+            ("nodes-online", "passed"),
+            ("group-online-on-active", "passed"),
+            ("monitors-normal", "unknown"),
+            ("registry-sync-present", "passed"),
+            ("services-exist", "unknown"),
+            ("module-archive", "passed"),
+            ("working-folder-local", "passed"),
+            ("free-space", "unknown"),
+        ])
+    );
+    let text = fixture.preflight(&connection);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    let monitors = text.stdout.split("  UNKNOWN monitors-normal").nth(1).unwrap();
+    assert!(
+        monitors.starts_with(
+            "          every monitor resource is Normal on every node\n            ssc-node2: not checked, the node does not answer\n            impact: "
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
+/// A node that answers with a clpstat output the parser does not understand is reachable,
+/// and what only its output could show is not checked, with the parser's reason.
+#[test]
+fn preflight_does_not_judge_a_node_whose_clpstat_it_cannot_read() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    std::fs::write(fixture.path().join("data/clpstat-ssc-node2.txt"), "something else entirely\r\n").unwrap();
+    let connection = fixture.connection(&fixture.local_nodes());
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("Pre-flight checks\n  ok      nodes-reachable "), "{}", run.stdout);
+    let cluster_running = run.stdout.split("  UNKNOWN cluster-running").nth(1).expect("cluster-running is UNKNOWN");
+    let line = cluster_running.lines().nth(1).unwrap();
+    assert!(line.starts_with("            ssc-node2: not checked, "), "{}", run.stdout);
+    assert!(line.contains("something else entirely"), "the parser's reason quotes the line: {}", run.stdout);
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use real_backend::preflight::{self, Check, Inputs};
+use real_backend::preflight::{self, Check, Inputs, Outcome};
 
 use crate::cli::{Failure, load};
 use crate::connect::{Connected, connect};
@@ -100,7 +100,7 @@ pub fn preflight(args: PreflightArgs) -> Result<ExitCode, Failure> {
         PreflightFormat::Junit => render_junit(&checks),
     };
     crate::output::emit(&text, None)?;
-    Ok(if checks.iter().all(|check| check.passed) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if checks.iter().all(Check::passed) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Runs the checks with what the connection file says.
@@ -118,38 +118,58 @@ pub fn run_checks(connected: &mut Connected, setup: &procedure::setup::Setup) ->
 pub fn render_text(checks: &[Check]) -> String {
     let mut out = String::from("Pre-flight checks\n");
     for check in checks {
-        let mark = if check.passed { "ok  " } else { "FAIL" };
-        out += &format!("  {mark} {:<24} {}\n", check.id, check.title);
+        let mark = match check.outcome {
+            Outcome::Passed => "ok",
+            Outcome::Failed => "FAIL",
+            Outcome::Unknown => "UNKNOWN",
+        };
+        out += &format!("  {mark:<7} {:<24} {}\n", check.id, check.title);
         for detail in &check.detail {
-            out += &format!("         {detail}\n");
+            out += &format!("            {detail}\n");
         }
-        if !check.passed {
-            out += &format!("         impact: {}\n         fix: {}\n", check.impact, check.fix);
+        match check.outcome {
+            Outcome::Passed => {}
+            Outcome::Failed => {
+                out += &format!("            impact: {}\n            fix: {}\n", check.impact, check.fix);
+            }
+            // Its own fix would be a guess: what it needs is what it could not see.
+            Outcome::Unknown => out += &format!("            impact: {}\n", check.impact),
         }
     }
-    let failed = checks.iter().filter(|check| !check.passed).count();
-    out += &match failed {
-        0 => format!("All {} checks passed.\n", checks.len()),
-        n => format!("{n} of {} checks failed.\n", checks.len()),
+    let failed = count(checks, Outcome::Failed);
+    let unknown = count(checks, Outcome::Unknown);
+    out += &match (failed, unknown) {
+        (0, 0) => format!("All {} checks passed.\n", checks.len()),
+        (failed, 0) => format!("{failed} of {} checks failed.\n", checks.len()),
+        (failed, unknown) => format!(
+            "{} of {} checks did not pass: {failed} failed, {unknown} could not be run (unknown).\n",
+            failed + unknown,
+            checks.len()
+        ),
     };
     out
 }
 
+fn count(checks: &[Check], outcome: Outcome) -> usize {
+    checks.iter().filter(|check| check.outcome == outcome).count()
+}
+
 fn render_json(checks: &[Check]) -> String {
+    let passed = checks.iter().all(Check::passed);
     let checks: Vec<serde_json::Value> = checks
         .iter()
         .map(|check| {
             serde_json::json!({
                 "id": check.id,
                 "title": check.title,
-                "passed": check.passed,
+                "outcome": check.outcome.as_str(),
+                "passed": check.passed(),
                 "detail": check.detail,
                 "impact": check.impact,
                 "fix": check.fix,
             })
         })
         .collect();
-    let passed = checks.iter().all(|check| check["passed"] == true);
     let mut text =
         serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "passed": passed, "checks": checks }))
             .expect("JSON values serialize");
@@ -157,22 +177,36 @@ fn render_json(checks: &[Check]) -> String {
     text
 }
 
+/// A failed check is a `<failure>`; one that could not be run is an `<error>`, which CI
+/// counts as not passing too.
 fn render_junit(checks: &[Check]) -> String {
-    let failures = checks.iter().filter(|check| !check.passed).count();
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"clusterproc preflight\" tests=\"{}\" failures=\"{failures}\">\n",
-        checks.len()
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"clusterproc preflight\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
+        checks.len(),
+        count(checks, Outcome::Failed),
+        count(checks, Outcome::Unknown)
     );
     for check in checks {
         out += &format!("  <testcase classname=\"preflight\" name=\"{}\">\n", escape(check.id));
-        if !check.passed {
-            out += &format!(
-                "    <failure message=\"{}\">{}\nimpact: {}\nfix: {}</failure>\n",
-                escape(check.title),
-                escape(&check.detail.join("\n")),
-                escape(check.impact),
-                escape(check.fix)
-            );
+        match check.outcome {
+            Outcome::Passed => {}
+            Outcome::Failed => {
+                out += &format!(
+                    "    <failure message=\"{}\">{}\nimpact: {}\nfix: {}</failure>\n",
+                    escape(check.title),
+                    escape(&check.detail.join("\n")),
+                    escape(check.impact),
+                    escape(check.fix)
+                );
+            }
+            Outcome::Unknown => {
+                out += &format!(
+                    "    <error type=\"unknown\" message=\"not run: {}\">{}\nimpact: {}</error>\n",
+                    escape(check.title),
+                    escape(&check.detail.join("\n")),
+                    escape(check.impact)
+                );
+            }
         }
         out += "  </testcase>\n";
     }

@@ -44,9 +44,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut stdout = crate::output::stdout();
 
     let checks = run_checks(&mut connected, &setup);
-    if checks.iter().any(|check| !check.passed) {
+    if !checks.iter().all(real_backend::preflight::Check::passed) {
         let _ = stdout.write_all(render_text(&checks).as_bytes());
-        let _ = writeln!(stdout, "The run did not start: fix the failed checks first.");
+        let _ = writeln!(stdout, "The run did not start: every check must pass first.");
         stdout.finish()?;
         return Ok(ExitCode::from(1));
     }

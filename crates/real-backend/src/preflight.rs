@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use procedure::cluster::{NodeId, ResourceKind, drive_of};
+use procedure::backend::BackendError;
+use procedure::cluster::{NodeId, drive_of};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
 
@@ -22,14 +23,39 @@ pub struct Check {
     pub id: &'static str,
     /// What it checks, for people.
     pub title: &'static str,
-    /// Whether it passed.
-    pub passed: bool,
-    /// What was found: one line per node or object at fault, or what was confirmed.
+    /// Whether it passed, failed, or could not be run.
+    pub outcome: Outcome,
+    /// What was found: one line per node or object at fault or not checked, or what was
+    /// confirmed.
     pub detail: Vec<String>,
     /// What goes wrong if the run starts anyway.
     pub impact: &'static str,
     /// How to fix it.
     pub fix: &'static str,
+}
+
+/// What a check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything it looks at was seen, and is as the procedure assumes.
+    Passed,
+    /// Something it looks at was seen not to be as the procedure assumes.
+    Failed,
+    /// Nothing was seen to be wrong, but part of what it looks at could not be seen (a node
+    /// did not answer, or its answer could not be read): the check claims nothing, and
+    /// pre-flight does not pass.
+    Unknown,
+}
+
+impl Outcome {
+    /// The word for JSON and for people: `passed`, `failed`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+        }
+    }
 }
 
 /// What the checks need besides the backend.
@@ -45,37 +71,78 @@ pub struct Inputs<'a> {
     pub archive: Option<&'a Path>,
 }
 
+/// What pre-flight saw of the cluster from one node.
+enum Seen {
+    /// The cluster's status, as the node's clpstat (or the REST API) shows it.
+    Status(ClusterStatus),
+    /// The node answers; its cluster service does not run.
+    NotRunning,
+    /// The node answers, but the cluster's status could not be read there: why.
+    Unreadable(String),
+    /// The node does not answer: why, naming the node.
+    NoAnswer(String),
+}
+
+impl Seen {
+    fn status(&self) -> Option<&ClusterStatus> {
+        match self {
+            Seen::Status(status) => Some(status),
+            _ => None,
+        }
+    }
+
+    fn answers(&self) -> bool {
+        !matches!(self, Seen::NoAnswer(_))
+    }
+
+    /// Why this node's view cannot show what a check looks at, for a "not checked" line.
+    fn why_not_seen(&self) -> &str {
+        match self {
+            Seen::Status(_) => "",
+            Seen::NotRunning => "the cluster service does not run there",
+            Seen::Unreadable(why) => why,
+            Seen::NoAnswer(_) => "the node does not answer",
+        }
+    }
+}
+
+/// The line of a check that nothing could be seen for because no node answers.
+const NO_NODE_ANSWERS: &str = "not checked: no node answers";
+
 /// Runs every check, in a fixed order.
+///
+/// A check claims only what it saw: where a node it needs did not answer, or its answer
+/// could not be read, it says so ("not checked") and is [`Outcome::Unknown`] unless what it
+/// did see is already at fault.
 pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     let setup = inputs.setup;
     let cluster = &setup.cluster;
     let nodes: Vec<NodeId> = cluster.node_ids().collect();
-    let mut views: Vec<Result<Option<ClusterStatus>, String>> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
     // With the REST API, the cluster's status comes from it, once, shown as each node's
     // clpstat would; a node answers when a command runs on it through its transport.
     let rest_view = backend.rest_cluster_view();
     for &node in &nodes {
+        let node_name = name(setup, node);
         if let Some(rest_view) = &rest_view {
-            let answers =
-                backend.run_command(node, &commands::list_services()).map_err(|error| backend.describe_error(&error));
-            views.push(match (answers, rest_view) {
-                (Err(error), _) => Err(error),
-                (Ok(_), Err(error)) => Err(format!("{}: the REST API: {error}", name(setup, node))),
-                (Ok(_), Ok(view)) => Ok(Some(view.as_clpstat(name(setup, node)))),
+            seen.push(match (backend.run_command(node, &commands::list_services()), rest_view) {
+                (Err(error), _) => unanswered(backend, node_name, &error),
+                (Ok(_), Err(error)) => Seen::Unreadable(format!("the REST API: {error}")),
+                (Ok(_), Ok(view)) => Seen::Status(view.as_clpstat(node_name)),
             });
             continue;
         }
         let argv = commands::cluster_status(backend.config().clpstat_long);
-        let view = match backend.run_command(node, &argv) {
+        seen.push(match backend.run_command(node, &argv) {
             Ok(output) => match clpstat::parse(&output) {
-                Ok(Clpstat::Status(view)) => Ok(Some(view)),
-                Ok(Clpstat::NotRunning { .. }) => Ok(None),
-                Err(error) => Err(format!("{}: {error}", name(setup, node))),
+                Ok(Clpstat::Status(view)) => Seen::Status(view),
+                Ok(Clpstat::NotRunning { .. }) => Seen::NotRunning,
+                Err(error) => Seen::Unreadable(error.to_string()),
             },
-            Err(error) => Err(backend.describe_error(&error)),
-        };
-        views.push(view);
+            Err(error) => unanswered(backend, node_name, &error),
+        });
     }
+    let no_node_answers = !seen.iter().any(Seen::answers);
     let mut checks = Vec::new();
 
     let mut check = Check::new(
@@ -84,9 +151,9 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "no step can be run or verified on a node that does not answer",
         "start the node or its SSH/WinRM service, or correct its entry in the connection file",
     );
-    for view in &views {
-        if let Err(error) = view {
-            check.fail(error.clone());
+    for view in &seen {
+        if let Seen::NoAnswer(why) = view {
+            check.fail(why.clone());
         }
     }
     checks.push(check.done("all nodes answer"));
@@ -97,22 +164,27 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "a suspended or stopped cluster would be resumed or started by the procedure at the wrong moment",
         "start the cluster (clpcl -s -a) or resume it (clpcl --resume) and wait until clpstat shows every server Online",
     );
-    for (&node, view) in nodes.iter().zip(&views) {
-        match view {
-            Ok(None) => check.fail(format!("{}: the cluster service is not running", name(setup, node))),
-            Ok(Some(view)) => match view.server(name(setup, node)) {
-                Some(server) if server.status == Status::Online => {}
-                Some(server) => {
-                    check.fail(format!("{}: shows itself as {}", name(setup, node), server.status.as_str()))
-                }
-                None => check.fail(format!("{}: clpstat does not list this server", name(setup, node))),
-            },
-            Err(_) => check.fail(format!("{}: unknown (does not answer)", name(setup, node))),
+    if no_node_answers {
+        check.not_checked(NO_NODE_ANSWERS.to_owned());
+    } else {
+        for (&node, view) in nodes.iter().zip(&seen) {
+            match view {
+                Seen::NotRunning => check.fail(format!("{}: the cluster service is not running", name(setup, node))),
+                Seen::Status(view) => match view.server(name(setup, node)) {
+                    Some(server) if server.status == Status::Online => {}
+                    Some(server) => {
+                        check.fail(format!("{}: shows itself as {}", name(setup, node), server.status.as_str()))
+                    }
+                    None => check.fail(format!("{}: clpstat does not list this server", name(setup, node))),
+                },
+                Seen::Unreadable(_) | Seen::NoAnswer(_) => check.not_checked(not_checked(setup, node, view)),
+            }
         }
     }
     checks.push(check.done("running, not suspended"));
 
-    let first_view = views.iter().find_map(|view| view.as_ref().ok().and_then(Option::as_ref));
+    // The cluster's status as the first node that shows it sees it; it lists every server.
+    let first_view = seen.iter().find_map(Seen::status);
     let mut check = Check::new(
         "nodes-online",
         "every node is Online in the cluster",
@@ -120,7 +192,17 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "bring the node back into the cluster before starting",
     );
     match first_view {
-        None => check.fail("no node shows the cluster status".to_owned()),
+        None if no_node_answers => check.not_checked(NO_NODE_ANSWERS.to_owned()),
+        None => {
+            for (&node, view) in nodes.iter().zip(&seen) {
+                match view {
+                    Seen::NotRunning => {
+                        check.fail(format!("{} is not Online: its cluster service does not run", name(setup, node)))
+                    }
+                    _ => check.not_checked(not_checked(setup, node, view)),
+                }
+            }
+        }
         Some(view) => {
             for &node in &nodes {
                 match view.server(name(setup, node)) {
@@ -179,7 +261,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             }
         }
     } else {
-        check.fail("no node shows the cluster status".to_owned());
+        check.not_checked(no_status(setup, &seen));
     }
     checks.push(check.done(&format!("online on {}", name(setup, expected_active))));
 
@@ -189,8 +271,14 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "a monitor already in error may fail the group over or act on the services the procedure stops",
         "find the cause in the alert log, fix it, and resume or reset the monitor",
     );
-    for (&node, view) in nodes.iter().zip(&views) {
-        let Ok(Some(view)) = view else { continue };
+    if no_node_answers {
+        check.not_checked(NO_NODE_ANSWERS.to_owned());
+    }
+    for (&node, view) in nodes.iter().zip(&seen).filter(|_| !no_node_answers) {
+        let Seen::Status(view) = view else {
+            check.not_checked(not_checked(setup, node, view));
+            continue;
+        };
         for monitor in &cluster.monitors {
             // Inferred: a monitor whose target runs on another node does not watch here,
             // and clpstat on this node shows it Offline.
@@ -217,18 +305,18 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "without registry sync the module's registry values are not carried to the other node (or are rolled back)",
         "correct the cluster description, or bring the registry-sync resource online",
     );
-    for resource in &cluster.resources {
-        if !matches!(resource.kind, ResourceKind::RegistrySync { .. }) {
-            continue;
-        }
-        match first_view.and_then(|view| view.resource(&resource.name)) {
-            Some((_, item)) if item.status == Status::Online => {}
-            Some((_, item)) => check.fail(format!("{} is {}", resource.name, item.status.as_str())),
-            None => check.fail(format!("{} is not in the cluster", resource.name)),
-        }
-    }
     if cluster.registry_sync_resources().next().is_none() {
         check.fail("the cluster description has no registry-sync resource".to_owned());
+    } else if let Some(view) = first_view {
+        for resource in cluster.registry_sync_resources().map(|id| &cluster.resources[id.index()]) {
+            match view.resource(&resource.name) {
+                Some((_, item)) if item.status == Status::Online => {}
+                Some((_, item)) => check.fail(format!("{} is {}", resource.name, item.status.as_str())),
+                None => check.fail(format!("{} is not in the cluster", resource.name)),
+            }
+        }
+    } else {
+        check.not_checked(no_status(setup, &seen));
     }
     checks.push(check.done("present and Online"));
 
@@ -238,17 +326,20 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "a step that stops, starts or checks a missing service fails halfway through the procedure",
         "map display names to service key names in the connection file's [services], or correct the cluster description",
     );
-    for &node in &nodes {
-        if views[node.index()].is_err() {
-            check.fail(format!("{}: unknown (does not answer)", name(setup, node)));
+    if no_node_answers {
+        check.not_checked(NO_NODE_ANSWERS.to_owned());
+    }
+    for &node in nodes.iter().filter(|_| !no_node_answers) {
+        if !seen[node.index()].answers() {
+            check.not_checked(not_checked(setup, node, &seen[node.index()]));
             continue;
         }
-        let listing = backend
-            .run_command(node, &commands::list_services())
-            .map_err(|error| backend.describe_error(&error))
-            .and_then(|output| sc::parse(&output).map_err(|error| error.to_string()));
+        let listing = match backend.run_command(node, &commands::list_services()) {
+            Err(error) => Err(format!("not checked: {}", backend.describe_error(&error))),
+            Ok(output) => sc::parse(&output).map_err(|error| format!("{}: not checked, {error}", name(setup, node))),
+        };
         match listing {
-            Err(error) => check.fail(format!("{}: {error}", name(setup, node))),
+            Err(line) => check.not_checked(line),
             Ok(listing) => {
                 for service in &cluster.services {
                     let key = backend.config().service_keys.get(&service.name).unwrap_or(&service.name);
@@ -297,6 +388,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             _ => None,
         })
         .collect();
+    let no_folder = "the procedure has no unzip-module step, so no working folder";
     let mut check = Check::new(
         "working-folder-local",
         "the working folder is on a local drive of every node, not on the mirror drive",
@@ -313,7 +405,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             }
         }
     }
-    checks.push(check.done(&folders.join(", ")));
+    checks.push(check.done(&if folders.is_empty() { no_folder.to_owned() } else { folders.join(", ") }));
 
     let mut check = Check::new(
         "free-space",
@@ -323,19 +415,28 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     );
     let drives: Vec<&str> = {
         let mut drives: Vec<&str> = folders.iter().map(|folder| drive_of(folder)).collect();
-        drives.dedup();
+        drives.sort_unstable_by_key(|drive| drive.to_ascii_uppercase());
+        drives.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         drives
     };
-    for &node in &nodes {
-        if views[node.index()].is_err() {
-            check.fail(format!("{}: unknown (does not answer)", name(setup, node)));
+    let no_drive = drives.is_empty();
+    if no_node_answers && !no_drive {
+        check.not_checked(NO_NODE_ANSWERS.to_owned());
+    }
+    for &node in nodes.iter().filter(|_| !no_node_answers && !no_drive) {
+        if !seen[node.index()].answers() {
+            check.not_checked(not_checked(setup, node, &seen[node.index()]));
             continue;
         }
         for drive in &drives {
-            let result = commands::disk_free(drive)
-                .map_err(|error| error.to_string())
-                .and_then(|argv| backend.run_command(node, &argv).map_err(|error| backend.describe_error(&error)))
-                .and_then(|output| diskfree::parse(&output).map_err(|error| error.to_string()));
+            let not_checked = |why: String| format!("{}: {drive} not checked, {why}", name(setup, node));
+            let result = match commands::disk_free(drive) {
+                Err(error) => Err(not_checked(error.to_string())),
+                Ok(argv) => match backend.run_command(node, &argv) {
+                    Err(error) => Err(format!("not checked: {}", backend.describe_error(&error))),
+                    Ok(output) => diskfree::parse(&output).map_err(|error| not_checked(error.to_string())),
+                },
+            };
             match result {
                 Ok(free) if free >= inputs.min_free_bytes => {}
                 Ok(free) => check.fail(format!(
@@ -344,32 +445,79 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
                     free >> 20,
                     inputs.min_free_bytes >> 20
                 )),
-                Err(error) => check.fail(format!("{}: {error}", name(setup, node))),
+                Err(line) => check.not_checked(line),
             }
         }
     }
-    checks.push(check.done(&format!("at least {} MiB free", inputs.min_free_bytes >> 20)));
+    let enough =
+        if no_drive { no_folder.to_owned() } else { format!("at least {} MiB free", inputs.min_free_bytes >> 20) };
+    checks.push(check.done(&enough));
     checks
 }
 
-/// `sc.exe query type= service state= all`: every service of a node.
+/// What a node that gave no answer gave instead: no answer at all, or an error.
+fn unanswered(backend: &RealBackend, node_name: &str, error: &BackendError) -> Seen {
+    let described = backend.describe_error(error);
+    match error {
+        BackendError::Unreachable { .. } => Seen::NoAnswer(described),
+        // The line names the node; a "not checked" line names it already.
+        _ => Seen::Unreadable(
+            described.strip_prefix(node_name).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(&described).to_owned(),
+        ),
+    }
+}
+
+/// A check's line for a node whose view could not show what it looks at.
+fn not_checked(setup: &Setup, node: NodeId, view: &Seen) -> String {
+    format!("{}: not checked, {}", name(setup, node), view.why_not_seen())
+}
+
+/// A check's line when no node shows the cluster's status: why, node by node.
+fn no_status(setup: &Setup, seen: &[Seen]) -> String {
+    if !seen.iter().any(Seen::answers) {
+        return NO_NODE_ANSWERS.to_owned();
+    }
+    let why: Vec<String> = setup
+        .cluster
+        .node_ids()
+        .zip(seen)
+        .map(|(node, view)| format!("{}: {}", name(setup, node), view.why_not_seen()))
+        .collect();
+    format!("not checked: no node shows the cluster status ({})", why.join("; "))
+}
+
+/// A node's name, as the cluster description spells it.
 fn name(setup: &Setup, node: NodeId) -> &str {
     setup.node_name(node)
 }
 
 impl Check {
-    fn new(id: &'static str, title: &'static str, impact: &'static str, fix: &'static str) -> Check {
-        Check { id, title, passed: true, detail: Vec::new(), impact, fix }
+    /// Whether it passed: a failed check and one that could not be run both did not.
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
     }
 
+    fn new(id: &'static str, title: &'static str, impact: &'static str, fix: &'static str) -> Check {
+        Check { id, title, outcome: Outcome::Passed, detail: Vec::new(), impact, fix }
+    }
+
+    /// Something was seen to be at fault.
     fn fail(&mut self, detail: String) {
-        self.passed = false;
+        self.outcome = Outcome::Failed;
+        self.detail.push(detail);
+    }
+
+    /// Something could not be seen; unknown unless something seen is already at fault.
+    fn not_checked(&mut self, detail: String) {
+        if self.outcome == Outcome::Passed {
+            self.outcome = Outcome::Unknown;
+        }
         self.detail.push(detail);
     }
 
     /// Finishes a check: a passed one says what it confirmed.
     fn done(mut self, confirmed: &str) -> Check {
-        if self.passed && !confirmed.is_empty() {
+        if self.passed() && !confirmed.is_empty() {
             self.detail.push(confirmed.to_owned());
         }
         self
