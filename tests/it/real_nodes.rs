@@ -404,6 +404,8 @@ fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
         stdout.contains(&format!("ssc-node1 does not answer via winrm admin@https://127.0.0.1:{port}/wsman")),
         "{stdout}"
     );
+    assert!(stdout.contains("/wsman: cannot connect: "), "{stdout}");
+    assert!(stdout.contains("Connection refused"), "{stdout}");
     assert!(!stdout.contains("not-a-real-secret"));
 }
 
@@ -661,4 +663,130 @@ fn preflight_does_not_judge_a_node_whose_clpstat_it_cannot_read() {
     let line = cluster_running.lines().nth(1).unwrap();
     assert!(line.starts_with("            ssc-node2: not checked, "), "{}", run.stdout);
     assert!(line.contains("something else entirely"), "the parser's reason quotes the line: {}", run.stdout);
+}
+
+/// Preflight says why a node does not answer, over both SSH transports: nothing listens
+/// (refused), or something listens and never speaks SSH (the connect timeout, with the
+/// connection file's figure, not the command timeout's).
+#[test]
+fn preflight_says_why_a_node_does_not_answer_refused_or_timed_out() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let refusing = closed_ssh_node(&keys, 1);
+    let refused_port = refusing.split("\nport = ").nth(1).unwrap().lines().next().unwrap().to_owned();
+    // Holds the port open: the kernel accepts the connection, nobody ever answers on it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let user = crate::real_nodes::current_user();
+    let nodes = refusing + &keys.node(2, silent_port);
+
+    let run = fixture.preflight(&fixture.connection(&nodes));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let refused = format!(
+        "ssc-node1 does not answer via ssh {user}@127.0.0.1:{refused_port}: cannot connect: Connection refused"
+    );
+    assert!(run.stdout.contains(&refused), "{}", run.stdout);
+    let timed_out = format!(
+        "ssc-node2 does not answer via ssh {user}@127.0.0.1:{silent_port}: no connection within 3s (the connect timeout)\n"
+    );
+    assert!(run.stdout.contains(&timed_out), "{}", run.stdout);
+    assert!(!run.stdout.contains("within 5"), "the command timeout did not run out: {}", run.stdout);
+
+    let run = fixture.preflight(&fixture.connection(&nodes.replace("transport = \"ssh\"", "transport = \"openssh\"")));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let refused = format!("ssc-node1 does not answer via ssh {user}@127.0.0.1:{refused_port}: ");
+    let line = run.stdout.lines().find(|line| line.contains(&refused)).unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.ends_with("Connection refused"), "{}", run.stdout);
+    let line = run
+        .stdout
+        .lines()
+        .find(|line| line.contains(&format!("ssc-node2 does not answer via ssh {user}@127.0.0.1:{silent_port}: ")))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.contains("timed out"), "{}", run.stdout);
+    drop(silent);
+}
+
+/// A node whose sshd refuses the key: preflight says so, naming the key and the user, over
+/// both SSH transports.
+#[test]
+fn preflight_says_when_the_server_refuses_the_key() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let stranger = keys.dir.join("stranger_key");
+    keygen(&stranger);
+    let node1 = keys.start(&fixture.bin(), "ssc-node1", "");
+    let node2 = keys.start(&fixture.bin(), "ssc-node2", "");
+    let user = crate::real_nodes::current_user();
+    let nodes = keys.node(1, node1.port).replace("/user_key\"", "/stranger_key\"") + &keys.node(2, node2.port);
+
+    let run = fixture.preflight(&fixture.connection(&nodes));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let expected = format!(
+        "ssc-node1 does not answer via ssh {user}@127.0.0.1:{}: the server refused the key {} for user {user}\n",
+        node1.port,
+        stranger.display()
+    );
+    assert!(run.stdout.contains(&expected), "{}", run.stdout);
+    assert!(!run.stdout.contains("ssc-node2 does not answer"), "{}", run.stdout);
+
+    let run = fixture.preflight(&fixture.connection(&nodes.replace("transport = \"ssh\"", "transport = \"openssh\"")));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let expected = format!("ssc-node1 does not answer via ssh {user}@127.0.0.1:{}: ", node1.port);
+    let line = run.stdout.lines().find(|line| line.contains(&expected)).unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.contains("Permission denied (publickey)"), "{}", run.stdout);
+}
+
+/// An identity-file or known-hosts file that is not there is a mistake in the connection
+/// file: named with its path and the node's line before any node is tried (exit 2), for
+/// both SSH transports.
+#[test]
+fn a_missing_identity_file_or_known_hosts_is_named_with_its_path() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    let keys = Keys::new(fixture.path());
+    let nodes = closed_ssh_node(&keys, 1) + &closed_ssh_node(&keys, 2);
+    let missing_key = keys.dir.join("no_such_key");
+    let missing_hosts = keys.dir.join("no_such_known_hosts");
+    for transport in ["ssh", "openssh"] {
+        let nodes = nodes.replace("transport = \"ssh\"", &format!("transport = \"{transport}\""));
+        let run = fixture.preflight(&fixture.connection(&nodes.replacen("/user_key\"", "/no_such_key\"", 1)));
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let expected = format!(
+            "connection.toml:12: node ssc-node1: cannot read identity-file {}: No such file or directory",
+            missing_key.display()
+        );
+        assert!(run.stderr.contains(&expected), "{transport}: {}", run.stderr);
+
+        let run = fixture.preflight(&fixture.connection(&nodes.replace("/known_hosts\"", "/no_such_known_hosts\"")));
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let expected = format!(
+            "connection.toml:12: node ssc-node1: cannot read known-hosts {}: No such file or directory",
+            missing_hosts.display()
+        );
+        assert!(run.stderr.contains(&expected), "{transport}: {}", run.stderr);
+    }
+}
+
+/// A node whose command does not finish: preflight says which timeout ran out, with the
+/// connection file's figure.
+#[test]
+fn preflight_says_which_timeout_ran_out_with_its_figure() {
+    let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
+    // ssc-node2's clpstat reads a FIFO nobody writes: it never finishes.
+    let data = fixture.path().join("data");
+    let hanging = data.join("clpstat-ssc-node2.txt");
+    std::fs::remove_file(&hanging).unwrap();
+    assert!(Command::new("mkfifo").arg(&hanging).status().unwrap().success());
+    shim(&fixture.bin(), "clpstat", &format!("exec cat \"{}/clpstat-$CLUSTERPROC_NODE.txt\"", data.display()));
+    let connection = fixture.connection(&fixture.local_nodes());
+    let text = std::fs::read_to_string(&connection).unwrap().replace("command = \"5s\"", "command = \"1s\"");
+    std::fs::write(&connection, text).unwrap();
+
+    let run = fixture.preflight(&connection);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("            ssc-node2 does not answer via local: no answer within 1s\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("ssc-node1 does not answer"), "{}", run.stdout);
 }

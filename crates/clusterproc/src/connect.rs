@@ -8,7 +8,7 @@ use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
 use real_backend::backend::{Config, NodeLink, RealBackend};
-use real_backend::connection::{ClusterApi, Connection, RoleHint, SecretRef, TransportConfig};
+use real_backend::connection::{ClusterApi, Connection, RoleHint, SecretRef, SshConfig, TransportConfig};
 use real_backend::rest::{RestClient, RestConfig};
 use real_backend::transport::Transport;
 use real_backend::transport::local::LocalTransport;
@@ -51,11 +51,15 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         let transport: Box<dyn Transport> = match &entry.transport {
             TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
             TransportConfig::Ssh(ssh) => {
+                check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
                 Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect).map_err(|e| {
                     Failure::Usage(anyhow::anyhow!("{}:{}: node {}: {e}", path.display(), entry.line, entry.name))
                 })?)
             }
-            TransportConfig::OpenSsh(ssh) => Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect)),
+            TransportConfig::OpenSsh(ssh) => {
+                check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
+                Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect))
+            }
             TransportConfig::Winrm(winrm) => {
                 let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
                 let password = read_secret(&at, &winrm.password)?;
@@ -126,6 +130,18 @@ const REST_GET_ATTEMPTS: u32 = 4;
 
 /// The wait before the second try of a status GET; it doubles after each.
 const REST_BACKOFF: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The files an SSH node's entry names are there and readable: a missing key or known_hosts
+/// file is a mistake in the connection file, said with its path before any node is tried,
+/// not a node that does not answer. `at` says where the entry is, for messages.
+fn check_ssh_files(at: &str, ssh: &SshConfig) -> Result<(), Failure> {
+    let files = ssh.identity_file.iter().map(|file| ("identity-file", file)).chain([("known-hosts", &ssh.known_hosts)]);
+    for (field, file) in files {
+        std::fs::File::open(file)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: cannot read {field} {}: {e}", file.display())))?;
+    }
+    Ok(())
+}
 
 /// A password, from the file or environment variable the connection file names; `at` says
 /// where it was named, for messages.

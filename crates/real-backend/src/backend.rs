@@ -127,6 +127,9 @@ pub struct RealBackend {
     events: Vec<Event>,
     /// The cluster's REST API, when it is used instead of its command lines.
     rest: Option<crate::rest::RestClient>,
+    /// Per node, why its transport last failed to reach it; cleared when a command runs
+    /// there. What [`RealBackend::describe_error`] says of an unreachable node.
+    why_unreachable: Vec<Option<TransportError>>,
 }
 
 impl RealBackend {
@@ -171,6 +174,7 @@ impl RealBackend {
             mirror_unzipped: None,
         };
         Ok(RealBackend {
+            why_unreachable: vec![None; cluster.nodes.len()],
             drift: DriftDetector::default(),
             watches: vec![watch_row; cluster.nodes.len()],
             setup,
@@ -216,15 +220,20 @@ impl RealBackend {
         &self.config
     }
 
-    /// A backend error as one line that names the node, for people.
+    /// A backend error as one line that names the node, for people; for a node that does
+    /// not answer, why: refused, the key, the host key, or the timeout that ran out, with its
+    /// length.
     pub fn describe_error(&self, error: &BackendError) -> String {
         match error {
-            BackendError::Unreachable { node } => format!(
-                "{} does not answer via {} (within {} s)",
-                self.node_name(*node),
-                self.links[node.index()].transport.describe(),
-                self.config.command_timeout.as_secs()
-            ),
+            BackendError::Unreachable { node } => {
+                let via = self.links[node.index()].transport.describe();
+                match &self.why_unreachable[node.index()] {
+                    Some(why) => {
+                        format!("{} does not answer via {via}: {}", self.node_name(*node), why.why_unreachable())
+                    }
+                    None => format!("{} does not answer via {via}", self.node_name(*node)),
+                }
+            }
             BackendError::Refused { node, reason } => format!("{} refused: {reason}", self.node_name(*node)),
             BackendError::Failed { message, .. } => message.clone(),
         }
@@ -244,6 +253,9 @@ impl RealBackend {
     fn run_raw(&mut self, node: NodeId, argv: &Argv, timeout: Duration) -> Result<Output, TransportError> {
         let started = Instant::now();
         let result = self.links[node.index()].transport.run(argv, timeout);
+        if result.is_ok() {
+            self.why_unreachable[node.index()] = None;
+        }
         self.commands.push(CommandRecord {
             node: self.node_name(node).to_owned(),
             command: argv.to_string(),
@@ -253,9 +265,14 @@ impl RealBackend {
         result
     }
 
-    fn transport_error(&self, node: NodeId, argv: &Argv, error: TransportError) -> BackendError {
+    fn transport_error(&mut self, node: NodeId, argv: &Argv, error: TransportError) -> BackendError {
         match error {
-            TransportError::Unreachable { .. } | TransportError::Timeout { .. } => BackendError::Unreachable { node },
+            TransportError::Unreachable { .. }
+            | TransportError::Timeout { .. }
+            | TransportError::ConnectTimeout { .. } => {
+                self.why_unreachable[node.index()] = Some(error);
+                BackendError::Unreachable { node }
+            }
             other => BackendError::Failed {
                 node,
                 message: format!(

@@ -40,9 +40,16 @@ pub enum TransportError {
         reason: String,
     },
     /// The command or copy did not finish in time.
-    #[error("no answer within {} ms", .after.as_millis())]
+    #[error("no answer within {}", procedure::duration::human(*.after))]
     Timeout {
         /// The timeout.
+        after: Duration,
+    },
+    /// No connection to the node could be made in time (the connection file's
+    /// `[timeouts] connect`).
+    #[error("no connection within {} (the connect timeout)", procedure::duration::human(*.after))]
+    ConnectTimeout {
+        /// The connect timeout.
         after: Duration,
     },
     /// The program could not be started on the node.
@@ -67,4 +74,30 @@ pub enum TransportError {
         /// Why.
         reason: String,
     },
+}
+
+impl TransportError {
+    /// Why the node could not be reached, for a line that already says it does not answer:
+    /// the reason itself, or the timeout that ran out.
+    pub fn why_unreachable(&self) -> String {
+        match self {
+            TransportError::Unreachable { reason } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// An error and its causes, `outer: inner: innermost`: HTTP and SSH libraries put the
+/// reason a connection failed (refused, reset, no route) in a source, not in the message.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }

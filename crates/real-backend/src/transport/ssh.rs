@@ -19,7 +19,7 @@ use crate::argv::Argv;
 use crate::connection::SshConfig;
 use crate::parse::Output;
 use crate::transport::encode::{self, RemoteShell};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{Transport, TransportError, error_chain};
 
 /// Checks the server's key against the known_hosts file.
 struct HostKeys {
@@ -85,34 +85,45 @@ impl SshTransport {
             nodelay: true,
             ..client::Config::default()
         });
+        // The key is read first: a key that cannot be read is this machine's problem, and
+        // says so whatever the node does.
+        let key = match &config.identity_file {
+            Some(path) => Some(russh::keys::load_secret_key(path, None).map_err(|error| {
+                unreachable(format!("cannot load the identity-file {}: {}", path.display(), error_chain(&error)))
+            })?),
+            None => None,
+        };
         let connecting = client::connect(settings, (config.host.as_str(), config.port), handler);
         let mut session = match tokio::time::timeout(connect_timeout, connecting).await {
-            Err(_) => return Err(TransportError::Timeout { after: connect_timeout }),
+            Err(_) => return Err(TransportError::ConnectTimeout { after: connect_timeout }),
             Ok(Err(russh::Error::UnknownKey)) => {
                 return Err(unreachable(format!(
                     "its host key is not in {} (or does not match it)",
                     config.known_hosts.display()
                 )));
             }
-            Ok(Err(error)) => return Err(unreachable(error)),
+            Ok(Err(russh::Error::IO(error))) => return Err(unreachable(format!("cannot connect: {error}"))),
+            Ok(Err(error)) => return Err(unreachable(format!("the SSH handshake failed: {}", error_chain(&error)))),
             Ok(Ok(session)) => session,
         };
-        let authenticated = match &config.identity_file {
-            Some(path) => {
-                let key = russh::keys::load_secret_key(path, None)
-                    .map_err(|error| unreachable(format!("cannot load the key {}: {error}", path.display())))?;
+        let authenticated = match (key, &config.identity_file) {
+            (Some(key), Some(path)) => {
                 let hash = session.best_supported_rsa_hash().await.map_err(unreachable)?.flatten();
-                session
+                let accepted = session
                     .authenticate_publickey(&config.user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))
                     .await
                     .map_err(unreachable)?
-                    .success()
+                    .success();
+                accepted
+                    .then_some(())
+                    .ok_or_else(|| format!("the server refused the key {} for user {}", path.display(), config.user))
             }
-            None => Self::authenticate_with_agent(&mut session, &config.user).await?,
+            _ => Self::authenticate_with_agent(&mut session, &config.user)
+                .await?
+                .then_some(())
+                .ok_or_else(|| format!("the server refused the SSH agent's keys for user {}", config.user)),
         };
-        if !authenticated {
-            return Err(unreachable(format!("the server refused the key(s) for user {}", config.user)));
-        }
+        authenticated.map_err(unreachable)?;
         Ok(session)
     }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::argv::Argv;
 use crate::parse::Output;
 use crate::transport::encode::{self, RemoteShell};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{Transport, TransportError, error_chain};
 
 /// Runs commands on a node over WinRM.
 #[derive(Debug)]
@@ -28,6 +28,7 @@ pub struct WinrmTransport {
     user: String,
     password: String,
     client: reqwest::blocking::Client,
+    connect_timeout: Duration,
 }
 
 impl WinrmTransport {
@@ -47,7 +48,13 @@ impl WinrmTransport {
         }
         let client =
             builder.build().map_err(|error| TransportError::Unreachable { reason: format!("TLS setup: {error}") })?;
-        Ok(WinrmTransport { url: url.to_owned(), user: user.to_owned(), password: password.to_owned(), client })
+        Ok(WinrmTransport {
+            url: url.to_owned(),
+            user: user.to_owned(),
+            password: password.to_owned(),
+            client,
+            connect_timeout,
+        })
     }
 
     /// Posts one envelope and returns the response body.
@@ -60,15 +67,16 @@ impl WinrmTransport {
             .timeout(timeout)
             .body(body)
             .send()
-            .map_err(|error| {
-                if error.is_timeout() {
-                    TransportError::Timeout { after: timeout }
-                } else {
-                    TransportError::Unreachable { reason: error.to_string() }
+            .map_err(|error| match (error.is_connect(), error.is_timeout()) {
+                (true, true) => TransportError::ConnectTimeout { after: self.connect_timeout },
+                (false, true) => TransportError::Timeout { after: timeout },
+                (true, false) => {
+                    TransportError::Unreachable { reason: format!("cannot connect: {}", error_chain(&error)) }
                 }
+                (false, false) => TransportError::Unreachable { reason: error_chain(&error) },
             })?;
         let status = response.status();
-        let text = response.text().map_err(|error| TransportError::Unreachable { reason: error.to_string() })?;
+        let text = response.text().map_err(|error| TransportError::Unreachable { reason: error_chain(&error) })?;
         if status.as_u16() == 401 {
             return Err(TransportError::Unreachable {
                 reason: "the WinRM service refused the credentials (401)".into(),
