@@ -123,3 +123,61 @@ fn serve_takes_a_scenario_and_a_users_file() {
     let (code, stderr) = stop(child, "-INT");
     assert_eq!(code, Some(130), "{stderr}");
 }
+
+/// Ends the server however the test ends.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// README's rehearsal through the REST API runs as it is written there: its second shell
+/// block, with only the port changed to the one this test's `serve` took, fills the template
+/// `loopback-rest.toml` in, passes preflight and runs the seed procedure to the end.
+#[test]
+fn the_readme_rest_rehearsal_runs_as_written() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    assert!(readme.contains("clusterproc serve --speed 0 "), "README's first block serves with --speed 0");
+    let start = readme.find("# In another shell, in an empty folder").expect("README has the rehearsal block");
+    let end = start + readme[start..].find("```").expect("the block ends");
+    let block = &readme[start..end];
+
+    let (child, url) = serve(&[]);
+    let serving = Serving(child);
+    let rest = url.strip_prefix("http://clusterproc:").unwrap_or_else(|| panic!("{url:?}"));
+    let (password, address) = rest.split_once('@').unwrap();
+    let address = address.strip_suffix('/').unwrap();
+    let script = block.replace("127.0.0.1:29009", address);
+
+    let folder = tempfile::tempdir().unwrap();
+    let archive = folder.path().join("SSC0307-0006.zip");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
+    writer.write_all(b"MZ stand-in installer").unwrap();
+    std::fs::write(&archive, writer.finish().unwrap().into_inner()).unwrap();
+    let shell = folder.path().join("shell");
+    std::fs::create_dir(&shell).unwrap();
+    let binary_folder = crate::support::binary().parent().unwrap();
+    let path = format!("{}:{}", binary_folder.display(), std::env::var("PATH").unwrap_or_default());
+
+    let mut bash = Command::new("bash");
+    bash.args(["-euo", "pipefail", "-c", &script])
+        .current_dir(&shell)
+        .env("PATH", path)
+        .env("REPO", crate::support::root())
+        .env("PASSWORD", password)
+        .env("ARCHIVE", &archive)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let output = crate::support::spawn(&mut bash).wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("All 10 checks passed."), "{stdout}");
+    assert!(stdout.contains("Completed:"), "{stdout}");
+    drop(serving);
+}
