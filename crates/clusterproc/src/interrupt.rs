@@ -84,3 +84,66 @@ pub fn conclude(
     let _ = writeln!(stderr, "{word}: {how_far}");
     Some(std::process::ExitCode::from(code))
 }
+
+/// What a question to the operator got: a line typed, the end of the input, or a signal.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    Line(String),
+    Closed,
+    Interrupted,
+}
+
+/// SIGINT and SIGTERM for a command that asks the operator questions (`run`): the first
+/// signal is remembered, and a question waiting for its answer gets [`Answer::Interrupted`]
+/// at once, so that the command can end as it does when the answer is no (its summary, its
+/// journal, how to resume); a second signal ends the process at once, with exit code 130.
+pub struct Questions {
+    signalled: Arc<std::sync::atomic::AtomicBool>,
+    answers: std::sync::mpsc::Receiver<Answer>,
+    answer: std::sync::mpsc::Sender<Answer>,
+}
+
+impl Questions {
+    /// Installs the handler. When it cannot be installed (one is already there), signals
+    /// end the process the default way and questions wait for their answer only.
+    pub fn install() -> Questions {
+        let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (answer, answers) = std::sync::mpsc::channel();
+        let (flag, wake) = (Arc::clone(&signalled), answer.clone());
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::process::exit(i32::from(EXIT_CODE));
+            }
+            let _ = wake.send(Answer::Interrupted);
+        });
+        Questions { signalled, answers, answer }
+    }
+
+    /// Whether a signal came.
+    pub fn interrupted(&self) -> bool {
+        self.signalled.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits for a line on stdin or a signal, whichever comes first. The line is read on a
+    /// thread of its own: a read from a terminal is not cut short by a signal whose handler
+    /// restarts it. After a signal that thread may wait on; the command is ending then.
+    pub fn read_line(&self) -> Answer {
+        if self.interrupted() {
+            return Answer::Interrupted;
+        }
+        let answer = self.answer.clone();
+        let reader = std::thread::Builder::new().name("stdin".to_owned()).spawn(move || {
+            let mut line = String::new();
+            let read = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+            let _ = answer.send(match read {
+                Ok(0) | Err(_) => Answer::Closed,
+                Ok(_) => Answer::Line(line),
+            });
+        });
+        if reader.is_err() {
+            return Answer::Closed;
+        }
+        // The handler and this struct hold senders, so the channel cannot close.
+        self.answers.recv().unwrap_or(Answer::Closed)
+    }
+}

@@ -16,7 +16,7 @@ use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
 use crate::report::RunReport;
-use crate::run::{Console, default_run_dir, report_format, summarize, write_reports};
+use crate::run::{Console, SummaryConfig, default_run_dir, report_format, summarize, write_reports};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let Some(connection_path) = args.connection.clone() else {
@@ -75,6 +75,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
     let mut console = Console::new(setup.procedure.steps.len(), args.yes);
     let driven = drive(&mut engine, backend, Some(&mut journal), &mut console);
+    let interrupted = console.was_interrupted();
     let mut stderr = console.done();
     if let Err(error) = driven {
         return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
@@ -82,7 +83,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let completed = matches!(engine.ending(), Some(Ending::Completed));
     let last = backend.observe().cloned().unwrap_or(initial.clone());
     let violations = judge(&setup, &initial, backend.events(), &last, &engine, true);
-    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, true, false);
+    // No --resume on real nodes (see the README): the summary gives no command to resume.
+    let summary = SummaryConfig { judged_final: true, resumed: false, how_to_resume: None };
+    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, &summary);
 
     for finding in backend.drift().findings() {
         let record = Record::RegistryDrift {
@@ -138,8 +141,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     );
     report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
     write_reports(&report, &args.report, &mut stdout)?;
+    if interrupted {
+        let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
+    }
     stdout.finish()?;
     stderr.finish()?;
     let drifted = !backend.drift().findings().is_empty();
-    Ok(if completed && violations.is_empty() && !drifted { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if interrupted {
+        ExitCode::from(crate::interrupt::EXIT_CODE)
+    } else if completed && violations.is_empty() && !drifted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

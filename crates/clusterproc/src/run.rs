@@ -1,7 +1,7 @@
 //! `clusterproc run`: the procedure, one verified step at a time, on the built-in simulated
 //! cluster (or, later, real nodes), with a crash-safe journal, `--resume`, and reports.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,6 +24,7 @@ use sim_cluster::sim::{AFTERMATH, Builder};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
 use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
+use crate::interrupt::{Answer, Questions};
 use crate::output::Sink;
 use crate::report::RunReport;
 
@@ -172,8 +173,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
         .build();
 
+    let dir = match &args.journal {
+        Some(dir) => dir.clone(),
+        None => default_run_dir(&setup.procedure.module.id),
+    };
     let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
-        let dir = args.journal.clone().expect("checked above");
         let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
         if let Some(ending) = &resumption.finished
             && ending == "completed"
@@ -203,10 +207,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         );
         (journal, backend, engine, initial, seed)
     } else {
-        let dir = match &args.journal {
-            Some(dir) => dir.clone(),
-            None => default_run_dir(&setup.procedure.module.id),
-        };
         let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
         let journal = Journal::create(
             &dir,
@@ -242,7 +242,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         console.line("note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)");
     }
     let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
-    let stderr = console.done();
+    let interrupted = console.was_interrupted();
+    let mut stderr = console.done();
     if let Err(error) = driven {
         return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
     }
@@ -259,7 +260,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let events = cluster.trace();
     let violations = judge(&setup, &initial, events, cluster.observation(), &engine, judge_final);
-    summarize(&mut stdout, &setup, &engine, events, &violations, judge_final, args.resume);
+    let how_to_resume = resume_command(&args, &dir);
+    let summary =
+        SummaryConfig { judged_final: judge_final, resumed: args.resume, how_to_resume: Some(&how_to_resume) };
+    summarize(&mut stdout, &setup, &engine, events, &violations, &summary);
     let next = aftermath(&setup, events);
     if !next.is_empty() {
         let _ = writeln!(stdout);
@@ -273,9 +277,48 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let report =
         RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
     write_reports(&report, &args.report, &mut stdout)?;
+    if interrupted {
+        let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
+    }
     stdout.finish()?;
     stderr.finish()?;
-    Ok(if completed && violations.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if interrupted {
+        ExitCode::from(crate::interrupt::EXIT_CODE)
+    } else if completed && violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The command that resumes this run, to copy: the procedure, the run directory and the
+/// cluster, scenario and guards as given (each quoted for a POSIX shell where needed).
+fn resume_command(args: &RunArgs, dir: &Path) -> String {
+    let mut words = vec!["clusterproc".to_owned(), "run".to_owned(), shell_word(&args.procedure.to_string_lossy())];
+    if let Some(cluster) = &args.cluster {
+        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
+    }
+    if let Some(scenario) = &args.scenario {
+        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
+    }
+    match args.guards {
+        Some(GuardsSwitch::On) => words.extend(["--guards".to_owned(), "on".to_owned()]),
+        Some(GuardsSwitch::Off) => words.extend(["--guards".to_owned(), "off".to_owned()]),
+        None => {}
+    }
+    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
+    words.join(" ")
+}
+
+/// `word` as one word of a POSIX shell command line: as it is when every character is plain,
+/// else in single quotes (a quote inside becomes `'\''`). For display only: nothing here
+/// runs a command.
+pub(crate) fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
 }
 
 pub(crate) enum ReportFormat {
@@ -415,15 +458,28 @@ pub(crate) fn default_run_dir(module: &str) -> PathBuf {
     (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
 }
 
+/// What a run's summary says beyond the run itself.
+#[derive(Clone, Copy)]
+pub(crate) struct SummaryConfig<'a> {
+    /// Whether the final invariants were judged (a run that completed, or stopped with no
+    /// fault injected).
+    pub(crate) judged_final: bool,
+    /// Whether the run was resumed from a journal.
+    pub(crate) resumed: bool,
+    /// The command that continues a run that did not complete, when there is one.
+    pub(crate) how_to_resume: Option<&'a str>,
+}
+
+/// The summary of a run: roles, steps, how it ended, suspension, invariants.
 pub(crate) fn summarize(
     out: &mut impl std::io::Write,
     setup: &Setup,
     engine: &Engine,
     events: &[Event],
     violations: &[Violation],
-    judged_final: bool,
-    resumed: bool,
+    config: &SummaryConfig<'_>,
 ) {
+    let SummaryConfig { judged_final, resumed, how_to_resume } = *config;
     let since = if resumed { " since the resume" } else { "" };
     let record = engine.record();
     let _ = writeln!(out);
@@ -475,7 +531,7 @@ pub(crate) fn summarize(
     let skipped = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Skipped(_))).count();
     let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
     match engine.ending() {
-        Some(Ending::Completed) | None => {
+        Some(Ending::Completed) => {
             let _ =
                 writeln!(out, "Completed: {done} steps done, {skipped} skipped, in {duration} of virtual time{since}.");
         }
@@ -491,9 +547,21 @@ pub(crate) fn summarize(
         Some(Ending::Stopped { step, reason, .. }) => {
             let _ = writeln!(
                 out,
-                "Stopped at step {}: {reason}. {done} steps done, {skipped} skipped; resume with --resume once it is fixed.",
+                "Stopped at step {}: {reason}. {done} steps done, {skipped} skipped.",
                 setup.procedure.steps[*step].label()
             );
+            if let Some(command) = how_to_resume {
+                let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
+            }
+        }
+        // The engine did not finish: a signal interrupted the run between two operations.
+        None => {
+            let (step, ..) = engine.position();
+            let label = setup.procedure.steps.get(step).map_or_else(|| "?".to_owned(), |s| s.label());
+            let _ = writeln!(out, "Interrupted at step {label}. {done} steps done, {skipped} skipped.");
+            if let Some(command) = how_to_resume {
+                let _ = writeln!(out, "Resume the run with:\n  {command}");
+            }
         }
     }
     match (record.suspended_from, record.suspended_until) {
@@ -535,11 +603,13 @@ pub(crate) fn summarize(
     }
 }
 
-/// Progress on stderr and confirmations for manual steps.
+/// Progress on stderr and confirmations for manual steps; SIGINT and SIGTERM end a run at the
+/// next safe point, and a question waiting for its answer at once, as the answer no would.
 pub(crate) struct Console {
     yes: bool,
     bar: Option<ProgressBar>,
     stderr: Sink<std::io::Stderr>,
+    questions: Questions,
 }
 
 impl Console {
@@ -553,7 +623,12 @@ impl Console {
             );
             bar
         });
-        Console { yes, bar, stderr: crate::output::stderr() }
+        Console { yes, bar, stderr: crate::output::stderr(), questions: Questions::install() }
+    }
+
+    /// Whether a signal interrupted the run.
+    pub(crate) fn was_interrupted(&self) -> bool {
+        self.questions.interrupted()
     }
 
     fn line(&mut self, text: &str) {
@@ -586,14 +661,18 @@ impl Operator for Console {
             setup.node_name(prompt.node),
             prompt.instruction
         );
-        let stderr = &mut self.stderr;
+        let (stderr, questions) = (&mut self.stderr, &self.questions);
         let mut ask = || {
             let _ = write!(stderr, "{text}");
             let _ = stderr.flush();
-            let mut answer = String::new();
             // No one sees a question that could not be written: that is not a confirmation.
-            if !stderr.failed() {
-                let _ = std::io::stdin().lock().read_line(&mut answer);
+            if stderr.failed() {
+                return Answer::Closed;
+            }
+            let answer = questions.read_line();
+            if answer == Answer::Interrupted {
+                // The prompt's line stays unfinished (the terminal may have echoed ^C).
+                let _ = writeln!(stderr);
             }
             answer
         };
@@ -602,7 +681,11 @@ impl Operator for Console {
             Some(bar) => bar.suspend(ask),
             None => ask(),
         };
-        answer.trim() == "done"
+        matches!(answer, Answer::Line(line) if line.trim() == "done")
+    }
+
+    fn interrupted(&mut self) -> bool {
+        self.questions.interrupted()
     }
 
     fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
