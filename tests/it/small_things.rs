@@ -67,6 +67,17 @@ fn a_file_error_prints_its_message_once() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr.matches("unknown service `PVM Service`").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("help: did you mean `PVMService`?"), "{}", run.stderr);
+    // A message too long for one line of the excerpt's header (it was printed twice).
+    let run = clusterproc(&["run", "procedures/ssc0307-0006.toml", "--scenario", "procedures/ssc0307-0006.toml"]);
+    assert_eq!(run.code, 2);
+    let message = "unknown field `module`, expected one of `version`, `title`, `cluster`, `procedure`, `seed`, \
+                   `guards`, `step`, `fault`, `expect`";
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some(format!("error: procedures/ssc0307-0006.toml:12:2: {message}").as_str())
+    );
+    assert_eq!(run.stderr.matches("`fault`, `expect`").count(), 1, "{}", run.stderr);
+    assert!(!run.stderr.lines().any(|line| line.trim_start().starts_with("x ")), "{}", run.stderr);
 }
 
 #[test]

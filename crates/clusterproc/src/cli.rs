@@ -295,11 +295,43 @@ pub enum Failure {
     },
 }
 
-/// Whether a line of miette's rendering is its header, `× message` (or `x message`), perhaps
+/// A [`FileError`] without its message: its code, the excerpt with the caret, and the help,
+/// shown under the one-line summary that already gives the message. (Rendered with the
+/// message, miette wraps a long one over several lines, and no line of it reads as the
+/// message to leave out: it was printed twice.)
+#[derive(Debug)]
+struct Excerpt(Box<FileError>);
+
+impl std::fmt::Display for Excerpt {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+impl std::error::Error for Excerpt {}
+
+impl miette::Diagnostic for Excerpt {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+}
+
+/// Whether a line of miette's rendering is its header with no message: `×` (or `x`), perhaps
 /// coloured.
-fn is_header(line: &str, message: &str) -> bool {
-    let plain: String = strip_ansi(line);
-    plain.trim_start().strip_prefix(['x', '×']).map(str::trim) == Some(message)
+fn is_empty_header(line: &str) -> bool {
+    matches!(strip_ansi(line).trim(), "x" | "×")
 }
 
 /// `text` without ANSI colour sequences (`ESC [ ... m`).
@@ -362,12 +394,9 @@ impl Failure {
                 // (A `FileError` holds only escaped text: miette's colours pass through.)
                 let _ = writeln!(stderr, "error: {}", error.one_line());
                 if error.line_column().is_some() {
-                    let message = format!("{error}");
-                    let rendered = format!("{:?}", miette::Report::new(*error));
-                    for line in rendered.lines() {
-                        if !is_header(line, &message) {
-                            let _ = writeln!(stderr, "{line}");
-                        }
+                    let rendered = format!("{:?}", miette::Report::new(Excerpt(error)));
+                    for line in rendered.lines().filter(|line| !is_empty_header(line)) {
+                        let _ = writeln!(stderr, "{line}");
                     }
                 }
             }
