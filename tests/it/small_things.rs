@@ -1,7 +1,8 @@
 //! Issue 9, point 8: commands say where they write, `replay` works from any directory,
-//! `--help` shows defaults, report extensions are case-insensitive, errors print once.
+//! `--help` shows defaults, report extensions are case-insensitive, errors print once and
+//! name the field meant by a misspelt one.
 
-use crate::support::{clusterproc, clusterproc_in, root};
+use crate::support::{Run, clusterproc, clusterproc_in, root};
 
 #[test]
 fn check_says_where_it_saved_and_replay_works_from_elsewhere() {
@@ -91,4 +92,27 @@ fn a_check_on_a_pipe_shows_no_progress_unless_asked() {
         clusterproc(&["check", "procedures/ssc0307-0006.toml", "--cases", "200", "--progress", "--save", &save]);
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     assert!(shown.stderr.starts_with("progress: "), "{}", shown.stderr);
+}
+
+/// `clusterproc plan` on the seed procedure with `from` replaced by `to`, saved as
+/// `edited.toml` in `dir`.
+fn plan_edited_seed(dir: &std::path::Path, from: &str, to: &str) -> Run {
+    let seed = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    assert!(seed.contains(from), "{from}");
+    std::fs::write(dir.join("edited.toml"), seed.replacen(from, to, 1)).unwrap();
+    clusterproc_in(dir, &["plan", "edited.toml"])
+}
+
+#[test]
+fn a_misspelt_field_gets_the_one_it_is_near() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = plan_edited_seed(dir.path(), "title = ", "notess = \"x\"\ntitle = ");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown field `notess`"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `note`?"), "{}", run.stderr);
+    let run = plan_edited_seed(dir.path(), "id = \"unzip\"", "id = \"unzip\"\ntitel = \"x\"");
+    assert!(run.stderr.contains("help: did you mean `title`?"), "{}", run.stderr);
+    // Nothing near: the fields listed are the help.
+    let run = plan_edited_seed(dir.path(), "title = ", "colour = \"x\"\ntitle = ");
+    assert!(run.stderr.contains("help: check the spelling; the fields this table takes are listed above"));
 }

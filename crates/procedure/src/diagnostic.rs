@@ -219,9 +219,12 @@ impl SourceFile {
             FileErrorKind::Syntax => "not valid TOML here",
             _ => "here",
         };
-        let mut error = self.error(kind, message, err.span(), label);
+        let mut error = self.error(kind, message.clone(), err.span(), label);
         if kind == FileErrorKind::Format && error.inner.message.starts_with("unknown field") {
-            error.inner.help = Some("check the spelling; the fields this table takes are listed above".to_owned());
+            error.inner.help = Some(match nearest_field(&message) {
+                Some(field) => format!("did you mean `{field}`?"),
+                None => "check the spelling; the fields this table takes are listed above".to_owned(),
+            });
         }
         error
     }
@@ -295,6 +298,53 @@ impl LineIndex {
         let start = *self.starts.get(line.checked_sub(1)?)?;
         Some(start.saturating_add(column.saturating_sub(1)))
     }
+}
+
+/// For serde's "unknown field `X`, expected one of `A`, `B`" (or "expected `A` or `B`"):
+/// the one expected field within a small edit distance of X, when there is exactly one.
+fn nearest_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once("`, expected")?;
+    // The names are every other piece between backticks.
+    let fields = expected.split('`').skip(1).step_by(2);
+    // One edit in a short name, two in a longer one: further, a suggestion misleads.
+    let allowed = (unknown.chars().count() / 3).clamp(1, 2);
+    let mut nearest: Vec<(usize, &str)> = fields
+        .map(|field| (edit_distance(unknown, field), field))
+        .filter(|(distance, _)| *distance <= allowed)
+        .collect();
+    nearest.sort_unstable();
+    match nearest.as_slice() {
+        [(_, only)] => Some(*only),
+        [(first, field), (second, _), ..] if first < second => Some(*field),
+        _ => None,
+    }
+}
+
+/// The edit distance between two short texts, in characters, for "did you mean" hints: the
+/// insertions, deletions, substitutions and swaps of two neighbours (`titel` is one from
+/// `title`) that make one the other (optimal string alignment).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // rows[i][j]: the distance between a[..i] and b[..j].
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 fn is_syntax_error(message: &str) -> bool {

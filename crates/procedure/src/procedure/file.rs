@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::cluster::{Cluster, GroupId, MonitorId, RegistryValue, ServiceId};
-use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
+use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile, edit_distance};
 use crate::procedure::{
     Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
 };
@@ -672,19 +672,4 @@ impl Loader<'_> {
         }
         Ok(ServiceCheck { services, optional, one_of })
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current[j + 1] = (previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
