@@ -1,6 +1,7 @@
 //! Issue 9, point 8: commands say where they write, `replay` works from any directory,
 //! `--help` shows defaults, report extensions are case-insensitive, errors print once and
-//! name the field meant by a misspelt one.
+//! say what to do: an unsupported version before anything else, the field meant by a
+//! misspelt one.
 
 use crate::support::{Run, clusterproc, clusterproc_in, root};
 
@@ -115,4 +116,29 @@ fn a_misspelt_field_gets_the_one_it_is_near() {
     // Nothing near: the fields listed are the help.
     let run = plan_edited_seed(dir.path(), "title = ", "colour = \"x\"\ntitle = ");
     assert!(run.stderr.contains("help: check the spelling; the fields this table takes are listed above"));
+}
+
+/// Asserts that `run` failed with exit 2, its first stderr line being `first`, and that the
+/// message was printed once.
+fn refused_once(run: &Run, first: &str) {
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().next(), Some(first), "{}", run.stderr);
+    let message = first.rsplit_once(": ").map_or(first, |(_, message)| message);
+    assert_eq!(run.stderr.matches(message).count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_version_this_build_does_not_read_is_said_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = plan_edited_seed(dir.path(), "version = 1", "version = 99999999999999999999");
+    refused_once(
+        &run,
+        "error: edited.toml:8:11: unsupported procedure file version 99999999999999999999; this build reads version 1",
+    );
+    // A newer file may lack what version 1 requires: its version is what its reader needs.
+    std::fs::write(dir.path().join("v2.toml"), "version = 2\n").unwrap();
+    let run = clusterproc_in(dir.path(), &["plan", "v2.toml"]);
+    refused_once(&run, "error: v2.toml:1:11: unsupported procedure file version 2; this build reads version 1");
+    let run = clusterproc_in(dir.path(), &["plan", "procedure.toml", "--cluster", "v2.toml"]);
+    refused_once(&run, "error: v2.toml:1:11: unsupported cluster description version 2; this build reads version 1");
 }

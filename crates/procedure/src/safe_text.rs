@@ -87,13 +87,61 @@ fn describe(c: char) -> &'static str {
     }
 }
 
-/// Parses a TOML file into its typed form, checking on the way every key and string: keys
-/// and the values of fields other than prose must be names (see [`check_name`]); prose must
-/// pass [`check_prose`]. The text is parsed once; the check walks the parsed document.
-pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, FileError> {
+/// Parses a TOML file of kind `kind` into its typed form. Its `version` is checked first: a
+/// file of a newer format may differ anywhere else. On the way every key and string is
+/// checked: keys and the values of fields other than prose must be names (see
+/// [`check_name`]); prose must pass [`check_prose`]. The text is parsed once; the checks walk
+/// the parsed document.
+pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile, kind: FileKind) -> Result<T, FileError> {
     let document = DeTable::parse(source.text()).map_err(|err| source.toml_error(&err))?;
+    check_version(source, document.get_ref(), kind)?;
     check_parsed(source, document.get_ref())?;
     T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| source.toml_error(&err))
+}
+
+/// The kinds of TOML file clusterproc reads, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A procedure file (`procedures/*.toml`).
+    Procedure,
+    /// A cluster description (`scenarios/cluster/*.toml`).
+    Cluster,
+    /// A scenario (`scenarios/*.toml`).
+    Scenario,
+}
+
+impl FileKind {
+    /// The one version of every TOML format this build reads.
+    pub const VERSION: u32 = 1;
+
+    /// What the kind is called.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Procedure => "procedure file",
+            FileKind::Cluster => "cluster description",
+            FileKind::Scenario => "scenario",
+        }
+    }
+}
+
+/// Refuses a `version` other than [`FileKind::VERSION`] (a file without one is left to its
+/// format, which requires it).
+fn check_version(source: &SourceFile, document: &DeTable<'_>, kind: FileKind) -> Result<(), FileError> {
+    let Some((_, value)) = document.iter().find(|(key, _)| key.get_ref() == "version") else { return Ok(()) };
+    if let DeValue::Integer(integer) = value.get_ref()
+        && u64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix()).ok()
+            == Some(u64::from(FileKind::VERSION))
+    {
+        return Ok(());
+    }
+    let span = value.span();
+    let written: String = source.text().get(span.clone()).unwrap_or("?").chars().take(40).collect();
+    Err(source.error(
+        FileErrorKind::UnsupportedVersion,
+        format!("unsupported {} version {written}; this build reads version {}", kind.name(), FileKind::VERSION),
+        Some(span),
+        format!("this build reads version {}", FileKind::VERSION),
+    ))
 }
 
 /// Checks every key and string of a TOML document, as [`from_toml`] does; a document that

@@ -184,7 +184,7 @@ impl Scenario {
     /// Loads a scenario file and the cluster and procedure files it names.
     pub fn load(path: &Path) -> Result<Scenario, FileError> {
         let source = SourceFile::read(path)?;
-        let file: ScenarioFile = procedure::safe_text::from_toml(&source)?;
+        let file: ScenarioFile = procedure::safe_text::from_toml(&source, procedure::safe_text::FileKind::Scenario)?;
         let err =
             |kind, message: String, span: Range<usize>, label: &str| source.error(kind, message, Some(span), label);
         if *file.version.get_ref() != 1 {

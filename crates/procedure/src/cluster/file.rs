@@ -146,7 +146,7 @@ impl ClusterFile {
 
 /// Parses and validates a cluster description.
 pub fn load(source: &SourceFile) -> Result<Cluster, FileError> {
-    let file: ClusterFile = crate::safe_text::from_toml(source)?;
+    let file: ClusterFile = crate::safe_text::from_toml(source, crate::safe_text::FileKind::Cluster)?;
     Loader { source }.cluster(file)
 }
 

@@ -111,7 +111,7 @@ struct StepFile {
 
 /// Parses a procedure file and validates it against `cluster`.
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
-    let file: ProcedureFile = crate::safe_text::from_toml(source)?;
+    let file: ProcedureFile = crate::safe_text::from_toml(source, crate::safe_text::FileKind::Procedure)?;
     Loader { source, cluster, lines: LineIndex::new(source.text()) }.procedure(file)
 }
 
