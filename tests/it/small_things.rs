@@ -1,7 +1,7 @@
 //! Issue 9, point 8: commands say where they write, `replay` works from any directory,
 //! `--help` shows defaults, report extensions are case-insensitive, errors print once and
 //! say what to do: an unsupported version before anything else, the field meant by a
-//! misspelt one.
+//! misspelt one, an empty file as empty.
 
 use crate::support::{Run, clusterproc, clusterproc_in, root};
 
@@ -141,4 +141,16 @@ fn a_version_this_build_does_not_read_is_said_first() {
     refused_once(&run, "error: v2.toml:1:11: unsupported procedure file version 2; this build reads version 1");
     let run = clusterproc_in(dir.path(), &["plan", "procedure.toml", "--cluster", "v2.toml"]);
     refused_once(&run, "error: v2.toml:1:11: unsupported cluster description version 2; this build reads version 1");
+}
+
+#[test]
+fn an_empty_file_is_said_to_be_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.toml"), "").unwrap();
+    let run = clusterproc_in(dir.path(), &["plan", "empty.toml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "error: empty.toml: the file is empty; a procedure file is expected\n");
+    std::fs::write(dir.path().join("comments.toml"), "# nothing yet\n").unwrap();
+    let run = clusterproc_in(dir.path(), &["plan", "comments.toml"]);
+    assert_eq!(run.stderr, "error: comments.toml: the file holds no keys; a procedure file is expected\n");
 }

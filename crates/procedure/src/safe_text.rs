@@ -87,13 +87,20 @@ fn describe(c: char) -> &'static str {
     }
 }
 
-/// Parses a TOML file of kind `kind` into its typed form. Its `version` is checked first: a
-/// file of a newer format may differ anywhere else. On the way every key and string is
+/// Parses a TOML file of kind `kind` into its typed form. A file with no keys is said to be
+/// empty, and its `version` is checked first: a file of a newer format may differ anywhere
+/// else. On the way every key and string is
 /// checked: keys and the values of fields other than prose must be names (see
 /// [`check_name`]); prose must pass [`check_prose`]. The text is parsed once; the checks walk
 /// the parsed document.
 pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile, kind: FileKind) -> Result<T, FileError> {
     let document = DeTable::parse(source.text()).map_err(|err| source.toml_error(&err))?;
+    if document.get_ref().is_empty() {
+        let what = if source.text().trim().is_empty() { "the file is empty" } else { "the file holds no keys" };
+        return Err(source
+            .error(FileErrorKind::Empty, format!("{what}; a {} is expected", kind.name()), None, "")
+            .with_help(format!("{} starts with `version = {}`", kind.article_name(), FileKind::VERSION)));
+    }
     check_version(source, document.get_ref(), kind)?;
     check_parsed(source, document.get_ref())?;
     T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| source.toml_error(&err))
@@ -121,6 +128,10 @@ impl FileKind {
             FileKind::Cluster => "cluster description",
             FileKind::Scenario => "scenario",
         }
+    }
+
+    fn article_name(self) -> String {
+        format!("a {}", self.name())
     }
 }
 
