@@ -1,7 +1,7 @@
 //! Issue 9, point 8: commands say where they write, `replay` works from any directory,
 //! `--help` shows defaults, report extensions are case-insensitive, errors print once and
 //! say what to do: an unsupported version before anything else, the field meant by a
-//! misspelt one, an empty file as empty.
+//! misspelt one, where to pass a file of another kind, an empty file as empty.
 
 use crate::support::{Run, clusterproc, clusterproc_in, root};
 
@@ -104,20 +104,6 @@ fn plan_edited_seed(dir: &std::path::Path, from: &str, to: &str) -> Run {
     clusterproc_in(dir, &["plan", "edited.toml"])
 }
 
-#[test]
-fn a_misspelt_field_gets_the_one_it_is_near() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = plan_edited_seed(dir.path(), "title = ", "notess = \"x\"\ntitle = ");
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("unknown field `notess`"), "{}", run.stderr);
-    assert!(run.stderr.contains("help: did you mean `note`?"), "{}", run.stderr);
-    let run = plan_edited_seed(dir.path(), "id = \"unzip\"", "id = \"unzip\"\ntitel = \"x\"");
-    assert!(run.stderr.contains("help: did you mean `title`?"), "{}", run.stderr);
-    // Nothing near: the fields listed are the help.
-    let run = plan_edited_seed(dir.path(), "title = ", "colour = \"x\"\ntitle = ");
-    assert!(run.stderr.contains("help: check the spelling; the fields this table takes are listed above"));
-}
-
 /// Asserts that `run` failed with exit 2, its first stderr line being `first`, and that the
 /// message was printed once.
 fn refused_once(run: &Run, first: &str) {
@@ -141,6 +127,41 @@ fn a_version_this_build_does_not_read_is_said_first() {
     refused_once(&run, "error: v2.toml:1:11: unsupported procedure file version 2; this build reads version 1");
     let run = clusterproc_in(dir.path(), &["plan", "procedure.toml", "--cluster", "v2.toml"]);
     refused_once(&run, "error: v2.toml:1:11: unsupported cluster description version 2; this build reads version 1");
+}
+
+#[test]
+fn a_misspelt_field_gets_the_one_it_is_near() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = plan_edited_seed(dir.path(), "title = ", "notess = \"x\"\ntitle = ");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown field `notess`"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `note`?"), "{}", run.stderr);
+    let run = plan_edited_seed(dir.path(), "id = \"unzip\"", "id = \"unzip\"\ntitel = \"x\"");
+    assert!(run.stderr.contains("help: did you mean `title`?"), "{}", run.stderr);
+    // Nothing near: the fields listed are the help.
+    let run = plan_edited_seed(dir.path(), "title = ", "colour = \"x\"\ntitle = ");
+    assert!(run.stderr.contains("help: check the spelling; the fields this table takes are listed above"));
+}
+
+#[test]
+fn a_file_of_another_kind_is_said_to_be_one_and_where_it_goes() {
+    let run = clusterproc(&["plan", "scenarios/cluster/ssc-two-node.toml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("help: this looks like a cluster description, not a procedure file: pass it with --cluster"),
+        "{}",
+        run.stderr
+    );
+    let run = clusterproc(&["plan", "scenarios/happy-path.toml"]);
+    assert!(run.stderr.contains("this looks like a scenario, not a procedure file: pass it with --scenario"));
+    let run = clusterproc(&["run", "procedures/ssc0307-0006.toml", "--scenario", "procedures/ssc0307-0006.toml"]);
+    assert!(run.stderr.contains("this looks like a procedure file, not a scenario: give it as the PROCEDURE"));
+    refused_once(
+        &run,
+        "error: procedures/ssc0307-0006.toml:12:2: unknown field `module`, expected one of `version`, `title`, \
+         `cluster`, `procedure`, `seed`, `guards`, `step`, `fault`, `expect`",
+    );
 }
 
 #[test]

@@ -89,10 +89,11 @@ fn describe(c: char) -> &'static str {
 
 /// Parses a TOML file of kind `kind` into its typed form. A file with no keys is said to be
 /// empty, and its `version` is checked first: a file of a newer format may differ anywhere
-/// else. On the way every key and string is
-/// checked: keys and the values of fields other than prose must be names (see
-/// [`check_name`]); prose must pass [`check_prose`]. The text is parsed once; the checks walk
-/// the parsed document.
+/// else. On the way every key and string is checked: keys and the values of fields other
+/// than prose must be names (see [`check_name`]); prose must pass [`check_prose`]. The text
+/// is parsed once; the checks walk the parsed document. A field the format does not have is
+/// refused with the nearest field it has, or, in a file that looks like another kind, with
+/// where that kind is given.
 pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile, kind: FileKind) -> Result<T, FileError> {
     let document = DeTable::parse(source.text()).map_err(|err| source.toml_error(&err))?;
     if document.get_ref().is_empty() {
@@ -103,10 +104,23 @@ pub fn from_toml<T: serde::de::DeserializeOwned>(source: &SourceFile, kind: File
     }
     check_version(source, document.get_ref(), kind)?;
     check_parsed(source, document.get_ref())?;
-    T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| source.toml_error(&err))
+    let guessed = FileKind::guess(document.get_ref());
+    T::deserialize(toml::de::Deserializer::from(document)).map_err(|err| {
+        let error = source.toml_error(&err);
+        match guessed {
+            Some(other) if other != kind && error.to_string().starts_with("unknown field") => error.with_help(format!(
+                "this looks like {}, not {}: {}",
+                other.article_name(),
+                kind.article_name(),
+                other.how_to_give()
+            )),
+            _ => error,
+        }
+    })
 }
 
-/// The kinds of TOML file clusterproc reads, for messages.
+/// The kinds of TOML file clusterproc reads, for messages and to recognise a file given in
+/// the place of another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     /// A procedure file (`procedures/*.toml`).
@@ -115,6 +129,8 @@ pub enum FileKind {
     Cluster,
     /// A scenario (`scenarios/*.toml`).
     Scenario,
+    /// A connection file (real nodes).
+    Connection,
 }
 
 impl FileKind {
@@ -127,11 +143,60 @@ impl FileKind {
             FileKind::Procedure => "procedure file",
             FileKind::Cluster => "cluster description",
             FileKind::Scenario => "scenario",
+            FileKind::Connection => "connection file",
         }
     }
 
     fn article_name(self) -> String {
         format!("a {}", self.name())
+    }
+
+    /// Where the command line takes a file of this kind.
+    fn how_to_give(self) -> &'static str {
+        match self {
+            FileKind::Procedure => "give it as the PROCEDURE argument",
+            FileKind::Cluster => "pass it with --cluster",
+            FileKind::Scenario => "pass it with --scenario",
+            FileKind::Connection => "pass it with --connection",
+        }
+    }
+
+    /// The kind a document's top-level keys suggest, when they suggest one.
+    fn guess(document: &DeTable<'_>) -> Option<FileKind> {
+        let has = |name: &str| document.iter().any(|(key, _)| key.get_ref() == name);
+        let tables = |name: &str| -> Vec<&DeTable<'_>> {
+            document
+                .iter()
+                .filter(|(key, _)| key.get_ref() == name)
+                .flat_map(|(_, value)| match value.get_ref() {
+                    DeValue::Table(table) => vec![table],
+                    DeValue::Array(items) => items
+                        .iter()
+                        .filter_map(|item| match item.get_ref() {
+                            DeValue::Table(table) => Some(table),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect()
+        };
+        let any_has = |tables: &[&DeTable<'_>], name: &str| {
+            tables.iter().any(|table| table.iter().any(|(key, _)| key.get_ref() == name))
+        };
+        if has("procedure") || has("fault") || has("expect") {
+            Some(FileKind::Scenario)
+        } else if ["api", "rest", "watch", "timeouts", "services", "simulator"].iter().any(|k| has(k))
+            || any_has(&tables("node"), "transport")
+        {
+            Some(FileKind::Connection)
+        } else if any_has(&tables("module"), "component") || any_has(&tables("step"), "action") {
+            Some(FileKind::Procedure)
+        } else if ["group", "monitor", "timing", "registry", "service", "node"].iter().any(|k| has(k)) {
+            Some(FileKind::Cluster)
+        } else {
+            None
+        }
     }
 }
 
