@@ -40,10 +40,46 @@ fn unnumbered_steps_are_named_by_their_place_everywhere() {
         &dir.path().join("run").display().to_string(),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("\n[#2] 00:01:10 suspend-monitors "), "{}", run.stderr);
-    assert!(run.stdout.contains("\n  [#2] suspend-monitors "), "{}", run.stdout);
+    // Tags line up on the widest, `#10`.
+    assert!(run.stderr.contains("\n[ #2] 00:01:10 suspend-monitors "), "{}", run.stderr);
+    assert!(run.stderr.contains("\n[#10] "), "{}", run.stderr);
+    assert!(run.stdout.contains("\n  [ #2] suspend-monitors "), "{}", run.stdout);
+    assert!(run.stdout.contains("\n  [#10] start-monitoring "), "{}", run.stdout);
     let plan = clusterproc(&["plan", "tests/data/operator-vocabulary.toml"]);
     assert!(plan.stdout.contains("\n #2  suspend-monitors "), "{}", plan.stdout);
+}
+
+#[test]
+fn every_column_of_the_plan_and_the_run_summary_lines_up() {
+    // Where a step's tag ends (tags are right-aligned) and its next three columns start: the
+    // same on every line of a table.
+    fn columns(line: &str) -> Vec<usize> {
+        let first = line.find(|c: char| c != ' ').unwrap();
+        let tag_end = first + line[first..].find(if line[first..].starts_with('[') { ']' } else { ' ' }).unwrap();
+        let bytes = line.as_bytes();
+        let starts = (tag_end + 1..line.len()).filter(|&i| bytes[i] != b' ' && bytes[i - 1] == b' ');
+        std::iter::once(tag_end).chain(starts.take(3)).collect()
+    }
+    let plan = clusterproc(&["plan", "tests/data/operator-vocabulary.toml"]);
+    let steps: Vec<&str> =
+        plan.stdout.lines().filter(|line| line.trim_start().starts_with('#') && line.contains("ssc-node")).collect();
+    assert_eq!(steps.len(), 16, "{}", plan.stdout);
+    let first = columns(steps[0]);
+    assert!(steps.iter().all(|line| columns(line) == first), "{}", plan.stdout);
+    let details: Vec<&str> = plan.stdout.lines().filter(|line| line.contains("does: ")).collect();
+    assert!(details.iter().all(|line| line.starts_with("     does:")), "{details:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = clusterproc(&[
+        "run",
+        "tests/data/operator-vocabulary.toml",
+        "--journal",
+        &dir.path().join("run").display().to_string(),
+    ]);
+    let summary: Vec<&str> = run.stdout.lines().filter(|line| line.starts_with("  [")).collect();
+    assert!(summary.len() >= 16, "{}", run.stdout);
+    let first = columns(summary[0]);
+    assert!(summary.iter().all(|line| columns(line) == first), "{}", run.stdout);
 }
 
 #[test]

@@ -488,27 +488,36 @@ pub(crate) fn summarize(
         let _ = writeln!(out, "Roles: active {}, standby {}", setup.node_name(roles.active), standbys.join(", "));
     }
     let _ = writeln!(out, "Steps");
+    let width = tag_width(setup);
+    // The step column as wide as its widest entry, the restart rule's line included.
+    let what_width = record
+        .steps
+        .iter()
+        .flat_map(|step| {
+            let id = setup.procedure.steps[step.step].id.chars().count();
+            let spans = step.nodes.iter().map(move |span| if span.restart_reboot { RESTART_RULE.len() } else { id });
+            spans.chain(std::iter::once(id))
+        })
+        .max()
+        .unwrap_or(0)
+        .max(24);
     for step in &record.steps {
         let spec = &setup.procedure.steps[step.step];
-        let label = format!("[{:>2}]", spec.tag());
+        let label = format!("[{:>width$}]", spec.tag());
         match &step.status {
             StepStatus::Skipped(reason) => {
-                let _ = writeln!(out, "  {label} {:<24} skipped: {reason}", spec.id);
+                let _ = writeln!(out, "  {label} {:<what_width$} skipped: {reason}", spec.id);
             }
             StepStatus::DoneEarlier => {
-                let _ = writeln!(out, "  {label} {:<24} done in the earlier run", spec.id);
+                let _ = writeln!(out, "  {label} {:<what_width$} done in the earlier run", spec.id);
             }
             status => {
                 for span in &step.nodes {
-                    let what = if span.restart_reboot {
-                        "restart rule: cluster-safe reboot".to_owned()
-                    } else {
-                        spec.id.clone()
-                    };
+                    let what = if span.restart_reboot { RESTART_RULE.to_owned() } else { spec.id.clone() };
                     let ops = span.operations.len();
                     let _ = writeln!(
                         out,
-                        "  {label} {what:<24} {:<10} {} -> {} ({}), {ops} operation{}{}",
+                        "  {label} {what:<what_width$} {:<10} {} -> {} ({}), {ops} operation{}{}",
                         setup.node_name(span.node),
                         clock(span.started),
                         clock(span.ended),
@@ -517,11 +526,11 @@ pub(crate) fn summarize(
                         if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
                     );
                     for note in &span.notes {
-                        let _ = writeln!(out, "  {:4} {note}", "");
+                        let _ = writeln!(out, "  {:w$} {note}", "", w = width + 2);
                     }
                 }
                 if step.nodes.is_empty() {
-                    let _ = writeln!(out, "  {label} {:<24} the run ended here", spec.id);
+                    let _ = writeln!(out, "  {label} {:<what_width$} the run ended here", spec.id);
                 }
             }
         }
@@ -603,6 +612,15 @@ pub(crate) fn summarize(
     }
 }
 
+/// How the summary names the cluster-safe reboot that the restart rule adds to a step.
+const RESTART_RULE: &str = "restart rule: cluster-safe reboot";
+
+/// How wide the widest step tag of the procedure is (`9`, `#10`, `120`), at least 2: every
+/// list of steps lines up on it.
+fn tag_width(setup: &Setup) -> usize {
+    setup.procedure.steps.iter().map(|step| step.tag().chars().count()).max().unwrap_or(0).max(2)
+}
+
 /// Progress on stderr and confirmations for manual steps; SIGINT and SIGTERM end a run at the
 /// next safe point, and a question waiting for its answer at once, as the answer no would.
 pub(crate) struct Console {
@@ -610,6 +628,8 @@ pub(crate) struct Console {
     bar: Option<ProgressBar>,
     stderr: Sink<std::io::Stderr>,
     questions: Questions,
+    /// [`tag_width`], once known.
+    tag_width: Option<usize>,
 }
 
 impl Console {
@@ -623,7 +643,7 @@ impl Console {
             );
             bar
         });
-        Console { yes, bar, stderr: crate::output::stderr(), questions: Questions::install() }
+        Console { yes, bar, stderr: crate::output::stderr(), questions: Questions::install(), tag_width: None }
     }
 
     /// Whether a signal interrupted the run.
@@ -690,7 +710,8 @@ impl Operator for Console {
 
     fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
         let spec = &setup.procedure.steps[step];
-        let text = format!("[{:>2}] {} {} {}", spec.tag(), clock(at), spec.id, spec.title);
+        let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
+        let text = format!("[{:>width$}] {} {} {}", spec.tag(), clock(at), spec.id, spec.title);
         if let Some(bar) = &self.bar {
             bar.set_position(step as u64);
             bar.set_message(format!("step {}: {}", spec.label(), spec.title));
@@ -708,7 +729,16 @@ impl Operator for Console {
                 .or(record.to.map(|to| format!("to {to}")))
                 .or(record.folder);
             let target = target.map(|t| format!(" {t}")).unwrap_or_default();
-            let _ = writeln!(self.stderr, "         {} {}{target} on {}", clock(at), operation.verb(), record.node);
+            let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
+            let _ = writeln!(
+                self.stderr,
+                "{:indent$}{} {}{target} on {}",
+                "",
+                clock(at),
+                operation.verb(),
+                record.node,
+                indent = width + 7
+            );
         }
     }
 

@@ -197,34 +197,46 @@ impl Plan {
         }
         out.push_str(&counts);
         out.push_str("\n\n");
+        // Columns as wide as their widest entry (`#10`, `start-cluster-service`), so that every
+        // column lines up.
+        let widest = |of: fn(&PlannedStep) -> &str, least: usize| {
+            self.steps.iter().map(|step| of(step).chars().count()).max().unwrap_or(0).max(least)
+        };
+        let width = widest(|step| &step.tag, 3);
+        let id_width = widest(|step| &step.id, 24);
+        let action_width = widest(|step| &step.action, 18);
+        let indent = " ".repeat(width + 2);
         for step in &self.steps {
             let number = &step.tag;
             let place = match step.status {
                 StepStatus::Skipped => "skipped".to_owned(),
                 _ => step.nodes.join(", "),
             };
-            out.push_str(&format!("{number:>3}  {:<24} {:<18} {}\n", step.id, step.action, place));
-            out.push_str(&format!("     {}\n", step.title));
+            out.push_str(&format!(
+                "{number:>width$}  {:<id_width$} {:<action_width$} {}\n",
+                step.id, step.action, place
+            ));
+            out.push_str(&format!("{indent}{}\n", step.title));
             if let Some(reason) = &step.reason {
                 let head = if step.status == StepStatus::Skipped { "skipped:" } else { "only if:" };
-                out.push_str(&format!("     {head} {reason}\n"));
+                out.push_str(&format!("{indent}{head} {reason}\n"));
             }
             if step.status != StepStatus::Skipped {
                 for line in &step.does {
-                    out.push_str(&format!("     does:     {line}\n"));
+                    out.push_str(&format!("{indent}does:     {line}\n"));
                 }
                 for line in &step.verifies {
-                    out.push_str(&format!("     verifies: {line}\n"));
+                    out.push_str(&format!("{indent}verifies: {line}\n"));
                 }
                 for line in &step.warnings {
-                    out.push_str(&format!("     WARNING:  {line}\n"));
+                    out.push_str(&format!("{indent}WARNING:  {line}\n"));
                 }
                 for note in &step.notes {
-                    out.push_str(&format!("     note:     {note}\n"));
+                    out.push_str(&format!("{indent}note:     {note}\n"));
                 }
             }
             if let Some(then) = &step.then {
-                out.push_str(&format!("     then:     {then}\n"));
+                out.push_str(&format!("{indent}then:     {then}\n"));
             }
             out.push('\n');
         }
