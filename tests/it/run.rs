@@ -400,3 +400,22 @@ fn a_scenario_says_what_it_changes_and_refuses_another_procedure() {
     assert!(!guarded.stdout.contains("guards   off"), "{}", guarded.stdout);
     assert!(guarded.stdout.contains("Refused at step 6 install-active"), "{}", guarded.stdout);
 }
+
+#[test]
+fn one_step_done_is_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("crash-before-suspend.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "version = 1\ntitle = \"the standby crashes before the suspend\"\ncluster = {:?}\nprocedure = {:?}\n\
+             seed = 12\n\n[[fault]]\nbefore-step = \"suspend-cluster\"\nfault = \"crash\"\nnode = \"ssc-node2\"\n",
+            root().join("scenarios/cluster/ssc-two-node.toml").display().to_string(),
+            root().join(SEED).display().to_string(),
+        ),
+    )
+    .unwrap();
+    let run = run_in(&dir.path().join("run"), &[SEED, "--scenario", &scenario.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("ssc-node2 is down. 1 step done, 1 skipped."), "{}", run.stdout);
+}

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use procedure::text::counted;
 use sim_cluster::watch::Watch;
 
 /// The progress display of one search, drawn until [`Progress::finish`].
@@ -59,10 +60,13 @@ impl Progress {
         let elapsed = self.started.elapsed().as_secs_f64();
         let how_far = match (random_runs, cases) {
             (Some(ran), Some(cases)) => format!(
-                "the search stopped after {} runs in {elapsed:.1}s ({searched} of the fault search, {ran} of {cases} random schedules)",
-                watch.runs()
+                "the search stopped after {} in {elapsed:.1}s ({searched} of the fault search, {ran} of {cases} random schedules)",
+                counted(watch.runs(), "run", "runs")
             ),
-            _ => format!("the search stopped after {} runs in {elapsed:.1}s, before it was complete", watch.runs()),
+            _ => format!(
+                "the search stopped after {} in {elapsed:.1}s, before it was complete",
+                counted(watch.runs(), "run", "runs")
+            ),
         };
         Some(format!("{how_far}; the counterexamples shown are those found so far"))
     }
@@ -79,8 +83,9 @@ fn status(watch: &Watch, started: Instant) -> String {
     let runs = watch.runs();
     let rate = runs as f64 / elapsed.as_secs_f64().max(0.001);
     format!(
-        "{runs} runs, {rate:.0} runs/s, {} invariants broken so far, {:.0}s elapsed",
-        watch.found(),
+        "{}, {rate:.0} runs/s, {} broken so far, {:.0}s elapsed",
+        counted(runs, "run", "runs"),
+        counted(watch.found(), "invariant", "invariants"),
         elapsed.as_secs_f64()
     )
 }

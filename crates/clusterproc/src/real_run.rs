@@ -11,6 +11,7 @@ use procedure::backend::Backend as _;
 use procedure::engine::{Ending, Engine, EngineConfig, drive};
 use procedure::invariant::judge;
 use procedure::journal::{Journal, Record, cluster_identity};
+use procedure::text::counted;
 
 use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
@@ -65,9 +66,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
     let _ = writeln!(
         stdout,
-        "  backend  expresscluster, {} (pre-flight: {} checks passed)",
+        "  backend  expresscluster, {} (pre-flight: {} passed)",
         connection_path.display(),
-        checks.len()
+        counted(checks.len() as u64, "check", "checks")
     );
     let _ = writeln!(stdout, "  journal  {}", journal.path().display());
     let _ = stdout.flush();
@@ -104,8 +105,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if drift.is_empty() {
         let _ = writeln!(
             stdout,
-            "Registry drift: none ({} values written by installers stayed)",
-            backend.drift().written().len()
+            "Registry drift: none ({} written by installers stayed)",
+            counted(backend.drift().written().len() as u64, "value", "values")
         );
     } else {
         let _ = writeln!(stdout, "Registry drift:");
@@ -114,9 +115,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if let Some(manifest) = backend.manifest() {
         let _ = writeln!(
             stdout,
-            "Module archive: sha256 {}, {} files, each checked by SHA-256 on the nodes it was copied to",
+            "Module archive: sha256 {}, {}, each checked by SHA-256 on the nodes it was copied to",
             manifest.archive_sha256,
-            manifest.files.len()
+            counted(manifest.files.len() as u64, "file", "files")
         );
     }
     let commands = backend.commands();

@@ -18,6 +18,7 @@ use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
 use procedure::span_time::SpanTime;
+use procedure::text::counted;
 use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::{AFTERMATH, Builder};
@@ -538,11 +539,15 @@ pub(crate) fn summarize(
     let _ = writeln!(out);
     let done = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Done | StepStatus::DoneEarlier)).count();
     let skipped = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Skipped(_))).count();
+    let in_steps = |n: usize| counted(n as u64, "step", "steps");
     let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
     match engine.ending() {
         Some(Ending::Completed) => {
-            let _ =
-                writeln!(out, "Completed: {done} steps done, {skipped} skipped, in {duration} of virtual time{since}.");
+            let _ = writeln!(
+                out,
+                "Completed: {} done, {skipped} skipped, in {duration} of virtual time{since}.",
+                in_steps(done)
+            );
         }
         Some(Ending::Refused(refusal)) => {
             let _ = writeln!(
@@ -556,8 +561,9 @@ pub(crate) fn summarize(
         Some(Ending::Stopped { step, reason, .. }) => {
             let _ = writeln!(
                 out,
-                "Stopped at step {}: {reason}. {done} steps done, {skipped} skipped.",
-                setup.procedure.steps[*step].label()
+                "Stopped at step {}: {reason}. {} done, {skipped} skipped.",
+                setup.procedure.steps[*step].label(),
+                in_steps(done)
             );
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
@@ -567,7 +573,7 @@ pub(crate) fn summarize(
         None => {
             let (step, ..) = engine.position();
             let label = setup.procedure.steps.get(step).map_or_else(|| "?".to_owned(), |s| s.label());
-            let _ = writeln!(out, "Interrupted at step {label}. {done} steps done, {skipped} skipped.");
+            let _ = writeln!(out, "Interrupted at step {label}. {} done, {skipped} skipped.", in_steps(done));
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Resume the run with:\n  {command}");
             }

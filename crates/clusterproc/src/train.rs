@@ -88,7 +88,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     let _ = writeln!(stdout, "http://{}/", server.address);
     let _ = writeln!(stdout, "Training on {}: {}", course.setup.cluster.name, course.title);
     if !course.staged.is_empty() {
-        let _ = writeln!(stdout, "  with {} fault(s) from the scenario", course.staged.len());
+        let faults = procedure::text::counted(course.staged.len() as u64, "fault", "faults");
+        let _ = writeln!(stdout, "  with {faults} from the scenario");
     }
     let _ = writeln!(stdout, "Open the address in a browser. Stop with Ctrl-C.");
     stdout.finish()?;

@@ -22,4 +22,4 @@ pub mod safe_text;
 pub mod setup;
 pub mod shared;
 pub mod span_time;
-mod text;
+pub mod text;

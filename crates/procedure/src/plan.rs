@@ -470,7 +470,10 @@ impl Planner<'_> {
                         component.version
                     ));
                     if !component.registry.is_empty() {
-                        does.push(format!("it writes {} registry value(s)", component.registry.len()));
+                        does.push(format!(
+                            "it writes {}",
+                            crate::text::counted(component.registry.len() as u64, "registry value", "registry values")
+                        ));
                     }
                 }
                 if *restart_answer == RestartAnswer::Decline {

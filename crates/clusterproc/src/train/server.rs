@@ -192,7 +192,10 @@ fn created(shared: &Shared, training: Training, headers: &HeaderMap) -> Response
     match shared.add(training) {
         None => error(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("the trainer already has {} sessions; try again later", shared.config.max_sessions),
+            format!(
+                "the trainer already has {}; try again later",
+                procedure::text::counted(shared.config.max_sessions as u64, "session", "sessions")
+            ),
         ),
         Some(id) if wants_json(headers) => json_response(StatusCode::CREATED, json!({ "id": id })),
         Some(id) => Redirect::to(&format!("/s/{id}")).into_response(),
