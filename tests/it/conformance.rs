@@ -269,7 +269,7 @@ fn the_seed_procedure_through_the_shims_matches_the_simulator() {
     assert!(stdout.contains("Registry drift: none (0 values written by installers stayed)"), "{stdout}");
     assert!(
         stdout.contains(
-            "Module archive: sha256 d01bac238c88d6aff6face4ea94fcec8aa0754919a165878e1d47c1484c3f15a, 1 files"
+            "Module archive: sha256 d01bac238c88d6aff6face4ea94fcec8aa0754919a165878e1d47c1484c3f15a, 1 file,"
         ),
         "{stdout}"
     );

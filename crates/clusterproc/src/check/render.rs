@@ -255,6 +255,15 @@ fn counterexamples(out: &mut String, report: &Report) {
 
 /// One test suite per way: a case for "completes without faults" and one per invariant; a
 /// prevented invariant passes and says so in its output. With mutants, a suite for the score.
+/// `no faults`, `up to 1 fault`, `up to 3 faults`, from the report's `faults`.
+fn faults_words(faults: &str) -> String {
+    match faults {
+        "none" => "no faults".to_owned(),
+        "1" => "up to 1 fault".to_owned(),
+        n => format!("up to {n} faults"),
+    }
+}
+
 pub(super) fn junit(report: &Report) -> String {
     let mut suites = String::new();
     let mut total_tests = 0;
@@ -338,7 +347,7 @@ pub(super) fn junit(report: &Report) -> String {
         let _ = writeln!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">",
-            xml(&format!("{} ({} faults, {})", report.module, report.faults, way_words(&way.way)))
+            xml(&format!("{} ({}, {})", report.module, faults_words(&report.faults), way_words(&way.way)))
         );
         if let Some(how_far) = &report.interrupted {
             let _ = writeln!(
