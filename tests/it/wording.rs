@@ -3,7 +3,7 @@
 //! in the story of a run — also when a step is missing, so that the numbers no longer
 //! follow the positions.
 
-use crate::support::{clusterproc, root, run_procedure};
+use crate::support::{Run, clusterproc, root, run_procedure};
 
 #[test]
 fn a_run_missing_a_step_names_the_others_by_their_vendor_numbers() {
@@ -30,15 +30,21 @@ fn a_run_missing_a_step_names_the_others_by_their_vendor_numbers() {
     assert!(report["reason"].as_str().unwrap().starts_with("step 6 install-active:"), "{}", report["reason"]);
 }
 
-#[test]
-fn unnumbered_steps_are_named_by_their_place_everywhere() {
+/// `run` of the procedure whose steps are unnumbered (tagged `#1`…`#16`), in a run directory
+/// of its own.
+fn run_operator_vocabulary() -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let run = clusterproc(&[
+    clusterproc(&[
         "run",
         "tests/data/operator-vocabulary.toml",
         "--journal",
         &dir.path().join("run").display().to_string(),
-    ]);
+    ])
+}
+
+#[test]
+fn unnumbered_steps_are_named_by_their_place_everywhere() {
+    let run = run_operator_vocabulary();
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Tags line up on the widest, `#10`.
     assert!(run.stderr.contains("\n[ #2] 00:01:10 suspend-monitors "), "{}", run.stderr);
@@ -69,13 +75,7 @@ fn every_column_of_the_plan_and_the_run_summary_lines_up() {
     let details: Vec<&str> = plan.stdout.lines().filter(|line| line.contains("does: ")).collect();
     assert!(details.iter().all(|line| line.starts_with("     does:")), "{details:?}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let run = clusterproc(&[
-        "run",
-        "tests/data/operator-vocabulary.toml",
-        "--journal",
-        &dir.path().join("run").display().to_string(),
-    ]);
+    let run = run_operator_vocabulary();
     let summary: Vec<&str> = run.stdout.lines().filter(|line| line.starts_with("  [")).collect();
     assert!(summary.len() >= 16, "{}", run.stdout);
     let first = columns(summary[0]);

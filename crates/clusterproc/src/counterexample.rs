@@ -179,10 +179,12 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
     // The files it names are relative to it (`check` writes them so, `..` included): an
     // absolute path would let a file sent by someone else open any file on this machine.
     let places: Option<Places<'_>> = serde_json::from_str(source.text()).ok();
-    for (field, named) in [("procedure", Some(&file.procedure)), ("cluster", file.cluster.as_ref())] {
+    let (procedure_at, cluster_at) = places.as_ref().map_or((None, None), |p| (p.procedure, p.cluster));
+    for (field, named, value) in
+        [("procedure", Some(&file.procedure), procedure_at), ("cluster", file.cluster.as_ref(), cluster_at)]
+    {
         let Some(named) = named else { continue };
         if Path::new(named).components().any(|c| matches!(c, Component::RootDir | Component::Prefix(_))) {
-            let value = places.as_ref().and_then(|p| if field == "procedure" { p.procedure } else { p.cluster });
             let span = value.and_then(|value| place(source.text(), value));
             return Err(source
                 .error(

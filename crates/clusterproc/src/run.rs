@@ -312,14 +312,16 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
 }
 
 /// `word` as one word of a POSIX shell command line: as it is when every character is plain,
-/// else in single quotes (a quote inside becomes `'\''`). For display only: nothing here
-/// runs a command.
+/// else quoted as the SSH transport quotes its argv ([`posix_quote`]). For display only:
+/// nothing here runs a command.
+///
+/// [`posix_quote`]: real_backend::transport::encode::posix_quote
 pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_owned();
     }
-    format!("'{}'", word.replace('\'', "'\\''"))
+    real_backend::transport::encode::posix_quote(word)
 }
 
 pub(crate) enum ReportFormat {

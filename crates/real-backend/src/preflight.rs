@@ -271,14 +271,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "a monitor already in error may fail the group over or act on the services the procedure stops",
         "find the cause in the alert log, fix it, and resume or reset the monitor",
     );
-    if no_node_answers {
-        check.not_checked(NO_NODE_ANSWERS.to_owned());
-    }
-    for (&node, view) in nodes.iter().zip(&seen).filter(|_| !no_node_answers) {
-        let Seen::Status(view) = view else {
-            check.not_checked(not_checked(setup, node, view));
-            continue;
-        };
+    for (node, view) in seen_where(&mut check, setup, &nodes, &seen, Seen::status) {
         for monitor in &cluster.monitors {
             // Inferred: a monitor whose target runs on another node does not watch here,
             // and clpstat on this node shows it Offline.
@@ -326,14 +319,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "a step that stops, starts or checks a missing service fails halfway through the procedure",
         "map display names to service key names in the connection file's [services], or correct the cluster description",
     );
-    if no_node_answers {
-        check.not_checked(NO_NODE_ANSWERS.to_owned());
-    }
-    for &node in nodes.iter().filter(|_| !no_node_answers) {
-        if !seen[node.index()].answers() {
-            check.not_checked(not_checked(setup, node, &seen[node.index()]));
-            continue;
-        }
+    for (node, ()) in seen_where(&mut check, setup, &nodes, &seen, |view| view.answers().then_some(())) {
         let listing = match backend.run_command(node, &commands::list_services()) {
             Err(error) => Err(format!("not checked: {}", backend.describe_error(&error))),
             Ok(output) => sc::parse(&output).map_err(|error| format!("{}: not checked, {error}", name(setup, node))),
@@ -420,14 +406,12 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         drives
     };
     let no_drive = drives.is_empty();
-    if no_node_answers && !no_drive {
-        check.not_checked(NO_NODE_ANSWERS.to_owned());
-    }
-    for &node in nodes.iter().filter(|_| !no_node_answers && !no_drive) {
-        if !seen[node.index()].answers() {
-            check.not_checked(not_checked(setup, node, &seen[node.index()]));
-            continue;
-        }
+    let answering = if no_drive {
+        Vec::new()
+    } else {
+        seen_where(&mut check, setup, &nodes, &seen, |view| view.answers().then_some(()))
+    };
+    for (node, ()) in answering {
         for drive in &drives {
             let not_checked = |why: String| format!("{}: {drive} not checked, {why}", name(setup, node));
             let result = match commands::disk_free(drive) {
@@ -465,6 +449,30 @@ fn unanswered(backend: &RealBackend, node_name: &str, error: &BackendError) -> S
             described.strip_prefix(node_name).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(&described).to_owned(),
         ),
     }
+}
+
+/// The nodes whose view `shows` what a check looks at, each with what it shows. For every
+/// other node the check records that it could not look there, and when no node answers it
+/// records that once.
+fn seen_where<'a, T>(
+    check: &mut Check,
+    setup: &Setup,
+    nodes: &[NodeId],
+    seen: &'a [Seen],
+    shows: impl Fn(&'a Seen) -> Option<T>,
+) -> Vec<(NodeId, T)> {
+    if !seen.iter().any(Seen::answers) {
+        check.not_checked(NO_NODE_ANSWERS.to_owned());
+        return Vec::new();
+    }
+    let mut shown = Vec::new();
+    for (&node, view) in nodes.iter().zip(seen) {
+        match shows(view) {
+            Some(what) => shown.push((node, what)),
+            None => check.not_checked(not_checked(setup, node, view)),
+        }
+    }
+    shown
 }
 
 /// A check's line for a node whose view could not show what it looks at.
