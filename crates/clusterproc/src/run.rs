@@ -520,12 +520,12 @@ pub(crate) fn summarize(
                     let ops = span.operations.len();
                     let _ = writeln!(
                         out,
-                        "  {label} {what:<what_width$} {:<10} {} -> {} ({}), {ops} operation{}{}",
+                        "  {label} {what:<what_width$} {:<10} {} -> {} ({}), {}{}",
                         setup.node_name(span.node),
                         clock(span.started),
                         clock(span.ended),
                         SpanTime::of(span, events).describe(),
-                        if ops == 1 { "" } else { "s" },
+                        counted(ops as u64, "operation", "operations"),
                         if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
                     );
                     for note in &span.notes {

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use procedure::text::counted;
 use sim_cluster::explore::Mode;
 
 use super::{InvariantReport, Report, WayReport};
@@ -34,11 +35,9 @@ pub(super) fn text(report: &Report) -> String {
         );
     }
     if let Some(cases) = report.cases {
-        let _ = writeln!(
-            out,
-            "  random  {cases} fault schedule{} at step boundaries (--cases), shrunk when one breaks an invariant",
-            if cases == 1 { "" } else { "s" }
-        );
+        let schedules = counted(cases as u64, "fault schedule", "fault schedules");
+        let _ =
+            writeln!(out, "  random  {schedules} at step boundaries (--cases), shrunk when one breaks an invariant");
     }
     let ways: Vec<&str> = report
         .ways
@@ -178,14 +177,13 @@ fn mutants(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "Mutants: {} made, {} equivalent (they cannot differ from the procedure); {} of the other {} caught \
-         (mutation score {:.0}%{minimum}); {} finding{}",
+         (mutation score {:.0}%{minimum}); {}",
         mutants.total,
         mutants.equivalent,
         mutants.caught,
         mutants.total - mutants.equivalent,
         mutants.score * 100.0,
-        mutants.findings,
-        if mutants.findings == 1 { "" } else { "s" }
+        counted(mutants.findings as u64, "finding", "findings")
     );
     for mutant in &mutants.mutants {
         if let Some(why) = &mutant.equivalent {
