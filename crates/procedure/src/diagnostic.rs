@@ -249,7 +249,9 @@ impl SourceFile {
         at
     }
 
-    fn line_column(&self, offset: usize) -> (usize, usize) {
+    /// The one-based line and column (in characters) of byte `offset` of the text.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = self.char_boundary(offset);
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);

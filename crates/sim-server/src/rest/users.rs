@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use base64::Engine as _;
+use procedure::diagnostic::SourceFile;
 use serde::Deserialize;
 
 /// The largest users file read.
@@ -75,10 +76,8 @@ struct UserEntry {
 }
 
 /// `line L, column C: ` of a byte offset in `text`, both from 1.
-fn place(text: &str, offset: usize) -> String {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+fn place(text: &SourceFile, offset: usize) -> String {
+    let (line, column) = text.line_column(offset);
     format!("line {line}, column {column}: ")
 }
 
@@ -105,8 +104,9 @@ impl Users {
 
     /// Parses the text of a users file; an error says where in it (line and column).
     pub fn parse(text: &str) -> Result<Users, String> {
+        let source = SourceFile::new("users", text);
         let file: UsersFile = toml::from_str(text).map_err(|error| {
-            let at = error.span().map(|span| place(text, span.start)).unwrap_or_default();
+            let at = error.span().map(|span| place(&source, span.start)).unwrap_or_default();
             format!("{at}{}", error.message())
         })?;
         if file.version != 1 {
@@ -123,17 +123,17 @@ impl Users {
             if name.is_empty() || name.contains(':') || name.chars().any(char::is_control) {
                 return Err(format!(
                     "{}user name {name:?} is empty or holds ':' or a control character",
-                    place(text, name_at)
+                    place(&source, name_at)
                 ));
             }
             if password.is_empty() {
-                return Err(format!("{}user {name:?} has an empty password", place(text, password_at)));
+                return Err(format!("{}user {name:?} has an empty password", place(&source, password_at)));
             }
             if let Some(index) = users.iter().position(|(known, _)| *known == name) {
-                let first = place(text, first_seen[index]);
+                let first = place(&source, first_seen[index]);
                 return Err(format!(
                     "{}user {name:?} is given twice (first at {}): one password per user",
-                    place(text, name_at),
+                    place(&source, name_at),
                     first.trim_end_matches(": ")
                 ));
             }
