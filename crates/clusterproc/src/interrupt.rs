@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sim_cluster::watch::{Stop, Watch};
 
@@ -14,13 +15,19 @@ pub const EXIT_CODE: u8 = 130;
 /// (the command then runs on, and a signal ends it the default way).
 pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
     let watch = Arc::clone(watch);
-    // Its own flag: a stop asked by something else (the memory limit) is not a first signal.
-    let signalled = std::sync::atomic::AtomicBool::new(false);
+    on_first_signal(Arc::default(), move || watch.stop())
+}
+
+/// Installs a handler of SIGINT and SIGTERM that sets `signalled` and runs `first` at the
+/// first signal, and ends the process with [`EXIT_CODE`] at a second. `signalled` is its own
+/// flag: a stop asked by something else (the memory limit) is not a first signal. False when
+/// a handler could not be installed (a signal then ends the process the default way).
+fn on_first_signal(signalled: Arc<AtomicBool>, first: impl Fn() + Send + 'static) -> bool {
     ctrlc::set_handler(move || {
-        if signalled.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if signalled.swap(true, Ordering::SeqCst) {
             std::process::exit(i32::from(EXIT_CODE));
         }
-        watch.stop();
+        first();
     })
     .is_ok()
 }
@@ -98,7 +105,7 @@ pub enum Answer {
 /// at once, so that the command can end as it does when the answer is no (its summary, its
 /// journal, how to resume); a second signal ends the process at once, with exit code 130.
 pub struct Questions {
-    signalled: Arc<std::sync::atomic::AtomicBool>,
+    signalled: Arc<AtomicBool>,
     answers: std::sync::mpsc::Receiver<Answer>,
     answer: std::sync::mpsc::Sender<Answer>,
 }
@@ -107,13 +114,10 @@ impl Questions {
     /// Installs the handler. When it cannot be installed (one is already there), signals
     /// end the process the default way and questions wait for their answer only.
     pub fn install() -> Questions {
-        let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let signalled = Arc::new(AtomicBool::new(false));
         let (answer, answers) = std::sync::mpsc::channel();
-        let (flag, wake) = (Arc::clone(&signalled), answer.clone());
-        let _ = ctrlc::set_handler(move || {
-            if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                std::process::exit(i32::from(EXIT_CODE));
-            }
+        let wake = answer.clone();
+        on_first_signal(Arc::clone(&signalled), move || {
             let _ = wake.send(Answer::Interrupted);
         });
         Questions { signalled, answers, answer }
@@ -121,7 +125,7 @@ impl Questions {
 
     /// Whether a signal came.
     pub fn interrupted(&self) -> bool {
-        self.signalled.load(std::sync::atomic::Ordering::SeqCst)
+        self.signalled.load(Ordering::SeqCst)
     }
 
     /// Waits for a line on stdin or a signal, whichever comes first. The line is read on a
