@@ -44,7 +44,7 @@ fn code_files(dir: &std::path::Path, found: &mut Vec<String>) {
                 code_files(&path, found);
             }
         } else if [".rs", ".sh", ".js", ".mjs", ".toml"].iter().any(|ext| name.ends_with(ext))
-            || path.parent().is_some_and(|parent| parent.ends_with(".ci"))
+            || path.parent().and_then(|parent| parent.file_name()).is_some_and(|folder| folder == ".ci")
         {
             found.push(path.strip_prefix(root()).unwrap().to_string_lossy().into_owned());
         }
