@@ -42,7 +42,7 @@ fn installing_while_registry_sync_is_offline_is_refused() {
     let mut stop = procedure.steps[install].clone();
     stop.id = "stop-registry-sync".to_owned();
     stop.role = Role::Active;
-    stop.action = Action::StopResource { resource: procedure::cluster::ResourceId(2) };
+    stop.action = Action::from(procedure::action::StopResource { resource: procedure::cluster::ResourceId(2) });
     procedure.steps.insert(0, stop);
     let setup = Arc::new(Setup::new(default_cluster(), procedure));
     let mut sim = Builder::new(Arc::clone(&setup)).seed(1).build();

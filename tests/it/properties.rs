@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use procedure::action as kinds;
 use procedure::cluster::{GroupId, NodeId, ResourceId};
 use procedure::event::Fault;
 use procedure::invariant::Invariant;
@@ -50,20 +51,24 @@ fn any_step() -> impl Strategy<Value = Step> {
         prop_oneof![Just(Role::Active), Just(Role::Standby), Just(Role::EveryNode), Just(Role::EveryStandby)];
     let regsync = ResourceId(2);
     let per_node = prop_oneof![
-        folder.clone().prop_map(|folder| Action::UnzipModule { folder }),
-        folder.clone().prop_map(|folder| Action::BackupRegistry { file: format!("{folder}\\registry.reg") }),
-        Just(Action::StopMonitoring { services: None }),
-        Just(Action::StartMonitoring { services: None }),
-        Just(Action::StopServices { services: vec![procedure::cluster::ServiceId(20)] }),
-        (folder, answer).prop_map(|(folder, restart_answer)| Action::InstallModule { folder, restart_answer }),
+        folder.clone().prop_map(|folder| Action::from(kinds::UnzipModule { folder })),
+        folder
+            .clone()
+            .prop_map(|folder| Action::from(kinds::BackupRegistry { file: format!("{folder}\\registry.reg") })),
+        Just(Action::from(kinds::StopMonitoring { services: None })),
+        Just(Action::from(kinds::StartMonitoring { services: None })),
+        Just(Action::from(kinds::StopServices { services: vec![procedure::cluster::ServiceId(20)] })),
+        (folder, answer)
+            .prop_map(|(folder, restart_answer)| Action::from(kinds::InstallModule { folder, restart_answer })),
     ];
     let cluster_wide = prop_oneof![
-        Just(Action::SuspendCluster),
-        Just(Action::ResumeCluster),
-        Just(Action::RebootCluster),
-        prop_oneof![Just(Role::Active), Just(Role::Standby)].prop_map(|to| Action::MoveGroup { group: GroupId(0), to }),
-        Just(Action::StopResource { resource: regsync }),
-        Just(Action::StartResource { resource: regsync }),
+        Just(Action::from(kinds::SuspendCluster)),
+        Just(Action::from(kinds::ResumeCluster)),
+        Just(Action::from(kinds::RebootCluster)),
+        prop_oneof![Just(Role::Active), Just(Role::Standby)]
+            .prop_map(|to| Action::from(kinds::MoveGroup { group: GroupId(0), to })),
+        Just(Action::from(kinds::StopResource { resource: regsync })),
+        Just(Action::from(kinds::StartResource { resource: regsync })),
     ];
     prop_oneof![(per_node, any_role).prop_map(|(a, r)| (a, r)), (cluster_wide, one_node).prop_map(|(a, r)| (a, r))]
         .prop_map(|(action, role)| Step {

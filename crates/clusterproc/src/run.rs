@@ -15,7 +15,6 @@ use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, St
 use procedure::event::{Event, Fault};
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::{Journal, Record, cluster_identity};
-use procedure::procedure::Action;
 use procedure::setup::Setup;
 use procedure::span_time::SpanTime;
 use procedure::text::counted;
@@ -146,7 +145,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
 
-    let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
+    let needs_operator = setup.procedure.steps.iter().any(|s| s.action.manual_instruction().is_some());
     if needs_operator && !args.yes && !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(anyhow::anyhow!(
             "this procedure has manual steps that need an operator's confirmation, and there is no terminal to ask on; \
@@ -407,10 +406,7 @@ fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine,
         .filter(|record| matches!(record.status, StepStatus::Done | StepStatus::DoneEarlier))
         .filter_map(|record| {
             let step = &setup.procedure.steps[record.step];
-            match &step.action {
-                Action::BackupRegistry { file } => Some(format!("step {} ({file})", step.label())),
-                _ => None,
-            }
+            step.action.registry_export().map(|file| format!("step {} ({file})", step.label()))
         })
         .collect();
     let _ = writeln!(out);

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use crate::cluster::{ComponentId, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use crate::event::{Event, InstallerFailure, Interruption};
-use crate::procedure::RestartAnswer;
 use crate::setup::DataId;
 use crate::shared::Shared;
 
@@ -425,4 +424,13 @@ pub trait Backend {
     fn events(&self) -> &[Event] {
         &[]
     }
+}
+
+/// How the installer's restart prompt is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RestartAnswer {
+    /// Decline; the engine reboots the cluster safely after resume-cluster.
+    Decline,
+    /// Restart the node at once (unsafe while the cluster is suspended).
+    Restart,
 }

@@ -16,16 +16,15 @@ pub mod verify;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{
-    Backend, BackendError, ClusterService, Installer, MonitorStatus, Observation, Operation, Power, ServiceStatus,
-    Watch,
-};
-use crate::cluster::{Cluster, NodeId};
+use crate::action::kind::{Milestone, Patience};
+use crate::backend::{Backend, BackendError, Installer, Observation, Operation, Power, ServiceStatus};
+use crate::cluster::NodeId;
 use crate::journal::{Journal, JournalError, Resumption};
-use crate::procedure::{Action, Condition, Role, Step};
+use crate::procedure::{Condition, Step};
 use crate::setup::Setup;
 use crate::shared::Shared;
 
+pub use crate::roles::Roles;
 pub use guard::{GuardRefusal, guard};
 
 /// How patient the engine is.
@@ -74,32 +73,6 @@ impl EngineConfig {
     pub fn with_guards(mut self, guards: bool) -> EngineConfig {
         self.guards = guards;
         self
-    }
-}
-
-/// The nodes that hold each role, bound when the run starts.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Roles {
-    /// The node that owned the first group at the start.
-    pub active: NodeId,
-    /// The other nodes, in cluster order.
-    pub standbys: Vec<NodeId>,
-}
-
-impl Roles {
-    /// The roles as the cluster description starts: the first group's initial owner active.
-    pub fn initial(cluster: &Cluster) -> Roles {
-        Roles { active: cluster.initial_active(), standbys: cluster.initial_standbys() }
-    }
-
-    /// The nodes of a role, in order.
-    pub fn nodes(&self, role: Role) -> Vec<NodeId> {
-        match role {
-            Role::Active => vec![self.active],
-            Role::Standby => self.standbys.first().copied().into_iter().collect(),
-            Role::EveryStandby => self.standbys.clone(),
-            Role::EveryNode => std::iter::once(self.active).chain(self.standbys.iter().copied()).collect(),
-        }
     }
 }
 
@@ -615,10 +588,10 @@ impl Engine {
         self.operation = 0;
         self.deadline = None;
         self.polls = 0;
-        if let Action::Manual { instruction, .. } = &self.current_step().action
+        if let Some(instruction) = self.current_step().action.manual_instruction()
             && !task.restart_reboot
         {
-            let prompt = ManualPrompt { step: self.step, node: task.node, instruction: instruction.clone() };
+            let prompt = ManualPrompt { step: self.step, node: task.node, instruction: instruction.to_owned() };
             self.stage = Stage::Confirming;
             return Output::Confirm(prompt);
         }
@@ -717,12 +690,12 @@ impl Engine {
         if restart_reboot {
             return self.config.reboot_timeout;
         }
-        match self.current_step().action {
-            Action::InstallModule { .. } => self.config.install_timeout,
-            Action::RebootCluster | Action::RebootNode => self.config.reboot_timeout,
-            Action::MoveGroup { .. } => self.config.move_timeout,
-            Action::CheckServices(_) | Action::CheckResources { .. } => self.config.check_timeout,
-            _ => self.config.step_timeout,
+        match self.current_step().action.patience() {
+            Patience::Install => self.config.install_timeout,
+            Patience::Reboot => self.config.reboot_timeout,
+            Patience::Move => self.config.move_timeout,
+            Patience::Check => self.config.check_timeout,
+            Patience::Step => self.config.step_timeout,
         }
     }
 
@@ -734,13 +707,12 @@ impl Engine {
         let timed_out = observation.at >= deadline;
         // A node that goes down or stops answering while a step waits will not come back by
         // itself in time: stop now rather than at the timeout. Reboots expect it.
-        let reboots =
-            task.restart_reboot || matches!(self.current_step().action, Action::RebootCluster | Action::RebootNode);
+        let reboots = task.restart_reboot || self.current_step().action.reboots();
         if !reboots && let Some((node, reason)) = self.health(observation) {
             return self.stop(Some(node), reason);
         }
         let verdict = if task.restart_reboot {
-            verify::reboot(&self.setup, observation, roles, timed_out)
+            verify::reboot(&self.setup.cluster, observation, roles, timed_out)
         } else {
             verify::step(&self.setup, self.current_step(), observation, task.node, roles, self.reboot_from, timed_out)
         };
@@ -763,9 +735,9 @@ impl Engine {
     fn task_done(&mut self, observation: &Observation) -> Output {
         let task = self.tasks[self.task];
         self.reboot_from = None;
-        let notes = match &self.current_step().action {
-            Action::CheckServices(check) if !task.restart_reboot => {
-                optional_service_notes(&self.setup, &check.optional, observation, task.node)
+        let notes = match self.current_step().action.optional_services() {
+            optional if !task.restart_reboot && !optional.is_empty() => {
+                optional_service_notes(&self.setup, optional, observation, task.node)
             }
             _ => Vec::new(),
         };
@@ -777,24 +749,24 @@ impl Engine {
             span.events_before_end = self.events_noted;
         }
         if !task.restart_reboot {
-            match &self.current_step().action {
-                Action::InstallModule { .. } => {
+            match self.current_step().action.milestone() {
+                Some(Milestone::InstallsModule) => {
                     if let Installer::Finished { restart_requested: true } =
                         observation.nodes[task.node.index()].installer
                     {
                         self.restart_pending = true;
                     }
                 }
-                Action::ResumeCluster if self.apply_started => {
+                Some(Milestone::ResumesCluster) if self.apply_started => {
                     self.resumed = true;
                 }
-                Action::RebootCluster => self.restart_pending = false,
+                Some(Milestone::RebootsCluster) => self.restart_pending = false,
                 _ => {}
             }
         }
         self.task += 1;
         if self.task == self.tasks.len()
-            && matches!(self.current_step().action, Action::ResumeCluster)
+            && self.current_step().action.is(Milestone::ResumesCluster)
             && self.restart_pending
             && !self.tasks.iter().any(|t| t.restart_reboot)
         {
@@ -827,130 +799,10 @@ impl Engine {
     }
 
     /// The operations a step still needs on a node, given what is observed: what already
-    /// holds is not redone.
+    /// holds is not redone (each action says what it needs).
     fn operations_for(&self, observation: &Observation, node: NodeId) -> Vec<Operation> {
-        let state = &observation.nodes[node.index()];
         let roles = self.roles.as_ref().expect("roles");
-        let setup = &self.setup;
-        match &self.current_step().action {
-            Action::UnzipModule { folder } => {
-                let done = if setup.cluster.is_mirror_drive(folder) {
-                    observation.mirror_unzipped.as_deref().is_some_and(|f| crate::backend::same_path(f, folder))
-                } else {
-                    state.unzipped.as_deref().is_some_and(|f| crate::backend::same_path(f, folder))
-                };
-                if done {
-                    Vec::new()
-                } else {
-                    vec![Operation::UnzipModule { node, folder: Arc::from(folder.as_str()) }]
-                }
-            }
-            Action::BackupRegistry { file } => {
-                if state.registry_backups.iter().any(|done| crate::backend::same_path(done, file)) {
-                    Vec::new()
-                } else {
-                    vec![Operation::BackupRegistry { node, file: Arc::from(file.as_str()) }]
-                }
-            }
-            Action::SuspendCluster => {
-                if verify::all_suspended(observation) {
-                    Vec::new()
-                } else {
-                    vec![Operation::SuspendCluster { via: node }]
-                }
-            }
-            Action::ResumeCluster => {
-                if observation.cluster_running() {
-                    Vec::new()
-                } else {
-                    vec![Operation::ResumeCluster { via: node }]
-                }
-            }
-            Action::StopMonitoring { services } => setup
-                .cluster
-                .listed_or_watched(services.as_deref())
-                .filter(|s| state.watches[s.index()] == Watch::Monitoring)
-                .map(|service| Operation::StopWatch { node, service })
-                .collect(),
-            Action::StartMonitoring { services } => setup
-                .cluster
-                .listed_or_watched(services.as_deref())
-                .filter(|s| state.watches[s.index()] == Watch::NotMonitoring)
-                .map(|service| Operation::StartWatch { node, service })
-                .collect(),
-            Action::StopServices { services } => services
-                .iter()
-                .copied()
-                .filter(|s| matches!(state.services[s.index()], ServiceStatus::Running | ServiceStatus::StartPending))
-                .map(|service| Operation::StopService { node, service })
-                .collect(),
-            Action::InstallModule { folder, restart_answer } => {
-                let installed = verify::module_installed(setup, state);
-                match state.installer {
-                    Installer::Running => Vec::new(),
-                    Installer::Finished { .. } if installed => Vec::new(),
-                    _ => vec![Operation::InstallModule {
-                        node,
-                        folder: Arc::from(folder.as_str()),
-                        restart_answer: *restart_answer,
-                    }],
-                }
-            }
-            Action::MoveGroup { group, to } => {
-                let target = roles.nodes(*to)[0];
-                let resources = &setup.cluster.groups[group.index()].resources;
-                if observation.group_online_on(*group, resources, target) {
-                    Vec::new()
-                } else {
-                    vec![Operation::MoveGroup { via: node, group: *group, to: Some(target) }]
-                }
-            }
-            Action::RebootCluster => vec![Operation::RebootCluster { via: node }],
-            Action::StopResource { resource } => {
-                if observation.resources[resource.index()].status == crate::backend::ResourceStatus::Offline {
-                    Vec::new()
-                } else {
-                    vec![Operation::StopResource { via: node, resource: *resource }]
-                }
-            }
-            Action::StartResource { resource } => {
-                if observation.resources[resource.index()].status == crate::backend::ResourceStatus::Online {
-                    Vec::new()
-                } else {
-                    vec![Operation::StartResource { node, resource: *resource }]
-                }
-            }
-            Action::StopClusterService => {
-                if state.cluster == ClusterService::Stopped {
-                    Vec::new()
-                } else {
-                    vec![Operation::StopClusterService { node }]
-                }
-            }
-            Action::StartClusterService => {
-                if state.cluster == ClusterService::Stopped {
-                    vec![Operation::StartClusterService { node }]
-                } else {
-                    Vec::new()
-                }
-            }
-            // A reboot is asked for, not a state: it always runs (a resumed run does not
-            // repeat one the journal says completed).
-            Action::RebootNode => vec![Operation::RebootNode { node }],
-            Action::SuspendMonitor { monitors } => setup
-                .cluster
-                .listed_or_all_monitors(monitors.as_deref())
-                .filter(|m| state.monitors[m.index()] != MonitorStatus::Suspended)
-                .map(|monitor| Operation::SuspendMonitor { node, monitor })
-                .collect(),
-            Action::ResumeMonitor { monitors } => setup
-                .cluster
-                .listed_or_all_monitors(monitors.as_deref())
-                .filter(|m| state.monitors[m.index()] == MonitorStatus::Suspended)
-                .map(|monitor| Operation::ResumeMonitor { node, monitor })
-                .collect(),
-            Action::CheckResources { .. } | Action::CheckServices(_) | Action::Manual { .. } => Vec::new(),
-        }
+        self.current_step().action.operations(&verify::at(&self.setup, observation, node, roles, None, false))
     }
 }
 
@@ -959,7 +811,7 @@ fn took_effect(setup: &Setup, operation: &Operation, observation: &Observation, 
     match operation {
         Operation::InstallModule { node, .. } => {
             let state = &observation.nodes[node.index()];
-            state.installer != Installer::Idle || verify::module_installed(setup, state)
+            state.installer != Installer::Idle || verify::module_installed(&setup.procedure.module, state)
         }
         Operation::MoveGroup { group, to, .. } => {
             let state = observation.groups[group.index()];

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::backend::Refusal;
+use crate::backend::RestartAnswer;
 use crate::cluster::{ComponentId, FinalAction, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use crate::duration::clock;
-use crate::procedure::RestartAnswer;
 use crate::setup::{DataId, Setup, SlotId};
 
 /// One event at a moment.

@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::kind::Milestone;
+use crate::backend::RestartAnswer;
 use crate::backend::{BackendError, Observation, Operation};
 use crate::cluster::{GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use crate::engine::{Ending, Engine, Roles};
-use crate::procedure::RestartAnswer;
 use crate::setup::Setup;
 
 /// The journal file's name inside its run directory.
@@ -701,8 +702,7 @@ impl Resumption {
             return Err(mismatch("the cluster has a different number of nodes".to_owned()));
         }
         let suspended = observation.cluster_suspended();
-        let suspend_step =
-            setup.procedure.steps.iter().position(|s| matches!(s.action, crate::procedure::Action::SuspendCluster));
+        let suspend_step = setup.procedure.steps.iter().position(|s| s.action.is(Milestone::SuspendsCluster));
         if suspended && suspend_step.is_none_or(|step| self.next_step < step) {
             return Err(mismatch("the cluster is suspended, but the journal never got to suspending it".to_owned()));
         }
@@ -712,11 +712,7 @@ impl Resumption {
             .components
             .iter()
             .any(|c| observation.nodes.iter().any(|n| n.component(c.component) == c.version));
-        let install_step = setup
-            .procedure
-            .steps
-            .iter()
-            .position(|s| matches!(s.action, crate::procedure::Action::InstallModule { .. }));
+        let install_step = setup.procedure.steps.iter().position(|s| s.action.is(Milestone::InstallsModule));
         if module_versions_installed && install_step.is_some_and(|step| self.next_step < step) {
             return Err(mismatch(
                 "the module is already installed on a node, but the journal never got to installing it".to_owned(),

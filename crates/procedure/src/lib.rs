@@ -6,6 +6,7 @@
 //! [`backend::Backend`] trait is the boundary to the simulated and the real cluster.
 //! Nothing here does I/O except reading files; there is no async and no wall clock.
 
+pub mod action;
 pub mod backend;
 pub mod bounded;
 pub mod cluster;
@@ -15,9 +16,12 @@ pub mod engine;
 pub mod event;
 pub mod invariant;
 pub mod journal;
+pub mod module;
 pub mod mutation;
 pub mod plan;
+pub mod postcondition;
 pub mod procedure;
+pub mod roles;
 pub mod safe_text;
 pub mod setup;
 pub mod shared;

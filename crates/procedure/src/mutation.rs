@@ -3,7 +3,9 @@
 //! installer's restart prompt, stop the cluster service instead of suspending the cluster.
 //! A good procedure and a good set of invariants catch every mutant of a step that matters.
 
-use crate::procedure::{Action, Procedure, RestartAnswer, Role};
+use crate::action::kind::Milestone;
+use crate::action::{StartClusterService, StopClusterService};
+use crate::procedure::{Procedure, Role};
 
 /// How a mutant differs from its procedure.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,32 +119,25 @@ impl Mutation {
                     Role::Standby | Role::EveryStandby => Role::Active,
                     Role::EveryNode => Role::EveryNode,
                 };
-                if let Action::MoveGroup { to, .. } = &mut mutant.steps[step].action {
-                    *to = match *to {
-                        Role::Active => Role::Standby,
-                        _ => Role::Active,
-                    };
-                }
+                mutant.steps[step].action.move_to_other_node();
             }
             Mutation::RestartAtPrompt { step } => {
-                if let Action::InstallModule { restart_answer, .. } = &mut mutant.steps[step].action {
-                    *restart_answer = RestartAnswer::Restart;
-                }
+                mutant.steps[step].action.restart_at_prompt();
                 mutant.module.asks_for_restart = true;
             }
             Mutation::StopClusterServiceInsteadOfSuspend { step } => {
                 let resume = mutant.steps[step + 1..]
                     .iter()
-                    .position(|s| s.action == Action::ResumeCluster)
+                    .position(|s| s.action.is(Milestone::ResumesCluster))
                     .map(|offset| step + 1 + offset);
                 let stop = &mut mutant.steps[step];
                 stop.role = Role::EveryNode;
-                stop.action = Action::StopClusterService;
+                stop.action = StopClusterService.into();
                 stop.title = "Stop the cluster service on every node (instead of suspending)".to_owned();
                 if let Some(resume) = resume {
                     let start = &mut mutant.steps[resume];
                     start.role = Role::EveryNode;
-                    start.action = Action::StartClusterService;
+                    start.action = StartClusterService.into();
                     start.title = "Start the cluster service on every node (instead of resuming)".to_owned();
                 }
             }
@@ -170,10 +165,10 @@ pub fn mutations(procedure: &Procedure) -> Vec<Mutation> {
         if step.role != Role::EveryNode {
             all.push(Mutation::OtherNode { step: index });
         }
-        if matches!(step.action, Action::InstallModule { restart_answer: RestartAnswer::Decline, .. }) {
+        if step.action.may_restart_at_prompt() {
             all.push(Mutation::RestartAtPrompt { step: index });
         }
-        if step.action == Action::SuspendCluster {
+        if step.action.is(Milestone::SuspendsCluster) {
             all.push(Mutation::StopClusterServiceInsteadOfSuspend { step: index });
         }
     }

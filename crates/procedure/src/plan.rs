@@ -8,9 +8,10 @@
 
 use serde::Serialize;
 
-use crate::cluster::{Cluster, NodeId, ResourceKind, ServiceId};
-use crate::engine::Roles;
-use crate::procedure::{Action, Condition, ManualCheck, Procedure, RestartAnswer, Role, Step};
+use crate::action::kind::{Milestone, PlanText};
+use crate::cluster::{Cluster, NodeId, ServiceId};
+use crate::procedure::{Condition, Procedure, Role, Step};
+use crate::roles::Roles;
 use crate::text::{and_list, one_line};
 
 /// A resolved plan; serializes to the `--format json` output.
@@ -349,20 +350,6 @@ impl Planner<'_> {
         self.cluster.services[service.index()].name.clone()
     }
 
-    fn services(&self, services: &[ServiceId]) -> String {
-        let names: Vec<String> = services.iter().map(|&s| self.service(s)).collect();
-        match names.len() {
-            0..=3 => and_list(&names),
-            n => format!("{n} services ({} ... {})", names[0], names[n - 1]),
-        }
-    }
-
-    /// One command per node, in order: `clpcl -t -h node1, then clpcl -t -h node2`.
-    fn per_node(&self, nodes: &[NodeId], before: &str, after: &str) -> String {
-        let commands: Vec<String> = nodes.iter().map(|&n| format!("{before}{}{after}", self.node(n))).collect();
-        commands.join(", then ")
-    }
-
     fn nodes_of(&self, role: Role) -> Vec<NodeId> {
         self.roles.nodes(role)
     }
@@ -381,8 +368,8 @@ impl Planner<'_> {
         };
         let nodes = self.nodes_of(step.role);
         let (does, verifies, warnings) = self.describe(step, &nodes);
-        let then = match step.action {
-            Action::ResumeCluster => Some(
+        let then = match step.action.milestone() {
+            Some(Milestone::ResumesCluster) => Some(
                 "if an installer asked for a restart, reboot the cluster the cluster-safe way \
                  (clpstdn -r), then check that every node, the group and its services come back"
                     .to_owned(),
@@ -408,217 +395,17 @@ impl Planner<'_> {
     }
 
     fn describe(&self, step: &Step, nodes: &[NodeId]) -> (Vec<String>, Vec<String>, Vec<String>) {
-        let cluster = self.cluster;
-        let module = &self.procedure.module;
-        let mut warnings = Vec::new();
-        let on = and_list(&nodes.iter().map(|&n| self.node(n)).collect::<Vec<_>>());
-        let (does, verifies): (Vec<String>, Vec<String>) = match &step.action {
-            Action::UnzipModule { folder } => {
-                if cluster.is_mirror_drive(folder) {
-                    warnings.push(format!(
-                        "{folder} is on the mirror drive: only the node that holds the mirror disk can read it"
-                    ));
-                }
-                (
-                    vec![format!("extract {} into {folder} on {on}", module.archive)],
-                    vec![format!("the module's files are in {folder} on each node")],
-                )
-            }
-            Action::BackupRegistry { file } => {
-                let keys: Vec<String> =
-                    module.components.iter().flat_map(|c| c.registry.iter().map(|v| v.key.clone())).collect::<Vec<_>>();
-                let mut keys = keys;
-                keys.dedup();
-                (
-                    vec![format!("export {} to {file} on {on}", and_list(&keys))],
-                    vec!["the export file exists on each node".to_owned()],
-                )
-            }
-            Action::SuspendCluster => (
-                vec![format!("suspend the cluster from {on} (clpcl --suspend): monitors freeze, no failover")],
-                vec!["every node reports the cluster Suspended".to_owned()],
-            ),
-            Action::StopMonitoring { services } => {
-                let list: Vec<ServiceId> = self.cluster.listed_or_watched(services.as_deref()).collect();
-                (
-                    vec![format!("set the Task Manager watch of {} to Not monitoring on {on}", self.services(&list))],
-                    vec!["each of them reads Not monitoring".to_owned()],
-                )
-            }
-            Action::StopServices { services } => {
-                (vec![format!("stop {} on {on}", self.services(services))], vec!["each of them is Stopped".to_owned()])
-            }
-            Action::InstallModule { folder, restart_answer } => {
-                if cluster.is_mirror_drive(folder) {
-                    warnings.push(format!("installs from {folder}, on the mirror drive"));
-                }
-                if *restart_answer == RestartAnswer::Restart {
-                    warnings.push("answers Restart at the installer's prompt: a reboot while the cluster is suspended rolls the synchronized registry keys back".to_owned());
-                }
-                let mut does = vec![format!("run the {} installer from {folder} on {on}", module.id)];
-                if !module.requires_stopped.is_empty() {
-                    does.push(format!(
-                        "it needs {} stopped first, and fails otherwise",
-                        self.services(&module.requires_stopped)
-                    ));
-                }
-                for component in &module.components {
-                    let name = &cluster.components[component.component.index()].name;
-                    does.push(format!(
-                        "it stops and restarts {} and updates {name} to {}",
-                        self.services(&component.services),
-                        component.version
-                    ));
-                    if !component.registry.is_empty() {
-                        does.push(format!(
-                            "it writes {}",
-                            crate::text::counted(component.registry.len() as u64, "registry value", "registry values")
-                        ));
-                    }
-                }
-                if *restart_answer == RestartAnswer::Decline {
-                    does.push("a restart prompt is declined; the reboot follows resume-cluster".to_owned());
-                }
-                let versions: Vec<String> = module
-                    .components
-                    .iter()
-                    .map(|c| format!("{} {}", cluster.components[c.component.index()].name, c.version))
-                    .collect();
-                (does, vec![format!("the installer finished without error and {} is installed", and_list(&versions))])
-            }
-            Action::ResumeCluster => (
-                vec![format!("resume the cluster from {on} (clpcl --resume); registry sync captures the current keys")],
-                vec!["every node runs the cluster and every resource of every group is online".to_owned()],
-            ),
-            Action::StartMonitoring { services } => {
-                let list: Vec<ServiceId> = self.cluster.listed_or_watched(services.as_deref()).collect();
-                (
-                    vec![format!(
-                        "set the Task Manager watch of {} back to Monitoring on {on} where it is not",
-                        self.services(&list)
-                    )],
-                    vec!["each of them reads Monitoring".to_owned()],
-                )
-            }
-            Action::MoveGroup { group, to } => {
-                let target = self.nodes_of(*to).first().map(|&n| self.node(n)).unwrap_or_default();
-                let name = &cluster.groups[group.index()].name;
-                let synced = cluster.groups[group.index()]
-                    .resources
-                    .iter()
-                    .any(|r| matches!(cluster.resources[r.index()].kind, ResourceKind::RegistrySync { .. }));
-                let mut does = vec![format!("move group {name} to {target} (clpgrp -m {name} -a {target}), from {on}")];
-                if synced {
-                    does.push(format!("registry sync restores the saved keys on {target} as the group starts there"));
-                }
-                (does, vec![format!("group {name} is online on {target} with every resource online")])
-            }
-            Action::CheckResources { group } => {
-                let name = &cluster.groups[group.index()].name;
-                (
-                    vec![format!("read the status of group {name} (clpstat)")],
-                    vec![format!("every resource of {name} is online on {on}")],
-                )
-            }
-            Action::CheckServices(check) => {
-                let mut verifies = vec![format!("{} run on {on}", self.services(&check.services))];
-                if !check.one_of.is_empty() {
-                    let sets: Vec<String> = check.one_of.iter().map(|set| self.services(set)).collect();
-                    verifies.push(format!("and one of: {}", sets.join(" / ")));
-                }
-                if !check.optional.is_empty() {
-                    verifies.push(format!("reported, not required: {}", and_list(&check.optional)));
-                }
-                (vec![format!("query the services on {on} (sc query)")], verifies)
-            }
-            Action::StopResource { resource } | Action::StartResource { resource } => {
-                let resource = &cluster.resources[resource.index()];
-                let (verb, state, flag) = match &step.action {
-                    Action::StopResource { .. } => ("stop", "offline", "-t"),
-                    _ => ("start", "online", "-s"),
-                };
-                if matches!(resource.kind, ResourceKind::RegistrySync { .. }) && verb == "stop" {
-                    warnings.push(format!(
-                        "stops registry sync {}: keys written while it is offline roll back when it starts",
-                        resource.name
-                    ));
-                }
-                (
-                    vec![format!("{verb} resource {} from {on} (clprsc {flag} {})", resource.name, resource.name)],
-                    vec![format!("resource {} is {state}", resource.name)],
-                )
-            }
-            Action::StopClusterService => {
-                warnings.push(
-                    "a stopped cluster service runs no registry sync and no monitor: its groups fail over or stop"
-                        .to_owned(),
-                );
-                (
-                    vec![format!("stop the cluster service on {on} ({})", self.per_node(nodes, "clpcl -t -h ", ""))],
-                    vec!["the cluster service is stopped on each node".to_owned()],
-                )
-            }
-            Action::StartClusterService => (
-                vec![format!(
-                    "start the cluster service on {on} ({}); a group offline everywhere starts on its best node, \
-                     and registry sync restores its saved keys there",
-                    self.per_node(nodes, "clpcl -s -h ", "")
-                )],
-                vec!["the cluster service runs on each node".to_owned()],
-            ),
-            Action::RebootNode => {
-                warnings.push(
-                    "a plain OS reboot, not cluster-safe: while the cluster is suspended it rolls the synchronized \
-                     registry keys back"
-                        .to_owned(),
-                );
-                (
-                    vec![format!(
-                        "restart the operating system of {on} (on the node: shutdown /r /t 0), one node at a time"
-                    )],
-                    vec!["each node is up again and has booted since (its last boot time changed)".to_owned()],
-                )
-            }
-            Action::SuspendMonitor { monitors } | Action::ResumeMonitor { monitors } => {
-                let names: Vec<String> = cluster
-                    .listed_or_all_monitors(monitors.as_deref())
-                    .map(|m| cluster.monitors[m.index()].name.clone())
-                    .collect();
-                let which = match monitors {
-                    None => format!("every monitor ({})", names.len()),
-                    Some(_) => format!("monitor {}", and_list(&names)),
-                };
-                let which_flag = match names.as_slice() {
-                    [one] if monitors.is_some() => format!(" -m {one}"),
-                    _ if monitors.is_some() => " -m <each of them>".to_owned(),
-                    _ => String::new(),
-                };
-                let (verb, command, then) = match &step.action {
-                    Action::SuspendMonitor { .. } => ("suspend", "clpmonctrl -s -h ", "each of them reads Suspended"),
-                    _ => ("resume", "clpmonctrl -r -h ", "none of them reads Suspended"),
-                };
-                (
-                    vec![format!("{verb} {which} on {on} ({})", self.per_node(nodes, command, &which_flag))],
-                    vec![then.to_owned()],
-                )
-            }
-            Action::RebootCluster => (
-                vec!["reboot every node the cluster-safe way (clpstdn -r)".to_owned()],
-                vec!["every node is back, the cluster runs, the group is online on the active server".to_owned()],
-            ),
-            Action::Manual { instruction, check } => {
-                let verifies = match check {
-                    None => vec!["the operator confirms".to_owned()],
-                    Some(ManualCheck::ClusterRunning) => vec!["the cluster runs on every node".to_owned()],
-                    Some(ManualCheck::ClusterSuspended) => vec!["the cluster is suspended".to_owned()],
-                    Some(ManualCheck::GroupOnline(group)) => {
-                        vec![format!("group {} is online", cluster.groups[group.index()].name)]
-                    }
-                    Some(ManualCheck::ServicesRunning(services)) => vec![format!("{} run", self.services(services))],
-                };
-                (vec![format!("ask the operator on {on}: {}", one_line(instruction))], verifies)
-            }
+        let mut text = PlanText {
+            cluster: self.cluster,
+            module: &self.procedure.module,
+            roles: &self.roles,
+            nodes,
+            on: and_list(&nodes.iter().map(|&n| self.node(n)).collect::<Vec<_>>()),
+            does: Vec::new(),
+            verifies: Vec::new(),
+            warnings: Vec::new(),
         };
-        (does, verifies, warnings)
+        step.action.plan(&mut text);
+        (text.does, text.verifies, text.warnings)
     }
 }

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use procedure::backend::BackendError;
 use procedure::cluster::{NodeId, drive_of};
-use procedure::procedure::Action;
 use procedure::setup::Setup;
 
 use crate::archive;
@@ -365,15 +364,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     }
     checks.push(check.done(&archive_note));
 
-    let folders: Vec<&str> = setup
-        .procedure
-        .steps
-        .iter()
-        .filter_map(|step| match &step.action {
-            Action::UnzipModule { folder } => Some(folder.as_str()),
-            _ => None,
-        })
-        .collect();
+    let folders: Vec<&str> = setup.procedure.steps.iter().filter_map(|step| step.action.working_folder()).collect();
     let no_folder = "the procedure has no unzip-module step, so no working folder";
     let mut check = Check::new(
         "working-folder-local",

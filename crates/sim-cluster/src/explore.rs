@@ -15,7 +15,6 @@ use procedure::engine::{Ending, EngineConfig, GuardRefusal};
 use procedure::event::{Event, Fault, Renderer};
 use procedure::invariant::{Invariant, Violation};
 use procedure::mutation::{Mutation, mutations};
-use procedure::procedure::Action;
 use procedure::setup::Setup;
 use serde::{Deserialize, Serialize};
 
@@ -481,10 +480,7 @@ impl Explorer {
             // Suspend, resume and the cluster reboot act on the whole cluster from whichever
             // node issues them.
             let rehomed = matches!(mutation, Mutation::OtherNode { .. })
-                && matches!(
-                    procedure.steps[mutation.step()].action,
-                    Action::SuspendCluster | Action::ResumeCluster | Action::RebootCluster
-                );
+                && procedure.steps[mutation.step()].action.same_from_any_node();
             let equivalent = if skipped {
                 Some("moves a step that does not run for this module")
             } else if rehomed {
@@ -643,10 +639,7 @@ fn step_skipped(setup: &Setup, step: usize) -> bool {
 /// is not only a check.
 fn step_matters(setup: &Setup, step: usize) -> bool {
     let Some(spec) = setup.procedure.steps.get(step) else { return false };
-    let check_only = matches!(
-        spec.action,
-        Action::CheckServices(_) | Action::CheckResources { .. } | Action::Manual { check: None, .. }
-    );
+    let check_only = spec.action.changes_nothing();
     !step_skipped(setup, step) && !check_only
 }
 

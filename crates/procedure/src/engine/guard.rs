@@ -1,10 +1,10 @@
 //! Guards: the engine refuses an unsafe operation given the live state, whatever the
 //! procedure file says, naming the step and the invariant it protects.
 
+use crate::backend::RestartAnswer;
 use crate::backend::{ClusterService, MonitorStatus, Observation, Operation, Watch};
 use crate::cluster::ResourceKind;
 use crate::invariant::Invariant;
-use crate::procedure::RestartAnswer;
 use crate::setup::Setup;
 
 /// Where the run stands, for the rules that depend on it.

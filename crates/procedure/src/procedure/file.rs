@@ -11,11 +11,13 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{Cluster, GroupId, MonitorId, RegistryValue, ServiceId};
-use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile, edit_distance};
-use crate::procedure::{
-    Action, Condition, ManualCheck, Module, ModuleComponent, Note, Procedure, RestartAnswer, Role, ServiceCheck, Step,
-};
+use crate::action::Action;
+use crate::action::args::{Args, Names};
+use crate::cluster::{Cluster, RegistryValue};
+use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
+use crate::module::{Module, ModuleComponent};
+use crate::procedure::steps::{Condition, Note, Procedure, Step};
+use crate::roles::Role;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -84,7 +86,7 @@ struct StepFile {
     text: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
-    // Arguments; which ones an action takes is checked in `Loader::action`.
+    // Arguments; which ones an action takes is its kind's `TAKES` (see `crate::action`).
     #[serde(default)]
     folder: Option<Spanned<String>>,
     #[serde(default)]
@@ -112,18 +114,19 @@ struct StepFile {
 /// Parses a procedure file and validates it against `cluster`.
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
     let file: ProcedureFile = crate::safe_text::from_toml(source, crate::safe_text::FileKind::Procedure)?;
-    Loader { source, cluster, lines: LineIndex::new(source.text()) }.procedure(file)
+    Loader { source, cluster, names: Names { source, cluster }, lines: LineIndex::new(source.text()) }.procedure(file)
 }
 
 struct Loader<'a> {
     source: &'a SourceFile,
     cluster: &'a Cluster,
+    names: Names<'a>,
     lines: LineIndex,
 }
 
 impl Loader<'_> {
     fn err(&self, kind: FileErrorKind, message: String, span: Range<usize>, label: &str) -> FileError {
-        self.source.error(kind, message, Some(span), label)
+        self.names.err(kind, message, span, label)
     }
 
     fn procedure(&self, file: ProcedureFile) -> Result<Procedure, FileError> {
@@ -186,8 +189,8 @@ impl Loader<'_> {
             if let Some(number) = parsed.number {
                 numbers.insert(number, (parsed.id.clone(), parsed.line));
             }
-            if let Action::UnzipModule { folder } = &parsed.action {
-                last_folder = Some(folder.clone());
+            if let Some(folder) = parsed.action.working_folder() {
+                last_folder = Some(folder.to_owned());
             }
             steps.push(parsed);
         }
@@ -218,7 +221,7 @@ impl Loader<'_> {
                 )
                 .with_help(format!(
                     "the cluster's components: {}",
-                    self.names(self.cluster.components.iter().map(|c| &c.name))
+                    self.names.list(self.cluster.components.iter().map(|c| &c.name))
                 ))
             })?;
             if components.iter().any(|known| known.component == id) {
@@ -229,7 +232,8 @@ impl Loader<'_> {
                     "second entry",
                 ));
             }
-            let services = component.services.iter().map(|name| self.service(name)).collect::<Result<Vec<_>, _>>()?;
+            let services =
+                component.services.iter().map(|name| self.names.service(name)).collect::<Result<Vec<_>, _>>()?;
             let registry = component
                 .registry
                 .into_iter()
@@ -238,7 +242,7 @@ impl Loader<'_> {
             components.push(ModuleComponent { component: id, version: component.version, services, registry });
         }
         let requires_stopped =
-            file.requires_stopped.iter().map(|name| self.service(name)).collect::<Result<Vec<_>, _>>()?;
+            file.requires_stopped.iter().map(|name| self.names.service(name)).collect::<Result<Vec<_>, _>>()?;
         Ok(Module {
             id: file.id,
             archive: file.archive,
@@ -246,102 +250,6 @@ impl Loader<'_> {
             components,
             requires_stopped,
         })
-    }
-
-    fn names<'n>(&self, names: impl Iterator<Item = &'n String>) -> String {
-        names.map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
-    }
-
-    fn service(&self, name: &Spanned<String>) -> Result<ServiceId, FileError> {
-        self.cluster.service_by_name(name.get_ref()).ok_or_else(|| {
-            let mut error = self.err(
-                FileErrorKind::UnknownName,
-                format!("unknown service `{}`", name.get_ref()),
-                name.span(),
-                "the cluster has no such service",
-            );
-            if let Some(close) = self.closest_service(name.get_ref()) {
-                error = error.with_help(format!("did you mean `{close}`?"));
-            }
-            error
-        })
-    }
-
-    fn closest_service(&self, name: &str) -> Option<&str> {
-        let wanted = name.to_lowercase();
-        self.cluster
-            .services
-            .iter()
-            .map(|service| (edit_distance(&wanted, &service.name.to_lowercase()), service.name.as_str()))
-            .filter(|(distance, _)| *distance <= 3.max(wanted.len() / 5))
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, name)| name)
-    }
-
-    /// The `monitors` list of a monitor step: `None` (every monitor) when absent.
-    fn monitors(&self, step: &StepFile) -> Result<Option<Vec<MonitorId>>, FileError> {
-        let Some(list) = &step.monitors else { return Ok(None) };
-        if list.get_ref().is_empty() {
-            return Err(self
-                .err(
-                    FileErrorKind::InvalidValue,
-                    "an empty monitor list".to_owned(),
-                    list.span(),
-                    "name at least one monitor",
-                )
-                .with_help("leave `monitors` out to mean every monitor"));
-        }
-        // A monitor named twice is suspended or resumed once.
-        let mut ids: Vec<MonitorId> = Vec::with_capacity(list.get_ref().len());
-        for name in list.get_ref() {
-            let id = self.monitor(name)?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        Ok(Some(ids))
-    }
-
-    fn monitor(&self, name: &Spanned<String>) -> Result<MonitorId, FileError> {
-        let known = self.cluster.monitors.iter().map(|m| &m.name);
-        self.cluster.monitor_by_name(name.get_ref()).ok_or_else(|| self.unknown("monitor", name, known))
-    }
-
-    fn group(&self, name: &Spanned<String>) -> Result<GroupId, FileError> {
-        let known = self.cluster.groups.iter().map(|g| &g.name);
-        self.cluster.group_by_name(name.get_ref()).ok_or_else(|| self.unknown("group", name, known))
-    }
-
-    /// A name the cluster has no `what` by, with the names it has.
-    fn unknown<'n>(&self, what: &str, name: &Spanned<String>, known: impl Iterator<Item = &'n String>) -> FileError {
-        let label = format!("the cluster has no such {what}");
-        self.err(FileErrorKind::UnknownName, format!("unknown {what} `{}`", name.get_ref()), name.span(), &label)
-            .with_help(format!("the cluster's {what}s: {}", self.names(known)))
-    }
-
-    fn role(&self, keyword: &Spanned<String>) -> Result<Role, FileError> {
-        let role = Role::parse(keyword.get_ref()).ok_or_else(|| {
-            self.err(
-                FileErrorKind::UnknownKeyword,
-                format!("unknown node role `{}`", keyword.get_ref()),
-                keyword.span(),
-                "not a role",
-            )
-            .with_help("roles: active, standby, every-standby, every-node")
-        })?;
-        if matches!(role, Role::Standby | Role::EveryStandby) && self.cluster.nodes.len() < 2 {
-            return Err(self.err(
-                FileErrorKind::MissingRole,
-                format!(
-                    "role `{}` needs a standby node, and cluster `{}` has only one node",
-                    keyword.get_ref(),
-                    self.cluster.name
-                ),
-                keyword.span(),
-                "no standby node in this cluster",
-            ));
-        }
-        Ok(role)
     }
 
     /// The step at `position` (from 1) in the file.
@@ -354,7 +262,7 @@ impl Loader<'_> {
                 "empty id",
             ));
         }
-        let role = self.role(&step.on)?;
+        let role = self.names.role(&step.on)?;
         let condition = match &step.when {
             None => None,
             Some(keyword) => Some(match keyword.get_ref().as_str() {
@@ -402,34 +310,16 @@ impl Loader<'_> {
 
     fn action(&self, step: &StepFile, last_folder: Option<&str>) -> Result<Action, FileError> {
         let keyword = step.action.get_ref().as_str();
-        let takes: &[&str] = match keyword {
-            "unzip-module" => &["folder"],
-            "backup-registry"
-            | "suspend-cluster"
-            | "resume-cluster"
-            | "reboot-cluster"
-            | "stop-cluster-service"
-            | "start-cluster-service"
-            | "reboot-node" => &[],
-            "suspend-monitor" | "resume-monitor" => &["monitors"],
-            "stop-monitoring" | "start-monitoring" | "stop-services" => &["services"],
-            "install-module" => &["folder", "restart-answer"],
-            "move-group" => &["group", "to"],
-            "check-resources" => &["group"],
-            "check-services" => &["services", "optional-services", "one-of"],
-            "manual" => &["instruction", "check", "group", "services"],
-            "stop-resource" | "start-resource" => &["resource"],
-            other => {
-                return Err(self
-                    .err(
-                        FileErrorKind::UnknownKeyword,
-                        format!("unknown action `{other}`"),
-                        step.action.span(),
-                        "not an action",
-                    )
-                    .with_help(format!("actions: {}", Action::KEYWORDS.join(", "))));
-            }
+        let unknown = || {
+            self.err(
+                FileErrorKind::UnknownKeyword,
+                format!("unknown action `{keyword}`"),
+                step.action.span(),
+                "not an action",
+            )
+            .with_help(format!("actions: {}", Action::KEYWORDS.join(", ")))
         };
+        let Some(takes) = Action::takes(keyword) else { return Err(unknown()) };
         let given: [(&str, Option<Range<usize>>); 11] = [
             ("resource", step.resource.as_ref().map(Spanned::span)),
             ("monitors", step.monitors.as_ref().map(Spanned::span)),
@@ -461,215 +351,24 @@ impl Loader<'_> {
                     .with_help(help));
             }
         }
-        let missing = |field: &str| {
-            self.err(
-                FileErrorKind::Argument,
-                format!("action `{keyword}` in step `{}` needs `{field}`", step.id.get_ref()),
-                step.action.span(),
-                "this action",
-            )
+        let args = Args {
+            names: self.names,
+            keyword,
+            step_id: &step.id,
+            action_span: step.action.span(),
+            last_folder,
+            folder: step.folder.as_ref(),
+            services: step.services.as_ref(),
+            optional_services: step.optional_services.as_ref(),
+            one_of: step.one_of.as_ref(),
+            group: step.group.as_ref(),
+            to: step.to.as_ref(),
+            restart_answer: step.restart_answer.as_ref(),
+            resource: step.resource.as_ref(),
+            monitors: step.monitors.as_ref(),
+            instruction: step.instruction.as_ref(),
+            check: step.check.as_ref(),
         };
-        let services = |required: bool| -> Result<Option<Vec<ServiceId>>, FileError> {
-            match &step.services {
-                None if required => Err(missing("services")),
-                None => Ok(None),
-                Some(list) if list.get_ref().is_empty() => Err(self.err(
-                    FileErrorKind::InvalidValue,
-                    "an empty service list".to_owned(),
-                    list.span(),
-                    "name at least one service",
-                )),
-                Some(list) => Ok(Some(list.get_ref().iter().map(|name| self.service(name)).collect::<Result<_, _>>()?)),
-            }
-        };
-        Ok(match keyword {
-            "unzip-module" => {
-                let folder = step.folder.as_ref().ok_or_else(|| missing("folder"))?;
-                Action::UnzipModule { folder: self.folder(folder)? }
-            }
-            "backup-registry" => {
-                let folder = last_folder.unwrap_or(r"C:\Temp");
-                Action::BackupRegistry { file: format!("{folder}\\registry-{}.reg", step.id.get_ref()) }
-            }
-            "suspend-cluster" => Action::SuspendCluster,
-            "resume-cluster" => Action::ResumeCluster,
-            "reboot-cluster" => Action::RebootCluster,
-            "stop-cluster-service" => Action::StopClusterService,
-            "start-cluster-service" => Action::StartClusterService,
-            "reboot-node" => Action::RebootNode,
-            "suspend-monitor" => Action::SuspendMonitor { monitors: self.monitors(step)? },
-            "resume-monitor" => Action::ResumeMonitor { monitors: self.monitors(step)? },
-            "stop-monitoring" => Action::StopMonitoring { services: services(false)? },
-            "start-monitoring" => Action::StartMonitoring { services: services(false)? },
-            "stop-services" => Action::StopServices { services: services(true)?.unwrap_or_default() },
-            "install-module" => {
-                let folder = match (&step.folder, last_folder) {
-                    (Some(folder), _) => self.folder(folder)?,
-                    (None, Some(folder)) => folder.to_owned(),
-                    (None, None) => {
-                        return Err(missing("folder")
-                            .with_help("give `folder`, or unzip the module in an earlier unzip-module step"));
-                    }
-                };
-                let restart_answer = match &step.restart_answer {
-                    None => RestartAnswer::Decline,
-                    Some(answer) => match answer.get_ref().as_str() {
-                        "decline" => RestartAnswer::Decline,
-                        "restart" => RestartAnswer::Restart,
-                        other => {
-                            return Err(self
-                                .err(
-                                    FileErrorKind::UnknownKeyword,
-                                    format!("unknown restart answer `{other}`"),
-                                    answer.span(),
-                                    "not an answer",
-                                )
-                                .with_help("answers: decline, restart"));
-                        }
-                    },
-                };
-                Action::InstallModule { folder, restart_answer }
-            }
-            "move-group" => {
-                let group = self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?;
-                let to_keyword = step.to.as_ref().ok_or_else(|| missing("to"))?;
-                let to = self.role(to_keyword)?;
-                if matches!(to, Role::EveryNode | Role::EveryStandby) {
-                    return Err(self.err(
-                        FileErrorKind::InvalidValue,
-                        format!("a group moves to one node; `{}` names several", to_keyword.get_ref()),
-                        to_keyword.span(),
-                        "use `active` or `standby`",
-                    ));
-                }
-                let policy = &self.cluster.groups[group.index()].policy;
-                let target = match to {
-                    Role::Active => Some(self.cluster.initial_active()),
-                    _ => self.cluster.initial_standbys().first().copied(),
-                };
-                if target.is_none_or(|node| !policy.contains(&node)) {
-                    return Err(self.err(
-                        FileErrorKind::MissingRole,
-                        format!(
-                            "group `{}` may not run on the {} node: its failover policy lists {}",
-                            self.cluster.groups[group.index()].name,
-                            to_keyword.get_ref(),
-                            policy
-                                .iter()
-                                .map(|n| format!("`{}`", self.cluster.nodes[n.index()].name))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        to_keyword.span(),
-                        "not a node of the group's policy",
-                    ));
-                }
-                Action::MoveGroup { group, to }
-            }
-            "stop-resource" | "start-resource" => {
-                let name = step.resource.as_ref().ok_or_else(|| missing("resource"))?;
-                let resource = self.cluster.resource_by_name(name.get_ref()).ok_or_else(|| {
-                    self.err(
-                        FileErrorKind::UnknownName,
-                        format!("unknown resource `{}`", name.get_ref()),
-                        name.span(),
-                        "the cluster has no such resource",
-                    )
-                })?;
-                if keyword == "stop-resource" {
-                    Action::StopResource { resource }
-                } else {
-                    Action::StartResource { resource }
-                }
-            }
-            "check-resources" => {
-                Action::CheckResources { group: self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)? }
-            }
-            "check-services" => Action::CheckServices(self.service_check(step, services(true)?.unwrap_or_default())?),
-            _ => {
-                let instruction = step.instruction.as_ref().ok_or_else(|| missing("instruction"))?.get_ref().clone();
-                let check = match &step.check {
-                    None => None,
-                    Some(check) => Some(match check.get_ref().as_str() {
-                        "cluster-running" => ManualCheck::ClusterRunning,
-                        "cluster-suspended" => ManualCheck::ClusterSuspended,
-                        "group-online" => {
-                            ManualCheck::GroupOnline(self.group(step.group.as_ref().ok_or_else(|| missing("group"))?)?)
-                        }
-                        "services-running" => ManualCheck::ServicesRunning(services(true)?.unwrap_or_default()),
-                        other => {
-                            return Err(self
-                                .err(
-                                    FileErrorKind::UnknownKeyword,
-                                    format!("unknown check `{other}`"),
-                                    check.span(),
-                                    "not a check",
-                                )
-                                .with_help(
-                                    "checks: cluster-running, cluster-suspended, group-online, services-running",
-                                ));
-                        }
-                    }),
-                };
-                Action::Manual { instruction, check }
-            }
-        })
-    }
-
-    fn folder(&self, folder: &Spanned<String>) -> Result<String, FileError> {
-        let text = folder.get_ref();
-        let bytes = text.as_bytes();
-        let has_drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'\\';
-        if !has_drive {
-            return Err(self.err(
-                FileErrorKind::InvalidValue,
-                format!("`{text}` is not an absolute Windows folder"),
-                folder.span(),
-                r"expected a folder such as C:\Temp\module",
-            ));
-        }
-        let drive = crate::cluster::drive_of(text).to_ascii_uppercase();
-        let known =
-            self.cluster.nodes.iter().any(|node| node.drives.contains(&drive)) || self.cluster.is_mirror_drive(&drive);
-        if !known {
-            return Err(self.err(
-                FileErrorKind::UnknownName,
-                format!("no node of cluster `{}` has drive {drive}", self.cluster.name),
-                folder.span(),
-                "unknown drive",
-            ));
-        }
-        Ok(text.clone())
-    }
-
-    fn service_check(&self, step: &StepFile, services: Vec<ServiceId>) -> Result<ServiceCheck, FileError> {
-        let optional = step.optional_services.as_ref().map(|list| list.get_ref().clone()).unwrap_or_default();
-        let mut one_of = Vec::new();
-        if let Some(sets) = &step.one_of {
-            for set in sets.get_ref() {
-                let ids: Option<Vec<ServiceId>> =
-                    set.iter().map(|name| self.cluster.service_by_name(name.get_ref())).collect();
-                if let Some(ids) = ids
-                    && !ids.is_empty()
-                {
-                    one_of.push(ids);
-                }
-            }
-            if one_of.is_empty() {
-                return Err(self
-                    .err(
-                        FileErrorKind::UnknownName,
-                        format!(
-                            "none of the `one-of` sets of step `{}` exists in cluster `{}`",
-                            step.id.get_ref(),
-                            self.cluster.name
-                        ),
-                        sets.span(),
-                        "no set whose services the cluster has",
-                    )
-                    .with_help("at least one set must name only services the cluster description declares"));
-            }
-        }
-        Ok(ServiceCheck { services, optional, one_of })
+        Action::read(&args).unwrap_or_else(|| Err(unknown()))
     }
 }

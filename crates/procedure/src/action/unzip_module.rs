@@ -1,0 +1,65 @@
+//! `unzip-module`: extract the module's archive into a working folder on the node.
+
+use std::sync::Arc;
+
+use crate::action::args::Args;
+use crate::action::kind::{At, Behaviour, Kind, PlanText};
+use crate::backend::{Operation, same_path};
+use crate::diagnostic::FileError;
+use crate::postcondition::{Verdict, pending};
+
+/// Extract the module archive into `folder` on the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnzipModule {
+    /// Working folder, `C:\Temp\SSC0307-0006`.
+    pub folder: String,
+}
+
+impl UnzipModule {
+    /// The module is unzipped there (on the mirror drive, wherever the mirror is).
+    fn done(&self, at: &At<'_>) -> bool {
+        if at.cluster.is_mirror_drive(&self.folder) {
+            at.observation.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, &self.folder))
+        } else {
+            at.state().unzipped.as_deref().is_some_and(|f| same_path(f, &self.folder))
+        }
+    }
+}
+
+impl Kind for UnzipModule {
+    const KEYWORD: &'static str = "unzip-module";
+    const TAKES: &'static [&'static str] = &["folder"];
+
+    fn read(args: &Args<'_>) -> Result<Self, FileError> {
+        Ok(UnzipModule { folder: args.names.folder(args.required(args.folder, "folder")?)? })
+    }
+}
+
+impl Behaviour for UnzipModule {
+    fn plan(&self, plan: &mut PlanText<'_>) {
+        let folder = &self.folder;
+        if plan.cluster.is_mirror_drive(folder) {
+            plan.warnings.push(format!(
+                "{folder} is on the mirror drive: only the node that holds the mirror disk can read it"
+            ));
+        }
+        let does = format!("extract {} into {folder} on {}", plan.module.archive, plan.on);
+        plan.says(does, format!("the module's files are in {folder} on each node"));
+    }
+
+    fn operations(&self, at: &At<'_>) -> Vec<Operation> {
+        if self.done(at) {
+            Vec::new()
+        } else {
+            vec![Operation::UnzipModule { node: at.node, folder: Arc::from(self.folder.as_str()) }]
+        }
+    }
+
+    fn verify(&self, at: &At<'_>) -> Verdict {
+        if self.done(at) { Verdict::Holds } else { pending!(at.explain, "the module is not yet unzipped in {}", self.folder) }
+    }
+
+    fn working_folder(&self) -> Option<&str> {
+        Some(&self.folder)
+    }
+}

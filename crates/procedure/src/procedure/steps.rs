@@ -1,0 +1,93 @@
+//! The typed procedure: its title, the module it applies, notes, and the ordered steps, each
+//! with its role, action and condition.
+
+use crate::action::Action;
+use crate::module::Module;
+use crate::roles::Role;
+
+/// A validated procedure file.
+#[derive(Debug, Clone)]
+pub struct Procedure {
+    /// One line saying what the procedure does.
+    pub title: String,
+    /// Where the procedure comes from (vendor document), if stated.
+    pub source: Option<String>,
+    /// The update module it applies.
+    pub module: Module,
+    /// Procedure-wide warnings and rules, for people.
+    pub notes: Vec<Note>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// Hash of the file's text; a journal refuses to resume under an edited procedure.
+    pub content_hash: String,
+}
+
+/// A procedure-wide note.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Stable id.
+    pub id: String,
+    /// Text for people.
+    pub text: String,
+}
+
+/// One step of the procedure.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Stable id, unique in the procedure.
+    pub id: String,
+    /// The vendor's step number, when the step comes from a numbered document.
+    pub number: Option<u32>,
+    /// Short title.
+    pub title: String,
+    /// Which node(s) the step runs on.
+    pub role: Role,
+    /// What it does.
+    pub action: Action,
+    /// Runs only if this holds.
+    pub condition: Option<Condition>,
+    /// What the operator does, in words.
+    pub text: String,
+    /// Warnings attached to the step.
+    pub notes: Vec<String>,
+    /// Line of the step's `[[step]]` header in the file.
+    pub line: usize,
+    /// The step's place in its procedure, from 1 (a mutant that moves steps sets it again).
+    pub position: usize,
+}
+
+impl Step {
+    /// How every renderer says which step this is: the vendor's number, `6`, or for a step
+    /// without one its place in the procedure, `#3` (the mark keeps a place from reading as
+    /// a vendor's number).
+    pub fn tag(&self) -> String {
+        match self.number {
+            Some(number) => number.to_string(),
+            None => format!("#{}", self.position),
+        }
+    }
+
+    /// `6 install-active`, or `#3 install-active` for an unnumbered step.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.tag(), self.id)
+    }
+}
+
+/// When a conditional step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Only if the module writes registry values.
+    ModuleWritesRegistry,
+    /// Only if an installer asked for a restart that has not happened yet.
+    RestartRequested,
+}
+
+impl Condition {
+    /// The keyword used in procedure files.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Condition::ModuleWritesRegistry => "module-writes-registry",
+            Condition::RestartRequested => "restart-requested",
+        }
+    }
+}
