@@ -28,5 +28,6 @@ mod timing;
 mod train;
 mod train_browser;
 mod validation;
+mod verify_cluster;
 mod vocabulary;
 mod wording;

@@ -106,6 +106,7 @@ vocabulary! {
     suspend_monitor::SuspendMonitor,
     resume_monitor::ResumeMonitor,
     manual::Manual,
+    verify_cluster::VerifyCluster,
 }
 
 pub use crate::action::manual::ManualCheck;
