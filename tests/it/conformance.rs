@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use procedure::backend::Backend as _;
 use procedure::diagnostic::SourceFile;
-use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Ending, Engine, EngineConfig};
 use procedure::invariant::judge;
 use procedure::setup::Setup;
 use sim_cluster::sim::Builder;
@@ -49,7 +50,7 @@ fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
         ),
         Some(other) => panic!("the direct run ended {}", other.word()),
     };
-    let violations = judge(setup, &initial, sim.events(), sim.observation(), &engine, true);
+    let violations = judge(setup, &initial, sim.events(), sim.observation(), engine.roles(), true);
     let ids = violations.iter().map(|v| v.invariant.id().to_owned()).collect();
     (ending, ids, sim_server::render::final_state(setup, sim.observation()))
 }

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Ending, Engine, EngineConfig};
 use procedure::event::Renderer;
 use procedure::invariant::Judge;
 use procedure::setup::Setup;

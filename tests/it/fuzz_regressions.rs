@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::Backend as _;
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::setup::Setup;
 use sim_cluster::sim::Builder;
 

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use procedure::backend::{Backend, Observation};
-use procedure::engine::{Driven, Ending, Engine, EngineConfig, ManualPrompt, Operator, drive};
+use procedure::driver::{Driven, Operator, drive};
+use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt};
 use procedure::event::{EventKind, Fault};
 use procedure::journal::{Journal, Record};
 use procedure::setup::Setup;

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use procedure::backend::{Backend, GroupStatus, Observation, Operation, ResourceStatus};
 use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceId, ServiceId};
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::event::{Fault, Renderer};
 use procedure::procedure::RestartAnswer;
 use procedure::setup::Setup;

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::event::EventKind;
 use procedure::setup::Setup;
 use sim_cluster::sim::Builder;

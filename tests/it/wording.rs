@@ -86,7 +86,8 @@ fn every_column_of_the_plan_and_the_run_summary_lines_up() {
 fn the_story_of_a_mutant_names_steps_by_their_vendor_numbers() {
     use std::sync::Arc;
 
-    use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+    use procedure::driver::{Unattended, drive};
+    use procedure::engine::{Engine, EngineConfig};
     use procedure::event::Renderer;
     use procedure::mutation::Mutation;
     use procedure::setup::Setup;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::Backend as _;
-use procedure::engine::{Ending, Engine, EngineConfig, drive};
+use procedure::driver::drive;
+use procedure::engine::{Ending, Engine, EngineConfig};
 use procedure::invariant::judge;
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::text::counted;
@@ -83,7 +84,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let completed = matches!(engine.ending(), Some(Ending::Completed));
     let last = backend.observe().cloned().unwrap_or(initial.clone());
-    let violations = judge(&setup, &initial, backend.events(), &last, &engine, true);
+    let violations = judge(&setup, &initial, backend.events(), &last, engine.roles(), true);
     // No --resume on real nodes (see the README): the summary gives no command to resume.
     let summary = SummaryConfig { judged_final: true, resumed: false, how_to_resume: None };
     summarize(&mut stdout, &setup, &engine, backend.events(), &violations, &summary);

@@ -10,8 +10,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use procedure::backend::{Backend, Operation};
 use procedure::diagnostic::SourceFile;
+use procedure::driver::{Operator, drive};
 use procedure::duration::{clock, human};
-use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, StepStatus, drive};
+use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, StepStatus};
 use procedure::event::{Event, Fault};
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::{Journal, Record, cluster_identity};
@@ -259,7 +260,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         cluster.after_stop(AFTERMATH);
     }
     let events = cluster.trace();
-    let violations = judge(&setup, &initial, events, cluster.observation(), &engine, judge_final);
+    let violations = judge(&setup, &initial, events, cluster.observation(), engine.roles(), judge_final);
     let how_to_resume = resume_command(&args, &dir);
     let summary =
         SummaryConfig { judged_final: judge_final, resumed: args.resume, how_to_resume: Some(&how_to_resume) };

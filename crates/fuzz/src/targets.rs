@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use procedure::cluster::Cluster;
 use procedure::diagnostic::SourceFile;
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::journal::{Resumption, cluster_identity};
 use procedure::plan::Plan;
 use procedure::setup::Setup;

@@ -12,8 +12,8 @@ pub mod kind;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
-use crate::backend::Operation;
 use crate::diagnostic::FileError;
+use crate::operation::Operation;
 use crate::postcondition::Verdict;
 
 /// Declares the kinds: their modules, the [`Action`] enum with one variant per kind (named

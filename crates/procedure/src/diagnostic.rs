@@ -192,8 +192,8 @@ impl SourceFile {
         let location = span.as_ref().map(|range| self.line_column(range.start));
         // What a damaged file holds reaches a terminal only escaped or masked: messages and
         // labels may quote it, and the excerpt shows its lines.
-        let terminal = |text: String| crate::safe_text::for_terminal(&text, false).into_owned();
-        let shown = match crate::safe_text::masked(&self.text) {
+        let terminal = |text: String| crate::safe_chars::for_terminal(&text, false).into_owned();
+        let shown = match crate::safe_chars::masked(&self.text) {
             std::borrow::Cow::Borrowed(_) => Arc::clone(&self.text),
             std::borrow::Cow::Owned(masked) => Arc::from(masked),
         };
@@ -263,7 +263,7 @@ impl SourceFile {
 impl FileError {
     /// Adds advice shown under the diagnostic.
     pub fn with_help(mut self, help: impl Into<String>) -> FileError {
-        self.inner.help = Some(crate::safe_text::for_terminal(&help.into(), false).into_owned());
+        self.inner.help = Some(crate::safe_chars::for_terminal(&help.into(), false).into_owned());
         self
     }
 }

@@ -10,71 +10,27 @@
 //! (steps are idempotent: what already holds is not redone), then polls until the step's
 //! postcondition holds, failing fast on what cannot recover.
 
-mod guard;
+pub mod guard;
 pub mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::action::kind::{Milestone, Patience};
-use crate::backend::{Backend, BackendError, Installer, Observation, Operation, Power, ServiceStatus};
+use crate::backend::BackendError;
 use crate::cluster::NodeId;
-use crate::journal::{Journal, JournalError, Resumption};
+use crate::journal::Resumption;
+use crate::observation::{Installer, Observation, Power};
+use crate::operation::Operation;
+use crate::postcondition::{optional_service_notes, took_effect};
 use crate::procedure::{Condition, Step};
 use crate::setup::Setup;
 use crate::shared::Shared;
 
+pub use crate::engine_config::EngineConfig;
 pub use crate::roles::Roles;
+pub use crate::run_record::{Ending, NodeSpan, RunRecord, StepRecord, StepStatus};
 pub use guard::{GuardRefusal, guard};
-
-/// How patient the engine is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EngineConfig {
-    /// The first wait before observing again while a postcondition does not hold yet; each
-    /// further wait doubles, up to `poll_max`.
-    pub poll_interval: Duration,
-    /// The longest wait between two observations.
-    pub poll_max: Duration,
-    /// Longest wait for an install to finish.
-    pub install_timeout: Duration,
-    /// Longest wait for a reboot of the cluster.
-    pub reboot_timeout: Duration,
-    /// Longest wait for a group move.
-    pub move_timeout: Duration,
-    /// Longest wait for any other step.
-    pub step_timeout: Duration,
-    /// Longest wait for a check step to see what it wants.
-    pub check_timeout: Duration,
-    /// Whether guards refuse unsafe operations. Off, the engine does what the procedure
-    /// says, as an operator reading the text would: the run "as written".
-    pub guards: bool,
-    /// Whether the engine keeps the record of its steps for reports; a model checker that
-    /// visits millions of states does without.
-    pub record: bool,
-}
-
-impl EngineConfig {
-    /// Timeouts suited to the SSC procedure: installs take about 30 minutes.
-    pub fn standard() -> EngineConfig {
-        EngineConfig {
-            poll_interval: Duration::from_secs(5),
-            poll_max: Duration::from_secs(120),
-            install_timeout: Duration::from_secs(90 * 60),
-            reboot_timeout: Duration::from_secs(30 * 60),
-            move_timeout: Duration::from_secs(15 * 60),
-            step_timeout: Duration::from_secs(10 * 60),
-            check_timeout: Duration::from_secs(3 * 60),
-            guards: true,
-            record: true,
-        }
-    }
-
-    /// The same, with guards on or off.
-    pub fn with_guards(mut self, guards: bool) -> EngineConfig {
-        self.guards = guards;
-        self
-    }
-}
 
 /// What happened since the engine's last output.
 #[derive(Debug)]
@@ -117,111 +73,6 @@ pub struct ManualPrompt {
     pub node: NodeId,
     /// What to do.
     pub instruction: String,
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Ending {
-    /// Every step done or skipped.
-    Completed,
-    /// A guard refused an unsafe operation; nothing was done.
-    Refused(GuardRefusal),
-    /// The run stopped safely: an operation failed, a check did not hold in time, a node
-    /// went away, or the operator declined.
-    Stopped {
-        /// The step.
-        step: usize,
-        /// The node, when one.
-        node: Option<NodeId>,
-        /// Why, for people.
-        reason: String,
-    },
-}
-
-impl Ending {
-    /// `completed`, `refused` or `stopped`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Ending::Completed => "completed",
-            Ending::Refused(_) => "refused",
-            Ending::Stopped { .. } => "stopped",
-        }
-    }
-
-    /// Where and why the run did not complete: `step 6 install-active: ... [invariant]`.
-    pub fn reason(&self, setup: &Setup) -> Option<String> {
-        match self {
-            Ending::Completed => None,
-            Ending::Refused(refusal) => Some(format!(
-                "step {}: {} [{}]",
-                setup.procedure.steps[refusal.step].label(),
-                refusal.message,
-                refusal.invariant.id()
-            )),
-            Ending::Stopped { step, reason, .. } => {
-                Some(format!("step {}: {reason}", setup.procedure.steps[*step].label()))
-            }
-        }
-    }
-}
-
-/// What happened to one step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepRecord {
-    /// Index into the procedure's steps.
-    pub step: usize,
-    /// Done, skipped (why), or where the run ended.
-    pub status: StepStatus,
-    /// The nodes it ran on, with when each began and ended.
-    pub nodes: Vec<NodeSpan>,
-}
-
-/// When a step ran on one node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeSpan {
-    /// The node.
-    pub node: NodeId,
-    /// First observation for it.
-    pub started: Duration,
-    /// Postcondition held (or the run ended).
-    pub ended: Duration,
-    /// Operations issued, with the time each was issued.
-    pub operations: Vec<(Duration, Operation)>,
-    /// It was the cluster-safe reboot that follows a restart request.
-    pub restart_reboot: bool,
-    /// What the step found worth telling that it does not require (optional services).
-    pub notes: Vec<String>,
-    /// How many events the backend had recorded at the observation that ended the span,
-    /// when the driver said (see [`Engine::note_events`]): the events before its end.
-    pub events_before_end: Option<usize>,
-}
-
-/// Status of a step in a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepStatus {
-    /// Its postcondition held on every node.
-    Done,
-    /// It did not run, and why.
-    Skipped(String),
-    /// The run ended during it.
-    Ended,
-    /// Done in an earlier, interrupted run (from the journal).
-    DoneEarlier,
-}
-
-/// The record of a run, for reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunRecord {
-    /// Steps in the order they were met.
-    pub steps: Vec<StepRecord>,
-    /// The first observation with the cluster suspended, and the first after it without.
-    pub suspended_from: Option<Duration>,
-    /// See `suspended_from`.
-    pub suspended_until: Option<Duration>,
-    /// Time of the first and last observation.
-    pub started: Option<Duration>,
-    /// See `started`.
-    pub ended: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -636,7 +487,7 @@ impl Engine {
             return operations;
         }
         self.unfinished = None;
-        if unfinished.is_idempotent() || !took_effect(&self.setup, &unfinished, observation, &boots) {
+        if unfinished.is_idempotent() || !took_effect(&self.setup.procedure.module, &unfinished, observation, &boots) {
             return operations;
         }
         operations.into_iter().filter(|operation| *operation != unfinished).collect()
@@ -737,7 +588,7 @@ impl Engine {
         self.reboot_from = None;
         let notes = match self.current_step().action.optional_services() {
             optional if !task.restart_reboot && !optional.is_empty() => {
-                optional_service_notes(&self.setup, optional, observation, task.node)
+                optional_service_notes(&self.setup.cluster, optional, observation, task.node)
             }
             _ => Vec::new(),
         };
@@ -804,179 +655,4 @@ impl Engine {
         let roles = self.roles.as_ref().expect("roles");
         self.current_step().action.operations(&verify::at(&self.setup, observation, node, roles, None, false))
     }
-}
-
-/// Whether an operation whose outcome was never recorded took effect, judged by the cluster.
-fn took_effect(setup: &Setup, operation: &Operation, observation: &Observation, boots: &[u32]) -> bool {
-    match operation {
-        Operation::InstallModule { node, .. } => {
-            let state = &observation.nodes[node.index()];
-            state.installer != Installer::Idle || verify::module_installed(&setup.procedure.module, state)
-        }
-        Operation::MoveGroup { group, to, .. } => {
-            let state = observation.groups[group.index()];
-            state.owner == *to
-                || matches!(
-                    state.status,
-                    crate::backend::GroupStatus::OnlinePending | crate::backend::GroupStatus::OfflinePending
-                )
-        }
-        Operation::RebootNode { .. } | Operation::RebootCluster { .. } => observation
-            .nodes
-            .iter()
-            .enumerate()
-            .any(|(n, state)| state.power != Power::Up || boots.get(n).is_some_and(|&b| b != state.boots)),
-        Operation::StartResource { resource, .. } => {
-            observation.resources[resource.index()].status != crate::backend::ResourceStatus::Offline
-        }
-        Operation::StopResource { resource, .. } => {
-            observation.resources[resource.index()].status != crate::backend::ResourceStatus::Online
-        }
-        _ => false,
-    }
-}
-
-/// How a check step's optional services stand on a node: they are reported, never required.
-fn optional_service_notes(setup: &Setup, optional: &[String], observation: &Observation, node: NodeId) -> Vec<String> {
-    optional
-        .iter()
-        .map(|name| match setup.cluster.service_by_name(name) {
-            None => format!("{name:?} is not installed (optional)"),
-            Some(service) => {
-                let status = observation.nodes[node.index()].services[service.index()];
-                let running = if status == ServiceStatus::Running { "running" } else { "not running" };
-                format!("{name:?} is {running} (optional)")
-            }
-        })
-        .collect()
-}
-
-/// The operator's side of a run: confirmations for manual steps and progress.
-pub trait Operator {
-    /// Asks the operator to do a manual step; `true` once done.
-    fn confirm(&mut self, setup: &Setup, prompt: &ManualPrompt) -> bool;
-
-    /// A step began.
-    fn step_started(&mut self, _setup: &Setup, _step: usize, _at: Duration) {}
-
-    /// An operation is about to run.
-    fn operation(&mut self, _setup: &Setup, _operation: &Operation, _at: Duration) {}
-
-    /// The engine is waiting for something slow.
-    fn waiting(&mut self, _setup: &Setup, _step: usize, _since: Duration, _now: Duration) {}
-
-    /// Whether the operator interrupted the run (Ctrl-C). Asked between any two journal
-    /// writes; the run then stops where it is, and `--resume` continues it.
-    fn interrupted(&mut self) -> bool {
-        false
-    }
-}
-
-/// An operator that confirms every manual step without asking (`--yes`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unattended;
-
-impl Operator for Unattended {
-    fn confirm(&mut self, _setup: &Setup, _prompt: &ManualPrompt) -> bool {
-        true
-    }
-}
-
-/// Why driving stopped before the engine finished.
-#[derive(Debug, thiserror::Error)]
-pub enum DriveError {
-    /// The journal could not be written: the run stops rather than act unrecorded.
-    #[error(transparent)]
-    Journal(#[from] JournalError),
-    /// Nothing of the cluster could be observed.
-    #[error("cannot observe the cluster: {0}")]
-    Observe(BackendError),
-}
-
-/// How driving ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Driven {
-    /// The engine finished; see [`Engine::ending`].
-    Finished,
-    /// The operator interrupted the run; the journal says where.
-    Interrupted,
-}
-
-/// Runs the engine to its end on a backend, writing the journal (intent before each
-/// operation, outcome after) when one is given.
-pub fn drive<B: Backend, O: Operator + ?Sized>(
-    engine: &mut Engine,
-    backend: &mut B,
-    mut journal: Option<&mut Journal>,
-    operator: &mut O,
-) -> Result<Driven, DriveError> {
-    let mut output = engine.next(Input::Start);
-    let mut waiting_since: Option<Duration> = None;
-    loop {
-        if operator.interrupted() {
-            return Ok(Driven::Interrupted);
-        }
-        output = match output {
-            Output::Finished => break,
-            Output::MarkStep(step) => {
-                backend.mark_step(step);
-                operator.step_started(engine.setup(), step, backend.now());
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.step_started(engine, step, backend.now())?;
-                }
-                engine.note_events(backend.events().len());
-                let observation = backend.observe().map_err(DriveError::Observe)?;
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.observe_boots(observation);
-                }
-                engine.next(Input::Observed(observation))
-            }
-            Output::Observe => {
-                engine.note_events(backend.events().len());
-                let observation = backend.observe().map_err(DriveError::Observe)?;
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.observe_boots(observation);
-                }
-                engine.next(Input::Observed(observation))
-            }
-            Output::Execute(operation) => {
-                waiting_since = None;
-                operator.operation(engine.setup(), &operation, backend.now());
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.intent(engine, &operation, backend.now())?;
-                }
-                if operator.interrupted() {
-                    return Ok(Driven::Interrupted);
-                }
-                let result = backend.execute(&operation);
-                if operator.interrupted() {
-                    return Ok(Driven::Interrupted);
-                }
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.outcome(&result, backend.now())?;
-                }
-                engine.next(Input::Executed(result))
-            }
-            Output::Wait(length) => {
-                let since = *waiting_since.get_or_insert(backend.now());
-                backend.wait(length);
-                operator.waiting(engine.setup(), engine.position().0, since, backend.now());
-                engine.next(Input::Waited)
-            }
-            Output::Confirm(prompt) => {
-                let confirmed = operator.confirm(engine.setup(), &prompt);
-                if let Some(journal) = journal.as_deref_mut() {
-                    journal.confirmation(engine, confirmed, backend.now())?;
-                }
-                engine.next(Input::Confirmed(confirmed))
-            }
-        };
-        if let Output::MarkStep(_) | Output::Finished = output {
-            waiting_since = None;
-            if let (Output::Finished, Some(journal)) = (&output, journal.as_deref_mut()) {
-                journal.finished(engine, backend.now())?;
-            }
-        }
-    }
-    Ok(Driven::Finished)
 }

@@ -5,11 +5,13 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::backend::Refusal;
-use crate::backend::RestartAnswer;
 use crate::cluster::{ComponentId, FinalAction, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use crate::duration::clock;
-use crate::setup::{DataId, Setup, SlotId};
+pub use crate::observation::{Actor, DownCause, InstallerFailure, Interruption};
+use crate::operation::Refusal;
+use crate::operation::RestartAnswer;
+use crate::registry_id::{DataId, SlotId};
+use crate::setup::Setup;
 
 /// One event at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,91 +20,6 @@ pub struct Event {
     pub at: Duration,
     /// What.
     pub kind: EventKind,
-}
-
-/// Who did something to a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Actor {
-    /// A person or the engine, through a console or command.
-    Operator,
-    /// The module installer.
-    Installer,
-    /// The cluster, starting or stopping a group resource.
-    Cluster,
-    /// The Task Manager service watch.
-    Watch,
-    /// A monitor resource's recovery action.
-    Monitor,
-    /// The node going down.
-    Shutdown,
-    /// An injected fault (the service died).
-    Fault,
-}
-
-impl DownCause {
-    /// Whether an injected fault took the node down (nothing deactivated in order).
-    pub fn is_fault(self) -> bool {
-        matches!(self, DownCause::Crash | DownCause::NetworkPartition)
-    }
-}
-
-/// Why a node went down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DownCause {
-    /// A plain OS restart.
-    Reboot,
-    /// A restart accepted at the installer's prompt.
-    InstallerPrompt,
-    /// The cluster-safe reboot of every node (`clpstdn -r`).
-    ClusterReboot,
-    /// A crash (injected fault).
-    Crash,
-    /// Isolated by a heartbeat loss, the node shut itself down (network partition
-    /// resolution; injected fault).
-    NetworkPartition,
-    /// A monitor's final action.
-    FinalAction,
-}
-
-/// What interrupted an installer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Interruption {
-    /// Something restarted a service the installer had stopped.
-    ServiceRestarted {
-        /// The service.
-        service: ServiceId,
-        /// Who restarted it.
-        by: Actor,
-    },
-    /// The group left the node (failover, stop) while the installer ran there.
-    GroupLeft {
-        /// The group.
-        group: GroupId,
-    },
-    /// The node went down.
-    NodeDown {
-        /// Why.
-        cause: DownCause,
-    },
-}
-
-/// Why an installer failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InstallerFailure {
-    /// The module's files are not in the folder, or its drive cannot be read here.
-    ModuleNotFound,
-    /// The installer failed on its own (injected fault).
-    Fault,
-    /// A service that must be stopped first was running.
-    ServiceInUse {
-        /// The service.
-        service: ServiceId,
-    },
-    /// A service it restarts did not start.
-    ServiceDidNotStart {
-        /// The service.
-        service: ServiceId,
-    },
 }
 
 /// A monitor's recovery action.

@@ -9,9 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{ClusterService, MonitorStatus, Observation, Power, ServiceStatus, Watch};
 use crate::cluster::{NodeId, ResourceId, ResourceKind};
 use crate::event::{Actor, DownCause, Event, EventKind, Interruption};
+use crate::observation::{ClusterService, MonitorStatus, Observation, Power, ServiceStatus, Watch};
+use crate::roles::Roles;
 use crate::setup::Setup;
 use crate::shared::Flags;
 
@@ -173,7 +174,7 @@ impl Judge {
     /// A judge for a run that starts in state `initial`.
     pub fn new(setup: &Setup, initial: &Observation) -> Judge {
         let resource_online =
-            initial.resources.iter().map(|r| r.status == crate::backend::ResourceStatus::Online).collect();
+            initial.resources.iter().map(|r| r.status == crate::observation::ResourceStatus::Online).collect();
         let suspended = initial
             .nodes
             .iter()
@@ -537,13 +538,13 @@ pub fn judge(
     initial: &Observation,
     events: &[Event],
     last: &Observation,
-    engine: &crate::engine::Engine,
+    roles: Option<&Roles>,
     judge_final: bool,
 ) -> Vec<Violation> {
     let mut judge = Judge::new(setup, initial);
     judge.feed(setup, events);
     if judge_final {
-        let (active, standbys) = match engine.roles() {
+        let (active, standbys) = match roles {
             Some(roles) => (roles.active, roles.standbys.clone()),
             None => (setup.cluster.initial_active(), setup.cluster.initial_standbys()),
         };

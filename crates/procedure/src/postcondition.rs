@@ -2,9 +2,12 @@
 //! means it never will. The conditions several actions share live here; each action's own
 //! postcondition is in its file under `action/`.
 
-use crate::backend::{ClusterService, GroupStatus, MonitorStatus, NodeState, Observation, Power, ServiceStatus};
 use crate::cluster::{Cluster, NodeId, ResourceKind, ServiceId};
 use crate::module::Module;
+use crate::observation::{
+    ClusterService, GroupStatus, Installer, MonitorStatus, NodeState, Observation, Power, ResourceStatus, ServiceStatus,
+};
+use crate::operation::Operation;
 use crate::roles::Roles;
 
 /// A pending verdict whose reason is only formatted when it will be shown (on a timeout):
@@ -152,4 +155,50 @@ pub fn reboot(cluster: &Cluster, observation: &Observation, roles: &Roles, expla
         return pending!(explain, "a monitor on {} reports an error", cluster.nodes[node].name);
     }
     Verdict::Holds
+}
+
+/// Whether an operation whose outcome was never recorded took effect, judged by the cluster.
+pub(crate) fn took_effect(module: &Module, operation: &Operation, observation: &Observation, boots: &[u32]) -> bool {
+    match operation {
+        Operation::InstallModule { node, .. } => {
+            let state = &observation.nodes[node.index()];
+            state.installer != Installer::Idle || module_installed(module, state)
+        }
+        Operation::MoveGroup { group, to, .. } => {
+            let state = observation.groups[group.index()];
+            state.owner == *to || matches!(state.status, GroupStatus::OnlinePending | GroupStatus::OfflinePending)
+        }
+        Operation::RebootNode { .. } | Operation::RebootCluster { .. } => observation
+            .nodes
+            .iter()
+            .enumerate()
+            .any(|(n, state)| state.power != Power::Up || boots.get(n).is_some_and(|&b| b != state.boots)),
+        Operation::StartResource { resource, .. } => {
+            observation.resources[resource.index()].status != ResourceStatus::Offline
+        }
+        Operation::StopResource { resource, .. } => {
+            observation.resources[resource.index()].status != ResourceStatus::Online
+        }
+        _ => false,
+    }
+}
+
+/// How a check step's optional services stand on a node: they are reported, never required.
+pub(crate) fn optional_service_notes(
+    cluster: &Cluster,
+    optional: &[String],
+    observation: &Observation,
+    node: NodeId,
+) -> Vec<String> {
+    optional
+        .iter()
+        .map(|name| match cluster.service_by_name(name) {
+            None => format!("{name:?} is not installed (optional)"),
+            Some(service) => {
+                let status = observation.nodes[node.index()].services[service.index()];
+                let running = if status == ServiceStatus::Running { "running" } else { "not running" };
+                format!("{name:?} is {running} (optional)")
+            }
+        })
+        .collect()
 }

@@ -9,8 +9,8 @@ mod file;
 mod steps;
 
 pub use crate::action::{Action, ManualCheck, ServiceCheck};
-pub use crate::backend::RestartAnswer;
 pub use crate::module::{Module, ModuleComponent};
+pub use crate::operation::RestartAnswer;
 pub use crate::roles::Role;
 pub use file::load;
 pub use steps::{Condition, Note, Procedure, Step};

@@ -11,21 +11,7 @@ use crate::cluster::{
     Cluster, ComponentId, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId, key_is_under,
 };
 use crate::procedure::Procedure;
-
-/// A registry value's place: key path and value name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SlotId(pub u16);
-
-/// An interned registry data string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DataId(pub u16);
-
-impl SlotId {
-    /// Index into [`Setup::registry`].
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+pub use crate::registry_id::{DataId, SlotId};
 
 /// One registry value the world knows about.
 #[derive(Debug, Clone)]

@@ -14,8 +14,8 @@
 use std::time::Duration;
 
 use crate::duration::human;
-use crate::engine::NodeSpan;
 use crate::event::{Event, EventKind};
+use crate::run_record::NodeSpan;
 
 /// A span's time, split into the cluster's and the engine's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use procedure::diagnostic::SourceFile;
-use procedure::engine::{Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::setup::Setup;
 use sim_cluster::sim::Builder;
 

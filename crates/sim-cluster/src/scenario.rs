@@ -39,7 +39,8 @@ use toml::Spanned;
 
 use crate::sim::{AFTERMATH, Builder, Sim};
 use crate::staged::{StagedFault, StagedSim};
-use procedure::engine::{Ending, Engine, EngineConfig, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Ending, Engine, EngineConfig};
 use procedure::invariant::{Violation, judge};
 
 /// The longest `then` a scenario step may give: a year.
@@ -555,7 +556,7 @@ impl Scenario {
         }
         let judge_final = self.staged.is_empty() || matches!(engine.ending(), Some(Ending::Completed));
         let violations =
-            judge(&self.setup, &initial, backend.events(), backend.sim.observation(), &engine, judge_final);
+            judge(&self.setup, &initial, backend.events(), backend.sim.observation(), engine.roles(), judge_final);
         EngineRun { backend, engine, violations }
     }
 }

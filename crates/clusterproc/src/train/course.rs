@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use procedure::backend::Operation;
 use procedure::cluster::NodeId;
-use procedure::engine::{Engine, EngineConfig, Roles, Unattended, drive};
+use procedure::driver::{Unattended, drive};
+use procedure::engine::{Engine, EngineConfig, Roles};
 use procedure::plan::{Plan, StepStatus};
 use procedure::procedure::{Action, RestartAnswer};
 use procedure::setup::Setup;

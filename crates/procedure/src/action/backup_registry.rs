@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{Operation, same_path};
+use crate::observation::same_path;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};
 

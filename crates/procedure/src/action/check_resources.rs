@@ -2,7 +2,7 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
-use crate::backend::Operation;
+use crate::operation::Operation;
 use crate::cluster::GroupId;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};

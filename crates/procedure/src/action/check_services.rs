@@ -5,7 +5,7 @@ use toml::Spanned;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
-use crate::backend::Operation;
+use crate::operation::Operation;
 use crate::cluster::ServiceId;
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::postcondition::{Verdict, pending, services_running};

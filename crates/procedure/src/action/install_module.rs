@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
-use crate::backend::{Installer, Operation, RestartAnswer};
+use crate::observation::Installer;
+use crate::operation::{Operation, RestartAnswer};
 use crate::diagnostic::FileError;
 use crate::event::InstallerFailure;
 use crate::postcondition::{Verdict, module_installed, pending};

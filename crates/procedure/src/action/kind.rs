@@ -5,10 +5,11 @@
 use std::fmt::Debug;
 
 use crate::action::args::Args;
-use crate::backend::{NodeState, Observation, Operation};
 use crate::cluster::{Cluster, MonitorId, NodeId, ServiceId};
 use crate::diagnostic::FileError;
 use crate::module::Module;
+use crate::observation::{NodeState, Observation};
+use crate::operation::Operation;
 use crate::postcondition::Verdict;
 use crate::roles::{Role, Roles};
 use crate::text::and_list;

@@ -3,7 +3,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{GroupStatus, Operation};
+use crate::observation::GroupStatus;
+use crate::operation::Operation;
 use crate::cluster::{GroupId, ServiceId};
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, all_suspended, not_running, pending, services_running};

@@ -3,7 +3,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
-use crate::backend::{GroupStatus, Operation};
+use crate::observation::GroupStatus;
+use crate::operation::Operation;
 use crate::cluster::{GroupId, ResourceKind};
 use crate::diagnostic::{FileError, FileErrorKind};
 use crate::postcondition::{Verdict, pending};

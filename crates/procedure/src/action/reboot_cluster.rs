@@ -3,7 +3,7 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
-use crate::backend::Operation;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, reboot};
 

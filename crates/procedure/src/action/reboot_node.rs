@@ -4,7 +4,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
-use crate::backend::{Operation, Power};
+use crate::observation::Power;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};
 

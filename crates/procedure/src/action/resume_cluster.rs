@@ -3,7 +3,7 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, PlanText};
-use crate::backend::Operation;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, groups_online, monitors_green, pending};
 

@@ -2,7 +2,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{MonitorStatus, Operation};
+use crate::observation::MonitorStatus;
+use crate::operation::Operation;
 use crate::cluster::MonitorId;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};

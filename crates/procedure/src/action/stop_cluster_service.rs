@@ -3,7 +3,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{ClusterService, Operation};
+use crate::observation::ClusterService;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, groups_settled, pending};
 

@@ -3,7 +3,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{Operation, ResourceStatus};
+use crate::observation::ResourceStatus;
+use crate::operation::Operation;
 use crate::cluster::{ResourceId, ResourceKind};
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};

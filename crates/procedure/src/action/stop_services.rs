@@ -2,7 +2,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
-use crate::backend::{Operation, ServiceStatus};
+use crate::observation::ServiceStatus;
+use crate::operation::Operation;
 use crate::cluster::ServiceId;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, pending};

@@ -2,7 +2,7 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, PlanText};
-use crate::backend::Operation;
+use crate::operation::Operation;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, all_suspended, pending};
 

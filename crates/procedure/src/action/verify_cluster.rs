@@ -5,7 +5,8 @@
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
-use crate::backend::{GroupStatus, MonitorStatus, Operation, Power};
+use crate::observation::{GroupStatus, MonitorStatus, Power};
+use crate::operation::Operation;
 use crate::cluster::GroupId;
 use crate::diagnostic::FileError;
 use crate::postcondition::Verdict;

@@ -1,10 +1,11 @@
 //! Guards: the engine refuses an unsafe operation given the live state, whatever the
 //! procedure file says, naming the step and the invariant it protects.
 
-use crate::backend::RestartAnswer;
-use crate::backend::{ClusterService, MonitorStatus, Observation, Operation, Watch};
 use crate::cluster::ResourceKind;
 use crate::invariant::Invariant;
+use crate::observation::{ClusterService, MonitorStatus, Observation, Watch};
+use crate::operation::Operation;
+use crate::operation::RestartAnswer;
 use crate::setup::Setup;
 
 /// Where the run stands, for the rules that depend on it.
@@ -74,7 +75,7 @@ pub fn guard(
             let state = &observation.nodes[node.index()];
             let offline_sync = cluster
                 .registry_sync_resources()
-                .find(|r| observation.resources[r.index()].status != crate::backend::ResourceStatus::Online);
+                .find(|r| observation.resources[r.index()].status != crate::observation::ResourceStatus::Online);
             if let Some(sync) = offline_sync {
                 return refuse(
                     Invariant::RegistrySyncStoppedDuringApply,

@@ -2,8 +2,8 @@
 //! node with the roles of the run. The conditions themselves are in `crate::postcondition`.
 
 use crate::action::kind::At;
-use crate::backend::Observation;
 use crate::cluster::NodeId;
+use crate::observation::Observation;
 use crate::procedure::Step;
 use crate::roles::Roles;
 use crate::setup::Setup;

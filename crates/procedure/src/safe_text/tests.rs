@@ -1,5 +1,7 @@
 //! Which characters names and prose may hold, and how terminals see the rest.
 
+use std::borrow::Cow;
+
 use super::*;
 
 fn check(text: &str, expect: Result<(), (char, usize)>) {

@@ -1,0 +1,18 @@
+//! Interned registry ids: a value's place (`SlotId`, key and value name) and a data string
+//! (`DataId`), so that registries are small vectors of ids and comparing two is cheap. The
+//! tables behind them are in [`crate::setup::Setup`].
+
+/// A registry value's place: key path and value name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SlotId(pub u16);
+
+/// An interned registry data string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DataId(pub u16);
+
+impl SlotId {
+    /// Index into [`Setup::registry`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
