@@ -6,8 +6,6 @@
 //! [`archive`]. Nothing here depends on the simulator: the same code drives real nodes and
 //! the simulated cluster's command shims.
 
-pub mod archive;
-pub mod argv;
 pub mod backend;
 pub mod clock;
 pub mod commands;
@@ -17,5 +15,3 @@ pub mod parse;
 pub mod preflight;
 pub mod registry;
 pub mod rest;
-pub mod text;
-pub mod transport;

@@ -8,8 +8,8 @@ use procedure::backend::BackendError;
 use procedure::cluster::{NodeId, drive_of};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
+use remote::archive;
 
-use crate::archive;
 use crate::backend::RealBackend;
 use crate::commands;
 use crate::connection::RoleHint;
