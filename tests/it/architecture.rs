@@ -23,9 +23,32 @@ fn workspace_dependencies(krate: &str) -> Vec<String> {
 fn crates_depend_only_as_the_architecture_says() {
     assert_eq!(workspace_dependencies("procedure"), Vec::<String>::new());
     assert_eq!(workspace_dependencies("sim-cluster"), ["procedure"]);
-    assert_eq!(workspace_dependencies("real-backend"), ["procedure"]);
+    assert_eq!(workspace_dependencies("remote"), Vec::<String>::new());
+    assert_eq!(workspace_dependencies("real-backend"), ["procedure", "remote"]);
     assert_eq!(workspace_dependencies("sim-server"), ["procedure", "sim-cluster"]);
-    assert_eq!(workspace_dependencies("clusterproc"), ["procedure", "real-backend", "sim-cluster", "sim-server"]);
+    assert_eq!(
+        workspace_dependencies("clusterproc"),
+        ["procedure", "real-backend", "remote", "sim-cluster", "sim-server"]
+    );
+}
+
+/// `remote` depends on no workspace crate, so it keeps its own copy of the engine's duration
+/// text; a timeout must still read the same in a transport's error as everywhere else.
+#[test]
+fn remote_says_a_timeout_as_the_engine_does() {
+    use std::time::Duration;
+
+    use remote::transport::TransportError;
+
+    let lengths = [0, 1, 250, 999, 1_000, 1_500, 59_000, 60_000, 90_000, 3_600_000, 3_661_000, 86_400_000];
+    for after in lengths.map(Duration::from_millis) {
+        let human = procedure::duration::human(after);
+        assert_eq!(TransportError::Timeout { after }.to_string(), format!("no answer within {human}"));
+        assert_eq!(
+            TransportError::ConnectTimeout { after }.to_string(),
+            format!("no connection within {human} (the connect timeout)")
+        );
+    }
 }
 
 /// The files that may name the folder beside the checkout that holds the capture corpus:

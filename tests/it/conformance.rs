@@ -379,7 +379,7 @@ fn the_simulated_outputs_parse_as_real_ones() {
     assert_eq!(listing.unwrap().services.len(), setup.cluster.services.len());
     let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\NEC\PVM";
     let text = sim_server::render::reg_query(&setup, sim.observation(), NodeId(0), key).unwrap();
-    let output = real_backend::parse::Output { stdout: text.into_bytes(), stderr: Vec::new(), code: Some(0) };
+    let output = remote::output::Output { stdout: text.into_bytes(), stderr: Vec::new(), code: Some(0) };
     match real_backend::parse::reg_query::parse(&output).unwrap() {
         real_backend::parse::reg_query::RegQuery::Values(values) => {
             assert_eq!(

@@ -413,11 +413,10 @@ fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
 /// for byte, and a copied file arrives intact.
 #[test]
 fn hostile_arguments_and_files_cross_ssh_intact() {
-    use real_backend::argv::Argv;
-    use real_backend::connection::SshConfig;
-    use real_backend::transport::Transport as _;
-    use real_backend::transport::encode::RemoteShell;
-    use real_backend::transport::ssh::SshTransport;
+    use remote::argv::Argv;
+    use remote::transport::Transport as _;
+    use remote::transport::encode::RemoteShell;
+    use remote::transport::ssh::{SshConfig, SshTransport};
 
     let fixture = Fixture::new([NodeView::Healthy, NodeView::Healthy]);
     let keys = Keys::new(fixture.path());

@@ -127,19 +127,19 @@ struct WindowsSide {
     programs: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
-impl real_backend::transport::Transport for WindowsSide {
+impl remote::transport::Transport for WindowsSide {
     fn run(
         &mut self,
-        argv: &real_backend::argv::Argv,
+        argv: &remote::argv::Argv,
         _timeout: Duration,
-    ) -> Result<real_backend::parse::Output, real_backend::transport::TransportError> {
+    ) -> Result<remote::output::Output, remote::transport::TransportError> {
         self.programs.lock().unwrap().push(argv.program.clone());
         let (code, stdout) = match argv.program.as_str() {
             "sc.exe" => (0, self.services.clone()),
             "reg" => (1, "ERROR: The system was unable to find the specified registry key or value.\r\n".to_owned()),
             _ => (9009, "not scripted\r\n".to_owned()),
         };
-        Ok(real_backend::parse::Output { stdout: stdout.into_bytes(), stderr: Vec::new(), code: Some(code) })
+        Ok(remote::output::Output { stdout: stdout.into_bytes(), stderr: Vec::new(), code: Some(code) })
     }
 
     fn copy_file(
@@ -147,7 +147,7 @@ impl real_backend::transport::Transport for WindowsSide {
         _local: &std::path::Path,
         _remote: &str,
         _timeout: Duration,
-    ) -> Result<(), real_backend::transport::TransportError> {
+    ) -> Result<(), remote::transport::TransportError> {
         Ok(())
     }
 

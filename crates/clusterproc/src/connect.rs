@@ -8,13 +8,13 @@ use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
 use real_backend::backend::{Config, NodeLink, RealBackend};
-use real_backend::connection::{ClusterApi, Connection, RoleHint, SecretRef, SshConfig, TransportConfig};
+use real_backend::connection::{ClusterApi, Connection, RoleHint, SecretRef, TransportConfig};
 use real_backend::rest::{RestClient, RestConfig};
-use real_backend::transport::Transport;
-use real_backend::transport::local::LocalTransport;
-use real_backend::transport::openssh::OpenSshTransport;
-use real_backend::transport::ssh::SshTransport;
-use real_backend::transport::winrm::WinrmTransport;
+use remote::transport::Transport;
+use remote::transport::local::LocalTransport;
+use remote::transport::openssh::OpenSshTransport;
+use remote::transport::ssh::{SshConfig, SshTransport};
+use remote::transport::winrm::WinrmTransport;
 
 use crate::cli::Failure;
 

@@ -315,13 +315,13 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
 /// else quoted as the SSH transport quotes its argv ([`posix_quote`]). For display only:
 /// nothing here runs a command.
 ///
-/// [`posix_quote`]: real_backend::transport::encode::posix_quote
+/// [`posix_quote`]: remote::transport::encode::posix_quote
 pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_owned();
     }
-    real_backend::transport::encode::posix_quote(word)
+    remote::transport::encode::posix_quote(word)
 }
 
 pub(crate) enum ReportFormat {

@@ -80,7 +80,7 @@ pub fn main(argv: Vec<String>) -> ExitCode {
 }
 
 fn certutil(file: &str) -> ExitCode {
-    match real_backend::archive::sha256_file(Path::new(file)) {
+    match remote::archive::sha256_file(Path::new(file)) {
         Ok(hash) => {
             let _ = write!(
                 std::io::stdout(),

@@ -27,13 +27,13 @@ use procedure::cluster::NodeId;
 use procedure::event::{Event, EventKind};
 use procedure::setup::Setup;
 use procedure::shared::Shared;
+use remote::archive::Manifest;
+use remote::argv::Argv;
+use remote::output::Output;
+use remote::transport::{Transport, TransportError};
 
-use crate::archive::Manifest;
-use crate::argv::Argv;
 use crate::clock::{Clock, SystemClock};
 use crate::drift::DriftDetector;
-use crate::parse::Output;
-use crate::transport::{Transport, TransportError};
 
 /// How long commands may take, and the commands a site declares.
 #[derive(Debug, Clone)]

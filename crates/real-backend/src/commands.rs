@@ -4,7 +4,7 @@
 //! scripts and documents (research/domain.md §1, §7); where no source shows an option, the
 //! builder says `Inferred:`.
 
-use crate::argv::{Argv, NameError};
+use remote::argv::{Argv, NameError};
 
 /// `clpcl --suspend`: suspend the whole cluster (issued once, on one node).
 pub fn suspend_cluster() -> Argv {
@@ -122,8 +122,8 @@ pub fn disk_free(drive: &str) -> Result<Argv, NameError> {
 /// The installer's silent command as the connection file declares it: `program` relative
 /// to the folder the module was extracted into, then its arguments verbatim.
 pub fn install_module(folder: &str, program: &str, args: &[String]) -> Result<Argv, NameError> {
-    crate::argv::check_name("folder", folder)?;
-    crate::argv::check_name("installer", program)?;
+    remote::argv::check_name("folder", folder)?;
+    remote::argv::check_name("installer", program)?;
     let mut argv = Argv::new(&windows_join(folder, program));
     argv.args.extend(args.iter().cloned());
     Ok(argv)

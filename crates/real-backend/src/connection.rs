@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use file::load;
+use remote::transport::ssh::SshConfig;
 
 use crate::backend::{InstallerCommand, WatchCommands};
 
@@ -111,26 +112,6 @@ pub enum TransportConfig {
     OpenSsh(SshConfig),
     /// WinRM over HTTPS.
     Winrm(WinrmConfig),
-}
-
-/// SSH settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SshConfig {
-    /// Host name or address.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// User.
-    pub user: String,
-    /// The private key file; the agent's keys when `None`.
-    pub identity_file: Option<PathBuf>,
-    /// The known_hosts file host keys are verified against.
-    pub known_hosts: PathBuf,
-    /// The remote shell.
-    pub shell: crate::transport::encode::RemoteShell,
-    /// POSIX shells only: the folder commands run in and relative paths are copied under
-    /// (a simulated node's own disk); the login folder when `None`.
-    pub working_directory: Option<String>,
 }
 
 /// WinRM settings.

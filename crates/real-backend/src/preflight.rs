@@ -7,8 +7,8 @@ use std::path::Path;
 use procedure::backend::BackendError;
 use procedure::cluster::{NodeId, drive_of};
 use procedure::setup::Setup;
+use remote::archive;
 
-use crate::archive;
 use crate::backend::RealBackend;
 use crate::commands;
 use crate::connection::RoleHint;

@@ -10,8 +10,9 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
-use real_backend::parse::{Output, certutil, clpcmd, clpstat, reg_export, reg_query, sc};
+use real_backend::parse::{certutil, clpcmd, clpstat, reg_export, reg_query, sc};
 use real_backend::registry;
+use remote::output::Output;
 
 /// The project's own samples, from this file's folder.
 const OWN: &str = "../test_data";

@@ -4,14 +4,14 @@ use procedure::backend::{BackendError, Installer, Operation, Power, Refusal, sam
 use procedure::cluster::NodeId;
 use procedure::event::{Event, EventKind, InstallerFailure};
 use procedure::procedure::RestartAnswer;
+use remote::archive;
+use remote::argv::{Argv, NameError};
+use remote::transport::TransportError;
 
 use super::RealBackend;
-use crate::archive;
-use crate::argv::{Argv, NameError};
 use crate::commands;
 use crate::parse::clpcmd::{self, ClpResult};
 use crate::parse::{certutil, sc};
-use crate::transport::TransportError;
 
 /// `ERROR_SUCCESS_REBOOT_REQUIRED`: Windows installers' "done, restart needed".
 const EXIT_RESTART_REQUIRED: i32 = 3010;

@@ -9,9 +9,9 @@ use procedure::backend::{
 };
 use procedure::cluster::{NodeId, ResourceKind, key_is_under};
 use procedure::setup::DataId;
+use remote::argv::Argv;
 
 use super::RealBackend;
-use crate::argv::Argv;
 use crate::commands;
 use crate::parse::clpstat::{self, Clpstat, ClusterStatus, Status};
 use crate::parse::reg_query::{self, RegQuery};
@@ -259,7 +259,7 @@ impl RealBackend {
         }
         let mut watches = vec![Watch::Absent; self.setup.cluster.services.len()];
         let text = output.stdout_text();
-        for (number, line) in crate::text::lines(&text) {
+        for (number, line) in remote::text::lines(&text) {
             if line.trim().is_empty() {
                 continue;
             }

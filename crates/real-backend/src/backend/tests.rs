@@ -10,9 +10,9 @@ use procedure::backend::{
 use procedure::cluster::{GroupId, NodeId};
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
+use remote::output::Output;
 
 use super::*;
-use crate::parse::Output;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

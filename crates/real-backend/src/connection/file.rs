@@ -6,15 +6,15 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
+use remote::transport::encode::RemoteShell;
+use remote::transport::ssh::SshConfig;
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    ClusterApi, Connection, NodeConnection, RestApiConfig, RoleHint, SecretRef, SshConfig, Timeouts, TransportConfig,
-    WinrmConfig,
+    ClusterApi, Connection, NodeConnection, RestApiConfig, RoleHint, SecretRef, Timeouts, TransportConfig, WinrmConfig,
 };
 use crate::backend::{InstallerCommand, WatchCommands};
-use crate::transport::encode::RemoteShell;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,8 +5,10 @@
 //! spaces), and `CertUtil: -hashfile command completed successfully.`; a failure prints a
 //! `CertUtil:` error and exits non-zero.
 
-use crate::parse::{Output, ParseError};
-use crate::text;
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 
 const COMMAND: &str = "certutil -hashfile";
 

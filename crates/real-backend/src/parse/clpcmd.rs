@@ -5,8 +5,10 @@
 //! `Start NODE : Command succeeded.`; NEC's scripts take exit code 0 as success. The failure
 //! messages are not documented, so a failure carries whatever the command printed.
 
-use crate::parse::{Output, ParseError};
-use crate::text;
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 
 /// How an acting command ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 //! their `current` owner and resources. `*` marks the server clpstat ran on. `--long` only
 //! widens the name column. The whole block may be indented (documents indent it by 3 or 4).
 
-use crate::parse::{Output, ParseError};
-use crate::text;
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 
 const COMMAND: &str = "clpstat";
 

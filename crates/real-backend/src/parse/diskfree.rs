@@ -4,8 +4,10 @@
 //! newer ones `Total free bytes                : 12,345,678 (11.8 GB)`; the number may
 //! carry thousands separators. Other lines (total bytes, available quota) are skipped.
 
-use crate::parse::{Output, ParseError};
-use crate::text;
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 
 const COMMAND: &str = "fsutil volume diskfree";
 

@@ -5,9 +5,10 @@
 //! Real files (shared/captures/reg) show `dword:`, strings with `\\` escapes, `;` comments in
 //! hand-written files, and a last line without a line ending.
 
+use remote::text;
+
 use crate::parse::ParseError;
 use crate::registry::{RegData, RegValue};
-use crate::text;
 
 const COMMAND: &str = "reg export";
 

@@ -7,9 +7,11 @@
 //! REG_MULTI_SZ, and `ERROR: The system was unable to find the specified registry key or
 //! value.` with exit code 1 for a missing key (other, localized, failures stay errors).
 
-use crate::parse::{Output, ParseError};
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 use crate::registry::{RegData, RegValue};
-use crate::text;
 
 const COMMAND: &str = "reg query";
 

@@ -5,8 +5,10 @@
 //! errors are read by their shape `[SC] Api WORD CODE:` and by the code. The state is read
 //! from `STATE`, never from the exit code (a caller may see it truncated to 8 bits).
 
-use crate::parse::{Output, ParseError};
-use crate::text;
+use remote::output::Output;
+use remote::text;
+
+use crate::parse::ParseError;
 
 const COMMAND: &str = "sc.exe";
 

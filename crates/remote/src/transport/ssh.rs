@@ -8,7 +8,7 @@
 //! command runs on its own channel. Files are streamed into a command's standard input
 //! (`cat` on POSIX, a PowerShell stream copy on Windows).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,10 +16,29 @@ use russh::client;
 use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 
 use crate::argv::Argv;
-use crate::connection::SshConfig;
-use crate::parse::Output;
+use crate::output::Output;
 use crate::transport::encode::{self, RemoteShell};
 use crate::transport::{Transport, TransportError, error_chain};
+
+/// SSH settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User.
+    pub user: String,
+    /// The private key file; the agent's keys when `None`.
+    pub identity_file: Option<PathBuf>,
+    /// The known_hosts file host keys are verified against.
+    pub known_hosts: PathBuf,
+    /// The remote shell.
+    pub shell: RemoteShell,
+    /// POSIX shells only: the folder commands run in and relative paths are copied under
+    /// (a simulated node's own disk); the login folder when `None`.
+    pub working_directory: Option<String>,
+}
 
 /// Checks the server's key against the known_hosts file.
 struct HostKeys {

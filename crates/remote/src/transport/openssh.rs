@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::argv::Argv;
-use crate::connection::SshConfig;
-use crate::parse::Output;
+use crate::output::Output;
 use crate::transport::encode::{self, RemoteShell};
 use crate::transport::local::LocalTransport;
+use crate::transport::ssh::SshConfig;
 use crate::transport::{Transport, TransportError};
 
 /// OpenSSH's exit code for its own failures (connection, authentication, host key).

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::argv::Argv;
-use crate::parse::Output;
+use crate::output::Output;
 use crate::transport::encode::{self, RemoteShell};
 use crate::transport::{Transport, TransportError, error_chain};
 

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::argv::Argv;
-use crate::parse::Output;
+use crate::output::Output;
 use crate::transport::{Transport, TransportError};
 
 /// Runs commands on this machine.

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::argv::Argv;
-use crate::parse::Output;
+use crate::output::Output;
 
 /// Carries commands and files to one node.
 pub trait Transport: Send {
@@ -40,14 +40,14 @@ pub enum TransportError {
         reason: String,
     },
     /// The command or copy did not finish in time.
-    #[error("no answer within {}", procedure::duration::human(*.after))]
+    #[error("no answer within {}", human(*.after))]
     Timeout {
         /// The timeout.
         after: Duration,
     },
     /// No connection to the node could be made in time (the connection file's
     /// `[timeouts] connect`).
-    #[error("no connection within {} (the connect timeout)", procedure::duration::human(*.after))]
+    #[error("no connection within {} (the connect timeout)", human(*.after))]
     ConnectTimeout {
         /// The connect timeout.
         after: Duration,
@@ -85,6 +85,27 @@ impl TransportError {
             other => other.to_string(),
         }
     }
+}
+
+/// A duration as people read it (`2m 30s`, `250ms`); the same text as the engine's
+/// `procedure::duration::human`, so that a timeout reads alike in every message (a test of
+/// the workspace compares the two).
+fn human(length: Duration) -> String {
+    let total = length.as_secs();
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    if total == 0 && length.subsec_millis() != 0 {
+        parts.push(format!("{}ms", length.subsec_millis()));
+    } else if s > 0 || parts.is_empty() {
+        parts.push(format!("{s}s"));
+    }
+    parts.join(" ")
 }
 
 /// An error and its causes, `outer: inner: innermost`: HTTP and SSH libraries put the
