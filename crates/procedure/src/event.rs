@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::cluster::{ComponentId, FinalAction, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use crate::duration::clock;
+pub use crate::fault::Fault;
 pub use crate::observation::{Actor, DownCause, InstallerFailure, Interruption};
 use crate::operation::Refusal;
 use crate::operation::RestartAnswer;
@@ -31,98 +32,6 @@ pub enum Recovery {
     Failover,
     /// Take the final action.
     FinalAction(FinalAction),
-}
-
-/// A fault injected into the simulator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Fault {
-    /// The node crashes and stays down until restarted.
-    Crash {
-        /// The node.
-        node: NodeId,
-    },
-    /// A crashed node starts again.
-    Restart {
-        /// The node.
-        node: NodeId,
-    },
-    /// The next installer on the node fails midway.
-    InstallerFails {
-        /// The node.
-        node: NodeId,
-    },
-    /// The next installer on the node asks for a restart.
-    RestartRequest {
-        /// The node.
-        node: NodeId,
-    },
-    /// The next start of the service on the node fails.
-    ServiceFailsToStart {
-        /// The node.
-        node: NodeId,
-        /// The service.
-        service: ServiceId,
-    },
-    /// The next move of the group fails to bring it online on the destination.
-    GroupMoveFails {
-        /// The group.
-        group: GroupId,
-    },
-    /// The monitor reports an error that is not there.
-    MonitorFalseAlarm {
-        /// The node.
-        node: NodeId,
-        /// The monitor.
-        monitor: MonitorId,
-    },
-    /// The node stops answering commands.
-    Unreachable {
-        /// The node.
-        node: NodeId,
-    },
-    /// The node answers again.
-    Reachable {
-        /// The node.
-        node: NodeId,
-    },
-    /// The next installer on the node hangs after stopping its services: it never finishes.
-    InstallerHangs {
-        /// The node.
-        node: NodeId,
-    },
-    /// A running service dies (it stops by itself).
-    ServiceDies {
-        /// The node.
-        node: NodeId,
-        /// The service.
-        service: ServiceId,
-    },
-    /// The next activation of the resource fails.
-    ResourceFails {
-        /// The resource.
-        resource: ResourceId,
-    },
-    /// The node loses the heartbeat with every other node.
-    HeartbeatLoss {
-        /// The node.
-        node: NodeId,
-    },
-}
-
-impl Fault {
-    /// Whether the fault waits in the cluster for what it spoils (the next install, the next
-    /// start of a service, the next move...) rather than striking at once.
-    pub fn is_armed(self) -> bool {
-        matches!(
-            self,
-            Fault::InstallerFails { .. }
-                | Fault::InstallerHangs { .. }
-                | Fault::RestartRequest { .. }
-                | Fault::ServiceFailsToStart { .. }
-                | Fault::GroupMoveFails { .. }
-                | Fault::ResourceFails { .. }
-        )
-    }
 }
 
 /// A registry value that a restore overwrote.
@@ -520,41 +429,7 @@ impl<'a> Renderer<'a> {
 
     /// A fault in words.
     pub fn fault(&self, fault: &Fault) -> String {
-        match *fault {
-            Fault::Crash { node } => format!("{} crashes", self.setup.node_name(node)),
-            Fault::Restart { node } => format!("{} restarts", self.setup.node_name(node)),
-            Fault::InstallerFails { node } => {
-                format!("the next installer on {} fails", self.setup.node_name(node))
-            }
-            Fault::RestartRequest { node } => {
-                format!("the next installer on {} asks for a restart", self.setup.node_name(node))
-            }
-            Fault::ServiceFailsToStart { node, service } => {
-                format!("{:?} fails to start next on {}", self.setup.service_name(service), self.setup.node_name(node))
-            }
-            Fault::GroupMoveFails { group } => {
-                format!("the next move of group {} fails", self.setup.group_name(group))
-            }
-            Fault::MonitorFalseAlarm { node, monitor } => {
-                format!(
-                    "monitor {} raises a false alarm on {}",
-                    self.setup.monitor_name(monitor),
-                    self.setup.node_name(node)
-                )
-            }
-            Fault::Unreachable { node } => format!("{} becomes unreachable", self.setup.node_name(node)),
-            Fault::Reachable { node } => format!("{} is reachable again", self.setup.node_name(node)),
-            Fault::InstallerHangs { node } => format!("the next installer on {} hangs", self.setup.node_name(node)),
-            Fault::ServiceDies { node, service } => {
-                format!("{:?} dies on {}", self.setup.service_name(service), self.setup.node_name(node))
-            }
-            Fault::ResourceFails { resource } => {
-                format!("the next activation of resource {} fails", self.setup.resource_name(resource))
-            }
-            Fault::HeartbeatLoss { node } => {
-                format!("{} loses the heartbeat with the other nodes", self.setup.node_name(node))
-            }
-        }
+        fault.describe(self.setup)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod duration;
 pub mod engine;
 pub mod engine_config;
 pub mod event;
+pub mod fault;
 pub mod invariant;
 pub mod journal;
 pub mod module;

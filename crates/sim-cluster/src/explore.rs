@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use procedure::backend::Observation;
-use procedure::cluster::{GroupId, MonitorId, NodeId, ResourceKind};
+use procedure::cluster::{Cluster, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId};
 use procedure::engine::{Ending, EngineConfig, GuardRefusal};
-use procedure::event::{Event, Fault, Renderer};
+use procedure::event::{Event, Renderer};
+use procedure::fault::{Fault, FaultKind, Field, Struck, Targets};
 use procedure::invariant::{Invariant, Violation};
 use procedure::mutation::{Mutation, mutations};
 use procedure::setup::Setup;
@@ -310,29 +311,18 @@ impl Explorer {
             .iter()
             .position(|m| matches!(cluster.resources[m.target.index()].kind, ResourceKind::RegistrySync { .. }))
             .map(|i| MonitorId(i as u16));
+        let services: Vec<ServiceId> = module_service.into_iter().collect();
+        let monitors: Vec<MonitorId> = [service_monitor, sync_monitor].into_iter().flatten().collect();
+        let groups: Vec<GroupId> = if cluster.groups.is_empty() { Vec::new() } else { vec![GroupId(0)] };
+        let resources: Vec<ResourceId> = cluster.registry_sync_resources().collect();
         let mut faults = Vec::new();
         for node in cluster.node_ids() {
-            faults.push(Fault::Crash { node });
-            faults.push(Fault::Restart { node });
-            faults.push(Fault::HeartbeatLoss { node });
-            faults.push(Fault::Unreachable { node });
-            faults.push(Fault::Reachable { node });
-            faults.push(Fault::InstallerFails { node });
-            faults.push(Fault::InstallerHangs { node });
-            faults.push(Fault::RestartRequest { node });
-            if let Some(service) = module_service {
-                faults.push(Fault::ServiceFailsToStart { node, service });
-                faults.push(Fault::ServiceDies { node, service });
-            }
-            for monitor in [service_monitor, sync_monitor].into_iter().flatten() {
-                faults.push(Fault::MonitorFalseAlarm { node, monitor });
+            for kind in CANDIDATES.iter().filter(|kind| kind.fields().contains(&Field::Node)) {
+                faults.extend(candidates(*kind, &[node], &services, &monitors, &groups, &resources));
             }
         }
-        if !cluster.groups.is_empty() {
-            faults.push(Fault::GroupMoveFails { group: GroupId(0) });
-        }
-        for resource in cluster.registry_sync_resources() {
-            faults.push(Fault::ResourceFails { resource });
+        for kind in CANDIDATES.iter().filter(|kind| !kind.fields().contains(&Field::Node)) {
+            faults.extend(candidates(*kind, &[], &services, &monitors, &groups, &resources));
         }
         faults
     }
@@ -704,51 +694,17 @@ pub struct CounterexampleFile {
 
 /// Names a staged fault.
 fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
-    let cluster = &setup.cluster;
-    let mut record = FaultRecord {
+    let names = fault.fault.target_names(&setup.cluster);
+    FaultRecord {
         before_step: setup.procedure.steps[fault.before_step].id.clone(),
-        fault: String::new(),
-        node: None,
-        service: None,
-        monitor: None,
-        group: None,
-        resource: None,
+        fault: fault.fault.kind().name().to_owned(),
+        node: names.node,
+        service: names.service,
+        monitor: names.monitor,
+        group: names.group,
+        resource: names.resource,
         after_transition: None,
-    };
-    let node = |n: NodeId| Some(setup.node_name(n).to_owned());
-    let (kind, fault_node) = match fault.fault {
-        Fault::Crash { node } => ("crash", Some(node)),
-        Fault::Restart { node } => ("restart", Some(node)),
-        Fault::InstallerFails { node } => ("installer-fails", Some(node)),
-        Fault::RestartRequest { node } => ("restart-request", Some(node)),
-        Fault::ServiceFailsToStart { node, service } => {
-            record.service = Some(cluster.services[service.index()].name.clone());
-            ("service-fails-to-start", Some(node))
-        }
-        Fault::GroupMoveFails { group } => {
-            record.group = Some(cluster.groups[group.index()].name.clone());
-            ("group-move-fails", None)
-        }
-        Fault::MonitorFalseAlarm { node, monitor } => {
-            record.monitor = Some(cluster.monitors[monitor.index()].name.clone());
-            ("monitor-false-alarm", Some(node))
-        }
-        Fault::Unreachable { node } => ("unreachable", Some(node)),
-        Fault::Reachable { node } => ("reachable", Some(node)),
-        Fault::InstallerHangs { node } => ("installer-hangs", Some(node)),
-        Fault::ServiceDies { node, service } => {
-            record.service = Some(cluster.services[service.index()].name.clone());
-            ("service-dies", Some(node))
-        }
-        Fault::ResourceFails { resource } => {
-            record.resource = Some(cluster.resources[resource.index()].name.clone());
-            ("resource-fails", None)
-        }
-        Fault::HeartbeatLoss { node } => ("heartbeat-loss", Some(node)),
-    };
-    record.fault = kind.to_owned();
-    record.node = fault_node.and_then(node);
-    record
+    }
 }
 
 /// The faults of a run: staged before steps (scenarios, random schedules, the run with
@@ -838,52 +794,108 @@ fn staged_fault(setup: &Setup, record: &FaultRecord) -> Result<StagedFault, (&'s
         .iter()
         .position(|s| s.id == record.before_step)
         .ok_or_else(|| ("before_step", format!("the procedure has no step {:?}", record.before_step)))?;
-    let node = || -> Result<NodeId, (&'static str, String)> {
-        let name = record.node.as_deref().ok_or(("node", "the fault names no node".to_owned()))?;
-        cluster.node_by_name(name).ok_or_else(|| ("node", format!("unknown node {name:?}")))
-    };
-    let fault = match record.fault.as_str() {
-        "crash" => Fault::Crash { node: node()? },
-        "restart" => Fault::Restart { node: node()? },
-        "installer-fails" => Fault::InstallerFails { node: node()? },
-        "restart-request" => Fault::RestartRequest { node: node()? },
-        "unreachable" => Fault::Unreachable { node: node()? },
-        "reachable" => Fault::Reachable { node: node()? },
-        "installer-hangs" => Fault::InstallerHangs { node: node()? },
-        "heartbeat-loss" => Fault::HeartbeatLoss { node: node()? },
-        "service-dies" => {
-            let name = record.service.as_deref().ok_or(("service", "the fault names no service".to_owned()))?;
-            let service =
-                cluster.service_by_name(name).ok_or_else(|| ("service", format!("unknown service {name:?}")))?;
-            Fault::ServiceDies { node: node()?, service }
-        }
-        "resource-fails" => {
-            let name = record.resource.as_deref().ok_or(("resource", "the fault names no resource".to_owned()))?;
-            Fault::ResourceFails {
-                resource: cluster
-                    .resource_by_name(name)
-                    .ok_or_else(|| ("resource", format!("unknown resource {name:?}")))?,
-            }
-        }
-        "service-fails-to-start" => {
-            let name = record.service.as_deref().ok_or(("service", "the fault names no service".to_owned()))?;
-            let service =
-                cluster.service_by_name(name).ok_or_else(|| ("service", format!("unknown service {name:?}")))?;
-            Fault::ServiceFailsToStart { node: node()?, service }
-        }
-        "monitor-false-alarm" => {
-            let name = record.monitor.as_deref().ok_or(("monitor", "the fault names no monitor".to_owned()))?;
-            let monitor =
-                cluster.monitor_by_name(name).ok_or_else(|| ("monitor", format!("unknown monitor {name:?}")))?;
-            Fault::MonitorFalseAlarm { node: node()?, monitor }
-        }
-        "group-move-fails" => {
-            let name = record.group.as_deref().ok_or(("group", "the fault names no group".to_owned()))?;
-            Fault::GroupMoveFails {
-                group: cluster.group_by_name(name).ok_or_else(|| ("group", format!("unknown group {name:?}")))?,
-            }
-        }
-        other => return Err(("fault", format!("unknown fault {other:?}"))),
-    };
+    let kind = FaultKind::parse(&record.fault).ok_or_else(|| ("fault", format!("unknown fault {:?}", record.fault)))?;
+    let fault = kind.build(&mut RecordTargets { cluster, record })?;
     Ok(StagedFault { before_step, fault })
+}
+
+/// A fault's targets from a counterexample file's record; an error names the field.
+struct RecordTargets<'a> {
+    cluster: &'a Cluster,
+    record: &'a FaultRecord,
+}
+
+impl RecordTargets<'_> {
+    /// The id of the `field` the record names, looked up by `find`.
+    fn find<T>(
+        &self,
+        field: Field,
+        name: Option<&str>,
+        find: impl Fn(&Cluster, &str) -> Option<T>,
+    ) -> Result<T, (&'static str, String)> {
+        let what = field.name();
+        let name = name.ok_or_else(|| (what, format!("the fault names no {what}")))?;
+        find(self.cluster, name).ok_or_else(|| (what, format!("unknown {what} {name:?}")))
+    }
+}
+
+impl Targets for RecordTargets<'_> {
+    type Error = (&'static str, String);
+
+    fn node(&mut self) -> Result<NodeId, Self::Error> {
+        self.find(Field::Node, self.record.node.as_deref(), Cluster::node_by_name)
+    }
+
+    fn service(&mut self) -> Result<ServiceId, Self::Error> {
+        self.find(Field::Service, self.record.service.as_deref(), Cluster::service_by_name)
+    }
+
+    fn monitor(&mut self) -> Result<MonitorId, Self::Error> {
+        self.find(Field::Monitor, self.record.monitor.as_deref(), Cluster::monitor_by_name)
+    }
+
+    fn group(&mut self) -> Result<GroupId, Self::Error> {
+        self.find(Field::Group, self.record.group.as_deref(), Cluster::group_by_name)
+    }
+
+    fn resource(&mut self) -> Result<ResourceId, Self::Error> {
+        self.find(Field::Resource, self.record.resource.as_deref(), Cluster::resource_by_name)
+    }
+}
+
+/// The kinds the checker tries, in the order it tries them on each node (then the kinds
+/// that strike no node).
+const CANDIDATES: [FaultKind; 13] = [
+    FaultKind::Crash,
+    FaultKind::Restart,
+    FaultKind::HeartbeatLoss,
+    FaultKind::Unreachable,
+    FaultKind::Reachable,
+    FaultKind::InstallerFails,
+    FaultKind::InstallerHangs,
+    FaultKind::RestartRequest,
+    FaultKind::ServiceFailsToStart,
+    FaultKind::ServiceDies,
+    FaultKind::MonitorFalseAlarm,
+    FaultKind::GroupMoveFails,
+    FaultKind::ResourceFails,
+];
+
+/// Every fault of `kind` over the candidate targets of each field it strikes.
+fn candidates(
+    kind: FaultKind,
+    nodes: &[NodeId],
+    services: &[ServiceId],
+    monitors: &[MonitorId],
+    groups: &[GroupId],
+    resources: &[ResourceId],
+) -> Vec<Fault> {
+    let count = |field: &Field| match field {
+        Field::Node => nodes.len(),
+        Field::Service => services.len(),
+        Field::Monitor => monitors.len(),
+        Field::Group => groups.len(),
+        Field::Resource => resources.len(),
+    };
+    let sizes: Vec<usize> = kind.fields().iter().map(count).collect();
+    let total: usize = sizes.iter().product();
+    (0..total)
+        .filter_map(|mut index| {
+            // The index's digits, one a field, the last field's changing fastest.
+            let mut picks = [0usize; 5];
+            for (place, size) in sizes.iter().enumerate().rev() {
+                picks[place] = index % size;
+                index /= size;
+            }
+            let pick = |field: Field| kind.fields().iter().position(|f| *f == field).map(|place| picks[place]);
+            let mut targets = Struck {
+                node: pick(Field::Node).map(|i| nodes[i]),
+                service: pick(Field::Service).map(|i| services[i]),
+                monitor: pick(Field::Monitor).map(|i| monitors[i]),
+                group: pick(Field::Group).map(|i| groups[i]),
+                resource: pick(Field::Resource).map(|i| resources[i]),
+            };
+            kind.build(&mut targets).ok()
+        })
+        .collect()
 }

@@ -280,7 +280,7 @@ impl Machine {
     }
 
     /// The faults of `faults` a search offers here: those that change the cluster
-    /// ([`Sim::fault_changes_state`]), a fault armed for later ([`Fault::is_armed`]) only where
+    /// ([`Sim::fault_changes_state`]), a fault armed for later ([`Fault`]'s `is_armed`) only where
     /// the cluster's next change consults it ([`Machine::consulted_next`]): armed earlier, it
     /// would walk states that differ from these by a flag nothing reads until then, and armed
     /// for an installer that never runs again, it would change nothing at all. With
@@ -300,7 +300,7 @@ impl Machine {
         Offer { candidates }
     }
 
-    /// The armed faults ([`Fault::is_armed`]) that the cluster's next change would consult:
+    /// The armed faults ([`Fault`]'s `is_armed`) that the cluster's next change would consult:
     /// a copy of the run goes on to its next transition that is not quiet (a fault point, or
     /// the end with what follows a stop) and says what it consulted. Armed now, such a fault
     /// strikes there; armed earlier, it would only walk states that differ from these by a

@@ -31,7 +31,8 @@ use std::time::Duration;
 use procedure::backend::{Backend, Operation};
 use procedure::cluster::{Cluster, GroupId, MonitorId, NodeId, ResourceId, ServiceId};
 use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
-use procedure::event::{Fault, Renderer};
+use procedure::event::Renderer;
+use procedure::fault::{Fault, FaultKind, Targets};
 use procedure::procedure::RestartAnswer;
 use procedure::setup::Setup;
 use serde::Deserialize;
@@ -111,20 +112,20 @@ struct ExpectFile {
     violations: Option<Vec<String>>,
 }
 
-/// One scheduled action.
+/// What one step of a schedule plays on the simulator.
 #[derive(Debug, Clone)]
-pub enum Action {
+pub enum Play {
     /// Operations issued together (a whole-node Task Manager stop expands to several).
     Operations(Vec<Operation>),
-    /// A fault.
-    Fault(Fault),
+    /// A fault injected.
+    Inject(Fault),
 }
 
 /// A step of the schedule.
 #[derive(Debug, Clone)]
 pub struct ScheduledStep {
     /// What to do.
-    pub action: Action,
+    pub action: Play,
     /// How long to let pass afterwards; `None` lets the cluster settle.
     pub then: Option<Duration>,
     /// Line in the scenario file.
@@ -253,14 +254,14 @@ impl Scenario {
         let mut refusals = Vec::new();
         for step in &self.steps {
             match &step.action {
-                Action::Operations(operations) => {
+                Play::Operations(operations) => {
                     for operation in operations {
                         if let Err(error) = sim.execute(operation) {
                             refusals.push(format!("line {}: {} {error}", step.line, operation.verb()));
                         }
                     }
                 }
-                Action::Fault(fault) => sim.inject(*fault),
+                Play::Inject(fault) => sim.inject(*fault),
             }
             match step.then {
                 Some(length) => sim.advance(length),
@@ -356,7 +357,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
     };
     let action = match (&step.operation, &step.fault) {
         (Some(operation), None) => {
-            let single = |operation: Operation| Ok::<_, FileError>(Action::Operations(vec![operation]));
+            let single = |operation: Operation| Ok::<_, FileError>(Play::Operations(vec![operation]));
             match operation.get_ref().as_str() {
                 "suspend-cluster" => single(Operation::SuspendCluster { via: names.node(step.node.as_ref())? })?,
                 "resume-cluster" => single(Operation::ResumeCluster { via: names.node(step.node.as_ref())? })?,
@@ -382,7 +383,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                             .collect(),
                     };
                     let start = operation.get_ref() == "start-watch";
-                    Action::Operations(
+                    Play::Operations(
                         services
                             .into_iter()
                             .map(|service| {
@@ -443,7 +444,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                 }
                 "reboot-node" => single(Operation::RebootNode { node: names.node(step.node.as_ref())? })?,
                 "reboot-cluster" => single(Operation::RebootCluster { via: names.node(step.node.as_ref())? })?,
-                "wait" => Action::Operations(Vec::new()),
+                "wait" => Play::Operations(Vec::new()),
                 other => {
                     return Err(error(
                         FileErrorKind::UnknownKeyword,
@@ -461,7 +462,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                 monitor: step.monitor.as_ref(),
                 resource: step.resource.as_ref(),
             };
-            Action::Fault(resolve_fault(source, setup, fault, &fields)?)
+            Play::Inject(resolve_fault(source, setup, fault, &fields)?)
         }
         _ => {
             return Err(error(
@@ -490,31 +491,43 @@ fn resolve_fault(
     fields: &FaultFields<'_>,
 ) -> Result<Fault, FileError> {
     let names = Names { source, cluster: &setup.cluster, anchor: kind.span() };
-    let error = |kind, message: String, span: Range<usize>| names.error(kind, message, span);
-    let node = || names.node(fields.node);
-    let service = || names.service(fields.service);
-    let group = || names.group(fields.group);
-    let monitor = || names.monitor(fields.monitor);
-    let resource = || names.resource(fields.resource);
-    Ok(match kind.get_ref().as_str() {
-        "crash" => Fault::Crash { node: node()? },
-        "restart" => Fault::Restart { node: node()? },
-        "installer-fails" => Fault::InstallerFails { node: node()? },
-        "restart-request" => Fault::RestartRequest { node: node()? },
-        "service-fails-to-start" => Fault::ServiceFailsToStart { node: node()?, service: service()? },
-        "group-move-fails" => Fault::GroupMoveFails { group: group()? },
-        "monitor-false-alarm" => Fault::MonitorFalseAlarm { node: node()?, monitor: monitor()? },
-        "unreachable" => Fault::Unreachable { node: node()? },
-        "reachable" => Fault::Reachable { node: node()? },
-        "installer-hangs" => Fault::InstallerHangs { node: node()? },
-        "service-dies" => Fault::ServiceDies { node: node()?, service: service()? },
-        "resource-fails" => Fault::ResourceFails { resource: resource()? },
-        "heartbeat-loss" => Fault::HeartbeatLoss { node: node()? },
-        other => {
-            return Err(error(FileErrorKind::UnknownKeyword, format!("unknown fault `{other}`"), kind.span())
-                .with_help("faults: crash, restart, heartbeat-loss, installer-fails, installer-hangs, restart-request, service-fails-to-start, service-dies, group-move-fails, resource-fails, monitor-false-alarm, unreachable, reachable"));
-        }
-    })
+    let Some(found) = FaultKind::parse(kind.get_ref()) else {
+        let message = format!("unknown fault `{}`", kind.get_ref());
+        return Err(names
+            .error(FileErrorKind::UnknownKeyword, message, kind.span())
+            .with_help(format!("faults: {}", FaultKind::names())));
+    };
+    found.build(&mut FieldTargets { names: &names, fields })
+}
+
+/// A fault's targets from a scenario's fields, each error at its place in the file.
+struct FieldTargets<'a> {
+    names: &'a Names<'a>,
+    fields: &'a FaultFields<'a>,
+}
+
+impl Targets for FieldTargets<'_> {
+    type Error = FileError;
+
+    fn node(&mut self) -> Result<NodeId, FileError> {
+        self.names.node(self.fields.node)
+    }
+
+    fn service(&mut self) -> Result<ServiceId, FileError> {
+        self.names.service(self.fields.service)
+    }
+
+    fn monitor(&mut self) -> Result<MonitorId, FileError> {
+        self.names.monitor(self.fields.monitor)
+    }
+
+    fn group(&mut self) -> Result<GroupId, FileError> {
+        self.names.group(self.fields.group)
+    }
+
+    fn resource(&mut self) -> Result<ResourceId, FileError> {
+        self.names.resource(self.fields.resource)
+    }
 }
 
 /// A scenario run by the engine: the procedure, with the scenario's staged faults.

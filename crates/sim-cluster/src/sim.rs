@@ -16,6 +16,7 @@ use procedure::cluster::{FinalAction, GroupId, MonitorId, NodeId, ResourceId, Re
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Overwrite, Recovery,
 };
+use procedure::fault::{FaultKind, Struck};
 use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup, SlotId};
 use procedure::shared::{Flags, Shared};
@@ -351,7 +352,7 @@ impl Sim {
         self.trace.clear();
     }
 
-    /// From now on, notes each armed fault the cluster consults ([`Fault::is_armed`]: the
+    /// From now on, notes each armed fault the cluster consults ([`Fault`]'s `is_armed`: the
     /// installer's at its start and end, a service's at its start, a group's at a move, a
     /// resource's at its activation), whether or not it is armed.
     pub fn note_consulted(&mut self) {
@@ -380,7 +381,8 @@ impl Sim {
     /// Whether a fault armed for later strikes now: the cluster consults it here (noted during
     /// a look ahead, [`Sim::note_consulted`]), and if it is armed it is spent. Every place an
     /// armed fault spoils asks this; nothing else reads what is armed.
-    fn strikes(&mut self, fault: Fault) -> bool {
+    fn strikes(&mut self, kind: FaultKind, mut struck: Struck) -> bool {
+        let Ok(fault) = kind.build(&mut struck) else { return false };
         if let Some(reads) = &mut self.reads {
             reads.push(fault);
         }

@@ -194,7 +194,7 @@ struct Spawn {
 
 impl Spawn {
     /// The fault point where `machine` is, if a fault there would change anything. A fault
-    /// armed for later ([`Fault::is_armed`]) is offered only where the cluster's next change
+    /// armed for later ([`Fault`]'s `is_armed`) is offered only where the cluster's next change
     /// consults it ([`Machine::consulted_next`]): armed earlier, it would walk states that
     /// differ from the unarmed ones by a flag nothing reads, and every schedule with it armed
     /// earlier has one as long with it armed here.

@@ -46,8 +46,8 @@ impl Sim {
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ServiceInUse { service } });
             return;
         }
-        let fail = self.strikes(Fault::InstallerFails { node });
-        let hang = self.strikes(Fault::InstallerHangs { node });
+        let fail = self.strikes(FaultKind::InstallerFails, Struck::node(node));
+        let hang = self.strikes(FaultKind::InstallerHangs, Struck::node(node));
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers.make_mut()[node.index()] = Some(InstallerRun {
             answer,
@@ -155,8 +155,8 @@ impl Sim {
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
                 // A module that always asks never reads the fault.
-                let asked =
-                    self.setup.procedure.module.asks_for_restart || self.strikes(Fault::RestartRequest { node });
+                let asked = self.setup.procedure.module.asks_for_restart
+                    || self.strikes(FaultKind::RestartRequest, Struck::node(node));
                 let answer_now = asked && !self.operator_answers;
                 if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });

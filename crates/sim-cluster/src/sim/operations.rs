@@ -215,7 +215,7 @@ impl Sim {
                 if owner == Some(destination) {
                     return Ok(());
                 }
-                let fail = self.strikes(Fault::GroupMoveFails { group: *group });
+                let fail = self.strikes(FaultKind::GroupMoveFails, Struck::group(*group));
                 match owner {
                     Some(owner) => self.begin_group_stop(*group, owner, Then::StartOn { node: destination, fail }),
                     None => self.begin_group_start(*group, destination, None),

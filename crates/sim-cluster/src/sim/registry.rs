@@ -5,7 +5,7 @@ use super::*;
 
 impl Sim {
     pub(super) fn activate_resource(&mut self, node: NodeId, resource: ResourceId, by: Actor) -> bool {
-        if self.strikes(Fault::ResourceFails { resource }) {
+        if self.strikes(FaultKind::ResourceFails, Struck::resource(resource)) {
             self.obs.resources.make_mut()[resource.index()] =
                 ResourceState { status: ResourceStatus::OnlineFailure, node: Some(node) };
             self.emit(EventKind::ResourceFailed { node, resource });

@@ -31,7 +31,7 @@ impl Sim {
 
     /// Starts a service now; false when an armed fault makes it fail.
     pub(super) fn set_service_started(&mut self, node: NodeId, service: ServiceId, by: Actor) -> bool {
-        if self.strikes(Fault::ServiceFailsToStart { node, service }) {
+        if self.strikes(FaultKind::ServiceFailsToStart, Struck::service(node, service)) {
             self.node_mut(node).services[service.index()] = ServiceStatus::Stopped;
             self.emit(EventKind::ServiceStartFailed { node, service });
             return false;
