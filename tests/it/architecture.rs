@@ -25,7 +25,12 @@ fn crates_depend_only_as_the_architecture_says() {
     assert_eq!(workspace_dependencies("sim-cluster"), ["procedure"]);
     assert_eq!(workspace_dependencies("real-backend"), ["procedure"]);
     assert_eq!(workspace_dependencies("sim-server"), ["procedure", "sim-cluster"]);
-    assert_eq!(workspace_dependencies("clusterproc"), ["procedure", "real-backend", "sim-cluster", "sim-server"]);
+    assert_eq!(workspace_dependencies("run-report"), ["procedure"]);
+    assert_eq!(workspace_dependencies("trainer"), ["procedure", "run-report", "sim-cluster", "sim-server"]);
+    assert_eq!(
+        workspace_dependencies("clusterproc"),
+        ["procedure", "real-backend", "run-report", "sim-cluster", "sim-server", "trainer"]
+    );
 }
 
 /// The files that may name the folder beside the checkout that holds the capture corpus:

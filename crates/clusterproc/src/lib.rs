@@ -21,7 +21,6 @@ mod preflight;
 mod progress;
 mod real_run;
 mod replay;
-pub(crate) mod report;
 mod run;
 mod serve;
 pub mod sim_node;

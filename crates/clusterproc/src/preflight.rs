@@ -8,7 +8,7 @@ use real_backend::preflight::{self, Check, Inputs, Outcome};
 
 use crate::cli::{Failure, load};
 use crate::connect::{Connected, connect};
-use crate::report::escape;
+use run_report::escape;
 
 /// How the connection file looks; shown by `preflight --help` and `run --help`.
 pub const CONNECTION_HELP: &str = "\

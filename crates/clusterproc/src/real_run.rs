@@ -16,8 +16,8 @@ use procedure::text::counted;
 use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
-use crate::report::RunReport;
 use crate::run::{Console, SummaryConfig, default_run_dir, report_format, summarize, write_reports};
+use run_report::RunReport;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let Some(connection_path) = args.connection.clone() else {

@@ -27,7 +27,7 @@ use sim_cluster::staged::{StagedFault, StagedSim};
 use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
 use crate::interrupt::{Answer, Questions};
 use crate::output::Sink;
-use crate::report::RunReport;
+use run_report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;

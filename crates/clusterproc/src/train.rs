@@ -1,22 +1,5 @@
-//! `clusterproc train`: a web trainer on the simulator. Operators rehearse the procedure on
-//! screens like their own tools, with no guards between them and the simulated cluster, and
-//! get a debrief judged by the same invariants as `run` and `check`.
-//!
-//! - [`course`]: what every session shares, and the reference run it is compared with;
-//! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
-//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
-//!   English and Japanese, and [`events`], its part for the cluster's events, faults and
-//!   refusals;
-//! - [`server`]: sessions behind HTTP.
-
-pub mod act;
-pub mod course;
-pub mod debrief;
-pub mod events;
-pub mod page;
-pub mod server;
-pub mod session;
-pub mod text;
+//! `clusterproc train`: the arguments of the web trainer (the `trainer` crate), the course
+//! they describe, and serving it until SIGINT or SIGTERM.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -26,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::Failure;
-use course::Course;
+use trainer::course::{Course, CourseError};
+use trainer::server;
 
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
@@ -59,7 +43,10 @@ pub struct TrainArgs {
 /// The course the arguments describe.
 pub fn course(args: &TrainArgs) -> Result<Course, Failure> {
     if let Some(path) = &args.scenario {
-        return Course::from_scenario(path);
+        return Course::from_scenario(path).map_err(|error| match error {
+            CourseError::File(error) => Failure::File(error),
+            error @ CourseError::ScriptsOperations(_) => Failure::Usage(anyhow::anyhow!(error)),
+        });
     }
     let setup = match &args.procedure {
         Some(path) => crate::cli::load(path, args.cluster.as_deref())?.setup,
@@ -104,6 +91,3 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     }
     Ok(crate::interrupt::serve_until_signalled(signalled, server, "the trainer"))
 }
-
-#[cfg(test)]
-mod tests;

@@ -6,7 +6,7 @@ use procedure::text::counted;
 use sim_cluster::explore::Mode;
 
 use super::{InvariantReport, Report, WayReport};
-use crate::report::escape as xml;
+use run_report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
 const STORY_LINES: usize = 40;

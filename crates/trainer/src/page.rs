@@ -21,7 +21,7 @@ use super::course::Course;
 use super::events;
 use super::session::{Invalid, Outcome, Training};
 use super::text::{Lang, T};
-use crate::report::escape;
+use run_report::escape;
 
 /// How many lines of the event log the page shows (newest first).
 const LOG_LINES: usize = 40;
