@@ -22,7 +22,7 @@ use sim_cluster::sim::Builder;
 use sim_cluster::staged::StagedFault;
 
 use super::act::Act;
-use super::page::Names;
+use super::names::Names;
 
 /// Why a scenario file gives no course.
 #[derive(Debug, thiserror::Error)]

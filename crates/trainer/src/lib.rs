@@ -4,6 +4,7 @@
 //!
 //! - [`course`]: what every session shares, and the reference run it is compared with;
 //! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
+//! - [`names`]: the cluster's names as the pages write them, made once per course;
 //! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
 //!   English and Japanese, and [`events`], its part for the cluster's events, faults and
 //!   refusals;
@@ -13,6 +14,7 @@ pub mod act;
 pub mod course;
 pub mod debrief;
 pub mod events;
+pub mod names;
 pub mod page;
 pub mod server;
 pub mod session;
