@@ -446,7 +446,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     install_diagnostic_style();
     match args.command {
         Command::Plan(args) => plan(args),
-        Command::Run(args) => crate::run::run(args),
+        Command::Run(args) => crate::run::simulated::run(args),
         Command::Preflight(args) => crate::preflight::preflight(args),
         Command::Check(args) => crate::check::check(args),
         Command::Replay(args) => crate::replay::replay(args),

@@ -19,7 +19,7 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
             None => Ok(()),
         },
         Command::Run(run) => {
-            let inputs = crate::run::load_run_inputs(run)?;
+            let inputs = crate::run::simulated::load_run_inputs(run)?;
             match (&run.journal, run.resume) {
                 (Some(dir), true) => inputs.check_journal(dir),
                 _ => Ok(()),

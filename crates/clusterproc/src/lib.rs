@@ -19,7 +19,6 @@ mod memory_limit;
 mod output;
 mod preflight;
 mod progress;
-mod real_run;
 mod replay;
 mod run;
 mod serve;

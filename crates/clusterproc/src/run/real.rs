@@ -13,10 +13,10 @@ use procedure::invariant::judge;
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::text::counted;
 
+use super::simulated::{Console, SummaryConfig, default_run_dir, report_format, summarize, write_reports};
 use crate::cli::{Failure, RunArgs, load};
 use crate::connect::connect;
 use crate::preflight::{render_text, run_checks};
-use crate::run::{Console, SummaryConfig, default_run_dir, report_format, summarize, write_reports};
 use run_report::RunReport;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
@@ -56,7 +56,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
     let mut journal = Journal::create(
         &dir,
-        &crate::run::run_started(&args.procedure, &setup, identity, "expresscluster", None, None),
+        &super::simulated::run_started(&args.procedure, &setup, identity, "expresscluster", None, None),
     )?;
     let backend = &mut connected.backend;
     let initial = backend

@@ -1,0 +1,759 @@
+//! `clusterproc run`: the procedure, one verified step at a time, on the built-in simulated
+//! cluster (or, later, real nodes), with a crash-safe journal, `--resume`, and reports.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use procedure::backend::{Backend, Operation};
+use procedure::diagnostic::SourceFile;
+use procedure::duration::{clock, human};
+use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, StepStatus, drive};
+use procedure::event::{Event, Fault};
+use procedure::invariant::{Invariant, Violation, judge};
+use procedure::journal::{Journal, Record, cluster_identity};
+use procedure::procedure::Action;
+use procedure::setup::Setup;
+use procedure::span_time::SpanTime;
+use procedure::text::counted;
+use sim_cluster::explore::aftermath;
+use sim_cluster::scenario::Scenario;
+use sim_cluster::sim::{AFTERMATH, Builder};
+use sim_cluster::staged::{StagedFault, StagedSim};
+
+use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
+use crate::interrupt::{Answer, Questions};
+use crate::output::Sink;
+use run_report::RunReport;
+
+/// Seed of the simulator when neither `--seed` nor a scenario gives one.
+const DEFAULT_SEED: u64 = 1;
+
+/// What a run needs before it starts, every input loaded and checked.
+pub struct RunInputs {
+    scenario: Option<Scenario>,
+    setup: Arc<Setup>,
+    identity: String,
+    staged: Vec<StagedFault>,
+}
+
+/// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
+/// nothing.
+pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
+    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
+        )));
+    }
+    if args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "backend `{}` is not available in this build; use --backend sim (the built-in simulated cluster)",
+            args.backend
+        )));
+    }
+    // The simulator reaches no node: a connection file given to it would be ignored, and the
+    // operator could believe the run touched the nodes it names.
+    if let Some(connection) = &args.connection {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--connection {} needs --backend expresscluster: without it the run is on the simulated cluster \
+             (--backend sim), which reaches no node",
+            connection.display()
+        )));
+    }
+    if args.resume && args.journal.is_none() {
+        return Err(Failure::Usage(anyhow::anyhow!("--resume needs --journal DIR: the run directory to continue")));
+    }
+    if args.scenario.is_some() && args.cluster.is_some() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "give --cluster or --scenario, not both: a scenario names its cluster"
+        )));
+    }
+    for report in &args.report {
+        report_format(report)?;
+    }
+
+    // The cluster (from the scenario, the file given, or the built-in one) and the procedure.
+    let scenario = match &args.scenario {
+        Some(path) => Some(Scenario::load(path)?),
+        None => None,
+    };
+    let (cluster, cluster_hash) = match (&scenario, &args.scenario) {
+        (Some(scenario), Some(path)) => (scenario.setup.cluster.clone(), SourceFile::read(path)?.content_hash()),
+        _ => {
+            let source = cluster_source(args.cluster.as_deref())?;
+            (procedure::cluster::load(&source)?, source.content_hash())
+        }
+    };
+    let procedure_source = SourceFile::read(&args.procedure)?;
+    let procedure = procedure::procedure::load(&procedure_source, &cluster)?;
+    let setup = Arc::new(Setup::new(cluster, procedure));
+    let identity = cluster_identity(&setup, &cluster_hash);
+
+    // A scenario is written for one procedure: its faults, seed and guards mean what they do
+    // for that one. A resume is checked against its journal instead.
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !args.resume
+        && scenario.setup.procedure.content_hash != setup.procedure.content_hash
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} is written for the procedure {}, not {}; run that procedure with it, or a scenario \
+             written for this one",
+            path.display(),
+            scenario.procedure_path.display(),
+            args.procedure.display()
+        )));
+    }
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !scenario.is_engine_run()
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} schedules its own operations for the simulator; `run` takes scenarios that stage faults \
+             before steps ([[fault]] with before-step) and schedule nothing",
+            path.display()
+        )));
+    }
+    // Faults the scenario stages, resolved against this procedure's step ids.
+    let staged = match &scenario {
+        Some(scenario) => restage(scenario, &setup)?,
+        None => Vec::new(),
+    };
+    Ok(RunInputs { scenario, setup, identity, staged })
+}
+
+impl RunInputs {
+    /// Reads and checks the journal in `dir` as a resume would, without locking it or
+    /// writing to it.
+    pub fn check_journal(&self, dir: &Path) -> Result<(), Failure> {
+        let path = dir.join(procedure::journal::FILE_NAME);
+        let text = procedure::bounded::read_text(&path, procedure::bounded::MAX_FILE_BYTES)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
+        procedure::journal::Resumption::parse(&path, &text, &self.setup, &self.identity)?;
+        Ok(())
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
+        )));
+    }
+    if args.backend == "expresscluster" {
+        return super::real::run(args);
+    }
+    let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
+
+    let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
+    if needs_operator && !args.yes && !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "this procedure has manual steps that need an operator's confirmation, and there is no terminal to ask on; \
+             run it in a terminal, or pass --yes to confirm them unattended"
+        )));
+    }
+
+    // A report that cannot be written is found out before the run, not after it; an
+    // existing report is left as it is until the new one is complete.
+    for path in &args.report {
+        crate::atomic_file::check_writable(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
+    }
+
+    // --guards decides; without it, a scenario written to show a procedure as written turns
+    // the guards off.
+    let guards = match args.guards {
+        Some(switch) => switch == GuardsSwitch::On,
+        None => scenario.as_ref().is_none_or(|s| s.guards),
+    };
+    let guards_from_scenario = args.guards.is_none() && !guards;
+    let config = EngineConfig::standard().with_guards(guards);
+    let mut stdout = crate::output::stdout();
+    let fresh = Builder::new(Arc::clone(&setup))
+        .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
+        .build();
+
+    let dir = match &args.journal {
+        Some(dir) => dir.clone(),
+        None => default_run_dir(&setup.procedure.module.id),
+    };
+    let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
+        let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
+        if let Some(ending) = &resumption.finished
+            && ending == "completed"
+        {
+            let _ = writeln!(stdout, "The run in {} already completed; there is nothing to resume.", dir.display());
+            stdout.finish()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
+        let sim = Builder::new(Arc::clone(&setup)).seed(seed).build();
+        let initial = sim.observation().clone();
+        // The simulated cluster lives in memory: rebuild it by replaying the journal, then
+        // clear the faults that stopped the run (the operator fixed them before resuming).
+        let mut backend = StagedSim::new(sim, staged.clone()).replay(&setup, &resumption.records, resumption.last_at);
+        clear_fired_faults(&mut backend, &staged, resumption.next_step);
+        let observation =
+            backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
+        resumption.check_against(journal.path(), &setup, observation)?;
+        journal.resumed(&resumption)?;
+        let engine = Engine::resumed(Arc::clone(&setup), config.clone(), &resumption);
+        let _ = writeln!(
+            stdout,
+            "Resuming {} at step {} ({}).",
+            journal.path().display(),
+            setup.procedure.steps[resumption.next_step].label(),
+            setup.procedure.steps[resumption.next_step].title
+        );
+        (journal, backend, engine, initial, seed)
+    } else {
+        let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
+        let journal = Journal::create(
+            &dir,
+            &run_started(
+                &args.procedure,
+                &setup,
+                identity.clone(),
+                "sim",
+                Some(seed),
+                args.scenario.as_ref().map(|p| p.display().to_string()),
+            ),
+        )?;
+        let initial = fresh.observation().clone();
+        let backend = StagedSim::new(fresh.clone(), staged.clone());
+        let engine = Engine::new(Arc::clone(&setup), config.clone());
+        (journal, backend, engine, initial, seed)
+    };
+
+    let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
+    let _ = writeln!(stdout, "  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name);
+    if let Some(path) = &args.scenario {
+        let _ = writeln!(stdout, "  scenario {}", path.display());
+    }
+    let _ = writeln!(stdout, "  journal  {}", journal.path().display());
+    if !guards {
+        let why = if guards_from_scenario { " (the scenario's `guards = false`)" } else { "" };
+        let _ = writeln!(stdout, "  guards   off{why}: unsafe operations are done as the procedure says, not refused");
+    }
+    let _ = stdout.flush();
+
+    let mut console = Console::new(setup.procedure.steps.len(), args.yes);
+    if scenario.as_ref().is_some_and(Scenario::expects_anything) {
+        console.line("note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)");
+    }
+    let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
+    let interrupted = console.was_interrupted();
+    let mut stderr = console.done();
+    if let Err(error) = driven {
+        return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
+    }
+
+    let completed = matches!(engine.ending(), Some(Ending::Completed));
+    // Final invariants judge a run that completed, or one that stopped with no fault injected:
+    // a procedure must finish on a healthy cluster (`check` judges the same way).
+    let judge_final = completed || staged.is_empty();
+    // A run that stops is judged on what the cluster does next with nobody acting, on a copy:
+    // the journal and `--resume` go on from where the run stopped.
+    let mut cluster = backend.sim.clone();
+    if !completed {
+        cluster.after_stop(AFTERMATH);
+    }
+    let events = cluster.trace();
+    let violations = judge(&setup, &initial, events, cluster.observation(), &engine, judge_final);
+    let how_to_resume = resume_command(&args, &dir);
+    let summary =
+        SummaryConfig { judged_final: judge_final, resumed: args.resume, how_to_resume: Some(&how_to_resume) };
+    summarize(&mut stdout, &setup, &engine, events, &violations, &summary);
+    let next = aftermath(&setup, events);
+    if !next.is_empty() {
+        let _ = writeln!(stdout);
+        let _ = writeln!(stdout, "What happens next if nobody acts (the next {} on the simulator):", human(AFTERMATH));
+        for line in &next {
+            let _ = writeln!(stdout, "  {line}");
+        }
+    }
+    restore_advice(&mut stdout, &setup, &engine, &violations);
+
+    let report =
+        RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
+    write_reports(&report, &args.report, &mut stdout)?;
+    if interrupted {
+        let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
+    }
+    stdout.finish()?;
+    stderr.finish()?;
+    Ok(if interrupted {
+        ExitCode::from(crate::interrupt::EXIT_CODE)
+    } else if completed && violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The command that resumes this run, to copy: the procedure, the run directory and the
+/// cluster, scenario and guards as given (each quoted for a POSIX shell where needed).
+fn resume_command(args: &RunArgs, dir: &Path) -> String {
+    let mut words = vec!["clusterproc".to_owned(), "run".to_owned(), shell_word(&args.procedure.to_string_lossy())];
+    if let Some(cluster) = &args.cluster {
+        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
+    }
+    if let Some(scenario) = &args.scenario {
+        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
+    }
+    match args.guards {
+        Some(GuardsSwitch::On) => words.extend(["--guards".to_owned(), "on".to_owned()]),
+        Some(GuardsSwitch::Off) => words.extend(["--guards".to_owned(), "off".to_owned()]),
+        None => {}
+    }
+    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
+    words.join(" ")
+}
+
+/// `word` as one word of a POSIX shell command line: as it is when every character is plain,
+/// else quoted as the SSH transport quotes its argv ([`posix_quote`]). For display only:
+/// nothing here runs a command.
+///
+/// [`posix_quote`]: real_backend::transport::encode::posix_quote
+pub(crate) fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    real_backend::transport::encode::posix_quote(word)
+}
+
+pub(crate) enum ReportFormat {
+    Html,
+    Json,
+}
+
+pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("html" | "htm") => Ok(ReportFormat::Html),
+        Some("json") => Ok(ReportFormat::Json),
+        _ => Err(Failure::Usage(anyhow::anyhow!(
+            "--report {}: name the file .html or .json to choose the format",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes `report` to each of `paths` (each whole or not at all), in the format its name
+/// chooses, and says so on `stdout`.
+pub(crate) fn write_reports(
+    report: &RunReport,
+    paths: &[PathBuf],
+    stdout: &mut impl std::io::Write,
+) -> Result<(), Failure> {
+    for path in paths {
+        let text = match report_format(path)? {
+            ReportFormat::Html => report.render_html(),
+            ReportFormat::Json => report.render_json(),
+        };
+        crate::atomic_file::write(path, text.as_bytes())
+            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
+        let _ = writeln!(stdout, "Report written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// The scenario's staged faults, by step id, against the procedure of this run.
+fn restage(scenario: &Scenario, setup: &Setup) -> Result<Vec<StagedFault>, Failure> {
+    scenario
+        .staged
+        .iter()
+        .map(|fault| {
+            let id = &scenario.setup.procedure.steps[fault.before_step].id;
+            match setup.procedure.steps.iter().position(|s| &s.id == id) {
+                Some(step) => Ok(StagedFault { before_step: step, fault: fault.fault }),
+                None => Err(Failure::Usage(anyhow::anyhow!(
+                    "the scenario stages a fault before step `{id}`, which this procedure does not have"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// On resume, the faults that fired before the step to continue with are cleared, as the
+/// operator would have done before resuming.
+fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step: usize) {
+    for fault in staged.iter().filter(|f| f.before_step <= next_step) {
+        match fault.fault {
+            Fault::Unreachable { node } => backend.sim.inject(Fault::Reachable { node }),
+            Fault::Crash { node } => {
+                backend.sim.inject(Fault::Restart { node });
+                backend.sim.settle(Duration::from_secs(3600));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// When the installer's registry values were rolled back, where the operator finds them
+/// again: the exports the procedure's backup steps made after the installs.
+fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation]) {
+    let rolled_back: Vec<&Violation> =
+        violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack).collect();
+    if rolled_back.is_empty() {
+        return;
+    }
+    let exports: Vec<String> = engine
+        .record()
+        .steps
+        .iter()
+        .filter(|record| matches!(record.status, StepStatus::Done | StepStatus::DoneEarlier))
+        .filter_map(|record| {
+            let step = &setup.procedure.steps[record.step];
+            match &step.action {
+                Action::BackupRegistry { file } => Some(format!("step {} ({file})", step.label())),
+                _ => None,
+            }
+        })
+        .collect();
+    let _ = writeln!(out);
+    let nodes: Vec<String> = rolled_back.iter().filter_map(|v| v.node.map(|n| setup.node_name(n).to_owned())).collect();
+    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", nodes.join(", "));
+    if exports.is_empty() {
+        let _ = writeln!(
+            out,
+            "No registry export of this run holds them: reinstall the module on that node once the cluster \
+             runs again."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The exports made by {} hold them: once the cluster runs again and the group is back, import \
+             the export of that node (reg import FILE) and check the values.",
+            exports.join(", ")
+        );
+    }
+}
+
+/// A journal's first line: the run of `procedure` (as named on the command line) on the
+/// cluster of `setup`, through `backend` (`sim` or `expresscluster`).
+pub(crate) fn run_started(
+    procedure: &Path,
+    setup: &Setup,
+    cluster_identity: String,
+    backend: &str,
+    seed: Option<u64>,
+    scenario: Option<String>,
+) -> Record {
+    Record::RunStarted {
+        version: 1,
+        procedure: procedure.display().to_string(),
+        procedure_hash: setup.procedure.content_hash.clone(),
+        module: setup.procedure.module.id.clone(),
+        cluster: setup.cluster.name.clone(),
+        cluster_identity,
+        backend: backend.to_owned(),
+        seed,
+        scenario,
+    }
+}
+
+/// `runs/<module>-<n>` for the first free `n`.
+pub(crate) fn default_run_dir(module: &str) -> PathBuf {
+    let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
+}
+
+/// What a run's summary says beyond the run itself.
+#[derive(Clone, Copy)]
+pub(crate) struct SummaryConfig<'a> {
+    /// Whether the final invariants were judged (a run that completed, or stopped with no
+    /// fault injected).
+    pub(crate) judged_final: bool,
+    /// Whether the run was resumed from a journal.
+    pub(crate) resumed: bool,
+    /// The command that continues a run that did not complete, when there is one.
+    pub(crate) how_to_resume: Option<&'a str>,
+}
+
+/// The summary of a run: roles, steps, how it ended, suspension, invariants.
+pub(crate) fn summarize(
+    out: &mut impl std::io::Write,
+    setup: &Setup,
+    engine: &Engine,
+    events: &[Event],
+    violations: &[Violation],
+    config: &SummaryConfig<'_>,
+) {
+    let SummaryConfig { judged_final, resumed, how_to_resume } = *config;
+    let since = if resumed { " since the resume" } else { "" };
+    let record = engine.record();
+    let _ = writeln!(out);
+    if let Some(roles) = engine.roles() {
+        let standbys: Vec<&str> = roles.standbys.iter().map(|&n| setup.node_name(n)).collect();
+        let _ = writeln!(out, "Roles: active {}, standby {}", setup.node_name(roles.active), standbys.join(", "));
+    }
+    let _ = writeln!(out, "Steps");
+    let width = tag_width(setup);
+    // The step column as wide as its widest entry, the restart rule's line included.
+    let what_width = record
+        .steps
+        .iter()
+        .flat_map(|step| {
+            let id = setup.procedure.steps[step.step].id.chars().count();
+            let spans = step.nodes.iter().map(move |span| if span.restart_reboot { RESTART_RULE.len() } else { id });
+            spans.chain(std::iter::once(id))
+        })
+        .max()
+        .unwrap_or(0)
+        .max(24);
+    for step in &record.steps {
+        let spec = &setup.procedure.steps[step.step];
+        let label = format!("[{:>width$}]", spec.tag());
+        match &step.status {
+            StepStatus::Skipped(reason) => {
+                let _ = writeln!(out, "  {label} {:<what_width$} skipped: {reason}", spec.id);
+            }
+            StepStatus::DoneEarlier => {
+                let _ = writeln!(out, "  {label} {:<what_width$} done in the earlier run", spec.id);
+            }
+            status => {
+                for span in &step.nodes {
+                    let what = if span.restart_reboot { RESTART_RULE.to_owned() } else { spec.id.clone() };
+                    let ops = span.operations.len();
+                    let _ = writeln!(
+                        out,
+                        "  {label} {what:<what_width$} {:<10} {} -> {} ({}), {}{}",
+                        setup.node_name(span.node),
+                        clock(span.started),
+                        clock(span.ended),
+                        SpanTime::of(span, events).describe(),
+                        counted(ops as u64, "operation", "operations"),
+                        if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
+                    );
+                    for note in &span.notes {
+                        let _ = writeln!(out, "  {:w$} {note}", "", w = width + 2);
+                    }
+                }
+                if step.nodes.is_empty() {
+                    let _ = writeln!(out, "  {label} {:<what_width$} the run ended here", spec.id);
+                }
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let done = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Done | StepStatus::DoneEarlier)).count();
+    let skipped = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Skipped(_))).count();
+    let in_steps = |n: usize| counted(n as u64, "step", "steps");
+    let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
+    match engine.ending() {
+        Some(Ending::Completed) => {
+            let _ = writeln!(
+                out,
+                "Completed: {} done, {skipped} skipped, in {duration} of virtual time{since}.",
+                in_steps(done)
+            );
+        }
+        Some(Ending::Refused(refusal)) => {
+            let _ = writeln!(
+                out,
+                "Refused at step {}: {} [{}]. The guard refused before acting; the run stopped safely here.",
+                setup.procedure.steps[refusal.step].label(),
+                refusal.message,
+                refusal.invariant.id()
+            );
+        }
+        Some(Ending::Stopped { step, reason, .. }) => {
+            let _ = writeln!(
+                out,
+                "Stopped at step {}: {reason}. {} done, {skipped} skipped.",
+                setup.procedure.steps[*step].label(),
+                in_steps(done)
+            );
+            if let Some(command) = how_to_resume {
+                let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
+            }
+        }
+        // The engine did not finish: a signal interrupted the run between two operations.
+        None => {
+            let (step, ..) = engine.position();
+            let label = setup.procedure.steps.get(step).map_or_else(|| "?".to_owned(), |s| s.label());
+            let _ = writeln!(out, "Interrupted at step {label}. {} done, {skipped} skipped.", in_steps(done));
+            if let Some(command) = how_to_resume {
+                let _ = writeln!(out, "Resume the run with:\n  {command}");
+            }
+        }
+    }
+    match (record.suspended_from, record.suspended_until) {
+        (Some(from), Some(until)) => {
+            let _ = writeln!(
+                out,
+                "The cluster was suspended{since} from {} to {} ({}).",
+                clock(from),
+                clock(until),
+                human(until.saturating_sub(from))
+            );
+        }
+        (Some(from), None) => {
+            let _ = writeln!(out, "The cluster has been suspended since {} and still is.", clock(from));
+        }
+        _ => {}
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Invariants");
+    for invariant in Invariant::ALL {
+        let found = violations.iter().find(|v| v.invariant == invariant);
+        match found {
+            Some(violation) => {
+                let _ = writeln!(
+                    out,
+                    "  VIOLATED    {:<36} at {}: {}",
+                    invariant.id(),
+                    clock(violation.at),
+                    violation.detail
+                );
+            }
+            None if invariant.is_safety() || judged_final => {
+                let _ = writeln!(out, "  ok          {}", invariant.id());
+            }
+            None => {
+                let _ = writeln!(out, "  not judged  {} (the run did not finish)", invariant.id());
+            }
+        }
+    }
+}
+
+/// How the summary names the cluster-safe reboot that the restart rule adds to a step.
+const RESTART_RULE: &str = "restart rule: cluster-safe reboot";
+
+/// How wide the widest step tag of the procedure is (`9`, `#10`, `120`), at least 2: every
+/// list of steps lines up on it.
+fn tag_width(setup: &Setup) -> usize {
+    setup.procedure.steps.iter().map(|step| step.tag().chars().count()).max().unwrap_or(0).max(2)
+}
+
+/// Progress on stderr and confirmations for manual steps; SIGINT and SIGTERM end a run at the
+/// next safe point, and a question waiting for its answer at once, as the answer no would.
+pub(crate) struct Console {
+    yes: bool,
+    bar: Option<ProgressBar>,
+    stderr: Sink<std::io::Stderr>,
+    questions: Questions,
+    /// [`tag_width`], once known.
+    tag_width: Option<usize>,
+}
+
+impl Console {
+    pub(crate) fn new(steps: usize, yes: bool) -> Console {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(steps as u64);
+            bar.set_style(
+                // The bar shows how far through the procedure; the message names the step the way
+                // every other output does (no second counter to disagree with its number).
+                ProgressStyle::with_template("{bar:30} {msg}").expect("a valid template").progress_chars("=> "),
+            );
+            bar
+        });
+        Console { yes, bar, stderr: crate::output::stderr(), questions: Questions::install(), tag_width: None }
+    }
+
+    /// Whether a signal interrupted the run.
+    pub(crate) fn was_interrupted(&self) -> bool {
+        self.questions.interrupted()
+    }
+
+    fn line(&mut self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => {
+                let _ = writeln!(self.stderr, "{text}");
+            }
+        }
+    }
+
+    /// Clears the bar; returns stderr, to learn whether everything reached it.
+    pub(crate) fn done(self) -> Sink<std::io::Stderr> {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        self.stderr
+    }
+}
+
+impl Operator for Console {
+    fn confirm(&mut self, setup: &Setup, prompt: &ManualPrompt) -> bool {
+        if self.yes {
+            return true;
+        }
+        let step = &setup.procedure.steps[prompt.step];
+        let text = format!(
+            "Step {} on {}: {}\nType `done` when it is done (anything else stops the run): ",
+            step.label(),
+            setup.node_name(prompt.node),
+            prompt.instruction
+        );
+        let (stderr, questions) = (&mut self.stderr, &self.questions);
+        let mut ask = || {
+            let _ = write!(stderr, "{text}");
+            let _ = stderr.flush();
+            // No one sees a question that could not be written: that is not a confirmation.
+            if stderr.failed() {
+                return Answer::Closed;
+            }
+            let answer = questions.read_line();
+            if answer == Answer::Interrupted {
+                // The prompt's line stays unfinished (the terminal may have echoed ^C).
+                let _ = writeln!(stderr);
+            }
+            answer
+        };
+        // The bar stays out of the way until the operator has answered.
+        let answer = match &self.bar {
+            Some(bar) => bar.suspend(ask),
+            None => ask(),
+        };
+        matches!(answer, Answer::Line(line) if line.trim() == "done")
+    }
+
+    fn interrupted(&mut self) -> bool {
+        self.questions.interrupted()
+    }
+
+    fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
+        let spec = &setup.procedure.steps[step];
+        let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
+        let text = format!("[{:>width$}] {} {} {}", spec.tag(), clock(at), spec.id, spec.title);
+        if let Some(bar) = &self.bar {
+            bar.set_position(step as u64);
+            bar.set_message(format!("step {}: {}", spec.label(), spec.title));
+        }
+        self.line(&text);
+    }
+
+    fn operation(&mut self, setup: &Setup, operation: &Operation, at: Duration) {
+        if self.bar.is_none() {
+            let record = procedure::journal::OperationRecord::from_operation(setup, operation);
+            let target = record
+                .service
+                .or(record.resource)
+                .or(record.monitor)
+                .or(record.to.map(|to| format!("to {to}")))
+                .or(record.folder);
+            let target = target.map(|t| format!(" {t}")).unwrap_or_default();
+            let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
+            let _ = writeln!(
+                self.stderr,
+                "{:indent$}{} {}{target} on {}",
+                "",
+                clock(at),
+                operation.verb(),
+                record.node,
+                indent = width + 7
+            );
+        }
+    }
+
+    fn waiting(&mut self, setup: &Setup, step: usize, since: Duration, now: Duration) {
+        if let Some(bar) = &self.bar {
+            let spec = &setup.procedure.steps[step];
+            bar.set_message(format!("{} waiting {}", spec.id, human(now.saturating_sub(since))));
+        }
+    }
+}
