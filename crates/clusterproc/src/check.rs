@@ -4,6 +4,7 @@
 //! each invariant judged `ok`, `violated` or `prevented`; counterexamples printed as stories
 //! and saved for replay; text, JSON or JUnit output.
 
+pub(crate) mod args;
 mod merge;
 mod render;
 
@@ -30,8 +31,10 @@ use sim_cluster::explore::{
 use sim_cluster::model::search::{SearchConfig, SearchResult, search};
 use sim_cluster::watch::Watch;
 
-use crate::cli::{CheckArgs, CheckFormat, Failure, FaultDepth, GuardsChoice, Loaded, load};
+use crate::failure::Failure;
+use crate::load::{Loaded, load};
 use crate::progress::Progress;
+use args::{CheckArgs, CheckFormat, FaultDepth, GuardsChoice};
 
 /// Everything a check found, as the JSON output shows it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -326,7 +329,9 @@ fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Watch) -> 
     way
 }
 
-pub fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+/// Explores the procedure as the arguments say (or merges shards' outputs), prints the
+/// verdict and saves counterexamples; exits 1 unless it passed.
+pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     if !args.merge.is_empty() {
         return merge(&args);
     }

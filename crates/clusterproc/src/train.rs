@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::Failure;
+use crate::failure::Failure;
 use trainer::course::{Course, CourseError};
 use trainer::server;
 
@@ -30,7 +30,7 @@ pub struct TrainArgs {
     /// Where to listen (`IP:PORT` or `HOST:PORT`); port 0 takes a free one (printed). The
     /// default is the port of the seed's Cluster Manager. The pages have no login: an address
     /// other than loopback is served with a warning.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003", value_parser = crate::cli::parse_listen)]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003", value_parser = crate::address::parse_listen)]
     pub listen: SocketAddr,
     /// Minutes after which an untouched session is forgotten.
     #[arg(long, value_name = "MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_080))]
@@ -49,19 +49,19 @@ pub fn course(args: &TrainArgs) -> Result<Course, Failure> {
         });
     }
     let setup = match &args.procedure {
-        Some(path) => crate::cli::load(path, args.cluster.as_deref())?.setup,
+        Some(path) => crate::load::load(path, args.cluster.as_deref())?.setup,
         None if args.cluster.is_some() => {
             return Err(Failure::Usage(anyhow::anyhow!(
                 "--cluster needs a procedure file: the built-in procedure is written for the built-in cluster"
             )));
         }
-        None => crate::serve::default_setup()?,
+        None => crate::load::default_setup()?,
     };
     Ok(Course::new(setup.procedure.title.clone(), setup, args.seed, Vec::new()))
 }
 
 /// Runs the trainer until SIGINT or SIGTERM.
-pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
+pub fn exec(args: TrainArgs) -> Result<ExitCode, Failure> {
     let course = Arc::new(course(&args)?);
     let config = server::Config {
         course: Arc::clone(&course),

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use super::args::CheckArgs;
 use super::{FailureReport, InvariantReport, Report, ViolationReport, invariant_failures, print_report};
-use crate::cli::{CheckArgs, Failure};
+use crate::failure::Failure;
 
 fn usage(message: String) -> Failure {
     Failure::Usage(anyhow::anyhow!(message))

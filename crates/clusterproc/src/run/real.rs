@@ -3,6 +3,7 @@
 //! simulator, and the registry drift detector's findings at the end.
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,13 +14,19 @@ use procedure::invariant::judge;
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::text::counted;
 
-use super::simulated::{Console, SummaryConfig, default_run_dir, report_format, summarize, write_reports};
-use crate::cli::{Failure, RunArgs, load};
+use super::args::RunArgs;
+use super::console::Console;
+use super::journal::{default_run_dir, run_started};
+use super::reports::{report_format, write_reports};
+use super::summary::{SummaryConfig, summarize};
 use crate::connect::connect;
-use crate::preflight::{render_text, run_checks};
+use crate::failure::Failure;
+use crate::load::load;
+use crate::preflight_checks::{render_text, run_checks};
 use run_report::RunReport;
 
-pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+/// The connection file, which a real run needs, and the arguments it refuses.
+fn check_arguments(args: &RunArgs) -> Result<PathBuf, Failure> {
     let Some(connection_path) = args.connection.clone() else {
         return Err(Failure::Usage(anyhow::anyhow!(
             "--backend expresscluster needs --connection FILE: how to reach each node (see `clusterproc run --help`)"
@@ -32,6 +39,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             return Err(Failure::Usage(anyhow::anyhow!("{flag} is not available with --backend expresscluster")));
         }
     }
+    Ok(connection_path)
+}
+
+/// Checks the arguments and loads the procedure, cluster and connection file of a real run,
+/// as [`run`] would, without reaching a node or writing anything.
+pub fn load_inputs(args: &RunArgs) -> Result<(), Failure> {
+    let connection_path = check_arguments(args)?;
+    for report in &args.report {
+        report_format(report)?;
+    }
+    load(&args.procedure, args.cluster.as_deref())?;
+    real_backend::connection::load(&procedure::diagnostic::SourceFile::read(&connection_path)?)?;
+    Ok(())
+}
+
+/// Runs the procedure on real nodes once every pre-flight check passes.
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let connection_path = check_arguments(&args)?;
     // A report that cannot be written is found out before the run, not after it; an
     // existing report is left as it is until the new one is complete.
     for report in &args.report {
@@ -54,10 +79,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let identity = cluster_identity(&setup, &loaded.cluster_hash);
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
-    let mut journal = Journal::create(
-        &dir,
-        &super::simulated::run_started(&args.procedure, &setup, identity, "expresscluster", None, None),
-    )?;
+    let mut journal =
+        Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
     let initial = backend
         .observe()

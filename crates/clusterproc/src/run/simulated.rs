@@ -2,31 +2,32 @@
 //! cluster (or, later, real nodes), with a crash-safe journal, `--resume`, and reports.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use procedure::backend::{Backend, Operation};
+use procedure::backend::Backend;
 use procedure::diagnostic::SourceFile;
-use procedure::duration::{clock, human};
-use procedure::engine::{Ending, Engine, EngineConfig, ManualPrompt, Operator, StepStatus, drive};
-use procedure::event::{Event, Fault};
+use procedure::duration::human;
+use procedure::engine::{Ending, Engine, EngineConfig, StepStatus, drive};
+use procedure::event::Fault;
 use procedure::invariant::{Invariant, Violation, judge};
-use procedure::journal::{Journal, Record, cluster_identity};
+use procedure::journal::{Journal, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
-use procedure::span_time::SpanTime;
-use procedure::text::counted;
 use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::{AFTERMATH, Builder};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
-use crate::cli::{Failure, GuardsSwitch, RunArgs, cluster_source};
-use crate::interrupt::{Answer, Questions};
-use crate::output::Sink;
+use super::args::{GuardsSwitch, RunArgs};
+use super::console::Console;
+use super::journal::{default_run_dir, run_started};
+use super::reports::{report_format, write_reports};
+use super::summary::{SummaryConfig, summarize};
+use crate::failure::Failure;
+use crate::load::cluster_source;
 use run_report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
@@ -43,17 +44,6 @@ pub struct RunInputs {
 /// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
 /// nothing.
 pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
-    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
-        )));
-    }
-    if args.backend != "sim" {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "backend `{}` is not available in this build; use --backend sim (the built-in simulated cluster)",
-            args.backend
-        )));
-    }
     // The simulator reaches no node: a connection file given to it would be ignored, and the
     // operator could believe the run touched the nodes it names.
     if let Some(connection) = &args.connection {
@@ -135,15 +125,8 @@ impl RunInputs {
     }
 }
 
+/// Runs the procedure on the simulated cluster, or resumes a run from its journal.
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
-    if args.guards == Some(GuardsSwitch::Off) && args.backend != "sim" {
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "--guards off exists only on the simulator (--backend sim): on real nodes the guards stay on"
-        )));
-    }
-    if args.backend == "expresscluster" {
-        return super::real::run(args);
-    }
     let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
 
     let needs_operator = setup.procedure.steps.iter().any(|s| matches!(s.action, Action::Manual { .. }));
@@ -316,48 +299,12 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
 /// nothing here runs a command.
 ///
 /// [`posix_quote`]: real_backend::transport::encode::posix_quote
-pub(crate) fn shell_word(word: &str) -> String {
+fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_owned();
     }
     real_backend::transport::encode::posix_quote(word)
-}
-
-pub(crate) enum ReportFormat {
-    Html,
-    Json,
-}
-
-pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("html" | "htm") => Ok(ReportFormat::Html),
-        Some("json") => Ok(ReportFormat::Json),
-        _ => Err(Failure::Usage(anyhow::anyhow!(
-            "--report {}: name the file .html or .json to choose the format",
-            path.display()
-        ))),
-    }
-}
-
-/// Writes `report` to each of `paths` (each whole or not at all), in the format its name
-/// chooses, and says so on `stdout`.
-pub(crate) fn write_reports(
-    report: &RunReport,
-    paths: &[PathBuf],
-    stdout: &mut impl std::io::Write,
-) -> Result<(), Failure> {
-    for path in paths {
-        let text = match report_format(path)? {
-            ReportFormat::Html => report.render_html(),
-            ReportFormat::Json => report.render_json(),
-        };
-        crate::atomic_file::write(path, text.as_bytes())
-            .map_err(|error| Failure::output(format!("the report {}", path.display()), error))?;
-        let _ = writeln!(stdout, "Report written to {}", path.display());
-    }
-    Ok(())
 }
 
 /// The scenario's staged faults, by step id, against the procedure of this run.
@@ -429,331 +376,5 @@ fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine,
              the export of that node (reg import FILE) and check the values.",
             exports.join(", ")
         );
-    }
-}
-
-/// A journal's first line: the run of `procedure` (as named on the command line) on the
-/// cluster of `setup`, through `backend` (`sim` or `expresscluster`).
-pub(crate) fn run_started(
-    procedure: &Path,
-    setup: &Setup,
-    cluster_identity: String,
-    backend: &str,
-    seed: Option<u64>,
-    scenario: Option<String>,
-) -> Record {
-    Record::RunStarted {
-        version: 1,
-        procedure: procedure.display().to_string(),
-        procedure_hash: setup.procedure.content_hash.clone(),
-        module: setup.procedure.module.id.clone(),
-        cluster: setup.cluster.name.clone(),
-        cluster_identity,
-        backend: backend.to_owned(),
-        seed,
-        scenario,
-    }
-}
-
-/// `runs/<module>-<n>` for the first free `n`.
-pub(crate) fn default_run_dir(module: &str) -> PathBuf {
-    let safe: String = module.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    (1..).map(|n| PathBuf::from("runs").join(format!("{safe}-{n}"))).find(|dir| !dir.exists()).expect("a free name")
-}
-
-/// What a run's summary says beyond the run itself.
-#[derive(Clone, Copy)]
-pub(crate) struct SummaryConfig<'a> {
-    /// Whether the final invariants were judged (a run that completed, or stopped with no
-    /// fault injected).
-    pub(crate) judged_final: bool,
-    /// Whether the run was resumed from a journal.
-    pub(crate) resumed: bool,
-    /// The command that continues a run that did not complete, when there is one.
-    pub(crate) how_to_resume: Option<&'a str>,
-}
-
-/// The summary of a run: roles, steps, how it ended, suspension, invariants.
-pub(crate) fn summarize(
-    out: &mut impl std::io::Write,
-    setup: &Setup,
-    engine: &Engine,
-    events: &[Event],
-    violations: &[Violation],
-    config: &SummaryConfig<'_>,
-) {
-    let SummaryConfig { judged_final, resumed, how_to_resume } = *config;
-    let since = if resumed { " since the resume" } else { "" };
-    let record = engine.record();
-    let _ = writeln!(out);
-    if let Some(roles) = engine.roles() {
-        let standbys: Vec<&str> = roles.standbys.iter().map(|&n| setup.node_name(n)).collect();
-        let _ = writeln!(out, "Roles: active {}, standby {}", setup.node_name(roles.active), standbys.join(", "));
-    }
-    let _ = writeln!(out, "Steps");
-    let width = tag_width(setup);
-    // The step column as wide as its widest entry, the restart rule's line included.
-    let what_width = record
-        .steps
-        .iter()
-        .flat_map(|step| {
-            let id = setup.procedure.steps[step.step].id.chars().count();
-            let spans = step.nodes.iter().map(move |span| if span.restart_reboot { RESTART_RULE.len() } else { id });
-            spans.chain(std::iter::once(id))
-        })
-        .max()
-        .unwrap_or(0)
-        .max(24);
-    for step in &record.steps {
-        let spec = &setup.procedure.steps[step.step];
-        let label = format!("[{:>width$}]", spec.tag());
-        match &step.status {
-            StepStatus::Skipped(reason) => {
-                let _ = writeln!(out, "  {label} {:<what_width$} skipped: {reason}", spec.id);
-            }
-            StepStatus::DoneEarlier => {
-                let _ = writeln!(out, "  {label} {:<what_width$} done in the earlier run", spec.id);
-            }
-            status => {
-                for span in &step.nodes {
-                    let what = if span.restart_reboot { RESTART_RULE.to_owned() } else { spec.id.clone() };
-                    let ops = span.operations.len();
-                    let _ = writeln!(
-                        out,
-                        "  {label} {what:<what_width$} {:<10} {} -> {} ({}), {}{}",
-                        setup.node_name(span.node),
-                        clock(span.started),
-                        clock(span.ended),
-                        SpanTime::of(span, events).describe(),
-                        counted(ops as u64, "operation", "operations"),
-                        if *status == StepStatus::Ended { "  <- the run ended here" } else { "" }
-                    );
-                    for note in &span.notes {
-                        let _ = writeln!(out, "  {:w$} {note}", "", w = width + 2);
-                    }
-                }
-                if step.nodes.is_empty() {
-                    let _ = writeln!(out, "  {label} {:<what_width$} the run ended here", spec.id);
-                }
-            }
-        }
-    }
-    let _ = writeln!(out);
-    let done = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Done | StepStatus::DoneEarlier)).count();
-    let skipped = record.steps.iter().filter(|s| matches!(s.status, StepStatus::Skipped(_))).count();
-    let in_steps = |n: usize| counted(n as u64, "step", "steps");
-    let duration = human(record.ended.unwrap_or_default().saturating_sub(record.started.unwrap_or_default()));
-    match engine.ending() {
-        Some(Ending::Completed) => {
-            let _ = writeln!(
-                out,
-                "Completed: {} done, {skipped} skipped, in {duration} of virtual time{since}.",
-                in_steps(done)
-            );
-        }
-        Some(Ending::Refused(refusal)) => {
-            let _ = writeln!(
-                out,
-                "Refused at step {}: {} [{}]. The guard refused before acting; the run stopped safely here.",
-                setup.procedure.steps[refusal.step].label(),
-                refusal.message,
-                refusal.invariant.id()
-            );
-        }
-        Some(Ending::Stopped { step, reason, .. }) => {
-            let _ = writeln!(
-                out,
-                "Stopped at step {}: {reason}. {} done, {skipped} skipped.",
-                setup.procedure.steps[*step].label(),
-                in_steps(done)
-            );
-            if let Some(command) = how_to_resume {
-                let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
-            }
-        }
-        // The engine did not finish: a signal interrupted the run between two operations.
-        None => {
-            let (step, ..) = engine.position();
-            let label = setup.procedure.steps.get(step).map_or_else(|| "?".to_owned(), |s| s.label());
-            let _ = writeln!(out, "Interrupted at step {label}. {} done, {skipped} skipped.", in_steps(done));
-            if let Some(command) = how_to_resume {
-                let _ = writeln!(out, "Resume the run with:\n  {command}");
-            }
-        }
-    }
-    match (record.suspended_from, record.suspended_until) {
-        (Some(from), Some(until)) => {
-            let _ = writeln!(
-                out,
-                "The cluster was suspended{since} from {} to {} ({}).",
-                clock(from),
-                clock(until),
-                human(until.saturating_sub(from))
-            );
-        }
-        (Some(from), None) => {
-            let _ = writeln!(out, "The cluster has been suspended since {} and still is.", clock(from));
-        }
-        _ => {}
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Invariants");
-    for invariant in Invariant::ALL {
-        let found = violations.iter().find(|v| v.invariant == invariant);
-        match found {
-            Some(violation) => {
-                let _ = writeln!(
-                    out,
-                    "  VIOLATED    {:<36} at {}: {}",
-                    invariant.id(),
-                    clock(violation.at),
-                    violation.detail
-                );
-            }
-            None if invariant.is_safety() || judged_final => {
-                let _ = writeln!(out, "  ok          {}", invariant.id());
-            }
-            None => {
-                let _ = writeln!(out, "  not judged  {} (the run did not finish)", invariant.id());
-            }
-        }
-    }
-}
-
-/// How the summary names the cluster-safe reboot that the restart rule adds to a step.
-const RESTART_RULE: &str = "restart rule: cluster-safe reboot";
-
-/// How wide the widest step tag of the procedure is (`9`, `#10`, `120`), at least 2: every
-/// list of steps lines up on it.
-fn tag_width(setup: &Setup) -> usize {
-    setup.procedure.steps.iter().map(|step| step.tag().chars().count()).max().unwrap_or(0).max(2)
-}
-
-/// Progress on stderr and confirmations for manual steps; SIGINT and SIGTERM end a run at the
-/// next safe point, and a question waiting for its answer at once, as the answer no would.
-pub(crate) struct Console {
-    yes: bool,
-    bar: Option<ProgressBar>,
-    stderr: Sink<std::io::Stderr>,
-    questions: Questions,
-    /// [`tag_width`], once known.
-    tag_width: Option<usize>,
-}
-
-impl Console {
-    pub(crate) fn new(steps: usize, yes: bool) -> Console {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(steps as u64);
-            bar.set_style(
-                // The bar shows how far through the procedure; the message names the step the way
-                // every other output does (no second counter to disagree with its number).
-                ProgressStyle::with_template("{bar:30} {msg}").expect("a valid template").progress_chars("=> "),
-            );
-            bar
-        });
-        Console { yes, bar, stderr: crate::output::stderr(), questions: Questions::install(), tag_width: None }
-    }
-
-    /// Whether a signal interrupted the run.
-    pub(crate) fn was_interrupted(&self) -> bool {
-        self.questions.interrupted()
-    }
-
-    fn line(&mut self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
-            None => {
-                let _ = writeln!(self.stderr, "{text}");
-            }
-        }
-    }
-
-    /// Clears the bar; returns stderr, to learn whether everything reached it.
-    pub(crate) fn done(self) -> Sink<std::io::Stderr> {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-        self.stderr
-    }
-}
-
-impl Operator for Console {
-    fn confirm(&mut self, setup: &Setup, prompt: &ManualPrompt) -> bool {
-        if self.yes {
-            return true;
-        }
-        let step = &setup.procedure.steps[prompt.step];
-        let text = format!(
-            "Step {} on {}: {}\nType `done` when it is done (anything else stops the run): ",
-            step.label(),
-            setup.node_name(prompt.node),
-            prompt.instruction
-        );
-        let (stderr, questions) = (&mut self.stderr, &self.questions);
-        let mut ask = || {
-            let _ = write!(stderr, "{text}");
-            let _ = stderr.flush();
-            // No one sees a question that could not be written: that is not a confirmation.
-            if stderr.failed() {
-                return Answer::Closed;
-            }
-            let answer = questions.read_line();
-            if answer == Answer::Interrupted {
-                // The prompt's line stays unfinished (the terminal may have echoed ^C).
-                let _ = writeln!(stderr);
-            }
-            answer
-        };
-        // The bar stays out of the way until the operator has answered.
-        let answer = match &self.bar {
-            Some(bar) => bar.suspend(ask),
-            None => ask(),
-        };
-        matches!(answer, Answer::Line(line) if line.trim() == "done")
-    }
-
-    fn interrupted(&mut self) -> bool {
-        self.questions.interrupted()
-    }
-
-    fn step_started(&mut self, setup: &Setup, step: usize, at: Duration) {
-        let spec = &setup.procedure.steps[step];
-        let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
-        let text = format!("[{:>width$}] {} {} {}", spec.tag(), clock(at), spec.id, spec.title);
-        if let Some(bar) = &self.bar {
-            bar.set_position(step as u64);
-            bar.set_message(format!("step {}: {}", spec.label(), spec.title));
-        }
-        self.line(&text);
-    }
-
-    fn operation(&mut self, setup: &Setup, operation: &Operation, at: Duration) {
-        if self.bar.is_none() {
-            let record = procedure::journal::OperationRecord::from_operation(setup, operation);
-            let target = record
-                .service
-                .or(record.resource)
-                .or(record.monitor)
-                .or(record.to.map(|to| format!("to {to}")))
-                .or(record.folder);
-            let target = target.map(|t| format!(" {t}")).unwrap_or_default();
-            let width = *self.tag_width.get_or_insert_with(|| tag_width(setup));
-            let _ = writeln!(
-                self.stderr,
-                "{:indent$}{} {}{target} on {}",
-                "",
-                clock(at),
-                operation.verb(),
-                record.node,
-                indent = width + 7
-            );
-        }
-    }
-
-    fn waiting(&mut self, setup: &Setup, step: usize, since: Duration, now: Duration) {
-        if let Some(bar) = &self.bar {
-            let spec = &setup.procedure.steps[step];
-            bar.set_message(format!("{} waiting {}", spec.id, human(now.saturating_sub(since))));
-        }
     }
 }
