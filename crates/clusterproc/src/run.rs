@@ -8,6 +8,7 @@ mod journal;
 mod real;
 mod reports;
 mod simulated;
+mod skeleton;
 mod summary;
 
 use std::process::ExitCode;

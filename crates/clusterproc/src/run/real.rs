@@ -1,6 +1,6 @@
-//! `clusterproc run --backend expresscluster`: the procedure on real nodes, after the
-//! pre-flight checks pass, with the same engine, guards, journal and judgement as on the
-//! simulator, and the registry drift detector's findings at the end.
+//! A run on real nodes (`run --backend expresscluster`): the connection made and every
+//! pre-flight check passed first, then the same run as on the simulator, and its ending: the
+//! registry drift detector's findings, the module archive's manifest, the commands run.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -8,22 +8,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::Backend as _;
-use procedure::engine::{Ending, Engine, EngineConfig, drive};
-use procedure::invariant::judge;
+use procedure::backend::{Backend as _, Observation};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::text::counted;
+use real_backend::backend::RealBackend;
 
 use super::args::RunArgs;
-use super::console::Console;
 use super::journal::{default_run_dir, run_started};
-use super::reports::{report_format, write_reports};
-use super::summary::{SummaryConfig, summarize};
+use super::reports::report_format;
+use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
 use crate::connect::connect;
 use crate::failure::Failure;
 use crate::load::load;
 use crate::preflight_checks::{render_text, run_checks};
-use run_report::RunReport;
 
 /// The connection file, which a real run needs, and the arguments it refuses.
 fn check_arguments(args: &RunArgs) -> Result<PathBuf, Failure> {
@@ -79,103 +77,102 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let identity = cluster_identity(&setup, &loaded.cluster_hash);
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
-    let mut journal =
-        Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
+    let journal = Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
     let initial = backend
         .observe()
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {error}")))?
         .clone();
-    let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
-    let _ = writeln!(
-        stdout,
+    let described = vec![format!(
         "  backend  expresscluster, {} (pre-flight: {} passed)",
         connection_path.display(),
         counted(checks.len() as u64, "check", "checks")
-    );
-    let _ = writeln!(stdout, "  journal  {}", journal.path().display());
-    let _ = stdout.flush();
+    )];
+    let prepared = Prepared {
+        engine: Engine::new(Arc::clone(&setup), EngineConfig::standard()),
+        setup,
+        journal,
+        initial,
+        described,
+        guards_off: None,
+        notes: Vec::new(),
+        yes: args.yes,
+        reports: args.report.clone(),
+        // No --resume on real nodes (see the README): the summary gives no command to resume.
+        resumed: false,
+        how_to_resume: None,
+        backend_name: "expresscluster",
+        seed: None,
+    };
+    skeleton::run(prepared, backend, DriftAndManifest { last: None }, stdout)
+}
 
-    let mut engine = Engine::new(Arc::clone(&setup), EngineConfig::standard());
-    let mut console = Console::new(setup.procedure.steps.len(), args.yes);
-    let driven = drive(&mut engine, backend, Some(&mut journal), &mut console);
-    let interrupted = console.was_interrupted();
-    let mut stderr = console.done();
-    if let Err(error) = driven {
-        return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
+/// How a run ends on real nodes: judged on the cluster as last observed; then the registry
+/// drift detector's findings (recorded in the journal; a drift fails the run), the module
+/// archive's manifest, and the commands run.
+struct DriftAndManifest {
+    /// The cluster as last observed, or as the run started when it cannot be observed.
+    last: Option<Observation>,
+}
+
+impl BackendEnding<RealBackend> for DriftAndManifest {
+    fn settle(&mut self, backend: &mut RealBackend, initial: &Observation, _completed: bool) {
+        self.last = Some(backend.observe().cloned().unwrap_or(initial.clone()));
     }
-    let completed = matches!(engine.ending(), Some(Ending::Completed));
-    let last = backend.observe().cloned().unwrap_or(initial.clone());
-    let violations = judge(&setup, &initial, backend.events(), &last, &engine, true);
-    // No --resume on real nodes (see the README): the summary gives no command to resume.
-    let summary = SummaryConfig { judged_final: true, resumed: false, how_to_resume: None };
-    summarize(&mut stdout, &setup, &engine, backend.events(), &violations, &summary);
 
-    for finding in backend.drift().findings() {
-        let record = Record::RegistryDrift {
-            node: setup.node_name(finding.written.node).to_owned(),
-            value: finding.written.path(),
-            wrote: finding.written.data.clone(),
-            now: finding.now.clone(),
-            moment: finding.moment.clone(),
-            at_ms: backend.now().as_millis() as u64,
-        };
-        if let Err(error) = journal.registry_drift(record) {
-            let _ = writeln!(stderr, "warning: cannot record the registry drift in the journal: {error}");
+    fn judged<'a>(&'a self, backend: &'a RealBackend) -> Judged<'a> {
+        Judged {
+            events: backend.events(),
+            last: self.last.as_ref().expect("a run is judged once settled"),
+            judged_final: true,
         }
     }
-    let drift = backend.drift().render(&setup);
-    if drift.is_empty() {
-        let _ = writeln!(
-            stdout,
-            "Registry drift: none ({} written by installers stayed)",
-            counted(backend.drift().written().len() as u64, "value", "values")
-        );
-    } else {
-        let _ = writeln!(stdout, "Registry drift:");
-        let _ = stdout.write_all(drift.as_bytes());
+
+    fn conclude(&self, finished: Finished<'_, RealBackend>) -> Conclusion {
+        let Finished { setup, backend, journal, stdout, stderr, .. } = finished;
+        for finding in backend.drift().findings() {
+            let record = Record::RegistryDrift {
+                node: setup.node_name(finding.written.node).to_owned(),
+                value: finding.written.path(),
+                wrote: finding.written.data.clone(),
+                now: finding.now.clone(),
+                moment: finding.moment.clone(),
+                at_ms: backend.now().as_millis() as u64,
+            };
+            if let Err(error) = journal.registry_drift(record) {
+                let _ = writeln!(stderr, "warning: cannot record the registry drift in the journal: {error}");
+            }
+        }
+        let drift = backend.drift().render(setup);
+        if drift.is_empty() {
+            let _ = writeln!(
+                stdout,
+                "Registry drift: none ({} written by installers stayed)",
+                counted(backend.drift().written().len() as u64, "value", "values")
+            );
+        } else {
+            let _ = writeln!(stdout, "Registry drift:");
+            let _ = stdout.write_all(drift.as_bytes());
+        }
+        if let Some(manifest) = backend.manifest() {
+            let _ = writeln!(
+                stdout,
+                "Module archive: sha256 {}, {}, each checked by SHA-256 on the nodes it was copied to",
+                manifest.archive_sha256,
+                counted(manifest.files.len() as u64, "file", "files")
+            );
+        }
+        let commands = backend.commands();
+        if !commands.is_empty() {
+            let total: Duration = commands.iter().map(|command| command.took).sum();
+            let _ = writeln!(
+                stdout,
+                "Commands: {} run, {} ms each on average",
+                commands.len(),
+                total.as_millis() / commands.len() as u128
+            );
+        }
+        let registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+        Conclusion { registry_drift, failed: !backend.drift().findings().is_empty() }
     }
-    if let Some(manifest) = backend.manifest() {
-        let _ = writeln!(
-            stdout,
-            "Module archive: sha256 {}, {}, each checked by SHA-256 on the nodes it was copied to",
-            manifest.archive_sha256,
-            counted(manifest.files.len() as u64, "file", "files")
-        );
-    }
-    let commands = backend.commands();
-    if !commands.is_empty() {
-        let total: Duration = commands.iter().map(|command| command.took).sum();
-        let _ = writeln!(
-            stdout,
-            "Commands: {} run, {} ms each on average",
-            commands.len(),
-            total.as_millis() / commands.len() as u128
-        );
-    }
-    let mut report = RunReport::new(
-        &setup,
-        "expresscluster",
-        None,
-        engine.record(),
-        engine.ending(),
-        backend.events(),
-        &violations,
-        true,
-    );
-    report.registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
-    write_reports(&report, &args.report, &mut stdout)?;
-    if interrupted {
-        let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
-    }
-    stdout.finish()?;
-    stderr.finish()?;
-    let drifted = !backend.drift().findings().is_empty();
-    Ok(if interrupted {
-        ExitCode::from(crate::interrupt::EXIT_CODE)
-    } else if completed && violations.is_empty() && !drifted {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

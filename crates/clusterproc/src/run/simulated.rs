@@ -1,5 +1,6 @@
-//! `clusterproc run`: the procedure, one verified step at a time, on the built-in simulated
-//! cluster (or, later, real nodes), with a crash-safe journal, `--resume`, and reports.
+//! A run on the simulated cluster (`run --backend sim`): its inputs loaded and checked
+//! (scenario, staged faults, guards), a new journal or `--resume` from one (the cluster rebuilt
+//! by replaying it), and its ending: judged on what the cluster does next with nobody acting.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
@@ -7,28 +8,26 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::Backend;
+use procedure::backend::{Backend, Observation};
 use procedure::diagnostic::SourceFile;
 use procedure::duration::human;
-use procedure::engine::{Ending, Engine, EngineConfig, StepStatus, drive};
+use procedure::engine::{Engine, EngineConfig, StepStatus};
 use procedure::event::Fault;
-use procedure::invariant::{Invariant, Violation, judge};
+use procedure::invariant::{Invariant, Violation};
 use procedure::journal::{Journal, cluster_identity};
 use procedure::procedure::Action;
 use procedure::setup::Setup;
 use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
-use sim_cluster::sim::{AFTERMATH, Builder};
+use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
 use super::args::{GuardsSwitch, RunArgs};
-use super::console::Console;
 use super::journal::{default_run_dir, run_started};
-use super::reports::{report_format, write_reports};
-use super::summary::{SummaryConfig, summarize};
+use super::reports::report_format;
+use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
 use crate::failure::Failure;
 use crate::load::cluster_source;
-use run_report::RunReport;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;
@@ -161,7 +160,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         Some(dir) => dir.clone(),
         None => default_run_dir(&setup.procedure.module.id),
     };
-    let (mut journal, mut backend, mut engine, initial, seed) = if args.resume {
+    let (journal, mut backend, engine, initial, seed) = if args.resume {
         let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
         if let Some(ending) = &resumption.finished
             && ending == "completed"
@@ -209,70 +208,78 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         (journal, backend, engine, initial, seed)
     };
 
-    let _ = writeln!(stdout, "Run: {}", setup.procedure.title);
-    let _ = writeln!(stdout, "  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name);
+    let mut described =
+        vec![format!("  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name)];
     if let Some(path) = &args.scenario {
-        let _ = writeln!(stdout, "  scenario {}", path.display());
+        described.push(format!("  scenario {}", path.display()));
     }
-    let _ = writeln!(stdout, "  journal  {}", journal.path().display());
-    if !guards {
-        let why = if guards_from_scenario { " (the scenario's `guards = false`)" } else { "" };
-        let _ = writeln!(stdout, "  guards   off{why}: unsafe operations are done as the procedure says, not refused");
-    }
-    let _ = stdout.flush();
-
-    let mut console = Console::new(setup.procedure.steps.len(), args.yes);
+    let mut notes = Vec::new();
     if scenario.as_ref().is_some_and(Scenario::expects_anything) {
-        console.line("note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)");
+        notes.push(
+            "note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)".to_owned(),
+        );
     }
-    let driven = drive(&mut engine, &mut backend, Some(&mut journal), &mut console);
-    let interrupted = console.was_interrupted();
-    let mut stderr = console.done();
-    if let Err(error) = driven {
-        return Err(Failure::Usage(anyhow::anyhow!("the run stopped: {error}")));
-    }
+    let prepared = Prepared {
+        setup,
+        engine,
+        journal,
+        initial,
+        described,
+        guards_off: (!guards).then_some(if guards_from_scenario { " (the scenario's `guards = false`)" } else { "" }),
+        notes,
+        yes: args.yes,
+        reports: args.report.clone(),
+        resumed: args.resume,
+        how_to_resume: Some(resume_command(&args, &dir)),
+        backend_name: "sim",
+        seed: Some(seed),
+    };
+    skeleton::run(prepared, &mut backend, Aftermath { faults_staged: !staged.is_empty(), settled: None }, stdout)
+}
 
-    let completed = matches!(engine.ending(), Some(Ending::Completed));
-    // Final invariants judge a run that completed, or one that stopped with no fault injected:
-    // a procedure must finish on a healthy cluster (`check` judges the same way).
-    let judge_final = completed || staged.is_empty();
-    // A run that stops is judged on what the cluster does next with nobody acting, on a copy:
-    // the journal and `--resume` go on from where the run stopped.
-    let mut cluster = backend.sim.clone();
-    if !completed {
-        cluster.after_stop(AFTERMATH);
-    }
-    let events = cluster.trace();
-    let violations = judge(&setup, &initial, events, cluster.observation(), &engine, judge_final);
-    let how_to_resume = resume_command(&args, &dir);
-    let summary =
-        SummaryConfig { judged_final: judge_final, resumed: args.resume, how_to_resume: Some(&how_to_resume) };
-    summarize(&mut stdout, &setup, &engine, events, &violations, &summary);
-    let next = aftermath(&setup, events);
-    if !next.is_empty() {
-        let _ = writeln!(stdout);
-        let _ = writeln!(stdout, "What happens next if nobody acts (the next {} on the simulator):", human(AFTERMATH));
-        for line in &next {
-            let _ = writeln!(stdout, "  {line}");
+/// How a run ends on the simulator: a run that stops is judged on what the cluster does next
+/// with nobody acting, which the summary tells, with where the installer's registry values
+/// are found again when they were rolled back.
+struct Aftermath {
+    /// Whether the scenario staged faults: a run stopped by one is not judged on the final
+    /// invariants.
+    faults_staged: bool,
+    /// The cluster after the run and its aftermath, and whether the run completed.
+    settled: Option<(Sim, bool)>,
+}
+
+impl BackendEnding<StagedSim> for Aftermath {
+    fn settle(&mut self, backend: &mut StagedSim, _initial: &Observation, completed: bool) {
+        // A run that stops is judged on what the cluster does next with nobody acting, on a copy:
+        // the journal and `--resume` go on from where the run stopped.
+        let mut cluster = backend.sim.clone();
+        if !completed {
+            cluster.after_stop(AFTERMATH);
         }
+        self.settled = Some((cluster, completed));
     }
-    restore_advice(&mut stdout, &setup, &engine, &violations);
 
-    let report =
-        RunReport::new(&setup, "sim", Some(seed), engine.record(), engine.ending(), events, &violations, judge_final);
-    write_reports(&report, &args.report, &mut stdout)?;
-    if interrupted {
-        let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
+    fn judged<'a>(&'a self, _backend: &'a StagedSim) -> Judged<'a> {
+        let (cluster, completed) = self.settled.as_ref().expect("a run is judged once settled");
+        // Final invariants judge a run that completed, or one that stopped with no fault injected:
+        // a procedure must finish on a healthy cluster (`check` judges the same way).
+        Judged { events: cluster.trace(), last: cluster.observation(), judged_final: *completed || !self.faults_staged }
     }
-    stdout.finish()?;
-    stderr.finish()?;
-    Ok(if interrupted {
-        ExitCode::from(crate::interrupt::EXIT_CODE)
-    } else if completed && violations.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+
+    fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
+        let Finished { setup, engine, events, violations, stdout, .. } = finished;
+        let next = aftermath(setup, events);
+        if !next.is_empty() {
+            let _ = writeln!(stdout);
+            let _ =
+                writeln!(stdout, "What happens next if nobody acts (the next {} on the simulator):", human(AFTERMATH));
+            for line in &next {
+                let _ = writeln!(stdout, "  {line}");
+            }
+        }
+        restore_advice(stdout, setup, engine, violations);
+        Conclusion::default()
+    }
 }
 
 /// The command that resumes this run, to copy: the procedure, the run directory and the
