@@ -12,7 +12,7 @@ pub struct RunArgs {
     pub procedure: PathBuf,
     /// Where to run: `sim`, the built-in simulated cluster, or `expresscluster`, real nodes
     /// reached as the --connection file says.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Sim)]
+    #[arg(long, value_enum, default_value_t = BackendChoice::Sim, hide_possible_values = true)]
     pub backend: BackendChoice,
     /// The connection file (TOML) for `--backend expresscluster`: nodes, transports,
     /// credentials by reference, timeouts, the module archive and its installer command.
