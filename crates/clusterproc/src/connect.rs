@@ -16,7 +16,66 @@ use remote::transport::openssh::OpenSshTransport;
 use remote::transport::ssh::{SshConfig, SshTransport};
 use remote::transport::winrm::WinrmTransport;
 
-use crate::cli::Failure;
+use crate::failure::Failure;
+use crate::sim_clock::SimClock;
+
+/// How the connection file looks; shown by `preflight --help` and `run --help`.
+pub const CONNECTION_HELP: &str = "\
+The connection file (TOML) says how to reach each node. Secrets are never written in it:
+keys come from a file or the SSH agent, passwords from a file or an environment variable.
+
+  version = 1
+
+  [timeouts]                      # optional; these are the defaults
+  connect = \"10s\"
+  command = \"60s\"
+  install = \"2h\"
+  copy = \"10m\"
+
+  [module]
+  archive = \"SSC0307-0006.zip\"    # on this machine; relative to the connection file
+  installer = [\"setup.exe\", \"/s\"] # the silent command, inside the extracted folder
+  min-free-space-mib = 1024
+
+  [services]                      # display name = service key name, where they differ
+  \"DeploymentManager API Service\" = \"DepMgrAPISvc\"
+
+  [watch]                         # optional: the Task Manager watch commands
+  stop = [\"armstop.exe\", \"{service}\"]
+  start = [\"armstart.exe\", \"{service}\"]
+
+  [[node]]
+  name = \"ssc-node1\"              # as in the cluster description
+  role = \"active\"                 # optional hint, checked against the live cluster
+  transport = \"ssh\"               # local | ssh (russh) | openssh (system client) | winrm
+  host = \"10.0.0.11\"
+  port = 22
+  user = \"Administrator\"
+  identity-file = \"keys/id_ed25519\" # omit to use the SSH agent
+  known-hosts = \"known_hosts\"     # host keys are verified against this file
+  shell = \"windows\"               # windows (cmd/PowerShell) | posix
+
+A node where clusterproc itself runs may use transport = \"local\" (with optional
+env = { NAME = \"value\" }). WinRM over HTTPS (Basic authentication; the certificate is always
+verified, against the system's roots plus an optional CA file):
+
+  transport = \"winrm\"
+  url = \"https://10.0.0.11:5986/wsman\"
+  user = \"Administrator\"
+  password-env = \"SSC_NODE1_PASSWORD\"   # or password-file = \"secrets/node1\"
+  ca-file = \"site-ca.pem\"               # optional
+
+The cluster itself (servers, groups, resources, monitors; suspend, resume, moves) is
+observed and operated with the EXPRESSCLUSTER commands on the nodes, or, with api = \"rest\"
+at the top, through its REST API (X 4.2 and later; Windows services, the registry and the
+installer still go through the nodes' transports):
+
+  api = \"rest\"
+  [rest]
+  url = \"https://10.0.0.10:29009\"       # HTTPS; the certificate is always verified
+  user = \"Administrator\"
+  password-env = \"ECX_API_PASSWORD\"     # or password-file = \"secrets/api\"
+  ca-file = \"site-ca.pem\"               # optional";
 
 /// A backend on real nodes, with what else the connection file says.
 pub struct Connected {
@@ -106,7 +165,7 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
     let mut backend =
         RealBackend::new(Arc::clone(setup), config, links).map_err(|e| Failure::Usage(anyhow::anyhow!(e)))?;
     if let Some(session) = &connection.simulator {
-        backend.set_clock(Box::new(crate::sim_node::SimClock { session: session.clone() }));
+        backend.set_clock(Box::new(SimClock { session: session.clone() }));
     }
     if let ClusterApi::Rest(rest) = &connection.api {
         let at = format!("{}: [rest]", path.display());

@@ -14,7 +14,8 @@ use procedure::mutation::Mutation;
 use serde_json::value::RawValue;
 use sim_cluster::explore::{CounterexampleFile, Explorer, Mode, Schedule};
 
-use crate::cli::{Failure, Loaded, load};
+use crate::failure::Failure;
+use crate::load::{Loaded, load};
 
 /// The counterexample format version this build writes and reads.
 pub const VERSION: u32 = 1;

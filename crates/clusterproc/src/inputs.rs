@@ -6,7 +6,9 @@ use std::ffi::OsString;
 
 use clap::Parser as _;
 
-use crate::cli::{Args, Command, Failure, load};
+use crate::cli::{Args, Command};
+use crate::failure::Failure;
+use crate::load::load;
 
 /// Parses `argv` (with the program name first) as the command line would, and loads the
 /// files it names: procedure, cluster, scenario, journal, counterexample.
@@ -18,13 +20,7 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
             Some(procedure) => load(procedure, check.cluster.as_deref()).map(drop),
             None => Ok(()),
         },
-        Command::Run(run) => {
-            let inputs = crate::run::load_run_inputs(run)?;
-            match (&run.journal, run.resume) {
-                (Some(dir), true) => inputs.check_journal(dir),
-                _ => Ok(()),
-            }
-        }
+        Command::Run(run) => crate::run::load_inputs(run),
         Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
         Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
         Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),

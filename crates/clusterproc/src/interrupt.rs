@@ -35,9 +35,9 @@ fn on_first_signal(signalled: Arc<AtomicBool>, first: impl Fn() + Send + 'static
 /// A server command's start: its listener bound to `address`, and [`signals`].
 pub fn listen(
     address: std::net::SocketAddr,
-) -> Result<(std::net::TcpListener, std::sync::mpsc::Receiver<()>), crate::cli::Failure> {
+) -> Result<(std::net::TcpListener, std::sync::mpsc::Receiver<()>), crate::failure::Failure> {
     let listener = std::net::TcpListener::bind(address)
-        .map_err(|error| crate::cli::Failure::Usage(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
+        .map_err(|error| crate::failure::Failure::Usage(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
     Ok((listener, signals()?))
 }
 
@@ -59,14 +59,14 @@ pub fn serve_until_signalled<S>(
 /// For a server that runs until stopped: a channel that receives at SIGINT or SIGTERM. Once
 /// the server has stopped listening (the receiver is gone), a further signal ends the
 /// process at once.
-fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::cli::Failure> {
+fn signals() -> Result<std::sync::mpsc::Receiver<()>, crate::failure::Failure> {
     let (signal, signalled) = std::sync::mpsc::channel::<()>();
     ctrlc::set_handler(move || {
         if signal.send(()).is_err() {
             std::process::exit(i32::from(EXIT_CODE));
         }
     })
-    .map_err(|error| crate::cli::Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")))?;
+    .map_err(|error| crate::failure::Failure::Usage(anyhow::anyhow!("cannot handle Ctrl-C: {error}")))?;
     Ok(signalled)
 }
 

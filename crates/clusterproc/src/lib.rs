@@ -8,21 +8,30 @@
 //! limit before it was complete; 5 a replay did not reproduce its counterexample; 130
 //! interrupted (SIGINT, SIGTERM).
 
-mod atomic_file;
-mod check;
+// The dispatcher, and what the fuzz harness drives.
 pub mod cli;
-mod connect;
-pub mod counterexample;
 pub mod inputs;
-mod interrupt;
-mod memory_limit;
-mod output;
+
+// One module per command: its arguments and its `exec`.
+mod check;
+mod plan;
 mod preflight;
-mod progress;
-mod real_run;
 mod replay;
-pub(crate) mod report;
 mod run;
 mod serve;
 pub mod sim_node;
-pub mod train;
+mod train;
+
+// What commands share; none of these imports a command.
+mod address;
+mod atomic_file;
+mod connect;
+pub mod counterexample;
+pub mod failure;
+mod interrupt;
+mod load;
+mod memory_limit;
+mod output;
+mod preflight_checks;
+mod progress;
+mod sim_clock;

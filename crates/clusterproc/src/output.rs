@@ -1,13 +1,13 @@
 //! The streams a command writes to people, as writers that never panic: a write to a closed
 //! or full stdout or stderr is remembered, later writes are dropped, and the command ends
-//! with [`Failure::Output`](crate::cli::Failure::Output) instead of a silent success.
+//! with [`Failure::Output`](crate::failure::Failure::Output) instead of a silent success.
 //!
 //! `print!` and `eprintln!` panic when their stream fails; nothing in this crate uses them.
 
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::cli::Failure;
+use crate::failure::Failure;
 
 /// Writes a command's whole output to `file` (whole or not at all, see `atomic_file`), or to
 /// stdout when no file is given.

@@ -4,20 +4,27 @@
 //! cannot take it for a confirmation.
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use procedure::diagnostic::content_hash;
 use procedure::duration::clock;
 
-use crate::cli::{Failure, ReplayArgs};
 use crate::counterexample::Replayable;
+use crate::failure::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A counterexample file saved by `check`.
+    pub counterexample: PathBuf,
+}
 
 /// The exit code of a replay that did not reproduce its counterexample.
 pub const EXIT_NOT_REPRODUCED: u8 = 5;
 
 /// Runs the counterexample in `args` and shows its trace and verdict; exits 1 when it
 /// reproduced the violation exactly, [`EXIT_NOT_REPRODUCED`] when not.
-pub fn replay(args: ReplayArgs) -> Result<ExitCode, Failure> {
+pub fn exec(args: ReplayArgs) -> Result<ExitCode, Failure> {
     let path = &args.counterexample;
     let Replayable { file, mode, explorer, faults } = crate::counterexample::read(path)?;
     let (violations, sim) = explorer.run_schedule(&faults);

@@ -11,16 +11,11 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use procedure::diagnostic::SourceFile;
-use procedure::setup::Setup;
 use sim_server::rest::users::Users;
 
-use crate::cli::Failure;
-
-/// The procedure every served session carries (the simulator needs one; the API does not use it).
-const DEFAULT_PROCEDURE: &str = include_str!("../../../procedures/ssc0307-0006.toml");
+use crate::failure::Failure;
+use crate::load::default_setup;
 
 /// The user made when no users file is given.
 const DEFAULT_USER: &str = "clusterproc";
@@ -28,7 +23,7 @@ const DEFAULT_USER: &str = "clusterproc";
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// The loopback address and port to listen on; port 0 takes a free one (printed).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29009", value_parser = crate::cli::parse_listen)]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29009", value_parser = crate::address::parse_listen)]
     pub listen: SocketAddr,
     /// A scenario file: its cluster and seed make the default session [default: the
     /// built-in two-node SSC cluster, seed 1].
@@ -45,7 +40,7 @@ pub struct ServeArgs {
 }
 
 /// Runs `serve` until SIGINT or SIGTERM.
-pub fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
+pub fn exec(args: ServeArgs) -> Result<ExitCode, Failure> {
     let (config, password) = load_serve_inputs(&args)?;
     let cluster_name = config.setup.cluster.name.clone();
     let (listener, signalled) = crate::interrupt::listen(args.listen)?;
@@ -93,13 +88,6 @@ pub fn load_serve_inputs(args: &ServeArgs) -> Result<(sim_server::rest::Config, 
     let config = sim_server::rest::Config { setup, seed, speed: args.speed, users };
     config.check().map_err(|error| Failure::Usage(anyhow::anyhow!("--speed: {error}")))?;
     Ok((config, password))
-}
-
-pub(crate) fn default_setup() -> Result<Arc<Setup>, Failure> {
-    let cluster = procedure::cluster::load(&crate::cli::cluster_source(None)?)?;
-    let procedure =
-        procedure::procedure::load(&SourceFile::new("<built-in SSC0307-0006 procedure>", DEFAULT_PROCEDURE), &cluster)?;
-    Ok(Arc::new(Setup::new(cluster, procedure)))
 }
 
 /// 128 bits from the operating system's generator, as 32 hex digits.

@@ -10,7 +10,6 @@
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// The command names a link may have to reach `sim-node`.
 pub const COMMANDS: [&str; 13] = [
@@ -94,27 +93,6 @@ fn certutil(file: &str) -> ExitCode {
                 "CertUtil: -hashfile command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\r\nCertUtil: {error}\r\n"
             );
             ExitCode::from(2)
-        }
-    }
-}
-
-/// The simulator's virtual clock, for a run whose nodes are `sim-node`s.
-#[derive(Debug)]
-pub struct SimClock {
-    /// The session URL.
-    pub session: String,
-}
-
-impl real_backend::clock::Clock for SimClock {
-    fn now(&self) -> Duration {
-        let now = sim_server::client::get(&format!("{}/now", self.session));
-        Duration::from_millis(now.ok().and_then(|v| v["now_ms"].as_u64()).unwrap_or(0))
-    }
-
-    fn sleep(&mut self, length: Duration) {
-        let body = serde_json::json!({ "ms": length.as_millis() as u64 });
-        if let Err(error) = sim_server::client::post(&format!("{}/wait", self.session), &body) {
-            let _ = writeln!(std::io::stderr(), "warning: {error}");
         }
     }
 }

@@ -1,22 +1,5 @@
-//! `clusterproc train`: a web trainer on the simulator. Operators rehearse the procedure on
-//! screens like their own tools, with no guards between them and the simulated cluster, and
-//! get a debrief judged by the same invariants as `run` and `check`.
-//!
-//! - [`course`]: what every session shares, and the reference run it is compared with;
-//! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
-//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
-//!   English and Japanese, and [`events`], its part for the cluster's events, faults and
-//!   refusals;
-//! - [`server`]: sessions behind HTTP.
-
-pub mod act;
-pub mod course;
-pub mod debrief;
-pub mod events;
-pub mod page;
-pub mod server;
-pub mod session;
-pub mod text;
+//! `clusterproc train`: the arguments of the web trainer (the `trainer` crate), the course
+//! they describe, and serving it until SIGINT or SIGTERM.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -25,8 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::Failure;
-use course::Course;
+use crate::failure::Failure;
+use trainer::course::{Course, CourseError};
+use trainer::server;
 
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
@@ -46,7 +30,7 @@ pub struct TrainArgs {
     /// Where to listen (`IP:PORT` or `HOST:PORT`); port 0 takes a free one (printed). The
     /// default is the port of the seed's Cluster Manager. The pages have no login: an address
     /// other than loopback is served with a warning.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003", value_parser = crate::cli::parse_listen)]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:29003", value_parser = crate::address::parse_listen)]
     pub listen: SocketAddr,
     /// Minutes after which an untouched session is forgotten.
     #[arg(long, value_name = "MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_080))]
@@ -59,22 +43,25 @@ pub struct TrainArgs {
 /// The course the arguments describe.
 pub fn course(args: &TrainArgs) -> Result<Course, Failure> {
     if let Some(path) = &args.scenario {
-        return Course::from_scenario(path);
+        return Course::from_scenario(path).map_err(|error| match error {
+            CourseError::File(error) => Failure::File(error),
+            error @ CourseError::ScriptsOperations(_) => Failure::Usage(anyhow::anyhow!(error)),
+        });
     }
     let setup = match &args.procedure {
-        Some(path) => crate::cli::load(path, args.cluster.as_deref())?.setup,
+        Some(path) => crate::load::load(path, args.cluster.as_deref())?.setup,
         None if args.cluster.is_some() => {
             return Err(Failure::Usage(anyhow::anyhow!(
                 "--cluster needs a procedure file: the built-in procedure is written for the built-in cluster"
             )));
         }
-        None => crate::serve::default_setup()?,
+        None => crate::load::default_setup()?,
     };
     Ok(Course::new(setup.procedure.title.clone(), setup, args.seed, Vec::new()))
 }
 
 /// Runs the trainer until SIGINT or SIGTERM.
-pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
+pub fn exec(args: TrainArgs) -> Result<ExitCode, Failure> {
     let course = Arc::new(course(&args)?);
     let config = server::Config {
         course: Arc::clone(&course),
@@ -104,6 +91,3 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Failure> {
     }
     Ok(crate::interrupt::serve_until_signalled(signalled, server, "the trainer"))
 }
-
-#[cfg(test)]
-mod tests;

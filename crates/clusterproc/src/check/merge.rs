@@ -6,10 +6,13 @@
 //! or of another split, is refused, and a part missing leaves the verdict incomplete.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-use super::{FailureReport, InvariantReport, Report, ViolationReport, invariant_failures, print_report};
-use crate::cli::{CheckArgs, Failure};
+use super::args::{CheckArgs, CheckFormat};
+use super::model::{FailureReport, InvariantReport, Report, ViolationReport, invariant_failures};
+use crate::failure::Failure;
 
 fn usage(message: String) -> Failure {
     Failure::Usage(anyhow::anyhow!(message))
@@ -168,4 +171,15 @@ fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {
         "ok"
     }
     .to_owned();
+}
+
+/// Prints a report in the format asked for, to `--output` or stdout (text says when it is
+/// incomplete); exit 1 unless it passed.
+fn print_report(report: &Report, format: CheckFormat, output: Option<&Path>) -> Result<ExitCode, Failure> {
+    let mut text = super::render::report(report, format);
+    if let (Some(how_far), CheckFormat::Text) = (&report.interrupted, format) {
+        let _ = writeln!(text, "\nIncomplete: {how_far}");
+    }
+    crate::output::emit(&text, output)?;
+    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use procedure::text::counted;
 use sim_cluster::explore::Mode;
 
-use super::{InvariantReport, Report, WayReport};
-use crate::report::escape as xml;
+use super::args::CheckFormat;
+use super::model::{InvariantReport, Report, WayReport};
+use run_report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
 const STORY_LINES: usize = 40;
@@ -16,6 +17,19 @@ fn way_words(id: &str) -> &str {
     match Mode::from_id(id) {
         Some(mode) => mode.words(),
         None => id,
+    }
+}
+
+/// A report in the format asked for.
+pub(super) fn report(report: &Report, format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Text => text(report),
+        CheckFormat::Json => {
+            let mut text = serde_json::to_string_pretty(report).expect("plain data");
+            text.push('\n');
+            text
+        }
+        CheckFormat::Junit => junit(report),
     }
 }
 

@@ -360,7 +360,7 @@ mod tests {
     use super::*;
 
     fn course() -> Arc<Course> {
-        let setup = crate::serve::default_setup().expect("the built-in procedure loads");
+        let setup = crate::tests::seed_setup();
         Arc::new(Course::new(setup.procedure.title.clone(), setup, 1, Vec::new()))
     }
 

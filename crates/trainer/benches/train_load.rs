@@ -5,15 +5,15 @@
 //! session takes (the process's resident set before the sessions and after every one has
 //! finished the procedure, divided by their number; the server runs in this process).
 //!
-//! `cargo bench -p clusterproc --bench train_load` (`TRAIN_LOAD_SESSIONS` for another count).
+//! `cargo bench -p trainer --bench train_load` (`TRAIN_LOAD_SESSIONS` for another count).
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use clusterproc::train::course::Course;
-use clusterproc::train::server::{Config, start};
+use trainer::course::Course;
+use trainer::server::{Config, start};
 
 const SESSIONS: usize = 200;
 
@@ -140,8 +140,12 @@ fn main() {
         .unwrap_or(if benching { SESSIONS } else { 4 })
         .clamp(1, 5_000);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let loaded = clusterproc::cli::load(&root.join("procedures/ssc0307-0006.toml"), None).expect("the seed loads");
-    let course = Arc::new(Course::new("seed".to_owned(), loaded.setup, 1, Vec::new()));
+    let read = |path: &str| procedure::diagnostic::SourceFile::read(&root.join(path)).expect("a file of the checkout");
+    let cluster = procedure::cluster::load(&read("scenarios/cluster/ssc-two-node.toml")).expect("the cluster loads");
+    let procedure =
+        procedure::procedure::load(&read("procedures/ssc0307-0006.toml"), &cluster).expect("the seed loads");
+    let setup = Arc::new(procedure::setup::Setup::new(cluster, procedure));
+    let course = Arc::new(Course::new("seed".to_owned(), setup, 1, Vec::new()));
     let forms: Vec<String> = course
         .correct_acts()
         .iter()

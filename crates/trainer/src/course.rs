@@ -7,11 +7,12 @@
 //! trainee's first operation of its step (or of a later one); and the debrief names the first
 //! reference operation the trainee had not done when the first invariant broke.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use procedure::backend::Operation;
 use procedure::cluster::NodeId;
+use procedure::diagnostic::FileError;
 use procedure::driver::{Unattended, drive};
 use procedure::engine::{Engine, EngineConfig, Roles};
 use procedure::plan::{Plan, StepStatus};
@@ -22,8 +23,27 @@ use sim_cluster::sim::Builder;
 use sim_cluster::staged::StagedFault;
 
 use super::act::Act;
-use super::page::Names;
-use crate::cli::Failure;
+use super::names::Names;
+
+/// Why a scenario file gives no course.
+#[derive(Debug, thiserror::Error)]
+pub enum CourseError {
+    /// The file is malformed or invalid.
+    #[error(transparent)]
+    File(#[from] Box<FileError>),
+    /// The scenario scripts operations of its own.
+    #[error(
+        "{}: this scenario scripts its own operations ([[step]]); a training scenario gives only faults, as [[fault]] with before-step",
+        .0.display()
+    )]
+    ScriptsOperations(PathBuf),
+}
+
+impl From<FileError> for CourseError {
+    fn from(error: FileError) -> CourseError {
+        CourseError::File(Box::new(error))
+    }
+}
 
 /// One operation of the reference run.
 #[derive(Debug, Clone)]
@@ -106,13 +126,10 @@ impl Course {
     /// The course of a scenario file: its cluster, procedure, seed and staged faults. A
     /// scenario that scripts operations of its own (`[[step]]`) is no course: the trainee
     /// does the operating.
-    pub fn from_scenario(path: &Path) -> Result<Course, Failure> {
+    pub fn from_scenario(path: &Path) -> Result<Course, CourseError> {
         let scenario = Scenario::load(path)?;
         if !scenario.is_engine_run() {
-            return Err(Failure::Usage(anyhow::anyhow!(
-                "{}: this scenario scripts its own operations ([[step]]); a training scenario gives only faults, as [[fault]] with before-step",
-                path.display()
-            )));
+            return Err(CourseError::ScriptsOperations(path.to_owned()));
         }
         Ok(Course::new(scenario.title, scenario.setup, scenario.seed, scenario.staged))
     }

@@ -15,8 +15,18 @@ use super::server::{Config, router};
 use super::session::{ActionLog, Outcome, Training};
 use super::text::Lang;
 
+/// The seed procedure on the two-node SSC cluster, as `clusterproc train` serves it by default.
+pub(crate) fn seed_setup() -> Arc<procedure::setup::Setup> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |path: &str| procedure::diagnostic::SourceFile::read(&root.join(path)).expect("a file of the checkout");
+    let cluster = procedure::cluster::load(&read("scenarios/cluster/ssc-two-node.toml")).expect("the cluster loads");
+    let procedure =
+        procedure::procedure::load(&read("procedures/ssc0307-0006.toml"), &cluster).expect("the procedure loads");
+    Arc::new(procedure::setup::Setup::new(cluster, procedure))
+}
+
 fn seed_course() -> Arc<Course> {
-    let setup = crate::serve::default_setup().expect("the built-in procedure loads");
+    let setup = seed_setup();
     Arc::new(Course::new(setup.procedure.title.clone(), setup, 1, Vec::new()))
 }
 

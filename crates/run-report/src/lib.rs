@@ -123,7 +123,7 @@ pub struct Item {
 }
 
 /// A moment in whole milliseconds, as the reports write it.
-pub(crate) fn ms(at: Duration) -> u64 {
+pub fn ms(at: Duration) -> u64 {
     at.as_millis() as u64
 }
 
@@ -446,7 +446,7 @@ fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
 /// characters become entities, line breaks and tabs character references (so attributes
 /// keep them), and characters XML 1.0 does not allow at all (other C0 and C1 controls,
 /// U+FFFE, U+FFFF) the replacement character U+FFFD.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     // Most text is plain: printable ASCII without markup characters goes out as it is.
     if text.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
         return text.to_owned();
@@ -470,7 +470,7 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
+pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
 table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}\
 tr.violated td{background:#fdd}tr.ok td:nth-child(3){color:#070}tr.skipped td{color:#888}\
 .result-completed{color:#070}.result-refused,.result-stopped{color:#b00}\

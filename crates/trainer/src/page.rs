@@ -19,9 +19,10 @@ use procedure::plan::StepStatus;
 
 use super::course::Course;
 use super::events;
+use super::names::Name;
 use super::session::{Invalid, Outcome, Training};
 use super::text::{Lang, T};
-use crate::report::escape;
+use run_report::escape;
 
 /// How many lines of the event log the page shows (newest first).
 const LOG_LINES: usize = 40;
@@ -104,43 +105,6 @@ impl Button<'_> {
     }
 }
 
-/// Names as the page writes them, made once per course: escaped for HTML, and as the slug
-/// that element ids use. A page holds over a hundred service rows; escaping and slugging each
-/// name on every render was most of a page's cost.
-#[derive(Debug)]
-pub struct Names {
-    /// By `NodeId`.
-    pub nodes: Vec<Name>,
-    /// By `ServiceId`.
-    pub services: Vec<Name>,
-    /// By `GroupId`.
-    pub groups: Vec<Name>,
-    /// By `ResourceId`.
-    pub resources: Vec<Name>,
-}
-
-/// One name as the page writes it.
-#[derive(Debug)]
-pub struct Name {
-    /// Escaped for HTML text and attributes.
-    pub html: String,
-    /// For element ids.
-    pub slug: String,
-}
-
-impl Names {
-    /// The names of `setup`'s nodes, services, groups and resources.
-    pub fn new(setup: &procedure::setup::Setup) -> Names {
-        let name = |text: &str| Name { html: escape(text), slug: slug(text) };
-        Names {
-            nodes: setup.cluster.nodes.iter().map(|n| name(&n.name)).collect(),
-            services: setup.cluster.services.iter().map(|s| name(&s.name)).collect(),
-            groups: setup.cluster.groups.iter().map(|g| name(&g.name)).collect(),
-            resources: setup.cluster.resources.iter().map(|r| name(&r.name)).collect(),
-        }
-    }
-}
-
 /// A service's row in the Task Manager or the Services panel: its name, its state, and the
 /// button that turns it the other way (`act`, label, id prefix), while the session runs.
 struct ServiceRow<'a> {
@@ -167,11 +131,6 @@ impl ServiceRow<'_> {
         }
         out.push_str("</td></tr>");
     }
-}
-
-/// An id-safe form of a name.
-fn slug(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 fn colour(word: &str) -> &'static str {

@@ -17,7 +17,7 @@ use super::act::Act;
 use super::events;
 use super::session::{End, Logged, Training};
 use super::text::{Lang, T};
-use crate::report::{RunReport, STYLE, escape, ms};
+use run_report::{RunReport, STYLE, escape, ms};
 
 /// See the module documentation.
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,138 @@
+//! The exploration behind `check`: each way (as written, guarded) run with no fault, random
+//! schedules, the breadth-first fault search and mutants, and the shortest witness kept for
+//! each invariant broken.
+
+use std::collections::BTreeMap;
+
+use procedure::engine::GuardRefusal;
+use procedure::invariant::{Invariant, Violation};
+use sim_cluster::explore::{Exploration, Explorer, Mode, MutantResult, RunResult, Schedule, aftermath};
+use sim_cluster::model::search::{SearchConfig, SearchResult, search};
+use sim_cluster::watch::Watch;
+
+use super::args::{CheckArgs, FaultDepth};
+
+/// The shortest run found that breaks an invariant.
+#[derive(Debug, Clone)]
+pub(super) struct Witness {
+    pub(super) seed: u64,
+    pub(super) schedule: Schedule,
+    pub(super) violation: Violation,
+}
+
+/// One way of running, explored.
+pub(super) struct Way {
+    pub(super) mode: Mode,
+    pub(super) explorer: Explorer,
+    pub(super) baseline: RunResult,
+    pub(super) baseline_aftermath: Vec<String>,
+    pub(super) witnesses: BTreeMap<Invariant, Witness>,
+    pub(super) prevented: BTreeMap<Invariant, (GuardRefusal, Schedule)>,
+    pub(super) search: Option<SearchResult>,
+    /// Random schedules run (`--cases`).
+    pub(super) random_runs: usize,
+    pub(super) runs: usize,
+    pub(super) completed: usize,
+    pub(super) stopped_safely: usize,
+    pub(super) violated: usize,
+    pub(super) mutants: Option<Vec<MutantResult>>,
+}
+
+impl Way {
+    fn offer(&mut self, invariant: Invariant, witness: Witness) {
+        let better = match self.witnesses.get(&invariant) {
+            None => true,
+            Some(known) => (witness.schedule.len(), witness.violation.at) < (known.schedule.len(), known.violation.at),
+        };
+        if better {
+            self.witnesses.insert(invariant, witness);
+        }
+    }
+}
+
+/// Explores each way; with two threads or more the ways are explored at once, each on its
+/// share of the threads (they are independent, so the result is the same).
+pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs, watch: &Watch) -> Vec<Way> {
+    let jobs = args.jobs.max(1);
+    if jobs < 2 || modes.len() < 2 {
+        return modes.iter().map(|&mode| explore(explorer.in_mode(mode), args, jobs, watch)).collect();
+    }
+    let share = (jobs / modes.len()).max(1);
+    std::thread::scope(|scope| {
+        let running: Vec<_> = modes
+            .iter()
+            .map(|&mode| {
+                let explorer = explorer.in_mode(mode);
+                scope.spawn(move || explore(explorer, args, share, watch))
+            })
+            .collect();
+        // A panic in a way is a bug; it goes on as the same panic here.
+        running.into_iter().map(|way| way.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
+/// One way's exploration; its search runs on `jobs` threads.
+pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Watch) -> Way {
+    let (baseline, sim) = explorer.run(&[]);
+    let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
+    let mut found = Exploration::default();
+    found.keep_counterexamples(&baseline, args.seed, None);
+    let random = match args.cases {
+        Some(cases) if cases > 0 && !watch.stopped() => explorer.random(cases, args.seed),
+        _ => Exploration::default(),
+    };
+    found.merge(&random);
+    let FaultDepth(max_faults) = args.faults;
+    let search = (max_faults > 0 && !watch.stopped()).then(|| {
+        let config = SearchConfig {
+            max_faults,
+            faults: explorer.candidate_faults(),
+            seed: args.seed,
+            engine: explorer.engine_config().clone(),
+            jobs,
+            shard: args.shard,
+        };
+        search(explorer.setup(), &config, watch)
+    });
+    let mutants = (args.mutants && !watch.stopped()).then(|| explorer.mutants().0);
+    let mut way = Way {
+        mode: explorer.mode(),
+        baseline,
+        baseline_aftermath,
+        witnesses: BTreeMap::new(),
+        prevented: BTreeMap::new(),
+        random_runs: random.runs,
+        runs: random.runs,
+        completed: random.successes,
+        stopped_safely: random.safe_stops,
+        violated: random.violations,
+        search: None,
+        mutants,
+        explorer,
+    };
+    for (invariant, counterexample) in &found.counterexamples {
+        let schedule = Schedule::Staged(counterexample.faults.clone());
+        let witness = Witness { seed: counterexample.seed, schedule, violation: counterexample.violation.clone() };
+        way.offer(*invariant, witness);
+    }
+    for (invariant, prevention) in &found.prevented {
+        way.prevented.insert(*invariant, (prevention.refusal.clone(), Schedule::Staged(prevention.faults.clone())));
+    }
+    if let Some(search) = search {
+        way.runs += search.ends as usize;
+        way.completed += search.completed as usize;
+        way.stopped_safely += search.stopped_safely as usize;
+        way.violated += search.violated as usize;
+        for (invariant, found) in &search.counterexamples {
+            let schedule = Schedule::Timed(found.faults.clone());
+            way.offer(*invariant, Witness { seed: args.seed, schedule, violation: found.violation.clone() });
+        }
+        for (invariant, prevented) in &search.prevented {
+            way.prevented
+                .entry(*invariant)
+                .or_insert_with(|| (prevented.refusal.clone(), Schedule::Timed(prevented.faults.clone())));
+        }
+        way.search = Some(search);
+    }
+    way
+}

@@ -1,0 +1,186 @@
+//! The JSON model of a check's verdict: what `check --format json` prints and `check --merge`
+//! reads back, and what the text and JUnit renderings are drawn from.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a check found, as the JSON output shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Report {
+    pub(super) title: String,
+    /// How many fault kinds the search tried at each fault point.
+    pub(super) fault_kinds: usize,
+    pub(super) procedure: String,
+    pub(super) module: String,
+    pub(super) cluster: String,
+    pub(super) seed: u64,
+    pub(super) faults: String,
+    /// Random fault schedules run besides (`--cases`), per way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) cases: Option<usize>,
+    /// `both`, `on` or `off`.
+    pub(super) guards: String,
+    /// No failure below.
+    pub(super) passed: bool,
+    /// Why the check fails, most important first.
+    pub(super) failures: Vec<FailureReport>,
+    /// One per way of running.
+    pub(super) ways: Vec<WayReport>,
+    pub(super) mutants: Option<MutantReport>,
+    pub(super) counterexamples: Vec<CounterexampleReport>,
+    /// Set when a signal stopped the search: how far it got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) interrupted: Option<String>,
+    /// Counterexample files in `--save` that this check could have written but did not:
+    /// left by an earlier check, perhaps of an invariant that holds now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) earlier_counterexamples: Vec<String>,
+    /// The part of a search split with `--shard I/N`, as `I/N`; absent for a whole search
+    /// (and for a merge of every part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) shard: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct FailureReport {
+    /// `did-not-finish`, `invariant` or `mutation-score`.
+    pub(super) kind: String,
+    /// `as-written` or `guarded`, when the failure is one way's.
+    pub(super) way: Option<String>,
+    pub(super) invariant: Option<String>,
+    pub(super) step: Option<String>,
+    pub(super) reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct WayReport {
+    pub(super) way: String,
+    /// The run with no fault.
+    pub(super) baseline: BaselineReport,
+    pub(super) runs: usize,
+    pub(super) completed: usize,
+    pub(super) stopped_safely: usize,
+    pub(super) violated: usize,
+    /// What the model checker did, when faults were asked for.
+    pub(super) search: Option<SearchReport>,
+    pub(super) invariants: Vec<InvariantReport>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct SearchReport {
+    pub(super) max_faults: usize,
+    /// Distinct states (engine, cluster and judge) visited.
+    pub(super) states: u64,
+    pub(super) transitions: u64,
+    /// The most transitions in one run.
+    pub(super) depth: u32,
+    /// Fault schedules explored.
+    pub(super) schedules: u64,
+    /// Distinct states first reached with 0, 1, 2, ... faults.
+    pub(super) states_per_fault_count: Vec<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct BaselineReport {
+    /// `completed`, `refused` or `stopped`.
+    pub(super) ending: String,
+    pub(super) step: Option<String>,
+    pub(super) reason: Option<String>,
+    /// What the cluster did after a stop with nobody acting.
+    pub(super) aftermath: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct InvariantReport {
+    pub(super) id: String,
+    pub(super) kind: String,
+    /// `ok`, `violated` or `prevented`.
+    pub(super) verdict: String,
+    pub(super) violated: Option<ViolationReport>,
+    pub(super) prevented: Option<PreventionReport>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct ViolationReport {
+    pub(super) at: String,
+    pub(super) node: Option<String>,
+    pub(super) step: Option<String>,
+    pub(super) detail: String,
+    pub(super) faults: Vec<String>,
+    /// The events that show it, as the trace renders them.
+    pub(super) events: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct PreventionReport {
+    /// The invariant the guard protected.
+    pub(super) invariant: String,
+    pub(super) step: String,
+    pub(super) operation: String,
+    pub(super) reason: String,
+    pub(super) faults: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MutantReport {
+    pub(super) total: usize,
+    pub(super) equivalent: usize,
+    pub(super) caught: usize,
+    pub(super) score: f64,
+    pub(super) min_score: Option<f64>,
+    pub(super) findings: usize,
+    pub(super) mutants: Vec<MutantLine>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MutantLine {
+    pub(super) mutant: String,
+    pub(super) caught: bool,
+    pub(super) ways: Vec<MutantWay>,
+    pub(super) equivalent: Option<String>,
+    /// It acts, nothing caught it, and it is not equivalent.
+    pub(super) finding: bool,
+    /// Why no invariant saw it, when nothing caught it.
+    pub(super) why_unseen: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MutantWay {
+    pub(super) way: String,
+    /// `completed`, `refused` or `stopped`.
+    pub(super) ending: String,
+    pub(super) violated: Vec<String>,
+    pub(super) refused: Option<PreventionReport>,
+    pub(super) stopped: Option<String>,
+    /// One line for people.
+    pub(super) summary: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CounterexampleReport {
+    pub(super) way: String,
+    pub(super) invariant: String,
+    pub(super) seed: u64,
+    pub(super) mutation: Option<String>,
+    pub(super) faults: Vec<String>,
+    pub(super) detail: String,
+    pub(super) at: String,
+    pub(super) file: Option<String>,
+    /// The events that show the violation.
+    pub(super) evidence: Vec<String>,
+    /// The run's trace without routine detail.
+    pub(super) story: String,
+}
+
+/// A failure for each invariant the way violated.
+pub(super) fn invariant_failures(way: &WayReport) -> impl Iterator<Item = FailureReport> + '_ {
+    way.invariants.iter().filter(|i| i.verdict == "violated").map(|invariant| {
+        let violation = invariant.violated.as_ref().expect("a violated invariant has its violation");
+        FailureReport {
+            kind: "invariant".to_owned(),
+            way: Some(way.way.clone()),
+            invariant: Some(invariant.id.clone()),
+            step: violation.step.clone(),
+            reason: violation.detail.clone(),
+        }
+    })
+}

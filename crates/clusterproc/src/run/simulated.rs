@@ -1,0 +1,383 @@
+//! A run on the simulated cluster (`run --backend sim`): its inputs loaded and checked
+//! (scenario, staged faults, guards), a new journal or `--resume` from one (the cluster rebuilt
+//! by replaying it), and its ending: judged on what the cluster does next with nobody acting.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::backend::{Backend, Observation};
+use procedure::diagnostic::SourceFile;
+use procedure::duration::human;
+use procedure::engine::{Engine, EngineConfig, StepStatus};
+use procedure::event::Fault;
+use procedure::invariant::{Invariant, Violation};
+use procedure::journal::{Journal, cluster_identity};
+use procedure::setup::Setup;
+use sim_cluster::explore::aftermath;
+use sim_cluster::scenario::Scenario;
+use sim_cluster::sim::{AFTERMATH, Builder, Sim};
+use sim_cluster::staged::{StagedFault, StagedSim};
+
+use super::args::{GuardsSwitch, RunArgs};
+use super::journal::{default_run_dir, run_started};
+use super::reports::report_format;
+use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
+use crate::failure::Failure;
+use crate::load::cluster_source;
+
+/// Seed of the simulator when neither `--seed` nor a scenario gives one.
+const DEFAULT_SEED: u64 = 1;
+
+/// What a run needs before it starts, every input loaded and checked.
+pub struct RunInputs {
+    scenario: Option<Scenario>,
+    setup: Arc<Setup>,
+    identity: String,
+    staged: Vec<StagedFault>,
+}
+
+/// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
+/// nothing.
+pub fn load_run_inputs(args: &RunArgs) -> Result<RunInputs, Failure> {
+    // The simulator reaches no node: a connection file given to it would be ignored, and the
+    // operator could believe the run touched the nodes it names.
+    if let Some(connection) = &args.connection {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--connection {} needs --backend expresscluster: without it the run is on the simulated cluster \
+             (--backend sim), which reaches no node",
+            connection.display()
+        )));
+    }
+    if args.resume && args.journal.is_none() {
+        return Err(Failure::Usage(anyhow::anyhow!("--resume needs --journal DIR: the run directory to continue")));
+    }
+    if args.scenario.is_some() && args.cluster.is_some() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "give --cluster or --scenario, not both: a scenario names its cluster"
+        )));
+    }
+    for report in &args.report {
+        report_format(report)?;
+    }
+
+    // The cluster (from the scenario, the file given, or the built-in one) and the procedure.
+    let scenario = match &args.scenario {
+        Some(path) => Some(Scenario::load(path)?),
+        None => None,
+    };
+    let (cluster, cluster_hash) = match (&scenario, &args.scenario) {
+        (Some(scenario), Some(path)) => (scenario.setup.cluster.clone(), SourceFile::read(path)?.content_hash()),
+        _ => {
+            let source = cluster_source(args.cluster.as_deref())?;
+            (procedure::cluster::load(&source)?, source.content_hash())
+        }
+    };
+    let procedure_source = SourceFile::read(&args.procedure)?;
+    let procedure = procedure::procedure::load(&procedure_source, &cluster)?;
+    let setup = Arc::new(Setup::new(cluster, procedure));
+    let identity = cluster_identity(&setup, &cluster_hash);
+
+    // A scenario is written for one procedure: its faults, seed and guards mean what they do
+    // for that one. A resume is checked against its journal instead.
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !args.resume
+        && scenario.setup.procedure.content_hash != setup.procedure.content_hash
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} is written for the procedure {}, not {}; run that procedure with it, or a scenario \
+             written for this one",
+            path.display(),
+            scenario.procedure_path.display(),
+            args.procedure.display()
+        )));
+    }
+    if let (Some(scenario), Some(path)) = (&scenario, &args.scenario)
+        && !scenario.is_engine_run()
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "{} schedules its own operations for the simulator; `run` takes scenarios that stage faults \
+             before steps ([[fault]] with before-step) and schedule nothing",
+            path.display()
+        )));
+    }
+    // Faults the scenario stages, resolved against this procedure's step ids.
+    let staged = match &scenario {
+        Some(scenario) => restage(scenario, &setup)?,
+        None => Vec::new(),
+    };
+    Ok(RunInputs { scenario, setup, identity, staged })
+}
+
+impl RunInputs {
+    /// Reads and checks the journal in `dir` as a resume would, without locking it or
+    /// writing to it.
+    pub fn check_journal(&self, dir: &Path) -> Result<(), Failure> {
+        let path = dir.join(procedure::journal::FILE_NAME);
+        let text = procedure::bounded::read_text(&path, procedure::bounded::MAX_FILE_BYTES)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
+        procedure::journal::Resumption::parse(&path, &text, &self.setup, &self.identity)?;
+        Ok(())
+    }
+}
+
+/// Runs the procedure on the simulated cluster, or resumes a run from its journal.
+pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let RunInputs { scenario, setup, identity, staged } = load_run_inputs(&args)?;
+
+    let needs_operator = setup.procedure.steps.iter().any(|s| s.action.manual_instruction().is_some());
+    if needs_operator && !args.yes && !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "this procedure has manual steps that need an operator's confirmation, and there is no terminal to ask on; \
+             run it in a terminal, or pass --yes to confirm them unattended"
+        )));
+    }
+
+    // A report that cannot be written is found out before the run, not after it; an
+    // existing report is left as it is until the new one is complete.
+    for path in &args.report {
+        crate::atomic_file::check_writable(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
+    }
+
+    // --guards decides; without it, a scenario written to show a procedure as written turns
+    // the guards off.
+    let guards = match args.guards {
+        Some(switch) => switch == GuardsSwitch::On,
+        None => scenario.as_ref().is_none_or(|s| s.guards),
+    };
+    let guards_from_scenario = args.guards.is_none() && !guards;
+    let config = EngineConfig::standard().with_guards(guards);
+    let mut stdout = crate::output::stdout();
+    let fresh = Builder::new(Arc::clone(&setup))
+        .seed(args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED))
+        .build();
+
+    let dir = match &args.journal {
+        Some(dir) => dir.clone(),
+        None => default_run_dir(&setup.procedure.module.id),
+    };
+    let (journal, mut backend, engine, initial, seed) = if args.resume {
+        let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;
+        if let Some(ending) = &resumption.finished
+            && ending == "completed"
+        {
+            let _ = writeln!(stdout, "The run in {} already completed; there is nothing to resume.", dir.display());
+            stdout.finish()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
+        let sim = Builder::new(Arc::clone(&setup)).seed(seed).build();
+        let initial = sim.observation().clone();
+        // The simulated cluster lives in memory: rebuild it by replaying the journal, then
+        // clear the faults that stopped the run (the operator fixed them before resuming).
+        let mut backend = StagedSim::new(sim, staged.clone()).replay(&setup, &resumption.records, resumption.last_at);
+        clear_fired_faults(&mut backend, &staged, resumption.next_step);
+        let observation =
+            backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
+        resumption.check_against(journal.path(), &setup, observation)?;
+        journal.resumed(&resumption)?;
+        let engine = Engine::resumed(Arc::clone(&setup), config.clone(), &resumption);
+        let _ = writeln!(
+            stdout,
+            "Resuming {} at step {} ({}).",
+            journal.path().display(),
+            setup.procedure.steps[resumption.next_step].label(),
+            setup.procedure.steps[resumption.next_step].title
+        );
+        (journal, backend, engine, initial, seed)
+    } else {
+        let seed = args.seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
+        let journal = Journal::create(
+            &dir,
+            &run_started(
+                &args.procedure,
+                &setup,
+                identity.clone(),
+                "sim",
+                Some(seed),
+                args.scenario.as_ref().map(|p| p.display().to_string()),
+            ),
+        )?;
+        let initial = fresh.observation().clone();
+        let backend = StagedSim::new(fresh.clone(), staged.clone());
+        let engine = Engine::new(Arc::clone(&setup), config.clone());
+        (journal, backend, engine, initial, seed)
+    };
+
+    let mut described =
+        vec![format!("  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name)];
+    if let Some(path) = &args.scenario {
+        described.push(format!("  scenario {}", path.display()));
+    }
+    let mut notes = Vec::new();
+    if scenario.as_ref().is_some_and(Scenario::expects_anything) {
+        notes.push(
+            "note: the scenario's [expect] table is not checked by `run` (the scenario tests check it)".to_owned(),
+        );
+    }
+    let prepared = Prepared {
+        setup,
+        engine,
+        journal,
+        initial,
+        described,
+        guards_off: (!guards).then_some(if guards_from_scenario { " (the scenario's `guards = false`)" } else { "" }),
+        notes,
+        yes: args.yes,
+        reports: args.report.clone(),
+        resumed: args.resume,
+        how_to_resume: Some(resume_command(&args, &dir)),
+        backend_name: "sim",
+        seed: Some(seed),
+    };
+    skeleton::run(prepared, &mut backend, Aftermath { faults_staged: !staged.is_empty(), settled: None }, stdout)
+}
+
+/// How a run ends on the simulator: a run that stops is judged on what the cluster does next
+/// with nobody acting, which the summary tells, with where the installer's registry values
+/// are found again when they were rolled back.
+struct Aftermath {
+    /// Whether the scenario staged faults: a run stopped by one is not judged on the final
+    /// invariants.
+    faults_staged: bool,
+    /// The cluster after the run and its aftermath, and whether the run completed.
+    settled: Option<(Sim, bool)>,
+}
+
+impl BackendEnding<StagedSim> for Aftermath {
+    fn settle(&mut self, backend: &mut StagedSim, _initial: &Observation, completed: bool) {
+        // A run that stops is judged on what the cluster does next with nobody acting, on a copy:
+        // the journal and `--resume` go on from where the run stopped.
+        let mut cluster = backend.sim.clone();
+        if !completed {
+            cluster.after_stop(AFTERMATH);
+        }
+        self.settled = Some((cluster, completed));
+    }
+
+    fn judged<'a>(&'a self, _backend: &'a StagedSim) -> Judged<'a> {
+        let (cluster, completed) = self.settled.as_ref().expect("a run is judged once settled");
+        // Final invariants judge a run that completed, or one that stopped with no fault injected:
+        // a procedure must finish on a healthy cluster (`check` judges the same way).
+        Judged { events: cluster.trace(), last: cluster.observation(), judged_final: *completed || !self.faults_staged }
+    }
+
+    fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
+        let Finished { setup, engine, events, violations, stdout, .. } = finished;
+        let next = aftermath(setup, events);
+        if !next.is_empty() {
+            let _ = writeln!(stdout);
+            let _ =
+                writeln!(stdout, "What happens next if nobody acts (the next {} on the simulator):", human(AFTERMATH));
+            for line in &next {
+                let _ = writeln!(stdout, "  {line}");
+            }
+        }
+        restore_advice(stdout, setup, engine, violations);
+        Conclusion::default()
+    }
+}
+
+/// The command that resumes this run, to copy: the procedure, the run directory and the
+/// cluster, scenario and guards as given (each quoted for a POSIX shell where needed).
+fn resume_command(args: &RunArgs, dir: &Path) -> String {
+    let mut words = vec!["clusterproc".to_owned(), "run".to_owned(), shell_word(&args.procedure.to_string_lossy())];
+    if let Some(cluster) = &args.cluster {
+        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
+    }
+    if let Some(scenario) = &args.scenario {
+        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
+    }
+    match args.guards {
+        Some(GuardsSwitch::On) => words.extend(["--guards".to_owned(), "on".to_owned()]),
+        Some(GuardsSwitch::Off) => words.extend(["--guards".to_owned(), "off".to_owned()]),
+        None => {}
+    }
+    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
+    words.join(" ")
+}
+
+/// `word` as one word of a POSIX shell command line: as it is when every character is plain,
+/// else quoted as the SSH transport quotes its argv ([`posix_quote`]). For display only:
+/// nothing here runs a command.
+///
+/// [`posix_quote`]: remote::transport::encode::posix_quote
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    remote::transport::encode::posix_quote(word)
+}
+
+/// The scenario's staged faults, by step id, against the procedure of this run.
+fn restage(scenario: &Scenario, setup: &Setup) -> Result<Vec<StagedFault>, Failure> {
+    scenario
+        .staged
+        .iter()
+        .map(|fault| {
+            let id = &scenario.setup.procedure.steps[fault.before_step].id;
+            match setup.procedure.steps.iter().position(|s| &s.id == id) {
+                Some(step) => Ok(StagedFault { before_step: step, fault: fault.fault }),
+                None => Err(Failure::Usage(anyhow::anyhow!(
+                    "the scenario stages a fault before step `{id}`, which this procedure does not have"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// On resume, the faults that fired before the step to continue with are cleared, as the
+/// operator would have done before resuming.
+fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step: usize) {
+    for fault in staged.iter().filter(|f| f.before_step <= next_step) {
+        match fault.fault {
+            Fault::Unreachable { node } => backend.sim.inject(Fault::Reachable { node }),
+            Fault::Crash { node } => {
+                backend.sim.inject(Fault::Restart { node });
+                backend.sim.settle(Duration::from_secs(3600));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// When the installer's registry values were rolled back, where the operator finds them
+/// again: the exports the procedure's backup steps made after the installs.
+fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation]) {
+    let rolled_back: Vec<&Violation> =
+        violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack).collect();
+    if rolled_back.is_empty() {
+        return;
+    }
+    let exports: Vec<String> = engine
+        .record()
+        .steps
+        .iter()
+        .filter(|record| matches!(record.status, StepStatus::Done | StepStatus::DoneEarlier))
+        .filter_map(|record| {
+            let step = &setup.procedure.steps[record.step];
+            step.action.registry_export().map(|file| format!("step {} ({file})", step.label()))
+        })
+        .collect();
+    let _ = writeln!(out);
+    let nodes: Vec<String> = rolled_back.iter().filter_map(|v| v.node.map(|n| setup.node_name(n).to_owned())).collect();
+    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", nodes.join(", "));
+    if exports.is_empty() {
+        let _ = writeln!(
+            out,
+            "No registry export of this run holds them: reinstall the module on that node once the cluster \
+             runs again."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The exports made by {} hold them: once the cluster runs again and the group is back, import \
+             the export of that node (reg import FILE) and check the values.",
+            exports.join(", ")
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! The web trainer on the simulator. Operators rehearse the procedure on screens like their
+//! own tools, with no guards between them and the simulated cluster, and get a debrief judged
+//! by the same invariants as `run` and `check`.
+//!
+//! - [`course`]: what every session shares, and the reference run it is compared with;
+//! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
+//! - [`names`]: the cluster's names as the pages write them, made once per course;
+//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
+//!   English and Japanese, and [`events`], its part for the cluster's events, faults and
+//!   refusals;
+//! - [`server`]: sessions behind HTTP.
+
+pub mod act;
+pub mod course;
+pub mod debrief;
+pub mod events;
+pub mod names;
+pub mod page;
+pub mod server;
+pub mod session;
+pub mod text;
+
+#[cfg(test)]
+mod tests;
