@@ -118,9 +118,16 @@ fn nothing_but_the_corpus_locator_reads_beside_the_checkout() {
     );
 }
 
-/// The crates whose files this checks for size and import circles: the command line and what
-/// it was split into. (The engine and the simulator have files over the limit, still to split.)
-const SHAPED_CRATES: [&str; 3] = ["clusterproc", "trainer", "run-report"];
+/// Every crate of the workspace, by folder under `crates/`.
+fn crates() -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| root().join("crates").join(name).join("src").is_dir())
+        .collect();
+    found.sort();
+    found
+}
 
 /// The most lines a source file of those crates may have.
 const MAX_LINES: usize = 700;
@@ -262,23 +269,33 @@ fn circle(
     graph.keys().find_map(|module| visit(module, graph, &mut done, &mut Vec::new()))
 }
 
-/// Each file of the command line and the crates split from it does one thing, small enough
-/// to read whole.
+/// Each source file does one thing, small enough to read whole, and says which in its first
+/// line (`//!`). Test files are left out.
 #[test]
-fn files_of_the_command_line_crates_stay_small() {
+fn source_files_stay_small_and_say_what_they_are() {
     let mut long = Vec::new();
-    for krate in SHAPED_CRATES {
+    let mut unnamed = Vec::new();
+    for krate in crates() {
         let src = root().join("crates").join(krate).join("src");
         let mut files = Vec::new();
         code_files(&src, &mut files);
-        for file in files {
-            let lines = std::fs::read_to_string(root().join(&file)).unwrap().lines().count();
+        for file in files.into_iter().filter(|file| !is_test_file(file)) {
+            let text = std::fs::read_to_string(root().join(&file)).unwrap();
+            let lines = text.lines().count();
             if lines > MAX_LINES {
                 long.push(format!("{file}: {lines} lines"));
+            }
+            if !text.starts_with("//!") {
+                unnamed.push(file);
             }
         }
     }
     assert!(long.is_empty(), "files over {MAX_LINES} lines (split them by mechanism):\n{}", long.join("\n"));
+    assert!(
+        unnamed.is_empty(),
+        "files whose first line is not a `//!` naming their mechanism:\n{}",
+        unnamed.join("\n")
+    );
 }
 
 /// No module imports one that imports it back, and in the command line the modules that
@@ -286,9 +303,9 @@ fn files_of_the_command_line_crates_stay_small() {
 #[test]
 fn modules_import_one_way() {
     const COMMANDS: [&str; 8] = ["check", "plan", "preflight", "replay", "run", "serve", "sim_node", "train"];
-    const DISPATCHERS: [&str; 2] = ["cli", "inputs"];
-    for krate in SHAPED_CRATES {
-        let modules = module_files(&root().join("crates").join(krate).join("src"));
+    const DISPATCHERS: [&str; 1] = ["cli"];
+    for krate in crates() {
+        let modules = module_files(&root().join("crates").join(&krate).join("src"));
         let graph: std::collections::BTreeMap<_, _> =
             modules.iter().map(|(module, text)| (module.clone(), imports(module, &code_of(text), &modules))).collect();
         if let Some(circle) = circle(&graph) {
@@ -298,6 +315,11 @@ fn modules_import_one_way() {
             continue;
         }
         let mut offenders = Vec::new();
+        for (module, imported) in &graph {
+            if !module.is_empty() && imported.contains(&vec!["cli".to_owned()]) {
+                offenders.push(format!("{} imports the dispatcher", module.join("/")));
+            }
+        }
         for (module, imported) in &graph {
             let Some(top) = module.first() else { continue };
             if COMMANDS.contains(&top.as_str()) || DISPATCHERS.contains(&top.as_str()) {
@@ -318,4 +340,169 @@ fn modules_import_one_way() {
     .collect();
     let graph = modules.iter().map(|(module, text)| (module.clone(), imports(module, text, &modules))).collect();
     assert_eq!(circle(&graph), Some(vec!["a".to_owned(), "b".to_owned(), "a".to_owned()]));
+}
+
+/// A test file: a `tests.rs` beside the code, or a file under a `tests/` or `benches/` folder.
+fn is_test_file(file: &str) -> bool {
+    file.ends_with("/tests.rs") || file.contains("/tests/") || file.contains("/benches/")
+}
+
+/// The code of every non-test source file of the workspace, by path, without comments and
+/// inline test modules.
+fn source_code() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for krate in crates() {
+        code_files(&root().join("crates").join(krate).join("src"), &mut files);
+    }
+    files
+        .into_iter()
+        .filter(|file| file.ends_with(".rs") && !is_test_file(file))
+        .map(|file| {
+            let code = code_of(&std::fs::read_to_string(root().join(&file)).unwrap());
+            (file, code)
+        })
+        .collect()
+}
+
+/// The files whose code names `name` as a whole word right before `::` (`Action::`).
+fn files_naming_path(name: &str) -> Vec<String> {
+    let needle = format!("{name}::");
+    source_code()
+        .into_iter()
+        .filter(|(_, code)| {
+            code.match_indices(&needle).any(|(at, _)| !code[..at].chars().next_back().is_some_and(is_ident))
+        })
+        .map(|(file, _)| file)
+        .collect()
+}
+
+/// One action, one place: the engine, plan, loader, checker, runs and trainer ask an action
+/// what it is and does; they do not match on its kind. The same for faults.
+#[test]
+fn actions_and_faults_are_matched_on_in_few_files() {
+    let actions = files_naming_path("Action");
+    assert!(actions.len() <= 4, "{} files name `Action::`: {actions:?}", actions.len());
+    let faults = files_naming_path("Fault");
+    assert!(faults.len() <= 4, "{} files name `Fault::`: {faults:?}", faults.len());
+}
+
+/// The action kinds: each file under `crates/procedure/src/action/` but the two that
+/// describe every kind, with its struct's name and keyword.
+fn action_kinds() -> Vec<(String, String, String)> {
+    let folder = root().join("crates/procedure/src/action");
+    let mut kinds = Vec::new();
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let module = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if ["args", "kind"].contains(&module.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = text.split("impl Kind for ").nth(1).and_then(|rest| rest.split_whitespace().next());
+        let keyword = text.split("const KEYWORD: &'static str = \"").nth(1).and_then(|rest| rest.split('"').next());
+        let (Some(name), Some(keyword)) = (name, keyword) else { panic!("{module}.rs describes no action kind") };
+        kinds.push((module, name.to_owned(), keyword.to_owned()));
+    }
+    kinds.sort();
+    kinds
+}
+
+/// "How to add an action" in ARCHITECTURE.md, kept true: every kind's file is in the
+/// vocabulary list and the list names no other; a kind's keyword is written only in its own
+/// file; and the last action added, `verify-cluster`, is named in exactly two source files:
+/// its own and the vocabulary's line.
+#[test]
+fn an_action_is_one_file_and_one_line_of_the_vocabulary() {
+    let vocabulary = std::fs::read_to_string(root().join("crates/procedure/src/action.rs")).unwrap();
+    let listed: Vec<&str> = vocabulary
+        .split("vocabulary! {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .expect("the vocabulary list")
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    let kinds = action_kinds();
+    let files: Vec<String> = kinds.iter().map(|(module, name, _)| format!("{module}::{name}")).collect();
+    let mut sorted_listed: Vec<String> = listed.iter().map(|entry| (*entry).to_owned()).collect();
+    sorted_listed.sort();
+    assert_eq!(sorted_listed, files, "the vocabulary and the files under action/ differ");
+    let code = source_code();
+    // Words of other vocabularies that some keywords share: the operations' verbs, and the
+    // acts of the trainer's console (its `Act` variants, in kebab-case).
+    let operation_verbs = std::fs::read_to_string(root().join("crates/procedure/src/operation.rs")).unwrap();
+    let acts = std::fs::read_to_string(root().join("crates/trainer/src/act.rs")).unwrap();
+    let act_names: Vec<String> = acts
+        .split("pub enum Act {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("    ").filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase())))
+        .map(|line| {
+            let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let mut kebab = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    kebab.push('-');
+                }
+                kebab.push(c.to_ascii_lowercase());
+            }
+            kebab
+        })
+        .collect();
+    assert!(act_names.iter().any(|act| act == "stop-monitoring"), "{act_names:?}");
+    for (module, _, keyword) in &kinds {
+        if operation_verbs.contains(&format!("\"{keyword}\"")) || act_names.contains(keyword) {
+            continue; // also a word of another vocabulary
+        }
+        let own = format!("crates/procedure/src/action/{module}.rs");
+        let naming: Vec<&String> = code
+            .iter()
+            .filter(|(file, text)| *file != own && text.contains(&format!("\"{keyword}\"")))
+            .map(|(file, _)| file)
+            .collect();
+        assert!(naming.is_empty(), "`{keyword}` is written outside its action's file: {naming:?}");
+    }
+    let touched: Vec<&String> = code
+        .iter()
+        .filter(|(_, text)| text.contains("VerifyCluster") || text.contains("verify-cluster"))
+        .map(|(file, _)| file)
+        .collect();
+    assert_eq!(
+        touched,
+        ["crates/procedure/src/action.rs", "crates/procedure/src/action/verify_cluster.rs"],
+        "adding verify-cluster touched more than its file and its vocabulary line"
+    );
+}
+
+/// "How to add a fault" in ARCHITECTURE.md, kept true: a fault's name is written in one
+/// source file, its description's.
+#[test]
+fn a_fault_is_named_in_one_place() {
+    let faults = std::fs::read_to_string(root().join("crates/procedure/src/fault.rs")).unwrap();
+    let table = faults.split("kinds! {").nth(1).expect("the table of fault kinds");
+    let names: Vec<&str> = table.lines().filter_map(|line| line.split('"').nth(1)).collect();
+    assert!(names.len() >= 13, "{names:?}");
+    let code = source_code();
+    for name in names {
+        // A one-word name (`crash`, `restart`, `unreachable`) is also a plain word of traces,
+        // answers and JSON fields; the hyphenated names are the faults' own.
+        if !name.contains('-') {
+            continue;
+        }
+        let naming: Vec<&String> = code
+            .iter()
+            .filter(|(file, text)| {
+                // The fuzz harness's dictionary of tokens holds words of every vocabulary.
+                file.as_str() != "crates/procedure/src/fault.rs"
+                    && !file.starts_with("crates/fuzz/")
+                    // A procedure note's id may read the same (`note("restart-request")`).
+                    && text.replace(&format!("note(\"{name}\")"), "").contains(&format!("\"{name}\""))
+            })
+            .map(|(file, _)| file)
+            .collect();
+        assert!(naming.is_empty(), "fault `{name}` is named outside fault.rs: {naming:?}");
+    }
 }

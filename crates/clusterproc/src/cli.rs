@@ -1,12 +1,15 @@
-//! The command line: the commands, and the dispatch of the one given to its module. Each
+//! The command line: the commands, and the dispatch of the one given to its module (to run
+//! it, or only to load what it names, for the fuzz harness). Each
 //! command module owns its arguments and its `exec`; what they share sits in modules that
 //! import no command (`failure`, `load`, `output`, ...).
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::failure::{Failure, install_diagnostic_style, usage_error};
+use crate::load::load;
 
 /// Plan, simulate, check, rehearse and run cluster maintenance procedures.
 #[derive(Debug, Parser)]
@@ -65,5 +68,27 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Command::Replay(args) => crate::replay::exec(args),
         Command::Serve(args) => crate::serve::exec(args),
         Command::Train(args) => crate::train::exec(args),
+    }
+}
+
+/// Loading every input a command line names, without running anything: what the fuzz
+/// harness drives in-process, so that parsing arguments and reading files is checked for
+/// panics the way a user meets them.
+///
+/// Parses `argv` (with the program name first) as the command line would, and loads the
+/// files it names: procedure, cluster, scenario, journal, counterexample.
+pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
+    let args = Args::try_parse_from(argv).map_err(|error| Failure::Usage(anyhow::anyhow!("{error}")))?;
+    match &args.command {
+        Command::Plan(plan) => load(&plan.procedure, plan.cluster.as_deref()).map(drop),
+        Command::Check(check) => match &check.procedure {
+            Some(procedure) => load(procedure, check.cluster.as_deref()).map(drop),
+            None => Ok(()),
+        },
+        Command::Run(run) => crate::run::load_inputs(run),
+        Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
+        Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
+        Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),
+        Command::Train(train) => crate::train::course(train).map(drop),
     }
 }

@@ -10,7 +10,6 @@
 
 // The dispatcher, and what the fuzz harness drives.
 pub mod cli;
-pub mod inputs;
 
 // One module per command: its arguments and its `exec`.
 mod check;

@@ -210,7 +210,7 @@ impl Fixture {
                 OsString::from(arg)
             }
         }));
-        clusterproc::inputs::load_inputs(&argv).is_ok()
+        clusterproc::cli::load_inputs(&argv).is_ok()
     }
 }
 

@@ -11,10 +11,12 @@
 //! trace byte for byte. Behaviours that the research marks as inferred carry an
 //! `Inferred:` paragraph in their doc comment.
 
+pub mod candidates;
 pub mod explore;
 pub mod model;
 pub mod rng;
 pub mod scenario;
+pub mod schedule;
 pub mod sim;
 pub mod staged;
 pub mod watch;

@@ -13,6 +13,7 @@
 //! ([`shim`]), so the cluster side of a run can go through the API and its Windows side
 //! through the shims, on one simulated cluster.
 
+pub mod call;
 pub mod envelope;
 pub mod manage;
 pub mod operate;
@@ -35,6 +36,7 @@ use procedure::setup::Setup;
 use serde_json::json;
 
 use crate::server::Serving;
+pub use call::Call;
 use envelope::ApiError;
 use session::{DEFAULT_SESSION, Session, Sessions};
 use users::Users;
@@ -145,32 +147,6 @@ async fn dispatch(State(shared): State<Shared>, request: Request) -> Response {
         _ => Err(ApiError::NoSuchPath(path.to_owned())),
     };
     answer.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// What a handler needs of a request besides its path.
-#[derive(Debug)]
-pub struct Call<'a> {
-    /// The method.
-    pub method: &'a Method,
-    /// The query string.
-    pub query: Option<&'a str>,
-    /// The body, within [`MAX_BODY_BYTES`].
-    pub body: &'a [u8],
-}
-
-impl Call<'_> {
-    /// Whether the method is `expected`, else the error naming the right one.
-    pub fn expect(&self, expected: &Method) -> Result<(), ApiError> {
-        if self.method == expected {
-            return Ok(());
-        }
-        let allowed = match *expected {
-            Method::GET => "GET",
-            Method::POST => "POST",
-            _ => "DELETE",
-        };
-        Err(ApiError::WrongMethod { method: self.method.to_string(), allowed })
-    }
 }
 
 const COLLECTIONS: [&str; 4] = ["servers", "groups", "resources", "monitors"];

@@ -3,6 +3,8 @@
 //! a score; the first mistake and what the procedure would have done next; the timeline.
 //! As JSON for records and as a self-contained HTML page that can be saved.
 
+use procedure::action::kind::Kind as _;
+use procedure::action::{StopMonitoring, SuspendCluster, UnzipModule};
 use procedure::backend::Backend as _;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -327,9 +329,9 @@ fn procedure_says(setup: &Setup, invariant: Invariant) -> Vec<String> {
         Invariant::RegistrySyncStoppedDuringApply | Invariant::RegistryRolledBack => note("registry-sync").collect(),
         Invariant::RebootWhileSuspended | Invariant::PendingRestartSkipped => note("restart-request").collect(),
         Invariant::PartialUpdate => note("partial-update").collect(),
-        Invariant::ModuleOnMirrorDrive => step_notes("unzip-module").collect(),
-        Invariant::MonitoringDuringApply => step_notes("stop-monitoring").collect(),
-        Invariant::FailoverDuringApply => step_notes("suspend-cluster").collect(),
+        Invariant::ModuleOnMirrorDrive => step_notes(UnzipModule::KEYWORD).collect(),
+        Invariant::MonitoringDuringApply => step_notes(StopMonitoring::KEYWORD).collect(),
+        Invariant::FailoverDuringApply => step_notes(SuspendCluster::KEYWORD).collect(),
         _ => Vec::new(),
     }
 }

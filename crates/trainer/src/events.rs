@@ -17,6 +17,7 @@ use procedure::cluster::{FinalAction, MonitorId};
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Recovery, Renderer, is_routine,
 };
+use procedure::fault::FaultKind;
 use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup};
 
@@ -338,43 +339,34 @@ impl<'a> Ja<'a> {
         }
     }
 
+    /// A fault in Japanese, from its kind and what it strikes.
     fn fault(&self, fault: &Fault) -> String {
-        match *fault {
-            Fault::Crash { node } => format!("{} がクラッシュする", self.setup.node_name(node)),
-            Fault::Restart { node } => format!("{} が再起動する", self.setup.node_name(node)),
-            Fault::InstallerFails { node } => {
-                format!("{} で次に実行するインストーラが失敗する", self.setup.node_name(node))
+        let struck = fault.targets();
+        let setup = self.setup;
+        let node = struck.node.map_or("?", |n| setup.node_name(n));
+        let service = struck.service.map_or("?", |s| setup.service_name(s));
+        match fault.kind() {
+            FaultKind::Crash => format!("{node} がクラッシュする"),
+            FaultKind::Restart => format!("{node} が再起動する"),
+            FaultKind::InstallerFails => format!("{node} で次に実行するインストーラが失敗する"),
+            FaultKind::RestartRequest => format!("{node} で次に実行するインストーラが再起動を求める"),
+            FaultKind::ServiceFailsToStart => format!("{node} で次の {service:?} の開始が失敗する"),
+            FaultKind::GroupMoveFails => {
+                format!("グループ {} の次の移動が失敗する", struck.group.map_or("?", |g| setup.group_name(g)))
             }
-            Fault::RestartRequest { node } => {
-                format!("{} で次に実行するインストーラが再起動を求める", self.setup.node_name(node))
+            FaultKind::MonitorFalseAlarm => {
+                let monitor = struck.monitor.map_or("?", |m| setup.monitor_name(m));
+                format!("モニタリソース {monitor} が {node} で誤検出する")
             }
-            Fault::ServiceFailsToStart { node, service } => {
-                format!("{} で次の {:?} の開始が失敗する", self.setup.node_name(node), self.setup.service_name(service))
+            FaultKind::Unreachable => format!("{node} が応答しなくなる"),
+            FaultKind::Reachable => format!("{node} が再び応答する"),
+            FaultKind::InstallerHangs => format!("{node} で次に実行するインストーラがハングする"),
+            FaultKind::ServiceDies => format!("{node} で {service:?} が異常終了する"),
+            FaultKind::ResourceFails => {
+                let resource = struck.resource.map_or("?", |r| setup.resource_name(r));
+                format!("リソース {resource} の次の起動が失敗する")
             }
-            Fault::GroupMoveFails { group } => {
-                format!("グループ {} の次の移動が失敗する", self.setup.group_name(group))
-            }
-            Fault::MonitorFalseAlarm { node, monitor } => {
-                format!(
-                    "モニタリソース {} が {} で誤検出する",
-                    self.setup.monitor_name(monitor),
-                    self.setup.node_name(node)
-                )
-            }
-            Fault::Unreachable { node } => format!("{} が応答しなくなる", self.setup.node_name(node)),
-            Fault::Reachable { node } => format!("{} が再び応答する", self.setup.node_name(node)),
-            Fault::InstallerHangs { node } => {
-                format!("{} で次に実行するインストーラがハングする", self.setup.node_name(node))
-            }
-            Fault::ServiceDies { node, service } => {
-                format!("{} で {:?} が異常終了する", self.setup.node_name(node), self.setup.service_name(service))
-            }
-            Fault::ResourceFails { resource } => {
-                format!("リソース {} の次の起動が失敗する", self.setup.resource_name(resource))
-            }
-            Fault::HeartbeatLoss { node } => {
-                format!("{} が他のサーバとのハートビートを失う", self.setup.node_name(node))
-            }
+            FaultKind::HeartbeatLoss => format!("{node} が他のサーバとのハートビートを失う"),
         }
     }
 }
@@ -505,22 +497,16 @@ mod tests {
                 kinds.push(OperationRefused { node, operation, reason });
             }
         }
-        for fault in [
-            Fault::Crash { node },
-            Fault::Restart { node },
-            Fault::InstallerFails { node },
-            Fault::RestartRequest { node },
-            Fault::ServiceFailsToStart { node, service },
-            Fault::GroupMoveFails { group },
-            Fault::MonitorFalseAlarm { node, monitor },
-            Fault::Unreachable { node },
-            Fault::Reachable { node },
-            Fault::InstallerHangs { node },
-            Fault::ServiceDies { node, service },
-            Fault::ResourceFails { resource },
-            Fault::HeartbeatLoss { node },
-        ] {
-            kinds.push(FaultInjected { fault });
+        // Every kind of fault, so that a new one cannot go untranslated.
+        let mut struck = procedure::fault::Struck {
+            node: Some(node),
+            service: Some(service),
+            monitor: Some(monitor),
+            group: Some(group),
+            resource: Some(resource),
+        };
+        for kind in FaultKind::ALL {
+            kinds.push(FaultInjected { fault: kind.build(&mut struck).expect("every target is given") });
         }
         kinds
     }

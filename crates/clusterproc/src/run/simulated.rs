@@ -12,7 +12,7 @@ use procedure::backend::{Backend, Observation};
 use procedure::diagnostic::SourceFile;
 use procedure::duration::human;
 use procedure::engine::{Engine, EngineConfig, StepStatus};
-use procedure::event::Fault;
+use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::{Journal, cluster_identity};
 use procedure::setup::Setup;
@@ -334,13 +334,12 @@ fn restage(scenario: &Scenario, setup: &Setup) -> Result<Vec<StagedFault>, Failu
 /// operator would have done before resuming.
 fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step: usize) {
     for fault in staged.iter().filter(|f| f.before_step <= next_step) {
-        match fault.fault {
-            Fault::Unreachable { node } => backend.sim.inject(Fault::Reachable { node }),
-            Fault::Crash { node } => {
-                backend.sim.inject(Fault::Restart { node });
+        if let Some(heal) = fault.fault.healed_by() {
+            backend.sim.inject(heal);
+            if heal.kind() == FaultKind::Restart {
+                // A restarted node boots and rejoins before the run goes on.
                 backend.sim.settle(Duration::from_secs(3600));
             }
-            _ => {}
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
 use crate::observation::Installer;
 use crate::operation::{Operation, RestartAnswer};
 use crate::diagnostic::FileError;
-use crate::event::InstallerFailure;
+use crate::observation::InstallerFailure;
 use crate::postcondition::{Verdict, module_installed, pending};
 use crate::text::and_list;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{
+use super::types::{
     Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, FinalAction, Group, GroupId, Monitor, Node,
     RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing,
 };

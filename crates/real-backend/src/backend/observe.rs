@@ -169,7 +169,7 @@ impl RealBackend {
                 })?),
                 None => None,
             };
-            let status = group_status(shown.status).ok_or_else(|| {
+            let status = shown.status.group_status().ok_or_else(|| {
                 self.failed(via, format!("clpstat shows group {} as {}", group.name, shown.status.as_str()))
             })?;
             self.observation.groups[g] = GroupState { status, owner };
@@ -178,7 +178,7 @@ impl RealBackend {
                 let (_, item) = view
                     .resource(name)
                     .ok_or_else(|| self.failed(via, format!("clpstat shows no resource named {name}")))?;
-                let status = resource_status(item.status).ok_or_else(|| {
+                let status = item.status.resource_status().ok_or_else(|| {
                     self.failed(via, format!("clpstat shows resource {name} as {}", item.status.as_str()))
                 })?;
                 let node = if status == ResourceStatus::Offline { None } else { owner };
@@ -353,30 +353,4 @@ pub(super) fn registry_keys(setup: &procedure::setup::Setup) -> Vec<String> {
         }
     }
     keys
-}
-
-/// A group's status, from its word in clpstat or the REST API; `None` for a word a group
-/// does not have.
-pub(crate) fn group_status(status: Status) -> Option<GroupStatus> {
-    Some(match status {
-        Status::Online => GroupStatus::Online,
-        Status::Offline => GroupStatus::Offline,
-        Status::OnlinePending => GroupStatus::OnlinePending,
-        Status::OfflinePending => GroupStatus::OfflinePending,
-        Status::OnlineFailure => GroupStatus::OnlineFailure,
-        _ => return None,
-    })
-}
-
-/// A resource's status, from its word in clpstat or the REST API; `None` for a word a
-/// resource does not have.
-pub(crate) fn resource_status(status: Status) -> Option<ResourceStatus> {
-    Some(match status {
-        Status::Online => ResourceStatus::Online,
-        Status::Offline => ResourceStatus::Offline,
-        Status::OnlinePending => ResourceStatus::OnlinePending,
-        Status::OfflinePending => ResourceStatus::OfflinePending,
-        Status::OnlineFailure => ResourceStatus::OnlineFailure,
-        _ => return None,
-    })
 }

@@ -11,7 +11,7 @@ use remote::transport::ssh::SshConfig;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{
+use super::types::{
     ClusterApi, Connection, NodeConnection, RestApiConfig, RoleHint, SecretRef, Timeouts, TransportConfig, WinrmConfig,
 };
 use crate::backend::{InstallerCommand, WatchCommands};

@@ -6,6 +6,7 @@
 //! their `current` owner and resources. `*` marks the server clpstat ran on. `--long` only
 //! widens the name column. The whole block may be indented (documents indent it by 3 or 4).
 
+use procedure::backend::{GroupStatus, ResourceStatus};
 use remote::output::Output;
 use remote::text;
 
@@ -335,6 +336,34 @@ impl ClusterStatus {
 
 fn comment(comment: &str) -> String {
     if comment.is_empty() { String::new() } else { format!(" ({comment})") }
+}
+
+impl Status {
+    /// A group's status, from its word in clpstat or the REST API; `None` for a word a group
+    /// does not have.
+    pub fn group_status(self) -> Option<GroupStatus> {
+        Some(match self {
+            Status::Online => GroupStatus::Online,
+            Status::Offline => GroupStatus::Offline,
+            Status::OnlinePending => GroupStatus::OnlinePending,
+            Status::OfflinePending => GroupStatus::OfflinePending,
+            Status::OnlineFailure => GroupStatus::OnlineFailure,
+            _ => return None,
+        })
+    }
+
+    /// A resource's status, from its word in clpstat or the REST API; `None` for a word a
+    /// resource does not have.
+    pub fn resource_status(self) -> Option<ResourceStatus> {
+        Some(match self {
+            Status::Online => ResourceStatus::Online,
+            Status::Offline => ResourceStatus::Offline,
+            Status::OnlinePending => ResourceStatus::OnlinePending,
+            Status::OfflinePending => ResourceStatus::OfflinePending,
+            Status::OnlineFailure => ResourceStatus::OnlineFailure,
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]

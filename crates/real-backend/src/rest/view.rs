@@ -179,13 +179,11 @@ fn cluster_service(word: &str) -> Result<ClusterService, String> {
 }
 
 fn group_status(word: &str) -> Result<GroupStatus, String> {
-    crate::backend::observe::group_status(Status::from_word(word))
-        .ok_or_else(|| format!("group status {word:?} is not known"))
+    Status::from_word(word).group_status().ok_or_else(|| format!("group status {word:?} is not known"))
 }
 
 fn resource_status(word: &str) -> Result<ResourceStatus, String> {
-    crate::backend::observe::resource_status(Status::from_word(word))
-        .ok_or_else(|| format!("resource status {word:?} is not known"))
+    Status::from_word(word).resource_status().ok_or_else(|| format!("resource status {word:?} is not known"))
 }
 
 fn monitor_status(word: &str) -> Result<MonitorStatus, String> {

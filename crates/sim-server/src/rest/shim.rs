@@ -15,7 +15,7 @@ use procedure::backend::Backend as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::Call;
+use super::call::Call;
 use super::envelope::{self, ApiError};
 use super::session::{MAX_ADVANCE, Session};
 
