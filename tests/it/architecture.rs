@@ -506,3 +506,23 @@ fn a_fault_is_named_in_one_place() {
         assert!(naming.is_empty(), "fault `{name}` is named outside fault.rs: {naming:?}");
     }
 }
+
+/// The "How to add" sections of ARCHITECTURE.md name files that exist: a move that leaves
+/// them behind fails here.
+#[test]
+fn the_how_to_sections_name_files_that_exist() {
+    let architecture = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let mut named = 0;
+    for section in ["## How to add an action", "## How to add a fault", "## How to add a command"] {
+        let text = architecture.split(section).nth(1).expect(section);
+        let text = text.split("\n## ").next().unwrap_or_default();
+        for path in text.split('`').skip(1).step_by(2) {
+            let is_path = (path.starts_with("crates/") || path.starts_with("tests/")) && !path.contains("NAME");
+            if is_path {
+                named += 1;
+                assert!(root().join(path).exists(), "{section} names {path}, which does not exist");
+            }
+        }
+    }
+    assert!(named >= 10, "only {named} paths named");
+}

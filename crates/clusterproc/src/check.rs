@@ -18,8 +18,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use sim_cluster::control::Control;
 use sim_cluster::explore::{Explorer, Mode};
-use sim_cluster::watch::Watch;
 
 use crate::failure::Failure;
 use crate::load::load;
@@ -46,7 +46,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     let setup = Arc::clone(&loaded.setup);
     // Ctrl-C or SIGTERM stops the search at the next level or run; what it found is still
     // reported.
-    let watch = Arc::new(Watch::default());
+    let watch = Arc::new(Control::default());
     crate::interrupt::stop_on_signal(&watch);
     let memory = crate::memory_limit::Guard::start(&watch, args.memory_limit);
     let progress = Progress::start(Arc::clone(&watch), args.progress);

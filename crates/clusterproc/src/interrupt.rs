@@ -6,14 +6,14 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sim_cluster::watch::{Stop, Watch};
+use sim_cluster::control::{Control, Stop};
 
 /// The exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report).
 pub const EXIT_CODE: u8 = 130;
 
 /// Routes SIGINT and SIGTERM to `watch`. Returns false when a handler could not be installed
 /// (the command then runs on, and a signal ends it the default way).
-pub fn stop_on_signal(watch: &Arc<Watch>) -> bool {
+pub fn stop_on_signal(watch: &Arc<Control>) -> bool {
     let watch = Arc::clone(watch);
     on_first_signal(Arc::default(), move || watch.stop())
 }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use sim_cluster::watch::{Stop, Watch};
+use sim_cluster::control::{Control, Stop};
 
 /// The exit code of a check that stopped at its memory limit before it was complete.
 pub const EXIT_CODE: u8 = 4;
@@ -97,7 +97,7 @@ pub fn describe(bytes: u64) -> String {
 #[derive(Debug)]
 pub struct Guard {
     limit: Option<u64>,
-    watch: Arc<Watch>,
+    watch: Arc<Control>,
     done: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -105,7 +105,7 @@ pub struct Guard {
 impl Guard {
     /// Starts watching (nothing to watch without a limit, or without `/proc`: a limit given
     /// that cannot be kept is said on stderr).
-    pub fn start(watch: &Arc<Watch>, limit: MemoryLimit) -> Guard {
+    pub fn start(watch: &Arc<Control>, limit: MemoryLimit) -> Guard {
         let done = Arc::new(AtomicBool::new(false));
         let bytes = limit.bytes();
         let looked = bytes.filter(|_| resident().is_some()).and_then(|limit| {

@@ -1,6 +1,6 @@
 //! Progress of a long `check` on stderr: on a terminal an indicatif spinner (runs, runs per
 //! second, counterexamples found, elapsed time), on a pipe nothing unless `--progress` asks
-//! for a line a second. A thread draws it from the [`Watch`] the explorer counts in, so the
+//! for a line a second. A thread draws it from the [`Control`] the explorer counts in, so the
 //! explorer itself never looks at a clock.
 
 use std::io::{IsTerminal as _, Write as _};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use procedure::text::counted;
-use sim_cluster::watch::Watch;
+use sim_cluster::control::Control;
 
 /// The progress display of one search, drawn until [`Progress::finish`].
 #[derive(Debug)]
@@ -23,10 +23,10 @@ pub struct Progress {
 
 impl Progress {
     /// Starts drawing: on a terminal always, on a pipe when `lines` (`--progress`).
-    pub fn start(watch: Arc<Watch>, lines: bool) -> Progress {
+    pub fn start(watch: Arc<Control>, lines: bool) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
-        let draw: Option<fn(&Watch, &AtomicBool, Instant)> = if std::io::stderr().is_terminal() {
+        let draw: Option<fn(&Control, &AtomicBool, Instant)> = if std::io::stderr().is_terminal() {
             Some(spinner)
         } else if lines {
             Some(print_lines)
@@ -45,7 +45,7 @@ impl Progress {
     /// number of runs before the random schedules began.
     pub fn finish(
         mut self,
-        watch: &Watch,
+        watch: &Control,
         searched: u64,
         random_runs: Option<usize>,
         cases: Option<usize>,
@@ -78,7 +78,7 @@ impl Drop for Progress {
     }
 }
 
-fn status(watch: &Watch, started: Instant) -> String {
+fn status(watch: &Control, started: Instant) -> String {
     let elapsed = started.elapsed();
     let runs = watch.runs();
     let rate = runs as f64 / elapsed.as_secs_f64().max(0.001);
@@ -90,7 +90,7 @@ fn status(watch: &Watch, started: Instant) -> String {
     )
 }
 
-fn spinner(watch: &Watch, done: &AtomicBool, started: Instant) {
+fn spinner(watch: &Control, done: &AtomicBool, started: Instant) {
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template("{spinner} check: {msg}").expect("a valid template"));
     while !done.load(Ordering::SeqCst) {
@@ -101,7 +101,7 @@ fn spinner(watch: &Watch, done: &AtomicBool, started: Instant) {
     bar.finish_and_clear();
 }
 
-fn print_lines(watch: &Watch, done: &AtomicBool, started: Instant) {
+fn print_lines(watch: &Control, done: &AtomicBool, started: Instant) {
     let mut stderr = crate::output::stderr();
     // A first line at once, however short the search: `--progress` always shows something.
     let _ = writeln!(stderr, "progress: {}", status(watch, started));

@@ -73,7 +73,7 @@ fn run(setup: &Arc<Setup>, max_faults: usize, jobs: usize) -> u64 {
         jobs,
         shard: Shard::WHOLE,
     };
-    search(setup, &config, &sim_cluster::watch::Watch::default()).states
+    search(setup, &config, &sim_cluster::control::Control::default()).states
 }
 
 fn bench(bencher: divan::Bencher, setup: &Arc<Setup>, max_faults: usize, jobs: usize) {

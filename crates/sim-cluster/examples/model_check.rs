@@ -32,7 +32,7 @@ fn main() {
         shard: Shard::WHOLE,
     };
     let started = std::time::Instant::now();
-    let result = search(&setup, &config, &sim_cluster::watch::Watch::default());
+    let result = search(&setup, &config, &sim_cluster::control::Control::default());
     let elapsed = started.elapsed();
     println!(
         "{} faults: {} states, {} transitions, depth {}, {} schedules, {} ends ({} completed, {} stopped, {} violated), per layer {:?}, {:.3} s, {:.2} M states/s",

@@ -19,12 +19,12 @@ use procedure::mutation::{Mutation, mutations};
 use procedure::setup::Setup;
 
 use crate::candidates::{CANDIDATES, candidates};
+use crate::control::Control;
 use crate::model::{Machine, Transition};
 use crate::rng::Rng;
 pub use crate::schedule::{CounterexampleFile, FaultRecord, FaultRecordError, Schedule};
 use crate::sim::Sim;
 use crate::staged::StagedFault;
-use crate::watch::Watch;
 
 /// The two ways a procedure is run, both judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -250,7 +250,7 @@ pub struct Explorer {
     setup: Arc<Setup>,
     seed: u64,
     config: EngineConfig,
-    watch: Arc<Watch>,
+    watch: Arc<Control>,
 }
 
 impl Explorer {
@@ -261,7 +261,7 @@ impl Explorer {
 
     /// The same explorer, counting its runs in `watch` and stopping between two runs once
     /// `watch` asks it to: what it found until then is returned as usual.
-    pub fn watched(self, watch: Arc<Watch>) -> Explorer {
+    pub fn watched(self, watch: Arc<Control>) -> Explorer {
         Explorer { watch, ..self }
     }
 

@@ -12,6 +12,7 @@
 //! `Inferred:` paragraph in their doc comment.
 
 pub mod candidates;
+pub mod control;
 pub mod explore;
 pub mod model;
 pub mod rng;
@@ -19,4 +20,3 @@ pub mod scenario;
 pub mod schedule;
 pub mod sim;
 pub mod staged;
-pub mod watch;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use procedure::engine::GuardRefusal;
 use procedure::invariant::{Invariant, Violation};
+use sim_cluster::control::Control;
 use sim_cluster::explore::{Exploration, Explorer, Mode, MutantResult, RunResult, Schedule, aftermath};
 use sim_cluster::model::search::{SearchConfig, SearchResult, search};
-use sim_cluster::watch::Watch;
 
 use super::args::{CheckArgs, FaultDepth};
 
@@ -52,7 +52,7 @@ impl Way {
 
 /// Explores each way; with two threads or more the ways are explored at once, each on its
 /// share of the threads (they are independent, so the result is the same).
-pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs, watch: &Watch) -> Vec<Way> {
+pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs, watch: &Control) -> Vec<Way> {
     let jobs = args.jobs.max(1);
     if jobs < 2 || modes.len() < 2 {
         return modes.iter().map(|&mode| explore(explorer.in_mode(mode), args, jobs, watch)).collect();
@@ -72,7 +72,7 @@ pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs
 }
 
 /// One way's exploration; its search runs on `jobs` threads.
-pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Watch) -> Way {
+pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Control) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
     let mut found = Exploration::default();

@@ -33,7 +33,7 @@ use rayon::prelude::*;
 
 use super::fingerprint::{Entered, FingerprintSet};
 use super::{Machine, Offer, TimedFault, Transition};
-use crate::watch::Watch;
+use crate::control::Control;
 
 /// A part of the search, for splitting it across machines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +269,7 @@ fn transition(machine: &mut Machine) -> (Transition, Vec<Violation>, u64) {
 /// Searches every schedule of up to `config.max_faults` faults. `watch` is asked between
 /// runs whether to stop (the search then ends early with what it found: `interrupted`),
 /// and counts the runs that reach their end, for progress.
-pub fn search(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> SearchResult {
+pub fn search(setup: &Arc<Setup>, config: &SearchConfig, watch: &Control) -> SearchResult {
     if config.jobs < AHEAD_FROM_THREADS {
         return search_with(setup, config, watch, None);
     }
@@ -285,7 +285,7 @@ pub fn search(setup: &Arc<Setup>, config: &SearchConfig, watch: &Watch) -> Searc
 struct Layer<'a> {
     config: &'a SearchConfig,
     branch: bool,
-    watch: &'a Watch,
+    watch: &'a Control,
     visited: FingerprintSet,
     result: SearchResult,
     /// Where the next layer's runs start.
@@ -439,7 +439,7 @@ impl Layer<'_> {
 fn search_with(
     setup: &Arc<Setup>,
     config: &SearchConfig,
-    watch: &Watch,
+    watch: &Control,
     pool: Option<&rayon::ThreadPool>,
 ) -> SearchResult {
     let mut start = Machine::new(setup, config.seed, &config.engine, false);

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 /// A stop flag and progress counters, shared between an explorer and its caller.
 #[derive(Debug, Default)]
-pub struct Watch {
+pub struct Control {
     /// Why a stop was asked: 0 not asked, else a [`Stop`] (the first asked wins).
     stop: AtomicU8,
     /// A phase of the exploration saw the stop and left work undone.
@@ -26,7 +26,7 @@ pub enum Stop {
     MemoryLimit = 2,
 }
 
-impl Watch {
+impl Control {
     /// Asks the exploration to stop after the run in progress, for a reason; a stop asked
     /// already keeps its reason.
     pub fn stop_for(&self, reason: Stop) {
@@ -48,7 +48,7 @@ impl Watch {
     }
 
     /// Whether to stop now. For the exploration's phases only: one that asks this before a
-    /// piece of work and gets true leaves that work undone, which [`Watch::cut_short`] then
+    /// piece of work and gets true leaves that work undone, which [`Control::cut_short`] then
     /// says.
     pub fn stopped(&self) -> bool {
         let stop = self.stop.load(Ordering::Relaxed) != 0;
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn a_stop_cuts_short_only_the_work_that_sees_it() {
-        let watch = Watch::default();
+        let watch = Control::default();
         watch.ran(0);
         watch.stop();
         assert_eq!(watch.stop_asked(), Some(Stop::Signal));
@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_first_reason_to_stop_is_kept() {
-        let watch = Watch::default();
+        let watch = Control::default();
         assert_eq!(watch.stop_asked(), None);
         watch.stop_for(Stop::MemoryLimit);
         watch.stop();
