@@ -26,6 +26,7 @@ pub mod operation;
 pub mod plan;
 pub mod postcondition;
 pub mod procedure;
+pub mod recovery;
 pub mod registry_id;
 pub mod roles;
 pub mod run_record;

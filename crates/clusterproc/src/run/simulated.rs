@@ -8,13 +8,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use procedure::action::kind::Milestone;
 use procedure::backend::{Backend, Observation};
+use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::duration::human;
-use procedure::engine::{Engine, EngineConfig, StepStatus};
+use procedure::engine::{Engine, EngineConfig};
 use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::{Journal, cluster_identity};
+use procedure::recovery::{RegistryWayBack, registry_way_back};
 use procedure::setup::Setup;
 use sim_cluster::explore::aftermath;
 use sim_cluster::scenario::Scenario;
@@ -344,39 +347,63 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
     }
 }
 
-/// When the installer's registry values were rolled back, where the operator finds them
-/// again: the exports the procedure's backup steps made after the installs.
+/// When the installer's registry values were rolled back, how to put them back on each node:
+/// the export that node took after its install and before the rollback, or the installer
+/// again. An export taken before the install holds the very values the rollback restored.
 fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation]) {
-    let rolled_back: Vec<&Violation> =
-        violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack).collect();
+    let mut rolled_back: Vec<(NodeId, Duration)> = Vec::new();
+    for violation in violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack) {
+        if let Some(node) = violation.node
+            && !rolled_back.iter().any(|(known, _)| *known == node)
+        {
+            rolled_back.push((node, violation.at));
+        }
+    }
     if rolled_back.is_empty() {
         return;
     }
-    let exports: Vec<String> = engine
-        .record()
+    let names: Vec<&str> = rolled_back.iter().map(|(node, _)| setup.node_name(*node)).collect();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", names.join(", "));
+    for (node, at) in rolled_back {
+        let name = setup.node_name(node);
+        match registry_way_back(&setup.procedure, engine.record(), node, at) {
+            RegistryWayBack::Import { step, file } => {
+                let _ = writeln!(
+                    out,
+                    "  {name}: once the cluster runs again with the group and registry sync online, import on {name} \
+                     the export of step {} ({file}), taken there after the install and before the rollback \
+                     (reg import FILE), and check the values.",
+                    setup.procedure.steps[step].label()
+                );
+            }
+            RegistryWayBack::Reinstall => {
+                let _ = writeln!(
+                    out,
+                    "  {name}: no export of this run holds them (none was taken there between the install and \
+                     the rollback): once the cluster runs again, install the module on {name} again, in a \
+                     suspend window as the procedure does."
+                );
+            }
+        }
+    }
+    let before: Vec<String> = setup
+        .procedure
         .steps
         .iter()
-        .filter(|record| matches!(record.status, StepStatus::Done | StepStatus::DoneEarlier))
-        .filter_map(|record| {
-            let step = &setup.procedure.steps[record.step];
-            step.action.registry_export().map(|file| format!("step {} ({file})", step.label()))
+        .enumerate()
+        .filter(|(index, step)| {
+            step.action.registry_export().is_some()
+                && !setup.procedure.steps[..*index].iter().any(|earlier| earlier.action.is(Milestone::InstallsModule))
         })
+        .map(|(_, step)| format!("step {}", step.label()))
         .collect();
-    let _ = writeln!(out);
-    let nodes: Vec<String> = rolled_back.iter().filter_map(|v| v.node.map(|n| setup.node_name(n).to_owned())).collect();
-    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", nodes.join(", "));
-    if exports.is_empty() {
+    if !before.is_empty() {
         let _ = writeln!(
             out,
-            "No registry export of this run holds them: reinstall the module on that node once the cluster \
-             runs again."
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "The exports made by {} hold them: once the cluster runs again and the group is back, import \
-             the export of that node (reg import FILE) and check the values.",
-            exports.join(", ")
+            "Do not import the export of {}: it was taken before the install and holds the values the \
+             rollback restored.",
+            before.join(" or ")
         );
     }
 }
