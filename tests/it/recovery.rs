@@ -4,15 +4,19 @@
 
 use crate::support::clusterproc;
 
+/// Runs a procedure with a scenario, its journal in a folder of its own (two runs of one
+/// module at once would otherwise race for the next default folder).
+fn run_with(procedure: &str, scenario: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    let run = clusterproc(&["run", procedure, "--scenario", scenario, "--journal", &journal]);
+    format!("{}{}", run.stdout, run.stderr)
+}
+
 #[test]
 fn rolled_back_keys_are_restored_from_the_export_taken_after_the_install_on_that_node() {
-    let run = clusterproc(&[
-        "run",
-        "procedures/examples/registry-changing-module.toml",
-        "--scenario",
-        "scenarios/run-crash-while-suspended.toml",
-    ]);
-    let output = format!("{}{}", run.stdout, run.stderr);
+    let output =
+        run_with("procedures/examples/registry-changing-module.toml", "scenarios/run-crash-while-suspended.toml");
     assert!(output.contains("The installer's registry values were rolled back on ssc-node1."), "{output}");
     let advice = output.split("rolled back on ssc-node1.").nth(1).unwrap_or_default();
     assert!(
@@ -31,14 +35,8 @@ fn rolled_back_keys_are_restored_from_the_export_taken_after_the_install_on_that
 
 #[test]
 fn keys_rolled_back_before_any_export_call_for_the_installer_again() {
-    let run = clusterproc(&[
-        "run",
-        "tests/data/unsafe/reboot-at-prompt.toml",
-        "--scenario",
-        "scenarios/run-as-written-restart-at-prompt.toml",
-    ]);
-    let output = format!("{}{}", run.stdout, run.stderr);
-    let advice = output.split("rolled back on ssc-node1.").nth(1).expect("the advice");
+    let output = run_with("tests/data/unsafe/reboot-at-prompt.toml", "scenarios/run-as-written-restart-at-prompt.toml");
+    let advice = output.split("rolled back on ssc-node1.").nth(1).unwrap_or_else(|| panic!("no advice:\n{output}"));
     assert!(
         advice.contains("ssc-node1: no export of this run holds them")
             && advice.contains("install the module on ssc-node1 again"),
