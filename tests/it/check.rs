@@ -393,6 +393,22 @@ fn junit_output_is_valid_junit_xml() {
         let failure = case.2.as_deref().unwrap();
         assert!(failure.contains("installer asks for a restart"), "{failure}");
     }
+    // Each failure says where its counterexample was saved and how to replay it, and the
+    // command runs as it is written there.
+    for (_, invariant, failure, _) in &failed {
+        let failure = failure.as_deref().unwrap();
+        let file = failure
+            .lines()
+            .find_map(|line| line.strip_prefix("counterexample: "))
+            .unwrap_or_else(|| panic!("{invariant}: no counterexample file in {failure}"));
+        let saved = file.replace("[save]", &dir.path().display().to_string());
+        assert!(Path::new(&saved).is_file(), "{invariant}: {saved} was not saved");
+        assert!(failure.contains(&format!("replay: clusterproc replay {file}")), "{failure}");
+    }
+    let first = failed[0].2.as_deref().unwrap();
+    let file = first.lines().find_map(|line| line.strip_prefix("counterexample: ")).unwrap();
+    let replay = clusterproc(&["replay", &file.replace("[save]", &dir.path().display().to_string())]);
+    assert_eq!(replay.code, 1, "the replay reproduces the violation: {}\n{}", replay.stdout, replay.stderr);
 }
 
 #[test]

@@ -33,4 +33,5 @@ mod memory_limit;
 mod output;
 mod preflight_checks;
 mod progress;
+mod shell_word;
 mod sim_clock;

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::shell_word::shell_word;
+
 use procedure::text::counted;
 use sim_cluster::explore::Mode;
 
@@ -260,7 +262,7 @@ fn counterexamples(out: &mut String, report: &Report) {
             let _ = writeln!(out, "  {line}");
         }
         if let Some(file) = &counterexample.file {
-            let _ = writeln!(out, "  replay: clusterproc replay {file}");
+            let _ = writeln!(out, "  replay: clusterproc replay {}", shell_word(file));
         }
     }
 }
@@ -318,7 +320,14 @@ pub(super) fn junit(report: &Report) -> String {
                     .counterexamples
                     .iter()
                     .find(|c| c.invariant == invariant.id && c.way == way.way)
-                    .map(|c| format!("seed {}; faults: {}\n{}", c.seed, c.faults.join("; "), c.story))
+                    .map(|c| {
+                        // Where the counterexample was saved and how to run it again, so that a
+                        // CI dashboard's failure leads straight to it.
+                        let replay = c.file.as_deref().map_or(String::new(), |file| {
+                            format!("\ncounterexample: {file}\nreplay: clusterproc replay {}", shell_word(file))
+                        });
+                        format!("seed {}; faults: {}{replay}\n{}", c.seed, c.faults.join("; "), c.story)
+                    })
                     .unwrap_or_default();
                 let _ = writeln!(
                     cases,

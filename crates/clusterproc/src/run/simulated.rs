@@ -30,6 +30,7 @@ use super::reports::report_format;
 use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
 use crate::failure::Failure;
 use crate::load::cluster_source;
+use crate::shell_word::shell_word;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;
@@ -301,19 +302,6 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
     }
     words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
     words.join(" ")
-}
-
-/// `word` as one word of a POSIX shell command line: as it is when every character is plain,
-/// else quoted as the SSH transport quotes its argv ([`posix_quote`]). For display only:
-/// nothing here runs a command.
-///
-/// [`posix_quote`]: remote::transport::encode::posix_quote
-fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        return word.to_owned();
-    }
-    remote::transport::encode::posix_quote(word)
 }
 
 /// The scenario's staged faults, by step id, against the procedure of this run.
