@@ -52,12 +52,12 @@ pub fn registry_way_back(
     record
         .steps
         .iter()
+        .rev()
         .filter(|step| done(&step.status))
-        .filter_map(|step| {
+        .find_map(|step| {
             let file = procedure.steps[step.step].action.registry_export()?;
             let span = step.nodes.iter().find(|span| span.node == node)?;
-            (span.started >= installed_at && span.ended <= rolled_back_at).then(|| (step.step, file))
+            (span.started >= installed_at && span.ended <= rolled_back_at).then_some((step.step, file))
         })
-        .last()
         .map_or(RegistryWayBack::Reinstall, |(step, file)| RegistryWayBack::Import { step, file: file.to_owned() })
 }
