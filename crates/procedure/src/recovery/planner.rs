@@ -144,7 +144,7 @@ impl Planner<'_> {
         for shortfall in found {
             if let Shortfall::ClusterServiceStopped(node) = shortfall {
                 let title = format!("Start the cluster service on {}: it is stopped", self.name(*node));
-                self.on(*node, StartClusterService.into(), "start-cluster-service", title);
+                self.on(*node, StartClusterService.into(), title);
             }
         }
         let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
@@ -165,7 +165,7 @@ impl Planner<'_> {
                     "Suspend the cluster: the module is to be installed on {}, which needs monitors frozen",
                     names.join(", ")
                 );
-                self.on(self.roles.active, SuspendCluster.into(), "suspend-cluster", title);
+                self.on(self.roles.active, SuspendCluster.into(), title);
             }
             for &(node, _) in &to_install {
                 let state = &self.observation.nodes[node.index()];
@@ -175,7 +175,7 @@ impl Planner<'_> {
                         "Stop monitoring on {}: a watch would restart the services the installer stops",
                         self.name(node)
                     );
-                    self.on(node, StopMonitoring { services: None }.into(), "stop-monitoring", title);
+                    self.on(node, StopMonitoring { services: None }.into(), title);
                     watches_stopped.push(node);
                 }
                 let running: Vec<ServiceId> = self
@@ -192,14 +192,14 @@ impl Planner<'_> {
                         running.iter().map(|s| self.setup.cluster.services[s.index()].name.as_str()).collect();
                     let title =
                         format!("Stop {} on {}: the installer fails while it runs", names.join(", "), self.name(node));
-                    self.on(node, StopServices { services: running }.into(), "stop-services", title);
+                    self.on(node, StopServices { services: running }.into(), title);
                 }
             }
             let install = self.install_action();
             for &(node, why) in &to_install {
                 let title = format!("Install {} on {}: {why}", self.setup.procedure.module.id, self.name(node));
                 match &install {
-                    Some(install) => self.on(node, install.clone().into(), "install-module", title),
+                    Some(install) => self.on(node, install.clone().into(), title),
                     None => {
                         let instruction = format!(
                             "run the {} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
@@ -218,7 +218,7 @@ impl Planner<'_> {
                 "the module is on every node now".to_owned()
             };
             let title = format!("Resume the cluster: {why}");
-            self.on(self.roles.active, ResumeCluster.into(), "resume-cluster", title);
+            self.on(self.roles.active, ResumeCluster.into(), title);
         }
         let not_monitoring = found.iter().filter_map(|s| match s {
             Shortfall::NotMonitoring(node) => Some(*node),
@@ -230,7 +230,7 @@ impl Planner<'_> {
         for node in to_watch {
             let title =
                 format!("Start monitoring on {}: its Task Manager watches must read Monitoring", self.name(node));
-            self.on(node, StartMonitoring { services: None }.into(), "start-monitoring", title);
+            self.on(node, StartMonitoring { services: None }.into(), title);
         }
         for shortfall in found {
             match shortfall {
@@ -242,7 +242,7 @@ impl Planner<'_> {
                         self.name(*owner)
                     );
                     let action = MoveGroup { group: *group, to: Role::Active };
-                    self.on(self.roles.active, action.into(), "move-group", title);
+                    self.on(self.roles.active, action.into(), title);
                 }
                 // Starting a cluster service starts a group that is offline everywhere on its
                 // best node: only a group nothing will start needs the operator.
@@ -257,7 +257,7 @@ impl Planner<'_> {
         for shortfall in found {
             if let Shortfall::MonitorsSuspended(node) = shortfall {
                 let title = format!("Resume the monitors on {}: they are suspended", self.name(*node));
-                self.on(*node, ResumeMonitor { monitors: None }.into(), "resume-monitor", title);
+                self.on(*node, ResumeMonitor { monitors: None }.into(), title);
             }
         }
         false
@@ -304,11 +304,11 @@ impl Planner<'_> {
 
     /// A step of `action` on `node`; on a node no role names alone (a third node), a manual
     /// step asking the operator to do it there.
-    fn on(&mut self, node: NodeId, action: Action, keyword: &str, title: String) {
+    fn on(&mut self, node: NodeId, action: Action, title: String) {
         match self.role_of(node) {
-            Some(role) => self.push(role, action, keyword, node, title),
+            Some(role) => self.push(role, action, node, title),
             None => {
-                let instruction = format!("on {}: {} ({keyword}), then confirm", self.name(node), title);
+                let instruction = format!("on {}: {} ({}), then confirm", self.name(node), title, action.keyword());
                 self.manual(node, instruction, None, title);
             }
         }
@@ -317,11 +317,11 @@ impl Planner<'_> {
     fn manual(&mut self, node: NodeId, instruction: String, check: Option<ManualCheck>, title: String) {
         // A manual step for a node no role names is shown on the active node.
         let role = self.role_of(node).unwrap_or(Role::Active);
-        self.push(role, Manual { instruction, check }.into(), "manual", node, title);
+        self.push(role, Manual { instruction, check }.into(), node, title);
     }
 
-    fn push(&mut self, role: Role, action: Action, keyword: &str, node: NodeId, title: String) {
-        let base = format!("{keyword}-{}", self.name(node));
+    fn push(&mut self, role: Role, action: Action, node: NodeId, title: String) {
+        let base = format!("{}-{}", action.keyword(), self.name(node));
         let mut id = base.clone();
         let mut n = 2;
         while self.steps.iter().any(|s| s.id == id) {
