@@ -148,25 +148,43 @@ impl Planner<'_> {
             }
         }
         let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
+        // A node whose installer reports it finished is not run again by install-module (its
+        // action sees the versions in place): rolled-back values there are put back by hand.
+        let finished =
+            |node: &NodeId| matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. });
         let to_install: Vec<(NodeId, &'static str)> = found
             .iter()
             .filter_map(|s| match s {
                 Shortfall::ModuleMissing(node) => Some((*node, "the module is not installed there")),
-                Shortfall::ValuesRolledBack(node) => Some((*node, "the values the module writes were rolled back")),
+                Shortfall::ValuesRolledBack(node) if !finished(node) => {
+                    Some((*node, "the values the module writes were rolled back"))
+                }
                 _ => None,
             })
             .collect();
-        let window = suspended || !to_install.is_empty();
+        let to_restore: Vec<NodeId> = found
+            .iter()
+            .filter_map(|s| match s {
+                Shortfall::ValuesRolledBack(node) if finished(node) => Some(*node),
+                _ => None,
+            })
+            .collect();
+        let window = suspended || !to_install.is_empty() || !to_restore.is_empty();
         let mut watches_stopped: Vec<NodeId> = Vec::new();
+        if !suspended && (!to_install.is_empty() || !to_restore.is_empty()) {
+            let names: Vec<&str> = to_install
+                .iter()
+                .map(|(node, _)| *node)
+                .chain(to_restore.iter().copied())
+                .map(|n| self.name(n))
+                .collect();
+            let title = format!(
+                "Suspend the cluster: the module is to be put back on {}, with monitors frozen",
+                names.join(", ")
+            );
+            self.on(self.roles.active, SuspendCluster.into(), title);
+        }
         if !to_install.is_empty() {
-            let names: Vec<&str> = to_install.iter().map(|(node, _)| self.name(*node)).collect();
-            if !suspended {
-                let title = format!(
-                    "Suspend the cluster: the module is to be installed on {}, which needs monitors frozen",
-                    names.join(", ")
-                );
-                self.on(self.roles.active, SuspendCluster.into(), title);
-            }
             for &(node, _) in &to_install {
                 let state = &self.observation.nodes[node.index()];
                 let watched: Vec<ServiceId> = self.installer_services().collect();
@@ -211,8 +229,11 @@ impl Planner<'_> {
                 }
             }
         }
+        for &node in &to_restore {
+            self.restore_by_hand(node);
+        }
         if window {
-            let why = if to_install.is_empty() {
+            let why = if to_install.is_empty() && to_restore.is_empty() {
                 "the cluster is suspended".to_owned()
             } else {
                 "the module is on every node now".to_owned()
@@ -261,6 +282,29 @@ impl Planner<'_> {
             }
         }
         false
+    }
+
+    /// The module's registry values put back on `node` by the operator, before the resume
+    /// (which captures the owner's keys): from an export taken there after the install, or by
+    /// running the installer again.
+    fn restore_by_hand(&mut self, node: NodeId) {
+        let state = &self.observation.nodes[node.index()];
+        let exports = if state.registry_backups.is_empty() {
+            "no registry export is on that node".to_owned()
+        } else {
+            let files: Vec<&str> = state.registry_backups.iter().map(|f| &**f).collect();
+            format!("exports on that node: {}", files.join(", "))
+        };
+        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+        let instruction = format!(
+            "put back on {name} the registry values {module} writes: import the export taken there after its \
+             install (reg import FILE; {exports}), or run the {module} installer there again; then confirm"
+        );
+        let title = format!(
+            "Put {module}'s registry values back on {name}: registry sync rolled them back, and the installer \
+             there reports it finished, so install-module would not run it again"
+        );
+        self.manual(node, instruction, None, title);
     }
 
     fn group_by_hand(&mut self, group: GroupId) {

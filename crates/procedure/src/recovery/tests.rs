@@ -16,12 +16,15 @@ use crate::shared::Shared;
 use super::planner::plan;
 
 fn setup() -> Setup {
+    setup_of("procedures/ssc0307-0006.toml")
+}
+
+/// The procedure at `path` (from the workspace root) on the built-in two-node cluster.
+fn setup_of(path: &str) -> Setup {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let cluster =
         crate::cluster::load(&SourceFile::read(&root.join("scenarios/cluster/ssc-two-node.toml")).unwrap()).unwrap();
-    let procedure =
-        crate::procedure::load(&SourceFile::read(&root.join("procedures/ssc0307-0006.toml")).unwrap(), &cluster)
-            .unwrap();
+    let procedure = crate::procedure::load(&SourceFile::read(&root.join(path)).unwrap(), &cluster).unwrap();
     Setup::new(cluster, procedure)
 }
 
@@ -154,7 +157,7 @@ fn a_partial_module_on_a_running_cluster_gets_a_whole_window() {
         &setup,
         &observation,
         &[
-            "active suspend-cluster: Suspend the cluster: the module is to be installed on ssc-node2, which needs monitors frozen",
+            "active suspend-cluster: Suspend the cluster: the module is to be put back on ssc-node2, with monitors frozen",
             "standby install-module: Install SSC0307-0006 on ssc-node2: the module is not installed there",
             "active resume-cluster: Resume the cluster: the module is on every node now",
         ],
@@ -216,4 +219,30 @@ fn the_recovery_procedure_hash_follows_its_steps() {
     let one = plan(&setup, None, &observation).procedure(&setup).content_hash;
     assert_ne!(empty, one);
     assert_eq!(one, plan(&setup, None, &observation).procedure(&setup).content_hash);
+}
+
+#[test]
+fn rolled_back_values_are_reinstalled_unless_the_installer_reports_it_finished() {
+    let setup = setup_of("procedures/examples/registry-changing-module.toml");
+    assert!(setup.procedure.module.writes_registry());
+    let mut observation = serving(&setup);
+    let (slot, _) = setup.module_writes[0].writes[0];
+    for n in [ACTIVE, STANDBY] {
+        node(&mut observation, n).cluster = ClusterService::Suspended;
+    }
+    let active = node(&mut observation, ACTIVE);
+    active.registry[slot.index()] = setup.registry[slot.index()].baseline;
+    active.registry_backups = vec![Arc::from(r"C:\Temp\after-install.reg")];
+    let recovery = plan(&setup, None, &observation);
+    let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
+    assert_eq!(keywords, ["manual", "resume-cluster"], "{:?}", recovery.shortfalls);
+    let instruction = recovery.steps[0].action.manual_instruction().unwrap();
+    assert!(instruction.contains(r"C:\Temp\after-install.reg"), "{instruction}");
+
+    // An installer that did not finish is run again by install-module.
+    node(&mut observation, ACTIVE).installer = Installer::Failed(crate::observation::InstallerFailure::Fault);
+    let recovery = plan(&setup, None, &observation);
+    let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
+    // This module needs no service stopped first: no stop-services.
+    assert_eq!(keywords, ["stop-monitoring", "install-module", "resume-cluster", "start-monitoring"]);
 }
