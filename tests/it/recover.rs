@@ -118,3 +118,31 @@ fn recover_refuses_real_nodes_and_a_missing_journal() {
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(missing.stderr.contains("journal.jsonl"), "the journal is named: {}", missing.stderr);
 }
+
+#[test]
+fn a_node_that_is_down_is_powered_on_first_and_what_cannot_be_redone_is_left_by_hand() {
+    // The active node loses its heartbeat while suspended, after its installer wrote registry
+    // values: it is shut down, and when it boots registry sync restores the old values.
+    const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    let scenario = "scenarios/run-heartbeat-loss-while-suspended.toml";
+    let common = [EXAMPLE, "--scenario", scenario, "--journal", &journal, "--yes"];
+    let run = clusterproc(&[&["run"], &common[..]].concat());
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+
+    let recover = clusterproc(&[&["recover"], &common[..]].concat());
+    assert_eq!(recover.code, 1, "{}\n{}", recover.stdout, recover.stderr);
+    let power_on = recover.stdout.find("power on ssc-node1, then confirm").expect("the power-on is asked first");
+    let again = recover.stdout.find("Planned again").expect("planned again once the node is back");
+    assert!(power_on < again, "{}", recover.stdout);
+    assert!(recover.stdout.contains("Completed:"), "the rest of the plan ran: {}", recover.stdout);
+    let lines = end_state(&recover);
+    assert!(lines[0].ends_with("Online on ssc-node1"), "{}", recover.stdout);
+    for line in &lines[1..] {
+        assert!(line.contains("Up, cluster Running;") && line.contains("0 suspended"), "{line}");
+    }
+    // Registry values cannot be imported on the simulator: said as what is left to do.
+    assert!(recover.stdout.contains("left to do by hand:"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("registry values it writes were rolled back"), "{}", recover.stdout);
+}

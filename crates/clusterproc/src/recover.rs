@@ -11,12 +11,15 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use procedure::backend::{Backend, Observation};
 use procedure::engine::{Engine, EngineConfig};
+use procedure::event::Fault;
 use procedure::journal::{FILE_NAME, Journal, Resumption};
 use procedure::plan::Plan;
 use procedure::recovery::planner::{Recovery, plan};
+use procedure::recovery::serving::Shortfall;
 use procedure::setup::Setup;
 use sim_cluster::staged::StagedSim;
 
@@ -158,8 +161,13 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
     while recovery_dir(&args.journal, earlier + 1).join(FILE_NAME).exists() {
         earlier += 1;
         let path = recovery_dir(&args.journal, earlier).join(FILE_NAME);
-        let observation = observe(&mut backend)?;
-        let recovery = plan(setup, Some(&resumption), &observation);
+        let mut observation = observe(&mut backend)?;
+        let mut recovery = plan(setup, Some(&resumption), &observation);
+        // That recovery ran, so the operator brought back the nodes it asked for first.
+        if bring_back(&mut backend, &recovery) {
+            observation = observe(&mut backend)?;
+            recovery = plan(setup, Some(&resumption), &observation);
+        }
         let recovery_setup = recovery_setup(setup, &recovery);
         let text = procedure::bounded::read_text(&path, procedure::bounded::MAX_FILE_BYTES)
             .map_err(|e| Failure::Usage(anyhow::anyhow!("{}: {e}", path.display())))?;
@@ -167,9 +175,8 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
         backend = backend.replay(&recovery_setup, &journal.records, journal.last_at);
     }
 
-    let observation = observe(&mut backend)?;
-    let recovery = plan(setup, Some(&resumption), &observation);
-    let recovery_setup = recovery_setup(setup, &recovery);
+    let mut observation = observe(&mut backend)?;
+    let mut recovery = plan(setup, Some(&resumption), &observation);
     let mut stdout = crate::output::stdout();
     let _ = writeln!(stdout, "Recover: the run in {}", args.journal.display());
     let _ = writeln!(stdout, "  backend  simulated cluster {}, seed {seed} (virtual time)", setup.cluster.name);
@@ -182,21 +189,33 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
         stdout.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let _ = writeln!(stdout, "\nThe cluster does not serve:");
-    for shortfall in &recovery.shortfalls {
-        let _ = writeln!(stdout, "  - {}", shortfall.describe(setup));
-    }
-    let _ = writeln!(stdout);
-    let _ = write!(stdout, "{}", Plan::new(&recovery_setup.cluster, &recovery_setup.procedure).render_text());
+    show(&mut stdout, setup, &recovery);
     if recovery.needs_operator_first {
-        let _ = writeln!(
-            stdout,
-            "Nothing is run until every node can be seen: do the steps above, then run again:\n  {}",
-            args.command()
-        );
-        stdout.finish()?;
-        return Ok(ExitCode::from(1));
+        // Nothing is planned or run until every node can be seen. On the simulator, what the
+        // operator confirms is done for them; an installer that still runs is not.
+        let simulated = recovery.shortfalls.iter().all(|s| matches!(s, Shortfall::Down(_) | Shortfall::Unreachable(_)));
+        if !simulated || !confirmed_by_hand(&args, &recovery, &mut stdout)? {
+            let _ = writeln!(
+                stdout,
+                "Nothing was run: every node must be seen first. Do the steps above, then run again:\n  {}",
+                args.command()
+            );
+            stdout.finish()?;
+            return Ok(ExitCode::from(1));
+        }
+        bring_back(&mut backend, &recovery);
+        observation = observe(&mut backend)?;
+        recovery = plan(setup, Some(&resumption), &observation);
+        let _ = writeln!(stdout, "Confirmed: on the simulator, the nodes are back. Planned again:");
+        if recovery.shortfalls.is_empty() {
+            let _ = writeln!(stdout, "\nThe cluster serves: nothing more to recover.");
+            ending::print_end_state(&mut stdout, setup, &recovery.roles, &observation);
+            stdout.finish()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        show(&mut stdout, setup, &recovery);
     }
+    let recovery_setup = recovery_setup(setup, &recovery);
     if !confirmed(&args, recovery.steps.len(), &mut stdout)? {
         let _ = writeln!(stdout, "Nothing was run.");
         stdout.finish()?;
@@ -235,6 +254,61 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
     };
     let end = EndState { first_event: backend.sim.trace().len(), roles: recovery.roles.clone() };
     skeleton::run(prepared, &mut backend, end, stdout)
+}
+
+/// What the cluster lacks, and the plan.
+fn show(stdout: &mut skeleton::Stdout, setup: &Setup, recovery: &Recovery) {
+    let _ = writeln!(stdout, "\nThe cluster does not serve:");
+    for shortfall in &recovery.shortfalls {
+        let _ = writeln!(stdout, "  - {}", shortfall.describe(setup));
+    }
+    let _ = writeln!(stdout);
+    let procedure = recovery.procedure(setup);
+    let _ = write!(stdout, "{}", Plan::new(&setup.cluster, &procedure).render_text());
+}
+
+/// On the simulator, the nodes a plan asks the operator to bring back first are brought
+/// back as the operator confirmed: a node that is down boots, one that does not answer
+/// answers again, and the cluster settles. Says whether the plan asked for any.
+fn bring_back(backend: &mut StagedSim, recovery: &Recovery) -> bool {
+    let mut any = false;
+    for shortfall in &recovery.shortfalls {
+        let fault = match shortfall {
+            Shortfall::Down(node) => Fault::Restart { node: *node },
+            Shortfall::Unreachable(node) => Fault::Reachable { node: *node },
+            _ => continue,
+        };
+        backend.sim.inject(fault);
+        any = true;
+    }
+    if any {
+        backend.sim.settle(Duration::from_secs(3600));
+    }
+    any
+}
+
+/// The operator's confirmation of the manual steps that bring nodes back: `--yes`, or
+/// `done` typed at a terminal; without either, refused as `run` refuses manual steps.
+fn confirmed_by_hand(args: &RecoverArgs, recovery: &Recovery, stdout: &mut skeleton::Stdout) -> Result<bool, Failure> {
+    if args.yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "the recovery starts with manual steps that need an operator's confirmation, and there is no terminal \
+             to ask on; run it in a terminal, or pass --yes to confirm them unattended"
+        )));
+    }
+    for step in &recovery.steps {
+        let instruction = step.action.manual_instruction().unwrap_or(&step.title);
+        let _ = write!(stdout, "{instruction}\nType `done` when it is done (anything else stops): ");
+        let _ = stdout.flush();
+        let mut line = String::new();
+        if !matches!(std::io::stdin().read_line(&mut line), Ok(n) if n > 0) || line.trim() != "done" {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Asks once before running the plan; `--yes` answers for the operator. Without a terminal
