@@ -52,8 +52,12 @@ fn a_failed_standby_install_is_finished_and_the_cluster_serves_again() {
     let command = format!("clusterproc recover {SEED} --scenario {INSTALLER_FAILS} --journal {}", journal.display());
     assert!(run.stdout.contains(&command), "a stopped run says how to recover:\n{}", run.stdout);
 
-    let recover = on("recover", INSTALLER_FAILS, &journal, &["--yes"]);
+    let report = dir.path().join("recover.json");
+    let recover = on("recover", INSTALLER_FAILS, &journal, &["--yes", "--report", &report.display().to_string()]);
     assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["result"], "completed");
+    assert_eq!(report["steps"].as_array().map(Vec::len), Some(3), "{report}");
     assert!(recover.stdout.contains("SSC0307-0006 is not installed on ssc-node2"), "{}", recover.stdout);
     let planned: Vec<&str> =
         recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
