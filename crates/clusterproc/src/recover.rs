@@ -27,7 +27,7 @@ use crate::failure::Failure;
 use crate::run::args::{BackendChoice, RunArgs};
 use crate::run::journal::run_started;
 use crate::run::reports::report_format;
-use crate::run::simulated::{RunInputs, load_run_inputs, rebuild};
+use crate::run::simulated::{RunInputs, load_run_inputs, rebuild, shell_word};
 use crate::run::skeleton::{self, Prepared};
 use ending::EndState;
 
@@ -81,16 +81,18 @@ impl RecoverArgs {
         }
     }
 
-    /// This command, to copy (for "run it again").
+    /// This command, to copy (for "run it again"), each word quoted for a POSIX shell where
+    /// needed.
     fn command(&self) -> String {
-        let mut words = vec!["clusterproc recover".to_owned(), self.procedure.display().to_string()];
+        let path = |path: &Path| shell_word(&path.to_string_lossy());
+        let mut words = vec!["clusterproc".to_owned(), "recover".to_owned(), path(&self.procedure)];
         if let Some(cluster) = &self.cluster {
-            words.push(format!("--cluster {}", cluster.display()));
+            words.extend(["--cluster".to_owned(), path(cluster)]);
         }
         if let Some(scenario) = &self.scenario {
-            words.push(format!("--scenario {}", scenario.display()));
+            words.extend(["--scenario".to_owned(), path(scenario)]);
         }
-        words.push(format!("--journal {}", self.journal.display()));
+        words.extend(["--journal".to_owned(), path(&self.journal)]);
         words.join(" ")
     }
 }

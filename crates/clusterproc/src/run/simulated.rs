@@ -335,7 +335,7 @@ fn command_words(verb: &str, args: &RunArgs) -> Vec<String> {
 /// nothing here runs a command.
 ///
 /// [`posix_quote`]: remote::transport::encode::posix_quote
-fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_owned();
