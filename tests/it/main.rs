@@ -17,6 +17,7 @@ mod output_failures;
 mod plan;
 mod properties;
 mod real_nodes;
+mod recover;
 mod recovery;
 mod rest_client;
 mod resume;

@@ -26,6 +26,10 @@ pub(crate) enum Command {
     /// Run the procedure, one verified step at a time, on the simulated cluster or, with
     /// `--backend expresscluster --connection FILE`, on real nodes.
     Run(crate::run::args::RunArgs),
+    /// After a run that stopped, bring the cluster back to serving: plan from where the run
+    /// left it (its journal), show the plan, ask once, and run it with the guards on
+    /// (simulator only, for now).
+    Recover(crate::recover::RecoverArgs),
     /// Check real nodes before a run: cluster running and not suspended, every node online,
     /// the group online on the active node, monitors Normal, the module archive, the working
     /// folder and its free space, registry sync, and the services the procedure names.
@@ -63,6 +67,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     match args.command {
         Command::Plan(args) => crate::plan::exec(args),
         Command::Run(args) => crate::run::exec(args),
+        Command::Recover(args) => crate::recover::exec(args),
         Command::Preflight(args) => crate::preflight::exec(args),
         Command::Check(args) => crate::check::exec(args),
         Command::Replay(args) => crate::replay::exec(args),
@@ -86,6 +91,7 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
             None => Ok(()),
         },
         Command::Run(run) => crate::run::load_inputs(run),
+        Command::Recover(recover) => crate::recover::load_inputs(recover),
         Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
         Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
         Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),

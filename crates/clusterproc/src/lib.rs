@@ -15,6 +15,7 @@ pub mod cli;
 mod check;
 mod plan;
 mod preflight;
+mod recover;
 mod replay;
 mod run;
 mod serve;

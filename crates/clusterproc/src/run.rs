@@ -4,11 +4,11 @@
 
 pub(crate) mod args;
 mod console;
-mod journal;
+pub(crate) mod journal;
 mod real;
-mod reports;
-mod simulated;
-mod skeleton;
+pub(crate) mod reports;
+pub(crate) mod simulated;
+pub(crate) mod skeleton;
 mod summary;
 
 use std::process::ExitCode;

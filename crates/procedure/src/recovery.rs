@@ -1,6 +1,6 @@
 //! Ways back after a run that did not end well, planned from what the run did (its record)
-//! and what it left: the first of them, how a node's rolled-back registry values are put
-//! back.
+//! and what it left: here, how a node's rolled-back registry values are put back;
+//! `serving` says what a serving cluster is, and `planner` plans the steps back to one.
 //!
 //! Registry sync restores its saved image over a node's keys when the group starts there
 //! after an install it never captured (a reboot or a crash while suspended). The installer's
@@ -8,6 +8,11 @@
 //! install and before the rollback, if the procedure took one (steps 7 and 9 of the seed),
 //! and only there: an export taken before the install (step 2) holds the old values, the
 //! very ones the rollback restored, so importing it changes nothing.
+
+pub mod planner;
+pub mod serving;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 

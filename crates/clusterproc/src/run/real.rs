@@ -101,6 +101,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         // No --resume on real nodes (see the README): the summary gives no command to resume.
         resumed: false,
         how_to_resume: None,
+        // `recover` runs on the simulator only, for now.
+        how_to_recover: None,
         backend_name: "expresscluster",
         seed: None,
     };

@@ -16,7 +16,7 @@ use procedure::duration::human;
 use procedure::engine::{Engine, EngineConfig};
 use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
-use procedure::journal::{Journal, cluster_identity};
+use procedure::journal::{Journal, Resumption, cluster_identity};
 use procedure::recovery::{RegistryWayBack, registry_way_back};
 use procedure::setup::Setup;
 use sim_cluster::explore::aftermath;
@@ -37,10 +37,10 @@ const DEFAULT_SEED: u64 = 1;
 
 /// What a run needs before it starts, every input loaded and checked.
 pub struct RunInputs {
-    scenario: Option<Scenario>,
-    setup: Arc<Setup>,
-    identity: String,
-    staged: Vec<StagedFault>,
+    pub(crate) scenario: Option<Scenario>,
+    pub(crate) setup: Arc<Setup>,
+    pub(crate) identity: String,
+    pub(crate) staged: Vec<StagedFault>,
 }
 
 /// Checks the arguments and loads the scenario, cluster and procedure of a run; writes
@@ -172,13 +172,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             stdout.finish()?;
             return Ok(ExitCode::SUCCESS);
         }
-        let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
-        let sim = Builder::new(Arc::clone(&setup)).seed(seed).build();
-        let initial = sim.observation().clone();
-        // The simulated cluster lives in memory: rebuild it by replaying the journal, then
-        // clear the faults that stopped the run (the operator fixed them before resuming).
-        let mut backend = StagedSim::new(sim, staged.clone()).replay(&setup, &resumption.records, resumption.last_at);
-        clear_fired_faults(&mut backend, &staged, resumption.next_step);
+        let (mut backend, initial, seed) = rebuild(&setup, &staged, &resumption);
         let observation =
             backend.observe().map_err(|e| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {e}")))?;
         resumption.check_against(journal.path(), &setup, observation)?;
@@ -234,6 +228,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         reports: args.report.clone(),
         resumed: args.resume,
         how_to_resume: Some(resume_command(&args, &dir)),
+        how_to_recover: Some(recover_command(&args, &dir)),
         backend_name: "sim",
         seed: Some(seed),
     };
@@ -285,16 +280,36 @@ impl BackendEnding<StagedSim> for Aftermath {
     }
 }
 
+/// The simulated cluster of a run rebuilt from its journal, with its initial observation and
+/// its seed. The simulated cluster lives in memory: it is rebuilt by replaying the journal
+/// (the same seed, the same staged faults at the same steps, the same operations at the same
+/// virtual times), then the faults that stopped the run are cleared, as the operator would
+/// have fixed them before resuming or recovering.
+pub(crate) fn rebuild(
+    setup: &Arc<Setup>,
+    staged: &[StagedFault],
+    resumption: &Resumption,
+) -> (StagedSim, Observation, u64) {
+    let seed = resumption.seed.unwrap_or(DEFAULT_SEED);
+    let sim = Builder::new(Arc::clone(setup)).seed(seed).build();
+    let initial = sim.observation().clone();
+    let mut backend = StagedSim::new(sim, staged.to_vec()).replay(setup, &resumption.records, resumption.last_at);
+    clear_fired_faults(&mut backend, staged, resumption.next_step);
+    (backend, initial, seed)
+}
+
+/// The command that brings the cluster of this run back to serving, to copy: `recover`
+/// with the procedure, the run directory, and the cluster or scenario as given.
+fn recover_command(args: &RunArgs, dir: &Path) -> String {
+    let mut words = command_words("recover", args);
+    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy())]);
+    words.join(" ")
+}
+
 /// The command that resumes this run, to copy: the procedure, the run directory and the
 /// cluster, scenario and guards as given (each quoted for a POSIX shell where needed).
 fn resume_command(args: &RunArgs, dir: &Path) -> String {
-    let mut words = vec!["clusterproc".to_owned(), "run".to_owned(), shell_word(&args.procedure.to_string_lossy())];
-    if let Some(cluster) = &args.cluster {
-        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
-    }
-    if let Some(scenario) = &args.scenario {
-        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
-    }
+    let mut words = command_words("run", args);
     match args.guards {
         Some(GuardsSwitch::On) => words.extend(["--guards".to_owned(), "on".to_owned()]),
         Some(GuardsSwitch::Off) => words.extend(["--guards".to_owned(), "off".to_owned()]),
@@ -302,6 +317,18 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
     }
     words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
     words.join(" ")
+}
+
+/// `clusterproc VERB PROCEDURE`, and the cluster or scenario as given.
+fn command_words(verb: &str, args: &RunArgs) -> Vec<String> {
+    let mut words = vec!["clusterproc".to_owned(), verb.to_owned(), shell_word(&args.procedure.to_string_lossy())];
+    if let Some(cluster) = &args.cluster {
+        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
+    }
+    if let Some(scenario) = &args.scenario {
+        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
+    }
+    words
 }
 
 /// The scenario's staged faults, by step id, against the procedure of this run.

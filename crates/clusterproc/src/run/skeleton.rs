@@ -12,7 +12,7 @@ use procedure::backend::{Backend, Observation};
 use procedure::driver::drive;
 use procedure::engine::Engine;
 use procedure::event::Event;
-use procedure::invariant::{Violation, judge};
+use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::Journal;
 use procedure::setup::Setup;
 use run_report::RunReport;
@@ -24,42 +24,45 @@ use crate::failure::Failure;
 use crate::output::Sink;
 
 /// The process's stdout, as a run writes to it.
-pub(super) type Stdout = Sink<std::io::StdoutLock<'static>>;
+pub(crate) type Stdout = Sink<std::io::StdoutLock<'static>>;
 
 /// A run ready to start, as one backend's side prepared it: its journal opened, its engine
 /// new or resumed.
-pub(super) struct Prepared {
+pub(crate) struct Prepared {
     /// The procedure and the cluster.
-    pub(super) setup: Arc<Setup>,
+    pub(crate) setup: Arc<Setup>,
     /// The engine, new or resumed from the journal.
-    pub(super) engine: Engine,
+    pub(crate) engine: Engine,
     /// The run's journal, its first line written.
-    pub(super) journal: Journal,
+    pub(crate) journal: Journal,
     /// The cluster as the run started: the invariants judge what changed from it.
-    pub(super) initial: Observation,
+    pub(crate) initial: Observation,
     /// The header's lines between `Run: <title>` and the journal's: the backend, the scenario.
-    pub(super) described: Vec<String>,
+    pub(crate) described: Vec<String>,
     /// Why the guards are off (empty when the arguments said so), or `None` when they are on.
-    pub(super) guards_off: Option<&'static str>,
+    pub(crate) guards_off: Option<&'static str>,
     /// Lines the console shows before the first step.
-    pub(super) notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Confirm manual steps without asking (`--yes`).
-    pub(super) yes: bool,
+    pub(crate) yes: bool,
     /// Where the reports go (`--report`), their formats and writability checked already.
-    pub(super) reports: Vec<PathBuf>,
+    pub(crate) reports: Vec<PathBuf>,
     /// Whether the run continues one from its journal.
-    pub(super) resumed: bool,
+    pub(crate) resumed: bool,
     /// The command that continues the run if it does not complete, when there is one.
-    pub(super) how_to_resume: Option<String>,
+    pub(crate) how_to_resume: Option<String>,
+    /// The command that brings the cluster back to serving if the run does not complete,
+    /// when there is one.
+    pub(crate) how_to_recover: Option<String>,
     /// The backend as the report names it: `sim` or `expresscluster`.
-    pub(super) backend_name: &'static str,
+    pub(crate) backend_name: &'static str,
     /// The simulator's seed, for the report.
-    pub(super) seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
 }
 
 /// How a run ends on one kind of backend: what the invariants judge, and what the summary
 /// says beyond them.
-pub(super) trait BackendEnding<B: Backend> {
+pub(crate) trait BackendEnding<B: Backend> {
     /// Makes ready what [`BackendEnding::judged`] gives, once the engine has stopped;
     /// `completed` says whether the run completed.
     fn settle(&mut self, backend: &mut B, initial: &Observation, completed: bool);
@@ -71,44 +74,50 @@ pub(super) trait BackendEnding<B: Backend> {
     /// Says what this backend adds after the summary; gives what the report adds, and
     /// whether that fails the run.
     fn conclude(&self, finished: Finished<'_, B>) -> Conclusion;
+
+    /// Final invariants this kind of run does not answer for, each with why: not judged,
+    /// and said so in the summary.
+    fn not_judged(&self) -> &'static [(Invariant, &'static str)] {
+        &[]
+    }
 }
 
 /// What the invariants judge a run on.
-pub(super) struct Judged<'a> {
+pub(crate) struct Judged<'a> {
     /// The events of the run (and of what followed it, on the simulator).
-    pub(super) events: &'a [Event],
+    pub(crate) events: &'a [Event],
     /// The cluster at the end.
-    pub(super) last: &'a Observation,
+    pub(crate) last: &'a Observation,
     /// Whether the final invariants are judged.
-    pub(super) judged_final: bool,
+    pub(crate) judged_final: bool,
 }
 
 /// A run that has ended, judged and summarized, for its backend's [`BackendEnding::conclude`].
-pub(super) struct Finished<'a, B> {
-    pub(super) setup: &'a Setup,
-    pub(super) engine: &'a Engine,
-    pub(super) backend: &'a B,
-    pub(super) events: &'a [Event],
-    pub(super) violations: &'a [Violation],
-    pub(super) journal: &'a mut Journal,
-    pub(super) stdout: &'a mut Stdout,
-    pub(super) stderr: &'a mut Sink<std::io::Stderr>,
+pub(crate) struct Finished<'a, B> {
+    pub(crate) setup: &'a Setup,
+    pub(crate) engine: &'a Engine,
+    pub(crate) backend: &'a B,
+    pub(crate) events: &'a [Event],
+    pub(crate) violations: &'a [Violation],
+    pub(crate) journal: &'a mut Journal,
+    pub(crate) stdout: &'a mut Stdout,
+    pub(crate) stderr: &'a mut Sink<std::io::Stderr>,
 }
 
 /// What a backend's ending adds to the run's outcome.
 #[derive(Default)]
-pub(super) struct Conclusion {
+pub(crate) struct Conclusion {
     /// The registry drift found, one line each, for the report.
-    pub(super) registry_drift: Vec<String>,
+    pub(crate) registry_drift: Vec<String>,
     /// Whether the run fails for what the ending found, even if it completed with every
     /// invariant holding.
-    pub(super) failed: bool,
+    pub(crate) failed: bool,
 }
 
 /// Runs `prepared` on `backend` to its end, and says how it went: exit 0 when it completed
 /// with every invariant holding (and its ending found nothing), 1 otherwise, 130 when a
 /// signal interrupted it.
-pub(super) fn run<B: Backend>(
+pub(crate) fn run<B: Backend>(
     prepared: Prepared,
     backend: &mut B,
     mut ending: impl BackendEnding<B>,
@@ -126,6 +135,7 @@ pub(super) fn run<B: Backend>(
         reports,
         resumed,
         how_to_resume,
+        how_to_recover,
         backend_name,
         seed,
     } = prepared;
@@ -153,8 +163,16 @@ pub(super) fn run<B: Backend>(
     let completed = matches!(engine.ending(), Some(procedure::engine::Ending::Completed));
     ending.settle(backend, &initial, completed);
     let Judged { events, last, judged_final } = ending.judged(backend);
-    let violations = judge(&setup, &initial, events, last, engine.roles(), judged_final);
-    let summary = SummaryConfig { judged_final, resumed, how_to_resume: how_to_resume.as_deref() };
+    let not_judged = ending.not_judged();
+    let mut violations = judge(&setup, &initial, events, last, engine.roles(), judged_final);
+    violations.retain(|v| !not_judged.iter().any(|(invariant, _)| *invariant == v.invariant));
+    let summary = SummaryConfig {
+        judged_final,
+        resumed,
+        how_to_resume: how_to_resume.as_deref(),
+        how_to_recover: how_to_recover.as_deref(),
+        not_judged,
+    };
     summarize(&mut stdout, &setup, &engine, events, &violations, &summary);
     let conclusion = ending.conclude(Finished {
         setup: &setup,

@@ -19,6 +19,10 @@ pub(crate) struct SummaryConfig<'a> {
     pub(crate) resumed: bool,
     /// The command that continues a run that did not complete, when there is one.
     pub(crate) how_to_resume: Option<&'a str>,
+    /// The command that brings the cluster back to serving instead, when there is one.
+    pub(crate) how_to_recover: Option<&'a str>,
+    /// Final invariants this kind of run does not answer for, with why.
+    pub(crate) not_judged: &'a [(Invariant, &'a str)],
 }
 
 /// The summary of a run: roles, steps, how it ended, suspension, invariants.
@@ -30,7 +34,7 @@ pub(crate) fn summarize(
     violations: &[Violation],
     config: &SummaryConfig<'_>,
 ) {
-    let SummaryConfig { judged_final, resumed, how_to_resume } = *config;
+    let SummaryConfig { judged_final, resumed, how_to_resume, how_to_recover, not_judged } = *config;
     let since = if resumed { " since the resume" } else { "" };
     let record = engine.record();
     let _ = writeln!(out);
@@ -118,6 +122,12 @@ pub(crate) fn summarize(
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
             }
+            if let Some(command) = how_to_recover {
+                let _ = writeln!(
+                    out,
+                    "Or bring the cluster back to serving (planned from where it stopped) with:\n  {command}"
+                );
+            }
         }
         // The engine did not finish: a signal interrupted the run between two operations.
         None => {
@@ -126,6 +136,12 @@ pub(crate) fn summarize(
             let _ = writeln!(out, "Interrupted at step {label}. {} done, {skipped} skipped.", in_steps(done));
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Resume the run with:\n  {command}");
+            }
+            if let Some(command) = how_to_recover {
+                let _ = writeln!(
+                    out,
+                    "Or bring the cluster back to serving (planned from where it stopped) with:\n  {command}"
+                );
             }
         }
     }
@@ -148,6 +164,10 @@ pub(crate) fn summarize(
     let _ = writeln!(out, "Invariants");
     for invariant in Invariant::ALL {
         let found = violations.iter().find(|v| v.invariant == invariant);
+        if let Some((_, why)) = not_judged.iter().find(|(id, _)| *id == invariant) {
+            let _ = writeln!(out, "  not judged  {} ({why})", invariant.id());
+            continue;
+        }
         match found {
             Some(violation) => {
                 let _ = writeln!(

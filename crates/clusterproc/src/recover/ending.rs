@@ -1,0 +1,99 @@
+//! How a recovery ends: judged on its own events (not the run's before it), every final
+//! invariant but the failover check, and on the serving target: the end state printed per
+//! node, and what is left to do by hand when the cluster does not serve.
+
+use std::io::Write;
+
+use procedure::backend::Observation;
+use procedure::duration::clock;
+use procedure::invariant::Invariant;
+use procedure::observation::{MonitorStatus, Watch};
+use procedure::recovery::serving::shortfalls;
+use procedure::roles::Roles;
+use procedure::setup::Setup;
+use sim_cluster::staged::StagedSim;
+
+use crate::run::skeleton::{BackendEnding, Conclusion, Finished, Judged};
+
+/// The ending of a recovery on the simulator.
+pub(super) struct EndState {
+    /// The first event of the recovery in the simulator's trace: the run's own came before.
+    pub(super) first_event: usize,
+    /// The run's roles: the group goes back to its active node.
+    pub(super) roles: Roles,
+}
+
+impl BackendEnding<StagedSim> for EndState {
+    fn settle(&mut self, _backend: &mut StagedSim, _initial: &Observation, _completed: bool) {}
+
+    fn judged<'a>(&'a self, backend: &'a StagedSim) -> Judged<'a> {
+        let trace = backend.sim.trace();
+        Judged {
+            events: &trace[self.first_event.min(trace.len())..],
+            last: backend.sim.observation(),
+            judged_final: true,
+        }
+    }
+
+    fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
+        let Finished { setup, backend, stdout, .. } = finished;
+        let last = backend.sim.observation();
+        print_end_state(stdout, setup, &self.roles, last);
+        let left = shortfalls(setup, &self.roles, last);
+        if left.is_empty() {
+            let _ = writeln!(stdout, "The cluster serves.");
+        } else {
+            let _ = writeln!(stdout, "The cluster does not serve yet; left to do by hand:");
+            for shortfall in &left {
+                let _ = writeln!(stdout, "  - {}", shortfall.describe(setup));
+            }
+        }
+        Conclusion { registry_drift: Vec::new(), failed: !left.is_empty() }
+    }
+
+    fn not_judged(&self) -> &'static [(Invariant, &'static str)] {
+        &[(
+            Invariant::FailoverNotVerified,
+            "a recovery brings the group back to the active node; it does not fail over",
+        )]
+    }
+}
+
+/// The cluster as `observation` shows it: the group, then each node's cluster service,
+/// monitors, Task Manager watches and the module's component versions.
+pub(super) fn print_end_state(out: &mut impl Write, setup: &Setup, roles: &Roles, observation: &Observation) {
+    let cluster = &setup.cluster;
+    let _ = writeln!(out, "\nEnd state at {}", clock(observation.at));
+    for (g, group) in cluster.groups.iter().enumerate() {
+        let state = observation.groups[g];
+        let owner = state.owner.map_or("no node".to_owned(), |n| setup.node_name(n).to_owned());
+        let _ = writeln!(out, "  group {:<12} {:?} on {owner}", group.name, state.status);
+    }
+    for node in roles.nodes(procedure::roles::Role::EveryNode) {
+        let state = &observation.nodes[node.index()];
+        let role = if node == roles.active { "active" } else { "standby" };
+        let monitors = |status: MonitorStatus| state.monitors.iter().filter(|m| **m == status).count();
+        let watches = |watch: Watch| state.watches.iter().filter(|w| **w == watch).count();
+        let versions: Vec<String> = setup
+            .procedure
+            .module
+            .components
+            .iter()
+            .map(|c| format!("{} {}", cluster.components[c.component.index()].name, state.component(c.component)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  node  {:<12} {role:<7} {:?}, cluster {:?}; monitors {} normal, {} suspended, {} error; \
+             watches {} monitoring, {} not monitoring; {}",
+            setup.node_name(node),
+            state.power,
+            state.cluster,
+            monitors(MonitorStatus::Normal),
+            monitors(MonitorStatus::Suspended),
+            monitors(MonitorStatus::Error),
+            watches(Watch::Monitoring),
+            watches(Watch::NotMonitoring),
+            versions.join(", ")
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! The recovery planner: from the run's journal (its [`Resumption`]) and a fresh observation,
+//! the ordered steps, in the existing action vocabulary, that bring the cluster back to
+//! serving ([`super::serving`]). Sans-IO: it reads data and returns data.
+//!
+//! The order is the one the guards need: nodes the operator must bring back first (and
+//! nothing else planned until they can be seen), cluster services started, the apply
+//! window finished while the cluster is suspended (watches stopped, required services
+//! stopped, the module installed where it is missing), the resume, watches started, then
+//! what only a resumed cluster allows (moving the group, resuming monitors).
+
+use std::hash::Hasher as _;
+use std::time::Duration;
+
+use crate::action::{
+    Action, InstallModule, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
+    StartMonitoring, StopMonitoring, StopServices, SuspendCluster,
+};
+use crate::cluster::{GroupId, NodeId, ServiceId};
+use crate::journal::Resumption;
+use crate::observation::{Installer, Observation, ServiceStatus, Watch};
+use crate::operation::RestartAnswer;
+use crate::procedure::{Procedure, Step};
+use crate::roles::{Role, Roles};
+use crate::setup::Setup;
+use crate::shared::FxHasher;
+
+use super::serving::{Shortfall, shortfalls};
+
+/// A recovery: what the cluster lacks, and the steps that bring it back.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    /// What the observed cluster lacks of serving; empty when it serves.
+    pub shortfalls: Vec<Shortfall>,
+    /// The steps, in order, each titled with why it is there. Empty when nothing is to do.
+    pub steps: Vec<Step>,
+    /// The roles of the run: its active node is where the group goes back to.
+    pub roles: Roles,
+    /// The plan only asks the operator to bring nodes back (or to wait for an installer):
+    /// the rest is planned once every node can be seen, by recovering again.
+    pub needs_operator_first: bool,
+    /// The apply window is open: an installer ran since the cluster was suspended.
+    pub apply_started: bool,
+    /// An installer asked for a restart that has not happened.
+    pub restart_pending: bool,
+}
+
+/// Plans the recovery of the run described by `resumption` (none when the journal holds no
+/// step) on the cluster as `observation` shows it.
+pub fn plan(setup: &Setup, resumption: Option<&Resumption>, observation: &Observation) -> Recovery {
+    let roles = resumption.and_then(|r| r.roles.clone()).unwrap_or_else(|| Roles::initial(&setup.cluster));
+    let found = shortfalls(setup, &roles, observation);
+    let mut planner = Planner { setup, roles: &roles, observation, steps: Vec::new() };
+    let needs_operator_first = planner.plan(&found);
+    let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
+    let installers_ran = observation.nodes.iter().any(|n| n.installer != Installer::Idle);
+    let restart_asked =
+        observation.nodes.iter().any(|n| n.installer == Installer::Finished { restart_requested: true });
+    let mut steps = planner.steps;
+    for (place, step) in steps.iter_mut().enumerate() {
+        step.position = place + 1;
+    }
+    Recovery {
+        shortfalls: found,
+        steps,
+        roles: roles.clone(),
+        needs_operator_first,
+        apply_started: suspended && (installers_ran || resumption.is_some_and(|r| r.apply_started)),
+        restart_pending: restart_asked || resumption.is_some_and(|r| r.restart_pending),
+    }
+}
+
+impl Recovery {
+    /// The recovery as a procedure of the same module, for the engine and the plan renderers.
+    /// Its hash is that of its steps, so that a recovery's journal is only read back against
+    /// the same plan.
+    pub fn procedure(&self, setup: &Setup) -> Procedure {
+        let mut hasher = FxHasher::default();
+        for step in &self.steps {
+            hasher.write(step.id.as_bytes());
+            hasher.write(step.role.keyword().as_bytes());
+            hasher.write(step.action.keyword().as_bytes());
+            hasher.write(step.title.as_bytes());
+        }
+        Procedure {
+            title: format!("Recover the cluster after a run of {}", setup.procedure.module.id),
+            source: None,
+            module: setup.procedure.module.clone(),
+            notes: Vec::new(),
+            steps: self.steps.clone(),
+            content_hash: format!("recovery-{:016x}", hasher.finish()),
+        }
+    }
+
+    /// Where an engine running the recovery starts: the run's roles, the apply window as the
+    /// cluster shows it, at `at`.
+    pub fn start(&self, at: Duration, seed: Option<u64>) -> Resumption {
+        Resumption {
+            roles: Some(self.roles.clone()),
+            next_step: 0,
+            apply_started: self.apply_started,
+            resumed: false,
+            restart_pending: self.restart_pending,
+            completed_operations: Vec::new(),
+            unfinished: None,
+            finished: None,
+            last_at: at,
+            seed,
+            scenario: None,
+            records: Vec::new(),
+        }
+    }
+}
+
+struct Planner<'a> {
+    setup: &'a Setup,
+    roles: &'a Roles,
+    observation: &'a Observation,
+    steps: Vec<Step>,
+}
+
+impl Planner<'_> {
+    /// Plans from the shortfalls; says whether the plan only asks the operator first.
+    fn plan(&mut self, found: &[Shortfall]) -> bool {
+        let mut operator_first = false;
+        for shortfall in found {
+            let (node, instruction) = match shortfall {
+                Shortfall::Down(node) => (node, format!("power on {}, then confirm", self.name(*node))),
+                Shortfall::Unreachable(node) => {
+                    (node, format!("make {} answer again (network, remote access), then confirm", self.name(*node)))
+                }
+                Shortfall::InstallerRunning(node) => {
+                    (node, format!("wait until the installer on {} has finished, then confirm", self.name(*node)))
+                }
+                _ => continue,
+            };
+            let why = shortfall.describe(self.setup);
+            self.manual(*node, instruction.clone(), None, format!("{why}: {instruction}"));
+            operator_first = true;
+        }
+        if operator_first {
+            return true;
+        }
+
+        for shortfall in found {
+            if let Shortfall::ClusterServiceStopped(node) = shortfall {
+                let title = format!("Start the cluster service on {}: it is stopped", self.name(*node));
+                self.on(*node, StartClusterService.into(), title);
+            }
+        }
+        let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
+        // A node whose installer reports it finished is not run again by install-module (its
+        // action sees the versions in place): rolled-back values there are put back by hand.
+        let finished =
+            |node: &NodeId| matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. });
+        let to_install: Vec<(NodeId, &'static str)> = found
+            .iter()
+            .filter_map(|s| match s {
+                Shortfall::ModuleMissing(node) => Some((*node, "the module is not installed there")),
+                Shortfall::ValuesRolledBack(node) if !finished(node) => {
+                    Some((*node, "the values the module writes were rolled back"))
+                }
+                _ => None,
+            })
+            .collect();
+        let to_restore: Vec<NodeId> = found
+            .iter()
+            .filter_map(|s| match s {
+                Shortfall::ValuesRolledBack(node) if finished(node) => Some(*node),
+                _ => None,
+            })
+            .collect();
+        let window = suspended || !to_install.is_empty() || !to_restore.is_empty();
+        let mut watches_stopped: Vec<NodeId> = Vec::new();
+        if !suspended && (!to_install.is_empty() || !to_restore.is_empty()) {
+            let names: Vec<&str> = to_install
+                .iter()
+                .map(|(node, _)| *node)
+                .chain(to_restore.iter().copied())
+                .map(|n| self.name(n))
+                .collect();
+            let title = format!(
+                "Suspend the cluster: the module is to be put back on {}, with monitors frozen",
+                names.join(", ")
+            );
+            self.on(self.roles.active, SuspendCluster.into(), title);
+        }
+        if !to_install.is_empty() {
+            for &(node, _) in &to_install {
+                let state = &self.observation.nodes[node.index()];
+                let watched: Vec<ServiceId> = self.installer_services().collect();
+                if watched.iter().any(|s| state.watches[s.index()] == Watch::Monitoring) {
+                    let title = format!(
+                        "Stop monitoring on {}: a watch would restart the services the installer stops",
+                        self.name(node)
+                    );
+                    self.on(node, StopMonitoring { services: None }.into(), title);
+                    watches_stopped.push(node);
+                }
+                let running: Vec<ServiceId> = self
+                    .setup
+                    .procedure
+                    .module
+                    .requires_stopped
+                    .iter()
+                    .copied()
+                    .filter(|s| state.services[s.index()] != ServiceStatus::Stopped)
+                    .collect();
+                if !running.is_empty() {
+                    let names: Vec<&str> =
+                        running.iter().map(|s| self.setup.cluster.services[s.index()].name.as_str()).collect();
+                    let title =
+                        format!("Stop {} on {}: the installer fails while it runs", names.join(", "), self.name(node));
+                    self.on(node, StopServices { services: running }.into(), title);
+                }
+            }
+            let install = self.install_action();
+            for &(node, why) in &to_install {
+                let title = format!("Install {} on {}: {why}", self.setup.procedure.module.id, self.name(node));
+                match &install {
+                    Some(install) => self.on(node, install.clone().into(), title),
+                    None => {
+                        let instruction = format!(
+                            "run the {} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
+                            self.setup.procedure.module.id,
+                            self.name(node)
+                        );
+                        self.manual(node, instruction, None, title);
+                    }
+                }
+            }
+        }
+        for &node in &to_restore {
+            self.restore_by_hand(node);
+        }
+        if window {
+            let why = if to_install.is_empty() && to_restore.is_empty() {
+                "the cluster is suspended".to_owned()
+            } else {
+                "the module is on every node now".to_owned()
+            };
+            let title = format!("Resume the cluster: {why}");
+            self.on(self.roles.active, ResumeCluster.into(), title);
+        }
+        let not_monitoring = found.iter().filter_map(|s| match s {
+            Shortfall::NotMonitoring(node) => Some(*node),
+            _ => None,
+        });
+        let mut to_watch: Vec<NodeId> = not_monitoring.chain(watches_stopped.iter().copied()).collect();
+        to_watch.sort();
+        to_watch.dedup();
+        for node in to_watch {
+            let title =
+                format!("Start monitoring on {}: its Task Manager watches must read Monitoring", self.name(node));
+            self.on(node, StartMonitoring { services: None }.into(), title);
+        }
+        for shortfall in found {
+            match shortfall {
+                Shortfall::GroupNotOnActive { group, owner: Some(owner) } => {
+                    let title = format!(
+                        "Move group {} back to {}: it is on {}",
+                        self.setup.group_name(*group),
+                        self.name(self.roles.active),
+                        self.name(*owner)
+                    );
+                    let action = MoveGroup { group: *group, to: Role::Active };
+                    self.on(self.roles.active, action.into(), title);
+                }
+                // Starting a cluster service starts a group that is offline everywhere on its
+                // best node: only a group nothing will start needs the operator.
+                Shortfall::GroupNotOnActive { group, owner: None }
+                    if !found.iter().any(|s| matches!(s, Shortfall::ClusterServiceStopped(_))) =>
+                {
+                    self.group_by_hand(*group);
+                }
+                _ => {}
+            }
+        }
+        for shortfall in found {
+            if let Shortfall::MonitorsSuspended(node) = shortfall {
+                let title = format!("Resume the monitors on {}: they are suspended", self.name(*node));
+                self.on(*node, ResumeMonitor { monitors: None }.into(), title);
+            }
+        }
+        false
+    }
+
+    /// The module's registry values put back on `node` by the operator, before the resume
+    /// (which captures the owner's keys): from an export taken there after the install, or by
+    /// running the installer again.
+    fn restore_by_hand(&mut self, node: NodeId) {
+        let state = &self.observation.nodes[node.index()];
+        let exports = if state.registry_backups.is_empty() {
+            "no registry export is on that node".to_owned()
+        } else {
+            let files: Vec<&str> = state.registry_backups.iter().map(|f| &**f).collect();
+            format!("exports on that node: {}", files.join(", "))
+        };
+        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+        let instruction = format!(
+            "put back on {name} the registry values {module} writes: import the export taken there after its \
+             install (reg import FILE; {exports}), or run the {module} installer there again; then confirm"
+        );
+        let title = format!(
+            "Put {module}'s registry values back on {name}: registry sync rolled them back, and the installer \
+             there reports it finished, so install-module would not run it again"
+        );
+        self.manual(node, instruction, None, title);
+    }
+
+    fn group_by_hand(&mut self, group: GroupId) {
+        let (name, active) = (self.setup.group_name(group).to_owned(), self.roles.active);
+        let instruction = format!("start group {name} on {} (Cluster Manager: Start), then confirm", self.name(active));
+        let title = format!("Start group {name} on {}: it is online nowhere", self.name(active));
+        self.manual(active, instruction, Some(ManualCheck::GroupOnline(group)), title);
+    }
+
+    /// The services whose watches the install guard checks: those the installer needs
+    /// stopped and those it restarts.
+    fn installer_services(&self) -> impl Iterator<Item = ServiceId> + '_ {
+        self.setup.procedure.module.requires_stopped.iter().copied().chain(self.setup.module_services.iter().copied())
+    }
+
+    /// The procedure's own install step's action (its folder), the restart prompt declined:
+    /// a recovery never reboots a node at the prompt.
+    fn install_action(&self) -> Option<InstallModule> {
+        self.setup.procedure.steps.iter().find_map(|step| match &step.action {
+            Action::InstallModule(install) => {
+                Some(InstallModule { folder: install.folder.clone(), restart_answer: RestartAnswer::Decline })
+            }
+            _ => None,
+        })
+    }
+
+    fn name(&self, node: NodeId) -> &str {
+        self.setup.node_name(node)
+    }
+
+    /// The role that names `node` alone: the active node, or the first standby.
+    fn role_of(&self, node: NodeId) -> Option<Role> {
+        if node == self.roles.active {
+            Some(Role::Active)
+        } else if self.roles.standbys.first() == Some(&node) {
+            Some(Role::Standby)
+        } else {
+            None
+        }
+    }
+
+    /// A step of `action` on `node`; on a node no role names alone (a third node), a manual
+    /// step asking the operator to do it there.
+    fn on(&mut self, node: NodeId, action: Action, title: String) {
+        match self.role_of(node) {
+            Some(role) => self.push(role, action, node, title),
+            None => {
+                let instruction = format!("on {}: {} ({}), then confirm", self.name(node), title, action.keyword());
+                self.manual(node, instruction, None, title);
+            }
+        }
+    }
+
+    fn manual(&mut self, node: NodeId, instruction: String, check: Option<ManualCheck>, title: String) {
+        // A manual step for a node no role names is shown on the active node.
+        let role = self.role_of(node).unwrap_or(Role::Active);
+        self.push(role, Manual { instruction, check }.into(), node, title);
+    }
+
+    fn push(&mut self, role: Role, action: Action, node: NodeId, title: String) {
+        let base = format!("{}-{}", action.keyword(), self.name(node));
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.steps.iter().any(|s| s.id == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.steps.push(Step {
+            id,
+            number: None,
+            title: title.clone(),
+            role,
+            action,
+            condition: None,
+            text: title,
+            notes: Vec::new(),
+            line: 0,
+            position: 0,
+        });
+    }
+}

@@ -1,0 +1,152 @@
+//! `clusterproc recover` through the CLI, on the simulator: a run stopped by a fault, then
+//! recovered to a serving cluster (checked on the end state it prints: the group's owner and
+//! status, suspension, monitors, watches and the module's versions per node); recovering
+//! again finds nothing to do; the refusals.
+
+use std::path::Path;
+
+use crate::support::{Run, clusterproc};
+
+const SEED: &str = "procedures/ssc0307-0006.toml";
+const INSTALLER_FAILS: &str = "tests/data/installer-fails-on-standby.toml";
+const UNREACHABLE: &str = "scenarios/run-standby-unreachable.toml";
+
+/// `clusterproc VERB SEED --scenario SCENARIO --journal DIR EXTRA...`.
+fn on(verb: &str, scenario: &str, journal: &Path, extra: &[&str]) -> Run {
+    let journal = journal.display().to_string();
+    let mut args = vec![verb, SEED, "--scenario", scenario, "--journal", &journal];
+    args.extend_from_slice(extra);
+    clusterproc(&args)
+}
+
+/// The lines of the end state a recovery prints, from its `End state` heading on.
+fn end_state(run: &Run) -> Vec<&str> {
+    let from = run.stdout.find("End state at").unwrap_or_else(|| panic!("no end state:\n{}", run.stdout));
+    run.stdout[from..].lines().skip(1).take_while(|line| line.starts_with("  ")).collect()
+}
+
+/// The cluster serves: the group online on the active node, both nodes up and running the
+/// cluster (not suspended), no monitor suspended or in error, no watch left Not monitoring,
+/// the module's version on both nodes.
+fn assert_serving(run: &Run) {
+    let lines = end_state(run);
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].contains("group failover") && lines[0].ends_with("Online on ssc-node1"), "{}", run.stdout);
+    for (line, node, role) in [(lines[1], "ssc-node1", "active"), (lines[2], "ssc-node2", "standby")] {
+        assert!(line.contains(node) && line.contains(role), "{line}");
+        assert!(line.contains("Up, cluster Running;"), "{line}");
+        assert!(line.contains("0 suspended, 0 error;"), "{line}");
+        assert!(line.contains(", 0 not monitoring;"), "{line}");
+        assert!(line.ends_with("DeploymentManager 6.7-SSC0307-0006"), "{line}");
+    }
+    assert!(lines[1].contains("watches 10 monitoring"), "the active node's watches are back: {}", lines[1]);
+    assert!(run.stdout.contains("The cluster serves."), "{}", run.stdout);
+}
+
+#[test]
+fn a_failed_standby_install_is_finished_and_the_cluster_serves_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = on("run", INSTALLER_FAILS, &journal, &["--yes"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let command = format!("clusterproc recover {SEED} --scenario {INSTALLER_FAILS} --journal {}", journal.display());
+    assert!(run.stdout.contains(&command), "a stopped run says how to recover:\n{}", run.stdout);
+
+    let report = dir.path().join("recover.json");
+    let recover = on("recover", INSTALLER_FAILS, &journal, &["--yes", "--report", &report.display().to_string()]);
+    assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["result"], "completed");
+    assert_eq!(report["steps"].as_array().map(Vec::len), Some(3), "{report}");
+    assert!(recover.stdout.contains("SSC0307-0006 is not installed on ssc-node2"), "{}", recover.stdout);
+    let planned: Vec<&str> =
+        recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(planned, ["install-module-ssc-node2", "resume-cluster-ssc-node1", "start-monitoring-ssc-node1"]);
+    assert!(recover.stdout.contains("Completed: 3 steps done"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("ok          partial-update"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("not judged  failover-not-verified"), "{}", recover.stdout);
+    assert_serving(&recover);
+    assert!(journal.join("recover-1/journal.jsonl").exists());
+
+    // The cluster is rebuilt from both journals: nothing is left to do, and nothing is written.
+    let again = on("recover", INSTALLER_FAILS, &journal, &[]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(again.stdout.contains("1 recovery journal(s) replayed"), "{}", again.stdout);
+    assert!(again.stdout.contains("The cluster serves: nothing to recover."), "{}", again.stdout);
+    assert_eq!(end_state(&again), end_state(&recover), "the same cluster, rebuilt");
+    assert!(!journal.join("recover-2").exists(), "nothing to do writes no journal");
+}
+
+#[test]
+fn a_run_stopped_with_the_standby_unreachable_is_recovered_once_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    let run = on("run", UNREACHABLE, &journal, &["--yes"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let recover = on("recover", UNREACHABLE, &journal, &["--yes"]);
+    assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
+    assert!(recover.stdout.contains("the cluster is suspended on ssc-node2"), "{}", recover.stdout);
+    assert_serving(&recover);
+}
+
+#[test]
+fn recover_asks_first_and_without_a_terminal_or_yes_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run");
+    assert_eq!(on("run", INSTALLER_FAILS, &journal, &["--yes"]).code, 1);
+    let recover = on("recover", INSTALLER_FAILS, &journal, &[]);
+    assert_eq!(recover.code, 2, "{}\n{}", recover.stdout, recover.stderr);
+    assert!(recover.stderr.contains("there is no terminal to ask on"), "{}", recover.stderr);
+    assert!(recover.stderr.contains("--yes"), "{}", recover.stderr);
+    assert!(!journal.join("recover-1").exists(), "nothing was run");
+}
+
+#[test]
+fn a_completed_run_needs_no_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    assert_eq!(clusterproc(&["run", SEED, "--journal", &journal]).code, 0);
+    let recover = clusterproc(&["recover", SEED, "--journal", &journal]);
+    assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
+    assert!(recover.stdout.contains("The cluster serves: nothing to recover."), "{}", recover.stdout);
+}
+
+#[test]
+fn recover_refuses_real_nodes_and_a_missing_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    let real = clusterproc(&["recover", SEED, "--journal", &journal, "--backend", "expresscluster"]);
+    assert_eq!(real.code, 2, "{}", real.stderr);
+    assert!(real.stderr.contains("recover --backend expresscluster is not built yet"), "{}", real.stderr);
+    let missing = clusterproc(&["recover", SEED, "--journal", &journal]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(missing.stderr.contains("journal.jsonl"), "the journal is named: {}", missing.stderr);
+}
+
+#[test]
+fn a_node_that_is_down_is_powered_on_first_and_what_cannot_be_redone_is_left_by_hand() {
+    // The active node loses its heartbeat while suspended, after its installer wrote registry
+    // values: it is shut down, and when it boots registry sync restores the old values.
+    const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    let scenario = "scenarios/run-heartbeat-loss-while-suspended.toml";
+    let common = [EXAMPLE, "--scenario", scenario, "--journal", &journal, "--yes"];
+    let run = clusterproc(&[&["run"], &common[..]].concat());
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+
+    let recover = clusterproc(&[&["recover"], &common[..]].concat());
+    assert_eq!(recover.code, 1, "{}\n{}", recover.stdout, recover.stderr);
+    let power_on = recover.stdout.find("power on ssc-node1, then confirm").expect("the power-on is asked first");
+    let again = recover.stdout.find("Planned again").expect("planned again once the node is back");
+    assert!(power_on < again, "{}", recover.stdout);
+    assert!(recover.stdout.contains("Completed:"), "the rest of the plan ran: {}", recover.stdout);
+    let lines = end_state(&recover);
+    assert!(lines[0].ends_with("Online on ssc-node1"), "{}", recover.stdout);
+    for line in &lines[1..] {
+        assert!(line.contains("Up, cluster Running;") && line.contains("0 suspended"), "{line}");
+    }
+    // Registry values cannot be imported on the simulator: said as what is left to do.
+    assert!(recover.stdout.contains("left to do by hand:"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("registry values it writes were rolled back"), "{}", recover.stdout);
+}
