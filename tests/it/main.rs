@@ -26,6 +26,7 @@ mod scenarios;
 mod serve;
 mod simulator;
 mod small_things;
+mod suggest;
 mod timing;
 mod train;
 mod train_browser;

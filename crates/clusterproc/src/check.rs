@@ -12,6 +12,7 @@ mod mapping;
 mod merge;
 mod model;
 mod render;
+mod suggest;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -142,8 +143,69 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
             report.earlier_counterexamples.join(", ")
         );
     }
+    if args.suggest && !report.passed && interrupted.is_none() {
+        suggest_repairs(&args, &setup, &procedure_path, modes, &mut text)?;
+    }
     let as_text = args.format == CheckFormat::Text;
     let code = crate::interrupt::conclude(interrupted.as_deref(), watch.stop_asked(), as_text, &mut text);
     crate::output::emit(&text, args.output.as_deref())?;
     Ok(code.unwrap_or(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }))
+}
+
+/// Searches repairs of the failing procedure, says them (in the text report) and writes the
+/// first with `--write-fix`.
+fn suggest_repairs(
+    args: &CheckArgs,
+    setup: &procedure::setup::Setup,
+    procedure_path: &Path,
+    modes: &[Mode],
+    text: &mut String,
+) -> Result<(), Failure> {
+    let source = procedure::bounded::read_text(procedure_path, procedure::bounded::MAX_FILE_BYTES)
+        .map_err(|error| Failure::Usage(anyhow::anyhow!("{}: {error}", procedure_path.display())))?;
+    let FaultDepth(faults) = args.faults;
+    let path = procedure_path.display().to_string();
+    let repairs = suggest::repairs(setup, &source, &path, modes, faults, args.seed);
+    let as_text = args.format == CheckFormat::Text;
+    let check = match faults {
+        0 => "without faults".to_owned(),
+        1 => "with up to 1 fault".to_owned(),
+        n => format!("with up to {n} faults"),
+    };
+    if as_text {
+        if repairs.is_empty() {
+            let candidates: Vec<&str> =
+                procedure::action::Action::candidates(&setup.cluster).iter().map(|action| action.keyword()).collect();
+            let _ = writeln!(
+                text,
+                "\nNo repair found: no step among the candidates ({}) inserted at any place makes this check pass.",
+                candidates.join(", ")
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "\nRepairs (each proven: the same check, {check}, passes on the repaired procedure; earliest first)"
+            );
+            for (index, repair) in repairs.iter().enumerate() {
+                let _ = writeln!(text, "{}. insert step {}:", index + 1, repair.step.id);
+                text.push_str(&repair.diff);
+            }
+        }
+    }
+    if let Some(file) = &args.write_fix {
+        match repairs.first() {
+            Some(repair) => {
+                crate::atomic_file::write(file, repair.text.as_bytes())
+                    .map_err(|error| Failure::output(format!("the repaired procedure {}", file.display()), error))?;
+                if as_text {
+                    let _ = writeln!(text, "The first repair is written to {}.", file.display());
+                }
+            }
+            None if as_text => {
+                let _ = writeln!(text, "Nothing was written to {}: no repair was found.", file.display());
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod kind;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
+use crate::cluster::Cluster;
 use crate::diagnostic::FileError;
 use crate::operation::Operation;
 use crate::postcondition::Verdict;
@@ -67,6 +68,16 @@ macro_rules! vocabulary {
                     return Some(<$kind as Kind>::read(args).map(Action::$kind));
                 })*
                 None
+            }
+
+            /// The actions `check --suggest` tries inserting: one of each kind that offers
+            /// itself ([`Kind::candidate`]), in the order of the vocabulary.
+            pub fn candidates(cluster: &Cluster) -> Vec<Action> {
+                let mut found = Vec::new();
+                $(if let Some(kind) = <$kind as Kind>::candidate(cluster) {
+                    found.push(Action::$kind(kind));
+                })*
+                found
             }
 
             /// What the action is and does.
@@ -193,6 +204,11 @@ impl Action {
     /// See [`Behaviour::may_restart_at_prompt`].
     pub fn may_restart_at_prompt(&self) -> bool {
         self.behaviour().may_restart_at_prompt()
+    }
+
+    /// See [`Behaviour::fields`].
+    pub fn fields(&self, cluster: &Cluster) -> Vec<(&'static str, String)> {
+        self.behaviour().fields(cluster)
     }
 
     /// See [`Behaviour::restart_at_prompt`].

@@ -14,7 +14,7 @@ pub struct CheckArgs {
     /// printed in --format.
     #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with_all = [
         "procedure", "cluster", "faults", "memory_limit", "mutants", "cases", "seed", "guards", "jobs", "shard",
-        "min_mutation_score", "save",
+        "min_mutation_score", "save", "suggest", "write_fix",
     ])]
     pub merge: Vec<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
@@ -71,6 +71,14 @@ pub struct CheckArgs {
     /// modulo N), for a CI job matrix; `check --merge` combines the parts' JSON outputs.
     #[arg(long, value_name = "I/N", default_value = "0/1", value_parser = parse_shard)]
     pub shard: sim_cluster::model::search::Shard,
+    /// When the check fails, search for repairs: a step of the vocabulary's candidates
+    /// (verify-cluster, suspend-cluster, resume-cluster) inserted at each place, each offered
+    /// only once the same check passes on the repaired procedure; shown as a diff of the file.
+    #[arg(long)]
+    pub suggest: bool,
+    /// With --suggest: write the first repaired procedure to FILE.
+    #[arg(long, value_name = "FILE", requires = "suggest")]
+    pub write_fix: Option<PathBuf>,
     /// With --mutants: fail (exit 1) when fewer than PCT percent of the mutants that can
     /// differ from the procedure are caught.
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100), requires = "mutants")]

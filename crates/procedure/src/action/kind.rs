@@ -22,6 +22,13 @@ pub trait Kind: Behaviour + Sized {
     const TAKES: &'static [&'static str];
     /// Reads it from its step's fields, checked against the cluster.
     fn read(args: &Args<'_>) -> Result<Self, FileError>;
+
+    /// The action of this kind that `check --suggest` tries inserting into a failing
+    /// procedure, if this kind is one it tries; it must then write its fields back
+    /// ([`Behaviour::fields`]).
+    fn candidate(_cluster: &Cluster) -> Option<Self> {
+        None
+    }
 }
 
 /// What an action does, for everything that runs, plans, mutates or checks a procedure.
@@ -85,6 +92,12 @@ pub trait Behaviour: Debug {
     }
     /// The "restart at the prompt" mutation: the operator answers Restart.
     fn restart_at_prompt(&mut self) {}
+
+    /// Its fields beside `action`, as a procedure file writes them (`group = "failover"`), for
+    /// a repair that inserts it. Only repair candidates ([`Kind::candidate`]) need them.
+    fn fields(&self, _cluster: &Cluster) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// Where an action stands in the update.

@@ -4,6 +4,7 @@
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, PlanText};
 use crate::operation::Operation;
+use crate::cluster::Cluster;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, groups_online, monitors_green, pending};
 
@@ -17,6 +18,11 @@ impl Kind for ResumeCluster {
 
     fn read(_: &Args<'_>) -> Result<Self, FileError> {
         Ok(ResumeCluster)
+    }
+
+    /// A dropped or misplaced resume is the commonest gap a repair closes.
+    fn candidate(_: &Cluster) -> Option<Self> {
+        Some(ResumeCluster)
     }
 }
 

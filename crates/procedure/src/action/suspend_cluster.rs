@@ -3,6 +3,7 @@
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, PlanText};
 use crate::operation::Operation;
+use crate::cluster::Cluster;
 use crate::diagnostic::FileError;
 use crate::postcondition::{Verdict, all_suspended, pending};
 
@@ -16,6 +17,11 @@ impl Kind for SuspendCluster {
 
     fn read(_: &Args<'_>) -> Result<Self, FileError> {
         Ok(SuspendCluster)
+    }
+
+    /// A dropped or misplaced suspend is the commonest gap a repair closes.
+    fn candidate(_: &Cluster) -> Option<Self> {
+        Some(SuspendCluster)
     }
 }
 

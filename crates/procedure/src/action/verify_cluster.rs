@@ -7,7 +7,7 @@ use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Patience, PlanText};
 use crate::observation::{GroupStatus, MonitorStatus, Power};
 use crate::operation::Operation;
-use crate::cluster::GroupId;
+use crate::cluster::{Cluster, GroupId};
 use crate::diagnostic::FileError;
 use crate::postcondition::Verdict;
 
@@ -25,6 +25,12 @@ impl Kind for VerifyCluster {
 
     fn read(args: &Args<'_>) -> Result<Self, FileError> {
         Ok(VerifyCluster { group: args.group()? })
+    }
+
+    /// A check that the cluster is still where the next steps assume: what a procedure lacks
+    /// when faults move the group before it acts.
+    fn candidate(cluster: &Cluster) -> Option<Self> {
+        (!cluster.groups.is_empty()).then_some(VerifyCluster { group: GroupId(0) })
     }
 }
 
@@ -85,5 +91,9 @@ impl Behaviour for VerifyCluster {
 
     fn changes_nothing(&self) -> bool {
         true
+    }
+
+    fn fields(&self, cluster: &Cluster) -> Vec<(&'static str, String)> {
+        vec![("group", cluster.groups[self.group.index()].name.clone())]
     }
 }

@@ -1,0 +1,211 @@
+//! `check --suggest`: repairs of a failing procedure, searched and proven. Each candidate is
+//! one step inserted, an action of the vocabulary that offers itself as a repair
+//! (`Action::candidates`: a `verify-cluster`, a `suspend-cluster`, a `resume-cluster`), at
+//! each place in the procedure; a candidate is offered only once the whole check it failed
+//! (every way, the same faults, the same seed) passes on the repaired procedure. Repairs are
+//! ranked: one edit each, a check (that changes nothing) before a step that acts, then the
+//! earliest place; each is shown as a diff of the procedure file.
+
+use std::sync::Arc;
+
+use procedure::action::Action;
+use procedure::action::kind::Milestone;
+use procedure::engine::Ending;
+use procedure::procedure::{Procedure, Role, Step};
+use procedure::setup::Setup;
+use sim_cluster::control::Control;
+use sim_cluster::explore::{Explorer, Mode};
+use sim_cluster::model::search::{SearchConfig, Shard, search};
+
+/// A repair: one step inserted, proven by a check that passes.
+#[derive(Debug, Clone)]
+pub(super) struct Repair {
+    /// The step inserted.
+    pub(super) step: Step,
+    /// The repaired procedure file's text.
+    pub(super) text: String,
+    /// The repair as a unified diff of the procedure file.
+    pub(super) diff: String,
+}
+
+/// At most how many repairs are shown.
+const SHOWN: usize = 3;
+
+/// The repairs that make `setup`'s procedure pass the check `modes`, `faults` and `seed`
+/// describe, earliest first; `source` is the procedure file's text and `path` its name.
+pub(super) fn repairs(
+    setup: &Setup,
+    source: &str,
+    path: &str,
+    modes: &[Mode],
+    faults: usize,
+    seed: u64,
+) -> Vec<Repair> {
+    let procedure = &setup.procedure;
+    let mut found = Vec::new();
+    // What changes nothing (a check that stops the run) is tried before what acts.
+    let mut candidates = Action::candidates(&setup.cluster);
+    candidates.sort_by_key(|action| !action.changes_nothing());
+    for action in candidates {
+        for place in 0..=procedure.steps.len() {
+            if !sensible(procedure, &action, place) {
+                continue;
+            }
+            let step = inserted(setup, action.clone(), place);
+            let mut repaired = procedure.clone();
+            repaired.steps.insert(place, step.clone());
+            for (index, step) in repaired.steps.iter_mut().enumerate() {
+                step.position = index + 1;
+            }
+            let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
+            if passes(&candidate, modes, faults, seed) {
+                let (text, diff) = edit(setup, source, path, &step, place);
+                found.push(Repair { step, text, diff });
+                if found.len() == SHOWN {
+                    return found;
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether inserting `action` before the step at `place` does what it says: a resume only
+/// where the procedure has the cluster suspended, a suspend only where it has not (else the
+/// step would only wait, and a person would not know why it is there).
+fn sensible(procedure: &Procedure, action: &Action, place: usize) -> bool {
+    let suspended = procedure.steps[..place].iter().fold(false, |suspended, step| {
+        if step.action.is(Milestone::SuspendsCluster) {
+            true
+        } else if step.action.is(Milestone::ResumesCluster) {
+            false
+        } else {
+            suspended
+        }
+    });
+    if action.is(Milestone::ResumesCluster) {
+        suspended
+    } else if action.is(Milestone::SuspendsCluster) {
+        !suspended
+    } else {
+        true
+    }
+}
+
+/// The step that inserts `action` before the step at `place` (or at the end), on the active
+/// node, with an id the procedure does not use yet.
+fn inserted(setup: &Setup, action: Action, place: usize) -> Step {
+    let procedure = &setup.procedure;
+    let keyword = action.keyword();
+    let after = place.checked_sub(1).map(|before| procedure.steps[before].id.clone());
+    let base = match &after {
+        Some(before) => format!("{keyword}-after-{before}"),
+        None => format!("{keyword}-first"),
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while procedure.steps.iter().any(|step| step.id == id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    let title = match &after {
+        Some(before) => format!("{keyword} after {before} (a repair found by check --suggest)"),
+        None => format!("{keyword} first (a repair found by check --suggest)"),
+    };
+    Step {
+        id,
+        number: None,
+        title,
+        role: Role::Active,
+        action,
+        condition: None,
+        text: String::new(),
+        notes: Vec::new(),
+        line: 0,
+        position: place + 1,
+    }
+}
+
+/// Whether the procedure of `setup` passes: every way completes without faults, and no run of
+/// up to `faults` faults breaks an invariant.
+fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64) -> bool {
+    let control = Control::default();
+    modes.iter().all(|&mode| {
+        let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode);
+        let (baseline, _) = explorer.run(&[]);
+        if !matches!(baseline.ending, Ending::Completed) || !baseline.violations.is_empty() {
+            return false;
+        }
+        if faults == 0 {
+            return true;
+        }
+        let config = SearchConfig {
+            max_faults: faults,
+            faults: explorer.candidate_faults(),
+            seed,
+            engine: explorer.engine_config().clone(),
+            jobs: 1,
+            shard: Shard::WHOLE,
+        };
+        search(explorer.setup(), &config, &control).counterexamples.is_empty()
+    })
+}
+
+/// The step as a procedure file writes it.
+fn toml(setup: &Setup, step: &Step) -> Vec<String> {
+    let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut lines = vec![
+        "[[step]]".to_owned(),
+        format!("id = {}", quote(&step.id)),
+        format!("title = {}", quote(&step.title)),
+        format!("on = {}", quote(step.role.keyword())),
+        format!("action = {}", quote(step.action.keyword())),
+    ];
+    for (field, value) in step.action.fields(&setup.cluster) {
+        lines.push(format!("{field} = {}", quote(&value)));
+    }
+    lines.push(String::new());
+    lines
+}
+
+/// The repaired file's text, and the repair as a unified diff: the step's lines inserted
+/// before the `[[step]]` header of the step at `place`, or at the end.
+fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (String, String) {
+    let lines: Vec<&str> = source.lines().collect();
+    // The new step goes before the `[[step]]` header of the step at `place` (the header at or
+    // above the line of its id), or after the last line.
+    let at = match setup.procedure.steps.get(place) {
+        Some(next) => {
+            let id_line = next.line.saturating_sub(1).min(lines.len());
+            lines[..=id_line.min(lines.len().saturating_sub(1))]
+                .iter()
+                .rposition(|line| line.trim() == "[[step]]")
+                .unwrap_or(id_line)
+        }
+        None => lines.len(),
+    };
+    let added = toml(setup, step);
+    let mut text: Vec<String> = lines[..at].iter().map(|line| (*line).to_owned()).collect();
+    if place == setup.procedure.steps.len() && text.last().is_some_and(|line| !line.is_empty()) {
+        text.push(String::new());
+    }
+    text.extend(added.iter().cloned());
+    text.extend(lines[at..].iter().map(|line| (*line).to_owned()));
+    let mut repaired = text.join("\n");
+    repaired.push('\n');
+    const CONTEXT: usize = 3;
+    let from = at.saturating_sub(CONTEXT);
+    let to = (at + CONTEXT).min(lines.len());
+    let mut diff = format!("--- {path}\n+++ {path} (repaired)\n");
+    diff.push_str(&format!("@@ -{},{} +{},{} @@\n", from + 1, to - from, from + 1, to - from + added.len()));
+    for line in &lines[from..at] {
+        diff.push_str(&format!(" {line}\n"));
+    }
+    for line in &added {
+        diff.push_str(&format!("+{line}\n"));
+    }
+    for line in &lines[at..to] {
+        diff.push_str(&format!(" {line}\n"));
+    }
+    (repaired, diff)
+}

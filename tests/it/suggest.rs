@@ -1,0 +1,72 @@
+//! `check --suggest`: repairs of a failing procedure, each proven by the same check passing
+//! on the repaired file, shown as a diff and written with `--write-fix`.
+
+use std::path::Path;
+
+use crate::support::{clusterproc, root};
+
+/// `check ARGS` with its counterexamples saved in `dir`.
+fn check(dir: &Path, args: &[&str]) -> crate::support::Run {
+    let save = dir.join("counterexamples").display().to_string();
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--save", &save, "--jobs", "1"]);
+    clusterproc(&all)
+}
+
+#[test]
+fn the_seed_at_two_faults_gets_a_verify_cluster_repair_that_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fix = dir.path().join("repaired.toml").display().to_string();
+    let run = check(dir.path(), &["procedures/ssc0307-0006.toml", "--faults", "2", "--suggest", "--write-fix", &fix]);
+    assert_eq!(run.code, 1, "the procedure as written still fails\n{}\n{}", run.stdout, run.stderr);
+    let repairs =
+        run.stdout.split("Repairs (each proven").nth(1).unwrap_or_else(|| panic!("no repairs:\n{}", run.stdout));
+    assert!(repairs.contains("1. insert step verify-cluster-after-unzip:"), "{repairs}");
+    assert!(
+        repairs.contains("--- procedures/ssc0307-0006.toml\n+++ procedures/ssc0307-0006.toml (repaired)\n"),
+        "{repairs}"
+    );
+    assert!(repairs.contains("\n+action = \"verify-cluster\"\n+group = \"failover\"\n"), "{repairs}");
+    // The diff's hunk sits where the step goes: right before step 2's table.
+    let hunk = repairs.split("1. insert step").nth(1).unwrap().split("2. insert step").next().unwrap();
+    assert!(hunk.contains("+\n [[step]]\n id = \"backup-registry\"\n"), "{hunk}");
+    assert!(run.stdout.contains(&format!("The first repair is written to {fix}.")), "{}", run.stdout);
+    // The repaired file passes the same check, and differs from the original by the step.
+    let passed = check(dir.path(), &[&fix, "--faults", "2"]);
+    assert_eq!(passed.code, 0, "the repaired procedure passes\n{}\n{}", passed.stdout, passed.stderr);
+    let original = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    let repaired = std::fs::read_to_string(&fix).unwrap();
+    assert_eq!(repaired.lines().count(), original.lines().count() + 7);
+}
+
+#[test]
+fn a_dropped_suspend_gets_a_repair_that_restores_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    let start = original.find("[[step]]\nid = \"suspend-cluster\"").unwrap();
+    let end = original.find("[[step]]\nid = \"stop-monitoring\"").unwrap();
+    let dropped = dir.path().join("no-suspend.toml");
+    std::fs::write(&dropped, format!("{}{}", &original[..start], &original[end..])).unwrap();
+    let fix = dir.path().join("repaired.toml").display().to_string();
+    let run =
+        check(dir.path(), &[&dropped.display().to_string(), "--faults", "none", "--suggest", "--write-fix", &fix]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let repaired = std::fs::read_to_string(&fix).unwrap_or_else(|_| panic!("no repair written:\n{}", run.stdout));
+    assert!(repaired.contains("action = \"suspend-cluster\""), "the repair restores a suspend:\n{}", run.stdout);
+    let passed = check(dir.path(), &[&fix, "--faults", "none"]);
+    assert_eq!(passed.code, 0, "{}\n{}", passed.stdout, passed.stderr);
+}
+
+#[test]
+fn a_passing_check_searches_no_repair_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fix = dir.path().join("repaired.toml");
+    let run = check(
+        dir.path(),
+        &["procedures/ssc0307-0006.toml", "--faults", "1", "--suggest", "--write-fix", &fix.display().to_string()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains("Repairs"), "{}", run.stdout);
+    assert!(!fix.exists());
+}
