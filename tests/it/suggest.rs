@@ -70,3 +70,22 @@ fn a_passing_check_searches_no_repair_and_writes_nothing() {
     assert!(!run.stdout.contains("Repairs"), "{}", run.stdout);
     assert!(!fix.exists());
 }
+
+#[test]
+fn repairs_are_in_the_json_report_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check(dir.path(), &["procedures/ssc0307-0006.toml", "--faults", "2", "--suggest", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let repairs = &report["repairs"];
+    assert_eq!(repairs["candidates"][0], "verify-cluster", "{repairs}");
+    let first = &repairs["found"][0];
+    assert_eq!(first["action"], "verify-cluster");
+    assert_eq!(first["on"], "active");
+    assert_eq!(first["before"], "backup-registry");
+    assert!(first["diff"].as_str().unwrap().contains("+action = \"verify-cluster\""), "{first}");
+    // Without --suggest the report has no repairs at all.
+    let plain = check(dir.path(), &["procedures/ssc0307-0006.toml", "--faults", "2", "--format", "json"]);
+    let plain: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
+    assert!(plain.get("repairs").is_none(), "{plain}");
+}

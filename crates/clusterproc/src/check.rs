@@ -28,7 +28,7 @@ use crate::progress::Progress;
 use args::{CheckArgs, CheckFormat, FaultDepth, GuardsChoice};
 use explore::explore_ways;
 use mapping::{describe, did_not_finish, mutant_report, way_report};
-use model::{FailureReport, Report, WayReport, invariant_failures};
+use model::{FailureReport, RepairReport, RepairsReport, Report, WayReport, invariant_failures};
 
 /// Explores the procedure as the arguments say (or merges shards' outputs), prints the
 /// verdict and saves counterexamples; exits 1 unless it passed.
@@ -103,7 +103,11 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         .iter()
         .map(|path| path.display().to_string())
         .collect();
+    let passed = failures.is_empty() && interrupted.is_none();
+    let repairs =
+        (args.suggest && !passed).then(|| suggest_repairs(&args, &setup, &procedure_path, modes)).transpose()?;
     let report = Report {
+        repairs: repairs.as_ref().map(|(report, _)| report.clone()),
         earlier_counterexamples,
         title: setup.procedure.title.clone(),
         fault_kinds: explorer.candidate_faults().len(),
@@ -123,7 +127,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         .to_owned(),
         // A search cut short is no proof: it does not pass, whatever it found.
-        passed: failures.is_empty() && interrupted.is_none(),
+        passed,
         interrupted: interrupted.clone(),
         shard: (args.shard.count > 1).then(|| format!("{}/{}", args.shard.index, args.shard.count)),
         failures,
@@ -143,8 +147,8 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
             report.earlier_counterexamples.join(", ")
         );
     }
-    if args.suggest && !report.passed && interrupted.is_none() {
-        suggest_repairs(&args, &setup, &procedure_path, modes, &mut text)?;
+    if let (Some(file), Some((_, found))) = (&args.write_fix, &repairs) {
+        write_fix(file, found, args.format == CheckFormat::Text, &mut text)?;
     }
     let as_text = args.format == CheckFormat::Text;
     let code = crate::interrupt::conclude(interrupted.as_deref(), watch.stop_asked(), as_text, &mut text);
@@ -152,60 +156,48 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     Ok(code.unwrap_or(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }))
 }
 
-/// Searches repairs of the failing procedure, says them (in the text report) and writes the
-/// first with `--write-fix`.
+/// Searches repairs of the failing procedure: what the report says of them, and the repairs.
 fn suggest_repairs(
     args: &CheckArgs,
     setup: &procedure::setup::Setup,
     procedure_path: &Path,
     modes: &[Mode],
-    text: &mut String,
-) -> Result<(), Failure> {
+) -> Result<(RepairsReport, Vec<suggest::Repair>), Failure> {
     let source = procedure::bounded::read_text(procedure_path, procedure::bounded::MAX_FILE_BYTES)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("{}: {error}", procedure_path.display())))?;
     let FaultDepth(faults) = args.faults;
     let path = procedure_path.display().to_string();
-    let repairs = suggest::repairs(setup, &source, &path, modes, faults, args.seed);
-    let as_text = args.format == CheckFormat::Text;
-    let check = match faults {
-        0 => "without faults".to_owned(),
-        1 => "with up to 1 fault".to_owned(),
-        n => format!("with up to {n} faults"),
+    let found = suggest::repairs(setup, &source, &path, modes, faults, args.seed);
+    let report = RepairsReport {
+        candidates: suggest::candidates(&setup.cluster).iter().map(|action| action.keyword().to_owned()).collect(),
+        found: found
+            .iter()
+            .map(|repair| RepairReport {
+                step: repair.step.id.clone(),
+                action: repair.step.action.keyword().to_owned(),
+                on: repair.step.role.keyword().to_owned(),
+                before: repair.before.clone(),
+                diff: repair.diff.clone(),
+            })
+            .collect(),
     };
-    if as_text {
-        if repairs.is_empty() {
-            let candidates: Vec<&str> =
-                procedure::action::Action::candidates(&setup.cluster).iter().map(|action| action.keyword()).collect();
-            let _ = writeln!(
-                text,
-                "\nNo repair found: no step among the candidates ({}) inserted at any place makes this check pass.",
-                candidates.join(", ")
-            );
-        } else {
-            let _ = writeln!(
-                text,
-                "\nRepairs (each proven: the same check, {check}, passes on the repaired procedure; earliest first)"
-            );
-            for (index, repair) in repairs.iter().enumerate() {
-                let _ = writeln!(text, "{}. insert step {}:", index + 1, repair.step.id);
-                text.push_str(&repair.diff);
+    Ok((report, found))
+}
+
+/// `--write-fix`: the first repaired procedure written to `file`, said in the text report.
+fn write_fix(file: &Path, found: &[suggest::Repair], as_text: bool, text: &mut String) -> Result<(), Failure> {
+    match found.first() {
+        Some(repair) => {
+            crate::atomic_file::write(file, repair.text.as_bytes())
+                .map_err(|error| Failure::output(format!("the repaired procedure {}", file.display()), error))?;
+            if as_text {
+                let _ = writeln!(text, "The first repair is written to {}.", file.display());
             }
         }
-    }
-    if let Some(file) = &args.write_fix {
-        match repairs.first() {
-            Some(repair) => {
-                crate::atomic_file::write(file, repair.text.as_bytes())
-                    .map_err(|error| Failure::output(format!("the repaired procedure {}", file.display()), error))?;
-                if as_text {
-                    let _ = writeln!(text, "The first repair is written to {}.", file.display());
-                }
-            }
-            None if as_text => {
-                let _ = writeln!(text, "Nothing was written to {}: no repair was found.", file.display());
-            }
-            None => {}
+        None if as_text => {
+            let _ = writeln!(text, "Nothing was written to {}: no repair was found.", file.display());
         }
+        None => {}
     }
     Ok(())
 }

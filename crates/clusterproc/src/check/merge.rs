@@ -35,6 +35,8 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let (first_path, mut merged) = reports.remove(0);
     merged.shard = None;
     merged.earlier_counterexamples.clear();
+    // A merge proves no repair: each part searched its own procedure run.
+    merged.repairs = None;
     // Parts that a stop cut short (Ctrl-C, the memory limit) leave the merged verdict
     // incomplete.
     let mut cut_short: Vec<String> =

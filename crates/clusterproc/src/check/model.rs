@@ -38,6 +38,33 @@ pub(super) struct Report {
     /// (and for a merge of every part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) shard: Option<String>,
+    /// With `--suggest` on a failing check: the repairs searched and proven.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) repairs: Option<RepairsReport>,
+}
+
+/// What `--suggest` searched and found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct RepairsReport {
+    /// The action keywords tried, in the order tried.
+    pub(super) candidates: Vec<String>,
+    /// The repairs, best first; empty when none was found.
+    pub(super) found: Vec<RepairReport>,
+}
+
+/// One repair: a step inserted, proven by the same check passing on the repaired procedure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct RepairReport {
+    /// The inserted step's id.
+    pub(super) step: String,
+    /// Its action keyword.
+    pub(super) action: String,
+    /// Its node role.
+    pub(super) on: String,
+    /// The id of the step it goes before; none at the end.
+    pub(super) before: Option<String>,
+    /// The repair as a unified diff of the procedure file.
+    pub(super) diff: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

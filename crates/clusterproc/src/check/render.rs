@@ -141,7 +141,35 @@ pub(super) fn text(report: &Report) -> String {
     invariants(&mut out, &report.ways);
     mutants(&mut out, report);
     counterexamples(&mut out, report);
+    repairs(&mut out, report);
     out
+}
+
+/// `--suggest`'s repairs, each as a diff, or that none was found.
+fn repairs(out: &mut String, report: &Report) {
+    let Some(repairs) = &report.repairs else { return };
+    let check = match report.faults.as_str() {
+        "none" => "without faults".to_owned(),
+        "1" => "with up to 1 fault".to_owned(),
+        n => format!("with up to {n} faults"),
+    };
+    let _ = writeln!(out);
+    if repairs.found.is_empty() {
+        let _ = writeln!(
+            out,
+            "No repair found: no step among the candidates ({}) inserted at any place makes this check pass.",
+            repairs.candidates.join(", ")
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Repairs (each proven: the same check, {check}, passes on the repaired procedure; earliest first)"
+    );
+    for (index, repair) in repairs.found.iter().enumerate() {
+        let _ = writeln!(out, "{}. insert step {}:", index + 1, repair.step);
+        out.push_str(&repair.diff);
+    }
 }
 
 fn invariants(out: &mut String, ways: &[WayReport]) {

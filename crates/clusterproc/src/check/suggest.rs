@@ -22,6 +22,8 @@ use sim_cluster::model::search::{SearchConfig, Shard, search};
 pub(super) struct Repair {
     /// The step inserted.
     pub(super) step: Step,
+    /// The id of the step it goes before; none at the end.
+    pub(super) before: Option<String>,
     /// The repaired procedure file's text.
     pub(super) text: String,
     /// The repair as a unified diff of the procedure file.
@@ -43,10 +45,7 @@ pub(super) fn repairs(
 ) -> Vec<Repair> {
     let procedure = &setup.procedure;
     let mut found = Vec::new();
-    // What changes nothing (a check that stops the run) is tried before what acts.
-    let mut candidates = Action::candidates(&setup.cluster);
-    candidates.sort_by_key(|action| !action.changes_nothing());
-    for action in candidates {
+    for action in candidates(&setup.cluster) {
         for place in 0..=procedure.steps.len() {
             if !sensible(procedure, &action, place) {
                 continue;
@@ -60,7 +59,8 @@ pub(super) fn repairs(
             let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
             if passes(&candidate, modes, faults, seed) {
                 let (text, diff) = edit(setup, source, path, &step, place);
-                found.push(Repair { step, text, diff });
+                let before = procedure.steps.get(place).map(|next| next.id.clone());
+                found.push(Repair { step, before, text, diff });
                 if found.len() == SHOWN {
                     return found;
                 }
@@ -68,6 +68,14 @@ pub(super) fn repairs(
         }
     }
     found
+}
+
+/// The actions tried, in the order tried: what changes nothing (a check that stops the run)
+/// before what acts.
+pub(super) fn candidates(cluster: &procedure::cluster::Cluster) -> Vec<Action> {
+    let mut candidates = Action::candidates(cluster);
+    candidates.sort_by_key(|action| !action.changes_nothing());
+    candidates
 }
 
 /// Whether inserting `action` before the step at `place` does what it says: a resume only
