@@ -150,3 +150,36 @@ fn a_node_that_is_down_is_powered_on_first_and_what_cannot_be_redone_is_left_by_
     assert!(recover.stdout.contains("left to do by hand:"), "{}", recover.stdout);
     assert!(recover.stdout.contains("registry values it writes were rolled back"), "{}", recover.stdout);
 }
+
+/// Registry values rolled back on a node whose installer finished are put back by hand, from
+/// the export taken there after the install (never the one taken before it). The first
+/// recovery resumes the cluster around the manual step; a second one, with the values still
+/// rolled back (the simulator cannot import an export), neither suspends nor resumes again:
+/// it says what is left by hand, runs nothing and writes nothing.
+#[test]
+fn rolled_back_values_are_left_by_hand_without_suspending_again_and_again() {
+    const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+    const CRASH: &str = "scenarios/run-crash-while-suspended.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("run").display().to_string();
+    let run = clusterproc(&["run", EXAMPLE, "--scenario", CRASH, "--journal", &journal, "--yes"]);
+    assert_eq!(run.code, 1, "the run stops on the crash: {}", run.stdout);
+    let recover = || clusterproc(&["recover", EXAMPLE, "--scenario", CRASH, "--journal", &journal, "--yes"]);
+    let first = recover();
+    assert_eq!(first.code, 1, "the values are left by hand: {}", first.stdout);
+    assert!(first.stdout.contains("registry-backup-registry-active.reg"), "{}", first.stdout);
+    assert!(
+        !first.stdout.contains("registry-backup-registry.reg"),
+        "never the export before the install: {}",
+        first.stdout
+    );
+    let second = recover();
+    assert_eq!(second.code, 1, "{}", second.stdout);
+    assert!(
+        second.stdout.contains("Nothing was run: the registry values must be put back by hand first"),
+        "{}",
+        second.stdout
+    );
+    assert!(!second.stdout.contains("suspend-cluster"), "no second window: {}", second.stdout);
+    assert!(!dir.path().join("run").join("recover-2").exists(), "nothing written the second time");
+}

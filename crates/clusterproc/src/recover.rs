@@ -198,11 +198,19 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
         // operator confirms is done for them; an installer that still runs is not.
         let simulated = recovery.shortfalls.iter().all(|s| matches!(s, Shortfall::Down(_) | Shortfall::Unreachable(_)));
         if !simulated || !confirmed_by_hand(&args, &recovery, &mut stdout)? {
-            let _ = writeln!(
-                stdout,
-                "Nothing was run: every node must be seen first. Do the steps above, then run again:\n  {}",
-                args.command()
-            );
+            let installer = recovery.shortfalls.iter().any(|s| matches!(s, Shortfall::InstallerRunning(_)));
+            let unseen =
+                recovery.shortfalls.iter().any(|s| matches!(s, Shortfall::Down(_) | Shortfall::Unreachable(_)));
+            let why = if installer {
+                "an installer still runs (on the simulator, one that hangs never finishes: it is left to do by \
+                 hand). Once it has finished, run again"
+            } else if unseen {
+                "every node must be seen first. Do the steps above, then run again"
+            } else {
+                "the registry values must be put back by hand first (the step above): registry sync captures them \
+                 as they are written. Then run again"
+            };
+            let _ = writeln!(stdout, "Nothing was run: {why}:\n  {}", args.command());
             stdout.finish()?;
             return Ok(ExitCode::from(1));
         }

@@ -11,13 +11,14 @@
 use std::hash::Hasher as _;
 use std::time::Duration;
 
+use crate::action::kind::Milestone;
 use crate::action::{
     Action, InstallModule, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
     StartMonitoring, StopMonitoring, StopServices, SuspendCluster,
 };
 use crate::cluster::{GroupId, NodeId, ServiceId};
 use crate::journal::Resumption;
-use crate::observation::{Installer, Observation, ServiceStatus, Watch};
+use crate::observation::{Installer, Observation, ServiceStatus, Watch, same_path};
 use crate::operation::RestartAnswer;
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
@@ -169,6 +170,16 @@ impl Planner<'_> {
                 _ => None,
             })
             .collect();
+        if !suspended && to_install.is_empty() && !to_restore.is_empty() {
+            // Values put back by hand while the cluster runs with registry sync online are
+            // captured as they are written: no window is needed (suspending and resuming again
+            // would only capture the rolled-back values once more), and nothing else is planned
+            // until they are back.
+            for &node in &to_restore {
+                self.restore_by_hand(node);
+            }
+            return true;
+        }
         let window = suspended || !to_install.is_empty() || !to_restore.is_empty();
         let mut watches_stopped: Vec<NodeId> = Vec::new();
         if !suspended && (!to_install.is_empty() || !to_restore.is_empty()) {
@@ -289,11 +300,21 @@ impl Planner<'_> {
     /// running the installer again.
     fn restore_by_hand(&mut self, node: NodeId) {
         let state = &self.observation.nodes[node.index()];
-        let exports = if state.registry_backups.is_empty() {
-            "no registry export is on that node".to_owned()
+        // An export taken before the install holds the very values the rollback restored.
+        let steps = &self.setup.procedure.steps;
+        let first_install = steps.iter().position(|step| step.action.is(Milestone::InstallsModule)).unwrap_or(0);
+        let before_install: Vec<&str> =
+            steps[..first_install].iter().filter_map(|step| step.action.registry_export()).collect();
+        let files: Vec<&str> = state
+            .registry_backups
+            .iter()
+            .map(|f| &**f)
+            .filter(|file| !before_install.iter().any(|early| same_path(early, file)))
+            .collect();
+        let exports = if files.is_empty() {
+            "no export taken there after the install is on that node".to_owned()
         } else {
-            let files: Vec<&str> = state.registry_backups.iter().map(|f| &**f).collect();
-            format!("exports on that node: {}", files.join(", "))
+            format!("exports taken there after the install: {}", files.join(", "))
         };
         let (module, name) = (&self.setup.procedure.module.id, self.name(node));
         let instruction = format!(
