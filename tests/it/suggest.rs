@@ -89,3 +89,51 @@ fn repairs_are_in_the_json_report_too() {
     let plain: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
     assert!(plain.get("repairs").is_none(), "{plain}");
 }
+
+/// The repaired file keeps the original's line endings, and the step goes before the comment
+/// lines that describe the next step and before its header, even one that ends with a
+/// comment of its own.
+#[test]
+fn a_crlf_file_with_commented_headers_is_repaired_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    let start = original.find("[[step]]\nid = \"suspend-cluster\"").unwrap();
+    let end = original.find("[[step]]\nid = \"stop-monitoring\"").unwrap();
+    let dropped = format!("{}{}", &original[..start], &original[end..])
+        .replacen(
+            "[[step]]\nid = \"unzip\"",
+            "# Step 1, as NEC numbers it.\n[[step]]  # the first step\nid = \"unzip\"",
+            1,
+        )
+        .replace('\n', "\r\n");
+    let file = dir.path().join("crlf.toml");
+    std::fs::write(&file, &dropped).unwrap();
+    let fix = dir.path().join("repaired.toml");
+    let run = check(
+        dir.path(),
+        &[&file.display().to_string(), "--faults", "none", "--suggest", "--write-fix", &fix.display().to_string()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let repaired = std::fs::read_to_string(&fix).unwrap_or_else(|_| panic!("no repair written:\n{}", run.stdout));
+    assert_eq!(repaired.matches('\n').count(), repaired.matches("\r\n").count(), "every line ends in CRLF");
+    let inserted = repaired.find("action = \"suspend-cluster\"").expect("a suspend inserted");
+    let comment = repaired.find("# Step 1, as NEC numbers it.").unwrap();
+    assert!(inserted < comment, "the new step goes above the comment that describes the next one");
+    assert_eq!(repaired.lines().count(), dropped.lines().count() + 6);
+    let passed = check(dir.path(), &[&fix.display().to_string(), "--faults", "none"]);
+    assert_eq!(passed.code, 0, "{}\n{}", passed.stdout, passed.stderr);
+}
+
+/// A check that fails only on its mutation score has nothing the fault search could prove
+/// repaired: no repair is searched.
+#[test]
+fn a_failing_mutation_score_alone_searches_no_repair() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check(
+        dir.path(),
+        &["procedures/ssc0307-0006.toml", "--faults", "none", "--mutants", "--min-mutation-score", "100", "--suggest"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("mutation score"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Repairs") && !run.stdout.contains("No repair found"), "{}", run.stdout);
+}

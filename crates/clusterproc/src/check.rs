@@ -104,8 +104,12 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         .map(|path| path.display().to_string())
         .collect();
     let passed = failures.is_empty() && interrupted.is_none();
-    let repairs =
-        (args.suggest && !passed).then(|| suggest_repairs(&args, &setup, &procedure_path, modes)).transpose()?;
+    // Repairs are searched for what the fault search proves (an invariant broken, a way that
+    // does not finish), and only on a whole search: not for a mutation score, nor a cut short.
+    let provable = failures.iter().any(|failure| failure.kind != "mutation-score");
+    let repairs = (args.suggest && provable && interrupted.is_none())
+        .then(|| suggest_repairs(&args, &setup, &procedure_path, modes))
+        .transpose()?;
     let report = Report {
         repairs: repairs.as_ref().map(|(report, _)| report.clone()),
         earlier_counterexamples,

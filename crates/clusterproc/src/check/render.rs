@@ -164,7 +164,7 @@ fn repairs(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "Repairs (each proven: the same check, {check}, passes on the repaired procedure; earliest first)"
+        "Repairs (each proven: the same fault search, {check}, passes every way on the repaired procedure; earliest first)"
     );
     for (index, repair) in repairs.found.iter().enumerate() {
         let _ = writeln!(out, "{}. insert step {}:", index + 1, repair.step);

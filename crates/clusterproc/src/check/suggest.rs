@@ -180,27 +180,36 @@ fn toml(setup: &Setup, step: &Step) -> Vec<String> {
 /// before the `[[step]]` header of the step at `place`, or at the end.
 fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (String, String) {
     let lines: Vec<&str> = source.lines().collect();
+    let header = |line: &str| line.split('#').next().unwrap_or_default().trim() == "[[step]]";
     // The new step goes before the `[[step]]` header of the step at `place` (the header at or
-    // above the line of its id), or after the last line.
+    // above the line of its id) and the comment lines right above it, which describe that
+    // step; or after the last line.
     let at = match setup.procedure.steps.get(place) {
         Some(next) => {
-            let id_line = next.line.saturating_sub(1).min(lines.len());
-            lines[..=id_line.min(lines.len().saturating_sub(1))]
-                .iter()
-                .rposition(|line| line.trim() == "[[step]]")
-                .unwrap_or(id_line)
+            let id_line = next.line.saturating_sub(1).min(lines.len().saturating_sub(1));
+            let mut at = lines[..=id_line].iter().rposition(|line| header(line)).unwrap_or(id_line);
+            while at > 0 && lines[at - 1].trim_start().starts_with('#') {
+                at -= 1;
+            }
+            at
         }
         None => lines.len(),
     };
-    let added = toml(setup, step);
-    let mut text: Vec<String> = lines[..at].iter().map(|line| (*line).to_owned()).collect();
-    if place == setup.procedure.steps.len() && text.last().is_some_and(|line| !line.is_empty()) {
-        text.push(String::new());
+    let mut added = toml(setup, step);
+    if place == setup.procedure.steps.len() {
+        // Appended: a blank line first, not last, unless the file already ends with one.
+        added.pop();
+        if lines.last().is_some_and(|line| !line.trim().is_empty()) {
+            added.insert(0, String::new());
+        }
     }
+    let mut text: Vec<String> = lines[..at].iter().map(|line| (*line).to_owned()).collect();
     text.extend(added.iter().cloned());
     text.extend(lines[at..].iter().map(|line| (*line).to_owned()));
-    let mut repaired = text.join("\n");
-    repaired.push('\n');
+    // The file keeps its line endings.
+    let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut repaired = text.join(newline);
+    repaired.push_str(newline);
     const CONTEXT: usize = 3;
     let from = at.saturating_sub(CONTEXT);
     let to = (at + CONTEXT).min(lines.len());
