@@ -86,6 +86,13 @@ fn a_run_stopped_with_the_standby_unreachable_is_recovered_once_it_answers() {
     let recover = on("recover", UNREACHABLE, &journal, &["--yes"]);
     assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
     assert!(recover.stdout.contains("the cluster is suspended on ssc-node2"), "{}", recover.stdout);
+    assert!(
+        recover
+            .stdout
+            .contains("undone   ssc-node2 becomes unreachable (a fault of the run, fixed as an operator would first)"),
+        "the fault assumed fixed is said: {}",
+        recover.stdout
+    );
     assert_serving(&recover);
 }
 

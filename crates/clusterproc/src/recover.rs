@@ -186,6 +186,15 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
     if earlier > 0 {
         let _ = writeln!(stdout, "  earlier  {earlier} recovery journal(s) replayed");
     }
+    // The faults that stopped the run are undone, as the operator would fix them first (a
+    // crashed node powered on, an unreachable one answering): said, not assumed silently.
+    for fault in staged.iter().filter(|f| f.before_step <= resumption.next_step && f.fault.healed_by().is_some()) {
+        let _ = writeln!(
+            stdout,
+            "  undone   {} (a fault of the run, fixed as an operator would first)",
+            fault.fault.describe(setup)
+        );
+    }
     if recovery.shortfalls.is_empty() {
         let _ = writeln!(stdout, "\nThe cluster serves: nothing to recover.");
         ending::print_end_state(&mut stdout, setup, &recovery.roles, &observation);
