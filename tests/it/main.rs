@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod check;
+mod ci_docs;
 mod conformance;
 mod damaged_journals;
 mod engine;
