@@ -41,43 +41,43 @@ macro_rules! vocabulary {
             }
         )*
 
-        impl Action {
-            /// Every action keyword, in the order of the vocabulary, for help texts.
-            pub const KEYWORDS: &'static [&'static str] = &[$(<$kind as Kind>::KEYWORD),*];
+        /// Every action keyword, in the order of the vocabulary, for help texts.
+        pub const KEYWORDS: &[&str] = &[$(<$kind as Kind>::KEYWORD),*];
 
+        /// The fields beside `action` that the action of `keyword` reads; `None` for an
+        /// unknown keyword.
+        pub fn takes(keyword: &str) -> Option<&'static [&'static str]> {
+            $(if keyword == <$kind as Kind>::KEYWORD {
+                return Some(<$kind as Kind>::TAKES);
+            })*
+            None
+        }
+
+        /// Reads the action of `args.keyword` from its step's fields; `None` for an unknown
+        /// keyword.
+        pub fn read(args: &Args<'_>) -> Option<Result<Action, FileError>> {
+            $(if args.keyword == <$kind as Kind>::KEYWORD {
+                return Some(<$kind as Kind>::read(args).map(Action::$kind));
+            })*
+            None
+        }
+
+        /// The actions `check --suggest` tries inserting: one of each kind that offers
+        /// itself ([`Kind::candidate`]), in the order of the vocabulary.
+        pub fn candidates(cluster: &Cluster) -> Vec<Action> {
+            let mut found = Vec::new();
+            $(if let Some(kind) = <$kind as Kind>::candidate(cluster) {
+                found.push(Action::$kind(kind));
+            })*
+            found
+        }
+
+        impl Action {
             /// The keyword used in procedure files.
             pub fn keyword(&self) -> &'static str {
                 match self {
                     $(Action::$kind(_) => <$kind as Kind>::KEYWORD,)*
                 }
-            }
-
-            /// The fields beside `action` that the action of `keyword` reads; `None` for an
-            /// unknown keyword.
-            pub fn takes(keyword: &str) -> Option<&'static [&'static str]> {
-                $(if keyword == <$kind as Kind>::KEYWORD {
-                    return Some(<$kind as Kind>::TAKES);
-                })*
-                None
-            }
-
-            /// Reads the action of `args.keyword` from its step's fields; `None` for an
-            /// unknown keyword.
-            pub fn read(args: &Args<'_>) -> Option<Result<Action, FileError>> {
-                $(if args.keyword == <$kind as Kind>::KEYWORD {
-                    return Some(<$kind as Kind>::read(args).map(Action::$kind));
-                })*
-                None
-            }
-
-            /// The actions `check --suggest` tries inserting: one of each kind that offers
-            /// itself ([`Kind::candidate`]), in the order of the vocabulary.
-            pub fn candidates(cluster: &Cluster) -> Vec<Action> {
-                let mut found = Vec::new();
-                $(if let Some(kind) = <$kind as Kind>::candidate(cluster) {
-                    found.push(Action::$kind(kind));
-                })*
-                found
             }
 
             /// What the action is and does.
@@ -209,6 +209,11 @@ impl Action {
     /// See [`Behaviour::fields`].
     pub fn fields(&self, cluster: &Cluster) -> Vec<(&'static str, String)> {
         self.behaviour().fields(cluster)
+    }
+
+    /// See [`Behaviour::decline_restart`].
+    pub fn decline_restart(&mut self) {
+        self.behaviour_mut().decline_restart();
     }
 
     /// See [`Behaviour::restart_at_prompt`].

@@ -109,9 +109,9 @@ impl Course {
         let first = |of: fn(&Action) -> Option<&str>| {
             setup.procedure.steps.iter().find_map(|s| of(&s.action)).map(str::to_owned)
         };
-        let folder =
-            first(Action::working_folder).unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
-        let backup_file = first(Action::registry_export).unwrap_or_else(|| format!("{folder}\\registry.reg"));
+        let folder = first(|action| action.working_folder())
+            .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
+        let backup_file = first(|action| action.registry_export()).unwrap_or_else(|| format!("{folder}\\registry.reg"));
         let plan =
             Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
         let names = Names::new(&setup);

@@ -1,6 +1,6 @@
 //! `check --suggest`: repairs of a failing procedure, searched and proven. Each candidate is
 //! one step inserted, an action of the vocabulary that offers itself as a repair
-//! (`Action::candidates`: a `verify-cluster`, a `suspend-cluster`, a `resume-cluster`), at
+//! (`procedure::action::candidates`: a `verify-cluster`, a `suspend-cluster`, a `resume-cluster`), at
 //! each place in the procedure; a candidate is offered only once the whole check it failed
 //! (every way, the same faults, the same seed) passes on the repaired procedure. Repairs are
 //! ranked: one edit each, a check (that changes nothing) before a step that acts, then the
@@ -73,7 +73,7 @@ pub(super) fn repairs(
 /// The actions tried, in the order tried: what changes nothing (a check that stops the run)
 /// before what acts.
 pub(super) fn candidates(cluster: &procedure::cluster::Cluster) -> Vec<Action> {
-    let mut candidates = Action::candidates(cluster);
+    let mut candidates = procedure::action::candidates(cluster);
     candidates.sort_by_key(|action| !action.changes_nothing());
     candidates
 }

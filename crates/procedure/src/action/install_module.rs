@@ -140,4 +140,8 @@ impl Behaviour for InstallModule {
     fn restart_at_prompt(&mut self) {
         self.restart_answer = RestartAnswer::Restart;
     }
+
+    fn decline_restart(&mut self) {
+        self.restart_answer = RestartAnswer::Decline;
+    }
 }

@@ -93,6 +93,10 @@ pub trait Behaviour: Debug {
     /// The "restart at the prompt" mutation: the operator answers Restart.
     fn restart_at_prompt(&mut self) {}
 
+    /// The same action with the installer's restart prompt declined, for a recovery (which
+    /// never reboots a node at the prompt).
+    fn decline_restart(&mut self) {}
+
     /// Its fields beside `action`, as a procedure file writes them (`group = "failover"`), for
     /// a repair that inserts it. Only repair candidates ([`Kind::candidate`]) need them.
     fn fields(&self, _cluster: &Cluster) -> Vec<(&'static str, String)> {

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::types::{
     Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, FinalAction, Group, GroupId, Monitor, Node,
-    RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing,
+    RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing, UnknownFinalAction,
 };
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 
@@ -587,25 +587,17 @@ impl Loader<'_> {
                 "wrong resource type",
             ));
         }
-        let final_action = match monitor.final_action.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
-            None | Some(("stop-group", _)) => FinalAction::StopGroup,
-            Some(("no-operation", _)) => FinalAction::NoOperation,
-            Some(("stop-cluster-service", _)) => FinalAction::StopClusterService,
-            Some(("stop-cluster-service-and-shutdown", _)) => FinalAction::StopClusterServiceAndShutdown,
-            Some(("stop-cluster-service-and-reboot", _)) => FinalAction::StopClusterServiceAndReboot,
-            Some((other, span)) => {
-                return Err(self
-                    .err(
-                        FileErrorKind::UnknownKeyword,
-                        format!("unknown final action `{other}`"),
-                        span,
-                        "not a final action",
-                    )
-                    .with_help(
-                        "final actions: no-operation, stop-group, stop-cluster-service, \
-                         stop-cluster-service-and-shutdown, stop-cluster-service-and-reboot",
-                    ));
-            }
+        let final_action = match &monitor.final_action {
+            None => Default::default(),
+            Some(name) => name.get_ref().parse().map_err(|unknown: UnknownFinalAction| {
+                self.err(
+                    FileErrorKind::UnknownKeyword,
+                    format!("unknown final action `{}`", unknown.0),
+                    name.span(),
+                    "not a final action",
+                )
+                .with_help(unknown.to_string())
+            })?,
         };
         let interval = match &monitor.interval {
             Some(text) => self.duration(text)?,

@@ -188,11 +188,12 @@ pub struct Monitor {
 
 /// The final action of a monitor (EXPRESSCLUSTER codes 1-5; 6, the intentional stop error,
 /// is not modelled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FinalAction {
     /// Do nothing more.
     NoOperation,
-    /// Stop the group.
+    /// Stop the group (what a monitor does when its description names no final action).
+    #[default]
     StopGroup,
     /// Stop the cluster service on the node.
     StopClusterService,
@@ -200,6 +201,46 @@ pub enum FinalAction {
     StopClusterServiceAndShutdown,
     /// Stop the cluster service and reboot the node.
     StopClusterServiceAndReboot,
+}
+
+impl FinalAction {
+    /// Each final action with its name in cluster descriptions, in EXPRESSCLUSTER's order.
+    const NAMED: [(&'static str, FinalAction); 5] = [
+        ("no-operation", FinalAction::NoOperation),
+        ("stop-group", FinalAction::StopGroup),
+        ("stop-cluster-service", FinalAction::StopClusterService),
+        ("stop-cluster-service-and-shutdown", FinalAction::StopClusterServiceAndShutdown),
+        ("stop-cluster-service-and-reboot", FinalAction::StopClusterServiceAndReboot),
+    ];
+
+    /// Its name in cluster descriptions.
+    pub fn keyword(self) -> &'static str {
+        FinalAction::NAMED.iter().find(|(_, action)| *action == self).map_or("", |(name, _)| name)
+    }
+}
+
+/// A final action's name that no final action has; its message lists the names there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFinalAction(pub String);
+
+impl std::fmt::Display for UnknownFinalAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = FinalAction::NAMED.iter().map(|(name, _)| *name).collect();
+        write!(f, "final actions: {}", names.join(", "))
+    }
+}
+
+impl std::str::FromStr for FinalAction {
+    type Err = UnknownFinalAction;
+
+    /// The final action a cluster description names.
+    fn from_str(name: &str) -> Result<FinalAction, UnknownFinalAction> {
+        FinalAction::NAMED
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, action)| *action)
+            .ok_or_else(|| UnknownFinalAction(name.to_owned()))
+    }
 }
 
 /// Virtual durations of operations on the simulator.

@@ -11,8 +11,8 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::action::Action;
 use crate::action::args::{Args, Names};
+use crate::action::{self, Action};
 use crate::cluster::{Cluster, RegistryValue};
 use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
 use crate::module::{Module, ModuleComponent};
@@ -317,9 +317,9 @@ impl Loader<'_> {
                 step.action.span(),
                 "not an action",
             )
-            .with_help(format!("actions: {}", Action::KEYWORDS.join(", ")))
+            .with_help(format!("actions: {}", action::KEYWORDS.join(", ")))
         };
-        let Some(takes) = Action::takes(keyword) else { return Err(unknown()) };
+        let Some(takes) = action::takes(keyword) else { return Err(unknown()) };
         let given: [(&str, Option<Range<usize>>); 11] = [
             ("resource", step.resource.as_ref().map(Spanned::span)),
             ("monitors", step.monitors.as_ref().map(Spanned::span)),
@@ -369,6 +369,6 @@ impl Loader<'_> {
             instruction: step.instruction.as_ref(),
             check: step.check.as_ref(),
         };
-        Action::read(&args).unwrap_or_else(|| Err(unknown()))
+        action::read(&args).unwrap_or_else(|| Err(unknown()))
     }
 }

@@ -13,13 +13,12 @@ use std::time::Duration;
 
 use crate::action::kind::Milestone;
 use crate::action::{
-    Action, InstallModule, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
-    StartMonitoring, StopMonitoring, StopServices, SuspendCluster,
+    Action, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService, StartMonitoring,
+    StopMonitoring, StopServices, SuspendCluster,
 };
 use crate::cluster::{GroupId, NodeId, ServiceId};
 use crate::journal::Resumption;
 use crate::observation::{Installer, Observation, ServiceStatus, Watch, same_path};
-use crate::operation::RestartAnswer;
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
 use crate::setup::Setup;
@@ -343,13 +342,11 @@ impl Planner<'_> {
 
     /// The procedure's own install step's action (its folder), the restart prompt declined:
     /// a recovery never reboots a node at the prompt.
-    fn install_action(&self) -> Option<InstallModule> {
-        self.setup.procedure.steps.iter().find_map(|step| match &step.action {
-            Action::InstallModule(install) => {
-                Some(InstallModule { folder: install.folder.clone(), restart_answer: RestartAnswer::Decline })
-            }
-            _ => None,
-        })
+    fn install_action(&self) -> Option<Action> {
+        let step = self.setup.procedure.steps.iter().find(|step| step.action.is(Milestone::InstallsModule))?;
+        let mut action = step.action.clone();
+        action.decline_restart();
+        Some(action)
     }
 
     fn name(&self, node: NodeId) -> &str {
