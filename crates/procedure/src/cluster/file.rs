@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::types::{
-    Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, FinalAction, Group, GroupId, Monitor, Node,
-    RegistryValue, Resource, ResourceId, ResourceKind, Service, ServiceId, Timing, UnknownFinalAction,
+    Cluster, Component, ComponentId, DEFAULT_MONITOR_INTERVAL, Group, GroupId, Monitor, Node, RegistryValue, Resource,
+    ResourceId, ResourceKind, Service, ServiceId, Timing, UnknownFinalAction,
 };
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 

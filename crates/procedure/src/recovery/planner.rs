@@ -227,7 +227,7 @@ impl Planner<'_> {
             for &(node, why) in &to_install {
                 let title = format!("Install {} on {}: {why}", self.setup.procedure.module.id, self.name(node));
                 match &install {
-                    Some(install) => self.on(node, install.clone().into(), title),
+                    Some(install) => self.on(node, install.clone(), title),
                     None => {
                         let instruction = format!(
                             "run the {} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
