@@ -161,7 +161,8 @@ fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64) -> bool 
 
 /// The step as a procedure file writes it.
 fn toml(setup: &Setup, step: &Step) -> Vec<String> {
-    let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    // A JSON string's escapes are all TOML basic-string escapes.
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_default();
     let mut lines = vec![
         "[[step]]".to_owned(),
         format!("id = {}", quote(&step.id)),
