@@ -256,9 +256,10 @@ fn a_last_check_on_the_wrong_node_fails() {
 fn a_crash_during_the_apply_is_judged_on_what_happens_next() {
     // The active node crashes while the cluster is suspended after the module wrote its
     // registry values; the run stops there. With nobody acting, the node comes back, starts
-    // the group, and registry sync restores an image that never captured the values.
+    // the group, and registry sync restores an image that never captured the values. Judged
+    // where the run ends (--no-recovery), that is the verdict.
     let dir = tempfile::tempdir().unwrap();
-    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json"]);
+    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--no-recovery"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let report = json(&run);
     for id in ["as-written", "guarded"] {
@@ -283,6 +284,57 @@ fn a_crash_during_the_apply_is_judged_on_what_happens_next() {
         let restore = story.find("lost \"3.7.0001\" written by the installer").expect("the keys roll back");
         assert!(stop < boot && boot < restore, "{story}");
     }
+}
+
+#[test]
+fn the_recovery_after_a_crash_mid_install_puts_the_rolled_back_values_right() {
+    // The same crash mid-install, followed by the recovery `clusterproc recover` plans: the
+    // module is installed again on the crashed node in a window of its own, and the values
+    // are back. That run counts as recovered, and its story shows the recovery to its end.
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on"]);
+    let report = json(&run);
+    assert_eq!(report["recovery"], true);
+    let way = way(&report, "guarded");
+    assert!(way["recovered"].as_u64().unwrap() > 0, "{way}");
+    let with_recovery = way["violated"].as_u64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let judged_where_it_ends =
+        check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on", "--no-recovery"]);
+    let without = json(&judged_where_it_ends);
+    assert_eq!(without["recovery"], false);
+    let without = way_of(&without, "guarded")["violated"].as_u64().unwrap();
+    assert!(with_recovery < without, "recovery puts runs right: {with_recovery} broke with it, {without} without");
+    // A crash during the first install: replayed with recovery, the story runs through the
+    // recovery's steps to a serving cluster.
+    let (_, replay) = crash_mid_install_replay(dir.path());
+    assert!(replay.contains("== recovery 1: "), "{replay}");
+    assert!(replay.contains("Install EXAMPLE-0001 on ssc-node1"), "{replay}");
+    assert!(replay.contains("== the recovery ended: the cluster serves"), "{replay}");
+}
+
+fn way_of<'a>(report: &'a Value, id: &str) -> &'a Value {
+    way(report, id)
+}
+
+/// Saves a counterexample of the crash during step 6 found without recovery, turns recovery
+/// on in it, and replays it: the replay's exit code and output.
+fn crash_mid_install_replay(dir: &Path) -> (i32, String) {
+    let run = check_in(dir, &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on", "--no-recovery"]);
+    let report = json(&run);
+    let counterexample = report["counterexamples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["invariant"] == "registry-rolled-back")
+        .expect("the crash mid-install is found");
+    let file = counterexample["file"].as_str().unwrap().replace("[save]", &dir.display().to_string());
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    saved["recovery"] = Value::Bool(true);
+    let with_recovery = dir.join("with-recovery.json");
+    std::fs::write(&with_recovery, serde_json::to_string_pretty(&saved).unwrap()).unwrap();
+    let replay = clusterproc(&["replay", with_recovery.to_str().unwrap()]);
+    (replay.code, replay.stdout)
 }
 
 #[test]

@@ -144,9 +144,11 @@ fn check_json(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn three_faults_anywhere_on_the_seed() {
-    let (code, out) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "1"]);
+    // The search itself, each run judged where it ends (the recovery after it is checked
+    // below, at two faults).
+    let (code, out) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "1", "--no-recovery"]);
     // Three threads make runs ahead and merge them: the same output.
-    let (_, ahead) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "3"]);
+    let (_, ahead) = check_json(&[SEED, "--faults", "3", "--guards", "on", "--jobs", "3", "--no-recovery"]);
     assert!(out == ahead, "the JSON outputs differ between 1 and 3 threads");
     let report: Value = serde_json::from_str(&out).unwrap();
     let way = &report["ways"][0];
@@ -168,6 +170,42 @@ fn three_faults_anywhere_on_the_seed() {
             search["depth"],
             search["schedules"],
             search["states_per_fault_count"],
+            verdicts.join("\n")
+        )
+    );
+}
+
+/// With recovery (the default), runs that stop go on with the recovery `recover` plans, and
+/// faults strike during it too: the search is as deterministic on any number of threads, and
+/// the seed's verdicts at two faults are those without recovery but for what recovery puts
+/// right.
+#[test]
+fn two_faults_with_recovery_on_the_seed() {
+    let (code, out) = check_json(&[SEED, "--faults", "2", "--guards", "on", "--jobs", "1"]);
+    let (_, ahead) = check_json(&[SEED, "--faults", "2", "--guards", "on", "--jobs", "3"]);
+    assert!(out == ahead, "the JSON outputs differ between 1 and 3 threads");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["recovery"], true);
+    let way = &report["ways"][0];
+    let search = &way["search"];
+    let verdicts: Vec<String> = way["invariants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("{} {}", i["id"].as_str().unwrap(), i["verdict"].as_str().unwrap()))
+        .collect();
+    insta::assert_snapshot!(
+        "seed_two_faults_recovery",
+        format!(
+            "exit {code}\nstates {}\nstates per fault count {}\nruns {} completed {} stopped safely {} violated {} \
+             recovered {}\n{}\n",
+            search["states"],
+            search["states_per_fault_count"],
+            way["runs"],
+            way["completed"],
+            way["stopped_safely"],
+            way["violated"],
+            way["recovered"],
             verdicts.join("\n")
         )
     );
@@ -262,7 +300,18 @@ fn a_search_within_its_memory_limit_is_complete() {
 /// at its memory limit, and reports what it found, where the earlier layers are complete.
 #[test]
 fn a_deep_search_stops_at_its_memory_limit_with_what_it_found() {
-    let (code, out) = check_json(&[SEED, "--faults", "9", "--guards", "on", "--jobs", "1", "--memory-limit", "64MiB"]);
+    let (code, out) = check_json(&[
+        SEED,
+        "--faults",
+        "9",
+        "--guards",
+        "on",
+        "--jobs",
+        "1",
+        "--memory-limit",
+        "64MiB",
+        "--no-recovery",
+    ]);
     assert_eq!(code, 4, "{out}");
     let report: Value = serde_json::from_str(&out).unwrap();
     let how_far = report["interrupted"].as_str().expect("the report says it stopped");

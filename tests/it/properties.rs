@@ -58,8 +58,11 @@ fn any_step() -> impl Strategy<Value = Step> {
         Just(Action::from(kinds::StopMonitoring { services: None })),
         Just(Action::from(kinds::StartMonitoring { services: None })),
         Just(Action::from(kinds::StopServices { services: vec![procedure::cluster::ServiceId(20)] })),
-        (folder, answer)
-            .prop_map(|(folder, restart_answer)| Action::from(kinds::InstallModule { folder, restart_answer })),
+        (folder, answer).prop_map(|(folder, restart_answer)| Action::from(kinds::InstallModule {
+            folder,
+            restart_answer,
+            reapply: false
+        })),
     ];
     let cluster_wide = prop_oneof![
         Just(Action::from(kinds::SuspendCluster)),

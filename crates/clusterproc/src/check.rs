@@ -51,7 +51,8 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     crate::interrupt::stop_on_signal(&watch);
     let memory = crate::memory_limit::Guard::start(&watch, args.memory_limit);
     let progress = Progress::start(Arc::clone(&watch), args.progress);
-    let explorer = Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch));
+    let explorer =
+        Explorer::new(Arc::clone(&setup), args.seed).watched(Arc::clone(&watch)).with_recovery(!args.no_recovery);
     let modes: &[Mode] = match args.guards {
         GuardsChoice::Both => &Mode::BOTH,
         GuardsChoice::On => &[Mode::Guarded],
@@ -69,7 +70,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
 
     let mut counterexamples = Vec::new();
     for way in &ways {
-        for (invariant, witness) in &way.witnesses {
+        for (invariant, witness) in way.witnesses.iter().chain(&way.recovered) {
             counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, &args.save)?);
         }
     }
@@ -113,6 +114,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     let report = Report {
         repairs: repairs.as_ref().map(|(report, _)| report.clone()),
         earlier_counterexamples,
+        recovery: !args.no_recovery,
         title: setup.procedure.title.clone(),
         fault_kinds: explorer.candidate_faults().len(),
         procedure: procedure_path.display().to_string(),
@@ -171,7 +173,7 @@ fn suggest_repairs(
         .map_err(|error| Failure::Usage(anyhow::anyhow!("{}: {error}", procedure_path.display())))?;
     let FaultDepth(faults) = args.faults;
     let path = procedure_path.display().to_string();
-    let found = suggest::repairs(setup, &source, &path, modes, faults, args.seed);
+    let found = suggest::repairs(setup, &source, &path, modes, faults, args.seed, !args.no_recovery);
     let report = RepairsReport {
         candidates: suggest::candidates(&setup.cluster).iter().map(|action| action.keyword().to_owned()).collect(),
         found: found

@@ -222,7 +222,7 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
             "the cluster description changed since the counterexample was found"
         )));
     }
-    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode);
+    let explorer = Explorer::new(Arc::clone(&loaded.setup), file.seed).in_mode(mode).with_recovery(file.recovery);
     let explorer = match &file.mutation {
         Some(text) => {
             let span = places.as_ref().and_then(|p| p.mutation).and_then(|value| place(source.text(), value));

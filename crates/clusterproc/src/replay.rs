@@ -49,14 +49,22 @@ pub fn exec(args: ReplayArgs) -> Result<ExitCode, Failure> {
         }
     );
     for violation in &violations {
+        // Broken, then put right by the recovery after the run: a counterexample of that kind
+        // is reproduced when it is recovered again.
+        let word = if violation.recovered { "RECOVERED" } else { "VIOLATED" };
         let _ =
-            writeln!(stdout, "VIOLATED {} at {}: {}", violation.invariant.id(), clock(violation.at), violation.detail);
+            writeln!(stdout, "{word} {} at {}: {}", violation.invariant.id(), clock(violation.at), violation.detail);
     }
+    let recovered = violations.iter().any(|v| v.invariant.id() == file.invariant && v.recovered);
     let _ = writeln!(
         stdout,
         "{} {}",
         file.invariant,
-        if violated_again { "is violated again: reproduced." } else { "is NOT violated: not reproduced." }
+        match (violated_again, recovered) {
+            (true, true) => "is violated, then put right by the recovery after the run, again: reproduced.",
+            (true, false) => "is violated again: reproduced.",
+            _ => "is NOT violated: not reproduced.",
+        }
     );
     stdout.finish()?;
     if identical && violated_again {

@@ -216,6 +216,11 @@ impl Action {
         self.behaviour_mut().decline_restart();
     }
 
+    /// See [`Behaviour::reapply`].
+    pub fn reapply(&mut self) {
+        self.behaviour_mut().reapply();
+    }
+
     /// See [`Behaviour::restart_at_prompt`].
     pub fn restart_at_prompt(&mut self) {
         self.behaviour_mut().restart_at_prompt();

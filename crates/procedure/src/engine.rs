@@ -207,6 +207,11 @@ impl Engine {
         self.unfinished.hash(state);
     }
 
+    /// Its configuration: guards, patience.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
     /// The setup it runs.
     pub fn setup(&self) -> &Arc<Setup> {
         &self.setup

@@ -146,6 +146,14 @@ pub enum EventKind {
     ClusterRebootStarted { via: NodeId },
     /// The run stopped here; what follows happens with nobody acting on the cluster.
     RunStopped,
+    /// A recovery was planned from the cluster as it is now (`round` from 1) and begins.
+    RecoveryStarted { round: u8, steps: u16 },
+    /// The recovery began one of its steps, titled with why it is there.
+    RecoveryStep { step: u16, title: std::sync::Arc<str> },
+    /// The recovery's engine stopped before its last step: why.
+    RecoveryStopped { reason: std::sync::Arc<str> },
+    /// The recovery ended: the cluster serves, or what it still lacks.
+    RecoveryEnded { serving: bool, detail: std::sync::Arc<str> },
 }
 
 impl EventKind {
@@ -153,7 +161,13 @@ impl EventKind {
     pub fn node(&self) -> Option<NodeId> {
         use EventKind::*;
         match *self {
-            StepStarted { .. } | FaultInjected { .. } | RunStopped => None,
+            StepStarted { .. }
+            | FaultInjected { .. }
+            | RunStopped
+            | RecoveryStarted { .. }
+            | RecoveryStep { .. }
+            | RecoveryStopped { .. }
+            | RecoveryEnded { .. } => None,
             OperationRefused { node, .. }
             | ClusterSuspending { node }
             | ClusterSuspended { node }
@@ -251,6 +265,13 @@ impl<'a> Renderer<'a> {
             }
             FaultInjected { fault } => format!("!! fault: {}", self.fault(fault)),
             RunStopped => "== the run stopped; from here on nobody acts on the cluster".to_owned(),
+            RecoveryStarted { round, steps } => {
+                format!("== recovery {round}: {steps} step(s) planned from the cluster as it is now")
+            }
+            RecoveryStep { step, title } => format!("== recovery step {}: {title}", step + 1),
+            RecoveryStopped { reason } => format!("== the recovery stopped: {reason}"),
+            RecoveryEnded { serving: true, .. } => "== the recovery ended: the cluster serves".to_owned(),
+            RecoveryEnded { serving: false, detail } => format!("== the recovery ended short of serving: {detail}"),
             OperationRefused { operation, reason, .. } => format!("{operation} refused: {reason}"),
             ClusterSuspending { .. } => "cluster suspending".to_owned(),
             ClusterSuspended { .. } => "cluster suspended".to_owned(),

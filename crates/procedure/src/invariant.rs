@@ -93,6 +93,15 @@ impl Invariant {
         )
     }
 
+    /// Whether a recovery can put it right: what it protects is a state (the values the
+    /// module writes, the module on every node, a serving cluster) that recovery restores.
+    /// The others are about what happened (a reboot while suspended, an installer cut short,
+    /// monitoring or a failover during the apply, the mirror drive, a skipped restart, a
+    /// failover never tried): no later act undoes them.
+    pub fn undone_by_recovery(self) -> bool {
+        matches!(self, Invariant::RegistryRolledBack | Invariant::PartialUpdate | Invariant::ClusterNotRestored)
+    }
+
     /// One sentence saying what it protects.
     pub fn description(self) -> &'static str {
         match self {
@@ -134,6 +143,8 @@ pub struct Violation {
     pub evidence: Vec<usize>,
     /// What happened, for people.
     pub detail: String,
+    /// Broken, then put right by the recovery that followed the run (`check`'s `recovered`).
+    pub recovered: bool,
 }
 
 /// The index of an event that is judged and then dropped: it can be no evidence.
@@ -167,6 +178,8 @@ pub struct Judge {
     /// The resource whose monitor just raised a false alarm (an injected fault): its
     /// recovery (restart, failover) is the fault's doing, until the resource is online again.
     false_alarm_target: Option<ResourceId>,
+    /// A recovery runs after the procedure: its steps are no steps of the procedure.
+    in_recovery: bool,
     violations: Vec<Violation>,
 }
 
@@ -199,6 +212,7 @@ impl Judge {
             online_after_update: Vec::new(),
             dropped_by_crash: Flags::new(setup.cluster.groups.len()),
             false_alarm_target: None,
+            in_recovery: false,
             violations: Vec::new(),
         }
     }
@@ -229,7 +243,8 @@ impl Judge {
             step: self.step,
             node,
             evidence: if index == FORGOTTEN { Vec::new() } else { vec![index] },
-            detail,
+            detail: if self.in_recovery { format!("during the recovery: {detail}") } else { detail },
+            recovered: false,
         });
     }
 
@@ -248,9 +263,49 @@ impl Judge {
         self.online_after_update.hash(state);
         self.dropped_by_crash.hash(state);
         self.false_alarm_target.hash(state);
+        self.in_recovery.hash(state);
         for violation in &self.violations {
             (violation.invariant, violation.node).hash(state);
         }
+    }
+
+    /// A recovery begins after the procedure: what breaks from here on is the recovery's
+    /// doing (its violations say so), and an install it makes opens an apply window of its
+    /// own once the procedure's has closed.
+    pub fn begin_recovery(&mut self) {
+        self.in_recovery = true;
+        self.step = None;
+        if self.window_closed {
+            self.window_open = false;
+            self.window_closed = false;
+        }
+    }
+
+    /// The recovery brought the cluster back to serving: every violation of an invariant
+    /// that recovery undoes ([`Invariant::undone_by_recovery`]) is marked recovered.
+    pub fn recovered(&mut self) {
+        for violation in &mut self.violations {
+            if violation.invariant.undone_by_recovery() {
+                violation.recovered = true;
+            }
+        }
+    }
+
+    /// The recovery ended short of serving: `invariant` is broken at `at` for that reason.
+    pub fn fell_short(&mut self, invariant: Invariant, at: Duration, node: Option<NodeId>, detail: String) {
+        if self.violations.iter().any(|v| v.invariant == invariant && v.node == node) {
+            return;
+        }
+        let detail = format!("after the recovery: {detail}");
+        self.violations.push(Violation {
+            invariant,
+            at,
+            step: None,
+            node,
+            evidence: Vec::new(),
+            detail,
+            recovered: false,
+        });
     }
 
     /// Reads `events`, which follow the events read so far, and forgets them: for a search
@@ -286,7 +341,7 @@ impl Judge {
 
     fn judge_event(&mut self, setup: &Setup, event: &Event, index: usize) {
         match &event.kind {
-            EventKind::StepStarted { step } => self.step = Some(usize::from(*step)),
+            EventKind::StepStarted { step } if !self.in_recovery => self.step = Some(usize::from(*step)),
             EventKind::ClusterSuspending { node } | EventKind::ClusterSuspended { node } => {
                 self.suspended.set(node.index(), true);
             }
@@ -433,7 +488,15 @@ impl Judge {
     pub fn finish(&mut self, setup: &Setup, last: &Observation, active: NodeId, standbys: &[NodeId]) {
         let at = last.at;
         let add = |violations: &mut Vec<Violation>, invariant: Invariant, node: Option<NodeId>, detail: String| {
-            violations.push(Violation { invariant, at, step: None, node, evidence: Vec::new(), detail });
+            violations.push(Violation {
+                invariant,
+                at,
+                step: None,
+                node,
+                evidence: Vec::new(),
+                detail,
+                recovered: false,
+            });
         };
         for component in &setup.procedure.module.components {
             for (n, node) in last.nodes.iter().enumerate() {

@@ -72,6 +72,7 @@ fn run(setup: &Arc<Setup>, max_faults: usize, jobs: usize) -> u64 {
         engine: EngineConfig::standard().with_guards(true),
         jobs,
         shard: Shard::WHOLE,
+        recovery: false,
     };
     search(setup, &config, &sim_cluster::control::Control::default()).states
 }

@@ -30,6 +30,7 @@ fn main() {
         engine: EngineConfig::standard().with_guards(guards),
         jobs,
         shard: Shard::WHOLE,
+        recovery: false,
     };
     let started = std::time::Instant::now();
     let result = search(&setup, &config, &sim_cluster::control::Control::default());

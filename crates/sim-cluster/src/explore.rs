@@ -73,8 +73,10 @@ pub enum RunClass {
     Success,
     /// Stopped (a fault, a guard) with no safety invariant broken.
     SafeStop,
-    /// Some invariant broke.
+    /// Some invariant broke, and recovery did not put it right.
     Violation,
+    /// Invariants broke, and the recovery that followed put every one right.
+    Recovered,
 }
 
 /// One explored run.
@@ -129,8 +131,12 @@ pub struct Exploration {
     pub safe_stops: usize,
     /// See above.
     pub violations: usize,
-    /// The shortest counterexample of each invariant broken.
+    /// See above.
+    pub recovered: usize,
+    /// The shortest counterexample of each invariant broken and not put right.
     pub counterexamples: BTreeMap<Invariant, Counterexample>,
+    /// The shortest run of each invariant broken and put right by recovery.
+    pub recovered_examples: BTreeMap<Invariant, Counterexample>,
 }
 
 impl Exploration {
@@ -140,6 +146,7 @@ impl Exploration {
             RunClass::Success => self.successes += 1,
             RunClass::SafeStop => self.safe_stops += 1,
             RunClass::Violation => self.violations += 1,
+            RunClass::Recovered => self.recovered += 1,
         }
         self.keep_counterexamples(result, seed, mutation);
     }
@@ -169,12 +176,14 @@ impl Exploration {
     }
 
     fn offer(&mut self, counterexample: Counterexample) {
-        let better = match self.counterexamples.get(&counterexample.invariant) {
+        let kept =
+            if counterexample.violation.recovered { &mut self.recovered_examples } else { &mut self.counterexamples };
+        let better = match kept.get(&counterexample.invariant) {
             None => true,
             Some(known) => shorter(&counterexample.faults, &known.faults),
         };
         if better {
-            self.counterexamples.insert(counterexample.invariant, counterexample);
+            kept.insert(counterexample.invariant, counterexample);
         }
     }
 
@@ -184,7 +193,8 @@ impl Exploration {
         self.successes += other.successes;
         self.safe_stops += other.safe_stops;
         self.violations += other.violations;
-        for counterexample in other.counterexamples.values() {
+        self.recovered += other.recovered;
+        for counterexample in other.counterexamples.values().chain(other.recovered_examples.values()) {
             self.offer(counterexample.clone());
         }
         for (invariant, prevention) in &other.prevented {
@@ -251,12 +261,14 @@ pub struct Explorer {
     seed: u64,
     config: EngineConfig,
     watch: Arc<Control>,
+    /// Runs with faults go on with the recovery `recover` plans, and are judged at its end.
+    recovery: bool,
 }
 
 impl Explorer {
     /// An explorer of `setup` with simulator seed `seed`.
     pub fn new(setup: Arc<Setup>, seed: u64) -> Explorer {
-        Explorer { setup, seed, config: EngineConfig::standard(), watch: Arc::default() }
+        Explorer { setup, seed, config: EngineConfig::standard(), watch: Arc::default(), recovery: true }
     }
 
     /// The same explorer, counting its runs in `watch` and stopping between two runs once
@@ -270,6 +282,23 @@ impl Explorer {
         Explorer { config: self.config.clone().with_guards(mode.guards()), ..self.clone() }
     }
 
+    /// With `on` (the default), a run with faults that ends short of a serving cluster goes on
+    /// with the recovery `clusterproc recover` would run, and is judged at its end; off, it
+    /// is judged where it ended.
+    pub fn with_recovery(self, on: bool) -> Explorer {
+        Explorer { recovery: on, ..self }
+    }
+
+    /// Whether runs with faults go on with a recovery.
+    pub fn recovery(&self) -> bool {
+        self.recovery
+    }
+
+    /// A run at its start, as this explorer makes them.
+    fn machine(&self, keep_trace: bool) -> Machine {
+        Machine::new(&self.setup, self.seed, &self.config, keep_trace).recovering(self.recovery)
+    }
+
     /// The engine's configuration: guards, patience.
     pub fn engine_config(&self) -> &EngineConfig {
         &self.config
@@ -278,7 +307,7 @@ impl Explorer {
     /// Runs a schedule of either kind, keeping the whole trace: the violations (with the
     /// events that prove them) and the simulator.
     pub fn run_schedule(&self, schedule: &Schedule) -> (Vec<Violation>, Sim) {
-        let machine = Machine::new(&self.setup, self.seed, &self.config, true);
+        let machine = self.machine(true);
         let machine = match schedule {
             Schedule::Staged(faults) => machine.run_staged(faults).0,
             Schedule::Timed(faults) => machine.run_with(faults),
@@ -332,8 +361,10 @@ impl Explorer {
     fn classify(machine: &Machine, faults: Vec<StagedFault>) -> RunResult {
         let ending = machine.engine().ending().cloned().unwrap_or(Ending::Completed);
         let violations = machine.violations().to_vec();
-        let class = if !violations.is_empty() {
+        let class = if violations.iter().any(|v| !v.recovered) {
             RunClass::Violation
+        } else if !violations.is_empty() {
+            RunClass::Recovered
         } else if ending == Ending::Completed {
             RunClass::Success
         } else {
@@ -351,14 +382,14 @@ impl Explorer {
     /// run that stops is followed by what the cluster does next with nobody acting, and
     /// judged on that too.
     pub fn run(&self, faults: &[StagedFault]) -> (RunResult, Sim) {
-        let (machine, injected) = Machine::new(&self.setup, self.seed, &self.config, true).run_staged(faults);
+        let (machine, injected) = self.machine(true).run_staged(faults);
         (Explorer::classify(&machine, injected), machine.sim().clone())
     }
 
     /// The cluster's state as each step begins (by step index), and at the end, in the run
     /// with no fault.
     fn step_states(&self) -> (Vec<(usize, Observation)>, Observation) {
-        let mut machine = Machine::new(&self.setup, self.seed, &self.config, false);
+        let mut machine = self.machine(false);
         let mut states = Vec::new();
         loop {
             match machine.step() {

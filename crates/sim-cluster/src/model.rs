@@ -10,6 +10,7 @@
 //! transition after which each struck.
 
 pub mod fingerprint;
+pub mod recovery;
 pub mod search;
 
 use std::hash::Hasher as _;
@@ -18,14 +19,15 @@ use std::time::Duration;
 
 use procedure::backend::Backend;
 use procedure::engine::{Ending, Engine, EngineConfig, Input, Output};
-use procedure::event::Fault;
-use procedure::invariant::{Judge, Violation};
+use procedure::event::{EventKind, Fault};
+use procedure::invariant::{Invariant, Judge, Violation};
 use procedure::setup::Setup;
 
 use crate::sim::{AFTERMATH, Builder, Sim};
 use crate::staged::StagedFault;
 
 use self::fingerprint::FxHasher;
+use self::recovery::{Outcome, Recovering};
 
 /// `known` if it is known (not 0), else the fingerprint `hash` feeds.
 fn known_or(known: u64, hash: impl FnOnce(&mut FxHasher)) -> u64 {
@@ -69,6 +71,9 @@ pub struct TimedFault {
     pub at: Duration,
     /// The fault.
     pub fault: Fault,
+    /// It struck during the recovery that followed the run (`step` is then the step the run
+    /// ended in).
+    pub in_recovery: bool,
 }
 
 /// What a transition was.
@@ -98,6 +103,12 @@ pub struct Machine {
     faults: Arc<[TimedFault]>,
     keep_trace: bool,
     finished: bool,
+    /// With recovery on: the configuration the recovery's engine runs with (guards on).
+    recovery_config: Option<Arc<EngineConfig>>,
+    /// The recovery under way, once the run has ended.
+    recovering: Option<Box<Recovering>>,
+    /// How the recovery ended, once it has.
+    outcome: Outcome,
     /// The fingerprints of the engine, the cluster and the judge as of their last change
     /// (0: not known). A transition in which the engine only waits, or the cluster is only
     /// looked at, leaves most of them as they were.
@@ -139,7 +150,42 @@ impl Machine {
             faults: Arc::new([]),
             keep_trace,
             finished: false,
+            recovery_config: None,
+            recovering: None,
+            outcome: Outcome::None,
             known: Known::default(),
+        }
+    }
+
+    /// With `on`, a run with faults that ends short of a serving cluster goes on with the
+    /// recovery `clusterproc recover` would run ([`recovery`]), and is judged at its end.
+    pub fn recovering(mut self, on: bool) -> Machine {
+        // The run's patience and record keeping; a recovery always runs with its guards on.
+        self.recovery_config = on.then(|| Arc::new(self.engine.config().clone().with_guards(true)));
+        self
+    }
+
+    /// Whether violations of `invariant` wait for the end of the run to be told: with
+    /// recovery on, those a recovery may still put right.
+    pub fn defers(&self, invariant: Invariant) -> bool {
+        self.recovery_config.is_some() && invariant.undone_by_recovery()
+    }
+
+    /// How the recovery after the run ended (`Outcome::None` without one).
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Whether a recovery is under way.
+    pub fn in_recovery(&self) -> bool {
+        self.recovering.is_some()
+    }
+
+    /// The engine that acts now: the recovery's once it runs, else the procedure's.
+    fn acting(&mut self) -> &mut Engine {
+        match &mut self.recovering {
+            Some(recovering) => &mut recovering.engine,
+            None => &mut self.engine,
         }
     }
 
@@ -205,34 +251,55 @@ impl Machine {
             return Transition::Finished;
         }
         self.transitions += 1;
+        let mut recovery_step_begun = false;
         let kind = match std::mem::replace(&mut self.next, Output::Finished) {
             Output::Finished => {
-                self.finish();
-                return Transition::Finished;
+                if self.ended() {
+                    return Transition::Finished;
+                }
+                Transition::Quiet
             }
             Output::MarkStep(step) => {
+                recovery_step_begun = self.recovering.is_some();
                 // The step begins, then the engine observes: a fault may strike in between,
                 // as the step-boundary faults of scenarios do.
-                self.sim.mark_step(step);
                 self.next = Output::Observe;
-                Transition::StepBegun(step)
+                match &self.recovering {
+                    Some(recovering) => {
+                        let title = recovering.title(step);
+                        self.sim.note(EventKind::RecoveryStep { step: step as u16, title });
+                        Transition::FaultPoint
+                    }
+                    None => {
+                        self.sim.mark_step(step);
+                        Transition::StepBegun(step)
+                    }
+                }
             }
             // Looking at the cluster changes nothing that is hashed (only the observation's
             // date); the step's mark only adds an event.
             Output::Observe => {
                 let observation = self.sim.observe().expect("the simulator always answers");
-                self.next = self.engine.next(Input::Observed(observation));
+                let engine = match &mut self.recovering {
+                    Some(recovering) => &mut recovering.engine,
+                    None => &mut self.engine,
+                };
+                self.next = engine.next(Input::Observed(observation));
                 self.known.engine = 0;
                 Transition::Quiet
             }
             Output::Execute(operation) => {
                 let result = self.sim.execute(&operation);
-                self.next = self.engine.next(Input::Executed(result));
+                let engine = match &mut self.recovering {
+                    Some(recovering) => &mut recovering.engine,
+                    None => &mut self.engine,
+                };
+                self.next = engine.next(Input::Executed(result));
                 (self.known.engine, self.known.sim) = (0, 0);
                 Transition::FaultPoint
             }
             Output::Confirm(_) => {
-                self.next = self.engine.next(Input::Confirmed(true));
+                self.next = self.acting().next(Input::Confirmed(true));
                 self.known.engine = 0;
                 Transition::Quiet
             }
@@ -247,36 +314,146 @@ impl Machine {
                 } else {
                     self.sim.advance(until.saturating_sub(self.sim.now()));
                     self.wait_until = None;
-                    self.next = self.engine.next(Input::Waited);
+                    self.next = self.acting().next(Input::Waited);
                     self.known.engine = 0;
                     Transition::Quiet
                 }
             }
         };
         self.judge_new_events();
+        // During a recovery a fault strikes only as one of its steps begins: the recovery is
+        // checked against faults at its step boundaries, not between every two changes.
+        if self.recovering.is_some() && kind == Transition::FaultPoint && !recovery_step_begun {
+            return Transition::Quiet;
+        }
         kind
     }
 
-    /// Ends the run: a stop is followed by what the cluster does with nobody acting; the
-    /// final invariants judge a run that completed, or one that stopped with no fault.
-    fn finish(&mut self) {
-        self.finished = true;
+    /// The acting engine finished: a stop is followed by what the cluster does with nobody
+    /// acting; the final invariants judge a run that completed, or one that stopped with no
+    /// fault. Then, with recovery on and faults struck, the recovery goes on (a round more);
+    /// says whether the run is over.
+    fn ended(&mut self) -> bool {
         self.known = Known::default();
-        let completed = matches!(self.engine.ending(), Some(Ending::Completed));
+        let recovering = self.recovering.take();
+        let ending = match &recovering {
+            Some(recovering) => recovering.engine.ending(),
+            None => self.engine.ending(),
+        };
+        let completed = matches!(ending, Some(Ending::Completed));
+        if let (Some(_), Some(ending)) = (&recovering, ending.filter(|_| !completed)) {
+            let reason = match ending {
+                Ending::Refused(refusal) => format!("a guard refused: {}", refusal.message),
+                Ending::Stopped { reason, .. } => reason.clone(),
+                Ending::Completed => String::new(),
+            };
+            self.sim.note(EventKind::RecoveryStopped { reason: Arc::from(reason) });
+        }
         if !completed {
             self.sim.after_stop(AFTERMATH);
             self.judge_new_events();
         }
-        if completed || self.faults.is_empty() {
-            let setup = Arc::clone(self.engine.setup());
-            let (active, standbys) = match self.engine.roles() {
-                Some(roles) => (roles.active, roles.standbys.clone()),
-                None => (setup.cluster.initial_active(), setup.cluster.initial_standbys()),
+        let round = match recovering {
+            Some(recovering) => recovering.round + 1,
+            None => {
+                if completed || self.faults.is_empty() {
+                    let setup = Arc::clone(self.engine.setup());
+                    let (active, standbys) = match self.engine.roles() {
+                        Some(roles) => (roles.active, roles.standbys.clone()),
+                        None => (setup.cluster.initial_active(), setup.cluster.initial_standbys()),
+                    };
+                    // Dated when the engine last looked: where the run ended (design.md: "judged
+                    // on the state where it stopped"), not at the end of what followed.
+                    self.judge.finish(&setup, self.sim.observation(), active, &standbys);
+                }
+                if self.recovery_config.is_none() || self.faults.is_empty() {
+                    self.finished = true;
+                    return true;
+                }
+                1
+            }
+        };
+        self.next_round(round)
+    }
+
+    /// Plans the recovery's next round from the cluster as it is and starts it, or ends the
+    /// run; says whether the run is over. A plan that stopped is planned again, as an
+    /// operator runs `recover` again (a fault during it may have been passing).
+    fn next_round(&mut self, round: u8) -> bool {
+        let Some(config) = self.recovery_config.clone() else {
+            self.finished = true;
+            return true;
+        };
+        let setup = Arc::clone(self.engine.setup());
+        let mut plan = recovery::planned(&setup, &self.engine, self.sim.observation());
+        let mut acted = round > 1;
+        if !plan.shortfalls.is_empty() && plan.needs_operator_first && round <= recovery::MAX_ROUNDS {
+            let Some(faults) = recovery::bring_back(&plan) else {
+                let instruction = recovery::instruction(&setup, &plan);
+                return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
             };
-            // Dated when the engine last looked: where the run ended (design.md: "judged on the
-            // state where it stopped"), not at the end of what followed.
-            self.judge.finish(&setup, self.sim.observation(), active, &standbys);
+            for fault in faults {
+                self.sim.inject(fault);
+            }
+            self.sim.settle(recovery::BRING_BACK);
+            self.judge_new_events();
+            acted = true;
+            plan = recovery::planned(&setup, &self.engine, self.sim.observation());
+            if !plan.shortfalls.is_empty() && plan.needs_operator_first {
+                let instruction = recovery::instruction(&setup, &plan);
+                return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
+            }
         }
+        if plan.shortfalls.is_empty() {
+            let outcome = if acted { Outcome::Serving } else { Outcome::NothingToDo };
+            return self.conclude(outcome, &plan, acted);
+        }
+        // What only a person can do (start a group by hand, put values back by hand), the
+        // simulator does not do for them: the run is judged as it stands, with the instruction.
+        if plan.steps.iter().any(|step| step.action.manual_instruction().is_some()) {
+            let instruction = recovery::instruction(&setup, &plan);
+            return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
+        }
+        if round > recovery::MAX_ROUNDS || plan.steps.is_empty() {
+            let lacks: Vec<String> = plan.shortfalls.iter().map(|s| s.describe(&setup)).collect();
+            return self.conclude(Outcome::Short(lacks.join("; ")), &plan, acted);
+        }
+        let mut recovering = recovery::start(&setup, &plan, &config, self.sim.now(), round);
+        self.sim.note(recovery::started(&recovering));
+        self.judge_new_events();
+        self.judge.begin_recovery();
+        self.next = recovery::first_output(&mut recovering);
+        self.recovering = Some(Box::new(recovering));
+        false
+    }
+
+    /// Ends the run with the recovery's outcome: a cluster that serves again puts right what
+    /// recovery undoes; one that does not is judged on what it lacks.
+    fn conclude(&mut self, outcome: Outcome, plan: &procedure::recovery::planner::Recovery, acted: bool) -> bool {
+        let setup = Arc::clone(self.engine.setup());
+        let at = self.sim.now();
+        match &outcome {
+            Outcome::Serving => self.judge.recovered(),
+            Outcome::Short(_) => {
+                for (invariant, detail) in recovery::shortfall_violations(&setup, &plan.roles, self.sim.observation()) {
+                    self.judge.fell_short(invariant, at, None, detail);
+                }
+            }
+            Outcome::None | Outcome::NothingToDo | Outcome::NeedsOperator(_) => {}
+        }
+        if acted {
+            let (serving, detail) = match &outcome {
+                Outcome::Serving => (true, String::new()),
+                Outcome::Short(lacks) => (false, lacks.clone()),
+                Outcome::NeedsOperator(instruction) => (false, format!("the operator must {instruction}")),
+                Outcome::None | Outcome::NothingToDo => (true, String::new()),
+            };
+            self.sim.note(procedure::event::EventKind::RecoveryEnded { serving, detail: Arc::from(detail) });
+            self.judge_new_events();
+        }
+        self.outcome = outcome;
+        self.finished = true;
+        true
     }
 
     /// The faults of `faults` a search offers here: those that change the cluster
@@ -327,7 +504,8 @@ impl Machine {
     /// Injects a fault now, after the last transition.
     pub fn inject(&mut self, fault: Fault) {
         let step = self.step_index();
-        let struck = TimedFault { after: self.transitions, step, at: self.sim.now(), fault };
+        let in_recovery = self.recovering.is_some();
+        let struck = TimedFault { after: self.transitions, step, at: self.sim.now(), fault, in_recovery };
         self.faults = self.faults.iter().copied().chain([struck]).collect();
         self.known.sim = 0;
         self.sim.inject(fault);
@@ -340,12 +518,20 @@ impl Machine {
         self.sim.reserve_trace(16);
     }
 
+    /// The procedure's engine and the recovery's, if one runs.
+    fn engine_fingerprint(&self, state: &mut FxHasher) {
+        self.engine.fingerprint(state);
+        if let Some(recovering) = &self.recovering {
+            recovering.fingerprint(state);
+        }
+    }
+
     /// A 64-bit fingerprint of everything that decides the run's future: the engine, the
     /// cluster and the judge. Two states with the same fingerprint are the same state (up to
     /// a hash collision, one in 2^64 per pair).
     pub fn fingerprint(&mut self) -> u64 {
         let fresh = Known {
-            engine: known_or(self.known.engine, |h| self.engine.fingerprint(h)),
+            engine: known_or(self.known.engine, |h| self.engine_fingerprint(h)),
             sim: known_or(self.known.sim, |h| self.sim.fingerprint(h)),
             judge: known_or(self.known.judge, |h| self.judge.fingerprint(h)),
         };
@@ -353,7 +539,7 @@ impl Machine {
         #[cfg(debug_assertions)]
         {
             let recomputed = (
-                known_or(0, |h| self.engine.fingerprint(h)),
+                known_or(0, |h| self.engine_fingerprint(h)),
                 known_or(0, |h| self.sim.fingerprint(h)),
                 known_or(0, |h| self.judge.fingerprint(h)),
             );

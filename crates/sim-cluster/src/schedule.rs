@@ -39,6 +39,10 @@ pub struct FaultRecord {
     /// from the start of the run); `before_step` then names the step it strikes in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_transition: Option<u32>,
+    /// It struck during the recovery that followed the run (`before_step` then names the
+    /// step the run ended in).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub during_recovery: bool,
 }
 
 /// A saved counterexample: everything `clusterproc replay` needs to run it again.
@@ -63,6 +67,10 @@ pub struct CounterexampleFile {
     pub seed: u64,
     /// The mutation, if the run is a mutant's.
     pub mutation: Option<String>,
+    /// The run went on with the recovery `clusterproc recover` plans, as `check` runs it
+    /// unless `--no-recovery`; absent (false) in files from before recovery was checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovery: bool,
     /// The faults, in order.
     pub faults: Vec<FaultRecord>,
     /// Hash of the rendered trace, to tell that a replay is exact.
@@ -83,6 +91,7 @@ fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
         group: names.group,
         resource: names.resource,
         after_transition: None,
+        during_recovery: false,
     }
 }
 
@@ -118,7 +127,11 @@ impl Schedule {
                 .iter()
                 .map(|f| {
                     let staged = StagedFault { before_step: f.step, fault: f.fault };
-                    FaultRecord { after_transition: Some(f.after), ..fault_record(setup, &staged) }
+                    FaultRecord {
+                        after_transition: Some(f.after),
+                        during_recovery: f.in_recovery,
+                        ..fault_record(setup, &staged)
+                    }
                 })
                 .collect(),
         }
@@ -135,7 +148,8 @@ impl Schedule {
                     .after_transition
                     .ok_or_else(|| at(index)(("after_transition", "the fault names no transition".to_owned())))?;
                 let staged = staged_fault(setup, record).map_err(at(index))?;
-                Ok(TimedFault { after, step: staged.before_step, at: Duration::ZERO, fault: staged.fault })
+                let (step, fault, in_recovery) = (staged.before_step, staged.fault, record.during_recovery);
+                Ok(TimedFault { after, step, at: Duration::ZERO, fault, in_recovery })
             });
             Ok(Schedule::Timed(timed.collect::<Result<_, FaultRecordError>>()?))
         } else {

@@ -426,6 +426,12 @@ impl Sim {
 
     // ----- bookkeeping -------------------------------------------------------------------
 
+    /// Records an event that no mechanism of the cluster makes: the markers of a recovery
+    /// that the model checker runs after a run.
+    pub fn note(&mut self, kind: EventKind) {
+        self.emit(kind);
+    }
+
     fn emit(&mut self, kind: EventKind) {
         self.trace.push(Event { at: self.now, kind });
     }

@@ -161,6 +161,13 @@ impl<'a> Ja<'a> {
             }
             FaultInjected { fault } => format!("!! 障害: {}", self.fault(fault)),
             RunStopped => "== 実行を停止しました。ここからはだれもクラスタを操作しません".to_owned(),
+            RecoveryStarted { round, steps } => {
+                format!("== 復旧 {round}: 現在のクラスタの状態から {steps} 個の手順を計画しました")
+            }
+            RecoveryStep { step, title } => format!("== 復旧手順 {}: {title}", step + 1),
+            RecoveryStopped { reason } => format!("== 復旧が止まりました: {reason}"),
+            RecoveryEnded { serving: true, .. } => "== 復旧が終わりました。クラスタは稼働しています".to_owned(),
+            RecoveryEnded { serving: false, detail } => format!("== 復旧は稼働状態に届きませんでした: {detail}"),
             OperationRefused { operation, reason, .. } => {
                 format!("{operation} が拒否されました: {}", refusal_ja(*reason))
             }

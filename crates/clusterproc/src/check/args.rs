@@ -14,7 +14,7 @@ pub struct CheckArgs {
     /// printed in --format.
     #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with_all = [
         "procedure", "cluster", "faults", "memory_limit", "mutants", "cases", "seed", "guards", "jobs", "shard",
-        "min_mutation_score", "save", "suggest", "write_fix",
+        "min_mutation_score", "save", "suggest", "write_fix", "no_recovery",
     ])]
     pub merge: Vec<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
@@ -76,6 +76,11 @@ pub struct CheckArgs {
     /// only once the same check passes on the repaired procedure; shown as a diff of the file.
     #[arg(long)]
     pub suggest: bool,
+    /// Judge each run with faults where it ends, without the recovery that `clusterproc
+    /// recover` would run after it (by default a run that ends short of a serving cluster
+    /// goes on with that recovery, and what it puts right is `recovered`, not `violated`).
+    #[arg(long)]
+    pub no_recovery: bool,
     /// With --suggest: write the first repaired procedure to FILE.
     #[arg(long, value_name = "FILE", requires = "suggest")]
     pub write_fix: Option<PathBuf>,

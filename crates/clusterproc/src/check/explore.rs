@@ -27,6 +27,9 @@ pub(super) struct Way {
     pub(super) baseline: RunResult,
     pub(super) baseline_aftermath: Vec<String>,
     pub(super) witnesses: BTreeMap<Invariant, Witness>,
+    /// The shortest run of each invariant broken and put right by the recovery after it
+    /// (none where `witnesses` has the invariant).
+    pub(super) recovered: BTreeMap<Invariant, Witness>,
     pub(super) prevented: BTreeMap<Invariant, (GuardRefusal, Schedule)>,
     pub(super) search: Option<SearchResult>,
     /// Random schedules run (`--cases`).
@@ -35,18 +38,27 @@ pub(super) struct Way {
     pub(super) completed: usize,
     pub(super) stopped_safely: usize,
     pub(super) violated: usize,
+    /// Runs whose broken invariants the recovery after them all put right.
+    pub(super) recovered_runs: usize,
     pub(super) mutants: Option<Vec<MutantResult>>,
 }
 
 impl Way {
     fn offer(&mut self, invariant: Invariant, witness: Witness) {
-        let better = match self.witnesses.get(&invariant) {
+        let kept = if witness.violation.recovered { &mut self.recovered } else { &mut self.witnesses };
+        let better = match kept.get(&invariant) {
             None => true,
             Some(known) => (witness.schedule.len(), witness.violation.at) < (known.schedule.len(), known.violation.at),
         };
         if better {
-            self.witnesses.insert(invariant, witness);
+            kept.insert(invariant, witness);
         }
+    }
+
+    /// Drops the recovered runs of invariants that some run broke for good.
+    fn settle(&mut self) {
+        let witnesses = &self.witnesses;
+        self.recovered.retain(|invariant, _| !witnesses.contains_key(invariant));
     }
 }
 
@@ -91,6 +103,7 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
             engine: explorer.engine_config().clone(),
             jobs,
             shard: args.shard,
+            recovery: explorer.recovery(),
         };
         search(explorer.setup(), &config, watch)
     });
@@ -100,17 +113,19 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
         baseline,
         baseline_aftermath,
         witnesses: BTreeMap::new(),
+        recovered: BTreeMap::new(),
         prevented: BTreeMap::new(),
         random_runs: random.runs,
         runs: random.runs,
         completed: random.successes,
         stopped_safely: random.safe_stops,
         violated: random.violations,
+        recovered_runs: random.recovered,
         search: None,
         mutants,
         explorer,
     };
-    for (invariant, counterexample) in &found.counterexamples {
+    for (invariant, counterexample) in found.counterexamples.iter().chain(&found.recovered_examples) {
         let schedule = Schedule::Staged(counterexample.faults.clone());
         let witness = Witness { seed: counterexample.seed, schedule, violation: counterexample.violation.clone() };
         way.offer(*invariant, witness);
@@ -123,7 +138,8 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
         way.completed += search.completed as usize;
         way.stopped_safely += search.stopped_safely as usize;
         way.violated += search.violated as usize;
-        for (invariant, found) in &search.counterexamples {
+        way.recovered_runs += search.recovered as usize;
+        for (invariant, found) in search.counterexamples.iter().chain(&search.recovered_examples) {
             let schedule = Schedule::Timed(found.faults.clone());
             way.offer(*invariant, Witness { seed: args.seed, schedule, violation: found.violation.clone() });
         }
@@ -134,5 +150,6 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
         }
         way.search = Some(search);
     }
+    way.settle();
     way
 }

@@ -93,6 +93,14 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                     .unwrap_or_default();
                 violation_report(setup, &w.violation, &w.schedule, evidence)
             });
+            let recovered = way.recovered.get(&invariant).map(|w| {
+                let evidence = counterexamples
+                    .iter()
+                    .find(|r| r.way == way.mode.id() && r.invariant == invariant.id())
+                    .map(|r| r.evidence.clone())
+                    .unwrap_or_default();
+                violation_report(setup, &w.violation, &w.schedule, evidence)
+            });
             let prevented = way
                 .prevented
                 .get(&invariant)
@@ -100,6 +108,8 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                 .map(|(refusal, faults)| prevention_report(setup, refusal, faults));
             let verdict = if violated.is_some() {
                 "violated"
+            } else if recovered.is_some() {
+                "recovered"
             } else if prevented.is_some() {
                 "prevented"
             } else {
@@ -110,6 +120,7 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                 kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
                 verdict: verdict.to_owned(),
                 violated,
+                recovered,
                 prevented,
             }
         })
@@ -121,6 +132,7 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
         completed: way.completed,
         stopped_safely: way.stopped_safely,
         violated: way.violated,
+        recovered: way.recovered_runs,
         search: way.search.as_ref().map(|s| SearchReport {
             max_faults: s.states_per_layer.len().saturating_sub(1),
             states: s.states,
@@ -250,11 +262,15 @@ fn fault_words(setup: &Setup, faults: &Schedule) -> Vec<String> {
         Schedule::Timed(faults) => faults
             .iter()
             .map(|f| {
+                let during = if f.in_recovery {
+                    "the recovery after the run".to_owned()
+                } else {
+                    format!("step {}", setup.procedure.steps[f.step].label())
+                };
                 format!(
-                    "{} at {} during step {} (after transition {})",
+                    "{} at {} during {during} (after transition {})",
                     renderer.fault(&f.fault),
                     clock(f.at),
-                    setup.procedure.steps[f.step].label(),
                     f.after
                 )
             })
@@ -290,6 +306,7 @@ pub(super) fn describe(
         cluster_hash: loaded.cluster_hash.clone(),
         seed: witness.seed,
         mutation: None,
+        recovery: explorer.recovery(),
         faults,
         trace_hash: content_hash(&trace),
         detail: witness.violation.detail.clone(),
@@ -304,6 +321,7 @@ pub(super) fn describe(
         detail: witness.violation.detail.clone(),
         at: clock(witness.violation.at),
         file: Some(path.display().to_string()),
+        recovered: witness.violation.recovered,
         evidence,
         story,
     })

@@ -45,11 +45,12 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
         cut_short.extend(part.interrupted.as_ref().map(|how_far| format!("{path}: {how_far}")));
         let identity = |r: &Report| {
             let (procedure, module, cluster) = (r.procedure.clone(), r.module.clone(), r.cluster.clone());
-            (procedure, module, cluster, r.seed, r.faults.clone(), r.cases, r.guards.clone())
+            (procedure, module, cluster, r.seed, r.faults.clone(), r.cases, r.guards.clone(), r.recovery)
         };
         if identity(&part) != identity(&merged) {
             return Err(usage(format!(
-                "{path} is a check of another procedure, cluster, seed, fault count or guards than {first_path}"
+                "{path} is a check of another procedure, cluster, seed, fault count, guards or recovery than \
+                 {first_path}"
             )));
         }
         let ways: Vec<&str> = part.ways.iter().map(|w| w.way.as_str()).collect();
@@ -61,6 +62,7 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
             way.completed += other.completed;
             way.stopped_safely += other.stopped_safely;
             way.violated += other.violated;
+            way.recovered += other.recovered;
             if let (Some(search), Some(other)) = (&mut way.search, other.search) {
                 search.states += other.states;
                 search.transitions += other.transitions;
@@ -83,7 +85,7 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let mut kept = Vec::new();
     for way in &merged.ways {
         for invariant in &way.invariants {
-            let Some(violation) = &invariant.violated else { continue };
+            let Some(violation) = invariant.violated.as_ref().or(invariant.recovered.as_ref()) else { continue };
             let found = merged.counterexamples.iter().position(|c| {
                 c.way == way.way && c.invariant == invariant.id && c.at == violation.at && c.faults == violation.faults
             });
@@ -159,14 +161,22 @@ fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {
         (None, Some(found)) => into.violated = Some(found),
         _ => {}
     }
+    match (&into.recovered, other.recovered) {
+        (Some(known), Some(found)) if shorter(&found, known) => into.recovered = Some(found),
+        (None, Some(found)) => into.recovered = Some(found),
+        _ => {}
+    }
     if into.prevented.is_none() {
         into.prevented = other.prevented;
     }
     if into.violated.is_some() {
         into.prevented = None;
+        into.recovered = None;
     }
     into.verdict = if into.violated.is_some() {
         "violated"
+    } else if into.recovered.is_some() {
+        "recovered"
     } else if into.prevented.is_some() {
         "prevented"
     } else {

@@ -27,6 +27,10 @@ pub(super) struct Report {
     pub(super) ways: Vec<WayReport>,
     pub(super) mutants: Option<MutantReport>,
     pub(super) counterexamples: Vec<CounterexampleReport>,
+    /// Runs with faults went on with the recovery `clusterproc recover` plans (not
+    /// `--no-recovery`).
+    #[serde(default)]
+    pub(super) recovery: bool,
     /// Set when a signal stopped the search: how far it got.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) interrupted: Option<String>,
@@ -87,6 +91,9 @@ pub(super) struct WayReport {
     pub(super) completed: usize,
     pub(super) stopped_safely: usize,
     pub(super) violated: usize,
+    /// Runs that broke invariants which the recovery after them all put right.
+    #[serde(default)]
+    pub(super) recovered: usize,
     /// What the model checker did, when faults were asked for.
     pub(super) search: Option<SearchReport>,
     pub(super) invariants: Vec<InvariantReport>,
@@ -120,9 +127,13 @@ pub(super) struct BaselineReport {
 pub(super) struct InvariantReport {
     pub(super) id: String,
     pub(super) kind: String,
-    /// `ok`, `violated` or `prevented`.
+    /// `ok`, `violated`, `recovered` (broken, then put right by the recovery that followed)
+    /// or `prevented`.
     pub(super) verdict: String,
     pub(super) violated: Option<ViolationReport>,
+    /// The shortest run in which it broke and the recovery after it put it right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) recovered: Option<ViolationReport>,
     pub(super) prevented: Option<PreventionReport>,
 }
 
@@ -192,6 +203,9 @@ pub(super) struct CounterexampleReport {
     pub(super) detail: String,
     pub(super) at: String,
     pub(super) file: Option<String>,
+    /// The run broke the invariant and the recovery after it put it right.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) recovered: bool,
     /// The events that show the violation.
     pub(super) evidence: Vec<String>,
     /// The run's trace without routine detail.

@@ -64,6 +64,13 @@ pub(super) fn text(report: &Report) -> String {
         })
         .collect();
     let _ = writeln!(out, "  ways    {}", ways.join(" and "));
+    if report.recovery && report.faults != "none" {
+        let _ = writeln!(
+            out,
+            "  recovery  a run with faults that ends short of a serving cluster goes on with the recovery \
+             `clusterproc recover` plans (--no-recovery: judged where it ends)"
+        );
+    }
     let _ = writeln!(out);
     if let Some(how_far) = &report.interrupted {
         let _ = writeln!(out, "INCOMPLETE: {how_far}");
@@ -126,9 +133,14 @@ pub(super) fn text(report: &Report) -> String {
                     search.schedules
                 );
             }
+            let recovered = if report.recovery {
+                format!(", {} broke invariants that the recovery after them put right", way.recovered)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {:<11} {} runs to their end: {} completed, {} stopped safely, {} broke an invariant",
+                "  {:<11} {} runs to their end: {} completed, {} stopped safely, {} broke an invariant{recovered}",
                 if way.search.is_some() { "" } else { way_words(&way.way) },
                 way.runs,
                 way.completed,
@@ -188,6 +200,15 @@ fn invariants(out: &mut String, ways: &[WayReport]) {
         }
         let _ = writeln!(out, "{}", line.trim_end());
         for (way, cell) in ways.iter().zip(&row) {
+            if let (None, Some(recovered)) = (&cell.violated, &cell.recovered) {
+                let _ = writeln!(
+                    out,
+                    "      {}: broken at {}, then put right by the recovery after the run: {}",
+                    way_words(&way.way),
+                    recovered.at,
+                    recovered.detail
+                );
+            }
             if let Some(violation) = &cell.violated {
                 let place = [
                     Some(format!("at {}", violation.at)),
@@ -266,9 +287,10 @@ fn counterexamples(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Counterexamples (the shortest found for each invariant, each way)");
     for counterexample in &report.counterexamples {
         let _ = writeln!(out);
+        let recovered = if counterexample.recovered { ", recovered" } else { "" };
         let _ = writeln!(
             out,
-            "{} ({}) at {}: {}",
+            "{} ({}{recovered}) at {}: {}",
             counterexample.invariant,
             way_words(&counterexample.way),
             counterexample.at,
@@ -281,7 +303,11 @@ fn counterexamples(out: &mut String, report: &Report) {
             let _ = writeln!(out, "  mutant: {mutation}");
         }
         let lines: Vec<&str> = counterexample.story.lines().collect();
-        let cut = lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1);
+        // A recovered run's story goes on to the end of its recovery.
+        let cut = match counterexample.recovered {
+            true => lines.len(),
+            false => lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1),
+        };
         let from = cut.saturating_sub(STORY_LINES);
         if from > 0 {
             let _ = writeln!(out, "  ... ({from} earlier lines in the replay)");
@@ -362,6 +388,21 @@ pub(super) fn junit(report: &Report) -> String {
                     ">\n      <failure message=\"{}\" type=\"violated\">{}</failure>\n    </testcase>",
                     xml(&format!("violated at {}: {}", violation.at, violation.detail)),
                     xml(&story)
+                );
+            } else if let Some(recovered) = &invariant.recovered {
+                let replay = report
+                    .counterexamples
+                    .iter()
+                    .find(|c| c.invariant == invariant.id && c.way == way.way)
+                    .and_then(|c| c.file.as_deref())
+                    .map_or(String::new(), |file| format!("\nreplay: clusterproc replay {}", shell_word(file)));
+                let _ = writeln!(
+                    cases,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&format!(
+                        "recovered: broken at {}: {}; the recovery after the run put it right{replay}",
+                        recovered.at, recovered.detail
+                    ))
                 );
             } else if let Some(prevented) = &invariant.prevented {
                 let _ = writeln!(

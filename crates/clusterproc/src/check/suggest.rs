@@ -42,6 +42,7 @@ pub(super) fn repairs(
     modes: &[Mode],
     faults: usize,
     seed: u64,
+    recovery: bool,
 ) -> Vec<Repair> {
     let procedure = &setup.procedure;
     let mut found = Vec::new();
@@ -57,7 +58,7 @@ pub(super) fn repairs(
                 step.position = index + 1;
             }
             let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
-            if passes(&candidate, modes, faults, seed) {
+            if passes(&candidate, modes, faults, seed, recovery) {
                 let (text, diff) = edit(setup, source, path, &step, place);
                 let before = procedure.steps.get(place).map(|next| next.id.clone());
                 found.push(Repair { step, before, text, diff });
@@ -136,10 +137,10 @@ fn inserted(setup: &Setup, action: Action, place: usize) -> Step {
 
 /// Whether the procedure of `setup` passes: every way completes without faults, and no run of
 /// up to `faults` faults breaks an invariant.
-fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64) -> bool {
+fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64, recovery: bool) -> bool {
     let control = Control::default();
     modes.iter().all(|&mode| {
-        let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode);
+        let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode).with_recovery(recovery);
         let (baseline, _) = explorer.run(&[]);
         if !matches!(baseline.ending, Ending::Completed) || !baseline.violations.is_empty() {
             return false;
@@ -154,6 +155,7 @@ fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64) -> bool 
             engine: explorer.engine_config().clone(),
             jobs: 1,
             shard: Shard::WHOLE,
+            recovery,
         };
         search(explorer.setup(), &config, &control).counterexamples.is_empty()
     })

@@ -18,6 +18,9 @@ pub struct InstallModule {
     pub folder: String,
     /// Answer to the installer's restart prompt.
     pub restart_answer: RestartAnswer,
+    /// Run the installer even where it finished and the versions are in place (a recovery
+    /// re-applying values that registry sync rolled back; never read from a file).
+    pub reapply: bool,
 }
 
 impl Kind for InstallModule {
@@ -38,7 +41,7 @@ impl Kind for InstallModule {
                 })?
             }
         };
-        Ok(InstallModule { folder, restart_answer })
+        Ok(InstallModule { folder, restart_answer, reapply: false })
     }
 }
 
@@ -86,7 +89,7 @@ impl Behaviour for InstallModule {
         let state = at.state();
         match state.installer {
             Installer::Running => Vec::new(),
-            Installer::Finished { .. } if module_installed(at.module, state) => Vec::new(),
+            Installer::Finished { .. } if module_installed(at.module, state) && !self.reapply => Vec::new(),
             _ => vec![Operation::InstallModule {
                 node: at.node,
                 folder: Arc::from(self.folder.as_str()),
@@ -143,5 +146,9 @@ impl Behaviour for InstallModule {
 
     fn decline_restart(&mut self) {
         self.restart_answer = RestartAnswer::Decline;
+    }
+
+    fn reapply(&mut self) {
+        self.reapply = true;
     }
 }

@@ -97,6 +97,10 @@ pub trait Behaviour: Debug {
     /// never reboots a node at the prompt).
     fn decline_restart(&mut self) {}
 
+    /// The same action run again where it already ran: for a recovery that re-applies a
+    /// module whose values were rolled back on a node where its installer had finished.
+    fn reapply(&mut self) {}
+
     /// Its fields beside `action`, as a procedure file writes them (`group = "failover"`), for
     /// a repair that inserts it. Only repair candidates ([`Kind::candidate`]) need them.
     fn fields(&self, _cluster: &Cluster) -> Vec<(&'static str, String)> {

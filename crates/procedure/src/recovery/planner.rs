@@ -14,11 +14,11 @@ use std::time::Duration;
 use crate::action::kind::Milestone;
 use crate::action::{
     Action, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService, StartMonitoring,
-    StopMonitoring, StopServices, SuspendCluster,
+    StartResource, StopMonitoring, StopServices, SuspendCluster,
 };
-use crate::cluster::{GroupId, NodeId, ServiceId};
+use crate::cluster::{GroupId, NodeId, ResourceId, ServiceId};
 use crate::journal::Resumption;
-use crate::observation::{Installer, Observation, ServiceStatus, Watch, same_path};
+use crate::observation::{Installer, Observation, ResourceStatus, ServiceStatus, Watch, same_path};
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
 use crate::setup::Setup;
@@ -118,7 +118,7 @@ struct Planner<'a> {
     steps: Vec<Step>,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     /// Plans from the shortfalls; says whether the plan only asks the operator first.
     fn plan(&mut self, found: &[Shortfall]) -> bool {
         let mut operator_first = false;
@@ -148,15 +148,17 @@ impl Planner<'_> {
             }
         }
         let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
-        // A node whose installer reports it finished is not run again by install-module (its
-        // action sees the versions in place): rolled-back values there are put back by hand.
+        // Rolled-back values on a node whose installer reports it finished come back from an
+        // export taken there after the install, by hand; without one, the installer is run
+        // there again (inferred: a re-run writes its values again).
         let finished =
             |node: &NodeId| matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. });
+        let exported = |node: &NodeId| !self.exports_after_install(*node).is_empty();
         let to_install: Vec<(NodeId, &'static str)> = found
             .iter()
             .filter_map(|s| match s {
                 Shortfall::ModuleMissing(node) => Some((*node, "the module is not installed there")),
-                Shortfall::ValuesRolledBack(node) if !finished(node) => {
+                Shortfall::ValuesRolledBack(node) if !(finished(node) && exported(node)) => {
                     Some((*node, "the values the module writes were rolled back"))
                 }
                 _ => None,
@@ -165,7 +167,7 @@ impl Planner<'_> {
         let to_restore: Vec<NodeId> = found
             .iter()
             .filter_map(|s| match s {
-                Shortfall::ValuesRolledBack(node) if finished(node) => Some(*node),
+                Shortfall::ValuesRolledBack(node) if finished(node) && exported(node) => Some(*node),
                 _ => None,
             })
             .collect();
@@ -181,7 +183,14 @@ impl Planner<'_> {
         }
         let window = suspended || !to_install.is_empty() || !to_restore.is_empty();
         let mut watches_stopped: Vec<NodeId> = Vec::new();
-        if !suspended && (!to_install.is_empty() || !to_restore.is_empty()) {
+        // A node that rebooted while the others stayed suspended runs again, with its
+        // monitors: the installer needs every node suspended.
+        let suspended_everywhere = self
+            .roles
+            .nodes(Role::EveryNode)
+            .iter()
+            .all(|node| found.iter().any(|s| matches!(s, Shortfall::Suspended(n) if n == node)));
+        if !suspended_everywhere && (!to_install.is_empty() || !to_restore.is_empty()) {
             let names: Vec<&str> = to_install
                 .iter()
                 .map(|(node, _)| *node)
@@ -227,7 +236,14 @@ impl Planner<'_> {
             for &(node, why) in &to_install {
                 let title = format!("Install {} on {}: {why}", self.setup.procedure.module.id, self.name(node));
                 match &install {
-                    Some(install) => self.on(node, install.clone(), title),
+                    Some(install) => {
+                        self.unzip_first(node, install);
+                        let mut install = install.clone();
+                        if matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. }) {
+                            install.reapply();
+                        }
+                        self.on(node, install, title);
+                    }
                     None => {
                         let instruction = format!(
                             "run the {} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
@@ -265,6 +281,25 @@ impl Planner<'_> {
         }
         for shortfall in found {
             match shortfall {
+                // On the active node already, with resources offline (one failed to start):
+                // they are started where the group is.
+                Shortfall::GroupNotOnActive { group, owner: Some(owner) } if *owner == self.roles.active => {
+                    let resources = &self.setup.cluster.groups[group.index()].resources;
+                    let offline: Vec<ResourceId> = resources
+                        .iter()
+                        .copied()
+                        .filter(|r| self.observation.resources[r.index()].status != ResourceStatus::Online)
+                        .collect();
+                    for resource in offline {
+                        let title = format!(
+                            "Start resource {} on {}: it is offline in group {}",
+                            self.setup.resource_name(resource),
+                            self.name(*owner),
+                            self.setup.group_name(*group)
+                        );
+                        self.on(*owner, StartResource { resource }.into(), title);
+                    }
+                }
                 Shortfall::GroupNotOnActive { group, owner: Some(owner) } => {
                     let title = format!(
                         "Move group {} back to {}: it is on {}",
@@ -298,18 +333,7 @@ impl Planner<'_> {
     /// (which captures the owner's keys): from an export taken there after the install, or by
     /// running the installer again.
     fn restore_by_hand(&mut self, node: NodeId) {
-        let state = &self.observation.nodes[node.index()];
-        // An export taken before the install holds the very values the rollback restored.
-        let steps = &self.setup.procedure.steps;
-        let first_install = steps.iter().position(|step| step.action.is(Milestone::InstallsModule)).unwrap_or(0);
-        let before_install: Vec<&str> =
-            steps[..first_install].iter().filter_map(|step| step.action.registry_export()).collect();
-        let files: Vec<&str> = state
-            .registry_backups
-            .iter()
-            .map(|f| &**f)
-            .filter(|file| !before_install.iter().any(|early| same_path(early, file)))
-            .collect();
+        let files = self.exports_after_install(node);
         let exports = if files.is_empty() {
             "no export taken there after the install is on that node".to_owned()
         } else {
@@ -325,6 +349,56 @@ impl Planner<'_> {
              there reports it finished, so install-module would not run it again"
         );
         self.manual(node, instruction, None, title);
+    }
+
+    /// The module unzipped on `node` into the folder `install` runs from, where the run left
+    /// it elsewhere or nowhere: the procedure's own unzip step, on that node.
+    fn unzip_first(&mut self, node: NodeId, install: &Action) {
+        let Some(folder) = install.working_folder() else { return };
+        let state = &self.observation.nodes[node.index()];
+        if state.unzipped.as_deref().is_some_and(|unzipped| same_path(unzipped, folder)) {
+            return;
+        }
+        let unzip = self.setup.procedure.steps.iter().find(|step| {
+            !step.action.is(Milestone::InstallsModule)
+                && step.action.working_folder().is_some_and(|other| same_path(other, folder))
+        });
+        match unzip {
+            Some(step) => {
+                let title = format!(
+                    "Unzip {} on {} into {folder}: the installer runs from there",
+                    self.setup.procedure.module.id,
+                    self.name(node)
+                );
+                self.on(node, step.action.clone(), title);
+            }
+            None => {
+                let instruction = format!(
+                    "unzip {} into {folder} on {} (the installer runs from there), then confirm",
+                    self.setup.procedure.module.id,
+                    self.name(node)
+                );
+                let title = format!("Unzip {} on {}", self.setup.procedure.module.id, self.name(node));
+                self.manual(node, instruction, None, title);
+            }
+        }
+    }
+
+    /// The exports on `node` that no step before the first install takes: an export taken
+    /// before the install holds the very values the rollback restored.
+    fn exports_after_install(&self, node: NodeId) -> Vec<&'a str> {
+        let state = &self.observation.nodes[node.index()];
+        let setup: &'a Setup = self.setup;
+        let steps = &setup.procedure.steps;
+        let first_install = steps.iter().position(|step| step.action.is(Milestone::InstallsModule)).unwrap_or(0);
+        let before_install: Vec<&str> =
+            steps[..first_install].iter().filter_map(|step| step.action.registry_export()).collect();
+        state
+            .registry_backups
+            .iter()
+            .map(|f| &**f)
+            .filter(|file| !before_install.iter().any(|early| same_path(early, file)))
+            .collect()
     }
 
     fn group_by_hand(&mut self, group: GroupId) {

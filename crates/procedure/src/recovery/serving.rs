@@ -63,7 +63,10 @@ impl Shortfall {
             Shortfall::GroupNotOnActive { group, owner } => {
                 let group = setup.group_name(*group);
                 match owner {
-                    Some(owner) => format!("group {group} is on {}, not on the active node", node(owner)),
+                    Some(owner) => format!(
+                        "group {group} is not online with every resource on the active node (it is on {})",
+                        node(owner)
+                    ),
                     None => format!("group {group} is not online on any node"),
                 }
             }
@@ -116,7 +119,13 @@ pub fn shortfalls(setup: &Setup, roles: &Roles, observation: &Observation) -> Ve
             }
         }
     }
-    for &node in &nodes {
+    // A module that no node has any part of was never applied: the cluster serves on the
+    // old version, and applying it is the procedure's to do again, not the recovery's.
+    let touched = nodes.iter().any(|node| {
+        let state = &observation.nodes[node.index()];
+        module.components.iter().any(|c| state.component(c.component) == c.version)
+    });
+    for &node in nodes.iter().filter(|_| touched) {
         let state = &observation.nodes[node.index()];
         if !module_installed(module, state) {
             found.push(Shortfall::ModuleMissing(node));

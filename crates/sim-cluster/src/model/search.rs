@@ -64,6 +64,8 @@ pub struct SearchConfig {
     pub jobs: usize,
     /// Which part of the search this is.
     pub shard: Shard,
+    /// Runs with faults go on with the recovery `recover` plans, and are judged at its end.
+    pub recovery: bool,
 }
 
 /// The first violation of an invariant found, with the faults that lead to it.
@@ -102,12 +104,16 @@ pub struct SearchResult {
     pub completed: u64,
     /// Stopped with no invariant broken.
     pub stopped_safely: u64,
-    /// Broke an invariant.
+    /// Broke an invariant that recovery did not put right.
     pub violated: u64,
+    /// Broke invariants, every one put right by the recovery that followed.
+    pub recovered: u64,
     /// Per layer (number of faults): the states first reached there.
     pub states_per_layer: Vec<u64>,
-    /// The shortest counterexample of each invariant broken.
+    /// The shortest counterexample of each invariant broken (and not put right).
     pub counterexamples: BTreeMap<Invariant, Found>,
+    /// The shortest run of each invariant broken and put right by recovery.
+    pub recovered_examples: BTreeMap<Invariant, Found>,
     /// The shortest run in which a guard refused what would break each invariant.
     pub prevented: BTreeMap<Invariant, Prevented>,
     /// The search was interrupted before it finished.
@@ -118,7 +124,8 @@ pub struct SearchResult {
 
 impl SearchResult {
     fn offer(&mut self, violation: &Violation, faults: &[TimedFault]) {
-        let better = match self.counterexamples.get(&violation.invariant) {
+        let kept = if violation.recovered { &mut self.recovered_examples } else { &mut self.counterexamples };
+        let better = match kept.get(&violation.invariant) {
             None => true,
             Some(known) => {
                 let order = faults.len().cmp(&known.faults.len()).then(violation.at.cmp(&known.violation.at));
@@ -127,7 +134,7 @@ impl SearchResult {
         };
         if better {
             let found = Found { violation: violation.clone(), faults: faults.to_vec() };
-            self.counterexamples.insert(violation.invariant, found);
+            kept.insert(violation.invariant, found);
         }
     }
 }
@@ -256,12 +263,23 @@ impl Unsettled {
     }
 }
 
-/// Makes one transition of a run: what it found, and its new state's fingerprint.
+/// Makes one transition of a run: what it found, and its new state's fingerprint. A
+/// violation that a recovery may still put right ([`Machine::defers`]) is told at the run's
+/// end, put right or not: the judge's state (in the fingerprint) carries it until then, so
+/// every end reached from where it happened tells it.
 fn transition(machine: &mut Machine) -> (Transition, Vec<Violation>, u64) {
     let judged = machine.violations().len();
     let transition = machine.step();
-    let found = &machine.violations()[judged..];
-    let violations = if found.is_empty() { Vec::new() } else { found.to_vec() };
+    let finished = transition == Transition::Finished;
+    let all = machine.violations();
+    let violations = if all.len() == judged && !finished {
+        Vec::new()
+    } else {
+        let told = |(index, v): &(usize, &Violation)| {
+            if machine.defers(v.invariant) { finished } else { *index >= judged }
+        };
+        all.iter().enumerate().filter(told).map(|(_, v)| v.clone()).collect()
+    };
     let fingerprint = if transition == Transition::Finished { 0 } else { machine.fingerprint() };
     (transition, violations, fingerprint)
 }
@@ -442,7 +460,7 @@ fn search_with(
     watch: &Control,
     pool: Option<&rayon::ThreadPool>,
 ) -> SearchResult {
-    let mut start = Machine::new(setup, config.seed, &config.engine, false);
+    let mut start = Machine::new(setup, config.seed, &config.engine, false).recovering(config.recovery);
     let mut first = Some((start.fingerprint(), Box::new(start)));
     let mut layer = Layer {
         config,
@@ -512,9 +530,11 @@ fn search_with(
 
 fn end(machine: &Machine, result: &mut SearchResult) {
     result.ends += 1;
-    let broke = !machine.violations().is_empty();
+    let broke = machine.violations().iter().any(|v| !v.recovered);
+    let recovered = !machine.violations().is_empty();
     match machine.engine().ending() {
         _ if broke => result.violated += 1,
+        _ if recovered => result.recovered += 1,
         Some(Ending::Completed) => result.completed += 1,
         _ => result.stopped_safely += 1,
     }

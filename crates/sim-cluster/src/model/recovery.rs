@@ -1,0 +1,173 @@
+//! The recovery a check runs after a run with faults: the run ended (stopped, or completed
+//! short of a serving cluster), the cluster did what it does with nobody acting, and then the
+//! operator runs `clusterproc recover`. The planner (`procedure::recovery::planner`) plans
+//! from the cluster as it is, the engine runs the plan with its guards on, on the same
+//! cluster, and faults may strike during it as during the run (within the same budget).
+//! A recovery that stops is planned again from where it left the cluster, up to
+//! [`MAX_ROUNDS`] times, as an operator would run `recover` again.
+//!
+//! Nodes the plan asks the operator to bring back (down, not answering) are brought back as
+//! the operator would, as `recover` does on the simulator. A plan that needs what the
+//! simulator cannot do for the operator (wait for a hung installer, put values back by
+//! hand) ends the recovery there: the run is judged as it stands, and the instruction is
+//! what the report gives as the way back.
+//!
+//! At the end, a cluster that serves puts right every violation that recovery undoes
+//! ([`procedure::invariant::Invariant::undone_by_recovery`]); one that does not is judged
+//! on what it lacks.
+
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::Arc;
+use std::time::Duration;
+
+use procedure::engine::{Engine, EngineConfig, Input, Output};
+use procedure::event::{EventKind, Fault};
+use procedure::invariant::Invariant;
+use procedure::journal::Resumption;
+use procedure::recovery::planner::{Recovery, plan};
+use procedure::recovery::serving::{Shortfall, shortfalls};
+use procedure::roles::Roles;
+use procedure::setup::Setup;
+
+use super::fingerprint::FxHasher;
+
+/// How many times a recovery is planned and run before the run is judged as it stands.
+pub const MAX_ROUNDS: u8 = 3;
+
+/// How long the cluster is left to settle after the operator brings nodes back.
+pub(super) const BRING_BACK: Duration = Duration::from_secs(3600);
+
+/// A recovery under way: its engine, the plan's steps and which round it is.
+#[derive(Debug, Clone)]
+pub(super) struct Recovering {
+    pub(super) engine: Engine,
+    /// The hash of the plan's steps: two recoveries at the same place of different plans
+    /// differ.
+    pub(super) plan: u64,
+    pub(super) round: u8,
+}
+
+impl Recovering {
+    pub(super) fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.engine.fingerprint(state);
+        self.plan.hash(state);
+        self.round.hash(state);
+    }
+
+    /// The title of the recovery's `step`.
+    pub(super) fn title(&self, step: usize) -> Arc<str> {
+        self.engine.setup().procedure.steps.get(step).map_or_else(|| Arc::from("?"), |s| Arc::from(s.title.as_str()))
+    }
+}
+
+/// How the recovery after a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// No recovery: the run had no fault, or recovery is off.
+    None,
+    /// The cluster served when the run ended: nothing to recover.
+    NothingToDo,
+    /// The recovery ran and the cluster serves.
+    Serving,
+    /// The recovery ran and the cluster still lacks this.
+    Short(String),
+    /// The plan needs the operator for what the simulator cannot do: this instruction.
+    NeedsOperator(String),
+}
+
+/// What the planner reads of the run: its roles and apply window, as its journal would say.
+pub(super) fn resumption(engine: &Engine) -> Resumption {
+    let (apply_started, resumed, restart_pending) = engine.window();
+    Resumption {
+        roles: engine.roles().cloned(),
+        next_step: 0,
+        apply_started,
+        resumed,
+        restart_pending,
+        completed_operations: Vec::new(),
+        unfinished: None,
+        finished: None,
+        last_at: Duration::ZERO,
+        seed: None,
+        scenario: None,
+        records: Vec::new(),
+    }
+}
+
+/// What the plan asks first of the operator that the simulator does for them: the faults
+/// that bring the nodes back. None when it asks for something else first.
+pub(super) fn bring_back(recovery: &Recovery) -> Option<Vec<Fault>> {
+    recovery
+        .shortfalls
+        .iter()
+        .filter(|s| matches!(s, Shortfall::Down(_) | Shortfall::Unreachable(_) | Shortfall::InstallerRunning(_)))
+        .map(|shortfall| match shortfall {
+            Shortfall::Down(node) => Some(Fault::Restart { node: *node }),
+            Shortfall::Unreachable(node) => Some(Fault::Reachable { node: *node }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first instruction of a plan that needs the operator.
+pub(super) fn instruction(setup: &Setup, recovery: &Recovery) -> String {
+    recovery.steps.iter().find_map(|step| step.action.manual_instruction().map(str::to_owned)).unwrap_or_else(|| {
+        let lacks: Vec<String> = recovery.shortfalls.iter().map(|s| s.describe(setup)).collect();
+        lacks.join("; ")
+    })
+}
+
+/// The recovery's engine: the plan as a procedure of the module, started where the run
+/// left the roles and the apply window, with the guards on.
+pub(super) fn start(setup: &Setup, recovery: &Recovery, config: &EngineConfig, at: Duration, round: u8) -> Recovering {
+    let procedure = recovery.procedure(setup);
+    let mut hasher = FxHasher::default();
+    hasher.write(procedure.content_hash.as_bytes());
+    let recovery_setup = Arc::new(Setup::new(setup.cluster.clone(), procedure));
+    let engine = Engine::resumed(recovery_setup, config.clone().with_guards(true), &recovery.start(at, None));
+    Recovering { engine, plan: hasher.finish(), round }
+}
+
+/// The engine's first output.
+pub(super) fn first_output(recovering: &mut Recovering) -> Output {
+    recovering.engine.next(Input::Start)
+}
+
+/// The event that opens a round.
+pub(super) fn started(recovering: &Recovering) -> EventKind {
+    let steps = recovering.engine.setup().procedure.steps.len();
+    EventKind::RecoveryStarted { round: recovering.round, steps: u16::try_from(steps).unwrap_or(u16::MAX) }
+}
+
+/// What a cluster that does not serve lacks, as the violations it stands for: the module
+/// missing on some nodes but not all is a partial update; anything else (and the module
+/// missing everywhere) is a cluster not restored.
+pub(super) fn shortfall_violations(
+    setup: &Setup,
+    roles: &Roles,
+    observation: &procedure::backend::Observation,
+) -> Vec<(Invariant, String)> {
+    let found = shortfalls(setup, roles, observation);
+    let nodes = setup.cluster.nodes.len();
+    let missing = found.iter().filter(|s| matches!(s, Shortfall::ModuleMissing(_))).count();
+    let mut violations = Vec::new();
+    if missing > 0 && missing < nodes {
+        let lacks: Vec<String> =
+            found.iter().filter(|s| matches!(s, Shortfall::ModuleMissing(_))).map(|s| s.describe(setup)).collect();
+        violations.push((Invariant::PartialUpdate, lacks.join("; ")));
+    }
+    let rest: Vec<String> = found
+        .iter()
+        .filter(|s| !(missing < nodes && matches!(s, Shortfall::ModuleMissing(_))))
+        .map(|s| s.describe(setup))
+        .collect();
+    if !rest.is_empty() {
+        violations.push((Invariant::ClusterNotRestored, rest.join("; ")));
+    }
+    violations
+}
+
+/// Plans the round's recovery from the cluster as it is.
+pub(super) fn planned(setup: &Setup, run: &Engine, observation: &procedure::backend::Observation) -> Recovery {
+    plan(setup, Some(&resumption(run)), observation)
+}
