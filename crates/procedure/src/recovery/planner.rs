@@ -7,18 +7,23 @@
 //! window finished while the cluster is suspended (watches stopped, required services
 //! stopped, the module installed where it is missing), the resume, watches started, then
 //! what only a resumed cluster allows (moving the group, resuming monitors).
+//!
+//! Registry values rolled back on a node whose installer finished are imported from the
+//! export the run took there after its install ([`super::exports_after_install`]), once the
+//! cluster runs and while the group (and with it registry sync) is online on that node, so
+//! that registry sync captures them; with no such export, they are put back by hand.
 
 use std::hash::Hasher as _;
 use std::time::Duration;
 
 use crate::action::kind::Milestone;
 use crate::action::{
-    Action, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService, StartMonitoring,
-    StopMonitoring, StopServices, SuspendCluster,
+    Action, ImportRegistry, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
+    StartMonitoring, StopMonitoring, StopServices, SuspendCluster,
 };
 use crate::cluster::{GroupId, NodeId, ServiceId};
 use crate::journal::Resumption;
-use crate::observation::{Installer, Observation, ServiceStatus, Watch, same_path};
+use crate::observation::{GroupStatus, Installer, Observation, ServiceStatus, Watch, same_path};
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
 use crate::setup::Setup;
@@ -49,7 +54,7 @@ pub struct Recovery {
 pub fn plan(setup: &Setup, resumption: Option<&Resumption>, observation: &Observation) -> Recovery {
     let roles = resumption.and_then(|r| r.roles.clone()).unwrap_or_else(|| Roles::initial(&setup.cluster));
     let found = shortfalls(setup, &roles, observation);
-    let mut planner = Planner { setup, roles: &roles, observation, steps: Vec::new() };
+    let mut planner = Planner { setup, resumption, roles: &roles, observation, steps: Vec::new() };
     let needs_operator_first = planner.plan(&found);
     let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
     let installers_ran = observation.nodes.iter().any(|n| n.installer != Installer::Idle);
@@ -113,6 +118,7 @@ impl Recovery {
 
 struct Planner<'a> {
     setup: &'a Setup,
+    resumption: Option<&'a Resumption>,
     roles: &'a Roles,
     observation: &'a Observation,
     steps: Vec<Step>,
@@ -162,13 +168,18 @@ impl Planner<'_> {
                 _ => None,
             })
             .collect();
-        let to_restore: Vec<NodeId> = found
-            .iter()
-            .filter_map(|s| match s {
-                Shortfall::ValuesRolledBack(node) if finished(node) => Some(*node),
-                _ => None,
-            })
-            .collect();
+        let mut to_import: Vec<(NodeId, String)> = Vec::new();
+        let mut to_restore: Vec<NodeId> = Vec::new();
+        for shortfall in found {
+            if let Shortfall::ValuesRolledBack(node) = shortfall
+                && finished(node)
+            {
+                match self.export_after_install(*node) {
+                    Some(file) => to_import.push((*node, file)),
+                    None => to_restore.push(*node),
+                }
+            }
+        }
         if !suspended && to_install.is_empty() && !to_restore.is_empty() {
             // Values put back by hand while the cluster runs with registry sync online are
             // captured as they are written: no window is needed (suspending and resuming again
@@ -251,6 +262,12 @@ impl Planner<'_> {
             let title = format!("Resume the cluster: {why}");
             self.on(self.roles.active, ResumeCluster.into(), title);
         }
+        // Imported where registry sync is online now, before a move spreads the owner's keys.
+        let owner = self.observation.groups.first().filter(|g| g.status == GroupStatus::Online).and_then(|g| g.owner);
+        let (now, later): (Vec<_>, Vec<_>) = to_import.into_iter().partition(|(node, _)| Some(*node) == owner);
+        for (node, file) in now {
+            self.import(node, file);
+        }
         let not_monitoring = found.iter().filter_map(|s| match s {
             Shortfall::NotMonitoring(node) => Some(*node),
             _ => None,
@@ -284,6 +301,9 @@ impl Planner<'_> {
                 }
                 _ => {}
             }
+        }
+        for (node, file) in later {
+            self.import_where_the_group_is_not(node, file);
         }
         for shortfall in found {
             if let Shortfall::MonitorsSuspended(node) = shortfall {
@@ -325,6 +345,48 @@ impl Planner<'_> {
              there reports it finished, so install-module would not run it again"
         );
         self.manual(node, instruction, None, title);
+    }
+
+    /// The last export the run took on `node` after its install that is on the node still.
+    fn export_after_install(&self, node: NodeId) -> Option<String> {
+        let records = &self.resumption?.records;
+        let backups = &self.observation.nodes[node.index()].registry_backups;
+        super::exports_after_install(self.setup, records, node)
+            .into_iter()
+            .rev()
+            .find(|file| backups.iter().any(|known| same_path(known, file)))
+    }
+
+    /// The import of `file` on `node`, planned where the group is online on it.
+    fn import(&mut self, node: NodeId, file: String) {
+        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+        let title = format!(
+            "Import {file} on {name}: registry sync rolled back the values {module} writes there, and this export \
+             was taken there after its install; with the cluster running and the group on {name}, registry sync \
+             captures them"
+        );
+        self.on(node, ImportRegistry { file }.into(), title);
+    }
+
+    /// The import on a node that does not hold the group when it is planned: the active node
+    /// gets the group back before (the moves planned above); a standby gets it for the import,
+    /// and the active node back after it.
+    fn import_where_the_group_is_not(&mut self, node: NodeId, file: String) {
+        if node == self.roles.active {
+            self.import(node, file);
+            return;
+        }
+        let Some(group) = self.setup.cluster.groups.first().map(|_| GroupId(0)) else {
+            self.import(node, file);
+            return;
+        };
+        let (group_name, name) = (self.setup.group_name(group).to_owned(), self.name(node).to_owned());
+        let title = format!("Move group {group_name} to {name}: registry sync must be online there for the import");
+        self.on(self.roles.active, MoveGroup { group, to: Role::Standby }.into(), title);
+        self.import(node, file);
+        let active = self.name(self.roles.active).to_owned();
+        let title = format!("Move group {group_name} back to {active}: the values are captured");
+        self.on(self.roles.active, MoveGroup { group, to: Role::Active }.into(), title);
     }
 
     fn group_by_hand(&mut self, group: GroupId) {
