@@ -293,10 +293,13 @@ fn the_recovery_after_a_crash_mid_install_puts_the_rolled_back_values_right() {
     // are back. That run counts as recovered, and its story shows the recovery to its end.
     let dir = tempfile::tempdir().unwrap();
     let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let report = json(&run);
     assert_eq!(report["recovery"], true);
     let way = way(&report, "guarded");
     assert!(way["recovered"].as_u64().unwrap() > 0, "{way}");
+    let rolled_back = invariant(way, "registry-rolled-back");
+    assert_eq!(rolled_back["verdict"], "recovered", "{rolled_back}");
     let with_recovery = way["violated"].as_u64().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let judged_where_it_ends =

@@ -1,7 +1,8 @@
 //! `clusterproc recover` through the CLI, on the simulator: a run stopped by a fault, then
 //! recovered to a serving cluster (checked on the end state it prints: the group's owner and
-//! status, suspension, monitors, watches and the module's versions per node); recovering
-//! again finds nothing to do; the refusals.
+//! status, suspension, monitors, watches, the module's versions and registry values per node);
+//! registry values rolled back are imported from the right export; recovering again finds
+//! nothing to do; the refusals.
 
 use std::path::Path;
 
@@ -130,11 +131,21 @@ fn recover_refuses_real_nodes_and_a_missing_journal() {
     assert!(missing.stderr.contains("journal.jsonl"), "the journal is named: {}", missing.stderr);
 }
 
+const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+
+/// Each node's end-state line says that every value the registry example writes is there.
+fn assert_values_on_every_node(run: &Run) {
+    let lines = end_state(run);
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    for line in &lines[1..] {
+        assert!(line.contains("registry values 2 of 2 in place;"), "{line}\n{}", run.stdout);
+    }
+}
+
 #[test]
-fn a_node_that_is_down_is_powered_on_first_and_what_cannot_be_redone_is_left_by_hand() {
+fn a_node_that_is_down_is_powered_on_first_then_its_rolled_back_values_are_imported() {
     // The active node loses its heartbeat while suspended, after its installer wrote registry
     // values: it is shut down, and when it boots registry sync restores the old values.
-    const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("run").display().to_string();
     let scenario = "scenarios/run-heartbeat-loss-while-suspended.toml";
@@ -143,50 +154,68 @@ fn a_node_that_is_down_is_powered_on_first_and_what_cannot_be_redone_is_left_by_
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
 
     let recover = clusterproc(&[&["recover"], &common[..]].concat());
-    assert_eq!(recover.code, 1, "{}\n{}", recover.stdout, recover.stderr);
+    assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
     let power_on = recover.stdout.find("power on ssc-node1, then confirm").expect("the power-on is asked first");
     let again = recover.stdout.find("Planned again").expect("planned again once the node is back");
     assert!(power_on < again, "{}", recover.stdout);
+    assert!(recover.stdout[again..].contains("import-registry-ssc-node1"), "{}", recover.stdout);
     assert!(recover.stdout.contains("Completed:"), "the rest of the plan ran: {}", recover.stdout);
     let lines = end_state(&recover);
     assert!(lines[0].ends_with("Online on ssc-node1"), "{}", recover.stdout);
     for line in &lines[1..] {
         assert!(line.contains("Up, cluster Running;") && line.contains("0 suspended"), "{line}");
     }
-    // Registry values cannot be imported on the simulator: said as what is left to do.
-    assert!(recover.stdout.contains("left to do by hand:"), "{}", recover.stdout);
-    assert!(recover.stdout.contains("registry values it writes were rolled back"), "{}", recover.stdout);
+    assert_values_on_every_node(&recover);
+    assert!(recover.stdout.contains("The cluster serves."), "{}", recover.stdout);
 }
 
-/// Registry values rolled back on a node whose installer finished are put back by hand, from
-/// the export taken there after the install (never the one taken before it). The first
-/// recovery resumes the cluster around the manual step; a second one, with the values still
-/// rolled back (the simulator cannot import an export), neither suspends nor resumes again:
-/// it says what is left by hand, runs nothing and writes nothing.
+/// Registry values rolled back on a node whose installer finished (the active node crashed
+/// mid-apply while suspended, booted and started the group over them) are imported from the
+/// export taken there after the install (never the one taken before it), once the cluster
+/// runs and while the group is on that node, so that registry sync captures them: the
+/// recovery ends with the values on every node, and recovering again finds nothing to do.
 #[test]
-fn rolled_back_values_are_left_by_hand_without_suspending_again_and_again() {
-    const EXAMPLE: &str = "procedures/examples/registry-changing-module.toml";
+fn rolled_back_values_are_imported_from_the_export_taken_after_the_install() {
     const CRASH: &str = "scenarios/run-crash-while-suspended.toml";
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("run").display().to_string();
     let run = clusterproc(&["run", EXAMPLE, "--scenario", CRASH, "--journal", &journal, "--yes"]);
     assert_eq!(run.code, 1, "the run stops on the crash: {}", run.stdout);
-    let recover = || clusterproc(&["recover", EXAMPLE, "--scenario", CRASH, "--journal", &journal, "--yes"]);
-    let first = recover();
-    assert_eq!(first.code, 1, "the values are left by hand: {}", first.stdout);
-    assert!(first.stdout.contains("registry-backup-registry-active.reg"), "{}", first.stdout);
+    let recover = |extra: &[&str]| {
+        clusterproc(&[&["recover", EXAMPLE, "--scenario", CRASH, "--journal", &journal][..], extra].concat())
+    };
+    let first = recover(&["--yes"]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains("registry values it writes were rolled back"),
+        "the shortfall is said: {}",
+        first.stdout
+    );
+    let planned: Vec<&str> =
+        first.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(planned, ["resume-cluster-ssc-node1", "import-registry-ssc-node1"], "{}", first.stdout);
+    assert!(
+        first.stdout.contains(
+            r"Import C:\Temp\EXAMPLE-0001\registry-backup-registry-active.reg on ssc-node1: registry sync rolled back"
+        ),
+        "the export taken on ssc-node1 after its install: {}",
+        first.stdout
+    );
     assert!(
         !first.stdout.contains("registry-backup-registry.reg"),
         "never the export before the install: {}",
         first.stdout
     );
-    let second = recover();
-    assert_eq!(second.code, 1, "{}", second.stdout);
-    assert!(
-        second.stdout.contains("Nothing was run: the registry values must be put back by hand first"),
-        "{}",
-        second.stdout
-    );
-    assert!(!second.stdout.contains("suspend-cluster"), "no second window: {}", second.stdout);
+    assert!(!first.stdout.contains("manual"), "nothing is left by hand: {}", first.stdout);
+    assert!(first.stdout.contains("ok          registry-rolled-back"), "{}", first.stdout);
+    assert_values_on_every_node(&first);
+    assert!(first.stdout.contains("The cluster serves."), "{}", first.stdout);
+
+    // The cluster is rebuilt from both journals, the import replayed: nothing is left to do.
+    let second = recover(&[]);
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert!(second.stdout.contains("1 recovery journal(s) replayed"), "{}", second.stdout);
+    assert!(second.stdout.contains("The cluster serves: nothing to recover."), "{}", second.stdout);
+    assert_values_on_every_node(&second);
     assert!(!dir.path().join("run").join("recover-2").exists(), "nothing written the second time");
 }

@@ -99,6 +99,7 @@ macro_rules! vocabulary {
 vocabulary! {
     unzip_module::UnzipModule,
     backup_registry::BackupRegistry,
+    import_registry::ImportRegistry,
     suspend_cluster::SuspendCluster,
     stop_monitoring::StopMonitoring,
     stop_services::StopServices,

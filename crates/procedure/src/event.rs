@@ -130,6 +130,8 @@ pub enum EventKind {
     ModuleUnzipped { node: NodeId, on_mirror: bool },
     /// The registry keys were exported.
     RegistryBackedUp { node: NodeId },
+    /// An export was imported into the node's registry; `changed` values differed.
+    RegistryImported { node: NodeId, changed: u16 },
     /// An installer started.
     InstallerStarted { node: NodeId, from_mirror: bool },
     /// An installer asked for a restart and got an answer.
@@ -200,6 +202,7 @@ impl EventKind {
             | RegistryWritten { node, .. }
             | ModuleUnzipped { node, .. }
             | RegistryBackedUp { node }
+            | RegistryImported { node, .. }
             | InstallerStarted { node, .. }
             | InstallerPrompt { node, .. }
             | ComponentUpdated { node, .. }
@@ -385,6 +388,7 @@ impl<'a> Renderer<'a> {
                 format!("module unzipped{}", if *on_mirror { " onto the mirror drive" } else { "" })
             }
             RegistryBackedUp { .. } => "registry keys exported".to_owned(),
+            RegistryImported { changed, .. } => format!("registry export imported ({changed} value(s) changed)"),
             InstallerStarted { from_mirror, .. } => {
                 format!("installer started{}", if *from_mirror { " from the mirror drive" } else { "" })
             }

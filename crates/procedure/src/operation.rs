@@ -39,6 +39,9 @@ pub enum Operation {
     UnzipModule { node: NodeId, folder: Arc<str> },
     /// Export the registry keys the module changes into a file (`reg export`).
     BackupRegistry { node: NodeId, file: Arc<str> },
+    /// Import a .reg export into the node's registry (`reg import`): the values it holds
+    /// overwrite the node's, the others stay.
+    ImportRegistry { node: NodeId, file: Arc<str> },
     /// Run the module installer from the folder; the answer is given to its restart prompt.
     InstallModule { node: NodeId, folder: Arc<str>, restart_answer: RestartAnswer },
     /// Reboot one node the plain way (the OS restart, as at the installer's prompt).
@@ -67,6 +70,7 @@ impl Operation {
             | Operation::StartResource { node, .. }
             | Operation::UnzipModule { node, .. }
             | Operation::BackupRegistry { node, .. }
+            | Operation::ImportRegistry { node, .. }
             | Operation::InstallModule { node, .. }
             | Operation::RebootNode { node } => node,
         }
@@ -90,6 +94,7 @@ impl Operation {
             Operation::MoveGroup { .. } => "move-group",
             Operation::UnzipModule { .. } => "unzip-module",
             Operation::BackupRegistry { .. } => "backup-registry",
+            Operation::ImportRegistry { .. } => "import-registry",
             Operation::InstallModule { .. } => "install-module",
             Operation::RebootNode { .. } => "reboot-node",
             Operation::RebootCluster { .. } => "reboot-cluster",

@@ -8,6 +8,7 @@ use crate::observation::{
     ClusterService, GroupStatus, Installer, MonitorStatus, NodeState, Observation, Power, ResourceStatus, ServiceStatus,
 };
 use crate::operation::Operation;
+use crate::registry_id::ComponentWrites;
 use crate::roles::Roles;
 
 /// A pending verdict whose reason is only formatted when it will be shown (on a timeout):
@@ -38,6 +39,15 @@ pub fn all_suspended(observation: &Observation) -> bool {
 /// Every component of the module is at the module's version on the node.
 pub fn module_installed(module: &Module, state: &NodeState) -> bool {
     module.components.iter().all(|c| state.component(c.component) == c.version)
+}
+
+/// Every value the module writes is on the node with the module's data (what `reg query`
+/// of the module's keys shows).
+pub fn module_values_in_place(writes: &[ComponentWrites], state: &NodeState) -> bool {
+    writes
+        .iter()
+        .flat_map(|component| component.writes.iter())
+        .all(|(slot, data)| state.registry.get(slot.index()).copied().flatten() == Some(*data))
 }
 
 pub(crate) fn services_running(state: &NodeState, services: &[ServiceId]) -> Result<(), ServiceId> {

@@ -8,6 +8,9 @@
 //! install and before the rollback, if the procedure took one (steps 7 and 9 of the seed),
 //! and only there: an export taken before the install (step 2) holds the old values, the
 //! very ones the rollback restored, so importing it changes nothing.
+//!
+//! Two readings of the same rule: [`registry_way_back`] from the run's record (what `run`
+//! advises at a stop), [`exports_after_install`] from its journal (what `recover` plans).
 
 pub mod planner;
 pub mod serving;
@@ -18,8 +21,10 @@ use std::time::Duration;
 
 use crate::action::kind::Milestone;
 use crate::cluster::NodeId;
+use crate::journal::Record;
 use crate::procedure::Procedure;
 use crate::run_record::{RunRecord, StepStatus};
+use crate::setup::Setup;
 
 /// How a node's rolled-back registry values are put back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,4 +70,39 @@ pub fn registry_way_back(
             (span.started >= installed_at && span.ended <= rolled_back_at).then_some((step.step, file))
         })
         .map_or(RegistryWayBack::Reinstall, |(step, file)| RegistryWayBack::Import { step, file: file.to_owned() })
+}
+
+/// The exports the run took on `node` after the module's install there, oldest first, read
+/// from its journal's `records`: a backup-registry of a later step than an install-module on
+/// the node, both carried out. A stop and resume between them voids the install for the
+/// exports after it: the node may have been rolled back meanwhile (a crash while suspended),
+/// and an export taken then holds the old values. An export the run began but that never
+/// finished is listed too: the caller checks that the file is on the node.
+pub fn exports_after_install(setup: &Setup, records: &[Record], node: NodeId) -> Vec<String> {
+    let name = setup.node_name(node);
+    let mut installed_in: Option<usize> = None;
+    let mut intents: Vec<(u64, usize, &str, Option<&str>)> = Vec::new();
+    let mut found: Vec<String> = Vec::new();
+    for record in records {
+        match record {
+            Record::Resumed { .. } => installed_in = None,
+            Record::Intent { op, step, operation, .. } if operation.node.eq_ignore_ascii_case(name) => {
+                intents.push((*op, *step, operation.verb.as_str(), operation.file.as_deref()));
+            }
+            Record::Outcome { op, result, .. } if result == "ok" => {
+                let Some(at) = intents.iter().position(|(known, ..)| known == op) else { continue };
+                let (_, step, verb, file) = intents.swap_remove(at);
+                match (verb, file) {
+                    ("install-module", _) => installed_in = Some(step),
+                    ("backup-registry", Some(file)) if installed_in.is_some_and(|install| step > install) => {
+                        found.retain(|known| !crate::observation::same_path(known, file));
+                        found.push(file.to_owned());
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }

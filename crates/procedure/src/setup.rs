@@ -11,7 +11,7 @@ use crate::cluster::{
     Cluster, ComponentId, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId, key_is_under,
 };
 use crate::procedure::Procedure;
-pub use crate::registry_id::{DataId, SlotId};
+pub use crate::registry_id::{ComponentWrites, DataId, SlotId};
 
 /// One registry value the world knows about.
 #[derive(Debug, Clone)]
@@ -24,15 +24,6 @@ pub struct RegistrySlot {
     pub baseline: Option<DataId>,
     /// The registry-sync resources whose keys cover it.
     pub synced_by: Vec<ResourceId>,
-}
-
-/// The registry values one module component writes.
-#[derive(Debug, Clone)]
-pub struct ComponentWrites {
-    /// The component.
-    pub component: ComponentId,
-    /// `(slot, data)` pairs, in file order.
-    pub writes: Vec<(SlotId, DataId)>,
 }
 
 /// A procedure and the cluster it runs on.

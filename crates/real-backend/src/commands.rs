@@ -109,6 +109,11 @@ pub fn export_registry(key: &str, file: &str) -> Result<Argv, NameError> {
     Argv::new("reg").arg("export").name("registry key", key)?.name("file", file).map(|argv| argv.arg("/y"))
 }
 
+/// `reg import FILE`: the values of a `.reg` file written into the registry.
+pub fn import_registry(file: &str) -> Result<Argv, NameError> {
+    Argv::new("reg").arg("import").name("file", file)
+}
+
 /// `certutil -hashfile FILE SHA256`: the SHA-256 of a file on the node.
 pub fn hash_file(file: &str) -> Result<Argv, NameError> {
     Argv::new("certutil").arg("-hashfile").name("file", file).map(|argv| argv.arg("SHA256"))

@@ -9,6 +9,7 @@ pub mod clpcmd;
 pub mod clpstat;
 pub mod diskfree;
 pub mod reg_export;
+pub mod reg_import;
 pub mod reg_query;
 pub mod sc;
 

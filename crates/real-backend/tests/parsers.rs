@@ -10,7 +10,7 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
-use real_backend::parse::{certutil, clpcmd, clpstat, reg_export, reg_query, sc};
+use real_backend::parse::{certutil, clpcmd, clpstat, reg_export, reg_import, reg_query, sc};
 use real_backend::registry;
 use remote::output::Output;
 
@@ -93,6 +93,16 @@ fn reg_query() {
 }
 
 #[test]
+fn reg_import() {
+    insta::glob!(OWN, "reg-import/*.txt", |path| {
+        insta::assert_snapshot!(shown(reg_import::parse(&output(path)), |found| match found {
+            reg_import::RegImport::Imported => "imported\n".to_owned(),
+            reg_import::RegImport::Failed { message } => format!("failed: {message:?}\n"),
+        }))
+    });
+}
+
+#[test]
 fn certutil_hashfile() {
     insta::glob!(OWN, "certutil/*.txt", |path| {
         insta::assert_snapshot!(shown(certutil::parse(&output(path)), |hash| format!("{hash}\n")))
@@ -144,6 +154,7 @@ fn truncated_outputs_never_panic() {
             let _ = clpcmd::parse_owner(&output);
             let _ = sc::parse(&output);
             let _ = reg_query::parse(&output);
+            let _ = reg_import::parse(&output);
             let _ = reg_export::parse(&bytes[..cut]);
             let _ = certutil::parse(&output);
             let _ = real_backend::parse::diskfree::parse(&output);
@@ -160,7 +171,7 @@ struct Parser {
     reads: fn(&Path) -> bool,
 }
 
-const PARSERS: [Parser; 8] = [
+const PARSERS: [Parser; 9] = [
     Parser { name: "certutil::parse", folder: "certutil", reads: |path| certutil::parse(&output(path)).is_ok() },
     Parser {
         name: "clpcmd::parse_result",
@@ -183,6 +194,12 @@ const PARSERS: [Parser; 8] = [
         name: "reg_export::parse",
         folder: "reg-export",
         reads: |path| reg_export::parse(&std::fs::read(path).unwrap()).is_ok(),
+    },
+    Parser {
+        name: "reg_import::parse",
+        folder: "reg-import",
+        // A failure reg reports is read, not refused: it is Ok(Failed).
+        reads: |path| reg_import::parse(&output(path)).is_ok(),
     },
     Parser { name: "reg_query::parse", folder: "reg-query", reads: |path| reg_query::parse(&output(path)).is_ok() },
     Parser { name: "sc::parse", folder: "sc", reads: |path| sc::parse(&output(path)).is_ok() },

@@ -124,6 +124,7 @@ impl Builder {
             obs: observation,
             images: Shared::new(vec![baseline; cluster.resources.len()]),
             provenance: Shared::new(vec![vec![false; setup.registry.len()]; node_count]),
+            exports: Shared::new(Vec::new()),
             escalation: Shared::new(vec![Escalation::default(); node_count * monitor_count]),
             false_alarm: Flags::new(node_count * monitor_count),
             monitor_poll_pending: Flags::new(node_count * monitor_count),
@@ -177,6 +178,23 @@ struct Armed {
     service_fails: Vec<(NodeId, ServiceId)>,
 }
 
+/// A .reg file on a node's disk: the values under the module's keys when it was exported.
+#[derive(Debug, Clone, Hash)]
+struct Export {
+    node: NodeId,
+    file: Arc<str>,
+    values: Arc<[Exported]>,
+}
+
+/// One value of an export, and whether the installer had written it (an import of it puts
+/// the installer's value back: losing it again is a rollback of the installer's values).
+#[derive(Debug, Clone, Copy, Hash)]
+struct Exported {
+    slot: SlotId,
+    data: DataId,
+    installer_write: bool,
+}
+
 /// A running installer.
 #[derive(Debug, Clone, Hash)]
 struct InstallerRun {
@@ -223,6 +241,7 @@ enum Timer {
     Installer { node: NodeId, generation: u32, phase: Phase },
     Unzipped { node: NodeId, folder: Arc<str>, generation: u32 },
     BackedUp { node: NodeId, file: Arc<str>, generation: u32 },
+    Imported { node: NodeId, values: Arc<[Exported]>, generation: u32 },
     Booted { node: NodeId, generation: u32 },
     PeerLost { node: NodeId, generation: u32 },
 }
@@ -266,6 +285,8 @@ pub struct Sim {
     /// Per node, per slot: the current data was written by the installer.
     /// Shared until written, like `images`.
     provenance: Shared<Vec<Vec<bool>>>,
+    /// The .reg files exported on the nodes, with what they hold (for `reg import`).
+    exports: Shared<Vec<Export>>,
     /// Per node × monitor.
     escalation: Shared<Vec<Escalation>>,
     false_alarm: Flags,
@@ -321,6 +342,7 @@ impl Sim {
         (nodes, groups, resources, mirror_unzipped).hash(state);
         self.images.hash(state);
         self.provenance.hash(state);
+        self.exports.hash(state);
         self.escalation.hash(state);
         self.false_alarm.hash(state);
         self.monitor_poll_pending.hash(state);
@@ -590,9 +612,15 @@ impl Sim {
                     // Exporting to the same file again overwrites it (`reg export /y`).
                     let backups = &mut self.node_mut(node).registry_backups;
                     if !backups.iter().any(|known| same_path(known, &file)) {
-                        backups.push(file);
+                        backups.push(Arc::clone(&file));
                     }
+                    self.keep_export(node, file);
                     self.emit(EventKind::RegistryBackedUp { node });
+                }
+            }
+            Timer::Imported { node, values, generation } => {
+                if self.node_alive(node, generation) {
+                    self.import_values(node, &values);
                 }
             }
             Timer::Booted { node, generation } => {

@@ -238,6 +238,14 @@ fn reg(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
             Ok(()) => Reply::out("The operation completed successfully.\r\n"),
             Err(error) => Reply::fail(1, format!("ERROR: {error}\r\n")),
         },
+        // reg import prints its success message on standard error (a known quirk of reg).
+        ["import", file] => match sim.execute(&Operation::ImportRegistry { node, file: (*file).into() }) {
+            Ok(()) => Reply::fail(0, "The operation completed successfully.\r\n"),
+            Err(BackendError::Failed { .. }) => {
+                Reply::fail(1, "ERROR: Error opening the file. There may be a disk or file system error.\r\n")
+            }
+            Err(error) => Reply::fail(1, format!("ERROR: {error}\r\n")),
+        },
         _ => Reply::fail(1, "ERROR: Invalid syntax.\r\n"),
     }
 }

@@ -286,6 +286,9 @@ impl<'a> Ja<'a> {
                 format!("モジュールを{}展開しました", if *on_mirror { "ミラーディスクに" } else { "" })
             }
             RegistryBackedUp { .. } => "レジストリキーをエクスポートしました".to_owned(),
+            RegistryImported { changed, .. } => {
+                format!("レジストリのエクスポートをインポートしました (変更された値: {changed} 個)")
+            }
             InstallerStarted { from_mirror, .. } => {
                 format!("{}インストーラを開始しました", if *from_mirror { "ミラーディスクから" } else { "" })
             }
@@ -439,6 +442,7 @@ mod tests {
             ModuleUnzipped { node, on_mirror: false },
             ModuleUnzipped { node, on_mirror: true },
             RegistryBackedUp { node },
+            RegistryImported { node, changed: 2 },
             InstallerStarted { node, from_mirror: false },
             InstallerStarted { node, from_mirror: true },
             InstallerPrompt { node, answer: RestartAnswer::Decline },

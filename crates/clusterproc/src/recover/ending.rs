@@ -60,7 +60,8 @@ impl BackendEnding<StagedSim> for EndState {
 }
 
 /// The cluster as `observation` shows it: the group, then each node's cluster service,
-/// monitors, Task Manager watches and the module's component versions.
+/// monitors, Task Manager watches, the registry values the module writes (for a module that
+/// writes some) and the module's component versions.
 pub(super) fn print_end_state(out: &mut impl Write, setup: &Setup, roles: &Roles, observation: &Observation) {
     let cluster = &setup.cluster;
     let _ = writeln!(out, "\nEnd state at {}", clock(observation.at));
@@ -81,10 +82,16 @@ pub(super) fn print_end_state(out: &mut impl Write, setup: &Setup, roles: &Roles
             .iter()
             .map(|c| format!("{} {}", cluster.components[c.component.index()].name, state.component(c.component)))
             .collect();
+        let writes: Vec<_> = setup.module_writes.iter().flat_map(|c| c.writes.iter()).collect();
+        let in_place = writes.iter().filter(|(slot, data)| state.registry[slot.index()] == Some(*data)).count();
+        let registry = match writes.len() {
+            0 => String::new(),
+            all => format!("registry values {in_place} of {all} in place; "),
+        };
         let _ = writeln!(
             out,
             "  node  {:<12} {role:<7} {:?}, cluster {:?}; monitors {} normal, {} suspended, {} error; \
-             watches {} monitoring, {} not monitoring; {}",
+             watches {} monitoring, {} not monitoring; {registry}{}",
             setup.node_name(node),
             state.power,
             state.cluster,

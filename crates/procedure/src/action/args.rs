@@ -116,15 +116,25 @@ impl Names<'_> {
 
     /// An absolute Windows folder on a drive some node (or the mirror) has.
     pub fn folder(&self, folder: &Spanned<String>) -> Result<String, FileError> {
-        let text = folder.get_ref();
+        self.windows_path(folder, "folder", r"expected a folder such as C:\Temp\module")
+    }
+
+    /// An absolute Windows file path on a drive some node (or the mirror) has.
+    pub fn file(&self, file: &Spanned<String>) -> Result<String, FileError> {
+        self.windows_path(file, "file", r"expected a file such as C:\Temp\module\registry.reg")
+    }
+
+    /// An absolute Windows path (a `what`) on a drive some node (or the mirror) has.
+    fn windows_path(&self, path: &Spanned<String>, what: &str, expected: &str) -> Result<String, FileError> {
+        let text = path.get_ref();
         let bytes = text.as_bytes();
         let has_drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'\\';
         if !has_drive {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
-                format!("`{text}` is not an absolute Windows folder"),
-                folder.span(),
-                r"expected a folder such as C:\Temp\module",
+                format!("`{text}` is not an absolute Windows {what}"),
+                path.span(),
+                expected,
             ));
         }
         let drive = crate::cluster::drive_of(text).to_ascii_uppercase();
@@ -134,7 +144,7 @@ impl Names<'_> {
             return Err(self.err(
                 FileErrorKind::UnknownName,
                 format!("no node of cluster `{}` has drive {drive}", self.cluster.name),
-                folder.span(),
+                path.span(),
                 "unknown drive",
             ));
         }
@@ -157,6 +167,8 @@ pub struct Args<'a> {
     pub last_folder: Option<&'a str>,
     /// `folder`.
     pub folder: Option<&'a Spanned<String>>,
+    /// `file`.
+    pub file: Option<&'a Spanned<String>>,
     /// `services`.
     pub services: Option<&'a Spanned<Vec<Spanned<String>>>>,
     /// `optional-services`.

@@ -11,6 +11,7 @@ use crate::module::Module;
 use crate::observation::{NodeState, Observation};
 use crate::operation::Operation;
 use crate::postcondition::Verdict;
+use crate::registry_id::ComponentWrites;
 use crate::roles::{Role, Roles};
 use crate::text::and_list;
 
@@ -144,6 +145,8 @@ pub struct At<'a> {
     pub cluster: &'a Cluster,
     /// The module applied.
     pub module: &'a Module,
+    /// The registry values the module writes, by component.
+    pub module_writes: &'a [ComponentWrites],
     /// What the cluster shows now.
     pub observation: &'a Observation,
     /// The node the task runs on.

@@ -1,9 +1,10 @@
 //! Guards: the engine refuses an unsafe operation given the live state, whatever the
 //! procedure file says, naming the step and the invariant it protects.
 
-use crate::cluster::ResourceKind;
+use crate::action::kind::Milestone;
+use crate::cluster::{NodeId, ResourceId, ResourceKind};
 use crate::invariant::Invariant;
-use crate::observation::{ClusterService, MonitorStatus, Observation, Watch};
+use crate::observation::{ClusterService, MonitorStatus, Observation, ResourceStatus, Watch, same_path};
 use crate::operation::Operation;
 use crate::operation::RestartAnswer;
 use crate::setup::Setup;
@@ -176,6 +177,51 @@ pub fn guard(
             Invariant::RegistrySyncStoppedDuringApply,
             format!("stopping the cluster service on {name} during the apply stops registry sync there"),
         ),
+        Operation::ImportRegistry { file, .. } => import_refusal(setup, observation, node, file)
+            .and_then(|message| refuse(Invariant::RegistryRolledBack, message)),
         _ => None,
     }
+}
+
+/// Why importing `file` on `node` would leave the module's values to be rolled back (or roll
+/// them back itself): an export taken before the first install holds the values the installer
+/// replaced; and registry sync captures an import only on the node that holds it, while the
+/// cluster runs.
+fn import_refusal(setup: &Setup, observation: &Observation, node: NodeId, file: &str) -> Option<String> {
+    let name = setup.node_name(node);
+    let steps = &setup.procedure.steps;
+    let first_install = steps.iter().position(|s| s.action.is(Milestone::InstallsModule)).unwrap_or(steps.len());
+    if let Some(early) =
+        steps[..first_install].iter().find(|s| s.action.registry_export().is_some_and(|export| same_path(export, file)))
+    {
+        return Some(format!(
+            "{file} is the export of step {}, taken before the module's first install: importing it on {name} would \
+             write back the values the installer replaced; import an export taken after the install",
+            early.label()
+        ));
+    }
+    if observation.cluster_suspended() {
+        return Some(format!(
+            "the cluster is suspended: registry sync captures nothing now, so values imported on {name} would roll \
+             back the next time registry sync restores its image there; import after the resume"
+        ));
+    }
+    let mut syncs: Vec<ResourceId> = setup
+        .module_writes
+        .iter()
+        .flat_map(|component| component.writes.iter())
+        .flat_map(|(slot, _)| setup.registry[slot.index()].synced_by.iter().copied())
+        .collect();
+    syncs.sort();
+    syncs.dedup();
+    let offline = syncs.into_iter().find(|r| {
+        let state = observation.resources[r.index()];
+        state.status != ResourceStatus::Online || state.node != Some(node)
+    })?;
+    let group = &setup.cluster.groups[setup.cluster.resources[offline.index()].group.index()].name;
+    Some(format!(
+        "registry sync {} is not online on {name}: values imported there would not be captured, and would roll \
+         back when it next starts there; import on the node that holds group {group}, with the cluster running",
+        setup.cluster.resources[offline.index()].name
+    ))
 }

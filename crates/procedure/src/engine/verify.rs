@@ -20,7 +20,16 @@ pub fn at<'a>(
     boots_before: Option<u32>,
     explain: bool,
 ) -> At<'a> {
-    At { cluster: &setup.cluster, module: &setup.procedure.module, observation, node, roles, boots_before, explain }
+    At {
+        cluster: &setup.cluster,
+        module: &setup.procedure.module,
+        module_writes: &setup.module_writes,
+        observation,
+        node,
+        roles,
+        boots_before,
+        explain,
+    }
 }
 
 /// The postcondition of `step` on `node`. With `explain` false a pending verdict carries no

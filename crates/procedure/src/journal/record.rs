@@ -311,7 +311,9 @@ impl OperationRecord {
                 record.to = to.map(|n| setup.node_name(n).to_owned());
             }
             Operation::UnzipModule { folder, .. } => record.folder = Some(folder.to_string()),
-            Operation::BackupRegistry { file, .. } => record.file = Some(file.to_string()),
+            Operation::BackupRegistry { file, .. } | Operation::ImportRegistry { file, .. } => {
+                record.file = Some(file.to_string());
+            }
             Operation::InstallModule { folder, restart_answer, .. } => {
                 record.folder = Some(folder.to_string());
                 record.restart_answer = Some(
@@ -380,6 +382,9 @@ impl OperationRecord {
             "unzip-module" => Operation::UnzipModule { node: at, folder: folder()? },
             "backup-registry" => {
                 Operation::BackupRegistry { node: at, file: Arc::from(field(&self.file, "a file")?.as_str()) }
+            }
+            "import-registry" => {
+                Operation::ImportRegistry { node: at, file: Arc::from(field(&self.file, "a file")?.as_str()) }
             }
             "install-module" => Operation::InstallModule {
                 node: at,

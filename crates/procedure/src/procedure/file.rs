@@ -90,6 +90,8 @@ struct StepFile {
     #[serde(default)]
     folder: Option<Spanned<String>>,
     #[serde(default)]
+    file: Option<Spanned<String>>,
+    #[serde(default)]
     services: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     optional_services: Option<Spanned<Vec<String>>>,
@@ -320,10 +322,11 @@ impl Loader<'_> {
             .with_help(format!("actions: {}", action::KEYWORDS.join(", ")))
         };
         let Some(takes) = action::takes(keyword) else { return Err(unknown()) };
-        let given: [(&str, Option<Range<usize>>); 11] = [
+        let given: [(&str, Option<Range<usize>>); 12] = [
             ("resource", step.resource.as_ref().map(Spanned::span)),
             ("monitors", step.monitors.as_ref().map(Spanned::span)),
             ("folder", step.folder.as_ref().map(Spanned::span)),
+            ("file", step.file.as_ref().map(Spanned::span)),
             ("services", step.services.as_ref().map(Spanned::span)),
             ("optional-services", step.optional_services.as_ref().map(Spanned::span)),
             ("one-of", step.one_of.as_ref().map(Spanned::span)),
@@ -358,6 +361,7 @@ impl Loader<'_> {
             action_span: step.action.span(),
             last_folder,
             folder: step.folder.as_ref(),
+            file: step.file.as_ref(),
             services: step.services.as_ref(),
             optional_services: step.optional_services.as_ref(),
             one_of: step.one_of.as_ref(),

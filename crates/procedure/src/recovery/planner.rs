@@ -7,18 +7,23 @@
 //! window finished while the cluster is suspended (watches stopped, required services
 //! stopped, the module installed where it is missing), the resume, watches started, then
 //! what only a resumed cluster allows (moving the group, resuming monitors).
+//!
+//! Registry values rolled back on a node whose installer finished are imported from the
+//! export the run took there after its install ([`super::exports_after_install`]), once the
+//! cluster runs and while the group (and with it registry sync) is online on that node, so
+//! that registry sync captures them; with no such export, they are put back by hand.
 
 use std::hash::Hasher as _;
 use std::time::Duration;
 
 use crate::action::kind::Milestone;
 use crate::action::{
-    Action, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService, StartMonitoring,
-    StartResource, StopMonitoring, StopServices, SuspendCluster,
+    Action, ImportRegistry, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
+    StartMonitoring, StartResource, StopMonitoring, StopServices, SuspendCluster,
 };
 use crate::cluster::{GroupId, NodeId, ResourceId, ServiceId};
 use crate::journal::Resumption;
-use crate::observation::{Installer, Observation, ResourceStatus, ServiceStatus, Watch, same_path};
+use crate::observation::{GroupStatus, Installer, Observation, ResourceStatus, ServiceStatus, Watch, same_path};
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
 use crate::setup::Setup;
@@ -49,7 +54,7 @@ pub struct Recovery {
 pub fn plan(setup: &Setup, resumption: Option<&Resumption>, observation: &Observation) -> Recovery {
     let roles = resumption.and_then(|r| r.roles.clone()).unwrap_or_else(|| Roles::initial(&setup.cluster));
     let found = shortfalls(setup, &roles, observation);
-    let mut planner = Planner { setup, roles: &roles, observation, steps: Vec::new() };
+    let mut planner = Planner { setup, resumption, roles: &roles, observation, steps: Vec::new() };
     let needs_operator_first = planner.plan(&found);
     let suspended = found.iter().any(|s| matches!(s, Shortfall::Suspended(_)));
     let installers_ran = observation.nodes.iter().any(|n| n.installer != Installer::Idle);
@@ -113,6 +118,7 @@ impl Recovery {
 
 struct Planner<'a> {
     setup: &'a Setup,
+    resumption: Option<&'a Resumption>,
     roles: &'a Roles,
     observation: &'a Observation,
     steps: Vec<Step>,
@@ -153,7 +159,7 @@ impl<'a> Planner<'a> {
         // there again (inferred: a re-run writes its values again).
         let finished =
             |node: &NodeId| matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. });
-        let exported = |node: &NodeId| !self.exports_after_install(*node).is_empty();
+        let exported = |node: &NodeId| self.export_after_install(*node).is_some();
         let to_install: Vec<(NodeId, &'static str)> = found
             .iter()
             .filter_map(|s| match s {
@@ -164,13 +170,18 @@ impl<'a> Planner<'a> {
                 _ => None,
             })
             .collect();
-        let to_restore: Vec<NodeId> = found
-            .iter()
-            .filter_map(|s| match s {
-                Shortfall::ValuesRolledBack(node) if finished(node) && exported(node) => Some(*node),
-                _ => None,
-            })
-            .collect();
+        let mut to_import: Vec<(NodeId, String)> = Vec::new();
+        // Every node whose values come back neither by an import nor by the installer: none
+        // since the installer is run again where no export holds them.
+        let to_restore: Vec<NodeId> = Vec::new();
+        for shortfall in found {
+            if let Shortfall::ValuesRolledBack(node) = shortfall
+                && finished(node)
+                && let Some(file) = self.export_after_install(*node)
+            {
+                to_import.push((*node, file));
+            }
+        }
         if !suspended && to_install.is_empty() && !to_restore.is_empty() {
             // Values put back by hand while the cluster runs with registry sync online are
             // captured as they are written: no window is needed (suspending and resuming again
@@ -267,6 +278,12 @@ impl<'a> Planner<'a> {
             let title = format!("Resume the cluster: {why}");
             self.on(self.roles.active, ResumeCluster.into(), title);
         }
+        // Imported where registry sync is online now, before a move spreads the owner's keys.
+        let owner = self.observation.groups.first().filter(|g| g.status == GroupStatus::Online).and_then(|g| g.owner);
+        let (now, later): (Vec<_>, Vec<_>) = to_import.into_iter().partition(|(node, _)| Some(*node) == owner);
+        for (node, file) in now {
+            self.import(node, file);
+        }
         let not_monitoring = found.iter().filter_map(|s| match s {
             Shortfall::NotMonitoring(node) => Some(*node),
             _ => None,
@@ -320,6 +337,9 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
+        for (node, file) in later {
+            self.import_where_the_group_is_not(node, file);
+        }
         for shortfall in found {
             if let Shortfall::MonitorsSuspended(node) = shortfall {
                 let title = format!("Resume the monitors on {}: they are suspended", self.name(*node));
@@ -333,7 +353,7 @@ impl<'a> Planner<'a> {
     /// (which captures the owner's keys): from an export taken there after the install, or by
     /// running the installer again.
     fn restore_by_hand(&mut self, node: NodeId) {
-        let files = self.exports_after_install(node);
+        let files = self.exports_on_node_after_install(node);
         let exports = if files.is_empty() {
             "no export taken there after the install is on that node".to_owned()
         } else {
@@ -386,7 +406,7 @@ impl<'a> Planner<'a> {
 
     /// The exports on `node` that no step before the first install takes: an export taken
     /// before the install holds the very values the rollback restored.
-    fn exports_after_install(&self, node: NodeId) -> Vec<&'a str> {
+    fn exports_on_node_after_install(&self, node: NodeId) -> Vec<&'a str> {
         let state = &self.observation.nodes[node.index()];
         let setup: &'a Setup = self.setup;
         let steps = &setup.procedure.steps;
@@ -399,6 +419,52 @@ impl<'a> Planner<'a> {
             .map(|f| &**f)
             .filter(|file| !before_install.iter().any(|early| same_path(early, file)))
             .collect()
+    }
+
+    /// The last export the run took on `node` after its install that is on the node still.
+    /// Without a journal's records (the model checker's recovery), the last export on the
+    /// node that no step before the first install takes.
+    fn export_after_install(&self, node: NodeId) -> Option<String> {
+        let Some(records) = self.resumption.map(|r| &r.records).filter(|records| !records.is_empty()) else {
+            return self.exports_on_node_after_install(node).last().map(|file| (*file).to_owned());
+        };
+        let backups = &self.observation.nodes[node.index()].registry_backups;
+        super::exports_after_install(self.setup, records, node)
+            .into_iter()
+            .rev()
+            .find(|file| backups.iter().any(|known| same_path(known, file)))
+    }
+
+    /// The import of `file` on `node`, planned where the group is online on it.
+    fn import(&mut self, node: NodeId, file: String) {
+        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+        let title = format!(
+            "Import {file} on {name}: registry sync rolled back the values {module} writes there, and this export \
+             was taken there after its install; with the cluster running and the group on {name}, registry sync \
+             captures them"
+        );
+        self.on(node, ImportRegistry { file }.into(), title);
+    }
+
+    /// The import on a node that does not hold the group when it is planned: the active node
+    /// gets the group back before (the moves planned above); a standby gets it for the import,
+    /// and the active node back after it.
+    fn import_where_the_group_is_not(&mut self, node: NodeId, file: String) {
+        if node == self.roles.active {
+            self.import(node, file);
+            return;
+        }
+        let Some(group) = self.setup.cluster.groups.first().map(|_| GroupId(0)) else {
+            self.import(node, file);
+            return;
+        };
+        let (group_name, name) = (self.setup.group_name(group).to_owned(), self.name(node).to_owned());
+        let title = format!("Move group {group_name} to {name}: registry sync must be online there for the import");
+        self.on(self.roles.active, MoveGroup { group, to: Role::Standby }.into(), title);
+        self.import(node, file);
+        let active = self.name(self.roles.active).to_owned();
+        let title = format!("Move group {group_name} back to {active}: the values are captured");
+        self.on(self.roles.active, MoveGroup { group, to: Role::Active }.into(), title);
     }
 
     fn group_by_hand(&mut self, group: GroupId) {

@@ -7,7 +7,7 @@
 
 use crate::cluster::{GroupId, NodeId};
 use crate::observation::{ClusterService, Installer, MonitorStatus, Observation, Power, Watch};
-use crate::postcondition::module_installed;
+use crate::postcondition::{module_installed, module_values_in_place};
 use crate::roles::Roles;
 use crate::setup::Setup;
 
@@ -78,12 +78,7 @@ impl Shortfall {
 
 /// Whether `node` has every value the module writes (those of components at their version).
 pub fn values_in_place(setup: &Setup, observation: &Observation, node: NodeId) -> bool {
-    let state = &observation.nodes[node.index()];
-    setup
-        .module_writes
-        .iter()
-        .flat_map(|component| component.writes.iter())
-        .all(|(slot, data)| state.registry.get(slot.index()).copied().flatten() == Some(*data))
+    module_values_in_place(&setup.module_writes, &observation.nodes[node.index()])
 }
 
 /// What `observation` lacks of a serving cluster whose active node is `roles.active`, in a

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use crate::cluster::{MonitorId, NodeId};
 use crate::diagnostic::SourceFile;
+use crate::journal::{OperationRecord, Record, Resumption};
 use crate::observation::{
     ClusterService, GroupState, GroupStatus, Installer, MonitorStatus, NodeState, Observation, Power, ResourceState,
     ResourceStatus, ServiceStatus, Watch,
 };
+use crate::operation::{Operation, RestartAnswer};
 use crate::setup::Setup;
 use crate::shared::Shared;
 
@@ -245,4 +247,139 @@ fn rolled_back_values_are_reinstalled_unless_the_installer_reports_it_finished()
     let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
     // This module needs no service stopped first: no stop-services.
     assert_eq!(keywords, ["stop-monitoring", "install-module", "resume-cluster", "start-monitoring"]);
+}
+
+/// A journal of the registry example in which `done` operations were carried out, in order
+/// (each its intent and an ok outcome, one step each as numbered), with `resumed_after` the
+/// number of them after which the run stopped and was resumed.
+fn journal(setup: &Setup, done: &[(usize, Operation)], resumed_after: Option<usize>) -> Resumption {
+    let mut records = Vec::new();
+    for (op, (step, operation)) in done.iter().enumerate() {
+        if resumed_after == Some(op) {
+            records.push(Record::Resumed { at_ms: op as u64 * 1000 });
+        }
+        let operation = OperationRecord::from_operation(setup, operation);
+        let at_ms = op as u64 * 1000 + 1;
+        records.push(Record::Intent { op: op as u64, step: *step, task: 0, operation, boots: vec![1, 1], at_ms });
+        records.push(Record::Outcome { op: op as u64, result: "ok".to_owned(), at_ms });
+    }
+    Resumption {
+        roles: None,
+        next_step: 9,
+        apply_started: true,
+        resumed: false,
+        restart_pending: false,
+        completed_operations: Vec::new(),
+        unfinished: None,
+        finished: None,
+        last_at: Duration::from_secs(600),
+        seed: None,
+        scenario: None,
+        records,
+    }
+}
+
+const BEFORE: &str = r"C:\Temp\EXAMPLE-0001\registry-backup-registry.reg";
+const AFTER_ACTIVE: &str = r"C:\Temp\EXAMPLE-0001\registry-backup-registry-active.reg";
+const AFTER_STANDBY: &str = r"C:\Temp\EXAMPLE-0001\registry-backup-registry-standby.reg";
+
+/// The registry example's journal to step 9: exports before the installs (step 2), then each
+/// node's install (steps 6 and 8) followed by its export (steps 7 and 9).
+fn the_example_run(setup: &Setup, resumed_after: Option<usize>) -> Resumption {
+    let folder: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001");
+    let install =
+        |node| Operation::InstallModule { node, folder: Arc::clone(&folder), restart_answer: RestartAnswer::Decline };
+    let export = |node, file: &str| Operation::BackupRegistry { node, file: Arc::from(file) };
+    let done = [
+        (1, export(ACTIVE, BEFORE)),
+        (1, export(STANDBY, BEFORE)),
+        (5, install(ACTIVE)),
+        (6, export(ACTIVE, AFTER_ACTIVE)),
+        (7, install(STANDBY)),
+        (8, export(STANDBY, AFTER_STANDBY)),
+    ];
+    journal(setup, &done, resumed_after)
+}
+
+/// The registry example after the run above: the exports on their nodes, `rolled_back`'s
+/// values rolled back, the cluster suspended or not.
+fn after_the_example(setup: &Setup, rolled_back: NodeId, suspended: bool) -> Observation {
+    let mut observation = serving(setup);
+    for (n, after) in [(ACTIVE, AFTER_ACTIVE), (STANDBY, AFTER_STANDBY)] {
+        node(&mut observation, n).registry_backups = vec![Arc::from(BEFORE), Arc::from(after)];
+        if suspended {
+            node(&mut observation, n).cluster = ClusterService::Suspended;
+        }
+    }
+    let (slot, _) = setup.module_writes[0].writes[0];
+    node(&mut observation, rolled_back).registry[slot.index()] = setup.registry[slot.index()].baseline;
+    observation
+}
+
+fn planned(setup: &Setup, resumption: &Resumption, observation: &Observation) -> Vec<String> {
+    plan(setup, Some(resumption), observation)
+        .steps
+        .iter()
+        .map(|step| {
+            let file = match &step.action {
+                crate::action::Action::ImportRegistry(import) => format!(" {}", import.file),
+                _ => String::new(),
+            };
+            format!("{} {}{file}", step.role.keyword(), step.action.keyword())
+        })
+        .collect()
+}
+
+#[test]
+fn rolled_back_values_on_the_group_s_node_are_imported_after_the_resume_from_its_post_install_export() {
+    let setup = setup_of("procedures/examples/registry-changing-module.toml");
+    let run = the_example_run(&setup, None);
+    let observation = after_the_example(&setup, ACTIVE, true);
+    assert_eq!(
+        planned(&setup, &run, &observation),
+        ["active resume-cluster".to_owned(), format!("active import-registry {AFTER_ACTIVE}")]
+    );
+    // The same on a running cluster: no window, the import alone.
+    let observation = after_the_example(&setup, ACTIVE, false);
+    assert_eq!(planned(&setup, &run, &observation), [format!("active import-registry {AFTER_ACTIVE}")]);
+    assert!(!plan(&setup, Some(&run), &observation).needs_operator_first);
+}
+
+#[test]
+fn an_export_the_node_no_longer_has_or_taken_after_a_stop_is_not_imported() {
+    let setup = setup_of("procedures/examples/registry-changing-module.toml");
+    // The file is gone from the node: only the export before the install is there.
+    let mut observation = after_the_example(&setup, ACTIVE, true);
+    node(&mut observation, ACTIVE).registry_backups = vec![Arc::from(BEFORE)];
+    let keywords = planned(&setup, &the_example_run(&setup, None), &observation);
+    assert_eq!(keywords, ["active manual", "active resume-cluster"]);
+    // The run stopped and resumed between the active node's install and its export (op 3):
+    // the node may have been rolled back before the export, which may hold the old values.
+    let observation = after_the_example(&setup, ACTIVE, true);
+    let keywords = planned(&setup, &the_example_run(&setup, Some(3)), &observation);
+    assert_eq!(keywords, ["active manual", "active resume-cluster"]);
+    // A stop after the export leaves it good.
+    let keywords = planned(&setup, &the_example_run(&setup, Some(4)), &observation);
+    assert_eq!(keywords, ["active resume-cluster".to_owned(), format!("active import-registry {AFTER_ACTIVE}")]);
+}
+
+#[test]
+fn a_standby_s_values_are_imported_with_the_group_moved_to_it_and_back() {
+    let setup = setup_of("procedures/examples/registry-changing-module.toml");
+    let observation = after_the_example(&setup, STANDBY, false);
+    assert_eq!(
+        planned(&setup, &the_example_run(&setup, None), &observation),
+        [
+            "active move-group".to_owned(),
+            format!("standby import-registry {AFTER_STANDBY}"),
+            "active move-group".to_owned(),
+        ]
+    );
+    // Where the group already is on the standby, it is imported there before the move back.
+    let mut observation = after_the_example(&setup, STANDBY, false);
+    observation.groups[0] = GroupState { status: GroupStatus::Online, owner: Some(STANDBY) };
+    assert_eq!(
+        planned(&setup, &the_example_run(&setup, None), &observation),
+        [format!("standby import-registry {AFTER_STANDBY}"), "active move-group".to_owned()]
+    );
 }

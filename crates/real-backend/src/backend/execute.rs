@@ -11,6 +11,7 @@ use remote::transport::TransportError;
 use super::RealBackend;
 use crate::commands;
 use crate::parse::clpcmd::{self, ClpResult};
+use crate::parse::reg_import::{self, RegImport};
 use crate::parse::{certutil, sc};
 
 /// `ERROR_SUCCESS_REBOOT_REQUIRED`: Windows installers' "done, restart needed".
@@ -75,6 +76,7 @@ impl RealBackend {
             }
             Operation::UnzipModule { node, ref folder } => self.unzip(node, folder),
             Operation::BackupRegistry { node, ref file } => self.backup_registry(node, file),
+            Operation::ImportRegistry { node, ref file } => self.import_registry(node, file),
             Operation::InstallModule { node, ref folder, restart_answer } => self.install(node, folder, restart_answer),
             Operation::RebootNode { node } => {
                 self.reboot(node, &commands::reboot_node())?;
@@ -203,9 +205,24 @@ impl RealBackend {
         Ok(())
     }
 
-    /// `reg export` of every key the module writes, into `file` (or `file-2.reg`... when
-    /// the module writes under several keys).
-    fn backup_registry(&mut self, node: NodeId, file: &str) -> Result<(), BackendError> {
+    /// `reg import` of `file`, and of `file-2.reg`... that `backup_registry` wrote beside it
+    /// when the module writes under several keys.
+    fn import_registry(&mut self, node: NodeId, file: &str) -> Result<(), BackendError> {
+        for target in self.export_files(file) {
+            let argv = commands::import_registry(&target).map_err(|error| self.failed(node, error))?;
+            let output = self.run_on(node, &argv, self.config.command_timeout)?;
+            match reg_import::parse(&output).map_err(|error| self.failed(node, error))? {
+                RegImport::Imported => {}
+                RegImport::Failed { message } => {
+                    return Err(self.failed(node, format!("`{argv}` failed: {message}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys the module writes, each once, in the module's order: one export file each.
+    fn module_keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for writes in &self.setup.module_writes {
             for (slot, _) in &writes.writes {
@@ -215,13 +232,23 @@ impl RealBackend {
                 }
             }
         }
-        for (i, key) in keys.iter().enumerate() {
-            let target = if i == 0 {
-                file.to_owned()
-            } else {
-                let stem = file.strip_suffix(".reg").unwrap_or(file);
-                format!("{stem}-{}.reg", i + 1)
-            };
+        keys
+    }
+
+    /// The files an export to `file` writes: `file` for the first key, `file-2.reg`... for
+    /// the others.
+    fn export_files(&self, file: &str) -> Vec<String> {
+        let stem = file.strip_suffix(".reg").unwrap_or(file);
+        (0..self.module_keys().len())
+            .map(|i| if i == 0 { file.to_owned() } else { format!("{stem}-{}.reg", i + 1) })
+            .collect()
+    }
+
+    /// `reg export` of every key the module writes, into `file` (or `file-2.reg`... when
+    /// the module writes under several keys).
+    fn backup_registry(&mut self, node: NodeId, file: &str) -> Result<(), BackendError> {
+        let keys = self.module_keys();
+        for (key, target) in keys.iter().zip(self.export_files(file)) {
             let argv = commands::export_registry(key, &target).map_err(|error| self.failed(node, error))?;
             let output = self.run_on(node, &argv, self.config.command_timeout)?;
             if output.code != Some(0) {

@@ -33,6 +33,7 @@ fn each_command_line() {
     let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\NEC\PVM";
     check(query_registry(key), &["reg", "query", key, "/s"]);
     check(export_registry(key, r"C:\Temp\pvm.reg"), &["reg", "export", key, r"C:\Temp\pvm.reg", "/y"]);
+    check(import_registry(r"C:\Temp\pvm.reg"), &["reg", "import", r"C:\Temp\pvm.reg"]);
     check(hash_file(r"C:\Temp\m\setup.exe"), &["certutil", "-hashfile", r"C:\Temp\m\setup.exe", "SHA256"]);
     check(
         install_module(r"C:\Temp\SSC0307-0006\", "setup.exe", &["/s".to_owned(), "/norestart".to_owned()]),
@@ -68,6 +69,7 @@ fn hostile_names_stay_one_argument_each() {
         check(stop_resource(name, name), &["clprsc", "-t", name, "-h", name]);
         check(start_cluster_service(name), &["clpcl", "-s", "-h", name]);
         check(export_registry(name, name), &["reg", "export", name, name, "/y"]);
+        check(import_registry(name), &["reg", "import", name]);
         check(query_registry(name), &["reg", "query", name, "/s"]);
         check(hash_file(name), &["certutil", "-hashfile", name, "SHA256"]);
         let program = format!("{}\\setup.exe", name.trim_end_matches('\\'));

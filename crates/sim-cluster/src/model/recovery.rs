@@ -95,18 +95,18 @@ pub(super) fn resumption(engine: &Engine) -> Resumption {
 }
 
 /// What the plan asks first of the operator that the simulator does for them: the faults
-/// that bring the nodes back. None when it asks for something else first.
+/// that bring the nodes back (an installer still running is waited for: the cluster then
+/// settles for [`BRING_BACK`]); what else it asks first is planned again after that.
 pub(super) fn bring_back(recovery: &Recovery) -> Option<Vec<Fault>> {
-    recovery
-        .shortfalls
-        .iter()
-        .filter(|s| matches!(s, Shortfall::Down(_) | Shortfall::Unreachable(_) | Shortfall::InstallerRunning(_)))
-        .map(|shortfall| match shortfall {
-            Shortfall::Down(node) => Some(Fault::Restart { node: *node }),
-            Shortfall::Unreachable(node) => Some(Fault::Reachable { node: *node }),
-            _ => None,
-        })
-        .collect()
+    let mut faults = Vec::new();
+    for shortfall in &recovery.shortfalls {
+        match shortfall {
+            Shortfall::Down(node) => faults.push(Fault::Restart { node: *node }),
+            Shortfall::Unreachable(node) => faults.push(Fault::Reachable { node: *node }),
+            _ => {}
+        }
+    }
+    Some(faults)
 }
 
 /// The first instruction of a plan that needs the operator.

@@ -235,6 +235,21 @@ impl Sim {
                 let length = self.duration(timing.backup);
                 self.schedule(length, Timer::BackedUp { node, file: Arc::clone(file), generation });
             }
+            Operation::ImportRegistry { file, .. } => {
+                // reg import reads the file as it is now: what a later export writes there is
+                // not imported.
+                let Some(values) = self.export_on(node, file) else {
+                    let name = &self.setup.cluster.nodes[node.index()].name;
+                    return Err(BackendError::Failed {
+                        node,
+                        message: format!(
+                            "reg import {file} on {name}: error opening the file (there is no such file on {name})"
+                        ),
+                    });
+                };
+                let length = self.duration(timing.backup);
+                self.schedule(length, Timer::Imported { node, values, generation });
+            }
             Operation::InstallModule { folder, restart_answer, .. } => {
                 if self.installers[node.index()].is_some() {
                     return self.refuse(node, operation, Refusal::InstallerRunning);

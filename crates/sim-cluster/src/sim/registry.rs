@@ -1,5 +1,6 @@
 //! Resources and registry sync: activating and deactivating resources, capturing the
-//! owner's keys into the image, and restoring the image when the resource comes online.
+//! owner's keys into the image, and restoring the image when the resource comes online;
+//! and the .reg exports of the module's keys, which an import writes back.
 
 use super::*;
 
@@ -140,6 +141,78 @@ impl Sim {
             if state.status == ResourceStatus::Online && state.node == Some(node) {
                 self.images.make_mut()[resource.index()][slot.index()] = Some(data);
                 self.emit(EventKind::RegistryCaptured { resource, node, changed: 1 });
+            }
+        }
+    }
+
+    /// `reg export` of the module's keys (and their subkeys) into `file` on `node`, replacing
+    /// an earlier export to the same file (`/y`). Values absent from the node are not in it.
+    pub(super) fn keep_export(&mut self, node: NodeId, file: Arc<str>) {
+        let setup = Arc::clone(&self.setup);
+        let keys: Vec<&str> = setup
+            .module_writes
+            .iter()
+            .flat_map(|component| component.writes.iter())
+            .map(|(slot, _)| setup.registry[slot.index()].key.as_str())
+            .collect();
+        let state = &self.obs.nodes[node.index()];
+        let values: Arc<[Exported]> = setup
+            .registry
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| keys.iter().any(|key| procedure::cluster::key_is_under(&slot.key, key)))
+            .filter_map(|(s, _)| {
+                let data = state.registry[s]?;
+                Some(Exported { slot: SlotId(s as u16), data, installer_write: self.provenance[node.index()][s] })
+            })
+            .collect();
+        let exports = self.exports.make_mut();
+        exports.retain(|export| !(export.node == node && same_path(&export.file, &file)));
+        exports.push(Export { node, file, values });
+    }
+
+    /// What the export `file` on `node` holds, if the node has that file.
+    pub(super) fn export_on(&self, node: NodeId, file: &str) -> Option<Arc<[Exported]>> {
+        self.exports
+            .iter()
+            .find(|export| export.node == node && same_path(&export.file, file))
+            .map(|export| Arc::clone(&export.values))
+    }
+
+    /// `reg import`: the values of the export overwrite the node's; values not in it stay.
+    /// Registry sync captures them as it captures any write: at once, if it is online on the
+    /// node and the cluster runs there.
+    pub(super) fn import_values(&mut self, node: NodeId, values: &[Exported]) {
+        let mut changed: Vec<(SlotId, DataId)> = Vec::new();
+        for value in values {
+            let s = value.slot.index();
+            if self.obs.nodes[node.index()].registry[s] != Some(value.data) {
+                self.node_mut(node).registry[s] = Some(value.data);
+                changed.push((value.slot, value.data));
+            }
+            if self.provenance[node.index()][s] != value.installer_write {
+                self.provenance.make_mut()[node.index()][s] = value.installer_write;
+            }
+        }
+        self.emit(EventKind::RegistryImported { node, changed: changed.len() as u16 });
+        if changed.is_empty() || self.obs.nodes[node.index()].cluster != ClusterService::Running {
+            return;
+        }
+        let resources: Vec<ResourceId> = self.setup.cluster.registry_sync_resources().collect();
+        for resource in resources {
+            let state = self.obs.resources[resource.index()];
+            if state.status != ResourceStatus::Online || state.node != Some(node) {
+                continue;
+            }
+            let mut captured = 0;
+            for &(slot, data) in &changed {
+                if self.setup.registry[slot.index()].synced_by.contains(&resource) {
+                    self.images.make_mut()[resource.index()][slot.index()] = Some(data);
+                    captured += 1;
+                }
+            }
+            if captured > 0 {
+                self.emit(EventKind::RegistryCaptured { resource, node, changed: captured });
             }
         }
     }
