@@ -390,3 +390,144 @@ fn the_simulated_outputs_parse_as_real_ones() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A node of a simulated cluster reached as the real backend reaches a node: the argv goes
+/// to what the command shims run (`sim_server::exec`), and comes back as the tool's output.
+struct SimulatedNode {
+    sim: Arc<std::sync::Mutex<sim_cluster::sim::Sim>>,
+    node: procedure::cluster::NodeId,
+}
+
+impl remote::transport::Transport for SimulatedNode {
+    fn run(
+        &mut self,
+        argv: &remote::argv::Argv,
+        _timeout: std::time::Duration,
+    ) -> Result<remote::output::Output, remote::transport::TransportError> {
+        let mut elements = vec![argv.program.clone()];
+        elements.extend(argv.args.iter().cloned());
+        let reply = sim_server::exec::exec(&mut self.sim.lock().unwrap(), self.node, &elements);
+        if reply.unreachable {
+            return Err(remote::transport::TransportError::Unreachable { reason: "the node is down".into() });
+        }
+        Ok(remote::output::Output {
+            stdout: reply.stdout.into_bytes(),
+            stderr: reply.stderr.into_bytes(),
+            code: Some(reply.code),
+        })
+    }
+
+    fn copy_file(
+        &mut self,
+        _local: &Path,
+        _remote: &str,
+        _timeout: std::time::Duration,
+    ) -> Result<(), remote::transport::TransportError> {
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "simulated node".to_owned()
+    }
+}
+
+/// `reg export` then `reg import` through the real backend on simulated nodes do what the
+/// simulator does with the same operations: the export's values overwrite the node's, the
+/// values it lacks stay, and registry sync captures them; a file the node lacks fails as reg
+/// does, naming the node and the file.
+#[test]
+fn a_registry_import_through_the_real_backend_matches_the_simulator() {
+    use procedure::backend::{BackendError, Operation, RestartAnswer};
+    use procedure::cluster::NodeId;
+
+    let setup = setup("procedures/examples/registry-changing-module.toml");
+    let node = NodeId(0);
+    let file: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001\before.reg");
+    let export = Operation::BackupRegistry { node, file: Arc::clone(&file) };
+    let import = Operation::ImportRegistry { node, file: Arc::clone(&file) };
+    let settle = |sim: &mut sim_cluster::sim::Sim| sim.wait(std::time::Duration::from_secs(3600));
+    // The module installed on the node in a suspend window, its watches stopped, as the
+    // procedure does: its values written, then captured at the resume.
+    let install = |sim: &mut sim_cluster::sim::Sim| {
+        let folder: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001");
+        let mut operations =
+            vec![Operation::UnzipModule { node, folder: Arc::clone(&folder) }, Operation::SuspendCluster { via: node }];
+        operations.extend(setup.module_services.iter().map(|&service| Operation::StopWatch { node, service }));
+        operations.push(Operation::InstallModule { node, folder, restart_answer: RestartAnswer::Decline });
+        operations.push(Operation::ResumeCluster { via: node });
+        for operation in &operations {
+            sim.execute(operation).unwrap();
+            settle(sim);
+        }
+    };
+
+    // (a) The simulator directly: export the old values, install, import the export.
+    let mut direct = Builder::new(Arc::clone(&setup)).seed(SEED).build();
+    direct.execute(&export).unwrap();
+    settle(&mut direct);
+    install(&mut direct);
+    direct.execute(&import).unwrap();
+    settle(&mut direct);
+
+    // (b) The same cluster; the export and the import through the real backend's commands.
+    let shared = Arc::new(std::sync::Mutex::new(Builder::new(Arc::clone(&setup)).seed(SEED).build()));
+    let links = setup
+        .cluster
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, known)| real_backend::backend::NodeLink {
+            name: known.name.clone(),
+            transport: Box::new(SimulatedNode { sim: Arc::clone(&shared), node: NodeId(n as u8) }),
+        })
+        .collect();
+    let config = real_backend::backend::Config {
+        command_timeout: std::time::Duration::from_secs(5),
+        install_timeout: std::time::Duration::from_secs(5),
+        copy_timeout: std::time::Duration::from_secs(5),
+        service_keys: Default::default(),
+        installer: None,
+        archive: None,
+        staging: PathBuf::from("/nonexistent"),
+        watch: None,
+        clpstat_long: true,
+    };
+    let mut backend = real_backend::backend::RealBackend::new(Arc::clone(&setup), config, links).unwrap();
+    backend.execute(&export).unwrap();
+    settle(&mut shared.lock().unwrap());
+    install(&mut shared.lock().unwrap());
+    backend.execute(&import).unwrap();
+    settle(&mut shared.lock().unwrap());
+
+    let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\NEC\PVM";
+    let shown =
+        |sim: &sim_cluster::sim::Sim| sim_server::render::reg_query(&setup, sim.observation(), node, key).unwrap();
+    let through_backend = shown(&shared.lock().unwrap());
+    assert_eq!(shown(&direct), through_backend);
+    // The export held the old Version and no PatchLevel: Version is back, PatchLevel stays.
+    assert!(through_backend.contains("Version    REG_SZ    3.7\r\n"), "{through_backend}");
+    assert!(through_backend.contains("PatchLevel    REG_SZ    1"), "{through_backend}");
+    similar_asserts(
+        &sim_server::render::final_state(&setup, direct.observation()),
+        &sim_server::render::final_state(&setup, shared.lock().unwrap().observation()),
+    );
+    // What the real backend reads back from the node agrees.
+    let observed = backend.observe().unwrap().nodes[0].registry.clone();
+    assert_eq!(observed, direct.observation().nodes[0].registry);
+    let captured = direct.trace().iter().rev().find_map(|event| match event.kind {
+        procedure::event::EventKind::RegistryCaptured { changed, .. } => Some(changed),
+        _ => None,
+    });
+    assert_eq!(captured, Some(1), "registry sync captured the imported Version");
+
+    let missing = Operation::ImportRegistry { node, file: Arc::from(r"C:\Temp\nowhere.reg") };
+    let error = backend.execute(&missing).unwrap_err();
+    let BackendError::Failed { node: failed, message } = &error else { panic!("{error:?}") };
+    assert_eq!(*failed, node);
+    assert!(
+        message.starts_with("ssc-node1: `reg import C:\\Temp\\nowhere.reg` failed: Error opening the file"),
+        "{message}"
+    );
+    let direct_error = direct.execute(&missing).unwrap_err().to_string();
+    assert!(direct_error.contains(r"C:\Temp\nowhere.reg") && direct_error.contains("ssc-node1"), "{direct_error}");
+}

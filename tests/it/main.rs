@@ -11,6 +11,7 @@ mod damaged_journals;
 mod engine;
 mod fuzz_regressions;
 mod hostile_files;
+mod import_registry;
 mod interrupt;
 mod model;
 mod nothing_lost;

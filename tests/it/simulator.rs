@@ -128,6 +128,8 @@ fn any_step(services: u16, resources: u16, monitors: u16) -> impl Strategy<Value
         (any_node(), folder.clone()).prop_map(|(node, f)| Operation::UnzipModule { node, folder: Arc::from(f) }),
         (any_node(), folder.clone())
             .prop_map(|(node, f)| Operation::BackupRegistry { node, file: Arc::from(format!("{f}\\registry.reg")) }),
+        (any_node(), folder.clone())
+            .prop_map(|(node, f)| Operation::ImportRegistry { node, file: Arc::from(format!("{f}\\registry.reg")) }),
         (any_node(), folder, answer).prop_map(|(node, f, restart_answer)| Operation::InstallModule {
             node,
             folder: Arc::from(f),

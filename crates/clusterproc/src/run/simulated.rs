@@ -17,6 +17,7 @@ use procedure::engine::{Engine, EngineConfig};
 use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::{Journal, Resumption, cluster_identity};
+use procedure::recovery::serving::values_in_place;
 use procedure::recovery::{RegistryWayBack, registry_way_back};
 use procedure::setup::Setup;
 use sim_cluster::explore::aftermath;
@@ -275,7 +276,8 @@ impl BackendEnding<StagedSim> for Aftermath {
                 let _ = writeln!(stdout, "  {line}");
             }
         }
-        restore_advice(stdout, setup, engine, violations);
+        let last = self.settled.as_ref().map(|(cluster, _)| cluster.observation());
+        restore_advice(stdout, setup, engine, violations, last);
         Conclusion::default()
     }
 }
@@ -365,7 +367,15 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
 /// When the installer's registry values were rolled back, how to put them back on each node:
 /// the export that node took after its install and before the rollback, or the installer
 /// again. An export taken before the install holds the very values the rollback restored.
-fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine, violations: &[Violation]) {
+/// A node whose values are in place again by the end (`last`: an import-registry step put
+/// them back) needs nothing.
+fn restore_advice(
+    out: &mut impl std::io::Write,
+    setup: &Setup,
+    engine: &Engine,
+    violations: &[Violation],
+    last: Option<&Observation>,
+) {
     let mut rolled_back: Vec<(NodeId, Duration)> = Vec::new();
     for violation in violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack) {
         if let Some(node) = violation.node
@@ -380,6 +390,18 @@ fn restore_advice(out: &mut impl std::io::Write, setup: &Setup, engine: &Engine,
     let names: Vec<&str> = rolled_back.iter().map(|(node, _)| setup.node_name(*node)).collect();
     let _ = writeln!(out);
     let _ = writeln!(out, "The installer's registry values were rolled back on {}.", names.join(", "));
+    let back: Vec<NodeId> = rolled_back
+        .iter()
+        .map(|(node, _)| *node)
+        .filter(|node| last.is_some_and(|last| values_in_place(setup, last, *node)))
+        .collect();
+    for node in &back {
+        let _ = writeln!(out, "  {}: they are in place again at the end of the run.", setup.node_name(*node));
+    }
+    rolled_back.retain(|(node, _)| !back.contains(node));
+    if rolled_back.is_empty() {
+        return;
+    }
     for (node, at) in rolled_back {
         let name = setup.node_name(node);
         match registry_way_back(&setup.procedure, engine.record(), node, at) {
