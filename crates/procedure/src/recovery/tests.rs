@@ -235,11 +235,17 @@ fn rolled_back_values_are_reinstalled_unless_the_installer_reports_it_finished()
     let active = node(&mut observation, ACTIVE);
     active.registry[slot.index()] = setup.registry[slot.index()].baseline;
     active.registry_backups = vec![Arc::from(r"C:\Temp\after-install.reg")];
+    // Without a journal (the model checker's recovery), an export on the node that no step
+    // before the install takes is imported once the cluster runs.
     let recovery = plan(&setup, None, &observation);
     let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
-    assert_eq!(keywords, ["manual", "resume-cluster"], "{:?}", recovery.shortfalls);
-    let instruction = recovery.steps[0].action.manual_instruction().unwrap();
-    assert!(instruction.contains(r"C:\Temp\after-install.reg"), "{instruction}");
+    assert_eq!(keywords, ["resume-cluster", "import-registry"], "{:?}", recovery.shortfalls);
+    assert!(recovery.steps[1].title.contains(r"C:\Temp\after-install.reg"), "{}", recovery.steps[1].title);
+    // With no export on the node, the installer is run there again.
+    node(&mut observation, ACTIVE).registry_backups.clear();
+    let recovery = plan(&setup, None, &observation);
+    let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
+    assert_eq!(keywords, ["stop-monitoring", "install-module", "resume-cluster", "start-monitoring"]);
 
     // An installer that did not finish is run again by install-module.
     node(&mut observation, ACTIVE).installer = Installer::Failed(crate::observation::InstallerFailure::Fault);
@@ -351,13 +357,16 @@ fn an_export_the_node_no_longer_has_or_taken_after_a_stop_is_not_imported() {
     // The file is gone from the node: only the export before the install is there.
     let mut observation = after_the_example(&setup, ACTIVE, true);
     node(&mut observation, ACTIVE).registry_backups = vec![Arc::from(BEFORE)];
+    // The installer is run there again instead.
+    let reinstall =
+        ["active stop-monitoring", "active install-module", "active resume-cluster", "active start-monitoring"];
     let keywords = planned(&setup, &the_example_run(&setup, None), &observation);
-    assert_eq!(keywords, ["active manual", "active resume-cluster"]);
+    assert_eq!(keywords, reinstall);
     // The run stopped and resumed between the active node's install and its export (op 3):
     // the node may have been rolled back before the export, which may hold the old values.
     let observation = after_the_example(&setup, ACTIVE, true);
     let keywords = planned(&setup, &the_example_run(&setup, Some(3)), &observation);
-    assert_eq!(keywords, ["active manual", "active resume-cluster"]);
+    assert_eq!(keywords, reinstall);
     // A stop after the export leaves it good.
     let keywords = planned(&setup, &the_example_run(&setup, Some(4)), &observation);
     assert_eq!(keywords, ["active resume-cluster".to_owned(), format!("active import-registry {AFTER_ACTIVE}")]);
