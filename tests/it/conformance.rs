@@ -25,7 +25,7 @@ use crate::support::{binary, clusterproc_in_env, root};
 
 const SEED: u64 = 1;
 
-fn setup(procedure: &str) -> Arc<Setup> {
+pub(crate) fn setup(procedure: &str) -> Arc<Setup> {
     let cluster =
         procedure::cluster::load(&SourceFile::read(&root().join("scenarios/cluster/ssc-two-node.toml")).unwrap())
             .unwrap();
@@ -35,7 +35,7 @@ fn setup(procedure: &str) -> Arc<Setup> {
 
 /// (a) The simulator directly: how the run ended (as `run` prints it), the violated
 /// invariants, the final state.
-fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
+pub(crate) fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
     let mut sim = Builder::new(Arc::clone(setup)).seed(SEED).build();
     let initial = sim.observation().clone();
     let mut engine = Engine::new(Arc::clone(setup), EngineConfig::standard());
@@ -57,7 +57,7 @@ fn direct(setup: &Arc<Setup>) -> (String, Vec<String>, String) {
 
 /// A folder with the command shims (links to the clusterproc binary), the module archive and
 /// a connection file for `local` nodes on a fresh simulator session.
-struct Shims {
+pub(crate) struct Shims {
     dir: tempfile::TempDir,
     session: String,
     /// The REST server's user and password, when the session is one of its.
@@ -65,7 +65,7 @@ struct Shims {
 }
 
 impl Shims {
-    fn new(server: &sim_server::server::Server, folder: &str) -> Shims {
+    pub(crate) fn new(server: &sim_server::server::Server, folder: &str) -> Shims {
         let created =
             sim_server::client::post(&format!("{}/sessions", server.url), &serde_json::json!({ "seed": SEED }))
                 .unwrap();
@@ -94,11 +94,11 @@ impl Shims {
         Shims { dir, session, auth }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn bin(&self) -> PathBuf {
+    pub(crate) fn bin(&self) -> PathBuf {
         self.path().join("bin")
     }
 
@@ -128,13 +128,19 @@ impl Shims {
     /// Two sshd on 127.0.0.1, one per node, whose commands reach this session's shims; each
     /// node's files live in its own folder.
     fn ssh_connection(&self, keys: &Keys) -> (PathBuf, Vec<Sshd>) {
+        self.ssh_connection_with(keys, &|_| self.bin())
+    }
+
+    /// As [`Shims::ssh_connection`], each node's commands found first in the folder
+    /// `bin_of(node)` gives (where a test may put a command that acts up on one node).
+    pub(crate) fn ssh_connection_with(&self, keys: &Keys, bin_of: &dyn Fn(&str) -> PathBuf) -> (PathBuf, Vec<Sshd>) {
         let mut text = self.common();
         let mut servers = Vec::new();
         for i in 1..=2 {
             let node = format!("ssc-node{i}");
             let disk = self.path().join(format!("disk-{node}"));
             std::fs::create_dir_all(&disk).unwrap();
-            let sshd = keys.start(&self.bin(), &node, &format!("CLUSTERPROC_SIM={}", self.session));
+            let sshd = keys.start(&bin_of(&node), &node, &format!("CLUSTERPROC_SIM={}", self.session));
             text += &keys.node(i, sshd.port);
             text += &format!("working-directory = \"{}\"\n\n", disk.display());
             servers.push(sshd);
@@ -153,7 +159,7 @@ impl Shims {
         file
     }
 
-    fn final_state(&self) -> String {
+    pub(crate) fn final_state(&self) -> String {
         let mut request = reqwest::blocking::Client::new().get(format!("{}/state", self.session));
         if let Some((user, password)) = &self.auth {
             request = request.basic_auth(user, Some(password));

@@ -20,6 +20,7 @@ mod plan;
 mod properties;
 mod real_nodes;
 mod recover;
+mod recover_real;
 mod recovery;
 mod rest_client;
 mod resume;

@@ -21,7 +21,7 @@ fn on(verb: &str, scenario: &str, journal: &Path, extra: &[&str]) -> Run {
 }
 
 /// The lines of the end state a recovery prints, from its `End state` heading on.
-fn end_state(run: &Run) -> Vec<&str> {
+pub(crate) fn end_state(run: &Run) -> Vec<&str> {
     let from = run.stdout.find("End state at").unwrap_or_else(|| panic!("no end state:\n{}", run.stdout));
     run.stdout[from..].lines().skip(1).take_while(|line| line.starts_with("  ")).collect()
 }
@@ -29,7 +29,7 @@ fn end_state(run: &Run) -> Vec<&str> {
 /// The cluster serves: the group online on the active node, both nodes up and running the
 /// cluster (not suspended), no monitor suspended or in error, no watch left Not monitoring,
 /// the module's version on both nodes.
-fn assert_serving(run: &Run) {
+pub(crate) fn assert_serving(run: &Run) {
     let lines = end_state(run);
     assert_eq!(lines.len(), 3, "{}", run.stdout);
     assert!(lines[0].contains("group failover") && lines[0].ends_with("Online on ssc-node1"), "{}", run.stdout);
@@ -117,15 +117,35 @@ fn a_completed_run_needs_no_recovery() {
     let recover = clusterproc(&["recover", SEED, "--journal", &journal]);
     assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
     assert!(recover.stdout.contains("The cluster serves: nothing to recover."), "{}", recover.stdout);
+    // A simulated run's journal is not recovered on real nodes: refused before any is reached.
+    let real = clusterproc(&[
+        "recover",
+        SEED,
+        "--journal",
+        &journal,
+        "--backend",
+        "expresscluster",
+        "--connection",
+        "tests/data/connection/site-example.toml",
+    ]);
+    assert_eq!(real.code, 2, "{}\n{}", real.stdout, real.stderr);
+    assert!(
+        real.stderr.contains("ran on sim, not on expresscluster: recover it with --backend sim"),
+        "{}",
+        real.stderr
+    );
 }
 
 #[test]
-fn recover_refuses_real_nodes_and_a_missing_journal() {
+fn recover_refuses_real_nodes_without_a_connection_file_and_a_missing_journal() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("run").display().to_string();
     let real = clusterproc(&["recover", SEED, "--journal", &journal, "--backend", "expresscluster"]);
     assert_eq!(real.code, 2, "{}", real.stderr);
-    assert!(real.stderr.contains("recover --backend expresscluster is not built yet"), "{}", real.stderr);
+    assert!(real.stderr.contains("--backend expresscluster needs --connection FILE"), "{}", real.stderr);
+    let simulated = clusterproc(&["recover", SEED, "--journal", &journal, "--connection", "connection.toml"]);
+    assert_eq!(simulated.code, 2, "{}", simulated.stderr);
+    assert!(simulated.stderr.contains("needs --backend expresscluster"), "{}", simulated.stderr);
     let missing = clusterproc(&["recover", SEED, "--journal", &journal]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(missing.stderr.contains("journal.jsonl"), "the journal is named: {}", missing.stderr);

@@ -27,8 +27,8 @@ pub(crate) enum Command {
     /// `--backend expresscluster --connection FILE`, on real nodes.
     Run(crate::run::args::RunArgs),
     /// After a run that stopped, bring the cluster back to serving: plan from where the run
-    /// left it (its journal), show the plan, ask once, and run it with the guards on
-    /// (simulator only, for now).
+    /// left it (its journal), show the plan, ask once, and run it with the guards on, on the
+    /// simulated cluster or, with `--backend expresscluster --connection FILE`, on real nodes.
     Recover(crate::recover::RecoverArgs),
     /// Check real nodes before a run: cluster running and not suspended, every node online,
     /// the group online on the active node, monitors Normal, the module archive, the working

@@ -3,9 +3,10 @@
 //! journal and reports.
 
 pub(crate) mod args;
+pub(crate) mod commands;
 mod console;
 pub(crate) mod journal;
-mod real;
+pub(crate) mod real;
 pub(crate) mod reports;
 pub(crate) mod simulated;
 pub(crate) mod skeleton;

@@ -5,6 +5,7 @@
 //!
 //! One run per journal at a time: the journal file is locked while a run holds it.
 
+pub mod done;
 pub mod error;
 pub mod file;
 pub mod record;

@@ -210,6 +210,46 @@ impl RealBackend {
         self.manifest.as_ref()
     }
 
+    /// Takes in an operation that an earlier process of this backend completed, as a journal
+    /// recorded it: what no command shows is tracked from it as if this backend had run it
+    /// (the installer's outcome and the module's versions after an install, the unzipped
+    /// folder, a registry export, the Task Manager watch). Other operations show in the next
+    /// observation and change nothing here.
+    ///
+    /// Inferred, as where the backend's own commands set them: an install recorded as done
+    /// left the module's versions in place (no restart asked: the journal keeps no exit code).
+    pub fn recall(&mut self, operation: &Operation) {
+        let setup = Arc::clone(&self.setup);
+        match *operation {
+            Operation::InstallModule { node, .. } => {
+                let state = self.observation.nodes[node.index()].make_mut();
+                state.installer = Installer::Finished { restart_requested: false };
+                for component in &setup.procedure.module.components {
+                    state.components[component.component.index()] = component.version.as_str().into();
+                }
+            }
+            Operation::UnzipModule { node, ref folder } => {
+                self.observation.nodes[node.index()].make_mut().unzipped = Some(Arc::clone(folder));
+            }
+            Operation::BackupRegistry { node, ref file } => {
+                let backups = &mut self.observation.nodes[node.index()].make_mut().registry_backups;
+                if !backups.iter().any(|known| procedure::backend::same_path(known, file)) {
+                    backups.push(Arc::clone(file));
+                }
+            }
+            Operation::StopWatch { node, service } | Operation::StartWatch { node, service } => {
+                let watch = if matches!(operation, Operation::StopWatch { .. }) {
+                    Watch::NotMonitoring
+                } else {
+                    Watch::Monitoring
+                };
+                self.watches[node.index()][service.index()] = watch;
+                self.observation.nodes[node.index()].make_mut().watches[service.index()] = watch;
+            }
+            _ => {}
+        }
+    }
+
     /// Runs one command on a node (for pre-flight checks), recorded like the others.
     pub fn run_command(&mut self, node: NodeId, argv: &Argv) -> Result<Output, BackendError> {
         self.run_on(node, argv, self.config.command_timeout)

@@ -24,6 +24,17 @@ pub(crate) fn report_format(path: &Path) -> Result<ReportFormat, Failure> {
     }
 }
 
+/// Checks each `--report` file before anything runs: its format (by its name) and that it
+/// can be written. An existing report is left as it is until the new one is complete.
+pub(crate) fn check_reports(paths: &[PathBuf]) -> Result<(), Failure> {
+    for path in paths {
+        report_format(path)?;
+        crate::atomic_file::check_writable(path)
+            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 /// Writes `report` to each of `paths` (each whole or not at all), in the format its name
 /// chooses, and says so on `stdout`.
 pub(crate) fn write_reports(

@@ -26,12 +26,12 @@ use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
 use super::args::{GuardsSwitch, RunArgs};
+use super::commands::{recover_command, resume_command};
 use super::journal::{default_run_dir, run_started};
-use super::reports::report_format;
+use super::reports::{check_reports, report_format};
 use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
 use crate::failure::Failure;
 use crate::load::cluster_source;
-use crate::shell_word::shell_word;
 
 /// Seed of the simulator when neither `--seed` nor a scenario gives one.
 const DEFAULT_SEED: u64 = 1;
@@ -140,12 +140,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         )));
     }
 
-    // A report that cannot be written is found out before the run, not after it; an
-    // existing report is left as it is until the new one is complete.
-    for path in &args.report {
-        crate::atomic_file::check_writable(path)
-            .map_err(|e| Failure::Usage(anyhow::anyhow!("cannot write the report {}: {e}", path.display())))?;
-    }
+    // A report that cannot be written is found out before the run, not after it.
+    check_reports(&args.report)?;
 
     // --guards decides; without it, a scenario written to show a procedure as written turns
     // the guards off.
@@ -298,39 +294,6 @@ pub(crate) fn rebuild(
     let mut backend = StagedSim::new(sim, staged.to_vec()).replay(setup, &resumption.records, resumption.last_at);
     clear_fired_faults(&mut backend, staged, resumption.next_step);
     (backend, initial, seed)
-}
-
-/// The command that brings the cluster of this run back to serving, to copy: `recover`
-/// with the procedure, the run directory, and the cluster or scenario as given.
-fn recover_command(args: &RunArgs, dir: &Path) -> String {
-    let mut words = command_words("recover", args);
-    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy())]);
-    words.join(" ")
-}
-
-/// The command that resumes this run, to copy: the procedure, the run directory and the
-/// cluster, scenario and guards as given (each quoted for a POSIX shell where needed).
-fn resume_command(args: &RunArgs, dir: &Path) -> String {
-    let mut words = command_words("run", args);
-    match args.guards {
-        Some(GuardsSwitch::On) => words.extend(["--guards".to_owned(), "on".to_owned()]),
-        Some(GuardsSwitch::Off) => words.extend(["--guards".to_owned(), "off".to_owned()]),
-        None => {}
-    }
-    words.extend(["--journal".to_owned(), shell_word(&dir.to_string_lossy()), "--resume".to_owned()]);
-    words.join(" ")
-}
-
-/// `clusterproc VERB PROCEDURE`, and the cluster or scenario as given.
-fn command_words(verb: &str, args: &RunArgs) -> Vec<String> {
-    let mut words = vec!["clusterproc".to_owned(), verb.to_owned(), shell_word(&args.procedure.to_string_lossy())];
-    if let Some(cluster) = &args.cluster {
-        words.extend(["--cluster".to_owned(), shell_word(&cluster.to_string_lossy())]);
-    }
-    if let Some(scenario) = &args.scenario {
-        words.extend(["--scenario".to_owned(), shell_word(&scenario.to_string_lossy())]);
-    }
-    words
 }
 
 /// The scenario's staged faults, by step id, against the procedure of this run.

@@ -122,12 +122,7 @@ pub(crate) fn summarize(
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Once it is fixed, resume the run with:\n  {command}");
             }
-            if let Some(command) = how_to_recover {
-                let _ = writeln!(
-                    out,
-                    "Or bring the cluster back to serving (planned from where it stopped) with:\n  {command}"
-                );
-            }
+            recover_advice(out, how_to_resume.is_some(), how_to_recover);
         }
         // The engine did not finish: a signal interrupted the run between two operations.
         None => {
@@ -137,12 +132,7 @@ pub(crate) fn summarize(
             if let Some(command) = how_to_resume {
                 let _ = writeln!(out, "Resume the run with:\n  {command}");
             }
-            if let Some(command) = how_to_recover {
-                let _ = writeln!(
-                    out,
-                    "Or bring the cluster back to serving (planned from where it stopped) with:\n  {command}"
-                );
-            }
+            recover_advice(out, how_to_resume.is_some(), how_to_recover);
         }
     }
     match (record.suspended_from, record.suspended_until) {
@@ -195,4 +185,13 @@ const RESTART_RULE: &str = "restart rule: cluster-safe reboot";
 /// list of steps lines up on it.
 pub(super) fn tag_width(setup: &Setup) -> usize {
     setup.procedure.steps.iter().map(|step| step.tag().chars().count()).max().unwrap_or(0).max(2)
+}
+
+/// The command that brings the cluster back to serving, when there is one: offered instead of
+/// resuming when a resume command came before it.
+fn recover_advice(out: &mut impl std::io::Write, after_resume: bool, how_to_recover: Option<&str>) {
+    if let Some(command) = how_to_recover {
+        let lead = if after_resume { "Or bring" } else { "Bring" };
+        let _ = writeln!(out, "{lead} the cluster back to serving (planned from where it stopped) with:\n  {command}");
+    }
 }
