@@ -23,6 +23,7 @@ mod recovery;
 mod rest_client;
 mod resume;
 mod run;
+mod sarif;
 mod scenarios;
 mod serve;
 mod simulator;
