@@ -25,6 +25,7 @@ mod resume;
 mod run;
 mod sarif;
 mod scenarios;
+mod schemas;
 mod serve;
 mod simulator;
 mod small_things;
