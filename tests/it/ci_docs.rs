@@ -27,7 +27,38 @@ fn the_ci_commands_in_the_docs_run_as_written() {
     assert_eq!(code(2), 0, "the merged verdict passes: {:?}", codes[2]);
     let junit = std::fs::read_to_string(dir.path().join("check.xml")).unwrap();
     assert!(junit.contains("<testsuites") && junit.contains("failures=\"0\""), "{junit}");
-    assert_eq!(code(3), 1, "two faults fail as written: {:?}", codes[3]);
-    assert!(codes[3].2.contains("Repairs (each proven"), "{}", codes[3].2);
-    assert_eq!(code(4), 0, "the repaired procedure passes: {:?}", codes[4]);
+    assert_eq!(code(3), 0, "the merged verdict passes as SARIF too: {:?}", codes[3]);
+    let passed = sarif(&dir.path().join("check.sarif"));
+    assert_eq!(passed["runs"][0]["results"].as_array().map(Vec::len), Some(0), "{passed:#}");
+    assert_eq!(code(4), 1, "two faults fail as written: {:?}", codes[4]);
+    assert!(codes[4].2.contains("Repairs (each proven"), "{}", codes[4].2);
+    assert_eq!(code(5), 1, "two faults fail as SARIF: {:?}", codes[5]);
+    // What the docs say the SARIF marks: step 6's line, as written.
+    let failed = sarif(&dir.path().join("failed.sarif"));
+    let seed = std::fs::read_to_string(root().join("procedures/ssc0307-0006.toml")).unwrap();
+    let install = seed.lines().position(|line| line == "id = \"install-active\"").unwrap() + 1;
+    let marked: Vec<(&str, &str, u64)> = failed["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let physical = &r["locations"][0]["physicalLocation"];
+            assert_eq!(physical["artifactLocation"]["uri"], "procedures/ssc0307-0006.toml", "{r}");
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["properties"]["way"].as_str().unwrap(),
+                physical["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        marked.contains(&("registry-sync-stopped-during-apply", "as-written", install as u64)),
+        "line {install} in {marked:?}"
+    );
+    assert_eq!(code(6), 0, "the repaired procedure passes: {:?}", codes[6]);
+}
+
+fn sarif(path: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -2,7 +2,7 @@
 //! guards: an operator following the text) and guarded (as `run` runs it) — with no fault,
 //! every schedule of up to N faults, random fault schedules and mutants; each invariant judged
 //! `ok`, `violated` or `prevented`; counterexamples printed as stories and saved for
-//! `replay`; text, JSON or JUnit output. This file orchestrates; `explore` explores,
+//! `replay`; text, JSON, JUnit or SARIF output. This file orchestrates; `explore` explores,
 //! `mapping` turns what it found into the JSON `model`, which `render` draws and `merge`
 //! combines.
 
@@ -12,7 +12,9 @@ mod mapping;
 mod merge;
 mod model;
 mod render;
+mod sarif;
 mod suggest;
+mod words;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,7 +30,7 @@ use crate::progress::Progress;
 use args::{CheckArgs, CheckFormat, FaultDepth, GuardsChoice};
 use explore::explore_ways;
 use mapping::{describe, did_not_finish, mutant_report, way_report};
-use model::{FailureReport, RepairReport, RepairsReport, Report, WayReport, invariant_failures};
+use model::{FailureReport, RepairReport, RepairsReport, Report, StepPlace, WayReport, invariant_failures};
 
 /// Explores the procedure as the arguments say (or merges shards' outputs), prints the
 /// verdict and saves counterexamples; exits 1 unless it passed.
@@ -140,6 +142,12 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         ways: way_reports,
         mutants,
         counterexamples,
+        steps: setup
+            .procedure
+            .steps
+            .iter()
+            .map(|step| StepPlace { step: step.label(), id: step.id.clone(), line: step.line })
+            .collect(),
     };
     let mut text = render::report(&report, args.format);
     if !report.counterexamples.is_empty() && args.format == CheckFormat::Text {
@@ -184,6 +192,9 @@ fn suggest_repairs(
                 on: repair.step.role.keyword().to_owned(),
                 before: repair.before.clone(),
                 diff: repair.diff.clone(),
+                line: repair.insertion.line,
+                column: repair.insertion.column,
+                inserted: repair.insertion.text.clone(),
             })
             .collect(),
     };

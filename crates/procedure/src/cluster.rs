@@ -8,7 +8,7 @@
 mod file;
 mod types;
 
-pub use file::load;
+pub use file::{load, schema};
 pub use types::*;
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod engine_config;
 pub mod event;
 pub mod fault;
+pub mod file_schema;
 pub mod invariant;
 pub mod journal;
 pub mod module;

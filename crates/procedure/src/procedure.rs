@@ -12,5 +12,5 @@ pub use crate::action::{Action, ManualCheck, ServiceCheck};
 pub use crate::module::{Module, ModuleComponent};
 pub use crate::operation::RestartAnswer;
 pub use crate::roles::Role;
-pub use file::load;
+pub use file::{load, schema};
 pub use steps::{Condition, Note, Procedure, Step};

@@ -17,6 +17,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order procedure files are documented with.
+    pub const ALL: [Role; 4] = [Role::Active, Role::Standby, Role::EveryStandby, Role::EveryNode];
+
     /// The keyword used in procedure files.
     pub fn keyword(self) -> &'static str {
         match self {
@@ -27,14 +30,10 @@ impl Role {
         }
     }
 
+    /// The role a keyword names; every role is parsed from its own keyword, so the schema of
+    /// procedure files (which lists `ALL`) and the loader agree.
     pub fn parse(keyword: &str) -> Option<Role> {
-        Some(match keyword {
-            "active" => Role::Active,
-            "standby" => Role::Standby,
-            "every-standby" => Role::EveryStandby,
-            "every-node" => Role::EveryNode,
-            _ => return None,
-        })
+        Role::ALL.into_iter().find(|role| role.keyword() == keyword)
     }
 }
 

@@ -8,5 +8,5 @@
 mod file;
 mod types;
 
-pub use file::load;
+pub use file::{load, schema};
 pub use types::*;

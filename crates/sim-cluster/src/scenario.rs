@@ -35,6 +35,7 @@ use procedure::event::Renderer;
 use procedure::fault::{Fault, FaultKind, Targets};
 use procedure::procedure::RestartAnswer;
 use procedure::setup::Setup;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -50,12 +51,15 @@ const MAX_THEN: Duration = Duration::from_secs(366 * 24 * 3600);
 /// How long a scenario step waits for the cluster to settle when it gives no `then`.
 pub const SETTLE_LIMIT: Duration = Duration::from_secs(4 * 3600);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ScenarioFile {
+    #[schemars(schema_with = "procedure::file_schema::version")]
     version: Spanned<u32>,
     title: String,
+    #[schemars(with = "String")]
     cluster: Spanned<String>,
+    #[schemars(with = "String")]
     procedure: Spanned<String>,
     #[serde(default)]
     seed: u64,
@@ -70,36 +74,56 @@ struct ScenarioFile {
     expect: Option<ExpectFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct StagedFaultFile {
+    #[schemars(with = "String")]
     before_step: Spanned<String>,
+    #[schemars(schema_with = "fault_kind")]
     fault: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     node: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     service: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     group: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     monitor: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     resource: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct StepFile {
     #[serde(rename = "do")]
+    #[schemars(with = "Option<String>")]
     operation: Option<Spanned<String>>,
+    // Said explicitly (an absent Option is None anyway) so that the schema does not require it.
+    #[serde(default)]
+    #[schemars(schema_with = "fault_kind")]
     fault: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     node: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     to: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     service: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     group: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     resource: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     monitor: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     folder: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     answer: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     then: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ExpectFile {
     #[serde(default)]
@@ -134,6 +158,16 @@ pub struct ScheduledStep {
 
 fn guards_on() -> bool {
     true
+}
+
+/// The JSON Schema of scenario files.
+pub fn schema() -> Schema {
+    procedure::file_schema::of::<ScenarioFile>(procedure::safe_text::FileKind::Scenario)
+}
+
+/// A `fault`: the name of a fault kind.
+fn fault_kind(_: &mut SchemaGenerator) -> Schema {
+    procedure::file_schema::one_of(FaultKind::ALL.iter().map(|kind| kind.name()))
 }
 
 /// A loaded scenario.

@@ -55,7 +55,7 @@ pub struct CheckArgs {
     /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
     #[arg(long)]
     pub progress: bool,
-    /// Write the report (text, JSON or JUnit) to FILE (replaced only once complete) instead of
+    /// Write the report (text, JSON, JUnit or SARIF) to FILE (replaced only once complete) instead of
     /// stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -146,4 +146,6 @@ pub enum CheckFormat {
     Text,
     Json,
     Junit,
+    /// SARIF 2.1.0, for code scanning: each broken invariant a result at its step's line.
+    Sarif,
 }

@@ -45,6 +45,21 @@ pub(super) struct Report {
     /// With `--suggest` on a failing check: the repairs searched and proven.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) repairs: Option<RepairsReport>,
+    /// Where each step is in the procedure file, so that a report read back (`--merge`) can
+    /// still point into it (SARIF).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) steps: Vec<StepPlace>,
+}
+
+/// A step and the line of the procedure file it is on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct StepPlace {
+    /// How the reports name it: `6 install-active`, `#3 verify-cluster`.
+    pub(super) step: String,
+    /// Its id, as mutants name it.
+    pub(super) id: String,
+    /// The line of its `id`, counted from 1.
+    pub(super) line: usize,
 }
 
 /// What `--suggest` searched and found.
@@ -69,6 +84,15 @@ pub(super) struct RepairReport {
     pub(super) before: Option<String>,
     /// The repair as a unified diff of the procedure file.
     pub(super) diff: String,
+    /// Where the inserted text goes in the procedure file: before this line and column
+    /// (counted from 1; the line after the last when it is appended).
+    #[serde(default)]
+    pub(super) line: usize,
+    #[serde(default)]
+    pub(super) column: usize,
+    /// The text inserted there, with the file's line endings.
+    #[serde(default)]
+    pub(super) inserted: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -1,26 +1,19 @@
-//! `check`'s report for people (text) and for CI systems (JUnit XML).
+//! `check`'s report for people (text) and for CI systems (JUnit XML); the format asked for
+//! (JSON as the model is, SARIF in `sarif`).
 
 use std::fmt::Write as _;
 
 use crate::shell_word::shell_word;
 
 use procedure::text::counted;
-use sim_cluster::explore::Mode;
 
 use super::args::CheckFormat;
 use super::model::{InvariantReport, Report, WayReport};
+use super::words::{violation_words, way_words};
 use run_report::escape as xml;
 
 /// How many lines of its story a counterexample shows in text output, up to the violation.
 const STORY_LINES: usize = 40;
-
-/// `as written` or `guarded`, from the id a report carries.
-fn way_words(id: &str) -> &str {
-    match Mode::from_id(id) {
-        Some(mode) => mode.words(),
-        None => id,
-    }
-}
 
 /// A report in the format asked for.
 pub(super) fn report(report: &Report, format: CheckFormat) -> String {
@@ -32,6 +25,7 @@ pub(super) fn report(report: &Report, format: CheckFormat) -> String {
             text
         }
         CheckFormat::Junit => junit(report),
+        CheckFormat::Sarif => super::sarif::log(report),
     }
 }
 
@@ -210,16 +204,7 @@ fn invariants(out: &mut String, ways: &[WayReport]) {
                 );
             }
             if let Some(violation) = &cell.violated {
-                let place = [
-                    Some(format!("at {}", violation.at)),
-                    violation.node.as_ref().map(|n| format!("on {n}")),
-                    violation.step.as_ref().map(|s| format!("step {s}")),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", ");
-                let _ = writeln!(out, "      {}: {place}: {}", way_words(&way.way), violation.detail);
+                let _ = writeln!(out, "      {}: {}", way_words(&way.way), violation_words(violation));
             }
             if let Some(prevented) = &cell.prevented {
                 let _ = writeln!(

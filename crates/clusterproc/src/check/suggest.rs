@@ -28,6 +28,17 @@ pub(super) struct Repair {
     pub(super) text: String,
     /// The repair as a unified diff of the procedure file.
     pub(super) diff: String,
+    /// Where the inserted text goes, and the text: an edit a tool can apply (SARIF's fixes).
+    pub(super) insertion: Insertion,
+}
+
+/// Text inserted into the procedure file before a line and column, both counted from 1 (the
+/// column in UTF-16 code units, as SARIF counts them).
+#[derive(Debug, Clone)]
+pub(super) struct Insertion {
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) text: String,
 }
 
 /// At most how many repairs are shown.
@@ -59,9 +70,9 @@ pub(super) fn repairs(
             }
             let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
             if passes(&candidate, modes, faults, seed, recovery) {
-                let (text, diff) = edit(setup, source, path, &step, place);
+                let (text, diff, insertion) = edit(setup, source, path, &step, place);
                 let before = procedure.steps.get(place).map(|next| next.id.clone());
-                found.push(Repair { step, before, text, diff });
+                found.push(Repair { step, before, text, diff, insertion });
                 if found.len() == SHOWN {
                     return found;
                 }
@@ -179,9 +190,9 @@ fn toml(setup: &Setup, step: &Step) -> Vec<String> {
     lines
 }
 
-/// The repaired file's text, and the repair as a unified diff: the step's lines inserted
-/// before the `[[step]]` header of the step at `place`, or at the end.
-fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (String, String) {
+/// The repaired file's text, the repair as a unified diff, and as an insertion: the step's
+/// lines inserted before the `[[step]]` header of the step at `place`, or at the end.
+fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (String, String, Insertion) {
     let lines: Vec<&str> = source.lines().collect();
     let header = |line: &str| line.split('#').next().unwrap_or_default().trim() == "[[step]]";
     // The new step goes before the `[[step]]` header of the step at `place` (the header at or
@@ -213,6 +224,17 @@ fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (
     let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
     let mut repaired = text.join(newline);
     repaired.push_str(newline);
+    let mut inserted = added.join(newline);
+    inserted.push_str(newline);
+    let insertion = if at < lines.len() || source.is_empty() || source.ends_with('\n') {
+        Insertion { line: at + 1, column: 1, text: inserted }
+    } else {
+        // Appended to a file whose last line has no line end: after that line's last
+        // character, starting with the line end it lacked.
+        let last = lines.last().copied().unwrap_or_default();
+        let column = last.encode_utf16().count() + 1;
+        Insertion { line: lines.len(), column, text: format!("{newline}{inserted}") }
+    };
     const CONTEXT: usize = 3;
     let from = at.saturating_sub(CONTEXT);
     let to = (at + CONTEXT).min(lines.len());
@@ -227,5 +249,5 @@ fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (
     for line in &lines[at..to] {
         diff.push_str(&format!(" {line}\n"));
     }
-    (repaired, diff)
+    (repaired, diff, insertion)
 }

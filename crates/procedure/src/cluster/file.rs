@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Duration;
 
+use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -13,10 +14,12 @@ use super::types::{
 };
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ClusterFile {
+    #[schemars(schema_with = "crate::file_schema::version")]
     version: Spanned<u32>,
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(default)]
     product: Option<String>,
@@ -36,31 +39,36 @@ struct ClusterFile {
     timing: Option<TimingFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NodeFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "Vec<String>")]
     drives: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ComponentFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     version: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ServiceFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     component: Option<Spanned<String>>,
     #[serde(default)]
     watched: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RegistryFile {
     key: String,
@@ -68,64 +76,89 @@ struct RegistryFile {
     data: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct GroupFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "Vec<String>")]
     nodes: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     resource: Vec<ResourceFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ResourceFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(rename = "type")]
+    #[schemars(with = "String")]
     kind: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     depends: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     drive: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     address: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     keys: Option<Spanned<Vec<String>>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     service: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     services: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct MonitorFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(rename = "type")]
+    #[schemars(with = "String")]
     kind: Spanned<String>,
+    #[schemars(with = "String")]
     target: Spanned<String>,
     #[serde(default)]
     restart_threshold: Option<u8>,
     #[serde(default)]
     failover_threshold: Option<u8>,
     #[serde(default)]
+    #[schemars(schema_with = "super::types::final_action_schema")]
     final_action: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     interval: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct TimingFile {
+    #[schemars(with = "Option<String>")]
     suspend: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     resume: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     resource: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     service: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     unzip: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     backup: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     install: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     reboot: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     watch_interval: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     console: Option<Spanned<String>>,
 }
 
@@ -142,6 +175,11 @@ impl ClusterFile {
     fn name_span(&self) -> Range<usize> {
         self.name.span()
     }
+}
+
+/// The JSON Schema of cluster descriptions.
+pub fn schema() -> Schema {
+    crate::file_schema::of::<ClusterFile>(crate::safe_text::FileKind::Cluster)
 }
 
 /// Parses and validates a cluster description.

@@ -219,6 +219,11 @@ impl FinalAction {
     }
 }
 
+/// The schema of a monitor's `final-action` in cluster descriptions: one of the names.
+pub(super) fn final_action_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    crate::file_schema::one_of(FinalAction::NAMED.iter().map(|(name, _)| *name))
+}
+
 /// A final action's name that no final action has; its message lists the names there are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFinalAction(pub String);

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -19,9 +20,10 @@ use crate::module::{Module, ModuleComponent};
 use crate::procedure::steps::{Condition, Note, Procedure, Step};
 use crate::roles::Role;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ProcedureFile {
+    #[schemars(schema_with = "crate::file_schema::version")]
     version: Spanned<u32>,
     title: String,
     #[serde(default)]
@@ -30,10 +32,11 @@ struct ProcedureFile {
     #[serde(default)]
     note: Vec<NoteFile>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<StepFile>>")]
     step: Option<Spanned<Vec<StepFile>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ModuleFile {
     id: String,
@@ -41,22 +44,26 @@ struct ModuleFile {
     #[serde(default)]
     asks_for_restart: bool,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     requires_stopped: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<ComponentFile>")]
     component: Spanned<Vec<ComponentFile>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ComponentFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     version: String,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     services: Vec<Spanned<String>>,
     #[serde(default)]
     registry: Vec<RegistryFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RegistryFile {
     key: String,
@@ -64,23 +71,28 @@ struct RegistryFile {
     data: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NoteFile {
     id: String,
     text: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct StepFile {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     number: Option<Spanned<u32>>,
     title: String,
+    #[schemars(schema_with = "role")]
     on: Spanned<String>,
+    #[schemars(schema_with = "action_keyword")]
     action: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     when: Option<Spanned<String>>,
     #[serde(default)]
     text: Option<String>,
@@ -88,29 +100,56 @@ struct StepFile {
     notes: Vec<String>,
     // Arguments; which ones an action takes is its kind's `TAKES` (see `crate::action`).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     folder: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     file: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     services: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     optional_services: Option<Spanned<Vec<String>>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<Vec<String>>>")]
     one_of: Option<Spanned<Vec<Vec<Spanned<String>>>>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     group: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     to: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     restart_answer: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     resource: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     monitors: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     instruction: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     check: Option<Spanned<String>>,
+}
+
+/// The JSON Schema of procedure files.
+pub fn schema() -> Schema {
+    crate::file_schema::of::<ProcedureFile>(crate::safe_text::FileKind::Procedure)
+}
+
+/// A step's `on`: a role's keyword.
+fn role(_: &mut SchemaGenerator) -> Schema {
+    crate::file_schema::one_of(Role::ALL.iter().map(|role| role.keyword()))
+}
+
+/// A step's `action`: a keyword of the action vocabulary.
+fn action_keyword(_: &mut SchemaGenerator) -> Schema {
+    crate::file_schema::one_of(action::KEYWORDS.iter().copied())
 }
 
 /// Parses a procedure file and validates it against `cluster`.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
 use remote::transport::encode::RemoteShell;
 use remote::transport::ssh::SshConfig;
+use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -16,9 +17,10 @@ use super::types::{
 };
 use crate::backend::{InstallerCommand, WatchCommands};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ConnectionFile {
+    #[schemars(schema_with = "procedure::file_schema::version")]
     version: Spanned<u32>,
     #[serde(default)]
     timeouts: TimeoutsFile,
@@ -27,16 +29,20 @@ struct ConnectionFile {
     #[serde(default)]
     services: BTreeMap<String, String>,
     watch: Option<WatchFile>,
+    #[schemars(with = "Option<String>")]
     simulator: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     api: Option<Spanned<String>>,
+    #[schemars(with = "Option<RestFile>")]
     rest: Option<Spanned<RestFile>>,
     #[serde(default)]
     node: Vec<NodeFile>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RestFile {
+    #[schemars(with = "String")]
     url: Spanned<String>,
     user: String,
     password_file: Option<String>,
@@ -44,36 +50,46 @@ struct RestFile {
     ca_file: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct TimeoutsFile {
+    #[schemars(with = "Option<String>")]
     connect: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     command: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     install: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     copy: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ModuleFile {
     archive: Option<String>,
+    #[schemars(with = "Option<Vec<String>>")]
     installer: Option<Spanned<Vec<String>>>,
     min_free_space_mib: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct WatchFile {
+    #[schemars(with = "Vec<String>")]
     stop: Spanned<Vec<String>>,
+    #[schemars(with = "Vec<String>")]
     start: Spanned<Vec<String>>,
     list: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NodeFile {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     role: Option<Spanned<String>>,
+    #[schemars(with = "String")]
     transport: Spanned<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
@@ -82,12 +98,18 @@ struct NodeFile {
     user: Option<String>,
     identity_file: Option<String>,
     known_hosts: Option<String>,
+    #[schemars(with = "Option<String>")]
     shell: Option<Spanned<String>>,
     working_directory: Option<String>,
     url: Option<String>,
     password_file: Option<String>,
     password_env: Option<String>,
     ca_file: Option<String>,
+}
+
+/// The JSON Schema of connection files.
+pub fn schema() -> Schema {
+    procedure::file_schema::of::<ConnectionFile>(procedure::safe_text::FileKind::Connection)
 }
 
 /// Parses and validates a connection file; relative paths are resolved against its folder.
