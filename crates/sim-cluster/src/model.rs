@@ -303,6 +303,16 @@ impl Machine {
                 self.known.engine = 0;
                 Transition::Quiet
             }
+            // A recovery is struck by faults only as its steps begin: its waits run through at
+            // once, every timer in them fired in order, as one transition.
+            Output::Wait(length) if self.recovering.is_some() => {
+                self.sim.advance(length);
+                self.wait_until = None;
+                self.known.sim = 0;
+                self.next = self.acting().next(Input::Waited);
+                self.known.engine = 0;
+                Transition::Quiet
+            }
             Output::Wait(length) => {
                 let until = *self.wait_until.get_or_insert(self.sim.now() + length);
                 self.known.sim = 0;
