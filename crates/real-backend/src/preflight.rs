@@ -12,7 +12,7 @@ use remote::archive;
 use crate::backend::RealBackend;
 use crate::commands;
 use crate::connection::RoleHint;
-use crate::parse::clpstat::{self, Clpstat, ClusterStatus, Status};
+use crate::parse::clpstat::{ClusterStatus, Status};
 use crate::parse::{diskfree, sc};
 
 /// One check's result.
@@ -131,13 +131,11 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             });
             continue;
         }
-        let argv = commands::cluster_status(backend.config().clpstat_long);
-        seen.push(match backend.run_command(node, &argv) {
-            Ok(output) => match clpstat::parse(&output) {
-                Ok(Clpstat::Status(view)) => Seen::Status(view),
-                Ok(Clpstat::NotRunning { .. }) => Seen::NotRunning,
-                Err(error) => Seen::Unreadable(error.to_string()),
-            },
+        seen.push(match backend.cluster_status(node) {
+            // A node whose own server line is Offline: its cluster service is stopped.
+            Ok(Ok(view)) if view.server(node_name).is_some() && !view.shows_running(node_name) => Seen::NotRunning,
+            Ok(Ok(view)) => Seen::Status(view),
+            Ok(Err(error)) => Seen::Unreadable(error.to_string()),
             Err(error) => unanswered(backend, node_name, &error),
         });
     }

@@ -32,10 +32,7 @@ fn shown<T>(result: Result<T, real_backend::parse::ParseError>, render: impl FnO
 }
 
 fn clpstat_text(path: &Path) -> String {
-    shown(clpstat::parse(&output(path)), |found| match found {
-        clpstat::Clpstat::Status(status) => status.render(),
-        clpstat::Clpstat::NotRunning { message } => format!("cluster service not running: {message:?}\n"),
-    })
+    shown(clpstat::parse(&output(path)), |status| status.render())
 }
 
 #[test]

@@ -269,6 +269,14 @@ fn sc_line(out: &mut ScOutput, rest: &str, number: usize, line: &str) -> Result<
             out.errors.push(ScError { api: api_name(api), code, message: String::new() });
             Ok(true)
         }
+        // `sc start` of a missing service: `[SC] StartService: OpenService FAILED 1060:`
+        // (public issue threads: HyperHide #47, PsSecDrv #3 and #15). The API that failed
+        // is the second.
+        [caller, api, _failed, code] if caller.ends_with(':') && code.ends_with(':') => {
+            let code = code.trim_end_matches(':').parse().map_err(|_| bad(number, line))?;
+            out.errors.push(ScError { api: api_name(api), code, message: String::new() });
+            Ok(true)
+        }
         _ => Err(bad(number, line)),
     }
 }
