@@ -1,5 +1,10 @@
 //! The status GETs' JSON read into typed views, and a view applied to an [`Observation`].
 //!
+//! As NEC's clients read them (CLUSTERPRO/REST-API_App `statpanel/src/clusterapi.ts`
+//! `getClusterStatus`, EXPRESSCLUSTER/Integrated-Cluster-WebUI `python/cluster_rsc.py`):
+//! resource status from `GET resources`, each resource naming its `group`; `GET groups`
+//! for a group's own status and `current` only, whether it embeds its resources or not.
+//!
 //! Status words are read strictly: a word this reader does not know is an error naming
 //! it, never a default. Unknown JSON fields are ignored, unlike in this project's own
 //! files: NEC publishes no payload, so the real API may well send fields these readers do
@@ -21,13 +26,16 @@ pub struct ClusterView {
     pub status: String,
     /// Each server's name and status word.
     pub servers: Vec<(String, String)>,
-    /// Groups with their resources.
+    /// Groups.
     pub groups: Vec<GroupView>,
+    /// Group resources, each naming its group.
+    pub resources: Vec<ResourceView>,
     /// Monitors.
     pub monitors: Vec<MonitorView>,
 }
 
-/// A group.
+/// A group. What it embeds under `resources` (objects or names) is not read: resources
+/// come from `GET resources`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct GroupView {
     /// Name.
@@ -36,9 +44,6 @@ pub struct GroupView {
     pub status: String,
     /// The owner, `"None"` when it has none.
     pub current: String,
-    /// Its resources.
-    #[serde(default)]
-    pub resources: Vec<ResourceView>,
 }
 
 /// A group resource.
@@ -50,6 +55,8 @@ pub struct ResourceView {
     pub status: String,
     /// The server it is on, `"None"` when offline.
     pub current: String,
+    /// The group it belongs to.
+    pub group: String,
 }
 
 /// A monitor and its status on each server.
@@ -88,6 +95,11 @@ struct GroupsAnswer {
 }
 
 #[derive(Deserialize)]
+struct ResourcesAnswer {
+    resources: Vec<ResourceView>,
+}
+
+#[derive(Deserialize)]
 struct MonitorsAnswer {
     monitors: Vec<MonitorView>,
 }
@@ -97,17 +109,25 @@ fn field<T: for<'de> Deserialize<'de>>(what: &str, value: &Value) -> Result<T, S
 }
 
 impl ClusterView {
-    /// Reads the answers of `GET cluster`, `servers`, `groups` and `monitors`.
-    pub fn read(cluster: &Value, servers: &Value, groups: &Value, monitors: &Value) -> Result<ClusterView, String> {
+    /// Reads the answers of `GET cluster`, `servers`, `groups`, `resources` and `monitors`.
+    pub fn read(
+        cluster: &Value,
+        servers: &Value,
+        groups: &Value,
+        resources: &Value,
+        monitors: &Value,
+    ) -> Result<ClusterView, String> {
         let cluster: ClusterAnswer = field("cluster", cluster)?;
         let servers: ServersAnswer = field("servers", servers)?;
         let groups: GroupsAnswer = field("groups", groups)?;
+        let resources: ResourcesAnswer = field("resources", resources)?;
         let monitors: MonitorsAnswer = field("monitors", monitors)?;
         Ok(ClusterView {
             name: cluster.cluster.name,
             status: cluster.cluster.status,
             servers: servers.servers.into_iter().map(|s| (s.name, s.status)).collect(),
             groups: groups.groups,
+            resources: resources.resources,
             monitors: monitors.monitors,
         })
     }
@@ -115,6 +135,11 @@ impl ClusterView {
     /// A group by name.
     pub fn group(&self, name: &str) -> Option<&GroupView> {
         self.groups.iter().find(|group| group.name == name)
+    }
+
+    /// The resources of a group, as `GET resources` names their group.
+    pub fn resources_of<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a ResourceView> + 'a {
+        self.resources.iter().filter(move |resource| resource.group == group)
     }
 
     /// A server's status word.
@@ -153,7 +178,7 @@ impl ClusterView {
                     status: Status::from_word(&group.status),
                     comment: String::new(),
                     current: (group.current != "None" && !group.current.is_empty()).then(|| group.current.clone()),
-                    resources: group.resources.iter().map(|r| item(&r.name, &r.status)).collect(),
+                    resources: self.resources_of(&group.name).map(|r| item(&r.name, &r.status)).collect(),
                 })
                 .collect(),
             monitors: self
@@ -217,9 +242,8 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
         observation.groups[g].owner = node_of(&shown.current)?;
         for resource in &group.resources {
             let name = &cluster.resources[resource.index()].name;
-            let shown = shown
-                .resources
-                .iter()
+            let shown = view
+                .resources_of(&group.name)
                 .find(|r| &r.name == name)
                 .ok_or_else(|| format!("the API shows no resource {name} in group {}", group.name))?;
             let state = &mut observation.resources.make_mut()[resource.index()];
