@@ -127,7 +127,10 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             seen.push(match (backend.run_command(node, &commands::list_services()), rest_view) {
                 (Err(error), _) => unanswered(backend, node_name, &error),
                 (Ok(_), Err(error)) => Seen::Unreadable(format!("the REST API: {error}")),
-                (Ok(_), Ok(view)) => Seen::Status(view.as_clpstat(node_name)),
+                (Ok(_), Ok(view)) => match view.as_clpstat(node_name) {
+                    Ok(status) => Seen::Status(status),
+                    Err(why) => Seen::Unreadable(format!("the REST API: {why}")),
+                },
             });
             continue;
         }

@@ -119,9 +119,10 @@ impl Status {
         STATUSES.iter().find(|(_, status)| *status == self).map_or("Unknown", |(text, _)| text)
     }
 
-    /// The status a word names exactly (as the REST API shows it), `Unknown` for any other.
-    pub fn from_word(word: &str) -> Status {
-        STATUSES.iter().find(|(text, _)| *text == word).map_or(Status::Unknown, |(_, status)| *status)
+    /// The status a word names exactly (as the REST API shows it); `None` for a word that
+    /// is not one of EXPRESSCLUSTER's (`Unknown` is one of them).
+    pub fn from_word(word: &str) -> Option<Status> {
+        STATUSES.iter().find(|(text, _)| *text == word).map(|(_, status)| *status)
     }
 }
 

@@ -237,7 +237,7 @@ fn a_view_reads_as_each_servers_clpstat() {
             "servers": [{ "name": "n1", "status": "Normal" }, { "name": "n2", "status": "Offline" }] }] }),
     )
     .unwrap();
-    let on_n2 = view.as_clpstat("n2");
+    let on_n2 = view.as_clpstat("n2").unwrap();
     assert_eq!(on_n2.cluster, "c");
     let servers: Vec<_> = on_n2.servers.iter().map(|s| (s.name.as_str(), s.local, s.status)).collect();
     assert_eq!(servers, [("n1", false, Status::Online), ("n2", true, Status::Suspend)]);
@@ -247,5 +247,8 @@ fn a_view_reads_as_each_servers_clpstat() {
     assert_eq!(on_n2.group("h").unwrap().current, None);
     assert_eq!(on_n2.group("h").unwrap().resources[0].name, "s");
     assert_eq!(on_n2.monitor("m").unwrap().status, Status::Offline);
-    assert_eq!(view.as_clpstat("n1").monitor("m").unwrap().status, Status::Normal);
+    assert_eq!(view.as_clpstat("n1").unwrap().monitor("m").unwrap().status, Status::Normal);
+    let mut odd = view.clone();
+    odd.monitors[0].servers[0].status = "Green".to_owned();
+    assert_eq!(odd.as_clpstat("n1").unwrap_err(), "monitor m shows status \"Green\", which is not known");
 }

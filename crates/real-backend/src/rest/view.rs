@@ -149,47 +149,55 @@ impl ClusterView {
 
     /// The view as `clpstat` on server `local` shows it, for checks written against
     /// clpstat (pre-flight): monitors with their status on `local`, no heartbeats (the API
-    /// has none), `None` as the current server of a group that has none.
-    pub fn as_clpstat(&self, local: &str) -> crate::parse::clpstat::ClusterStatus {
+    /// has none), `None` as the current server of a group that has none. A status word that
+    /// is not one of EXPRESSCLUSTER's is an error naming it.
+    pub fn as_clpstat(&self, local: &str) -> Result<crate::parse::clpstat::ClusterStatus, String> {
         use crate::parse::clpstat::{ClusterStatus, Group, Item, Server};
-        let item = |name: &str, status: &str| Item {
-            name: name.to_owned(),
-            status: Status::from_word(status),
-            comment: String::new(),
+        let word = |what: &str, name: &str, status: &str| {
+            Status::from_word(status)
+                .ok_or_else(|| format!("{what} {name} shows status {status:?}, which is not known"))
         };
-        ClusterStatus {
-            cluster: self.name.clone(),
-            servers: self
-                .servers
-                .iter()
-                .map(|(name, status)| Server {
+        let item = |what: &str, name: &str, status: &str| -> Result<Item, String> {
+            Ok(Item { name: name.to_owned(), status: word(what, name, status)?, comment: String::new() })
+        };
+        let servers = self
+            .servers
+            .iter()
+            .map(|(name, status)| {
+                Ok(Server {
                     name: name.clone(),
                     local: name.eq_ignore_ascii_case(local),
-                    status: Status::from_word(status),
+                    status: word("server", name, status)?,
                     comment: String::new(),
                     heartbeats: Vec::new(),
                 })
-                .collect(),
-            groups: self
-                .groups
-                .iter()
-                .map(|group| Group {
+            })
+            .collect::<Result<_, String>>()?;
+        let groups = self
+            .groups
+            .iter()
+            .map(|group| {
+                Ok(Group {
                     name: group.name.clone(),
-                    status: Status::from_word(&group.status),
+                    status: word("group", &group.name, &group.status)?,
                     comment: String::new(),
                     current: (group.current != "None" && !group.current.is_empty()).then(|| group.current.clone()),
-                    resources: self.resources_of(&group.name).map(|r| item(&r.name, &r.status)).collect(),
+                    resources: self
+                        .resources_of(&group.name)
+                        .map(|r| item("resource", &r.name, &r.status))
+                        .collect::<Result<_, String>>()?,
                 })
-                .collect(),
-            monitors: self
-                .monitors
-                .iter()
-                .map(|monitor| {
-                    let here = monitor.servers.iter().find(|s| s.name.eq_ignore_ascii_case(local));
-                    item(&monitor.name, here.map_or(&monitor.status, |s| &s.status))
-                })
-                .collect(),
-        }
+            })
+            .collect::<Result<_, String>>()?;
+        let monitors = self
+            .monitors
+            .iter()
+            .map(|monitor| {
+                let here = monitor.servers.iter().find(|s| s.name.eq_ignore_ascii_case(local));
+                item("monitor", &monitor.name, here.map_or(&monitor.status, |s| &s.status))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(ClusterStatus { cluster: self.name.clone(), servers, groups, monitors })
     }
 }
 
@@ -204,11 +212,13 @@ fn cluster_service(word: &str) -> Result<ClusterService, String> {
 }
 
 fn group_status(word: &str) -> Result<GroupStatus, String> {
-    Status::from_word(word).group_status().ok_or_else(|| format!("group status {word:?} is not known"))
+    Status::from_word(word).and_then(Status::group_status).ok_or_else(|| format!("group status {word:?} is not known"))
 }
 
 fn resource_status(word: &str) -> Result<ResourceStatus, String> {
-    Status::from_word(word).resource_status().ok_or_else(|| format!("resource status {word:?} is not known"))
+    Status::from_word(word)
+        .and_then(Status::resource_status)
+        .ok_or_else(|| format!("resource status {word:?} is not known"))
 }
 
 fn monitor_status(word: &str) -> Result<MonitorStatus, String> {
