@@ -293,6 +293,13 @@ async fn endpoints_without_a_meaning_here_say_they_are_not_simulated() {
     ] {
         check_error(post(&app, path, "").await, StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
     }
+    // With the bodies NEC's status panel sends (CLUSTERPRO/REST-API_App `clusterapi.ts`).
+    for (path, body) in [
+        ("/api/v1/cluster/toratio/set", r#"{"ratio": 2, "time": "2m"}"#),
+        ("/api/v1/scripts/run", r#"{"script": "a.bat", "target": "ssc-node1", "timeout": 60, "logdir": "x"}"#),
+    ] {
+        check_error(post(&app, path, body).await, StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
+    }
     let (status, value, _) = send(&app, request("GET", "/api/v1/cluster/toratio", "")).await;
     check_error((status, value), StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
     assert_eq!(get(&app, "/api/v1/servers/ssc-node1").await["servers"][0]["status"], "Online");
