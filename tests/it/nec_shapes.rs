@@ -221,3 +221,76 @@ fn clpcl_start_and_stop_on_this_server_a_named_one_or_all() {
     let refused = run(&mut sim, 0, "clpcl -s -h nowhere");
     assert_eq!(refused.code, 1);
 }
+
+/// The real backend on simulated nodes (the argv through `sim_server::exec`): a node whose
+/// cluster service it stopped shows itself `Offline` and is read as stopped while the
+/// group stays where it runs; started again, it runs. The simulator doing the same
+/// operations directly ends in the same state.
+#[test]
+fn the_real_backend_reads_a_stopped_node_from_its_all_offline_view() {
+    use real_backend::backend::{Config, NodeLink, RealBackend};
+
+    let operations = [
+        Operation::StopClusterService { node: NodeId(1) },
+        Operation::StartClusterService { node: NodeId(1) },
+        Operation::StopResource { via: NodeId(0), resource: procedure::cluster::ResourceId(0) },
+    ];
+    let mut direct = sim();
+    let shared = Arc::new(std::sync::Mutex::new(sim()));
+    let setup = Arc::clone(direct.setup());
+    let links = setup
+        .cluster
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, known)| NodeLink {
+            name: known.name.clone(),
+            transport: Box::new(crate::conformance::SimulatedNode { sim: Arc::clone(&shared), node: NodeId(n as u8) }),
+        })
+        .collect();
+    let config = Config {
+        command_timeout: Duration::from_secs(5),
+        install_timeout: Duration::from_secs(5),
+        copy_timeout: Duration::from_secs(5),
+        service_keys: Default::default(),
+        installer: None,
+        archive: None,
+        staging: std::path::PathBuf::from("/nonexistent"),
+        watch: None,
+        clpstat_long: true,
+    };
+    let mut backend = RealBackend::new(Arc::clone(&setup), config, links).unwrap();
+
+    const RUNNING: [ClusterService; 2] = [ClusterService::Running, ClusterService::Running];
+    const STOPPED_2: [ClusterService; 2] = [ClusterService::Running, ClusterService::Stopped];
+    let mut seen = Vec::new();
+    for operation in &operations {
+        direct.execute(operation).unwrap();
+        settle(&mut direct);
+        backend.execute(operation).unwrap();
+        settle(&mut shared.lock().unwrap());
+        let observation = backend.observe().unwrap();
+        seen.push((
+            observation.nodes.iter().map(|node| node.cluster).collect::<Vec<_>>(),
+            observation.groups[0].status,
+            observation.groups[0].owner,
+            observation.resources[0].status,
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            (Vec::from(STOPPED_2), GroupStatus::Online, Some(NodeId(0)), ResourceStatus::Online),
+            (Vec::from(RUNNING), GroupStatus::Online, Some(NodeId(0)), ResourceStatus::Online),
+            // md and what depends on it stop; the floating IP keeps the group online.
+            (Vec::from(RUNNING), GroupStatus::Online, Some(NodeId(0)), ResourceStatus::Offline),
+        ]
+    );
+    assert_eq!(
+        sim_server::render::final_state(&setup, direct.observation()),
+        sim_server::render::final_state(&setup, shared.lock().unwrap().observation())
+    );
+    let ran: Vec<&str> =
+        backend.commands().iter().map(|c| c.command.as_str()).filter(|c| c.starts_with("clp")).collect();
+    assert!(ran.contains(&"clpcl -t -h ssc-node2") && ran.contains(&"clprsc -t md -h ssc-node1"), "{ran:?}");
+}
