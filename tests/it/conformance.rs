@@ -399,9 +399,9 @@ fn the_simulated_outputs_parse_as_real_ones() {
 
 /// A node of a simulated cluster reached as the real backend reaches a node: the argv goes
 /// to what the command shims run (`sim_server::exec`), and comes back as the tool's output.
-struct SimulatedNode {
-    sim: Arc<std::sync::Mutex<sim_cluster::sim::Sim>>,
-    node: procedure::cluster::NodeId,
+pub(crate) struct SimulatedNode {
+    pub(crate) sim: Arc<std::sync::Mutex<sim_cluster::sim::Sim>>,
+    pub(crate) node: procedure::cluster::NodeId,
 }
 
 impl remote::transport::Transport for SimulatedNode {

@@ -14,6 +14,7 @@ mod hostile_files;
 mod import_registry;
 mod interrupt;
 mod model;
+mod nec_shapes;
 mod nothing_lost;
 mod output_failures;
 mod plan;

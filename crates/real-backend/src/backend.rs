@@ -1,7 +1,8 @@
 //! [`RealBackend`]: the engine's [`Backend`] on real nodes, made of the command builders,
 //! the parsers and one [`Transport`] per node.
 //!
-//! Observing runs, on every node, `clpstat --long`, one `sc.exe query` listing every
+//! Observing runs, on every node, `clpstat --long` (plain `clpstat` where `--long` is
+//! refused), one `sc.exe query` listing every
 //! service, and `reg query` of the keys that registry sync covers and the module writes.
 //! Acting runs the one command an [`Operation`] maps to and reads its result; slow changes
 //! (suspend, moves, service starts) show up in later observations, which the engine polls.
@@ -130,6 +131,8 @@ pub struct RealBackend {
     /// Per node, why its transport last failed to reach it; cleared when a command runs
     /// there. What [`RealBackend::describe_error`] says of an unreachable node.
     why_unreachable: Vec<Option<TransportError>>,
+    /// Per node, whether it refused `clpstat --long` and is asked with plain `clpstat`.
+    plain_clpstat: Vec<bool>,
 }
 
 impl RealBackend {
@@ -175,6 +178,7 @@ impl RealBackend {
         };
         Ok(RealBackend {
             why_unreachable: vec![None; cluster.nodes.len()],
+            plain_clpstat: vec![false; cluster.nodes.len()],
             drift: DriftDetector::default(),
             watches: vec![watch_row; cluster.nodes.len()],
             setup,

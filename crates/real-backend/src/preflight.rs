@@ -12,7 +12,7 @@ use remote::archive;
 use crate::backend::RealBackend;
 use crate::commands;
 use crate::connection::RoleHint;
-use crate::parse::clpstat::{self, Clpstat, ClusterStatus, Status};
+use crate::parse::clpstat::{ClusterStatus, Status};
 use crate::parse::{diskfree, sc};
 
 /// One check's result.
@@ -127,17 +127,18 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
             seen.push(match (backend.run_command(node, &commands::list_services()), rest_view) {
                 (Err(error), _) => unanswered(backend, node_name, &error),
                 (Ok(_), Err(error)) => Seen::Unreadable(format!("the REST API: {error}")),
-                (Ok(_), Ok(view)) => Seen::Status(view.as_clpstat(node_name)),
+                (Ok(_), Ok(view)) => match view.as_clpstat(node_name) {
+                    Ok(status) => Seen::Status(status),
+                    Err(why) => Seen::Unreadable(format!("the REST API: {why}")),
+                },
             });
             continue;
         }
-        let argv = commands::cluster_status(backend.config().clpstat_long);
-        seen.push(match backend.run_command(node, &argv) {
-            Ok(output) => match clpstat::parse(&output) {
-                Ok(Clpstat::Status(view)) => Seen::Status(view),
-                Ok(Clpstat::NotRunning { .. }) => Seen::NotRunning,
-                Err(error) => Seen::Unreadable(error.to_string()),
-            },
+        seen.push(match backend.cluster_status(node) {
+            // A node whose own server line is Offline: its cluster service is stopped.
+            Ok(Ok(view)) if view.server(node_name).is_some() && !view.shows_running(node_name) => Seen::NotRunning,
+            Ok(Ok(view)) => Seen::Status(view),
+            Ok(Err(error)) => Seen::Unreadable(error.to_string()),
             Err(error) => unanswered(backend, node_name, &error),
         });
     }

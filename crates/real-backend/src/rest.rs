@@ -69,8 +69,8 @@ pub enum RestError {
         /// The last error.
         message: String,
     },
-    /// The API answered with an error: a non-2xx status, `result.code != 0` or a non-empty
-    /// `result.message` (NEC's client treats each as a failure).
+    /// The API answered with an error: a non-2xx status, `result.code != 0`, or, for a
+    /// POST, a non-empty `result.message` (NEC's clients judge GETs by the code alone).
     #[error("{method} {url}: HTTP {status}, result code {code}: {message}")]
     Refused {
         /// GET or POST.
@@ -169,13 +169,15 @@ impl RestClient {
         }
     }
 
-    /// Every status at once: cluster, servers, groups (with resources) and monitors.
+    /// Every status at once: cluster, servers, groups, resources and monitors, the GETs
+    /// NEC's status panel makes (CLUSTERPRO/REST-API_App, `getClusterStatus`).
     pub fn cluster_view(&self) -> Result<ClusterView, RestError> {
         let cluster = self.get("cluster")?;
         let servers = self.get("servers")?;
         let groups = self.get("groups")?;
+        let resources = self.get("resources")?;
         let monitors = self.get("monitors")?;
-        ClusterView::read(&cluster, &servers, &groups, &monitors)
+        ClusterView::read(&cluster, &servers, &groups, &resources, &monitors)
             .map_err(|message| RestError::Body { url: self.url(""), message })
     }
 
@@ -227,7 +229,12 @@ impl std::fmt::Debug for Confirm<'_> {
     }
 }
 
-/// Reads an answer: the JSON body with a zero `result.code` and an empty message, or the error.
+/// Reads an answer: the JSON body, or the error.
+///
+/// As NEC's clients judge them: every answer by its HTTP status and `result.code`
+/// (Integrated-Cluster-WebUI: a non-zero code is an abnormal end); a POST also by
+/// `result.message`, which names the cause when an operation failed (statpanel's
+/// `commandPost`). A GET's message is not read: statpanel's GETs ignore it.
 fn read(method: &'static str, url: &str, response: reqwest::blocking::Response) -> Result<Value, RestError> {
     let status = response.status();
     let text = response.text().map_err(|error| RestError::Body { url: url.to_owned(), message: error.to_string() })?;
@@ -235,8 +242,10 @@ fn read(method: &'static str, url: &str, response: reqwest::blocking::Response) 
     let result = body.as_ref().and_then(|body| body.get("result"));
     let code = result.and_then(|result| result.get("code")).and_then(Value::as_i64);
     let message = result.and_then(|result| result.get("message")).and_then(Value::as_str);
+    let post = method == "POST";
     match (status.is_success(), code, message) {
         (true, Some(0), Some("")) => Ok(body.unwrap_or(Value::Null)),
+        (true, Some(0), _) if !post => Ok(body.unwrap_or(Value::Null)),
         (true, None, _) | (true, _, None) => {
             Err(RestError::Body { url: url.to_owned(), message: format!("no result envelope: {}", excerpt(&text)) })
         }

@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
+use procedure::backend::ResourceStatus;
 use procedure::backend::{Backend, BackendError, ClusterService, Installer, Operation, Power, Refusal};
-use procedure::cluster::NodeId;
+use procedure::cluster::{GroupId, NodeId};
 use procedure::procedure::RestartAnswer;
 use sim_cluster::sim::Sim;
 
@@ -54,7 +55,7 @@ pub fn exec(sim: &mut Sim, node: NodeId, argv: &[String]) -> Reply {
     let name = program.rsplit(['/', '\\']).next().unwrap_or(program).to_ascii_lowercase();
     let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
     match name.as_str() {
-        "clpstat" => clpstat(sim, node),
+        "clpstat" => clpstat(sim, node, &args),
         "clpcl" => clpcl(sim, node, &args),
         "clpgrp" => clpgrp(sim, node, &args),
         "clpmonctrl" => clpmonctrl(sim, node, &args),
@@ -76,12 +77,15 @@ fn usage(command: &str) -> Reply {
     Reply::fail(1, format!("Invalid option. ({command})\r\n"))
 }
 
-fn clpstat(sim: &Sim, node: NodeId) -> Reply {
-    let observation = sim.observation();
-    if observation.nodes[node.index()].cluster == ClusterService::Stopped {
-        return Reply::fail(1, "Failed to get cluster status. Check if cluster is started or not on this server.\r\n");
-    }
-    Reply::out(render::clpstat_long(sim.setup(), observation, node))
+/// `clpstat` and `clpstat --long`: the status view, on a stopped node too (all `Offline`,
+/// exit 0, as the capture of a stopped cluster shows).
+fn clpstat(sim: &Sim, node: NodeId, args: &[&str]) -> Reply {
+    let layout = match args {
+        [] => render::Layout::Short,
+        ["--long"] => render::Layout::Long,
+        _ => return usage("clpstat"),
+    };
+    Reply::out(render::clpstat(sim.setup(), sim.observation(), node, layout))
 }
 
 /// Issues an operation and answers as the EXPRESSCLUSTER commands do.
@@ -121,38 +125,167 @@ fn node_named(sim: &Sim, name: &str) -> Option<NodeId> {
     sim.setup().cluster.node_by_name(name)
 }
 
+/// `clpcl --suspend|--resume`, and `clpcl -s|-t` on this server, on `-h SERVER`, or on
+/// every server with `-a` (clpaic's tool definitions: `-s`/`-t` act on this server, `-a` on
+/// all, and `-h` names the server the request is sent to; NEC's X 4.x update scripts use
+/// `clpcl -s|-t -h SERVER`). `--suspend -a` and `--resume -a` appear in NEC's AlertMessages
+/// README and mean what the plain forms do.
 fn clpcl(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
-    match args {
-        ["--suspend"] => settled(sim, Operation::SuspendCluster { via: node }, ClusterService::Suspended),
-        ["--resume"] => settled(sim, Operation::ResumeCluster { via: node }, ClusterService::Running),
-        ["-s", "-h", host] => match node_named(sim, host) {
-            Some(target) => operate(sim, Operation::StartClusterService { node: target }),
-            None => Reply::fail(1, format!("Invalid server name. ({host})\r\n")),
+    let start = match args {
+        ["--suspend"] | ["--suspend", "-a"] => {
+            return settled(sim, Operation::SuspendCluster { via: node }, ClusterService::Suspended);
+        }
+        ["--resume"] | ["--resume", "-a"] => {
+            return settled(sim, Operation::ResumeCluster { via: node }, ClusterService::Running);
+        }
+        ["-s", ..] => true,
+        ["-t", ..] => false,
+        _ => return usage("clpcl"),
+    };
+    let targets: Vec<NodeId> = match &args[1..] {
+        [] => vec![node],
+        ["-a"] => sim.setup().cluster.node_ids().collect(),
+        ["-h", host] => match node_named(sim, host) {
+            Some(target) => vec![target],
+            None => return Reply::fail(1, format!("Invalid server name. ({host})\r\n")),
         },
-        ["-t", "-h", host] => match node_named(sim, host) {
-            Some(target) => operate(sim, Operation::StopClusterService { node: target }),
-            None => Reply::fail(1, format!("Invalid server name. ({host})\r\n")),
-        },
-        _ => usage("clpcl"),
+        _ => return usage("clpcl"),
+    };
+    let mut last = Reply::succeeded();
+    for target in targets {
+        let operation = if start {
+            Operation::StartClusterService { node: target }
+        } else {
+            Operation::StopClusterService { node: target }
+        };
+        let reply = operate(sim, operation);
+        if reply.code != 0 {
+            return reply;
+        }
+        last = reply;
     }
+    last
 }
 
+/// `clpgrp -m [GROUP] [-a SERVER]`, `clpgrp -n GROUP`, and `clpgrp -s|-t [GROUP] [-h SERVER]`.
+///
+/// Sources: clpaic's tool definitions (a group omitted means every group; `-a` names the
+/// destination of a move; `-h` the server the request is sent to, the local one when
+/// omitted), NEC's X 3.3 script (`clpgrp -n G`, `clpgrp -s G -h S`, `clpgrp -t G -h S`) and
+/// X 4.x update scripts (`clpgrp -s`, `clpgrp -t`).
 fn clpgrp(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
-    let Some(group) = args.get(1).and_then(|name| sim.setup().cluster.group_by_name(name)) else {
-        return usage("clpgrp");
+    let Some((verb, rest)) = args.split_first() else { return usage("clpgrp") };
+    let (named, rest) = match rest.split_first() {
+        Some((name, rest)) if !name.starts_with('-') => (Some(*name), rest),
+        _ => (None, rest),
     };
-    match args {
-        ["-m", _] => operate(sim, Operation::MoveGroup { via: node, group, to: None }),
-        ["-m", _, "-a", host] => match node_named(sim, host) {
-            Some(to) => operate(sim, Operation::MoveGroup { via: node, group, to: Some(to) }),
-            None => Reply::fail(1, format!("Invalid server name. ({host})\r\n")),
+    let groups: Vec<GroupId> = match named {
+        Some(name) => match sim.setup().cluster.group_by_name(name) {
+            Some(group) => vec![group],
+            None => return Reply::fail(1, format!("Invalid group name. ({name})\r\n")),
         },
-        ["-n", _] => {
-            let owner = sim.observation().groups[group.index()].owner;
+        None => (0..sim.setup().cluster.groups.len()).map(|g| GroupId(g as u8)).collect(),
+    };
+    let server = |sim: &Sim, option: &str| -> Result<Option<NodeId>, Reply> {
+        match rest {
+            [] => Ok(None),
+            [flag, host] if *flag == option => match node_named(sim, host) {
+                Some(target) => Ok(Some(target)),
+                None => Err(Reply::fail(1, format!("Invalid server name. ({host})\r\n"))),
+            },
+            _ => Err(usage("clpgrp")),
+        }
+    };
+    match *verb {
+        "-n" if named.is_some() && rest.is_empty() => {
+            let owner = sim.observation().groups[groups[0].index()].owner;
             Reply::out(owner.map_or(String::new(), |o| format!("{}\r\n", sim.setup().node_name(o))))
+        }
+        "-m" => {
+            let to = match server(sim, "-a") {
+                Ok(to) => to,
+                Err(reply) => return reply,
+            };
+            each(sim, &groups, |group| Operation::MoveGroup { via: node, group, to })
+        }
+        "-s" | "-t" => {
+            let target = match server(sim, "-h") {
+                Ok(target) => target.unwrap_or(node),
+                Err(reply) => return reply,
+            };
+            if *verb == "-s" { start_groups(sim, target, &groups) } else { stop_groups(sim, target, &groups) }
         }
         _ => usage("clpgrp"),
     }
+}
+
+/// One operation per group, stopping at the first that fails.
+fn each(sim: &mut Sim, groups: &[GroupId], operation: impl Fn(GroupId) -> Operation) -> Reply {
+    let mut last = Reply::succeeded();
+    for &group in groups {
+        last = operate(sim, operation(group));
+        if last.code != 0 {
+            return last;
+        }
+    }
+    last
+}
+
+/// Inferred: the simulator has no whole-group start, so `clpgrp -s` starts each resource
+/// of the group on the server in activation order, as the group's own start does; a group
+/// online elsewhere is refused as a resource start there is. Group operations are refused
+/// while the cluster is suspended (as `clpgrp -m`).
+fn start_groups(sim: &mut Sim, server: NodeId, groups: &[GroupId]) -> Reply {
+    for &group in groups {
+        if let Some(reply) = refused_while_suspended(sim, server) {
+            return reply;
+        }
+        let resources = sim.setup().cluster.groups[group.index()].resources.clone();
+        for resource in resources {
+            if sim.observation().resources[resource.index()].status == ResourceStatus::Online {
+                continue;
+            }
+            let reply = operate(sim, Operation::StartResource { node: server, resource });
+            if reply.code != 0 {
+                return reply;
+            }
+        }
+    }
+    Reply::succeeded()
+}
+
+/// Inferred: `clpgrp -t` stops each resource of the group in reverse activation order
+/// (each stop takes its dependents with it), so the group goes offline; refused while the
+/// cluster is suspended.
+fn stop_groups(sim: &mut Sim, server: NodeId, groups: &[GroupId]) -> Reply {
+    for &group in groups {
+        if let Some(reply) = refused_while_suspended(sim, server) {
+            return reply;
+        }
+        let owner = sim.observation().groups[group.index()].owner;
+        if owner.is_some_and(|owner| owner != server) {
+            return Reply::fail(1, "Command failed: the group is not active on the server.\r\n");
+        }
+        let resources = sim.setup().cluster.groups[group.index()].resources.clone();
+        for resource in resources.into_iter().rev() {
+            if sim.observation().resources[resource.index()].status == ResourceStatus::Offline {
+                continue;
+            }
+            let reply = operate(sim, Operation::StopResource { via: server, resource });
+            if reply.code != 0 {
+                return reply;
+            }
+        }
+    }
+    Reply::succeeded()
+}
+
+fn refused_while_suspended(sim: &Sim, server: NodeId) -> Option<Reply> {
+    matches!(
+        sim.observation().nodes[server.index()].cluster,
+        ClusterService::Suspended | ClusterService::Suspending | ClusterService::Resuming
+    )
+    .then(|| Reply::fail(1, "The cluster is suspended. The group cannot be operated.\r\n"))
 }
 
 fn clpmonctrl(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
@@ -171,10 +304,14 @@ fn clpmonctrl(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
     }
 }
 
+/// `clprsc -t|-s RESOURCE [-f] -h SERVER`. NEC's X 3.3 script stops a resource with
+/// `clprsc -t md -f -h SERVER`; `-f` is accepted without changing what happens.
+/// Inferred: what `-f` means (no source says); a stop here always takes the resources that
+/// depend on it along, as the REST API's resource start takes the ones it depends on.
 fn clprsc(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
     let (stop, resource, host) = match args {
-        ["-t", resource, "-h", host] => (true, resource, host),
-        ["-s", resource, "-h", host] => (false, resource, host),
+        ["-t", resource, "-h", host] | ["-t", resource, "-f", "-h", host] => (true, resource, host),
+        ["-s", resource, "-h", host] | ["-s", resource, "-f", "-h", host] => (false, resource, host),
         _ => return usage("clprsc"),
     };
     let (Some(target), Some(resource)) = (node_named(sim, host), sim.setup().cluster.resource_by_name(resource)) else {
@@ -187,6 +324,16 @@ fn clprsc(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
     }
 }
 
+/// `sc.exe query type= service state= all` and `sc.exe query|stop|start NAME`.
+///
+/// sc's exit code is the Win32 error of what failed (0 when nothing did); a caller on
+/// another system may see it cut to 8 bits (1060 arrives as 36), which the shims do too, as
+/// their process exits with it. The `[SC]` lines are those of the captures
+/// (shared/captures/sc) and of public issue threads: `sc query` of a missing service
+/// `[SC] EnumQueryServicesStatus:OpenService FAILED 1060:`, `sc stop` of one
+/// `[SC] OpenService FAILED 1060:` (GoodbyeDPI #440), `sc start` of one
+/// `[SC] StartService: OpenService FAILED 1060:` (HyperHide #47, PsSecDrv #3),
+/// `[SC] ControlService FAILED 1062:` and `[SC] StartService FAILED 1056:`.
 fn sc(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
     let observation = sim.observation();
     match args {
@@ -195,22 +342,20 @@ fn sc(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
         }
         [verb @ ("query" | "stop" | "start"), name] => {
             let Some(service) = sim.setup().cluster.service_by_name(name) else {
-                let api = if *verb == "query" { "EnumQueryServicesStatus:OpenService" } else { "OpenService" };
-                return Reply::out(format!(
-                    "[SC] {api} FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n"
-                ));
+                let api = match *verb {
+                    "query" => "EnumQueryServicesStatus:OpenService",
+                    "start" => "StartService: OpenService",
+                    _ => "OpenService",
+                };
+                return sc_failed(api, 1060, "The specified service does not exist as an installed service.");
             };
             let before = observation.nodes[node.index()].services[service.index()];
             let operation = match *verb {
                 "stop" if before == procedure::backend::ServiceStatus::Stopped => {
-                    return Reply::out(
-                        "[SC] ControlService FAILED 1062:\r\n\r\nThe service has not been started.\r\n\r\n",
-                    );
+                    return sc_failed("ControlService", 1062, "The service has not been started.");
                 }
                 "start" if before == procedure::backend::ServiceStatus::Running => {
-                    return Reply::out(
-                        "[SC] StartService FAILED 1056:\r\n\r\nAn instance of the service is already running.\r\n\r\n",
-                    );
+                    return sc_failed("StartService", 1056, "An instance of the service is already running.");
                 }
                 "stop" => Operation::StopService { node, service },
                 "start" => Operation::StartService { node, service },
@@ -218,14 +363,31 @@ fn sc(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
                     return Reply::out(render::service_record(name, None, before));
                 }
             };
-            if let Err(error) = sim.execute(&operation) {
-                return Reply::out(format!("[SC] ControlService FAILED 1051:\r\n\r\n{error}\r\n\r\n"));
+            if sim.execute(&operation).is_err() {
+                // Inferred: the simulator refuses a service control only on a node that is
+                // down, which answers nothing before this; were it to refuse otherwise,
+                // Windows' word for a service that cannot take the request now is 1061.
+                let api = if *verb == "start" { "StartService" } else { "ControlService" };
+                return sc_failed(api, 1061, "The service cannot accept control messages at this time.");
             }
             let after = sim.observation().nodes[node.index()].services[service.index()];
             Reply::out(render::service_record(name, None, after))
         }
-        _ => Reply::fail(1639, "[SC] invalid arguments\r\n"),
+        // sc answers arguments it does not take with its help text on standard output
+        // (public transcripts show its `DESCRIPTION:` and `USAGE:` blocks). Inferred: the
+        // exit code, 1639 (ERROR_INVALID_COMMAND_LINE); no source shows it.
+        _ => Reply {
+            stdout: "DESCRIPTION:\r\n        SC is a command line program used for communicating with the\r\n        Service Control Manager and services.\r\nUSAGE:\r\n        sc <server> [command] [service name] <option1> <option2>...\r\n".to_owned(),
+            stderr: String::new(),
+            code: 1639,
+            unreachable: false,
+        },
     }
+}
+
+/// An `[SC] API FAILED CODE:` block, sc's exit code the error.
+fn sc_failed(api: &str, code: i32, message: &str) -> Reply {
+    Reply { code, ..Reply::out(format!("[SC] {api} FAILED {code}:\r\n\r\n{message}\r\n\r\n")) }
 }
 
 fn reg(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {

@@ -8,50 +8,94 @@ use procedure::backend::{
 use procedure::cluster::{NodeId, key_is_under};
 use procedure::setup::Setup;
 
-/// `clpstat --long` as it prints on `local`: the layout of the Windows capture
-/// (shared/captures/clpstat/wsl2-windows-long.txt), with CRLF endings.
+/// The two layouts of clpstat's status view: plain `clpstat` and `clpstat --long`, which
+/// only widens the name column (the captures in shared/captures/clpstat show both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Plain `clpstat`: 17 characters for a name at the server, group and monitor level.
+    Short,
+    /// `clpstat --long`: 34.
+    Long,
+}
+
+impl Layout {
+    /// The name column at the server, group and monitor level; one level deeper it is two
+    /// characters narrower.
+    fn width(self) -> usize {
+        match self {
+            Layout::Short => 17,
+            Layout::Long => 34,
+        }
+    }
+}
+
+/// `clpstat --long` as it prints on `local`.
 pub fn clpstat_long(setup: &Setup, observation: &Observation, local: NodeId) -> String {
+    clpstat(setup, observation, local, Layout::Long)
+}
+
+/// clpstat's status view as it prints on `local`: the layout of the Windows capture
+/// (shared/captures/clpstat/wsl2-windows-long.txt), with CRLF endings.
+///
+/// On a node whose cluster service is stopped, every line is `Offline` and every group's
+/// `current` is `None`, as in the capture of a stopped cluster
+/// (shared/captures/clpstat/clpaic-linux-x60-all-offline.txt), and clpstat exits 0.
+/// Inferred: a node whose own service is stopped shows the others `Offline` too, even
+/// where they run (the capture has every node stopped; it cannot tell).
+/// Inferred: a name longer than the plain layout's column pushes the colon right; nothing
+/// shows whether real clpstat cuts it.
+pub fn clpstat(setup: &Setup, observation: &Observation, local: NodeId, layout: Layout) -> String {
     let cluster = &setup.cluster;
+    let stopped_here = observation.nodes[local.index()].cluster == ClusterService::Stopped;
+    let width = layout.width();
     let mut out = String::from(" ========================  CLUSTER STATUS  ===========================\r\n");
     out += &format!("  Cluster : {}\r\n  <server>\r\n", cluster.name);
     for (i, node) in cluster.nodes.iter().enumerate() {
         let state = &observation.nodes[i];
         let star = if NodeId(i as u8) == local { "*" } else { " " };
-        let status = server_word(state);
-        out += &format!("   {star}{}: {status}\r\n", dotted(&node.name));
-        let heartbeat = if status == "Offline" { "Offline" } else { "Normal " };
-        out += &format!("      {}: {heartbeat}          LAN Heartbeat\r\n", padded("lankhb1"));
+        let status = if stopped_here { "Offline" } else { server_word(state) };
+        out += &format!("   {star}{}: {status}\r\n", dotted(&node.name, width));
+        let heartbeat = if status == "Offline" { "Offline" } else { "Normal" };
+        out += &format!("      {}: {}LAN Heartbeat\r\n", padded("lankhb1", width - 2), column(heartbeat));
     }
     out += "  <group>\r\n";
     for (g, group) in cluster.groups.iter().enumerate() {
-        let state = observation.groups[g];
-        out += &format!("    {}: {}\r\n", dotted(&group.name), group_word(state.status));
+        let state = if stopped_here {
+            procedure::backend::GroupState { status: GroupStatus::Offline, owner: None }
+        } else {
+            observation.groups[g]
+        };
+        out += &format!("    {}: {}\r\n", dotted(&group.name, width), group_word(state.status));
         let current = state.owner.map_or("None", |owner| cluster.nodes[owner.index()].name.as_str());
-        out += &format!("      {}: {current}\r\n", padded("current"));
+        out += &format!("      {}: {current}\r\n", padded("current", width - 2));
         for resource in &group.resources {
-            let word = resource_word(observation.resources[resource.index()].status);
-            out += &format!("      {}: {word}\r\n", padded(&cluster.resources[resource.index()].name));
+            let status =
+                if stopped_here { ResourceStatus::Offline } else { observation.resources[resource.index()].status };
+            let name = &cluster.resources[resource.index()].name;
+            out += &format!("      {}: {}\r\n", padded(name, width - 2), resource_word(status));
         }
     }
     out += "  <monitor>\r\n";
     for (m, monitor) in cluster.monitors.iter().enumerate() {
-        let word = monitor_word(observation.nodes[local.index()].monitors[m]);
-        out += &format!("    {}: {word}\r\n", padded_wide(&monitor.name));
+        let status = if stopped_here { MonitorStatus::Offline } else { observation.nodes[local.index()].monitors[m] };
+        out += &format!("    {}: {}\r\n", padded(&monitor.name, width), monitor_word(status));
     }
     out + " =====================================================================\r\n"
 }
 
-/// `NAME ....` to the `--long` column (34 characters after a 4-space indent).
-fn dotted(name: &str) -> String {
-    format!("{name} {}", ".".repeat(33usize.saturating_sub(name.len()).max(1)))
+/// `NAME ....` to `width` characters: the name, a blank, and dots (at least one).
+fn dotted(name: &str, width: usize) -> String {
+    format!("{name} {}", ".".repeat(width.saturating_sub(name.len() + 1).max(1)))
 }
 
-fn padded(name: &str) -> String {
-    format!("{name:<32}")
+fn padded(name: &str, width: usize) -> String {
+    format!("{name:<width$}")
 }
 
-fn padded_wide(name: &str) -> String {
-    format!("{name:<34}")
+/// A status word padded to its column before a comment (the simulated view has comments
+/// only on heartbeats, and no trailing blanks elsewhere, as the Windows capture).
+fn column(word: &str) -> String {
+    format!("{word:<17}")
 }
 
 /// A server's status word, as clpstat and the REST API show it.

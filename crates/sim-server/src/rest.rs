@@ -201,6 +201,21 @@ fn get(session: &mut Session, rest: &[&str], call: &Call<'_>) -> Result<Response
 }
 
 fn post(session: &mut Session, rest: &[&str], call: &Call<'_>) -> Result<Response, ApiError> {
+    // What is not simulated says so before its body is read: NEC's clients send bodies the
+    // simulated operations do not take (`toratio/set` `ratio` and `time`, `scripts/run`
+    // `script`, CLUSTERPRO/REST-API_App `clusterapi.ts`), which are not the client's error.
+    let simulated = matches!(
+        rest,
+        ["cluster", _]
+            | ["servers", _, "start" | "stop" | "reboot" | "shutdown"]
+            | ["groups", _, "move" | "start" | "stop"]
+            | ["resources", _, "start" | "stop"]
+            | ["monitors", _, "suspend" | "resume"]
+            | ["servers" | "groups" | "resources" | "monitors", _, _]
+    );
+    if !simulated {
+        return Err(ApiError::NotSimulated(rest.join("/")));
+    }
     let body = operate::target(call.body)?;
     let sim = &mut session.sim;
     match rest {

@@ -119,6 +119,13 @@ impl RealBackend {
             None if !result.services.is_empty() => Ok(()),
             None => Err(self.failed(node, format!("`{argv}` printed neither a service record nor an error"))),
             Some(error) if error.kind() == already => Ok(()),
+            Some(error) if error.kind() == sc::ScErrorKind::NotInstalled => Err(self.failed(
+                node,
+                format!(
+                    "`{argv}`: the service is not installed ({} error {}: {})",
+                    error.api, error.code, error.message
+                ),
+            )),
             Some(error) => {
                 Err(self
                     .failed(node, format!("`{argv}` failed: {} error {}: {}", error.api, error.code, error.message)))

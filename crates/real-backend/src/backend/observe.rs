@@ -13,7 +13,8 @@ use remote::argv::Argv;
 
 use super::RealBackend;
 use crate::commands;
-use crate::parse::clpstat::{self, Clpstat, ClusterStatus, Status};
+use crate::parse::ParseError;
+use crate::parse::clpstat::{self, ClusterStatus, Status};
 use crate::parse::reg_query::{self, RegQuery};
 use crate::parse::sc::{self, ServiceState};
 use crate::registry::RegValue;
@@ -101,32 +102,56 @@ impl RealBackend {
         }
     }
 
-    /// One node: its clpstat view (`None` when its cluster service is stopped), services
-    /// and registry.
+    /// The clpstat view of one node: `clpstat --long` (wide names), or plain `clpstat` on a
+    /// node that refused `--long`.
+    ///
+    /// `--long` is seen on X 4.3 (Linux) and X 5.0 (Windows) outputs; NEC's X 4.x Windows
+    /// update scripts (EXPRESSCLUSTER/Tools, `UM8700*Update.ps1`) call plain `clpstat`.
+    /// Where `--long` exits non-zero and plain `clpstat` then answers with a view, the node
+    /// is asked plainly from then on; where both fail, the `--long` failure is the answer.
+    pub(crate) fn cluster_status(&mut self, node: NodeId) -> Result<Result<ClusterStatus, ParseError>, BackendError> {
+        let long = self.config.clpstat_long && !self.plain_clpstat[node.index()];
+        let output = self.run_on(node, &commands::cluster_status(long), self.config.command_timeout)?;
+        if long && output.code != Some(0) {
+            let plain = self.run_on(node, &commands::cluster_status(false), self.config.command_timeout)?;
+            if let Ok(view) = clpstat::parse(&plain) {
+                self.plain_clpstat[node.index()] = true;
+                return Ok(Ok(view));
+            }
+        }
+        Ok(clpstat::parse(&output))
+    }
+
+    /// Whether a node refused `clpstat --long`, so is asked with plain `clpstat`.
+    pub fn refuses_clpstat_long(&self, node: NodeId) -> bool {
+        self.plain_clpstat[node.index()]
+    }
+
+    /// One node: its clpstat view (`None` when its cluster service is stopped: its own
+    /// server line shows `Offline`), services and registry.
     /// With the REST API, clpstat is not run: the API's view replaces it afterwards.
     fn observe_node(&mut self, node: NodeId) -> Result<Option<ClusterStatus>, BackendError> {
+        let name = self.node_name(node).to_owned();
         let view = if self.uses_rest_api() {
             None
         } else {
-            let argv = commands::cluster_status(self.config.clpstat_long);
-            let output = self.run_on(node, &argv, self.config.command_timeout)?;
-            match clpstat::parse(&output).map_err(|error| self.failed(node, error))? {
-                Clpstat::Status(view) => Some(view),
-                Clpstat::NotRunning { .. } => None,
+            let view = self.cluster_status(node)?.map_err(|error| self.failed(node, error))?;
+            if view.server(&name).is_none() {
+                return Err(self.failed(node, format!("clpstat shows no server named {name}")));
             }
+            // Inferred: a node whose own cluster service is stopped shows the whole cluster
+            // `Offline` (the capture of a stopped cluster); its view of the others is not
+            // used.
+            view.shows_running(&name).then_some(view)
         };
         let cluster_state = match &view {
             None => ClusterService::Stopped,
             Some(view) => {
-                let name = self.node_name(node).to_owned();
-                let server = view
-                    .server(&name)
-                    .ok_or_else(|| self.failed(node, format!("clpstat shows no server named {name}")))?;
+                let server = view.server(&name).expect("checked above");
                 match server.status {
                     Status::Online | Status::Caution => ClusterService::Running,
                     // Inferred: a suspended cluster shows its servers as `Suspend`.
                     Status::Suspend => ClusterService::Suspended,
-                    Status::Offline => ClusterService::Stopped,
                     other => {
                         return Err(self.failed(node, format!("clpstat shows server {name} as {}", other.as_str())));
                     }

@@ -101,11 +101,23 @@ fn backend_with(
     registry: Registry,
     node2_reachable: bool,
 ) -> (RealBackend, Arc<Mutex<Vec<Vec<String>>>>) {
+    backend_answering(setup, Arc::new(move |_, _| ok(&clpstat)), registry, node2_reachable)
+}
+
+/// What a scripted node's clpstat answers, by the node's index and the argv.
+type ClpstatScript = dyn Fn(usize, &[String]) -> Result<Output, TransportError> + Send + Sync;
+
+fn backend_answering(
+    setup: &Arc<Setup>,
+    clpstat: Arc<ClpstatScript>,
+    registry: Registry,
+    node2_reachable: bool,
+) -> (RealBackend, Arc<Mutex<Vec<Vec<String>>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let services = listing(setup, "4  RUNNING");
     let mut links = Vec::new();
     for (i, node) in setup.cluster.nodes.iter().enumerate() {
-        let clpstat = clpstat.clone();
+        let clpstat = Arc::clone(&clpstat);
         let services = services.clone();
         let registry = Arc::clone(&registry);
         let reachable = i == 0 || node2_reachable;
@@ -114,7 +126,7 @@ fn backend_with(
                 return Err(TransportError::Unreachable { reason: "connection refused".into() });
             }
             match argv[0].as_str() {
-                "clpstat" => ok(&clpstat),
+                "clpstat" => clpstat(i, argv),
                 "sc.exe" if argv[1] == "query" => ok(&services),
                 "sc.exe" => ok("\nSERVICE_NAME: x\n        STATE              : 3  STOP_PENDING\n"),
                 "reg" if argv[1] == "query" => {
@@ -333,4 +345,81 @@ fn the_module_is_never_unzipped_on_the_mirror_drive_or_a_drive_the_node_lacks() 
         Err(BackendError::Refused { node: NodeId(0), reason: Refusal::DriveNotAccessible })
     );
     assert!(log.lock().unwrap().is_empty(), "nothing ran on the node");
+}
+
+/// A node whose cluster service is stopped shows a full view with its own server line
+/// `Offline` (the capture of a stopped cluster); it is read as stopped, and the groups come
+/// from a node whose service runs.
+#[test]
+fn a_node_showing_itself_offline_is_stopped_and_the_groups_come_from_a_running_node() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let stopped = test_data("clpstat/ssc-short-all-offline-trailing-pad-constructed.txt");
+    let running = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let script: Arc<ClpstatScript> = Arc::new(move |node, _| ok(if node == 0 { &stopped } else { &running }));
+    let (mut backend, _) = backend_answering(&setup, script, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let observation = backend.observe().unwrap();
+    assert_eq!(observation.nodes[0].cluster, ClusterService::Stopped);
+    assert!(observation.nodes[0].monitors.iter().all(|m| *m == MonitorStatus::Offline));
+    assert_eq!(observation.nodes[1].cluster, ClusterService::Running);
+    assert_eq!(observation.groups[0].status, GroupStatus::Online);
+    assert_eq!(observation.groups[0].owner, Some(NodeId(0)));
+}
+
+/// The prompt NEC's update scripts print after clpstat failed is not clpstat's: a failing
+/// clpstat is an error that quotes it, never a stopped cluster.
+#[test]
+fn a_failing_clpstat_is_an_error_not_a_state() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let prompt = test_data("clpstat/script-prompt-not-clpstat-exit-1-constructed.txt");
+    let script: Arc<ClpstatScript> = Arc::new(move |_, _| exit(1, &prompt));
+    let (mut backend, _) = backend_answering(&setup, script, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let error = backend.observe().unwrap_err().to_string();
+    assert!(
+        error.starts_with("failed: ssc-node1: cannot read the output of `clpstat`: it exited with code 1"),
+        "{error}"
+    );
+}
+
+/// A node that refuses `clpstat --long` (NEC's X 4.x Windows scripts call plain clpstat) is
+/// asked with plain `clpstat`, and keeps being asked so; the other node keeps `--long`.
+#[test]
+fn a_node_that_refuses_clpstat_long_is_asked_plainly_from_then_on() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let view = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let script: Arc<ClpstatScript> = Arc::new(move |node, argv| match argv.get(1) {
+        Some(option) if node == 1 => exit(1, &format!("Invalid option. ({option})\n")),
+        _ => ok(&view),
+    });
+    let (mut backend, log) = backend_answering(&setup, script, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    backend.observe().unwrap();
+    backend.observe().unwrap();
+    assert!(!backend.refuses_clpstat_long(NodeId(0)));
+    assert!(backend.refuses_clpstat_long(NodeId(1)));
+    let clpstats: Vec<String> =
+        log.lock().unwrap().iter().filter(|argv| argv[0] == "clpstat").map(|argv| argv.join(" ")).collect();
+    assert_eq!(clpstats, ["clpstat --long", "clpstat --long", "clpstat", "clpstat --long", "clpstat"]);
+}
+
+/// `sc start` of a missing service prints `[SC] StartService: OpenService FAILED 1060:`
+/// (public issue threads); the backend says the service is not installed.
+#[test]
+fn starting_a_missing_service_says_it_is_not_installed() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let links = setup
+        .cluster
+        .nodes
+        .iter()
+        .map(|node| {
+            let script: Arc<Script> =
+                Arc::new(|_: &[String]| exit(36, &test_data("sc/start-openservice-1060-exit-36-constructed.txt")));
+            NodeLink { name: node.name.clone(), transport: Box::new(Scripted { script, log: Arc::clone(&log) }) }
+        })
+        .collect();
+    let mut backend = RealBackend::new(Arc::clone(&setup), config(), links).unwrap();
+    let pvm = setup.cluster.service_by_name("PVMService").unwrap();
+    assert_eq!(
+        backend.execute(&Operation::StartService { node: NodeId(0), service: pvm }).unwrap_err().to_string(),
+        "failed: ssc-node1: `sc.exe start PVMService`: the service is not installed (OpenService error 1060: The specified service does not exist as an installed service.)"
+    );
 }

@@ -255,7 +255,9 @@ fn finish(out: &mut ScOutput, record: &mut Option<(usize, PartialRecord)>) -> Re
 fn sc_line(out: &mut ScOutput, rest: &str, number: usize, line: &str) -> Result<bool, ParseError> {
     let words: Vec<&str> = rest.split_whitespace().collect();
     match words.as_slice() {
-        [api, "SUCCESS"] => {
+        // `成功` on Chinese and Japanese systems (Pcap_DNSProxy #24, #259: `[SC] CreateService
+        // 成功`); any other word is refused, not guessed.
+        [api, "SUCCESS" | "成功"] => {
             out.successes.push((*api).to_owned());
             Ok(false)
         }
@@ -269,7 +271,41 @@ fn sc_line(out: &mut ScOutput, rest: &str, number: usize, line: &str) -> Result<
             out.errors.push(ScError { api: api_name(api), code, message: String::new() });
             Ok(true)
         }
-        _ => Err(bad(number, line)),
+        // `sc start` of a missing service: `[SC] StartService: OpenService FAILED 1060:`
+        // (public issue threads: HyperHide #47, PsSecDrv #3 and #15). The API that failed
+        // is the second.
+        [caller, api, _failed, code] if caller.ends_with(':') && code.ends_with(':') => {
+            let code = code.trim_end_matches(':').parse().map_err(|_| bad(number, line))?;
+            out.errors.push(ScError { api: api_name(api), code, message: String::new() });
+            Ok(true)
+        }
+        _ => match one_line_error(&words) {
+            Some(error) => {
+                out.errors.push(error);
+                Ok(false)
+            }
+            None => Err(bad(number, line)),
+        },
+    }
+}
+
+/// The localized one-line form of `[SC] Api FAILED with error CODE.`, whose word order
+/// follows the language: `[SC] 由于发生错误 193， StartService 失败。` on zh-CN
+/// (Pcap_DNSProxy #365). Read when the line holds exactly one number and exactly one API
+/// name (ASCII letters, starting upper-case); anything else is refused.
+fn one_line_error(words: &[&str]) -> Option<ScError> {
+    let codes: Vec<u64> =
+        words.iter().filter_map(|word| word.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()).collect();
+    let apis: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|word| {
+            word.starts_with(|c: char| c.is_ascii_uppercase()) && word.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .collect();
+    match (codes.as_slice(), apis.as_slice()) {
+        ([code], [api]) => Some(ScError { api: (*api).to_owned(), code: *code, message: String::new() }),
+        _ => None,
     }
 }
 

@@ -107,8 +107,11 @@ async fn a_post_is_sent_once_even_when_it_fails() {
     assert!(matches!(answer, Err(RestError::Refused { status: 503, .. })), "{answer:?}");
 }
 
+/// NEC's clients judge every answer by its code, and a POST also by its message
+/// (statpanel's `commandPost`: "when operation command execution fails, message contains a
+/// cause"); a GET with code 0 and a message is an answer (statpanel's GETs ignore it).
 #[tokio::test(flavor = "multi_thread")]
-async fn a_message_or_a_code_in_a_200_is_a_failure_and_no_envelope_is_an_error() {
+async fn a_message_fails_a_post_not_a_get_a_code_fails_both_and_no_envelope_is_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/cluster/suspend"))
@@ -125,9 +128,33 @@ async fn a_message_or_a_code_in_a_200_is_a_failure_and_no_envelope_is_an_error()
         .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
         .mount(&server)
         .await;
+    let mut servers = envelope(0, "server2 is not responding");
+    servers["servers"] = json!([{ "name": "server1", "status": "Online" }]);
+    Mock::given(method("GET"))
+        .and(path("/api/v1/servers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(servers))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/groups"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(3, "")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/monitors"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "result": { "code": 0 }, "monitors": [] })))
+        .mount(&server)
+        .await;
     let client = client(&server, 1);
-    let (suspend, resume, get) = blocking(client, move |client| {
-        (client.post("cluster/suspend", None), client.post("cluster/resume", None), client.get("cluster"))
+    let (suspend, resume, get, servers, groups, monitors) = blocking(client, move |client| {
+        (
+            client.post("cluster/suspend", None),
+            client.post("cluster/resume", None),
+            client.get("cluster"),
+            client.get("servers"),
+            client.get("groups"),
+            client.get("monitors"),
+        )
     })
     .await;
     assert!(
@@ -136,6 +163,9 @@ async fn a_message_or_a_code_in_a_200_is_a_failure_and_no_envelope_is_an_error()
     );
     assert!(matches!(resume, Err(RestError::Refused { code: 9, .. })), "{resume:?}");
     assert!(matches!(&get, Err(RestError::Body { message, .. }) if message.contains("<html>login</html>")), "{get:?}");
+    assert_eq!(servers.unwrap()["servers"][0]["name"], "server1");
+    assert!(matches!(groups, Err(RestError::Refused { status: 200, code: 3, .. })), "{groups:?}");
+    assert_eq!(monitors.unwrap()["monitors"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,6 +191,7 @@ async fn an_accepted_operation_that_never_shows_is_not_confirmed() {
         ("cluster", "cluster", json!({ "name": "c", "status": "Online" })),
         ("servers", "servers", json!([{ "name": "n1", "status": "Online" }])),
         ("groups", "groups", json!([{ "name": "g", "status": "Online", "current": "n1", "resources": [] }])),
+        ("resources", "resources", json!([])),
         ("monitors", "monitors", json!([])),
     ] {
         let mut body = envelope(0, "");
@@ -185,7 +216,9 @@ async fn an_accepted_operation_that_never_shows_is_not_confirmed() {
     assert!(matches!(answer, Err(RestError::NotConfirmed { .. })), "{answer:?}");
 }
 
-/// Pre-flight reads an API view as clpstat on each server would show it.
+/// Pre-flight reads an API view as clpstat on each server would show it. Resources come
+/// from `GET resources` by their `group`, as NEC's status panel reads them; what a group
+/// embeds (here names only, or nothing) is not read.
 #[test]
 fn a_view_reads_as_each_servers_clpstat() {
     use crate::parse::clpstat::Status;
@@ -193,21 +226,29 @@ fn a_view_reads_as_each_servers_clpstat() {
         &json!({ "cluster": { "name": "c", "status": "Online" } }),
         &json!({ "servers": [{ "name": "n1", "status": "Online" }, { "name": "n2", "status": "Suspend" }] }),
         &json!({ "groups": [
-            { "name": "g", "status": "Online", "current": "n1",
-              "resources": [{ "name": "r", "status": "Online Pending", "current": "n1" }] },
-            { "name": "h", "status": "Offline", "current": "None", "resources": [] }
+            { "name": "g", "status": "Online", "current": "n1", "resources": [{ "name": "r" }] },
+            { "name": "h", "status": "Offline", "current": "None" }
+        ] }),
+        &json!({ "resources": [
+            { "name": "r", "type": "md", "status": "Online Pending", "current": "n1", "group": "g" },
+            { "name": "s", "type": "fip", "status": "Offline", "current": "None", "group": "h" }
         ] }),
         &json!({ "monitors": [{ "name": "m", "status": "Normal",
             "servers": [{ "name": "n1", "status": "Normal" }, { "name": "n2", "status": "Offline" }] }] }),
     )
     .unwrap();
-    let on_n2 = view.as_clpstat("n2");
+    let on_n2 = view.as_clpstat("n2").unwrap();
     assert_eq!(on_n2.cluster, "c");
     let servers: Vec<_> = on_n2.servers.iter().map(|s| (s.name.as_str(), s.local, s.status)).collect();
     assert_eq!(servers, [("n1", false, Status::Online), ("n2", true, Status::Suspend)]);
     assert_eq!(on_n2.group("g").unwrap().current.as_deref(), Some("n1"));
+    assert_eq!(on_n2.group("g").unwrap().resources.len(), 1);
     assert_eq!(on_n2.group("g").unwrap().resources[0].status, Status::OnlinePending);
     assert_eq!(on_n2.group("h").unwrap().current, None);
+    assert_eq!(on_n2.group("h").unwrap().resources[0].name, "s");
     assert_eq!(on_n2.monitor("m").unwrap().status, Status::Offline);
-    assert_eq!(view.as_clpstat("n1").monitor("m").unwrap().status, Status::Normal);
+    assert_eq!(view.as_clpstat("n1").unwrap().monitor("m").unwrap().status, Status::Normal);
+    let mut odd = view.clone();
+    odd.monitors[0].servers[0].status = "Green".to_owned();
+    assert_eq!(odd.as_clpstat("n1").unwrap_err(), "monitor m shows status \"Green\", which is not known");
 }

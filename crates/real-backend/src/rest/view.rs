@@ -1,5 +1,10 @@
 //! The status GETs' JSON read into typed views, and a view applied to an [`Observation`].
 //!
+//! As NEC's clients read them (CLUSTERPRO/REST-API_App `statpanel/src/clusterapi.ts`
+//! `getClusterStatus`, EXPRESSCLUSTER/Integrated-Cluster-WebUI `python/cluster_rsc.py`):
+//! resource status from `GET resources`, each resource naming its `group`; `GET groups`
+//! for a group's own status and `current` only, whether it embeds its resources or not.
+//!
 //! Status words are read strictly: a word this reader does not know is an error naming
 //! it, never a default. Unknown JSON fields are ignored, unlike in this project's own
 //! files: NEC publishes no payload, so the real API may well send fields these readers do
@@ -21,13 +26,16 @@ pub struct ClusterView {
     pub status: String,
     /// Each server's name and status word.
     pub servers: Vec<(String, String)>,
-    /// Groups with their resources.
+    /// Groups.
     pub groups: Vec<GroupView>,
+    /// Group resources, each naming its group.
+    pub resources: Vec<ResourceView>,
     /// Monitors.
     pub monitors: Vec<MonitorView>,
 }
 
-/// A group.
+/// A group. What it embeds under `resources` (objects or names) is not read: resources
+/// come from `GET resources`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct GroupView {
     /// Name.
@@ -36,9 +44,6 @@ pub struct GroupView {
     pub status: String,
     /// The owner, `"None"` when it has none.
     pub current: String,
-    /// Its resources.
-    #[serde(default)]
-    pub resources: Vec<ResourceView>,
 }
 
 /// A group resource.
@@ -50,6 +55,8 @@ pub struct ResourceView {
     pub status: String,
     /// The server it is on, `"None"` when offline.
     pub current: String,
+    /// The group it belongs to.
+    pub group: String,
 }
 
 /// A monitor and its status on each server.
@@ -88,6 +95,11 @@ struct GroupsAnswer {
 }
 
 #[derive(Deserialize)]
+struct ResourcesAnswer {
+    resources: Vec<ResourceView>,
+}
+
+#[derive(Deserialize)]
 struct MonitorsAnswer {
     monitors: Vec<MonitorView>,
 }
@@ -97,17 +109,25 @@ fn field<T: for<'de> Deserialize<'de>>(what: &str, value: &Value) -> Result<T, S
 }
 
 impl ClusterView {
-    /// Reads the answers of `GET cluster`, `servers`, `groups` and `monitors`.
-    pub fn read(cluster: &Value, servers: &Value, groups: &Value, monitors: &Value) -> Result<ClusterView, String> {
+    /// Reads the answers of `GET cluster`, `servers`, `groups`, `resources` and `monitors`.
+    pub fn read(
+        cluster: &Value,
+        servers: &Value,
+        groups: &Value,
+        resources: &Value,
+        monitors: &Value,
+    ) -> Result<ClusterView, String> {
         let cluster: ClusterAnswer = field("cluster", cluster)?;
         let servers: ServersAnswer = field("servers", servers)?;
         let groups: GroupsAnswer = field("groups", groups)?;
+        let resources: ResourcesAnswer = field("resources", resources)?;
         let monitors: MonitorsAnswer = field("monitors", monitors)?;
         Ok(ClusterView {
             name: cluster.cluster.name,
             status: cluster.cluster.status,
             servers: servers.servers.into_iter().map(|s| (s.name, s.status)).collect(),
             groups: groups.groups,
+            resources: resources.resources,
             monitors: monitors.monitors,
         })
     }
@@ -117,6 +137,11 @@ impl ClusterView {
         self.groups.iter().find(|group| group.name == name)
     }
 
+    /// The resources of a group, as `GET resources` names their group.
+    pub fn resources_of<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a ResourceView> + 'a {
+        self.resources.iter().filter(move |resource| resource.group == group)
+    }
+
     /// A server's status word.
     pub fn server(&self, name: &str) -> Option<&str> {
         self.servers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, status)| status.as_str())
@@ -124,47 +149,55 @@ impl ClusterView {
 
     /// The view as `clpstat` on server `local` shows it, for checks written against
     /// clpstat (pre-flight): monitors with their status on `local`, no heartbeats (the API
-    /// has none), `None` as the current server of a group that has none.
-    pub fn as_clpstat(&self, local: &str) -> crate::parse::clpstat::ClusterStatus {
+    /// has none), `None` as the current server of a group that has none. A status word that
+    /// is not one of EXPRESSCLUSTER's is an error naming it.
+    pub fn as_clpstat(&self, local: &str) -> Result<crate::parse::clpstat::ClusterStatus, String> {
         use crate::parse::clpstat::{ClusterStatus, Group, Item, Server};
-        let item = |name: &str, status: &str| Item {
-            name: name.to_owned(),
-            status: Status::from_word(status),
-            comment: String::new(),
+        let word = |what: &str, name: &str, status: &str| {
+            Status::from_word(status)
+                .ok_or_else(|| format!("{what} {name} shows status {status:?}, which is not known"))
         };
-        ClusterStatus {
-            cluster: self.name.clone(),
-            servers: self
-                .servers
-                .iter()
-                .map(|(name, status)| Server {
+        let item = |what: &str, name: &str, status: &str| -> Result<Item, String> {
+            Ok(Item { name: name.to_owned(), status: word(what, name, status)?, comment: String::new() })
+        };
+        let servers = self
+            .servers
+            .iter()
+            .map(|(name, status)| {
+                Ok(Server {
                     name: name.clone(),
                     local: name.eq_ignore_ascii_case(local),
-                    status: Status::from_word(status),
+                    status: word("server", name, status)?,
                     comment: String::new(),
                     heartbeats: Vec::new(),
                 })
-                .collect(),
-            groups: self
-                .groups
-                .iter()
-                .map(|group| Group {
+            })
+            .collect::<Result<_, String>>()?;
+        let groups = self
+            .groups
+            .iter()
+            .map(|group| {
+                Ok(Group {
                     name: group.name.clone(),
-                    status: Status::from_word(&group.status),
+                    status: word("group", &group.name, &group.status)?,
                     comment: String::new(),
                     current: (group.current != "None" && !group.current.is_empty()).then(|| group.current.clone()),
-                    resources: group.resources.iter().map(|r| item(&r.name, &r.status)).collect(),
+                    resources: self
+                        .resources_of(&group.name)
+                        .map(|r| item("resource", &r.name, &r.status))
+                        .collect::<Result<_, String>>()?,
                 })
-                .collect(),
-            monitors: self
-                .monitors
-                .iter()
-                .map(|monitor| {
-                    let here = monitor.servers.iter().find(|s| s.name.eq_ignore_ascii_case(local));
-                    item(&monitor.name, here.map_or(&monitor.status, |s| &s.status))
-                })
-                .collect(),
-        }
+            })
+            .collect::<Result<_, String>>()?;
+        let monitors = self
+            .monitors
+            .iter()
+            .map(|monitor| {
+                let here = monitor.servers.iter().find(|s| s.name.eq_ignore_ascii_case(local));
+                item("monitor", &monitor.name, here.map_or(&monitor.status, |s| &s.status))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(ClusterStatus { cluster: self.name.clone(), servers, groups, monitors })
     }
 }
 
@@ -179,11 +212,13 @@ fn cluster_service(word: &str) -> Result<ClusterService, String> {
 }
 
 fn group_status(word: &str) -> Result<GroupStatus, String> {
-    Status::from_word(word).group_status().ok_or_else(|| format!("group status {word:?} is not known"))
+    Status::from_word(word).and_then(Status::group_status).ok_or_else(|| format!("group status {word:?} is not known"))
 }
 
 fn resource_status(word: &str) -> Result<ResourceStatus, String> {
-    Status::from_word(word).resource_status().ok_or_else(|| format!("resource status {word:?} is not known"))
+    Status::from_word(word)
+        .and_then(Status::resource_status)
+        .ok_or_else(|| format!("resource status {word:?} is not known"))
 }
 
 fn monitor_status(word: &str) -> Result<MonitorStatus, String> {
@@ -217,9 +252,8 @@ pub fn apply(setup: &Setup, view: &ClusterView, observation: &mut Observation) -
         observation.groups[g].owner = node_of(&shown.current)?;
         for resource in &group.resources {
             let name = &cluster.resources[resource.index()].name;
-            let shown = shown
-                .resources
-                .iter()
+            let shown = view
+                .resources_of(&group.name)
                 .find(|r| &r.name == name)
                 .ok_or_else(|| format!("the API shows no resource {name} in group {}", group.name))?;
             let state = &mut observation.resources.make_mut()[resource.index()];

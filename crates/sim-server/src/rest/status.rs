@@ -3,7 +3,8 @@
 //! field names and status words (research/domain.md §1.4 and §3).
 //!
 //! Inferred (NEC publishes no captured payload): the cluster's own status word, the
-//! `type` strings, a group's `resources` as whole resource objects, what `?select=` keeps,
+//! `type` strings, a group's `resources` as whole resource objects in the plain groups GET
+//! (statpanel's `GroupInfo` type declares them so; no NEC client reads them), what `?select=` keeps,
 //! and a monitor's overall status drawn from its per-server ones.
 
 use procedure::backend::{ClusterService, MonitorStatus, Observation, Power};
@@ -132,7 +133,18 @@ pub fn groups(setup: &Setup, observation: &Observation, name: Option<&str>, sele
                 group.resources.iter().map(|r| resource_value(setup, observation, r.index())).collect();
             match select {
                 Select::Name => json!({ "name": group.name }),
-                Select::Resources => json!({ "name": group.name, "resources": resources }),
+                // NEC's clients read only the names from `?select=resources`
+                // (Integrated-Cluster-WebUI `cluster_grp_do_rsc.py`) and the status from
+                // `GET resources`; the simulated API gives the names alone, so a client
+                // that reads more from here fails against it.
+                Select::Resources => {
+                    let names: Vec<Value> = group
+                        .resources
+                        .iter()
+                        .map(|r| json!({ "name": setup.cluster.resources[r.index()].name }))
+                        .collect();
+                    json!({ "name": group.name, "resources": names })
+                }
                 Select::All => json!({
                     "name": group.name,
                     "status": group_word(state.status),

@@ -128,7 +128,7 @@ async fn groups_resources_and_monitors_show_owner_type_and_per_server_status() {
     );
     assert_eq!(get(&app, "/api/v1/groups?select=name").await["groups"], json!([{ "name": "failover" }]));
     let selected = get(&app, "/api/v1/groups?select=resources").await;
-    assert_eq!(selected["groups"][0]["resources"][1]["name"], "fip");
+    assert_eq!(selected["groups"][0]["resources"][1], json!({ "name": "fip" }));
     assert!(selected["groups"][0].get("status").is_none());
     assert_eq!(
         get(&app, "/api/v1/resources/regsync").await["resources"],
@@ -292,6 +292,13 @@ async fn endpoints_without_a_meaning_here_say_they_are_not_simulated() {
         "/api/v1/scripts/run",
     ] {
         check_error(post(&app, path, "").await, StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
+    }
+    // With the bodies NEC's status panel sends (CLUSTERPRO/REST-API_App `clusterapi.ts`).
+    for (path, body) in [
+        ("/api/v1/cluster/toratio/set", r#"{"ratio": 2, "time": "2m"}"#),
+        ("/api/v1/scripts/run", r#"{"script": "a.bat", "target": "ssc-node1", "timeout": 60, "logdir": "x"}"#),
+    ] {
+        check_error(post(&app, path, body).await, StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
     }
     let (status, value, _) = send(&app, request("GET", "/api/v1/cluster/toratio", "")).await;
     check_error((status, value), StatusCode::NOT_IMPLEMENTED, 6, "not simulated");
