@@ -21,6 +21,7 @@ mod properties;
 mod real_nodes;
 mod recover;
 mod recovery;
+mod replay;
 mod rest_client;
 mod resume;
 mod run;
