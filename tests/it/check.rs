@@ -489,7 +489,7 @@ fn a_counterexample_opens_with_what_happened_and_a_focused_story() {
          install-active (install-module on ssc-node1), with group failover starting on ssc-node2, not on ssc-node1.\n",
         "  That broke registry-sync-stopped-during-apply: registry-sync resource regsync was offline when the first \
          install began.\n",
-        "  The recovery after the run (6 steps in 1 round) brought the cluster back to serving, but cannot undo this.\n",
+        "  The recovery after the run (1 round, 6 steps planned) brought the cluster back to serving, but cannot undo this.\n",
     ];
     let mut at = 0;
     for sentence in sentences {
@@ -517,6 +517,47 @@ fn a_counterexample_opens_with_what_happened_and_a_focused_story() {
     assert!(story.contains(">> "), "{story}");
     assert!(trace.contains("service \"DeploymentManager PXE Mtftp\" started by a monitor's recovery"), "{trace}");
     assert!(trace.lines().count() > 3 * story.lines().count(), "{} lines of trace", trace.lines().count());
+}
+
+#[test]
+fn a_counterexample_says_how_the_recovery_after_the_run_ended() {
+    // Put right: a crash mid-install rolls the module's values back; the recovery installs
+    // it again and the values are back.
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on"]);
+    let report = json(&run);
+    let recovered = report["counterexamples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["invariant"] == "registry-rolled-back")
+        .unwrap_or_else(|| panic!("{report}"));
+    let summary: Vec<&str> = recovered["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(
+        summary[0].starts_with("One fault struck during step 6 install-active (ssc-node1 crashes)"),
+        "{summary:#?}"
+    );
+    assert!(summary.last().unwrap().starts_with("The recovery after the run put it right ("), "{summary:#?}");
+    // Not put right: at three faults a regsync that will not start keeps every recovery's
+    // install refused; the last sentence says what the cluster still lacks, and why.
+    let run = check_in(dir.path(), &[SEED, "--faults", "3", "--guards", "off", "--format", "json"]);
+    let report = json(&run);
+    let short = report["counterexamples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["invariant"] == "partial-update")
+        .unwrap_or_else(|| panic!("{report}"));
+    let summary: Vec<&str> = short["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!((2..=4).contains(&summary.len()), "{summary:#?}");
+    let last = summary.last().unwrap();
+    assert!(last.contains("could not put it right; it ended short of a serving cluster: "), "{last}");
+    assert!(last.contains("SSC0307-0006 is not installed on ssc-node2"), "{last}");
+    assert!(last.contains("(its last round stopped: a guard refused: registry sync regsync is not online"), "{last}");
+    // Only the run's own stop is marked, not each recovery round's.
+    let story = short["story"].as_str().unwrap();
+    let stops = story.lines().filter(|l| l.contains("== the run stopped")).collect::<Vec<_>>();
+    assert!(stops.len() > 1 && stops.iter().filter(|l| l.starts_with(">> ")).count() == 1, "{story}");
 }
 
 /// See: review finding — a mutation swapping the last step parsed and then panicked.

@@ -50,10 +50,20 @@ impl FocusedStory {
     }
 }
 
-/// Whether an event is one a reader must not miss (`evidence`: a violation's events).
-fn decisive(index: usize, kind: &EventKind, evidence: &[usize]) -> bool {
-    evidence.contains(&index)
-        || matches!(kind, EventKind::FaultInjected { .. } | EventKind::RunStopped | EventKind::RecoveryEnded { .. })
+/// Which events a reader must not miss: the faults, `evidence` (a violation's events), the
+/// run's stop (the first: each round of a recovery that stops notes one too) and the
+/// recovery's end.
+fn decisive_events(events: &[Event], evidence: &[usize]) -> Vec<bool> {
+    let first_stop = events.iter().position(|e| e.kind == EventKind::RunStopped);
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            evidence.contains(&index)
+                || Some(index) == first_stop
+                || matches!(event.kind, EventKind::FaultInjected { .. } | EventKind::RecoveryEnded { .. })
+        })
+        .collect()
 }
 
 /// What a line of the focused story may fold together with its neighbours.
@@ -80,6 +90,7 @@ fn fold_of(kind: &EventKind) -> Option<Fold> {
 /// the same fold on one node folded, decisive events marked and never folded.
 fn lines(setup: &Setup, events: &[Event], evidence: &[usize]) -> Vec<String> {
     let renderer = Renderer::new(setup);
+    let decisive = decisive_events(events, evidence);
     let shown: Vec<(usize, &Event)> = events
         .iter()
         .enumerate()
@@ -89,13 +100,12 @@ fn lines(setup: &Setup, events: &[Event], evidence: &[usize]) -> Vec<String> {
     let mut at = 0;
     while at < shown.len() {
         let (index, event) = shown[at];
-        let is_decisive = decisive(index, &event.kind, evidence);
+        let is_decisive = decisive[index];
         let fold = fold_of(&event.kind).filter(|_| !is_decisive);
         let run = match fold {
-            Some(fold) => shown[at..]
-                .iter()
-                .take_while(|(i, e)| fold_of(&e.kind) == Some(fold) && !decisive(*i, &e.kind, evidence))
-                .count(),
+            Some(fold) => {
+                shown[at..].iter().take_while(|(i, e)| fold_of(&e.kind) == Some(fold) && !decisive[*i]).count()
+            }
             None => 1,
         };
         if run > 1 {

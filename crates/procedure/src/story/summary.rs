@@ -106,9 +106,18 @@ fn faults_sentence(setup: &Setup, events: &[Event]) -> String {
         let what: Vec<String> = told.iter().map(|(words, _, n)| format!("{words}{}", times(*n))).collect();
         format!("{count} struck during {} ({})", places[0], what.join("; "))
     } else {
+        // Grouped by where they struck, in order: `during step 1 unzip, a and b; during ...`.
+        let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+        for (words, place, n) in &told {
+            let fault = format!("{words}{}", times(*n));
+            match groups.last_mut() {
+                Some((last, faults)) if *last == place.as_str() => faults.push(fault),
+                _ => groups.push((place.as_str(), vec![fault])),
+            }
+        }
         let what: Vec<String> =
-            told.iter().map(|(words, place, n)| format!("{words}{} during {place}", times(*n))).collect();
-        format!("{count} struck: {}", and_list(&what))
+            groups.iter().map(|(place, faults)| format!("during {place}, {}", and_list(faults))).collect();
+        format!("{count} struck: {}", what.join("; "))
     };
     let effects = effects(setup, events, first);
     if effects.is_empty() { format!("{head}.") } else { format!("{head}: {}.", and_list(&effects)) }
@@ -294,7 +303,7 @@ fn recovery_sentence(events: &[Event], violation: Option<&Violation>) -> Option<
         })
         .sum();
     let planned =
-        format!("{} in {}", counted(steps as u64, "step", "steps"), counted(rounds as u64, "round", "rounds"));
+        format!("{}, {} planned", counted(rounds as u64, "round", "rounds"), counted(steps as u64, "step", "steps"));
     let ended = events.iter().rev().find_map(|e| match &e.kind {
         EventKind::RecoveryEnded { serving, detail } => Some((*serving, detail.to_string())),
         _ => None,
@@ -313,8 +322,14 @@ fn recovery_sentence(events: &[Event], violation: Option<&Violation>) -> Option<
         (Some((true, _)), _) => {
             format!("The recovery after the run ({planned}) brought the cluster back to serving, but cannot undo this.")
         }
-        (Some((false, detail)), _) => {
-            format!("The recovery after the run ({planned}) could not put it right; it needs {}.", trimmed(&detail))
+        (Some((false, detail)), stopped) => {
+            let why =
+                stopped.map_or(String::new(), |reason| format!(" (its last round stopped: {})", trimmed(&reason)));
+            format!(
+                "The recovery after the run ({planned}) could not put it right; it ended short of a serving cluster: \
+                 {}{why}.",
+                trimmed(&detail)
+            )
         }
         (None, Some(reason)) => format!("The recovery after the run stopped: {}.", trimmed(&reason)),
         (None, None) => return None,
