@@ -474,20 +474,90 @@ fn check_of_a_bad_file_exits_2() {
 }
 
 #[test]
-fn replay_refuses_an_edited_procedure() {
+fn a_counterexample_opens_with_what_happened_and_a_focused_story() {
+    // The seed at two faults: the story the issue complained about, two false alarms and the
+    // install on the node the group left, buried among service stops and starts.
     let dir = tempfile::tempdir().unwrap();
-    let procedure = dir.path().join("broken.toml");
-    std::fs::copy(crate::support::root().join(BROKEN), &procedure).unwrap();
-    let save = dir.path().join("cx");
-    let run = check_in(&save, &[&procedure.display().to_string()]);
-    assert_eq!(run.code, 1);
-    let text = std::fs::read_to_string(&procedure).unwrap().replace("Unzip the software", "Unzip it");
-    std::fs::write(&procedure, text).unwrap();
-    let replay = clusterproc(&["replay", &save.join("pending-restart-skipped.guarded.json").display().to_string()]);
-    assert_eq!(replay.code, 2, "{}", replay.stdout);
-    // Named so that it can be opened from here, not relative to the counterexample.
-    let shown = format!("error: {} changed since the counterexample was found", procedure.display());
-    assert!(replay.stderr.starts_with(&shown), "{shown:?} in {}", replay.stderr);
+    let run = check_in(dir.path(), &[SEED, "--faults", "2", "--guards", "off"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let text = run.stdout.split("Counterexamples (the shortest").nth(1).expect("a counterexample");
+    let sentences = [
+        "  Two faults struck during step 1 unzip (monitor servicew-dpm raises a false alarm on ssc-node1, twice): \
+         monitor servicew-dpm restarted its target on ssc-node1 and monitor servicew-dpm failed group failover over \
+         from ssc-node1 to ssc-node2.\n",
+        "  The procedure went on with steps 3 suspend-cluster, 4 stop-monitoring and 5 stop-services, then ran step 6 \
+         install-active (install-module on ssc-node1), with group failover starting on ssc-node2, not on ssc-node1.\n",
+        "  That broke registry-sync-stopped-during-apply: registry-sync resource regsync was offline when the first \
+         install began.\n",
+        "  The recovery after the run (1 round, 6 steps planned) brought the cluster back to serving, but cannot undo this.\n",
+    ];
+    let mut at = 0;
+    for sentence in sentences {
+        let found = text[at..].find(sentence).unwrap_or_else(|| panic!("{sentence:?} in order in\n{text}"));
+        at += found + sentence.len();
+    }
+    // The sentences come before the story; the restart is one line; the decisive events are
+    // marked: both faults, the install that is the evidence, the stop and the recovery's end.
+    assert!(text.contains("ssc-node1  8 DeploymentManager services restarted by monitor servicew-dpm's recovery"));
+    assert!(!text.contains("\"DeploymentManager PXE Mtftp\" started by a monitor's recovery"), "{text}");
+    let marked: Vec<&str> = text.lines().filter(|l| l.starts_with("  >> ")).collect();
+    assert_eq!(marked.len(), 5, "{marked:#?}");
+    assert!(marked[0].ends_with("!! fault: monitor servicew-dpm raises a false alarm on ssc-node1"), "{marked:#?}");
+    assert!(marked[2].ends_with("ssc-node1  installer started"), "{marked:#?}");
+    assert!(marked[3].ends_with("== the run stopped; from here on nobody acts on the cluster"), "{marked:#?}");
+    assert!(marked[4].ends_with("== the recovery ended: the cluster serves"), "{marked:#?}");
+
+    // The JSON keeps the sentences, the focused story and the whole trace.
+    let run = check_in(dir.path(), &[SEED, "--faults", "2", "--guards", "off", "--format", "json"]);
+    let report = json(&run);
+    let counterexample = &report["counterexamples"][0];
+    assert_eq!(counterexample["summary"].as_array().unwrap().len(), 4, "{counterexample}");
+    let story = counterexample["story"].as_str().unwrap();
+    let trace = counterexample["trace"].as_str().unwrap();
+    assert!(story.contains(">> "), "{story}");
+    assert!(trace.contains("service \"DeploymentManager PXE Mtftp\" started by a monitor's recovery"), "{trace}");
+    assert!(trace.lines().count() > 3 * story.lines().count(), "{} lines of trace", trace.lines().count());
+}
+
+#[test]
+fn a_counterexample_says_how_the_recovery_after_the_run_ended() {
+    // Put right: a crash mid-install rolls the module's values back; the recovery installs
+    // it again and the values are back.
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_in(dir.path(), &[REGISTRY_EXAMPLE, "--format", "json", "--guards", "on"]);
+    let report = json(&run);
+    let recovered = report["counterexamples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["invariant"] == "registry-rolled-back")
+        .unwrap_or_else(|| panic!("{report}"));
+    let summary: Vec<&str> = recovered["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(
+        summary[0].starts_with("One fault struck during step 6 install-active (ssc-node1 crashes)"),
+        "{summary:#?}"
+    );
+    assert!(summary.last().unwrap().starts_with("The recovery after the run put it right ("), "{summary:#?}");
+    // Not put right: at three faults a regsync that will not start keeps every recovery's
+    // install refused; the last sentence says what the cluster still lacks, and why.
+    let run = check_in(dir.path(), &[SEED, "--faults", "3", "--guards", "off", "--format", "json"]);
+    let report = json(&run);
+    let short = report["counterexamples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["invariant"] == "partial-update")
+        .unwrap_or_else(|| panic!("{report}"));
+    let summary: Vec<&str> = short["summary"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!((2..=4).contains(&summary.len()), "{summary:#?}");
+    let last = summary.last().unwrap();
+    assert!(last.contains("could not put it right; it ended short of a serving cluster: "), "{last}");
+    assert!(last.contains("SSC0307-0006 is not installed on ssc-node2"), "{last}");
+    assert!(last.contains("(its last round stopped: a guard refused: registry sync regsync is not online"), "{last}");
+    // Only the run's own stop is marked, not each recovery round's.
+    let story = short["story"].as_str().unwrap();
+    let stops = story.lines().filter(|l| l.contains("== the run stopped")).collect::<Vec<_>>();
+    assert!(stops.len() > 1 && stops.iter().filter(|l| l.starts_with(">> ")).count() == 1, "{story}");
 }
 
 /// See: review finding — a mutation swapping the last step parsed and then panicked.
@@ -505,7 +575,7 @@ fn replay_refuses_a_mutation_that_does_not_exist() {
     assert!(
         replay
             .stderr
-            .contains("pending-restart-skipped.as-written.json:10:15: unknown mutation \"swap check-active ?\""),
+            .contains("pending-restart-skipped.as-written.json:11:15: unknown mutation \"swap check-active ?\""),
         "{}",
         replay.stderr
     );

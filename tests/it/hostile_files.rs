@@ -124,18 +124,18 @@ fn a_counterexample_naming_an_absolute_path_is_refused_before_opening_it() {
 fn a_counterexample_naming_what_does_not_exist_is_refused_with_its_line() {
     let file = "pending-restart-skipped.as-written.json";
     let run = replay_edited("\"node\": \"ssc-node2\"", "\"node\": \"ssc-node9\"");
-    refused(&run, &format!("{file}:16:15: fault 1: unknown node \"ssc-node9\""));
+    refused(&run, &format!("{file}:17:15: fault 1: unknown node \"ssc-node9\""));
     assert!(run.stderr.contains("no node of the cluster has this name"), "{}", run.stderr);
     let run = replay_edited("\"fault\": \"restart-request\"", "\"fault\": \"meteor\"");
-    refused(&run, &format!("{file}:15:16: fault 1: unknown fault \"meteor\""));
+    refused(&run, &format!("{file}:16:16: fault 1: unknown fault \"meteor\""));
     let run = replay_edited("\"before_step\": \"install-standby\"", "\"before_step\": \"nap\"");
-    refused(&run, &format!("{file}:14:22: fault 1: the procedure has no step \"nap\""));
+    refused(&run, &format!("{file}:15:22: fault 1: the procedure has no step \"nap\""));
     let run =
         replay_edited("\"fault\": \"restart-request\"", "\"fault\": \"service-dies\",\n      \"service\": \"Spooler\"");
-    refused(&run, &format!("{file}:16:18: fault 1: unknown service \"Spooler\""));
+    refused(&run, &format!("{file}:17:18: fault 1: unknown service \"Spooler\""));
     // A field the fault needs and lacks: the fault itself is shown.
     let run = replay_edited("\"fault\": \"restart-request\"", "\"fault\": \"service-dies\"");
-    refused(&run, &format!("{file}:13:5: fault 1: the fault names no service"));
+    refused(&run, &format!("{file}:14:5: fault 1: the fault names no service"));
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn a_counterexample_of_an_unknown_version_is_refused() {
 #[test]
 fn a_counterexample_with_an_unknown_field_is_refused_with_its_line() {
     let run = replay_edited("\"seed\":", "\"sead\": 1,\n  \"seed\":");
-    refused(&run, "pending-restart-skipped.as-written.json:9:");
+    refused(&run, "pending-restart-skipped.as-written.json:10:");
     assert!(run.stderr.contains("unknown field `sead`"), "{}", run.stderr);
 }
 

@@ -93,7 +93,9 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
         Command::Run(run) => crate::run::load_inputs(run),
         Command::Recover(recover) => crate::recover::load_inputs(recover),
         Command::Preflight(preflight) => load(&preflight.procedure, preflight.cluster.as_deref()).map(drop),
-        Command::Replay(replay) => crate::counterexample::read(&replay.counterexample).map(drop),
+        Command::Replay(replay) => {
+            crate::counterexample::read_against(&replay.counterexample, replay.procedure.as_deref()).map(drop)
+        }
         Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),
         Command::Train(train) => crate::train::course(train).map(drop),
     }

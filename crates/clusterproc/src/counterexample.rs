@@ -56,6 +56,18 @@ fn place(text: &str, value: &RawValue) -> Option<Range<usize>> {
     (end <= text.len()).then_some(start..end)
 }
 
+/// How the procedure differs from the one a counterexample was found on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// In wording only (titles, texts, notes): what it does is the same, the replay exact.
+    Wording,
+    /// In what it does: its faults are replayed against the procedure as it is now.
+    Behaviour,
+    /// In its text, and the file is of an earlier build that did not record what the
+    /// procedure does: whether that changed cannot be told, so it is replayed as edited.
+    Unknown,
+}
+
 /// A counterexample file read back and resolved, ready to run again.
 #[derive(Debug)]
 pub struct Replayable {
@@ -67,6 +79,10 @@ pub struct Replayable {
     pub explorer: Explorer,
     /// The faults to inject.
     pub faults: Schedule,
+    /// How the procedure was edited since, if it was.
+    pub edit: Option<Edit>,
+    /// Where the cluster description and procedure were found, to name them.
+    pub procedure_path: PathBuf,
 }
 
 /// How a counterexample saved in `dir` names `file` (a procedure or cluster file given on
@@ -143,6 +159,12 @@ pub fn earlier(dir: &Path, ways: &[&str], saved: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Reads a counterexample file and resolves it against the procedure and cluster it names.
 pub fn read(path: &Path) -> Result<Replayable, Failure> {
+    read_against(path, None)
+}
+
+/// Reads a counterexample file and resolves it against `procedure` when given (a fix of the
+/// procedure it names, say), else against the procedure it names, and its cluster.
+pub fn read_against(path: &Path, procedure: Option<&Path>) -> Result<Replayable, Failure> {
     let source = SourceFile::read(path)?;
     // A refusal points at the first place the file names `field`.
     let refuse = |kind: FileErrorKind, message: String, field: &str, label: &str| -> Failure {
@@ -207,16 +229,17 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
         let beside = base.join(named);
         if beside.exists() { beside } else { PathBuf::from(named) }
     };
-    let procedure = locate(&file.procedure);
+    let procedure = procedure.map_or_else(|| locate(&file.procedure), Path::to_path_buf);
     let loaded: Loaded = load(&procedure, file.cluster.as_deref().map(locate).as_deref())?;
-    if loaded.setup.procedure.content_hash != file.procedure_hash {
-        // Named as it was found, not relative to the counterexample: a path to open from here.
-        let shown = std::path::absolute(&procedure).map_or(procedure, |p| normalize(&p));
-        return Err(Failure::Usage(anyhow::anyhow!(
-            "{} changed since the counterexample was found; the replay would not be the same run",
-            shown.display()
-        )));
-    }
+    // Named as it was found, not relative to the counterexample: a path to open from here.
+    let procedure_path = std::path::absolute(&procedure).map_or(procedure, |p| normalize(&p));
+    let now = &loaded.setup.procedure;
+    let edit = match &file.behaviour_hash {
+        _ if now.content_hash == file.procedure_hash => None,
+        Some(hash) if *hash == now.behaviour_hash => Some(Edit::Wording),
+        Some(_) => Some(Edit::Behaviour),
+        None => Some(Edit::Unknown),
+    };
     if loaded.cluster_hash != file.cluster_hash {
         return Err(Failure::Usage(anyhow::anyhow!(
             "the cluster description changed since the counterexample was found"
@@ -247,9 +270,19 @@ pub fn read(path: &Path) -> Result<Replayable, Failure> {
             "fault" => (FileErrorKind::UnknownKeyword, "not a fault kind".to_owned()),
             field => (FileErrorKind::UnknownName, format!("no {field} of the cluster has this name")),
         };
-        Failure::from(source.error(kind, error.to_string(), span, label))
+        let step_gone = error.field == "before_step" && !missing;
+        let error = source.error(kind, error.to_string(), span, label);
+        // A step the edit removed: the fault has nowhere to strike.
+        Failure::from(match edit {
+            Some(Edit::Behaviour | Edit::Unknown) if step_gone => error.with_help(format!(
+                "{} changed since the counterexample was found, and no longer has the step this fault \
+                     strikes in: restore the step, or check the edited procedure again",
+                procedure_path.display()
+            )),
+            _ => error,
+        })
     })?;
-    Ok(Replayable { file, mode, explorer, faults })
+    Ok(Replayable { file, mode, explorer, faults, edit, procedure_path })
 }
 
 #[cfg(test)]

@@ -478,7 +478,8 @@ pub fn is_routine(kind: &EventKind) -> bool {
     }
 }
 
-fn actor(actor: Actor) -> &'static str {
+/// Who acted, in the words of the trace.
+pub(crate) fn actor(actor: Actor) -> &'static str {
     match actor {
         Actor::Operator => "the operator",
         Actor::Installer => "the installer",

@@ -36,4 +36,5 @@ pub mod safe_text;
 pub mod setup;
 pub mod shared;
 pub mod span_time;
+pub mod story;
 pub mod text;

@@ -147,6 +147,7 @@ impl Mutation {
         }
         // A mutant is a different procedure: a journal of the original must not resume it.
         mutant.content_hash = format!("{}+{}", procedure.content_hash, self.describe(procedure));
+        mutant.behaviour_hash = format!("{}+{}", procedure.behaviour_hash, self.describe(procedure));
         mutant
     }
 }

@@ -20,6 +20,7 @@ use procedure::setup::Setup;
 
 use crate::candidates::{CANDIDATES, candidates};
 use crate::control::Control;
+use crate::model::anchored::AnchoredFault;
 use crate::model::{Machine, Transition};
 use crate::rng::Rng;
 pub use crate::schedule::{CounterexampleFile, FaultRecord, FaultRecordError, Schedule};
@@ -313,6 +314,27 @@ impl Explorer {
             Schedule::Timed(faults) => machine.run_with(faults),
         };
         (machine.violations().to_vec(), machine.sim().clone())
+    }
+
+    /// Runs faults placed by their steps (a counterexample replayed against an edited
+    /// procedure), keeping the whole trace: as [`Explorer::run_schedule`], and for each fault
+    /// the transition it struck after, or none when its step never began.
+    pub fn run_anchored(&self, faults: &[AnchoredFault]) -> (Vec<Violation>, Sim, Vec<Option<u32>>) {
+        let (machine, struck) = self.machine(true).run_anchored(faults);
+        (machine.violations().to_vec(), machine.sim().clone(), struck)
+    }
+
+    /// The faults of `schedule` as a counterexample file names them, each timed one with how
+    /// many transitions after its step (or the recovery) began it struck.
+    pub fn fault_records(&self, schedule: &Schedule) -> Vec<FaultRecord> {
+        let mut records = schedule.records(&self.setup);
+        if let Schedule::Timed(faults) = schedule {
+            let (_, offsets) = self.machine(false).run_noting_anchors(faults);
+            for (record, offset) in records.iter_mut().zip(offsets) {
+                record.transition_in_step = offset;
+            }
+        }
+        records
     }
 
     /// The way it runs the procedure.

@@ -9,6 +9,7 @@
 //! point. The system between faults is deterministic, so a run is named by its faults and the
 //! transition after which each struck.
 
+pub mod anchored;
 pub mod fingerprint;
 pub mod recovery;
 pub mod search;

@@ -10,6 +10,7 @@ use procedure::setup::Setup;
 use serde::{Deserialize, Serialize};
 
 use crate::model::TimedFault;
+use crate::model::anchored::{Anchor, AnchoredFault};
 use crate::staged::StagedFault;
 
 /// A fault as a counterexample file names it.
@@ -43,6 +44,11 @@ pub struct FaultRecord {
     /// step the run ended in).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub during_recovery: bool,
+    /// For a fault found by the model checker: how many transitions after its step began
+    /// (after the recovery began, for one during the recovery) it strikes. A replay against
+    /// an edited procedure places it by this; absent in files of earlier builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_in_step: Option<u32>,
 }
 
 /// A saved counterexample: everything `clusterproc replay` needs to run it again.
@@ -59,6 +65,10 @@ pub struct CounterexampleFile {
     pub procedure: String,
     /// Hash of its text.
     pub procedure_hash: String,
+    /// Hash of what decides its run, not its wording (`Procedure::behaviour_hash`); absent in
+    /// files of earlier builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour_hash: Option<String>,
     /// The cluster file as given, or `None` for the built-in one.
     pub cluster: Option<String>,
     /// Hash of the cluster description's text.
@@ -92,6 +102,7 @@ fn fault_record(setup: &Setup, fault: &StagedFault) -> FaultRecord {
         resource: names.resource,
         after_transition: None,
         during_recovery: false,
+        transition_in_step: None,
     }
 }
 
@@ -158,6 +169,37 @@ impl Schedule {
             Ok(Schedule::Staged(staged.collect::<Result<_, _>>()?))
         }
     }
+}
+
+/// A counterexample's faults placed by the steps they name, to replay them against an
+/// edited procedure: staged faults as they are (they are named by their step), each timed
+/// one `transition_in_step` transitions after its step (or the recovery) begins, or, in a
+/// file of an earlier build that did not record that, after the same transition counted from
+/// the start. `schedule` is `records` resolved ([`Schedule::from_records`]).
+pub fn placed(schedule: &Schedule, records: &[FaultRecord]) -> Placed {
+    let Schedule::Timed(timed) = schedule else { return Placed::Staged(schedule.clone()) };
+    let anchored = timed
+        .iter()
+        .zip(records)
+        .map(|(fault, record)| match record.transition_in_step {
+            Some(offset) => AnchoredFault {
+                anchor: if fault.in_recovery { Anchor::Recovery } else { Anchor::Step(fault.step) },
+                offset,
+                fault: fault.fault,
+            },
+            None => AnchoredFault { anchor: Anchor::Start, offset: fault.after, fault: fault.fault },
+        })
+        .collect();
+    Placed::Anchored(anchored)
+}
+
+/// A counterexample's faults placed for a run of an edited procedure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// Staged before steps, as they were.
+    Staged(Schedule),
+    /// Struck after transitions counted from their anchors.
+    Anchored(Vec<AnchoredFault>),
 }
 
 /// Why a fault a counterexample file names cannot be resolved: which fault, which field.

@@ -10,6 +10,7 @@ use procedure::event::Renderer;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::OperationRecord;
 use procedure::setup::Setup;
+use procedure::story::FocusedStory;
 use sim_cluster::explore::{CounterexampleFile, Mode, MutantResult, Schedule};
 
 use super::explore::{Way, Witness};
@@ -289,19 +290,20 @@ pub(super) fn describe(
     let explorer = way.explorer.with_seed(witness.seed);
     let (violations, sim) = explorer.run_schedule(&witness.schedule);
     let trace = explorer.render(sim.trace());
-    let story = explorer.story(sim.trace());
     let setup = explorer.setup();
     let renderer = Renderer::new(setup);
     // The replay's own violation carries the events that prove it.
     let replayed = violations.iter().find(|v| v.invariant == invariant).unwrap_or(&witness.violation);
     let evidence = replayed.evidence.iter().filter_map(|&i| sim.trace().get(i)).map(|e| renderer.line(e)).collect();
-    let faults = witness.schedule.records(setup);
+    let story = FocusedStory::new(setup, sim.trace(), replayed);
+    let faults = explorer.fault_records(&witness.schedule);
     let file = CounterexampleFile {
         version: crate::counterexample::VERSION,
         way: way.mode.id().to_owned(),
         invariant: invariant.id().to_owned(),
         procedure: crate::counterexample::reference(procedure_path, dir),
         procedure_hash: loaded.setup.procedure.content_hash.clone(),
+        behaviour_hash: Some(loaded.setup.procedure.behaviour_hash.clone()),
         cluster: loaded.cluster_path.as_deref().map(|path| crate::counterexample::reference(Path::new(path), dir)),
         cluster_hash: loaded.cluster_hash.clone(),
         seed: witness.seed,
@@ -323,6 +325,8 @@ pub(super) fn describe(
         file: Some(path.display().to_string()),
         recovered: witness.violation.recovered,
         evidence,
-        story,
+        summary: story.sentences.clone(),
+        story: story.text(),
+        trace,
     })
 }

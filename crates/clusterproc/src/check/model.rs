@@ -232,8 +232,16 @@ pub(super) struct CounterexampleReport {
     pub(super) recovered: bool,
     /// The events that show the violation.
     pub(super) evidence: Vec<String>,
-    /// The run's trace without routine detail.
+    /// Two to four sentences: what the faults did, the step the procedure went on to, why
+    /// that broke the invariant, and how the recovery after the run ended.
+    #[serde(default)]
+    pub(super) summary: Vec<String>,
+    /// The run's focused story: no routine detail, runs of service stops and starts folded
+    /// into one line, the decisive events marked `>>`.
     pub(super) story: String,
+    /// The run's whole trace, every event (what `replay --full` shows).
+    #[serde(default)]
+    pub(super) trace: String,
 }
 
 /// A failure for each invariant the way violated.

@@ -287,23 +287,48 @@ fn counterexamples(out: &mut String, report: &Report) {
         if let Some(mutation) = &counterexample.mutation {
             let _ = writeln!(out, "  mutant: {mutation}");
         }
-        let lines: Vec<&str> = counterexample.story.lines().collect();
-        // A recovered run's story goes on to the end of its recovery.
-        let cut = match counterexample.recovered {
-            true => lines.len(),
-            false => lines.iter().rposition(|line| line.starts_with(&counterexample.at)).map_or(lines.len(), |i| i + 1),
-        };
-        let from = cut.saturating_sub(STORY_LINES);
-        if from > 0 {
-            let _ = writeln!(out, "  ... ({from} earlier lines in the replay)");
+        for sentence in &counterexample.summary {
+            let _ = writeln!(out, "  {sentence}");
         }
-        for line in &lines[from..cut] {
+        let lines: Vec<&str> = counterexample.story.lines().collect();
+        for line in story_shown(&lines, &counterexample.at, counterexample.recovered) {
             let _ = writeln!(out, "  {line}");
         }
         if let Some(file) = &counterexample.file {
             let _ = writeln!(out, "  replay: clusterproc replay {}", shell_word(file));
         }
     }
+}
+
+/// The lines of a focused story that text output shows: the whole story when it is short;
+/// else the last [`STORY_LINES`] up to the violation (all of a recovered run's, whose story
+/// goes on to the end of its recovery) and the marked lines after them (the stop, the
+/// recovery's end).
+fn story_shown(lines: &[&str], at: &str, recovered: bool) -> Vec<String> {
+    if lines.len() <= STORY_LINES {
+        return lines.iter().map(|line| (*line).to_owned()).collect();
+    }
+    let time = |line: &str| line.get(procedure::story::MARK.len()..).unwrap_or(line).to_owned();
+    let cut = match recovered {
+        true => lines.len(),
+        false => lines.iter().rposition(|line| time(line).starts_with(at)).map_or(lines.len(), |i| i + 1),
+    };
+    let from = cut.saturating_sub(STORY_LINES);
+    let mut shown = Vec::new();
+    if from > 0 {
+        shown.push(format!("... ({} in the replay)", counted(from as u64, "earlier line", "earlier lines")));
+    }
+    shown.extend(lines[from..cut].iter().map(|line| (*line).to_owned()));
+    let marked: Vec<String> = lines[cut..]
+        .iter()
+        .filter(|line| line.starts_with(procedure::story::MARK))
+        .map(|line| (*line).to_owned())
+        .collect();
+    if !marked.is_empty() {
+        shown.push(format!("... ({} more lines in the replay; the decisive ones:)", lines.len() - cut));
+        shown.extend(marked);
+    }
+    shown
 }
 
 /// One test suite per way: a case for "completes without faults" and one per invariant; a
@@ -365,7 +390,8 @@ pub(super) fn junit(report: &Report) -> String {
                         let replay = c.file.as_deref().map_or(String::new(), |file| {
                             format!("\ncounterexample: {file}\nreplay: clusterproc replay {}", shell_word(file))
                         });
-                        format!("seed {}; faults: {}{replay}\n{}", c.seed, c.faults.join("; "), c.story)
+                        let summary: String = c.summary.iter().map(|s| format!("{s}\n")).collect();
+                        format!("seed {}; faults: {}{replay}\n{summary}{}", c.seed, c.faults.join("; "), c.story)
                     })
                     .unwrap_or_default();
                 let _ = writeln!(

@@ -5,6 +5,8 @@
 //! which arguments an action takes, names the cluster must know — is checked here so that
 //! each error can point at the exact field.
 
+mod behaviour;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -19,6 +21,8 @@ use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
 use crate::module::{Module, ModuleComponent};
 use crate::procedure::steps::{Condition, Note, Procedure, Step};
 use crate::roles::Role;
+
+use self::behaviour::Canonical;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -179,11 +183,12 @@ impl Loader<'_> {
                 "this build reads version 1",
             ));
         }
-        let module = self.module(file.module)?;
         let (step_span, step_files) = match file.step {
             Some(steps) => (steps.span(), steps.into_inner()),
             None => (0..0, Vec::new()),
         };
+        let behaviour_hash = behaviour_hash(&file.module, &step_files);
+        let module = self.module(file.module)?;
         if step_files.is_empty() {
             let span = if step_span.is_empty() { 0..self.source.text().find('\n').unwrap_or(0) } else { step_span };
             return Err(self
@@ -242,6 +247,7 @@ impl Loader<'_> {
             notes: file.note.into_iter().map(|note| Note { id: note.id, text: note.text }).collect(),
             steps,
             content_hash: self.source.content_hash(),
+            behaviour_hash,
         })
     }
 
@@ -414,4 +420,62 @@ impl Loader<'_> {
         };
         action::read(&args).unwrap_or_else(|| Err(unknown()))
     }
+}
+
+/// The hash of what decides a run of the procedure `module` and `steps` describe (see
+/// `file/behaviour.rs`): everything but titles, texts, notes and the source.
+fn behaviour_hash(module: &ModuleFile, steps: &[StepFile]) -> String {
+    let mut text = Canonical::default();
+    text.field("module", &module.id);
+    text.field("archive", &module.archive);
+    text.field("asks-for-restart", if module.asks_for_restart { "true" } else { "false" });
+    text.list("requires-stopped", strings(&module.requires_stopped));
+    for component in module.component.get_ref() {
+        text.field("component", component.name.get_ref());
+        text.field("version", &component.version);
+        text.list("services", strings(&component.services));
+        for value in &component.registry {
+            text.list("registry", [value.key.as_str(), &value.value, &value.data]);
+        }
+    }
+    for step in steps {
+        text.field("step", step.id.get_ref());
+        // The number is how every output names the step: a trace with another one reads
+        // differently, so it is no longer the same run to compare.
+        text.optional("number", step.number.as_ref().map(|n| n.get_ref().to_string()).as_deref());
+        text.field("on", step.on.get_ref());
+        text.field("action", step.action.get_ref());
+        text.optional("when", optional(&step.when));
+        text.optional("folder", optional(&step.folder));
+        text.optional("file", optional(&step.file));
+        if let Some(services) = &step.services {
+            text.list("services", strings(services.get_ref()));
+        }
+        if let Some(services) = &step.optional_services {
+            text.list("optional-services", services.get_ref().iter().map(String::as_str));
+        }
+        for choice in step.one_of.as_ref().map_or(&[][..], |one_of| one_of.get_ref()) {
+            text.list("one-of", strings(choice));
+        }
+        text.optional("group", optional(&step.group));
+        text.optional("to", optional(&step.to));
+        text.optional("restart-answer", optional(&step.restart_answer));
+        text.optional("resource", optional(&step.resource));
+        if let Some(monitors) = &step.monitors {
+            text.list("monitors", strings(monitors.get_ref()));
+        }
+        text.optional("instruction", optional(&step.instruction));
+        text.optional("check", optional(&step.check));
+    }
+    text.hash()
+}
+
+/// The texts of a list of spanned strings.
+fn strings(values: &[Spanned<String>]) -> Vec<&str> {
+    values.iter().map(|v| v.get_ref().as_str()).collect()
+}
+
+/// The text of a spanned string that may be absent.
+fn optional(value: &Option<Spanned<String>>) -> Option<&str> {
+    value.as_ref().map(|v| v.get_ref().as_str())
 }

@@ -20,6 +20,10 @@ pub struct Procedure {
     pub steps: Vec<Step>,
     /// Hash of the file's text; a journal refuses to resume under an edited procedure.
     pub content_hash: String,
+    /// Hash of what decides a run (the module, and each step's id, number, role, action,
+    /// condition and arguments), not of its wording: a counterexample is replayed exactly
+    /// while this is unchanged.
+    pub behaviour_hash: String,
 }
 
 /// A procedure-wide note.

@@ -86,13 +86,16 @@ impl Recovery {
             hasher.write(step.action.keyword().as_bytes());
             hasher.write(step.title.as_bytes());
         }
+        let hash = format!("recovery-{:016x}", hasher.finish());
         Procedure {
             title: format!("Recover the cluster after a run of {}", setup.procedure.module.id),
             source: None,
             module: setup.procedure.module.clone(),
             notes: Vec::new(),
             steps: self.steps.clone(),
-            content_hash: format!("recovery-{:016x}", hasher.finish()),
+            content_hash: hash.clone(),
+            // The plan has no wording apart from what it does.
+            behaviour_hash: hash,
         }
     }
 
