@@ -4,6 +4,11 @@
 //! only checks shapes (unknown fields, types); everything else — the action vocabulary,
 //! which arguments an action takes, names the cluster must know — is checked here so that
 //! each error can point at the exact field.
+//!
+//! A procedure may also be written in Japanese, additively: `title-ja` beside the title, and
+//! then every step's `title-ja` (with `text-ja` and `notes-ja` where it has text and notes)
+//! and every note's `text-ja`. A translation is whole or absent, so that a Japanese page never
+//! falls back to English halfway through.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,7 +21,7 @@ use crate::action::{self, Action};
 use crate::cluster::{Cluster, RegistryValue};
 use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
 use crate::module::{Module, ModuleComponent};
-use crate::procedure::steps::{Condition, Note, Procedure, Step};
+use crate::procedure::steps::{Condition, Note, Procedure, Step, StepJa};
 use crate::roles::Role;
 
 #[derive(Deserialize)]
@@ -24,6 +29,8 @@ use crate::roles::Role;
 struct ProcedureFile {
     version: Spanned<u32>,
     title: String,
+    #[serde(default)]
+    title_ja: Option<Spanned<String>>,
     #[serde(default)]
     source: Option<String>,
     module: ModuleFile,
@@ -67,8 +74,10 @@ struct RegistryFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NoteFile {
-    id: String,
+    id: Spanned<String>,
     text: String,
+    #[serde(default)]
+    text_ja: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +87,8 @@ struct StepFile {
     #[serde(default)]
     number: Option<Spanned<u32>>,
     title: String,
+    #[serde(default)]
+    title_ja: Option<Spanned<String>>,
     on: Spanned<String>,
     action: Spanned<String>,
     #[serde(default)]
@@ -86,6 +97,10 @@ struct StepFile {
     text: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
+    #[serde(default)]
+    text_ja: Option<Spanned<String>>,
+    #[serde(default)]
+    notes_ja: Option<Spanned<Vec<String>>>,
     // Arguments; which ones an action takes is its kind's `TAKES` (see `crate::action`).
     #[serde(default)]
     folder: Option<Spanned<String>>,
@@ -141,6 +156,10 @@ impl Loader<'_> {
             ));
         }
         let module = self.module(file.module)?;
+        let japanese = file.title_ja.as_ref().map(Spanned::span);
+        if let Some(title) = &file.title_ja {
+            self.not_blank(title, "the procedure's `title-ja` is empty")?;
+        }
         let (step_span, step_files) = match file.step {
             Some(steps) => (steps.span(), steps.into_inner()),
             None => (0..0, Vec::new()),
@@ -186,7 +205,7 @@ impl Loader<'_> {
                         number.get_ref()
                     )));
             }
-            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref())?;
+            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref(), japanese.as_ref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Some(number) = parsed.number {
                 numbers.insert(number, (parsed.id.clone(), parsed.line));
@@ -196,11 +215,13 @@ impl Loader<'_> {
             }
             steps.push(parsed);
         }
+        let notes = file.note.into_iter().map(|note| self.note(note, japanese.as_ref())).collect::<Result<_, _>>()?;
         Ok(Procedure {
             title: file.title,
+            title_ja: file.title_ja.map(Spanned::into_inner),
             source: file.source,
             module,
-            notes: file.note.into_iter().map(|note| Note { id: note.id, text: note.text }).collect(),
+            notes,
             steps,
             content_hash: self.source.content_hash(),
         })
@@ -254,8 +275,113 @@ impl Loader<'_> {
         })
     }
 
+    fn not_blank(&self, text: &Spanned<String>, message: &str) -> Result<(), FileError> {
+        if text.get_ref().trim().is_empty() {
+            return Err(self.err(FileErrorKind::InvalidValue, message.to_owned(), text.span(), "empty"));
+        }
+        Ok(())
+    }
+
+    /// Japanese given where the procedure has no `title-ja`.
+    fn japanese_without_title(&self, what: String, span: Range<usize>) -> FileError {
+        self.err(
+            FileErrorKind::Argument,
+            format!("{what} is in Japanese but the procedure has no `title-ja`"),
+            span,
+            "a translation",
+        )
+        .with_help("a procedure in Japanese gives its own `title-ja` and translates every step and note")
+    }
+
+    /// Japanese missing where the procedure has `title-ja`.
+    fn japanese_missing(&self, what: String, field: &str, span: Range<usize>, title: &Range<usize>) -> FileError {
+        self.err(FileErrorKind::Argument, format!("{what} has no `{field}`"), span, "no Japanese here").with_help(
+            format!(
+                "the procedure has a `title-ja` (line {}), so every step and note is translated whole",
+                self.lines.line(title.start)
+            ),
+        )
+    }
+
+    fn note(&self, note: NoteFile, japanese: Option<&Range<usize>>) -> Result<Note, FileError> {
+        let what = || format!("note `{}`", note.id.get_ref());
+        let text_ja = match (japanese, note.text_ja) {
+            (None, None) => None,
+            (None, Some(text)) => return Err(self.japanese_without_title(what(), text.span())),
+            (Some(title), None) => return Err(self.japanese_missing(what(), "text-ja", note.id.span(), title)),
+            (Some(_), Some(text)) => {
+                self.not_blank(&text, &format!("the `text-ja` of {} is empty", what()))?;
+                Some(text.into_inner())
+            }
+        };
+        Ok(Note { id: note.id.into_inner(), text: note.text, text_ja })
+    }
+
+    /// A step's Japanese, whole (when the procedure has `title-ja`) or absent.
+    fn step_ja(&self, step: &StepFile, japanese: Option<&Range<usize>>) -> Result<Option<Box<StepJa>>, FileError> {
+        let what = || format!("step `{}`", step.id.get_ref());
+        let Some(title_span) = japanese else {
+            let given = [
+                step.title_ja.as_ref().map(Spanned::span),
+                step.text_ja.as_ref().map(Spanned::span),
+                step.notes_ja.as_ref().map(Spanned::span),
+            ];
+            return match given.into_iter().flatten().next() {
+                Some(span) => Err(self.japanese_without_title(what(), span)),
+                None => Ok(None),
+            };
+        };
+        let missing = |field: &str| self.japanese_missing(what(), field, step.id.span(), title_span);
+        let title = step.title_ja.as_ref().ok_or_else(|| missing("title-ja"))?;
+        self.not_blank(title, &format!("the `title-ja` of {} is empty", what()))?;
+        let has_text = step.text.as_deref().is_some_and(|text| !text.trim().is_empty());
+        let text = match (&step.text_ja, has_text) {
+            (None, true) => return Err(missing("text-ja")),
+            (Some(text), false) => {
+                return Err(self.err(
+                    FileErrorKind::Argument,
+                    format!("{} has `text-ja` but no `text`", what()),
+                    text.span(),
+                    "a translation of nothing",
+                ));
+            }
+            (Some(text), true) => {
+                self.not_blank(text, &format!("the `text-ja` of {} is empty", what()))?;
+                text.get_ref().clone()
+            }
+            (None, false) => String::new(),
+        };
+        let notes = match &step.notes_ja {
+            None if step.notes.is_empty() => Vec::new(),
+            None => return Err(missing("notes-ja")),
+            Some(notes) if notes.get_ref().len() != step.notes.len() => {
+                return Err(self
+                    .err(
+                        FileErrorKind::InvalidValue,
+                        format!(
+                            "{} has {} in `notes` and {} in `notes-ja`",
+                            what(),
+                            crate::text::counted(step.notes.len() as u64, "note", "notes"),
+                            notes.get_ref().len()
+                        ),
+                        notes.span(),
+                        "one Japanese note for each note, in order",
+                    )
+                    .with_help("translate every note, in the same order"));
+            }
+            Some(notes) => notes.get_ref().clone(),
+        };
+        Ok(Some(Box::new(StepJa { title: title.get_ref().clone(), text, notes })))
+    }
+
     /// The step at `position` (from 1) in the file.
-    fn step(&self, step: StepFile, position: usize, last_folder: Option<&str>) -> Result<Step, FileError> {
+    fn step(
+        &self,
+        step: StepFile,
+        position: usize,
+        last_folder: Option<&str>,
+        japanese: Option<&Range<usize>>,
+    ) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
@@ -296,6 +422,7 @@ impl Loader<'_> {
             ));
         }
         let line = self.lines.line(step.id.span().start);
+        let ja = self.step_ja(&step, japanese)?;
         Ok(Step {
             id: step.id.into_inner(),
             number: step.number.map(Spanned::into_inner),
@@ -307,6 +434,7 @@ impl Loader<'_> {
             notes: step.notes,
             line,
             position,
+            ja,
         })
     }
 

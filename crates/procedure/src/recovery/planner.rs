@@ -88,6 +88,7 @@ impl Recovery {
         }
         Procedure {
             title: format!("Recover the cluster after a run of {}", setup.procedure.module.id),
+            title_ja: None,
             source: None,
             module: setup.procedure.module.clone(),
             notes: Vec::new(),
@@ -541,6 +542,7 @@ impl<'a> Planner<'a> {
             notes: Vec::new(),
             line: 0,
             position: 0,
+            ja: None,
         });
     }
 }
