@@ -359,9 +359,19 @@ fn a_procedure_in_japanese_loads_with_every_step_translated() {
 }
 
 #[test]
-fn a_step_left_untranslated_in_a_japanese_procedure() {
-    let text = in_japanese("id = \"suspend\"\ntitle = \"Suspend\"\non = \"active\"\naction = \"suspend-cluster\"\n");
+fn a_step_translated_in_part() {
+    let text = in_japanese(
+        "id = \"suspend\"\ntitle = \"Suspend\"\ntitle-ja = \"サスペンドする\"\non = \"active\"\naction = \"suspend-cluster\"\ntext = \"Suspend it.\"\n",
+    );
     insta::assert_snapshot!(check(&text, FileErrorKind::Argument));
+}
+
+/// A step without Japanese (one `check --suggest` inserted) reads in English.
+#[test]
+fn a_step_without_japanese_in_a_japanese_procedure_loads() {
+    let text = in_japanese("id = \"suspend\"\ntitle = \"Suspend\"\non = \"active\"\naction = \"suspend-cluster\"\n");
+    let loaded = procedure::procedure::load(&SourceFile::new("ja.toml", &text), &default_cluster()).unwrap();
+    assert!(loaded.steps[0].ja.is_some() && loaded.steps[1].ja.is_none());
 }
 
 #[test]

@@ -5,10 +5,11 @@
 //! which arguments an action takes, names the cluster must know — is checked here so that
 //! each error can point at the exact field.
 //!
-//! A procedure may also be written in Japanese, additively: `title-ja` beside the title, and
-//! then every step's `title-ja` (with `text-ja` and `notes-ja` where it has text and notes)
-//! and every note's `text-ja`. A translation is whole or absent, so that a Japanese page never
-//! falls back to English halfway through.
+//! A procedure may also be written in Japanese, additively: `title-ja` beside the title, then
+//! a step's `title-ja` (with `text-ja` and `notes-ja` where it has text and notes) and a note's
+//! `text-ja`. A step's translation is whole or absent, so that a Japanese page never changes
+//! language within a step; a step without one (one that `check --suggest` inserted, say) reads
+//! in English.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -293,14 +294,13 @@ impl Loader<'_> {
         .with_help("a procedure in Japanese gives its own `title-ja` and translates every step and note")
     }
 
-    /// Japanese missing where the procedure has `title-ja`.
+    /// A part of a step's Japanese missing where the rest is given.
     fn japanese_missing(&self, what: String, field: &str, span: Range<usize>, title: &Range<usize>) -> FileError {
-        self.err(FileErrorKind::Argument, format!("{what} has no `{field}`"), span, "no Japanese here").with_help(
-            format!(
-                "the procedure has a `title-ja` (line {}), so every step and note is translated whole",
+        self.err(FileErrorKind::Argument, format!("{what} is in Japanese in part: it has no `{field}`"), span, "translated in part")
+            .with_help(format!(
+                "a step's Japanese is whole (title-ja, text-ja where it has a text, notes-ja where it has notes) or absent; the procedure's title-ja is on line {}",
                 self.lines.line(title.start)
-            ),
-        )
+            ))
     }
 
     fn note(&self, note: NoteFile, japanese: Option<&Range<usize>>) -> Result<Note, FileError> {
@@ -308,7 +308,7 @@ impl Loader<'_> {
         let text_ja = match (japanese, note.text_ja) {
             (None, None) => None,
             (None, Some(text)) => return Err(self.japanese_without_title(what(), text.span())),
-            (Some(title), None) => return Err(self.japanese_missing(what(), "text-ja", note.id.span(), title)),
+            (Some(_), None) => None,
             (Some(_), Some(text)) => {
                 self.not_blank(&text, &format!("the `text-ja` of {} is empty", what()))?;
                 Some(text.into_inner())
@@ -331,6 +331,9 @@ impl Loader<'_> {
                 None => Ok(None),
             };
         };
+        if step.title_ja.is_none() && step.text_ja.is_none() && step.notes_ja.is_none() {
+            return Ok(None);
+        }
         let missing = |field: &str| self.japanese_missing(what(), field, step.id.span(), title_span);
         let title = step.title_ja.as_ref().ok_or_else(|| missing("title-ja"))?;
         self.not_blank(title, &format!("the `title-ja` of {} is empty", what()))?;
