@@ -268,6 +268,7 @@ const CASES = {
     assert.equal(await page.locator('#score').innerText(), '100');
     assert.match(await page.locator('h1').innerText(), /Install SSC0307-0006/, 'the debrief is titled with the procedure');
     assert.equal(await page.locator('#first-mistake p.correct').count(), 0, 'no first mistake');
+    assert.equal(await page.locator('#out-of-order').count(), 0, 'nothing out of order');
     // "Save this debrief (HTML)" downloads a file.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#save-html').click()]);
     assert.match(download.suggestedFilename(), /^debrief-.*\.html$/);

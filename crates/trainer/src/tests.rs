@@ -71,6 +71,7 @@ fn following_the_procedure_passes_every_invariant() {
     assert!(debrief.invariants.iter().all(|v| v.verdict == "passed"), "{:?}", verdicts(&debrief));
     assert_eq!(debrief.score, 100);
     assert!(debrief.first_mistake.is_none());
+    assert_eq!(debrief.out_of_order, Vec::<String>::new(), "the procedure's own order is never out of order");
     // Every step that runs for this module is ticked, checks included; the skipped ones not.
     for step in 0..course.setup.procedure.steps.len() {
         let runs = course.plan[step].0 == procedure::plan::StepStatus::Run;
