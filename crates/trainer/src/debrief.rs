@@ -223,10 +223,12 @@ impl Debrief {
         };
         let _ = writeln!(
             out,
-            "<p class=\"summary\">{} <strong id=\"score\">{}</strong> / 100{} {}</p>",
+            "<p class=\"summary\">{} <strong id=\"score\">{}</strong> / 100{}{}{}</p>",
             lang.t(T::Score),
             self.score,
             lang.t(T::FullStop),
+            // A Japanese full stop takes its own space.
+            if lang == Lang::Ja { "" } else { " " },
             escape(&ended)
         );
         self.score_parts.render(&mut out, lang);

@@ -112,14 +112,11 @@ impl Lang {
         if self == Lang::En {
             return english.to_owned();
         }
-        if let Some(service) = english.strip_suffix(" stopped") {
-            return format!("{service} 停止");
-        }
         let ja = match english {
             "timeline" => "タイムライン",
-            "cluster suspended" => "クラスタサスペンド中",
-            "group online here" => "グループ起動済 (このサーバ)",
-            "group starts here" | "group starting here" => "グループ起動開始 (このサーバ)",
+            "cluster suspended" => "サスペンド中",
+            "group online here" => "グループ起動済",
+            "group starts here" | "group starting here" => "グループ起動開始",
             "installer" | "install" => "インストーラ",
             "install failed" => "インストール失敗",
             "install interrupted" => "インストール中断",
@@ -127,8 +124,11 @@ impl Lang {
             "down / rebooting" => "ダウン / 再起動中",
             "down" => "ダウン",
             "service stopped" => "サービス停止",
-            "registry rolled back" => "レジストリの巻き戻り",
-            other => return other.to_owned(),
+            "registry rolled back" => "レジストリ巻き戻り",
+            // `"NAME" stopped`, a service's mark.
+            other => {
+                return other.strip_suffix(" stopped").map_or(other.to_owned(), |service| format!("{service} 停止"));
+            }
         };
         ja.to_owned()
     }
