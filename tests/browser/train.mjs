@@ -2,8 +2,8 @@
 //
 //   node train.mjs CASE URL OUTDIR
 //
-// CASE is one of seed, restart-prompt, skip-monitoring, japanese; URL is the address the
-// trainer printed; full-page screenshots go to OUTDIR as CASE-*.png. Exits 0 when every
+// CASE is one of seed, restart-prompt, skip-monitoring, japanese, layout; URL is the address
+// the trainer printed; full-page screenshots go to OUTDIR as CASE-*.png. Exits 0 when every
 // expectation held, 1 with a message (and OUTDIR/CASE-failure.png) when one did not, 2 on
 // bad arguments. tests/it/train_browser.rs starts the trainer and runs each case.
 //
@@ -95,14 +95,34 @@ async function clickEvery(page, prefix) {
   assert.fail(`more than 50 buttons ${prefix}*`);
 }
 
-/** Opens a node's (closed) Services panel and clicks a service's button. */
-async function serviceButton(page, node, id) {
-  const panel = page.locator(`#node-${node} details.services`);
-  if (!(await panel.evaluate((details) => details.open))) {
-    await panel.locator('summary').click();
+/** Opens a node's Services panel (through the trainer: what it shows counts as seen). */
+async function openServices(page, node) {
+  if (await page.locator(`#open-services-${node}`).count()) {
+    await click(page, `#open-services-${node}`);
   }
+  assert.equal(await page.locator(`#node-${node} .services`).getAttribute('data-open'), 'true');
+}
+
+/** Opens a node's Services panel and clicks a service's button. */
+async function serviceButton(page, node, id) {
+  await openServices(page, node);
   await page.locator(`#${id}`).waitFor({ state: 'visible' });
   await click(page, `#${id}`);
+}
+
+/** The checklist marks `step` as the next one, and it is the only one marked. */
+async function stepNext(page, step) {
+  const next = page.locator('#checklist li.next');
+  assert.equal(await next.count(), 1, 'one step is marked next');
+  assert.equal(await next.getAttribute('data-step'), step, `the next step is ${step}`);
+  assert.equal(await next.getAttribute('aria-current'), 'step');
+  assert.ok(await next.locator('details.step-text').evaluate((d) => d.open), 'the next step shows its text');
+}
+
+/** The page fits its width: nothing scrolls sideways. */
+async function noSidewaysScroll(page, what) {
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= client, `${what}: the page is ${scroll} px wide in a ${client} px window`);
 }
 
 /** The checklist marks `step` done. */
@@ -172,8 +192,11 @@ async function moveGroup(page, to) {
   assert.ok(owner.includes(to), `group failover runs on ${to}: ${owner}`);
 }
 
-/** The rest of the seed procedure after the installers: resume, monitoring back, both moves. */
-async function resumeAndMove(page) {
+/**
+ * The rest of the seed procedure after the installers: resume, monitoring back, both moves,
+ * and each check of services, which ticks only once that server's Services panel is open.
+ */
+async function resumeAndMove(page, { careful = false } = {}) {
   await click(page, '#resume-cluster');
   await waitDone(page);
   await untilTicked(page, 'resume-cluster');
@@ -181,8 +204,14 @@ async function resumeAndMove(page) {
   assert.equal(await page.locator('button[id^="stopmon-ssc-node1-"]').count() > 0, true, 'ssc-node1 watches again');
   await moveGroup(page, 'ssc-node2');
   await stepDone(page, 'move-to-standby');
+  if (careful) await stepNext(page, 'check-standby');
+  assert.notEqual(await page.locator('#checklist li[data-step="check-standby"]').getAttribute('class'), 'done', 'not seen, not ticked');
+  await openServices(page, 'ssc-node2');
+  await stepDone(page, 'check-standby');
   await moveGroup(page, 'ssc-node1');
   await stepDone(page, 'move-to-active');
+  await openServices(page, 'ssc-node1');
+  await stepDone(page, 'check-active');
 }
 
 /** "I have finished" (or "Give up"), then the debrief link. */
@@ -214,7 +243,12 @@ const CASES = {
     await click(page, '#start');
     assert.match(page.url(), /\/s\/[^/]+$/);
     assert.equal(await clock(page), '00:00:00');
+    await stepNext(page, 'unzip');
+    const mirror = page.locator('#checklist li[data-step="unzip"] .notes');
+    assert.match(await mirror.innerText(), /Never use the mirror drive/);
+    assert.ok(await mirror.isVisible(), 'the mirror-drive warning is in sight');
     await unzipBoth(page, SEED_FOLDER);
+    await stepNext(page, 'suspend-cluster');
     await suspend(page);
     await stopMonitoring(page);
     await stopPvm(page);
@@ -223,7 +257,7 @@ const CASES = {
     assert.equal(await page.locator('#installer-ssc-node1').innerText(), 'finished');
     await install(page, 'ssc-node2', SEED_FOLDER);
     await stepDone(page, 'install-standby');
-    await resumeAndMove(page);
+    await resumeAndMove(page, { careful: true });
     await page.locator('#event-log').scrollIntoViewIfNeeded();
     await shot(page, 'page');
     await toDebrief(page);
@@ -232,7 +266,12 @@ const CASES = {
     const failed = Object.entries(all).filter(([, verdict]) => verdict !== 'passed');
     assert.deepEqual(failed, [], 'every invariant passed');
     assert.equal(await page.locator('#score').innerText(), '100');
+    assert.match(await page.locator('h1').innerText(), /Install SSC0307-0006/, 'the debrief is titled with the procedure');
     assert.equal(await page.locator('#first-mistake p.correct').count(), 0, 'no first mistake');
+    assert.equal(await page.locator('#out-of-order').count(), 0, 'nothing out of order');
+    // "Save this debrief (HTML)" downloads a file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#save-html').click()]);
+    assert.match(download.suggestedFilename(), /^debrief-.*\.html$/);
     assert.equal(await page.locator('svg#timeline').count(), 1, 'the debrief draws the timeline');
   },
 
@@ -271,6 +310,15 @@ const CASES = {
     for (let minute = 0; minute < 10; minute++) {
       await click(page, '#wait-60', { refusalOk: true });
     }
+    // The keys rolled back, and the node went down while suspended: red alerts, highlighted.
+    const alerts = page.locator('#alerts');
+    assert.equal(await alerts.getAttribute('role'), 'alert');
+    const alerted = await alerts.innerText();
+    assert.match(alerted, /restored its image/, alerted);
+    assert.match(alerted, /node down/, alerted);
+    assert.ok((await page.locator('#events mark.alert-line').count()) >= 2, 'the event log highlights them');
+    await alerts.scrollIntoViewIfNeeded();
+    await shot(page, 'alerts');
     await toDebrief(page);
     await shot(page, 'debrief');
     const all = await verdicts(page);
@@ -298,6 +346,11 @@ const CASES = {
     const log = page.locator('pre#events');
     const text = await log.innerText();
     assert.match(text, /started by the Task Manager watch/, `the event log:\n${text}`);
+    // The installer cut short is a red alert and a highlighted line, until acknowledged.
+    assert.match(await page.locator('#alerts').innerText(), /installer interrupted/);
+    assert.match(await page.locator('#events mark.alert-line').first().innerText(), /installer interrupted/);
+    await click(page, '#clear-alerts');
+    assert.equal(await page.locator('#alerts').count(), 0, 'acknowledged');
     // The newest lines come first, where the watch's restart is.
     await log.scrollIntoViewIfNeeded();
     await shot(page, 'log');
@@ -320,6 +373,17 @@ const CASES = {
     const lang = () => page.locator('html').getAttribute('lang');
     assert.equal(await lang(), 'ja');
     assert.equal((await page.locator('#suspend-cluster').innerText()).trim(), 'クラスタサスペンド');
+    await stepNext(page, 'unzip');
+    assert.match(await page.locator('#checklist li[data-step="unzip"] .notes').innerText(), /ミラーディスクは絶対に使用しないでください/);
+    // Careless: Resume Cluster on a cluster never suspended is refused and called out of order.
+    const said = await click(page, '#resume-cluster', { refusalOk: true });
+    assert.match(said, /リジュームできません/, said);
+    assert.match(said, /手順の順序と異なります。手順書が今求めているのは手順「1 ソフトウェアを解凍する」です。/, said);
+    // The hint shows the next step and the click that does it.
+    await click(page, '#hint');
+    const hint = await page.locator('#hint-box').innerText();
+    assert.match(hint, /1 ソフトウェアを解凍する/, hint);
+    assert.match(hint, /画面での操作: ファイル \(ssc-node1\): すべて展開/, hint);
     await shot(page, 'page');
     await click(page, '#lang-en');
     assert.equal(await lang(), 'en');
@@ -343,8 +407,58 @@ const CASES = {
     assert.match(await clock(page), /^00:01:0\d$/, `a minute passed: ${await clock(page)}`);
     await toDebrief(page, '#give-up');
     assert.equal(await page.locator('html[lang=ja]').count(), 1, 'the debrief is in Japanese');
-    assert.match(await page.locator('h1').innerText(), /振り返り/);
+    assert.match(await page.locator('h1').innerText(), /振り返り: SSC0307-0006 を EXPRESSCLUSTER X 3\.3 のクラスタにインストールする/);
+    assert.match(await page.locator('#out-of-order').innerText(), /クラスタリジューム/);
+    assert.match(await page.locator('#score-parts').innerText(), /手順を完了していないため/);
     await shot(page, 'debrief');
+  },
+
+  /**
+   * Both languages at 1024 and 1366 px: the session page (both Services panels open, an
+   * alert shown) and the debrief fit without sideways scroll; no request fails (the icon).
+   */
+  async layout(page, url) {
+    const failed = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(url);
+    await click(page, '#start');
+    const session = page.url();
+    // An alert and a monitor's last error on the screens: PVMService stopped with the cluster
+    // running, its monitor recovers it.
+    await clickEvery(page, 'stopmon-ssc-node1-');
+    await serviceButton(page, 'ssc-node1', 'stop-ssc-node1-pvmservice');
+    for (let i = 0; i < 10 && !(await page.locator('#alerts').count()); i++) {
+      await click(page, '#wait-60', { refusalOk: true });
+    }
+    assert.equal(await page.locator('#alerts').count(), 1, 'the monitor\'s recovery is an alert');
+    assert.ok((await page.locator('.last-error').count()) > 0, 'the monitor keeps its last error');
+    await openServices(page, 'ssc-node2');
+    for (const lang of ['en', 'ja']) {
+      for (const width of [1024, 1366]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${session}?lang=${lang}`);
+        await noSidewaysScroll(page, `the ${lang} page at ${width} px`);
+        const panel = await page.locator('#node-ssc-node1').boundingBox();
+        const button = await page.locator('#node-ssc-node1 button[id^="startmon-"]').first().boundingBox();
+        assert.ok(button.x + button.width <= panel.x + panel.width + 1, `the Task Manager's buttons fit their panel at ${width} px`);
+        await shot(page, `page-${lang}-${width}`);
+      }
+    }
+    await page.goto(session);
+    await click(page, '#give-up');
+    for (const lang of ['en', 'ja']) {
+      for (const width of [1024, 1366]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${session}/debrief?lang=${lang}`);
+        await noSidewaysScroll(page, `the ${lang} debrief at ${width} px`);
+        const verdict = await page.locator('td.verdict').first().boundingBox();
+        assert.ok(verdict.height < 30, `the verdict is one line at ${width} px (${verdict.height} px high)`);
+        await shot(page, `debrief-${lang}-${width}`);
+      }
+    }
+    assert.deepEqual(failed, [], 'no request failed');
   },
 };
 

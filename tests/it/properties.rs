@@ -85,6 +85,7 @@ fn any_step() -> impl Strategy<Value = Step> {
             notes: Vec::new(),
             line: 0,
             position: 0,
+            ja: None,
         })
 }
 

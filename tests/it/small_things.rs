@@ -76,7 +76,7 @@ fn a_file_error_prints_its_message_once() {
                    `guards`, `step`, `fault`, `expect`";
     assert_eq!(
         run.stderr.lines().next(),
-        Some(format!("error: procedures/ssc0307-0006.toml:12:2: {message}").as_str())
+        Some(format!("error: procedures/ssc0307-0006.toml:13:2: {message}").as_str())
     );
     assert_eq!(run.stderr.matches("`fault`, `expect`").count(), 1, "{}", run.stderr);
     assert!(!run.stderr.lines().any(|line| line.trim_start().starts_with("x ")), "{}", run.stderr);
@@ -159,7 +159,7 @@ fn a_file_of_another_kind_is_said_to_be_one_and_where_it_goes() {
     assert!(run.stderr.contains("this looks like a procedure file, not a scenario: give it as the PROCEDURE"));
     refused_once(
         &run,
-        "error: procedures/ssc0307-0006.toml:12:2: unknown field `module`, expected one of `version`, `title`, \
+        "error: procedures/ssc0307-0006.toml:13:2: unknown field `module`, expected one of `version`, `title`, \
          `cluster`, `procedure`, `seed`, `guards`, `step`, `fault`, `expect`",
     );
 }

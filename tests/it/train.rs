@@ -71,8 +71,30 @@ fn a_trainee_acts_through_the_forms_over_a_real_socket_and_reads_the_debrief() {
     assert_eq!(stop(child), Some(130));
 }
 
+/// The icon is served by the binary (no 404 on every page), and the saved debrief comes as a
+/// file to save.
+#[test]
+fn the_favicon_is_served_and_the_debrief_downloads_as_a_file() {
+    let (child, address) = train(&[]);
+    let (status, headers, body) = http(&address, "GET", "/favicon.ico", "");
+    assert!(status.ends_with("200 OK") && headers.contains("content-type: image/svg+xml"), "{status}\n{headers}");
+    assert!(body.starts_with("<svg"), "{body}");
+    let (_, headers, _) = http(&address, "POST", "/sessions", "");
+    let location = headers.lines().find_map(|l| l.strip_prefix("location: ")).unwrap().trim().to_owned();
+    let (_, _, page) = http(&address, "GET", &location, "");
+    assert!(page.contains("<link rel=\"icon\" href=\"/favicon.svg\""), "the page names its icon");
+    let (status, headers, _) = http(&address, "GET", &format!("{location}/debrief?download=1"), "");
+    assert!(status.ends_with("200 OK"), "{status}");
+    let id = location.trim_start_matches("/s/");
+    assert!(headers.contains(&format!("content-disposition: attachment; filename=\"debrief-{id}.html\"")), "{headers}");
+    let (_, headers, _) = http(&address, "GET", &format!("{location}/debrief"), "");
+    assert!(!headers.contains("content-disposition"), "read in the browser without ?download=1: {headers}");
+    assert_eq!(stop(child), Some(130));
+}
+
 /// `--listen` takes a host name; an address other than loopback is served, since a
-/// classroom needs it, with a warning that the pages have no login.
+/// classroom needs it, with a warning that the pages have no login; on every interface
+/// (`0.0.0.0`) the address printed to open is 127.0.0.1's.
 #[test]
 fn the_trainer_listens_on_a_host_name_and_warns_beyond_loopback() {
     let (child, url) = spawn_server(&["train", "--listen", "localhost:0"]);
@@ -81,8 +103,12 @@ fn the_trainer_listens_on_a_host_name_and_warns_beyond_loopback() {
     assert!(status.ends_with("200 OK"), "{status}");
     assert_eq!(stop(child), Some(130));
 
+    // On every interface, the address to open is the loopback one, and it answers.
     let (mut child, url) = spawn_server(&["train", "--listen", "0.0.0.0:0"]);
-    assert!(url.starts_with("http://0.0.0.0:"), "{url}");
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
+    let address = url.strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap().to_owned();
+    let (status, _, _) = http(&address, "GET", "/", "");
+    assert!(status.ends_with("200 OK"), "{status}");
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();

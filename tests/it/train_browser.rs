@@ -166,3 +166,8 @@ fn skipping_stop_monitoring_shows_the_watch_restarting_a_service() {
 fn a_japanese_browser_gets_japanese_screens_and_debrief() {
     browser_case("japanese", &[]);
 }
+
+#[test]
+fn both_languages_fit_1024_and_1366_pixels_and_nothing_is_missing() {
+    browser_case("layout", &[]);
+}

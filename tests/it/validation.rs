@@ -333,6 +333,70 @@ fn cli_refuses_a_step_number_used_twice() {
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
     let first = run.stderr.lines().next().unwrap_or_default();
-    assert_eq!(first, format!("error: {path}:84:10: step number 1 is used twice"));
-    assert!(run.stderr.contains("step `unzip` (line 61) already has number 1"), "{}", run.stderr);
+    assert_eq!(first, format!("error: {path}:103:10: step number 1 is used twice"));
+    assert!(run.stderr.contains("step `unzip` (line 72) already has number 1"), "{}", run.stderr);
+}
+
+/// A procedure in Japanese is translated whole: every step's title, text and notes.
+const JAPANESE: &str = "title-ja = \"小さな手順\"\n";
+
+fn in_japanese(step: &str) -> String {
+    BASE.replacen("\n[module]", &format!("{JAPANESE}\n[module]"), 1)
+        .replace("title = \"Unzip\"\n", "title = \"Unzip\"\ntitle-ja = \"解凍する\"\n")
+        + &format!("\n[[step]]\n{step}")
+}
+
+#[test]
+fn a_procedure_in_japanese_loads_with_every_step_translated() {
+    let text = in_japanese(
+        "id = \"suspend\"\ntitle = \"Suspend\"\ntitle-ja = \"サスペンドする\"\non = \"active\"\naction = \"suspend-cluster\"\ntext = \"Suspend it.\"\ntext-ja = \"サスペンドします。\"\nnotes = [\"Slow.\"]\nnotes-ja = [\"時間がかかります。\"]\n",
+    );
+    let loaded = procedure::procedure::load(&SourceFile::new("ja.toml", &text), &default_cluster()).unwrap();
+    assert_eq!(loaded.title_ja.as_deref(), Some("小さな手順"));
+    let ja = loaded.steps[1].ja.as_deref().expect("the step's Japanese");
+    assert_eq!((ja.title.as_str(), ja.text.as_str()), ("サスペンドする", "サスペンドします。"));
+    assert_eq!(ja.notes, ["時間がかかります。"]);
+}
+
+#[test]
+fn a_step_translated_in_part() {
+    let text = in_japanese(
+        "id = \"suspend\"\ntitle = \"Suspend\"\ntitle-ja = \"サスペンドする\"\non = \"active\"\naction = \"suspend-cluster\"\ntext = \"Suspend it.\"\n",
+    );
+    insta::assert_snapshot!(check(&text, FileErrorKind::Argument));
+}
+
+/// A step without Japanese (one `check --suggest` inserted) reads in English.
+#[test]
+fn a_step_without_japanese_in_a_japanese_procedure_loads() {
+    let text = in_japanese("id = \"suspend\"\ntitle = \"Suspend\"\non = \"active\"\naction = \"suspend-cluster\"\n");
+    let loaded = procedure::procedure::load(&SourceFile::new("ja.toml", &text), &default_cluster()).unwrap();
+    assert!(loaded.steps[0].ja.is_some() && loaded.steps[1].ja.is_none());
+}
+
+#[test]
+fn japanese_notes_that_do_not_match_the_notes() {
+    let text = in_japanese(
+        "id = \"suspend\"\ntitle = \"Suspend\"\ntitle-ja = \"サスペンドする\"\non = \"active\"\naction = \"suspend-cluster\"\nnotes = [\"Slow.\", \"Close the consoles.\"]\nnotes-ja = [\"時間がかかります。\"]\n",
+    );
+    insta::assert_snapshot!(check(&text, FileErrorKind::InvalidValue));
+}
+
+#[test]
+fn japanese_in_a_procedure_without_a_japanese_title() {
+    let text = with_step(
+        "id = \"suspend\"\ntitle = \"Suspend\"\ntitle-ja = \"サスペンドする\"\non = \"active\"\naction = \"suspend-cluster\"\n",
+    );
+    insta::assert_snapshot!(check(&text, FileErrorKind::Argument));
+}
+
+#[test]
+fn the_shipped_procedures_are_in_japanese_too() {
+    for path in ["procedures/ssc0307-0006.toml", "procedures/examples/registry-changing-module.toml"] {
+        let text = std::fs::read_to_string(crate::support::root().join(path)).unwrap();
+        let loaded = procedure::procedure::load(&SourceFile::new(path, &text), &default_cluster()).unwrap();
+        assert!(loaded.title_ja.is_some(), "{path}");
+        assert!(loaded.steps.iter().all(|step| step.ja.is_some()), "{path}");
+        assert!(loaded.notes.iter().all(|note| note.text_ja.is_some()), "{path}");
+    }
 }

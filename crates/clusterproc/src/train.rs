@@ -72,7 +72,18 @@ pub fn exec(args: TrainArgs) -> Result<ExitCode, Failure> {
     let server = server::start(config, listener)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot serve on {}: {error}", args.listen)))?;
     let mut stdout = crate::output::stdout();
-    let _ = writeln!(stdout, "http://{}/", server.address);
+    // An address on every interface is not one to open: the loopback one is, on this machine.
+    let mut open = server.address;
+    if open.ip().is_unspecified() {
+        open.set_ip(match open.ip() {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let _ = writeln!(stdout, "http://{open}/");
+    if open != server.address {
+        let _ = writeln!(stdout, "Listening on {} (every interface of this machine).", server.address);
+    }
     let _ = writeln!(stdout, "Training on {}: {}", course.setup.cluster.name, course.title);
     if !course.staged.is_empty() {
         let faults = procedure::text::counted(course.staged.len() as u64, "fault", "faults");

@@ -13,4 +13,4 @@ pub use crate::module::{Module, ModuleComponent};
 pub use crate::operation::RestartAnswer;
 pub use crate::roles::Role;
 pub use file::{load, schema};
-pub use steps::{Condition, Note, Procedure, Step};
+pub use steps::{Condition, Note, Procedure, Step, StepJa};

@@ -14,8 +14,20 @@ use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 pub use crate::safe_chars::{Unsafe, check_name, check_prose, describe, for_terminal, masked};
 
 /// Fields that hold prose for people: line breaks and tabs are allowed there.
-const PROSE_FIELDS: [&str; 9] =
-    ["title", "text", "notes", "source", "instruction", "check", "product", "data", "value"];
+const PROSE_FIELDS: [&str; 12] = [
+    "title",
+    "text",
+    "notes",
+    "source",
+    "instruction",
+    "check",
+    "product",
+    "data",
+    "value",
+    "title-ja",
+    "text-ja",
+    "notes-ja",
+];
 
 /// Parses a TOML file of kind `kind` into its typed form. A file with no keys is said to be
 /// empty, and its `version` is checked first: a file of a newer format may differ anywhere

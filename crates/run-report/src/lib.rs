@@ -222,7 +222,14 @@ impl RunReport {
     /// The timeline picture of events that no engine ran (a training session): the same lanes
     /// and bars as a run report's, without step marks.
     pub fn timeline_svg(setup: &Setup, events: &[Event], end: Duration) -> String {
-        svg(ms(end), &[], &timeline(setup, events, end))
+        svg(ms(end), &[], &timeline(setup, events, end), &|words| words.to_owned())
+    }
+
+    /// [`RunReport::timeline_svg`] with every word it shows (the legend, each bar's hover
+    /// text, the picture's label) passed through `words`: the trainer's pages in another
+    /// language. `words` gets the English: a fixed phrase, or `"NAME" stopped` for a service.
+    pub fn timeline_svg_in(setup: &Setup, events: &[Event], end: Duration, words: &dyn Fn(&str) -> String) -> String {
+        svg(ms(end), &[], &timeline(setup, events, end), words)
     }
 
     /// Pretty JSON.
@@ -345,7 +352,7 @@ impl RunReport {
 
     /// The timeline as an inline SVG: one lane per node, time left to right.
     pub fn render_svg(&self) -> String {
-        svg(self.duration_ms, &self.steps, &self.timeline)
+        svg(self.duration_ms, &self.steps, &self.timeline, &|words| words.to_owned())
     }
 }
 
@@ -480,7 +487,7 @@ rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a
 rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";
 
 /// The timeline picture: one lane per node, time left to right, a mark per step.
-fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane]) -> String {
+fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane], words: &dyn Fn(&str) -> String) -> String {
     const LEFT: f64 = 110.0;
     const WIDTH: f64 = 900.0;
     // Room for half of the last time label, which is centred on the end.
@@ -503,9 +510,10 @@ fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"timeline\">",
+        "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"{}\">",
         LEFT + WIDTH + RIGHT,
-        LEFT + WIDTH + RIGHT
+        LEFT + WIDTH + RIGHT,
+        escape(&words("timeline"))
     );
     for tick in 0..=8u64 {
         let at = duration_ms * tick / 8;
@@ -531,14 +539,15 @@ fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane]) -> String {
             escape(label)
         );
     }
-    for (i, (kind, words)) in LEGEND.iter().enumerate() {
+    for (i, (kind, legend)) in LEGEND.iter().enumerate() {
         let lx = LEFT + 130.0 * i as f64;
         let _ = writeln!(
             out,
-            "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{words}</text>",
+            "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             lanes_bottom + 30.0,
             lx + 16.0,
-            lanes_bottom + 39.0
+            lanes_bottom + 39.0,
+            escape(&words(legend))
         );
     }
     for (lane_index, lane) in lanes.iter().enumerate() {
@@ -572,7 +581,7 @@ fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane]) -> String {
                 "<rect class=\"{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{bar_height:.1}\"><title>{}</title></rect>",
                 item.kind,
                 y + 3.0 + row,
-                escape(&item.label)
+                escape(&words(&item.label))
             );
         }
         out.push_str("</g>\n");

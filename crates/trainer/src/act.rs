@@ -110,6 +110,20 @@ pub enum Act {
         /// The node.
         node: String,
     },
+    /// Open a server's Services panel: what the trainee sees there counts as checked.
+    OpenServices {
+        /// The node.
+        node: String,
+    },
+    /// Close a server's Services panel.
+    CloseServices {
+        /// The node.
+        node: String,
+    },
+    /// Ask what to do next (it costs points).
+    Hint,
+    /// Acknowledge the alerts and the monitors' last errors (they leave the screen).
+    ClearAlerts,
     /// Let time pass.
     Wait {
         /// Seconds, 1 to 3600.
@@ -130,6 +144,8 @@ pub enum Resolved {
     Operation(Operation),
     /// The prompt's answer on a node.
     Answer(NodeId, RestartAnswer),
+    /// A look or a click that changes only the screen.
+    Screen(Screen),
     /// A wait.
     Wait(Duration),
     /// Wait until quiet.
@@ -138,6 +154,19 @@ pub enum Resolved {
     Finish,
     /// The end, given up.
     GiveUp,
+}
+
+/// What changes only the trainee's screen, not the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A node's Services panel opened.
+    OpenServices(NodeId),
+    /// ... or closed.
+    CloseServices(NodeId),
+    /// The hint asked for.
+    Hint,
+    /// The alerts acknowledged.
+    ClearAlerts,
 }
 
 impl Act {
@@ -211,6 +240,10 @@ impl Act {
                 return Ok(Resolved::Wait(length));
             }
             Act::WaitUntilDone => return Ok(Resolved::WaitUntilDone),
+            Act::OpenServices { node: n } => return Ok(Resolved::Screen(Screen::OpenServices(node(n)?))),
+            Act::CloseServices { node: n } => return Ok(Resolved::Screen(Screen::CloseServices(node(n)?))),
+            Act::Hint => return Ok(Resolved::Screen(Screen::Hint)),
+            Act::ClearAlerts => return Ok(Resolved::Screen(Screen::ClearAlerts)),
             Act::Finish => return Ok(Resolved::Finish),
             Act::GiveUp => return Ok(Resolved::GiveUp),
         }))

@@ -22,6 +22,9 @@ use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::Builder;
 use sim_cluster::staged::StagedFault;
 
+use procedure::action::CheckServices;
+use procedure::action::kind::Kind as _;
+
 use super::act::Act;
 use super::names::Names;
 
@@ -82,6 +85,10 @@ pub struct Course {
     pub roles: Roles,
     /// Per step: the reference run did operations in it.
     pub operated: Vec<bool>,
+    /// How long the reference run took on the cluster: the time the score allows.
+    pub reference_time: std::time::Duration,
+    /// The scenario file's name, when the course comes from one.
+    pub scenario_file: Option<String>,
 }
 
 impl Course {
@@ -92,6 +99,7 @@ impl Course {
         // No journal: driving cannot fail; a reference that stops early is still the best
         // the procedure offers.
         let _ = drive(&mut engine, &mut backend, None, &mut Unattended);
+        let reference_time = procedure::backend::Backend::now(&backend);
         let reference: Vec<Reference> = engine
             .record()
             .steps
@@ -120,7 +128,21 @@ impl Course {
         for done in &reference {
             operated[done.step] = true;
         }
-        Course { title, setup, seed, staged, reference, folder, backup_file, plan, names, roles, operated }
+        Course {
+            title,
+            setup,
+            seed,
+            staged,
+            reference,
+            folder,
+            backup_file,
+            plan,
+            names,
+            roles,
+            operated,
+            reference_time,
+            scenario_file: None,
+        }
     }
 
     /// The course of a scenario file: its cluster, procedure, seed and staged faults. A
@@ -131,13 +153,26 @@ impl Course {
         if !scenario.is_engine_run() {
             return Err(CourseError::ScriptsOperations(path.to_owned()));
         }
-        Ok(Course::new(scenario.title, scenario.setup, scenario.seed, scenario.staged))
+        let mut course = Course::new(scenario.title, scenario.setup, scenario.seed, scenario.staged);
+        course.scenario_file = path.file_name().map(|name| name.to_string_lossy().into_owned());
+        Ok(course)
     }
 
-    /// What a trainee who follows the procedure clicks: the reference run's operations, each
-    /// followed by "wait until this finishes", then "finished".
+    /// What a trainee who follows the procedure clicks: the Services panels open of the
+    /// servers whose services the procedure checks (a check is seen there), then the
+    /// reference run's operations, each followed by "wait until this finishes", then
+    /// "finished".
     pub fn correct_acts(&self) -> Vec<Act> {
         let mut acts = Vec::new();
+        let mut looked = Vec::new();
+        for step in self.setup.procedure.steps.iter().filter(|step| step.action.keyword() == CheckServices::KEYWORD) {
+            for node in self.roles.nodes(step.role) {
+                if !looked.contains(&node) {
+                    looked.push(node);
+                    acts.push(Act::OpenServices { node: self.setup.node_name(node).to_owned() });
+                }
+            }
+        }
         for reference in &self.reference {
             if let Some(act) = Act::from_operation(&self.setup, &reference.operation) {
                 acts.push(act);

@@ -9,7 +9,6 @@ use procedure::backend::Backend as _;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use procedure::backend::Operation;
 use procedure::duration::clock;
 use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
@@ -17,23 +16,34 @@ use serde::Serialize;
 
 use super::act::Act;
 use super::events;
+use super::guide;
+use super::score::Score;
 use super::session::{End, Logged, Training};
 use super::text::{Lang, T};
+use super::words::{act_words, describe};
 use run_report::{RunReport, STYLE, escape, ms};
 
 /// See the module documentation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Debrief {
-    /// The course.
+    /// The procedure's title, in the debrief's language.
     pub title: String,
+    /// The scenario rehearsed, when the course has one: its title (in Japanese, its file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
     /// The language of the texts.
     pub lang: Lang,
     /// `finished`, `gave-up`, or absent while the session goes on.
     pub end: Option<End>,
     /// Virtual time at the end (or now), ms.
     pub at_ms: u64,
-    /// Passed invariants out of all, as a percentage.
+    /// The score, 0 to 100 (see [`Score`]).
     pub score: u32,
+    /// How it was made.
+    pub score_parts: Score,
+    /// The actions out of the procedure's order: `hh:mm:ss action — the step expected`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub out_of_order: Vec<String>,
     /// Every invariant's verdict.
     pub invariants: Vec<Verdict>,
     /// The first mistake, if there was one.
@@ -111,11 +121,9 @@ impl Debrief {
                     verdict,
                     at_ms: violation.map(|v| ms(v.at)),
                     node: violation.and_then(|v| v.node).map(|n| setup.node_name(n).to_owned()),
-                    step: violation.and_then(|v| v.step).map(|s| {
-                        let step = &setup.procedure.steps[s];
-                        format!("{} {}", step.tag(), step.title)
-                    }),
-                    detail: violation.map(|v| v.detail.clone()),
+                    step: violation.and_then(|v| v.step).map(|s| guide::label(&setup.procedure.steps[s], lang)),
+                    detail: violation
+                        .map(|v| lang.detail(invariant, &v.detail, v.node.map(|node| setup.node_name(node)))),
                     events: violation
                         .map(|v| {
                             v.evidence
@@ -126,23 +134,45 @@ impl Debrief {
                         })
                         .unwrap_or_default(),
                     why: lang.why(invariant),
-                    procedure_says: procedure_says(setup, invariant),
+                    procedure_says: procedure_says(setup, invariant, lang),
                 }
             })
             .collect();
         // Only a session carried to its end earns a score: one given up (or not over yet)
         // has broken nothing it did not reach, and doing nothing must not score.
-        let passed = invariants.iter().filter(|v| v.verdict == "passed").count();
+        let broken = invariants.iter().filter(|v| v.verdict == "violated").count() as u32;
         let finished = matches!(end, Some((End::Finished, _)));
-        let score = if finished { (100 * passed / invariants.len()) as u32 } else { 0 };
+        let score = Score::new(finished, broken, training.hints().len() as u32, sim.now(), course.reference_time);
         let first_mistake = first(violations).map(|violation| mistake(training, violation, lang));
         let now = sim.now();
+        let procedure = &setup.procedure;
+        let title = match (lang, &procedure.title_ja) {
+            (Lang::Ja, Some(title)) => title.clone(),
+            _ => procedure.title.clone(),
+        };
+        let subtitle = match (lang, &course.scenario_file) {
+            (_, None) => None,
+            (Lang::En, Some(_)) => Some(lang.fill(T::Scenario, &[&course.title])),
+            (Lang::Ja, Some(file)) => Some(lang.fill(T::Scenario, &[file])),
+        };
+        let out_of_order = training
+            .log()
+            .iter()
+            .filter_map(|logged| {
+                let said = guide::out_of_order(training, logged, lang)?;
+                let at = clock(Duration::from_millis(logged.at_ms));
+                Some(format!("{at} {} — {said}", act_words(&logged.act, lang)))
+            })
+            .collect();
         Debrief {
-            title: course.title.clone(),
+            title,
+            subtitle,
             lang,
             end: end.map(|(end, _)| end),
             at_ms: ms(now),
-            score,
+            score: score.total,
+            score_parts: score,
+            out_of_order,
             invariants,
             first_mistake,
             actions: training.log().to_vec(),
@@ -176,12 +206,15 @@ impl Debrief {
         let mut out = String::new();
         let _ = write!(
             out,
-            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>{STYLE}{DEBRIEF_STYLE}</style>\n</head>\n<body>\n",
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n<style>{STYLE}{DEBRIEF_STYLE}</style>\n</head>\n<body>\n",
             lang.code(),
             lang.t(T::Debrief),
             escape(&self.title)
         );
         let _ = writeln!(out, "<h1>{}: {}</h1>", lang.t(T::Debrief), escape(&self.title));
+        if let Some(subtitle) = &self.subtitle {
+            let _ = writeln!(out, "<p class=\"subtitle\" id=\"subtitle\">{}</p>", escape(subtitle));
+        }
         let when = clock(Duration::from_millis(self.at_ms));
         let ended = match self.end {
             Some(End::Finished) => lang.fill(T::Finished, &[&when]),
@@ -190,11 +223,15 @@ impl Debrief {
         };
         let _ = writeln!(
             out,
-            "<p class=\"summary\">{} <strong id=\"score\">{}</strong> / 100. {}</p>",
+            "<p class=\"summary\">{} <strong id=\"score\">{}</strong> / 100{}{}{}</p>",
             lang.t(T::Score),
             self.score,
+            lang.t(T::FullStop),
+            // A Japanese full stop takes its own space.
+            if lang == Lang::Ja { "" } else { " " },
             escape(&ended)
         );
+        self.score_parts.render(&mut out, lang);
         let _ = writeln!(out, "<section id=\"first-mistake\"><h2>{}</h2>", lang.t(T::FirstMistake));
         match &self.first_mistake {
             None if self.invariants.iter().any(|v| v.verdict == "not-reached") => {
@@ -222,6 +259,14 @@ impl Debrief {
             }
         }
         out.push_str("</section>\n");
+        if !self.out_of_order.is_empty() {
+            let _ = writeln!(
+                out,
+                "<section id=\"out-of-order\"><h2>{}</h2><ul>{}</ul></section>",
+                lang.t(T::OutOfOrderList),
+                self.out_of_order.iter().map(|line| format!("<li>{}</li>", escape(line))).collect::<String>()
+            );
+        }
         let struck = &self.scenario_faults;
         if !struck.is_empty() {
             let _ = writeln!(
@@ -235,7 +280,12 @@ impl Debrief {
             out,
             "<h2>{}</h2>\n{}",
             lang.t(T::Timeline),
-            RunReport::timeline_svg(&training.course().setup, training.sim().trace(), training.sim().now())
+            RunReport::timeline_svg_in(
+                &training.course().setup,
+                training.sim().trace(),
+                training.sim().now(),
+                &|words| { lang.timeline(words) }
+            )
         );
         out.push_str("<table id=\"invariants\">\n");
         for verdict in &self.invariants {
@@ -291,7 +341,7 @@ impl Debrief {
         out.push_str("</table>\n");
         let _ = writeln!(
             out,
-            "<p class=\"links\"><a id=\"save-html\" download=\"debrief-{session}.html\" href=\"/s/{session}/debrief?lang={code}\">{}</a> · <a id=\"save-json\" download=\"debrief-{session}.json\" href=\"/s/{session}/debrief.json?lang={code}\">{}</a> · <a id=\"action-log\" download=\"actions-{session}.json\" href=\"/s/{session}/actions.json\">{}</a> · <a href=\"/?lang={code}\">{}</a></p>",
+            "<p class=\"links\"><a id=\"save-html\" download=\"debrief-{session}.html\" href=\"/s/{session}/debrief?lang={code}&amp;download=1\">{}</a> · <a id=\"save-json\" download=\"debrief-{session}.json\" href=\"/s/{session}/debrief.json?lang={code}\">{}</a> · <a id=\"action-log\" download=\"actions-{session}.json\" href=\"/s/{session}/actions.json\">{}</a> · <a href=\"/?lang={code}\">{}</a></p>",
             lang.t(T::SaveHtml),
             lang.t(T::SaveJson),
             lang.t(T::ActionLog),
@@ -303,7 +353,9 @@ impl Debrief {
     }
 }
 
-const DEBRIEF_STYLE: &str = "tr.violated .verdict{color:#b00020;font-weight:bold}tr.passed .verdict{color:#137333}\
+const DEBRIEF_STYLE: &str = "body{max-width:1100px;margin:0 auto;padding:0 .8em;overflow-wrap:anywhere}svg#timeline{max-width:100%;height:auto}\
+td.verdict,td.points{white-space:nowrap;word-break:keep-all}#score-parts td{padding:1px 8px}#score-parts tr.total{font-weight:bold;border-top:1px solid #999}\
+p.subtitle{color:#555;margin-top:-.4em}tr.violated .verdict{color:#b00020;font-weight:bold}tr.passed .verdict{color:#137333}\
 tr.not-reached .verdict{color:#666}blockquote.procedure{border-left:4px solid #999;margin:.4em 0;padding:.2em .8em;background:#f6f6f6}\
 pre.events{white-space:pre-wrap;font-size:90%}p.correct{background:#e8f0fe;padding:.5em}";
 
@@ -314,15 +366,26 @@ fn first(violations: &[Violation]) -> Option<&Violation> {
 }
 
 /// What the procedure file says that this invariant protects: its notes, in its own words.
-fn procedure_says(setup: &Setup, invariant: Invariant) -> Vec<String> {
+fn procedure_says(setup: &Setup, invariant: Invariant, lang: Lang) -> Vec<String> {
     let procedure = &setup.procedure;
-    let note = |id: &'static str| procedure.notes.iter().filter(move |n| n.id == id).map(|n| n.text.replace('\n', " "));
+    let note = |id: &'static str| {
+        procedure.notes.iter().filter(move |n| n.id == id).map(move |n| {
+            let text = match (lang, &n.text_ja) {
+                (Lang::Ja, Some(text)) => text,
+                _ => &n.text,
+            };
+            text.replace('\n', " ")
+        })
+    };
     let step_notes = |keyword: &'static str| {
         procedure
             .steps
             .iter()
             .filter(move |s| s.action.keyword() == keyword)
-            .flat_map(|s| s.notes.iter().cloned())
+            .flat_map(move |s| match (lang, &s.ja) {
+                (Lang::Ja, Some(ja)) => ja.notes.iter().cloned(),
+                _ => s.notes.iter().cloned(),
+            })
             .take(1)
     };
     match invariant {
@@ -342,12 +405,19 @@ fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
     let course = training.course();
     let setup = &course.setup;
     let at = ms(violation.at);
-    let action = training
-        .log()
-        .iter()
-        .rev()
-        .filter(|logged| logged.at_ms <= at)
-        .find(|logged| !matches!(logged.act, Act::Wait { .. } | Act::WaitUntilDone | Act::Finish | Act::GiveUp));
+    let action = training.log().iter().rev().filter(|logged| logged.at_ms <= at).find(|logged| {
+        !matches!(
+            logged.act,
+            Act::Wait { .. }
+                | Act::WaitUntilDone
+                | Act::Finish
+                | Act::GiveUp
+                | Act::OpenServices { .. }
+                | Act::CloseServices { .. }
+                | Act::Hint
+                | Act::ClearAlerts
+        )
+    });
     let next = course
         .reference
         .iter()
@@ -355,7 +425,7 @@ fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
         .find(|(_, claimed)| claimed.is_none_or(|when| when > violation.at))
         .map(|(reference, _)| {
             let step = &setup.procedure.steps[reference.step];
-            format!("{} {}: {}", step.tag(), step.title, describe(setup, &reference.operation, lang))
+            format!("{}: {}", guide::label(step, lang), describe(setup, &reference.operation, lang))
         });
     let said_yes =
         action.is_some_and(|logged| matches!(&logged.act, Act::AnswerPrompt { answer, .. } if answer == "yes"));
@@ -365,61 +435,5 @@ fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
         at_ms: at,
         action: action.map(|logged| act_words(&logged.act, lang)),
         correct,
-    }
-}
-
-/// An operation in the words of the screens it is done on.
-pub fn describe(setup: &Setup, operation: &Operation, lang: Lang) -> String {
-    match Act::from_operation(setup, operation) {
-        Some(act) => act_words(&act, lang),
-        None => format!("{} ({})", operation.verb(), setup.node_name(operation.node())),
-    }
-}
-
-/// A trainee's action in words.
-fn act_words(act: &Act, lang: Lang) -> String {
-    match act {
-        Act::SuspendCluster => format!("{} → {}", lang.t(T::ServiceMenu), lang.t(T::SuspendCluster)),
-        Act::ResumeCluster => format!("{} → {}", lang.t(T::ServiceMenu), lang.t(T::ResumeCluster)),
-        Act::MoveGroup { group, to } => format!("{} {group} → {} {to}", lang.t(T::Group), lang.t(T::MoveTo)),
-        Act::StopMonitoring { node, service } => {
-            format!("{} ({node}): {} {service}", lang.t(T::TaskManager), lang.t(T::StopMonitoring))
-        }
-        Act::StartMonitoring { node, service } => {
-            format!("{} ({node}): {} {service}", lang.t(T::TaskManager), lang.t(T::StartMonitoring))
-        }
-        Act::StopService { node, service } => {
-            format!("{} ({node}): {} {service}", lang.t(T::ServicesPanel), lang.t(T::StopService))
-        }
-        Act::StartService { node, service } => {
-            format!("{} ({node}): {} {service}", lang.t(T::ServicesPanel), lang.t(T::StartService))
-        }
-        Act::Unzip { node, folder } => format!("{} ({node}): {} {folder}", lang.t(T::Files), lang.t(T::Unzip)),
-        Act::BackupRegistry { node, file } => format!("{} ({node}): {file}", lang.t(T::BackupRegistry)),
-        Act::RunInstaller { node, folder } => {
-            format!("{} ({node}): {} {folder}", lang.t(T::Installer), lang.t(T::RunInstaller))
-        }
-        Act::AnswerPrompt { node, answer } => format!(
-            "{} ({node}): {}",
-            lang.t(T::RestartPrompt),
-            if answer == "yes" { lang.t(T::Yes) } else { lang.t(T::No) }
-        ),
-        Act::Reboot { node } => format!("{} ({node})", lang.t(T::Reboot)),
-        Act::StopClusterService { node } => {
-            format!("{}: {node} → {}", lang.t(T::ClusterManager), lang.t(T::StopClusterService))
-        }
-        Act::StartClusterService { node } => {
-            format!("{}: {node} → {}", lang.t(T::ClusterManager), lang.t(T::StartClusterService))
-        }
-        Act::StopResource { resource } => {
-            format!("{}: {} {resource} → {}", lang.t(T::ClusterManager), lang.t(T::Resource), lang.t(T::StopService))
-        }
-        Act::StartResource { resource } => {
-            format!("{}: {} {resource} → {}", lang.t(T::ClusterManager), lang.t(T::Resource), lang.t(T::StartService))
-        }
-        Act::Wait { seconds } => format!("{seconds} s"),
-        Act::WaitUntilDone => lang.t(T::WaitUntilDone).to_owned(),
-        Act::Finish => lang.t(T::Finish).to_owned(),
-        Act::GiveUp => lang.t(T::GiveUp).to_owned(),
     }
 }

@@ -8,17 +8,26 @@
 //! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
 //!   English and Japanese, and [`events`], its part for the cluster's events, faults and
 //!   refusals;
+//! - [`guide`]: the procedure beside the screens (the next step, its text and notes, the
+//!   hint); [`status`]: the status words as the product shows them; [`alerts`]: which events
+//!   are raised as alerts;
+//! - [`words`]: actions and operations in the words of the screens;
 //! - [`server`]: sessions behind HTTP.
 
 pub mod act;
+pub mod alerts;
 pub mod course;
 pub mod debrief;
 pub mod events;
+pub mod guide;
 pub mod names;
 pub mod page;
+pub mod score;
 pub mod server;
 pub mod session;
+pub mod status;
 pub mod text;
+pub mod words;
 
 #[cfg(test)]
 mod tests;

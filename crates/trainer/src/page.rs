@@ -9,30 +9,32 @@ use procedure::backend::Backend as _;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use procedure::backend::{
-    ClusterService, GroupStatus, Installer, MonitorStatus, Power, ResourceStatus, ServiceStatus, Watch,
-};
+use procedure::backend::{ClusterService, Installer, Power, ResourceStatus, ServiceStatus, Watch};
 use procedure::cluster::NodeId;
 use procedure::duration::clock;
-use procedure::event::EventKind;
-use procedure::plan::StepStatus;
+use procedure::event::{EventKind, is_routine};
 
 use super::course::Course;
 use super::events;
+use super::guide;
 use super::names::Name;
 use super::session::{Invalid, Outcome, Training};
+use super::status;
 use super::text::{Lang, T};
 use run_report::escape;
 
 /// How many lines of the event log the page shows (newest first).
 const LOG_LINES: usize = 40;
 
+/// How many alerts the page shows (newest first).
+const ALERT_LINES: usize = 8;
+
 /// The landing page: start a session.
 pub fn landing(course: &Course, lang: Lang) -> String {
     let mut out = head(lang, lang.t(T::AppTitle));
     let _ = writeln!(out, "<main class=\"landing\"><h1>{}</h1>", lang.t(T::AppTitle));
     let _ =
-        writeln!(out, "<p>{}: <strong>{}</strong></p>", lang.t(T::Checklist), escape(&course.setup.procedure.title));
+        writeln!(out, "<p>{}: <strong>{}</strong></p>", lang.t(T::Checklist), escape(procedure_title(course, lang)));
     if !course.staged.is_empty() {
         // Not its title: it would tell the trainee what is coming.
         let _ = writeln!(out, "<p>{}</p>", lang.t(T::ScenarioPrepared));
@@ -48,9 +50,17 @@ pub fn landing(course: &Course, lang: Lang) -> String {
     out
 }
 
+/// The procedure's title in `lang`.
+fn procedure_title(course: &Course, lang: Lang) -> &str {
+    match (lang, &course.setup.procedure.title_ja) {
+        (Lang::Ja, Some(title)) => title,
+        _ => &course.setup.procedure.title,
+    }
+}
+
 fn head(lang: Lang, title: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>{}</title>\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n<style>{STYLE}</style>\n</head>\n<body>\n",
         lang.code(),
         escape(title)
     )
@@ -133,20 +143,6 @@ impl ServiceRow<'_> {
     }
 }
 
-fn colour(word: &str) -> &'static str {
-    match word {
-        "Online" | "Normal" | "Running" | "RUNNING" | "Monitoring" | "Up" => "ok",
-        "Suspend" | "Suspending" | "Resuming" | "Not monitoring" => "suspend",
-        "Error" | "Online Failure" | "Down" => "error",
-        "Online Pending" | "Offline Pending" | "START_PENDING" | "STOP_PENDING" | "Booting" => "pending",
-        _ => "off",
-    }
-}
-
-fn status(word: &str) -> String {
-    format!("<span class=\"st st-{}\">{}</span>", colour(word), escape(word))
-}
-
 /// The folders the file panel offers: the procedure's folder on each local drive of the node,
 /// and on the mirror drive.
 fn folders(training: &Training, node: NodeId) -> Vec<(String, bool)> {
@@ -177,7 +173,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     let obs = sim.observation();
     let names = &course.names;
     // The procedure's title: a scenario's title would tell the trainee what is coming.
-    let title = &setup.procedure.title;
+    let title = procedure_title(course, lang);
     let mut out = head(lang, &format!("{} — {title}", lang.t(T::AppTitle)));
     // Header: clock, waits, the end.
     let _ = writeln!(
@@ -203,6 +199,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             id: &["wait-done"],
         }
         .render(&mut out);
+        Button { session: id, act: "hint", fields: &[], label: lang.t(T::Hint), id: &["hint"] }.render(&mut out);
         Button { session: id, act: "finish", fields: &[], label: lang.t(T::Finish), id: &["finish"] }.render(&mut out);
         Button { session: id, act: "give-up", fields: &[], label: lang.t(T::GiveUp), id: &["give-up"] }
             .render(&mut out);
@@ -223,49 +220,45 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             // requests and keep the log's English.
             Outcome::Invalid(Invalid::Ended) => lines.push(lang.t(T::SessionEnded).to_owned()),
             Outcome::Invalid(Invalid::NoPrompt(_)) => lines.push(lang.t(T::NoPromptOpen).to_owned()),
+            Outcome::Invalid(Invalid::NotSuspended) => lines.push(lang.t(T::NotSuspended).to_owned()),
             Outcome::Invalid(other) => lines.push(lang.fill(T::Invalid, &[&other.to_string()])),
         }
+        lines.extend(guide::out_of_order(training, last, lang));
         if !lines.is_empty() {
             let _ =
                 writeln!(out, "<p id=\"outcome\" role=\"status\" class=\"outcome\">{}</p>", escape(&lines.join(" — ")));
         }
     }
+    guide::hint(&mut out, training, lang);
+    alerts(&mut out, training, id, lang);
     // The event log, newest first, where it is seen without scrolling.
-    let mut shown = events::trainee_tail(setup, sim.trace(), LOG_LINES, lang);
-    shown.reverse();
+    let alerting = training.alerts();
+    let shown: Vec<(usize, &procedure::event::Event)> = sim
+        .trace()
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, e)| !is_routine(&e.kind) && !matches!(e.kind, EventKind::FaultInjected { .. }))
+        .take(LOG_LINES)
+        .collect();
     let _ = write!(out, "<section id=\"event-log\"><h2>{}</h2>", lang.t(T::EventLog));
     if shown.is_empty() {
         let _ = write!(out, "<p>{}</p>", lang.t(T::NothingYet));
     } else {
-        let _ = write!(out, "<pre id=\"events\" tabindex=\"0\">{}</pre>", escape(&shown.join("\n")));
+        out.push_str("<pre id=\"events\" tabindex=\"0\">");
+        for (index, event) in shown {
+            let text = escape(&events::line(setup, event, lang));
+            if alerting.binary_search(&index).is_ok() {
+                let _ = writeln!(out, "<mark class=\"alert-line\">{text}</mark>");
+            } else {
+                let _ = writeln!(out, "{text}");
+            }
+        }
+        out.push_str("</pre>");
     }
     out.push_str("</section>\n<div class=\"grid\">\n");
-    // The checklist.
-    let _ = write!(
-        out,
-        "<aside id=\"checklist\"><h2>{}</h2><p class=\"hint\">{}</p><ul class=\"steps\">",
-        lang.t(T::Checklist),
-        lang.t(T::ChecklistHint)
-    );
-    for (index, step) in setup.procedure.steps.iter().enumerate() {
-        let (class, mark, note) = match (&course.plan[index], training.ticked(index)) {
-            (_, Some(_)) => ("done", "✓", String::new()),
-            ((StepStatus::Skipped, reason), None) => {
-                ("skipped", "–", format!(" title=\"{}\"", escape(reason.as_deref().unwrap_or(lang.t(T::NotNeeded)))))
-            }
-            ((StepStatus::Conditional, _), None) => ("conditional", "?", format!(" title=\"{}\"", lang.t(T::IfNeeded))),
-            (_, None) if training.operations_done(index) => ("working", "…", String::new()),
-            (_, None) => ("todo", "", String::new()),
-        };
-        let _ = write!(
-            out,
-            "<li class=\"{class}\" data-step=\"{}\"{note}><span class=\"mark\">{mark}</span><b>{}</b> {}</li>",
-            escape(&step.id),
-            escape(&step.tag()),
-            escape(&step.title)
-        );
-    }
-    out.push_str("</ul></aside>\n<div class=\"screens\">\n");
+    guide::checklist(&mut out, training, lang);
+    out.push_str("<div class=\"screens\">\n");
     // The Cluster Manager.
     let _ = write!(
         out,
@@ -294,17 +287,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     }
     let _ = write!(out, "<table class=\"servers\"><caption>{}</caption>", lang.t(T::Servers));
     for (n, node) in obs.nodes.iter().enumerate() {
-        let word = match (node.power, node.cluster) {
-            (Power::Down, _) => "Down",
-            (Power::Booting, _) => "Booting",
-            (Power::Up, ClusterService::Running) => "Online",
-            (Power::Up, ClusterService::Suspended) => "Suspend",
-            (Power::Up, ClusterService::Suspending) => "Suspending",
-            (Power::Up, ClusterService::Resuming) => "Resuming",
-            (Power::Up, ClusterService::Stopped) => "Offline",
-        };
+        let word = status::server(node.power, node.cluster).badge(lang);
         let server = &names.nodes[n];
-        let _ = write!(out, "<tr data-server=\"{0}\"><td>{0}</td><td>{1}</td><td>", server.html, status(word));
+        let _ = write!(out, "<tr data-server=\"{0}\"><td>{0}</td><td>{1}</td><td>", server.html, word);
         // The server's cluster service (clpcl -t / -s): what an operator might do instead of
         // suspending.
         if !ended && node.power == Power::Up {
@@ -320,13 +305,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     out.push_str("</table>");
     for (g, group) in cluster.groups.iter().enumerate() {
         let state = obs.groups[g];
-        let word = match state.status {
-            GroupStatus::Online => "Online",
-            GroupStatus::Offline => "Offline",
-            GroupStatus::OnlinePending => "Online Pending",
-            GroupStatus::OfflinePending => "Offline Pending",
-            GroupStatus::OnlineFailure => "Online Failure",
-        };
+        let word = status::group(state.status).badge(lang);
         let owner = state.owner.map_or("-", |o| setup.node_name(o));
         let Name { html, slug: group_slug } = &course.names.groups[g];
         let _ = write!(
@@ -335,21 +314,15 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             group_slug,
             lang.t(T::Group),
             html,
-            status(word),
+            word,
             lang.t(T::Current),
             escape(owner)
         );
         for resource in &group.resources {
             let state = obs.resources[resource.index()];
-            let word = match state.status {
-                ResourceStatus::Online => "Online",
-                ResourceStatus::Offline => "Offline",
-                ResourceStatus::OnlinePending => "Online Pending",
-                ResourceStatus::OfflinePending => "Offline Pending",
-                ResourceStatus::OnlineFailure => "Online Failure",
-            };
+            let word = status::resource(state.status).badge(lang);
             let resource_name = &names.resources[resource.index()];
-            let _ = write!(out, "<li>{} {}", resource_name.html, status(word));
+            let _ = write!(out, "<li>{} {}", resource_name.html, word);
             // Right-click → Stop / Start on the real manager: one resource, and what depends on it.
             if !ended {
                 let (act, label, prefix) = match state.status {
@@ -399,14 +372,18 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     out.push_str("</tr>");
     for (m, monitor) in cluster.monitors.iter().enumerate() {
         let _ = write!(out, "<tr><td>{}</td>", escape(&monitor.name));
-        for node in &obs.nodes {
-            let word = match node.monitors[m] {
-                MonitorStatus::Normal => "Normal",
-                MonitorStatus::Error => "Error",
-                MonitorStatus::Suspended => "Suspend",
-                MonitorStatus::Offline => "Offline",
-            };
-            let _ = write!(out, "<td>{}</td>", status(word));
+        for (n, node) in obs.nodes.iter().enumerate() {
+            let _ = write!(out, "<td>{}", status::monitor(node.monitors[m]).badge(lang));
+            // The last error stays until acknowledged, even once the monitor is green again.
+            if let Some(at) = training.monitor_error(n, m) {
+                let _ = write!(
+                    out,
+                    " <span class=\"last-error\" data-monitor=\"{}\">⚠ {}</span>",
+                    escape(&monitor.name),
+                    escape(&lang.fill(T::LastError, &[&clock_text(at)]))
+                );
+            }
+            out.push_str("</td>");
         }
         out.push_str("</tr>");
     }
@@ -425,11 +402,8 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         );
         match node.power {
             Power::Up => {}
-            Power::Down => {
-                let _ = write!(out, " {}", status(lang.t(T::NodeDown)));
-            }
-            Power::Booting => {
-                let _ = write!(out, " {}", status(lang.t(T::NodeBooting)));
+            Power::Down | Power::Booting => {
+                let _ = write!(out, " {}", status::server(node.power, node.cluster).badge(lang));
             }
         }
         out.push_str("</h2>");
@@ -460,40 +434,41 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         // Task Manager.
         let _ = write!(out, "<details open class=\"taskmanager\"><summary>{}</summary><table>", lang.t(T::TaskManager));
         for i in 0..cluster.services.len() {
-            let label = match node.watches[i] {
-                Watch::Absent => continue,
-                Watch::Monitoring => lang.t(T::Monitoring),
-                Watch::NotMonitoring => lang.t(T::NotMonitoring),
-            };
-            let word = if node.watches[i] == Watch::Monitoring { "Monitoring" } else { "Not monitoring" };
+            let Some(word) = status::watch(node.watches[i]) else { continue };
             let toggle = if node.watches[i] == Watch::Monitoring {
                 ("stop-monitoring", lang.t(T::StopMonitoring), "stopmon")
             } else {
                 ("start-monitoring", lang.t(T::StartMonitoring), "startmon")
             };
-            let chip = format!("<span class=\"st st-{}\">{label}</span>", colour(word));
+            let chip = word.badge(lang);
             let row = ServiceRow { session: id, node: &names.nodes[n], service: &names.services[i] };
             row.render(&mut out, "data-watch", &chip, (!ended).then_some(toggle));
         }
         out.push_str("</table></details>");
         // Services.
-        let _ = write!(out, "<details class=\"services\"><summary>{}</summary><table>", lang.t(T::ServicesPanel));
-        for i in 0..cluster.services.len() {
-            let word = match node.services[i] {
-                ServiceStatus::Running => "RUNNING",
-                ServiceStatus::Stopped => "STOPPED",
-                ServiceStatus::StartPending => "START_PENDING",
-                ServiceStatus::StopPending => "STOP_PENDING",
+        // Opened and closed through the server: what an open panel shows counts as seen.
+        let open = training.services_open(node_id);
+        let _ = write!(out, "<div class=\"services\" data-open=\"{open}\"><h3>{}</h3>", lang.t(T::ServicesPanel));
+        if !ended {
+            let (act, label, prefix) = if open {
+                ("close-services", lang.t(T::CloseServices), "close-services-")
+            } else {
+                ("open-services", lang.t(T::OpenServices), "open-services-")
             };
+            Button { session: id, act, fields: &[("node", html)], label, id: &[prefix, s] }.render(&mut out);
+        }
+        out.push_str("<table>");
+        for i in 0..cluster.services.len().min(if open { usize::MAX } else { 0 }) {
+            let word = status::service(node.services[i]).badge(lang);
             let toggle = if node.services[i] == ServiceStatus::Stopped {
                 ("start-service", lang.t(T::StartService), "start")
             } else {
                 ("stop-service", lang.t(T::StopService), "stop")
             };
             let row = ServiceRow { session: id, node: &names.nodes[n], service: &names.services[i] };
-            row.render(&mut out, "data-service", &status(word), (!ended).then_some(toggle));
+            row.render(&mut out, "data-service", &word, (!ended).then_some(toggle));
         }
-        out.push_str("</table></details>");
+        out.push_str("</table></div>");
         // Files, registry export, installer, reboot.
         let choices = folders(training, node_id);
         let options = |out: &mut String| {
@@ -551,8 +526,9 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         if !ended {
             let _ = write!(
                 out,
-                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"run-installer\"><input type=\"hidden\" name=\"node\" value=\"{}\"><select name=\"folder\" id=\"install-folder-{s}\" aria-label=\"folder\">",
-                html
+                "<form method=\"post\" action=\"/s/{id}/act\" class=\"act\"><input type=\"hidden\" name=\"do\" value=\"run-installer\"><input type=\"hidden\" name=\"node\" value=\"{}\"><select name=\"folder\" id=\"install-folder-{s}\" aria-label=\"{}\">",
+                html,
+                lang.t(T::Folder)
             );
             options(&mut out);
             let _ = write!(
@@ -592,26 +568,53 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
     out
 }
 
+/// The red alerts: consequences not acknowledged yet, newest first, with the button that
+/// acknowledges them (and the monitors' last errors).
+fn alerts(out: &mut String, training: &Training, id: &str, lang: Lang) {
+    let open = training.open_alerts();
+    if open.is_empty() {
+        return;
+    }
+    let setup = &training.course().setup;
+    let _ = write!(out, "<section id=\"alerts\" role=\"alert\"><h2>{}</h2><ul>", lang.t(T::Alerts));
+    for &index in open.iter().rev().take(ALERT_LINES) {
+        if let Some(event) = training.sim().trace().get(index) {
+            let _ = write!(out, "<li>{}</li>", escape(&events::line(setup, event, lang)));
+        }
+    }
+    out.push_str("</ul>");
+    if training.end().is_none() {
+        Button { session: id, act: "clear-alerts", fields: &[], label: lang.t(T::ClearAlerts), id: &["clear-alerts"] }
+            .render(out);
+    }
+    out.push_str("</section>\n");
+}
+
 /// Virtual time as the page's clock shows it.
 pub fn clock_text(at: Duration) -> String {
     clock(at).split('.').next().unwrap_or_default().to_owned()
 }
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK JP',sans-serif;margin:0;color:#222;font-size:14px}\
-header{display:flex;flex-wrap:wrap;gap:.6em;align-items:center;padding:.4em .8em;background:#1f3b57;color:#fff}\
+html{overflow-wrap:anywhere}header{display:flex;flex-wrap:wrap;gap:.6em;align-items:center;padding:.4em .8em;background:#1f3b57;color:#fff}\
 header h1{font-size:16px;margin:0 1em 0 0}header a{color:#fff}.clock{margin:0;font-variant-numeric:tabular-nums}\
 #clock{font-weight:bold;font-size:18px}#busy.busy{color:#ffd54f}#busy.quiet{color:#a5d6a7}\
 .waits{display:flex;gap:.3em}form.act{display:inline}.files form.act,.installer form.act{display:block;margin:.25em 0}nav.lang{margin-left:auto}\
-.grid{display:grid;grid-template-columns:250px 1fr;gap:.6em;padding:.6em}\
-#checklist ul{list-style:none;padding:0;margin:0}#checklist li{margin:.25em 0}#checklist li.done{color:#137333}#checklist li.skipped{color:#888}#checklist li.working{color:#1565c0}.mark{display:inline-block;width:1.3em;font-weight:bold}#checklist b{display:inline-block;min-width:1.6em}\
-.hint{color:#555;font-size:12px}.screens{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:.6em}\
-.panel{border:1px solid #bbb;border-radius:4px;padding:.4em .6em;background:#fafafa}.panel h2{font-size:15px;margin:.2em 0}\
-.panel h3{font-size:14px;margin:.4em 0}table{border-collapse:collapse}td,th{padding:1px 4px;text-align:left}\
+.grid{display:grid;grid-template-columns:minmax(220px,300px) minmax(0,1fr);gap:.6em;padding:.6em}\
+#checklist ol{list-style:none;padding:0;margin:0}#checklist li{margin:.25em 0}#checklist li.next{background:#e3f2fd;border-left:4px solid #1565c0;padding:.2em .3em}\
+.notes{list-style:none;color:#8a4b00;font-size:12px;margin:.1em 0 .1em 1.4em;padding:0}.step-text{margin-left:1.4em;font-size:12px}.step-text summary{font-weight:normal;color:#1565c0}.step-text p{margin:.2em 0}\
+#procedure-notes{font-size:12px;border:1px solid #f9a825;background:#fffde7;padding:.2em .4em;margin-bottom:.4em}#procedure-notes ul{margin:.2em 0;padding-left:1.2em}\
+#alerts{margin:.4em .8em;padding:.3em .6em;background:#fdecea;border:2px solid #c62828;color:#8e0000}#alerts h2{font-size:14px;margin:.1em 0}#alerts ul{margin:.2em 0;padding-left:1.2em}\
+#hint-box{margin:.4em .8em;padding:.3em .6em;background:#e8f0fe;border:1px solid #1565c0}#hint-box h2{font-size:14px;margin:.1em 0}#hint-box p{margin:.2em 0}\
+mark.alert-line{background:#ffcdd2;color:#8e0000;font-weight:bold}.last-error{color:#b00020;font-size:12px;white-space:nowrap}#checklist li.done{color:#137333}#checklist li.skipped{color:#888}#checklist li.working{color:#1565c0}.mark{display:inline-block;width:1.3em;font-weight:bold}#checklist b{display:inline-block;min-width:1.6em}\
+.hint{color:#555;font-size:12px}.screens{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em;min-width:0}\
+.panel{min-width:0;border:1px solid #bbb;border-radius:4px;padding:.4em .6em;background:#fafafa}.panel h2{font-size:15px;margin:.2em 0}\
+.panel h3{font-size:14px;margin:.4em 0}table{border-collapse:collapse;max-width:100%}td,th{padding:1px 4px;text-align:left}\
 caption{text-align:left;font-weight:bold}.st{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px;white-space:nowrap}\
 .st-ok{background:#2e7d32;color:#fff}.st-error{background:#c62828;color:#fff}.st-suspend{background:#f9a825;color:#000}\
 .st-pending{background:#1565c0;color:#fff}.st-off{background:#9e9e9e;color:#fff}\
 .prompt{border:2px solid #c62828;background:#fff3f3;padding:.4em;margin:.4em 0}\
 .outcome{margin:.4em .8em;padding:.4em;background:#fff8e1;border:1px solid #f9a825}\
-#event-log{margin:.4em .6em 0;border:1px solid #bbb;border-radius:4px;background:#fcfcf7;padding:.2em .6em}#event-log h2{font-size:13px;margin:.1em 0}#events{max-height:96px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:0}\
+#event-log{margin:.4em .6em 0;border:1px solid #bbb;border-radius:4px;background:#fcfcf7;padding:.2em .6em}#event-log h2{font-size:13px;margin:.1em 0}#events{max-height:180px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:0}\
 button{font:inherit;padding:1px 6px;white-space:nowrap}button:focus,a:focus,select:focus,input:focus{outline:3px solid #ff9800}\
 details summary{font-weight:bold;cursor:pointer}.components{font-size:12px;color:#444}main.landing{max-width:700px;margin:2em auto}";

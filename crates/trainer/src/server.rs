@@ -9,7 +9,8 @@
 //! | `POST /sessions/replay` | a session rebuilt from an action log (JSON) |
 //! | `GET /s/{id}` | the session's page |
 //! | `POST /s/{id}/act` | an action: a form (`do=...`) answered 303, or JSON answered with its log entry |
-//! | `GET /s/{id}/debrief`, `/debrief.json` | the debrief |
+//! | `GET /s/{id}/debrief`, `/debrief.json` | the debrief (`?download=1`: as a file to save) |
+//! | `GET /favicon.svg`, `/favicon.ico` | the icon (an SVG, served by the binary) |
 //! | `GET /s/{id}/actions.json` | the replayable action log |
 //! | `GET /s/{id}/state.json` | virtual time, busy, ended |
 //!
@@ -85,6 +86,8 @@ pub fn router(config: Config) -> Router {
     };
     Router::new()
         .route("/", get(landing))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/sessions", post(create))
         .route("/sessions/replay", post(replay))
         .route("/s/{id}", get(show))
@@ -101,6 +104,15 @@ pub fn router(config: Config) -> Router {
 #[derive(Deserialize)]
 struct LangQuery {
     lang: Option<String>,
+    /// `1`: the page comes as a file to save (`Content-Disposition: attachment`).
+    download: Option<String>,
+}
+
+/// The icon: a cluster of two servers, drawn here so that nothing is fetched from elsewhere.
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1f3b57\"/><rect x=\"5\" y=\"7\" width=\"9\" height=\"18\" rx=\"1\" fill=\"#a5d6a7\"/><rect x=\"18\" y=\"7\" width=\"9\" height=\"18\" rx=\"1\" fill=\"#ffd54f\"/><path d=\"M14 16h4\" stroke=\"#fff\" stroke-width=\"2\"/></svg>";
+
+async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")], FAVICON).into_response()
 }
 
 /// The page's language, and the cookie that remembers a choice made with `?lang=`.
@@ -296,7 +308,17 @@ async fn debrief_html(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&shared, &id, &query, &headers, |training, lang| Debrief::page(training, lang, &id))
+    let download = query.download.as_deref() == Some("1");
+    let mut response =
+        session_page(&shared, &id, &query, &headers, |training, lang| Debrief::page(training, lang, &id));
+    if download && response.status() == StatusCode::OK {
+        // Only a session id's characters (digits, letters, `-`) reach the file name.
+        let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"debrief-{name}.html\"")) {
+            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    response
 }
 
 async fn debrief_json(

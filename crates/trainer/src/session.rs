@@ -6,10 +6,11 @@
 //! cluster until nothing is in progress. A session is deterministic: its action log replays
 //! it exactly.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use procedure::backend::{Backend as _, BackendError};
+use procedure::backend::{Backend as _, BackendError, ClusterService, Operation};
 use procedure::engine::verify::{self, Verdict};
 use procedure::event::{Fault, Renderer};
 use procedure::invariant::Judge;
@@ -17,7 +18,11 @@ use procedure::plan::StepStatus;
 use serde::{Deserialize, Serialize};
 use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 
-use super::act::{Act, MAX_WAIT, Resolved};
+use procedure::action::CheckServices;
+use procedure::action::kind::Kind as _;
+
+use super::act::{Act, MAX_WAIT, Resolved, Screen};
+use super::alerts;
 use super::course::{Course, key};
 
 /// What became of one action.
@@ -43,6 +48,9 @@ pub enum Invalid {
     NoPrompt(String),
     /// The action named something that does not exist, or a value that cannot be read.
     Unreadable(String),
+    /// Resume Cluster on a cluster that is not suspended. Cluster WebUI offers Resume only on
+    /// a suspended cluster (inferred from its menus; clpcl --resume fails there too).
+    NotSuspended,
 }
 
 impl std::fmt::Display for Invalid {
@@ -52,6 +60,7 @@ impl std::fmt::Display for Invalid {
             Invalid::TooMany => write!(f, "a session takes at most {MAX_ACTS} actions"),
             Invalid::NoPrompt(node) => write!(f, "no restart prompt is open on {node}"),
             Invalid::Unreadable(why) => write!(f, "{why}"),
+            Invalid::NotSuspended => write!(f, "the cluster is not suspended: there is nothing to resume"),
         }
     }
 }
@@ -71,6 +80,18 @@ pub struct Logged {
     /// The same faults, to show them in the page's language (`faults` is the log's text).
     #[serde(skip)]
     pub struck: Vec<Fault>,
+    /// An operation the procedure does not expect now: the step it expected (by index), if
+    /// any was left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<OutOfOrder>,
+}
+
+/// An operation out of the procedure's order, as the page says it and the debrief lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OutOfOrder {
+    /// The step the procedure expected now (index into its steps); none when every step was
+    /// done.
+    pub expected: Option<usize>,
 }
 
 /// Serializes as its text (`Display`): the log's English sentence.
@@ -116,6 +137,17 @@ pub struct Training {
     /// Per step: when the checklist ticked it.
     ticked: Vec<Option<Duration>>,
     end: Option<(End, Duration)>,
+    /// Per node: its Services panel is open (what it shows is seen).
+    services_open: Vec<bool>,
+    /// When the trainee asked for a hint, and the step it was for.
+    hints: Vec<(Duration, Option<usize>)>,
+    /// The trace's alert events (indices), and how many of them were acknowledged.
+    alerts: Vec<usize>,
+    alerts_cleared: usize,
+    /// Per (node, monitor) index: the monitor's last error not yet acknowledged.
+    monitor_errors: BTreeMap<(usize, usize), Duration>,
+    /// How much of the trace was looked at for alerts.
+    scanned: usize,
 }
 
 impl Training {
@@ -124,6 +156,7 @@ impl Training {
         let sim = Builder::new(Arc::clone(&course.setup)).seed(course.seed).operator_answers(true).build();
         let judge = Judge::new(&course.setup, sim.observation());
         let course_steps = course.setup.procedure.steps.len();
+        let nodes = course.setup.cluster.nodes.len();
         Training {
             claimed: vec![None; course.reference.len()],
             fired: vec![false; course.staged.len()],
@@ -134,6 +167,12 @@ impl Training {
             marked: None,
             ticked: vec![None; course_steps],
             end: None,
+            services_open: vec![false; nodes],
+            hints: Vec::new(),
+            alerts: Vec::new(),
+            alerts_cleared: 0,
+            monitor_errors: BTreeMap::new(),
+            scanned: 0,
         }
     }
 
@@ -211,16 +250,56 @@ impl Training {
                 continue;
             }
             let ready = if operated { self.operations_done(index) } else { before_done };
+            // A check of services is seen only in the node's Services panel, open now.
+            let looked = |node: procedure::cluster::NodeId| {
+                step.action.keyword() != CheckServices::KEYWORD || self.services_open[node.index()]
+            };
             let holds = ready
-                && roles
-                    .nodes(step.role)
-                    .into_iter()
-                    .all(|node| verify::step(setup, step, observation, node, roles, None, false) == Verdict::Holds);
+                && roles.nodes(step.role).into_iter().all(|node| {
+                    looked(node) && verify::step(setup, step, observation, node, roles, None, false) == Verdict::Holds
+                });
             if holds {
                 self.ticked[index] = Some(now);
             }
             before_done = holds;
         }
+    }
+
+    /// The step the procedure expects now: the first that runs for this module and is
+    /// neither ticked nor has all its operations done (a step in progress leaves the next
+    /// one expected). `None` once every step is.
+    pub fn expected(&self) -> Option<usize> {
+        (0..self.ticked.len()).find(|&step| {
+            let operated = self.course.operated[step];
+            (operated || self.course.plan[step].0 == StepStatus::Run)
+                && self.ticked[step].is_none()
+                && !(operated && self.operations_done(step))
+        })
+    }
+
+    /// Whether the node's Services panel is open.
+    pub fn services_open(&self, node: procedure::cluster::NodeId) -> bool {
+        self.services_open.get(node.index()).copied().unwrap_or(false)
+    }
+
+    /// The hints asked for: when, and for which step.
+    pub fn hints(&self) -> &[(Duration, Option<usize>)] {
+        &self.hints
+    }
+
+    /// The alert events (indices into the trace) not acknowledged yet, oldest first.
+    pub fn open_alerts(&self) -> &[usize] {
+        &self.alerts[self.alerts_cleared..]
+    }
+
+    /// Every alert event (indices into the trace), acknowledged or not.
+    pub fn alerts(&self) -> &[usize] {
+        &self.alerts
+    }
+
+    /// When the monitor (by index) last failed on the node (by index), unless acknowledged.
+    pub fn monitor_error(&self, node: usize, monitor: usize) -> Option<Duration> {
+        self.monitor_errors.get(&(node, monitor)).copied()
     }
 
     /// Whether every operation of `step` in the reference has been done (false for a step
@@ -242,6 +321,7 @@ impl Training {
     pub fn act(&mut self, act: Act) -> &Logged {
         let at = self.sim.now();
         let mut struck = Vec::new();
+        let mut out_of_order = None;
         let outcome = if self.end.is_some() {
             Outcome::Invalid(Invalid::Ended)
         } else if self.log.len() >= MAX_ACTS {
@@ -249,20 +329,77 @@ impl Training {
         } else {
             match act.resolve(&self.sim) {
                 Err(why) => Outcome::Invalid(Invalid::Unreadable(why)),
-                Ok(resolved) => self.apply(resolved, &mut struck),
+                Ok(resolved) => {
+                    if let Resolved::Operation(operation) = &resolved {
+                        out_of_order = self.out_of_order(operation);
+                    }
+                    self.apply(resolved, &mut struck)
+                }
             }
         };
         self.judge.feed(&self.course.setup, self.sim.trace());
         self.tick();
+        self.scan();
         let renderer = Renderer::new(&self.course.setup);
         let faults = struck.iter().map(|fault| renderer.fault(fault)).collect();
-        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults, struck });
+        self.log.push(Logged { at_ms: at.as_millis() as u64, act, outcome, faults, struck, out_of_order });
         self.log.last().expect("just pushed")
+    }
+
+    /// Whether `operation` is out of the procedure's order: it belongs to no step not yet
+    /// done, or to a step after the one expected now.
+    fn out_of_order(&self, operation: &Operation) -> Option<OutOfOrder> {
+        let step = self.course.step_of(&key(operation), &self.steps_done());
+        let expected = self.expected();
+        match (step, expected) {
+            (Some(step), Some(expected)) if step <= expected => None,
+            (Some(_), None) => None,
+            _ => Some(OutOfOrder { expected }),
+        }
+    }
+
+    /// Raises the new events that are alerts, and notes the monitors' errors.
+    fn scan(&mut self) {
+        let trace = self.sim.trace();
+        for (index, event) in trace.iter().enumerate().skip(self.scanned) {
+            if alerts::is_alert(&event.kind) {
+                self.alerts.push(index);
+            }
+            if let procedure::event::EventKind::MonitorError { node, monitor, .. } = event.kind {
+                self.monitor_errors.insert((node.index(), monitor.index()), event.at);
+            }
+        }
+        self.scanned = trace.len();
     }
 
     fn apply(&mut self, resolved: Resolved, faults: &mut Vec<Fault>) -> Outcome {
         let console = self.course.setup.cluster.timing.console;
         match resolved {
+            Resolved::Operation(Operation::ResumeCluster { .. })
+                if !self
+                    .sim
+                    .observation()
+                    .nodes
+                    .iter()
+                    .any(|node| matches!(node.cluster, ClusterService::Suspended | ClusterService::Suspending)) =>
+            {
+                Outcome::Invalid(Invalid::NotSuspended)
+            }
+            Resolved::Screen(screen) => {
+                match screen {
+                    Screen::OpenServices(node) => self.services_open[node.index()] = true,
+                    Screen::CloseServices(node) => self.services_open[node.index()] = false,
+                    Screen::Hint => {
+                        let expected = self.expected();
+                        self.hints.push((self.sim.now(), expected));
+                    }
+                    Screen::ClearAlerts => {
+                        self.alerts_cleared = self.alerts.len();
+                        self.monitor_errors.clear();
+                    }
+                }
+                Outcome::Done
+            }
             Resolved::Operation(operation) => {
                 let key = key(&operation);
                 // The step this operation counts for (by the steps done) decides both the

@@ -15,6 +15,9 @@ use super::server::{Config, router};
 use super::session::{ActionLog, Outcome, Training};
 use super::text::Lang;
 
+mod guidance;
+mod japanese;
+
 /// The seed procedure on the two-node SSC cluster, as `clusterproc train` serves it by default.
 pub(crate) fn seed_setup() -> Arc<procedure::setup::Setup> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -37,7 +40,13 @@ fn scenario_course(name: &str) -> Arc<Course> {
 
 fn correct_acts(course: &Course) -> Vec<Act> {
     let acts = course.correct_acts();
-    assert_eq!(acts.len(), 2 * course.reference.len() + 1, "the screens offer every operation of the reference");
+    let looks = acts.iter().filter(|act| matches!(act, Act::OpenServices { .. })).count();
+    assert_eq!(looks, 2, "the checks of services are seen in both servers' Services panels");
+    assert_eq!(
+        acts.len(),
+        looks + 2 * course.reference.len() + 1,
+        "the screens offer every operation of the reference"
+    );
     acts
 }
 
@@ -62,6 +71,7 @@ fn following_the_procedure_passes_every_invariant() {
     assert!(debrief.invariants.iter().all(|v| v.verdict == "passed"), "{:?}", verdicts(&debrief));
     assert_eq!(debrief.score, 100);
     assert!(debrief.first_mistake.is_none());
+    assert_eq!(debrief.out_of_order, Vec::<String>::new(), "the procedure's own order is never out of order");
     // Every step that runs for this module is ticked, checks included; the skipped ones not.
     for step in 0..course.setup.procedure.steps.len() {
         let runs = course.plan[step].0 == procedure::plan::StepStatus::Run;
@@ -214,7 +224,7 @@ async fn a_form_post_acts_and_redirects_to_the_page_that_shows_it() {
     assert!(body.is_empty(), "a redirect carries no page");
     let (status, _, page) = send(&app, Request::get(format!("/s/{id}")).body(Body::empty()).expect("a request")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("st-suspend\">Suspend<"), "the servers show Suspend");
+    assert!(page.contains("st-suspend\">Suspended<"), "the servers show Suspended, the seed's word");
     assert!(page.contains("data-step=\"suspend-cluster\"><span class=\"mark\">✓"), "the checklist ticks step 3");
     let (_, _, state) =
         send(&app, Request::get(format!("/s/{id}/state.json")).body(Body::empty()).expect("a request")).await;
@@ -444,13 +454,16 @@ fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the
     let ja = super::page::session(&training, "s", Lang::Ja);
     assert!(
         ja.contains(
-            "<p id=\"outcome\" role=\"status\" class=\"outcome\">拒否されました: クラスタがサスペンド中です</p>"
+            "<p id=\"outcome\" role=\"status\" class=\"outcome\">拒否されました: クラスタがサスペンド中です — 手順の順序と異なります。手順書が今求めているのは手順「1 ソフトウェアを解凍する」です。"
         ),
         "{ja}"
     );
     assert!(ja.contains("ssc-node1  move-group が拒否されました: クラスタがサスペンド中です"), "{ja}");
     let en = super::page::session(&training, "s", Lang::En);
-    assert!(en.contains("class=\"outcome\">refused: the cluster is suspended</p>"), "{en}");
+    assert!(
+        en.contains("class=\"outcome\">refused: the cluster is suspended — Out of order: the procedure expects step “1 Unzip the software” now."),
+        "{en}"
+    );
     assert!(en.contains("ssc-node1  move-group refused: the cluster is suspended"), "{en}");
     training.act(Act::Reboot { node: "ssc-node1".into() });
     let ja = super::page::session(&training, "s", Lang::Ja);

@@ -82,6 +82,57 @@ impl Lang {
         out
     }
 
+    /// What broke an invariant, in this language: in English the judge's own sentence
+    /// (`english`); in Japanese a sentence of the same fact around the node it names.
+    pub fn detail(self, invariant: Invariant, english: &str, node: Option<&str>) -> String {
+        if self == Lang::En {
+            return english.to_owned();
+        }
+        let on = node.map(|node| format!("{node} で")).unwrap_or_default();
+        let of = node.map(|node| format!("{node} の")).unwrap_or_default();
+        match invariant {
+            Invariant::RebootWhileSuspended => format!("{on}クラスタのサスペンド中にサーバが再起動しました。"),
+            Invariant::RegistrySyncStoppedDuringApply => {
+                format!("{on}モジュールの適用中にレジストリ同期リソースが停止していました。")
+            }
+            Invariant::MonitoringDuringApply => format!("{on}インストール中に監視が有効なままでした。"),
+            Invariant::FailoverDuringApply => format!("{on}モジュールの適用中にグループが起動しました。"),
+            Invariant::InstallerInterrupted => format!("{of}インストーラが途中で中断されました。"),
+            Invariant::RegistryRolledBack => format!("{on}インストーラが書き込んだレジストリ値が元に戻されました。"),
+            Invariant::ModuleOnMirrorDrive => format!("{on}モジュールがミラーディスクに展開されました。"),
+            Invariant::PartialUpdate => format!("{of}コンポーネントが更新モジュールの版になっていません。"),
+            Invariant::PendingRestartSkipped => format!("{on}インストーラが求めた再起動が行われていません。"),
+            Invariant::ClusterNotRestored => format!("{on}クラスタが作業前の状態に戻っていません。"),
+            Invariant::FailoverNotVerified => "グループを待機系へ移動して戻す確認が行われていません。".to_owned(),
+        }
+    }
+
+    /// A word of the timeline picture (its legend, a bar's hover text) in this language.
+    pub fn timeline(self, english: &str) -> String {
+        if self == Lang::En {
+            return english.to_owned();
+        }
+        let ja = match english {
+            "timeline" => "タイムライン",
+            "cluster suspended" => "サスペンド中",
+            "group online here" => "グループ起動済",
+            "group starts here" | "group starting here" => "グループ起動開始",
+            "installer" | "install" => "インストーラ",
+            "install failed" => "インストール失敗",
+            "install interrupted" => "インストール中断",
+            "install (running)" => "インストール (実行中)",
+            "down / rebooting" => "ダウン / 再起動中",
+            "down" => "ダウン",
+            "service stopped" => "サービス停止",
+            "registry rolled back" => "レジストリ巻き戻り",
+            // `"NAME" stopped`, a service's mark.
+            other => {
+                return other.strip_suffix(" stopped").map_or(other.to_owned(), |service| format!("{service} 停止"));
+            }
+        };
+        ja.to_owned()
+    }
+
     /// What an invariant protects, in plain words, and why it matters.
     pub fn why(self, invariant: Invariant) -> &'static str {
         let (en, ja) = match invariant {
@@ -229,6 +280,31 @@ pub enum T {
     DuringStep,
     Nobody,
     AnswerNoThen,
+    ReadFirst,
+    StepText,
+    Hint,
+    HintTitle,
+    OnTheScreens,
+    AllDone,
+    OutOfOrder,
+    NothingLeft,
+    NotSuspended,
+    Alerts,
+    ClearAlerts,
+    LastError,
+    OpenServices,
+    CloseServices,
+    Folder,
+    Scenario,
+    FullStop,
+    HowScored,
+    ScoreStart,
+    ScoreBroken,
+    ScoreHints,
+    ScoreTime,
+    ScoreUnfinished,
+    OutOfOrderList,
+    WaitSeconds,
 }
 
 impl T {
@@ -256,8 +332,8 @@ impl T {
             T::Clock => ("Time on the cluster", "クラスタの時刻"),
             T::Checklist => ("The procedure", "手順"),
             T::ChecklistHint => (
-                "✓ once you have done everything the step does and the cluster shows its result; … done, not yet shown; – not needed for this module.",
-                "✓ 手順の操作をすべて行い、その結果がクラスタに現れたとき。… 操作済み・結果待ち。– このモジュールでは不要。",
+                "▶ the step the procedure expects now. ✓ once you have done everything the step does and seen its result on the screens (a check of services: in that server's Services panel); … done, not yet seen; – not needed for this module.",
+                "▶ 手順書が今求めている手順。✓ 手順の操作をすべて行い、その結果を画面で確認したとき (サービスの確認は、そのサーバの「サービス」画面で)。… 操作済み・未確認。– このモジュールでは不要。",
             ),
             T::NotNeeded => ("not needed for this module", "このモジュールでは不要"),
             T::IfNeeded => ("only if something happens during the run", "実行中に特定の事象が起きた場合のみ"),
@@ -343,6 +419,48 @@ impl T {
             T::Components => ("Components", "コンポーネント"),
             T::DuringStep => ("during step {}", "手順 {} の実行中"),
             T::Nobody => ("the cluster itself", "クラスタ自身"),
+            T::ReadFirst => ("Read first", "最初にお読みください"),
+            T::StepText => ("What to do", "操作の説明"),
+            T::Hint => ("Hint (costs 5 points)", "ヒント (5 点減点)"),
+            T::HintTitle => ("Hint: what the procedure expects now", "ヒント: 手順書が今求めていること"),
+            T::OnTheScreens => ("On the screens", "画面での操作"),
+            T::AllDone => (
+                "Every step is done: say that you have finished the procedure.",
+                "すべての手順が終わりました。「手順を完了した」を押してください。",
+            ),
+            T::OutOfOrder => (
+                "Out of order: the procedure expects step “{}” now. This is noted for the debrief.",
+                "手順の順序と異なります。手順書が今求めているのは手順「{}」です。この操作は振り返りに記録されます。",
+            ),
+            T::NothingLeft => (
+                "Not in the procedure: every step is already done. This is noted for the debrief.",
+                "手順書にない操作です。すべての手順はすでに終わっています。この操作は振り返りに記録されます。",
+            ),
+            T::NotSuspended => (
+                "The cluster is not suspended: there is nothing to resume.",
+                "クラスタはサスペンドされていないため、リジュームできません。",
+            ),
+            T::Alerts => ("Alerts", "アラート"),
+            T::ClearAlerts => ("Acknowledge", "確認済みにする"),
+            T::LastError => ("last error at {}", "最終異常 {}"),
+            T::OpenServices => ("Open Services", "サービスを開く"),
+            T::CloseServices => ("Close Services", "サービスを閉じる"),
+            T::Folder => ("folder", "フォルダ"),
+            T::Scenario => ("Scenario: {}", "シナリオ: {}"),
+            T::FullStop => (".", "。"),
+            T::HowScored => ("How the score was made", "スコアの内訳"),
+            T::ScoreStart => ("Start", "持ち点"),
+            T::ScoreBroken => ("Invariants broken: {}, 25 points each", "違反した条件 {} 件 (1 件につき 25 点)"),
+            T::ScoreHints => ("Hints: {}, 5 points each", "ヒント {} 回 (1 回につき 5 点)"),
+            T::ScoreTime => (
+                "Time beyond the reference run's {}: 1 point per 10 minutes, at most 10",
+                "基準時間 {} を超えた時間 (10 分につき 1 点、最大 10 点)",
+            ),
+            T::ScoreUnfinished => {
+                ("The procedure was not finished: no score", "手順を完了していないため、スコアは 0 点です")
+            }
+            T::OutOfOrderList => ("Actions out of the procedure's order", "手順書の順序と異なる操作"),
+            T::WaitSeconds => ("Wait {} s", "{} 秒待つ"),
             T::AnswerNoThen => (
                 "Answer No at the installer's restart prompt (the restart is done after the resume), then: {}",
                 "インストーラの再起動確認には「いいえ」と答え (再起動はリジューム後に行う)、次に: {}",

@@ -143,6 +143,7 @@ fn inserted(setup: &Setup, action: Action, place: usize) -> Step {
         notes: Vec::new(),
         line: 0,
         position: place + 1,
+        ja: None,
     }
 }
 

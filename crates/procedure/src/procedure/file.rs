@@ -4,6 +4,12 @@
 //! only checks shapes (unknown fields, types); everything else — the action vocabulary,
 //! which arguments an action takes, names the cluster must know — is checked here so that
 //! each error can point at the exact field.
+//!
+//! A procedure may also be written in Japanese, additively: `title-ja` beside the title, then
+//! a step's `title-ja` (with `text-ja` and `notes-ja` where it has text and notes) and a note's
+//! `text-ja`. A step's translation is whole or absent, so that a Japanese page never changes
+//! language within a step; a step without one (one that `check --suggest` inserted, say) reads
+//! in English.
 
 mod behaviour;
 
@@ -19,7 +25,7 @@ use crate::action::{self, Action};
 use crate::cluster::{Cluster, RegistryValue};
 use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
 use crate::module::{Module, ModuleComponent};
-use crate::procedure::steps::{Condition, Note, Procedure, Step};
+use crate::procedure::steps::{Condition, Note, Procedure, Step, StepJa};
 use crate::roles::Role;
 
 use self::behaviour::Canonical;
@@ -30,6 +36,9 @@ struct ProcedureFile {
     #[schemars(schema_with = "crate::file_schema::version")]
     version: Spanned<u32>,
     title: String,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    title_ja: Option<Spanned<String>>,
     #[serde(default)]
     source: Option<String>,
     module: ModuleFile,
@@ -78,8 +87,12 @@ struct RegistryFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NoteFile {
-    id: String,
+    #[schemars(with = "String")]
+    id: Spanned<String>,
     text: String,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    text_ja: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -91,6 +104,9 @@ struct StepFile {
     #[schemars(with = "Option<u32>")]
     number: Option<Spanned<u32>>,
     title: String,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    title_ja: Option<Spanned<String>>,
     #[schemars(schema_with = "role")]
     on: Spanned<String>,
     #[schemars(schema_with = "action_keyword")]
@@ -102,6 +118,12 @@ struct StepFile {
     text: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    text_ja: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    notes_ja: Option<Spanned<Vec<String>>>,
     // Arguments; which ones an action takes is its kind's `TAKES` (see `crate::action`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -183,6 +205,10 @@ impl Loader<'_> {
                 "this build reads version 1",
             ));
         }
+        let japanese = file.title_ja.as_ref().map(Spanned::span);
+        if let Some(title) = &file.title_ja {
+            self.not_blank(title, "the procedure's `title-ja` is empty")?;
+        }
         let (step_span, step_files) = match file.step {
             Some(steps) => (steps.span(), steps.into_inner()),
             None => (0..0, Vec::new()),
@@ -230,7 +256,7 @@ impl Loader<'_> {
                         number.get_ref()
                     )));
             }
-            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref())?;
+            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref(), japanese.as_ref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Some(number) = parsed.number {
                 numbers.insert(number, (parsed.id.clone(), parsed.line));
@@ -240,11 +266,13 @@ impl Loader<'_> {
             }
             steps.push(parsed);
         }
+        let notes = file.note.into_iter().map(|note| self.note(note, japanese.as_ref())).collect::<Result<_, _>>()?;
         Ok(Procedure {
             title: file.title,
+            title_ja: file.title_ja.map(Spanned::into_inner),
             source: file.source,
             module,
-            notes: file.note.into_iter().map(|note| Note { id: note.id, text: note.text }).collect(),
+            notes,
             steps,
             content_hash: self.source.content_hash(),
             behaviour_hash,
@@ -299,8 +327,115 @@ impl Loader<'_> {
         })
     }
 
+    fn not_blank(&self, text: &Spanned<String>, message: &str) -> Result<(), FileError> {
+        if text.get_ref().trim().is_empty() {
+            return Err(self.err(FileErrorKind::InvalidValue, message.to_owned(), text.span(), "empty"));
+        }
+        Ok(())
+    }
+
+    /// Japanese given where the procedure has no `title-ja`.
+    fn japanese_without_title(&self, what: String, span: Range<usize>) -> FileError {
+        self.err(
+            FileErrorKind::Argument,
+            format!("{what} is in Japanese but the procedure has no `title-ja`"),
+            span,
+            "a translation",
+        )
+        .with_help("a procedure in Japanese gives its own `title-ja` and translates every step and note")
+    }
+
+    /// A part of a step's Japanese missing where the rest is given.
+    fn japanese_missing(&self, what: String, field: &str, span: Range<usize>, title: &Range<usize>) -> FileError {
+        self.err(FileErrorKind::Argument, format!("{what} is in Japanese in part: it has no `{field}`"), span, "translated in part")
+            .with_help(format!(
+                "a step's Japanese is whole (title-ja, text-ja where it has a text, notes-ja where it has notes) or absent; the procedure's title-ja is on line {}",
+                self.lines.line(title.start)
+            ))
+    }
+
+    fn note(&self, note: NoteFile, japanese: Option<&Range<usize>>) -> Result<Note, FileError> {
+        let what = || format!("note `{}`", note.id.get_ref());
+        let text_ja = match (japanese, note.text_ja) {
+            (None, None) => None,
+            (None, Some(text)) => return Err(self.japanese_without_title(what(), text.span())),
+            (Some(_), None) => None,
+            (Some(_), Some(text)) => {
+                self.not_blank(&text, &format!("the `text-ja` of {} is empty", what()))?;
+                Some(text.into_inner())
+            }
+        };
+        Ok(Note { id: note.id.into_inner(), text: note.text, text_ja })
+    }
+
+    /// A step's Japanese, whole (when the procedure has `title-ja`) or absent.
+    fn step_ja(&self, step: &StepFile, japanese: Option<&Range<usize>>) -> Result<Option<Box<StepJa>>, FileError> {
+        let what = || format!("step `{}`", step.id.get_ref());
+        let Some(title_span) = japanese else {
+            let given = [
+                step.title_ja.as_ref().map(Spanned::span),
+                step.text_ja.as_ref().map(Spanned::span),
+                step.notes_ja.as_ref().map(Spanned::span),
+            ];
+            return match given.into_iter().flatten().next() {
+                Some(span) => Err(self.japanese_without_title(what(), span)),
+                None => Ok(None),
+            };
+        };
+        if step.title_ja.is_none() && step.text_ja.is_none() && step.notes_ja.is_none() {
+            return Ok(None);
+        }
+        let missing = |field: &str| self.japanese_missing(what(), field, step.id.span(), title_span);
+        let title = step.title_ja.as_ref().ok_or_else(|| missing("title-ja"))?;
+        self.not_blank(title, &format!("the `title-ja` of {} is empty", what()))?;
+        let has_text = step.text.as_deref().is_some_and(|text| !text.trim().is_empty());
+        let text = match (&step.text_ja, has_text) {
+            (None, true) => return Err(missing("text-ja")),
+            (Some(text), false) => {
+                return Err(self.err(
+                    FileErrorKind::Argument,
+                    format!("{} has `text-ja` but no `text`", what()),
+                    text.span(),
+                    "a translation of nothing",
+                ));
+            }
+            (Some(text), true) => {
+                self.not_blank(text, &format!("the `text-ja` of {} is empty", what()))?;
+                text.get_ref().clone()
+            }
+            (None, false) => String::new(),
+        };
+        let notes = match &step.notes_ja {
+            None if step.notes.is_empty() => Vec::new(),
+            None => return Err(missing("notes-ja")),
+            Some(notes) if notes.get_ref().len() != step.notes.len() => {
+                return Err(self
+                    .err(
+                        FileErrorKind::InvalidValue,
+                        format!(
+                            "{} has {} in `notes` and {} in `notes-ja`",
+                            what(),
+                            crate::text::counted(step.notes.len() as u64, "note", "notes"),
+                            notes.get_ref().len()
+                        ),
+                        notes.span(),
+                        "one Japanese note for each note, in order",
+                    )
+                    .with_help("translate every note, in the same order"));
+            }
+            Some(notes) => notes.get_ref().clone(),
+        };
+        Ok(Some(Box::new(StepJa { title: title.get_ref().clone(), text, notes })))
+    }
+
     /// The step at `position` (from 1) in the file.
-    fn step(&self, step: StepFile, position: usize, last_folder: Option<&str>) -> Result<Step, FileError> {
+    fn step(
+        &self,
+        step: StepFile,
+        position: usize,
+        last_folder: Option<&str>,
+        japanese: Option<&Range<usize>>,
+    ) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
             return Err(self.err(
                 FileErrorKind::InvalidValue,
@@ -341,6 +476,7 @@ impl Loader<'_> {
             ));
         }
         let line = self.lines.line(step.id.span().start);
+        let ja = self.step_ja(&step, japanese)?;
         Ok(Step {
             id: step.id.into_inner(),
             number: step.number.map(Spanned::into_inner),
@@ -352,6 +488,7 @@ impl Loader<'_> {
             notes: step.notes,
             line,
             position,
+            ja,
         })
     }
 

@@ -10,6 +10,9 @@ use crate::roles::Role;
 pub struct Procedure {
     /// One line saying what the procedure does.
     pub title: String,
+    /// The title in Japanese (`title-ja`); a procedure that has it has every step's and
+    /// note's Japanese too.
+    pub title_ja: Option<String>,
     /// Where the procedure comes from (vendor document), if stated.
     pub source: Option<String>,
     /// The update module it applies.
@@ -33,6 +36,8 @@ pub struct Note {
     pub id: String,
     /// Text for people.
     pub text: String,
+    /// The text in Japanese (`text-ja`), when the procedure is in Japanese too.
+    pub text_ja: Option<String>,
 }
 
 /// One step of the procedure.
@@ -58,6 +63,20 @@ pub struct Step {
     pub line: usize,
     /// The step's place in its procedure, from 1 (a mutant that moves steps sets it again).
     pub position: usize,
+    /// The title, text and notes in Japanese, when the procedure file gives them.
+    pub ja: Option<Box<StepJa>>,
+}
+
+/// A step's words in Japanese (`title-ja`, `text-ja`, `notes-ja`): the same sentences as the
+/// English ones, for the trainer's Japanese pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepJa {
+    /// The title.
+    pub title: String,
+    /// What the operator does (empty when the step has no `text`).
+    pub text: String,
+    /// The notes, one for each English note, in order.
+    pub notes: Vec<String>,
 }
 
 impl Step {

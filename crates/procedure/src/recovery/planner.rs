@@ -89,6 +89,7 @@ impl Recovery {
         let hash = format!("recovery-{:016x}", hasher.finish());
         Procedure {
             title: format!("Recover the cluster after a run of {}", setup.procedure.module.id),
+            title_ja: None,
             source: None,
             module: setup.procedure.module.clone(),
             notes: Vec::new(),
@@ -544,6 +545,7 @@ impl<'a> Planner<'a> {
             notes: Vec::new(),
             line: 0,
             position: 0,
+            ja: None,
         });
     }
 }
