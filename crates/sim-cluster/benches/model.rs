@@ -1,7 +1,9 @@
 //! Benchmarks of the model checker behind `check --faults N`: the seed procedure with up to
 //! 1, 2, 3 and 4 faults anywhere, on one thread and on all cores, and a 120-step procedure
-//! (the seed's steps repeated with new ids) with up to 2 faults. Each reports unique states
-//! per second as its throughput. The allocator is the binary's (mimalloc). Run with
+//! (the seed's steps repeated with new ids) with up to 2 faults, each judged where the run
+//! ends; then both shipped procedures with up to 2 and 3 faults, with and without the
+//! recovery that `check` runs after a run with faults (its default), for the ratio. Each
+//! reports unique states per second as its throughput. The allocator is the binary's (mimalloc). Run with
 //! `cargo bench -p sim-cluster --bench model`.
 
 use std::path::Path;
@@ -65,6 +67,10 @@ fn repeated(times: usize) -> String {
 }
 
 fn run(setup: &Arc<Setup>, max_faults: usize, jobs: usize) -> u64 {
+    run_with(setup, max_faults, jobs, false)
+}
+
+fn run_with(setup: &Arc<Setup>, max_faults: usize, jobs: usize, recovery: bool) -> u64 {
     let config = SearchConfig {
         max_faults,
         faults: Explorer::new(Arc::clone(setup), 1).candidate_faults(),
@@ -72,7 +78,7 @@ fn run(setup: &Arc<Setup>, max_faults: usize, jobs: usize) -> u64 {
         engine: EngineConfig::standard().with_guards(true),
         jobs,
         shard: Shard::WHOLE,
-        recovery: false,
+        recovery,
     };
     search(setup, &config, &sim_cluster::control::Control::default()).states
 }
@@ -99,4 +105,59 @@ fn seed_all_cores(bencher: divan::Bencher, max_faults: usize) {
 #[divan::bench(args = [1, 2, 4, 8], sample_count = 2, sample_size = 1)]
 fn repeated_seed_two_faults(bencher: divan::Bencher, copies: usize) {
     bench(bencher, &setup_from(&repeated(copies)), 2, 1);
+}
+
+fn registry_text() -> String {
+    std::fs::read_to_string(root().join("procedures/examples/registry-changing-module.toml")).unwrap()
+}
+
+fn bench_recovery(bencher: divan::Bencher, text: &str, max_faults: usize, recovery: bool) {
+    let setup = setup_from(text);
+    let states = run_with(&setup, max_faults, 1, recovery);
+    bencher
+        .counter(divan::counter::ItemsCount::new(states))
+        .bench(|| divan::black_box(run_with(&setup, max_faults, 1, recovery)));
+}
+
+/// The seed, up to N faults, one thread, each run judged where it ends (`--no-recovery`).
+#[divan::bench(args = [2, 3], sample_count = 5, sample_size = 1)]
+fn seed_without_recovery(bencher: divan::Bencher, max_faults: usize) {
+    bench_recovery(bencher, &seed_text(), max_faults, false);
+}
+
+/// The seed, up to N faults, one thread, with the recovery after each run with faults.
+#[divan::bench(args = [2, 3], sample_count = 5, sample_size = 1)]
+fn seed_with_recovery(bencher: divan::Bencher, max_faults: usize) {
+    bench_recovery(bencher, &seed_text(), max_faults, true);
+}
+
+/// The registry example, up to N faults, one thread, judged where each run ends.
+#[divan::bench(args = [2, 3], sample_count = 5, sample_size = 1)]
+fn registry_example_without_recovery(bencher: divan::Bencher, max_faults: usize) {
+    bench_recovery(bencher, &registry_text(), max_faults, false);
+}
+
+/// The registry example, up to N faults, one thread, with the recovery after each run.
+#[divan::bench(args = [2, 3], sample_count = 5, sample_size = 1)]
+fn registry_example_with_recovery(bencher: divan::Bencher, max_faults: usize) {
+    bench_recovery(bencher, &registry_text(), max_faults, true);
+}
+
+/// Planning the recovery after the registry example stopped on a crash of the active node
+/// during its install (the cluster as the run left it, after what followed with nobody
+/// acting): the planner alone, as `recover` and `check` call it.
+#[divan::bench(sample_count = 20, sample_size = 100)]
+fn plan_a_recovery(bencher: divan::Bencher) {
+    use procedure::event::Fault;
+    use procedure::recovery::planner::plan;
+    use sim_cluster::staged::StagedFault;
+    let setup = setup_from(&registry_text());
+    let install = setup.procedure.steps.iter().position(|s| s.id == "install-standby").expect("the standby's install");
+    let crash = StagedFault { before_step: install, fault: Fault::Crash { node: setup.cluster.initial_active() } };
+    let (result, sim) = Explorer::new(Arc::clone(&setup), 1).with_recovery(false).run(&[crash]);
+    assert!(result.ending != procedure::engine::Ending::Completed, "the crash stops the run");
+    let observation = sim.observation().clone();
+    let steps = plan(&setup, None, &observation).steps.len();
+    assert!(steps > 0, "there is something to recover");
+    bencher.bench(|| divan::black_box(plan(&setup, None, &observation).steps.len()));
 }

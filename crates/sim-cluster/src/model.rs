@@ -246,8 +246,20 @@ impl Machine {
         }
     }
 
-    /// Makes one transition.
+    /// Makes one transition. During a recovery, one transition runs from one of its steps'
+    /// beginnings to the next (or to the end): faults strike a recovery only there, so the
+    /// states between are never where a run branches.
     pub fn step(&mut self) -> Transition {
+        loop {
+            let kind = self.step_once();
+            if kind != Transition::Quiet || self.recovering.is_none() {
+                return kind;
+            }
+        }
+    }
+
+    /// One transition of the engine acting now, or of the cluster while it waits.
+    fn step_once(&mut self) -> Transition {
         if self.finished {
             return Transition::Finished;
         }

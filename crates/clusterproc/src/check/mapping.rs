@@ -16,7 +16,7 @@ use sim_cluster::explore::{CounterexampleFile, Mode, MutantResult, Schedule};
 use super::explore::{Way, Witness};
 use super::model::{
     BaselineReport, CounterexampleReport, FailureReport, InvariantReport, MutantLine, MutantReport, MutantWay,
-    PreventionReport, SearchReport, ViolationReport, WayReport,
+    PreventionReport, RecoveriesReport, SearchReport, ViolationReport, WayReport,
 };
 use crate::failure::Failure;
 use crate::load::Loaded;
@@ -141,6 +141,11 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
             depth: s.depth,
             schedules: s.schedules,
             states_per_fault_count: s.states_per_layer.clone(),
+            recoveries: way.explorer.recovery().then_some(RecoveriesReport {
+                serving: s.recoveries.serving,
+                short: s.recoveries.short,
+                needs_operator: s.recoveries.needs_operator,
+            }),
         }),
         invariants,
     }

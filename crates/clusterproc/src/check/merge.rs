@@ -68,6 +68,11 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
                 search.transitions += other.transitions;
                 search.schedules += other.schedules;
                 search.depth = search.depth.max(other.depth);
+                if let (Some(known), Some(found)) = (&mut search.recoveries, other.recoveries) {
+                    known.serving += found.serving;
+                    known.short += found.short;
+                    known.needs_operator += found.needs_operator;
+                }
                 for (i, count) in other.states_per_fault_count.into_iter().enumerate() {
                     match search.states_per_fault_count.get_mut(i) {
                         Some(known) => *known += count,

@@ -135,6 +135,18 @@ pub(super) struct SearchReport {
     pub(super) schedules: u64,
     /// Distinct states first reached with 0, 1, 2, ... faults.
     pub(super) states_per_fault_count: Vec<u64>,
+    /// How the recoveries after the runs ended: the cluster serving again, short of it, or
+    /// waiting for a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) recoveries: Option<RecoveriesReport>,
+}
+
+/// How the recoveries after a search's runs ended.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub(super) struct RecoveriesReport {
+    pub(super) serving: u64,
+    pub(super) short: u64,
+    pub(super) needs_operator: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -126,6 +126,14 @@ pub(super) fn text(report: &Report) -> String {
                     search.depth,
                     search.schedules
                 );
+                if let Some(recoveries) = &search.recoveries {
+                    let _ = writeln!(
+                        out,
+                        "  {:<11} recoveries after the runs: {} brought the cluster back, {} fell short, {} wait for a \
+                         person (a hung installer, a group to start by hand)",
+                        "", recoveries.serving, recoveries.short, recoveries.needs_operator
+                    );
+                }
             }
             let recovered = if report.recovery {
                 format!(", {} broke invariants that the recovery after them put right", way.recovered)

@@ -32,6 +32,7 @@ use procedure::setup::Setup;
 use rayon::prelude::*;
 
 use super::fingerprint::{Entered, FingerprintSet};
+use super::recovery::Outcome;
 use super::{Machine, Offer, TimedFault, Transition};
 use crate::control::Control;
 
@@ -86,6 +87,18 @@ pub struct Prevented {
     pub faults: Vec<TimedFault>,
 }
 
+/// How the recoveries after a search's runs ended (runs that needed none are not counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recoveries {
+    /// The cluster serves again.
+    pub serving: u64,
+    /// The cluster still lacks something (judged as a violation).
+    pub short: u64,
+    /// The plan needs a person for what the simulator does not do (a hung installer, a
+    /// group to start by hand): the run is judged as it stands.
+    pub needs_operator: u64,
+}
+
 /// What a search found and how much it did.
 #[derive(Debug, Clone, Default)]
 pub struct SearchResult {
@@ -108,6 +121,8 @@ pub struct SearchResult {
     pub violated: u64,
     /// Broke invariants, every one put right by the recovery that followed.
     pub recovered: u64,
+    /// How the recoveries after the runs that reached their end ended.
+    pub recoveries: Recoveries,
     /// Per layer (number of faults): the states first reached there.
     pub states_per_layer: Vec<u64>,
     /// The shortest counterexample of each invariant broken (and not put right).
@@ -530,6 +545,12 @@ fn search_with(
 
 fn end(machine: &Machine, result: &mut SearchResult) {
     result.ends += 1;
+    match machine.outcome() {
+        Outcome::None | Outcome::NothingToDo => {}
+        Outcome::Serving => result.recoveries.serving += 1,
+        Outcome::Short(_) => result.recoveries.short += 1,
+        Outcome::NeedsOperator(_) => result.recoveries.needs_operator += 1,
+    }
     let broke = machine.violations().iter().any(|v| !v.recovered);
     let recovered = !machine.violations().is_empty();
     match machine.engine().ending() {
