@@ -51,7 +51,7 @@ fn a_step_id_with_a_bidi_override_is_refused_saying_where() {
     let run = clusterproc(&["plan", &path]);
     refused(
         &run,
-        "edited.toml:61:6: `id` holds a bidirectional formatting character (U+202E) at character 3 of the name",
+        "edited.toml:72:6: `id` holds a bidirectional formatting character (U+202E) at character 3 of the name",
     );
 }
 
