@@ -336,7 +336,20 @@ impl<'a> Planner<'a> {
                 Shortfall::GroupNotOnActive { group, owner: None }
                     if !found.iter().any(|s| matches!(s, Shortfall::ClusterServiceStopped(_))) =>
                 {
-                    self.group_by_hand(*group);
+                    // Left failed or half-started on another node: moved back (`clpgrp -m`).
+                    let (active, held) = (self.roles.active, self.observation.groups[group.index()].owner);
+                    match held.filter(|node| *node != active) {
+                        Some(node) => {
+                            let title = format!(
+                                "Move group {} back to {}: it did not come online on {}",
+                                self.setup.group_name(*group),
+                                self.name(active),
+                                self.name(node)
+                            );
+                            self.on(active, MoveGroup { group: *group, to: Role::Active }.into(), title);
+                        }
+                        None => self.group_by_hand(*group),
+                    }
                 }
                 _ => {}
             }
