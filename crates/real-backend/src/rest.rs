@@ -9,6 +9,7 @@
 //! a limit passes. Certificate verification is always on; `ca_file` adds a CA for a
 //! self-signed server certificate.
 
+mod record;
 mod view;
 
 #[cfg(test)]
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub use record::Exchange;
 pub use view::{ClusterView, GroupView, MonitorView, ResourceView, apply};
 
 /// How to reach one server's API.
@@ -236,25 +238,31 @@ impl std::fmt::Debug for Confirm<'_> {
 /// `result.message`, which names the cause when an operation failed (statpanel's
 /// `commandPost`). A GET's message is not read: statpanel's GETs ignore it.
 fn read(method: &'static str, url: &str, response: reqwest::blocking::Response) -> Result<Value, RestError> {
-    let status = response.status();
+    let status = response.status().as_u16();
     let text = response.text().map_err(|error| RestError::Body { url: url.to_owned(), message: error.to_string() })?;
-    let body: Option<Value> = serde_json::from_str(&text).ok();
+    judge(method, url, status, &text)
+}
+
+/// Judges an answer already read, by its HTTP status and body text, as [`read`] does.
+fn judge(method: &'static str, url: &str, status: u16, text: &str) -> Result<Value, RestError> {
+    let success = (200..300).contains(&status);
+    let body: Option<Value> = serde_json::from_str(text).ok();
     let result = body.as_ref().and_then(|body| body.get("result"));
     let code = result.and_then(|result| result.get("code")).and_then(Value::as_i64);
     let message = result.and_then(|result| result.get("message")).and_then(Value::as_str);
     let post = method == "POST";
-    match (status.is_success(), code, message) {
+    match (success, code, message) {
         (true, Some(0), Some("")) => Ok(body.unwrap_or(Value::Null)),
         (true, Some(0), _) if !post => Ok(body.unwrap_or(Value::Null)),
         (true, None, _) | (true, _, None) => {
-            Err(RestError::Body { url: url.to_owned(), message: format!("no result envelope: {}", excerpt(&text)) })
+            Err(RestError::Body { url: url.to_owned(), message: format!("no result envelope: {}", excerpt(text)) })
         }
         _ => Err(RestError::Refused {
             method,
             url: url.to_owned(),
-            status: status.as_u16(),
+            status,
             code: code.unwrap_or(-1),
-            message: message.map_or_else(|| excerpt(&text), str::to_owned),
+            message: message.map_or_else(|| excerpt(text), str::to_owned),
         }),
     }
 }
