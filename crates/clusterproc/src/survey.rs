@@ -11,7 +11,7 @@ mod gather;
 mod report;
 mod seen;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -96,9 +96,4 @@ pub(crate) fn load_inputs(args: &SurveyArgs) -> Result<(), Failure> {
         real_backend::connection::load(&SourceFile::read(connection)?)?;
     }
     Ok(())
-}
-
-/// `path` for messages.
-fn shown(path: &Path) -> String {
-    path.display().to_string()
 }

@@ -52,7 +52,7 @@ impl Transport for RecordingTransport {
         words.extend(argv.args.iter().cloned());
         let recorded = Recorded {
             argv: words,
-            outcome: result.as_ref().map(Clone::clone).map_err(ToString::to_string),
+            outcome: result.clone().map_err(|error| error.to_string()),
             took: started.elapsed(),
         };
         // A poisoned tape only loses the record, never the command's answer.

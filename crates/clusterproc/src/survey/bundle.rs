@@ -9,7 +9,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::shown;
 use crate::failure::Failure;
 
 /// The format word of `manifest.json`.
@@ -154,18 +153,18 @@ pub(super) fn check_empty(dir: &Path) -> Result<(), Failure> {
     match std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()) {
         Ok(true) => Err(Failure::Usage(anyhow::anyhow!(
             "--output {}: the folder is not empty; name a new folder for the bundle",
-            shown(dir)
+            dir.display()
         ))),
         Ok(_) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(Failure::Usage(anyhow::anyhow!("--output {}: {error}", shown(dir)))),
+        Err(error) => Err(Failure::Usage(anyhow::anyhow!("--output {}: {error}", dir.display()))),
     }
 }
 
 impl Bundle {
     /// Writes the bundle into `dir` (created).
     pub fn write(&self, dir: &Path) -> Result<(), Failure> {
-        let fail = |error: std::io::Error| Failure::output(shown(dir), error);
+        let fail = |error: std::io::Error| Failure::output(dir.display().to_string(), error);
         std::fs::create_dir_all(dir.join("commands")).map_err(fail)?;
         std::fs::create_dir_all(dir.join("rest")).map_err(fail)?;
         for entry in &self.manifest.commands {
@@ -185,7 +184,7 @@ impl Bundle {
 
     /// Reads a bundle written by [`Bundle::write`]; a missing or damaged file is bad input.
     pub fn read(dir: &Path) -> Result<Bundle, Failure> {
-        let bad = |what: String| Failure::Usage(anyhow::anyhow!("survey bundle {}: {what}", shown(dir)));
+        let bad = |what: String| Failure::Usage(anyhow::anyhow!("survey bundle {}: {what}", dir.display()));
         let read = |name: &str| {
             let path = dir.join(name);
             if name.contains("..") || Path::new(name).is_absolute() {

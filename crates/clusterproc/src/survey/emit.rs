@@ -27,7 +27,7 @@ fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 
 fn duration(length: Duration) -> String {
     let ms = length.as_millis();
-    if ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
 }
 
 /// The description, as TOML.
@@ -153,7 +153,7 @@ pub(super) fn render(bundle: &Bundle, reference: &Cluster, seen: &Seen) -> Strin
         );
         // Resources in the description's order (dependencies first), then those it lacks.
         for resource in &reference.resources {
-            if !resources.iter().any(|name| *name == resource.name) {
+            if !resources.contains(&resource.name) {
                 continue;
             }
             emitted_resources.push(resource.name.clone());
@@ -204,7 +204,7 @@ pub(super) fn render(bundle: &Bundle, reference: &Cluster, seen: &Seen) -> Strin
     let monitors: Vec<String> =
         view.map_or_else(Vec::new, |view| view.monitors.iter().map(|m| m.name.clone()).collect());
     for monitor in &reference.monitors {
-        if !monitors.iter().any(|name| *name == monitor.name) {
+        if !monitors.contains(&monitor.name) {
             continue;
         }
         let target = &reference.resources[monitor.target.index()];

@@ -18,7 +18,6 @@ use remote::argv::Argv;
 use remote::transport::Transport;
 
 use super::bundle::{Bundle, CommandEntry, FORMAT, Manifest, NodeEntry, RestEntry, encoding, redact};
-use super::shown;
 use crate::failure::Failure;
 
 /// The GETs of one REST observation, in the order the backend sends them.
@@ -48,7 +47,7 @@ pub(super) fn gather(
     let mut nodes = Vec::new();
     for entry in &connection.nodes {
         if let TransportConfig::Winrm(winrm) = &entry.transport {
-            let at = format!("{}:{}: node {}", shown(connection_path), entry.line, entry.name);
+            let at = format!("{}:{}: node {}", connection_path.display(), entry.line, entry.name);
             secrets.push(crate::connect::read_secret(&at, &winrm.password)?);
         }
         let transport = crate::connect::transport_for(connection_path, &connection, entry)?;
@@ -57,7 +56,7 @@ pub(super) fn gather(
     let rest = match &connection.api {
         ClusterApi::Commands => None,
         ClusterApi::Rest(rest) => {
-            let at = format!("{}: [rest]", shown(connection_path));
+            let at = format!("{}: [rest]", connection_path.display());
             let password = crate::connect::read_secret(&at, &rest.password)?;
             secrets.push(password.clone());
             let client = RestClient::new(RestConfig {
