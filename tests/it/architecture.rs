@@ -302,8 +302,8 @@ fn source_files_stay_small_and_say_what_they_are() {
 /// commands share import no command: a command is added or changed without touching the rest.
 #[test]
 fn modules_import_one_way() {
-    const COMMANDS: [&str; 9] =
-        ["check", "plan", "preflight", "recover", "replay", "run", "serve", "sim_node", "train"];
+    const COMMANDS: [&str; 10] =
+        ["check", "plan", "preflight", "recover", "replay", "run", "serve", "sim_node", "survey", "train"];
     const DISPATCHERS: [&str; 1] = ["cli"];
     for krate in crates() {
         let modules = module_files(&root().join("crates").join(&krate).join("src"));

@@ -72,7 +72,7 @@ impl Shims {
         Shims::on(format!("{}/sessions/{}", server.url, created["id"]), folder, None)
     }
 
-    fn on(session: String, folder: &str, auth: Option<(String, String)>) -> Shims {
+    pub(crate) fn on(session: String, folder: &str, auth: Option<(String, String)>) -> Shims {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
@@ -127,7 +127,7 @@ impl Shims {
 
     /// Two sshd on 127.0.0.1, one per node, whose commands reach this session's shims; each
     /// node's files live in its own folder.
-    fn ssh_connection(&self, keys: &Keys) -> (PathBuf, Vec<Sshd>) {
+    pub(crate) fn ssh_connection(&self, keys: &Keys) -> (PathBuf, Vec<Sshd>) {
         self.ssh_connection_with(keys, &|_| self.bin())
     }
 
@@ -151,7 +151,7 @@ impl Shims {
     }
 
     /// The committed `loopback-rest.toml` with this session and the shims' PATH filled in.
-    fn rest_connection(&self) -> PathBuf {
+    pub(crate) fn rest_connection(&self) -> PathBuf {
         let template = std::fs::read_to_string(root().join("tests/data/connection/loopback-rest.toml")).unwrap();
         let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
         let file = self.path().join("loopback-rest.toml");

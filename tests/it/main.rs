@@ -34,6 +34,7 @@ mod serve;
 mod simulator;
 mod small_things;
 mod suggest;
+mod survey;
 mod timing;
 mod train;
 mod train_browser;

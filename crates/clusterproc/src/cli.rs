@@ -41,6 +41,11 @@ pub(crate) enum Command {
     /// Run a counterexample saved by `check` again, exactly: exits 1 when the invariant is
     /// violated again with the same trace, 5 when the replay does not reproduce it.
     Replay(crate::replay::ReplayArgs),
+    /// Look at a real cluster without changing it: run every observation the backend would
+    /// make, keep the answers in a bundle folder, and report whether the backend can run
+    /// there; `--replay DIR` reports on a bundle offline.
+    #[command(after_long_help = crate::connect::CONNECTION_HELP)]
+    Survey(crate::survey::SurveyArgs),
     /// Serve a simulated cluster through the EXPRESSCLUSTER X REST API (`/api/v1/...`, Basic
     /// auth) on loopback, for tools written against the real API; runs until Ctrl-C.
     Serve(crate::serve::ServeArgs),
@@ -71,6 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Command::Preflight(args) => crate::preflight::exec(args),
         Command::Check(args) => crate::check::exec(args),
         Command::Replay(args) => crate::replay::exec(args),
+        Command::Survey(args) => crate::survey::exec(args),
         Command::Serve(args) => crate::serve::exec(args),
         Command::Train(args) => crate::train::exec(args),
     }
@@ -96,6 +102,7 @@ pub fn load_inputs(argv: &[OsString]) -> Result<(), Failure> {
         Command::Replay(replay) => {
             crate::counterexample::read_against(&replay.counterexample, replay.procedure.as_deref()).map(drop)
         }
+        Command::Survey(survey) => crate::survey::load_inputs(survey),
         Command::Serve(serve) => crate::serve::load_serve_inputs(serve).map(drop),
         Command::Train(train) => crate::train::course(train).map(drop),
     }

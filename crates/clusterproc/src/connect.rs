@@ -107,33 +107,7 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         if let Some(hint) = entry.role {
             hints.push((NodeId(i as u8), hint));
         }
-        let transport: Box<dyn Transport> = match &entry.transport {
-            TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
-            TransportConfig::Ssh(ssh) => {
-                check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
-                Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect).map_err(|e| {
-                    Failure::Usage(anyhow::anyhow!("{}:{}: node {}: {e}", path.display(), entry.line, entry.name))
-                })?)
-            }
-            TransportConfig::OpenSsh(ssh) => {
-                check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
-                Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect))
-            }
-            TransportConfig::Winrm(winrm) => {
-                let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
-                let password = read_secret(&at, &winrm.password)?;
-                let ca = match &winrm.ca_file {
-                    Some(file) => Some(std::fs::read(file).map_err(|e| {
-                        Failure::Usage(anyhow::anyhow!("{at}: cannot read ca-file {}: {e}", file.display()))
-                    })?),
-                    None => None,
-                };
-                let transport =
-                    WinrmTransport::new(&winrm.url, &winrm.user, &password, ca.as_deref(), connection.timeouts.connect)
-                        .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: {e}")))?;
-                Box::new(transport)
-            }
-        };
+        let transport = transport_for(path, &connection, entry)?;
         links.push(NodeLink { name: node.name.clone(), transport });
     }
     for entry in &connection.nodes {
@@ -184,6 +158,42 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
     Ok(Connected { backend, connection, hints, _staging: staging })
 }
 
+/// The transport the connection file gives one node: its files checked, its secret read.
+pub(crate) fn transport_for(
+    path: &Path,
+    connection: &Connection,
+    entry: &real_backend::connection::NodeConnection,
+) -> Result<Box<dyn Transport>, Failure> {
+    let transport: Box<dyn Transport> = match &entry.transport {
+        TransportConfig::Local { env } => Box::new(LocalTransport { env: env.clone() }),
+        TransportConfig::Ssh(ssh) => {
+            check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
+            Box::new(SshTransport::new(ssh.clone(), connection.timeouts.connect).map_err(|e| {
+                Failure::Usage(anyhow::anyhow!("{}:{}: node {}: {e}", path.display(), entry.line, entry.name))
+            })?)
+        }
+        TransportConfig::OpenSsh(ssh) => {
+            check_ssh_files(&format!("{}:{}: node {}", path.display(), entry.line, entry.name), ssh)?;
+            Box::new(OpenSshTransport::new(ssh.clone(), connection.timeouts.connect))
+        }
+        TransportConfig::Winrm(winrm) => {
+            let at = format!("{}:{}: node {}", path.display(), entry.line, entry.name);
+            let password = read_secret(&at, &winrm.password)?;
+            let ca = match &winrm.ca_file {
+                Some(file) => Some(std::fs::read(file).map_err(|e| {
+                    Failure::Usage(anyhow::anyhow!("{at}: cannot read ca-file {}: {e}", file.display()))
+                })?),
+                None => None,
+            };
+            let transport =
+                WinrmTransport::new(&winrm.url, &winrm.user, &password, ca.as_deref(), connection.timeouts.connect)
+                    .map_err(|e| Failure::Usage(anyhow::anyhow!("{at}: {e}")))?;
+            Box::new(transport)
+        }
+    };
+    Ok(transport)
+}
+
 /// How many times a status GET of the REST API is tried.
 const REST_GET_ATTEMPTS: u32 = 4;
 
@@ -204,7 +214,7 @@ fn check_ssh_files(at: &str, ssh: &SshConfig) -> Result<(), Failure> {
 
 /// A password, from the file or environment variable the connection file names; `at` says
 /// where it was named, for messages.
-fn read_secret(at: &str, secret: &SecretRef) -> Result<String, Failure> {
+pub(crate) fn read_secret(at: &str, secret: &SecretRef) -> Result<String, Failure> {
     match secret {
         SecretRef::File(file) => std::fs::read_to_string(file)
             .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())

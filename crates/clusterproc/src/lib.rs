@@ -20,6 +20,7 @@ mod replay;
 mod run;
 mod serve;
 pub mod sim_node;
+mod survey;
 mod train;
 
 // What commands share; none of these imports a command.

@@ -15,5 +15,6 @@ pub mod connection;
 pub mod drift;
 pub mod parse;
 pub mod preflight;
+pub mod recording;
 pub mod registry;
 pub mod rest;

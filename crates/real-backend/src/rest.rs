@@ -236,25 +236,31 @@ impl std::fmt::Debug for Confirm<'_> {
 /// `result.message`, which names the cause when an operation failed (statpanel's
 /// `commandPost`). A GET's message is not read: statpanel's GETs ignore it.
 fn read(method: &'static str, url: &str, response: reqwest::blocking::Response) -> Result<Value, RestError> {
-    let status = response.status();
+    let status = response.status().as_u16();
     let text = response.text().map_err(|error| RestError::Body { url: url.to_owned(), message: error.to_string() })?;
-    let body: Option<Value> = serde_json::from_str(&text).ok();
+    judge(method, url, status, &text)
+}
+
+/// Judges an answer already read, by its HTTP status and body text, as [`read`] does.
+fn judge(method: &'static str, url: &str, status: u16, text: &str) -> Result<Value, RestError> {
+    let success = (200..300).contains(&status);
+    let body: Option<Value> = serde_json::from_str(text).ok();
     let result = body.as_ref().and_then(|body| body.get("result"));
     let code = result.and_then(|result| result.get("code")).and_then(Value::as_i64);
     let message = result.and_then(|result| result.get("message")).and_then(Value::as_str);
     let post = method == "POST";
-    match (status.is_success(), code, message) {
+    match (success, code, message) {
         (true, Some(0), Some("")) => Ok(body.unwrap_or(Value::Null)),
         (true, Some(0), _) if !post => Ok(body.unwrap_or(Value::Null)),
         (true, None, _) | (true, _, None) => {
-            Err(RestError::Body { url: url.to_owned(), message: format!("no result envelope: {}", excerpt(&text)) })
+            Err(RestError::Body { url: url.to_owned(), message: format!("no result envelope: {}", excerpt(text)) })
         }
         _ => Err(RestError::Refused {
             method,
             url: url.to_owned(),
-            status: status.as_u16(),
+            status,
             code: code.unwrap_or(-1),
-            message: message.map_or_else(|| excerpt(&text), str::to_owned),
+            message: message.map_or_else(|| excerpt(text), str::to_owned),
         }),
     }
 }
@@ -266,4 +272,56 @@ fn excerpt(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+// Status GETs kept as they came, for `clusterproc survey`'s bundle: the HTTP status and
+// body text of each, judged as the client's own GETs are. The Authorization header the
+// request carries is never part of what is kept.
+
+/// One GET as the API answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// The path under `/api/v1/` (`cluster`, `groups`).
+    pub path: String,
+    /// The full URL.
+    pub url: String,
+    /// The HTTP status, or `None` when no answer came.
+    pub status: Option<u16>,
+    /// The body as text, or why no answer came.
+    pub body: Result<String, String>,
+    /// From the request to the whole answer.
+    pub took: Duration,
+}
+
+impl Exchange {
+    /// The answer judged as [`RestClient::get`] judges it: its JSON, or the error.
+    pub fn judged(&self) -> Result<Value, RestError> {
+        match (&self.body, self.status) {
+            (Ok(text), Some(status)) => judge("GET", &self.url, status, text),
+            (Err(message), _) | (Ok(message), None) => Err(RestError::Unreachable {
+                method: "GET",
+                url: self.url.clone(),
+                attempts: 1,
+                message: message.clone(),
+            }),
+        }
+    }
+}
+
+impl RestClient {
+    /// One status GET, sent once and kept as it came (no retry: a survey records what
+    /// the API says the first time).
+    pub fn get_exchange(&self, path: &str) -> Exchange {
+        let url = self.url(path);
+        let started = Instant::now();
+        let request = self.http.get(&url).basic_auth(&self.config.user, Some(&self.config.password));
+        let (status, body) = match request.send() {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (Some(status), response.text().map_err(|error| error.to_string()))
+            }
+            Err(error) => (None, Err(error.to_string())),
+        };
+        Exchange { path: path.to_owned(), url, status, body, took: started.elapsed() }
+    }
 }
