@@ -137,3 +137,34 @@ fn a_failing_mutation_score_alone_searches_no_repair() {
     assert!(run.stdout.contains("mutation score"), "{}", run.stdout);
     assert!(!run.stdout.contains("Repairs") && !run.stdout.contains("No repair found"), "{}", run.stdout);
 }
+
+/// A crash of the active node mid-install while the cluster is suspended: no step inserted
+/// anywhere prevents the rollback it causes. Judged where the run ends (--no-recovery), the
+/// violation is marked unpreventable in the text, the JSON and JUnit, and names the way back.
+#[test]
+fn an_unpreventable_violation_is_marked_so_with_its_recovery_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = "procedures/examples/registry-changing-module.toml";
+    let base = [example, "--no-recovery", "--guards", "on", "--suggest"];
+    let text = check(dir.path(), &base);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("guarded: unpreventable: no change to the procedure prevents this"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("Unpreventable: registry-rolled-back"), "{}", text.stdout);
+    assert!(text.stdout.contains("`clusterproc recover` plans the way back"), "{}", text.stdout);
+    let json = check(dir.path(), &[&base[..], &["--format", "json"]].concat());
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["repairs"]["unpreventable"], serde_json::json!(["registry-rolled-back"]));
+    let invariant =
+        report["ways"][0]["invariants"].as_array().unwrap().iter().find(|i| i["id"] == "registry-rolled-back").unwrap();
+    assert!(invariant["unpreventable"].as_str().unwrap().contains("recovery: "), "{invariant}");
+    let junit = check(dir.path(), &[&base[..], &["--format", "junit"]].concat());
+    assert!(junit.stdout.contains("type=\"unpreventable\""), "{}", junit.stdout);
+    // With the recovery after the run (the default), the same crash is put right: nothing
+    // is left to call unpreventable.
+    let recovered = check(dir.path(), &[example, "--guards", "on", "--suggest", "--format", "json"]);
+    assert_eq!(recovered.code, 0, "{}", recovered.stdout);
+}

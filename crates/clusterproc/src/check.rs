@@ -14,6 +14,7 @@ mod model;
 mod render;
 mod sarif;
 mod suggest;
+mod unpreventable;
 mod words;
 
 use std::fmt::Write as _;
@@ -76,7 +77,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
             counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, &args.save)?);
         }
     }
-    let way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
+    let mut way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
     let mutants = args.mutants.then(|| mutant_report(&setup, &ways, args.min_mutation_score));
 
     let mut failures = Vec::new();
@@ -111,8 +112,11 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     // does not finish), and only on a whole search: not for a mutation score, nor a cut short.
     let provable = failures.iter().any(|failure| failure.kind != "mutation-score");
     let repairs = (args.suggest && provable && interrupted.is_none())
-        .then(|| suggest_repairs(&args, &setup, &procedure_path, modes))
+        .then(|| suggest_repairs(&args, &setup, &procedure_path, modes, &way_reports))
         .transpose()?;
+    if let Some((report, _)) = &repairs {
+        unpreventable::mark(&report.unpreventable, &mut way_reports, &mut failures, &counterexamples);
+    }
     let report = Report {
         repairs: repairs.as_ref().map(|(report, _)| report.clone()),
         earlier_counterexamples,
@@ -176,13 +180,25 @@ fn suggest_repairs(
     setup: &procedure::setup::Setup,
     procedure_path: &Path,
     modes: &[Mode],
+    ways: &[WayReport],
 ) -> Result<(RepairsReport, Vec<suggest::Repair>), Failure> {
     let source = procedure::bounded::read_text(procedure_path, procedure::bounded::MAX_FILE_BYTES)
         .map_err(|error| Failure::Usage(anyhow::anyhow!("{}: {error}", procedure_path.display())))?;
     let FaultDepth(faults) = args.faults;
     let path = procedure_path.display().to_string();
-    let found = suggest::repairs(setup, &source, &path, modes, faults, args.seed, !args.no_recovery);
+    let broken: std::collections::BTreeSet<procedure::invariant::Invariant> = ways
+        .iter()
+        .flat_map(|way| way.invariants.iter().filter(|i| i.verdict == "violated"))
+        .filter_map(|i| procedure::invariant::Invariant::from_id(&i.id))
+        .collect();
+    let suggestion = suggest::repairs(setup, &source, &path, modes, faults, args.seed, !args.no_recovery, &broken);
+    let found = suggestion.repairs;
     let report = RepairsReport {
+        unpreventable: broken
+            .iter()
+            .filter(|invariant| !suggestion.prevented.contains(invariant))
+            .map(|invariant| invariant.id().to_owned())
+            .collect(),
         candidates: suggest::candidates(&setup.cluster).iter().map(|action| action.keyword().to_owned()).collect(),
         found: found
             .iter()

@@ -121,6 +121,7 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                 kind: if invariant.is_safety() { "safety" } else { "final" }.to_owned(),
                 verdict: verdict.to_owned(),
                 violated,
+                unpreventable: None,
                 recovered,
                 prevented,
             }

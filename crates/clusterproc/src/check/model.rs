@@ -69,6 +69,9 @@ pub(super) struct RepairsReport {
     pub(super) candidates: Vec<String>,
     /// The repairs, best first; empty when none was found.
     pub(super) found: Vec<RepairReport>,
+    /// The invariants broken that no candidate step inserted at any place prevents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) unpreventable: Vec<String>,
 }
 
 /// One repair: a step inserted, proven by the same check passing on the repaired procedure.
@@ -167,6 +170,10 @@ pub(super) struct InvariantReport {
     /// or `prevented`.
     pub(super) verdict: String,
     pub(super) violated: Option<ViolationReport>,
+    /// With `--suggest`, when no candidate step inserted anywhere prevents it: why, and what
+    /// the recovery after the run did (or what `clusterproc recover` is for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) unpreventable: Option<String>,
     /// The shortest run in which it broke and the recovery after it put it right.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) recovered: Option<ViolationReport>,

@@ -168,6 +168,16 @@ fn repairs(out: &mut String, report: &Report) {
         n => format!("with up to {n} faults"),
     };
     let _ = writeln!(out);
+    if !repairs.unpreventable.is_empty() {
+        let _ = writeln!(
+            out,
+            "Unpreventable: {}: no step among the candidates ({}) inserted at any place prevents {}; each \
+             invariant above says what the recovery after the run did.",
+            repairs.unpreventable.join(", "),
+            repairs.candidates.join(", "),
+            if repairs.unpreventable.len() == 1 { "it" } else { "them" }
+        );
+    }
     if repairs.found.is_empty() {
         let _ = writeln!(
             out,
@@ -213,6 +223,9 @@ fn invariants(out: &mut String, ways: &[WayReport]) {
             }
             if let Some(violation) = &cell.violated {
                 let _ = writeln!(out, "      {}: {}", way_words(&way.way), violation_words(violation));
+            }
+            if let Some(why) = &cell.unpreventable {
+                let _ = writeln!(out, "      {}: unpreventable: {why}", way_words(&way.way));
             }
             if let Some(prevented) = &cell.prevented {
                 let _ = writeln!(
@@ -402,10 +415,16 @@ pub(super) fn junit(report: &Report) -> String {
                         format!("seed {}; faults: {}{replay}\n{summary}{}", c.seed, c.faults.join("; "), c.story)
                     })
                     .unwrap_or_default();
+                // An invariant no change to the procedure prevents says so, and how the cluster
+                // came back.
+                let (kind, why) = match &invariant.unpreventable {
+                    Some(why) => ("unpreventable", format!("\nunpreventable: {why}")),
+                    None => ("violated", String::new()),
+                };
                 let _ = writeln!(
                     cases,
-                    ">\n      <failure message=\"{}\" type=\"violated\">{}</failure>\n    </testcase>",
-                    xml(&format!("violated at {}: {}", violation.at, violation.detail)),
+                    ">\n      <failure message=\"{}\" type=\"{kind}\">{}</failure>\n    </testcase>",
+                    xml(&format!("violated at {}: {}{why}", violation.at, violation.detail)),
                     xml(&story)
                 );
             } else if let Some(recovered) = &invariant.recovered {

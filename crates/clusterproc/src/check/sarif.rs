@@ -163,6 +163,10 @@ fn invariant_result(
         "at": violation.at,
         "faults": violation.faults,
     });
+    if let Some(why) = &invariant.unpreventable {
+        properties["unpreventable"] = json!(why);
+        message.push_str(&format!("\nunpreventable: {why}"));
+    }
     if !violation.faults.is_empty() {
         message.push_str(&format!("\nfaults: {}", violation.faults.join("; ")));
     }

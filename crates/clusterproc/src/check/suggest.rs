@@ -6,11 +6,13 @@
 //! ranked: one edit each, a check (that changes nothing) before a step that acts, then the
 //! earliest place; each is shown as a diff of the procedure file.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use procedure::action::Action;
 use procedure::action::kind::Milestone;
 use procedure::engine::Ending;
+use procedure::invariant::Invariant;
 use procedure::procedure::{Procedure, Role, Step};
 use procedure::setup::Setup;
 use sim_cluster::control::Control;
@@ -54,9 +56,11 @@ pub(super) fn repairs(
     faults: usize,
     seed: u64,
     recovery: bool,
-) -> Vec<Repair> {
+    broken: &BTreeSet<Invariant>,
+) -> Suggestion {
     let procedure = &setup.procedure;
     let mut found = Vec::new();
+    let mut prevented = BTreeSet::new();
     for action in candidates(&setup.cluster) {
         for place in 0..=procedure.steps.len() {
             if !sensible(procedure, &action, place) {
@@ -69,17 +73,30 @@ pub(super) fn repairs(
                 step.position = index + 1;
             }
             let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
-            if passes(&candidate, modes, faults, seed, recovery) {
+            // A candidate that keeps the procedure from finishing without faults prevents
+            // nothing.
+            let Some(violated) = violated(&candidate, modes, faults, seed, recovery) else { continue };
+            prevented.extend(broken.iter().copied().filter(|invariant| !violated.contains(invariant)));
+            if violated.is_empty() && found.len() < SHOWN {
                 let (text, diff, insertion) = edit(setup, source, path, &step, place);
                 let before = procedure.steps.get(place).map(|next| next.id.clone());
                 found.push(Repair { step, before, text, diff, insertion });
-                if found.len() == SHOWN {
-                    return found;
-                }
+            }
+            // Enough repairs, and every broken invariant known to be preventable: the rest
+            // of the candidates would say nothing new.
+            if found.len() == SHOWN && broken.is_subset(&prevented) {
+                return Suggestion { repairs: found, prevented };
             }
         }
     }
-    found
+    Suggestion { repairs: found, prevented }
+}
+
+/// What `--suggest` found: the repairs, and the broken invariants that some candidate step
+/// prevents (the others no single inserted step prevents: unpreventable).
+pub(super) struct Suggestion {
+    pub(super) repairs: Vec<Repair>,
+    pub(super) prevented: BTreeSet<Invariant>,
 }
 
 /// The actions tried, in the order tried: what changes nothing (a check that stops the run)
@@ -147,18 +164,26 @@ fn inserted(setup: &Setup, action: Action, place: usize) -> Step {
     }
 }
 
-/// Whether the procedure of `setup` passes: every way completes without faults, and no run of
-/// up to `faults` faults breaks an invariant.
-fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64, recovery: bool) -> bool {
+/// The invariants the procedure of `setup` breaks, every way, with up to `faults` faults (put
+/// right by recovery counts as holding); none when some way does not complete without faults.
+fn violated(
+    setup: &Arc<Setup>,
+    modes: &[Mode],
+    faults: usize,
+    seed: u64,
+    recovery: bool,
+) -> Option<BTreeSet<Invariant>> {
     let control = Control::default();
-    modes.iter().all(|&mode| {
+    let mut broken = BTreeSet::new();
+    for &mode in modes {
         let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode).with_recovery(recovery);
         let (baseline, _) = explorer.run(&[]);
-        if !matches!(baseline.ending, Ending::Completed) || !baseline.violations.is_empty() {
-            return false;
+        if !matches!(baseline.ending, Ending::Completed) {
+            return None;
         }
+        broken.extend(baseline.violations.iter().filter(|v| !v.recovered).map(|v| v.invariant));
         if faults == 0 {
-            return true;
+            continue;
         }
         let config = SearchConfig {
             max_faults: faults,
@@ -169,8 +194,9 @@ fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64, recovery
             shard: Shard::WHOLE,
             recovery,
         };
-        search(explorer.setup(), &config, &control).counterexamples.is_empty()
-    })
+        broken.extend(search(explorer.setup(), &config, &control).counterexamples.into_keys());
+    }
+    Some(broken)
 }
 
 /// The step as a procedure file writes it.
