@@ -154,9 +154,39 @@ pub(super) fn text(report: &Report) -> String {
     let _ = writeln!(out);
     invariants(&mut out, &report.ways);
     mutants(&mut out, report);
+    accepted_risks(&mut out, report);
     counterexamples(&mut out, report);
     repairs(&mut out, report);
     out
+}
+
+/// The accepted-risks file's entries: what each matched, or why it is stale.
+fn accepted_risks(out: &mut String, report: &Report) {
+    let Some(accept) = &report.accept else { return };
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Accepted risks ({})", accept.file);
+    if accept.entries.is_empty() {
+        let _ = writeln!(out, "  no entry");
+    }
+    for entry in &accept.entries {
+        let way = entry.way.as_deref().map(|w| format!(", {}", way_words(w))).unwrap_or_default();
+        let status = match &entry.stale {
+            Some(why) => format!("STALE: {why}"),
+            None => {
+                let ways: Vec<&str> = entry.matched.iter().map(|w| way_words(w)).collect();
+                format!("matched {}", ways.join(" and "))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {}. line {}: {}{way}, {} in step {}: {status}",
+            entry.entry,
+            entry.line,
+            entry.invariant,
+            entry.faults.join(", "),
+            entry.step
+        );
+    }
 }
 
 /// `--suggest`'s repairs, each as a diff, or that none was found.
@@ -213,6 +243,20 @@ fn invariants(out: &mut String, ways: &[WayReport]) {
             }
             if let Some(violation) = &cell.violated {
                 let _ = writeln!(out, "      {}: {}", way_words(&way.way), violation_words(violation));
+            }
+            if let Some(accepted) = &cell.accepted {
+                let _ = writeln!(
+                    out,
+                    "      {}: accepted by entry {} of {} (line {}: {}; reviewed by {}): {}",
+                    way_words(&way.way),
+                    accepted.entry,
+                    accepted.file,
+                    accepted.line,
+                    accepted.schedule,
+                    accepted.reviewer,
+                    accepted.reason
+                );
+                let _ = writeln!(out, "        {}", violation_words(&accepted.violation));
             }
             if let Some(prevented) = &cell.prevented {
                 let _ = writeln!(
@@ -280,7 +324,11 @@ fn counterexamples(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Counterexamples (the shortest found for each invariant, each way)");
     for counterexample in &report.counterexamples {
         let _ = writeln!(out);
-        let recovered = if counterexample.recovered { ", recovered" } else { "" };
+        let recovered = match counterexample.accepted {
+            Some(entry) => format!(", accepted by entry {entry}"),
+            None if counterexample.recovered => ", recovered".to_owned(),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
             "{} ({}{recovered}) at {}: {}",
@@ -407,6 +455,30 @@ pub(super) fn junit(report: &Report) -> String {
                     ">\n      <failure message=\"{}\" type=\"violated\">{}</failure>\n    </testcase>",
                     xml(&format!("violated at {}: {}", violation.at, violation.detail)),
                     xml(&story)
+                );
+            } else if let Some(accepted) = &invariant.accepted {
+                let replay = report
+                    .counterexamples
+                    .iter()
+                    .find(|c| c.invariant == invariant.id && c.way == way.way && c.accepted.is_some())
+                    .and_then(|c| c.file.as_deref())
+                    .map_or(String::new(), |file| format!("\nreplay: clusterproc replay {}", shell_word(file)));
+                let _ = writeln!(
+                    cases,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&format!(
+                        "accepted: violated at {}: {}\nfaults: {}\naccepted by entry {} of {} (line {}: {}): {}; \
+                         reviewed by {}{replay}",
+                        accepted.violation.at,
+                        accepted.violation.detail,
+                        accepted.violation.faults.join("; "),
+                        accepted.entry,
+                        accepted.file,
+                        accepted.line,
+                        accepted.schedule,
+                        accepted.reason,
+                        accepted.reviewer
+                    ))
                 );
             } else if let Some(recovered) = &invariant.recovered {
                 let replay = report

@@ -168,6 +168,7 @@ fn passes(setup: &Arc<Setup>, modes: &[Mode], faults: usize, seed: u64, recovery
             jobs: 1,
             shard: Shard::WHOLE,
             recovery,
+            accepted: Vec::new(),
         };
         search(explorer.setup(), &config, &control).counterexamples.is_empty()
     })
