@@ -77,6 +77,10 @@ fn accepted_risks_turn_the_red_check_green_then_go_stale_when_a_step_changes() {
     assert!(one.stdout.contains("registry-sync-stopped-during-apply violated at step 6"), "{}", one.stdout);
     assert!(one.stdout.contains("the next activation of resource regsync fails"), "{}", one.stdout);
 
+    // The example shipped in procedures/examples is this file, current for the seed.
+    let example =
+        std::fs::read_to_string(root().join("procedures/examples/ssc0307-0006-reviewed.accept.toml")).unwrap();
+    assert!(example.contains(&format!("procedure-hash = \"{hash}\"")), "the example's hash is not {hash}");
     // Both accepted: exit 0, the verdict `accepted` with the entry that matched.
     std::fs::write(&file, risks(&hash, 2)).unwrap();
     let green = check(dir.path(), &seed, &["--accept", &file_arg]);

@@ -85,8 +85,11 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     let way_reports: Vec<WayReport> =
         ways.iter().map(|way| way_report(&setup, way, &counterexamples, risks.as_ref())).collect();
-    let accept =
-        risks.as_ref().map(|risks| accept::report(risks, &ways, &setup.procedure.behaviour_hash, args.strict_accept));
+    let matched: Vec<(&str, Vec<usize>)> =
+        ways.iter().map(|way| (way.mode.id(), way.accepted.keys().copied().collect())).collect();
+    let accept = risks
+        .as_ref()
+        .map(|risks| accept::report(risks, &matched, &setup.procedure.behaviour_hash, args.strict_accept));
     let mutants = args.mutants.then(|| mutant_report(&setup, &ways, args.min_mutation_score));
 
     let mut failures = Vec::new();

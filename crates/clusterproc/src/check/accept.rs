@@ -10,7 +10,6 @@ use procedure::procedure::Procedure;
 use sim_cluster::explore::Mode;
 use sim_cluster::model::search::AcceptedSchedule;
 
-use super::explore::Way;
 use super::model::{AcceptEntryReport, AcceptReport, AcceptedReport, FailureReport, ViolationReport};
 use crate::failure::Failure;
 
@@ -71,19 +70,25 @@ pub(super) fn accepted_report(risks: &AcceptedRisks, index: usize, violation: Vi
     }
 }
 
-/// Each entry and which ways it matched in.
-pub(super) fn report(risks: &AcceptedRisks, ways: &[Way], behaviour_hash: &str, strict: bool) -> AcceptReport {
+/// Each entry and which ways it matched in: `matched` holds each way's id with the indices
+/// of the entries that matched a violation there.
+pub(super) fn report(
+    risks: &AcceptedRisks,
+    matched: &[(&str, Vec<usize>)],
+    behaviour_hash: &str,
+    strict: bool,
+) -> AcceptReport {
     let entries = risks
         .entries
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let matched: Vec<String> = ways
+            let ways: Vec<String> = matched
                 .iter()
-                .filter(|way| way.accepted.contains_key(&index))
-                .map(|way| way.mode.id().to_owned())
+                .filter(|(_, indices)| indices.contains(&index))
+                .map(|(way, _)| (*way).to_owned())
                 .collect();
-            entry_report(index, entry, matched)
+            entry_report(index, entry, ways)
         })
         .collect();
     let mut report =
