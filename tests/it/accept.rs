@@ -200,3 +200,33 @@ fn a_malformed_accepted_risks_file_is_refused_at_its_line_and_column() {
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
 }
+
+/// `check --merge` of a split search keeps the `accepted` verdict and joins what the parts'
+/// entries matched: an entry is stale only if no part matched it.
+#[test]
+fn a_merge_of_shards_keeps_accepted_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed_in(dir.path());
+    let hash = behaviour_hash(dir.path(), &seed);
+    std::fs::write(dir.path().join("seed.accept.toml"), risks(&hash, 2)).unwrap();
+    let mut parts = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let part = dir.path().join(format!("part{}.json", &shard[..1]));
+        let out = part.display().to_string();
+        let run =
+            check(dir.path(), &seed, &["--shard", shard, "--format", "json", "--output", &out, "--strict-accept"]);
+        assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+        parts.push(out);
+    }
+    let mut args = vec!["check", "--merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let merged = clusterproc(&args);
+    assert_eq!(merged.code, 0, "{}\n{}", merged.stdout, merged.stderr);
+    let report: Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(invariant(&report, "as-written", "registry-sync-stopped-during-apply")["verdict"], "accepted");
+    for entry in report["accept"]["entries"].as_array().unwrap() {
+        assert!(entry["stale"].is_null(), "{entry}");
+    }
+    assert_eq!(report["counterexamples"].as_array().unwrap().len(), 1, "the accepted counterexample, once");
+}
