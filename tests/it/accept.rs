@@ -169,6 +169,27 @@ fn strict_accept_fails_on_a_stale_entry_even_when_nothing_is_violated() {
     let strict = one_fault(&["--strict-accept"]);
     assert_eq!(strict.code, 1, "{}", strict.stdout);
     assert!(strict.stdout.contains("FAILED\n  accepted risk 1 of "), "{}", strict.stdout);
+    let save = dir.path().join("counterexamples").display().to_string();
+    let procedure = seed.display().to_string();
+    let junit = clusterproc(&[
+        "check",
+        &procedure,
+        "--faults",
+        "1",
+        "--save",
+        &save,
+        "--jobs",
+        "1",
+        "--strict-accept",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(junit.code, 1);
+    assert!(
+        junit.stdout.contains("<failure message=\"stale\" type=\"stale-accept\">stale: no counterexample"),
+        "{}",
+        junit.stdout
+    );
 }
 
 #[test]

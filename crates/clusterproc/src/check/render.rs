@@ -576,6 +576,30 @@ pub(super) fn junit(report: &Report) -> String {
         }
         suites.push_str("  </testsuite>\n");
     }
+    if let Some(accept) = &report.accept {
+        // One case per entry: a stale entry fails it under --strict-accept, else says so.
+        let failed = report.failures.iter().filter(|f| f.kind == "stale-accept").count();
+        total_tests += accept.entries.len();
+        total_failures += failed;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+            xml(&format!("{} accepted risks ({})", report.module, accept.file)),
+            accept.entries.len()
+        );
+        for entry in &accept.entries {
+            let name = format!("entry {} (line {}): {}", entry.entry, entry.line, entry.invariant);
+            let _ = write!(suites, "    <testcase classname=\"clusterproc.accept\" name=\"{}\"", xml(&name));
+            let said = match &entry.stale {
+                Some(why) => format!("stale: {why}"),
+                None => format!("matched {}", entry.matched.join(" and ")),
+            };
+            let tag = if entry.stale.is_some() && accept.strict { "failure" } else { "system-out" };
+            let attributes = if tag == "failure" { " message=\"stale\" type=\"stale-accept\"" } else { "" };
+            let _ = writeln!(suites, ">\n      <{tag}{attributes}>{}</{tag}>\n    </testcase>", xml(&said));
+        }
+        suites.push_str("  </testsuite>\n");
+    }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
