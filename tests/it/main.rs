@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accept;
 mod architecture;
 mod check;
 mod ci_docs;

@@ -11,8 +11,9 @@ use serde_json::Value;
 use crate::support::root;
 
 /// Each schema file and what generates it.
-fn generated() -> [(&'static str, Value); 4] {
+fn generated() -> [(&'static str, Value); 5] {
     [
+        ("schemas/accept.schema.json", procedure::accept::schema().to_value()),
         ("schemas/procedure.schema.json", procedure::procedure::schema().to_value()),
         ("schemas/cluster.schema.json", procedure::cluster::schema().to_value()),
         ("schemas/scenario.schema.json", sim_cluster::scenario::schema().to_value()),
@@ -57,7 +58,7 @@ fn errors(validator: &jsonschema::Validator, document: &Value) -> Vec<String> {
 }
 
 /// `.taplo.toml`'s rules: the files each covers and its schema.
-fn rules() -> Vec<(globset::GlobSet, String)> {
+fn rules() -> Vec<(globset::GlobSet, globset::GlobSet, String)> {
     let config: toml::Table = toml::from_str(&std::fs::read_to_string(root().join(".taplo.toml")).unwrap()).unwrap();
     let rules = config["rule"].as_array().expect("[[rule]]");
     rules
@@ -69,7 +70,12 @@ fn rules() -> Vec<(globset::GlobSet, String)> {
                 globs.add(glob.unwrap());
             }
             let schema = rule["schema"]["path"].as_str().unwrap().trim_start_matches("./").to_owned();
-            (globs.build().unwrap(), schema)
+            let mut excluded = globset::GlobSetBuilder::new();
+            for pattern in rule.get("exclude").and_then(|e| e.as_array()).into_iter().flatten() {
+                let glob = globset::GlobBuilder::new(pattern.as_str().unwrap()).literal_separator(true).build();
+                excluded.add(glob.unwrap());
+            }
+            (globs.build().unwrap(), excluded.build().unwrap(), schema)
         })
         .collect()
 }
@@ -96,8 +102,11 @@ fn every_shipped_file_validates_against_its_schema() {
     let mut validated = std::collections::BTreeMap::<&str, usize>::new();
     for path in &files {
         let relative = path.strip_prefix(root()).unwrap();
-        let covering: Vec<&String> =
-            rules.iter().filter(|(globs, _)| globs.is_match(relative)).map(|(_, schema)| schema).collect();
+        let covering: Vec<&String> = rules
+            .iter()
+            .filter(|(globs, excluded, _)| globs.is_match(relative) && !excluded.is_match(relative))
+            .map(|(_, _, schema)| schema)
+            .collect();
         let [schema] = covering.as_slice() else {
             panic!("{}: .taplo.toml gives it {} schemas, not one: {covering:?}", relative.display(), covering.len())
         };
@@ -110,6 +119,7 @@ fn every_shipped_file_validates_against_its_schema() {
     assert_eq!(
         schemas,
         [
+            "schemas/accept.schema.json",
             "schemas/cluster.schema.json",
             "schemas/connection.schema.json",
             "schemas/procedure.schema.json",
@@ -169,4 +179,30 @@ fn the_schemas_refuse_what_is_not_a_file_of_their_kind() {
     assert!(connection.is_valid(&site));
     site["node"][0]["password"] = "secret".into();
     assert!(!connection.is_valid(&site), "a password in the file itself");
+}
+
+/// The accepted-risks schema takes the shipped example and refuses an entry without its
+/// reviewer, a fault kind that does not exist, an unknown invariant and an empty schedule.
+#[test]
+fn the_accept_schema_refuses_what_the_loader_refuses() {
+    let accept = validator("schemas/accept.schema.json");
+    let example = as_json(&root().join("procedures/examples/ssc0307-0006-reviewed.accept.toml"));
+    assert!(accept.is_valid(&example), "{:?}", errors(&accept, &example));
+    let changed = |change: &dyn Fn(&mut Value)| {
+        let mut document = example.clone();
+        change(&mut document);
+        document
+    };
+    let refused = [
+        ("an entry without a reviewer", changed(&|d| _ = d["accept"][0].as_object_mut().unwrap().remove("reviewer"))),
+        ("a fault kind that does not exist", changed(&|d| d["accept"][0]["faults"][0] = "meteor".into())),
+        ("an unknown invariant", changed(&|d| d["accept"][0]["invariant"] = "all-fine".into())),
+        ("an empty schedule", changed(&|d| d["accept"][0]["faults"] = Value::Array(Vec::new()))),
+        ("a way that does not exist", changed(&|d| d["accept"][0]["way"] = "sideways".into())),
+    ];
+    for (what, document) in refused {
+        assert!(!errors(&accept, &document).is_empty(), "the accept schema takes {what}");
+    }
+    let procedure = validator("schemas/procedure.schema.json");
+    assert!(!procedure.is_valid(&example), "an accepted-risks file is no procedure");
 }

@@ -6,6 +6,7 @@
 //! `mapping` turns what it found into the JSON `model`, which `render` draws and `merge`
 //! combines.
 
+mod accept;
 pub(crate) mod args;
 mod explore;
 mod mapping;
@@ -48,6 +49,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
     let inputs: Vec<&Path> = [Some(procedure_path.as_path()), args.cluster.as_deref()].into_iter().flatten().collect();
     crate::output::check_output(args.output.as_deref(), &inputs)?;
     let setup = Arc::clone(&loaded.setup);
+    let risks = accept::read(args.accept.as_deref(), &procedure_path, &setup.procedure)?;
     // Ctrl-C or SIGTERM stops the search at the next level or run; what it found is still
     // reported.
     let watch = Arc::new(Control::default());
@@ -61,7 +63,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         GuardsChoice::On => &[Mode::Guarded],
         GuardsChoice::Off => &[Mode::AsWritten],
     };
-    let ways = explore_ways(&explorer, modes, &args, &watch);
+    let ways = explore_ways(&explorer, modes, &args, risks.as_ref(), &watch);
     let memory_limit_reached = memory.finish();
     let random_runs: usize = ways.iter().map(|w| w.random_runs).sum();
     let searched = watch.runs().saturating_sub(random_runs as u64);
@@ -76,8 +78,19 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         for (invariant, witness) in way.witnesses.iter().chain(&way.recovered) {
             counterexamples.push(describe(way, &loaded, &procedure_path, *invariant, witness, &args.save)?);
         }
+        for (invariant, (index, witness)) in way.accepted_shown() {
+            let mut counterexample = describe(way, &loaded, &procedure_path, invariant, witness, &args.save)?;
+            counterexample.accepted = Some(index + 1);
+            counterexamples.push(counterexample);
+        }
     }
-    let mut way_reports: Vec<WayReport> = ways.iter().map(|way| way_report(&setup, way, &counterexamples)).collect();
+    let mut way_reports: Vec<WayReport> =
+        ways.iter().map(|way| way_report(&setup, way, &counterexamples, risks.as_ref())).collect();
+    let matched: Vec<(&str, Vec<usize>)> =
+        ways.iter().map(|way| (way.mode.id(), way.accepted.keys().copied().collect())).collect();
+    let accept = risks
+        .as_ref()
+        .map(|risks| accept::report(risks, &matched, &setup.procedure.behaviour_hash, args.strict_accept));
     let mutants = args.mutants.then(|| mutant_report(&setup, &ways, args.min_mutation_score));
 
     let mut failures = Vec::new();
@@ -87,6 +100,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         failures.extend(invariant_failures(report));
     }
+    failures.extend(accept.iter().flat_map(accept::failures));
     if let Some(mutants) = &mutants
         && let Some(min) = mutants.min_score
         && mutants.score < min
@@ -118,6 +132,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         unpreventable::mark(&report.unpreventable, &mut way_reports, &mut failures, &counterexamples);
     }
     let report = Report {
+        accept,
         repairs: repairs.as_ref().map(|(report, _)| report.clone()),
         earlier_counterexamples,
         recovery: !args.no_recovery,

@@ -6,6 +6,7 @@
 //! [`backend::Backend`] trait is the boundary to the simulated and the real cluster.
 //! Nothing here does I/O except reading files; there is no async and no wall clock.
 
+pub mod accept;
 pub mod action;
 pub mod backend;
 pub mod bounded;

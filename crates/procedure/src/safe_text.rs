@@ -14,7 +14,8 @@ use crate::diagnostic::{FileError, FileErrorKind, SourceFile};
 pub use crate::safe_chars::{Unsafe, check_name, check_prose, describe, for_terminal, masked};
 
 /// Fields that hold prose for people: line breaks and tabs are allowed there.
-const PROSE_FIELDS: [&str; 12] = [
+const PROSE_FIELDS: [&str; 13] = [
+    "reason",
     "title",
     "text",
     "notes",
@@ -73,6 +74,8 @@ pub enum FileKind {
     Scenario,
     /// A connection file (real nodes).
     Connection,
+    /// An accepted-risks file (`procedures/*.accept.toml`).
+    Accept,
 }
 
 impl FileKind {
@@ -86,6 +89,7 @@ impl FileKind {
             FileKind::Cluster => "cluster description",
             FileKind::Scenario => "scenario",
             FileKind::Connection => "connection file",
+            FileKind::Accept => "accepted-risks file",
         }
     }
 
@@ -100,6 +104,7 @@ impl FileKind {
             FileKind::Cluster => "pass it with --cluster",
             FileKind::Scenario => "pass it with --scenario",
             FileKind::Connection => "pass it with --connection",
+            FileKind::Accept => "pass it to check with --accept",
         }
     }
 
@@ -126,7 +131,9 @@ impl FileKind {
         let any_has = |tables: &[&DeTable<'_>], name: &str| {
             tables.iter().any(|table| table.iter().any(|(key, _)| key.get_ref() == name))
         };
-        if has("procedure") || has("fault") || has("expect") {
+        if has("accept") || (has("procedure-hash") && !has("step")) {
+            Some(FileKind::Accept)
+        } else if has("procedure") || has("fault") || has("expect") {
             Some(FileKind::Scenario)
         } else if ["api", "rest", "watch", "timeouts", "services", "simulator"].iter().any(|k| has(k))
             || any_has(&tables("node"), "transport")

@@ -79,6 +79,7 @@ fn run_with(setup: &Arc<Setup>, max_faults: usize, jobs: usize, recovery: bool) 
         jobs,
         shard: Shard::WHOLE,
         recovery,
+        accepted: Vec::new(),
     };
     search(setup, &config, &sim_cluster::control::Control::default()).states
 }

@@ -31,6 +31,7 @@ fn main() {
         jobs,
         shard: Shard::WHOLE,
         recovery: false,
+        accepted: Vec::new(),
     };
     let started = std::time::Instant::now();
     let result = search(&setup, &config, &sim_cluster::control::Control::default());

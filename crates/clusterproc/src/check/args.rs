@@ -14,7 +14,7 @@ pub struct CheckArgs {
     /// printed in --format.
     #[arg(long, num_args = 1.., value_name = "JSON", conflicts_with_all = [
         "procedure", "cluster", "faults", "memory_limit", "mutants", "cases", "seed", "guards", "jobs", "shard",
-        "min_mutation_score", "save", "suggest", "write_fix", "no_recovery",
+        "min_mutation_score", "save", "suggest", "write_fix", "no_recovery", "accept",
     ])]
     pub merge: Vec<PathBuf>,
     /// The cluster description; the built-in two-node SSC cluster when omitted.
@@ -81,6 +81,16 @@ pub struct CheckArgs {
     /// goes on with that recovery, and what it puts right is `recovered`, not `violated`).
     #[arg(long)]
     pub no_recovery: bool,
+    /// The accepted-risks file (TOML): violations reviewed and accepted, each by invariant,
+    /// way and fault schedule, with a reason and a reviewer; an accepted violation does not
+    /// fail the check. By default `<procedure>.accept.toml` beside the procedure, when it
+    /// exists.
+    #[arg(long, value_name = "FILE")]
+    pub accept: Option<PathBuf>,
+    /// Fail (exit 1) when an entry of the accepted-risks file matches nothing (stale: the
+    /// procedure's steps changed, or the violation no longer happens).
+    #[arg(long)]
+    pub strict_accept: bool,
     /// With --suggest: write the first repaired procedure to FILE.
     #[arg(long, value_name = "FILE", requires = "suggest")]
     pub write_fix: Option<PathBuf>,

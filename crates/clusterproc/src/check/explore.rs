@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use procedure::accept::AcceptedRisks;
 use procedure::engine::GuardRefusal;
 use procedure::invariant::{Invariant, Violation};
 use sim_cluster::control::Control;
 use sim_cluster::explore::{Exploration, Explorer, Mode, MutantResult, RunResult, Schedule, aftermath};
-use sim_cluster::model::search::{SearchConfig, SearchResult, search};
+use sim_cluster::model::search::{AcceptedSchedule, SearchConfig, SearchResult, search};
 
 use super::args::{CheckArgs, FaultDepth};
 
@@ -31,6 +32,9 @@ pub(super) struct Way {
     /// (none where `witnesses` has the invariant).
     pub(super) recovered: BTreeMap<Invariant, Witness>,
     pub(super) prevented: BTreeMap<Invariant, (GuardRefusal, Schedule)>,
+    /// The shortest violation each entry of the accepted-risks file matched, by the entry's
+    /// index.
+    pub(super) accepted: BTreeMap<usize, (Invariant, Witness)>,
     pub(super) search: Option<SearchResult>,
     /// Random schedules run (`--cases`).
     pub(super) random_runs: usize,
@@ -55,19 +59,45 @@ impl Way {
         }
     }
 
+    /// The accepted violation each invariant that no other run broke reads as: the earliest
+    /// an entry matched, with the entry's index.
+    pub(super) fn accepted_shown(&self) -> BTreeMap<Invariant, (usize, &Witness)> {
+        let mut shown: BTreeMap<Invariant, (usize, &Witness)> = BTreeMap::new();
+        for (&index, (invariant, witness)) in &self.accepted {
+            if self.witnesses.contains_key(invariant) {
+                continue;
+            }
+            let key = |w: &Witness| (w.schedule.len(), w.violation.at);
+            if shown.get(invariant).is_none_or(|(_, known)| key(witness) < key(known)) {
+                shown.insert(*invariant, (index, witness));
+            }
+        }
+        shown
+    }
+
     /// Drops the recovered runs of invariants that some run broke for good.
     fn settle(&mut self) {
         let witnesses = &self.witnesses;
-        self.recovered.retain(|invariant, _| !witnesses.contains_key(invariant));
+        let accepted: Vec<Invariant> = self.accepted.values().map(|(invariant, _)| *invariant).collect();
+        self.recovered.retain(|invariant, _| !witnesses.contains_key(invariant) && !accepted.contains(invariant));
     }
 }
 
 /// Explores each way; with two threads or more the ways are explored at once, each on its
 /// share of the threads (they are independent, so the result is the same).
-pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs, watch: &Control) -> Vec<Way> {
+pub(super) fn explore_ways(
+    explorer: &Explorer,
+    modes: &[Mode],
+    args: &CheckArgs,
+    accepted: Option<&AcceptedRisks>,
+    watch: &Control,
+) -> Vec<Way> {
     let jobs = args.jobs.max(1);
     if jobs < 2 || modes.len() < 2 {
-        return modes.iter().map(|&mode| explore(explorer.in_mode(mode), args, jobs, watch)).collect();
+        return modes
+            .iter()
+            .map(|&mode| explore(explorer.in_mode(mode), args, &super::accept::schedules(accepted, mode), jobs, watch))
+            .collect();
     }
     let share = (jobs / modes.len()).max(1);
     std::thread::scope(|scope| {
@@ -75,7 +105,8 @@ pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs
             .iter()
             .map(|&mode| {
                 let explorer = explorer.in_mode(mode);
-                scope.spawn(move || explore(explorer, args, share, watch))
+                let schedules = super::accept::schedules(accepted, mode);
+                scope.spawn(move || explore(explorer, args, &schedules, share, watch))
             })
             .collect();
         // A panic in a way is a bug; it goes on as the same panic here.
@@ -83,8 +114,15 @@ pub(super) fn explore_ways(explorer: &Explorer, modes: &[Mode], args: &CheckArgs
     })
 }
 
-/// One way's exploration; its search runs on `jobs` threads.
-pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: &Control) -> Way {
+/// One way's exploration; its search runs on `jobs` threads, and keeps apart the violations
+/// that match `accepted` (each with the index of its entry).
+pub(super) fn explore(
+    explorer: Explorer,
+    args: &CheckArgs,
+    accepted: &[(usize, AcceptedSchedule)],
+    jobs: usize,
+    watch: &Control,
+) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
     let mut found = Exploration::default();
@@ -104,6 +142,7 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
             jobs,
             shard: args.shard,
             recovery: explorer.recovery(),
+            accepted: accepted.iter().map(|(_, schedule)| schedule.clone()).collect(),
         };
         search(explorer.setup(), &config, watch)
     });
@@ -115,6 +154,7 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
         witnesses: BTreeMap::new(),
         recovered: BTreeMap::new(),
         prevented: BTreeMap::new(),
+        accepted: BTreeMap::new(),
         random_runs: random.runs,
         runs: random.runs,
         completed: random.successes,
@@ -142,6 +182,11 @@ pub(super) fn explore(explorer: Explorer, args: &CheckArgs, jobs: usize, watch: 
         for (invariant, found) in search.counterexamples.iter().chain(&search.recovered_examples) {
             let schedule = Schedule::Timed(found.faults.clone());
             way.offer(*invariant, Witness { seed: args.seed, schedule, violation: found.violation.clone() });
+        }
+        for (index, found) in &search.accepted {
+            let schedule = Schedule::Timed(found.faults.clone());
+            let witness = Witness { seed: args.seed, schedule, violation: found.violation.clone() };
+            way.accepted.insert(accepted[*index].0, (found.violation.invariant, witness));
         }
         for (invariant, prevented) in &search.prevented {
             way.prevented

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use procedure::accept::AcceptedRisks;
 use procedure::diagnostic::content_hash;
 use procedure::duration::clock;
 use procedure::engine::{Ending, GuardRefusal};
@@ -71,7 +72,12 @@ pub(super) fn prevention_at(
     }
 }
 
-pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[CounterexampleReport]) -> WayReport {
+pub(super) fn way_report(
+    setup: &Setup,
+    way: &Way,
+    counterexamples: &[CounterexampleReport],
+    risks: Option<&AcceptedRisks>,
+) -> WayReport {
     let (ending, step, reason) = match &way.baseline.ending {
         Ending::Completed => ("completed", None, None),
         Ending::Refused(refusal) => (
@@ -102,13 +108,26 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                     .unwrap_or_default();
                 violation_report(setup, &w.violation, &w.schedule, evidence)
             });
+            // The earliest violation an accepted-risks entry matched, when no other broke it.
+            let accepted = risks.filter(|_| violated.is_none()).and_then(|risks| {
+                let (index, witness) = *way.accepted_shown().get(&invariant)?;
+                let evidence = counterexamples
+                    .iter()
+                    .find(|r| r.way == way.mode.id() && r.invariant == invariant.id() && r.accepted == Some(index + 1))
+                    .map(|r| r.evidence.clone())
+                    .unwrap_or_default();
+                let violation = violation_report(setup, &witness.violation, &witness.schedule, evidence);
+                Some(super::accept::accepted_report(risks, index, violation))
+            });
             let prevented = way
                 .prevented
                 .get(&invariant)
-                .filter(|_| violated.is_none())
+                .filter(|_| violated.is_none() && accepted.is_none())
                 .map(|(refusal, faults)| prevention_report(setup, refusal, faults));
             let verdict = if violated.is_some() {
                 "violated"
+            } else if accepted.is_some() {
+                "accepted"
             } else if recovered.is_some() {
                 "recovered"
             } else if prevented.is_some() {
@@ -124,6 +143,7 @@ pub(super) fn way_report(setup: &Setup, way: &Way, counterexamples: &[Counterexa
                 unpreventable: None,
                 recovered,
                 prevented,
+                accepted,
             }
         })
         .collect();
@@ -334,5 +354,6 @@ pub(super) fn describe(
         summary: story.sentences.clone(),
         story: story.text(),
         trace,
+        accepted: None,
     })
 }

@@ -85,12 +85,25 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
             }
         }
         merged.counterexamples.extend(part.counterexamples);
+        // An entry of the accepted-risks file is stale only if it matched in no part.
+        if let (Some(known), Some(found)) = (&mut merged.accept, part.accept) {
+            for (entry, other) in known.entries.iter_mut().zip(found.entries) {
+                for way in other.matched {
+                    if !entry.matched.contains(&way) {
+                        entry.matched.push(way);
+                    }
+                }
+            }
+        }
     }
     // Keep the counterexample of each verdict, once.
     let mut kept = Vec::new();
     for way in &merged.ways {
         for invariant in &way.invariants {
-            let Some(violation) = invariant.violated.as_ref().or(invariant.recovered.as_ref()) else { continue };
+            let accepted = invariant.accepted.as_ref().map(|accepted| &accepted.violation);
+            let Some(violation) = invariant.violated.as_ref().or(accepted).or(invariant.recovered.as_ref()) else {
+                continue;
+            };
             let found = merged.counterexamples.iter().position(|c| {
                 c.way == way.way && c.invariant == invariant.id && c.at == violation.at && c.faults == violation.faults
             });
@@ -101,9 +114,13 @@ pub fn merge(args: &CheckArgs) -> Result<ExitCode, Failure> {
     }
     merged.counterexamples = kept;
     let mut failures: Vec<FailureReport> =
-        merged.failures.drain(..).filter(|f| f.kind != "invariant").collect::<Vec<_>>();
+        merged.failures.drain(..).filter(|f| f.kind != "invariant" && f.kind != "stale-accept").collect::<Vec<_>>();
     for way in &merged.ways {
         failures.extend(invariant_failures(way));
+    }
+    if let Some(accept) = &mut merged.accept {
+        super::accept::settle(accept);
+        failures.extend(super::accept::failures(accept));
     }
     failures.sort_by_key(|f| f.kind != "did-not-finish");
     merged.failures = failures;
@@ -171,15 +188,27 @@ fn merge_invariant(into: &mut InvariantReport, other: InvariantReport) {
         (None, Some(found)) => into.recovered = Some(found),
         _ => {}
     }
+    match (&into.accepted, other.accepted) {
+        (Some(known), Some(found)) if shorter(&found.violation, &known.violation) => into.accepted = Some(found),
+        (None, Some(found)) => into.accepted = Some(found),
+        _ => {}
+    }
     if into.prevented.is_none() {
         into.prevented = other.prevented;
     }
     if into.violated.is_some() {
         into.prevented = None;
         into.recovered = None;
+        into.accepted = None;
+    }
+    if into.accepted.is_some() {
+        into.prevented = None;
+        into.recovered = None;
     }
     into.verdict = if into.violated.is_some() {
         "violated"
+    } else if into.accepted.is_some() {
+        "accepted"
     } else if into.recovered.is_some() {
         "recovered"
     } else if into.prevented.is_some() {

@@ -49,6 +49,58 @@ pub(super) struct Report {
     /// still point into it (SARIF).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) steps: Vec<StepPlace>,
+    /// The accepted-risks file used (`--accept`, or the one beside the procedure): what each
+    /// entry matched, or why it is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) accept: Option<AcceptReport>,
+}
+
+/// The accepted-risks file a check used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct AcceptReport {
+    pub(super) file: String,
+    /// The procedure's behaviour hash, which a current entry holds.
+    pub(super) procedure_hash: String,
+    /// `--strict-accept`: a stale entry fails the check.
+    pub(super) strict: bool,
+    pub(super) entries: Vec<AcceptEntryReport>,
+}
+
+/// One entry of the accepted-risks file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct AcceptEntryReport {
+    /// Its number in the file, from 1.
+    pub(super) entry: usize,
+    pub(super) line: usize,
+    pub(super) invariant: String,
+    /// `as-written` or `guarded`; none for both.
+    pub(super) way: Option<String>,
+    /// The fault kinds, in the order they struck.
+    pub(super) faults: Vec<String>,
+    /// The id of the step they struck in.
+    pub(super) step: String,
+    pub(super) reason: String,
+    pub(super) reviewer: String,
+    pub(super) procedure_hash: String,
+    /// The ways in which it matched a violation.
+    pub(super) matched: Vec<String>,
+    /// Why it matched nothing: it is stale.
+    pub(super) stale: Option<String>,
+}
+
+/// A violation that an entry of the accepted-risks file matched: it does not fail the check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct AcceptedReport {
+    /// The entry's number in the file, from 1.
+    pub(super) entry: usize,
+    pub(super) file: String,
+    pub(super) line: usize,
+    pub(super) reason: String,
+    pub(super) reviewer: String,
+    /// `monitor-false-alarm, monitor-false-alarm in step unzip`.
+    pub(super) schedule: String,
+    /// The violation it accepts.
+    pub(super) violation: ViolationReport,
 }
 
 /// A step and the line of the procedure file it is on.
@@ -166,8 +218,9 @@ pub(super) struct BaselineReport {
 pub(super) struct InvariantReport {
     pub(super) id: String,
     pub(super) kind: String,
-    /// `ok`, `violated`, `recovered` (broken, then put right by the recovery that followed)
-    /// or `prevented`.
+    /// `ok`, `violated`, `accepted` (broken only as an entry of the accepted-risks file
+    /// says), `recovered` (broken, then put right by the recovery that followed) or
+    /// `prevented`.
     pub(super) verdict: String,
     pub(super) violated: Option<ViolationReport>,
     /// With `--suggest`, when no candidate step inserted anywhere prevents it: why, and what
@@ -178,9 +231,12 @@ pub(super) struct InvariantReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) recovered: Option<ViolationReport>,
     pub(super) prevented: Option<PreventionReport>,
+    /// The violation an accepted-risks entry matched, and the entry (verdict `accepted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) accepted: Option<AcceptedReport>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct ViolationReport {
     pub(super) at: String,
     pub(super) node: Option<String>,
@@ -261,6 +317,9 @@ pub(super) struct CounterexampleReport {
     /// The run's whole trace, every event (what `replay --full` shows).
     #[serde(default)]
     pub(super) trace: String,
+    /// An entry of the accepted-risks file matched it: the entry's number, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) accepted: Option<usize>,
 }
 
 /// A failure for each invariant the way violated.

@@ -154,9 +154,39 @@ pub(super) fn text(report: &Report) -> String {
     let _ = writeln!(out);
     invariants(&mut out, &report.ways);
     mutants(&mut out, report);
+    accepted_risks(&mut out, report);
     counterexamples(&mut out, report);
     repairs(&mut out, report);
     out
+}
+
+/// The accepted-risks file's entries: what each matched, or why it is stale.
+fn accepted_risks(out: &mut String, report: &Report) {
+    let Some(accept) = &report.accept else { return };
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Accepted risks ({})", accept.file);
+    if accept.entries.is_empty() {
+        let _ = writeln!(out, "  no entry");
+    }
+    for entry in &accept.entries {
+        let way = entry.way.as_deref().map(|w| format!(", {}", way_words(w))).unwrap_or_default();
+        let status = match &entry.stale {
+            Some(why) => format!("STALE: {why}"),
+            None => {
+                let ways: Vec<&str> = entry.matched.iter().map(|w| way_words(w)).collect();
+                format!("matched {}", ways.join(" and "))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {}. line {}: {}{way}, {} in step {}: {status}",
+            entry.entry,
+            entry.line,
+            entry.invariant,
+            entry.faults.join(", "),
+            entry.step
+        );
+    }
 }
 
 /// `--suggest`'s repairs, each as a diff, or that none was found.
@@ -227,6 +257,20 @@ fn invariants(out: &mut String, ways: &[WayReport]) {
             if let Some(why) = &cell.unpreventable {
                 let _ = writeln!(out, "      {}: unpreventable: {why}", way_words(&way.way));
             }
+            if let Some(accepted) = &cell.accepted {
+                let _ = writeln!(
+                    out,
+                    "      {}: accepted by entry {} of {} (line {}: {}; reviewed by {}): {}",
+                    way_words(&way.way),
+                    accepted.entry,
+                    accepted.file,
+                    accepted.line,
+                    accepted.schedule,
+                    accepted.reviewer,
+                    accepted.reason
+                );
+                let _ = writeln!(out, "        {}", violation_words(&accepted.violation));
+            }
             if let Some(prevented) = &cell.prevented {
                 let _ = writeln!(
                     out,
@@ -293,7 +337,11 @@ fn counterexamples(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Counterexamples (the shortest found for each invariant, each way)");
     for counterexample in &report.counterexamples {
         let _ = writeln!(out);
-        let recovered = if counterexample.recovered { ", recovered" } else { "" };
+        let recovered = match counterexample.accepted {
+            Some(entry) => format!(", accepted by entry {entry}"),
+            None if counterexample.recovered => ", recovered".to_owned(),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
             "{} ({}{recovered}) at {}: {}",
@@ -427,6 +475,30 @@ pub(super) fn junit(report: &Report) -> String {
                     xml(&format!("violated at {}: {}{why}", violation.at, violation.detail)),
                     xml(&story)
                 );
+            } else if let Some(accepted) = &invariant.accepted {
+                let replay = report
+                    .counterexamples
+                    .iter()
+                    .find(|c| c.invariant == invariant.id && c.way == way.way && c.accepted.is_some())
+                    .and_then(|c| c.file.as_deref())
+                    .map_or(String::new(), |file| format!("\nreplay: clusterproc replay {}", shell_word(file)));
+                let _ = writeln!(
+                    cases,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&format!(
+                        "accepted: violated at {}: {}\nfaults: {}\naccepted by entry {} of {} (line {}: {}): {}; \
+                         reviewed by {}{replay}",
+                        accepted.violation.at,
+                        accepted.violation.detail,
+                        accepted.violation.faults.join("; "),
+                        accepted.entry,
+                        accepted.file,
+                        accepted.line,
+                        accepted.schedule,
+                        accepted.reason,
+                        accepted.reviewer
+                    ))
+                );
             } else if let Some(recovered) = &invariant.recovered {
                 let replay = report
                     .counterexamples
@@ -520,6 +592,30 @@ pub(super) fn junit(report: &Report) -> String {
                     xml(&format!("mutation score {:.0}%\n{}", mutants.score * 100.0, survivors.join("\n")))
                 );
             }
+        }
+        suites.push_str("  </testsuite>\n");
+    }
+    if let Some(accept) = &report.accept {
+        // One case per entry: a stale entry fails it under --strict-accept, else says so.
+        let failed = report.failures.iter().filter(|f| f.kind == "stale-accept").count();
+        total_tests += accept.entries.len();
+        total_failures += failed;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+            xml(&format!("{} accepted risks ({})", report.module, accept.file)),
+            accept.entries.len()
+        );
+        for entry in &accept.entries {
+            let name = format!("entry {} (line {}): {}", entry.entry, entry.line, entry.invariant);
+            let _ = write!(suites, "    <testcase classname=\"clusterproc.accept\" name=\"{}\"", xml(&name));
+            let said = match &entry.stale {
+                Some(why) => format!("stale: {why}"),
+                None => format!("matched {}", entry.matched.join(" and ")),
+            };
+            let tag = if entry.stale.is_some() && accept.strict { "failure" } else { "system-out" };
+            let attributes = if tag == "failure" { " message=\"stale\" type=\"stale-accept\"" } else { "" };
+            let _ = writeln!(suites, ">\n      <{tag}{attributes}>{}</{tag}>\n    </testcase>", xml(&said));
         }
         suites.push_str("  </testsuite>\n");
     }

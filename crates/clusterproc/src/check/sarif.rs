@@ -25,6 +25,8 @@ fn level(verdict: &str) -> Option<&'static str> {
         "violated" => Some("error"),
         // Broken, then put right by the recovery after the run: worth a look, not a failure.
         "recovered" => Some("note"),
+        // Broken as an entry of the accepted-risks file says: reviewed, and no failure.
+        "accepted" => Some("note"),
         // `ok`, and `prevented`: a guard refused the unsafe operation, the guarded way holds
         // (the way as written reports its own violation).
         _ => None,
@@ -152,9 +154,15 @@ fn invariant_result(
     rule_index: Option<usize>,
 ) -> Option<Value> {
     let level = level(&invariant.verdict)?;
-    let violation = invariant.violated.as_ref().or(invariant.recovered.as_ref())?;
-    let what =
-        if invariant.violated.is_some() { "violated" } else { "broken, then put right by the recovery after the run," };
+    let accepted = invariant.accepted.as_ref().filter(|_| invariant.violated.is_none());
+    let violation = invariant.violated.as_ref().or(accepted.map(|a| &a.violation)).or(invariant.recovered.as_ref())?;
+    let what = if invariant.violated.is_some() {
+        "violated"
+    } else if accepted.is_some() {
+        "violated (an accepted risk)"
+    } else {
+        "broken, then put right by the recovery after the run,"
+    };
     let mut message = format!("{} {what} {}: {}", invariant.id, way_words(&way.way), violation_words(violation));
     let mut properties = json!({
         "way": way.way,
@@ -169,6 +177,20 @@ fn invariant_result(
     }
     if !violation.faults.is_empty() {
         message.push_str(&format!("\nfaults: {}", violation.faults.join("; ")));
+    }
+    if let Some(accepted) = accepted {
+        message.push_str(&format!(
+            "\naccepted by entry {} of {} (line {}): {}; reviewed by {}",
+            accepted.entry, accepted.file, accepted.line, accepted.reason, accepted.reviewer
+        ));
+        properties["accepted"] = json!({
+            "entry": accepted.entry,
+            "file": accepted.file,
+            "line": accepted.line,
+            "schedule": accepted.schedule,
+            "reason": accepted.reason,
+            "reviewer": accepted.reviewer,
+        });
     }
     let counterexample =
         report.counterexamples.iter().find(|c| c.invariant == invariant.id && c.way == way.way && c.at == violation.at);

@@ -193,6 +193,7 @@ fn violated(
             jobs: 1,
             shard: Shard::WHOLE,
             recovery,
+            accepted: Vec::new(),
         };
         broken.extend(search(explorer.setup(), &config, &control).counterexamples.into_keys());
     }

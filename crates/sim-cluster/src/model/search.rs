@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use procedure::engine::{Ending, EngineConfig, GuardRefusal};
 use procedure::event::Fault;
+use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
 use procedure::setup::Setup;
 use rayon::prelude::*;
@@ -67,6 +68,33 @@ pub struct SearchConfig {
     pub shard: Shard,
     /// Runs with faults go on with the recovery `recover` plans, and are judged at its end.
     pub recovery: bool,
+    /// Fault schedules a person accepted for an invariant (`check --accept`): a violation
+    /// whose faults match one is kept apart, in [`SearchResult::accepted`], and the search
+    /// goes on looking for a counterexample that matches none.
+    pub accepted: Vec<AcceptedSchedule>,
+}
+
+/// A fault schedule accepted for an invariant: the kinds of the faults, in the order they
+/// struck, and the step each struck in (none struck in the recovery after the run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedSchedule {
+    /// The invariant it may break.
+    pub invariant: Invariant,
+    /// Each fault's kind and the index of the step it struck in.
+    pub faults: Vec<(FaultKind, usize)>,
+}
+
+impl AcceptedSchedule {
+    /// Whether a violation of `invariant` after `faults` is this one.
+    pub fn matches(&self, invariant: Invariant, faults: &[TimedFault]) -> bool {
+        self.invariant == invariant
+            && self.faults.len() == faults.len()
+            && self
+                .faults
+                .iter()
+                .zip(faults)
+                .all(|(&(kind, step), fault)| fault.fault.kind() == kind && fault.step == step && !fault.in_recovery)
+    }
 }
 
 /// The first violation of an invariant found, with the faults that lead to it.
@@ -131,6 +159,9 @@ pub struct SearchResult {
     pub recovered_examples: BTreeMap<Invariant, Found>,
     /// The shortest run in which a guard refused what would break each invariant.
     pub prevented: BTreeMap<Invariant, Prevented>,
+    /// The shortest violation matching each accepted schedule, by its index in
+    /// [`SearchConfig::accepted`].
+    pub accepted: BTreeMap<usize, Found>,
     /// The search was interrupted before it finished.
     pub interrupted: bool,
     /// Bytes of the set of fingerprints.
@@ -138,20 +169,30 @@ pub struct SearchResult {
 }
 
 impl SearchResult {
-    fn offer(&mut self, violation: &Violation, faults: &[TimedFault]) {
-        let kept = if violation.recovered { &mut self.recovered_examples } else { &mut self.counterexamples };
-        let better = match kept.get(&violation.invariant) {
-            None => true,
-            Some(known) => {
-                let order = faults.len().cmp(&known.faults.len()).then(violation.at.cmp(&known.violation.at));
-                order.then_with(|| struck(faults).cmp(struck(&known.faults))).is_lt()
+    fn offer(&mut self, violation: &Violation, faults: &[TimedFault], accepted: &[AcceptedSchedule]) {
+        let matching = (!violation.recovered)
+            .then(|| accepted.iter().position(|schedule| schedule.matches(violation.invariant, faults)))
+            .flatten();
+        if let Some(index) = matching {
+            let kept = self.accepted.get(&index);
+            if kept.is_none_or(|known| earlier(violation, faults, known)) {
+                self.accepted.insert(index, Found { violation: violation.clone(), faults: faults.to_vec() });
             }
-        };
-        if better {
+            return;
+        }
+        let kept = if violation.recovered { &mut self.recovered_examples } else { &mut self.counterexamples };
+        if kept.get(&violation.invariant).is_none_or(|known| earlier(violation, faults, known)) {
             let found = Found { violation: violation.clone(), faults: faults.to_vec() };
             kept.insert(violation.invariant, found);
         }
     }
+}
+
+/// Whether a violation after `faults` comes before the one `known` found: fewer faults, then
+/// earlier, then faults that struck first.
+fn earlier(violation: &Violation, faults: &[TimedFault], known: &Found) -> bool {
+    let order = faults.len().cmp(&known.faults.len()).then(violation.at.cmp(&known.violation.at));
+    order.then_with(|| struck(faults).cmp(struck(&known.faults))).is_lt()
 }
 
 /// When each fault struck, in order: among runs with as many faults that break (or are kept
@@ -349,7 +390,7 @@ impl Layer<'_> {
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(machine.transitions());
             for violation in &violations {
-                self.result.offer(violation, machine.faults());
+                self.result.offer(violation, machine.faults(), &self.config.accepted);
             }
             if kind == Transition::Finished {
                 end(&machine, &mut self.result);
@@ -438,7 +479,7 @@ impl Layer<'_> {
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(record.transitions);
             for violation in &record.violations {
-                self.result.offer(violation, trajectory.machine.faults());
+                self.result.offer(violation, trajectory.machine.faults(), &self.config.accepted);
             }
             if record.finished {
                 end(&trajectory.machine, &mut self.result);
