@@ -24,6 +24,7 @@ mod real_nodes;
 mod recover;
 mod recover_real;
 mod recovery;
+mod recovery_counts;
 mod replay;
 mod rest_client;
 mod resume;

@@ -12,7 +12,9 @@ use procedure::backend::{
     Backend, BackendError, ClusterService, GroupState, GroupStatus, Installer, MonitorStatus, NodeState, Observation,
     Operation, Power, Refusal, ResourceState, ResourceStatus, ServiceStatus, Watch, same_path,
 };
-use procedure::cluster::{FinalAction, GroupId, MonitorId, NodeId, ResourceId, ResourceKind, ServiceId};
+use procedure::cluster::{
+    FinalAction, GroupId, MonitorId, NodeId, RecoveryCounts, ResourceId, ResourceKind, ServiceId,
+};
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Overwrite, Recovery,
 };
@@ -525,6 +527,7 @@ impl Sim {
                 {
                     self.node_mut(node).cluster = ClusterService::Running;
                     self.emit(EventKind::ClusterResumed { node });
+                    self.clear_recovery_counts_on(node);
                     self.capture_all_on(node);
                     self.refresh_monitor_status();
                     self.recheck_watchers(node);

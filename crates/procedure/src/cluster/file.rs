@@ -37,6 +37,8 @@ struct ClusterFile {
     monitor: Vec<MonitorFile>,
     #[serde(default)]
     timing: Option<TimingFile>,
+    #[serde(default)]
+    recovery_counts: super::types::RecoveryCounts,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -300,6 +302,7 @@ impl Loader<'_> {
             resources: Vec::new(),
             monitors: Vec::new(),
             timing: self.timing(file.timing)?,
+            recovery_counts: file.recovery_counts,
         };
         for group in &file.group {
             self.group(&mut cluster, group)?;

@@ -66,6 +66,39 @@ pub struct Cluster {
     pub monitors: Vec<Monitor>,
     /// Virtual durations of operations on the simulator.
     pub timing: Timing,
+    /// When monitors' recovery counts go back to zero.
+    pub recovery_counts: RecoveryCounts,
+}
+
+/// When a monitor's recovery counts (reactivations and failovers done, per server) go back
+/// to zero, as the site states it in its cluster description (`recovery-counts`).
+///
+/// Inferred: no NEC document or script within reach says when EXPRESSCLUSTER resets them
+/// (research/domain.md §9 and §10; ARCHITECTURE.md's behaviour table). The default is the
+/// most conservative reading: the counts stay for the whole run, through a suspend and
+/// resume and after the monitor sees its target healthy again, so that a procedure which
+/// spends them is caught.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecoveryCounts {
+    /// The counts stay for the whole run (the default; inferred, conservative).
+    #[default]
+    Kept,
+    /// A server's resume of the cluster clears the counts of every monitor on that server.
+    ResetOnResume,
+    /// A monitor's poll that finds its target healthy clears that monitor's counts there.
+    ResetOnNormal,
+}
+
+impl RecoveryCounts {
+    /// Its name in cluster descriptions.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RecoveryCounts::Kept => "kept",
+            RecoveryCounts::ResetOnResume => "reset-on-resume",
+            RecoveryCounts::ResetOnNormal => "reset-on-normal",
+        }
+    }
 }
 
 /// A server of the cluster.

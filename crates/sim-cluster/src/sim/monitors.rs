@@ -53,6 +53,15 @@ impl Sim {
                 // run still shares.
                 if self.obs.nodes[n].monitors[m] != status {
                     self.obs.nodes[n].make_mut().monitors[m] = status;
+                    // Polls are scheduled only where they can see a change; with counts to
+                    // clear once healthy, the monitor's first poll after it watches again
+                    // is one.
+                    if status == MonitorStatus::Normal
+                        && self.setup.cluster.recovery_counts == RecoveryCounts::ResetOnNormal
+                        && self.escalation[self.nm(node, monitor)] != Escalation::default()
+                    {
+                        self.schedule_monitor_poll(node, monitor);
+                    }
                 }
             }
         }
@@ -95,6 +104,9 @@ impl Sim {
             if self.obs.nodes[node.index()].monitors[monitor.index()] != MonitorStatus::Normal {
                 self.node_mut(node).monitors[monitor.index()] = MonitorStatus::Normal;
             }
+            if self.setup.cluster.recovery_counts == RecoveryCounts::ResetOnNormal {
+                self.clear_recovery_counts(index);
+            }
             return;
         }
         let false_alarm = self.false_alarm.take(index);
@@ -136,6 +148,26 @@ impl Sim {
                 self.node_down(node, DownCause::FinalAction);
                 self.boot(node);
             }
+        }
+    }
+
+    /// Clears the recovery counts of every monitor on `node` (a resume, when the cluster
+    /// description says `recovery-counts = "reset-on-resume"`).
+    pub(super) fn clear_recovery_counts_on(&mut self, node: NodeId) {
+        if self.setup.cluster.recovery_counts != RecoveryCounts::ResetOnResume {
+            return;
+        }
+        for m in 0..self.setup.cluster.monitors.len() {
+            self.clear_recovery_counts(self.nm(node, MonitorId(m as u16)));
+        }
+    }
+
+    /// Inferred (see [`RecoveryCounts`]): the counts go back to zero only when the site's
+    /// cluster description says so; written only when there is something to clear, since a
+    /// write copies what a copy of this run still shares.
+    fn clear_recovery_counts(&mut self, index: usize) {
+        if self.escalation[index] != Escalation::default() {
+            self.escalation.make_mut()[index] = Escalation::default();
         }
     }
 }
