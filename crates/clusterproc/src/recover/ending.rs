@@ -41,7 +41,7 @@ impl BackendEnding<StagedSim> for EndState {
     fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
         let Finished { setup, backend, stdout, .. } = finished;
         let serves = conclude_serving(stdout, setup, &self.roles, backend.sim.observation());
-        Conclusion { registry_drift: Vec::new(), failed: !serves }
+        Conclusion { failed: !serves, ..Conclusion::default() }
     }
 
     fn not_judged(&self) -> &'static [(Invariant, &'static str)] {
