@@ -155,6 +155,23 @@ impl DriftAndManifest {
     }
 }
 
+impl DriftAndManifest {
+    /// Every command `backend` ran, each where it belongs in the run, for the report.
+    pub(crate) fn commands(&self, backend: &RealBackend) -> Vec<(Place, ReportCommand)> {
+        let commands = backend.commands().iter().enumerate();
+        commands
+            .map(|(index, record)| {
+                let place = match record.step {
+                    _ if index >= self.commands_in_run => Place::After,
+                    Some(step) => Place::Step(step),
+                    None => Place::Before,
+                };
+                (place, report_command(record))
+            })
+            .collect()
+    }
+}
+
 impl BackendEnding<RealBackend> for DriftAndManifest {
     fn settle(&mut self, backend: &mut RealBackend, initial: &Observation, _completed: bool) {
         self.commands_in_run = backend.commands().len();
@@ -172,19 +189,7 @@ impl BackendEnding<RealBackend> for DriftAndManifest {
         let completed = matches!(engine.ending(), Some(procedure::engine::Ending::Completed));
         let advice = (!completed || !violations.is_empty())
             .then(|| advice(setup, &journal, self.last(), resume, recover, Vec::new()));
-        let commands = backend
-            .commands()
-            .iter()
-            .enumerate()
-            .map(|(index, record)| {
-                let place = match record.step {
-                    _ if index >= self.commands_in_run => Place::After,
-                    Some(step) => Place::Step(step),
-                    None => Place::Before,
-                };
-                (place, report_command(record))
-            })
-            .collect();
+        let commands = self.commands(backend);
         Conclusion { advice, commands, ..drift_and_manifest(finished) }
     }
 }
