@@ -29,6 +29,7 @@ mod replay;
 mod rest_client;
 mod resume;
 mod run;
+mod run_reports;
 mod sarif;
 mod scenarios;
 mod schemas;

@@ -128,6 +128,13 @@ fn a_failed_standby_install_is_recovered_on_real_nodes_over_ssh_and_recovering_a
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("recover.json")).unwrap()).unwrap();
     assert_eq!((&report["backend"], &report["result"]), (&"expresscluster".into(), &"completed".into()), "{report}");
+    // The recovery's report lists what it ran on the nodes, under each of its steps.
+    for step in report["steps"].as_array().unwrap().iter().filter(|s| !s["nodes"].as_array().unwrap().is_empty()) {
+        let commands = step["commands"].as_array().unwrap();
+        assert!(!commands.is_empty() && commands.iter().all(|c| c["error"].is_null()), "{step}");
+    }
+    let installs = report["steps"].as_array().unwrap().iter().flat_map(|s| s["commands"].as_array().unwrap());
+    assert!(installs.clone().any(|c| c["command"].as_str().unwrap().contains("setup.exe")), "{report}");
     // The simulated cluster itself, not only what the backend saw of it.
     assert_eq!(shims.final_state(), completed, "the cluster is where a completed run leaves it");
 

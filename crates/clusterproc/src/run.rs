@@ -2,6 +2,7 @@
 //! (`--backend sim`) or on real nodes (`--backend expresscluster`), with a crash-safe
 //! journal and reports.
 
+mod advice;
 pub(crate) mod args;
 pub(crate) mod commands;
 mod console;

@@ -107,6 +107,12 @@ pub struct CommandRecord {
     pub took: Duration,
     /// Its exit code, or the transport error.
     pub outcome: Result<Option<i32>, String>,
+    /// What it printed (standard output, then standard error), decoded; empty for a copy and
+    /// a REST exchange.
+    pub output: String,
+    /// The step the engine had last started when it ran (its index in the procedure); `None`
+    /// before the first step (the pre-flight checks, the first observation).
+    pub step: Option<usize>,
 }
 
 /// The backend on real nodes.
@@ -122,6 +128,8 @@ pub struct RealBackend {
     manifest: Option<Manifest>,
     drift: DriftDetector,
     commands: Vec<CommandRecord>,
+    /// The step last started, which each command is recorded under.
+    step: Option<usize>,
     /// Registry data seen on nodes that the setup does not know (ids past the setup's).
     foreign_data: Vec<Arc<str>>,
     /// Observed events: what changed between two observations, or what a command ended.
@@ -188,6 +196,7 @@ impl RealBackend {
             clock: Box::new(SystemClock::default()),
             manifest: None,
             commands: Vec::new(),
+            step: None,
             foreign_data: Vec::new(),
             events: Vec::new(),
             rest: None,
@@ -305,6 +314,8 @@ impl RealBackend {
             command: argv.to_string(),
             took: started.elapsed(),
             outcome: result.as_ref().map(|output| output.code).map_err(ToString::to_string),
+            output: result.as_ref().map(Output::text).unwrap_or_default(),
+            step: self.step,
         });
         result
     }
@@ -359,6 +370,7 @@ impl Backend for RealBackend {
     }
 
     fn mark_step(&mut self, step: usize) {
+        self.step = Some(step);
         let at = self.clock.now();
         self.events.push(Event { at, kind: EventKind::StepStarted { step: step as u16 } });
     }

@@ -1,18 +1,18 @@
 //! Run reports: what each step did on which node and when, the invariants' verdicts, and a
 //! timeline picture (SVG, one lane per node) — as JSON for tools and HTML for people.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use procedure::backend::Operation;
-use procedure::duration::{clock, human};
 use procedure::engine::{Ending, RunRecord, StepStatus};
-use procedure::event::{Event, EventKind};
+use procedure::event::Event;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::OperationRecord;
 use procedure::setup::Setup;
 use procedure::span_time::SpanTime;
 use serde::Serialize;
+
+use timeline::{Picture, svg, timeline};
 
 /// A run report; serializes to the `.json` report.
 #[derive(Debug, Clone, Serialize)]
@@ -43,8 +43,76 @@ pub struct RunReport {
     pub timeline: Vec<Lane>,
     /// On real nodes: registry values an installer wrote that later read back otherwise, one
     /// line each (the witness of `registry-rolled-back`); empty on the simulator.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub registry_drift: Vec<String>,
+    /// On real nodes: the commands run before the first step (the pre-flight checks, the first
+    /// observation); empty on the simulator.
+    pub commands_before: Vec<ReportCommand>,
+    /// On real nodes: the commands run once the last step had ended (the last observation, the
+    /// registry reads of the drift detector); empty on the simulator.
+    pub commands_after: Vec<ReportCommand>,
+    /// On the simulator, for a run that stopped: what the cluster did next with nobody acting.
+    pub aftermath: Option<Aftermath>,
+    /// For a run that did not complete: how to go on or back, as the terminal says.
+    pub advice: Option<Advice>,
+}
+
+/// A command a run on real nodes ran: the record an operator files with the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportCommand {
+    /// The node (or `REST API`).
+    pub node: String,
+    /// The command as shown to people (its argv, words quoted where needed).
+    pub command: String,
+    /// How long it took, transport included, ms.
+    pub took_ms: u64,
+    /// Its exit code; `None` when it was killed, for a REST exchange, or when it did not run.
+    pub exit_code: Option<i32>,
+    /// Why it could not be run or did not finish (the transport's error).
+    pub error: Option<String>,
+    /// What it printed (standard output, then standard error), cut at [`OUTPUT_LIMIT`]
+    /// characters with a note of how many more there were.
+    pub output: String,
+}
+
+/// The most characters of one command's output a report keeps.
+pub const OUTPUT_LIMIT: usize = 16_000;
+
+/// A command's output as a report keeps it: cut at [`OUTPUT_LIMIT`] characters, saying so.
+pub fn kept_output(output: &str) -> String {
+    let count = output.chars().count();
+    if count <= OUTPUT_LIMIT {
+        return output.to_owned();
+    }
+    let kept: String = output.chars().take(OUTPUT_LIMIT).collect();
+    format!("{kept}\n[... {} more characters not kept]", count - OUTPUT_LIMIT)
+}
+
+/// What the simulated cluster did after the run stopped, with nobody acting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Aftermath {
+    /// When the run stopped, ms: the aftermath starts here.
+    pub from_ms: u64,
+    /// Where the simulator stopped looking, ms: the timeline runs to here.
+    pub until_ms: u64,
+    /// What happened, one line each, as the terminal tells it.
+    pub story: Vec<String>,
+}
+
+/// How to go on from a run that did not complete, or back to a serving cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Advice {
+    /// The command that resumes the run, when there is one.
+    pub resume: Option<String>,
+    /// The command that brings the cluster back to serving (`clusterproc recover`).
+    pub recover: Option<String>,
+    /// What the cluster lacks of serving, as last observed (after the aftermath on the
+    /// simulator): one line each.
+    pub shortfalls: Vec<String>,
+    /// The steps the recovery planner gives for the cluster as last observed, as
+    /// `clusterproc recover` shows them (its plan text, one line each).
+    pub plan: Vec<String>,
+    /// Where the installer's rolled-back registry values are found again, one line each.
+    pub registry: Vec<String>,
 }
 
 /// A step in the report.
@@ -64,6 +132,9 @@ pub struct ReportStep {
     pub reason: Option<String>,
     /// Per node.
     pub nodes: Vec<ReportNode>,
+    /// On real nodes: every command run from this step's start to the next one's, on any
+    /// node (the observations that verified it included); empty on the simulator.
+    pub commands: Vec<ReportCommand>,
 }
 
 /// A step on one node.
@@ -181,6 +252,7 @@ impl RunReport {
                             }
                         })
                         .collect(),
+                    commands: Vec::new(),
                 }
             })
             .collect();
@@ -216,20 +288,43 @@ impl RunReport {
             invariants,
             timeline: timeline(setup, events, end),
             registry_drift: Vec::new(),
+            commands_before: Vec::new(),
+            commands_after: Vec::new(),
+            aftermath: None,
+            advice: None,
         }
+    }
+
+    /// Adds what the cluster did after the run stopped, with nobody acting (`events` hold it,
+    /// after the run's own): the timeline is drawn again to its end.
+    pub fn add_aftermath(
+        &mut self,
+        setup: &Setup,
+        events: &[Event],
+        from: Duration,
+        until: Duration,
+        story: Vec<String>,
+    ) {
+        self.timeline = timeline(setup, events, until.max(Duration::from_millis(self.duration_ms)));
+        self.aftermath = Some(Aftermath { from_ms: ms(from), until_ms: ms(until), story });
+    }
+
+    /// Where the timeline ends: the end of the aftermath, or of the run.
+    pub fn timeline_end_ms(&self) -> u64 {
+        self.aftermath.as_ref().map_or(self.duration_ms, |a| a.until_ms.max(self.duration_ms))
     }
 
     /// The timeline picture of events that no engine ran (a training session): the same lanes
     /// and bars as a run report's, without step marks.
     pub fn timeline_svg(setup: &Setup, events: &[Event], end: Duration) -> String {
-        svg(ms(end), &[], &timeline(setup, events, end), &|words| words.to_owned())
+        svg(&Picture::of_events(ms(end), &timeline(setup, events, end)), &|words| words.to_owned())
     }
 
     /// [`RunReport::timeline_svg`] with every word it shows (the legend, each bar's hover
     /// text, the picture's label) passed through `words`: the trainer's pages in another
     /// language. `words` gets the English: a fixed phrase, or `"NAME" stopped` for a service.
     pub fn timeline_svg_in(setup: &Setup, events: &[Event], end: Duration, words: &dyn Fn(&str) -> String) -> String {
-        svg(ms(end), &[], &timeline(setup, events, end), words)
+        svg(&Picture::of_events(ms(end), &timeline(setup, events, end)), words)
     }
 
     /// Pretty JSON.
@@ -239,214 +334,17 @@ impl RunReport {
         text
     }
 
-    /// A self-contained HTML page: summary, timeline, invariants, steps.
-    pub fn render_html(&self) -> String {
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>clusterproc run: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-            escape(&self.module)
-        );
-        let _ = writeln!(out, "<h1>{}</h1>", escape(&self.title));
-        let _ = writeln!(
-            out,
-            "<p class=\"summary result-{}\" id=\"result\"><strong>{}</strong>{}</p>",
-            self.result,
-            escape(&self.result),
-            self.reason.as_ref().map(|r| format!(": {}", escape(r))).unwrap_or_default()
-        );
-        let _ = writeln!(
-            out,
-            "<p>Cluster {} on the {} backend{}; run time {}.{}</p>",
-            escape(&self.cluster),
-            escape(&self.backend),
-            self.seed.map(|s| format!(" (seed {s}, virtual time)")).unwrap_or_default(),
-            human(Duration::from_millis(self.duration_ms)),
-            match self.suspended_ms {
-                Some((from, to)) => format!(
-                    " The cluster was suspended from {} to {} ({}).",
-                    clock(Duration::from_millis(from)),
-                    clock(Duration::from_millis(to)),
-                    human(Duration::from_millis(to.saturating_sub(from)))
-                ),
-                None => String::new(),
-            }
-        );
-        out.push_str("<h2>Timeline</h2>\n");
-        out.push_str(&self.render_svg());
-        out.push_str("<h2>Invariants</h2>\n<table id=\"invariants\">\n<tr><th>invariant</th><th>kind</th><th>verdict</th><th>detail</th></tr>\n");
-        for invariant in &self.invariants {
-            let _ = writeln!(
-                out,
-                "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                invariant.verdict.replace(' ', "-"),
-                escape(&invariant.id),
-                invariant.kind,
-                invariant.verdict,
-                invariant
-                    .detail
-                    .as_ref()
-                    .map(|d| format!(
-                        "{} (at {})",
-                        escape(d),
-                        clock(Duration::from_millis(invariant.at_ms.unwrap_or_default()))
-                    ))
-                    .unwrap_or_default()
-            );
-        }
-        out.push_str("</table>\n");
-        if !self.registry_drift.is_empty() {
-            out.push_str("<h2>Registry drift</h2>\n<ul id=\"registry-drift\">\n");
-            for line in &self.registry_drift {
-                let _ = writeln!(out, "<li>{}</li>", escape(line));
-            }
-            out.push_str("</ul>\n");
-        }
-        out.push_str("<h2>Steps</h2>\n<table id=\"steps\">\n<tr><th>#</th><th>step</th><th>status</th><th>node</th><th>from</th><th>to</th><th>took</th><th>operations</th></tr>\n");
-        for step in &self.steps {
-            let number = &step.tag;
-            if step.nodes.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "<tr class=\"{}\"><td>{number}</td><td>{}</td><td>{}{}</td><td></td><td></td><td></td><td></td><td></td></tr>",
-                    step.status,
-                    escape(&step.id),
-                    step.status,
-                    step.reason.as_ref().map(|r| format!(": {}", escape(r))).unwrap_or_default()
-                );
-            }
-            for node in &step.nodes {
-                let operations: Vec<String> = node
-                    .operations
-                    .iter()
-                    .map(|op| {
-                        let target = op.service.as_ref().or(op.to.as_ref()).or(op.resource.as_ref());
-                        match target {
-                            Some(target) => format!("{} {}", op.verb, target),
-                            None => op.verb.clone(),
-                        }
-                    })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "<tr class=\"{}\"><td>{number}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    step.status,
-                    escape(&step.id),
-                    if node.restart_reboot { " (restart reboot)" } else { "" },
-                    step.status,
-                    escape(&node.node),
-                    clock(Duration::from_millis(node.started_ms)),
-                    clock(Duration::from_millis(node.ended_ms)),
-                    SpanTime {
-                        took: Duration::from_millis(node.took_ms),
-                        seen_after: Duration::from_millis(node.seen_after_ms)
-                    }
-                    .describe(),
-                    escape(&operations.join(", "))
-                );
-            }
-        }
-        out.push_str("</table>\n</body>\n</html>\n");
-        out
-    }
-
-    /// The timeline as an inline SVG: one lane per node, time left to right.
+    /// The timeline as an inline SVG: one lane per node, time left to right, to the end of
+    /// the aftermath when there is one.
     pub fn render_svg(&self) -> String {
-        svg(self.duration_ms, &self.steps, &self.timeline, &|words| words.to_owned())
+        let picture = Picture {
+            end_ms: self.timeline_end_ms(),
+            steps: &self.steps,
+            lanes: &self.timeline,
+            aftermath_from_ms: self.aftermath.as_ref().map(|a| a.from_ms),
+        };
+        svg(&picture, &|words| words.to_owned())
     }
-}
-
-fn timeline(setup: &Setup, events: &[Event], end: Duration) -> Vec<Lane> {
-    let node_count = setup.cluster.nodes.len();
-    let mut lanes: Vec<Lane> =
-        setup.cluster.nodes.iter().map(|n| Lane { node: n.name.clone(), items: Vec::new() }).collect();
-    let mut suspended_since: Vec<Option<Duration>> = vec![None; node_count];
-    let mut online_since: Vec<Option<Duration>> = vec![None; node_count];
-    let mut install_since: Vec<Option<Duration>> = vec![None; node_count];
-    let mut down_since: Vec<Option<Duration>> = vec![None; node_count];
-    let push = |lanes: &mut Vec<Lane>, node: usize, kind: &str, from: Duration, to: Duration, label: String| {
-        lanes[node].items.push(Item { kind: kind.to_owned(), from_ms: ms(from), to_ms: ms(to), label });
-    };
-    // The group starts online on its first node.
-    if let Some(group) = setup.cluster.groups.first() {
-        online_since[group.policy[0].index()] = Some(Duration::ZERO);
-    }
-    for event in events {
-        let Some(node) = event.kind.node() else { continue };
-        let n = node.index();
-        match &event.kind {
-            EventKind::ClusterSuspending { .. } => {
-                suspended_since[n].get_or_insert(event.at);
-            }
-            EventKind::ClusterResumed { .. } | EventKind::NodeDown { .. } => {
-                if let Some(from) = suspended_since[n].take() {
-                    push(&mut lanes, n, "suspended", from, event.at, "cluster suspended".to_owned());
-                }
-                if let EventKind::NodeDown { .. } = event.kind {
-                    down_since[n] = Some(event.at);
-                    if let Some(from) = online_since[n].take() {
-                        push(&mut lanes, n, "group-online", from, event.at, "group online here".to_owned());
-                    }
-                }
-            }
-            EventKind::NodeBooted { .. } => {
-                if let Some(from) = down_since[n].take() {
-                    push(&mut lanes, n, "reboot", from, event.at, "down / rebooting".to_owned());
-                }
-            }
-            EventKind::GroupOnline { group, .. } if group.index() == 0 => {
-                online_since[n].get_or_insert(event.at);
-            }
-            EventKind::GroupStopping { group, .. } | EventKind::GroupOffline { group, .. } if group.index() == 0 => {
-                if let Some(from) = online_since[n].take() {
-                    push(&mut lanes, n, "group-online", from, event.at, "group online here".to_owned());
-                }
-            }
-            EventKind::GroupStarting { group, .. } if group.index() == 0 && event.at > Duration::ZERO => {
-                push(&mut lanes, n, "failover", event.at, event.at, "group starting here".to_owned());
-            }
-            EventKind::InstallerStarted { .. } => install_since[n] = Some(event.at),
-            EventKind::InstallerFinished { .. }
-            | EventKind::InstallerFailed { .. }
-            | EventKind::InstallerInterrupted { .. } => {
-                if let Some(from) = install_since[n].take() {
-                    let outcome = match event.kind {
-                        EventKind::InstallerFinished { .. } => "install",
-                        EventKind::InstallerFailed { .. } => "install failed",
-                        _ => "install interrupted",
-                    };
-                    push(&mut lanes, n, "install", from, event.at, outcome.to_owned());
-                }
-            }
-            EventKind::ServiceStopped {
-                service,
-                by: procedure::event::Actor::Operator | procedure::event::Actor::Installer,
-                ..
-            } => {
-                let label = format!("{:?} stopped", setup.cluster.services[service.index()].name);
-                push(&mut lanes, n, "service-stop", event.at, event.at, label);
-            }
-            EventKind::RegistryRestored { overwritten, .. } if overwritten.iter().any(|o| o.installer_write) => {
-                push(&mut lanes, n, "rollback", event.at, event.at, "registry rolled back".to_owned());
-            }
-            _ => {}
-        }
-    }
-    for n in 0..node_count {
-        if let Some(from) = suspended_since[n].take() {
-            push(&mut lanes, n, "suspended", from, end, "cluster suspended".to_owned());
-        }
-        if let Some(from) = online_since[n].take() {
-            push(&mut lanes, n, "group-online", from, end, "group online here".to_owned());
-        }
-        if let Some(from) = install_since[n].take() {
-            push(&mut lanes, n, "install", from, end, "install (running)".to_owned());
-        }
-        if let Some(from) = down_since[n].take() {
-            push(&mut lanes, n, "reboot", from, end, "down".to_owned());
-        }
-    }
-    lanes
 }
 
 /// Escapes text for HTML and XML 1.0, in element content and in attribute values: markup
@@ -484,111 +382,11 @@ tr.violated td{background:#fdd}tr.ok td:nth-child(3){color:#070}tr.skipped td{co
 svg text{font-size:11px;fill:#333}svg .tick{stroke:#eee}svg .axis{text-anchor:middle}\
 svg line.step{stroke:#999;stroke-dasharray:2 3}svg text.step{text-anchor:middle;font-size:10px;fill:#666}\
 rect.suspended{fill:#fff3c4}rect.group-online{fill:#7cc47c}rect.install{fill:#4a7fd6}rect.reboot{fill:#d64a4a}\
-rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}";
+rect.service-stop{fill:#888}rect.failover{fill:#9b59b6}rect.rollback{fill:#ff0000}rect.aftermath{fill:#ececec}\
+tr.nonzero td:nth-child(4){color:#b00}td pre{margin:0;max-height:12em;overflow:auto;font-size:12px}#advice pre{white-space:pre-wrap;overflow-wrap:anywhere}";
 
-/// The timeline picture: one lane per node, time left to right, a mark per step.
-fn svg(duration_ms: u64, steps: &[ReportStep], lanes: &[Lane], words: &dyn Fn(&str) -> String) -> String {
-    const LEFT: f64 = 110.0;
-    const WIDTH: f64 = 900.0;
-    // Room for half of the last time label, which is centred on the end.
-    const RIGHT: f64 = 40.0;
-    const LANE: f64 = 54.0;
-    const TOP: f64 = 30.0;
-    const LEGEND: [(&str, &str); 7] = [
-        ("suspended", "cluster suspended"),
-        ("group-online", "group online here"),
-        ("install", "installer"),
-        ("reboot", "down / rebooting"),
-        ("service-stop", "service stopped"),
-        ("failover", "group starts here"),
-        ("rollback", "registry rolled back"),
-    ];
-    let total = duration_ms.max(1) as f64;
-    let x = |at: u64| LEFT + WIDTH * at as f64 / total;
-    let lanes_bottom = TOP + LANE * lanes.len() as f64;
-    let height = lanes_bottom + 60.0;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"{}\">",
-        LEFT + WIDTH + RIGHT,
-        LEFT + WIDTH + RIGHT,
-        escape(&words("timeline"))
-    );
-    for tick in 0..=8u64 {
-        let at = duration_ms * tick / 8;
-        let tx = x(at);
-        let _ = writeln!(
-            out,
-            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{lanes_bottom:.1}\"/><text class=\"axis\" x=\"{tx:.1}\" y=\"{:.1}\">{}</text>",
-            lanes_bottom + 14.0,
-            clock(Duration::from_secs(at / 1000))
-        );
-    }
-    // Where each step began, numbered along the top.
-    for step in steps {
-        let Some(first) = step.nodes.first() else { continue };
-        let sx = x(first.started_ms);
-        let label = &step.tag;
-        let _ = writeln!(
-            out,
-            "<line class=\"step\" x1=\"{sx:.1}\" y1=\"{:.1}\" x2=\"{sx:.1}\" y2=\"{lanes_bottom:.1}\"><title>{}</title></line><text class=\"step\" x=\"{sx:.1}\" y=\"{:.1}\">{}</text>",
-            TOP - 12.0,
-            escape(&format!("step {label} {} at {}", step.id, clock(Duration::from_millis(first.started_ms)))),
-            TOP - 14.0,
-            escape(label)
-        );
-    }
-    for (i, (kind, legend)) in LEGEND.iter().enumerate() {
-        let lx = LEFT + 130.0 * i as f64;
-        let _ = writeln!(
-            out,
-            "<rect class=\"{kind}\" x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            lanes_bottom + 30.0,
-            lx + 16.0,
-            lanes_bottom + 39.0,
-            escape(&words(legend))
-        );
-    }
-    for (lane_index, lane) in lanes.iter().enumerate() {
-        let y = TOP + LANE * lane_index as f64;
-        let _ = writeln!(
-            out,
-            "<g class=\"lane\" data-node=\"{}\"><text class=\"node\" x=\"4\" y=\"{:.1}\">{}</text>",
-            escape(&lane.node),
-            y + LANE / 2.0 + 4.0,
-            escape(&lane.node)
-        );
-        // Backgrounds first, marks last, so that nothing hides a bar.
-        let mut items: Vec<&Item> = lane.items.iter().collect();
-        items.sort_by_key(|item| match item.kind.as_str() {
-            "suspended" => 0,
-            "group-online" | "install" | "reboot" => 1,
-            _ => 2,
-        });
-        for item in items {
-            let (row, bar_height) = match item.kind.as_str() {
-                "suspended" => (0.0, LANE - 6.0),
-                "group-online" => (4.0, 10.0),
-                "install" => (18.0, 12.0),
-                "reboot" => (18.0, 12.0),
-                _ => (32.0, 12.0),
-            };
-            let x1 = x(item.from_ms);
-            let width = (x(item.to_ms) - x1).max(2.0);
-            let _ = writeln!(
-                out,
-                "<rect class=\"{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{bar_height:.1}\"><title>{}</title></rect>",
-                item.kind,
-                y + 3.0 + row,
-                escape(&words(&item.label))
-            );
-        }
-        out.push_str("</g>\n");
-    }
-    out.push_str("</svg>\n");
-    out
-}
+mod html;
+mod timeline;
 
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,7 @@ fn markup_is_inert() {
     assert_eq!(round_trip("node\u{1}name\u{1B}[31m").0, "node\u{FFFD}name\u{FFFD}[31m");
 }
 
-/// A real run's registry drift reaches both reports; the simulator's reports leave it out.
+/// A real run's registry drift reaches both reports; the simulator's HTML leaves it out.
 #[test]
 fn registry_drift_is_in_the_html_and_json_reports() {
     let mut report = super::RunReport {
@@ -51,8 +51,12 @@ fn registry_drift_is_in_the_html_and_json_reports() {
         invariants: Vec::new(),
         timeline: Vec::new(),
         registry_drift: Vec::new(),
+        commands_before: Vec::new(),
+        commands_after: Vec::new(),
+        aftermath: None,
+        advice: None,
     };
-    assert!(!report.render_json().contains("registry_drift"));
+    assert!(report.render_json().contains("\"registry_drift\": []"), "every report has the same keys");
     assert!(!report.render_html().contains("Registry drift"));
     report.registry_drift =
         vec![r#"ssc-node2 HKLM\SOFTWARE\NEC\PVM\Version: wrote "3.7.0001", now "3.7" after move-group"#.to_owned()];
@@ -61,4 +65,22 @@ fn registry_drift_is_in_the_html_and_json_reports() {
     let html = report.render_html();
     let section = html.find("<h2>Registry drift</h2>").expect("a drift section");
     assert!(html[section..].contains("wrote &quot;3.7.0001&quot;, now &quot;3.7&quot;"), "{html}");
+}
+
+/// A command's output is kept whole up to the limit, and cut beyond it saying how much.
+#[test]
+fn long_outputs_are_cut_saying_so() {
+    let short = "x".repeat(super::OUTPUT_LIMIT);
+    assert_eq!(super::kept_output(&short), short);
+    let long = "y".repeat(super::OUTPUT_LIMIT + 5);
+    let kept = super::kept_output(&long);
+    assert!(kept.ends_with("\n[... 5 more characters not kept]"), "{}", &kept[kept.len() - 60..]);
+    assert_eq!(kept.chars().filter(|&c| c == 'y').count(), super::OUTPUT_LIMIT);
+}
+
+/// Step numbers that begin close together go in rows of their own instead of overlapping.
+#[test]
+fn close_step_labels_take_separate_rows() {
+    let rows = super::timeline::label_rows(&[(100.0, 1), (103.0, 2), (106.0, 2), (120.0, 2), (200.0, 2)]);
+    assert_eq!(rows, vec![0, 1, 2, 0, 0]);
 }

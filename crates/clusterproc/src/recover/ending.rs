@@ -41,7 +41,7 @@ impl BackendEnding<StagedSim> for EndState {
     fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
         let Finished { setup, backend, stdout, .. } = finished;
         let serves = conclude_serving(stdout, setup, &self.roles, backend.sim.observation());
-        Conclusion { registry_drift: Vec::new(), failed: !serves }
+        Conclusion { failed: !serves, ..Conclusion::default() }
     }
 
     fn not_judged(&self) -> &'static [(Invariant, &'static str)] {
@@ -74,7 +74,8 @@ impl BackendEnding<RealBackend> for RealEndState {
 
     fn conclude(&self, finished: Finished<'_, RealBackend>) -> Conclusion {
         let serves = conclude_serving(finished.stdout, finished.setup, &self.roles, self.nodes.last());
-        let mut conclusion = drift_and_manifest(finished);
+        let commands = self.nodes.commands(finished.backend);
+        let mut conclusion = Conclusion { commands, ..drift_and_manifest(finished) };
         conclusion.failed |= !serves;
         conclusion
     }

@@ -13,14 +13,16 @@ use procedure::engine::{Engine, EngineConfig};
 use procedure::journal::{Journal, Record, cluster_identity};
 use procedure::setup::Setup;
 use procedure::text::counted;
-use real_backend::backend::RealBackend;
+use real_backend::backend::{CommandRecord, RealBackend};
 use real_backend::preflight::Check;
+use run_report::{ReportCommand, kept_output};
 
+use super::advice::advice;
 use super::args::RunArgs;
 use super::commands::recover_command;
 use super::journal::{default_run_dir, run_started};
 use super::reports::{check_reports, report_format};
-use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared, Stdout};
+use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Place, Prepared, Stdout};
 use crate::connect::{Connected, connect};
 use crate::failure::Failure;
 use crate::load::load;
@@ -142,6 +144,8 @@ pub(crate) fn connect_checked(
 pub(crate) struct DriftAndManifest {
     /// The cluster as last observed, or as the run started when it cannot be observed.
     last: Option<Observation>,
+    /// How many commands had run when the engine finished: the later ones are the ending's.
+    commands_in_run: usize,
 }
 
 impl DriftAndManifest {
@@ -151,8 +155,26 @@ impl DriftAndManifest {
     }
 }
 
+impl DriftAndManifest {
+    /// Every command `backend` ran, each where it belongs in the run, for the report.
+    pub(crate) fn commands(&self, backend: &RealBackend) -> Vec<(Place, ReportCommand)> {
+        let commands = backend.commands().iter().enumerate();
+        commands
+            .map(|(index, record)| {
+                let place = match record.step {
+                    _ if index >= self.commands_in_run => Place::After,
+                    Some(step) => Place::Step(step),
+                    None => Place::Before,
+                };
+                (place, report_command(record))
+            })
+            .collect()
+    }
+}
+
 impl BackendEnding<RealBackend> for DriftAndManifest {
     fn settle(&mut self, backend: &mut RealBackend, initial: &Observation, _completed: bool) {
+        self.commands_in_run = backend.commands().len();
         self.last = Some(backend.observe().cloned().unwrap_or(initial.clone()));
     }
 
@@ -161,7 +183,30 @@ impl BackendEnding<RealBackend> for DriftAndManifest {
     }
 
     fn conclude(&self, finished: Finished<'_, RealBackend>) -> Conclusion {
-        drift_and_manifest(finished)
+        let (setup, engine, backend) = (finished.setup, finished.engine, finished.backend);
+        let (journal, violations) = (finished.journal.path().to_owned(), finished.violations);
+        let (resume, recover) = (finished.how_to_resume, finished.how_to_recover);
+        let completed = matches!(engine.ending(), Some(procedure::engine::Ending::Completed));
+        let advice = (!completed || !violations.is_empty())
+            .then(|| advice(setup, &journal, self.last(), resume, recover, Vec::new()));
+        let commands = self.commands(backend);
+        Conclusion { advice, commands, ..drift_and_manifest(finished) }
+    }
+}
+
+/// A command as the report shows it.
+pub(crate) fn report_command(record: &CommandRecord) -> ReportCommand {
+    let (exit_code, error) = match &record.outcome {
+        Ok(code) => (*code, None),
+        Err(error) => (None, Some(error.clone())),
+    };
+    ReportCommand {
+        node: record.node.clone(),
+        command: record.command.clone(),
+        took_ms: record.took.as_millis() as u64,
+        exit_code,
+        error,
+        output: kept_output(&record.output),
     }
 }
 
@@ -212,5 +257,5 @@ pub(crate) fn drift_and_manifest(finished: Finished<'_, RealBackend>) -> Conclus
         );
     }
     let registry_drift = drift.lines().map(|line| line.trim().to_owned()).filter(|l| !l.is_empty()).collect();
-    Conclusion { registry_drift, failed: !backend.drift().findings().is_empty() }
+    Conclusion { registry_drift, failed: !backend.drift().findings().is_empty(), ..Conclusion::default() }
 }

@@ -14,6 +14,7 @@ use procedure::cluster::NodeId;
 use procedure::diagnostic::SourceFile;
 use procedure::duration::human;
 use procedure::engine::{Engine, EngineConfig};
+use procedure::event::EventKind;
 use procedure::fault::FaultKind;
 use procedure::invariant::{Invariant, Violation};
 use procedure::journal::{Journal, Resumption, cluster_identity};
@@ -25,11 +26,12 @@ use sim_cluster::scenario::Scenario;
 use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 use sim_cluster::staged::{StagedFault, StagedSim};
 
+use super::advice::advice;
 use super::args::{GuardsSwitch, RunArgs};
 use super::commands::{recover_command, resume_command};
 use super::journal::{default_run_dir, run_started};
 use super::reports::{check_reports, report_format};
-use super::skeleton::{self, BackendEnding, Conclusion, Finished, Judged, Prepared};
+use super::skeleton::{self, AftermathSeen, BackendEnding, Conclusion, Finished, Judged, Prepared};
 use crate::failure::Failure;
 use crate::load::cluster_source;
 
@@ -262,7 +264,8 @@ impl BackendEnding<StagedSim> for Aftermath {
     }
 
     fn conclude(&self, finished: Finished<'_, StagedSim>) -> Conclusion {
-        let Finished { setup, engine, events, violations, stdout, .. } = finished;
+        let Finished { setup, engine, events, violations, journal, stdout, how_to_resume, how_to_recover, .. } =
+            finished;
         let next = aftermath(setup, events);
         if !next.is_empty() {
             let _ = writeln!(stdout);
@@ -272,9 +275,21 @@ impl BackendEnding<StagedSim> for Aftermath {
                 let _ = writeln!(stdout, "  {line}");
             }
         }
-        let last = self.settled.as_ref().map(|(cluster, _)| cluster.observation());
-        restore_advice(stdout, setup, engine, violations, last);
-        Conclusion::default()
+        let (cluster, completed) = self.settled.as_ref().expect("a run is concluded once settled");
+        let last = cluster.observation();
+        let registry = restore_advice(setup, engine, violations, Some(last));
+        if !registry.is_empty() {
+            let _ = writeln!(stdout);
+            for line in &registry {
+                let _ = writeln!(stdout, "{line}");
+            }
+        }
+        // The aftermath runs from the stop to where the simulator stopped looking.
+        let stopped_at = events.iter().find(|e| matches!(e.kind, EventKind::RunStopped)).map(|e| e.at);
+        let seen = stopped_at.map(|from| AftermathSeen { from, until: cluster.now(), story: next });
+        let advice = (!*completed || !violations.is_empty())
+            .then(|| advice(setup, journal.path(), last, how_to_resume, how_to_recover, registry));
+        Conclusion { aftermath: seen, advice, ..Conclusion::default() }
     }
 }
 
@@ -332,13 +347,8 @@ fn clear_fired_faults(backend: &mut StagedSim, staged: &[StagedFault], next_step
 /// again. An export taken before the install holds the very values the rollback restored.
 /// A node whose values are in place again by the end (`last`: an import-registry step put
 /// them back) needs nothing.
-fn restore_advice(
-    out: &mut impl std::io::Write,
-    setup: &Setup,
-    engine: &Engine,
-    violations: &[Violation],
-    last: Option<&Observation>,
-) {
+fn restore_advice(setup: &Setup, engine: &Engine, violations: &[Violation], last: Option<&Observation>) -> Vec<String> {
+    let mut out = Vec::new();
     let mut rolled_back: Vec<(NodeId, Duration)> = Vec::new();
     for violation in violations.iter().filter(|v| v.invariant == Invariant::RegistryRolledBack) {
         if let Some(node) = violation.node
@@ -348,42 +358,39 @@ fn restore_advice(
         }
     }
     if rolled_back.is_empty() {
-        return;
+        return out;
     }
     let names: Vec<&str> = rolled_back.iter().map(|(node, _)| setup.node_name(*node)).collect();
-    let _ = writeln!(out);
-    let _ = writeln!(out, "The installer's registry values were rolled back on {}.", names.join(", "));
+    out.push(format!("The installer's registry values were rolled back on {}.", names.join(", ")));
     let back: Vec<NodeId> = rolled_back
         .iter()
         .map(|(node, _)| *node)
         .filter(|node| last.is_some_and(|last| values_in_place(setup, last, *node)))
         .collect();
     for node in &back {
-        let _ = writeln!(out, "  {}: they are in place again at the end of the run.", setup.node_name(*node));
+        out.push(format!("  {}: they are in place again at the end of the run.", setup.node_name(*node)));
     }
     rolled_back.retain(|(node, _)| !back.contains(node));
     if rolled_back.is_empty() {
-        return;
+        return out;
     }
     for (node, at) in rolled_back {
         let name = setup.node_name(node);
         match registry_way_back(&setup.procedure, engine.record(), node, at) {
             RegistryWayBack::Import { step, file } => {
-                let _ = writeln!(
-                    out,
+                out.push(format!(
                     "  {name}: once the cluster runs again with the group and registry sync online, import on {name} \
                      the export of step {} ({file}), taken there after the install and before the rollback \
                      (reg import FILE), and check the values.",
                     setup.procedure.steps[step].label()
-                );
+                ));
             }
             RegistryWayBack::Reinstall => {
-                let _ = writeln!(
-                    out,
+                out.push(format!(
                     "  {name}: no export of this run holds them (none was taken there between the install and \
                      the rollback): once the cluster runs again, install the module on {name} again, in a \
                      suspend window as the procedure does."
-                );
+                ));
             }
         }
     }
@@ -399,11 +406,11 @@ fn restore_advice(
         .map(|(_, step)| format!("step {}", step.label()))
         .collect();
     if !before.is_empty() {
-        let _ = writeln!(
-            out,
+        out.push(format!(
             "Do not import the export of {}: it was taken before the install and holds the values the \
              rollback restored.",
             before.join(" or ")
-        );
+        ));
     }
+    out
 }

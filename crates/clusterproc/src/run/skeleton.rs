@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use procedure::backend::{Backend, Observation};
 use procedure::driver::drive;
@@ -15,7 +16,7 @@ use procedure::event::Event;
 use procedure::invariant::{Invariant, Violation, judge};
 use procedure::journal::Journal;
 use procedure::setup::Setup;
-use run_report::RunReport;
+use run_report::{Advice, ReportCommand, RunReport};
 
 use super::console::Console;
 use super::reports::write_reports;
@@ -102,6 +103,10 @@ pub(crate) struct Finished<'a, B> {
     pub(crate) journal: &'a mut Journal,
     pub(crate) stdout: &'a mut Stdout,
     pub(crate) stderr: &'a mut Sink<std::io::Stderr>,
+    /// The command that continues the run, when it did not complete and there is one.
+    pub(crate) how_to_resume: Option<&'a str>,
+    /// The command that brings the cluster back to serving, when the run did not complete.
+    pub(crate) how_to_recover: Option<&'a str>,
 }
 
 /// What a backend's ending adds to the run's outcome.
@@ -112,6 +117,31 @@ pub(crate) struct Conclusion {
     /// Whether the run fails for what the ending found, even if it completed with every
     /// invariant holding.
     pub(crate) failed: bool,
+    /// What the cluster did after the stop with nobody acting (the simulator's).
+    pub(crate) aftermath: Option<AftermathSeen>,
+    /// How to go on or back, when the run did not complete or broke an invariant.
+    pub(crate) advice: Option<Advice>,
+    /// The commands run on real nodes, each where it belongs in the run.
+    pub(crate) commands: Vec<(Place, ReportCommand)>,
+}
+
+/// What the cluster did after a run stopped, with nobody acting: from the stop to `until`.
+pub(crate) struct AftermathSeen {
+    pub(crate) from: Duration,
+    pub(crate) until: Duration,
+    /// One line each, as the summary tells it.
+    pub(crate) story: Vec<String>,
+}
+
+/// Where in a run a command ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Before the first step: the pre-flight checks, the first observation.
+    Before,
+    /// From this step's start (its index in the procedure) to the next one's.
+    Step(usize),
+    /// Once the engine had finished.
+    After,
 }
 
 /// Runs `prepared` on `backend` to its end, and says how it went: exit 0 when it completed
@@ -174,6 +204,8 @@ pub(crate) fn run<B: Backend>(
         not_judged,
     };
     summarize(&mut stdout, &setup, &engine, events, &violations, &summary);
+    // The summary offers the commands to resume and to recover after a stop or an interrupt.
+    let offers_commands = matches!(engine.ending(), Some(procedure::engine::Ending::Stopped { .. }) | None);
     let conclusion = ending.conclude(Finished {
         setup: &setup,
         engine: &engine,
@@ -183,11 +215,18 @@ pub(crate) fn run<B: Backend>(
         journal: &mut journal,
         stdout: &mut stdout,
         stderr: &mut stderr,
+        how_to_resume: how_to_resume.as_deref().filter(|_| offers_commands),
+        how_to_recover: how_to_recover.as_deref().filter(|_| offers_commands),
     });
 
     let mut report =
         RunReport::new(&setup, backend_name, seed, engine.record(), engine.ending(), events, &violations, judged_final);
     report.registry_drift = conclusion.registry_drift;
+    if let Some(AftermathSeen { from, until, story }) = conclusion.aftermath {
+        report.add_aftermath(&setup, events, from, until, story);
+    }
+    report.advice = conclusion.advice;
+    place_commands(&mut report, &setup, conclusion.commands);
     write_reports(&report, &reports, &mut stdout)?;
     if interrupted {
         let _ = writeln!(stderr, "interrupted: the run stopped; the journal {} says where", journal.path().display());
@@ -201,4 +240,23 @@ pub(crate) fn run<B: Backend>(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Puts each command in the report where it ran: before the first step, under its step, or
+/// after the run (also a command under a step the report does not list, which cannot be).
+fn place_commands(report: &mut RunReport, setup: &Setup, commands: Vec<(Place, ReportCommand)>) {
+    for (place, command) in commands {
+        let step = match place {
+            Place::Step(index) => {
+                let id = setup.procedure.steps.get(index).map(|step| step.id.as_str());
+                report.steps.iter_mut().find(|step| Some(step.id.as_str()) == id)
+            }
+            Place::Before | Place::After => None,
+        };
+        match (place, step) {
+            (Place::Before, _) => report.commands_before.push(command),
+            (_, Some(step)) => step.commands.push(command),
+            (_, None) => report.commands_after.push(command),
+        }
+    }
 }

@@ -195,6 +195,8 @@ impl RealBackend {
                 command: format!("copy {} -> {remote}", file.path),
                 took: started.elapsed(),
                 outcome: copied.as_ref().map(|()| Some(0)).map_err(ToString::to_string),
+                output: String::new(),
+                step: self.step,
             });
             copied.map_err(|error| self.transport_error(node, &Argv::new("copy").arg(&remote), error))?;
             let argv = commands::hash_file(&remote).map_err(|error| self.failed(node, error))?;

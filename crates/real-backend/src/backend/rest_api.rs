@@ -119,6 +119,8 @@ impl RealBackend {
             command: command.to_owned(),
             took: started.elapsed(),
             outcome: result.as_ref().map(|_| None).map_err(ToString::to_string),
+            output: String::new(),
+            step: self.step,
         });
     }
 
