@@ -206,7 +206,8 @@ fn suggest_repairs(
         .flat_map(|way| way.invariants.iter().filter(|i| i.verdict == "violated"))
         .filter_map(|i| procedure::invariant::Invariant::from_id(&i.id))
         .collect();
-    let suggestion = suggest::repairs(setup, &source, &path, modes, faults, args.seed, !args.no_recovery, &broken);
+    let search = suggest::Search { modes, faults, seed: args.seed, recovery: !args.no_recovery, broken: &broken };
+    let suggestion = suggest::repairs(setup, &source, &path, &search);
     let found = suggestion.repairs;
     let report = RepairsReport {
         unpreventable: broken

@@ -48,16 +48,8 @@ const SHOWN: usize = 3;
 
 /// The repairs that make `setup`'s procedure pass the check `modes`, `faults` and `seed`
 /// describe, earliest first; `source` is the procedure file's text and `path` its name.
-pub(super) fn repairs(
-    setup: &Setup,
-    source: &str,
-    path: &str,
-    modes: &[Mode],
-    faults: usize,
-    seed: u64,
-    recovery: bool,
-    broken: &BTreeSet<Invariant>,
-) -> Suggestion {
+pub(super) fn repairs(setup: &Setup, source: &str, path: &str, search: &Search<'_>) -> Suggestion {
+    let Search { modes, faults, seed, recovery, broken } = *search;
     let procedure = &setup.procedure;
     let mut found = Vec::new();
     let mut prevented = BTreeSet::new();
@@ -90,6 +82,17 @@ pub(super) fn repairs(
         }
     }
     Suggestion { repairs: found, prevented }
+}
+
+/// The check a repair must pass: the same ways, faults, seed and recovery as the failing one,
+/// and the invariants it broke.
+#[derive(Clone, Copy)]
+pub(super) struct Search<'a> {
+    pub(super) modes: &'a [Mode],
+    pub(super) faults: usize,
+    pub(super) seed: u64,
+    pub(super) recovery: bool,
+    pub(super) broken: &'a BTreeSet<Invariant>,
 }
 
 /// What `--suggest` found: the repairs, and the broken invariants that some candidate step
