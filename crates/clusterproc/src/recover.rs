@@ -20,7 +20,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use procedure::backend::{Backend, Observation};
-use procedure::event::Fault;
 use procedure::journal::{FILE_NAME, Journal, Resumption};
 use procedure::recovery::planner::{Recovery, plan};
 use procedure::recovery::serving::Shortfall;
@@ -169,12 +168,7 @@ pub fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
 /// answers again, and the cluster settles. Says whether the plan asked for any.
 fn bring_back(backend: &mut StagedSim, recovery: &Recovery) -> bool {
     let mut any = false;
-    for shortfall in &recovery.shortfalls {
-        let fault = match shortfall {
-            Shortfall::Down(node) => Fault::Restart { node: *node },
-            Shortfall::Unreachable(node) => Fault::Reachable { node: *node },
-            _ => continue,
-        };
+    for fault in recovery.shortfalls.iter().filter_map(Shortfall::brought_back_by) {
         backend.sim.inject(fault);
         any = true;
     }

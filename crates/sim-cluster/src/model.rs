@@ -411,11 +411,7 @@ impl Machine {
         let mut plan = recovery::planned(&setup, &self.engine, self.sim.observation());
         let mut acted = round > 1;
         if !plan.shortfalls.is_empty() && plan.needs_operator_first && round <= recovery::MAX_ROUNDS {
-            let Some(faults) = recovery::bring_back(&plan) else {
-                let instruction = recovery::instruction(&setup, &plan);
-                return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
-            };
-            for fault in faults {
+            for fault in recovery::bring_back(&plan) {
                 self.sim.inject(fault);
             }
             self.sim.settle(recovery::BRING_BACK);

@@ -92,22 +92,17 @@ pub(super) fn way_report(
     let invariants = Invariant::ALL
         .iter()
         .map(|&invariant| {
-            let violated = way.witnesses.get(&invariant).map(|w| {
+            // A witness with the events its saved counterexample shows.
+            let report = |w: &Witness| {
                 let evidence = counterexamples
                     .iter()
                     .find(|r| r.way == way.mode.id() && r.invariant == invariant.id())
                     .map(|r| r.evidence.clone())
                     .unwrap_or_default();
                 violation_report(setup, &w.violation, &w.schedule, evidence)
-            });
-            let recovered = way.recovered.get(&invariant).map(|w| {
-                let evidence = counterexamples
-                    .iter()
-                    .find(|r| r.way == way.mode.id() && r.invariant == invariant.id())
-                    .map(|r| r.evidence.clone())
-                    .unwrap_or_default();
-                violation_report(setup, &w.violation, &w.schedule, evidence)
-            });
+            };
+            let violated = way.witnesses.get(&invariant).map(report);
+            let recovered = way.recovered.get(&invariant).map(report);
             // The earliest violation an accepted-risks entry matched, when no other broke it.
             let accepted = risks.filter(|_| violated.is_none()).and_then(|risks| {
                 let (index, witness) = *way.accepted_shown().get(&invariant)?;

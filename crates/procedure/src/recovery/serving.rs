@@ -43,6 +43,17 @@ pub enum Shortfall {
 }
 
 impl Shortfall {
+    /// What the operator does on the simulator to make it good, as the fault that undoes it:
+    /// a node that is down is powered on, one that does not answer answers again. None for
+    /// what takes more than bringing a node back.
+    pub fn brought_back_by(&self) -> Option<crate::fault::Fault> {
+        match *self {
+            Shortfall::Down(node) => Some(crate::fault::Fault::Restart { node }),
+            Shortfall::Unreachable(node) => Some(crate::fault::Fault::Reachable { node }),
+            _ => None,
+        }
+    }
+
     /// The shortfall in a sentence, with the names of the cluster.
     pub fn describe(&self, setup: &Setup) -> String {
         let node = |node: &NodeId| setup.node_name(*node).to_owned();

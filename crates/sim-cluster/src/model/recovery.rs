@@ -97,16 +97,8 @@ pub(super) fn resumption(engine: &Engine) -> Resumption {
 /// What the plan asks first of the operator that the simulator does for them: the faults
 /// that bring the nodes back (an installer still running is waited for: the cluster then
 /// settles for [`BRING_BACK`]); what else it asks first is planned again after that.
-pub(super) fn bring_back(recovery: &Recovery) -> Option<Vec<Fault>> {
-    let mut faults = Vec::new();
-    for shortfall in &recovery.shortfalls {
-        match shortfall {
-            Shortfall::Down(node) => faults.push(Fault::Restart { node: *node }),
-            Shortfall::Unreachable(node) => faults.push(Fault::Reachable { node: *node }),
-            _ => {}
-        }
-    }
-    Some(faults)
+pub(super) fn bring_back(recovery: &Recovery) -> Vec<Fault> {
+    recovery.shortfalls.iter().filter_map(Shortfall::brought_back_by).collect()
 }
 
 /// The first instruction of a plan that needs the operator.
