@@ -36,6 +36,7 @@ mod schemas;
 mod serve;
 mod simulator;
 mod small_things;
+mod start_services;
 mod suggest;
 mod survey;
 mod timing;
