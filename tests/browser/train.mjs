@@ -38,10 +38,10 @@ export const CLOCK = /\b\d\d:\d\d:\d\d\b/;
 let caseName = '';
 let outdir = '.';
 
-/** A full-page screenshot, OUTDIR/CASE-NAME.png. */
-export async function shot(page, name) {
+/** A screenshot, OUTDIR/CASE-NAME.png: the full page, or what the window shows. */
+export async function shot(page, name, { fullPage = true } = {}) {
   const path = join(outdir, `${caseName}-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   console.log(`screenshot ${path}`);
 }
 

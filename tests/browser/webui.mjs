@@ -162,9 +162,11 @@ async function play(page, url, { careful, lang, width }) {
   if (lang === 'ja') await noUntranslatedChrome(page);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'page');
+  await shot(page, 'window', { fullPage: false });
   await toDebrief(page);
   await noSidewaysScroll(page, `the ${lang} debrief at ${width} px`);
   await shot(page, 'debrief');
+  await shot(page, 'debrief-window', { fullPage: false });
   const all = await verdicts(page);
   if (careful) {
     assert.deepEqual(Object.entries(all).filter(([, verdict]) => verdict !== 'passed'), [], 'every invariant passed');

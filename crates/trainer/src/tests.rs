@@ -17,6 +17,7 @@ use super::text::Lang;
 
 mod guidance;
 mod japanese;
+mod webui;
 
 /// The seed procedure on the two-node SSC cluster, as `clusterproc train` serves it by default.
 pub(crate) fn seed_setup() -> Arc<procedure::setup::Setup> {
