@@ -154,6 +154,12 @@ async function play(page, url, { careful, lang, width }) {
     const error = page.locator('#events tr[data-severity="error"] mark.alert-line');
     assert.ok((await error.count()) >= 1, 'the alert log has an Error line, highlighted');
     assert.equal(await page.locator('#node-ssc-node1 .installer').getAttribute('data-installer'), 'failed');
+    // The screens at that moment, with the group's right-click menu open.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await contextMenu(page, 'pane-group-failover');
+    await shot(page, 'menu', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await page.locator('#context-menu').waitFor({ state: 'hidden' });
   }
   await alertLogLines(page, words);
   await install(page, 'ssc-node2', SEED_FOLDER);

@@ -5,10 +5,8 @@
 //! below them each server's desktop ([`desktop`](super::desktop)).
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use procedure::backend::Backend as _;
-use procedure::duration::clock;
 
 use super::assets::{SCRIPT, STYLE};
 use super::course::Course;
@@ -88,7 +86,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         "<header><h1>{}</h1><p class=\"clock\">{}: <time id=\"clock\">{}</time> <span id=\"busy\" class=\"{}\">{}</span></p><div class=\"waits\">",
         escape(title),
         lang.t(T::Clock),
-        clock_text(sim.now()),
+        events::clock_text(sim.now()),
         if training.busy() { "busy" } else { "quiet" },
         if training.busy() { lang.t(T::Busy) } else { lang.t(T::Quiet) }
     );
@@ -173,9 +171,4 @@ fn alerts(out: &mut String, training: &Training, id: &str, lang: Lang) {
             .render(out);
     }
     out.push_str("</section>\n");
-}
-
-/// Virtual time as the page's clock shows it.
-pub fn clock_text(at: Duration) -> String {
-    clock(at).split('.').next().unwrap_or_default().to_owned()
 }

@@ -13,9 +13,8 @@ use procedure::event::{EventKind, is_routine};
 use run_report::escape;
 
 use super::alerts::{Severity, severity};
-use super::events;
+use super::events::{self, clock_text};
 use super::forms::Button;
-use super::page::clock_text;
 use super::session::Training;
 use super::status::{self, Word};
 use super::text::{Lang, T};
