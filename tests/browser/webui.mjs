@@ -5,8 +5,8 @@
 //
 //   node webui.mjs CASE URL OUTDIR
 //
-// CASE is `careful-en-1024`, `careless-ja-1366` and so on; screenshots go to OUTDIR as
-// CASE-*.png. tests/it/webui_browser.rs starts the trainer and runs each case.
+// CASE is `careful-en-1024`, `careless-ja-1366` and so on, or `no-script` (the same page
+// without its script: plain forms); screenshots go to OUTDIR as CASE-*.png. tests/it/webui_browser.rs starts the trainer and runs each case.
 
 import assert from 'node:assert/strict';
 
@@ -183,8 +183,30 @@ async function play(page, url, { careful, lang, width }) {
   }
 }
 
-const CASES = {};
-const CONTEXTS = {};
+/**
+ * Without the script the same page works as plain forms: every pane shows, Suspend acts at
+ * once, and Move takes its server from the form's own list.
+ */
+async function withoutScript(page, url) {
+  await page.goto(url);
+  await click(page, '#start');
+  assert.equal(await page.locator('#panes .pane:visible').count(), await page.locator('#panes .pane').count(), 'every pane shows');
+  assert.ok(await page.locator('#move-to-failover').isVisible(), "Move's server is chosen in the form");
+  await click(page, '#suspend-cluster');
+  assert.equal((await sessionState(page)).actions, 1, 'Suspend acted at once');
+  await waitDone(page);
+  await confirmlessMove(page, 'ssc-node2');
+}
+
+async function confirmlessMove(page, to) {
+  await page.locator('#move-to-failover').selectOption(to);
+  await click(page, '#move-failover', { refusalOk: true });
+  // Refused while suspended, as the product refuses it: but the form reached the trainer.
+  assert.equal((await sessionState(page)).actions, 3, 'Move acted at once');
+}
+
+const CASES = { 'no-script': withoutScript };
+const CONTEXTS = { 'no-script': { javaScriptEnabled: false } };
 for (const careful of [true, false]) {
   for (const lang of ['en', 'ja']) {
     for (const width of [1024, 1366]) {

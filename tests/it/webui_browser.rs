@@ -51,3 +51,8 @@ fn careless_in_japanese_at_1024_pixels() {
 fn careless_in_japanese_at_1366_pixels() {
     play("careless-ja-1366");
 }
+
+#[test]
+fn without_the_script_every_pane_shows_and_every_form_acts_at_once() {
+    play("no-script");
+}
