@@ -68,8 +68,7 @@ pub fn window(out: &mut String, training: &Training, id: &str, lang: Lang) {
     }
     out.push_str("<div class=\"webui-body\">");
     tree(out, training, lang);
-    let _ =
-        write!(out, "<div id=\"panes\" aria-live=\"polite\"><p class=\"hint tree-hint\">{}</p>", lang.t(T::TreeHint));
+    let _ = write!(out, "<div id=\"panes\"><p class=\"hint tree-hint\">{}</p>", lang.t(T::TreeHint));
     cluster_pane(out, training, lang);
     server_panes(out, training, id, lang);
     group_panes(out, training, id, lang);
