@@ -45,4 +45,5 @@ mod train_browser;
 mod validation;
 mod verify_cluster;
 mod vocabulary;
+mod webui_browser;
 mod wording;
