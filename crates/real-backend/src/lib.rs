@@ -13,6 +13,7 @@ pub mod clock;
 pub mod commands;
 pub mod connection;
 pub mod drift;
+pub mod evidence;
 pub mod parse;
 pub mod preflight;
 pub mod recording;
