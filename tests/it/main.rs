@@ -38,6 +38,7 @@ mod simulator;
 mod small_things;
 mod suggest;
 mod survey;
+mod survey_bundles;
 mod timing;
 mod train;
 mod train_browser;

@@ -69,6 +69,18 @@ pub fn start_resource(resource: &str, node: &str) -> Result<Argv, NameError> {
     Argv::new("clprsc").arg("-s").name("resource", resource)?.arg("-h").name("node", node)
 }
 
+/// `clpmonctrl -v -h NODE`: list the monitors, asked of a named server; read-only. Whether
+/// a node takes it tells whether its clpmonctrl has the `-h` option the backend's monitor
+/// commands need.
+///
+/// Inferred: `clpmonctrl -v` lists monitors (NEC's Prometheus exporter,
+/// EXPRESSCLUSTER/Prometheus `clpexporter/collector/monitor.go`, runs it on Linux); its
+/// `-h` is evidenced only for X 5.x (`clpmonctrl -s|-r -h S -m M`, ScheduleMirroring's
+/// README). Only the exit code is read.
+pub fn list_monitors(node: &str) -> Result<Argv, NameError> {
+    Argv::new("clpmonctrl").arg("-v").arg("-h").name("node", node)
+}
+
 /// `clpstat`, or `clpstat --long` for names longer than the short layout's column.
 pub fn cluster_status(long: bool) -> Argv {
     let argv = Argv::new("clpstat");

@@ -111,7 +111,8 @@ pub fn judge(target: Target, seen: &[Seen]) -> Agreement {
     if cluster_level.is_empty() && servers.is_empty() {
         return Agreement::NotYet;
     }
-    let failure = voting.iter().find(|one| one.word.ends_with("Failure") || one.word == "Error" || one.word == "Unknown");
+    let failure =
+        voting.iter().find(|one| one.word.ends_with("Failure") || one.word == "Error" || one.word == "Unknown");
     if let Some(failure) = failure {
         return Agreement::Unknown(format!("{} shows {}; seen: {}", failure.source, failure.word, describe(seen)));
     }

@@ -288,7 +288,25 @@ fn refused_while_suspended(sim: &Sim, server: NodeId) -> Option<Reply> {
     .then(|| Reply::fail(1, "The cluster is suspended. The group cannot be operated.\r\n"))
 }
 
+/// `clpmonctrl -s|-r -h SERVER -m MONITOR` (ScheduleMirroring's X 5.x README), and
+/// `clpmonctrl -v [-h SERVER]`, which lists the monitors (NEC's Prometheus exporter runs
+/// `clpmonctrl -v`). Inferred: the listing's layout (one `Monitor : NAME` line each; the
+/// backend reads only the exit code) and that `-v` takes `-h`.
 fn clpmonctrl(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
+    let listed = match args {
+        ["-v"] => true,
+        ["-v", "-h", host] => {
+            if node_named(sim, host).is_none() {
+                return Reply::fail(1, format!("Invalid server name. ({host})\r\n"));
+            }
+            true
+        }
+        _ => false,
+    };
+    if listed {
+        let names = sim.setup().cluster.monitors.iter().map(|monitor| format!("Monitor : {}\r\n", monitor.name));
+        return Reply::out(names.collect::<String>());
+    }
     let (suspend, host, monitor) = match args {
         ["-s", "-h", host, "-m", monitor] => (true, host, monitor),
         ["-r", "-h", host, "-m", monitor] => (false, host, monitor),
@@ -332,7 +350,10 @@ fn clprsc(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
             .map(|d| sim.setup().cluster.resources[d.index()].name.as_str())
             .collect();
         if !online.is_empty() {
-            return Reply::fail(1, format!("Command failed: resources depend on it and are active ({}).\r\n", online.join(", ")));
+            return Reply::fail(
+                1,
+                format!("Command failed: resources depend on it and are active ({}).\r\n", online.join(", ")),
+            );
         }
     }
     operate(sim, Operation::StopResource { via: target, resource })
@@ -344,7 +365,8 @@ fn dependents(sim: &Sim, resource: procedure::cluster::ResourceId) -> Vec<proced
     let group = &cluster.groups[cluster.resources[resource.index()].group.index()];
     let mut found = vec![resource];
     for &candidate in &group.resources {
-        if !found.contains(&candidate) && cluster.resources[candidate.index()].depends.iter().any(|d| found.contains(d)) {
+        if !found.contains(&candidate) && cluster.resources[candidate.index()].depends.iter().any(|d| found.contains(d))
+        {
             found.push(candidate);
         }
     }

@@ -128,6 +128,20 @@ pub(crate) fn connect_checked(
     stdout: &mut Stdout,
 ) -> Result<Option<(Connected, Vec<Check>)>, Failure> {
     let mut connected = connect(setup, path)?;
+    // Capabilities first, once per node: what the backend may ask each node, and how.
+    match connected.backend.probe() {
+        Ok(found) => {
+            let _ = writeln!(stdout, "Capabilities (probed once per node):");
+            for line in found.lines() {
+                let _ = writeln!(stdout, "  {line}");
+            }
+        }
+        Err(error) => {
+            let _ = writeln!(stdout, "The capability probe stopped: {}", connected.backend.describe_error(&error));
+            let _ = writeln!(stdout, "{why}");
+            return Ok(None);
+        }
+    }
     let checks = run_checks(&mut connected, setup);
     if checks.iter().any(stops) {
         let _ = stdout.write_all(render_text(&checks).as_bytes());

@@ -40,7 +40,11 @@ fn a_suspend_is_confirmed_by_what_the_sources_agree_on() {
     );
     check(S, &[("view:n1", "Suspend"), ("view:n2", "Suspend")], "confirmed: clpstat on n1, clpstat on n2 agree");
     // A stopped server takes no part.
-    check(S, &[("cluster", "Suspend"), ("server:n1", "Suspend"), ("server:n2", "Offline")], "confirmed: REST cluster and every server agree");
+    check(
+        S,
+        &[("cluster", "Suspend"), ("server:n1", "Suspend"), ("server:n2", "Offline")],
+        "confirmed: REST cluster and every server agree",
+    );
     check(S, &[("server:n1", "Suspend"), ("server:n2", "Suspend")], "confirmed: every server shows Suspend");
     check(S, &[("cluster", "Online"), ("server:n1", "Online")], "not yet");
     check(S, &[("cluster", "Suspend"), ("view:n2", "Online")], "not yet");
@@ -61,7 +65,11 @@ fn a_suspend_is_confirmed_by_what_the_sources_agree_on() {
 #[test]
 fn a_resume_is_confirmed_when_nothing_shows_suspend() {
     use Target::Running as R;
-    check(R, &[("cluster", "Online"), ("server:n1", "Online"), ("view:n1", "Caution")], "confirmed: REST cluster, clpstat on n1 and every server agree");
+    check(
+        R,
+        &[("cluster", "Online"), ("server:n1", "Online"), ("view:n1", "Caution")],
+        "confirmed: REST cluster, clpstat on n1 and every server agree",
+    );
     check(R, &[("cluster", "Online"), ("server:n1", "Suspend")], "not yet");
     check(R, &[("cluster", "Suspend"), ("server:n1", "Online")], "not yet");
 }
