@@ -13,7 +13,7 @@
 
 mod execute;
 pub(crate) mod observe;
-pub mod probe;
+mod probe;
 mod rest_api;
 
 use std::collections::BTreeMap;
@@ -143,7 +143,7 @@ pub struct RealBackend {
     /// Per node, whether it refused `clpstat --long` and is asked with plain `clpstat`.
     plain_clpstat: Vec<bool>,
     /// What [`RealBackend::probe`] found, once run.
-    capabilities: Option<probe::Capabilities>,
+    capabilities: Option<crate::capabilities::Capabilities>,
 }
 
 impl RealBackend {

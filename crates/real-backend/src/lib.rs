@@ -9,6 +9,7 @@
 //! the simulator: the same code drives real nodes and the simulated cluster's command shims.
 
 pub mod backend;
+pub mod capabilities;
 pub mod clock;
 pub mod commands;
 pub mod connection;

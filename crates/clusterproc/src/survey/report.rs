@@ -270,6 +270,12 @@ fn behaviours(seen: &Seen) -> Vec<(&'static str, Verdict)> {
             Verdict::NotSeen("preflight runs them, not the observation"),
         ),
         ("registry data compare as text", Verdict::NotSeen("shows only when an installer writes a value")),
+        ("`reg import`'s success message on standard error", Verdict::NotSeen(ACTS)),
+        ("Windows OpenSSH's SFTP takes `C:/Temp/x` for `C:\\Temp\\x`", Verdict::NotSeen(ACTS)),
+        (
+            "when monitors' reactivation and failover counts reset",
+            Verdict::NotSeen("no read-only command shows the counts"),
+        ),
     ]
 }
 
