@@ -8,8 +8,8 @@
 //! statpanel `clusterapi.ts`), which clpstat prints too. No NEC client shows a server word
 //! for a suspended cluster, so server words that stay `Online` while the cluster's own
 //! word and the node views agree on `Suspend` do not hold a suspend back. A refusal's
-//! shape is what NEC's callers test: a non-zero exit code (the clpgrp move script of
-//! Igaigasuru/EXPRESSCLUSTER tests `$? -eq 1`, NEC's PowerShell scripts `$?`), and for the
+//! shape is what the callers in reach test: a non-zero exit code (NEC's PowerShell scripts
+//! test `$?`; a public move script, Igaigasuru/EXPRESSCLUSTER `move.sh`, `$? -eq 1`), and for the
 //! REST API a non-2xx status, a non-zero `result.code` (Integrated-Cluster-WebUI) or a
 //! POST's non-empty `result.message` (statpanel's `commandPost`). No source gives the
 //! wording of a refusal while suspended, so the wording alone never decides.

@@ -85,8 +85,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let identity = cluster_identity(&setup, &loaded.cluster_hash);
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
-    let journal = Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
+    let mut journal =
+        Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
+    // What the probe found goes into the journal, before the first step.
+    let found = backend.capabilities().map(|found| found.lines()).unwrap_or_default();
+    for line in found {
+        journal
+            .probed(line, backend.now())
+            .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot write the journal: {error}")))?;
+    }
     let initial = backend
         .observe()
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {error}")))?

@@ -551,8 +551,24 @@ mod rest_confirm {
     }
 
     fn suspend(uri: String) -> (Result<(), BackendError>, Vec<CommandRecord>, Duration) {
+        suspend_with_views(uri, None)
+    }
+
+    /// With `clpstat` (a sample's name), the nodes are observed and probed first, so that
+    /// their clpstat views take part.
+    fn suspend_with_views(
+        uri: String,
+        clpstat: Option<&str>,
+    ) -> (Result<(), BackendError>, Vec<CommandRecord>, Duration) {
         let setup = setup("procedures/ssc0307-0006.toml");
-        let (mut backend, _) = running(&setup, true);
+        let (mut backend, _) = match clpstat {
+            Some(name) => backend_with(&setup, test_data(name), Arc::new(Mutex::new(PVM_BEFORE.into())), true),
+            None => running(&setup, true),
+        };
+        if clpstat.is_some() {
+            backend.observe().unwrap();
+            backend.probe().unwrap();
+        }
         backend.set_clock(Box::new(Virtual::default()));
         let client = crate::rest::RestClient::new(crate::rest::RestConfig {
             base_url: uri,
@@ -580,6 +596,31 @@ mod rest_confirm {
             last.output,
             "confirmed: REST cluster agree; the servers still show Online, as no NEC client shows them otherwise"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_nodes_clpstat_views_take_part_where_the_probe_found_clpstat() {
+        let server = api("Suspend", "Online").await;
+        let uri = server.uri();
+        let (result, commands, _) = tokio::task::spawn_blocking(move || {
+            suspend_with_views(uri, Some("clpstat/ssc-long-suspend-constructed.txt"))
+        })
+        .await
+        .unwrap();
+        result.unwrap();
+        assert_eq!(
+            commands.last().unwrap().output,
+            "confirmed: REST cluster, clpstat on ssc-node1, clpstat on ssc-node2 agree; the servers still show Online, as no NEC client shows them otherwise"
+        );
+        // A node view that still shows its server Online holds the suspend back.
+        let uri = server.uri();
+        let (result, _, _) = tokio::task::spawn_blocking(move || {
+            suspend_with_views(uri, Some("clpstat/ssc-long-running-crlf-3space-constructed.txt"))
+        })
+        .await
+        .unwrap();
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("unknown: REST cluster Suspend, REST server ssc-node1 Online, REST server ssc-node2 Online, clpstat on ssc-node1 Online, clpstat on ssc-node2 Online"), "{error}");
     }
 
     #[tokio::test(flavor = "multi_thread")]
