@@ -5,6 +5,7 @@ mod support;
 
 mod accept;
 mod architecture;
+mod capabilities;
 mod check;
 mod ci_docs;
 mod conformance;
