@@ -88,13 +88,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut journal =
         Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
-    // What the probe found goes into the journal, before the first step.
-    let found = backend.capabilities().map(|found| found.lines()).unwrap_or_default();
-    for line in found {
-        journal
-            .probed(line, backend.now())
-            .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot write the journal: {error}")))?;
-    }
+    journal_probe(&mut journal, backend)?;
     let initial = backend
         .observe()
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {error}")))?
@@ -123,6 +117,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         seed: None,
     };
     skeleton::run(prepared, backend, DriftAndManifest::default(), stdout)
+}
+
+/// Writes what the capability probe found into the journal, before the first step.
+pub(crate) fn journal_probe(journal: &mut Journal, backend: &RealBackend) -> Result<(), Failure> {
+    let found = backend.capabilities().map(|found| found.lines()).unwrap_or_default();
+    for line in found {
+        journal
+            .probed(line, backend.now())
+            .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot write the journal: {error}")))?;
+    }
+    Ok(())
 }
 
 /// Connects to the nodes as the connection file at `path` says and runs the pre-flight
