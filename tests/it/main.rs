@@ -5,6 +5,7 @@ mod support;
 
 mod accept;
 mod architecture;
+mod capabilities;
 mod check;
 mod ci_docs;
 mod conformance;
@@ -39,6 +40,7 @@ mod small_things;
 mod start_services;
 mod suggest;
 mod survey;
+mod survey_bundles;
 mod timing;
 mod train;
 mod train_browser;

@@ -149,6 +149,13 @@ fn the_x33_scripts_resource_and_group_commands_are_accepted() {
     let mut sim = sim();
     let owner = run(&mut sim, 1, "clpgrp -n failover");
     assert_eq!((owner.code, owner.stdout.as_str()), (0, "ssc-node1\r\n"));
+    // Without `-f`, a resource others depend on is not stopped while they are active; the
+    // refusal is an exit code and a message, and nothing changes.
+    let refused = run(&mut sim, 1, "clprsc -t md -h ssc-node1");
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("regsync"), "{refused:?}");
+    settle(&mut sim);
+    assert!(sim.observation().resources.iter().all(|resource| resource.status == ResourceStatus::Online));
     succeeds(&mut sim, 1, "clprsc -t md -f -h ssc-node1");
     settle(&mut sim);
     let md = sim.setup().cluster.resource_by_name("md").unwrap();
@@ -292,5 +299,5 @@ fn the_real_backend_reads_a_stopped_node_from_its_all_offline_view() {
     );
     let ran: Vec<&str> =
         backend.commands().iter().map(|c| c.command.as_str()).filter(|c| c.starts_with("clp")).collect();
-    assert!(ran.contains(&"clpcl -t -h ssc-node2") && ran.contains(&"clprsc -t md -h ssc-node1"), "{ran:?}");
+    assert!(ran.contains(&"clpcl -t -h ssc-node2") && ran.contains(&"clprsc -t md -f -h ssc-node1"), "{ran:?}");
 }

@@ -145,6 +145,10 @@ fn a_failed_standby_install_is_recovered_on_real_nodes_over_ssh_and_recovering_a
     assert!(installs.clone().any(|c| c["command"].as_str().unwrap().contains("setup.exe")), "{report}");
     // The simulated cluster itself, not only what the backend saw of it.
     assert_eq!(shims.final_state(), completed, "the cluster is where a completed run leaves it");
+    // The recovery probed the nodes first and its journal keeps what it found.
+    assert!(recover.stdout.contains("Capabilities (probed once per node):"), "{}", recover.stdout);
+    let journal = std::fs::read_to_string(shims.path().join("journal/recover-1/journal.jsonl")).unwrap();
+    assert!(journal.contains("\"kind\":\"probed\""), "{journal}");
 
     let again = on_nodes(&shims, "recover", &connection, &[]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);

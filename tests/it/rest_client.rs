@@ -224,7 +224,8 @@ fn the_real_backend_observes_and_operates_the_cluster_through_the_api() {
     let resources = &setup.cluster.groups[failover.index()].resources;
     assert!(backend.observe().unwrap().group_online_on(failover, resources, node2));
 
-    // A suspend returns once every server shows it; a move is then refused as suspended.
+    // A suspend returns once the sources agree; a move is then refused as suspended (the
+    // cluster was seen suspended, and the API refused it with its error status and code).
     backend.execute(&procedure::backend::Operation::SuspendCluster { via: node1 }).unwrap();
     assert!(backend.observe().unwrap().nodes.iter().all(|n| n.cluster == ClusterService::Suspended));
     let refused =

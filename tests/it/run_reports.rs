@@ -230,6 +230,24 @@ fn a_real_runs_report_carries_each_steps_commands_and_exit_codes() {
 
     assert!(html.contains("<h2>Commands</h2>") && html.contains("<code>clpcl --suspend</code>"), "{html}");
     assert_no_label_overlaps(&html);
+
+    // The capabilities probed once per node before the run: printed, in the report (the
+    // probe's commands and its findings before the first step), and in the journal.
+    assert!(
+        run.stdout.contains("Capabilities (probed once per node):\n  product: EXPRESSCLUSTER (clpstat answers)"),
+        "{}",
+        run.stdout
+    );
+    let finding = "ssc-node2: `clpstat --long` accepted; `clpmonctrl -h` accepted";
+    assert!(run.stdout.contains(finding), "{}", run.stdout);
+    assert!(before.iter().any(|c| c["command"] == "clpmonctrl -v -h ssc-node2"), "{before:?}");
+    let probed = before.iter().find(|c| c["command"] == "capabilities probed").expect("the probe's findings");
+    assert!(probed["output"].as_str().unwrap().contains(finding), "{probed}");
+    let journal = std::fs::read_to_string(shims.path().join("journal/journal.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = journal.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let probed: Vec<&serde_json::Value> = records.iter().filter(|record| record["kind"] == "probed").collect();
+    assert!(probed.iter().any(|record| record["found"] == finding), "{journal}");
+    assert_eq!(records.iter().position(|r| r["kind"] == "probed"), Some(1), "right after the first line");
 }
 
 /// `text` as the HTML report writes it.

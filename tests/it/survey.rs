@@ -35,6 +35,18 @@ fn loaded(path: &Path) -> String {
     format!("{:#?}", cluster)
 }
 
+/// Copies a bundle to `$CLUSTERPROC_KEEP_SURVEY_BUNDLES/NAME` when that is set: how the
+/// bundles in `tests/data/surveys/` were made (see its README).
+fn keep(bundle: &Path, name: &str) {
+    let Some(dir) = std::env::var_os("CLUSTERPROC_KEEP_SURVEY_BUNDLES") else { return };
+    let target = Path::new(&dir).join(name);
+    for (file, bytes) in files(bundle) {
+        let relative = Path::new(&file).strip_prefix(bundle).unwrap().to_owned();
+        std::fs::create_dir_all(target.join(&relative).parent().unwrap()).unwrap();
+        std::fs::write(target.join(relative), bytes).unwrap();
+    }
+}
+
 fn replay(dir: &Path, bundle: &str) -> Run {
     clusterproc_in(dir, &["survey", "--replay", bundle])
 }
@@ -87,6 +99,14 @@ fn a_survey_over_ssh_reports_records_replays_and_gives_back_the_seeds_cluster() 
 
     let again = replay(shims.path(), "bundle");
     assert_eq!((again.code, &again.stdout), (0, &run.stdout), "{}", again.stderr);
+    let kept = std::fs::read_to_string(shims.path().join("bundle/report.txt")).unwrap();
+    assert_eq!(kept, run.stdout, "the bundle keeps the report it printed");
+    for expected in
+        ["`clpmonctrl -h` accepted (`clpmonctrl -v -h` exited 0)", "product: EXPRESSCLUSTER (clpstat answers)"]
+    {
+        assert!(run.stdout.contains(expected), "{expected:?} missing from:\n{}", run.stdout);
+    }
+    keep(&shims.path().join("bundle"), "ssh-two-node");
 
     // The description it emits loads to the seed's own.
     assert_eq!(loaded(&shims.path().join("seen.toml")), loaded(&root().join("scenarios/cluster/ssc-two-node.toml")));
@@ -130,6 +150,8 @@ fn a_survey_through_the_rest_api_keeps_no_secret_and_replays_alike() {
     }
     let again = replay(shims.path(), "bundle");
     assert_eq!((again.code, &again.stdout), (0, &run.stdout), "{}", again.stderr);
+    assert!(run.stdout.contains("product: EXPRESSCLUSTER X 4.2 or later"), "{}", run.stdout);
+    keep(&shims.path().join("bundle"), "rest-two-node");
 }
 
 #[test]

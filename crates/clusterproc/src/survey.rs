@@ -60,6 +60,13 @@ pub fn exec(args: SurveyArgs) -> Result<ExitCode, Failure> {
     let (cluster, setup) = inputs(&bundle)?;
     let seen = seen::Seen::read(&bundle, &cluster);
     let report = report::render(&bundle, &cluster, setup.as_ref(), &seen);
+    if args.replay.is_none() {
+        // The report beside what it was made from: replaying the bundle must give it again
+        // (a bundle kept in tests/data/surveys is a conformance test of the parsers).
+        let output = args.output.clone().unwrap_or_else(|| PathBuf::from("survey-bundle"));
+        crate::atomic_file::write(&output.join(bundle::REPORT), report.text.as_bytes())
+            .map_err(|error| Failure::output(output.display().to_string(), error))?;
+    }
     if let Some(file) = &args.emit_cluster {
         let text = emit::render(&bundle, &cluster, &seen);
         crate::output::emit(&text, Some(file))?;

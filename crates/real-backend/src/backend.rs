@@ -13,6 +13,7 @@
 
 mod execute;
 pub(crate) mod observe;
+mod probe;
 mod rest_api;
 
 use std::collections::BTreeMap;
@@ -141,6 +142,8 @@ pub struct RealBackend {
     why_unreachable: Vec<Option<TransportError>>,
     /// Per node, whether it refused `clpstat --long` and is asked with plain `clpstat`.
     plain_clpstat: Vec<bool>,
+    /// What [`RealBackend::probe`] found, once run.
+    capabilities: Option<crate::capabilities::Capabilities>,
 }
 
 impl RealBackend {
@@ -200,6 +203,7 @@ impl RealBackend {
             foreign_data: Vec::new(),
             events: Vec::new(),
             rest: None,
+            capabilities: None,
         })
     }
 

@@ -50,17 +50,35 @@ pub fn resume_monitor(node: &str, monitor: &str) -> Result<Argv, NameError> {
     Argv::new("clpmonctrl").arg("-r").arg("-h").name("node", node)?.arg("-m").name("monitor", monitor)
 }
 
-/// `clprsc -t RESOURCE -h NODE`: stop one group resource.
+/// `clprsc -t RESOURCE -f -h NODE`: stop one group resource and the resources that depend
+/// on it.
 ///
-/// Inferred: `-t` stops and `-h` names the server, as in NEC's X 3.3 script
-/// `clprsc -t md -f -h server`; `-f` is left out because its meaning is not documented.
+/// NEC code: the X 3.3 script (EXPRESSCLUSTER/ScheduleMirroring,
+/// `scheduleMirror_2nodeWin_X33.ps1`) stops the mirror disk, which other resources depend
+/// on, with exactly `clprsc -t md -f -h SERVER`; it is the only stop of a resource in NEC's
+/// code, and the procedure's `stop-resource` means the same (the resource and its
+/// dependents), as the REST API's resource stop does. Inferred: what the command does
+/// without `-f` when a dependent is online (the simulated nodes refuse it), so the backend
+/// never sends that form.
 pub fn stop_resource(resource: &str, node: &str) -> Result<Argv, NameError> {
-    Argv::new("clprsc").arg("-t").name("resource", resource)?.arg("-h").name("node", node)
+    Argv::new("clprsc").arg("-t").name("resource", resource)?.arg("-f").arg("-h").name("node", node)
 }
 
 /// `clprsc -s RESOURCE -h NODE`: start one group resource on a node.
 pub fn start_resource(resource: &str, node: &str) -> Result<Argv, NameError> {
     Argv::new("clprsc").arg("-s").name("resource", resource)?.arg("-h").name("node", node)
+}
+
+/// `clpmonctrl -v -h NODE`: list the monitors, asked of a named server; read-only. Whether
+/// a node takes it tells whether its clpmonctrl has the `-h` option the backend's monitor
+/// commands need.
+///
+/// Inferred: `clpmonctrl -v` lists monitors (NEC's Prometheus exporter,
+/// EXPRESSCLUSTER/Prometheus `clpexporter/collector/monitor.go`, runs it on Linux); its
+/// `-h` is evidenced only for X 5.x (`clpmonctrl -s|-r -h S -m M`, ScheduleMirroring's
+/// README). Only the exit code is read.
+pub fn list_monitors(node: &str) -> Result<Argv, NameError> {
+    Argv::new("clpmonctrl").arg("-v").arg("-h").name("node", node)
 }
 
 /// `clpstat`, or `clpstat --long` for names longer than the short layout's column.

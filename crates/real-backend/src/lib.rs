@@ -9,10 +9,12 @@
 //! the simulator: the same code drives real nodes and the simulated cluster's command shims.
 
 pub mod backend;
+pub mod capabilities;
 pub mod clock;
 pub mod commands;
 pub mod connection;
 pub mod drift;
+pub mod evidence;
 pub mod parse;
 pub mod preflight;
 pub mod recording;

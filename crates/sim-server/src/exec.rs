@@ -288,7 +288,25 @@ fn refused_while_suspended(sim: &Sim, server: NodeId) -> Option<Reply> {
     .then(|| Reply::fail(1, "The cluster is suspended. The group cannot be operated.\r\n"))
 }
 
+/// `clpmonctrl -s|-r -h SERVER -m MONITOR` (ScheduleMirroring's X 5.x README), and
+/// `clpmonctrl -v [-h SERVER]`, which lists the monitors (NEC's Prometheus exporter runs
+/// `clpmonctrl -v`). Inferred: the listing's layout (one `Monitor : NAME` line each; the
+/// backend reads only the exit code) and that `-v` takes `-h`.
 fn clpmonctrl(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
+    let listed = match args {
+        ["-v"] => true,
+        ["-v", "-h", host] => {
+            if node_named(sim, host).is_none() {
+                return Reply::fail(1, format!("Invalid server name. ({host})\r\n"));
+            }
+            true
+        }
+        _ => false,
+    };
+    if listed {
+        let names = sim.setup().cluster.monitors.iter().map(|monitor| format!("Monitor : {}\r\n", monitor.name));
+        return Reply::out(names.collect::<String>());
+    }
     let (suspend, host, monitor) = match args {
         ["-s", "-h", host, "-m", monitor] => (true, host, monitor),
         ["-r", "-h", host, "-m", monitor] => (false, host, monitor),
@@ -304,24 +322,56 @@ fn clpmonctrl(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
     }
 }
 
-/// `clprsc -t|-s RESOURCE [-f] -h SERVER`. NEC's X 3.3 script stops a resource with
-/// `clprsc -t md -f -h SERVER`; `-f` is accepted without changing what happens.
-/// Inferred: what `-f` means (no source says); a stop here always takes the resources that
-/// depend on it along, as the REST API's resource start takes the ones it depends on.
+/// `clprsc -t|-s RESOURCE [-f] -h SERVER`.
+///
+/// NEC's X 3.3 script stops the mirror disk, which others depend on, with
+/// `clprsc -t md -f -h SERVER`; the simulator's resource stop takes the dependents along,
+/// so that is what `-t` with `-f` does. Inferred (no source says): without `-f`, a stop is
+/// refused while a resource that depends on this one is online, and does the same
+/// otherwise; a start with or without `-f` starts the stopped resources it depends on (the
+/// REST API's resource start does).
 fn clprsc(sim: &mut Sim, _node: NodeId, args: &[&str]) -> Reply {
-    let (stop, resource, host) = match args {
-        ["-t", resource, "-h", host] | ["-t", resource, "-f", "-h", host] => (true, resource, host),
-        ["-s", resource, "-h", host] | ["-s", resource, "-f", "-h", host] => (false, resource, host),
+    let (stop, forced, resource, host) = match args {
+        ["-t", resource, "-h", host] => (true, false, resource, host),
+        ["-t", resource, "-f", "-h", host] => (true, true, resource, host),
+        ["-s", resource, "-h", host] | ["-s", resource, "-f", "-h", host] => (false, true, resource, host),
         _ => return usage("clprsc"),
     };
     let (Some(target), Some(resource)) = (node_named(sim, host), sim.setup().cluster.resource_by_name(resource)) else {
         return Reply::fail(1, "Invalid server or resource name.\r\n");
     };
-    if stop {
-        operate(sim, Operation::StopResource { via: target, resource })
-    } else {
-        operate(sim, Operation::StartResource { node: target, resource })
+    if !stop {
+        return operate(sim, Operation::StartResource { node: target, resource });
     }
+    if !forced {
+        let online: Vec<&str> = dependents(sim, resource)
+            .into_iter()
+            .filter(|d| sim.observation().resources[d.index()].status != ResourceStatus::Offline)
+            .map(|d| sim.setup().cluster.resources[d.index()].name.as_str())
+            .collect();
+        if !online.is_empty() {
+            return Reply::fail(
+                1,
+                format!("Command failed: resources depend on it and are active ({}).\r\n", online.join(", ")),
+            );
+        }
+    }
+    operate(sim, Operation::StopResource { via: target, resource })
+}
+
+/// The resources that depend on `resource`, directly or through others, in its group.
+fn dependents(sim: &Sim, resource: procedure::cluster::ResourceId) -> Vec<procedure::cluster::ResourceId> {
+    let cluster = &sim.setup().cluster;
+    let group = &cluster.groups[cluster.resources[resource.index()].group.index()];
+    let mut found = vec![resource];
+    for &candidate in &group.resources {
+        if !found.contains(&candidate) && cluster.resources[candidate.index()].depends.iter().any(|d| found.contains(d))
+        {
+            found.push(candidate);
+        }
+    }
+    found.remove(0);
+    found
 }
 
 /// `sc.exe query type= service state= all` and `sc.exe query|stop|start NAME`.

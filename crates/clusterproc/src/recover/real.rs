@@ -31,7 +31,7 @@ use super::shown::{nothing_ran, serves_already, show, why_nothing_ran};
 use crate::failure::Failure;
 use crate::load::load;
 use crate::run::journal::run_started;
-use crate::run::real::{DriftAndManifest, connect_checked, connection_file};
+use crate::run::real::{DriftAndManifest, connect_checked, connection_file, journal_probe};
 use crate::run::reports::{check_reports, report_format};
 use crate::run::skeleton::{self, Prepared};
 
@@ -143,8 +143,9 @@ pub(super) fn exec(args: RecoverArgs) -> Result<ExitCode, Failure> {
 
     let recovery_setup = recovery_setup(&setup, &recovery);
     let dir = recovery_dir(&args.journal, earlier + 1);
-    let journal =
+    let mut journal =
         Journal::create(&dir, &run_started(&args.procedure, &recovery_setup, identity, "expresscluster", None, None))?;
+    journal_probe(&mut journal, backend)?;
     let start = recovery.start(observation.at, None);
     let prepared = Prepared {
         described: vec![described],

@@ -85,8 +85,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let identity = cluster_identity(&setup, &loaded.cluster_hash);
     let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
-    let journal = Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
+    let mut journal =
+        Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
+    journal_probe(&mut journal, backend)?;
     let initial = backend
         .observe()
         .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot observe the cluster: {error}")))?
@@ -117,6 +119,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     skeleton::run(prepared, backend, DriftAndManifest::default(), stdout)
 }
 
+/// Writes what the capability probe found into the journal, before the first step.
+pub(crate) fn journal_probe(journal: &mut Journal, backend: &RealBackend) -> Result<(), Failure> {
+    let found = backend.capabilities().map(|found| found.lines()).unwrap_or_default();
+    for line in found {
+        journal
+            .probed(line, backend.now())
+            .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot write the journal: {error}")))?;
+    }
+    Ok(())
+}
+
 /// Connects to the nodes as the connection file at `path` says and runs the pre-flight
 /// checks. When a check `stops` the command, prints every check and `why`, and gives
 /// `None`: the caller exits 1 having run nothing.
@@ -128,6 +141,20 @@ pub(crate) fn connect_checked(
     stdout: &mut Stdout,
 ) -> Result<Option<(Connected, Vec<Check>)>, Failure> {
     let mut connected = connect(setup, path)?;
+    // Capabilities first, once per node: what the backend may ask each node, and how.
+    match connected.backend.probe() {
+        Ok(found) => {
+            let _ = writeln!(stdout, "Capabilities (probed once per node):");
+            for line in found.lines() {
+                let _ = writeln!(stdout, "  {line}");
+            }
+        }
+        Err(error) => {
+            let _ = writeln!(stdout, "The capability probe stopped: {}", connected.backend.describe_error(&error));
+            let _ = writeln!(stdout, "{why}");
+            return Ok(None);
+        }
+    }
     let checks = run_checks(&mut connected, setup);
     if checks.iter().any(stops) {
         let _ = stdout.write_all(render_text(&checks).as_bytes());

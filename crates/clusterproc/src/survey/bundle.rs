@@ -14,6 +14,9 @@ use crate::failure::Failure;
 /// The format word of `manifest.json`.
 pub(super) const FORMAT: &str = "clusterproc-survey/1";
 
+/// The report a survey printed, kept in its bundle.
+pub(crate) const REPORT: &str = "report.txt";
+
 /// What replaces a secret in the bundle.
 pub(super) const REDACTED: &str = "[redacted]";
 

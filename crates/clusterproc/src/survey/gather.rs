@@ -1,6 +1,7 @@
 //! The live half of a survey: every node reached through the transport the connection file
 //! gives it, wrapped in a recording transport, and asked what the backend's observation
-//! asks (`clpstat --long`, plain `clpstat` where that is refused, one `sc.exe query`, `reg
+//! asks (`clpstat --long`, plain `clpstat` where that is refused, the probe of clpmonctrl's
+//! `-h` (`clpmonctrl -v -h NODE`), one `sc.exe query`, `reg
 //! query` of every registry key the description and procedure name, the `[watch] list`
 //! command); with `api = "rest"` the status GETs instead of clpstat. Nothing is changed on
 //! any node.
@@ -89,7 +90,7 @@ pub(super) fn gather(
     for (name, transport) in nodes {
         manifest.nodes.push(NodeEntry { name: name.clone(), via: transport.describe() });
         let (mut recording, tape) = RecordingTransport::new(transport);
-        observe_node(&mut recording, rest.is_none(), &keys, watch_list.as_deref(), timeout);
+        observe_node(&name, &mut recording, rest.is_none(), &keys, watch_list.as_deref(), timeout);
         let recorded: Vec<Recorded> = tape.lock().map(|tape| tape.clone()).unwrap_or_default();
         for record in recorded {
             let entry = command_entry(&name, manifest.commands.len() + 1, record, &secrets, &mut manifest.redactions);
@@ -131,6 +132,7 @@ pub(super) fn gather(
 
 /// The commands of one node's observation; answers are kept by the recording transport.
 fn observe_node(
+    node: &str,
     transport: &mut dyn Transport,
     clpstat: bool,
     keys: &[String],
@@ -141,6 +143,10 @@ fn observe_node(
         let long = transport.run(&commands::cluster_status(true), timeout);
         if !matches!(&long, Ok(output) if output.code == Some(0)) {
             let _ = transport.run(&commands::cluster_status(false), timeout);
+        }
+        // The capability the monitor commands need, probed as a run probes it.
+        if let Ok(argv) = commands::list_monitors(node) {
+            let _ = transport.run(&argv, timeout);
         }
     }
     let _ = transport.run(&commands::list_services(), timeout);

@@ -46,12 +46,22 @@ pub(super) fn render(bundle: &Bundle, cluster: &Cluster, setup: Option<&Setup>, 
             Some(false) => "`clpstat --long` refused, plain `clpstat` used",
             None => "clpstat not run (the REST API replaces it)",
         };
-        let _ = writeln!(
-            out,
-            "  {}: {clpstat}; `clpmonctrl -h`: not probed (no read-only form of it is known); product and version: not shown by these commands",
-            node.name
-        );
+        let monitors = match node.monitor_host {
+            Some(true) => "`clpmonctrl -h` accepted (`clpmonctrl -v -h` exited 0)",
+            Some(false) => "`clpmonctrl -h` refused: the backend will refuse monitor steps",
+            None => "`clpmonctrl -h` not probed (the REST API suspends monitors)",
+        };
+        let _ = writeln!(out, "  {}: {clpstat}; {monitors}", node.name);
     }
+    let product = if manifest.api == "rest" && seen.rest.is_some() {
+        "EXPRESSCLUSTER X 4.2 or later (its REST API answers; NEC added the API in X 4.2)"
+    } else if seen.nodes.iter().any(|node| node.long.is_some() && node.view.is_some()) {
+        "EXPRESSCLUSTER (clpstat answers)"
+    } else {
+        "not found (no clpstat or REST view answered)"
+    };
+    let _ =
+        writeln!(out, "  product: {product}; the exact version is not shown by a read-only command clusterproc knows");
     if manifest.api == "rest" {
         let words: Vec<&str> = seen.rest_words.iter().map(String::as_str).collect();
         let _ = writeln!(
@@ -220,6 +230,13 @@ fn behaviours(seen: &Seen) -> Vec<(&'static str, Verdict)> {
         (false, true) => Verdict::Confirmed("every `reg query` answer read, values found".to_owned()),
         (false, false) => Verdict::NotSeen("no registry value was found"),
     };
+    let probed: Vec<(&str, bool)> =
+        seen.nodes.iter().filter_map(|node| node.monitor_host.map(|ok| (node.name.as_str(), ok))).collect();
+    let monitor_host = match probed.iter().find(|(_, ok)| !ok) {
+        Some((name, _)) => Verdict::Contradicted(format!("{name} refused `clpmonctrl -v -h`")),
+        None if probed.is_empty() => Verdict::NotSeen("not probed (the REST API suspends monitors)"),
+        None => Verdict::Confirmed("every node accepted `clpmonctrl -v -h`".to_owned()),
+    };
     let watch = match seen.nodes.iter().find(|node| node.watch.is_some()) {
         Some(node) => Verdict::Confirmed(format!("the [watch] list command answered on {}", node.name)),
         None => {
@@ -229,19 +246,21 @@ fn behaviours(seen: &Seen) -> Vec<(&'static str, Verdict)> {
     vec![
         ("a node whose own service is stopped shows the others Offline", own_stopped),
         ("servers of a suspended cluster show `Suspend`", suspend),
-        ("a REST suspend is confirmed when every server shows `Suspend`", Verdict::NotSeen(ACTS)),
+        (
+            "a REST suspend is confirmed when the cluster word and the node views agree (servers may stay Online)",
+            Verdict::NotSeen(ACTS),
+        ),
         (
             "a node's own clpstat monitor line is that monitor's state there",
             Verdict::NotSeen("no command shows it otherwise"),
         ),
         ("`clpcl --suspend`/`--resume` return once the cluster got there", Verdict::NotSeen(ACTS)),
-        ("clpgrp's refusal while suspended holds the word \"suspend\"", Verdict::NotSeen(ACTS)),
-        ("a refused REST move holds \"suspend\" in `result.message`", Verdict::NotSeen(ACTS)),
-        ("`clprsc -t|-s RSC -h S` without `-f`", Verdict::NotSeen(ACTS)),
         (
-            "`clpmonctrl -s|-r -h S -m M` on X 3.3 and 4.x",
-            Verdict::NotSeen("not probed: no read-only form of it is known"),
+            "a refused move (clpgrp's non-zero exit, the API's error code) while the cluster is seen suspended",
+            Verdict::NotSeen(ACTS),
         ),
+        ("`clprsc -t RSC -f -h S` stops the resource and its dependents", Verdict::NotSeen(ACTS)),
+        ("`clpmonctrl -s|-r -h S -m M` on this version", monitor_host),
         ("REST JSON layouts beyond the fields NEC's clients read", rest_layout),
         ("`reg query` layout, `(Default)`, the not-found message", reg),
         ("the Task Manager watch", watch),
@@ -251,6 +270,12 @@ fn behaviours(seen: &Seen) -> Vec<(&'static str, Verdict)> {
             Verdict::NotSeen("preflight runs them, not the observation"),
         ),
         ("registry data compare as text", Verdict::NotSeen("shows only when an installer writes a value")),
+        ("`reg import`'s success message on standard error", Verdict::NotSeen(ACTS)),
+        ("Windows OpenSSH's SFTP takes `C:/Temp/x` for `C:\\Temp\\x`", Verdict::NotSeen(ACTS)),
+        (
+            "when monitors' reactivation and failover counts reset",
+            Verdict::NotSeen("no read-only command shows the counts"),
+        ),
     ]
 }
 

@@ -23,6 +23,8 @@ pub(super) struct NodeSeen {
     pub view: Option<ClusterStatus>,
     /// Whether it accepted `clpstat --long`; `None` when clpstat was not run.
     pub long: Option<bool>,
+    /// Whether it accepted `clpmonctrl -v -h NODE`; `None` when not probed.
+    pub monitor_host: Option<bool>,
     /// Its services, when `sc.exe query` parsed.
     pub services: Option<Vec<ServiceRecord>>,
     /// Its registry values under the keys read.
@@ -177,6 +179,15 @@ fn read_entry(
             );
             node.view = Some(view);
             Ok(summary)
+        }
+        Some("clpmonctrl") => {
+            let accepted = entry.exit_code == Some(0);
+            node.monitor_host = Some(accepted);
+            Ok(if accepted {
+                "`-h` accepted".to_owned()
+            } else {
+                format!("`-h` refused (exit code {:?}): the backend will refuse monitor steps", entry.exit_code)
+            })
         }
         Some("sc.exe") => {
             let listing = sc::parse(&output).map_err(|error| error.to_string())?;

@@ -169,6 +169,11 @@ impl Journal {
         self.append(&Record::Finished { ending, at_ms: ms(at) })
     }
 
+    /// Records one finding of the capability probe made before a run on real nodes.
+    pub fn probed(&mut self, found: String, at: Duration) -> Result<(), JournalError> {
+        self.append(&Record::Probed { found, at_ms: ms(at) })
+    }
+
     /// Records a registry value that changed back after an installer wrote it.
     pub fn registry_drift(&mut self, record: Record) -> Result<(), JournalError> {
         debug_assert!(matches!(record, Record::RegistryDrift { .. }));

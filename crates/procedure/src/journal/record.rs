@@ -141,6 +141,14 @@ pub enum Record {
         /// Time, ms.
         at_ms: u64,
     },
+    /// On real nodes: what the capability probe before the run found, one finding a record
+    /// (`ssc-node1: \`clpstat --long\` accepted; \`clpmonctrl -h\` accepted`).
+    Probed {
+        /// The finding, as the run printed it.
+        found: String,
+        /// Time, ms.
+        at_ms: u64,
+    },
     /// On real nodes: a registry value an installer wrote reads differently later (the
     /// real-world witness of `registry-rolled-back`).
     RegistryDrift {
@@ -272,7 +280,9 @@ fn check_ranges(path: &Path, line: usize, record: &Record, steps: usize, nodes: 
             step_bound(*step)?;
             bound("at_ms", *at_ms, MAX_AT_MS)?;
         }
-        Record::Finished { at_ms, .. } | Record::RegistryDrift { at_ms, .. } => bound("at_ms", *at_ms, MAX_AT_MS)?,
+        Record::Finished { at_ms, .. } | Record::RegistryDrift { at_ms, .. } | Record::Probed { at_ms, .. } => {
+            bound("at_ms", *at_ms, MAX_AT_MS)?
+        }
     }
     Ok(())
 }

@@ -102,7 +102,10 @@ impl Resumption {
         let mut intents: Vec<(u64, usize, usize, Operation, Vec<u32>)> = Vec::new();
         for record in &records {
             match record {
-                Record::RunStarted { .. } | Record::Confirmation { .. } | Record::RegistryDrift { .. } => {}
+                Record::RunStarted { .. }
+                | Record::Confirmation { .. }
+                | Record::RegistryDrift { .. }
+                | Record::Probed { .. } => {}
                 Record::Resumed { at_ms } => resumption.last_at = Duration::from_millis(*at_ms),
                 Record::StepStarted { step, id, at_ms, active, standbys, apply_started, resumed, restart_pending } => {
                     if setup.procedure.steps.get(*step).map(|s| &s.id) != Some(id) {

@@ -10,6 +10,7 @@ use remote::transport::TransportError;
 
 use super::RealBackend;
 use crate::commands;
+use crate::evidence;
 use crate::parse::clpcmd::{self, ClpResult};
 use crate::parse::reg_import::{self, RegImport};
 use crate::parse::{certutil, sc};
@@ -42,10 +43,12 @@ impl RealBackend {
             }
             Operation::SuspendMonitor { node, monitor } => {
                 let argv = named(commands::suspend_monitor(name(node), &cluster.monitors[monitor.index()].name))?;
+                self.check_monitor_host(node, &argv)?;
                 self.clp(node, "clpmonctrl -s", &argv)
             }
             Operation::ResumeMonitor { node, monitor } => {
                 let argv = named(commands::resume_monitor(name(node), &cluster.monitors[monitor.index()].name))?;
+                self.check_monitor_host(node, &argv)?;
                 self.clp(node, "clpmonctrl -r", &argv)
             }
             Operation::StopWatch { node, service } | Operation::StartWatch { node, service } => {
@@ -94,17 +97,32 @@ impl RealBackend {
         }
     }
 
+    /// Whether the last observation shows every node that answered suspended.
+    pub(super) fn seen_suspended(&self) -> bool {
+        use procedure::backend::ClusterService;
+        let answered: Vec<_> = self.observation.nodes.iter().filter(|node| node.reachable).collect();
+        !answered.is_empty() && answered.iter().all(|node| node.cluster == ClusterService::Suspended)
+    }
+
     /// Runs an EXPRESSCLUSTER command and reads its result.
     fn clp(&mut self, node: NodeId, command: &'static str, argv: &Argv) -> Result<(), BackendError> {
         let output = self.run_on(node, argv, self.config.command_timeout)?;
         match clpcmd::parse_result(command, &output).map_err(|error| self.failed(node, error))? {
             ClpResult::Succeeded => Ok(()),
-            ClpResult::Failed { code, message } => {
-                // Inferred: NEC documents no refusal wording; a suspended cluster's refusal
-                // of group operations is recognised by the word, anything else is a failure.
-                if command == "clpgrp -m" && message.to_ascii_lowercase().contains("suspend") {
-                    return Err(BackendError::Refused { node, reason: Refusal::ClusterSuspended });
+            ClpResult::Failed { code, message } if command == "clpgrp -m" => {
+                // A refused move is read by its shape and the state last seen, never by its
+                // wording alone (`evidence::refused`).
+                let failed = evidence::Failed::Exit { code, message: message.clone() };
+                match evidence::refused(&failed, self.seen_suspended()) {
+                    evidence::RefusalCause::Suspended => {
+                        Err(BackendError::Refused { node, reason: Refusal::ClusterSuspended })
+                    }
+                    evidence::RefusalCause::Unknown(what) => {
+                        Err(self.failed(node, format!("`{argv}`: unknown: {what}; stopping here")))
+                    }
                 }
+            }
+            ClpResult::Failed { code, message } => {
                 Err(self.failed(node, format!("`{argv}` exited with code {code:?}: {message}")))
             }
         }

@@ -3,8 +3,11 @@
 //! status GETs, and cluster operations become POSTs; Windows services, the registry, the
 //! Task Manager watch, the module and its installer still go through each node's transport.
 //!
-//! A suspend or resume is confirmed by polling the status GETs until every server that is
-//! up shows it, as `clpcl` returns once the cluster got there; other operations return once
+//! A suspend or resume is confirmed by what the sources agree on ([`crate::evidence`]): the
+//! REST cluster word, the server words, and each node's own clpstat view where the probe
+//! found a clpstat; polled until they agree, as `clpcl` returns once the cluster got there.
+//! A word not known, or nothing changing for two minutes, or ten minutes without agreement,
+//! stops the run as unknown, naming what each source showed. Other operations return once
 //! accepted, and the engine polls their postconditions as it does with the commands.
 
 use std::time::{Duration, Instant};
@@ -14,13 +17,19 @@ use procedure::cluster::NodeId;
 use serde_json::json;
 
 use super::{CommandRecord, RealBackend};
-use crate::rest::{ClusterView, Confirm, RestClient, RestError, apply};
+use crate::evidence::{self, Agreement, Seen, Source, Target};
+use crate::rest::{ClusterView, RestClient, RestError, apply};
 
 /// Between two polls that confirm a suspend or resume.
 const CONFIRM_POLL: Duration = Duration::from_secs(5);
 
 /// The longest a suspend or resume may take to show.
 const CONFIRM_WITHIN: Duration = Duration::from_secs(10 * 60);
+
+/// How long every source may show what it showed right after the POST before the backend
+/// stops: a cluster that accepted the operation and changes nothing shows it in no word
+/// the backend knows.
+const UNCHANGED_WITHIN: Duration = Duration::from_secs(2 * 60);
 
 impl RealBackend {
     /// Observe and operate the cluster through its REST API from now on.
@@ -83,23 +92,20 @@ impl RealBackend {
         let via = operation.node();
         let client = self.rest.take()?;
         let started = Instant::now();
-        let result = match operation {
-            Operation::SuspendCluster { .. } | Operation::ResumeCluster { .. } => {
-                let (expected, word) = match operation {
-                    Operation::SuspendCluster { .. } => ("every server Suspend", "Suspend"),
-                    _ => ("every server Online", "Online"),
-                };
-                let done = |view: &ClusterView| all_servers(view, word);
-                let confirm = Confirm { expected, done: &done, poll: CONFIRM_POLL, within: CONFIRM_WITHIN };
-                let clock = &mut self.clock;
-                client.post_confirmed(&path, body.as_ref(), &confirm, &mut |length| clock.sleep(length))
-            }
-            _ => client.post(&path, body.as_ref()),
-        };
+        let result = client.post(&path, body.as_ref());
         self.record_rest(&format!("POST /api/v1/{path}"), started, &result);
+        let confirmed = match (&result, operation) {
+            (Ok(()), Operation::SuspendCluster { .. }) => self.confirm(&client, &path, Target::Suspended, via),
+            (Ok(()), Operation::ResumeCluster { .. }) => self.confirm(&client, &path, Target::Running, via),
+            _ => Ok(()),
+        };
         self.rest = Some(client);
         if let Err(error) = result {
-            return Some(Err(self.rest_error(via, error)));
+            let group_operation = matches!(operation, Operation::MoveGroup { .. });
+            return Some(Err(self.rest_error_of(via, error, group_operation)));
+        }
+        if let Err(error) = confirmed {
+            return Some(Err(error));
         }
         match operation {
             Operation::ResumeCluster { .. } => self.drift.set_moment("after resume-cluster".to_owned()),
@@ -124,23 +130,108 @@ impl RealBackend {
         });
     }
 
-    fn rest_error(&self, via: NodeId, error: RestError) -> BackendError {
+    pub(super) fn rest_error(&self, via: NodeId, error: RestError) -> BackendError {
+        self.rest_error_of(via, error, false)
+    }
+
+    /// A refused group move: read by its shape and the state last seen
+    /// ([`evidence::refused`]), never by its wording alone.
+    fn rest_error_of(&self, via: NodeId, error: RestError, group_operation: bool) -> BackendError {
         match error {
             RestError::Unreachable { .. } => BackendError::Unreachable { node: via },
-            // Inferred: NEC documents no refusal wording; as with clpgrp, a refusal that
-            // names the suspended cluster is recognised by the word.
-            RestError::Refused { ref message, .. } if message.to_ascii_lowercase().contains("suspend") => {
-                BackendError::Refused { node: via, reason: Refusal::ClusterSuspended }
+            RestError::Refused { status, code, ref message, .. } if group_operation => {
+                let failed = evidence::Failed::Rest { status, code, message: message.clone() };
+                match evidence::refused(&failed, self.seen_suspended()) {
+                    evidence::RefusalCause::Suspended => {
+                        BackendError::Refused { node: via, reason: Refusal::ClusterSuspended }
+                    }
+                    evidence::RefusalCause::Unknown(what) => {
+                        self.failed(via, format!("REST API: {error}: unknown: {what}; stopping here"))
+                    }
+                }
             }
             other => self.failed(via, format!("REST API: {other}")),
         }
     }
-}
 
-/// Every server that is not offline shows `word`.
-fn all_servers(view: &ClusterView, word: &str) -> bool {
-    view.servers.iter().all(|(_, status)| status == word || status == "Offline")
-        && view.servers.iter().any(|(_, status)| status == word)
+    /// Every word the sources show now: the REST cluster and servers, and each reachable
+    /// node's own line in its clpstat where the probe found one.
+    fn sources_now(&mut self, client: &RestClient, via: NodeId) -> Result<Vec<Seen>, BackendError> {
+        let view: ClusterView = client.cluster_view().map_err(|error| self.rest_error(via, error))?;
+        let mut seen = vec![Seen::new(Source::RestCluster, view.status.clone())];
+        for (name, word) in &view.servers {
+            seen.push(Seen::new(Source::RestServer(name.clone()), word.clone()));
+        }
+        for node in self.setup.cluster.node_ids() {
+            if !self.observation.nodes[node.index()].reachable || !self.has_clpstat(node) {
+                continue;
+            }
+            let name = self.node_name(node).to_owned();
+            let output = match self.cluster_status(node) {
+                Ok(output) => output,
+                Err(BackendError::Unreachable { .. }) => continue,
+                Err(other) => return Err(other),
+            };
+            let view = output.map_err(|error| self.failed(node, error))?;
+            if let Some(server) = view.server(&name) {
+                seen.push(Seen::new(Source::NodeView(name), server.status.as_str()));
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Polls the sources until they agree that the cluster shows `target`; a word not
+    /// known, nothing changing for [`UNCHANGED_WITHIN`], or [`CONFIRM_WITHIN`] without
+    /// agreement stops the run as unknown, naming what each source showed last.
+    fn confirm(&mut self, client: &RestClient, path: &str, target: Target, via: NodeId) -> Result<(), BackendError> {
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut first: Option<Vec<Seen>> = None;
+        let mut changed = false;
+        loop {
+            let seen = self.sources_now(client, via)?;
+            let verdict = evidence::judge(target, &seen);
+            let (outcome, output) = match &verdict {
+                Agreement::Confirmed(how) => (Ok(None), format!("confirmed: {how}")),
+                Agreement::NotYet => (Ok(None), format!("not yet: {}", evidence::describe(&seen))),
+                Agreement::Unknown(what) => (Err(format!("unknown: {what}")), String::new()),
+            };
+            self.commands.push(CommandRecord {
+                node: "REST API".to_owned(),
+                command: format!("confirm {path}"),
+                took: started.elapsed(),
+                outcome,
+                output,
+                step: self.step,
+            });
+            match verdict {
+                Agreement::Confirmed(_) => return Ok(()),
+                Agreement::Unknown(what) => {
+                    return Err(self.failed(via, format!("POST {path} was accepted; unknown: {what}; stopping here")));
+                }
+                Agreement::NotYet => {}
+            }
+            match &first {
+                None => first = Some(seen.clone()),
+                Some(first) => changed |= *first != seen,
+            }
+            let unchanged_too_long = !changed && waited >= UNCHANGED_WITHIN;
+            if unchanged_too_long || waited >= CONFIRM_WITHIN || started.elapsed() >= CONFIRM_WITHIN.saturating_mul(2) {
+                let how_long = if unchanged_too_long { UNCHANGED_WITHIN } else { CONFIRM_WITHIN };
+                return Err(self.failed(
+                    via,
+                    format!(
+                        "POST {path} was accepted, but after {} s the sources do not agree that the cluster is {}: unknown: {}; stopping here (check the cluster in its manager)",
+                        how_long.as_secs(),
+                        if target == Target::Suspended { "suspended" } else { "running" },
+                        evidence::describe(&seen)
+                    ),
+                ));
+            }
+            self.clock.sleep(CONFIRM_POLL);
+            waited += CONFIRM_POLL;
+        }
+    }
 }
 
 /// A name as one URL path segment: characters outside the unreserved set are %-escaped.

@@ -140,6 +140,9 @@ fn backend_answering(
                     }
                 }
                 "clpgrp" if argv.len() > 2 && argv[2] == "suspended" => exit(1, "The cluster is suspended.\n"),
+                // The second node's clpmonctrl has no `-h` (as before X 5.x, perhaps).
+                "clpmonctrl" if argv[1] == "-v" && i == 1 => exit(1, "Invalid option.\n"),
+                "clpmonctrl" if argv[1] == "-v" => ok("Monitor : servicew1\n"),
                 "clpgrp" | "clpcl" | "clpmonctrl" | "clprsc" | "clpstdn" => ok("Command succeeded.\n"),
                 program if program.ends_with("setup.exe") => {
                     *registry.lock().unwrap() = PVM_AFTER_INSTALL.to_owned();
@@ -266,14 +269,28 @@ fn an_unreachable_node_fails_an_operation_naming_it() {
     assert_eq!(error, Err(BackendError::Unreachable { node: NodeId(1) }));
 }
 
+/// A move that exits 1 (the shape NEC's move script tests) is a refusal of a suspended
+/// cluster only when the cluster was last seen suspended; the word alone is unknown.
 #[test]
-fn a_refused_group_move_while_suspended_is_a_refusal() {
+fn a_refused_group_move_is_a_suspended_refusal_only_when_the_cluster_was_seen_suspended() {
     let mut setup = (*setup("procedures/ssc0307-0006.toml")).clone();
     setup.cluster.groups[0].name = "suspended".into();
     let setup = Arc::new(setup);
-    let (mut backend, _) = running(&setup, true);
-    let error = backend.execute(&Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: None });
+    let move_group = Operation::MoveGroup { via: NodeId(0), group: GroupId(0), to: None };
+    let clpstat = test_data("clpstat/ssc-long-suspend-constructed.txt").replace("failover .", "suspended ");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    backend.observe().unwrap();
+    let error = backend.execute(&move_group);
     assert_eq!(error, Err(BackendError::Refused { node: NodeId(0), reason: Refusal::ClusterSuspended }));
+
+    let clpstat = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt").replace("failover .", "suspended ");
+    let (mut backend, _) = backend_with(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    backend.observe().unwrap();
+    let error = backend.execute(&move_group).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "failed: ssc-node1: `clpgrp -m suspended`: unknown: refused (exit code Some(1), \"The cluster is suspended.\"): the message names a suspend, but the cluster was last seen running; stopping here"
+    );
 }
 
 #[test]
@@ -422,4 +439,210 @@ fn starting_a_missing_service_says_it_is_not_installed() {
         backend.execute(&Operation::StartService { node: NodeId(0), service: pvm }).unwrap_err().to_string(),
         "failed: ssc-node1: `sc.exe start PVMService`: the service is not installed (OpenService error 1060: The specified service does not exist as an installed service.)"
     );
+}
+
+/// The probe runs once per node, records what it found beside its commands, and the
+/// backend refuses a monitor command a node's clpmonctrl cannot take, naming the answer.
+#[test]
+fn the_probe_finds_each_nodes_capabilities_and_the_backend_uses_them() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    let (mut backend, log) = running(&setup, true);
+    let lines = backend.probe().unwrap().lines();
+    assert_eq!(
+        lines,
+        [
+            "product: EXPRESSCLUSTER (clpstat answers); the version is not shown by a read-only command clusterproc knows",
+            "ssc-node1: `clpstat --long` accepted; `clpmonctrl -h` accepted",
+            "ssc-node2: `clpstat --long` accepted; `clpmonctrl -h` refused (exit code Some(1): \"Invalid option.\"): monitor steps will be refused",
+        ]
+    );
+    let probes = log.lock().unwrap().len();
+    backend.probe().unwrap();
+    assert_eq!(log.lock().unwrap().len(), probes, "probed once");
+    let record = backend.commands().last().unwrap();
+    assert_eq!((record.node.as_str(), record.command.as_str()), ("clusterproc", "capabilities probed"));
+    assert!(record.output.contains("ssc-node2: `clpstat --long` accepted"), "{}", record.output);
+
+    let monitor = procedure::cluster::MonitorId(0);
+    backend.execute(&Operation::SuspendMonitor { node: NodeId(0), monitor }).unwrap();
+    let sent = log.lock().unwrap().len();
+    let error = backend.execute(&Operation::SuspendMonitor { node: NodeId(1), monitor }).unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "failed: ssc-node2: refusing `clpmonctrl -s -h ssc-node2 -m mdw`: it needs clpmonctrl's -h option, which this node did not accept when probed (`clpmonctrl -v -h ssc-node2`: exit code Some(1): \"Invalid option.\")"
+        ),
+        "{error}"
+    );
+    assert_eq!(log.lock().unwrap().len(), sent, "nothing was sent to the node");
+}
+
+/// A node that refuses `clpstat --long` is probed as plain and asked plainly from the start.
+#[test]
+fn the_probe_falls_back_to_plain_clpstat() {
+    let setup = setup("procedures/ssc0307-0006.toml");
+    // The short layout's sample names fewer monitors than the seed's cluster: the answer's
+    // words matter here, not its layout.
+    let short = test_data("clpstat/ssc-long-running-crlf-3space-constructed.txt");
+    let clpstat: Arc<ClpstatScript> =
+        Arc::new(move |_, argv: &[String]| if argv.len() > 1 { exit(9, "Invalid option.\n") } else { ok(&short) });
+    let (mut backend, log) = backend_answering(&setup, clpstat, Arc::new(Mutex::new(PVM_BEFORE.into())), true);
+    let lines = backend.probe().unwrap().lines();
+    assert!(lines[1].starts_with("ssc-node1: `clpstat --long` refused, plain `clpstat` used"), "{lines:?}");
+    log.lock().unwrap().clear();
+    backend.observe().unwrap();
+    let asked: Vec<Vec<String>> = log.lock().unwrap().iter().filter(|argv| argv[0] == "clpstat").cloned().collect();
+    assert_eq!(asked, [vec!["clpstat".to_owned()], vec!["clpstat".to_owned()]]);
+}
+
+mod rest_confirm {
+    //! A REST suspend confirmed by what the sources agree on, against wiremock with the
+    //! JSON shapes NEC's status panel reads (`clusterapi.ts`), on a virtual clock.
+
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[derive(Debug, Default)]
+    struct Virtual(Duration);
+
+    impl crate::clock::Clock for Virtual {
+        fn now(&self) -> Duration {
+            self.0
+        }
+        fn sleep(&mut self, length: Duration) {
+            self.0 += length;
+        }
+    }
+
+    async fn api(cluster_word: &str, server_word: &str) -> MockServer {
+        let server = MockServer::start().await;
+        let envelope = |key: &str, value: serde_json::Value| {
+            let mut body = json!({ "result": { "code": 0, "message": "" } });
+            body[key] = value;
+            body
+        };
+        let answers = [
+            ("cluster", envelope("cluster", json!({ "name": "ssc-cluster", "status": cluster_word }))),
+            (
+                "servers",
+                envelope(
+                    "servers",
+                    json!([{ "name": "ssc-node1", "status": server_word }, { "name": "ssc-node2", "status": server_word }]),
+                ),
+            ),
+            ("groups", envelope("groups", json!([]))),
+            ("resources", envelope("resources", json!([]))),
+            ("monitors", envelope("monitors", json!([]))),
+        ];
+        for (name, body) in answers {
+            Mock::given(method("GET"))
+                .and(path(format!("/api/v1/{name}")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(path("/api/v1/cluster/suspend"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "result": { "code": 0, "message": "" } })))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn suspend(uri: String) -> (Result<(), BackendError>, Vec<CommandRecord>, Duration) {
+        suspend_with_views(uri, None)
+    }
+
+    /// With `clpstat` (a sample's name), the nodes are observed and probed first, so that
+    /// their clpstat views take part.
+    fn suspend_with_views(
+        uri: String,
+        clpstat: Option<&str>,
+    ) -> (Result<(), BackendError>, Vec<CommandRecord>, Duration) {
+        let setup = setup("procedures/ssc0307-0006.toml");
+        let (mut backend, _) = match clpstat {
+            Some(name) => backend_with(&setup, test_data(name), Arc::new(Mutex::new(PVM_BEFORE.into())), true),
+            None => running(&setup, true),
+        };
+        if clpstat.is_some() {
+            backend.observe().unwrap();
+            backend.probe().unwrap();
+        }
+        backend.set_clock(Box::new(Virtual::default()));
+        let client = crate::rest::RestClient::new(crate::rest::RestConfig {
+            base_url: uri,
+            user: "ops".to_owned(),
+            password: "secret".to_owned(),
+            timeout: Duration::from_secs(5),
+            get_attempts: 1,
+            backoff: Duration::ZERO,
+            ca_file: None,
+        })
+        .unwrap();
+        backend.use_rest_api(client);
+        let result = backend.execute(&Operation::SuspendCluster { via: NodeId(0) });
+        (result, backend.commands().to_vec(), backend.now())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn servers_that_stay_online_do_not_hold_back_a_suspend_the_cluster_shows() {
+        let server = api("Suspend", "Online").await;
+        let (result, commands, _) = tokio::task::spawn_blocking(move || suspend(server.uri())).await.unwrap();
+        result.unwrap();
+        let last = commands.last().unwrap();
+        assert_eq!(last.command, "confirm cluster/suspend");
+        assert_eq!(
+            last.output,
+            "confirmed: REST cluster agree; the servers still show Online, as no NEC client shows them otherwise"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_nodes_clpstat_views_take_part_where_the_probe_found_clpstat() {
+        let server = api("Suspend", "Online").await;
+        let uri = server.uri();
+        let (result, commands, _) = tokio::task::spawn_blocking(move || {
+            suspend_with_views(uri, Some("clpstat/ssc-long-suspend-constructed.txt"))
+        })
+        .await
+        .unwrap();
+        result.unwrap();
+        assert_eq!(
+            commands.last().unwrap().output,
+            "confirmed: REST cluster, clpstat on ssc-node1, clpstat on ssc-node2 agree; the servers still show Online, as no NEC client shows them otherwise"
+        );
+        // A node view that still shows its server Online holds the suspend back.
+        let uri = server.uri();
+        let (result, _, _) = tokio::task::spawn_blocking(move || {
+            suspend_with_views(uri, Some("clpstat/ssc-long-running-crlf-3space-constructed.txt"))
+        })
+        .await
+        .unwrap();
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("unknown: REST cluster Suspend, REST server ssc-node1 Online, REST server ssc-node2 Online, clpstat on ssc-node1 Online, clpstat on ssc-node2 Online"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_suspend_nothing_shows_stops_as_unknown_after_two_minutes_naming_what_was_seen() {
+        let server = api("Online", "Online").await;
+        let (result, _, waited) = tokio::task::spawn_blocking(move || suspend(server.uri())).await.unwrap();
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "failed: ssc-node1: POST cluster/suspend was accepted, but after 120 s the sources do not agree that the cluster is suspended: unknown: REST cluster Online, REST server ssc-node1 Online, REST server ssc-node2 Online; stopping here (check the cluster in its manager)"
+        );
+        assert_eq!(waited, Duration::from_secs(120), "not ten minutes");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_word_not_known_stops_the_suspend_at_once() {
+        let server = api("Paused", "Online").await;
+        let (result, _, waited) = tokio::task::spawn_blocking(move || suspend(server.uri())).await.unwrap();
+        let error = result.unwrap_err().to_string();
+        assert!(
+            error.contains("unknown: REST cluster shows \"Paused\", which is not one of EXPRESSCLUSTER's status words"),
+            "{error}"
+        );
+        assert_eq!(waited, Duration::ZERO);
+    }
 }

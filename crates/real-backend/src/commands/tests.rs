@@ -20,7 +20,7 @@ fn each_command_line() {
     check(group_owner("failover"), &["clpgrp", "-n", "failover"]);
     check(suspend_monitor("ssc-node1", "servicew-pvm"), &["clpmonctrl", "-s", "-h", "ssc-node1", "-m", "servicew-pvm"]);
     check(resume_monitor("ssc-node2", "mdw"), &["clpmonctrl", "-r", "-h", "ssc-node2", "-m", "mdw"]);
-    check(stop_resource("regsync", "ssc-node1"), &["clprsc", "-t", "regsync", "-h", "ssc-node1"]);
+    check(stop_resource("regsync", "ssc-node1"), &["clprsc", "-t", "regsync", "-f", "-h", "ssc-node1"]);
     check(start_resource("regsync", "ssc-node1"), &["clprsc", "-s", "regsync", "-h", "ssc-node1"]);
     check(Ok(cluster_status(false)), &["clpstat"]);
     check(Ok(cluster_status(true)), &["clpstat", "--long"]);
@@ -66,7 +66,7 @@ fn hostile_names_stay_one_argument_each() {
         check(move_group(name, Some(name)), &["clpgrp", "-m", name, "-a", name]);
         check(group_owner(name), &["clpgrp", "-n", name]);
         check(suspend_monitor(name, name), &["clpmonctrl", "-s", "-h", name, "-m", name]);
-        check(stop_resource(name, name), &["clprsc", "-t", name, "-h", name]);
+        check(stop_resource(name, name), &["clprsc", "-t", name, "-f", "-h", name]);
         check(start_cluster_service(name), &["clpcl", "-s", "-h", name]);
         check(export_registry(name, name), &["reg", "export", name, name, "/y"]);
         check(import_registry(name), &["reg", "import", name]);
