@@ -73,7 +73,12 @@ pub(super) fn repairs(setup: &Setup, source: &str, path: &str, search: &Search<'
         tried += 1;
         // A candidate that keeps the procedure from finishing without faults prevents
         // nothing.
-        let Some(checked) = violated(&candidate, search) else { continue };
+        // Once a way breaks an invariant (no repair), and each broken invariant it does not
+        // break is known prevented already, the other ways could tell nothing more.
+        let told_all = |violated: &BTreeSet<Invariant>| {
+            !violated.is_empty() && broken.iter().all(|i| violated.contains(i) || prevented.contains(i))
+        };
+        let Some(checked) = violated(&candidate, search, &told_all) else { continue };
         if let Some(pool) = &mut pool {
             for (mode, found) in &checked.counterexamples {
                 pool.keep(&reuse::Run { setup: &candidate, mode: *mode, seed, recovery }, found);
@@ -168,11 +173,15 @@ struct Checked {
 
 /// The invariants the procedure of `setup` breaks, every way, with up to `faults` faults (put
 /// right by recovery counts as holding); none when some way does not complete without faults.
-fn violated(setup: &Arc<Setup>, check: &Search<'_>) -> Option<Checked> {
+/// The ways after one whose invariants broken so far are `enough` are not checked.
+fn violated(setup: &Arc<Setup>, check: &Search<'_>, enough: &dyn Fn(&BTreeSet<Invariant>) -> bool) -> Option<Checked> {
     let &Search { modes, faults, seed, recovery, .. } = check;
     let control = Control::default();
     let mut checked = Checked { violated: BTreeSet::new(), counterexamples: Vec::new() };
     for &mode in modes {
+        if enough(&checked.violated) {
+            break;
+        }
         let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode).with_recovery(recovery);
         let (baseline, _) = explorer.run(&[]);
         if !matches!(baseline.ending, Ending::Completed) {
