@@ -165,7 +165,22 @@ fn sarif_of_the_seed_points_at_the_step_and_carries_its_repair() {
     let fixes = result["fixes"].as_array().unwrap_or_else(|| panic!("no fixes: {result:#}"));
     let original = std::fs::read_to_string(root().join(SEED)).unwrap();
     assert_eq!(apply(&original, &fixes[0]), std::fs::read_to_string(&fix).unwrap());
-    let region = &fixes[0]["artifactChanges"][0]["replacements"][0]["deletedRegion"];
+    // The best is a move: the suspend's table deleted where it was, and inserted before the
+    // unzip's (the last region first).
+    let replacements = fixes[0]["artifactChanges"][0]["replacements"].as_array().unwrap();
+    assert_eq!(replacements.len(), 2, "{:#}", fixes[0]);
+    let deleted = &replacements[0]["deletedRegion"];
+    assert_eq!(deleted["startLine"].as_u64().unwrap() as usize, line_of(SEED, "id = \"suspend-cluster\"") - 1);
+    let inserted = &replacements[1]["deletedRegion"];
+    assert_eq!(inserted["startLine"].as_u64().unwrap() as usize, line_of(SEED, "id = \"unzip\"") - 1);
+    assert_eq!(inserted["startLine"], inserted["endLine"]);
+    // An inserted check is an insertion before the line where its diff puts it, and gives
+    // the procedure that passed too.
+    let verify = fixes
+        .iter()
+        .find(|fix| fix["description"]["text"].as_str().unwrap().starts_with("insert step verify-cluster-after-unzip"))
+        .unwrap_or_else(|| panic!("{result:#}"));
+    let region = &verify["artifactChanges"][0]["replacements"][0]["deletedRegion"];
     assert_eq!(region["startLine"].as_u64().unwrap() as usize, line_of(SEED, "id = \"backup-registry\"") - 1);
     let passed = check(dir.path(), &[&fix, "--faults", "2"]);
     assert_eq!(passed.code, 0, "{}", passed.stdout);

@@ -32,7 +32,9 @@ use crate::progress::Progress;
 use args::{CheckArgs, CheckFormat, FaultDepth, GuardsChoice};
 use explore::explore_ways;
 use mapping::{describe, did_not_finish, mutant_report, way_report};
-use model::{FailureReport, RepairReport, RepairsReport, Report, StepPlace, WayReport, invariant_failures};
+use model::{
+    FailureReport, RepairReport, RepairsReport, ReplacementReport, Report, StepPlace, WayReport, invariant_failures,
+};
 
 /// Explores the procedure as the arguments say (or merges shards' outputs), prints the
 /// verdict and saves counterexamples; exits 1 unless it passed.
@@ -207,7 +209,7 @@ fn suggest_repairs(
         .filter_map(|i| procedure::invariant::Invariant::from_id(&i.id))
         .collect();
     let search = suggest::Search { modes, faults, seed: args.seed, recovery: !args.no_recovery, broken: &broken };
-    let suggestion = suggest::repairs(setup, &source, &path, &search);
+    let suggestion = suggest::repairs(setup, &source, &path, &search, true);
     let found = suggestion.repairs;
     let report = RepairsReport {
         unpreventable: broken
@@ -216,21 +218,42 @@ fn suggest_repairs(
             .map(|invariant| invariant.id().to_owned())
             .collect(),
         candidates: suggest::candidates(&setup.cluster).iter().map(|action| action.keyword().to_owned()).collect(),
-        found: found
-            .iter()
-            .map(|repair| RepairReport {
-                step: repair.step.id.clone(),
-                action: repair.step.action.keyword().to_owned(),
-                on: repair.step.role.keyword().to_owned(),
-                before: repair.before.clone(),
-                diff: repair.diff.clone(),
-                line: repair.insertion.line,
-                column: repair.insertion.column,
-                inserted: repair.insertion.text.clone(),
-            })
-            .collect(),
+        found: found.iter().map(repair_report).collect(),
+        searched: suggestion.searched,
+        passed_over: suggestion.passed_over,
     };
     Ok((report, found))
+}
+
+/// What the report says of a repair.
+fn repair_report(repair: &suggest::Repair) -> RepairReport {
+    let insertion = match (&repair.edit, repair.replacements.as_slice()) {
+        (suggest::Edit::Insert { .. }, [only]) => Some(only),
+        _ => None,
+    };
+    RepairReport {
+        edit: repair.edit.kind().to_owned(),
+        summary: repair.summary.clone(),
+        step: repair.step.id.clone(),
+        action: repair.step.action.keyword().to_owned(),
+        on: repair.step.role.keyword().to_owned(),
+        before: repair.before.clone(),
+        diff: repair.diff.clone(),
+        line: insertion.map_or(0, |i| i.line),
+        column: insertion.map_or(0, |i| i.column),
+        inserted: insertion.map(|i| i.text.clone()).unwrap_or_default(),
+        replacements: repair
+            .replacements
+            .iter()
+            .map(|r| ReplacementReport {
+                line: r.line,
+                column: r.column,
+                end_line: r.end_line,
+                end_column: r.end_column,
+                text: r.text.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// `--write-fix`: the first repaired procedure written to `file`, said in the text report.

@@ -72,8 +72,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "I/N", default_value = "0/1", value_parser = parse_shard)]
     pub shard: sim_cluster::model::search::Shard,
     /// When the check fails, search for repairs: a step of the vocabulary's candidates
-    /// (verify-cluster, suspend-cluster, resume-cluster) inserted at each place, each offered
-    /// only once the same check passes on the repaired procedure; shown as a diff of the file.
+    /// (verify-cluster, suspend-cluster, resume-cluster) inserted at each place, a step moved
+    /// to another place, or a step run on another node role; each offered only once the same
+    /// check passes on the repaired procedure, earliest first; shown as a diff of the file.
     #[arg(long)]
     pub suggest: bool,
     /// Judge each run with faults where it ends, without the recovery that `clusterproc

@@ -121,26 +121,40 @@ pub(super) struct RepairsReport {
     pub(super) candidates: Vec<String>,
     /// The repairs, best first; empty when none was found.
     pub(super) found: Vec<RepairReport>,
-    /// The invariants broken that no candidate step inserted at any place prevents.
+    /// The invariants broken that no single edit prevents.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) unpreventable: Vec<String>,
+    /// Candidates whose check ran in full.
+    #[serde(default)]
+    pub(super) searched: usize,
+    /// Candidates passed over without their check: a fault schedule that broke an earlier
+    /// candidate, replayed on it, showed that its check could tell nothing more.
+    #[serde(default)]
+    pub(super) passed_over: usize,
 }
 
-/// One repair: a step inserted, proven by the same check passing on the repaired procedure.
+/// One repair: an edit of the procedure, proven by the same check passing on the repaired
+/// procedure.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct RepairReport {
-    /// The inserted step's id.
+    /// `insert`, `move` or `role` (the step runs on another node role).
+    #[serde(default)]
+    pub(super) edit: String,
+    /// What it does, in words: `move step suspend-cluster before stop-monitoring`.
+    #[serde(default)]
+    pub(super) summary: String,
+    /// The id of the step inserted, moved, or run on another role.
     pub(super) step: String,
     /// Its action keyword.
     pub(super) action: String,
-    /// Its node role.
+    /// Its node role in the repaired procedure.
     pub(super) on: String,
-    /// The id of the step it goes before; none at the end.
+    /// The id of the step it goes before in the repaired procedure; none at the end.
     pub(super) before: Option<String>,
     /// The repair as a unified diff of the procedure file.
     pub(super) diff: String,
-    /// Where the inserted text goes in the procedure file: before this line and column
-    /// (counted from 1; the line after the last when it is appended).
+    /// For an insertion, where the inserted text goes in the procedure file: before this line
+    /// and column (counted from 1; the line after the last when it is appended).
     #[serde(default)]
     pub(super) line: usize,
     #[serde(default)]
@@ -148,6 +162,21 @@ pub(super) struct RepairReport {
     /// The text inserted there, with the file's line endings.
     #[serde(default)]
     pub(super) inserted: String,
+    /// The repair as replacements of regions of the procedure file (lines and UTF-16 columns
+    /// counted from 1), the last region first, so that each applies to the text the ones
+    /// before it left.
+    #[serde(default)]
+    pub(super) replacements: Vec<ReplacementReport>,
+}
+
+/// Text that replaces a region of the procedure file (an empty region: an insertion).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct ReplacementReport {
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) end_line: usize,
+    pub(super) end_column: usize,
+    pub(super) text: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -223,7 +252,7 @@ pub(super) struct InvariantReport {
     /// `prevented`.
     pub(super) verdict: String,
     pub(super) violated: Option<ViolationReport>,
-    /// With `--suggest`, when no candidate step inserted anywhere prevents it: why, and what
+    /// With `--suggest`, when no single edit of the procedure prevents it: why, and what
     /// the recovery after the run did (or what `clusterproc recover` is for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) unpreventable: Option<String>,

@@ -201,8 +201,9 @@ fn repairs(out: &mut String, report: &Report) {
     if !repairs.unpreventable.is_empty() {
         let _ = writeln!(
             out,
-            "Unpreventable: {}: no step among the candidates ({}) inserted at any place prevents {}; each \
-             invariant above says what the recovery after the run did.",
+            "Unpreventable: {}: no single edit (a step among the candidates ({}) inserted at any place, a step \
+             moved, a step run on another node role) prevents {}; each invariant above says what the recovery \
+             after the run did.",
             repairs.unpreventable.join(", "),
             repairs.candidates.join(", "),
             if repairs.unpreventable.len() == 1 { "it" } else { "them" }
@@ -211,17 +212,18 @@ fn repairs(out: &mut String, report: &Report) {
     if repairs.found.is_empty() {
         let _ = writeln!(
             out,
-            "No repair found: no step among the candidates ({}) inserted at any place makes this check pass.",
+            "No repair found: no single edit (a step among the candidates ({}) inserted at any place, a step moved, \
+             a step run on another node role) makes this check pass.",
             repairs.candidates.join(", ")
         );
         return;
     }
     let _ = writeln!(
         out,
-        "Repairs (each proven: the same fault search, {check}, passes every way on the repaired procedure; earliest first)"
+        "Repairs (each proven: the same fault search, {check}, passes every way on the repaired procedure; fewest edits, then earliest first)"
     );
     for (index, repair) in repairs.found.iter().enumerate() {
-        let _ = writeln!(out, "{}. insert step {}:", index + 1, repair.step);
+        let _ = writeln!(out, "{}. {}:", index + 1, repair.summary);
         out.push_str(&repair.diff);
     }
 }

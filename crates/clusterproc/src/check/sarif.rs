@@ -40,7 +40,8 @@ const OTHER_RULES: [(&str, &str, &str, &str); 3] = [
         "without faults the procedure does not finish",
         "Run with no fault at all, a way of running the procedure (as written or guarded) was refused by a guard or \
          stopped before its last step. The result points at that step. `clusterproc run` on the simulator shows the \
-         run; `clusterproc check PROCEDURE --suggest` searches for a step to insert that makes it finish.",
+         run; `clusterproc check PROCEDURE --suggest` searches for a step to insert, move or run on another node that makes \
+         it finish.",
         "error",
     ),
     (
@@ -279,25 +280,31 @@ fn result(
     result
 }
 
-/// A repair as a SARIF fix: its step inserted as a replacement of an empty region.
+/// A repair as a SARIF fix: its replacements of the file's regions, the last region first.
 fn fix(repair: &RepairReport, file: &Artifact) -> Value {
-    let before = repair.before.as_deref().map(|id| format!(" before step {id}")).unwrap_or_default();
+    let replacements: Vec<Value> = repair
+        .replacements
+        .iter()
+        .map(|r| {
+            json!({
+                "deletedRegion": {
+                    "startLine": r.line,
+                    "startColumn": r.column,
+                    "endLine": r.end_line,
+                    "endColumn": r.end_column,
+                },
+                "insertedContent": { "text": r.text },
+            })
+        })
+        .collect();
     json!({
         "description": { "text": format!(
-            "insert step {} ({} on {}){before}: the same check passes on the repaired procedure",
-            repair.step, repair.action, repair.on
+            "{} ({} on {}): the same check passes on the repaired procedure",
+            repair.summary, repair.action, repair.on
         ) },
         "artifactChanges": [{
             "artifactLocation": file.location(),
-            "replacements": [{
-                "deletedRegion": {
-                    "startLine": repair.line,
-                    "startColumn": repair.column,
-                    "endLine": repair.line,
-                    "endColumn": repair.column,
-                },
-                "insertedContent": { "text": repair.inserted },
-            }],
+            "replacements": replacements,
         }],
     })
 }

@@ -1,87 +1,136 @@
 //! `check --suggest`: repairs of a failing procedure, searched and proven. Each candidate is
-//! one step inserted, an action of the vocabulary that offers itself as a repair
-//! (`procedure::action::candidates`: a `verify-cluster`, a `suspend-cluster`, a `resume-cluster`), at
-//! each place in the procedure; a candidate is offered only once the whole check it failed
-//! (every way, the same faults, the same seed) passes on the repaired procedure. Repairs are
-//! ranked: one edit each, a check (that changes nothing) before a step that acts, then the
-//! earliest place; each is shown as a diff of the procedure file.
+//! one edit (`suggest/edit.rs`): a step of the vocabulary that offers itself as a repair
+//! inserted (`procedure::action::candidates`: a `verify-cluster`, a `suspend-cluster`, a
+//! `resume-cluster`), a step moved to another place, or a step run on another node role. A
+//! candidate is offered only once the whole check it failed (every way, the same faults, the
+//! same seed) passes on the repaired procedure, and the repaired file reads back. Repairs are
+//! ranked by their number of edits (one each), then the earliest place where they change the
+//! procedure; each is shown as a diff of the procedure file (`suggest/text.rs`). The fault
+//! schedules that broke earlier candidates are replayed on the next one before its search
+//! (`suggest/reuse.rs`).
+
+mod edit;
+mod reuse;
+#[cfg(test)]
+mod tests;
+mod text;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use procedure::action::Action;
-use procedure::action::kind::Milestone;
+use procedure::diagnostic::SourceFile;
 use procedure::engine::Ending;
 use procedure::invariant::Invariant;
-use procedure::procedure::{Procedure, Role, Step};
 use procedure::setup::Setup;
 use sim_cluster::control::Control;
 use sim_cluster::explore::{Explorer, Mode};
-use sim_cluster::model::search::{SearchConfig, Shard, search};
+use sim_cluster::model::search::{Found, SearchConfig, Shard, search};
 
-/// A repair: one step inserted, proven by a check that passes.
+pub(crate) use edit::Edit;
+pub(crate) use text::Replacement;
+
+/// A repair: one edit, proven by a check that passes.
 #[derive(Debug, Clone)]
 pub(super) struct Repair {
-    /// The step inserted.
-    pub(super) step: Step,
-    /// The id of the step it goes before; none at the end.
+    /// The edit.
+    pub(super) edit: Edit,
+    /// What it does, in words: `move step suspend-cluster before unzip`.
+    pub(super) summary: String,
+    /// The step it inserts, moves or runs elsewhere, as it is in the repaired procedure.
+    pub(super) step: procedure::procedure::Step,
+    /// The id of the step it goes before in the repaired procedure; none at the end.
     pub(super) before: Option<String>,
     /// The repaired procedure file's text.
     pub(super) text: String,
     /// The repair as a unified diff of the procedure file.
     pub(super) diff: String,
-    /// Where the inserted text goes, and the text: an edit a tool can apply (SARIF's fixes).
-    pub(super) insertion: Insertion,
-}
-
-/// Text inserted into the procedure file before a line and column, both counted from 1 (the
-/// column in UTF-16 code units, as SARIF counts them).
-#[derive(Debug, Clone)]
-pub(super) struct Insertion {
-    pub(super) line: usize,
-    pub(super) column: usize,
-    pub(super) text: String,
+    /// The repair as replacements of the file's regions, the last region first.
+    pub(super) replacements: Vec<Replacement>,
 }
 
 /// At most how many repairs are shown.
 const SHOWN: usize = 3;
 
-/// The repairs that make `setup`'s procedure pass the check `modes`, `faults` and `seed`
-/// describe, earliest first; `source` is the procedure file's text and `path` its name.
-pub(super) fn repairs(setup: &Setup, source: &str, path: &str, search: &Search<'_>) -> Suggestion {
+/// The repairs that make `setup`'s procedure pass the check `search` describes, best first;
+/// `source` is the procedure file's text and `path` its name. With `reuse`, the schedules that
+/// broke earlier candidates are replayed on each before its search (the result is the same).
+pub(super) fn repairs(setup: &Setup, source: &str, path: &str, search: &Search<'_>, reuse: bool) -> Suggestion {
     let Search { modes, faults, seed, recovery, broken } = *search;
     let procedure = &setup.procedure;
     let mut found = Vec::new();
     let mut prevented = BTreeSet::new();
-    for action in candidates(&setup.cluster) {
-        for place in 0..=procedure.steps.len() {
-            if !sensible(procedure, &action, place) {
-                continue;
-            }
-            let step = inserted(setup, action.clone(), place);
-            let mut repaired = procedure.clone();
-            repaired.steps.insert(place, step.clone());
-            for (index, step) in repaired.steps.iter_mut().enumerate() {
-                step.position = index + 1;
-            }
-            let candidate = Arc::new(Setup::new(setup.cluster.clone(), repaired));
-            // A candidate that keeps the procedure from finishing without faults prevents
-            // nothing.
-            let Some(violated) = violated(&candidate, modes, faults, seed, recovery) else { continue };
-            prevented.extend(broken.iter().copied().filter(|invariant| !violated.contains(invariant)));
-            if violated.is_empty() && found.len() < SHOWN {
-                let (text, diff, insertion) = edit(setup, source, path, &step, place);
-                let before = procedure.steps.get(place).map(|next| next.id.clone());
-                found.push(Repair { step, before, text, diff, insertion });
-            }
-            // Enough repairs, and every broken invariant known to be preventable: the rest
-            // of the candidates would say nothing new.
-            if found.len() == SHOWN && broken.is_subset(&prevented) {
-                return Suggestion { repairs: found, prevented };
+    // With no fault, a candidate's check is one run each way: nothing to save.
+    let mut pool = (reuse && faults > 0).then(reuse::Pool::default);
+    let mut tried = 0;
+    for edit in edit::edits(procedure, &setup.cluster, &candidates(&setup.cluster)) {
+        let candidate = Arc::new(Setup::new(setup.cluster.clone(), edit.apply(procedure)));
+        if let Some(pool) = &mut pool
+            && pool.rules_out(&candidate, modes, (seed, recovery), broken, &prevented)
+        {
+            continue;
+        }
+        tried += 1;
+        // A candidate that keeps the procedure from finishing without faults prevents
+        // nothing.
+        // Once a way breaks an invariant (no repair), and each broken invariant it does not
+        // break is known prevented already, the other ways could tell nothing more.
+        let told_all = |violated: &BTreeSet<Invariant>| {
+            !violated.is_empty() && broken.iter().all(|i| violated.contains(i) || prevented.contains(i))
+        };
+        let Some(checked) = violated(&candidate, search, &told_all) else { continue };
+        if let Some(pool) = &mut pool {
+            for (mode, found) in &checked.counterexamples {
+                pool.keep(&reuse::Run { setup: &candidate, mode: *mode, seed, recovery }, found);
             }
         }
+        prevented.extend(broken.iter().copied().filter(|invariant| !checked.violated.contains(invariant)));
+        if checked.violated.is_empty() && found.len() < SHOWN {
+            found.extend(repair(setup, &candidate, source, path, edit));
+        }
+        // Enough repairs, and every broken invariant known to be preventable: the rest
+        // of the candidates would say nothing new.
+        if found.len() == SHOWN && broken.is_subset(&prevented) {
+            break;
+        }
     }
-    Suggestion { repairs: found, prevented }
+    let passed_over = pool.map_or(0, |pool| pool.passed_over);
+    Suggestion { repairs: found, prevented, searched: tried, passed_over }
+}
+
+/// The repair `edit` makes, written into the file; none when the repaired file does not read
+/// back as the procedure that passed.
+fn repair(setup: &Setup, candidate: &Setup, source: &str, path: &str, edit: Edit) -> Option<Repair> {
+    let written = text::write(setup, source, path, &edit);
+    let reread = procedure::procedure::load(&SourceFile::new(path, &written.text), &setup.cluster).ok()?;
+    let same = |a: &procedure::procedure::Procedure, b: &procedure::procedure::Procedure| {
+        a.steps.len() == b.steps.len()
+            && a.steps.iter().zip(&b.steps).all(|(a, b)| a.id == b.id && a.role == b.role && a.action == b.action)
+    };
+    if !same(&reread, &candidate.procedure) {
+        return None;
+    }
+    let steps = &candidate.procedure.steps;
+    let index = match &edit {
+        Edit::Insert { place, .. } => *place,
+        Edit::Move { from, before } => {
+            if before > from {
+                before - 1
+            } else {
+                *before
+            }
+        }
+        Edit::Role { index, .. } => *index,
+    };
+    Some(Repair {
+        summary: edit.describe(&setup.procedure),
+        step: steps[index].clone(),
+        before: steps.get(index + 1).map(|next| next.id.clone()),
+        edit,
+        text: written.text,
+        diff: written.diff,
+        replacements: written.replacements,
+    })
 }
 
 /// The check a repair must pass: the same ways, faults, seed and recovery as the failing one,
@@ -95,11 +144,16 @@ pub(super) struct Search<'a> {
     pub(super) broken: &'a BTreeSet<Invariant>,
 }
 
-/// What `--suggest` found: the repairs, and the broken invariants that some candidate step
-/// prevents (the others no single inserted step prevents: unpreventable).
+/// What `--suggest` found: the repairs, and the broken invariants that some candidate
+/// prevents (the others no single edit prevents: unpreventable).
 pub(super) struct Suggestion {
     pub(super) repairs: Vec<Repair>,
     pub(super) prevented: BTreeSet<Invariant>,
+    /// Candidates whose check was run in full.
+    pub(super) searched: usize,
+    /// Candidates passed over because a replayed schedule showed their check would tell
+    /// nothing more.
+    pub(super) passed_over: usize,
 }
 
 /// The actions tried, in the order tried: what changes nothing (a check that stops the run)
@@ -110,81 +164,30 @@ pub(super) fn candidates(cluster: &procedure::cluster::Cluster) -> Vec<Action> {
     candidates
 }
 
-/// Whether inserting `action` before the step at `place` does what it says: a resume only
-/// where the procedure has the cluster suspended, a suspend only where it has not (else the
-/// step would only wait, and a person would not know why it is there).
-fn sensible(procedure: &Procedure, action: &Action, place: usize) -> bool {
-    let suspended = procedure.steps[..place].iter().fold(false, |suspended, step| {
-        if step.action.is(Milestone::SuspendsCluster) {
-            true
-        } else if step.action.is(Milestone::ResumesCluster) {
-            false
-        } else {
-            suspended
-        }
-    });
-    if action.is(Milestone::ResumesCluster) {
-        suspended
-    } else if action.is(Milestone::SuspendsCluster) {
-        !suspended
-    } else {
-        true
-    }
-}
-
-/// The step that inserts `action` before the step at `place` (or at the end), on the active
-/// node, with an id the procedure does not use yet.
-fn inserted(setup: &Setup, action: Action, place: usize) -> Step {
-    let procedure = &setup.procedure;
-    let keyword = action.keyword();
-    let after = place.checked_sub(1).map(|before| procedure.steps[before].id.clone());
-    let base = match &after {
-        Some(before) => format!("{keyword}-after-{before}"),
-        None => format!("{keyword}-first"),
-    };
-    let mut id = base.clone();
-    let mut n = 2;
-    while procedure.steps.iter().any(|step| step.id == id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    let title = match &after {
-        Some(before) => format!("{keyword} after {before} (a repair found by check --suggest)"),
-        None => format!("{keyword} first (a repair found by check --suggest)"),
-    };
-    Step {
-        id,
-        number: None,
-        title,
-        role: Role::Active,
-        action,
-        condition: None,
-        text: String::new(),
-        notes: Vec::new(),
-        line: 0,
-        position: place + 1,
-        ja: None,
-    }
+/// What a candidate's check found: the invariants it breaks, every way, and the
+/// counterexamples of its searches.
+struct Checked {
+    violated: BTreeSet<Invariant>,
+    counterexamples: Vec<(Mode, Found)>,
 }
 
 /// The invariants the procedure of `setup` breaks, every way, with up to `faults` faults (put
 /// right by recovery counts as holding); none when some way does not complete without faults.
-fn violated(
-    setup: &Arc<Setup>,
-    modes: &[Mode],
-    faults: usize,
-    seed: u64,
-    recovery: bool,
-) -> Option<BTreeSet<Invariant>> {
+/// The ways after one whose invariants broken so far are `enough` are not checked.
+fn violated(setup: &Arc<Setup>, check: &Search<'_>, enough: &dyn Fn(&BTreeSet<Invariant>) -> bool) -> Option<Checked> {
+    let &Search { modes, faults, seed, recovery, .. } = check;
     let control = Control::default();
-    let mut broken = BTreeSet::new();
+    let mut checked = Checked { violated: BTreeSet::new(), counterexamples: Vec::new() };
     for &mode in modes {
+        if enough(&checked.violated) {
+            break;
+        }
         let explorer = Explorer::new(Arc::clone(setup), seed).in_mode(mode).with_recovery(recovery);
         let (baseline, _) = explorer.run(&[]);
         if !matches!(baseline.ending, Ending::Completed) {
             return None;
         }
-        broken.extend(baseline.violations.iter().filter(|v| !v.recovered).map(|v| v.invariant));
+        checked.violated.extend(baseline.violations.iter().filter(|v| !v.recovered).map(|v| v.invariant));
         if faults == 0 {
             continue;
         }
@@ -198,87 +201,10 @@ fn violated(
             recovery,
             accepted: Vec::new(),
         };
-        broken.extend(search(explorer.setup(), &config, &control).counterexamples.into_keys());
-    }
-    Some(broken)
-}
-
-/// The step as a procedure file writes it.
-fn toml(setup: &Setup, step: &Step) -> Vec<String> {
-    // A JSON string's escapes are all TOML basic-string escapes.
-    let quote = |text: &str| serde_json::to_string(text).unwrap_or_default();
-    let mut lines = vec![
-        "[[step]]".to_owned(),
-        format!("id = {}", quote(&step.id)),
-        format!("title = {}", quote(&step.title)),
-        format!("on = {}", quote(step.role.keyword())),
-        format!("action = {}", quote(step.action.keyword())),
-    ];
-    for (field, value) in step.action.fields(&setup.cluster) {
-        lines.push(format!("{field} = {}", quote(&value)));
-    }
-    lines.push(String::new());
-    lines
-}
-
-/// The repaired file's text, the repair as a unified diff, and as an insertion: the step's
-/// lines inserted before the `[[step]]` header of the step at `place`, or at the end.
-fn edit(setup: &Setup, source: &str, path: &str, step: &Step, place: usize) -> (String, String, Insertion) {
-    let lines: Vec<&str> = source.lines().collect();
-    let header = |line: &str| line.split('#').next().unwrap_or_default().trim() == "[[step]]";
-    // The new step goes before the `[[step]]` header of the step at `place` (the header at or
-    // above the line of its id) and the comment lines right above it, which describe that
-    // step; or after the last line.
-    let at = match setup.procedure.steps.get(place) {
-        Some(next) => {
-            let id_line = next.line.saturating_sub(1).min(lines.len().saturating_sub(1));
-            let mut at = lines[..=id_line].iter().rposition(|line| header(line)).unwrap_or(id_line);
-            while at > 0 && lines[at - 1].trim_start().starts_with('#') {
-                at -= 1;
-            }
-            at
-        }
-        None => lines.len(),
-    };
-    let mut added = toml(setup, step);
-    if place == setup.procedure.steps.len() {
-        // Appended: a blank line first, not last, unless the file already ends with one.
-        added.pop();
-        if lines.last().is_some_and(|line| !line.trim().is_empty()) {
-            added.insert(0, String::new());
+        for (invariant, found) in search(explorer.setup(), &config, &control).counterexamples {
+            checked.violated.insert(invariant);
+            checked.counterexamples.push((mode, found));
         }
     }
-    let mut text: Vec<String> = lines[..at].iter().map(|line| (*line).to_owned()).collect();
-    text.extend(added.iter().cloned());
-    text.extend(lines[at..].iter().map(|line| (*line).to_owned()));
-    // The file keeps its line endings.
-    let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut repaired = text.join(newline);
-    repaired.push_str(newline);
-    let mut inserted = added.join(newline);
-    inserted.push_str(newline);
-    let insertion = if at < lines.len() || source.is_empty() || source.ends_with('\n') {
-        Insertion { line: at + 1, column: 1, text: inserted }
-    } else {
-        // Appended to a file whose last line has no line end: after that line's last
-        // character, starting with the line end it lacked.
-        let last = lines.last().copied().unwrap_or_default();
-        let column = last.encode_utf16().count() + 1;
-        Insertion { line: lines.len(), column, text: format!("{newline}{inserted}") }
-    };
-    const CONTEXT: usize = 3;
-    let from = at.saturating_sub(CONTEXT);
-    let to = (at + CONTEXT).min(lines.len());
-    let mut diff = format!("--- {path}\n+++ {path} (repaired)\n");
-    diff.push_str(&format!("@@ -{},{} +{},{} @@\n", from + 1, to - from, from + 1, to - from + added.len()));
-    for line in &lines[from..at] {
-        diff.push_str(&format!(" {line}\n"));
-    }
-    for line in &added {
-        diff.push_str(&format!("+{line}\n"));
-    }
-    for line in &lines[at..to] {
-        diff.push_str(&format!(" {line}\n"));
-    }
-    (repaired, diff, insertion)
+    Some(checked)
 }

@@ -17,7 +17,7 @@ pub(super) fn mark(
         for invariant in way.invariants.iter_mut().filter(|i| i.verdict == "violated" && ids.contains(&i.id)) {
             let example = counterexamples.iter().find(|c| c.way == way.way && c.invariant == invariant.id);
             let why = format!(
-                "no change to the procedure prevents this (no candidate step inserted at any place does); recovery: {}",
+                "no change to the procedure prevents this (no single edit does: a candidate step inserted at any place, a step moved, a step run on another node role); recovery: {}",
                 recovery(example)
             );
             for failure in failures.iter_mut().filter(|f| {
