@@ -456,10 +456,17 @@ fn a_registry_import_through_the_real_backend_matches_the_simulator() {
     // procedure does: its values written, then captured at the resume.
     let install = |sim: &mut sim_cluster::sim::Sim| {
         let folder: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001");
-        let mut operations =
-            vec![Operation::UnzipModule { node, folder: Arc::clone(&folder) }, Operation::SuspendCluster { via: node }];
+        let mut operations = vec![
+            Operation::UnzipModule { node, folder: Arc::clone(&folder), module: procedure::module::ModuleId(0) },
+            Operation::SuspendCluster { via: node },
+        ];
         operations.extend(setup.module_services.iter().map(|&service| Operation::StopWatch { node, service }));
-        operations.push(Operation::InstallModule { node, folder, restart_answer: RestartAnswer::Decline });
+        operations.push(Operation::InstallModule {
+            node,
+            folder,
+            module: procedure::module::ModuleId(0),
+            restart_answer: RestartAnswer::Decline,
+        });
         operations.push(Operation::ResumeCluster { via: node });
         for operation in &operations {
             sim.execute(operation).unwrap();
@@ -494,6 +501,7 @@ fn a_registry_import_through_the_real_backend_matches_the_simulator() {
         service_keys: Default::default(),
         installer: None,
         archive: None,
+        archives: Default::default(),
         staging: PathBuf::from("/nonexistent"),
         watch: None,
         clpstat_long: true,

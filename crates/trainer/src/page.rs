@@ -478,7 +478,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
             }
         };
         let _ = write!(out, "<div class=\"files\"><h3>{}</h3>", lang.t(T::Files));
-        if let Some(folder) = &node.unzipped {
+        for (_, folder) in node.unzipped.iter() {
             let _ = write!(out, "<p class=\"unzipped\">{}</p>", escape(&lang.fill(T::Unzipped, &[folder])));
         }
         if !ended {

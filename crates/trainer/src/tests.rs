@@ -303,7 +303,7 @@ fn name_words(setup: &procedure::setup::Setup) -> std::collections::HashSet<Stri
     names.extend(cluster.resources.iter().map(|r| r.name.clone()));
     names.extend(cluster.monitors.iter().map(|m| m.name.clone()));
     names.extend(cluster.components.iter().map(|c| c.name.clone()));
-    names.extend(setup.procedure.module.components.iter().map(|c| c.version.clone()));
+    names.extend(setup.procedure.modules.iter().flat_map(|m| m.components.iter()).map(|c| c.version.clone()));
     names.extend(setup.registry.iter().map(|slot| format!("{}\\{}", slot.key, slot.value)));
     names.extend(setup.data.iter().map(|data| data.to_string()));
     for step in &setup.procedure.steps {

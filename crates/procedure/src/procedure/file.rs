@@ -41,7 +41,8 @@ struct ProcedureFile {
     title_ja: Option<Spanned<String>>,
     #[serde(default)]
     source: Option<String>,
-    module: ModuleFile,
+    #[schemars(schema_with = "module_list")]
+    module: ModuleList,
     #[serde(default)]
     note: Vec<NoteFile>,
     #[serde(default)]
@@ -49,10 +50,56 @@ struct ProcedureFile {
     step: Option<Spanned<Vec<StepFile>>>,
 }
 
+/// The modules a procedure applies: one `[module]` table, or `[[module]]` tables in the
+/// order they are applied. The two TOML forms are told apart by shape (a table or an array),
+/// which a plain visitor sees; nothing is guessed.
+struct ModuleList {
+    modules: Vec<ModuleFile>,
+}
+
+impl<'de> Deserialize<'de> for ModuleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Tables;
+        impl<'de> serde::de::Visitor<'de> for Tables {
+            type Value = ModuleList;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a [module] table or [[module]] tables")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ModuleList, A::Error> {
+                let module = ModuleFile::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ModuleList { modules: vec![module] })
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ModuleList, A::Error> {
+                let mut modules = Vec::new();
+                while let Some(module) = seq.next_element::<ModuleFile>()? {
+                    modules.push(module);
+                }
+                Ok(ModuleList { modules })
+            }
+        }
+        deserializer.deserialize_any(Tables)
+    }
+}
+
+/// `module`: one module's table, or a list of them.
+fn module_list(generator: &mut SchemaGenerator) -> Schema {
+    let one = generator.subschema_for::<ModuleFile>();
+    schemars::json_schema!({
+        "anyOf": [
+            one,
+            { "type": "array", "items": one, "minItems": 1 }
+        ]
+    })
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ModuleFile {
-    id: String,
+    #[schemars(with = "String")]
+    id: Spanned<String>,
     archive: String,
     #[serde(default)]
     asks_for_restart: bool,
@@ -161,6 +208,9 @@ struct StepFile {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     check: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    module: Option<Spanned<String>>,
 }
 
 /// The JSON Schema of procedure files.
@@ -182,6 +232,15 @@ fn action_keyword(_: &mut SchemaGenerator) -> Schema {
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
     let file: ProcedureFile = crate::safe_text::from_toml(source, crate::safe_text::FileKind::Procedure)?;
     Loader { source, cluster, names: Names { source, cluster }, lines: LineIndex::new(source.text()) }.procedure(file)
+}
+
+/// The working folders a step may default to: the last unzip-module's, of any module and
+/// of each module.
+#[derive(Clone, Copy)]
+struct Folders<'a> {
+    last: Option<&'a str>,
+    by_module: &'a [Option<String>],
+    module_ids: &'a [String],
 }
 
 struct Loader<'a> {
@@ -213,8 +272,9 @@ impl Loader<'_> {
             Some(steps) => (steps.span(), steps.into_inner()),
             None => (0..0, Vec::new()),
         };
-        let behaviour_hash = behaviour_hash(&file.module, &step_files);
-        let module = self.module(file.module)?;
+        let behaviour_hash = behaviour_hash(&file.module.modules, &step_files);
+        let modules = self.modules(file.module)?;
+        let module_ids: Vec<String> = modules.iter().map(|module| module.id.clone()).collect();
         if step_files.is_empty() {
             let span = if step_span.is_empty() { 0..self.source.text().find('\n').unwrap_or(0) } else { step_span };
             return Err(self
@@ -228,6 +288,7 @@ impl Loader<'_> {
         // Step numbers seen so far, with the step's id and first line.
         let mut numbers: BTreeMap<u32, (String, usize)> = BTreeMap::new();
         let mut last_folder: Option<String> = None;
+        let mut last_folders: Vec<Option<String>> = vec![None; modules.len()];
         for step in step_files {
             if let Some(first_line) = seen.get(step.id.get_ref()) {
                 return Err(self
@@ -256,13 +317,15 @@ impl Loader<'_> {
                         number.get_ref()
                     )));
             }
-            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref(), japanese.as_ref())?;
+            let folders = Folders { last: last_folder.as_deref(), by_module: &last_folders, module_ids: &module_ids };
+            let parsed = self.step(step, steps.len() + 1, folders, japanese.as_ref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Some(number) = parsed.number {
                 numbers.insert(number, (parsed.id.clone(), parsed.line));
             }
             if let Some(folder) = parsed.action.working_folder() {
                 last_folder = Some(folder.to_owned());
+                last_folders[parsed.action.module().unwrap_or_default().index()] = Some(folder.to_owned());
             }
             steps.push(parsed);
         }
@@ -271,12 +334,73 @@ impl Loader<'_> {
             title: file.title,
             title_ja: file.title_ja.map(Spanned::into_inner),
             source: file.source,
-            module,
+            modules,
             notes,
             steps,
             content_hash: self.source.content_hash(),
             behaviour_hash,
         })
+    }
+
+    fn modules(&self, list: ModuleList) -> Result<Vec<Module>, FileError> {
+        if list.modules.is_empty() {
+            let span = 0..self.source.text().find('\n').unwrap_or(0);
+            return Err(self
+                .err(FileErrorKind::Empty, "the procedure applies no module".to_owned(), span, "no module")
+                .with_help("give a [module] table, or one [[module]] table per module"));
+        }
+        if list.modules.len() > usize::from(u8::MAX) {
+            let span = list.modules[usize::from(u8::MAX)].id.span();
+            return Err(self.err(
+                FileErrorKind::InvalidValue,
+                format!("a procedure applies at most {} modules", u8::MAX),
+                span,
+                "one module too many",
+            ));
+        }
+        let mut modules: Vec<Module> = Vec::with_capacity(list.modules.len());
+        for file in list.modules {
+            if let Some(first) = modules.iter().position(|known| known.id == *file.id.get_ref()) {
+                return Err(self
+                    .err(
+                        FileErrorKind::Duplicate,
+                        format!("module `{}` is listed twice", file.id.get_ref()),
+                        file.id.span(),
+                        "second entry",
+                    )
+                    .with_help(format!("it is module {} of the list already", first + 1)));
+            }
+            let module = self.module(file)?;
+            // Each component is judged against one module's version; two modules updating
+            // one component would make every earlier one read as missing.
+            for component in &module.components {
+                if let Some(other) =
+                    modules.iter().find(|m| m.components.iter().any(|c| c.component == component.component))
+                {
+                    let name = &self.cluster.components[component.component.index()].name;
+                    let span = self.module_span(&module.id);
+                    return Err(self
+                        .err(
+                            FileErrorKind::Duplicate,
+                            format!("modules `{}` and `{}` both update `{name}`", other.id, module.id),
+                            span,
+                            "second module to update it",
+                        )
+                        .with_help("a procedure applies each component's update once: keep the later module only"));
+                }
+            }
+            modules.push(module);
+        }
+        Ok(modules)
+    }
+
+    /// Where the id of module `id` is written, for an error about the module as a whole.
+    fn module_span(&self, id: &str) -> Range<usize> {
+        let quoted = format!("\"{id}\"");
+        match self.source.text().find(&quoted) {
+            Some(start) => start..start + quoted.len(),
+            None => 0..0,
+        }
     }
 
     fn module(&self, file: ModuleFile) -> Result<Module, FileError> {
@@ -319,7 +443,7 @@ impl Loader<'_> {
         let requires_stopped =
             file.requires_stopped.iter().map(|name| self.names.service(name)).collect::<Result<Vec<_>, _>>()?;
         Ok(Module {
-            id: file.id,
+            id: file.id.into_inner(),
             archive: file.archive,
             asks_for_restart: file.asks_for_restart,
             components,
@@ -433,7 +557,7 @@ impl Loader<'_> {
         &self,
         step: StepFile,
         position: usize,
-        last_folder: Option<&str>,
+        folders: Folders<'_>,
         japanese: Option<&Range<usize>>,
     ) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
@@ -462,7 +586,7 @@ impl Loader<'_> {
                 }
             }),
         };
-        let action = self.action(&step, last_folder)?;
+        let action = self.action(&step, folders)?;
         if action.is_cluster_wide() && matches!(role, Role::EveryNode | Role::EveryStandby) {
             return Err(self.err(
                 FileErrorKind::Argument,
@@ -492,7 +616,7 @@ impl Loader<'_> {
         })
     }
 
-    fn action(&self, step: &StepFile, last_folder: Option<&str>) -> Result<Action, FileError> {
+    fn action(&self, step: &StepFile, folders: Folders<'_>) -> Result<Action, FileError> {
         let keyword = step.action.get_ref().as_str();
         let unknown = || {
             self.err(
@@ -504,7 +628,8 @@ impl Loader<'_> {
             .with_help(format!("actions: {}", action::KEYWORDS.join(", ")))
         };
         let Some(takes) = action::takes(keyword) else { return Err(unknown()) };
-        let given: [(&str, Option<Range<usize>>); 12] = [
+        let given: [(&str, Option<Range<usize>>); 13] = [
+            ("module", step.module.as_ref().map(Spanned::span)),
             ("resource", step.resource.as_ref().map(Spanned::span)),
             ("monitors", step.monitors.as_ref().map(Spanned::span)),
             ("folder", step.folder.as_ref().map(Spanned::span)),
@@ -541,7 +666,10 @@ impl Loader<'_> {
             keyword,
             step_id: &step.id,
             action_span: step.action.span(),
-            last_folder,
+            last_folder: folders.last,
+            module_ids: folders.module_ids,
+            last_folders: folders.by_module,
+            module: step.module.as_ref(),
             folder: step.folder.as_ref(),
             file: step.file.as_ref(),
             services: step.services.as_ref(),
@@ -559,20 +687,23 @@ impl Loader<'_> {
     }
 }
 
-/// The hash of what decides a run of the procedure `module` and `steps` describe (see
-/// `file/behaviour.rs`): everything but titles, texts, notes and the source.
-fn behaviour_hash(module: &ModuleFile, steps: &[StepFile]) -> String {
+/// The hash of what decides a run of the procedure `modules` and `steps` describe (see
+/// `file/behaviour.rs`): everything but titles, texts, notes and the source. A procedure of
+/// one module hashes as it did before procedures could apply several.
+fn behaviour_hash(modules: &[ModuleFile], steps: &[StepFile]) -> String {
     let mut text = Canonical::default();
-    text.field("module", &module.id);
-    text.field("archive", &module.archive);
-    text.field("asks-for-restart", if module.asks_for_restart { "true" } else { "false" });
-    text.list("requires-stopped", strings(&module.requires_stopped));
-    for component in module.component.get_ref() {
-        text.field("component", component.name.get_ref());
-        text.field("version", &component.version);
-        text.list("services", strings(&component.services));
-        for value in &component.registry {
-            text.list("registry", [value.key.as_str(), &value.value, &value.data]);
+    for module in modules {
+        text.field("module", module.id.get_ref());
+        text.field("archive", &module.archive);
+        text.field("asks-for-restart", if module.asks_for_restart { "true" } else { "false" });
+        text.list("requires-stopped", strings(&module.requires_stopped));
+        for component in module.component.get_ref() {
+            text.field("component", component.name.get_ref());
+            text.field("version", &component.version);
+            text.list("services", strings(&component.services));
+            for value in &component.registry {
+                text.list("registry", [value.key.as_str(), &value.value, &value.data]);
+            }
         }
     }
     for step in steps {
@@ -603,6 +734,7 @@ fn behaviour_hash(module: &ModuleFile, steps: &[StepFile]) -> String {
         }
         text.optional("instruction", optional(&step.instruction));
         text.optional("check", optional(&step.check));
+        text.optional("step-module", optional(&step.module));
     }
     text.hash()
 }
