@@ -34,6 +34,7 @@ mod sarif;
 mod scenarios;
 mod schemas;
 mod serve;
+mod several_modules;
 mod simulator;
 mod small_things;
 mod suggest;
