@@ -62,6 +62,8 @@ pub(crate) struct Shims {
     session: String,
     /// The REST server's user and password, when the session is one of its.
     auth: Option<(String, String)>,
+    /// The ids of the modules after the first, each given the archive in `[module.archives]`.
+    more_modules: Vec<String>,
 }
 
 impl Shims {
@@ -91,7 +93,14 @@ impl Shims {
         archive.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
         std::io::Write::write_all(&mut archive, b"MZ stand-in installer").unwrap();
         std::fs::write(dir.path().join("module.zip"), archive.finish().unwrap().into_inner()).unwrap();
-        Shims { dir, session, auth }
+        Shims { dir, session, auth, more_modules: Vec::new() }
+    }
+
+    /// One more module, `id`, whose installer runs from `folder` (its archive is the same
+    /// stand-in as the first module's).
+    pub(crate) fn add_module(&mut self, id: &str, folder: &str) {
+        std::os::unix::fs::symlink(binary(), self.bin().join(format!("{folder}\\setup.exe"))).unwrap();
+        self.more_modules.push(id.to_owned());
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -103,11 +112,14 @@ impl Shims {
     }
 
     fn common(&self) -> String {
-        format!(
+        let entries: String = self.more_modules.iter().map(|id| format!("\"{id}\" = \"module.zip\"\n")).collect();
+        let archives = if entries.is_empty() { String::new() } else { format!("[module.archives]\n{entries}\n") };
+        let common = format!(
             "version = 1\nsimulator = \"{}\"\n\n[timeouts]\ncommand = \"20s\"\n\n[module]\narchive = \"module.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n\n\
              [watch]\nstop = [\"taskwatch\", \"stop\", \"{{service}}\"]\nstart = [\"taskwatch\", \"start\", \"{{service}}\"]\nlist = [\"taskwatch\", \"list\"]\n\n",
             self.session
-        )
+        );
+        common.replacen("[watch]\n", &format!("{archives}[watch]\n"), 1)
     }
 
     fn local_connection(&self) -> PathBuf {
@@ -197,7 +209,7 @@ fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run
 }
 
 #[derive(Clone, Copy)]
-enum Transport {
+pub(crate) enum Transport {
     Local,
     Ssh,
     /// `api = "rest"` for the cluster, `local` to the shims for Windows, one REST session.
@@ -205,10 +217,15 @@ enum Transport {
 }
 
 fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
+    conforms_with(procedure, folder, &[], transport)
+}
+
+/// As [`conforms`], for a procedure whose modules after the first are `more` (id, folder).
+pub(crate) fn conforms_with(procedure: &str, folder: &str, more: &[(&str, &str)], transport: Transport) -> String {
     let setup = setup(procedure);
     let (ending, violations, expected) = direct(&setup);
 
-    let (_server, _rest, shims) = if matches!(transport, Transport::Rest) {
+    let (_server, _rest, mut shims) = if matches!(transport, Transport::Rest) {
         let password = format!("rehearsal-{}", std::process::id());
         let config = sim_server::rest::Config {
             setup: Arc::clone(&setup),
@@ -224,6 +241,9 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
         let shims = Shims::new(&server, folder);
         (Some(server), None, shims)
     };
+    for (id, folder) in more {
+        shims.add_module(id, folder);
+    }
     let keys;
     let (connection, _servers) = match transport {
         Transport::Local => (shims.local_connection(), Vec::new()),

@@ -242,3 +242,18 @@ fn the_single_module_form_still_needs_no_module_field_and_may_name_its_one_modul
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     assert_eq!(plan.stdout, seed.stdout);
 }
+
+#[test]
+fn the_one_window_form_on_real_nodes_matches_the_simulator() {
+    // Through real-backend over `local` to the simulated nodes' command shims: each module's
+    // archive from `[module.archives]`, unzipped into its folder, its installer run there.
+    let stdout = crate::conformance::conforms_with(
+        ONE_WINDOW,
+        r"C:\Temp\SSC0307-0006",
+        &[("SSC0307-0007", r"C:\Temp\SSC0307-0007"), ("SSC0307-0008", r"C:\Temp\SSC0307-0008")],
+        crate::conformance::Transport::Local,
+    );
+    for id in ["SSC0307-0006", "SSC0307-0007", "SSC0307-0008"] {
+        assert!(stdout.contains(&format!("Module archive of {id}: sha256 ")), "{stdout}");
+    }
+}
