@@ -257,3 +257,35 @@ fn the_one_window_form_on_real_nodes_matches_the_simulator() {
         assert!(stdout.contains(&format!("Module archive of {id}: sha256 ")), "{stdout}");
     }
 }
+
+#[test]
+fn the_trainer_keeps_each_module_s_folder_and_installs_the_module_a_folder_holds() {
+    use crate::train::{http, stop, train};
+    let (child, address) = train(&[&example(ONE_WINDOW)]);
+    let (status, headers, _) = http(&address, "POST", "/sessions", "");
+    assert!(status.contains("303"), "{status}");
+    let location = headers.lines().find_map(|l| l.strip_prefix("location: ")).unwrap().trim().to_owned();
+    let act = |form: &str| {
+        let (status, _, _) = http(&address, "POST", &format!("{location}/act"), form);
+        assert!(status.contains("303"), "{form}: {status}");
+    };
+    act("do=unzip&node=ssc-node1&folder=C%3A%5CTemp%5CSSC0307-0006");
+    act("do=unzip&node=ssc-node1&folder=C%3A%5CTemp%5CSSC0307-0007");
+    act("do=wait&seconds=120");
+    let (_, _, page) = http(&address, "GET", &location, "");
+    // Both modules stay unzipped, each in its own folder: the second does not replace the first.
+    assert!(page.contains("Extracted into C:\\Temp\\SSC0307-0006"), "{page}");
+    assert!(page.contains("Extracted into C:\\Temp\\SSC0307-0007"), "{page}");
+    // The installer in SSC0307-0007's folder is that module's: it updates SystemProvisioning.
+    act("do=suspend-cluster");
+    act("do=wait&seconds=120");
+    act("do=stop-monitoring&node=ssc-node1&service=PVMService");
+    act("do=stop-service&node=ssc-node1&service=PVMService");
+    act("do=wait&seconds=60");
+    act("do=run-installer&node=ssc-node1&folder=C%3A%5CTemp%5CSSC0307-0007");
+    act("do=wait-until-done");
+    let (_, _, page) = http(&address, "GET", &location, "");
+    assert!(page.contains("SystemProvisioning updated to 3.7-SSC0307-0007"), "{page}");
+    assert!(!page.contains("DeploymentManager updated to"), "{page}");
+    assert_eq!(stop(child), Some(130));
+}
