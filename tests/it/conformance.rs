@@ -122,7 +122,7 @@ impl Shims {
         common.replacen("[watch]\n", &format!("{archives}[watch]\n"), 1)
     }
 
-    fn local_connection(&self) -> PathBuf {
+    pub(crate) fn local_connection(&self) -> PathBuf {
         let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
         let mut text = self.common();
         for (i, role) in [(1, "active"), (2, "standby")] {

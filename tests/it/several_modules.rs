@@ -289,3 +289,33 @@ fn the_trainer_keeps_each_module_s_folder_and_installs_the_module_a_folder_holds
     assert!(!page.contains("DeploymentManager updated to"), "{page}");
     assert_eq!(stop(child), Some(130));
 }
+
+#[test]
+fn pre_flight_wants_every_module_s_archive_on_real_nodes() {
+    let setup = crate::conformance::setup(ONE_WINDOW);
+    let server = sim_server::server::start(std::sync::Arc::clone(&setup)).unwrap();
+    let mut shims = crate::conformance::Shims::new(&server, r"C:\Temp\SSC0307-0006");
+    shims.add_module("SSC0307-0007", r"C:\Temp\SSC0307-0007");
+    // SSC0307-0008's archive is not named.
+    let connection = shims.local_connection().display().to_string();
+    let procedure = example(ONE_WINDOW);
+    let args = [
+        "run",
+        &procedure,
+        "--backend",
+        "expresscluster",
+        "--connection",
+        &connection,
+        "--journal",
+        "journal",
+        "--yes",
+    ];
+    let run = crate::support::clusterproc_in(shims.path(), &args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("  FAIL    module-archive"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the connection file names no archive of SSC0307-0008 ([module.archives])"),
+        "{}",
+        run.stdout
+    );
+}
