@@ -164,16 +164,21 @@ fn check_explores_single_faults_on_the_one_window_form() {
     }
 }
 
-#[test]
-fn partial_update_is_judged_module_by_module() {
-    // The standby never gets SSC0307-0008: that module is partial, the two others are whole.
-    let dir = tempfile::tempdir().unwrap();
-    let procedure = edited(dir.path(), ONE_WINDOW, "partial.toml", |text| {
+/// The one-window example without the standby's install of SSC0307-0008, written into `dir`.
+fn without_the_standby_s_0008(dir: &Path) -> String {
+    let procedure = edited(dir, ONE_WINDOW, "partial.toml", |text| {
         let start = text.find("[[step]]\nid = \"install-0008-standby\"").unwrap();
         let end = start + text[start + 1..].find("[[step]]").unwrap() + 1;
         format!("{}{}", &text[..start], &text[end..])
     });
-    let run = run(&procedure.display().to_string(), dir.path(), &[]);
+    procedure.display().to_string()
+}
+
+#[test]
+fn partial_update_is_judged_module_by_module() {
+    // The standby never gets SSC0307-0008: that module is partial, the two others are whole.
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(&without_the_standby_s_0008(dir.path()), dir.path(), &[]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let partial = run
         .stdout
@@ -318,4 +323,26 @@ fn pre_flight_wants_every_module_s_archive_on_real_nodes() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn recover_installs_only_the_module_a_node_misses_from_that_module_s_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let procedure = without_the_standby_s_0008(dir.path());
+    let first = run(&procedure, dir.path(), &[]);
+    assert_eq!(first.code, 1, "{}\n{}", first.stdout, first.stderr);
+    let journal = dir.path().join("run").display().to_string();
+    let recover = clusterproc(&["recover", &procedure, "--journal", &journal, "--yes"]);
+    assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
+    assert!(recover.stdout.contains("  - SSC0307-0008 is not installed on ssc-node2\n"), "{}", recover.stdout);
+    assert!(
+        recover.stdout.contains("     Install SSC0307-0008 on ssc-node2: the module is not installed there\n"),
+        "{}",
+        recover.stdout
+    );
+    assert!(recover.stdout.contains("run the SSC0307-0008 installer from C:\\Temp\\SSC0307-0008 on ssc-node2"));
+    assert!(!recover.stdout.contains("Install SSC0307-0006"), "{}", recover.stdout);
+    assert!(!recover.stdout.contains("Install SSC0307-0007"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("steps    3 in all: 3 run, 0 skipped"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("The cluster serves."), "{}", recover.stdout);
 }
