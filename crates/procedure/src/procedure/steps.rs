@@ -66,7 +66,8 @@ impl Procedure {
         self.modules.iter().any(Module::writes_registry)
     }
 
-    /// The module that updates `component`, if one does (modules update distinct components).
+    /// What a module installs of `component` (its version, services and values), if one
+    /// updates it: the loader lets one module at most update a component.
     pub fn module_of_component(
         &self,
         component: crate::cluster::ComponentId,
