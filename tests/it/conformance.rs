@@ -62,6 +62,8 @@ pub(crate) struct Shims {
     session: String,
     /// The REST server's user and password, when the session is one of its.
     auth: Option<(String, String)>,
+    /// The ids of the modules after the first, each given the archive in `[module.archives]`.
+    more_modules: Vec<String>,
 }
 
 impl Shims {
@@ -91,7 +93,14 @@ impl Shims {
         archive.start_file("setup.exe", zip::write::SimpleFileOptions::default()).unwrap();
         std::io::Write::write_all(&mut archive, b"MZ stand-in installer").unwrap();
         std::fs::write(dir.path().join("module.zip"), archive.finish().unwrap().into_inner()).unwrap();
-        Shims { dir, session, auth }
+        Shims { dir, session, auth, more_modules: Vec::new() }
+    }
+
+    /// One more module, `id`, whose installer runs from `folder` (its archive is the same
+    /// stand-in as the first module's).
+    pub(crate) fn add_module(&mut self, id: &str, folder: &str) {
+        std::os::unix::fs::symlink(binary(), self.bin().join(format!("{folder}\\setup.exe"))).unwrap();
+        self.more_modules.push(id.to_owned());
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -103,14 +112,17 @@ impl Shims {
     }
 
     fn common(&self) -> String {
-        format!(
+        let entries: String = self.more_modules.iter().map(|id| format!("\"{id}\" = \"module.zip\"\n")).collect();
+        let archives = if entries.is_empty() { String::new() } else { format!("[module.archives]\n{entries}\n") };
+        let common = format!(
             "version = 1\nsimulator = \"{}\"\n\n[timeouts]\ncommand = \"20s\"\n\n[module]\narchive = \"module.zip\"\ninstaller = [\"setup.exe\", \"/s\"]\n\n\
              [watch]\nstop = [\"taskwatch\", \"stop\", \"{{service}}\"]\nstart = [\"taskwatch\", \"start\", \"{{service}}\"]\nlist = [\"taskwatch\", \"list\"]\n\n",
             self.session
-        )
+        );
+        common.replacen("[watch]\n", &format!("{archives}[watch]\n"), 1)
     }
 
-    fn local_connection(&self) -> PathBuf {
+    pub(crate) fn local_connection(&self) -> PathBuf {
         let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
         let mut text = self.common();
         for (i, role) in [(1, "active"), (2, "standby")] {
@@ -197,7 +209,7 @@ fn run(shims: &Shims, procedure: &str, connection: &Path) -> crate::support::Run
 }
 
 #[derive(Clone, Copy)]
-enum Transport {
+pub(crate) enum Transport {
     Local,
     Ssh,
     /// `api = "rest"` for the cluster, `local` to the shims for Windows, one REST session.
@@ -205,10 +217,15 @@ enum Transport {
 }
 
 fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
+    conforms_with(procedure, folder, &[], transport)
+}
+
+/// As [`conforms`], for a procedure whose modules after the first are `more` (id, folder).
+pub(crate) fn conforms_with(procedure: &str, folder: &str, more: &[(&str, &str)], transport: Transport) -> String {
     let setup = setup(procedure);
     let (ending, violations, expected) = direct(&setup);
 
-    let (_server, _rest, shims) = if matches!(transport, Transport::Rest) {
+    let (_server, _rest, mut shims) = if matches!(transport, Transport::Rest) {
         let password = format!("rehearsal-{}", std::process::id());
         let config = sim_server::rest::Config {
             setup: Arc::clone(&setup),
@@ -224,6 +241,9 @@ fn conforms(procedure: &str, folder: &str, transport: Transport) -> String {
         let shims = Shims::new(&server, folder);
         (Some(server), None, shims)
     };
+    for (id, folder) in more {
+        shims.add_module(id, folder);
+    }
     let keys;
     let (connection, _servers) = match transport {
         Transport::Local => (shims.local_connection(), Vec::new()),
@@ -456,10 +476,17 @@ fn a_registry_import_through_the_real_backend_matches_the_simulator() {
     // procedure does: its values written, then captured at the resume.
     let install = |sim: &mut sim_cluster::sim::Sim| {
         let folder: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001");
-        let mut operations =
-            vec![Operation::UnzipModule { node, folder: Arc::clone(&folder) }, Operation::SuspendCluster { via: node }];
+        let mut operations = vec![
+            Operation::UnzipModule { node, folder: Arc::clone(&folder), module: procedure::module::ModuleId(0) },
+            Operation::SuspendCluster { via: node },
+        ];
         operations.extend(setup.module_services.iter().map(|&service| Operation::StopWatch { node, service }));
-        operations.push(Operation::InstallModule { node, folder, restart_answer: RestartAnswer::Decline });
+        operations.push(Operation::InstallModule {
+            node,
+            folder,
+            module: procedure::module::ModuleId(0),
+            restart_answer: RestartAnswer::Decline,
+        });
         operations.push(Operation::ResumeCluster { via: node });
         for operation in &operations {
             sim.execute(operation).unwrap();
@@ -494,6 +521,7 @@ fn a_registry_import_through_the_real_backend_matches_the_simulator() {
         service_keys: Default::default(),
         installer: None,
         archive: None,
+        archives: Default::default(),
         staging: PathBuf::from("/nonexistent"),
         watch: None,
         clpstat_long: true,

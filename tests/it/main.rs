@@ -35,6 +35,7 @@ mod sarif;
 mod scenarios;
 mod schemas;
 mod serve;
+mod several_modules;
 mod simulator;
 mod small_things;
 mod start_services;

@@ -262,6 +262,7 @@ fn the_real_backend_reads_a_stopped_node_from_its_all_offline_view() {
         service_keys: Default::default(),
         installer: None,
         archive: None,
+        archives: Default::default(),
         staging: std::path::PathBuf::from("/nonexistent"),
         watch: None,
         clpstat_long: true,

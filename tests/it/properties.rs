@@ -51,15 +51,19 @@ fn any_step() -> impl Strategy<Value = Step> {
         prop_oneof![Just(Role::Active), Just(Role::Standby), Just(Role::EveryNode), Just(Role::EveryStandby)];
     let regsync = ResourceId(2);
     let per_node = prop_oneof![
-        folder.clone().prop_map(|folder| Action::from(kinds::UnzipModule { folder })),
         folder
             .clone()
-            .prop_map(|folder| Action::from(kinds::BackupRegistry { file: format!("{folder}\\registry.reg") })),
+            .prop_map(|folder| Action::from(kinds::UnzipModule { folder, module: procedure::module::ModuleId(0) })),
+        folder.clone().prop_map(|folder| Action::from(kinds::BackupRegistry {
+            file: format!("{folder}\\registry.reg"),
+            module: procedure::module::ModuleId(0)
+        })),
         Just(Action::from(kinds::StopMonitoring { services: None })),
         Just(Action::from(kinds::StartMonitoring { services: None })),
         Just(Action::from(kinds::StopServices { services: vec![procedure::cluster::ServiceId(20)] })),
         (folder, answer).prop_map(|(folder, restart_answer)| Action::from(kinds::InstallModule {
             folder,
+            module: procedure::module::ModuleId(0),
             restart_answer,
             reapply: false
         })),

@@ -202,6 +202,7 @@ fn the_real_backend_observes_and_operates_the_cluster_through_the_api() {
         service_keys: Default::default(),
         installer: None,
         archive: None,
+        archives: Default::default(),
         staging: std::path::PathBuf::from("/nonexistent"),
         watch: None,
         clpstat_long: true,

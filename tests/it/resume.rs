@@ -56,7 +56,7 @@ fn first_record(setup: &Setup) -> Record {
         version: 1,
         procedure: "example".to_owned(),
         procedure_hash: setup.procedure.content_hash.clone(),
-        module: setup.procedure.module.id.clone(),
+        module: setup.procedure.modules_label(),
         cluster: setup.cluster.name.clone(),
         cluster_identity: "test-cluster".to_owned(),
         backend: "sim".to_owned(),

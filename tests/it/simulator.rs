@@ -125,7 +125,11 @@ fn any_step(services: u16, resources: u16, monitors: u16) -> impl Strategy<Value
             group: GroupId(0),
             to
         }),
-        (any_node(), folder.clone()).prop_map(|(node, f)| Operation::UnzipModule { node, folder: Arc::from(f) }),
+        (any_node(), folder.clone()).prop_map(|(node, f)| Operation::UnzipModule {
+            node,
+            folder: Arc::from(f),
+            module: procedure::module::ModuleId(0)
+        }),
         (any_node(), folder.clone())
             .prop_map(|(node, f)| Operation::BackupRegistry { node, file: Arc::from(format!("{f}\\registry.reg")) }),
         (any_node(), folder.clone())
@@ -133,6 +137,7 @@ fn any_step(services: u16, resources: u16, monitors: u16) -> impl Strategy<Value
         (any_node(), folder, answer).prop_map(|(node, f, restart_answer)| Operation::InstallModule {
             node,
             folder: Arc::from(f),
+            module: procedure::module::ModuleId(0),
             restart_answer
         }),
         any_node().prop_map(|node| Operation::RebootNode { node }),

@@ -7,7 +7,7 @@ use std::process::{Child, Command};
 use crate::support::{clusterproc, spawn_server};
 
 /// A request over a fresh connection; the status line, the headers and the body.
-fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String, String) {
+pub(crate) fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String, String) {
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
@@ -22,7 +22,7 @@ fn http(address: &str, method: &str, path: &str, body: &str) -> (String, String,
     (status.to_owned(), headers.to_ascii_lowercase(), body.to_owned())
 }
 
-fn train(more: &[&str]) -> (Child, String) {
+pub(crate) fn train(more: &[&str]) -> (Child, String) {
     let mut args = vec!["train", "--listen", "127.0.0.1:0"];
     args.extend_from_slice(more);
     let (child, url) = spawn_server(&args);
@@ -30,7 +30,7 @@ fn train(more: &[&str]) -> (Child, String) {
     (child, address.to_owned())
 }
 
-fn stop(mut child: Child) -> Option<i32> {
+pub(crate) fn stop(mut child: Child) -> Option<i32> {
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();

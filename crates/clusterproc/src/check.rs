@@ -141,7 +141,7 @@ pub fn exec(args: CheckArgs) -> Result<ExitCode, Failure> {
         title: setup.procedure.title.clone(),
         fault_kinds: explorer.candidate_faults().len(),
         procedure: procedure_path.display().to_string(),
-        module: setup.procedure.module.id.clone(),
+        module: setup.procedure.modules_label(),
         cluster: setup.cluster.name.clone(),
         seed: args.seed,
         faults: match args.faults {

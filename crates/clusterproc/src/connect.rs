@@ -132,6 +132,7 @@ pub fn connect(setup: &Arc<Setup>, path: &Path) -> Result<Connected, Failure> {
         service_keys: connection.service_keys.clone(),
         installer: connection.installer.clone(),
         archive: connection.archive.clone(),
+        archives: connection.archives.clone(),
         staging: staging.path().join("module"),
         watch: connection.watch.clone(),
         clpstat_long: true,

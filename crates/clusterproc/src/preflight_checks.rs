@@ -13,6 +13,7 @@ pub fn run_checks(connected: &mut Connected, setup: &procedure::setup::Setup) ->
         hints: &connected.hints,
         min_free_bytes: connected.connection.min_free_bytes,
         archive: archive.as_deref(),
+        archives: &connected.connection.archives,
     };
     preflight::run(&mut connected.backend, inputs)
 }

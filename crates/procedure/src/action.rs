@@ -193,6 +193,11 @@ impl Action {
         self.behaviour().registry_export()
     }
 
+    /// See [`Behaviour::module`].
+    pub fn module(&self) -> Option<crate::module::ModuleId> {
+        self.behaviour().module()
+    }
+
     /// See [`Behaviour::optional_services`].
     pub fn optional_services(&self) -> &[String] {
         self.behaviour().optional_services()

@@ -379,7 +379,7 @@ impl Engine {
             }
             let step = self.current_step();
             let skip = match step.condition {
-                Some(Condition::ModuleWritesRegistry) if !self.setup.procedure.module.writes_registry() => {
+                Some(Condition::ModuleWritesRegistry) if !self.setup.procedure.module_of(step).writes_registry() => {
                     Some("the module writes no registry values")
                 }
                 Some(Condition::RestartRequested) if !self.restart_pending => Some("no installer asked for a restart"),
@@ -499,7 +499,7 @@ impl Engine {
             return operations;
         }
         self.unfinished = None;
-        if unfinished.is_idempotent() || !took_effect(&self.setup.procedure.module, &unfinished, observation, &boots) {
+        if unfinished.is_idempotent() || !took_effect(&self.setup.procedure.modules, &unfinished, observation, &boots) {
             return operations;
         }
         operations.into_iter().filter(|operation| *operation != unfinished).collect()
@@ -665,6 +665,7 @@ impl Engine {
     /// holds is not redone (each action says what it needs).
     fn operations_for(&self, observation: &Observation, node: NodeId) -> Vec<Operation> {
         let roles = self.roles.as_ref().expect("roles");
-        self.current_step().action.operations(&verify::at(&self.setup, observation, node, roles, None, false))
+        let step = self.current_step();
+        step.action.operations(&verify::at(&self.setup, step, observation, node, roles, None, false))
     }
 }

@@ -498,17 +498,25 @@ impl Judge {
                 recovered: false,
             });
         };
-        for component in &setup.procedure.module.components {
-            for (n, node) in last.nodes.iter().enumerate() {
-                let installed = node.component(component.component);
-                if installed != component.version {
-                    let name = &setup.cluster.components[component.component.index()].name;
-                    let detail = format!(
-                        "{} has {name} {installed}, not {}",
-                        setup.node_name(NodeId(n as u8)),
-                        component.version
-                    );
-                    add(&mut self.violations, Invariant::PartialUpdate, Some(NodeId(n as u8)), detail);
+        // Judged per module: each is whole on every node, or the node misses it. Where the
+        // procedure applies several, the detail names the module.
+        let several = setup.procedure.modules.len() > 1;
+        for module in &setup.procedure.modules {
+            for component in &module.components {
+                for (n, node) in last.nodes.iter().enumerate() {
+                    let installed = node.component(component.component);
+                    if installed != component.version {
+                        let name = &setup.cluster.components[component.component.index()].name;
+                        let mut detail = format!(
+                            "{} has {name} {installed}, not {}",
+                            setup.node_name(NodeId(n as u8)),
+                            component.version
+                        );
+                        if several {
+                            detail.push_str(&format!(" (module {})", module.id));
+                        }
+                        add(&mut self.violations, Invariant::PartialUpdate, Some(NodeId(n as u8)), detail);
+                    }
                 }
             }
         }

@@ -1,9 +1,21 @@
-//! The update module a procedure applies: its components, their versions, the services its
-//! installer stops and restarts, and the registry values it writes.
+//! The update modules a procedure applies: each one's components, their versions, the
+//! services its installer stops and restarts, and the registry values it writes.
+//! A procedure applies one module or several (`ModuleId`, their place in the file).
 
 use crate::cluster::{ComponentId, RegistryValue, ServiceId};
 
-/// The update module: what it installs and what its installer does.
+/// Which of the procedure's modules: its place in the file, from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ModuleId(pub u8);
+
+impl ModuleId {
+    /// Index into the procedure's `modules`.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// An update module: what it installs and what its installer does.
 #[derive(Debug, Clone)]
 pub struct Module {
     /// Module id, `SSC0307-0006`.

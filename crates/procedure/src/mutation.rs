@@ -123,7 +123,8 @@ impl Mutation {
             }
             Mutation::RestartAtPrompt { step } => {
                 mutant.steps[step].action.restart_at_prompt();
-                mutant.module.asks_for_restart = true;
+                let module = mutant.steps[step].action.module().unwrap_or_default();
+                mutant.modules[module.index()].asks_for_restart = true;
             }
             Mutation::StopClusterServiceInsteadOfSuspend { step } => {
                 let resume = mutant.steps[step + 1..]

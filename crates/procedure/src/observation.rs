@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cluster::{ComponentId, GroupId, NodeId, ResourceId, ServiceId};
+use crate::module::ModuleId;
 use crate::registry_id::DataId;
 use crate::shared::Shared;
 
@@ -24,8 +25,38 @@ pub struct Observation {
     pub groups: Vec<GroupState>,
     /// Per resource, by `ResourceId`; shared between copies of a simulated run until written.
     pub resources: Shared<Vec<ResourceState>>,
-    /// The folder the module was unzipped into on the mirror drive, if it was.
-    pub mirror_unzipped: Option<Arc<str>>,
+    /// The folder each module was unzipped into on the mirror drive, if it was.
+    pub mirror_unzipped: Unzipped,
+}
+
+/// Where each module was unzipped, by `ModuleId`. Copies of a run share the list until one
+/// unzips (no allocation to copy); a procedure of one module has a list of one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Unzipped(Option<Arc<[Option<Arc<str>>]>>);
+
+impl Unzipped {
+    /// The folder `module` was unzipped into, if it was.
+    pub fn get(&self, module: ModuleId) -> Option<&str> {
+        self.0.as_ref()?.get(module.index())?.as_deref()
+    }
+
+    /// `module` is now unzipped into `folder` (or nowhere).
+    pub fn set(&mut self, module: ModuleId, folder: Option<Arc<str>>) {
+        let mut folders: Vec<Option<Arc<str>>> = self.0.as_deref().map(<[_]>::to_vec).unwrap_or_default();
+        if folders.len() <= module.index() {
+            folders.resize(module.index() + 1, None);
+        }
+        folders[module.index()] = folder;
+        self.0 = Some(folders.into());
+    }
+
+    /// Every module unzipped somewhere, with its folder.
+    pub fn iter(&self) -> impl Iterator<Item = (ModuleId, &str)> {
+        self.0
+            .iter()
+            .flat_map(|folders| folders.iter().enumerate())
+            .filter_map(|(i, folder)| folder.as_deref().map(|folder| (ModuleId(i as u8), folder)))
+    }
 }
 
 /// One node as observed.
@@ -47,17 +78,24 @@ pub struct NodeState {
     pub components: Vec<Arc<str>>,
     /// Registry data, by `SlotId`; `None` where the value does not exist.
     pub registry: Vec<Option<DataId>>,
-    /// The local folder the module was unzipped into, if any (compare with [`same_path`]).
-    pub unzipped: Option<Arc<str>>,
+    /// The local folder each module was unzipped into, if any (compare with [`same_path`]).
+    pub unzipped: Unzipped,
     /// The registry export files on this node.
     pub registry_backups: Vec<Arc<str>>,
-    /// The module installer on this node.
+    /// The module installer on this node: the last one started here.
     pub installer: Installer,
+    /// The module of the last installer started here (the first before any).
+    pub installer_module: ModuleId,
     /// How many times the node has booted (Windows' last boot time, as a counter).
     pub boots: u32,
 }
 
 impl NodeState {
+    /// The installer as `module`'s step sees it: another module's installer reads as idle.
+    pub fn installer_of(&self, module: ModuleId) -> Installer {
+        if self.installer_module == module { self.installer } else { Installer::Idle }
+    }
+
     /// The installed version of a component.
     pub fn component(&self, component: ComponentId) -> &str {
         &self.components[component.index()]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::cluster::{GroupId, MonitorId, NodeId, ResourceId, ServiceId};
+use crate::module::ModuleId;
 
 /// Something the engine asks a cluster to do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,15 +36,15 @@ pub enum Operation {
     StartResource { node: NodeId, resource: ResourceId },
     /// Move a group to a node, or by failover policy when `to` is `None` (`clpgrp -m`).
     MoveGroup { via: NodeId, group: GroupId, to: Option<NodeId> },
-    /// Copy the module archive to a folder of a node and extract it.
-    UnzipModule { node: NodeId, folder: Arc<str> },
+    /// Copy a module's archive to a folder of a node and extract it.
+    UnzipModule { node: NodeId, folder: Arc<str>, module: ModuleId },
     /// Export the registry keys the module changes into a file (`reg export`).
     BackupRegistry { node: NodeId, file: Arc<str> },
     /// Import a .reg export into the node's registry (`reg import`): the values it holds
     /// overwrite the node's, the others stay.
     ImportRegistry { node: NodeId, file: Arc<str> },
-    /// Run the module installer from the folder; the answer is given to its restart prompt.
-    InstallModule { node: NodeId, folder: Arc<str>, restart_answer: RestartAnswer },
+    /// Run a module's installer from the folder; the answer is given to its restart prompt.
+    InstallModule { node: NodeId, folder: Arc<str>, module: ModuleId, restart_answer: RestartAnswer },
     /// Reboot one node the plain way (the OS restart, as at the installer's prompt).
     RebootNode { node: NodeId },
     /// Reboot every node the cluster-safe way (`clpstdn -r`), issued on `via`.

@@ -19,8 +19,8 @@ use crate::text::{and_list, one_line};
 pub struct Plan {
     /// The procedure's title.
     pub title: String,
-    /// The module applied.
-    pub module: PlannedModule,
+    /// The modules applied, in order.
+    pub modules: Vec<PlannedModule>,
     /// The cluster planned against.
     pub cluster: PlannedCluster,
     /// Steps in order.
@@ -130,31 +130,31 @@ impl Plan {
     /// Resolves `procedure` against `cluster`.
     pub fn new(cluster: &Cluster, procedure: &Procedure) -> Plan {
         let roles = Roles::initial(cluster);
-        let module = &procedure.module;
         let planner = Planner { cluster, procedure, roles };
+        let planned = |module: &crate::module::Module| PlannedModule {
+            id: module.id.clone(),
+            archive: module.archive.clone(),
+            components: module
+                .components
+                .iter()
+                .map(|component| PlannedComponent {
+                    name: cluster.components[component.component.index()].name.clone(),
+                    from: cluster.components[component.component.index()].version.clone(),
+                    to: component.version.clone(),
+                    services: component.services.iter().map(|&s| planner.service(s)).collect(),
+                    registry: component
+                        .registry
+                        .iter()
+                        .map(|v| format!("{}\\{} = {}", v.key, v.value, v.data))
+                        .collect(),
+                })
+                .collect(),
+            writes_registry: module.writes_registry(),
+            asks_for_restart: module.asks_for_restart,
+        };
         Plan {
             title: procedure.title.clone(),
-            module: PlannedModule {
-                id: module.id.clone(),
-                archive: module.archive.clone(),
-                components: module
-                    .components
-                    .iter()
-                    .map(|component| PlannedComponent {
-                        name: cluster.components[component.component.index()].name.clone(),
-                        from: cluster.components[component.component.index()].version.clone(),
-                        to: component.version.clone(),
-                        services: component.services.iter().map(|&s| planner.service(s)).collect(),
-                        registry: component
-                            .registry
-                            .iter()
-                            .map(|v| format!("{}\\{} = {}", v.key, v.value, v.data))
-                            .collect(),
-                    })
-                    .collect(),
-                writes_registry: module.writes_registry(),
-                asks_for_restart: module.asks_for_restart,
-            },
+            modules: procedure.modules.iter().map(planned).collect(),
             cluster: PlannedCluster {
                 name: cluster.name.clone(),
                 product: cluster.product.clone(),
@@ -177,15 +177,17 @@ impl Plan {
         let skipped = self.steps.iter().filter(|s| s.status == StepStatus::Skipped).count();
         let conditional = self.steps.len() - run - skipped;
         out.push_str(&format!("Plan: {}\n", self.title));
-        out.push_str(&format!("  module   {} ({})\n", self.module.id, self.module.archive));
-        for component in &self.module.components {
-            out.push_str(&format!("           {} {} -> {}\n", component.name, component.from, component.to));
+        for module in &self.modules {
+            out.push_str(&format!("  module   {} ({})\n", module.id, module.archive));
+            for component in &module.components {
+                out.push_str(&format!("           {} {} -> {}\n", component.name, component.from, component.to));
+            }
+            out.push_str(&format!(
+                "           registry: {}; restart request: {}\n",
+                if module.writes_registry { "writes values" } else { "writes no values" },
+                if module.asks_for_restart { "the installer asks" } else { "not expected" }
+            ));
         }
-        out.push_str(&format!(
-            "           registry: {}; restart request: {}\n",
-            if self.module.writes_registry { "writes values" } else { "writes no values" },
-            if self.module.asks_for_restart { "the installer asks" } else { "not expected" }
-        ));
         out.push_str(&format!("  cluster  {} ({})\n", self.cluster.name, self.cluster.product));
         out.push_str(&format!(
             "           active {}, standby {}\n",
@@ -355,12 +357,15 @@ impl Planner<'_> {
     }
 
     fn step(&self, step: &Step) -> PlannedStep {
-        let module = &self.procedure.module;
+        let module = self.procedure.module_of(step);
         let (status, reason) = match step.condition {
             None => (StepStatus::Run, None),
             Some(Condition::ModuleWritesRegistry) if module.writes_registry() => (StepStatus::Run, None),
-            Some(Condition::ModuleWritesRegistry) => {
+            Some(Condition::ModuleWritesRegistry) if self.procedure.modules.len() == 1 => {
                 (StepStatus::Skipped, Some("the module writes no registry values".to_owned()))
+            }
+            Some(Condition::ModuleWritesRegistry) => {
+                (StepStatus::Skipped, Some(format!("{} writes no registry values", module.id)))
             }
             Some(Condition::RestartRequested) => {
                 (StepStatus::Conditional, Some("an installer asked for a restart that has not happened yet".to_owned()))
@@ -397,7 +402,7 @@ impl Planner<'_> {
     fn describe(&self, step: &Step, nodes: &[NodeId]) -> (Vec<String>, Vec<String>, Vec<String>) {
         let mut text = PlanText {
             cluster: self.cluster,
-            module: &self.procedure.module,
+            module: self.procedure.module_of(step),
             roles: &self.roles,
             nodes,
             on: and_list(&nodes.iter().map(|&n| self.node(n)).collect::<Vec<_>>()),

@@ -43,9 +43,9 @@ pub fn module_installed(module: &Module, state: &NodeState) -> bool {
 
 /// Every value the module writes is on the node with the module's data (what `reg query`
 /// of the module's keys shows).
-pub fn module_values_in_place(writes: &[ComponentWrites], state: &NodeState) -> bool {
+pub fn module_values_in_place<'a>(writes: impl IntoIterator<Item = &'a ComponentWrites>, state: &NodeState) -> bool {
     writes
-        .iter()
+        .into_iter()
         .flat_map(|component| component.writes.iter())
         .all(|(slot, data)| state.registry.get(slot.index()).copied().flatten() == Some(*data))
 }
@@ -168,11 +168,11 @@ pub fn reboot(cluster: &Cluster, observation: &Observation, roles: &Roles, expla
 }
 
 /// Whether an operation whose outcome was never recorded took effect, judged by the cluster.
-pub(crate) fn took_effect(module: &Module, operation: &Operation, observation: &Observation, boots: &[u32]) -> bool {
+pub(crate) fn took_effect(modules: &[Module], operation: &Operation, observation: &Observation, boots: &[u32]) -> bool {
     match operation {
-        Operation::InstallModule { node, .. } => {
+        Operation::InstallModule { node, module, .. } => {
             let state = &observation.nodes[node.index()];
-            state.installer != Installer::Idle || module_installed(module, state)
+            state.installer_of(*module) != Installer::Idle || module_installed(&modules[module.index()], state)
         }
         Operation::MoveGroup { group, to, .. } => {
             let state = observation.groups[group.index()];

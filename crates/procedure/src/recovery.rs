@@ -22,6 +22,7 @@ use std::time::Duration;
 use crate::action::kind::Milestone;
 use crate::cluster::NodeId;
 use crate::journal::Record;
+use crate::module::ModuleId;
 use crate::procedure::Procedure;
 use crate::run_record::{RunRecord, StepStatus};
 use crate::setup::Setup;
@@ -78,15 +79,20 @@ pub fn registry_way_back(
 /// exports after it: the node may have been rolled back meanwhile (a crash while suspended),
 /// and an export taken then holds the old values. An export the run began but that never
 /// finished is listed too: the caller checks that the file is on the node.
-pub fn exports_after_install(setup: &Setup, records: &[Record], node: NodeId) -> Vec<String> {
+pub fn exports_after_install(setup: &Setup, records: &[Record], node: NodeId, module: ModuleId) -> Vec<String> {
     let name = setup.node_name(node);
+    // Each module's install and exports are its own steps' (a record names its step).
+    let of_module =
+        |step: usize| setup.procedure.steps.get(step).is_some_and(|s| s.action.module().unwrap_or_default() == module);
     let mut installed_in: Option<usize> = None;
     let mut intents: Vec<(u64, usize, &str, Option<&str>)> = Vec::new();
     let mut found: Vec<String> = Vec::new();
     for record in records {
         match record {
             Record::Resumed { .. } => installed_in = None,
-            Record::Intent { op, step, operation, .. } if operation.node.eq_ignore_ascii_case(name) => {
+            Record::Intent { op, step, operation, .. }
+                if operation.node.eq_ignore_ascii_case(name) && of_module(*step) =>
+            {
                 intents.push((*op, *step, operation.verb.as_str(), operation.file.as_deref()));
             }
             Record::Outcome { op, result, .. } if result == "ok" => {

@@ -37,11 +37,11 @@ pub struct Setup {
     pub registry: Vec<RegistrySlot>,
     /// Interned data strings, by `DataId`.
     pub data: Vec<Arc<str>>,
-    /// What each module component writes, in module order.
+    /// What each component of each module writes, in module order.
     pub module_writes: Vec<ComponentWrites>,
     /// By service: the monitors that watch it (through the service resources that start it).
     pub service_monitors: Vec<Vec<MonitorId>>,
-    /// The services the installer stops and restarts, over all the module's components.
+    /// The services the installers stop and restart, over every module's components.
     pub module_services: Vec<ServiceId>,
     /// The services that no group resource starts: they run on every node from boot.
     pub standalone_services: Vec<ServiceId>,
@@ -58,7 +58,12 @@ impl Setup {
                     .collect()
             })
             .collect();
-        let module_services = procedure.module.services().collect();
+        let mut module_services: Vec<ServiceId> = Vec::new();
+        for service in procedure.modules.iter().flat_map(|module| module.services()) {
+            if !module_services.contains(&service) {
+                module_services.push(service);
+            }
+        }
         let standalone_services = (0..cluster.services.len() as u16)
             .map(ServiceId)
             .filter(|&service| cluster.resources_of_service(service).next().is_none())
@@ -79,7 +84,8 @@ impl Setup {
             let data = setup.intern(&value.data);
             setup.registry[slot.index()].baseline = Some(data);
         }
-        let components = setup.procedure.module.components.clone();
+        let components: Vec<_> =
+            setup.procedure.modules.iter().flat_map(|module| module.components.iter().cloned()).collect();
         for component in &components {
             let mut writes = Vec::new();
             for value in &component.registry {
@@ -158,8 +164,13 @@ impl Setup {
         format!("{}\\{}", slot.key, slot.value)
     }
 
-    /// The version the module installs for a cluster component, if it updates it.
+    /// The version a module installs for a cluster component, if one updates it.
     pub fn module_version(&self, component: ComponentId) -> Option<&str> {
-        self.procedure.module.components.iter().find(|c| c.component == component).map(|c| c.version.as_str())
+        self.procedure.module_of_component(component).map(|c| c.version.as_str())
+    }
+
+    /// What `module`'s components write.
+    pub fn writes_of<'a>(&'a self, module: &'a crate::module::Module) -> impl Iterator<Item = &'a ComponentWrites> {
+        self.module_writes.iter().filter(|w| module.components.iter().any(|c| c.component == w.component))
     }
 }

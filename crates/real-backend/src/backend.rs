@@ -27,6 +27,8 @@ use procedure::backend::{
 };
 use procedure::cluster::NodeId;
 use procedure::event::{Event, EventKind};
+use procedure::module::ModuleId;
+use procedure::observation::Unzipped;
 use procedure::setup::Setup;
 use procedure::shared::Shared;
 use remote::archive::Manifest;
@@ -51,9 +53,13 @@ pub struct Config {
     pub service_keys: BTreeMap<String, String>,
     /// The installer's silent command: a program inside the module folder and its arguments.
     pub installer: Option<InstallerCommand>,
-    /// The module archive on this machine.
+    /// The module archive on this machine: the first module's (the only one's, usually).
     pub archive: Option<PathBuf>,
-    /// Where the archive is extracted on this machine, once.
+    /// The archives of a procedure's modules by module id, where it applies several (the
+    /// first module's may be here too, and is then taken from here).
+    pub archives: BTreeMap<String, PathBuf>,
+    /// Where the first module's archive is extracted on this machine, once; another module's
+    /// is extracted beside it, in `module-<id>`.
     pub staging: PathBuf,
     /// The commands that set a service's Task Manager watch, when the site has them.
     pub watch: Option<WatchCommands>,
@@ -126,7 +132,8 @@ pub struct RealBackend {
     clock: Box<dyn Clock>,
     /// Inferred: the watch state, as the backend's own commands left it.
     watches: Vec<Vec<Watch>>,
-    manifest: Option<Manifest>,
+    /// By module: the manifest of its archive, once extracted.
+    manifests: Vec<Option<Manifest>>,
     drift: DriftDetector,
     commands: Vec<CommandRecord>,
     /// The step last started, which each command is recorded under.
@@ -174,9 +181,10 @@ impl RealBackend {
             monitors: vec![MonitorStatus::Offline; cluster.monitors.len()],
             components: versions,
             registry: setup.registry.iter().map(|slot| slot.baseline).collect(),
-            unzipped: None,
+            unzipped: Unzipped::default(),
             registry_backups: Vec::new(),
             installer: Installer::Idle,
+            installer_module: ModuleId(0),
             boots: 1,
         };
         let observation = Observation {
@@ -185,7 +193,7 @@ impl RealBackend {
             groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
             resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()]
                 .into(),
-            mirror_unzipped: None,
+            mirror_unzipped: Unzipped::default(),
         };
         Ok(RealBackend {
             why_unreachable: vec![None; cluster.nodes.len()],
@@ -197,7 +205,7 @@ impl RealBackend {
             links,
             observation,
             clock: Box::new(SystemClock::default()),
-            manifest: None,
+            manifests: Vec::new(),
             commands: Vec::new(),
             step: None,
             foreign_data: Vec::new(),
@@ -222,9 +230,9 @@ impl RealBackend {
         &self.drift
     }
 
-    /// The manifest of the extracted module, once extracted.
-    pub fn manifest(&self) -> Option<&Manifest> {
-        self.manifest.as_ref()
+    /// The manifests of the extracted modules' archives, by module, once extracted.
+    pub fn manifests(&self) -> impl Iterator<Item = (ModuleId, &Manifest)> {
+        self.manifests.iter().enumerate().filter_map(|(i, m)| m.as_ref().map(|m| (ModuleId(i as u8), m)))
     }
 
     /// Takes in an operation that an earlier process of this backend completed, as a journal
@@ -238,15 +246,16 @@ impl RealBackend {
     pub fn recall(&mut self, operation: &Operation) {
         let setup = Arc::clone(&self.setup);
         match *operation {
-            Operation::InstallModule { node, .. } => {
+            Operation::InstallModule { node, module, .. } => {
                 let state = self.observation.nodes[node.index()].make_mut();
                 state.installer = Installer::Finished { restart_requested: false };
-                for component in &setup.procedure.module.components {
+                state.installer_module = module;
+                for component in &setup.procedure.module(module).components {
                     state.components[component.component.index()] = component.version.as_str().into();
                 }
             }
-            Operation::UnzipModule { node, ref folder } => {
-                self.observation.nodes[node.index()].make_mut().unzipped = Some(Arc::clone(folder));
+            Operation::UnzipModule { node, ref folder, module } => {
+                self.observation.nodes[node.index()].make_mut().unzipped.set(module, Some(Arc::clone(folder)));
             }
             Operation::BackupRegistry { node, ref file } => {
                 let backups = &mut self.observation.nodes[node.index()].make_mut().registry_backups;

@@ -66,8 +66,10 @@ pub struct Inputs<'a> {
     pub hints: &'a [(NodeId, RoleHint)],
     /// Free space the working folder needs.
     pub min_free_bytes: u64,
-    /// The module archive on this machine.
+    /// The module archive on this machine (the first module's).
     pub archive: Option<&'a Path>,
+    /// The archives of the procedure's modules by id (`[module.archives]`).
+    pub archives: &'a std::collections::BTreeMap<String, std::path::PathBuf>,
 }
 
 /// What pre-flight saw of the cluster from one node.
@@ -344,26 +346,36 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
         "the unzip step would fail, or write outside its folder",
         "put the vendor's archive where the connection file's [module] archive points, and check its checksum",
     );
-    let mut archive_note = String::new();
-    match inputs.archive {
-        None => check.fail("the connection file names no [module] archive".to_owned()),
-        Some(path) => {
-            // Extracted into a scratch folder that is removed with it.
-            let extracted = tempfile::tempdir()
-                .map_err(|error| format!("cannot make a scratch folder: {error}"))
-                .and_then(|scratch| {
-                    archive::extract(path, &scratch.path().join("module"), archive::Limits::default())
-                        .map_err(|error| error.to_string())
-                });
-            match extracted {
-                Ok(manifest) => {
-                    archive_note = format!("{} files, sha256 {}", manifest.files.len(), manifest.archive_sha256);
+    // Each module's archive: from `[module.archives]` by id, the first module's from `archive`
+    // too. A procedure of one module reads as it did.
+    let several = setup.procedure.modules.len() > 1;
+    let mut notes: Vec<String> = Vec::new();
+    for (id, module) in setup.procedure.module_ids() {
+        let given = inputs.archives.get(&module.id).map(|p| p.as_path()).or(inputs.archive.filter(|_| id.0 == 0));
+        let which = if several { format!("{}: ", module.id) } else { String::new() };
+        match given {
+            None if several => {
+                check.fail(format!("the connection file names no archive of {} ([module.archives])", module.id));
+            }
+            None => check.fail("the connection file names no [module] archive".to_owned()),
+            Some(path) => {
+                // Extracted into a scratch folder that is removed with it.
+                let extracted = tempfile::tempdir()
+                    .map_err(|error| format!("cannot make a scratch folder: {error}"))
+                    .and_then(|scratch| {
+                        archive::extract(path, &scratch.path().join("module"), archive::Limits::default())
+                            .map_err(|error| error.to_string())
+                    });
+                match extracted {
+                    Ok(manifest) => {
+                        notes.push(format!("{which}{} files, sha256 {}", manifest.files.len(), manifest.archive_sha256))
+                    }
+                    Err(error) => check.fail(format!("{which}{error}")),
                 }
-                Err(error) => check.fail(error),
             }
         }
     }
-    checks.push(check.done(&archive_note));
+    checks.push(check.done(&notes.join("; ")));
 
     let folders: Vec<&str> = setup.procedure.steps.iter().filter_map(|step| step.action.working_folder()).collect();
     let no_folder = "the procedure has no unzip-module step, so no working folder";

@@ -276,7 +276,7 @@ impl RunReport {
             .collect();
         RunReport {
             title: setup.procedure.title.clone(),
-            module: setup.procedure.module.id.clone(),
+            module: setup.procedure.modules_label(),
             cluster: setup.cluster.name.clone(),
             backend: backend.to_owned(),
             seed,

@@ -354,7 +354,7 @@ impl Explorer {
     /// activation of each registry-sync resource.
     pub fn candidate_faults(&self) -> Vec<Fault> {
         let cluster = &self.setup.cluster;
-        let module_service = self.setup.procedure.module.services().next();
+        let module_service = self.setup.module_services.first().copied();
         let service_monitor = module_service.and_then(|service| {
             cluster.resources_of_service(service).flat_map(|r| cluster.monitors_of_resource(r)).next()
         });
@@ -675,7 +675,7 @@ fn state_difference(setup: &Setup, a: &Observation, b: &Observation) -> String {
 fn step_skipped(setup: &Setup, step: usize) -> bool {
     setup.procedure.steps.get(step).is_some_and(|step| {
         matches!(step.condition, Some(procedure::procedure::Condition::ModuleWritesRegistry))
-            && !setup.procedure.module.writes_registry()
+            && !setup.procedure.module_of(step).writes_registry()
     })
 }
 

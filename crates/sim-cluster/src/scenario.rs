@@ -33,6 +33,7 @@ use procedure::cluster::{Cluster, GroupId, MonitorId, NodeId, ResourceId, Servic
 use procedure::diagnostic::{FileError, FileErrorKind, SourceFile};
 use procedure::event::Renderer;
 use procedure::fault::{Fault, FaultKind, Targets};
+use procedure::module::ModuleId;
 use procedure::procedure::RestartAnswer;
 use procedure::setup::Setup;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -451,9 +452,11 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                     };
                     single(Operation::MoveGroup { via: names.node(step.node.as_ref())?, group: group()?, to })?
                 }
-                "unzip-module" => {
-                    single(Operation::UnzipModule { node: names.node(step.node.as_ref())?, folder: folder()? })?
-                }
+                "unzip-module" => single(Operation::UnzipModule {
+                    node: names.node(step.node.as_ref())?,
+                    folder: folder()?,
+                    module: ModuleId(0),
+                })?,
                 "backup-registry" => {
                     let file = Arc::from(format!("{}\\registry-backup.reg", folder()?).as_str());
                     single(Operation::BackupRegistry { node: names.node(step.node.as_ref())?, file })?
@@ -473,6 +476,7 @@ fn resolve_step(source: &SourceFile, setup: &Setup, step: &StepFile) -> Result<S
                     single(Operation::InstallModule {
                         node: names.node(step.node.as_ref())?,
                         folder: folder()?,
+                        module: ModuleId(0),
                         restart_answer,
                     })?
                 }

@@ -19,6 +19,8 @@ use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Overwrite, Recovery,
 };
 use procedure::fault::{FaultKind, Struck};
+use procedure::module::ModuleId;
+use procedure::observation::Unzipped;
 use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup, SlotId};
 use procedure::shared::{Flags, Shared};
@@ -101,7 +103,8 @@ impl Builder {
             monitors: vec![MonitorStatus::Offline; monitor_count],
             components: versions,
             registry: baseline.clone(),
-            unzipped: None,
+            unzipped: Unzipped::default(),
+            installer_module: ModuleId(0),
             registry_backups: Vec::new(),
             installer: Installer::Idle,
             boots: 1,
@@ -117,7 +120,7 @@ impl Builder {
             groups: vec![GroupState { status: GroupStatus::Offline, owner: None }; cluster.groups.len()],
             resources: vec![ResourceState { status: ResourceStatus::Offline, node: None }; cluster.resources.len()]
                 .into(),
-            mirror_unzipped: None,
+            mirror_unzipped: Unzipped::default(),
         };
         let monitor_phase =
             cluster.monitors.iter().map(|m| Duration::from_millis(rng.below(m.interval.as_millis() as u64))).collect();
@@ -204,6 +207,8 @@ struct Exported {
 /// A running installer.
 #[derive(Debug, Clone, Hash)]
 struct InstallerRun {
+    /// The module it installs.
+    module: ModuleId,
     answer: RestartAnswer,
     /// Services it stopped and will start again.
     stopped: Vec<ServiceId>,
@@ -245,7 +250,7 @@ enum Timer {
     MonitorPoll { node: NodeId, monitor: MonitorId },
     WatchPoll { node: NodeId, service: ServiceId },
     Installer { node: NodeId, generation: u32, phase: Phase },
-    Unzipped { node: NodeId, folder: Arc<str>, generation: u32 },
+    Unzipped { node: NodeId, folder: Arc<str>, module: ModuleId, generation: u32 },
     BackedUp { node: NodeId, file: Arc<str>, generation: u32 },
     Imported { node: NodeId, values: Arc<[Exported]>, generation: u32 },
     Booted { node: NodeId, generation: u32 },
@@ -625,13 +630,13 @@ impl Sim {
                     self.installer_phase(node, phase);
                 }
             }
-            Timer::Unzipped { node, folder, generation } => {
+            Timer::Unzipped { node, folder, module, generation } => {
                 if self.node_alive(node, generation) {
                     let on_mirror = self.setup.cluster.is_mirror_drive(&folder);
                     if on_mirror {
-                        self.obs.mirror_unzipped = Some(folder);
+                        self.obs.mirror_unzipped.set(module, Some(folder));
                     } else {
-                        self.node_mut(node).unzipped = Some(folder);
+                        self.node_mut(node).unzipped.set(module, Some(folder));
                     }
                     self.emit(EventKind::ModuleUnzipped { node, on_mirror });
                 }

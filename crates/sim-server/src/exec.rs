@@ -496,18 +496,20 @@ fn taskwatch(sim: &mut Sim, node: NodeId, args: &[&str]) -> Reply {
 /// because the backend copied it there; the simulator records that as the module unzipped
 /// into the folder the first time an installer runs from it. The command returns when the
 /// installer ends (0, or 3010 when it asks for a restart), as a silent installer does.
+/// Which module a folder holds is the procedure's word: the module of its steps that work in
+/// that folder (the first module where none does).
 fn install(sim: &mut Sim, node: NodeId, program: &str) -> Reply {
     let Some((folder, _)) = program.rsplit_once('\\') else { return Reply::fail(9009, "not found\r\n") };
-    let unzipped = sim.observation().nodes[node.index()].unzipped.clone();
-    if unzipped.as_deref().is_none_or(|known| !procedure::backend::same_path(known, folder)) {
-        if let Err(error) = sim.execute(&Operation::UnzipModule { node, folder: folder.into() }) {
+    let module = sim.setup().procedure.module_in_folder(folder);
+    let unzipped = |sim: &Sim| {
+        let state = &sim.observation().nodes[node.index()];
+        state.unzipped.get(module).is_some_and(|known| procedure::backend::same_path(known, folder))
+    };
+    if !unzipped(sim) {
+        if let Err(error) = sim.execute(&Operation::UnzipModule { node, folder: folder.into(), module }) {
             return Reply::fail(1, format!("{error}\r\n"));
         }
         let started = sim.now();
-        let unzipped = |sim: &Sim| {
-            let known = sim.observation().nodes[node.index()].unzipped.clone();
-            known.is_some_and(|known| procedure::backend::same_path(&known, folder))
-        };
         while !unzipped(sim) {
             if sim.now() - started > INSTALL_LIMIT {
                 return Reply::fail(1603, "the module could not be unzipped\r\n");
@@ -515,7 +517,8 @@ fn install(sim: &mut Sim, node: NodeId, program: &str) -> Reply {
             sim.wait(Duration::from_secs(1));
         }
     }
-    let operation = Operation::InstallModule { node, folder: folder.into(), restart_answer: RestartAnswer::Decline };
+    let operation =
+        Operation::InstallModule { node, folder: folder.into(), module, restart_answer: RestartAnswer::Decline };
     if let Err(error) = sim.execute(&operation) {
         return Reply::fail(1603, format!("{error}\r\n"));
     }

@@ -213,11 +213,15 @@ impl Act {
             Act::StartService { node: n, service: s } => {
                 Operation::StartService { node: node(n)?, service: service(s)? }
             }
-            Act::Unzip { node: n, folder: f } => Operation::UnzipModule { node: node(n)?, folder: folder(f)? },
+            Act::Unzip { node: n, folder: f } => {
+                let module = sim.setup().procedure.module_in_folder(f);
+                Operation::UnzipModule { node: node(n)?, folder: folder(f)?, module }
+            }
             Act::BackupRegistry { node: n, file } => Operation::BackupRegistry { node: node(n)?, file: folder(file)? },
             Act::RunInstaller { node: n, folder: f } => Operation::InstallModule {
                 node: node(n)?,
                 folder: folder(f)?,
+                module: sim.setup().procedure.module_in_folder(f),
                 // The simulator of a training session leaves the prompt to the trainee.
                 restart_answer: RestartAnswer::Decline,
             },
@@ -273,7 +277,7 @@ impl Act {
             Operation::StartService { node: n, service: s } => {
                 Act::StartService { node: node(*n), service: service(*s) }
             }
-            Operation::UnzipModule { node: n, folder } => Act::Unzip { node: node(*n), folder: folder.to_string() },
+            Operation::UnzipModule { node: n, folder, .. } => Act::Unzip { node: node(*n), folder: folder.to_string() },
             Operation::BackupRegistry { node: n, file } => {
                 Act::BackupRegistry { node: node(*n), file: file.to_string() }
             }

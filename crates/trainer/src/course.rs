@@ -118,7 +118,7 @@ impl Course {
             setup.procedure.steps.iter().find_map(|s| of(&s.action)).map(str::to_owned)
         };
         let folder = first(|action| action.working_folder())
-            .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.module.id));
+            .unwrap_or_else(|| format!("C:\\Temp\\{}", setup.procedure.modules[0].id));
         let backup_file = first(|action| action.registry_export()).unwrap_or_else(|| format!("{folder}\\registry.reg"));
         let plan =
             Plan::new(&setup.cluster, &setup.procedure).steps.into_iter().map(|s| (s.status, s.reason)).collect();
@@ -208,11 +208,16 @@ impl Course {
 /// mistake; the answer is given at the prompt, not with the operation).
 pub fn key(operation: &Operation) -> String {
     let normalized = match operation {
-        Operation::UnzipModule { node, .. } => Operation::UnzipModule { node: *node, folder: Arc::from("") },
-        Operation::BackupRegistry { node, .. } => Operation::BackupRegistry { node: *node, file: Arc::from("") },
-        Operation::InstallModule { node, .. } => {
-            Operation::InstallModule { node: *node, folder: Arc::from(""), restart_answer: RestartAnswer::Decline }
+        Operation::UnzipModule { node, module, .. } => {
+            Operation::UnzipModule { node: *node, folder: Arc::from(""), module: *module }
         }
+        Operation::BackupRegistry { node, .. } => Operation::BackupRegistry { node: *node, file: Arc::from("") },
+        Operation::InstallModule { node, module, .. } => Operation::InstallModule {
+            node: *node,
+            folder: Arc::from(""),
+            module: *module,
+            restart_answer: RestartAnswer::Decline,
+        },
         // Cluster-wide operations are the same whichever node the manager reached.
         Operation::SuspendCluster { .. } => Operation::SuspendCluster { via: NodeId(0) },
         Operation::ResumeCluster { .. } => Operation::ResumeCluster { via: NodeId(0) },

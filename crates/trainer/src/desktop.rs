@@ -139,7 +139,7 @@ fn files(out: &mut String, training: &Training, id: &str, lang: Lang, n: usize) 
         }
     };
     let _ = write!(out, "<section class=\"window files\"><h3 class=\"titlebar\">{}</h3>", lang.t(T::Files));
-    if let Some(folder) = &node.unzipped {
+    for (_, folder) in node.unzipped.iter() {
         let _ = write!(out, "<p class=\"unzipped\">{}</p>", escape(&lang.fill(T::Unzipped, &[folder])));
     }
     if training.end().is_none() {

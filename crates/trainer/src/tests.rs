@@ -83,6 +83,21 @@ fn following_the_procedure_passes_every_invariant() {
 }
 
 #[test]
+fn following_a_procedure_of_three_modules_in_one_window_passes_every_invariant() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |path: &str| procedure::diagnostic::SourceFile::read(&root.join(path)).expect("a file of the checkout");
+    let cluster = procedure::cluster::load(&read("scenarios/cluster/ssc-two-node.toml")).expect("the cluster loads");
+    let file = read("procedures/examples/three-modules-one-window.toml");
+    let procedure = procedure::procedure::load(&file, &cluster).expect("the procedure loads");
+    let setup = Arc::new(procedure::setup::Setup::new(cluster, procedure));
+    let course = Arc::new(Course::new(setup.procedure.title.clone(), setup, 1, Vec::new()));
+    let training = play(&course, &correct_acts(&course));
+    let debrief = Debrief::of(&training, Lang::En);
+    assert!(debrief.invariants.iter().all(|v| v.verdict == "passed"), "{:?}", verdicts(&debrief));
+    assert_eq!(debrief.out_of_order, Vec::<String>::new(), "the procedure's own order is never out of order");
+}
+
+#[test]
 fn skipping_stop_monitoring_lets_a_watch_restart_a_service_under_the_installer() {
     let course = seed_course();
     let acts: Vec<Act> =
@@ -304,7 +319,7 @@ fn name_words(setup: &procedure::setup::Setup) -> std::collections::HashSet<Stri
     names.extend(cluster.resources.iter().map(|r| r.name.clone()));
     names.extend(cluster.monitors.iter().map(|m| m.name.clone()));
     names.extend(cluster.components.iter().map(|c| c.name.clone()));
-    names.extend(setup.procedure.module.components.iter().map(|c| c.version.clone()));
+    names.extend(setup.procedure.modules.iter().flat_map(|m| m.components.iter()).map(|c| c.version.clone()));
     names.extend(setup.registry.iter().map(|slot| format!("{}\\{}", slot.key, slot.value)));
     names.extend(setup.data.iter().map(|data| data.to_string()));
     for step in &setup.procedure.steps {

@@ -5,8 +5,12 @@
 use std::collections::BTreeMap;
 
 use procedure::accept::AcceptedRisks;
+use procedure::cluster::MonitorId;
+use procedure::duration::clock;
 use procedure::engine::GuardRefusal;
+use procedure::event::{Event, EventKind, Recovery};
 use procedure::invariant::{Invariant, Violation};
+use procedure::setup::Setup;
 use sim_cluster::control::Control;
 use sim_cluster::explore::{Exploration, Explorer, Mode, MutantResult, RunResult, Schedule, aftermath};
 use sim_cluster::model::search::{AcceptedSchedule, SearchConfig, SearchResult, search};
@@ -27,6 +31,8 @@ pub(super) struct Way {
     pub(super) explorer: Explorer,
     pub(super) baseline: RunResult,
     pub(super) baseline_aftermath: Vec<String>,
+    /// Each monitor's recovery actions in the run with no fault, in a line.
+    pub(super) baseline_recoveries: Vec<String>,
     pub(super) witnesses: BTreeMap<Invariant, Witness>,
     /// The shortest run of each invariant broken and put right by the recovery after it
     /// (none where `witnesses` has the invariant).
@@ -125,6 +131,7 @@ pub(super) fn explore(
 ) -> Way {
     let (baseline, sim) = explorer.run(&[]);
     let baseline_aftermath = aftermath(explorer.setup(), sim.trace());
+    let baseline_recoveries = monitor_recoveries(explorer.setup(), sim.trace());
     let mut found = Exploration::default();
     found.keep_counterexamples(&baseline, args.seed, None);
     let random = match args.cases {
@@ -151,6 +158,7 @@ pub(super) fn explore(
         mode: explorer.mode(),
         baseline,
         baseline_aftermath,
+        baseline_recoveries,
         witnesses: BTreeMap::new(),
         recovered: BTreeMap::new(),
         prevented: BTreeMap::new(),
@@ -197,4 +205,29 @@ pub(super) fn explore(
     }
     way.settle();
     way
+}
+
+/// Each monitor's recovery actions in `events`, in order, one line a monitor: what spends its
+/// reactivation and failover counts, and with them the room left before its final action.
+/// Where the cluster keeps the counts for the run, every stop of a monitored service that
+/// the monitor puts right counts, however many windows apart.
+pub(super) fn monitor_recoveries(setup: &Setup, events: &[Event]) -> Vec<String> {
+    let mut by_monitor: BTreeMap<MonitorId, Vec<String>> = BTreeMap::new();
+    for event in events {
+        if let EventKind::MonitorRecovery { monitor, action, .. } = &event.kind {
+            let what = match action {
+                Recovery::Restart => "reactivation".to_owned(),
+                Recovery::Failover => "failover".to_owned(),
+                Recovery::FinalAction(final_action) => format!("final action {final_action:?}"),
+            };
+            by_monitor.entry(*monitor).or_default().push(format!("{what} at {}", clock(event.at)));
+        }
+    }
+    let counts = setup.cluster.recovery_counts.keyword();
+    by_monitor
+        .into_iter()
+        .map(|(monitor, actions)| {
+            format!("monitor {}: {} (recovery-counts = \"{counts}\")", setup.monitor_name(monitor), actions.join(", "))
+        })
+        .collect()
 }

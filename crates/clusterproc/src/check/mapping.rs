@@ -144,7 +144,13 @@ pub(super) fn way_report(
         .collect();
     WayReport {
         way: way.mode.id().to_owned(),
-        baseline: BaselineReport { ending: ending.to_owned(), step, reason, aftermath: way.baseline_aftermath.clone() },
+        baseline: BaselineReport {
+            ending: ending.to_owned(),
+            step,
+            reason,
+            aftermath: way.baseline_aftermath.clone(),
+            monitor_recoveries: way.baseline_recoveries.clone(),
+        },
         runs: way.runs,
         completed: way.completed,
         stopped_safely: way.stopped_safely,

@@ -241,6 +241,10 @@ pub(super) struct BaselineReport {
     pub(super) reason: Option<String>,
     /// What the cluster did after a stop with nobody acting.
     pub(super) aftermath: Vec<String>,
+    /// Each monitor's recovery actions in the run, one line a monitor (what spends its
+    /// recovery counts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) monitor_recoveries: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -106,6 +106,9 @@ pub(super) fn text(report: &Report) -> String {
             _ => baseline.ending.clone(),
         };
         let _ = writeln!(out, "  {:<11} {ending}", way_words(&way.way));
+        for line in &baseline.monitor_recoveries {
+            let _ = writeln!(out, "              {line}");
+        }
         if !baseline.aftermath.is_empty() {
             let _ = writeln!(out, "              then, with nobody acting:");
             for line in &baseline.aftermath {

@@ -123,9 +123,9 @@ pub(super) fn print_end_state(out: &mut impl Write, setup: &Setup, roles: &Roles
         let watches = |watch: Watch| state.watches.iter().filter(|w| **w == watch).count();
         let versions: Vec<String> = setup
             .procedure
-            .module
-            .components
+            .modules
             .iter()
+            .flat_map(|module| module.components.iter())
             .map(|c| format!("{} {}", cluster.components[c.component.index()].name, state.component(c.component)))
             .collect();
         let writes: Vec<_> = setup.module_writes.iter().flat_map(|c| c.writes.iter()).collect();

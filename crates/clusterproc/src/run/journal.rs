@@ -20,7 +20,7 @@ pub(crate) fn run_started(
         version: 1,
         procedure: procedure.display().to_string(),
         procedure_hash: setup.procedure.content_hash.clone(),
-        module: setup.procedure.module.id.clone(),
+        module: setup.procedure.modules_label(),
         cluster: setup.cluster.name.clone(),
         cluster_identity,
         backend: backend.to_owned(),

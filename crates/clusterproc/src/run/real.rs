@@ -84,7 +84,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     };
 
     let identity = cluster_identity(&setup, &loaded.cluster_hash);
-    let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.module.id));
+    let dir = args.journal.clone().unwrap_or_else(|| default_run_dir(&setup.procedure.modules_label()));
     let mut journal =
         Journal::create(&dir, &run_started(&args.procedure, &setup, identity, "expresscluster", None, None))?;
     let backend = &mut connected.backend;
@@ -265,10 +265,12 @@ pub(crate) fn drift_and_manifest(finished: Finished<'_, RealBackend>) -> Conclus
         let _ = writeln!(stdout, "Registry drift:");
         let _ = stdout.write_all(drift.as_bytes());
     }
-    if let Some(manifest) = backend.manifest() {
+    let several = setup.procedure.modules.len() > 1;
+    for (module, manifest) in backend.manifests() {
+        let which = if several { format!(" of {}", setup.procedure.module(module).id) } else { String::new() };
         let _ = writeln!(
             stdout,
-            "Module archive: sha256 {}, {}, each checked by SHA-256 on the nodes it was copied to",
+            "Module archive{which}: sha256 {}, {}, each checked by SHA-256 on the nodes it was copied to",
             manifest.archive_sha256,
             counted(manifest.files.len() as u64, "file", "files")
         );

@@ -160,7 +160,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
 
     let dir = match &args.journal {
         Some(dir) => dir.clone(),
-        None => default_run_dir(&setup.procedure.module.id),
+        None => default_run_dir(&setup.procedure.modules_label()),
     };
     let (journal, mut backend, engine, initial, seed) = if args.resume {
         let (mut journal, resumption) = Journal::resume(&dir, &setup, &identity)?;

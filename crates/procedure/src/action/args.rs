@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use crate::cluster::{Cluster, GroupId, MonitorId, ResourceId, ServiceId};
 use crate::diagnostic::{FileError, FileErrorKind, SourceFile, edit_distance};
+use crate::module::ModuleId;
 use crate::roles::Role;
 
 /// Names in a file, resolved against a cluster, with errors at their place.
@@ -163,8 +164,14 @@ pub struct Args<'a> {
     pub step_id: &'a Spanned<String>,
     /// Where `action = ...` is.
     pub action_span: Range<usize>,
-    /// The folder of the last unzip-module step before this one.
+    /// The folder of the last unzip-module step before this one, of any module.
     pub last_folder: Option<&'a str>,
+    /// The procedure's module ids, in the file's order.
+    pub module_ids: &'a [String],
+    /// By module: the folder of the last unzip-module step of that module before this one.
+    pub last_folders: &'a [Option<String>],
+    /// `module`.
+    pub module: Option<&'a Spanned<String>>,
     /// `folder`.
     pub folder: Option<&'a Spanned<String>>,
     /// `file`.
@@ -258,9 +265,40 @@ impl Args<'_> {
         self.names.resource(self.required(self.resource, "resource")?)
     }
 
-    /// `folder`, or the folder of the last unzip-module step.
-    pub fn folder_or_last(&self) -> Result<String, FileError> {
-        match (self.folder, self.last_folder) {
+    /// `module`, resolved: the module the step acts on. It may be left out where the
+    /// procedure applies one module; with several it is required.
+    pub fn module_id(&self) -> Result<ModuleId, FileError> {
+        let ids = || self.module_ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+        match self.module {
+            None if self.module_ids.len() == 1 => Ok(ModuleId(0)),
+            None => Err(self.missing("module").with_help(format!(
+                "this procedure applies {} modules; name the one this step acts on: {}",
+                self.module_ids.len(),
+                ids()
+            ))),
+            Some(name) => match self.module_ids.iter().position(|id| id == name.get_ref()) {
+                Some(index) => Ok(ModuleId(index as u8)),
+                None => Err(self
+                    .names
+                    .err(
+                        FileErrorKind::UnknownName,
+                        format!("the procedure applies no module `{}`", name.get_ref()),
+                        name.span(),
+                        "unknown module",
+                    )
+                    .with_help(format!("its modules: {}", ids()))),
+            },
+        }
+    }
+
+    /// The folder of the last unzip-module step of `module` before this one.
+    pub fn last_folder_of(&self, module: ModuleId) -> Option<&str> {
+        self.last_folders.get(module.index()).and_then(|folder| folder.as_deref())
+    }
+
+    /// `folder`, or the folder of the last unzip-module step of `module`.
+    pub fn folder_or_last(&self, module: ModuleId) -> Result<String, FileError> {
+        match (self.folder, self.last_folder_of(module)) {
             (Some(folder), _) => self.names.folder(folder),
             (None, Some(folder)) => Ok(folder.to_owned()),
             (None, None) => Err(self

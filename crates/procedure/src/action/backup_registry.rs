@@ -1,10 +1,11 @@
-//! `backup-registry`: export the registry keys the module changes into a .reg file in the
+//! `backup-registry`: export the registry keys a module changes into a .reg file in its
 //! working folder, before the install.
 
 use std::sync::Arc;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
+use crate::module::ModuleId;
 use crate::observation::same_path;
 use crate::operation::Operation;
 use crate::diagnostic::FileError;
@@ -15,6 +16,8 @@ use crate::postcondition::{Verdict, pending};
 pub struct BackupRegistry {
     /// The export file: `<working folder>\registry-<step id>.reg`.
     pub file: String,
+    /// The module whose keys it exports.
+    pub module: ModuleId,
 }
 
 impl BackupRegistry {
@@ -25,11 +28,12 @@ impl BackupRegistry {
 
 impl Kind for BackupRegistry {
     const KEYWORD: &'static str = "backup-registry";
-    const TAKES: &'static [&'static str] = &[];
+    const TAKES: &'static [&'static str] = &["module"];
 
     fn read(args: &Args<'_>) -> Result<Self, FileError> {
-        let folder = args.last_folder.unwrap_or(r"C:\Temp");
-        Ok(BackupRegistry { file: format!("{folder}\\registry-{}.reg", args.step_id.get_ref()) })
+        let module = args.module_id()?;
+        let folder = args.last_folder_of(module).or(args.last_folder).unwrap_or(r"C:\Temp");
+        Ok(BackupRegistry { file: format!("{folder}\\registry-{}.reg", args.step_id.get_ref()), module })
     }
 }
 
@@ -56,5 +60,9 @@ impl Behaviour for BackupRegistry {
 
     fn registry_export(&self) -> Option<&str> {
         Some(&self.file)
+    }
+
+    fn module(&self) -> Option<ModuleId> {
+        Some(self.module)
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
 use crate::diagnostic::FileError;
+use crate::module::ModuleId;
 use crate::operation::Operation;
 use crate::postcondition::{Verdict, module_values_in_place, pending};
 
@@ -16,21 +17,25 @@ use crate::postcondition::{Verdict, module_values_in_place, pending};
 pub struct ImportRegistry {
     /// The .reg file on the node: an export taken there after the module's install.
     pub file: String,
+    /// The module whose values it puts back.
+    pub module: ModuleId,
 }
 
 impl ImportRegistry {
     /// What `reg query` of the module's keys would show: every value the module writes.
     fn done(&self, at: &At<'_>) -> bool {
-        module_values_in_place(at.module_writes, at.state())
+        let writes = at.module_writes.iter().filter(|w| at.module.components.iter().any(|c| c.component == w.component));
+        module_values_in_place(writes, at.state())
     }
 }
 
 impl Kind for ImportRegistry {
     const KEYWORD: &'static str = "import-registry";
-    const TAKES: &'static [&'static str] = &["file"];
+    const TAKES: &'static [&'static str] = &["file", "module"];
 
     fn read(args: &Args<'_>) -> Result<Self, FileError> {
-        Ok(ImportRegistry { file: args.names.file(args.required(args.file, "file")?)? })
+        let module = args.module_id()?;
+        Ok(ImportRegistry { file: args.names.file(args.required(args.file, "file")?)?, module })
     }
 }
 
@@ -71,5 +76,9 @@ impl Behaviour for ImportRegistry {
                 self.file
             )
         }
+    }
+
+    fn module(&self) -> Option<ModuleId> {
+        Some(self.module)
     }
 }

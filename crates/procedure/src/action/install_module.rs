@@ -1,9 +1,10 @@
-//! `install-module`: run the module's installer on the node, and answer its restart prompt.
+//! `install-module`: run a module's installer on the node, and answer its restart prompt.
 
 use std::sync::Arc;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, Milestone, Patience, PlanText};
+use crate::module::ModuleId;
 use crate::observation::Installer;
 use crate::operation::{Operation, RestartAnswer};
 use crate::diagnostic::FileError;
@@ -16,6 +17,8 @@ use crate::text::and_list;
 pub struct InstallModule {
     /// Where the module was unzipped.
     pub folder: String,
+    /// The module it installs.
+    pub module: ModuleId,
     /// Answer to the installer's restart prompt.
     pub restart_answer: RestartAnswer,
     /// Run the installer even where it finished and the versions are in place (a recovery
@@ -25,10 +28,11 @@ pub struct InstallModule {
 
 impl Kind for InstallModule {
     const KEYWORD: &'static str = "install-module";
-    const TAKES: &'static [&'static str] = &["folder", "restart-answer"];
+    const TAKES: &'static [&'static str] = &["folder", "restart-answer", "module"];
 
     fn read(args: &Args<'_>) -> Result<Self, FileError> {
-        let folder = args.folder_or_last()?;
+        let module = args.module_id()?;
+        let folder = args.folder_or_last(module)?;
         let restart_answer = match args.restart_answer {
             None => RestartAnswer::Decline,
             Some(answer) => {
@@ -41,7 +45,7 @@ impl Kind for InstallModule {
                 })?
             }
         };
-        Ok(InstallModule { folder, restart_answer, reapply: false })
+        Ok(InstallModule { folder, module, restart_answer, reapply: false })
     }
 }
 
@@ -87,12 +91,13 @@ impl Behaviour for InstallModule {
 
     fn operations(&self, at: &At<'_>) -> Vec<Operation> {
         let state = at.state();
-        match state.installer {
+        match state.installer_of(self.module) {
             Installer::Running => Vec::new(),
             Installer::Finished { .. } if module_installed(at.module, state) && !self.reapply => Vec::new(),
             _ => vec![Operation::InstallModule {
                 node: at.node,
                 folder: Arc::from(self.folder.as_str()),
+                module: self.module,
                 restart_answer: self.restart_answer,
             }],
         }
@@ -100,7 +105,7 @@ impl Behaviour for InstallModule {
 
     fn verify(&self, at: &At<'_>) -> Verdict {
         let (state, name, cluster) = (at.state(), at.name(), at.cluster);
-        match state.installer {
+        match state.installer_of(self.module) {
             Installer::Failed(reason) => {
                 let why = match reason {
                     InstallerFailure::ModuleNotFound => {
@@ -120,12 +125,19 @@ impl Behaviour for InstallModule {
             Installer::Interrupted(_) => Verdict::Failed(format!("the installer on {name} was interrupted")),
             Installer::Finished { .. } if module_installed(at.module, state) => Verdict::Holds,
             Installer::Finished { .. } => {
-                Verdict::Failed(format!("the installer finished on {name} but the module's versions are not installed"))
+                Verdict::Failed(format!(
+                    "the installer finished on {name} but the versions of {} are not installed",
+                    at.module.id
+                ))
             }
             Installer::Idle | Installer::Running => {
                 pending!(at.explain, "the installer is still running on {name}")
             }
         }
+    }
+
+    fn module(&self) -> Option<ModuleId> {
+        Some(self.module)
     }
 
     fn milestone(&self) -> Option<Milestone> {

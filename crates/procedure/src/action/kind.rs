@@ -7,7 +7,7 @@ use std::fmt::Debug;
 use crate::action::args::Args;
 use crate::cluster::{Cluster, MonitorId, NodeId, ServiceId};
 use crate::diagnostic::FileError;
-use crate::module::Module;
+use crate::module::{Module, ModuleId};
 use crate::observation::{NodeState, Observation};
 use crate::operation::Operation;
 use crate::postcondition::Verdict;
@@ -79,6 +79,11 @@ pub trait Behaviour: Debug {
     fn registry_export(&self) -> Option<&str> {
         None
     }
+    /// The module the step acts on (its `module` field; the only one when it names none),
+    /// for the kinds that act on one.
+    fn module(&self) -> Option<ModuleId> {
+        None
+    }
     /// Services reported, never required, once the step holds.
     fn optional_services(&self) -> &[String] {
         &[]
@@ -143,9 +148,9 @@ pub enum Patience {
 pub struct At<'a> {
     /// The cluster description.
     pub cluster: &'a Cluster,
-    /// The module applied.
+    /// The module the step acts on (the first for a step that acts on none).
     pub module: &'a Module,
-    /// The registry values the module writes, by component.
+    /// The registry values every module writes, by component, in module order.
     pub module_writes: &'a [ComponentWrites],
     /// What the cluster shows now.
     pub observation: &'a Observation,
@@ -178,7 +183,7 @@ impl At<'_> {
 pub struct PlanText<'a> {
     /// The cluster planned against.
     pub cluster: &'a Cluster,
-    /// The module applied.
+    /// The module the step acts on (the first for a step that acts on none).
     pub module: &'a Module,
     /// The roles as the cluster description starts.
     pub roles: &'a Roles,

@@ -1,9 +1,10 @@
-//! `unzip-module`: extract the module's archive into a working folder on the node.
+//! `unzip-module`: extract a module's archive into a working folder on the node.
 
 use std::sync::Arc;
 
 use crate::action::args::Args;
 use crate::action::kind::{At, Behaviour, Kind, PlanText};
+use crate::module::ModuleId;
 use crate::observation::same_path;
 use crate::operation::Operation;
 use crate::diagnostic::FileError;
@@ -14,25 +15,28 @@ use crate::postcondition::{Verdict, pending};
 pub struct UnzipModule {
     /// Working folder, `C:\Temp\SSC0307-0006`.
     pub folder: String,
+    /// The module whose archive it extracts.
+    pub module: ModuleId,
 }
 
 impl UnzipModule {
     /// The module is unzipped there (on the mirror drive, wherever the mirror is).
     fn done(&self, at: &At<'_>) -> bool {
         if at.cluster.is_mirror_drive(&self.folder) {
-            at.observation.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, &self.folder))
+            at.observation.mirror_unzipped.get(self.module).is_some_and(|f| same_path(f, &self.folder))
         } else {
-            at.state().unzipped.as_deref().is_some_and(|f| same_path(f, &self.folder))
+            at.state().unzipped.get(self.module).is_some_and(|f| same_path(f, &self.folder))
         }
     }
 }
 
 impl Kind for UnzipModule {
     const KEYWORD: &'static str = "unzip-module";
-    const TAKES: &'static [&'static str] = &["folder"];
+    const TAKES: &'static [&'static str] = &["folder", "module"];
 
     fn read(args: &Args<'_>) -> Result<Self, FileError> {
-        Ok(UnzipModule { folder: args.names.folder(args.required(args.folder, "folder")?)? })
+        let module = args.module_id()?;
+        Ok(UnzipModule { folder: args.names.folder(args.required(args.folder, "folder")?)?, module })
     }
 }
 
@@ -52,15 +56,23 @@ impl Behaviour for UnzipModule {
         if self.done(at) {
             Vec::new()
         } else {
-            vec![Operation::UnzipModule { node: at.node, folder: Arc::from(self.folder.as_str()) }]
+            vec![Operation::UnzipModule { node: at.node, folder: Arc::from(self.folder.as_str()), module: self.module }]
         }
     }
 
     fn verify(&self, at: &At<'_>) -> Verdict {
-        if self.done(at) { Verdict::Holds } else { pending!(at.explain, "the module is not yet unzipped in {}", self.folder) }
+        if self.done(at) {
+            Verdict::Holds
+        } else {
+            pending!(at.explain, "{} is not yet unzipped in {}", at.module.id, self.folder)
+        }
     }
 
     fn working_folder(&self) -> Option<&str> {
         Some(&self.folder)
+    }
+
+    fn module(&self) -> Option<ModuleId> {
+        Some(self.module)
     }
 }

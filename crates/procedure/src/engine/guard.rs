@@ -72,8 +72,9 @@ pub fn guard(
             Invariant::ModuleOnMirrorDrive,
             format!("{folder} is on the mirror drive, which the standby cannot read; unzip to a local drive"),
         ),
-        Operation::InstallModule { .. } => {
+        Operation::InstallModule { module, .. } => {
             let state = &observation.nodes[node.index()];
+            let module = setup.procedure.module(*module);
             let offline_sync = cluster
                 .registry_sync_resources()
                 .find(|r| observation.resources[r.index()].status != crate::observation::ResourceStatus::Online);
@@ -89,9 +90,8 @@ pub fn guard(
             }
             // The services the installer needs stopped, then those it stops and restarts:
             // no watch or monitor may see either change under it.
-            let needed =
-                setup.procedure.module.requires_stopped.iter().map(|&s| (s, "must be stopped before the install"));
-            let restarted = setup.module_services.iter().map(|&s| (s, "is stopped and restarted by the installer"));
+            let needed = module.requires_stopped.iter().map(|&s| (s, "must be stopped before the install"));
+            let restarted = module.services().map(|s| (s, "is stopped and restarted by the installer"));
             for (service, role) in needed.chain(restarted) {
                 let service_name = &cluster.services[service.index()].name;
                 if state.watches[service.index()] == Watch::Monitoring {

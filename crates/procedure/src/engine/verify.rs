@@ -14,6 +14,7 @@ pub use crate::postcondition::{Verdict, all_suspended, module_installed, reboot}
 /// reboot-node step rebooted it (unknown when an earlier run did).
 pub fn at<'a>(
     setup: &'a Setup,
+    step: &Step,
     observation: &'a Observation,
     node: NodeId,
     roles: &'a Roles,
@@ -22,7 +23,7 @@ pub fn at<'a>(
 ) -> At<'a> {
     At {
         cluster: &setup.cluster,
-        module: &setup.procedure.module,
+        module: setup.procedure.module_of(step),
         module_writes: &setup.module_writes,
         observation,
         node,
@@ -43,5 +44,5 @@ pub fn step(
     boots_before: Option<u32>,
     explain: bool,
 ) -> Verdict {
-    step.action.verify(&at(setup, observation, node, roles, boots_before, explain))
+    step.action.verify(&at(setup, step, observation, node, roles, boots_before, explain))
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{GroupId, MonitorId, ResourceId, ServiceId};
+use crate::module::ModuleId;
 use crate::operation::{Operation, RestartAnswer};
 use crate::setup::Setup;
 
@@ -48,6 +49,16 @@ pub struct OperationRecord {
     /// The answer to the installer's restart prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_answer: Option<String>,
+    /// The module an unzip or install is of; written only where the procedure applies
+    /// several (absent, the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+}
+
+/// How the journal names `module`: not at all in a procedure of one module, whose
+/// journals read as they did before procedures could apply several.
+fn module_name(setup: &Setup, module: ModuleId) -> Option<String> {
+    (setup.procedure.modules.len() > 1).then(|| setup.procedure.module(module).id.clone())
 }
 
 /// One line of the journal.
@@ -302,6 +313,7 @@ impl OperationRecord {
             folder: None,
             file: None,
             restart_answer: None,
+            module: None,
         };
         match operation {
             Operation::SuspendMonitor { monitor, .. } | Operation::ResumeMonitor { monitor, .. } => {
@@ -320,12 +332,16 @@ impl OperationRecord {
                 record.group = Some(cluster.groups[group.index()].name.clone());
                 record.to = to.map(|n| setup.node_name(n).to_owned());
             }
-            Operation::UnzipModule { folder, .. } => record.folder = Some(folder.to_string()),
+            Operation::UnzipModule { folder, module, .. } => {
+                record.folder = Some(folder.to_string());
+                record.module = module_name(setup, *module);
+            }
             Operation::BackupRegistry { file, .. } | Operation::ImportRegistry { file, .. } => {
                 record.file = Some(file.to_string());
             }
-            Operation::InstallModule { folder, restart_answer, .. } => {
+            Operation::InstallModule { folder, restart_answer, module, .. } => {
                 record.folder = Some(folder.to_string());
+                record.module = module_name(setup, *module);
                 record.restart_answer = Some(
                     match restart_answer {
                         RestartAnswer::Decline => "decline",
@@ -367,6 +383,17 @@ impl OperationRecord {
             cluster.group_by_name(&name).ok_or_else(|| format!("unknown group {name:?}"))
         };
         let folder = || -> Result<Arc<str>, String> { Ok(Arc::from(field(&self.folder, "a folder")?.as_str())) };
+        let module = || -> Result<ModuleId, String> {
+            match &self.module {
+                None => Ok(ModuleId(0)),
+                Some(id) => setup
+                    .procedure
+                    .module_ids()
+                    .find(|(_, module)| module.id == *id)
+                    .map(|(found, _)| found)
+                    .ok_or_else(|| format!("the procedure applies no module {id:?}")),
+            }
+        };
         let at = node(&self.node)?;
         Ok(match self.verb.as_str() {
             "suspend-cluster" => Operation::SuspendCluster { via: at },
@@ -389,7 +416,7 @@ impl OperationRecord {
                     None => None,
                 },
             },
-            "unzip-module" => Operation::UnzipModule { node: at, folder: folder()? },
+            "unzip-module" => Operation::UnzipModule { node: at, folder: folder()?, module: module()? },
             "backup-registry" => {
                 Operation::BackupRegistry { node: at, file: Arc::from(field(&self.file, "a file")?.as_str()) }
             }
@@ -399,6 +426,7 @@ impl OperationRecord {
             "install-module" => Operation::InstallModule {
                 node: at,
                 folder: folder()?,
+                module: module()?,
                 restart_answer: match self.restart_answer.as_deref() {
                     Some("restart") => RestartAnswer::Restart,
                     _ => RestartAnswer::Decline,

@@ -175,17 +175,21 @@ impl Resumption {
         if suspended && suspend_step.is_none_or(|step| self.next_step < step) {
             return Err(mismatch("the cluster is suspended, but the journal never got to suspending it".to_owned()));
         }
-        let module_versions_installed = setup
-            .procedure
-            .module
-            .components
-            .iter()
-            .any(|c| observation.nodes.iter().any(|n| n.component(c.component) == c.version));
-        let install_step = setup.procedure.steps.iter().position(|s| s.action.is(Milestone::InstallsModule));
-        if module_versions_installed && install_step.is_some_and(|step| self.next_step < step) {
-            return Err(mismatch(
-                "the module is already installed on a node, but the journal never got to installing it".to_owned(),
-            ));
+        for (id, module) in setup.procedure.module_ids() {
+            let installed = module
+                .components
+                .iter()
+                .any(|c| observation.nodes.iter().any(|n| n.component(c.component) == c.version));
+            let install_step =
+                setup.procedure.steps.iter().position(|s| {
+                    s.action.is(Milestone::InstallsModule) && s.action.module().unwrap_or_default() == id
+                });
+            if installed && install_step.is_some_and(|step| self.next_step < step) {
+                let what = if setup.procedure.modules.len() == 1 { "the module".to_owned() } else { module.id.clone() };
+                return Err(mismatch(format!(
+                    "{what} is already installed on a node, but the journal never got to installing it"
+                )));
+            }
         }
         Ok(())
     }

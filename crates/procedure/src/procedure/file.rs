@@ -12,6 +12,7 @@
 //! in English.
 
 mod behaviour;
+mod modules;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -22,13 +23,13 @@ use toml::Spanned;
 
 use crate::action::args::{Args, Names};
 use crate::action::{self, Action};
-use crate::cluster::{Cluster, RegistryValue};
+use crate::cluster::Cluster;
 use crate::diagnostic::{FileError, FileErrorKind, LineIndex, SourceFile};
-use crate::module::{Module, ModuleComponent};
 use crate::procedure::steps::{Condition, Note, Procedure, Step, StepJa};
 use crate::roles::Role;
 
 use self::behaviour::Canonical;
+use self::modules::{ModuleFile, ModuleList, module_list};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -41,47 +42,13 @@ struct ProcedureFile {
     title_ja: Option<Spanned<String>>,
     #[serde(default)]
     source: Option<String>,
-    module: ModuleFile,
+    #[schemars(schema_with = "module_list")]
+    module: ModuleList,
     #[serde(default)]
     note: Vec<NoteFile>,
     #[serde(default)]
     #[schemars(with = "Option<Vec<StepFile>>")]
     step: Option<Spanned<Vec<StepFile>>>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ModuleFile {
-    id: String,
-    archive: String,
-    #[serde(default)]
-    asks_for_restart: bool,
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    requires_stopped: Vec<Spanned<String>>,
-    #[schemars(with = "Vec<ComponentFile>")]
-    component: Spanned<Vec<ComponentFile>>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ComponentFile {
-    #[schemars(with = "String")]
-    name: Spanned<String>,
-    version: String,
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    services: Vec<Spanned<String>>,
-    #[serde(default)]
-    registry: Vec<RegistryFile>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RegistryFile {
-    key: String,
-    value: String,
-    data: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -161,6 +128,9 @@ struct StepFile {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     check: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    module: Option<Spanned<String>>,
 }
 
 /// The JSON Schema of procedure files.
@@ -182,6 +152,15 @@ fn action_keyword(_: &mut SchemaGenerator) -> Schema {
 pub fn load(source: &SourceFile, cluster: &Cluster) -> Result<Procedure, FileError> {
     let file: ProcedureFile = crate::safe_text::from_toml(source, crate::safe_text::FileKind::Procedure)?;
     Loader { source, cluster, names: Names { source, cluster }, lines: LineIndex::new(source.text()) }.procedure(file)
+}
+
+/// The working folders a step may default to: the last unzip-module's, of any module and
+/// of each module.
+#[derive(Clone, Copy)]
+struct Folders<'a> {
+    last: Option<&'a str>,
+    by_module: &'a [Option<String>],
+    module_ids: &'a [String],
 }
 
 struct Loader<'a> {
@@ -213,8 +192,9 @@ impl Loader<'_> {
             Some(steps) => (steps.span(), steps.into_inner()),
             None => (0..0, Vec::new()),
         };
-        let behaviour_hash = behaviour_hash(&file.module, &step_files);
-        let module = self.module(file.module)?;
+        let behaviour_hash = behaviour_hash(&file.module.modules, &step_files);
+        let modules = self.modules(file.module)?;
+        let module_ids: Vec<String> = modules.iter().map(|module| module.id.clone()).collect();
         if step_files.is_empty() {
             let span = if step_span.is_empty() { 0..self.source.text().find('\n').unwrap_or(0) } else { step_span };
             return Err(self
@@ -228,6 +208,7 @@ impl Loader<'_> {
         // Step numbers seen so far, with the step's id and first line.
         let mut numbers: BTreeMap<u32, (String, usize)> = BTreeMap::new();
         let mut last_folder: Option<String> = None;
+        let mut last_folders: Vec<Option<String>> = vec![None; modules.len()];
         for step in step_files {
             if let Some(first_line) = seen.get(step.id.get_ref()) {
                 return Err(self
@@ -256,13 +237,15 @@ impl Loader<'_> {
                         number.get_ref()
                     )));
             }
-            let parsed = self.step(step, steps.len() + 1, last_folder.as_deref(), japanese.as_ref())?;
+            let folders = Folders { last: last_folder.as_deref(), by_module: &last_folders, module_ids: &module_ids };
+            let parsed = self.step(step, steps.len() + 1, folders, japanese.as_ref())?;
             seen.insert(parsed.id.clone(), parsed.line);
             if let Some(number) = parsed.number {
                 numbers.insert(number, (parsed.id.clone(), parsed.line));
             }
             if let Some(folder) = parsed.action.working_folder() {
                 last_folder = Some(folder.to_owned());
+                last_folders[parsed.action.module().unwrap_or_default().index()] = Some(folder.to_owned());
             }
             steps.push(parsed);
         }
@@ -271,59 +254,11 @@ impl Loader<'_> {
             title: file.title,
             title_ja: file.title_ja.map(Spanned::into_inner),
             source: file.source,
-            module,
+            modules,
             notes,
             steps,
             content_hash: self.source.content_hash(),
             behaviour_hash,
-        })
-    }
-
-    fn module(&self, file: ModuleFile) -> Result<Module, FileError> {
-        let span = file.component.span();
-        let components_file = file.component.into_inner();
-        if components_file.is_empty() {
-            return Err(self.err(FileErrorKind::Empty, "the module updates no component".to_owned(), span, "empty"));
-        }
-        let mut components: Vec<ModuleComponent> = Vec::new();
-        for component in components_file {
-            let id = self.cluster.component_by_name(component.name.get_ref()).ok_or_else(|| {
-                self.err(
-                    FileErrorKind::UnknownName,
-                    format!("the cluster has no component `{}`", component.name.get_ref()),
-                    component.name.span(),
-                    "unknown component",
-                )
-                .with_help(format!(
-                    "the cluster's components: {}",
-                    self.names.list(self.cluster.components.iter().map(|c| &c.name))
-                ))
-            })?;
-            if components.iter().any(|known| known.component == id) {
-                return Err(self.err(
-                    FileErrorKind::Duplicate,
-                    format!("component `{}` is listed twice", component.name.get_ref()),
-                    component.name.span(),
-                    "second entry",
-                ));
-            }
-            let services =
-                component.services.iter().map(|name| self.names.service(name)).collect::<Result<Vec<_>, _>>()?;
-            let registry = component
-                .registry
-                .into_iter()
-                .map(|value| RegistryValue { key: value.key, value: value.value, data: value.data })
-                .collect();
-            components.push(ModuleComponent { component: id, version: component.version, services, registry });
-        }
-        let requires_stopped =
-            file.requires_stopped.iter().map(|name| self.names.service(name)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Module {
-            id: file.id,
-            archive: file.archive,
-            asks_for_restart: file.asks_for_restart,
-            components,
-            requires_stopped,
         })
     }
 
@@ -433,7 +368,7 @@ impl Loader<'_> {
         &self,
         step: StepFile,
         position: usize,
-        last_folder: Option<&str>,
+        folders: Folders<'_>,
         japanese: Option<&Range<usize>>,
     ) -> Result<Step, FileError> {
         if step.id.get_ref().trim().is_empty() {
@@ -462,7 +397,7 @@ impl Loader<'_> {
                 }
             }),
         };
-        let action = self.action(&step, last_folder)?;
+        let action = self.action(&step, folders)?;
         if action.is_cluster_wide() && matches!(role, Role::EveryNode | Role::EveryStandby) {
             return Err(self.err(
                 FileErrorKind::Argument,
@@ -492,7 +427,7 @@ impl Loader<'_> {
         })
     }
 
-    fn action(&self, step: &StepFile, last_folder: Option<&str>) -> Result<Action, FileError> {
+    fn action(&self, step: &StepFile, folders: Folders<'_>) -> Result<Action, FileError> {
         let keyword = step.action.get_ref().as_str();
         let unknown = || {
             self.err(
@@ -504,7 +439,8 @@ impl Loader<'_> {
             .with_help(format!("actions: {}", action::KEYWORDS.join(", ")))
         };
         let Some(takes) = action::takes(keyword) else { return Err(unknown()) };
-        let given: [(&str, Option<Range<usize>>); 12] = [
+        let given: [(&str, Option<Range<usize>>); 13] = [
+            ("module", step.module.as_ref().map(Spanned::span)),
             ("resource", step.resource.as_ref().map(Spanned::span)),
             ("monitors", step.monitors.as_ref().map(Spanned::span)),
             ("folder", step.folder.as_ref().map(Spanned::span)),
@@ -541,7 +477,10 @@ impl Loader<'_> {
             keyword,
             step_id: &step.id,
             action_span: step.action.span(),
-            last_folder,
+            last_folder: folders.last,
+            module_ids: folders.module_ids,
+            last_folders: folders.by_module,
+            module: step.module.as_ref(),
             folder: step.folder.as_ref(),
             file: step.file.as_ref(),
             services: step.services.as_ref(),
@@ -559,20 +498,23 @@ impl Loader<'_> {
     }
 }
 
-/// The hash of what decides a run of the procedure `module` and `steps` describe (see
-/// `file/behaviour.rs`): everything but titles, texts, notes and the source.
-fn behaviour_hash(module: &ModuleFile, steps: &[StepFile]) -> String {
+/// The hash of what decides a run of the procedure `modules` and `steps` describe (see
+/// `file/behaviour.rs`): everything but titles, texts, notes and the source. A procedure of
+/// one module hashes as it did before procedures could apply several.
+fn behaviour_hash(modules: &[ModuleFile], steps: &[StepFile]) -> String {
     let mut text = Canonical::default();
-    text.field("module", &module.id);
-    text.field("archive", &module.archive);
-    text.field("asks-for-restart", if module.asks_for_restart { "true" } else { "false" });
-    text.list("requires-stopped", strings(&module.requires_stopped));
-    for component in module.component.get_ref() {
-        text.field("component", component.name.get_ref());
-        text.field("version", &component.version);
-        text.list("services", strings(&component.services));
-        for value in &component.registry {
-            text.list("registry", [value.key.as_str(), &value.value, &value.data]);
+    for module in modules {
+        text.field("module", module.id.get_ref());
+        text.field("archive", &module.archive);
+        text.field("asks-for-restart", if module.asks_for_restart { "true" } else { "false" });
+        text.list("requires-stopped", strings(&module.requires_stopped));
+        for component in module.component.get_ref() {
+            text.field("component", component.name.get_ref());
+            text.field("version", &component.version);
+            text.list("services", strings(&component.services));
+            for value in &component.registry {
+                text.list("registry", [value.key.as_str(), &value.value, &value.data]);
+            }
         }
     }
     for step in steps {
@@ -603,6 +545,7 @@ fn behaviour_hash(module: &ModuleFile, steps: &[StepFile]) -> String {
         }
         text.optional("instruction", optional(&step.instruction));
         text.optional("check", optional(&step.check));
+        text.optional("step-module", optional(&step.module));
     }
     text.hash()
 }

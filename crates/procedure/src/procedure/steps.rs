@@ -1,8 +1,8 @@
-//! The typed procedure: its title, the module it applies, notes, and the ordered steps, each
+//! The typed procedure: its title, the modules it applies, notes, and the ordered steps, each
 //! with its role, action and condition.
 
 use crate::action::Action;
-use crate::module::Module;
+use crate::module::{Module, ModuleId};
 use crate::roles::Role;
 
 /// A validated procedure file.
@@ -15,8 +15,8 @@ pub struct Procedure {
     pub title_ja: Option<String>,
     /// Where the procedure comes from (vendor document), if stated.
     pub source: Option<String>,
-    /// The update module it applies.
-    pub module: Module,
+    /// The update modules it applies, in the file's order (at least one).
+    pub modules: Vec<Module>,
     /// Procedure-wide warnings and rules, for people.
     pub notes: Vec<Note>,
     /// The steps, in order.
@@ -27,6 +27,53 @@ pub struct Procedure {
     /// condition and arguments), not of its wording: a counterexample is replayed exactly
     /// while this is unchanged.
     pub behaviour_hash: String,
+}
+
+impl Procedure {
+    /// One of its modules.
+    pub fn module(&self, module: ModuleId) -> &Module {
+        &self.modules[module.index()]
+    }
+
+    /// Its modules with their ids.
+    pub fn module_ids(&self) -> impl Iterator<Item = (ModuleId, &Module)> {
+        self.modules.iter().enumerate().map(|(i, module)| (ModuleId(i as u8), module))
+    }
+
+    /// How outputs name what it applies: `SSC0307-0006`, or the ids joined by `+`.
+    pub fn modules_label(&self) -> String {
+        let ids: Vec<&str> = self.modules.iter().map(|module| module.id.as_str()).collect();
+        ids.join("+")
+    }
+
+    /// The module `step` acts on: the one it names, or the first.
+    pub fn module_of(&self, step: &Step) -> &Module {
+        self.module(step.action.module().unwrap_or_default())
+    }
+
+    /// The module whose steps work in `folder` (unzip it there, install from there): the one
+    /// an installer run from that folder installs. The first module where no step says.
+    pub fn module_in_folder(&self, folder: &str) -> ModuleId {
+        self.steps
+            .iter()
+            .find(|step| step.action.working_folder().is_some_and(|known| crate::observation::same_path(known, folder)))
+            .and_then(|step| step.action.module())
+            .unwrap_or_default()
+    }
+
+    /// Whether any of its modules writes registry values.
+    pub fn writes_registry(&self) -> bool {
+        self.modules.iter().any(Module::writes_registry)
+    }
+
+    /// What a module installs of `component` (its version, services and values), if one
+    /// updates it: the loader lets one module at most update a component.
+    pub fn module_of_component(
+        &self,
+        component: crate::cluster::ComponentId,
+    ) -> Option<&crate::module::ModuleComponent> {
+        self.modules.iter().flat_map(|module| module.components.iter()).find(|c| c.component == component)
+    }
 }
 
 /// A procedure-wide note.

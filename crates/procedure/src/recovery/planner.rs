@@ -23,6 +23,7 @@ use crate::action::{
 };
 use crate::cluster::{GroupId, NodeId, ResourceId, ServiceId};
 use crate::journal::Resumption;
+use crate::module::ModuleId;
 use crate::observation::{GroupStatus, Installer, Observation, ResourceStatus, ServiceStatus, Watch, same_path};
 use crate::procedure::{Procedure, Step};
 use crate::roles::{Role, Roles};
@@ -88,10 +89,10 @@ impl Recovery {
         }
         let hash = format!("recovery-{:016x}", hasher.finish());
         Procedure {
-            title: format!("Recover the cluster after a run of {}", setup.procedure.module.id),
+            title: format!("Recover the cluster after a run of {}", setup.procedure.modules_label()),
             title_ja: None,
             source: None,
-            module: setup.procedure.module.clone(),
+            modules: setup.procedure.modules.clone(),
             notes: Vec::new(),
             steps: self.steps.clone(),
             content_hash: hash.clone(),
@@ -161,29 +162,32 @@ impl<'a> Planner<'a> {
         // Rolled-back values on a node whose installer reports it finished come back from an
         // export taken there after the install, by hand; without one, the installer is run
         // there again (inferred: a re-run writes its values again).
-        let finished =
-            |node: &NodeId| matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. });
-        let exported = |node: &NodeId| self.export_after_install(*node).is_some();
-        let to_install: Vec<(NodeId, &'static str)> = found
+        let finished = |node: &NodeId, module: &ModuleId| {
+            matches!(self.observation.nodes[node.index()].installer_of(*module), Installer::Finished { .. })
+        };
+        let exported = |node: &NodeId, module: &ModuleId| self.export_after_install(*node, *module).is_some();
+        // Node by node, each node's modules in the procedure's order.
+        let mut to_install: Vec<(NodeId, ModuleId, &'static str)> = found
             .iter()
             .filter_map(|s| match s {
-                Shortfall::ModuleMissing(node) => Some((*node, "the module is not installed there")),
-                Shortfall::ValuesRolledBack(node) if !(finished(node) && exported(node)) => {
-                    Some((*node, "the values the module writes were rolled back"))
+                Shortfall::ModuleMissing(node, module) => Some((*node, *module, "the module is not installed there")),
+                Shortfall::ValuesRolledBack(node, module) if !(finished(node, module) && exported(node, module)) => {
+                    Some((*node, *module, "the values the module writes were rolled back"))
                 }
                 _ => None,
             })
             .collect();
-        let mut to_import: Vec<(NodeId, String)> = Vec::new();
+        to_install.sort_by_key(|&(node, module, _)| (node, module));
+        let mut to_import: Vec<(NodeId, ModuleId, String)> = Vec::new();
         // Every node whose values come back neither by an import nor by the installer: none
         // since the installer is run again where no export holds them.
-        let to_restore: Vec<NodeId> = Vec::new();
+        let to_restore: Vec<(NodeId, ModuleId)> = Vec::new();
         for shortfall in found {
-            if let Shortfall::ValuesRolledBack(node) = shortfall
-                && finished(node)
-                && let Some(file) = self.export_after_install(*node)
+            if let Shortfall::ValuesRolledBack(node, module) = shortfall
+                && finished(node, module)
+                && let Some(file) = self.export_after_install(*node, *module)
             {
-                to_import.push((*node, file));
+                to_import.push((*node, *module, file));
             }
         }
         if !suspended && to_install.is_empty() && !to_restore.is_empty() {
@@ -191,8 +195,8 @@ impl<'a> Planner<'a> {
             // captured as they are written: no window is needed (suspending and resuming again
             // would only capture the rolled-back values once more), and nothing else is planned
             // until they are back.
-            for &node in &to_restore {
-                self.restore_by_hand(node);
+            for &(node, module) in &to_restore {
+                self.restore_by_hand(node, module);
             }
             return true;
         }
@@ -206,12 +210,10 @@ impl<'a> Planner<'a> {
             .iter()
             .all(|node| found.iter().any(|s| matches!(s, Shortfall::Suspended(n) if n == node)));
         if !suspended_everywhere && (!to_install.is_empty() || !to_restore.is_empty()) {
-            let names: Vec<&str> = to_install
-                .iter()
-                .map(|(node, _)| *node)
-                .chain(to_restore.iter().copied())
-                .map(|n| self.name(n))
-                .collect();
+            let mut nodes: Vec<NodeId> =
+                to_install.iter().map(|(node, ..)| *node).chain(to_restore.iter().map(|(node, _)| *node)).collect();
+            nodes.dedup();
+            let names: Vec<&str> = nodes.iter().map(|&n| self.name(n)).collect();
             let title = format!(
                 "Suspend the cluster: the module is to be put back on {}, with monitors frozen",
                 names.join(", ")
@@ -219,9 +221,13 @@ impl<'a> Planner<'a> {
             self.on(self.roles.active, SuspendCluster.into(), title);
         }
         if !to_install.is_empty() {
-            for &(node, _) in &to_install {
+            let mut install_nodes: Vec<NodeId> = to_install.iter().map(|(node, ..)| *node).collect();
+            install_nodes.dedup();
+            for node in install_nodes {
                 let state = &self.observation.nodes[node.index()];
-                let watched: Vec<ServiceId> = self.installer_services().collect();
+                let modules: Vec<ModuleId> =
+                    to_install.iter().filter(|(n, ..)| *n == node).map(|(_, module, _)| *module).collect();
+                let watched: Vec<ServiceId> = self.installer_services(&modules).collect();
                 if watched.iter().any(|s| state.watches[s.index()] == Watch::Monitoring) {
                     let title = format!(
                         "Stop monitoring on {}: a watch would restart the services the installer stops",
@@ -230,15 +236,13 @@ impl<'a> Planner<'a> {
                     self.on(node, StopMonitoring { services: None }.into(), title);
                     watches_stopped.push(node);
                 }
-                let running: Vec<ServiceId> = self
-                    .setup
-                    .procedure
-                    .module
-                    .requires_stopped
+                let mut running: Vec<ServiceId> = modules
                     .iter()
-                    .copied()
+                    .flat_map(|&m| self.setup.procedure.module(m).requires_stopped.iter().copied())
                     .filter(|s| state.services[s.index()] != ServiceStatus::Stopped)
                     .collect();
+                running.sort();
+                running.dedup();
                 if !running.is_empty() {
                     let names: Vec<&str> =
                         running.iter().map(|s| self.setup.cluster.services[s.index()].name.as_str()).collect();
@@ -247,22 +251,24 @@ impl<'a> Planner<'a> {
                     self.on(node, StopServices { services: running }.into(), title);
                 }
             }
-            let install = self.install_action();
-            for &(node, why) in &to_install {
-                let title = format!("Install {} on {}: {why}", self.setup.procedure.module.id, self.name(node));
-                match &install {
+            for &(node, module, why) in &to_install {
+                let id = &self.setup.procedure.module(module).id;
+                let title = format!("Install {id} on {}: {why}", self.name(node));
+                match self.install_action(module) {
                     Some(install) => {
-                        self.unzip_first(node, install);
+                        self.unzip_first(node, module, &install);
                         let mut install = install.clone();
-                        if matches!(self.observation.nodes[node.index()].installer, Installer::Finished { .. }) {
+                        if matches!(
+                            self.observation.nodes[node.index()].installer_of(module),
+                            Installer::Finished { .. }
+                        ) {
                             install.reapply();
                         }
                         self.on(node, install, title);
                     }
                     None => {
                         let instruction = format!(
-                            "run the {} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
-                            self.setup.procedure.module.id,
+                            "run the {id} installer on {} (the procedure names no install-module step to take its folder from), then confirm",
                             self.name(node)
                         );
                         self.manual(node, instruction, None, title);
@@ -270,8 +276,8 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        for &node in &to_restore {
-            self.restore_by_hand(node);
+        for &(node, module) in &to_restore {
+            self.restore_by_hand(node, module);
         }
         if window {
             self.start_stopped_services(&to_install);
@@ -285,9 +291,9 @@ impl<'a> Planner<'a> {
         }
         // Imported where registry sync is online now, before a move spreads the owner's keys.
         let owner = self.observation.groups.first().filter(|g| g.status == GroupStatus::Online).and_then(|g| g.owner);
-        let (now, later): (Vec<_>, Vec<_>) = to_import.into_iter().partition(|(node, _)| Some(*node) == owner);
-        for (node, file) in now {
-            self.import(node, file);
+        let (now, later): (Vec<_>, Vec<_>) = to_import.into_iter().partition(|(node, ..)| Some(*node) == owner);
+        for (node, module, file) in now {
+            self.import(node, module, file);
         }
         let not_monitoring = found.iter().filter_map(|s| match s {
             Shortfall::NotMonitoring(node) => Some(*node),
@@ -355,8 +361,8 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
-        for (node, file) in later {
-            self.import_where_the_group_is_not(node, file);
+        for (node, module, file) in later {
+            self.import_where_the_group_is_not(node, module, file);
         }
         for shortfall in found {
             if let Shortfall::MonitorsSuspended(node) = shortfall {
@@ -372,11 +378,11 @@ impl<'a> Planner<'a> {
     /// by this plan. Left stopped, each is an error for its monitor at the resume, and a
     /// monitor whose recovery count a fault spent takes its final action (stopping the
     /// group) instead of restarting it.
-    fn start_stopped_services(&mut self, to_install: &[(NodeId, &'static str)]) {
+    fn start_stopped_services(&mut self, to_install: &[(NodeId, ModuleId, &'static str)]) {
         let cluster = &self.setup.cluster;
         for node in self.roles.nodes(Role::EveryNode) {
             let state = &self.observation.nodes[node.index()];
-            let installs_here = to_install.iter().any(|(n, _)| *n == node);
+            let installs_here = to_install.iter().any(|(n, ..)| *n == node);
             let runs_here = |service: ServiceId| {
                 self.setup.standalone_services.contains(&service)
                     || cluster.resources_of_service(service).any(|r| {
@@ -384,15 +390,16 @@ impl<'a> Planner<'a> {
                         resource.status == ResourceStatus::Online && resource.node == Some(node)
                     })
             };
-            let stopped: Vec<ServiceId> = self
+            let mut stopped: Vec<ServiceId> = self
                 .setup
                 .procedure
-                .module
-                .requires_stopped
+                .modules
                 .iter()
-                .copied()
+                .flat_map(|module| module.requires_stopped.iter().copied())
                 .filter(|&s| runs_here(s) && (installs_here || state.services[s.index()] == ServiceStatus::Stopped))
                 .collect();
+            stopped.sort();
+            stopped.dedup();
             if stopped.is_empty() {
                 continue;
             }
@@ -409,14 +416,14 @@ impl<'a> Planner<'a> {
     /// The module's registry values put back on `node` by the operator, before the resume
     /// (which captures the owner's keys): from an export taken there after the install, or by
     /// running the installer again.
-    fn restore_by_hand(&mut self, node: NodeId) {
-        let files = self.exports_on_node_after_install(node);
+    fn restore_by_hand(&mut self, node: NodeId, module: ModuleId) {
+        let files = self.exports_on_node_after_install(node, module);
         let exports = if files.is_empty() {
             "no export taken there after the install is on that node".to_owned()
         } else {
             format!("exports taken there after the install: {}", files.join(", "))
         };
-        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+        let (module, name) = (&self.setup.procedure.module(module).id, self.name(node));
         let instruction = format!(
             "put back on {name} the registry values {module} writes: import the export taken there after its \
              install (reg import FILE; {exports}), or run the {module} installer there again; then confirm"
@@ -430,95 +437,99 @@ impl<'a> Planner<'a> {
 
     /// The module unzipped on `node` into the folder `install` runs from, where the run left
     /// it elsewhere or nowhere: the procedure's own unzip step, on that node.
-    fn unzip_first(&mut self, node: NodeId, install: &Action) {
+    fn unzip_first(&mut self, node: NodeId, module: ModuleId, install: &Action) {
         let Some(folder) = install.working_folder() else { return };
         let state = &self.observation.nodes[node.index()];
-        if state.unzipped.as_deref().is_some_and(|unzipped| same_path(unzipped, folder)) {
+        if state.unzipped.get(module).is_some_and(|unzipped| same_path(unzipped, folder)) {
             return;
         }
         let unzip = self.setup.procedure.steps.iter().find(|step| {
             !step.action.is(Milestone::InstallsModule)
+                && step.action.module() == Some(module)
                 && step.action.working_folder().is_some_and(|other| same_path(other, folder))
         });
+        let id = &self.setup.procedure.module(module).id;
         match unzip {
             Some(step) => {
-                let title = format!(
-                    "Unzip {} on {} into {folder}: the installer runs from there",
-                    self.setup.procedure.module.id,
-                    self.name(node)
-                );
+                let title = format!("Unzip {id} on {} into {folder}: the installer runs from there", self.name(node));
                 self.on(node, step.action.clone(), title);
             }
             None => {
                 let instruction = format!(
-                    "unzip {} into {folder} on {} (the installer runs from there), then confirm",
-                    self.setup.procedure.module.id,
+                    "unzip {id} into {folder} on {} (the installer runs from there), then confirm",
                     self.name(node)
                 );
-                let title = format!("Unzip {} on {}", self.setup.procedure.module.id, self.name(node));
+                let title = format!("Unzip {id} on {}", self.name(node));
                 self.manual(node, instruction, None, title);
             }
         }
     }
 
-    /// The exports on `node` that no step before the first install takes: an export taken
-    /// before the install holds the very values the rollback restored.
-    fn exports_on_node_after_install(&self, node: NodeId) -> Vec<&'a str> {
+    /// The exports on `node` that no step before `module`'s first install takes (an export
+    /// taken before the install holds the very values the rollback restored), and that no
+    /// step of another module takes (those hold other keys).
+    fn exports_on_node_after_install(&self, node: NodeId, module: ModuleId) -> Vec<&'a str> {
         let state = &self.observation.nodes[node.index()];
         let setup: &'a Setup = self.setup;
         let steps = &setup.procedure.steps;
-        let first_install = steps.iter().position(|step| step.action.is(Milestone::InstallsModule)).unwrap_or(0);
-        let before_install: Vec<&str> =
-            steps[..first_install].iter().filter_map(|step| step.action.registry_export()).collect();
+        let of_module = |step: &Step| step.action.module().unwrap_or_default() == module;
+        let first_install =
+            steps.iter().position(|step| step.action.is(Milestone::InstallsModule) && of_module(step)).unwrap_or(0);
+        let excluded: Vec<&str> = steps
+            .iter()
+            .enumerate()
+            .filter(|(i, step)| *i < first_install || !of_module(step))
+            .filter_map(|(_, step)| step.action.registry_export())
+            .collect();
         state
             .registry_backups
             .iter()
             .map(|f| &**f)
-            .filter(|file| !before_install.iter().any(|early| same_path(early, file)))
+            .filter(|file| !excluded.iter().any(|early| same_path(early, file)))
             .collect()
     }
 
     /// The last export the run took on `node` after its install that is on the node still.
     /// Without a journal's records (the model checker's recovery), the last export on the
     /// node that no step before the first install takes.
-    fn export_after_install(&self, node: NodeId) -> Option<String> {
+    fn export_after_install(&self, node: NodeId, module: ModuleId) -> Option<String> {
         let Some(records) = self.resumption.map(|r| &r.records).filter(|records| !records.is_empty()) else {
-            return self.exports_on_node_after_install(node).last().map(|file| (*file).to_owned());
+            return self.exports_on_node_after_install(node, module).last().map(|file| (*file).to_owned());
         };
         let backups = &self.observation.nodes[node.index()].registry_backups;
-        super::exports_after_install(self.setup, records, node)
+        super::exports_after_install(self.setup, records, node, module)
             .into_iter()
             .rev()
             .find(|file| backups.iter().any(|known| same_path(known, file)))
     }
 
     /// The import of `file` on `node`, planned where the group is online on it.
-    fn import(&mut self, node: NodeId, file: String) {
-        let (module, name) = (&self.setup.procedure.module.id, self.name(node));
+    fn import(&mut self, node: NodeId, module: ModuleId, file: String) {
+        let (id, name) = (&self.setup.procedure.module(module).id, self.name(node));
         let title = format!(
-            "Import {file} on {name}: registry sync rolled back the values {module} writes there, and this export \
+            "Import {file} on {name}: registry sync rolled back the values {id} writes there, and this export \
              was taken there after its install; with the cluster running and the group on {name}, registry sync \
              captures them"
         );
-        self.on(node, ImportRegistry { file }.into(), title);
+        self.on(node, ImportRegistry { file, module }.into(), title);
     }
 
     /// The import on a node that does not hold the group when it is planned: the active node
     /// gets the group back before (the moves planned above); a standby gets it for the import,
     /// and the active node back after it.
-    fn import_where_the_group_is_not(&mut self, node: NodeId, file: String) {
+    fn import_where_the_group_is_not(&mut self, node: NodeId, module: ModuleId, file: String) {
         if node == self.roles.active {
-            self.import(node, file);
+            self.import(node, module, file);
             return;
         }
         let Some(group) = self.setup.cluster.groups.first().map(|_| GroupId(0)) else {
-            self.import(node, file);
+            self.import(node, module, file);
             return;
         };
         let (group_name, name) = (self.setup.group_name(group).to_owned(), self.name(node).to_owned());
         let title = format!("Move group {group_name} to {name}: registry sync must be online there for the import");
         self.on(self.roles.active, MoveGroup { group, to: Role::Standby }.into(), title);
-        self.import(node, file);
+        self.import(node, module, file);
         let active = self.name(self.roles.active).to_owned();
         let title = format!("Move group {group_name} back to {active}: the values are captured");
         self.on(self.roles.active, MoveGroup { group, to: Role::Active }.into(), title);
@@ -531,16 +542,21 @@ impl<'a> Planner<'a> {
         self.manual(active, instruction, Some(ManualCheck::GroupOnline(group)), title);
     }
 
-    /// The services whose watches the install guard checks: those the installer needs
-    /// stopped and those it restarts.
-    fn installer_services(&self) -> impl Iterator<Item = ServiceId> + '_ {
-        self.setup.procedure.module.requires_stopped.iter().copied().chain(self.setup.module_services.iter().copied())
+    /// The services whose watches the install guard checks: those the installers of
+    /// `modules` need stopped and those they restart.
+    fn installer_services<'m>(&'m self, modules: &'m [ModuleId]) -> impl Iterator<Item = ServiceId> + 'm {
+        modules.iter().flat_map(|&m| {
+            let module = self.setup.procedure.module(m);
+            module.requires_stopped.iter().copied().chain(module.services())
+        })
     }
 
-    /// The procedure's own install step's action (its folder), the restart prompt declined:
-    /// a recovery never reboots a node at the prompt.
-    fn install_action(&self) -> Option<Action> {
-        let step = self.setup.procedure.steps.iter().find(|step| step.action.is(Milestone::InstallsModule))?;
+    /// The procedure's own install step's action for `module` (its folder), the restart
+    /// prompt declined: a recovery never reboots a node at the prompt.
+    fn install_action(&self, module: ModuleId) -> Option<Action> {
+        let step = self.setup.procedure.steps.iter().find(|step| {
+            step.action.is(Milestone::InstallsModule) && step.action.module().unwrap_or_default() == module
+        })?;
         let mut action = step.action.clone();
         action.decline_restart();
         Some(action)

@@ -1,11 +1,12 @@
 //! What a serving cluster is, as recovery's target: every node up and answering with its
 //! cluster service running and not suspended, the failover group online on the active node
-//! with every resource, no monitor suspended, every Task Manager watch Monitoring, and the
+//! with every resource, no monitor suspended, every Task Manager watch Monitoring, and each
 //! module at its version on every node with the values it writes. [`shortfalls`] lists what
 //! an observation lacks of it; the planner plans from the list, and `recover` judges its end
 //! state by it.
 
 use crate::cluster::{GroupId, NodeId};
+use crate::module::ModuleId;
 use crate::observation::{ClusterService, Installer, MonitorStatus, Observation, Power, Watch};
 use crate::postcondition::{module_installed, module_values_in_place};
 use crate::roles::Roles;
@@ -25,10 +26,10 @@ pub enum Shortfall {
     /// The node's cluster service is suspended (or on its way to or from it).
     Suspended(NodeId),
     /// The module's components are not at its version on the node.
-    ModuleMissing(NodeId),
+    ModuleMissing(NodeId, ModuleId),
     /// The module is installed on the node, but some of the values it writes are not there
     /// (registry sync rolled them back).
-    ValuesRolledBack(NodeId),
+    ValuesRolledBack(NodeId, ModuleId),
     /// The failover group is not online on the active node with every resource.
     GroupNotOnActive {
         /// The group.
@@ -63,12 +64,12 @@ impl Shortfall {
             Shortfall::InstallerRunning(n) => format!("the module's installer still runs on {}", node(n)),
             Shortfall::ClusterServiceStopped(n) => format!("the cluster service is stopped on {}", node(n)),
             Shortfall::Suspended(n) => format!("the cluster is suspended on {}", node(n)),
-            Shortfall::ModuleMissing(n) => {
-                format!("{} is not installed on {}", setup.procedure.module.id, node(n))
+            Shortfall::ModuleMissing(n, m) => {
+                format!("{} is not installed on {}", setup.procedure.module(*m).id, node(n))
             }
-            Shortfall::ValuesRolledBack(n) => format!(
+            Shortfall::ValuesRolledBack(n, m) => format!(
                 "{} is installed on {} but registry values it writes were rolled back",
-                setup.procedure.module.id,
+                setup.procedure.module(*m).id,
                 node(n)
             ),
             Shortfall::GroupNotOnActive { group, owner } => {
@@ -87,9 +88,14 @@ impl Shortfall {
     }
 }
 
-/// Whether `node` has every value the module writes (those of components at their version).
+/// Whether `node` has every value the modules write (those of components at their version).
 pub fn values_in_place(setup: &Setup, observation: &Observation, node: NodeId) -> bool {
     module_values_in_place(&setup.module_writes, &observation.nodes[node.index()])
+}
+
+/// Whether `node` has every value `module` writes.
+pub fn module_values_on(setup: &Setup, module: ModuleId, observation: &Observation, node: NodeId) -> bool {
+    module_values_in_place(setup.writes_of(setup.procedure.module(module)), &observation.nodes[node.index()])
 }
 
 /// What `observation` lacks of a serving cluster whose active node is `roles.active`, in a
@@ -97,7 +103,6 @@ pub fn values_in_place(setup: &Setup, observation: &Observation, node: NodeId) -
 /// watches. Empty when the cluster serves.
 pub fn shortfalls(setup: &Setup, roles: &Roles, observation: &Observation) -> Vec<Shortfall> {
     let cluster = &setup.cluster;
-    let module = &setup.procedure.module;
     let mut found = Vec::new();
     let nodes = roles.nodes(crate::roles::Role::EveryNode);
     for &node in &nodes {
@@ -127,16 +132,19 @@ pub fn shortfalls(setup: &Setup, roles: &Roles, observation: &Observation) -> Ve
     }
     // A module that no node has any part of was never applied: the cluster serves on the
     // old version, and applying it is the procedure's to do again, not the recovery's.
-    let touched = nodes.iter().any(|node| {
-        let state = &observation.nodes[node.index()];
-        module.components.iter().any(|c| state.component(c.component) == c.version)
-    });
-    for &node in nodes.iter().filter(|_| touched) {
-        let state = &observation.nodes[node.index()];
-        if !module_installed(module, state) {
-            found.push(Shortfall::ModuleMissing(node));
-        } else if !values_in_place(setup, observation, node) {
-            found.push(Shortfall::ValuesRolledBack(node));
+    // Each module is judged on its own, in the procedure's order.
+    for (id, module) in setup.procedure.module_ids() {
+        let touched = nodes.iter().any(|node| {
+            let state = &observation.nodes[node.index()];
+            module.components.iter().any(|c| state.component(c.component) == c.version)
+        });
+        for &node in nodes.iter().filter(|_| touched) {
+            let state = &observation.nodes[node.index()];
+            if !module_installed(module, state) {
+                found.push(Shortfall::ModuleMissing(node, id));
+            } else if !module_values_on(setup, id, observation, node) {
+                found.push(Shortfall::ValuesRolledBack(node, id));
+            }
         }
     }
     if let Some(group) = cluster.groups.first() {

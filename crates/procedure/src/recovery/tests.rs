@@ -36,7 +36,7 @@ fn serving(setup: &Setup) -> Observation {
     let cluster = &setup.cluster;
     let active = cluster.initial_active();
     let mut versions: Vec<Arc<str>> = cluster.components.iter().map(|c| Arc::from(c.version.as_str())).collect();
-    for component in &setup.procedure.module.components {
+    for component in &setup.procedure.modules[0].components {
         versions[component.component.index()] = Arc::from(component.version.as_str());
     }
     let mut registry: Vec<_> = setup.registry.iter().map(|slot| slot.baseline).collect();
@@ -52,7 +52,8 @@ fn serving(setup: &Setup) -> Observation {
         monitors: vec![MonitorStatus::Normal; cluster.monitors.len()],
         components: versions,
         registry,
-        unzipped: None,
+        unzipped: Default::default(),
+        installer_module: crate::module::ModuleId(0),
         registry_backups: Vec::new(),
         installer: Installer::Finished { restart_requested: false },
         boots: 1,
@@ -75,7 +76,7 @@ fn serving(setup: &Setup) -> Observation {
         groups: vec![GroupState { status: GroupStatus::Online, owner: Some(active) }; cluster.groups.len()],
         resources: vec![ResourceState { status: ResourceStatus::Online, node: Some(active) }; cluster.resources.len()]
             .into(),
-        mirror_unzipped: None,
+        mirror_unzipped: Default::default(),
     }
 }
 
@@ -96,7 +97,7 @@ fn check(setup: &Setup, observation: &Observation, expect: &[&str]) {
 
 /// The module's first component and its version before the update.
 fn old_version(setup: &Setup) -> (crate::cluster::ComponentId, Arc<str>) {
-    let component = setup.procedure.module.components[0].component;
+    let component = setup.procedure.modules[0].components[0].component;
     (component, Arc::from(setup.cluster.components[component.index()].version.as_str()))
 }
 
@@ -257,7 +258,7 @@ fn the_recovery_procedure_hash_follows_its_steps() {
 #[test]
 fn rolled_back_values_are_reinstalled_unless_the_installer_reports_it_finished() {
     let setup = setup_of("procedures/examples/registry-changing-module.toml");
-    assert!(setup.procedure.module.writes_registry());
+    assert!(setup.procedure.modules[0].writes_registry());
     let mut observation = serving(&setup);
     let (slot, _) = setup.module_writes[0].writes[0];
     for n in [ACTIVE, STANDBY] {
@@ -324,8 +325,12 @@ const AFTER_STANDBY: &str = r"C:\Temp\EXAMPLE-0001\registry-backup-registry-stan
 /// node's install (steps 6 and 8) followed by its export (steps 7 and 9).
 fn the_example_run(setup: &Setup, resumed_after: Option<usize>) -> Resumption {
     let folder: Arc<str> = Arc::from(r"C:\Temp\EXAMPLE-0001");
-    let install =
-        |node| Operation::InstallModule { node, folder: Arc::clone(&folder), restart_answer: RestartAnswer::Decline };
+    let install = |node| Operation::InstallModule {
+        node,
+        folder: Arc::clone(&folder),
+        module: crate::module::ModuleId(0),
+        restart_answer: RestartAnswer::Decline,
+    };
     let export = |node, file: &str| Operation::BackupRegistry { node, file: Arc::from(file) };
     let done = [
         (1, export(ACTIVE, BEFORE)),

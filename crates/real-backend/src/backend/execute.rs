@@ -3,6 +3,7 @@
 use procedure::backend::{BackendError, Installer, Operation, Power, Refusal, same_path};
 use procedure::cluster::NodeId;
 use procedure::event::{Event, EventKind, InstallerFailure};
+use procedure::module::ModuleId;
 use procedure::procedure::RestartAnswer;
 use remote::archive;
 use remote::argv::{Argv, NameError};
@@ -77,10 +78,12 @@ impl RealBackend {
                 self.drift.set_moment("after move-group".to_owned());
                 Ok(())
             }
-            Operation::UnzipModule { node, ref folder } => self.unzip(node, folder),
+            Operation::UnzipModule { node, ref folder, module } => self.unzip(node, folder, module),
             Operation::BackupRegistry { node, ref file } => self.backup_registry(node, file),
             Operation::ImportRegistry { node, ref file } => self.import_registry(node, file),
-            Operation::InstallModule { node, ref folder, restart_answer } => self.install(node, folder, restart_answer),
+            Operation::InstallModule { node, ref folder, module, restart_answer } => {
+                self.install(node, folder, module, restart_answer)
+            }
             Operation::RebootNode { node } => {
                 self.reboot(node, &commands::reboot_node())?;
                 self.observation.nodes[node.index()].make_mut().boots += 1;
@@ -186,7 +189,7 @@ impl RealBackend {
 
     /// Extracts the archive locally once, copies every file to the node's folder, and checks
     /// each file's SHA-256 there.
-    fn unzip(&mut self, node: NodeId, folder: &str) -> Result<(), BackendError> {
+    fn unzip(&mut self, node: NodeId, folder: &str, module: ModuleId) -> Result<(), BackendError> {
         if self.setup.cluster.is_mirror_drive(folder) {
             return Err(self.failed(node, format!("refusing to unzip into {folder}: it is on the mirror drive")));
         }
@@ -194,17 +197,33 @@ impl RealBackend {
         if !self.setup.cluster.nodes[node.index()].drives.iter().any(|local| local.eq_ignore_ascii_case(drive)) {
             return Err(BackendError::Refused { node, reason: Refusal::DriveNotAccessible });
         }
-        if self.manifest.is_none() {
-            let Some(archive) = self.config.archive.clone() else {
-                return Err(self.failed(node, "no module archive is given (connection file: [module] archive)"));
+        let id = self.setup.procedure.module(module).id.clone();
+        let staging = if module == ModuleId(0) {
+            self.config.staging.clone()
+        } else {
+            self.config.staging.with_file_name(format!("module-{id}"))
+        };
+        if self.manifests.get(module.index()).is_none_or(Option::is_none) {
+            let given =
+                self.config.archives.get(&id).or(self.config.archive.as_ref().filter(|_| module == ModuleId(0)));
+            let Some(archive) = given.cloned() else {
+                let message = if self.setup.procedure.modules.len() == 1 {
+                    "no module archive is given (connection file: [module] archive)".to_owned()
+                } else {
+                    format!("no archive is given for module {id} (connection file: [module.archives] \"{id}\" = FILE)")
+                };
+                return Err(self.failed(node, message));
             };
-            let manifest = archive::extract(&archive, &self.config.staging, archive::Limits::default())
+            let manifest = archive::extract(&archive, &staging, archive::Limits::default())
                 .map_err(|error| self.failed(node, error))?;
-            self.manifest = Some(manifest);
+            if self.manifests.len() <= module.index() {
+                self.manifests.resize(module.index() + 1, None);
+            }
+            self.manifests[module.index()] = Some(manifest);
         }
-        let files = self.manifest.as_ref().map(|m| m.files.clone()).unwrap_or_default();
+        let files = self.manifests[module.index()].as_ref().map(|m| m.files.clone()).unwrap_or_default();
         for file in &files {
-            let local = file.path.split('/').fold(self.config.staging.clone(), |path, c| path.join(c));
+            let local = file.path.split('/').fold(staging.clone(), |path, c| path.join(c));
             let remote = commands::windows_join(folder, &file.path.replace('/', "\\"));
             let started = std::time::Instant::now();
             let copied = self.links[node.index()].transport.copy_file(&local, &remote, self.config.copy_timeout);
@@ -228,7 +247,7 @@ impl RealBackend {
             }
         }
         let state = self.observation.nodes[node.index()].make_mut();
-        state.unzipped = Some(folder.into());
+        state.unzipped.set(module, Some(folder.into()));
         Ok(())
     }
 
@@ -293,14 +312,22 @@ impl RealBackend {
 
     /// Runs the installer's silent command; reads the registry before and after for the
     /// drift detector.
-    fn install(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) -> Result<(), BackendError> {
+    fn install(
+        &mut self,
+        node: NodeId,
+        folder: &str,
+        module: ModuleId,
+        answer: RestartAnswer,
+    ) -> Result<(), BackendError> {
         let Some(installer) = self.config.installer.clone() else {
             return Err(self.failed(node, "no installer command is given (connection file: [module] installer)"));
         };
         let argv = commands::install_module(folder, &installer.program, &installer.args)
             .map_err(|error| self.failed(node, error))?;
         let before = self.read_registry(node)?;
-        self.observation.nodes[node.index()].make_mut().installer = Installer::Running;
+        let state = self.observation.nodes[node.index()].make_mut();
+        state.installer = Installer::Running;
+        state.installer_module = module;
         let from_mirror = self.setup.cluster.is_mirror_drive(folder);
         let at = self.clock.now();
         self.events.push(Event { at, kind: EventKind::InstallerStarted { node, from_mirror } });
@@ -343,7 +370,7 @@ impl RealBackend {
         state.installer = Installer::Finished { restart_requested };
         // Inferred: a successful installer leaves every component of the module at the
         // module's version; no command reads SSC component versions.
-        for component in &self.setup.procedure.module.components {
+        for component in &self.setup.procedure.module(module).components {
             state.components[component.component.index()] = component.version.as_str().into();
         }
         if restart_requested && answer == RestartAnswer::Restart {

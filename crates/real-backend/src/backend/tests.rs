@@ -86,6 +86,7 @@ fn config() -> Config {
         service_keys: Default::default(),
         installer: Some(InstallerCommand { program: "setup.exe".into(), args: vec!["/s".into()] }),
         archive: None,
+        archives: Default::default(),
         staging: PathBuf::from("/nonexistent"),
         watch: None,
         clpstat_long: true,
@@ -300,6 +301,7 @@ fn registry_drift_after_a_move_is_reported() {
     let registry: Registry = Arc::new(Mutex::new(PVM_BEFORE.into()));
     let (mut backend, _) = backend_with(&setup, clpstat, Arc::clone(&registry), true);
     let install = Operation::InstallModule {
+        module: ModuleId(0),
         node: NodeId(0),
         folder: r"C:\Temp\EXAMPLE-0001".into(),
         restart_answer: procedure::procedure::RestartAnswer::Decline,
@@ -337,6 +339,7 @@ fn an_installer_that_outlives_its_timeout_is_a_failure_not_an_unreachable_node()
         .collect();
     let mut backend = RealBackend::new(Arc::clone(&setup), config(), links).unwrap();
     let install = Operation::InstallModule {
+        module: ModuleId(0),
         node: NodeId(1),
         folder: r"C:\Temp\SSC0307-0006".into(),
         restart_answer: procedure::procedure::RestartAnswer::Decline,
@@ -351,12 +354,14 @@ fn an_installer_that_outlives_its_timeout_is_a_failure_not_an_unreachable_node()
 fn the_module_is_never_unzipped_on_the_mirror_drive_or_a_drive_the_node_lacks() {
     let setup = setup("procedures/ssc0307-0006.toml");
     let (mut backend, log) = running(&setup, true);
-    let mirror = Operation::UnzipModule { node: NodeId(0), folder: r"E:\Temp\SSC0307-0006".into() };
+    let mirror =
+        Operation::UnzipModule { node: NodeId(0), folder: r"E:\Temp\SSC0307-0006".into(), module: ModuleId(0) };
     assert_eq!(
         backend.execute(&mirror).unwrap_err().to_string(),
         r"failed: ssc-node1: refusing to unzip into E:\Temp\SSC0307-0006: it is on the mirror drive"
     );
-    let elsewhere = Operation::UnzipModule { node: NodeId(0), folder: r"F:\Temp\SSC0307-0006".into() };
+    let elsewhere =
+        Operation::UnzipModule { node: NodeId(0), folder: r"F:\Temp\SSC0307-0006".into(), module: ModuleId(0) };
     assert_eq!(
         backend.execute(&elsewhere),
         Err(BackendError::Refused { node: NodeId(0), reason: Refusal::DriveNotAccessible })

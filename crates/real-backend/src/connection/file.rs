@@ -67,6 +67,8 @@ struct TimeoutsFile {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ModuleFile {
     archive: Option<String>,
+    #[serde(default)]
+    archives: BTreeMap<String, String>,
     #[schemars(with = "Option<Vec<String>>")]
     installer: Option<Spanned<Vec<String>>>,
     min_free_space_mib: Option<u64>,
@@ -369,6 +371,7 @@ pub fn load(source: &SourceFile) -> Result<Connection, FileError> {
         nodes,
         timeouts,
         archive: file.module.archive.as_deref().map(resolve),
+        archives: file.module.archives.iter().map(|(id, path)| (id.clone(), resolve(path))).collect(),
         installer,
         min_free_bytes: file.module.min_free_space_mib.unwrap_or(1024) << 20,
         service_keys: file.services,

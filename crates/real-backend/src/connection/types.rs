@@ -18,6 +18,9 @@ pub struct Connection {
     pub timeouts: Timeouts,
     /// The module archive on this machine, resolved against the file's folder.
     pub archive: Option<PathBuf>,
+    /// The archives of a procedure's modules by module id (`[module.archives]`), resolved
+    /// against the file's folder.
+    pub archives: BTreeMap<String, PathBuf>,
     /// The installer's silent command.
     pub installer: Option<InstallerCommand>,
     /// Free space the working folder needs on each node, in bytes.

@@ -133,9 +133,9 @@ pub(super) fn started(recovering: &Recovering) -> EventKind {
     EventKind::RecoveryStarted { round: recovering.round, steps: u16::try_from(steps).unwrap_or(u16::MAX) }
 }
 
-/// What a cluster that does not serve lacks, as the violations it stands for: the module
-/// missing on some nodes but not all is a partial update; anything else (and the module
-/// missing everywhere) is a cluster not restored.
+/// What a cluster that does not serve lacks, as the violations it stands for: a module
+/// missing on some nodes but not all is a partial update (judged module by module); anything
+/// else (and a module missing everywhere) is a cluster not restored.
 pub(super) fn shortfall_violations(
     setup: &Setup,
     roles: &Roles,
@@ -143,18 +143,16 @@ pub(super) fn shortfall_violations(
 ) -> Vec<(Invariant, String)> {
     let found = shortfalls(setup, roles, observation);
     let nodes = setup.cluster.nodes.len();
-    let missing = found.iter().filter(|s| matches!(s, Shortfall::ModuleMissing(_))).count();
+    let missing = |module: procedure::module::ModuleId| {
+        found.iter().filter(|s| matches!(s, Shortfall::ModuleMissing(_, m) if *m == module)).count()
+    };
+    let partial = |s: &&Shortfall| matches!(s, Shortfall::ModuleMissing(_, m) if missing(*m) < nodes);
+    let lacks: Vec<String> = found.iter().filter(partial).map(|s| s.describe(setup)).collect();
     let mut violations = Vec::new();
-    if missing > 0 && missing < nodes {
-        let lacks: Vec<String> =
-            found.iter().filter(|s| matches!(s, Shortfall::ModuleMissing(_))).map(|s| s.describe(setup)).collect();
+    if !lacks.is_empty() {
         violations.push((Invariant::PartialUpdate, lacks.join("; ")));
     }
-    let rest: Vec<String> = found
-        .iter()
-        .filter(|s| !(missing < nodes && matches!(s, Shortfall::ModuleMissing(_))))
-        .map(|s| s.describe(setup))
-        .collect();
+    let rest: Vec<String> = found.iter().filter(|s| !partial(s)).map(|s| s.describe(setup)).collect();
     if !rest.is_empty() {
         violations.push((Invariant::ClusterNotRestored, rest.join("; ")));
     }

@@ -1,4 +1,4 @@
-//! The module's installer: its phases (stop services, replace files, write registry
+//! A module's installer: its phases (stop services, replace files, write registry
 //! values, start services, finish and perhaps ask for a restart) and what cuts it short.
 
 use super::*;
@@ -21,21 +21,25 @@ impl Sim {
         self.node_mut(node).installer = outcome;
     }
 
-    pub(super) fn start_installer(&mut self, node: NodeId, folder: &str, answer: RestartAnswer) {
+    pub(super) fn start_installer(&mut self, node: NodeId, module: ModuleId, folder: &str, answer: RestartAnswer) {
         let on_mirror = self.setup.cluster.is_mirror_drive(folder);
         self.emit(EventKind::InstallerStarted { node, from_mirror: on_mirror });
         self.installer_generation.make_mut()[node.index()] += 1;
+        if self.obs.nodes[node.index()].installer_module != module {
+            self.node_mut(node).installer_module = module;
+        }
+        // The installer in a folder is the module unzipped there.
         let readable = if on_mirror {
-            self.mirror_readable(node) && self.obs.mirror_unzipped.as_deref().is_some_and(|f| same_path(f, folder))
+            self.mirror_readable(node) && self.obs.mirror_unzipped.get(module).is_some_and(|f| same_path(f, folder))
         } else {
-            self.obs.nodes[node.index()].unzipped.as_deref().is_some_and(|f| same_path(f, folder))
+            self.obs.nodes[node.index()].unzipped.get(module).is_some_and(|f| same_path(f, folder))
         };
         if !readable {
             self.node_mut(node).installer = Installer::Failed(InstallerFailure::ModuleNotFound);
             self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::ModuleNotFound });
             return;
         }
-        let in_use = self.setup.procedure.module.requires_stopped.iter().copied().find(|s| {
+        let in_use = self.setup.procedure.module(module).requires_stopped.iter().copied().find(|s| {
             matches!(
                 self.obs.nodes[node.index()].services[s.index()],
                 ServiceStatus::Running | ServiceStatus::StartPending
@@ -50,6 +54,7 @@ impl Sim {
         let hang = self.strikes(FaultKind::InstallerHangs, Struck::node(node));
         let length = self.duration(self.setup.cluster.timing.install);
         self.installers.make_mut()[node.index()] = Some(InstallerRun {
+            module,
             answer,
             stopped: Vec::new(),
             files_only: !self.mirror_readable(node),
@@ -83,11 +88,12 @@ impl Sim {
 
     pub(super) fn installer_phase(&mut self, node: NodeId, phase: Phase) {
         let setup = Arc::clone(&self.setup);
-        let module_services = &setup.module_services;
+        let module_id = self.installers[node.index()].as_ref().expect("a running installer").module;
+        let module = setup.procedure.module(module_id);
         let service_time = self.setup.cluster.timing.service;
         match phase {
             Phase::Stop(i) => {
-                let service = module_services.get(usize::from(i)).copied();
+                let service = module.services().nth(usize::from(i));
                 if let Some(service) = service {
                     if self.obs.nodes[node.index()].services[service.index()] != ServiceStatus::Stopped {
                         if let Some(run) = &mut self.installers.make_mut()[node.index()] {
@@ -98,7 +104,7 @@ impl Sim {
                             return;
                         }
                     }
-                    if usize::from(i) + 1 < module_services.len() {
+                    if module.services().nth(usize::from(i) + 1).is_some() {
                         self.schedule_phase(node, Phase::Stop(i + 1), service_time);
                         return;
                     }
@@ -116,8 +122,7 @@ impl Sim {
                     self.emit(EventKind::InstallerFailed { node, reason: InstallerFailure::Fault });
                     return;
                 }
-                for c in 0..self.setup.procedure.module.components.len() {
-                    let component = &self.setup.procedure.module.components[c];
+                for component in &module.components {
                     let id = component.component;
                     let version: Arc<str> = Arc::from(component.version.as_str());
                     self.node_mut(node).components[id.index()] = version;
@@ -127,7 +132,7 @@ impl Sim {
                 self.schedule_phase(node, Phase::Registry, at);
             }
             Phase::Registry => {
-                for (slot, data) in setup.module_writes.iter().flat_map(|c| c.writes.iter().copied()) {
+                for (slot, data) in setup.writes_of(module).flat_map(|c| c.writes.iter().copied()) {
                     self.write_registry(node, slot, data);
                 }
                 let at = self.phase_time(node, 8);
@@ -155,8 +160,7 @@ impl Sim {
             Phase::Finish => {
                 let run = self.installers[node.index()].clone().expect("a running installer");
                 // A module that always asks never reads the fault.
-                let asked = self.setup.procedure.module.asks_for_restart
-                    || self.strikes(FaultKind::RestartRequest, Struck::node(node));
+                let asked = module.asks_for_restart || self.strikes(FaultKind::RestartRequest, Struck::node(node));
                 let answer_now = asked && !self.operator_answers;
                 if answer_now {
                     self.emit(EventKind::InstallerPrompt { node, answer: run.answer });

@@ -221,12 +221,15 @@ impl Sim {
                     None => self.begin_group_start(*group, destination, None),
                 }
             }
-            Operation::UnzipModule { folder, .. } => {
+            Operation::UnzipModule { folder, module, .. } => {
                 if !self.drive_readable(node, folder) {
                     return self.refuse(node, operation, Refusal::DriveNotAccessible);
                 }
                 let length = self.duration(timing.unzip);
-                self.schedule(length, Timer::Unzipped { node, folder: Arc::clone(folder), generation });
+                self.schedule(
+                    length,
+                    Timer::Unzipped { node, folder: Arc::clone(folder), module: *module, generation },
+                );
             }
             Operation::BackupRegistry { file, .. } => {
                 if !self.drive_readable(node, file) {
@@ -250,11 +253,11 @@ impl Sim {
                 let length = self.duration(timing.backup);
                 self.schedule(length, Timer::Imported { node, values, generation });
             }
-            Operation::InstallModule { folder, restart_answer, .. } => {
+            Operation::InstallModule { folder, module, restart_answer, .. } => {
                 if self.installers[node.index()].is_some() {
                     return self.refuse(node, operation, Refusal::InstallerRunning);
                 }
-                self.start_installer(node, folder, *restart_answer);
+                self.start_installer(node, *module, folder, *restart_answer);
             }
             Operation::RebootNode { .. } => {
                 self.node_down(node, DownCause::Reboot);

@@ -48,8 +48,8 @@ impl Sim {
         if by != Actor::Installer
             && let Some(run) = &self.installers[node.index()]
             && (run.stopped.contains(&service)
-                || self.setup.procedure.module.requires_stopped.contains(&service)
-                || self.setup.module_services.contains(&service))
+                || self.setup.procedure.module(run.module).requires_stopped.contains(&service)
+                || self.setup.procedure.module(run.module).services().any(|s| s == service))
         {
             self.interrupt_installer(node, Interruption::ServiceRestarted { service, by });
         }

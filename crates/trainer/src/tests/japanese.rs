@@ -83,13 +83,13 @@ fn allowed(course: &Course) -> Vec<String> {
     words.extend(cluster.resources.iter().map(|r| r.name.clone()));
     words.extend(cluster.monitors.iter().map(|m| m.name.clone()));
     words.extend(cluster.components.iter().map(|c| c.name.clone()));
-    words.extend(setup.procedure.module.components.iter().map(|c| c.version.clone()));
+    words.extend(setup.procedure.modules.iter().flat_map(|m| m.components.iter()).map(|c| c.version.clone()));
     words.extend(setup.procedure.steps.iter().map(|s| s.id.clone()));
     words.extend(setup.procedure.steps.iter().map(|s| s.action.keyword().to_owned()));
     words.extend(["move-group", "suspend-cluster", "resume-cluster"].map(str::to_owned));
     words.extend(setup.procedure.notes.iter().map(|n| n.id.clone()));
     words.extend(procedure::invariant::Invariant::ALL.iter().map(|i| i.id().to_owned()));
-    words.extend([setup.procedure.module.id.clone(), setup.procedure.module.archive.clone()]);
+    words.extend(setup.procedure.modules.iter().flat_map(|m| [m.id.clone(), m.archive.clone()]));
     words.extend([course.folder.clone(), course.backup_file.clone()]);
     words.extend(course.scenario_file.clone());
     words.sort_by_key(|word| std::cmp::Reverse(word.len()));
