@@ -360,39 +360,6 @@ impl Sim {
         &self.trace
     }
 
-    /// Feeds what decides the cluster's future into `state`: everything but the trace (what
-    /// happened) and the timers' sequence numbers (only their order matters).
-    pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
-        use std::hash::Hash as _;
-        let Observation { at: _, nodes, groups, resources, mirror_unzipped } = &self.obs;
-        (nodes, groups, resources, mirror_unzipped).hash(state);
-        self.images.hash(state);
-        self.provenance.hash(state);
-        self.exports.hash(state);
-        self.escalation.hash(state);
-        self.false_alarm.hash(state);
-        self.monitor_poll_pending.hash(state);
-        self.watch_poll_pending.hash(state);
-        self.group_busy.hash(state);
-        self.armed.hash(state);
-        self.prompts.hash(state);
-        self.rng.hash(state);
-        match &self.origin {
-            // Times and generations as seen from the origin (see `sim/origin.rs`).
-            Some(origin) => self.fingerprint_from_origin(origin, state),
-            None => {
-                self.now.hash(state);
-                self.installers.hash(state);
-                self.installer_generation.hash(state);
-                self.node_generation.hash(state);
-                self.group_generation.hash(state);
-                for entry in &self.queue {
-                    (entry.at, &entry.timer).hash(state);
-                }
-            }
-        }
-    }
-
     /// When the next timer is due, if one is.
     pub fn next_timer_at(&self) -> Option<Duration> {
         self.queue.last().map(|entry| entry.at)

@@ -1,6 +1,6 @@
-//! A time origin for the simulator: where the operator's recovery begins, the cluster's
-//! future no longer depends on when, on the clock, the run before it ended, nor on how many
-//! times a node crashed before. [`Sim::rebase`] makes that so, and [`Sim::fingerprint`] then
+//! The cluster's fingerprint ([`Sim::fingerprint`]), and a time origin for it: where the
+//! operator's recovery begins, the cluster's future no longer depends on when, on the
+//! clock, the run before it ended, nor on how many times a node crashed before. [`Sim::rebase`] makes that so, and [`Sim::fingerprint`] then
 //! feeds the cluster's state as seen from the origin, so that two runs that leave the
 //! cluster in the same state start (and run) the same recovery, explored once.
 //!
@@ -18,7 +18,7 @@
 
 use std::hash::Hash as _;
 
-use super::{Duration, Origin, Sim, Timer};
+use super::{Duration, Observation, Origin, Sim, Timer};
 use crate::rng::Rng;
 
 /// A generation before the origin that was stale there: stale for ever.
@@ -29,6 +29,39 @@ fn age(generation: u32, base: u32) -> u32 {
 }
 
 impl Sim {
+    /// Feeds what decides the cluster's future into `state`: everything but the trace (what
+    /// happened) and the timers' sequence numbers (only their order matters).
+    pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        let Observation { at: _, nodes, groups, resources, mirror_unzipped } = &self.obs;
+        (nodes, groups, resources, mirror_unzipped).hash(state);
+        self.images.hash(state);
+        self.provenance.hash(state);
+        self.exports.hash(state);
+        self.escalation.hash(state);
+        self.false_alarm.hash(state);
+        self.monitor_poll_pending.hash(state);
+        self.watch_poll_pending.hash(state);
+        self.group_busy.hash(state);
+        self.armed.hash(state);
+        self.prompts.hash(state);
+        self.rng.hash(state);
+        match &self.origin {
+            // Times and generations as seen from the origin (see `sim/origin.rs`).
+            Some(origin) => self.fingerprint_from_origin(origin, state),
+            None => {
+                self.now.hash(state);
+                self.installers.hash(state);
+                self.installer_generation.hash(state);
+                self.node_generation.hash(state);
+                self.group_generation.hash(state);
+                for entry in &self.queue {
+                    (entry.at, &entry.timer).hash(state);
+                }
+            }
+        }
+    }
+
     /// Makes now the origin: a fresh random stream for `round`, the monitors' polling grid
     /// counted from now, and the fingerprint taken from here on as seen from now.
     pub fn rebase(&mut self, round: u8) {
