@@ -160,7 +160,12 @@ fn main() {
 }
 
 fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think: Duration, weigh: bool) {
-    let config = Config { course: Arc::clone(course), idle: Duration::from_secs(3600), max_sessions: sessions + 1 };
+    let config = Config {
+        course: Arc::clone(course),
+        idle: Duration::from_secs(3600),
+        max_sessions: sessions + 1,
+        classroom: None,
+    };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let server = start(config, listener).expect("the trainer starts");
     let address = server.address;

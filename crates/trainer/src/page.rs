@@ -42,7 +42,8 @@ pub fn landing(course: &Course, lang: Lang) -> String {
     let _ = writeln!(out, "<p>{}</p>", lang.t(T::StartIntro));
     let _ = writeln!(
         out,
-        "<form method=\"post\" action=\"/sessions\"><button id=\"start\" type=\"submit\" autofocus>{}</button></form>",
+        "<form method=\"post\" action=\"/sessions\">{}<button id=\"start\" type=\"submit\" autofocus>{}</button></form>",
+        super::classroom::name_field(course, lang),
         lang.t(T::Start)
     );
     out.push_str(&switch(lang, "/"));
@@ -230,6 +231,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         }
     }
     guide::hint(&mut out, training, lang);
+    super::practice_page::panel(&mut out, training, id, lang);
     alerts(&mut out, training, id, lang);
     // The event log, newest first, where it is seen without scrolling.
     let alerting = training.alerts();
