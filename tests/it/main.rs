@@ -7,6 +7,7 @@ mod accept;
 mod architecture;
 mod check;
 mod ci_docs;
+mod classroom_browser;
 mod conformance;
 mod damaged_journals;
 mod engine;
