@@ -36,6 +36,10 @@ use super::text::Lang;
 /// How long a request for the sessions waits for a change before answering anyway.
 const LONG_POLL: Duration = Duration::from_secs(20);
 
+/// How long the answer waits after a change, for the changes that come with it: a class
+/// clicking at once is answered a few times a second, not once per click.
+const GATHER: Duration = Duration::from_millis(100);
+
 /// The longest name a trainee may give, in characters.
 const MAX_NAME_CHARS: usize = 60;
 
@@ -165,14 +169,22 @@ struct After {
 }
 
 /// Every session's row, in the order they were made.
-pub(crate) fn rows(shared: &Shared, lang: Lang) -> Vec<super::results::Row> {
+pub(crate) fn rows(shared: &Shared, lang: Lang) -> Vec<Arc<super::results::Row>> {
     let slots: Vec<(String, Arc<std::sync::Mutex<super::server::Slot>>)> =
         lock(&shared.sessions).iter().map(|(id, slot)| (id.clone(), Arc::clone(slot))).collect();
-    let mut rows: Vec<super::results::Row> = slots
+    let mut rows: Vec<Arc<super::results::Row>> = slots
         .iter()
         .map(|(id, slot)| {
-            let slot = lock(slot);
-            super::results::Row::of(id, slot.name.as_deref(), &slot.training, lang)
+            let mut slot = lock(slot);
+            let key = super::results::row_key(&slot.training, lang);
+            match &slot.row {
+                Some((made, row)) if *made == key => Arc::clone(row),
+                _ => {
+                    let row = Arc::new(super::results::Row::of(id, slot.name.as_deref(), &slot.training, lang));
+                    slot.row = Some((key, Arc::clone(&row)));
+                    row
+                }
+            }
         })
         .collect();
     rows.sort_by_key(|row| row.order());
@@ -186,12 +198,26 @@ async fn sessions(State(shared): State<Shared>, Query(query): Query<After>, head
     let mut changes = shared.changes.subscribe();
     if let Some(after) = query.after {
         // Waits for a change after `after` (or answers at once if one came already).
-        let _ = tokio::time::timeout(LONG_POLL, changes.wait_for(|&count| count > after)).await;
+        // (What `wait_for` returns holds the value's lock: not kept across the next wait.)
+        let changed =
+            matches!(tokio::time::timeout(LONG_POLL, changes.wait_for(|&count| count > after)).await, Ok(Ok(_)));
+        if changed {
+            tokio::time::sleep(GATHER).await;
+        }
     }
     let version = *changes.borrow();
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
-    let rows = rows(&shared, lang);
-    answer(StatusCode::OK, json!({ "version": version, "sessions": rows }))
+    // Off the threads that answer the trainees: a class's rows take a while to make.
+    let made = tokio::task::spawn_blocking(move || {
+        let rows = rows(&shared, lang);
+        let rows: Vec<&super::results::Row> = rows.iter().map(|row| &**row).collect();
+        json!({ "version": version, "sessions": rows })
+    })
+    .await;
+    match made {
+        Ok(value) => answer(StatusCode::OK, value),
+        Err(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "the rows could not be made" })),
+    }
 }
 
 /// A session's training, locked, or the answer that says why not.

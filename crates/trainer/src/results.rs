@@ -57,6 +57,14 @@ pub struct Row {
     pub clock: String,
 }
 
+/// What a row depends on: the actions taken, the instructor's changes, the language.
+pub type RowKey = (usize, u64, Lang);
+
+/// The key of `training`'s row in `lang`.
+pub fn row_key(training: &Training, lang: Lang) -> RowKey {
+    (training.log().len(), training.instructed(), lang)
+}
+
 /// The number a session's id starts with: the order sessions were made in.
 pub fn order_of(id: &str) -> u64 {
     id.split('-').next().and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
@@ -123,7 +131,7 @@ fn field(text: &str) -> String {
 }
 
 /// The rows as CSV (RFC 4180, with a header line).
-pub fn csv(rows: &[Row]) -> String {
+pub fn csv(rows: &[std::sync::Arc<Row>]) -> String {
     let mut out = String::from(
         "session,name,state,step,steps_done,steps_total,mistakes,out_of_order,hints,recovery_plans,serving,score,actions,virtual_time\r\n",
     );

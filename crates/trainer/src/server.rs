@@ -61,6 +61,9 @@ pub(crate) struct Slot {
     touched: Instant,
     /// The name the trainee gave, if any.
     pub(crate) name: Option<String>,
+    /// The instructor's row of the session, as of its key (actions, the instructor's changes,
+    /// the language): made again only when the session changed.
+    pub(crate) row: Option<(super::results::RowKey, Arc<super::results::Row>)>,
 }
 
 #[derive(Clone)]
@@ -201,7 +204,7 @@ impl Shared {
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("{n}-{:08x}", (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.key) as u32);
-        sessions.insert(id.clone(), Arc::new(Mutex::new(Slot { training, touched: Instant::now(), name })));
+        sessions.insert(id.clone(), Arc::new(Mutex::new(Slot { training, touched: Instant::now(), name, row: None })));
         drop(sessions);
         self.changed();
         Some(id)
