@@ -147,9 +147,7 @@ impl Debrief {
         let recovery = RecoveryVerdict::of(training, lang);
         // An invariant first broken by the recovery is the recovery's mistake, counted there.
         let recovery_broke = |v: &Verdict| {
-            recovery
-                .as_ref()
-                .is_some_and(|r| v.at_ms.is_some_and(|at| at >= r.began_ms) && r.broken.iter().any(|id| *id == v.id))
+            recovery.as_ref().is_some_and(|r| v.at_ms.is_some_and(|at| at >= r.began_ms) && r.broken.contains(&v.id))
         };
         let broken = invariants.iter().filter(|v| v.verdict == "violated" && !recovery_broke(v)).count() as u32;
         let finished = matches!(end, Some((End::Finished, _)));

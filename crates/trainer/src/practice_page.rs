@@ -36,9 +36,9 @@ const FOLLOW_MS: u32 = 700;
 pub fn panel(out: &mut String, training: &Training, session: &str, lang: Lang) {
     if training.in_classroom() {
         // The instructor's pause and faults reach the page without the trainee clicking.
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<script>(function(){{var seen={};setInterval(function(){{fetch('/s/{session}/state.json').then(function(r){{return r.json()}}).then(function(s){{if(s.instructed!==seen){{location.reload()}}}}).catch(function(){{}})}},{FOLLOW_MS})}})()</script>\n",
+            "<script>(function(){{var seen={};setInterval(function(){{fetch('/s/{session}/state.json').then(function(r){{return r.json()}}).then(function(s){{if(s.instructed!==seen){{location.reload()}}}}).catch(function(){{}})}},{FOLLOW_MS})}})()</script>",
             training.instructed()
         );
     }
