@@ -30,7 +30,8 @@ use serde_json::json;
 use super::act::Act;
 use super::classroom_text::C;
 use super::course::Course;
-use super::server::{Shared, lock};
+use super::results::{Row, RowKey};
+use super::session::Training;
 use super::text::Lang;
 
 /// How long a request for the sessions waits for a change before answering anyway.
@@ -111,21 +112,48 @@ pub fn name_field(course: &Course, lang: Lang) -> String {
     )
 }
 
+/// What the classroom keeps of a session beside its training.
+#[derive(Debug, Default)]
+pub(crate) struct Seat {
+    /// The name the trainee gave, if any.
+    pub(crate) name: Option<String>,
+    /// The instructor's row of the session, as of its key: made again only when the session
+    /// changed.
+    pub(crate) row: Option<(RowKey, Arc<Row>)>,
+}
+
+/// The sessions as the classroom reaches them: the server's state implements it (so that
+/// the classroom, which the server routes to, does not import the server back).
+pub(crate) trait Class: Clone + Send + Sync + 'static {
+    /// The classroom (none: no instructor's routes are served).
+    fn classroom(&self) -> Option<&Classroom>;
+    /// The course.
+    fn course(&self) -> &Course;
+    /// A receiver of the count of session changes.
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// Tells the receivers that a session changed.
+    fn changed(&self);
+    /// Calls `f` with every session, each locked in turn.
+    fn each(&self, f: &mut dyn FnMut(&str, &mut Training, &mut Seat));
+    /// Calls `f` with the session `id`, locked; false when there is none.
+    fn with(&self, id: &str, f: &mut dyn FnMut(&mut Training, &mut Seat)) -> bool;
+}
+
 /// The instructor's routes.
-pub(crate) fn routes() -> Router<Shared> {
+pub(crate) fn routes<S: Class>() -> Router<S> {
     Router::new()
-        .route("/instructor", get(page))
-        .route("/instructor/sessions.json", get(sessions))
-        .route("/instructor/s/{id}/inject", post(inject))
-        .route("/instructor/s/{id}/pause", post(pause))
-        .route("/instructor/s/{id}/resume", post(resume))
-        .route("/instructor/results.csv", get(csv))
-        .route("/instructor/results.xml", get(junit))
+        .route("/instructor", get(page::<S>))
+        .route("/instructor/sessions.json", get(sessions::<S>))
+        .route("/instructor/s/{id}/inject", post(inject::<S>))
+        .route("/instructor/s/{id}/pause", post(pause::<S>))
+        .route("/instructor/s/{id}/resume", post(resume::<S>))
+        .route("/instructor/results.csv", get(csv::<S>))
+        .route("/instructor/results.xml", get(junit::<S>))
 }
 
 /// `None` when admitted; else the 401 that asks for the password.
-fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let classroom = shared.config.classroom.as_ref()?;
+fn refused<S: Class>(shared: &S, headers: &HeaderMap) -> Option<Response> {
+    let classroom = shared.classroom()?;
     if classroom.admits(headers) {
         return None;
     }
@@ -150,13 +178,13 @@ struct PageQuery {
     lang: Option<String>,
 }
 
-async fn page(State(shared): State<Shared>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
+async fn page<S: Class>(State(shared): State<S>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_else(|| Lang::from_accept_language(accept));
-    let body = super::instructor_page::page(&shared.config.course, lang);
+    let body = super::instructor_page::page(shared.course(), lang);
     let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -169,33 +197,29 @@ struct After {
 }
 
 /// Every session's row, in the order they were made.
-pub(crate) fn rows(shared: &Shared, lang: Lang) -> Vec<Arc<super::results::Row>> {
-    let slots: Vec<(String, Arc<std::sync::Mutex<super::server::Slot>>)> =
-        lock(&shared.sessions).iter().map(|(id, slot)| (id.clone(), Arc::clone(slot))).collect();
-    let mut rows: Vec<Arc<super::results::Row>> = slots
-        .iter()
-        .map(|(id, slot)| {
-            let mut slot = lock(slot);
-            let key = super::results::row_key(&slot.training, lang);
-            match &slot.row {
-                Some((made, row)) if *made == key => Arc::clone(row),
-                _ => {
-                    let row = Arc::new(super::results::Row::of(id, slot.name.as_deref(), &slot.training, lang));
-                    slot.row = Some((key, Arc::clone(&row)));
-                    row
-                }
+fn rows<S: Class>(shared: &S, lang: Lang) -> Vec<Arc<Row>> {
+    let mut rows: Vec<Arc<Row>> = Vec::new();
+    shared.each(&mut |id, training, seat| {
+        let key = super::results::row_key(training, lang);
+        let row = match &seat.row {
+            Some((made, row)) if *made == key => Arc::clone(row),
+            _ => {
+                let row = Arc::new(Row::of(id, seat.name.as_deref(), training, lang));
+                seat.row = Some((key, Arc::clone(&row)));
+                row
             }
-        })
-        .collect();
+        };
+        rows.push(row);
+    });
     rows.sort_by_key(|row| row.order());
     rows
 }
 
-async fn sessions(State(shared): State<Shared>, Query(query): Query<After>, headers: HeaderMap) -> Response {
+async fn sessions<S: Class>(State(shared): State<S>, Query(query): Query<After>, headers: HeaderMap) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
-    let mut changes = shared.changes.subscribe();
+    let mut changes = shared.changes();
     if let Some(after) = query.after {
         // Waits for a change after `after` (or answers at once if one came already).
         // (What `wait_for` returns holds the value's lock: not kept across the next wait.)
@@ -210,7 +234,7 @@ async fn sessions(State(shared): State<Shared>, Query(query): Query<After>, head
     // Off the threads that answer the trainees: a class's rows take a while to make.
     let made = tokio::task::spawn_blocking(move || {
         let rows = rows(&shared, lang);
-        let rows: Vec<&super::results::Row> = rows.iter().map(|row| &**row).collect();
+        let rows: Vec<&Row> = rows.iter().map(|row| &**row).collect();
         json!({ "version": version, "sessions": rows })
     })
     .await;
@@ -221,11 +245,11 @@ async fn sessions(State(shared): State<Shared>, Query(query): Query<After>, head
 }
 
 /// A session's training, locked, or the answer that says why not.
-fn with_training(
-    shared: &Shared,
+fn with_training<S: Class>(
+    shared: &S,
     headers: &HeaderMap,
     id: &str,
-    change: impl FnOnce(&mut super::session::Training) -> Result<(), (StatusCode, String)>,
+    change: impl FnOnce(&mut Training) -> Result<(), (StatusCode, String)>,
 ) -> Response {
     if let Some(refusal) = refused(shared, headers) {
         return refusal;
@@ -237,10 +261,16 @@ fn with_training(
     if !is_json {
         return answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": "the instructor's requests are JSON" }));
     }
-    let Some(slot) = shared.get(id) else {
+    let mut change = Some(change);
+    let mut result = Ok(());
+    let found = shared.with(id, &mut |training, _| {
+        if let Some(change) = change.take() {
+            result = change(training);
+        }
+    });
+    if !found {
         return answer(StatusCode::NOT_FOUND, json!({ "error": format!("no session {id:?}") }));
-    };
-    let result = change(&mut lock(&slot).training);
+    }
     shared.changed();
     match result {
         Ok(()) => answer(StatusCode::OK, json!({ "ok": true })),
@@ -266,7 +296,12 @@ struct Injection {
     step: String,
 }
 
-async fn inject(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn inject<S: Class>(
+    State(shared): State<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let asked: Result<Injection, _> = serde_json::from_slice(&body);
     with_training(&shared, &headers, &id, |training| {
         let asked = asked.map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("not a fault: {e}")))?;
@@ -305,7 +340,7 @@ struct PauseBody {
     reason: String,
 }
 
-async fn pause(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn pause<S: Class>(State(shared): State<S>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let asked: Result<PauseBody, _> = serde_json::from_slice(&body);
     with_training(&shared, &headers, &id, |training| {
         let asked = asked.map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("not a pause: {e}")))?;
@@ -315,14 +350,14 @@ async fn pause(State(shared): State<Shared>, Path(id): Path<String>, headers: He
     })
 }
 
-async fn resume(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn resume<S: Class>(State(shared): State<S>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     with_training(&shared, &headers, &id, |training| {
         training.set_paused(None);
         Ok(())
     })
 }
 
-async fn csv(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+async fn csv<S: Class>(State(shared): State<S>, headers: HeaderMap) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
@@ -337,19 +372,14 @@ async fn csv(State(shared): State<Shared>, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-async fn junit(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+async fn junit<S: Class>(State(shared): State<S>, headers: HeaderMap) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
-    let slots: Vec<(String, Arc<std::sync::Mutex<super::server::Slot>>)> =
-        lock(&shared.sessions).iter().map(|(id, slot)| (id.clone(), Arc::clone(slot))).collect();
-    let mut suites: Vec<(u64, String)> = slots
-        .iter()
-        .map(|(id, slot)| {
-            let slot = lock(slot);
-            (super::results::order_of(id), super::results::junit_suite(id, slot.name.as_deref(), &slot.training))
-        })
-        .collect();
+    let mut suites: Vec<(u64, String)> = Vec::new();
+    shared.each(&mut |id, training, seat| {
+        suites.push((super::results::order_of(id), super::results::junit_suite(id, seat.name.as_deref(), training)));
+    });
     suites.sort();
     let body = super::results::junit(suites.into_iter().map(|(_, suite)| suite));
     (

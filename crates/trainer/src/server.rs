@@ -34,6 +34,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::act::Act;
+use super::classroom::{Class, Classroom, Seat};
 use super::course::Course;
 use super::debrief::Debrief;
 use super::page;
@@ -53,37 +54,61 @@ pub struct Config {
     /// At most this many sessions at once.
     pub max_sessions: usize,
     /// A classroom: the instructor's pages behind this password (none without one).
-    pub classroom: Option<super::classroom::Classroom>,
+    pub classroom: Option<Classroom>,
 }
 
-pub(crate) struct Slot {
-    pub(crate) training: Training,
+struct Slot {
+    training: Training,
     touched: Instant,
-    /// The name the trainee gave, if any.
-    pub(crate) name: Option<String>,
-    /// The instructor's row of the session, as of its key (actions, the instructor's changes,
-    /// the language): made again only when the session changed.
-    pub(crate) row: Option<(super::results::RowKey, Arc<super::results::Row>)>,
+    /// The classroom's part: the trainee's name, the instructor's row.
+    seat: Seat,
 }
 
 #[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) config: Arc<Config>,
-    pub(crate) sessions: Arc<Mutex<HashMap<String, Arc<Mutex<Slot>>>>>,
+struct Shared {
+    config: Arc<Config>,
+    sessions: Arc<Mutex<HashMap<String, Arc<Mutex<Slot>>>>>,
     next: Arc<AtomicU64>,
     key: u64,
     /// Counts every change of any session: the instructor's page waits on it.
-    pub(crate) changes: Arc<tokio::sync::watch::Sender<u64>>,
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
-impl Shared {
-    /// Tells whoever waits on [`Shared::changes`] that a session changed.
-    pub(crate) fn changed(&self) {
+impl Class for Shared {
+    fn classroom(&self) -> Option<&Classroom> {
+        self.config.classroom.as_ref()
+    }
+
+    fn course(&self) -> &Course {
+        &self.config.course
+    }
+
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
         self.changes.send_modify(|count| *count += 1);
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&str, &mut Training, &mut Seat)) {
+        let slots: Vec<(String, Arc<Mutex<Slot>>)> =
+            lock(&self.sessions).iter().map(|(id, slot)| (id.clone(), Arc::clone(slot))).collect();
+        for (id, slot) in slots {
+            let slot = &mut *lock(&slot);
+            f(&id, &mut slot.training, &mut slot.seat);
+        }
+    }
+
+    fn with(&self, id: &str, f: &mut dyn FnMut(&mut Training, &mut Seat)) -> bool {
+        let Some(slot) = self.get(id) else { return false };
+        let slot = &mut *lock(&slot);
+        f(&mut slot.training, &mut slot.seat);
+        true
     }
 }
 
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -116,7 +141,7 @@ pub fn router(config: Config) -> Router {
         .route("/s/{id}/actions.json", get(actions))
         .route("/s/{id}/state.json", get(state));
     // Without a classroom, no /instructor route exists: its pages answer 404.
-    let router = if classroom { router.merge(super::classroom::routes()) } else { router };
+    let router = if classroom { router.merge(super::classroom::routes::<Shared>()) } else { router };
     router.fallback(not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(shared)
 }
 
@@ -204,13 +229,16 @@ impl Shared {
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("{n}-{:08x}", (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.key) as u32);
-        sessions.insert(id.clone(), Arc::new(Mutex::new(Slot { training, touched: Instant::now(), name, row: None })));
+        sessions.insert(
+            id.clone(),
+            Arc::new(Mutex::new(Slot { training, touched: Instant::now(), seat: Seat { name, row: None } })),
+        );
         drop(sessions);
         self.changed();
         Some(id)
     }
 
-    pub(crate) fn get(&self, id: &str) -> Option<Arc<Mutex<Slot>>> {
+    fn get(&self, id: &str) -> Option<Arc<Mutex<Slot>>> {
         let slot = lock(&self.sessions).get(id).cloned()?;
         let expired = lock(&slot).touched.elapsed() >= self.config.idle;
         if expired {
