@@ -335,13 +335,17 @@ fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think:
         );
     }
     latencies.sort();
-    println!(
-        "  instructor view p50 {}  p99 {}  max {}  ({} probe actions, {answers} long-poll answers)",
-        ms(percentile(&latencies, 0.50)),
-        ms(percentile(&latencies, 0.99)),
-        ms(percentile(&latencies, 1.0)),
-        latencies.len()
-    );
+    if latencies.is_empty() {
+        println!("  instructor view: not followed (TRAIN_LOAD_INSTRUCTOR=0)");
+    } else {
+        println!(
+            "  instructor view p50 {}  p99 {}  max {}  ({} probe actions, {answers} long-poll answers)",
+            ms(percentile(&latencies, 0.50)),
+            ms(percentile(&latencies, 0.99)),
+            ms(percentile(&latencies, 1.0)),
+            latencies.len()
+        );
+    }
     if weigh && let (Some(before), Some(after)) = (before, after) {
         println!(
             "  memory: {:.1} MiB resident before, {:.1} MiB after: {:.0} KiB per finished session",
