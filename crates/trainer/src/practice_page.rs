@@ -32,8 +32,15 @@ fn button(out: &mut String, session: &str, act: &str, fields: &[(&str, &str)], l
 /// How often a classroom's page asks whether the instructor changed its session.
 const FOLLOW_MS: u32 = 700;
 
+/// The look of what this module adds to the page (the page's own style knows nothing of it).
+const STYLE: &str = "<style>section.recovery{border:2px solid #c77700;background:#fff8e6;padding:.3em .8em;margin:.4em 0}\
+section.recovery h2{margin:.2em 0;font-size:1.1em}section.recovery form.act{display:inline-block;margin-right:.4em}\
+#recovery-offer{border-width:1px;background:#f6f6f6}p.serving{color:#137333;font-weight:bold}\
+section.paused{border:2px solid #b00020;background:#fde7e9;padding:.5em .8em;margin:.4em 0;font-size:1.1em}</style>";
+
 /// What the page shows of the classroom and of recovery practice, below its header.
 pub fn panel(out: &mut String, training: &Training, session: &str, lang: Lang) {
+    out.push_str(STYLE);
     if training.in_classroom() {
         // The instructor's pause and faults reach the page without the trainee clicking.
         let _ = writeln!(
