@@ -116,6 +116,19 @@ const CASES = {
     // The other session is untouched.
     const otherState = await (await fetch(new URL(`/s/${otherId}/state.json`, url))).json();
     assert.equal(otherState.actions, 0);
+    assert.equal(await other.locator('#recovery').count(), 0);
+
+    // A fault before a step waits for it: the anonymous session logs it, and nothing struck.
+    await instructor.selectOption('#target-session', otherId);
+    await instructor.selectOption('#fault-kind', 'installer-fails');
+    await instructor.selectOption('#fault-node', 'ssc-node1');
+    await instructor.selectOption('#fault-step', 'install-active');
+    await instructor.click('#inject');
+    await instructor.locator('#sent.ok').waitFor();
+    const otherLog = await (await fetch(new URL(`/s/${otherId}/actions.json`, url))).json();
+    assert.deepEqual(otherLog.acts.map((act) => [act.do, act.kind, act.step]), [['inject', 'installer-fails', 'install-active']]);
+    assert.equal((await (await fetch(new URL(`/s/${otherId}/state.json`, url))).json()).now_ms, 0, 'nothing happened yet');
+    await instructor.selectOption('#target-session', id);
 
     // Pause: the trainee sees why and cannot act.
     await instructor.fill('#pause-reason', 'Eyes on the projector, please');
