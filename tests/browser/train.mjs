@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM_ARGS = [
@@ -32,26 +33,26 @@ const STEP_TIMEOUT = 20_000;
 const CASE_TIMEOUT = 180_000;
 /** What the page says when the trainer refused an action or did not understand it. */
 const REFUSAL = /^(refused|not understood): |拒否されました: |実行できません: /m;
-const CLOCK = /\b\d\d:\d\d:\d\d\b/;
+export const CLOCK = /\b\d\d:\d\d:\d\d\b/;
 
 let caseName = '';
 let outdir = '.';
 
-/** A full-page screenshot, OUTDIR/CASE-NAME.png. */
-async function shot(page, name) {
+/** A screenshot, OUTDIR/CASE-NAME.png: the full page, or what the window shows. */
+export async function shot(page, name, { fullPage = true } = {}) {
   const path = join(outdir, `${caseName}-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   console.log(`screenshot ${path}`);
 }
 
 /** The virtual clock the page shows ('' on a page without one). */
-async function clock(page) {
+export async function clock(page) {
   const time = page.locator('#clock');
   return (await time.count()) ? (await time.innerText()).trim() : '';
 }
 
 /** What the page says about the last action (a refusal, a fault), or ''. */
-async function outcome(page) {
+export async function outcome(page) {
   const box = page.locator('#outcome');
   return (await box.count()) ? (await box.innerText()).trim() : '';
 }
@@ -61,7 +62,7 @@ async function outcome(page) {
  * button posts a form that the trainer answers with a redirect back to the page. Unless
  * `refusalOk`, a refusal shown on that page fails the case.
  */
-async function click(page, selector, { refusalOk = false } = {}) {
+export async function click(page, selector, { refusalOk = false } = {}) {
   const target = page.locator(selector);
   assert.equal(await target.count(), 1, `the page has one ${selector} (at ${page.url()})`);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
@@ -73,8 +74,78 @@ async function click(page, selector, { refusalOk = false } = {}) {
   return said;
 }
 
+/** What the trainer has recorded for the session: `state.json` (its actions, its clock). */
+export async function sessionState(page) {
+  const answer = await page.request.get(`${page.url().replace(/[?#].*$/, '')}/state.json`);
+  assert.equal(answer.status(), 200);
+  return answer.json();
+}
+
+/**
+ * Clicks `selector`, a button the manager asks about first: the [OK]/[Cancel] dialog shows
+ * its question (matching `question`, if given) and nothing is done while it is open; then
+ * [OK], and the page the action leads to. `via` clicks something else that leads to the same
+ * question (a right-click menu's item).
+ */
+export async function confirmClick(page, selector, { refusalOk = false, question, via } = {}) {
+  const before = (await sessionState(page)).actions;
+  if (via) {
+    await via();
+  } else {
+    const target = page.locator(selector);
+    assert.equal(await target.count(), 1, `the page has one ${selector} (at ${page.url()})`);
+    await target.click();
+  }
+  const dialog = page.locator('#confirm-dialog');
+  await dialog.waitFor({ state: 'visible' });
+  const asked = await page.locator('#confirm-message').innerText();
+  if (question) assert.match(asked, question, asked);
+  assert.equal((await sessionState(page)).actions, before, `nothing is done while the question is open (${selector})`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#confirm-ok').click()]);
+  assert.equal((await sessionState(page)).actions, before + 1, `[OK] acts (${selector})`);
+  const said = await outcome(page);
+  console.log(`${(await clock(page)) || '--:--:--'}  ${selector} [OK]${said ? `  → ${said}` : ''}`);
+  if (!refusalOk) {
+    assert.doesNotMatch(said, REFUSAL, `after ${selector} the trainer says: ${said}`);
+  }
+  return said;
+}
+
+/** Clicks `selector`, then [Cancel] in the question it asks: nothing is done, the page stays. */
+export async function cancelClick(page, selector, { via } = {}) {
+  const before = await sessionState(page);
+  await page.evaluate(() => {
+    window.stayed = true;
+  });
+  if (via) await via();
+  else await page.locator(selector).click();
+  await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+  await page.locator('#confirm-cancel').click();
+  await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
+  const after = await sessionState(page);
+  assert.equal(after.actions, before.actions, `[Cancel] does nothing (${selector})`);
+  assert.equal(after.now_ms, before.now_ms, `[Cancel] takes no time (${selector})`);
+  assert.equal(await page.evaluate(() => window.stayed), true, `[Cancel] leaves the page as it is (${selector})`);
+}
+
+/** Chooses an item in the manager's tree: its status pane shows, the others do not. */
+export async function selectPane(page, pane) {
+  await page.locator(`#tree-${pane}`).click();
+  assert.ok(await page.locator(`#${pane}`).isVisible(), `${pane} shows once chosen in the tree`);
+  assert.equal(await page.locator('#panes .pane:visible').count(), 1, 'one status pane at a time');
+  assert.equal(await page.locator(`#tree-${pane}`).getAttribute('aria-selected'), 'true');
+}
+
+/** Right-clicks a tree item: its menu opens with the actions it offers (their labels). */
+export async function contextMenu(page, pane) {
+  await page.locator(`#tree-${pane}`).click({ button: 'right' });
+  const menu = page.locator('#context-menu');
+  await menu.waitFor({ state: 'visible' });
+  return menu.locator('[role=menuitem]').allInnerTexts();
+}
+
 /** "Wait until this finishes"; then nothing is in progress unless `stillBusyOk`. */
-async function waitDone(page, { stillBusyOk = false } = {}) {
+export async function waitDone(page, { stillBusyOk = false } = {}) {
   await click(page, '#wait-done');
   if (!stillBusyOk) {
     assert.equal(await page.locator('#busy').getAttribute('class'), 'quiet', 'nothing in progress after waiting');
@@ -82,7 +153,7 @@ async function waitDone(page, { stillBusyOk = false } = {}) {
 }
 
 /** Clicks every button whose id starts with `prefix`, one at a time (each click renders a new page). */
-async function clickEvery(page, prefix) {
+export async function clickEvery(page, prefix) {
   const clicked = [];
   for (let i = 0; i < 50; i++) {
     const button = page.locator(`button[id^="${prefix}"]`).first();
@@ -96,7 +167,7 @@ async function clickEvery(page, prefix) {
 }
 
 /** Opens a node's Services panel (through the trainer: what it shows counts as seen). */
-async function openServices(page, node) {
+export async function openServices(page, node) {
   if (await page.locator(`#open-services-${node}`).count()) {
     await click(page, `#open-services-${node}`);
   }
@@ -104,14 +175,14 @@ async function openServices(page, node) {
 }
 
 /** Opens a node's Services panel and clicks a service's button. */
-async function serviceButton(page, node, id) {
+export async function serviceButton(page, node, id) {
   await openServices(page, node);
   await page.locator(`#${id}`).waitFor({ state: 'visible' });
   await click(page, `#${id}`);
 }
 
 /** The checklist marks `step` as the next one, and it is the only one marked. */
-async function stepNext(page, step) {
+export async function stepNext(page, step) {
   const next = page.locator('#checklist li.next');
   assert.equal(await next.count(), 1, 'one step is marked next');
   assert.equal(await next.getAttribute('data-step'), step, `the next step is ${step}`);
@@ -120,20 +191,20 @@ async function stepNext(page, step) {
 }
 
 /** The page fits its width: nothing scrolls sideways. */
-async function noSidewaysScroll(page, what) {
+export async function noSidewaysScroll(page, what) {
   const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
   assert.ok(scroll <= client, `${what}: the page is ${scroll} px wide in a ${client} px window`);
 }
 
 /** The checklist marks `step` done. */
-async function stepDone(page, step) {
+export async function stepDone(page, step) {
   const item = page.locator(`#checklist li[data-step="${step}"]`);
   assert.equal(await item.getAttribute('class'), 'done', `the checklist ticks ${step}`);
 }
 
 /** Lets time pass, 10 s a click, until the checklist ticks `step`: a step is ticked once the
  * cluster shows its result (after the resume, every icon green: the monitors' first polls). */
-async function untilTicked(page, step, clicks = 30) {
+export async function untilTicked(page, step, clicks = 30) {
   const item = page.locator(`#checklist li[data-step="${step}"]`);
   for (let i = 0; i < clicks; i++) {
     if ((await item.getAttribute('class')) === 'done') return;
@@ -143,7 +214,7 @@ async function untilTicked(page, step, clicks = 30) {
 }
 
 /** The default (first) folder of a select is the procedure's folder, not the mirror drive. */
-async function defaultFolder(page, select, folder) {
+export async function defaultFolder(page, select, folder) {
   const value = await page.locator(select).inputValue();
   assert.equal(value, folder, `${select} offers ${folder} first`);
   const options = await page.locator(`${select} option`).allTextContents();
@@ -151,7 +222,7 @@ async function defaultFolder(page, select, folder) {
 }
 
 /** Unzips the module on both nodes into the procedure's folder. */
-async function unzipBoth(page, folder) {
+export async function unzipBoth(page, folder) {
   for (const node of ['ssc-node1', 'ssc-node2']) {
     await defaultFolder(page, `#unzip-folder-${node}`, folder);
     await click(page, `#unzip-${node}`);
@@ -160,33 +231,49 @@ async function unzipBoth(page, folder) {
   await stepDone(page, 'unzip');
 }
 
-async function suspend(page) {
-  await click(page, '#suspend-cluster');
+export async function suspend(page) {
+  await confirmClick(page, '#suspend-cluster');
   await waitDone(page);
   await stepDone(page, 'suspend-cluster');
 }
 
-async function stopMonitoring(page) {
+export async function stopMonitoring(page) {
   const clicked = await clickEvery(page, 'stopmon-ssc-node1-');
   assert.ok(clicked.length > 0, 'ssc-node1 watches services');
   await stepDone(page, 'stop-monitoring');
 }
 
-async function stopPvm(page) {
+export async function stopPvm(page) {
   await serviceButton(page, 'ssc-node1', 'stop-ssc-node1-pvmservice');
   await waitDone(page);
   await stepDone(page, 'stop-services');
 }
 
-async function install(page, node, folder) {
+export async function install(page, node, folder) {
   await defaultFolder(page, `#install-folder-${node}`, folder);
   await click(page, `#install-${node}`);
   await waitDone(page);
 }
 
-async function moveGroup(page, to) {
-  await page.locator('#move-to-failover').selectOption(to);
-  await click(page, '#move-failover');
+export async function moveGroup(page, to, { cancelFirst = false } = {}) {
+  await selectPane(page, 'pane-group-failover');
+  const dialog = page.locator('#move-dialog-failover');
+  if (cancelFirst) {
+    const before = await sessionState(page);
+    await page.locator('#move-failover').click();
+    await dialog.waitFor({ state: 'visible' });
+    await page.locator('#move-cancel-failover').click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal((await sessionState(page)).actions, before.actions, '[Cancel] in the Move dialog does nothing');
+  }
+  await page.locator('#move-failover').click();
+  await dialog.waitFor({ state: 'visible' });
+  // The dialog offers the group's servers, each with its status; the other one is chosen.
+  assert.equal(await dialog.locator('input[type=radio]').count(), 2, 'the Move dialog offers both servers');
+  assert.equal(await dialog.locator('input:checked').getAttribute('value'), to, `the other server, ${to}, is chosen first`);
+  await page.locator(`#move-choice-failover-${to}`).check();
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#move-ok-failover').click()]);
+  console.log(`${await clock(page)}  move failover → ${to} [OK]`);
   await waitDone(page);
   const owner = await page.locator('#group-failover .owner').innerText();
   assert.ok(owner.includes(to), `group failover runs on ${to}: ${owner}`);
@@ -196,13 +283,13 @@ async function moveGroup(page, to) {
  * The rest of the seed procedure after the installers: resume, monitoring back, both moves,
  * and each check of services, which ticks only once that server's Services panel is open.
  */
-async function resumeAndMove(page, { careful = false } = {}) {
-  await click(page, '#resume-cluster');
+export async function resumeAndMove(page, { careful = false } = {}) {
+  await confirmClick(page, '#resume-cluster');
   await waitDone(page);
   await untilTicked(page, 'resume-cluster');
   await clickEvery(page, 'startmon-ssc-node1-');
   assert.equal(await page.locator('button[id^="stopmon-ssc-node1-"]').count() > 0, true, 'ssc-node1 watches again');
-  await moveGroup(page, 'ssc-node2');
+  await moveGroup(page, 'ssc-node2', { cancelFirst: careful });
   await stepDone(page, 'move-to-standby');
   if (careful) await stepNext(page, 'check-standby');
   assert.notEqual(await page.locator('#checklist li[data-step="check-standby"]').getAttribute('class'), 'done', 'not seen, not ticked');
@@ -215,7 +302,7 @@ async function resumeAndMove(page, { careful = false } = {}) {
 }
 
 /** "I have finished" (or "Give up"), then the debrief link. */
-async function toDebrief(page, end = '#finish') {
+export async function toDebrief(page, end = '#finish') {
   await click(page, end);
   assert.equal(await page.locator('#finish').count(), 0, 'no more buttons once the session ended');
   await click(page, '#debrief');
@@ -223,7 +310,7 @@ async function toDebrief(page, end = '#finish') {
 }
 
 /** Every invariant's verdict on the debrief, by id. */
-async function verdicts(page) {
+export async function verdicts(page) {
   const rows = page.locator('table#invariants tr[data-invariant]');
   const out = {};
   for (const row of await rows.all()) {
@@ -233,7 +320,7 @@ async function verdicts(page) {
   return out;
 }
 
-const SEED_FOLDER = 'C:\\Temp\\SSC0307-0006';
+export const SEED_FOLDER = 'C:\\Temp\\SSC0307-0006';
 const EXAMPLE_FOLDER = 'C:\\Temp\\EXAMPLE-0001';
 
 const CASES = {
@@ -254,7 +341,7 @@ const CASES = {
     await stopPvm(page);
     await install(page, 'ssc-node1', SEED_FOLDER);
     await stepDone(page, 'install-active');
-    assert.equal(await page.locator('#installer-ssc-node1').innerText(), 'finished');
+    assert.equal(await page.locator('#node-ssc-node1 .installer').getAttribute('data-installer'), 'finished');
     await install(page, 'ssc-node2', SEED_FOLDER);
     await stepDone(page, 'install-standby');
     await resumeAndMove(page, { careful: true });
@@ -293,7 +380,7 @@ const CASES = {
     // so (the trainee meets it at the prompt), the debrief does.
     const said = await click(page, '#install-ssc-node1');
     assert.doesNotMatch(said, /restart/i, 'the page does not announce the scenario');
-    assert.doesNotMatch(await page.locator('pre#events').innerText(), /fault/i, 'nor does the event log');
+    assert.doesNotMatch(await page.locator('#events').innerText(), /fault/i, 'nor does the alert log');
     await waitDone(page, { stillBusyOk: true });
     const prompt = page.locator('#prompt-ssc-node1');
     await prompt.waitFor({ state: 'visible' });
@@ -343,7 +430,7 @@ const CASES = {
     await suspend(page);
     await stopPvm(page);
     await install(page, 'ssc-node1', SEED_FOLDER);
-    const log = page.locator('pre#events');
+    const log = page.locator('#events');
     const text = await log.innerText();
     assert.match(text, /started by the Task Manager watch/, `the event log:\n${text}`);
     // The installer cut short is a red alert and a highlighted line, until acknowledged.
@@ -376,7 +463,7 @@ const CASES = {
     await stepNext(page, 'unzip');
     assert.match(await page.locator('#checklist li[data-step="unzip"] .notes').innerText(), /ミラーディスクは絶対に使用しないでください/);
     // Careless: Resume Cluster on a cluster never suspended is refused and called out of order.
-    const said = await click(page, '#resume-cluster', { refusalOk: true });
+    const said = await confirmClick(page, '#resume-cluster', { refusalOk: true, question: /クラスタ: 「クラスタリジューム」を実行しますか？/ });
     assert.match(said, /リジュームできません/, said);
     assert.match(said, /手順の順序と異なります。手順書が今求めているのは手順「1 ソフトウェアを解凍する」です。/, said);
     // The hint shows the next step and the click that does it.
@@ -466,10 +553,15 @@ const CONTEXTS = {
   japanese: { locale: 'ja-JP', extraHTTPHeaders: { 'Accept-Language': 'ja' } },
 };
 
-async function main() {
+/**
+ * Runs the case named on the command line (`node SCRIPT CASE URL OUTDIR`) from `cases`, in a
+ * browser context with `contexts[CASE]`'s options; exits 0 when it passed, 1 when it failed,
+ * 2 on bad arguments. The other scripts here run their cases through it too.
+ */
+export async function runCase(script, cases, contexts = {}) {
   const [name, url, dir] = process.argv.slice(2);
-  if (!Object.hasOwn(CASES, name ?? '') || !url || !dir) {
-    console.error(`usage: node train.mjs CASE URL OUTDIR\n  CASE: ${Object.keys(CASES).join(', ')}`);
+  if (!Object.hasOwn(cases, name ?? '') || !url || !dir) {
+    console.error(`usage: node ${script} CASE URL OUTDIR\n  CASE: ${Object.keys(cases).join(', ')}`);
     process.exit(2);
   }
   caseName = name;
@@ -485,10 +577,11 @@ async function main() {
   });
   let page;
   try {
-    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', ...CONTEXTS[name] });
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', ...contexts[name] });
     context.setDefaultTimeout(STEP_TIMEOUT);
     page = await context.newPage();
-    await CASES[name](page, url);
+    page.on('pageerror', (error) => console.error(`the page's script failed: ${error.message}`));
+    await cases[name](page, url);
     console.log(`${name}: passed`);
   } catch (error) {
     if (page) {
@@ -502,7 +595,10 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(`${caseName || 'train.mjs'}: FAILED: ${error.stack ?? error}`);
-  process.exit(1);
-});
+// Run only as a script, not when another script imports the helpers above.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runCase('train.mjs', CASES, CONTEXTS).catch((error) => {
+    console.error(`${caseName || 'train.mjs'}: FAILED: ${error.stack ?? error}`);
+    process.exit(1);
+  });
+}

@@ -489,7 +489,7 @@ fn a_counterexample_opens_with_what_happened_and_a_focused_story() {
          install-active (install-module on ssc-node1), with group failover starting on ssc-node2, not on ssc-node1.\n",
         "  That broke registry-sync-stopped-during-apply: registry-sync resource regsync was offline when the first \
          install began.\n",
-        "  The recovery after the run (1 round, 6 steps planned) brought the cluster back to serving, but cannot undo this.\n",
+        "  The recovery after the run (1 round, 7 steps planned) brought the cluster back to serving, but cannot undo this.\n",
     ];
     let mut at = 0;
     for sentence in sentences {

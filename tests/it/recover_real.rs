@@ -121,8 +121,16 @@ fn a_failed_standby_install_is_recovered_on_real_nodes_over_ssh_and_recovering_a
     );
     let planned: Vec<&str> =
         recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
-    assert_eq!(planned, ["install-module-ssc-node2", "resume-cluster-ssc-node1", "start-monitoring-ssc-node1"]);
-    assert!(recover.stdout.contains("Completed: 3 steps done"), "{}", recover.stdout);
+    assert_eq!(
+        planned,
+        [
+            "install-module-ssc-node2",
+            "start-services-ssc-node1",
+            "resume-cluster-ssc-node1",
+            "start-monitoring-ssc-node1"
+        ]
+    );
+    assert!(recover.stdout.contains("Completed: 4 steps done"), "{}", recover.stdout);
     assert!(recover.stdout.contains("ok          partial-update"), "{}", recover.stdout);
     assert_serving(&recover);
     let report: serde_json::Value =

@@ -50,7 +50,7 @@ fn a_trainee_acts_through_the_forms_over_a_real_socket_and_reads_the_debrief() {
     let (status, headers, _) = http(&address, "POST", &format!("{location}/act"), "do=reboot&node=ssc-node1");
     assert!(status.contains("303") && headers.contains(&format!("location: {location}")), "{status}");
     let (_, _, page) = http(&address, "GET", &location, "");
-    assert!(page.contains("ssc-node1  node down (reboot)"), "the event log shows the reboot");
+    assert!(page.contains("<td>ssc-node1</td><td>node down (reboot)"), "the alert log shows the reboot");
     let (_, _, _) = http(&address, "POST", &format!("{location}/act"), "do=give-up");
     let (status, _, debrief) = http(&address, "GET", &format!("{location}/debrief.json"), "");
     assert!(status.ends_with("200 OK"));

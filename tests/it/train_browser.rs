@@ -101,13 +101,18 @@ fn read_all(pipe: impl std::io::Read + Send + 'static) -> JoinHandle<String> {
 /// Runs `node tests/browser/train.mjs CASE URL target/browser-artifacts` against a trainer
 /// started with `trainer_args`, and fails with everything both printed unless it passes.
 fn browser_case(case: &str, trainer_args: &[&str]) {
+    browser_script("train.mjs", case, trainer_args);
+}
+
+/// [`browser_case`] for another script of `tests/browser`.
+pub(crate) fn browser_script(script: &str, case: &str, trainer_args: &[&str]) {
     require_browser();
     let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut trainer = Trainer::start(trainer_args);
     let started = Instant::now();
     let mut node = spawn(
         Command::new("node")
-            .arg("tests/browser/train.mjs")
+            .arg(format!("tests/browser/{script}"))
             .args([case, &trainer.url])
             .arg(artifacts())
             .current_dir(root())

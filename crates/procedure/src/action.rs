@@ -103,6 +103,7 @@ vocabulary! {
     suspend_cluster::SuspendCluster,
     stop_monitoring::StopMonitoring,
     stop_services::StopServices,
+    start_services::StartServices,
     install_module::InstallModule,
     resume_cluster::ResumeCluster,
     start_monitoring::StartMonitoring,

@@ -187,7 +187,14 @@ impl Engine {
     /// operations, deadlines, the apply window, how it ended. The record of what happened
     /// (for reports) does not decide anything and is left out.
     pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.fingerprint_from(Duration::ZERO, state);
+    }
+
+    /// [`Engine::fingerprint`] with its times (the clock, a deadline) seen from `origin`:
+    /// two engines that differ only by when they started have the same future.
+    pub fn fingerprint_from<H: std::hash::Hasher>(&self, origin: Duration, state: &mut H) {
         use std::hash::Hash as _;
+        let seen = |at: Duration| at.checked_sub(origin).ok_or(origin.saturating_sub(at));
         self.roles.hash(state);
         self.stage.hash(state);
         self.step.hash(state);
@@ -195,9 +202,9 @@ impl Engine {
         self.task.hash(state);
         self.operations.hash(state);
         self.operation.hash(state);
-        self.deadline.hash(state);
+        self.deadline.map(seen).hash(state);
         self.polls.hash(state);
-        self.now.hash(state);
+        seen(self.now).hash(state);
         self.reboot_from.hash(state);
         self.apply_started.hash(state);
         self.resumed.hash(state);

@@ -11,6 +11,8 @@
 
 pub mod anchored;
 pub mod fingerprint;
+#[cfg(test)]
+mod origin_tests;
 pub mod recovery;
 pub mod search;
 
@@ -393,6 +395,12 @@ impl Machine {
                     self.finished = true;
                     return true;
                 }
+                if completed {
+                    // The operator who finished the procedure lets what the cluster is doing
+                    // (a failover a fault set off, say) finish before looking at it.
+                    self.sim.run_until_quiet(AFTERMATH);
+                    self.judge_new_events();
+                }
                 1
             }
         };
@@ -437,6 +445,9 @@ impl Machine {
             let lacks: Vec<String> = plan.shortfalls.iter().map(|s| s.describe(&setup)).collect();
             return self.conclude(Outcome::Short(lacks.join("; ")), &plan, acted);
         }
+        // Where the operator starts: the same cluster left by different runs recovers the same
+        // way, whenever on the clock it was left (`Sim::rebase`).
+        self.sim.rebase(round);
         let mut recovering = recovery::start(&setup, &plan, &config, self.sim.now(), round);
         self.sim.note(recovery::started(&recovering));
         self.judge_new_events();
@@ -460,7 +471,9 @@ impl Machine {
             }
             Outcome::None | Outcome::NothingToDo | Outcome::NeedsOperator(_) => {}
         }
-        if acted {
+        // A plan that needs a person says so even when nothing was done: the story and the
+        // replay then end with what the operator must do.
+        if acted || matches!(outcome, Outcome::NeedsOperator(_)) {
             let (serving, detail) = match &outcome {
                 Outcome::Serving => (true, String::new()),
                 Outcome::Short(lacks) => (false, lacks.clone()),
@@ -538,10 +551,16 @@ impl Machine {
     }
 
     /// The procedure's engine and the recovery's, if one runs.
+    /// Once a recovery runs, the run's engine decides only what the next round is planned
+    /// from (its roles and apply window), and the recovery's is seen from its start.
     fn engine_fingerprint(&self, state: &mut FxHasher) {
-        self.engine.fingerprint(state);
-        if let Some(recovering) = &self.recovering {
-            recovering.fingerprint(state);
+        match &self.recovering {
+            Some(recovering) => {
+                std::hash::Hash::hash(&self.engine.roles(), state);
+                std::hash::Hash::hash(&self.engine.window(), state);
+                recovering.fingerprint(state);
+            }
+            None => self.engine.fingerprint(state),
         }
     }
 
@@ -570,7 +589,8 @@ impl Machine {
         hasher.write_u64(fresh.sim);
         hasher.write_u64(fresh.judge);
         std::hash::Hash::hash(&self.next, &mut hasher);
-        std::hash::Hash::hash(&self.wait_until, &mut hasher);
+        let origin = self.recovering.as_ref().map_or(Duration::ZERO, |recovering| recovering.origin);
+        std::hash::Hash::hash(&self.wait_until.map(|at| at.saturating_sub(origin)), &mut hasher);
         std::hash::Hash::hash(&self.finished, &mut hasher);
         hasher.finish()
     }

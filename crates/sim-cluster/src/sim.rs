@@ -31,6 +31,7 @@ mod installer;
 mod monitors;
 mod nodes;
 mod operations;
+mod origin;
 mod registry;
 mod services;
 
@@ -144,7 +145,10 @@ impl Builder {
             queue: Vec::with_capacity(16),
             sequence: 0,
             rng,
+            seed: self.seed,
             jitter: self.jitter,
+            grid_origin: Duration::ZERO,
+            origin: None,
             operator_answers: self.operator_answers,
             prompts: Flags::new(node_count),
             trace: Vec::with_capacity(512),
@@ -274,6 +278,16 @@ struct Scheduled {
     timer: Timer,
 }
 
+/// Where a recovery began ([`Sim::rebase`], `sim/origin.rs`), with the generation counters
+/// as they stood there.
+#[derive(Debug, Clone)]
+struct Origin {
+    at: Duration,
+    installers: Box<[u32]>,
+    nodes: Box<[u32]>,
+    groups: Box<[u32]>,
+}
+
 /// The simulated cluster.
 #[derive(Debug, Clone)]
 pub struct Sim {
@@ -308,7 +322,13 @@ pub struct Sim {
     queue: Vec<Scheduled>,
     sequence: u64,
     rng: Rng,
+    /// The seed the random stream was first drawn from (a [rebase](Sim::rebase) draws anew).
+    seed: u64,
     jitter: bool,
+    /// Where the monitors' polling grid is counted from.
+    grid_origin: Duration,
+    /// Once [rebased](Sim::rebase): the origin the fingerprint is taken from.
+    origin: Option<Box<Origin>>,
     /// See [`Builder::operator_answers`].
     operator_answers: bool,
     /// Per node: the installer's restart prompt is open, waiting for a person.
@@ -339,7 +359,6 @@ impl Sim {
     /// happened) and the timers' sequence numbers (only their order matters).
     pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
         use std::hash::Hash as _;
-        self.now.hash(state);
         let Observation { at: _, nodes, groups, resources, mirror_unzipped } = &self.obs;
         (nodes, groups, resources, mirror_unzipped).hash(state);
         self.images.hash(state);
@@ -349,17 +368,24 @@ impl Sim {
         self.false_alarm.hash(state);
         self.monitor_poll_pending.hash(state);
         self.watch_poll_pending.hash(state);
-        self.installers.hash(state);
-        self.installer_generation.hash(state);
-        self.node_generation.hash(state);
-        self.group_generation.hash(state);
         self.group_busy.hash(state);
         self.armed.hash(state);
         self.prompts.hash(state);
-        for entry in &self.queue {
-            (entry.at, &entry.timer).hash(state);
-        }
         self.rng.hash(state);
+        match &self.origin {
+            // Times and generations as seen from the origin (see `sim/origin.rs`).
+            Some(origin) => self.fingerprint_from_origin(origin, state),
+            None => {
+                self.now.hash(state);
+                self.installers.hash(state);
+                self.installer_generation.hash(state);
+                self.node_generation.hash(state);
+                self.group_generation.hash(state);
+                for entry in &self.queue {
+                    (entry.at, &entry.timer).hash(state);
+                }
+            }
+        }
     }
 
     /// When the next timer is due, if one is.

@@ -15,3 +15,43 @@ pub fn is_alert(kind: &EventKind) -> bool {
         _ => false,
     }
 }
+
+/// How the alert log marks an event, as the product's alert log marks its messages (the
+/// three kinds are the product's; which event gets which is inferred).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Something failed or was lost: every alert, a monitor's error, a failed start.
+    Error,
+    /// Something refused or not answering, or a false alarm.
+    Warning,
+    /// Everything else.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`: the alert log's class and data attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The alert log's mark for `kind`.
+pub fn severity(kind: &EventKind) -> Severity {
+    if is_alert(kind) {
+        return Severity::Error;
+    }
+    match kind {
+        EventKind::MonitorError { false_alarm: true, .. } => Severity::Warning,
+        EventKind::MonitorError { .. }
+        | EventKind::NodeDown { .. }
+        | EventKind::ResourceFailed { .. }
+        | EventKind::GroupMoveFailed { .. }
+        | EventKind::ServiceStartFailed { .. } => Severity::Error,
+        EventKind::OperationRefused { .. } | EventKind::NodeUnreachable { .. } => Severity::Warning,
+        _ => Severity::Info,
+    }
+}

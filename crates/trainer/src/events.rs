@@ -11,9 +11,11 @@
 //! フェイルオーバ, グループ, リソース, モニタリソース, レジストリ同期, 回復動作, 最終動作.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use procedure::backend::{BackendError, Refusal};
 use procedure::cluster::{FinalAction, MonitorId};
+use procedure::duration::clock;
 use procedure::event::{
     Actor, DownCause, Event, EventKind, Fault, InstallerFailure, Interruption, Recovery, Renderer, is_routine,
 };
@@ -22,6 +24,11 @@ use procedure::procedure::RestartAnswer;
 use procedure::setup::{DataId, Setup};
 
 use super::text::{Lang, T};
+
+/// Virtual time as the page's clock shows it.
+pub fn clock_text(at: Duration) -> String {
+    clock(at).split('.').next().unwrap_or_default().to_owned()
+}
 
 /// One event as a line, `hh:mm:ss  node  what`, in the layout of [`Renderer::line`].
 pub fn line(setup: &Setup, event: &Event, lang: Lang) -> String {

@@ -5,7 +5,9 @@
 //! - [`course`]: what every session shares, and the reference run it is compared with;
 //! - [`act`]: what a trainee can do; [`session`]: one session's simulator, judge and log;
 //! - [`names`]: the cluster's names as the pages write them, made once per course;
-//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); [`text`]: every string, in
+//! - [`page`] and [`debrief`]: the HTML (and the debrief's JSON); the page's parts: the
+//!   cluster's manager ([`webui`]), each server's desktop ([`desktop`]), the one-button forms
+//!   ([`forms`]), the style and script ([`assets`]); [`text`]: every string, in
 //!   English and Japanese, and [`events`], its part for the cluster's events, faults and
 //!   refusals;
 //! - [`guide`]: the procedure beside the screens (the next step, its text and notes, the
@@ -21,11 +23,14 @@
 
 pub mod act;
 pub mod alerts;
+pub mod assets;
 pub mod classroom;
 pub mod classroom_text;
 pub mod course;
 pub mod debrief;
+pub mod desktop;
 pub mod events;
+pub mod forms;
 pub mod guide;
 pub mod inject;
 pub mod instructor_page;
@@ -39,6 +44,7 @@ pub mod server;
 pub mod session;
 pub mod status;
 pub mod text;
+pub mod webui;
 pub mod words;
 
 #[cfg(test)]

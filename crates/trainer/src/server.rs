@@ -425,7 +425,7 @@ fn state_of(training: &Training) -> serde_json::Value {
     let steps = &training.course().setup.procedure.steps;
     json!({
         "now_ms": now.as_millis() as u64,
-        "clock": page::clock_text(now),
+        "clock": super::events::clock_text(now),
         "busy": training.busy(),
         "ended": training.end().map(|(end, _)| end),
         "actions": training.log().len(),

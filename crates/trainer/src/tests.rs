@@ -19,6 +19,7 @@ mod classroom;
 mod guidance;
 mod japanese;
 mod practice;
+mod webui;
 
 /// The seed procedure on the two-node SSC cluster, as `clusterproc train` serves it by default.
 pub(crate) fn seed_setup() -> Arc<procedure::setup::Setup> {
@@ -460,16 +461,19 @@ fn the_japanese_page_shows_the_event_log_refusals_and_faults_in_japanese_and_the
         ),
         "{ja}"
     );
-    assert!(ja.contains("ssc-node1  move-group が拒否されました: クラスタがサスペンド中です"), "{ja}");
+    assert!(ja.contains("<td>ssc-node1</td><td>move-group が拒否されました: クラスタがサスペンド中です"), "{ja}");
     let en = super::page::session(&training, "s", Lang::En);
     assert!(
         en.contains("class=\"outcome\">refused: the cluster is suspended — Out of order: the procedure expects step “1 Unzip the software” now."),
         "{en}"
     );
-    assert!(en.contains("ssc-node1  move-group refused: the cluster is suspended"), "{en}");
+    assert!(en.contains("<td>ssc-node1</td><td>move-group refused: the cluster is suspended"), "{en}");
     training.act(Act::Reboot { node: "ssc-node1".into() });
     let ja = super::page::session(&training, "s", Lang::Ja);
-    assert!(ja.contains("ssc-node1  クラスタのサスペンド中にサーバダウン (再起動)"), "{ja}");
+    assert!(
+        ja.contains("<td>ssc-node1</td><td><mark class=\"alert-line\">クラスタのサスペンド中にサーバダウン (再起動)"),
+        "{ja}"
+    );
 
     // A fault of the scenario strikes before the install.
     let course = scenario_course("run-installer-hangs.toml");

@@ -19,7 +19,7 @@ use std::time::Duration;
 use crate::action::kind::Milestone;
 use crate::action::{
     Action, ImportRegistry, Manual, ManualCheck, MoveGroup, ResumeCluster, ResumeMonitor, StartClusterService,
-    StartMonitoring, StartResource, StopMonitoring, StopServices, SuspendCluster,
+    StartMonitoring, StartResource, StartServices, StopMonitoring, StopServices, SuspendCluster,
 };
 use crate::cluster::{GroupId, NodeId, ResourceId, ServiceId};
 use crate::journal::Resumption;
@@ -274,6 +274,7 @@ impl<'a> Planner<'a> {
             self.restore_by_hand(node);
         }
         if window {
+            self.start_stopped_services(&to_install);
             let why = if to_install.is_empty() && to_restore.is_empty() {
                 "the cluster is suspended".to_owned()
             } else {
@@ -364,6 +365,45 @@ impl<'a> Planner<'a> {
             }
         }
         false
+    }
+
+    /// Before the resume: the services the module needs stopped, started again where they
+    /// run (on every node, or where the group holds their resource) and are stopped now or
+    /// by this plan. Left stopped, each is an error for its monitor at the resume, and a
+    /// monitor whose recovery count a fault spent takes its final action (stopping the
+    /// group) instead of restarting it.
+    fn start_stopped_services(&mut self, to_install: &[(NodeId, &'static str)]) {
+        let cluster = &self.setup.cluster;
+        for node in self.roles.nodes(Role::EveryNode) {
+            let state = &self.observation.nodes[node.index()];
+            let installs_here = to_install.iter().any(|(n, _)| *n == node);
+            let runs_here = |service: ServiceId| {
+                self.setup.standalone_services.contains(&service)
+                    || cluster.resources_of_service(service).any(|r| {
+                        let resource = &self.observation.resources[r.index()];
+                        resource.status == ResourceStatus::Online && resource.node == Some(node)
+                    })
+            };
+            let stopped: Vec<ServiceId> = self
+                .setup
+                .procedure
+                .module
+                .requires_stopped
+                .iter()
+                .copied()
+                .filter(|&s| runs_here(s) && (installs_here || state.services[s.index()] == ServiceStatus::Stopped))
+                .collect();
+            if stopped.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = stopped.iter().map(|s| cluster.services[s.index()].name.as_str()).collect();
+            let title = format!(
+                "Start {} on {}: stopped for the install, its monitor would find it stopped at the resume",
+                names.join(", "),
+                self.name(node)
+            );
+            self.on(node, StartServices { services: stopped }.into(), title);
+        }
     }
 
     /// The module's registry values put back on `node` by the operator, before the resume

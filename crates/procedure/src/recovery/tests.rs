@@ -177,7 +177,38 @@ fn a_missing_module_on_the_active_node_stops_its_watches_and_services_first() {
     let keywords: Vec<&str> = recovery.steps.iter().map(|s| s.action.keyword()).collect();
     assert_eq!(
         keywords,
-        ["suspend-cluster", "stop-monitoring", "stop-services", "install-module", "resume-cluster", "start-monitoring"]
+        [
+            "suspend-cluster",
+            "stop-monitoring",
+            "stop-services",
+            "install-module",
+            "start-services",
+            "resume-cluster",
+            "start-monitoring"
+        ]
+    );
+}
+
+/// A run stopped after the operator stopped PVMService on the active node for the install:
+/// the recovery starts it again before the resume, where the group holds its resource (and
+/// not on the standby, where the group does not run it).
+#[test]
+fn services_stopped_for_the_install_are_started_before_the_resume() {
+    let setup = setup();
+    let mut observation = serving(&setup);
+    let pvm = setup.cluster.services.iter().position(|s| s.name == "PVMService").expect("PVMService");
+    for n in [ACTIVE, STANDBY] {
+        node(&mut observation, n).cluster = ClusterService::Suspended;
+        node(&mut observation, n).monitors.fill(MonitorStatus::Suspended);
+    }
+    node(&mut observation, ACTIVE).services[pvm] = ServiceStatus::Stopped;
+    check(
+        &setup,
+        &observation,
+        &[
+            "active start-services: Start PVMService on ssc-node1: stopped for the install, its monitor would find it stopped at the resume",
+            "active resume-cluster: Resume the cluster: the cluster is suspended",
+        ],
     );
 }
 

@@ -322,6 +322,9 @@ fn recovery_sentence(events: &[Event], violation: Option<&Violation>) -> Option<
         (Some((true, _)), _) => {
             format!("The recovery after the run ({planned}) brought the cluster back to serving, but cannot undo this.")
         }
+        (Some((false, detail)), None) if rounds == 0 => {
+            format!("No recovery could begin without a person: {}.", trimmed(&detail))
+        }
         (Some((false, detail)), stopped) => {
             let why =
                 stopped.map_or(String::new(), |reason| format!(" (its last round stopped: {})", trimmed(&reason)));

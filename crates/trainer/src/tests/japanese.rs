@@ -42,7 +42,8 @@ const TERMS: &[&str] = &[
     "OS",
 ];
 
-/// Visible text and tooltips of a page, without its style.
+/// Visible text, tooltips and the questions asked before acting of a page, without its style
+/// and script.
 fn visible(html: &str) -> String {
     let mut text = String::new();
     let mut rest = html;
@@ -51,7 +52,7 @@ fn visible(html: &str) -> String {
         text.push(' ');
         let tag_end = rest[open..].find('>').map_or(rest.len(), |end| open + end + 1);
         let tag = &rest[open..tag_end];
-        for attribute in ["title=\"", "aria-label=\""] {
+        for attribute in ["title=\"", "aria-label=\"", "data-confirm=\""] {
             if let Some(start) = tag.find(attribute) {
                 let value = &tag[start + attribute.len()..];
                 text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
