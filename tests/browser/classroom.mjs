@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { confirmClick } from './train.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -83,8 +84,11 @@ const CASES = {
     assert.equal(await row.locator('td.name').innerText(), 'Aiko Sato');
     assert.equal(await row.getAttribute('data-actions'), '0');
     // Live: the instructor's page shows the trainee's action within a second.
+    // The manager asks [OK] first: the time runs from the [OK], which sends the action.
+    await trainee.locator('#suspend-cluster').click();
+    await trainee.locator('#confirm-dialog').waitFor({ state: 'visible' });
     const before = Date.now();
-    await click(trainee, '#suspend-cluster');
+    await Promise.all([trainee.waitForNavigation({ waitUntil: 'load' }), trainee.locator('#confirm-ok').click()]);
     await instructor.waitForFunction(
       (id) => document.querySelector(`tr[data-session="${id}"]`)?.dataset.actions === '1',
       id,
@@ -176,7 +180,7 @@ const CASES = {
     pages.push(page);
     const session = await startSession(page, url, null);
     // The mistake: the active server restarted while the cluster is suspended.
-    await click(page, '#suspend-cluster');
+    await confirmClick(page, '#suspend-cluster');
     await click(page, '#wait-done');
     assert.equal(await page.locator('#recovery').count(), 0, 'no recovery before a mistake');
     await click(page, '#reboot-ssc-node1');
@@ -193,7 +197,7 @@ const CASES = {
     await shot(page, 'plan');
     // Played by hand, as the plan says.
     for (const step of steps) {
-      if (/Resume Cluster/.test(step)) await click(page, '#resume-cluster');
+      if (/Resume Cluster/.test(step)) await confirmClick(page, '#resume-cluster');
       else if (/Start Monitoring/.test(step)) {
         const node = step.match(/\((ssc-node\d)\)/)[1];
         const button = page.locator(`#node-${node} button[id^="startmon-"]`).first();

@@ -399,7 +399,11 @@ impl Training {
             match act.resolve(&self.sim) {
                 Err(why) => Outcome::Invalid(Invalid::Unreadable(why)),
                 Ok(resolved) => {
-                    if let Resolved::Operation(operation) = &resolved {
+                    // In a recovery the procedure's order no longer applies: bringing the
+                    // cluster back is judged by the invariants and the end state.
+                    if let Resolved::Operation(operation) = &resolved
+                        && self.practice.is_none()
+                    {
                         out_of_order = self.out_of_order(operation);
                     }
                     self.apply(resolved, &mut struck)
