@@ -8,6 +8,7 @@ mod architecture;
 mod capabilities;
 mod check;
 mod ci_docs;
+mod classroom_browser;
 mod conformance;
 mod damaged_journals;
 mod engine;

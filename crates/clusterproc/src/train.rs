@@ -38,6 +38,11 @@ pub struct TrainArgs {
     /// The most sessions at once.
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_sessions: u64,
+    /// Teach a class: serve the instructor's page at /instructor (every session live,
+    /// faults, pause, results as CSV and JUnit) behind a password generated now and printed
+    /// once; trainees may give their name.
+    #[arg(long)]
+    pub classroom: bool,
 }
 
 /// The course the arguments describe.
@@ -62,11 +67,22 @@ pub fn course(args: &TrainArgs) -> Result<Course, Failure> {
 
 /// Runs the trainer until SIGINT or SIGTERM.
 pub fn exec(args: TrainArgs) -> Result<ExitCode, Failure> {
-    let course = Arc::new(course(&args)?);
+    let mut course = course(&args)?;
+    course.classroom = args.classroom;
+    let course = Arc::new(course);
+    let classroom = if args.classroom {
+        let classroom = trainer::classroom::Classroom::generate()
+            .map_err(|error| Failure::Usage(anyhow::anyhow!("cannot make the instructor's password: {error}")))?;
+        Some(classroom)
+    } else {
+        None
+    };
+    let password = classroom.as_ref().map(|classroom| classroom.password().to_owned());
     let config = server::Config {
         course: Arc::clone(&course),
         idle: Duration::from_secs(args.idle_minutes * 60),
         max_sessions: args.max_sessions as usize,
+        classroom,
     };
     let (listener, signalled) = crate::interrupt::listen(args.listen)?;
     let server = server::start(config, listener)
@@ -89,9 +105,13 @@ pub fn exec(args: TrainArgs) -> Result<ExitCode, Failure> {
         let faults = procedure::text::counted(course.staged.len() as u64, "fault", "faults");
         let _ = writeln!(stdout, "  with {faults} from the scenario");
     }
+    if let Some(password) = &password {
+        // Printed once, here: it is not stored anywhere.
+        let _ = writeln!(stdout, "Instructor: http://{open}/instructor (any user name, password {password})");
+    }
     let _ = writeln!(stdout, "Open the address in a browser. Stop with Ctrl-C.");
     stdout.finish()?;
-    if !server.address.ip().is_loopback() {
+    if !server.address.ip().is_loopback() && password.is_none() {
         // Deliberate for a classroom, but worth saying: the pages have no login.
         let mut stderr = crate::output::stderr();
         let _ = writeln!(

@@ -269,6 +269,15 @@ impl Judge {
         }
     }
 
+    /// The same judge with no violation yet: what it finds from here on is what follows
+    /// alone (the trainer judges a trainee's recovery so, apart from what came before it,
+    /// as one violation per invariant and node would hide a second one).
+    pub fn afresh(&self) -> Judge {
+        let mut judge = self.clone();
+        judge.violations.clear();
+        judge
+    }
+
     /// A recovery begins after the procedure: what breaks from here on is the recovery's
     /// doing (its violations say so), and an install it makes opens an apply window of its
     /// own once the procedure's has closed.

@@ -48,7 +48,9 @@ impl Serving {
     pub fn start(listener: std::net::TcpListener, app: Router) -> std::io::Result<Serving> {
         listener.set_nonblocking(true)?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().build()?;
+        // Timers too: the trainer's instructor page waits for changes with a time limit.
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_io().enable_time().build()?;
         // Converted inside the runtime, so that an error is the caller's, not a silent
         // end of the thread.
         let listener = {

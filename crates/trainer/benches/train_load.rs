@@ -4,6 +4,10 @@
 //! POST alone, the page it redirects to, and both together: p50, p99, max) and the memory a
 //! session takes (the process's resident set before the sessions and after every one has
 //! finished the procedure, divided by their number; the server runs in this process).
+//! The trainer runs as a classroom: an instructor's page follows every session (the long
+//! poll its script makes, again as soon as it is answered), and a probe session acts every
+//! 150 ms while the others work, to measure how long the instructor's view takes to show an
+//! action (from the POST sent to the answer that shows it).
 //!
 //! `cargo bench -p trainer --bench train_load` (`TRAIN_LOAD_SESSIONS` for another count).
 
@@ -12,6 +16,7 @@ use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use trainer::classroom::Classroom;
 use trainer::course::Course;
 use trainer::server::{Config, start};
 
@@ -37,8 +42,13 @@ impl Connection {
     }
 
     fn call(&mut self, method: &str, path: &str, form: &str) -> Result<Answer, String> {
+        self.call_with(method, path, form, "")
+    }
+
+    /// `extra`: more header lines, each ending in CRLF.
+    fn call_with(&mut self, method: &str, path: &str, form: &str, extra: &str) -> Result<Answer, String> {
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
             form.len()
         );
         self.writer.write_all(request.as_bytes()).map_err(|e| format!("{path}: {e}"))?;
@@ -114,6 +124,83 @@ fn trainee(
     Ok(timings)
 }
 
+/// The instructor's password in the benchmark, and its `Authorization` header line.
+const PASSWORD: &str = "bench";
+const AUTHORIZATION: &str = "Authorization: Basic dDpiZW5jaA==\r\n";
+
+/// The instructor's page: long polls, one after the other, until `done`; each answer that
+/// shows the probe session's action count changed is sent on `seen`, with when it came.
+fn instructor(
+    address: std::net::SocketAddr,
+    probe: &str,
+    done: &std::sync::atomic::AtomicBool,
+    seen: &std::sync::mpsc::Sender<(u64, Instant)>,
+) -> Result<usize, String> {
+    let mut connection = Connection::open(address).map_err(|e| e.to_string())?;
+    let (mut version, mut answers, mut last) = (None::<u64>, 0, u64::MAX);
+    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        let path = match version {
+            Some(v) => format!("/instructor/sessions.json?after={v}"),
+            None => "/instructor/sessions.json".to_owned(),
+        };
+        let answer = connection.call_with("GET", &path, "", AUTHORIZATION)?;
+        let at = Instant::now();
+        if answer.status != 200 {
+            return Err(format!("{path}: {}", answer.status));
+        }
+        answers += 1;
+        let rows: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| e.to_string())?;
+        version = rows["version"].as_u64();
+        let actions = rows["sessions"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["id"] == probe))
+            .and_then(|row| row["actions"].as_u64());
+        if let Some(actions) = actions
+            && actions != last
+        {
+            last = actions;
+            let _ = seen.send((actions, at));
+        }
+    }
+    Ok(answers)
+}
+
+/// The probe session: one action every 150 ms; for each, the time from sending it to the
+/// instructor's answer that shows it.
+fn probe(
+    address: std::net::SocketAddr,
+    page: &str,
+    done: &std::sync::atomic::AtomicBool,
+    seen: &std::sync::mpsc::Receiver<(u64, Instant)>,
+) -> Result<Vec<Duration>, String> {
+    let mut connection = Connection::open(address).map_err(|e| e.to_string())?;
+    let mut latencies = Vec::new();
+    let mut actions = 0u64;
+    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(150));
+        let sent = Instant::now();
+        let posted = connection.call("POST", &format!("{page}/act"), "do=wait&seconds=1")?;
+        if posted.status != 303 {
+            return Err(format!("probe: {}", posted.status));
+        }
+        actions += 1;
+        loop {
+            let Ok((count, at)) = seen.recv_timeout(Duration::from_secs(30)) else {
+                // At the end the instructor's page may stop before it saw the last action.
+                if done.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(latencies);
+                }
+                return Err("the instructor saw nothing".to_owned());
+            };
+            if count >= actions {
+                latencies.push(at.saturating_duration_since(sent));
+                break;
+            }
+        }
+    }
+    Ok(latencies)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -160,11 +247,35 @@ fn main() {
 }
 
 fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think: Duration, weigh: bool) {
-    let config = Config { course: Arc::clone(course), idle: Duration::from_secs(3600), max_sessions: sessions + 1 };
+    let config = Config {
+        course: Arc::clone(course),
+        idle: Duration::from_secs(3600),
+        max_sessions: sessions + 2,
+        classroom: Some(Classroom::with_password(PASSWORD)),
+    };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let server = start(config, listener).expect("the trainer starts");
     let address = server.address;
     let before = resident_bytes();
+    let probe_page = Connection::open(address)
+        .map_err(|e| e.to_string())
+        .and_then(|mut connection| connection.call("POST", "/sessions", ""))
+        .ok()
+        .and_then(|made| made.location)
+        .expect("a probe session");
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    let probe_id = probe_page.trim_start_matches("/s/").to_owned();
+    // `TRAIN_LOAD_INSTRUCTOR=0`: no instructor's page, to compare.
+    let watched = std::env::var("TRAIN_LOAD_INSTRUCTOR").map_or(true, |v| v != "0");
+    let watching = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || if watched { instructor(address, &probe_id, &done, &seen_tx) } else { Ok(0) })
+    };
+    let probing = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || if watched { probe(address, &probe_page, &done, &seen_rx) } else { Ok(Vec::new()) })
+    };
     let started = Instant::now();
     let barrier = Arc::new(Barrier::new(sessions));
     let clients: Vec<_> = (0..sessions)
@@ -192,6 +303,18 @@ fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think:
         }
     }
     let elapsed = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut latencies = match probing.join() {
+        Ok(Ok(latencies)) => latencies,
+        Ok(Err(error)) => {
+            let watcher = watching.join().map_err(|_| "panicked".to_owned()).and_then(|answers| answers);
+            eprintln!("train_load: the probe failed: {error} (the instructor's page: {watcher:?})");
+            std::process::exit(1);
+        }
+        Err(_) => std::process::exit(1),
+    };
+    // The instructor's last long poll ends with the probe's last action or its time limit.
+    let answers = watching.join().ok().and_then(Result::ok).unwrap_or(0);
     let after = resident_bytes();
     println!(
         "train_load: {sessions} sessions at once, {} actions each ({} in all), {} ms between clicks, in {:.2} s",
@@ -209,6 +332,18 @@ fn round(course: &Arc<Course>, forms: &Arc<Vec<String>>, sessions: usize, think:
             ms(percentile(timings, 0.50)),
             ms(percentile(timings, 0.99)),
             ms(percentile(timings, 1.0))
+        );
+    }
+    latencies.sort();
+    if latencies.is_empty() {
+        println!("  instructor view: not followed (TRAIN_LOAD_INSTRUCTOR=0)");
+    } else {
+        println!(
+            "  instructor view p50 {}  p99 {}  max {}  ({} probe actions, {answers} long-poll answers)",
+            ms(percentile(&latencies, 0.50)),
+            ms(percentile(&latencies, 0.99)),
+            ms(percentile(&latencies, 1.0)),
+            latencies.len()
         );
     }
     if weigh && let (Some(before), Some(after)) = (before, after) {

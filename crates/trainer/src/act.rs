@@ -135,6 +135,40 @@ pub enum Act {
     Finish,
     /// The trainee stops: the final invariants are not reached.
     GiveUp,
+    /// Stop the procedure and bring the cluster back to serving instead (recovery practice).
+    StopAndRecover,
+    /// Ask for the recovery plan (it costs points, as a hint does).
+    RecoveryPlan,
+    /// Bring a server back, as a recovery plan asks first: power it on, or make it answer
+    /// again.
+    BringBack {
+        /// The node.
+        node: String,
+    },
+    /// A fault the instructor injects (the server takes it only from the instructor's
+    /// page; it is in the log so that the log replays the session).
+    Inject {
+        /// The fault's kind, by its name in files.
+        kind: String,
+        /// What it strikes, by name ('' where it strikes none of these).
+        #[serde(default)]
+        node: String,
+        /// See `node`.
+        #[serde(default)]
+        service: String,
+        /// See `node`.
+        #[serde(default)]
+        monitor: String,
+        /// See `node`.
+        #[serde(default)]
+        group: String,
+        /// See `node`.
+        #[serde(default)]
+        resource: String,
+        /// The step (its id) before whose first operation it strikes; '' for at once.
+        #[serde(default)]
+        step: String,
+    },
 }
 
 /// An action with its names resolved.
@@ -154,6 +188,21 @@ pub enum Resolved {
     Finish,
     /// The end, given up.
     GiveUp,
+    /// Recovery practice.
+    Practice(Practise),
+    /// The instructor's fault, at once or before a step (index).
+    Inject(procedure::event::Fault, Option<usize>),
+}
+
+/// What the trainee does in recovery practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Practise {
+    /// Stop the procedure and recover.
+    Stop,
+    /// Ask for the plan.
+    Plan,
+    /// Bring the node back.
+    BringBack(NodeId),
 }
 
 /// What changes only the trainee's screen, not the cluster.
@@ -250,6 +299,14 @@ impl Act {
             Act::ClearAlerts => return Ok(Resolved::Screen(Screen::ClearAlerts)),
             Act::Finish => return Ok(Resolved::Finish),
             Act::GiveUp => return Ok(Resolved::GiveUp),
+            Act::StopAndRecover => return Ok(Resolved::Practice(Practise::Stop)),
+            Act::RecoveryPlan => return Ok(Resolved::Practice(Practise::Plan)),
+            Act::BringBack { node: n } => return Ok(Resolved::Practice(Practise::BringBack(node(n)?))),
+            Act::Inject { kind, node, service, monitor, group, resource, step } => {
+                let asked = super::inject::Asked { kind, node, service, monitor, group, resource, step };
+                let (fault, step) = super::inject::build(sim.setup(), asked)?;
+                return Ok(Resolved::Inject(fault, step));
+            }
         }))
     }
 }

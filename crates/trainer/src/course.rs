@@ -89,6 +89,8 @@ pub struct Course {
     pub reference_time: std::time::Duration,
     /// The scenario file's name, when the course comes from one.
     pub scenario_file: Option<String>,
+    /// The course is taught in a classroom (`train --classroom`): trainees may give a name.
+    pub classroom: bool,
 }
 
 impl Course {
@@ -142,6 +144,7 @@ impl Course {
             operated,
             reference_time,
             scenario_file: None,
+            classroom: false,
         }
     }
 

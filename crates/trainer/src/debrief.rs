@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::act::Act;
 use super::events;
 use super::guide;
+use super::practice_page::RecoveryVerdict;
 use super::score::Score;
 use super::session::{End, Logged, Training};
 use super::text::{Lang, T};
@@ -48,6 +49,9 @@ pub struct Debrief {
     pub invariants: Vec<Verdict>,
     /// The first mistake, if there was one.
     pub first_mistake: Option<Mistake>,
+    /// The recovery exercise, when one began: how it went and whether the cluster serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<RecoveryVerdict>,
     /// What the trainee did.
     pub actions: Vec<Logged>,
     /// The scenario's faults, as they struck: `hh:mm:ss what`, in the debrief's language.
@@ -140,9 +144,17 @@ impl Debrief {
             .collect();
         // Only a session carried to its end earns a score: one given up (or not over yet)
         // has broken nothing it did not reach, and doing nothing must not score.
-        let broken = invariants.iter().filter(|v| v.verdict == "violated").count() as u32;
+        let recovery = RecoveryVerdict::of(training, lang);
+        // An invariant first broken by the recovery is the recovery's mistake, counted there.
+        let recovery_broke = |v: &Verdict| {
+            recovery.as_ref().is_some_and(|r| v.at_ms.is_some_and(|at| at >= r.began_ms) && r.broken.contains(&v.id))
+        };
+        let broken = invariants.iter().filter(|v| v.verdict == "violated" && !recovery_broke(v)).count() as u32;
         let finished = matches!(end, Some((End::Finished, _)));
-        let score = Score::new(finished, broken, training.hints().len() as u32, sim.now(), course.reference_time);
+        let mut score = Score::new(finished, broken, training.hints().len() as u32, sim.now(), course.reference_time);
+        if let Some(recovery) = &recovery {
+            score = score.with_recovery(recovery.points());
+        }
         let first_mistake = first(violations).map(|violation| mistake(training, violation, lang));
         let now = sim.now();
         let procedure = &setup.procedure;
@@ -175,6 +187,7 @@ impl Debrief {
             out_of_order,
             invariants,
             first_mistake,
+            recovery,
             actions: training.log().to_vec(),
             scenario_faults: training
                 .log()
@@ -259,6 +272,9 @@ impl Debrief {
             }
         }
         out.push_str("</section>\n");
+        if let Some(recovery) = &self.recovery {
+            recovery.render(&mut out, lang);
+        }
         if !self.out_of_order.is_empty() {
             let _ = writeln!(
                 out,
@@ -416,6 +432,9 @@ fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
                 | Act::CloseServices { .. }
                 | Act::Hint
                 | Act::ClearAlerts
+                | Act::StopAndRecover
+                | Act::RecoveryPlan
+                | Act::Inject { .. }
         )
     });
     let next = course

@@ -14,19 +14,31 @@
 //!   hint); [`status`]: the status words as the product shows them; [`alerts`]: which events
 //!   are raised as alerts;
 //! - [`words`]: actions and operations in the words of the screens;
+//! - [`practice`]: recovery practice after a mistake or a stop, and [`practice_page`], its
+//!   panel, plan and debrief section;
+//! - [`classroom`]: the instructor's routes (`--classroom`), [`instructor_page`] their page,
+//!   [`inject`] the instructor's faults, [`results`] the CSV and JUnit exports,
+//!   [`classroom_text`] their part of the catalogue;
 //! - [`server`]: sessions behind HTTP.
 
 pub mod act;
 pub mod alerts;
 pub mod assets;
+pub mod classroom;
+pub mod classroom_text;
 pub mod course;
 pub mod debrief;
 pub mod desktop;
 pub mod events;
 pub mod forms;
 pub mod guide;
+pub mod inject;
+pub mod instructor_page;
 pub mod names;
 pub mod page;
+pub mod practice;
+pub mod practice_page;
+pub mod results;
 pub mod score;
 pub mod server;
 pub mod session;

@@ -32,7 +32,8 @@ pub fn landing(course: &Course, lang: Lang) -> String {
     let _ = writeln!(out, "<p>{}</p>", lang.t(T::StartIntro));
     let _ = writeln!(
         out,
-        "<form method=\"post\" action=\"/sessions\"><button id=\"start\" type=\"submit\" autofocus>{}</button></form>",
+        "<form method=\"post\" action=\"/sessions\">{}<button id=\"start\" type=\"submit\" autofocus>{}</button></form>",
+        super::classroom::name_field(course, lang),
         lang.t(T::Start)
     );
     out.push_str(&switch(lang, "/"));
@@ -135,6 +136,7 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         }
     }
     guide::hint(&mut out, training, lang);
+    super::practice_page::panel(&mut out, training, id, lang);
     alerts(&mut out, training, id, lang);
     out.push_str("<div class=\"workspace\">\n");
     webui::window(&mut out, training, id, lang);

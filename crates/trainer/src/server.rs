@@ -12,7 +12,8 @@
 //! | `GET /s/{id}/debrief`, `/debrief.json` | the debrief (`?download=1`: as a file to save) |
 //! | `GET /favicon.svg`, `/favicon.ico` | the icon (an SVG, served by the binary) |
 //! | `GET /s/{id}/actions.json` | the replayable action log |
-//! | `GET /s/{id}/state.json` | virtual time, busy, ended |
+//! | `GET /s/{id}/state.json` | virtual time, busy, ended, paused, recovering |
+//! | `/instructor...` | with `--classroom` only: the instructor's page and API ([`super::classroom`]) |
 //!
 //! The language comes from `?lang=en|ja` (remembered in a cookie), else the cookie, else
 //! `Accept-Language`. Idle sessions expire; their number is capped.
@@ -33,6 +34,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::act::Act;
+use super::classroom::{Class, Classroom, Seat};
 use super::course::Course;
 use super::debrief::Debrief;
 use super::page;
@@ -51,11 +53,15 @@ pub struct Config {
     pub idle: Duration,
     /// At most this many sessions at once.
     pub max_sessions: usize,
+    /// A classroom: the instructor's pages behind this password (none without one).
+    pub classroom: Option<Classroom>,
 }
 
 struct Slot {
     training: Training,
     touched: Instant,
+    /// The classroom's part: the trainee's name, the instructor's row.
+    seat: Seat,
 }
 
 #[derive(Clone)]
@@ -64,6 +70,42 @@ struct Shared {
     sessions: Arc<Mutex<HashMap<String, Arc<Mutex<Slot>>>>>,
     next: Arc<AtomicU64>,
     key: u64,
+    /// Counts every change of any session: the instructor's page waits on it.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Class for Shared {
+    fn classroom(&self) -> Option<&Classroom> {
+        self.config.classroom.as_ref()
+    }
+
+    fn course(&self) -> &Course {
+        &self.config.course
+    }
+
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|count| *count += 1);
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&str, &mut Training, &mut Seat)) {
+        let slots: Vec<(String, Arc<Mutex<Slot>>)> =
+            lock(&self.sessions).iter().map(|(id, slot)| (id.clone(), Arc::clone(slot))).collect();
+        for (id, slot) in slots {
+            let slot = &mut *lock(&slot);
+            f(&id, &mut slot.training, &mut slot.seat);
+        }
+    }
+
+    fn with(&self, id: &str, f: &mut dyn FnMut(&mut Training, &mut Seat)) -> bool {
+        let Some(slot) = self.get(id) else { return false };
+        let slot = &mut *lock(&slot);
+        f(&mut slot.training, &mut slot.seat);
+        true
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -83,8 +125,10 @@ pub fn router(config: Config) -> Router {
         sessions: Arc::new(Mutex::new(HashMap::new())),
         next: Arc::new(AtomicU64::new(1)),
         key: u64::from_le_bytes(seed),
+        changes: Arc::new(tokio::sync::watch::channel(0).0),
     };
-    Router::new()
+    let classroom = shared.config.classroom.is_some();
+    let router = Router::new()
         .route("/", get(landing))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
@@ -95,10 +139,10 @@ pub fn router(config: Config) -> Router {
         .route("/s/{id}/debrief", get(debrief_html))
         .route("/s/{id}/debrief.json", get(debrief_json))
         .route("/s/{id}/actions.json", get(actions))
-        .route("/s/{id}/state.json", get(state))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(shared)
+        .route("/s/{id}/state.json", get(state));
+    // Without a classroom, no /instructor route exists: its pages answer 404.
+    let router = if classroom { router.merge(super::classroom::routes::<Shared>()) } else { router };
+    router.fallback(not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(shared)
 }
 
 #[derive(Deserialize)]
@@ -171,7 +215,7 @@ async fn not_found() -> Response {
 
 impl Shared {
     /// Adds a session, after forgetting idle ones; `None` when the server is full.
-    fn add(&self, training: Training) -> Option<String> {
+    fn add(&self, training: Training, name: Option<String>) -> Option<String> {
         let mut sessions = lock(&self.sessions);
         let idle = self.config.idle;
         // A session busy acting now is not idle, and is not waited for.
@@ -185,7 +229,12 @@ impl Shared {
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("{n}-{:08x}", (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.key) as u32);
-        sessions.insert(id.clone(), Arc::new(Mutex::new(Slot { training, touched: Instant::now() })));
+        sessions.insert(
+            id.clone(),
+            Arc::new(Mutex::new(Slot { training, touched: Instant::now(), seat: Seat { name, row: None } })),
+        );
+        drop(sessions);
+        self.changed();
         Some(id)
     }
 
@@ -200,8 +249,11 @@ impl Shared {
     }
 }
 
-fn created(shared: &Shared, training: Training, headers: &HeaderMap) -> Response {
-    match shared.add(training) {
+fn created(shared: &Shared, mut training: Training, name: Option<String>, headers: &HeaderMap) -> Response {
+    if shared.config.classroom.is_some() {
+        training.join_classroom();
+    }
+    match shared.add(training, name) {
         None => error(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -214,9 +266,23 @@ fn created(shared: &Shared, training: Training, headers: &HeaderMap) -> Response
     }
 }
 
-async fn create(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+struct NewSession {
+    /// The trainee's name (a classroom's; empty: anonymous).
+    #[serde(default)]
+    name: String,
+}
+
+async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let training = Training::new(Arc::clone(&shared.config.course));
-    created(&shared, training, &headers)
+    let name = if shared.config.classroom.is_some() && !is_json(&headers) {
+        serde_urlencoded::from_bytes::<NewSession>(&body)
+            .ok()
+            .and_then(|form| super::classroom::trainee_name(&form.name))
+    } else {
+        None
+    };
+    created(&shared, training, name, &headers)
 }
 
 async fn replay(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -228,7 +294,7 @@ async fn replay(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
     // off the threads that answer the other sessions.
     let course = Arc::clone(&shared.config.course);
     match tokio::task::spawn_blocking(move || Training::replay(course, &log)).await {
-        Ok(Ok(training)) => created(&shared, training, &headers),
+        Ok(Ok(training)) => created(&shared, training, None, &headers),
         Ok(Err(why)) => error(StatusCode::BAD_REQUEST, why),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the replay failed".to_owned()),
     }
@@ -281,7 +347,18 @@ async fn act(State(shared): State<Shared>, Path(id): Path<String>, headers: Head
     let Some(slot) = shared.get(&id) else { return missing(&id) };
     let mut slot = lock(&slot);
     slot.touched = Instant::now();
+    if matches!(act, Act::Inject { .. }) {
+        return error(StatusCode::FORBIDDEN, "faults are the instructor's to inject".to_owned());
+    }
+    if slot.training.paused().is_some() {
+        // Not logged: the log replays what the trainee did, and a pause is not in it.
+        if json || wants_json(&headers) {
+            return error(StatusCode::LOCKED, "the instructor has paused this session".to_owned());
+        }
+        return Redirect::to(&format!("/s/{id}")).into_response();
+    }
     let logged = slot.training.act(act).clone();
+    shared.changed();
     if json || wants_json(&headers) {
         // The session's state, as `state.json` gives it, with the action's log entry.
         let mut answer = state_of(&slot.training);
@@ -352,6 +429,9 @@ fn state_of(training: &Training) -> serde_json::Value {
         "busy": training.busy(),
         "ended": training.end().map(|(end, _)| end),
         "actions": training.log().len(),
+        "paused": training.paused().is_some(),
+        "instructed": training.instructed(),
+        "recovering": training.practice().is_some(),
         "steps_done": (0..steps.len())
             .filter(|&s| training.ticked(s).is_some())
             .map(|s| steps[s].id.clone())
@@ -404,7 +484,7 @@ mod tests {
     #[tokio::test]
     async fn an_idle_session_expires_and_its_page_says_so() {
         // A second of idleness: the first look must come within it even on a loaded machine.
-        let app = router(Config { course: course(), idle: Duration::from_secs(1), max_sessions: 2 });
+        let app = router(Config { course: course(), idle: Duration::from_secs(1), max_sessions: 2, classroom: None });
         let (status, made) = call(&app, json_post("/sessions", String::new())).await;
         assert_eq!(status, StatusCode::CREATED);
         let id =
@@ -424,7 +504,12 @@ mod tests {
     #[tokio::test]
     async fn a_session_is_replayed_from_its_action_log_through_the_api() {
         let course = course();
-        let app = router(Config { course: Arc::clone(&course), idle: Duration::from_secs(60), max_sessions: 4 });
+        let app = router(Config {
+            course: Arc::clone(&course),
+            idle: Duration::from_secs(60),
+            max_sessions: 4,
+            classroom: None,
+        });
         let (_, made) = call(&app, json_post("/sessions", String::new())).await;
         let id =
             serde_json::from_str::<serde_json::Value>(&made).expect("json")["id"].as_str().expect("an id").to_owned();

@@ -21,9 +21,10 @@ use sim_cluster::sim::{AFTERMATH, Builder, Sim};
 use procedure::action::CheckServices;
 use procedure::action::kind::Kind as _;
 
-use super::act::{Act, MAX_WAIT, Resolved, Screen};
+use super::act::{Act, MAX_WAIT, Practise, Resolved, Screen};
 use super::alerts;
 use super::course::{Course, key};
+use super::practice::{Began, Practice};
 
 /// What became of one action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,6 +52,10 @@ pub enum Invalid {
     /// Resume Cluster on a cluster that is not suspended. Cluster WebUI offers Resume only on
     /// a suspended cluster (inferred from its menus; clpcl --resume fails there too).
     NotSuspended,
+    /// A recovery plan asked for, or a server to bring back, with no recovery under way.
+    NotRecovering,
+    /// A server to bring back that is neither down nor out of reach.
+    NothingToBringBack(String),
 }
 
 impl std::fmt::Display for Invalid {
@@ -61,6 +66,8 @@ impl std::fmt::Display for Invalid {
             Invalid::NoPrompt(node) => write!(f, "no restart prompt is open on {node}"),
             Invalid::Unreadable(why) => write!(f, "{why}"),
             Invalid::NotSuspended => write!(f, "the cluster is not suspended: there is nothing to resume"),
+            Invalid::NotRecovering => write!(f, "no recovery is under way"),
+            Invalid::NothingToBringBack(node) => write!(f, "{node} is up and answers: there is nothing to bring back"),
         }
     }
 }
@@ -148,6 +155,17 @@ pub struct Training {
     monitor_errors: BTreeMap<(usize, usize), Duration>,
     /// How much of the trace was looked at for alerts.
     scanned: usize,
+    /// The recovery exercise, once one began.
+    practice: Option<Practice>,
+    /// The instructor's faults waiting for their step (index), and whether each struck.
+    waiting: Vec<(usize, Fault, bool)>,
+    /// Why the instructor paused the session (no action is taken while paused).
+    paused: Option<String>,
+    /// How many times the instructor changed the session (pause, resume, fault): the page
+    /// reloads when it changes.
+    instructed: u64,
+    /// The session belongs to a classroom (its page follows the instructor's changes).
+    classroom: bool,
 }
 
 impl Training {
@@ -173,6 +191,57 @@ impl Training {
             alerts_cleared: 0,
             monitor_errors: BTreeMap::new(),
             scanned: 0,
+            practice: None,
+            waiting: Vec::new(),
+            paused: None,
+            instructed: 0,
+            classroom: false,
+        }
+    }
+
+    /// Makes the session one of a classroom's.
+    pub fn join_classroom(&mut self) {
+        self.classroom = true;
+    }
+
+    /// Whether the session is one of a classroom's.
+    pub fn in_classroom(&self) -> bool {
+        self.classroom
+    }
+
+    /// The recovery exercise, if one began.
+    pub fn practice(&self) -> Option<&Practice> {
+        self.practice.as_ref()
+    }
+
+    /// Why the instructor paused the session (`Some("")`: without a reason), if paused.
+    pub fn paused(&self) -> Option<&str> {
+        self.paused.as_deref()
+    }
+
+    /// Pauses the session (with the reason the trainee reads) or, with `None`, resumes it.
+    pub fn set_paused(&mut self, reason: Option<String>) {
+        self.paused = reason;
+        self.instructed += 1;
+    }
+
+    /// How many times the instructor changed the session.
+    pub fn instructed(&self) -> u64 {
+        self.instructed
+    }
+
+    /// Begins the recovery exercise after a mistake, if the cluster is short of serving,
+    /// and follows one under way.
+    fn follow_practice(&mut self) {
+        if let Some(practice) = &mut self.practice {
+            practice.follow(&self.course, &self.sim);
+            return;
+        }
+        let Some(first) = self.judge.violations().iter().min_by_key(|v| (v.at, v.invariant)) else { return };
+        if self.end.is_none() && !super::practice::lacks(&self.course, &self.sim).is_empty() {
+            let mut practice = Practice::begin(&self.sim, &self.judge, Began::Mistake(first.invariant));
+            practice.follow(&self.course, &self.sim);
+            self.practice = Some(practice);
         }
     }
 
@@ -330,7 +399,11 @@ impl Training {
             match act.resolve(&self.sim) {
                 Err(why) => Outcome::Invalid(Invalid::Unreadable(why)),
                 Ok(resolved) => {
-                    if let Resolved::Operation(operation) = &resolved {
+                    // In a recovery the procedure's order no longer applies: bringing the
+                    // cluster back is judged by the invariants and the end state.
+                    if let Resolved::Operation(operation) = &resolved
+                        && self.practice.is_none()
+                    {
                         out_of_order = self.out_of_order(operation);
                     }
                     self.apply(resolved, &mut struck)
@@ -338,6 +411,7 @@ impl Training {
             }
         };
         self.judge.feed(&self.course.setup, self.sim.trace());
+        self.follow_practice();
         self.tick();
         self.scan();
         let renderer = Renderer::new(&self.course.setup);
@@ -453,6 +527,43 @@ impl Training {
                 self.end = Some((End::Finished, self.sim.now()));
                 Outcome::Done
             }
+            Resolved::Practice(Practise::Stop) => {
+                if self.practice.is_none() {
+                    self.practice = Some(Practice::begin(&self.sim, &self.judge, Began::Stopped));
+                }
+                Outcome::Done
+            }
+            Resolved::Practice(Practise::Plan) => match &mut self.practice {
+                None => Outcome::Invalid(Invalid::NotRecovering),
+                Some(practice) => {
+                    practice.ask(&self.course, &self.sim);
+                    Outcome::Done
+                }
+            },
+            Resolved::Practice(Practise::BringBack(node)) => {
+                match super::practice::to_bring_back(&self.course, &self.sim, node)
+                    .and_then(|lack| lack.brought_back_by())
+                {
+                    None => Outcome::Invalid(Invalid::NothingToBringBack(self.course.setup.node_name(node).to_owned())),
+                    Some(fault) => {
+                        // The operator's doing, not a fault of the scenario: not among `faults`.
+                        self.sim.inject(fault);
+                        self.sim.advance(console);
+                        Outcome::Done
+                    }
+                }
+            }
+            Resolved::Inject(fault, None) => {
+                self.sim.inject(fault);
+                faults.push(fault);
+                self.instructed += 1;
+                Outcome::Done
+            }
+            Resolved::Inject(fault, Some(step)) => {
+                self.waiting.push((step, fault, false));
+                self.instructed += 1;
+                Outcome::Done
+            }
             Resolved::GiveUp => {
                 // As after a stopped run: what happens next if nobody acts is judged too.
                 self.sim.after_stop(AFTERMATH);
@@ -473,6 +584,13 @@ impl Training {
                 self.fired[index] = true;
                 self.sim.inject(staged.fault);
                 faults.push(staged.fault);
+            }
+        }
+        for (before, fault, struck) in &mut self.waiting {
+            if !*struck && self.course.strikes_before(*before, step) {
+                *struck = true;
+                self.sim.inject(*fault);
+                faults.push(*fault);
             }
         }
     }

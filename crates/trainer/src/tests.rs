@@ -15,8 +15,10 @@ use super::server::{Config, router};
 use super::session::{ActionLog, Outcome, Training};
 use super::text::Lang;
 
+mod classroom;
 mod guidance;
 mod japanese;
+mod practice;
 mod webui;
 
 /// The seed procedure on the two-node SSC cluster, as `clusterproc train` serves it by default.
@@ -203,7 +205,7 @@ fn a_wait_that_is_not_a_number_changes_nothing() {
 }
 
 fn app() -> axum::Router {
-    router(Config { course: seed_course(), idle: Duration::from_secs(600), max_sessions: 4 })
+    router(Config { course: seed_course(), idle: Duration::from_secs(600), max_sessions: 4, classroom: None })
 }
 
 async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {

@@ -5,6 +5,7 @@ use procedure::backend::Operation;
 use procedure::setup::Setup;
 
 use super::act::Act;
+use super::classroom_text::C;
 use super::text::{Lang, T};
 
 /// An operation in the words of the screens it is done on.
@@ -64,5 +65,12 @@ pub fn act_words(act: &Act, lang: Lang) -> String {
         Act::WaitUntilDone => lang.t(T::WaitUntilDone).to_owned(),
         Act::Finish => lang.t(T::Finish).to_owned(),
         Act::GiveUp => lang.t(T::GiveUp).to_owned(),
+        Act::StopAndRecover => lang.c(C::StopAndRecover).to_owned(),
+        Act::RecoveryPlan => lang.c(C::PlanTitle).to_owned(),
+        Act::BringBack { node } => lang.c_fill(C::BringBack, &[node]),
+        Act::Inject { kind, step, .. } if step.is_empty() => format!("{}: {kind}", lang.c(C::InjectTitle)),
+        Act::Inject { kind, step, .. } => {
+            format!("{}: {kind} ({})", lang.c(C::InjectTitle), lang.c_fill(C::BeforeStep, &[step]))
+        }
     }
 }

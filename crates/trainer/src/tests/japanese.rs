@@ -157,7 +157,58 @@ fn sessions() -> Vec<(Arc<Course>, Vec<Act>)> {
     yes.insert(install + 2, Act::AnswerPrompt { node: "ssc-node1".into(), answer: "yes".into() });
     let mut gave_up = correct[..12].to_vec();
     gave_up.push(Act::GiveUp);
-    vec![(Arc::clone(&seed), correct), (Arc::clone(&seed), careless), (restart, yes), (seed, gave_up)]
+    // Recovery practice: after a mistake, with the plan; after an instructor's crash, with a
+    // server to bring back by hand.
+    let recovered = vec![
+        Act::SuspendCluster,
+        Act::WaitUntilDone,
+        Act::Reboot { node: "ssc-node1".into() },
+        Act::WaitUntilDone,
+        Act::RecoveryPlan,
+        Act::ResumeCluster,
+        Act::WaitUntilDone,
+        Act::Finish,
+    ];
+    let crash = Act::Inject {
+        kind: "crash".into(),
+        node: "ssc-node2".into(),
+        service: String::new(),
+        monitor: String::new(),
+        group: String::new(),
+        resource: String::new(),
+        step: String::new(),
+    };
+    let brought_back = vec![
+        crash,
+        Act::WaitUntilDone,
+        Act::StopAndRecover,
+        Act::RecoveryPlan,
+        Act::BringBack { node: "ssc-node2".into() },
+        Act::WaitUntilDone,
+        Act::RecoveryPlan,
+        Act::Finish,
+    ];
+    vec![
+        (Arc::clone(&seed), correct),
+        (Arc::clone(&seed), careless),
+        (restart, yes),
+        (Arc::clone(&seed), gave_up),
+        (Arc::clone(&seed), recovered),
+        (seed, brought_back),
+    ]
+}
+
+#[test]
+fn the_instructors_page_in_japanese_has_no_untranslated_sentence() {
+    let course = seed_course();
+    let mut allowed = allowed(&course);
+    // The faults' kinds are their names in files, as the instructor writes them in scenarios.
+    allowed.extend(procedure::fault::FaultKind::ALL.iter().map(|kind| kind.name().to_owned()));
+    allowed.extend(["JUnit XML", "CSV"].map(str::to_owned));
+    allowed.sort_by_key(|word| std::cmp::Reverse(word.len()));
+    let html = crate::instructor_page::page(&course, Lang::Ja);
+    assert_eq!(latin_sentence(&visible(&html), &allowed), None, "{}", visible(&html));
+    assert!(latin_sentence(&visible(&crate::instructor_page::page(&course, Lang::En)), &allowed).is_some());
 }
 
 #[test]
