@@ -191,16 +191,16 @@ pub fn shortfall(setup: &Setup, shortfall: &Shortfall, lang: Lang) -> String {
         return shortfall.describe(setup);
     }
     let node = |node: &procedure::cluster::NodeId| setup.node_name(*node).to_owned();
-    let module = &setup.procedure.module.id;
+    let module = |m: &procedure::module::ModuleId| setup.procedure.module(*m).id.clone();
     match shortfall {
         Shortfall::Unreachable(n) => format!("{} が応答しません", node(n)),
         Shortfall::Down(n) => format!("{} が停止しています", node(n)),
         Shortfall::InstallerRunning(n) => format!("{} でモジュールのインストーラが実行中です", node(n)),
         Shortfall::ClusterServiceStopped(n) => format!("{} でクラスタサービスが停止しています", node(n)),
         Shortfall::Suspended(n) => format!("{} でクラスタがサスペンドされています", node(n)),
-        Shortfall::ModuleMissing(n) => format!("{} に {module} が適用されていません", node(n)),
-        Shortfall::ValuesRolledBack(n) => {
-            format!("{} では {module} が書き込んだレジストリ値が元に戻されています", node(n))
+        Shortfall::ModuleMissing(n, m) => format!("{} に {} が適用されていません", node(n), module(m)),
+        Shortfall::ValuesRolledBack(n, m) => {
+            format!("{} では {} が書き込んだレジストリ値が元に戻されています", node(n), module(m))
         }
         Shortfall::GroupNotOnActive { group, owner } => {
             let group = setup.group_name(*group);
