@@ -121,12 +121,16 @@ pub fn session(training: &Training, id: &str, lang: Lang) -> String {
         match &last.outcome {
             Outcome::Done => {}
             Outcome::Refused(error) => lines.push(lang.fill(T::Refused, &[&events::error(setup, error, lang)])),
-            // The two a trainee meets from the page itself (a stale tab, a second click on
-            // the prompt) in the page's language; the others come only from hand-made
-            // requests and keep the log's English.
+            // Those a trainee meets from the page itself (a stale tab, a second click on the
+            // prompt or on a recovery button) in the page's language; the others come only
+            // from hand-made requests and keep the log's English.
             Outcome::Invalid(Invalid::Ended) => lines.push(lang.t(T::SessionEnded).to_owned()),
             Outcome::Invalid(Invalid::NoPrompt(_)) => lines.push(lang.t(T::NoPromptOpen).to_owned()),
             Outcome::Invalid(Invalid::NotSuspended) => lines.push(lang.t(T::NotSuspended).to_owned()),
+            Outcome::Invalid(Invalid::NotRecovering) => lines.push(lang.t(T::NotRecovering).to_owned()),
+            Outcome::Invalid(Invalid::NothingToBringBack(node)) => {
+                lines.push(lang.fill(T::NothingToBringBack, &[node.as_str()]));
+            }
             Outcome::Invalid(other) => lines.push(lang.fill(T::Invalid, &[&other.to_string()])),
         }
         lines.extend(guide::out_of_order(training, last, lang));

@@ -289,6 +289,8 @@ pub enum T {
     OutOfOrder,
     NothingLeft,
     NotSuspended,
+    NotRecovering,
+    NothingToBringBack,
     Alerts,
     ClearAlerts,
     LastError,
@@ -466,6 +468,11 @@ impl T {
             T::NotSuspended => (
                 "The cluster is not suspended: there is nothing to resume.",
                 "クラスタはサスペンドされていないため、リジュームできません。",
+            ),
+            T::NotRecovering => ("No recovery is under way.", "復旧は行われていません。"),
+            T::NothingToBringBack => (
+                "{} is up and answers: there is nothing to bring back.",
+                "{} は起動していて応答しています。復旧させるものはありません。",
             ),
             T::Alerts => ("Alerts", "アラート"),
             T::ClearAlerts => ("Acknowledge", "確認済みにする"),

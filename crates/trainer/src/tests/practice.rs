@@ -100,6 +100,9 @@ fn stopping_the_procedure_begins_a_recovery_judged_at_the_end() {
         training.act(Act::RecoveryPlan).outcome.clone(),
         Outcome::Invalid(crate::session::Invalid::NotRecovering)
     );
+    // A stale page's click says so in the page's language.
+    let page = crate::page::session(&training, "s", Lang::Ja);
+    assert!(page.contains("復旧は行われていません。"), "{page}");
     training.act(Act::SuspendCluster);
     training.act(Act::WaitUntilDone);
     training.act(Act::StopAndRecover);
