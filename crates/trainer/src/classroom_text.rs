@@ -172,16 +172,7 @@ impl Lang {
 
     /// The same with its `{}` holes filled by `args`, in order.
     pub fn c_fill(self, text: C, args: &[&str]) -> String {
-        let mut out = String::new();
-        let mut args = args.iter();
-        let mut rest = self.c(text);
-        while let Some(hole) = rest.find("{}") {
-            out.push_str(&rest[..hole]);
-            out.push_str(args.next().copied().unwrap_or(""));
-            rest = &rest[hole + 2..];
-        }
-        out.push_str(rest);
-        out
+        crate::text::filled(self.c(text), args)
     }
 }
 

@@ -70,16 +70,7 @@ impl Lang {
 
     /// A text with its `{}` holes filled by `args`, in order.
     pub fn fill(self, text: T, args: &[&str]) -> String {
-        let mut out = String::new();
-        let mut args = args.iter();
-        let mut rest = self.t(text);
-        while let Some(hole) = rest.find("{}") {
-            out.push_str(&rest[..hole]);
-            out.push_str(args.next().copied().unwrap_or(""));
-            rest = &rest[hole + 2..];
-        }
-        out.push_str(rest);
-        out
+        filled(self.t(text), args)
     }
 
     /// What broke an invariant, in this language: in English the judge's own sentence
@@ -537,6 +528,21 @@ impl T {
             ),
         }
     }
+}
+
+/// `template` with its `{}` holes filled by `args`, in order (a hole with no argument left
+/// stays empty).
+pub fn filled(template: &str, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(hole) = rest.find("{}") {
+        out.push_str(&rest[..hole]);
+        out.push_str(args.next().copied().unwrap_or(""));
+        rest = &rest[hole + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
