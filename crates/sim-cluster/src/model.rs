@@ -558,7 +558,7 @@ impl Machine {
             Some(recovering) => {
                 std::hash::Hash::hash(&self.engine.roles(), state);
                 std::hash::Hash::hash(&self.engine.window(), state);
-                recovering.fingerprint(state);
+                recovering.fingerprint(self.sim.origin().unwrap_or_default(), state);
             }
             None => self.engine.fingerprint(state),
         }
@@ -589,7 +589,7 @@ impl Machine {
         hasher.write_u64(fresh.sim);
         hasher.write_u64(fresh.judge);
         std::hash::Hash::hash(&self.next, &mut hasher);
-        let origin = self.recovering.as_ref().map_or(Duration::ZERO, |recovering| recovering.origin);
+        let origin = self.sim.origin().unwrap_or_default();
         std::hash::Hash::hash(&self.wait_until.map(|at| at.saturating_sub(origin)), &mut hasher);
         std::hash::Hash::hash(&self.finished, &mut hasher);
         hasher.finish()

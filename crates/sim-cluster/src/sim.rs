@@ -150,7 +150,6 @@ impl Builder {
             rng,
             seed: self.seed,
             jitter: self.jitter,
-            grid_origin: Duration::ZERO,
             origin: None,
             operator_answers: self.operator_answers,
             prompts: Flags::new(node_count),
@@ -283,16 +282,6 @@ struct Scheduled {
     timer: Timer,
 }
 
-/// Where a recovery began ([`Sim::rebase`], `sim/origin.rs`), with the generation counters
-/// as they stood there.
-#[derive(Debug, Clone)]
-struct Origin {
-    at: Duration,
-    installers: Box<[u32]>,
-    nodes: Box<[u32]>,
-    groups: Box<[u32]>,
-}
-
 /// The simulated cluster.
 #[derive(Debug, Clone)]
 pub struct Sim {
@@ -330,10 +319,9 @@ pub struct Sim {
     /// The seed the random stream was first drawn from (a [rebase](Sim::rebase) draws anew).
     seed: u64,
     jitter: bool,
-    /// Where the monitors' polling grid is counted from.
-    grid_origin: Duration,
-    /// Once [rebased](Sim::rebase): the origin the fingerprint is taken from.
-    origin: Option<Box<Origin>>,
+    /// Once [rebased](Sim::rebase): where a recovery began. The fingerprint is taken as seen
+    /// from there, and the monitors' polling grid is counted from there (from 0 before).
+    origin: Option<Duration>,
     /// See [`Builder::operator_answers`].
     operator_answers: bool,
     /// Per node: the installer's restart prompt is open, waiting for a person.

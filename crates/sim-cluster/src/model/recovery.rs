@@ -45,13 +45,12 @@ pub(super) struct Recovering {
     /// differ.
     pub(super) plan: u64,
     pub(super) round: u8,
-    /// When it began: the simulator's origin from then on (`Sim::rebase`).
-    pub(super) origin: Duration,
 }
 
 impl Recovering {
-    pub(super) fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.engine.fingerprint_from(self.origin, state);
+    /// Its fingerprint, times seen from `origin`: where it began (`Sim::rebase`).
+    pub(super) fn fingerprint<H: std::hash::Hasher>(&self, origin: Duration, state: &mut H) {
+        self.engine.fingerprint_from(origin, state);
         self.plan.hash(state);
         self.round.hash(state);
     }
@@ -119,7 +118,7 @@ pub(super) fn start(setup: &Setup, recovery: &Recovery, config: &EngineConfig, a
     hasher.write(procedure.content_hash.as_bytes());
     let recovery_setup = Arc::new(Setup::new(setup.cluster.clone(), procedure));
     let engine = Engine::resumed(recovery_setup, config.clone().with_guards(true), &recovery.start(at, None));
-    Recovering { engine, plan: hasher.finish(), round, origin: at }
+    Recovering { engine, plan: hasher.finish(), round }
 }
 
 /// The engine's first output.

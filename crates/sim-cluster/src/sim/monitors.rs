@@ -74,7 +74,7 @@ impl Sim {
         }
         self.monitor_poll_pending.set(index, true);
         let interval = self.setup.cluster.monitors[monitor.index()].interval;
-        let phase = self.grid_origin + self.monitor_phase[monitor.index()];
+        let phase = self.origin.unwrap_or_default() + self.monitor_phase[monitor.index()];
         // The next tick of this monitor's polling grid, strictly after now. In u128 and
         // saturating: a clock read from a damaged journal must not wrap into the past.
         let since = self.now.saturating_sub(phase).as_millis();

@@ -10,27 +10,50 @@
 //!   polling grid, an operator starts `recover` is anybody's guess; the simulator takes
 //!   this one.
 //!
-//! Seen from the origin:
-//! - times (the clock, timers, an installer's start) are offsets from it;
-//! - a timer's generation is its age against the generation at the origin (a timer from
-//!   before it that was already stale stays stale, whatever its number);
-//! - the generation counters are counted from their value at the origin.
+//! The rebase also numbers the generations afresh: every counter becomes 1, a pending timer
+//! of the current generation 1 and a stale one 0. Timers only ever compare their generation
+//! with the counter for equality, so nothing behaves otherwise, and how many times a node
+//! crashed or a group was cancelled before no longer shows. From then on the fingerprint
+//! takes times (the clock, timers, an installer's start) as offsets from the origin.
 
-use std::hash::Hash as _;
-
-use super::{Duration, Observation, Origin, Sim, Timer};
+use super::{Duration, InstallerRun, Observation, Shared, Sim, Timer};
 use crate::rng::Rng;
 
-/// A generation before the origin that was stale there: stale for ever.
-const STALE_BEFORE: u32 = u32::MAX;
+/// Which generation counter a timer's generation is compared with.
+enum Counter {
+    Node(usize),
+    Group(usize),
+    Installer(usize),
+}
 
-fn age(generation: u32, base: u32) -> u32 {
-    generation.checked_sub(base).unwrap_or(STALE_BEFORE)
+impl Timer {
+    /// The timer's generation and the counter it is compared with; none for the polls.
+    fn generation_mut(&mut self) -> Option<(Counter, &mut u32)> {
+        match self {
+            Timer::ClusterSuspended { node, generation }
+            | Timer::ClusterResumed { node, generation }
+            | Timer::ServiceStopped { node, generation, .. }
+            | Timer::ServiceStarted { node, generation, .. }
+            | Timer::ResourceStopped { node, generation, .. }
+            | Timer::ResourceStarted { node, generation, .. }
+            | Timer::Unzipped { node, generation, .. }
+            | Timer::BackedUp { node, generation, .. }
+            | Timer::Imported { node, generation, .. }
+            | Timer::Booted { node, generation }
+            | Timer::PeerLost { node, generation } => Some((Counter::Node(node.index()), generation)),
+            Timer::GroupStopped { group, generation, .. } | Timer::GroupStarted { group, generation, .. } => {
+                Some((Counter::Group(group.index()), generation))
+            }
+            Timer::Installer { node, generation, .. } => Some((Counter::Installer(node.index()), generation)),
+            Timer::MonitorPoll { .. } | Timer::WatchPoll { .. } => None,
+        }
+    }
 }
 
 impl Sim {
     /// Feeds what decides the cluster's future into `state`: everything but the trace (what
-    /// happened) and the timers' sequence numbers (only their order matters).
+    /// happened) and the timers' sequence numbers (only their order matters). Once rebased,
+    /// times are offsets from the origin.
     pub fn fingerprint<H: std::hash::Hasher>(&self, state: &mut H) {
         use std::hash::Hash as _;
         let Observation { at: _, nodes, groups, resources, mirror_unzipped } = &self.obs;
@@ -46,94 +69,49 @@ impl Sim {
         self.armed.hash(state);
         self.prompts.hash(state);
         self.rng.hash(state);
-        match &self.origin {
-            // Times and generations as seen from the origin (see `sim/origin.rs`).
-            Some(origin) => self.fingerprint_from_origin(origin, state),
-            None => {
-                self.now.hash(state);
-                self.installers.hash(state);
-                self.installer_generation.hash(state);
-                self.node_generation.hash(state);
-                self.group_generation.hash(state);
-                for entry in &self.queue {
-                    (entry.at, &entry.timer).hash(state);
-                }
-            }
+        self.installer_generation.hash(state);
+        self.node_generation.hash(state);
+        self.group_generation.hash(state);
+        let origin = self.origin.unwrap_or_default();
+        // Before the origin (an installer started before the recovery): how long before.
+        let seen = |at: Duration| at.checked_sub(origin).ok_or(origin.saturating_sub(at));
+        seen(self.now).hash(state);
+        for run in self.installers.iter() {
+            run.as_ref()
+                .map(|run| {
+                    let InstallerRun { answer, stopped, files_only, fail, hang, started_at, length, module } = run;
+                    (answer, stopped, files_only, fail, hang, seen(*started_at), length, module)
+                })
+                .hash(state);
         }
+        for entry in &self.queue {
+            (seen(entry.at), &entry.timer).hash(state);
+        }
+    }
+
+    /// Where the last recovery began ([`Sim::rebase`]), if one did.
+    pub fn origin(&self) -> Option<Duration> {
+        self.origin
     }
 
     /// Makes now the origin: a fresh random stream for `round`, the monitors' polling grid
-    /// counted from now, and the fingerprint taken from here on as seen from now.
+    /// counted from now, the generations numbered afresh, and the fingerprint taken from here
+    /// on as seen from now.
     pub fn rebase(&mut self, round: u8) {
         self.rng = Rng::new(self.seed ^ 0x7265_636f_7665_7279 ^ u64::from(round));
-        self.grid_origin = self.now;
-        self.origin = Some(Box::new(Origin {
-            at: self.now,
-            installers: self.installer_generation.iter().copied().collect(),
-            nodes: self.node_generation.iter().copied().collect(),
-            groups: self.group_generation.iter().copied().collect(),
-        }));
-    }
-
-    /// The time `at`, seen from the origin (before it: how long before).
-    fn since_origin(origin: &Origin, at: Duration) -> (bool, Duration) {
-        match at.checked_sub(origin.at) {
-            Some(after) => (true, after),
-            None => (false, origin.at - at),
-        }
-    }
-
-    /// A timer with its generation seen from the origin.
-    fn timer_from_origin<H: std::hash::Hasher>(origin: &Origin, timer: &Timer, state: &mut H) {
-        let mut timer = timer.clone();
-        match &mut timer {
-            Timer::ClusterSuspended { node, generation }
-            | Timer::ClusterResumed { node, generation }
-            | Timer::ServiceStopped { node, generation, .. }
-            | Timer::ServiceStarted { node, generation, .. }
-            | Timer::ResourceStopped { node, generation, .. }
-            | Timer::ResourceStarted { node, generation, .. }
-            | Timer::Unzipped { node, generation, .. }
-            | Timer::BackedUp { node, generation, .. }
-            | Timer::Imported { node, generation, .. }
-            | Timer::Booted { node, generation }
-            | Timer::PeerLost { node, generation } => *generation = age(*generation, origin.nodes[node.index()]),
-            Timer::GroupStopped { group, generation, .. } | Timer::GroupStarted { group, generation, .. } => {
-                *generation = age(*generation, origin.groups[group.index()]);
-            }
-            Timer::Installer { node, generation, .. } => {
-                *generation = age(*generation, origin.installers[node.index()]);
-            }
-            Timer::MonitorPoll { .. } | Timer::WatchPoll { .. } => {}
-        }
-        timer.hash(state);
-    }
-
-    /// The parts of the fingerprint that hold times or generations, as seen from the origin.
-    pub(super) fn fingerprint_from_origin<H: std::hash::Hasher>(&self, origin: &Origin, state: &mut H) {
-        Sim::since_origin(origin, self.now).hash(state);
-        for (node, &generation) in self.installer_generation.iter().enumerate() {
-            age(generation, origin.installers[node]).hash(state);
-        }
-        for (node, &generation) in self.node_generation.iter().enumerate() {
-            age(generation, origin.nodes[node]).hash(state);
-        }
-        for (group, &generation) in self.group_generation.iter().enumerate() {
-            age(generation, origin.groups[group]).hash(state);
-        }
-        for run in self.installers.iter() {
-            match run {
-                Some(run) => {
-                    let mut seen = run.clone();
-                    seen.started_at = Duration::ZERO;
-                    (true, seen, Sim::since_origin(origin, run.started_at)).hash(state);
-                }
-                None => false.hash(state),
+        self.origin = Some(self.now);
+        for entry in &mut self.queue {
+            if let Some((counter, generation)) = entry.timer.generation_mut() {
+                let current = match counter {
+                    Counter::Node(n) => self.node_generation[n],
+                    Counter::Group(g) => self.group_generation[g],
+                    Counter::Installer(n) => self.installer_generation[n],
+                };
+                *generation = u32::from(*generation == current);
             }
         }
-        for entry in &self.queue {
-            Sim::since_origin(origin, entry.at).hash(state);
-            Sim::timer_from_origin(origin, &entry.timer, state);
+        for counters in [&mut self.node_generation, &mut self.group_generation, &mut self.installer_generation] {
+            *counters = Shared::new(vec![1; counters.len()]);
         }
     }
 }
