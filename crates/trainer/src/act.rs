@@ -147,28 +147,7 @@ pub enum Act {
     },
     /// A fault the instructor injects (the server takes it only from the instructor's
     /// page; it is in the log so that the log replays the session).
-    Inject {
-        /// The fault's kind, by its name in files.
-        kind: String,
-        /// What it strikes, by name ('' where it strikes none of these).
-        #[serde(default)]
-        node: String,
-        /// See `node`.
-        #[serde(default)]
-        service: String,
-        /// See `node`.
-        #[serde(default)]
-        monitor: String,
-        /// See `node`.
-        #[serde(default)]
-        group: String,
-        /// See `node`.
-        #[serde(default)]
-        resource: String,
-        /// The step (its id) before whose first operation it strikes; '' for at once.
-        #[serde(default)]
-        step: String,
-    },
+    Inject(super::inject::Injection),
 }
 
 /// An action with its names resolved.
@@ -302,8 +281,7 @@ impl Act {
             Act::StopAndRecover => return Ok(Resolved::Practice(Practise::Stop)),
             Act::RecoveryPlan => return Ok(Resolved::Practice(Practise::Plan)),
             Act::BringBack { node: n } => return Ok(Resolved::Practice(Practise::BringBack(node(n)?))),
-            Act::Inject { kind, node, service, monitor, group, resource, step } => {
-                let asked = super::inject::Asked { kind, node, service, monitor, group, resource, step };
+            Act::Inject(asked) => {
                 let (fault, step) = super::inject::build(sim.setup(), asked)?;
                 return Ok(Resolved::Inject(fault, step));
             }

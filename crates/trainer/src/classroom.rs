@@ -278,57 +278,22 @@ fn with_training<S: Class>(
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Injection {
-    kind: String,
-    #[serde(default)]
-    node: String,
-    #[serde(default)]
-    service: String,
-    #[serde(default)]
-    monitor: String,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    resource: String,
-    #[serde(default)]
-    step: String,
-}
-
 async fn inject<S: Class>(
     State(shared): State<S>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let asked: Result<Injection, _> = serde_json::from_slice(&body);
+    let asked: Result<super::inject::Injection, _> = serde_json::from_slice(&body);
     with_training(&shared, &headers, &id, |training| {
         let asked = asked.map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("not a fault: {e}")))?;
         if training.end().is_some() {
             return Err((StatusCode::CONFLICT, "the session has ended".to_owned()));
         }
-        let by_names = super::inject::Asked {
-            kind: &asked.kind,
-            node: &asked.node,
-            service: &asked.service,
-            monitor: &asked.monitor,
-            group: &asked.group,
-            resource: &asked.resource,
-            step: &asked.step,
-        };
         // Checked before it goes into the log: a mistyped fault is the instructor's to fix.
-        super::inject::build(&training.course().setup, by_names)
+        super::inject::build(&training.course().setup, &asked)
             .map_err(|why| (StatusCode::UNPROCESSABLE_ENTITY, why))?;
-        training.act(Act::Inject {
-            kind: asked.kind,
-            node: asked.node,
-            service: asked.service,
-            monitor: asked.monitor,
-            group: asked.group,
-            resource: asked.resource,
-            step: asked.step,
-        });
+        training.act(Act::Inject(asked));
         Ok(())
     })
 }

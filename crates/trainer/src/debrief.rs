@@ -434,7 +434,7 @@ fn mistake(training: &Training, violation: &Violation, lang: Lang) -> Mistake {
                 | Act::ClearAlerts
                 | Act::StopAndRecover
                 | Act::RecoveryPlan
-                | Act::Inject { .. }
+                | Act::Inject(_)
         )
     });
     let next = course

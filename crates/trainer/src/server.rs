@@ -347,7 +347,7 @@ async fn act(State(shared): State<Shared>, Path(id): Path<String>, headers: Head
     let Some(slot) = shared.get(&id) else { return missing(&id) };
     let mut slot = lock(&slot);
     slot.touched = Instant::now();
-    if matches!(act, Act::Inject { .. }) {
+    if matches!(act, Act::Inject(_)) {
         return error(StatusCode::FORBIDDEN, "faults are the instructor's to inject".to_owned());
     }
     if slot.training.paused().is_some() {

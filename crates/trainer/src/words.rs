@@ -68,9 +68,10 @@ pub fn act_words(act: &Act, lang: Lang) -> String {
         Act::StopAndRecover => lang.c(C::StopAndRecover).to_owned(),
         Act::RecoveryPlan => lang.c(C::PlanTitle).to_owned(),
         Act::BringBack { node } => lang.c_fill(C::BringBack, &[node]),
-        Act::Inject { kind, step, .. } if step.is_empty() => format!("{}: {kind}", lang.c(C::InjectTitle)),
-        Act::Inject { kind, step, .. } => {
-            format!("{}: {kind} ({})", lang.c(C::InjectTitle), lang.c_fill(C::BeforeStep, &[step]))
+        Act::Inject(asked) if asked.step.is_empty() => format!("{}: {}", lang.c(C::InjectTitle), asked.kind),
+        Act::Inject(asked) => {
+            let before = lang.c_fill(C::BeforeStep, &[&asked.step]);
+            format!("{}: {} ({before})", lang.c(C::InjectTitle), asked.kind)
         }
     }
 }

@@ -169,15 +169,12 @@ fn sessions() -> Vec<(Arc<Course>, Vec<Act>)> {
         Act::WaitUntilDone,
         Act::Finish,
     ];
-    let crash = Act::Inject {
+    let crash = Act::Inject(crate::inject::Injection {
         kind: "crash".into(),
         node: "ssc-node2".into(),
-        service: String::new(),
-        monitor: String::new(),
-        group: String::new(),
-        resource: String::new(),
         step: String::new(),
-    };
+        ..Default::default()
+    });
     let brought_back = vec![
         crash,
         Act::WaitUntilDone,

@@ -124,15 +124,12 @@ fn a_crashed_server_is_brought_back_in_the_recovery() {
     let course = seed_course();
     let mut training = Training::new(Arc::clone(&course));
     let standby = node(&course, false);
-    let crash = Act::Inject {
+    let crash = Act::Inject(crate::inject::Injection {
         kind: "crash".into(),
         node: standby.clone(),
-        service: String::new(),
-        monitor: String::new(),
-        group: String::new(),
-        resource: String::new(),
         step: String::new(),
-    };
+        ..Default::default()
+    });
     assert_eq!(training.act(crash).outcome, Outcome::Done);
     assert_eq!(training.instructed(), 1);
     training.act(Act::WaitUntilDone);
@@ -152,15 +149,12 @@ fn a_crashed_server_is_brought_back_in_the_recovery() {
 fn an_instructors_fault_before_a_step_strikes_before_its_first_operation_and_replays() {
     let course = seed_course();
     let mut training = Training::new(Arc::clone(&course));
-    let fails = Act::Inject {
+    let fails = Act::Inject(crate::inject::Injection {
         kind: "installer-fails".into(),
         node: node(&course, true),
-        service: String::new(),
-        monitor: String::new(),
-        group: String::new(),
-        resource: String::new(),
         step: "install-active".into(),
-    };
+        ..Default::default()
+    });
     assert_eq!(training.act(fails).outcome, Outcome::Done);
     let mut struck_at = None;
     for act in correct_acts(&course) {
@@ -176,9 +170,8 @@ fn an_instructors_fault_before_a_step_strikes_before_its_first_operation_and_rep
     let replayed = Training::replay(Arc::clone(&course), &training.action_log()).expect("the log replays");
     assert_eq!(Debrief::of(&replayed, Lang::En).render_json(), debrief.render_json());
     // A fault of no kind, or on no server, is refused before it reaches the log.
-    let unknown =
-        crate::inject::Asked { kind: "meteor", node: "", service: "", monitor: "", group: "", resource: "", step: "" };
-    assert!(crate::inject::build(&course.setup, unknown).unwrap_err().contains("no fault"));
+    let unknown = crate::inject::Injection { kind: "meteor".into(), ..Default::default() };
+    assert!(crate::inject::build(&course.setup, &unknown).unwrap_err().contains("no fault"));
 }
 
 #[test]
