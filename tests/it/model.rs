@@ -456,11 +456,14 @@ fn jobs_are_from_one_to_256_or_auto() {
 /// them), the recovery after it brings the cluster back serving with the invariants holding,
 /// or says why it cannot (it waits for a person: a hung installer, a group to start by hand);
 /// none falls short, and none breaks an invariant itself. What stays violated is either not
-/// recovery's to undo, or its counterexample says what the operator must do.
+/// recovery's to undo, or its counterexample says what the operator must do. Seed 3 of the
+/// registry example is where a recovery that resumed with PVMService still stopped let a
+/// monitor whose count a false alarm had spent stop the group (before `start-services`).
 #[test]
 fn every_stop_recovers_or_says_why() {
-    for (procedure, passes) in [(SEED, true), ("procedures/examples/registry-changing-module.toml", false)] {
-        let (_, out) = check_json(&[procedure, "--faults", "2", "--guards", "on", "--jobs", "2"]);
+    const REGISTRY: &str = "procedures/examples/registry-changing-module.toml";
+    for (procedure, seed, passes) in [(SEED, "1", true), (REGISTRY, "1", false), (REGISTRY, "3", false)] {
+        let (_, out) = check_json(&[procedure, "--faults", "2", "--guards", "on", "--jobs", "2", "--seed", seed]);
         let report: Value = serde_json::from_str(&out).unwrap();
         let way = &report["ways"][0];
         let recoveries = &way["search"]["recoveries"];

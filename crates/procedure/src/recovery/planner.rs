@@ -373,30 +373,35 @@ impl<'a> Planner<'a> {
         false
     }
 
-    /// Before the resume: the services the module needs stopped, started again where they
-    /// run (on every node, or where the group holds their resource) and are stopped now or
-    /// by this plan. Left stopped, each is an error for its monitor at the resume, and a
-    /// monitor whose recovery count a fault spent takes its final action (stopping the
-    /// group) instead of restarting it.
+    /// Before the resume: the services stopped where they should run (a resource of theirs
+    /// online on the node, or one the module needs stopped that runs on every node), now or
+    /// by this plan's install, started again. The run's own stop-services step leaves them
+    /// stopped; left so, each is an error for its monitor at the resume, and a monitor whose
+    /// recovery count a fault spent takes its final action (stopping the group) instead of
+    /// restarting it.
     fn start_stopped_services(&mut self, to_install: &[(NodeId, ModuleId, &'static str)]) {
         let cluster = &self.setup.cluster;
+        let required: Vec<ServiceId> =
+            self.setup.procedure.modules.iter().flat_map(|module| module.requires_stopped.iter().copied()).collect();
         for node in self.roles.nodes(Role::EveryNode) {
             let state = &self.observation.nodes[node.index()];
             let installs_here = to_install.iter().any(|(n, ..)| *n == node);
+            // A service whose resource is online here (the group's, on its owner), or one the
+            // module needs stopped that Windows runs on every node.
             let runs_here = |service: ServiceId| {
-                self.setup.standalone_services.contains(&service)
-                    || cluster.resources_of_service(service).any(|r| {
-                        let resource = &self.observation.resources[r.index()];
-                        resource.status == ResourceStatus::Online && resource.node == Some(node)
-                    })
+                cluster.resources_of_service(service).any(|r| {
+                    let resource = &self.observation.resources[r.index()];
+                    resource.status == ResourceStatus::Online && resource.node == Some(node)
+                }) || (required.contains(&service) && self.setup.standalone_services.contains(&service))
             };
-            let mut stopped: Vec<ServiceId> = self
-                .setup
-                .procedure
-                .modules
-                .iter()
-                .flat_map(|module| module.requires_stopped.iter().copied())
-                .filter(|&s| runs_here(s) && (installs_here || state.services[s.index()] == ServiceStatus::Stopped))
+            // Stopped now, or stopped by this plan's install here.
+            let stopped_here = |service: ServiceId| {
+                state.services[service.index()] == ServiceStatus::Stopped
+                    || (installs_here && required.contains(&service))
+            };
+            let mut stopped: Vec<ServiceId> = (0..cluster.services.len())
+                .map(|s| ServiceId(s as u16))
+                .filter(|&s| runs_here(s) && stopped_here(s))
                 .collect();
             stopped.sort();
             stopped.dedup();
