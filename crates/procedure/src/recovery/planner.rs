@@ -5,7 +5,8 @@
 //! The order is the one the guards need: nodes the operator must bring back first (and
 //! nothing else planned until they can be seen), cluster services started, the apply
 //! window finished while the cluster is suspended (watches stopped, required services
-//! stopped, the module installed where it is missing), the resume, watches started, then
+//! stopped, the module installed where it is missing, then the services stopped where their
+//! resource is online started again), the resume, watches started, then
 //! what only a resumed cluster allows (moving the group, resuming monitors).
 //!
 //! Registry values rolled back on a node whose installer finished are imported from the
