@@ -11,6 +11,7 @@
 
 pub mod anchored;
 pub mod fingerprint;
+mod lineage;
 #[cfg(test)]
 mod origin_tests;
 pub mod recovery;

@@ -8,8 +8,8 @@
 //! run of layer k+1 per fault that changes it, even if it was first seen as the start of a
 //! run (right after a fault), since a fault armed for later (an installer failure, a restart
 //! request) leads along states that other runs of its kind start from. A run is made in one
-//! go, while its state is hot in the cache, and the runs a fault point spawns are made from
-//! one shared copy of it only when their turn comes.
+//! go, while its state is hot in the cache; the runs a fault point spawns are kept as where
+//! they start (`lineage`) and made again when their turn comes.
 //!
 //! Which states a layer reaches, and which of them branch, does not depend on the order of
 //! its runs (each state has one successor, and the kind of transition into it is its
@@ -33,6 +33,7 @@ use procedure::setup::Setup;
 use rayon::prelude::*;
 
 use super::fingerprint::{Entered, FingerprintSet};
+use super::lineage::{FaultPoint, Level, Lineage};
 use super::recovery::Outcome;
 use super::{Machine, Offer, TimedFault, Transition};
 use crate::control::Control;
@@ -229,93 +230,48 @@ struct Record {
     branches: bool,
     /// Violations found by this transition.
     violations: Vec<Violation>,
-    /// The runs of the next layer spawned here, if the state was new when the run was made
-    /// (`Some(None)`: it was, and no fault changes it).
-    spawn: Option<Option<Spawn>>,
+    /// The fault point here, if the state was new when the run was made (`Some(None)`: it
+    /// was, and no fault changes it).
+    spawn: Option<Option<FaultPoint>>,
 }
 
 /// A run made ahead of its turn on another thread: where it started, its records, and the
 /// machine at its end.
 struct Trajectory {
+    /// Its number in its layer.
+    number: u32,
     seed: u64,
-    /// The runs spawned at its start.
-    start: Option<Spawn>,
+    /// The fault point at its start.
+    start: Option<FaultPoint>,
     records: Vec<Record>,
     /// The run at its end (its faults are the run's: none strikes during a run).
     machine: Box<Machine>,
 }
 
-/// A fault point's runs of the next layer, one per fault that changes the state: a copy of
-/// the run there, shared by those runs, each made from it only when its turn comes. A fault
-/// point spawns a dozen runs or more, so a layer's worth of them fits in a fraction of the
-/// memory it would take made.
-struct Spawn {
-    parent: Arc<Machine>,
-    fingerprint: u64,
-    faults: Vec<Fault>,
+/// The fault point where `machine` is, if a fault there would change anything. A fault armed
+/// for later ([`Fault`]'s `is_armed`) is offered only where the cluster's next change consults
+/// it ([`Machine::consulted_next`]): armed earlier, it would walk states that differ from the
+/// unarmed ones by a flag nothing reads, and every schedule with it armed earlier has one as
+/// long with it armed here. With `striking` false (a run's start, right after a fault), only
+/// the faults armed for later: a fault armed at the same moment as another.
+fn fault_point(machine: &Machine, fingerprint: u64, faults: &[Fault], striking: bool) -> Option<FaultPoint> {
+    FaultPoint::new(machine.transitions(), fingerprint, &machine.faults_to_offer(faults, striking), faults)
 }
 
-impl Spawn {
-    /// The fault point where `machine` is, if a fault there would change anything. A fault
-    /// armed for later ([`Fault`]'s `is_armed`) is offered only where the cluster's next change
-    /// consults it ([`Machine::consulted_next`]): armed earlier, it would walk states that
-    /// differ from the unarmed ones by a flag nothing reads, and every schedule with it armed
-    /// earlier has one as long with it armed here.
-    fn at(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
-        Spawn::offering(machine, fingerprint, faults, true)
-    }
-
-    /// A run's start (right after a fault), for the faults armed for later that the next
-    /// change consults: a fault armed at the same moment as another.
-    fn at_start(machine: &Machine, fingerprint: u64, faults: &[Fault]) -> Option<Spawn> {
-        Spawn::offering(machine, fingerprint, faults, false)
-    }
-
-    fn offering(machine: &Machine, fingerprint: u64, faults: &[Fault], striking: bool) -> Option<Spawn> {
-        let faults = machine.faults_to_offer(faults, striking);
-        (!faults.is_empty()).then(|| Spawn { parent: Arc::new(machine.clone()), fingerprint, faults })
-    }
-
-    /// The runs, in the order of the faults, with the fingerprints they start from. The last
-    /// is made from the shared copy itself.
-    fn into_runs(self) -> impl Iterator<Item = (u64, Box<Machine>)> {
-        let Spawn { parent, fingerprint, faults } = self;
-        let mut parent = Some(parent);
-        let last = faults.len().saturating_sub(1);
-        faults.into_iter().enumerate().filter_map(move |(index, fault)| {
-            let mut child = match parent.take_if(|_| index == last) {
-                Some(parent) => Box::new(Arc::unwrap_or_clone(parent)),
-                None => Box::new((**parent.as_ref()?).clone()),
-            };
-            child.inject(fault);
-            let child_fingerprint = child.fingerprint();
-            // A fault that changes nothing leads back to this very state.
-            (child_fingerprint != fingerprint).then_some((child_fingerprint, child))
-        })
-    }
-}
-
-/// A fault point whose runs wait for what the run's next change consults (see
+/// A fault point whose faults wait for what the run's next change consults (see
 /// [`Layer::offer`]).
 struct Unsettled {
-    parent: Arc<Machine>,
+    /// The transitions of the run there.
+    after: u32,
     fingerprint: u64,
     offer: Offer,
 }
 
 impl Unsettled {
-    /// The runs, given the armed faults the next change consulted.
-    fn settle(self, consulted: &[Fault]) -> Option<Spawn> {
-        let Unsettled { parent, fingerprint, offer } = self;
-        let faults = offer.settle(consulted);
-        (!faults.is_empty()).then_some(Spawn { parent, fingerprint, faults })
-    }
-
-    /// The runs, when the run stopped (at a state seen before) before its next change: a
-    /// copy looks ahead.
-    fn look_ahead(self) -> Option<Spawn> {
-        let consulted = self.parent.consulted_next();
-        self.settle(&consulted)
+    /// The fault point, given the armed faults the next change consulted.
+    fn settle(self, consulted: &[Fault], all: &[Fault]) -> Option<FaultPoint> {
+        let Unsettled { after, fingerprint, offer } = self;
+        FaultPoint::new(after, fingerprint, &offer.settle(consulted), all)
     }
 }
 
@@ -363,7 +319,7 @@ struct Layer<'a> {
     visited: FingerprintSet,
     result: SearchResult,
     /// Where the next layer's runs start.
-    next: Vec<Spawn>,
+    next: Level,
 }
 
 impl Layer<'_> {
@@ -371,21 +327,21 @@ impl Layer<'_> {
     /// [`Layer::run_ahead`] then [`Layer::merge`], with one look in the set of seen states per
     /// transition instead of three (about a tenth faster); `tests/it/model.rs` compares the
     /// two ways' outputs.
-    fn run(&mut self, seed: u64, mut machine: Box<Machine>) {
+    fn run(&mut self, number: u32, seed: u64, mut machine: Box<Machine>) {
         // Reached already (with fewer faults, or by a run before it): its future is explored.
         if !self.visited.insert(seed) {
             return;
         }
         self.result.states += 1;
         self.result.schedules += 1;
-        let mut unsettled = if self.branch { self.offer(&mut machine, seed, false) } else { None };
+        let mut unsettled = if self.branch { self.offer(number, &mut machine, seed, false) } else { None };
         machine.reserve_events();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
             if kind != Transition::Quiet
                 && let Some(offer) = unsettled.take()
             {
-                self.next.extend(offer.settle(&machine.take_consulted()));
+                self.keep(number, offer.settle(&machine.take_consulted(), &self.config.faults));
             }
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(machine.transitions());
@@ -403,66 +359,79 @@ impl Layer<'_> {
                 // Seen before, but never as a fault point: it branches, and its future is
                 // explored already.
                 Entered::Seen { branch: true } => {
-                    self.next.extend(Spawn::at(&machine, fingerprint, &self.config.faults));
+                    self.keep(number, fault_point(&machine, fingerprint, &self.config.faults, true));
                     return;
                 }
-                // The run stops before its next change: a copy looks ahead for it.
+                // The run stops before its next change: it goes on to that change for what
+                // the change consults, as a copy looking ahead from the fault point would.
                 Entered::Seen { branch: false } => {
-                    self.next.extend(unsettled.and_then(Unsettled::look_ahead));
+                    if let Some(offer) = unsettled {
+                        while machine.step() == Transition::Quiet {}
+                        self.keep(number, offer.settle(&machine.take_consulted(), &self.config.faults));
+                    }
                     return;
                 }
             }
             if branches {
-                unsettled = self.offer(&mut machine, fingerprint, true);
+                unsettled = self.offer(number, &mut machine, fingerprint, true);
             }
         }
     }
 
-    /// The runs a fault point (or, not `striking`, a run's start) spawns: at once if no fault
-    /// armed for later is among them, else once the run has made its next change and noted
-    /// what that change consulted ([`Machine::note_consulted`]), which is what a copy looking
-    /// ahead would say, without the copy.
-    fn offer(&mut self, machine: &mut Machine, fingerprint: u64, striking: bool) -> Option<Unsettled> {
+    /// Keeps a fault point of run `number` for the next layer.
+    fn keep(&mut self, number: u32, found: Option<FaultPoint>) {
+        if let Some(found) = found {
+            self.next.push(number, found);
+        }
+    }
+
+    /// The fault point at a transition (or, not `striking`, a run's start): kept at once if no
+    /// fault armed for later is among its faults, else once the run has made its next change
+    /// and noted what that change consulted ([`Machine::note_consulted`]), which is what a
+    /// copy looking ahead would say, without the copy.
+    fn offer(&mut self, number: u32, machine: &mut Machine, fingerprint: u64, striking: bool) -> Option<Unsettled> {
         let offer = machine.offer(&self.config.faults, striking);
         if offer.is_empty() {
             return None;
         }
-        let parent = Arc::new(machine.clone());
+        let after = machine.transitions();
         if !offer.needs_look_ahead() {
-            self.next.push(Spawn { parent, fingerprint, faults: offer.settle(&[]) });
+            let found = FaultPoint::new(after, fingerprint, &offer.settle(&[]), &self.config.faults);
+            self.keep(number, found);
             return None;
         }
         machine.note_consulted();
-        Some(Unsettled { parent, fingerprint, offer })
+        Some(Unsettled { after, fingerprint, offer })
     }
 
     /// A block of runs made ahead on another thread, one after the other: each stops at a
     /// state seen before this batch or earlier in the block; [`Layer::merge`] then cuts it
     /// where the blocks before it had already been.
-    fn run_block_ahead(&self, block: Vec<(u64, Box<Machine>)>) -> Vec<Trajectory> {
+    fn run_block_ahead(&self, block: Vec<(u32, u64, Box<Machine>)>) -> Vec<Trajectory> {
         let mut own = FingerprintSet::with_capacity(RUNS_PER_BLOCK * 64);
-        block.into_iter().map(|(seed, machine)| self.run_ahead(seed, machine, &mut own)).collect()
+        block.into_iter().map(|(number, seed, machine)| self.run_ahead(number, seed, machine, &mut own)).collect()
     }
 
     /// A run made ahead; `own` holds the states the block reached so far.
-    fn run_ahead(&self, seed: u64, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
+    fn run_ahead(&self, number: u32, seed: u64, mut machine: Box<Machine>, own: &mut FingerprintSet) -> Trajectory {
         let mut records = Vec::new();
         // Reached before this batch, or earlier in the block: its turn will find it seen.
         if self.visited.contains(seed) || !own.insert(seed) {
-            return Trajectory { seed, start: None, records, machine };
+            return Trajectory { number, seed, start: None, records, machine };
         }
-        let start = if self.branch { Spawn::at_start(&machine, seed, &self.config.faults) } else { None };
+        let faults = &self.config.faults;
+        let start = if self.branch { fault_point(&machine, seed, faults, false) } else { None };
         machine.reserve_events();
         loop {
             let (kind, violations, fingerprint) = transition(&mut machine);
             let finished = kind == Transition::Finished;
             let new = !finished && !self.visited.contains(fingerprint) && own.insert(fingerprint);
             let branches = self.branch && kind.is_fault_point();
-            let spawn = (new && branches).then(|| Spawn::at(&machine, fingerprint, &self.config.faults));
+            let spawn = (new && branches).then(|| fault_point(&machine, fingerprint, faults, true));
             let transitions = machine.transitions();
             records.push(Record { fingerprint, transitions, finished, branches, violations, spawn });
             if !new {
-                return Trajectory { seed, start, records, machine };
+                return Trajectory { number, seed, start, records, machine };
             }
         }
     }
@@ -472,9 +441,10 @@ impl Layer<'_> {
         if !self.visited.insert(trajectory.seed) {
             return;
         }
+        let number = trajectory.number;
         self.result.states += 1;
         self.result.schedules += 1;
-        self.next.extend(trajectory.start);
+        self.keep(number, trajectory.start);
         for record in trajectory.records {
             self.result.transitions += 1;
             self.result.depth = self.result.depth.max(record.transitions);
@@ -489,16 +459,16 @@ impl Layer<'_> {
             match self.visited.enter(record.fingerprint, record.branches) {
                 Entered::New => {
                     self.result.states += 1;
-                    self.next.extend(record.spawn.flatten());
+                    self.keep(number, record.spawn.flatten());
                 }
                 Entered::Seen { branch: true } => {
-                    // Made ahead as new, its runs are here; made ahead as seen, it is where
-                    // the run stopped, and the machine is there.
-                    let spawn = match record.spawn {
-                        Some(spawn) => spawn,
-                        None => Spawn::at(&trajectory.machine, record.fingerprint, &self.config.faults),
+                    // Made ahead as new, its fault point is here; made ahead as seen, it is
+                    // where the run stopped, and the machine is there.
+                    let found = match record.spawn {
+                        Some(found) => found,
+                        None => fault_point(&trajectory.machine, record.fingerprint, &self.config.faults, true),
                     };
-                    self.next.extend(spawn);
+                    self.keep(number, found);
                     return;
                 }
                 Entered::Seen { branch: false } => return,
@@ -517,41 +487,39 @@ fn search_with(
     pool: Option<&rayon::ThreadPool>,
 ) -> SearchResult {
     let mut start = Machine::new(setup, config.seed, &config.engine, false).recovering(config.recovery);
-    let mut first = Some((start.fingerprint(), Box::new(start)));
+    let first = (0, start.fingerprint(), Box::new(start));
+    let mut lineage = Lineage::new(first.2.clone());
     let mut layer = Layer {
         config,
         branch: false,
         watch,
         visited: FingerprintSet::default(),
         result: SearchResult::default(),
-        next: Vec::new(),
+        next: Level::default(),
     };
     for index in 0..=config.max_faults {
         let before = layer.result.states;
         layer.branch = index < config.max_faults;
-        // This layer's runs, in order: the run with no fault, or the runs the last layer's
-        // fault points spawn, each made when its turn comes.
-        let spawns = std::mem::take(&mut layer.next);
+        // This layer's runs, in order: the run with no fault, or the runs from the last
+        // layer's fault points, each made when its turn comes.
         let shard = config.shard;
-        let mut seeds = first
-            .take()
-            .into_iter()
-            .chain(spawns.into_iter().flat_map(Spawn::into_runs))
-            .enumerate()
-            .filter(|(number, _)| index != 1 || number % shard.count == shard.index)
-            .map(|(_, seed)| seed)
-            .peekable();
+        let in_shard = move |number: u32| index != 1 || number as usize % shard.count == shard.index;
+        let seeds: Box<dyn Iterator<Item = (u32, u64, Box<Machine>)>> = match index {
+            0 => Box::new(std::iter::once(first.clone())),
+            _ => Box::new(lineage.next_runs(&config.faults, in_shard)),
+        };
         match pool {
             None => {
-                for (seed, machine) in seeds {
+                for (number, seed, machine) in seeds {
                     if watch.stopped() {
                         layer.result.interrupted = true;
                         break;
                     }
-                    layer.run(seed, machine);
+                    layer.run(number, seed, machine);
                 }
             }
             Some(pool) => {
+                let mut seeds = seeds.peekable();
                 while seeds.peek().is_some() {
                     if watch.stopped() {
                         layer.result.interrupted = true;
@@ -559,7 +527,7 @@ fn search_with(
                     }
                     let mut blocks = Vec::new();
                     for _ in 0..config.jobs * BLOCKS_PER_JOB {
-                        let block: Vec<(u64, Box<Machine>)> = seeds.by_ref().take(RUNS_PER_BLOCK).collect();
+                        let block: Vec<(u32, u64, Box<Machine>)> = seeds.by_ref().take(RUNS_PER_BLOCK).collect();
                         if block.is_empty() {
                             break;
                         }
@@ -576,9 +544,11 @@ fn search_with(
             }
         }
         layer.result.states_per_layer.push(layer.result.states - before);
-        if layer.result.interrupted || layer.next.is_empty() {
+        let next = std::mem::take(&mut layer.next);
+        if layer.result.interrupted || next.runs() == 0 {
             break;
         }
+        lineage.push(next);
     }
     layer.result.fingerprint_bytes = layer.visited.heap_bytes();
     layer.result
