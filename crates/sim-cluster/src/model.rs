@@ -31,7 +31,7 @@ use crate::sim::{AFTERMATH, Builder, Sim};
 use crate::staged::StagedFault;
 
 use self::fingerprint::FxHasher;
-use self::recovery::{Outcome, Recovering};
+use self::recovery::{Outcome, Planning, Recovering};
 
 /// `known` if it is known (not 0), else the fingerprint `hash` feeds.
 fn known_or(known: u64, hash: impl FnOnce(&mut FxHasher)) -> u64 {
@@ -107,8 +107,8 @@ pub struct Machine {
     faults: Arc<[TimedFault]>,
     keep_trace: bool,
     finished: bool,
-    /// With recovery on: the configuration the recovery's engine runs with (guards on).
-    recovery_config: Option<Arc<EngineConfig>>,
+    /// With recovery on: how its recoveries are planned and set up, shared by every copy.
+    planning: Option<Arc<Planning>>,
     /// The recovery under way, once the run has ended.
     recovering: Option<Box<Recovering>>,
     /// How the recovery ended, once it has.
@@ -154,7 +154,7 @@ impl Machine {
             faults: Arc::new([]),
             keep_trace,
             finished: false,
-            recovery_config: None,
+            planning: None,
             recovering: None,
             outcome: Outcome::None,
             known: Known::default(),
@@ -165,14 +165,14 @@ impl Machine {
     /// recovery `clusterproc recover` would run ([`recovery`]), and is judged at its end.
     pub fn recovering(mut self, on: bool) -> Machine {
         // The run's patience and record keeping; a recovery always runs with its guards on.
-        self.recovery_config = on.then(|| Arc::new(self.engine.config().clone().with_guards(true)));
+        self.planning = on.then(|| Arc::new(Planning::new(self.engine.config().clone())));
         self
     }
 
     /// Whether violations of `invariant` wait for the end of the run to be told: with
     /// recovery on, those a recovery may still put right.
     pub fn defers(&self, invariant: Invariant) -> bool {
-        self.recovery_config.is_some() && invariant.undone_by_recovery()
+        self.planning.is_some() && invariant.undone_by_recovery()
     }
 
     /// How the recovery after the run ended (`Outcome::None` without one).
@@ -392,7 +392,7 @@ impl Machine {
                     // on the state where it stopped"), not at the end of what followed.
                     self.judge.finish(&setup, self.sim.observation(), active, &standbys);
                 }
-                if self.recovery_config.is_none() || self.faults.is_empty() {
+                if self.planning.is_none() || self.faults.is_empty() {
                     self.finished = true;
                     return true;
                 }
@@ -412,44 +412,47 @@ impl Machine {
     /// run; says whether the run is over. A plan that stopped is planned again, as an
     /// operator runs `recover` again (a fault during it may have been passing).
     fn next_round(&mut self, round: u8) -> bool {
-        let Some(config) = self.recovery_config.clone() else {
+        let Some(planning) = self.planning.clone() else {
             self.finished = true;
             return true;
         };
         let setup = Arc::clone(self.engine.setup());
-        let mut plan = recovery::planned(&setup, &self.engine, self.sim.observation());
+        let mut planned = planning.plan(&setup, &self.engine, self.sim.observation());
         let mut acted = round > 1;
+        let plan = &planned.recovery;
         if !plan.shortfalls.is_empty() && plan.needs_operator_first && round <= recovery::MAX_ROUNDS {
-            for fault in recovery::bring_back(&plan) {
+            for fault in recovery::bring_back(plan) {
                 self.sim.inject(fault);
             }
             self.sim.settle(recovery::BRING_BACK);
             self.judge_new_events();
             acted = true;
-            plan = recovery::planned(&setup, &self.engine, self.sim.observation());
+            planned = planning.plan(&setup, &self.engine, self.sim.observation());
+            let plan = &planned.recovery;
             if !plan.shortfalls.is_empty() && plan.needs_operator_first {
-                let instruction = recovery::instruction(&setup, &plan);
-                return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
+                let instruction = recovery::instruction(&setup, plan);
+                return self.conclude(Outcome::NeedsOperator(instruction), plan, acted);
             }
         }
+        let plan = &planned.recovery;
         if plan.shortfalls.is_empty() {
             let outcome = if acted { Outcome::Serving } else { Outcome::NothingToDo };
-            return self.conclude(outcome, &plan, acted);
+            return self.conclude(outcome, plan, acted);
         }
         // What only a person can do (start a group by hand, put values back by hand), the
         // simulator does not do for them: the run is judged as it stands, with the instruction.
         if plan.steps.iter().any(|step| step.action.manual_instruction().is_some()) {
-            let instruction = recovery::instruction(&setup, &plan);
-            return self.conclude(Outcome::NeedsOperator(instruction), &plan, acted);
+            let instruction = recovery::instruction(&setup, plan);
+            return self.conclude(Outcome::NeedsOperator(instruction), plan, acted);
         }
         if round > recovery::MAX_ROUNDS || plan.steps.is_empty() {
             let lacks: Vec<String> = plan.shortfalls.iter().map(|s| s.describe(&setup)).collect();
-            return self.conclude(Outcome::Short(lacks.join("; ")), &plan, acted);
+            return self.conclude(Outcome::Short(lacks.join("; ")), plan, acted);
         }
         // Where the operator starts: the same cluster left by different runs recovers the same
         // way, whenever on the clock it was left (`Sim::rebase`).
         self.sim.rebase(round);
-        let mut recovering = recovery::start(&setup, &plan, &config, self.sim.now(), round);
+        let mut recovering = planning.start(&setup, &planned, self.sim.now(), round);
         self.sim.note(recovery::started(&recovering));
         self.judge_new_events();
         self.judge.begin_recovery();

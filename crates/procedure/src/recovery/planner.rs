@@ -82,11 +82,13 @@ impl Recovery {
     /// the same plan.
     pub fn procedure(&self, setup: &Setup) -> Procedure {
         let mut hasher = FxHasher::default();
+        // Every step in full: two plans whose steps have the same ids and titles may differ
+        // in an action's arguments (which services to start), and a recovery is told apart by
+        // this hash (in the model checker's fingerprints too).
         for step in &self.steps {
             hasher.write(step.id.as_bytes());
-            hasher.write(step.role.keyword().as_bytes());
-            hasher.write(step.action.keyword().as_bytes());
             hasher.write(step.title.as_bytes());
+            hasher.write(format!("{:?}", (&step.role, &step.action, &step.condition)).as_bytes());
         }
         let hash = format!("recovery-{:016x}", hasher.finish());
         Procedure {
