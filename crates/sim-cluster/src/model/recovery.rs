@@ -115,7 +115,12 @@ impl Planning {
 
     /// The round's plan from the cluster as `observation` shows it, after the run `run`:
     /// made, or the one made before from the same cluster, roles and apply window.
-    pub(super) fn plan(&self, setup: &Setup, run: &Engine, observation: &procedure::backend::Observation) -> Arc<Planned> {
+    pub(super) fn plan(
+        &self,
+        setup: &Setup,
+        run: &Engine,
+        observation: &procedure::backend::Observation,
+    ) -> Arc<Planned> {
         let mut key = FxHasher::default();
         // Everything the planner reads: the observation but for its date, and what the
         // journal would say of the run.
