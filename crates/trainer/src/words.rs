@@ -8,11 +8,29 @@ use super::act::Act;
 use super::classroom_text::C;
 use super::text::{Lang, T};
 
-/// An operation in the words of the screens it is done on.
+/// An operation in the words of the screens it is done on; one that no screen of the trainer
+/// has a button for (a recovery plan may hold it) in the words of the product's own.
 pub fn describe(setup: &Setup, operation: &Operation, lang: Lang) -> String {
-    match Act::from_operation(setup, operation) {
-        Some(act) => act_words(&act, lang),
-        None => format!("{} ({})", operation.verb(), setup.node_name(operation.node())),
+    if let Some(act) = Act::from_operation(setup, operation) {
+        return act_words(&act, lang);
+    }
+    let node = setup.node_name(operation.node());
+    let manager = lang.t(T::ClusterManager);
+    match operation {
+        Operation::SuspendMonitor { monitor, .. } | Operation::ResumeMonitor { monitor, .. } => {
+            let verb = match operation {
+                Operation::SuspendMonitor { .. } => T::SuspendMonitor,
+                _ => T::ResumeMonitor,
+            };
+            let monitors = lang.t(T::Monitors);
+            format!("{manager} ({node}): {monitors} {} → {}", setup.monitor_name(*monitor), lang.t(verb))
+        }
+        Operation::ImportRegistry { file, .. } => format!("{} ({node}): {file}", lang.t(T::ImportRegistry)),
+        Operation::RebootCluster { .. } => format!("{manager}: {} (clpstdn -r)", lang.t(T::RebootCluster)),
+        Operation::MoveGroup { group, to: None, .. } => {
+            format!("{} {} → {}", lang.t(T::Group), setup.group_name(*group), lang.t(T::Move))
+        }
+        other => format!("{} ({node})", other.verb()),
     }
 }
 

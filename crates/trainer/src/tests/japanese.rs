@@ -229,3 +229,29 @@ fn the_check_finds_the_sentences_of_the_english_pages() {
         assert!(latin_sentence(&visible(&html), &allowed).is_some(), "{when}");
     }
 }
+
+/// A recovery plan may hold operations no screen has a button for (a monitor resumed, the
+/// whole cluster restarted, values imported): the plan names them in the page's language too.
+#[test]
+fn operations_without_a_button_are_named_in_japanese() {
+    use procedure::backend::Operation;
+    use procedure::cluster::{GroupId, MonitorId, NodeId};
+    let course = seed_course();
+    let setup = &course.setup;
+    let allowed = allowed(&course);
+    let (node, monitor) = (NodeId(1), MonitorId(0));
+    let operations = [
+        Operation::SuspendMonitor { node, monitor },
+        Operation::ResumeMonitor { node, monitor },
+        Operation::ImportRegistry { node, file: course.backup_file.as_str().into() },
+        Operation::RebootCluster { via: node },
+        Operation::MoveGroup { via: node, group: GroupId(0), to: None },
+    ];
+    for operation in &operations {
+        let japanese = crate::words::describe(setup, operation, Lang::Ja);
+        assert_eq!(latin_sentence(&japanese, &allowed), None, "{operation:?}: {japanese}");
+        assert!(!japanese.contains(operation.verb()), "{operation:?}: {japanese}");
+        let english = crate::words::describe(setup, operation, Lang::En);
+        assert_ne!(english, japanese, "{operation:?}");
+    }
+}
