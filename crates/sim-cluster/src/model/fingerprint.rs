@@ -7,9 +7,22 @@ pub use procedure::shared::FxHasher;
 
 /// A set of fingerprints: open addressing with linear probing; 0 marks an empty slot. A
 /// fingerprint is kept in 63 bits (0 stored as 1); the top bit of its slot says whether the
-/// state has branched (spawned its runs with one more fault).
+/// state has branched (spawned its runs with one more fault). The set is [`TABLES`] tables,
+/// each fingerprint in the one its bits 52 to 55 name, so that a table that grows holds its
+/// old and new slots at once for a sixteenth of the set, not the whole of it (the seed at 4
+/// faults grows at its last few states: 12 MiB of slots at that moment, 8.25 now).
 #[derive(Debug, Clone)]
 pub struct FingerprintSet {
+    tables: Vec<Table>,
+    len: usize,
+}
+
+/// How many tables a set is made of.
+const TABLES: usize = 16;
+
+/// One table of a set.
+#[derive(Debug, Clone)]
+struct Table {
     slots: Vec<u64>,
     len: usize,
 }
@@ -32,17 +45,23 @@ fn key(fingerprint: u64) -> u64 {
     (fingerprint & !BRANCHED).max(1)
 }
 
+/// The table of a key: bits that no table's slot index reaches.
+fn table_of(key: u64) -> usize {
+    (key >> 52) as usize % TABLES
+}
+
 impl Default for FingerprintSet {
     fn default() -> FingerprintSet {
-        FingerprintSet { slots: vec![0; 1 << 12], len: 0 }
+        FingerprintSet::with_capacity(1 << 10)
     }
 }
 
 impl FingerprintSet {
     /// An empty set with room for about `len` fingerprints before it grows.
     pub fn with_capacity(len: usize) -> FingerprintSet {
-        let slots = (len.max(1) * 4 / 3 + 1).next_power_of_two().max(8);
-        FingerprintSet { slots: vec![0; slots], len: 0 }
+        let slots = (len.div_ceil(TABLES).max(1) * 4 / 3 + 1).next_power_of_two().max(8);
+        let tables = (0..TABLES).map(|_| Table { slots: vec![0; slots], len: 0 }).collect();
+        FingerprintSet { tables, len: 0 }
     }
 
     /// How many fingerprints it holds.
@@ -55,7 +74,39 @@ impl FingerprintSet {
         self.len == 0
     }
 
-    /// The slot of a fingerprint: where it is, or the empty slot where it would go.
+    /// Adds a fingerprint, not branched; false if it was there already.
+    pub fn insert(&mut self, fingerprint: u64) -> bool {
+        self.enter(fingerprint, false) == Entered::New
+    }
+
+    /// Enters a state reached by a transition; `branches` if that transition is a fault
+    /// point (the state spawns runs with one more fault). A state seen before branches
+    /// only if it has not yet: a state first entered as a run's start (right after a fault)
+    /// or by a transition that was not a fault point may still have to.
+    pub fn enter(&mut self, fingerprint: u64, branches: bool) -> Entered {
+        let key = key(fingerprint);
+        let entered = self.tables[table_of(key)].enter(key, branches);
+        if entered == Entered::New {
+            self.len += 1;
+        }
+        entered
+    }
+
+    /// Whether it holds a fingerprint.
+    pub fn contains(&self, fingerprint: u64) -> bool {
+        let key = key(fingerprint);
+        let table = &self.tables[table_of(key)];
+        table.slots[table.slot(key)] != 0
+    }
+
+    /// Bytes it holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.tables.iter().map(|table| table.slots.len() * 8).sum()
+    }
+}
+
+impl Table {
+    /// The slot of a key: where it is, or the empty slot where it would go.
     fn slot(&self, key: u64) -> usize {
         let mask = self.slots.len() - 1;
         let mut index = (key as usize) & mask;
@@ -68,20 +119,10 @@ impl FingerprintSet {
         }
     }
 
-    /// Adds a fingerprint, not branched; false if it was there already.
-    pub fn insert(&mut self, fingerprint: u64) -> bool {
-        self.enter(fingerprint, false) == Entered::New
-    }
-
-    /// Enters a state reached by a transition; `branches` if that transition is a fault
-    /// point (the state spawns runs with one more fault). A state seen before branches
-    /// only if it has not yet: a state first entered as a run's start (right after a fault)
-    /// or by a transition that was not a fault point may still have to.
-    pub fn enter(&mut self, fingerprint: u64, branches: bool) -> Entered {
+    fn enter(&mut self, key: u64, branches: bool) -> Entered {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        let key = key(fingerprint);
         let index = self.slot(key);
         let flag = if branches { BRANCHED } else { 0 };
         match self.slots[index] {
@@ -98,11 +139,6 @@ impl FingerprintSet {
         }
     }
 
-    /// Whether it holds a fingerprint.
-    pub fn contains(&self, fingerprint: u64) -> bool {
-        self.slots[self.slot(key(fingerprint))] != 0
-    }
-
     fn grow(&mut self) {
         let doubled = vec![0; self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
@@ -110,11 +146,6 @@ impl FingerprintSet {
             let index = self.slot(slot & !BRANCHED);
             self.slots[index] = slot;
         }
-    }
-
-    /// Bytes it holds on the heap.
-    pub fn heap_bytes(&self) -> usize {
-        self.slots.len() * 8
     }
 }
 
