@@ -1,6 +1,6 @@
 //! Where the runs of the next layer start, kept as fingerprints and counts, not as states:
 //! a fault point is the run it is on, how many transitions that run had made there, and the
-//! faults offered there (24 bytes and two per fault, against a kilobyte or more for a copy
+//! faults offered there (24 bytes and four per fault, against about a kilobyte for a copy
 //! of the run). When the next layer's turn comes, each run is made again from its own start
 //! up to its fault points, in order, and copied there once per fault: the system between
 //! faults is deterministic, so the copy is the state the run was in.
@@ -34,7 +34,7 @@ pub struct Level {
     points: Vec<Point>,
     /// Each fault point's faults in turn, as indices into the search's faults; a run of the
     /// next layer is numbered by its fault's place here.
-    faults: Vec<u16>,
+    faults: Vec<u32>,
 }
 
 /// A fault point as a run finds it, before its run's number is known (a run made ahead on
@@ -43,7 +43,7 @@ pub struct Level {
 pub struct FaultPoint {
     after: u32,
     fingerprint: u64,
-    faults: Vec<u16>,
+    faults: Vec<u32>,
 }
 
 impl FaultPoint {
@@ -57,13 +57,13 @@ impl FaultPoint {
 }
 
 /// The places of `offered` in `all`, which holds them in the same order.
-fn indices(offered: &[Fault], all: &[Fault]) -> Vec<u16> {
+fn indices(offered: &[Fault], all: &[Fault]) -> Vec<u32> {
     let mut from = 0;
     let mut places = Vec::with_capacity(offered.len());
     for fault in offered {
         let Some(place) = all[from..].iter().position(|f| f == fault) else { break };
         from += place + 1;
-        places.extend(u16::try_from(from - 1));
+        places.extend(u32::try_from(from - 1));
     }
     places
 }
