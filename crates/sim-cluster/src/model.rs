@@ -417,24 +417,24 @@ impl Machine {
             return true;
         };
         let setup = Arc::clone(self.engine.setup());
+        let operator_first =
+            |plan: &procedure::recovery::planner::Recovery| !plan.shortfalls.is_empty() && plan.needs_operator_first;
         let mut planned = planning.plan(&setup, &self.engine, self.sim.observation());
-        let mut acted = round > 1;
-        let plan = &planned.recovery;
-        if !plan.shortfalls.is_empty() && plan.needs_operator_first && round <= recovery::MAX_ROUNDS {
-            for fault in recovery::bring_back(plan) {
+        let brought_back = operator_first(&planned.recovery) && round <= recovery::MAX_ROUNDS;
+        if brought_back {
+            for fault in recovery::bring_back(&planned.recovery) {
                 self.sim.inject(fault);
             }
             self.sim.settle(recovery::BRING_BACK);
             self.judge_new_events();
-            acted = true;
             planned = planning.plan(&setup, &self.engine, self.sim.observation());
-            let plan = &planned.recovery;
-            if !plan.shortfalls.is_empty() && plan.needs_operator_first {
-                let instruction = recovery::instruction(&setup, plan);
-                return self.conclude(Outcome::NeedsOperator(instruction), plan, acted);
-            }
         }
+        let acted = round > 1 || brought_back;
         let plan = &planned.recovery;
+        if brought_back && operator_first(plan) {
+            let instruction = recovery::instruction(&setup, plan);
+            return self.conclude(Outcome::NeedsOperator(instruction), plan, acted);
+        }
         if plan.shortfalls.is_empty() {
             let outcome = if acted { Outcome::Serving } else { Outcome::NothingToDo };
             return self.conclude(outcome, plan, acted);
