@@ -1,7 +1,7 @@
 // The classroom (`clusterproc train --classroom`) and recovery practice, driven in a real
 // Chromium: an instructor's page beside a trainee's, on the trainer's real socket.
 //
-//   node classroom.mjs CASE URL PASSWORD OUTDIR
+//   TRAINER_PASSWORD=PASSWORD node classroom.mjs CASE URL OUTDIR
 //
 // CASE is instructor or recovery; URL the address the trainer printed, PASSWORD the
 // instructor's password it printed; screenshots go to OUTDIR as classroom-CASE-*.png.
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { confirmClick } from './train.mjs';
+import { click, confirmClick } from './train.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -41,12 +41,14 @@ async function shot(page, name) {
   console.log(`screenshot ${path}`);
 }
 
-/** Clicks a form's button and waits for the page the redirect leads to. */
-async function click(page, selector) {
-  const target = page.locator(selector);
-  assert.equal(await target.count(), 1, `the page has one ${selector} (at ${page.url()})`);
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
-  console.log(`${await page.locator('#clock').innerText().catch(() => '--:--:--')}  ${selector}`);
+/** A page in a fresh browser context (`options` add to the window's size and language),
+ * kept for the failure screenshots, with the case's patience for each step. */
+async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', ...options });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  pages.push(page);
+  return page;
 }
 
 function basic(password) {
@@ -71,11 +73,8 @@ const CASES = {
     const wrong = await fetch(new URL('/instructor/results.csv', url), { headers: { Authorization: basic(`${password}x`) } });
     assert.equal(wrong.status, 401, 'a wrong password is refused');
 
-    const trainee = await (await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' })).newPage();
-    const instructor = await (
-      await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', httpCredentials: { username: 'teacher', password } })
-    ).newPage();
-    pages.push(trainee, instructor);
+    const trainee = await newPage(browser);
+    const instructor = await newPage(browser, { httpCredentials: { username: 'teacher', password } });
     const session = await startSession(trainee, url, 'Aiko Sato');
     const id = session.split('/s/')[1];
     await instructor.goto(new URL('/instructor', url).href);
@@ -101,8 +100,7 @@ const CASES = {
     await shot(instructor, 'live');
 
     // A second, anonymous trainee.
-    const other = await (await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' })).newPage();
-    pages.push(other);
+    const other = await newPage(browser);
     const otherId = (await startSession(other, url, null)).split('/s/')[1];
     await instructor.locator(`tr[data-session="${otherId}"] td.name`).waitFor();
     assert.equal(await instructor.locator(`tr[data-session="${otherId}"] td.name`).innerText(), 'anonymous');
@@ -120,6 +118,7 @@ const CASES = {
     // The other session is untouched.
     const otherState = await (await fetch(new URL(`/s/${otherId}/state.json`, url))).json();
     assert.equal(otherState.actions, 0);
+    await other.reload();
     assert.equal(await other.locator('#recovery').count(), 0);
 
     // A fault before a step waits for it: the anonymous session logs it, and nothing struck.
@@ -176,8 +175,7 @@ const CASES = {
   },
 
   async recovery(browser, url) {
-    const page = await (await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' })).newPage();
-    pages.push(page);
+    const page = await newPage(browser);
     const session = await startSession(page, url, null);
     // The mistake: the active server restarted while the cluster is suspended.
     await confirmClick(page, '#suspend-cluster');
@@ -224,9 +222,10 @@ const CASES = {
 };
 
 async function main() {
-  const [name, url, password, dir] = process.argv.slice(2);
+  const [name, url, dir] = process.argv.slice(2);
+  const password = process.env.TRAINER_PASSWORD;
   if (!Object.hasOwn(CASES, name ?? '') || !url || !password || !dir) {
-    console.error(`usage: node classroom.mjs CASE URL PASSWORD OUTDIR\n  CASE: ${Object.keys(CASES).join(', ')}`);
+    console.error(`usage: TRAINER_PASSWORD=PASSWORD node classroom.mjs CASE URL OUTDIR\n  CASE: ${Object.keys(CASES).join(', ')}`);
     process.exit(2);
   }
   caseName = name;
@@ -238,7 +237,6 @@ async function main() {
   }, CASE_TIMEOUT);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    browser.contexts().forEach((context) => context.setDefaultTimeout(STEP_TIMEOUT));
     await CASES[name](browser, url, password);
     console.log(`${name}: passed`);
   } catch (error) {

@@ -6,14 +6,14 @@
 //! Node, Chromium and playwright-core are what `bash test.sh` installs; without them these
 //! tests fail and say so rather than pass without having looked at a page.
 
-use std::io::{BufReader, Read as _};
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::support::{root, spawn, spawn_server};
+use crate::support::{root, spawn, spawn_clusterproc};
 
 /// How long one case may take (train.mjs gives up after 180 s by itself).
 const CASE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -51,22 +51,51 @@ fn artifacts() -> PathBuf {
     target.join("browser-artifacts")
 }
 
-/// A running trainer; killed when dropped.
-struct Trainer {
+/// A running `clusterproc train`; killed when dropped.
+pub(crate) struct Trainer {
     child: Child,
-    url: String,
+    pub(crate) url: String,
+    /// The instructor's password, when it printed one (`--classroom`).
+    pub(crate) password: Option<String>,
+    /// Every line it printed up to "Open the address".
+    pub(crate) printed: Vec<String>,
 }
 
 impl Trainer {
     /// `clusterproc train --listen 127.0.0.1:0 EXTRA...`, once it has printed its address.
-    fn start(extra: &[&str]) -> Trainer {
+    pub(crate) fn start(extra: &[&str]) -> Trainer {
         let mut args = vec!["train", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let (child, url) = spawn_server(&args);
-        let mut trainer = Trainer { child, url };
+        let mut child = spawn_clusterproc(&args);
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (lines, printed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut seen = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let last = line.starts_with("Open the address");
+                seen.push(line.trim_end().to_owned());
+                if last {
+                    break;
+                }
+            }
+            let _ = lines.send(seen);
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let printed = printed.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+        let url = printed.first().cloned().unwrap_or_default();
+        let password = printed
+            .iter()
+            .find_map(|line| line.split("password ").nth(1))
+            .map(|rest| rest.trim_end_matches(')').to_owned());
+        let mut trainer = Trainer { child, url, password, printed };
         if !(trainer.url.starts_with("http://127.0.0.1:") && trainer.url.ends_with('/')) {
             let stderr = trainer.stop();
-            panic!("the trainer's first line is not its address: {:?}\n{stderr}", trainer.url);
+            panic!("the trainer's first line is not its address: {:?}\n{stderr}", trainer.printed);
         }
         trainer
     }
@@ -99,7 +128,9 @@ fn read_all(pipe: impl std::io::Read + Send + 'static) -> JoinHandle<String> {
 }
 
 /// Runs `node tests/browser/train.mjs CASE URL target/browser-artifacts` against a trainer
-/// started with `trainer_args`, and fails with everything both printed unless it passes.
+/// started with `trainer_args` (the instructor's password, if it printed one, in the
+/// environment as `TRAINER_PASSWORD`), and fails with everything both printed unless it
+/// passes.
 fn browser_case(case: &str, trainer_args: &[&str]) {
     browser_script("train.mjs", case, trainer_args);
 }
@@ -117,6 +148,7 @@ pub(crate) fn browser_script(script: &str, case: &str, trainer_args: &[&str]) {
             .arg(artifacts())
             .current_dir(root())
             .env("CHROMIUM", chromium())
+            .env("TRAINER_PASSWORD", trainer.password.as_deref().unwrap_or_default())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped()),
