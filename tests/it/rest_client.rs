@@ -7,7 +7,7 @@ use std::time::Duration;
 use procedure::backend::{ClusterService, GroupStatus, MonitorStatus, ResourceStatus};
 use procedure::diagnostic::SourceFile;
 use procedure::setup::Setup;
-use real_backend::rest::{ClusterView, Confirm, RestClient, RestConfig, RestError, apply};
+use real_backend::rest::{ClusterView, RestClient, RestConfig, RestError, apply};
 use sim_cluster::sim::Builder;
 use sim_server::rest::users::Users;
 
@@ -74,38 +74,33 @@ fn the_view_through_the_api_is_the_simulators_state() {
     assert_eq!(observed, truth);
 }
 
+/// Polls the API's view every 5 virtual seconds until `done` holds (at most 10 minutes);
+/// how many times time was advanced.
+fn poll_until(client: &RestClient, server: &sim_server::rest::RestServer, done: impl Fn(&ClusterView) -> bool) -> u32 {
+    for polls in 0..=120 {
+        if done(&client.cluster_view().unwrap()) {
+            return polls;
+        }
+        advance(server.address, Duration::from_secs(5));
+    }
+    panic!("the cluster did not get there within 10 minutes: {:?}", client.cluster_view());
+}
+
 #[test]
 fn a_move_is_confirmed_by_polling_while_virtual_time_passes() {
     let setup = setup();
     let server = serve(&setup);
     let client = client(&server, "pw");
-    let done =
-        |view: &ClusterView| view.group("failover").is_some_and(|g| g.status == "Online" && g.current == "ssc-node2");
-    let confirm = Confirm {
-        expected: "failover online on ssc-node2",
-        done: &done,
-        poll: Duration::from_secs(5),
-        within: Duration::from_secs(600),
-    };
-    let mut polls = 0;
     let body = serde_json::json!({ "target": "ssc-node2" });
-    client
-        .post_confirmed("groups/failover/move", Some(&body), &confirm, &mut |length| {
-            polls += 1;
-            advance(server.address, length);
-        })
-        .unwrap();
+    client.post("groups/failover/move", Some(&body)).unwrap();
+    let polls = poll_until(&client, &server, |view| {
+        view.group("failover").is_some_and(|g| g.status == "Online" && g.current == "ssc-node2")
+    });
     assert!(polls >= 1, "the move completed before any time passed");
 
     // While suspended, the cluster refuses the move, and the client says so.
-    let suspended = |view: &ClusterView| view.status == "Suspend";
-    let confirm = Confirm {
-        expected: "suspended",
-        done: &suspended,
-        poll: Duration::from_secs(5),
-        within: Duration::from_secs(600),
-    };
-    client.post_confirmed("cluster/suspend", None, &confirm, &mut |length| advance(server.address, length)).unwrap();
+    client.post("cluster/suspend", None).unwrap();
+    poll_until(&client, &server, |view| view.status == "Suspend");
     let refused = client.post("groups/failover/move", None);
     assert!(
         matches!(&refused, Err(RestError::Refused { status: 409, code: 1, message, .. }) if message.contains("suspended")),

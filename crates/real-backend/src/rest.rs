@@ -4,9 +4,9 @@
 //!
 //! Status GETs are safe to repeat: one that cannot connect, times out or gets a 5xx is
 //! tried again after a back-off that doubles. An operation POST is sent once and never
-//! retried blindly: NEC's API only says it was accepted (research/domain.md §3), so
-//! [`RestClient::post_confirmed`] polls the status GETs until the expected state shows or
-//! a limit passes. Certificate verification is always on; `ca_file` adds a CA for a
+//! retried blindly: NEC's API only says it was accepted (research/domain.md §3), so the
+//! backend confirms each by what the status GETs and the nodes then show
+//! (`backend/rest_api.rs`). Certificate verification is always on; `ca_file` adds a CA for a
 //! self-signed server certificate.
 
 mod view;
@@ -92,16 +92,6 @@ pub enum RestError {
         /// What is wrong.
         message: String,
     },
-    /// An accepted operation whose effect did not show within the limit.
-    #[error("{operation} was accepted but {expected} did not show within {} s", .within.as_secs())]
-    NotConfirmed {
-        /// The POST's path.
-        operation: String,
-        /// What was waited for.
-        expected: String,
-        /// The limit.
-        within: Duration,
-    },
 }
 
 /// A blocking client of one server's API.
@@ -179,53 +169,6 @@ impl RestClient {
         let monitors = self.get("monitors")?;
         ClusterView::read(&cluster, &servers, &groups, &resources, &monitors)
             .map_err(|message| RestError::Body { url: self.url(""), message })
-    }
-
-    /// Sends an operation, then polls [`RestClient::cluster_view`] every `poll` (through
-    /// `wait`, the caller's clock) until `done` holds or `within` has passed.
-    pub fn post_confirmed(
-        &self,
-        path: &str,
-        body: Option<&Value>,
-        confirm: &Confirm<'_>,
-        wait: &mut dyn FnMut(Duration),
-    ) -> Result<(), RestError> {
-        self.post(path, body)?;
-        let started = Instant::now();
-        let mut waited = Duration::ZERO;
-        loop {
-            if (confirm.done)(&self.cluster_view()?) {
-                return Ok(());
-            }
-            // Both the caller's clock (virtual on a simulator) and the wall clock bound it.
-            if waited >= confirm.within || started.elapsed() >= confirm.within.saturating_mul(2) {
-                return Err(RestError::NotConfirmed {
-                    operation: path.to_owned(),
-                    expected: confirm.expected.to_owned(),
-                    within: confirm.within,
-                });
-            }
-            wait(confirm.poll);
-            waited += confirm.poll;
-        }
-    }
-}
-
-/// What confirms an accepted operation.
-pub struct Confirm<'a> {
-    /// For people: what is waited for.
-    pub expected: &'a str,
-    /// Whether a view shows it.
-    pub done: &'a dyn Fn(&ClusterView) -> bool,
-    /// Between two polls.
-    pub poll: Duration,
-    /// The longest wait.
-    pub within: Duration,
-}
-
-impl std::fmt::Debug for Confirm<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Confirm").field("expected", &self.expected).field("within", &self.within).finish()
     }
 }
 

@@ -42,8 +42,6 @@ fn invariant_id<S: serde::Serializer>(invariant: &Invariant, serializer: S) -> R
 /// The plan as it was shown to the trainee.
 #[derive(Debug, Clone)]
 pub struct Shown {
-    /// When it was asked for.
-    pub at: Duration,
     /// What the cluster lacked of serving then.
     pub lacks: Vec<Shortfall>,
     /// What only the operator can do first (bring a node back, wait for an installer).
@@ -86,7 +84,7 @@ impl Practice {
 
     /// Asks the planner for the plan from the cluster as it is now.
     pub fn ask(&mut self, course: &Course, sim: &Sim) {
-        let shown = planned(&course.setup, course, sim);
+        let shown = planned(course, sim);
         self.plans.push(shown);
     }
 }
@@ -110,8 +108,8 @@ const PLAN_LIMIT: Duration = Duration::from_secs(3 * 3600);
 
 /// The planner's recovery from `sim`'s cluster, played by a guarded engine on a copy of it
 /// to list the operations it issues (what the trainee would click).
-fn planned(setup: &Arc<Setup>, course: &Course, sim: &Sim) -> Shown {
-    let at = sim.now();
+fn planned(course: &Course, sim: &Sim) -> Shown {
+    let setup = &course.setup;
     let recovery = plan(setup, None, sim.observation());
     let lacks = recovery.shortfalls.clone();
     if recovery.needs_operator_first {
@@ -120,16 +118,16 @@ fn planned(setup: &Arc<Setup>, course: &Course, sim: &Sim) -> Shown {
             .filter(|s| s.brought_back_by().is_some() || matches!(s, Shortfall::InstallerRunning(_)))
             .cloned()
             .collect();
-        return Shown { at, lacks, first_by_hand, operations: Vec::new(), still_lacks: Vec::new() };
+        return Shown { lacks, first_by_hand, operations: Vec::new(), still_lacks: Vec::new() };
     }
     if recovery.steps.is_empty() {
-        return Shown { at, lacks, first_by_hand: Vec::new(), operations: Vec::new(), still_lacks: Vec::new() };
+        return Shown { lacks, first_by_hand: Vec::new(), operations: Vec::new(), still_lacks: Vec::new() };
     }
     let recovery_setup = Arc::new(Setup::new(setup.cluster.clone(), recovery.procedure(setup)));
     let mut engine = Engine::resumed(
         Arc::clone(&recovery_setup),
         EngineConfig::standard().with_guards(true),
-        &recovery.start(at, None),
+        &recovery.start(sim.now(), None),
     );
     let mut copy = sim.clone();
     // No journal: driving cannot fail for want of one; a plan that stops early still shows
@@ -142,5 +140,5 @@ fn planned(setup: &Arc<Setup>, course: &Course, sim: &Sim) -> Shown {
         .iter()
         .flat_map(|record| record.nodes.iter().flat_map(|span| span.operations.iter().map(|(_, op)| op.clone())))
         .collect();
-    Shown { at, lacks, first_by_hand: Vec::new(), operations, still_lacks: self::lacks(course, &copy) }
+    Shown { lacks, first_by_hand: Vec::new(), operations, still_lacks: self::lacks(course, &copy) }
 }

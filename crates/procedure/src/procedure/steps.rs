@@ -61,11 +61,6 @@ impl Procedure {
             .unwrap_or_default()
     }
 
-    /// Whether any of its modules writes registry values.
-    pub fn writes_registry(&self) -> bool {
-        self.modules.iter().any(Module::writes_registry)
-    }
-
     /// What a module installs of `component` (its version, services and values), if one
     /// updates it: the loader lets one module at most update a component.
     pub fn module_of_component(

@@ -182,9 +182,6 @@ impl<'a> Planner<'a> {
             .collect();
         to_install.sort_by_key(|&(node, module, _)| (node, module));
         let mut to_import: Vec<(NodeId, ModuleId, String)> = Vec::new();
-        // Every node whose values come back neither by an import nor by the installer: none
-        // since the installer is run again where no export holds them.
-        let to_restore: Vec<(NodeId, ModuleId)> = Vec::new();
         for shortfall in found {
             if let Shortfall::ValuesRolledBack(node, module) = shortfall
                 && finished(node, module)
@@ -193,17 +190,7 @@ impl<'a> Planner<'a> {
                 to_import.push((*node, *module, file));
             }
         }
-        if !suspended && to_install.is_empty() && !to_restore.is_empty() {
-            // Values put back by hand while the cluster runs with registry sync online are
-            // captured as they are written: no window is needed (suspending and resuming again
-            // would only capture the rolled-back values once more), and nothing else is planned
-            // until they are back.
-            for &(node, module) in &to_restore {
-                self.restore_by_hand(node, module);
-            }
-            return true;
-        }
-        let window = suspended || !to_install.is_empty() || !to_restore.is_empty();
+        let window = suspended || !to_install.is_empty();
         let mut watches_stopped: Vec<NodeId> = Vec::new();
         // A node that rebooted while the others stayed suspended runs again, with its
         // monitors: the installer needs every node suspended.
@@ -212,9 +199,8 @@ impl<'a> Planner<'a> {
             .nodes(Role::EveryNode)
             .iter()
             .all(|node| found.iter().any(|s| matches!(s, Shortfall::Suspended(n) if n == node)));
-        if !suspended_everywhere && (!to_install.is_empty() || !to_restore.is_empty()) {
-            let mut nodes: Vec<NodeId> =
-                to_install.iter().map(|(node, ..)| *node).chain(to_restore.iter().map(|(node, _)| *node)).collect();
+        if !suspended_everywhere && !to_install.is_empty() {
+            let mut nodes: Vec<NodeId> = to_install.iter().map(|(node, ..)| *node).collect();
             nodes.dedup();
             let names: Vec<&str> = nodes.iter().map(|&n| self.name(n)).collect();
             let title = format!(
@@ -279,12 +265,9 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        for &(node, module) in &to_restore {
-            self.restore_by_hand(node, module);
-        }
         if window {
             self.start_stopped_services(&to_install);
-            let why = if to_install.is_empty() && to_restore.is_empty() {
+            let why = if to_install.is_empty() {
                 "the cluster is suspended".to_owned()
             } else {
                 "the module is on every node now".to_owned()
@@ -402,12 +385,10 @@ impl<'a> Planner<'a> {
                 state.services[service.index()] == ServiceStatus::Stopped
                     || (installs_here && required.contains(&service))
             };
-            let mut stopped: Vec<ServiceId> = (0..cluster.services.len())
+            let stopped: Vec<ServiceId> = (0..cluster.services.len())
                 .map(|s| ServiceId(s as u16))
                 .filter(|&s| runs_here(s) && stopped_here(s))
                 .collect();
-            stopped.sort();
-            stopped.dedup();
             if stopped.is_empty() {
                 continue;
             }
@@ -419,28 +400,6 @@ impl<'a> Planner<'a> {
             );
             self.on(node, StartServices { services: stopped }.into(), title);
         }
-    }
-
-    /// The module's registry values put back on `node` by the operator, before the resume
-    /// (which captures the owner's keys): from an export taken there after the install, or by
-    /// running the installer again.
-    fn restore_by_hand(&mut self, node: NodeId, module: ModuleId) {
-        let files = self.exports_on_node_after_install(node, module);
-        let exports = if files.is_empty() {
-            "no export taken there after the install is on that node".to_owned()
-        } else {
-            format!("exports taken there after the install: {}", files.join(", "))
-        };
-        let (module, name) = (&self.setup.procedure.module(module).id, self.name(node));
-        let instruction = format!(
-            "put back on {name} the registry values {module} writes: import the export taken there after its \
-             install (reg import FILE; {exports}), or run the {module} installer there again; then confirm"
-        );
-        let title = format!(
-            "Put {module}'s registry values back on {name}: registry sync rolled them back, and the installer \
-             there reports it finished, so install-module would not run it again"
-        );
-        self.manual(node, instruction, None, title);
     }
 
     /// The module unzipped on `node` into the folder `install` runs from, where the run left

@@ -6,7 +6,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::{Confirm, RestClient, RestConfig, RestError};
+use super::{RestClient, RestConfig, RestError};
 
 /// A client's settings; the blocking client itself is made (and dropped) off the runtime.
 fn client(server: &MockServer, get_attempts: u32) -> RestConfig {
@@ -178,42 +178,6 @@ async fn nothing_listening_is_unreachable() {
     let client = config;
     let answer = blocking(client, move |client| client.get("cluster")).await;
     assert!(matches!(answer, Err(RestError::Unreachable { attempts: 2, .. })), "{answer:?}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_accepted_operation_that_never_shows_is_not_confirmed() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(0, "")))
-        .mount(&server)
-        .await;
-    for (name, key, list) in [
-        ("cluster", "cluster", json!({ "name": "c", "status": "Online" })),
-        ("servers", "servers", json!([{ "name": "n1", "status": "Online" }])),
-        ("groups", "groups", json!([{ "name": "g", "status": "Online", "current": "n1", "resources": [] }])),
-        ("resources", "resources", json!([])),
-        ("monitors", "monitors", json!([])),
-    ] {
-        let mut body = envelope(0, "");
-        body[key] = list;
-        Mock::given(method("GET"))
-            .and(path(format!("/api/v1/{name}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body))
-            .mount(&server)
-            .await;
-    }
-    let client = client(&server, 1);
-    let (waits, answer) = blocking(client, move |client| {
-        let mut waits = 0;
-        let done = |view: &super::ClusterView| view.group("g").is_some_and(|g| g.current == "n2");
-        let confirm =
-            Confirm { expected: "g on n2", done: &done, poll: Duration::from_secs(5), within: Duration::from_secs(20) };
-        let answer = client.post_confirmed("groups/g/move", None, &confirm, &mut |_| waits += 1);
-        (waits, answer)
-    })
-    .await;
-    assert_eq!(waits, 4);
-    assert!(matches!(answer, Err(RestError::NotConfirmed { .. })), "{answer:?}");
 }
 
 /// Pre-flight reads an API view as clpstat on each server would show it. Resources come
