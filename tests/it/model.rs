@@ -484,7 +484,7 @@ fn every_stop_recovers_or_says_why() {
             }
             let summary = counterexample["summary"].to_string();
             assert!(
-                summary.contains("put it right") || summary.contains("the operator must"),
+                summary.contains("The recovery after the run put it right") || summary.contains("the operator must"),
                 "{procedure}: a violation the recovery did not put right says why: {summary}"
             );
         }

@@ -2,7 +2,6 @@
 //! password asked for, a pause that stops the trainee's actions without logging them, faults
 //! injected only by the instructor, and the results as CSV and JUnit.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -133,7 +132,9 @@ async fn faults_come_only_from_the_instructor_and_only_as_json() {
     let (_, state) = call(&app, get(&format!("/s/{id}/state.json"), None)).await;
     assert!(state.contains("\"instructed\":1") || state.contains("\"instructed\": 1"), "{state}");
     let (_, page) = call(&app, get(&format!("/s/{id}"), None)).await;
-    assert!(page.contains("ssc-node2"), "the page names the crashed server");
+    // The crashed server's row on the cluster pane says it is down.
+    let row = page.split("<tr data-server=\"ssc-node2\">").nth(1).and_then(|rest| rest.split("</tr>").next());
+    assert!(row.is_some_and(|row| row.contains("Down")), "the page shows ssc-node2 down: {row:?}");
 }
 
 #[tokio::test]
@@ -184,5 +185,4 @@ async fn the_instructors_view_answers_as_soon_as_a_trainee_acts() {
     let rows: serde_json::Value = serde_json::from_str(&rows).expect("json");
     assert!(rows["version"].as_u64() > Some(version));
     assert_eq!(rows["sessions"][0]["actions"], 1);
-    let _ = Arc::new(());
 }
