@@ -29,6 +29,28 @@ pub(crate) fn end_state(run: &Run) -> Vec<&str> {
 /// The cluster serves: the group online on the active node, both nodes up and running the
 /// cluster (not suspended), no monitor suspended or in error, no watch left Not monitoring,
 /// the module's version on both nodes.
+/// What `recover` printed after an installer failed on the standby once the active node had
+/// finished: the module missing there, the plan that installs it and brings the cluster back
+/// (PVMService, stopped on the active node for the install, started before the resume), all
+/// four steps done, and the cluster serving.
+pub(crate) fn assert_standby_install_recovered(recover: &Run) {
+    assert!(recover.stdout.contains("SSC0307-0006 is not installed on ssc-node2"), "{}", recover.stdout);
+    let planned: Vec<&str> =
+        recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(
+        planned,
+        [
+            "install-module-ssc-node2",
+            "start-services-ssc-node1",
+            "resume-cluster-ssc-node1",
+            "start-monitoring-ssc-node1"
+        ]
+    );
+    assert!(recover.stdout.contains("Completed: 4 steps done"), "{}", recover.stdout);
+    assert!(recover.stdout.contains("ok          partial-update"), "{}", recover.stdout);
+    assert_serving(recover);
+}
+
 pub(crate) fn assert_serving(run: &Run) {
     let lines = end_state(run);
     assert_eq!(lines.len(), 3, "{}", run.stdout);
@@ -59,23 +81,8 @@ fn a_failed_standby_install_is_finished_and_the_cluster_serves_again() {
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(report["result"], "completed");
     assert_eq!(report["steps"].as_array().map(Vec::len), Some(4), "{report}");
-    assert!(recover.stdout.contains("SSC0307-0006 is not installed on ssc-node2"), "{}", recover.stdout);
-    let planned: Vec<&str> =
-        recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
-    // PVMService, stopped on the active node for the install, is started before the resume.
-    assert_eq!(
-        planned,
-        [
-            "install-module-ssc-node2",
-            "start-services-ssc-node1",
-            "resume-cluster-ssc-node1",
-            "start-monitoring-ssc-node1"
-        ]
-    );
-    assert!(recover.stdout.contains("Completed: 4 steps done"), "{}", recover.stdout);
-    assert!(recover.stdout.contains("ok          partial-update"), "{}", recover.stdout);
+    assert_standby_install_recovered(&recover);
     assert!(recover.stdout.contains("not judged  failover-not-verified"), "{}", recover.stdout);
-    assert_serving(&recover);
     assert!(journal.join("recover-1/journal.jsonl").exists());
 
     // The cluster is rebuilt from both journals: nothing is left to do, and nothing is written.

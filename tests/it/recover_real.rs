@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::conformance::{Shims, direct, setup};
 use crate::real_nodes::Keys;
-use crate::recover::{assert_serving, end_state};
+use crate::recover::{assert_standby_install_recovered, end_state};
 use crate::support::{Run, binary, clusterproc_in, root};
 
 const SEED: &str = "procedures/ssc0307-0006.toml";
@@ -113,26 +113,12 @@ fn a_failed_standby_install_is_recovered_on_real_nodes_over_ssh_and_recovering_a
     std::fs::rename(shims.path().join("module.zip.away"), &archive).unwrap();
     let recover = on_nodes(&shims, "recover", &connection, &["--yes", "--report", "recover.json"]);
     assert_eq!(recover.code, 0, "{}\n{}", recover.stdout, recover.stderr);
-    assert!(recover.stdout.contains("SSC0307-0006 is not installed on ssc-node2"), "{}", recover.stdout);
     assert!(
         !recover.stdout.contains("is not installed on ssc-node1"),
         "the run's install is known: {}",
         recover.stdout
     );
-    let planned: Vec<&str> =
-        recover.stdout.lines().filter(|l| l.starts_with(" #")).map(|l| l.split_whitespace().nth(1).unwrap()).collect();
-    assert_eq!(
-        planned,
-        [
-            "install-module-ssc-node2",
-            "start-services-ssc-node1",
-            "resume-cluster-ssc-node1",
-            "start-monitoring-ssc-node1"
-        ]
-    );
-    assert!(recover.stdout.contains("Completed: 4 steps done"), "{}", recover.stdout);
-    assert!(recover.stdout.contains("ok          partial-update"), "{}", recover.stdout);
-    assert_serving(&recover);
+    assert_standby_install_recovered(&recover);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shims.path().join("recover.json")).unwrap()).unwrap();
     assert_eq!((&report["backend"], &report["result"]), (&"expresscluster".into(), &"completed".into()), "{report}");

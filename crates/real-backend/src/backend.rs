@@ -39,6 +39,18 @@ use remote::transport::{Transport, TransportError};
 use crate::clock::{Clock, SystemClock};
 use crate::drift::DriftDetector;
 
+/// The archive of `module` (its id `id`): named by id in the connection file's
+/// `[module.archives]`, or, for the first module, its `[module] archive`. Pre-flight and the
+/// unzip step take it alike.
+pub fn archive_of<'a>(
+    archive: Option<&'a std::path::Path>,
+    archives: &'a BTreeMap<String, PathBuf>,
+    module: ModuleId,
+    id: &str,
+) -> Option<&'a std::path::Path> {
+    archives.get(id).map(PathBuf::as_path).or(archive.filter(|_| module == ModuleId(0)))
+}
+
 /// How long commands may take, and the commands a site declares.
 #[derive(Debug, Clone)]
 pub struct Config {

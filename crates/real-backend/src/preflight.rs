@@ -351,7 +351,7 @@ pub fn run(backend: &mut RealBackend, inputs: Inputs<'_>) -> Vec<Check> {
     let several = setup.procedure.modules.len() > 1;
     let mut notes: Vec<String> = Vec::new();
     for (id, module) in setup.procedure.module_ids() {
-        let given = inputs.archives.get(&module.id).map(|p| p.as_path()).or(inputs.archive.filter(|_| id.0 == 0));
+        let given = crate::backend::archive_of(inputs.archive, inputs.archives, id, &module.id);
         let which = if several { format!("{}: ", module.id) } else { String::new() };
         match given {
             None if several => {

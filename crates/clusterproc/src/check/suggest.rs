@@ -75,9 +75,7 @@ pub(super) fn repairs(setup: &Setup, source: &str, path: &str, search: &Search<'
         // nothing.
         // Once a way breaks an invariant (no repair), and each broken invariant it does not
         // break is known prevented already, the other ways could tell nothing more.
-        let told_all = |violated: &BTreeSet<Invariant>| {
-            !violated.is_empty() && broken.iter().all(|i| violated.contains(i) || prevented.contains(i))
-        };
+        let told_all = |violated: &BTreeSet<Invariant>| reuse::tells_nothing_more(violated, broken, &prevented);
         let Some(checked) = violated(&candidate, search, &told_all) else { continue };
         if let Some(pool) = &mut pool {
             for (mode, found) in &checked.counterexamples {

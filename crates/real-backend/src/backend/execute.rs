@@ -204,9 +204,8 @@ impl RealBackend {
             self.config.staging.with_file_name(format!("module-{id}"))
         };
         if self.manifests.get(module.index()).is_none_or(Option::is_none) {
-            let given =
-                self.config.archives.get(&id).or(self.config.archive.as_ref().filter(|_| module == ModuleId(0)));
-            let Some(archive) = given.cloned() else {
+            let given = super::archive_of(self.config.archive.as_deref(), &self.config.archives, module, &id);
+            let Some(archive) = given.map(std::path::Path::to_path_buf) else {
                 let message = if self.setup.procedure.modules.len() == 1 {
                     "no module archive is given (connection file: [module] archive)".to_owned()
                 } else {

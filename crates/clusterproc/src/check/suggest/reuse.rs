@@ -122,9 +122,7 @@ impl Pool {
         prevented: &BTreeSet<Invariant>,
     ) -> bool {
         let mut shown = BTreeSet::new();
-        let done = |shown: &BTreeSet<Invariant>| {
-            !shown.is_empty() && broken.iter().all(|i| shown.contains(i) || prevented.contains(i))
-        };
+        let done = |shown: &BTreeSet<Invariant>| tells_nothing_more(shown, broken, prevented);
         for way in self.ways.iter_mut() {
             let mode = way.0;
             if !modes.contains(&mode) {
@@ -225,4 +223,15 @@ fn replay(
         transition = Some(next);
     }
     Some(machine.violations().iter().filter(|v| !v.recovered).map(|v| v.invariant).collect())
+}
+
+/// Whether a candidate that breaks `violated` could tell the search nothing more: it breaks
+/// something (it is no repair), and each of `broken` that it does not break is known
+/// prevented by some candidate already.
+pub(crate) fn tells_nothing_more(
+    violated: &BTreeSet<Invariant>,
+    broken: &BTreeSet<Invariant>,
+    prevented: &BTreeSet<Invariant>,
+) -> bool {
+    !violated.is_empty() && broken.iter().all(|i| violated.contains(i) || prevented.contains(i))
 }

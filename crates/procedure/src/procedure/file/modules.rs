@@ -2,8 +2,6 @@
 //! module's components checked against the cluster, ids unique, and no component updated by
 //! two modules.
 
-use std::ops::Range;
-
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use toml::Spanned;
@@ -124,6 +122,7 @@ impl Loader<'_> {
                     )
                     .with_help(format!("it is module {} of the list already", first + 1)));
             }
+            let id_span = file.id.span();
             let module = self.module(file)?;
             // Each component is judged against one module's version; two modules updating
             // one component would make every earlier one read as missing.
@@ -132,12 +131,11 @@ impl Loader<'_> {
                     modules.iter().find(|m| m.components.iter().any(|c| c.component == component.component))
                 {
                     let name = &self.cluster.components[component.component.index()].name;
-                    let span = self.module_span(&module.id);
                     return Err(self
                         .err(
                             FileErrorKind::Duplicate,
                             format!("modules `{}` and `{}` both update `{name}`", other.id, module.id),
-                            span,
+                            id_span,
                             "second module to update it",
                         )
                         .with_help("a procedure applies each component's update once: keep the later module only"));
@@ -146,15 +144,6 @@ impl Loader<'_> {
             modules.push(module);
         }
         Ok(modules)
-    }
-
-    /// Where the id of module `id` is written, for an error about the module as a whole.
-    fn module_span(&self, id: &str) -> Range<usize> {
-        let quoted = format!("\"{id}\"");
-        match self.source.text().find(&quoted) {
-            Some(start) => start..start + quoted.len(),
-            None => 0..0,
-        }
     }
 
     fn module(&self, file: ModuleFile) -> Result<Module, FileError> {
