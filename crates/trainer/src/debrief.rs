@@ -95,6 +95,17 @@ pub struct Mistake {
     pub correct: Option<String>,
 }
 
+/// How many invariants `violations` break, leaving out those first broken by the recovery
+/// (at or after it began, and among what it broke): they are the recovery's mistakes,
+/// counted in its points. The debrief's score and the instructor's live one both count so.
+pub(crate) fn broken_outside_recovery(violations: &[Violation], recovery: Option<&RecoveryVerdict>) -> u32 {
+    let broken = Invariant::ALL.into_iter().filter(|&invariant| {
+        let Some(first) = violations.iter().find(|v| v.invariant == invariant) else { return false };
+        !recovery.is_some_and(|r| ms(first.at) >= r.began_ms && r.broken.iter().any(|id| id == invariant.id()))
+    });
+    broken.count() as u32
+}
+
 impl Debrief {
     /// The debrief of a session as it stands (final invariants only once it finished).
     pub fn of(training: &Training, lang: Lang) -> Debrief {
@@ -145,11 +156,7 @@ impl Debrief {
         // Only a session carried to its end earns a score: one given up (or not over yet)
         // has broken nothing it did not reach, and doing nothing must not score.
         let recovery = RecoveryVerdict::of(training, lang);
-        // An invariant first broken by the recovery is the recovery's mistake, counted there.
-        let recovery_broke = |v: &Verdict| {
-            recovery.as_ref().is_some_and(|r| v.at_ms.is_some_and(|at| at >= r.began_ms) && r.broken.contains(&v.id))
-        };
-        let broken = invariants.iter().filter(|v| v.verdict == "violated" && !recovery_broke(v)).count() as u32;
+        let broken = broken_outside_recovery(violations, recovery.as_ref());
         let finished = matches!(end, Some((End::Finished, _)));
         let mut score = Score::new(finished, broken, training.hints().len() as u32, sim.now(), course.reference_time);
         if let Some(recovery) = &recovery {

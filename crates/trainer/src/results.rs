@@ -15,7 +15,7 @@ use run_report::escape;
 use serde::Serialize;
 
 use super::classroom_text::C;
-use super::debrief::Debrief;
+use super::debrief::{Debrief, broken_outside_recovery};
 use super::guide;
 use super::practice_page::RecoveryVerdict;
 use super::score::Score;
@@ -95,7 +95,9 @@ impl Row {
             Debrief::of(training, lang).score
         } else {
             let hints = training.hints().len() as u32;
-            let so_far = Score::new(true, broken.len() as u32, hints, training.sim().now(), course.reference_time);
+            // The recovery's own mistakes count in its points, as in the debrief.
+            let counted = broken_outside_recovery(training.judge().violations(), recovery.as_ref());
+            let so_far = Score::new(true, counted, hints, training.sim().now(), course.reference_time);
             recovery.as_ref().map_or(so_far, |r| so_far.with_recovery(r.points())).total
         };
         Row {

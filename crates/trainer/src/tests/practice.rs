@@ -186,3 +186,38 @@ fn a_paused_session_says_why_on_its_page() {
     assert!(!crate::page::session(&training, "1-x", Lang::En).contains("id=\"paused\""));
     assert_eq!(training.instructed(), 2);
 }
+
+/// The debrief and the instructor's live row count the same invariants against the session:
+/// one first broken in the recovery is the recovery's (in its points), not the session's too;
+/// one broken before the recovery stays the session's, even if the recovery breaks it again.
+#[test]
+fn an_invariant_first_broken_by_the_recovery_counts_once() {
+    use procedure::invariant::{Invariant, Violation};
+    use std::time::Duration;
+    let violation = |invariant: Invariant, secs: u64| Violation {
+        invariant,
+        at: Duration::from_secs(secs),
+        step: None,
+        node: None,
+        evidence: Vec::new(),
+        detail: String::new(),
+        recovered: false,
+    };
+    let violations = [
+        violation(Invariant::RebootWhileSuspended, 10),
+        violation(Invariant::RebootWhileSuspended, 70),
+        violation(Invariant::FailoverDuringApply, 80),
+    ];
+    let recovery = crate::practice_page::RecoveryVerdict {
+        began_ms: 60_000,
+        began: Began::Mistake(Invariant::RebootWhileSuspended),
+        plans: 0,
+        mistakes: Vec::new(),
+        broken: vec!["reboot-while-suspended".to_owned(), "failover-during-apply".to_owned()],
+        serving: false,
+        serving_since_ms: None,
+        lacks: Vec::new(),
+    };
+    assert_eq!(crate::debrief::broken_outside_recovery(&violations, None), 2);
+    assert_eq!(crate::debrief::broken_outside_recovery(&violations, Some(&recovery)), 1);
+}
