@@ -13,21 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { click, confirmClick } from './train.mjs';
+import { CASE_TIMEOUT, CHROMIUM_ARGS, STEP_TIMEOUT, VIEWPORT, click, confirmClick } from './train.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const VIEWPORT = { width: 1280, height: 800 };
-const STEP_TIMEOUT = 20_000;
-const CASE_TIMEOUT = 180_000;
 /** How soon the instructor's page must show a trainee's action (ms). */
 const LIVE_MS = 1_000;
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -26,11 +26,11 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const VIEWPORT = { width: 1280, height: 800 };
+export const VIEWPORT = { width: 1280, height: 800 };
 /** How long one click, navigation or look may take (ms). */
-const STEP_TIMEOUT = 20_000;
+export const STEP_TIMEOUT = 20_000;
 /** How long a whole case may take (ms); a hung browser fails the case instead of hanging. */
-const CASE_TIMEOUT = 180_000;
+export const CASE_TIMEOUT = 180_000;
 /** What the page says when the trainer refused an action or did not understand it. */
 const REFUSAL = /^(refused|not understood): |拒否されました: |実行できません: /m;
 export const CLOCK = /\b\d\d:\d\d:\d\d\b/;
