@@ -35,7 +35,7 @@ fn interrupt_check(signal: &str, save: &std::path::Path, format: &str) -> (Optio
         progress_lines += usize::from(line.starts_with("progress: "));
         seen.push_str(&line);
     }
-    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    let status = crate::support::status(Command::new("kill").args([signal, &child.id().to_string()])).unwrap();
     assert!(status.success());
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
@@ -122,7 +122,7 @@ fn in_a_terminal(command_line: &str, at_the_prompt: AtThePrompt) -> (Option<i32>
         AtThePrompt::Signal(signal) => {
             let text = String::from_utf8_lossy(&seen).into_owned();
             let pid = text.split("pid=").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_owned();
-            assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+            assert!(crate::support::status(Command::new("kill").args([signal, &pid])).unwrap().success());
         }
     }
     stdout.read_to_end(&mut seen).unwrap();

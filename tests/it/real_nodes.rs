@@ -257,11 +257,10 @@ pub(crate) struct Keys {
 }
 
 fn keygen(path: &Path) {
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "clusterproc-test", "-f"])
-        .arg(path)
-        .status()
-        .expect("ssh-keygen (openssh-client) is installed; .ci/run installs it");
+    let status = crate::support::status(
+        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "clusterproc-test", "-f"]).arg(path),
+    )
+    .expect("ssh-keygen (openssh-client) is installed; .ci/run installs it");
     assert!(status.success());
 }
 
@@ -297,13 +296,9 @@ impl Keys {
             ),
         )
         .unwrap();
-        let child = Command::new(sshd)
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sshd starts");
+        let child = crate::support::spawn(
+            Command::new(sshd).args(["-D", "-e", "-f"]).arg(&config).stdout(Stdio::null()).stderr(Stdio::null()),
+        );
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(started.elapsed() < Duration::from_secs(10), "sshd did not listen on {port}");
@@ -328,7 +323,7 @@ impl Keys {
 
 /// The user this test runs as (sshd lets only this user in), from `id -un`.
 pub(crate) fn current_user() -> String {
-    let output = Command::new("id").arg("-un").output().expect("id runs");
+    let output = crate::support::output(Command::new("id").arg("-un")).expect("id runs");
     String::from_utf8(output.stdout).expect("a UTF-8 user name").trim().to_owned()
 }
 
@@ -392,12 +387,13 @@ fn a_winrm_node_that_does_not_answer_fails_preflight_naming_it() {
     let port = free_port();
     let connection = fixture.connection(&winrm_nodes(port));
     let procedure = root().join("procedures/ssc0307-0006.toml");
-    let output = Command::new(crate::support::binary())
-        .args(["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()])
-        .env("CLUSTERPROC_TEST_WINRM_PASSWORD", "not-a-real-secret")
-        .current_dir(fixture.path())
-        .output()
-        .unwrap();
+    let output = crate::support::output(
+        Command::new(crate::support::binary())
+            .args(["preflight", procedure.to_str().unwrap(), "--connection", connection.to_str().unwrap()])
+            .env("CLUSTERPROC_TEST_WINRM_PASSWORD", "not-a-real-secret")
+            .current_dir(fixture.path()),
+    )
+    .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
@@ -774,7 +770,7 @@ fn preflight_says_which_timeout_ran_out_with_its_figure() {
     let data = fixture.path().join("data");
     let hanging = data.join("clpstat-ssc-node2.txt");
     std::fs::remove_file(&hanging).unwrap();
-    assert!(Command::new("mkfifo").arg(&hanging).status().unwrap().success());
+    assert!(crate::support::status(Command::new("mkfifo").arg(&hanging)).unwrap().success());
     shim(&fixture.bin(), "clpstat", &format!("exec cat \"{}/clpstat-$CLUSTERPROC_NODE.txt\"", data.display()));
     let connection = fixture.connection(&fixture.local_nodes());
     let text = std::fs::read_to_string(&connection).unwrap().replace("command = \"5s\"", "command = \"1s\"");

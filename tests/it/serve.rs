@@ -47,7 +47,7 @@ fn serve(more: &[&str]) -> (Child, String) {
 
 /// Sends `signal` to the server; its exit code.
 fn stop(mut child: Child, signal: &str) -> (Option<i32>, String) {
-    let killed = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    let killed = crate::support::status(Command::new("kill").args([signal, &child.id().to_string()])).unwrap();
     assert!(killed.success());
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();

@@ -140,6 +140,30 @@ pub fn spawn(command: &mut Command) -> std::process::Child {
     command.spawn().unwrap_or_else(|error| panic!("{command:?} does not start: {error}"))
 }
 
+/// Runs `command` (another program than `clusterproc`) to its end and says how it exited,
+/// started as [`spawn`] starts one.
+pub fn status(command: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    let mut child = {
+        let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        command.spawn()?
+    };
+    child.wait()
+}
+
+/// Runs `command` (another program than `clusterproc`) to its end with its output captured,
+/// started as [`spawn`] starts one.
+pub fn output(command: &mut Command) -> std::io::Result<std::process::Output> {
+    command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = {
+        let _spawning = SPAWNING.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        command.spawn()?
+    };
+    child.wait_with_output()
+}
+
 /// The committed default cluster description.
 pub fn default_cluster() -> Cluster {
     let path = root().join("scenarios/cluster/ssc-two-node.toml");

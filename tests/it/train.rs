@@ -31,7 +31,7 @@ pub(crate) fn train(more: &[&str]) -> (Child, String) {
 }
 
 pub(crate) fn stop(mut child: Child) -> Option<i32> {
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    assert!(crate::support::status(Command::new("kill").args(["-INT", &child.id().to_string()])).unwrap().success());
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("the trainer stopped"), "{stderr}");
@@ -109,7 +109,7 @@ fn the_trainer_listens_on_a_host_name_and_warns_beyond_loopback() {
     let address = url.strip_prefix("http://").and_then(|u| u.strip_suffix('/')).unwrap().to_owned();
     let (status, _, _) = http(&address, "GET", "/", "");
     assert!(status.ends_with("200 OK"), "{status}");
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    assert!(crate::support::status(Command::new("kill").args(["-INT", &child.id().to_string()])).unwrap().success());
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("warning: the trainer has no login and serves plain HTTP"), "{stderr}");

@@ -28,7 +28,7 @@ fn chromium() -> PathBuf {
 /// Fails (never skips) when something the browser tests need is not installed.
 fn require_browser() {
     let mut missing = Vec::new();
-    let node = Command::new("node").arg("--version").output();
+    let node = crate::support::output(Command::new("node").arg("--version"));
     if !node.is_ok_and(|output| output.status.success()) {
         missing.push("node".to_owned());
     }
